@@ -1,0 +1,75 @@
+import type { Message } from "../messages.js";
+
+export const SESSION_FORMAT_VERSION = 1;
+
+/** First line of every session file. */
+export interface SessionHeader {
+  type: "session";
+  version: number;
+  id: string;
+  cwd: string;
+  createdAt: string;
+  /** Set when this session was forked from another one. */
+  forkedFrom?: { sessionId: string; entryId: string };
+}
+
+interface EntryBase {
+  /** Unique within the session file. */
+  id: string;
+  /** The entry this one follows; null for the first. Entries form a tree. */
+  parentId: string | null;
+  /** ISO 8601. */
+  timestamp: string;
+}
+
+export interface MessageEntry extends EntryBase {
+  type: "message";
+  message: Message;
+}
+
+/** Older turns replaced by a summary. Context = summary + entries from firstKeptEntryId on. */
+export interface CompactionEntry extends EntryBase {
+  type: "compaction";
+  summary: string;
+  firstKeptEntryId: string;
+  tokensBefore: number;
+}
+
+export interface ModelChangeEntry extends EntryBase {
+  type: "model_change";
+  model: string;
+}
+
+/** Extensions' own state, never sent to the model. */
+export interface CustomEntry extends EntryBase {
+  type: "custom";
+  customType: string;
+  data: unknown;
+}
+
+export type SessionEntry = MessageEntry | CompactionEntry | ModelChangeEntry | CustomEntry;
+
+/** An entry as callers hand it to `append` (the session assigns id, parentId, timestamp). */
+export type NewSessionEntry =
+  | Omit<MessageEntry, "id" | "parentId" | "timestamp">
+  | Omit<CompactionEntry, "id" | "parentId" | "timestamp">
+  | Omit<ModelChangeEntry, "id" | "parentId" | "timestamp">
+  | Omit<CustomEntry, "id" | "parentId" | "timestamp">;
+
+export interface SessionInfo {
+  id: string;
+  path: string;
+  cwd: string;
+  createdAt: string;
+  updatedAt: string;
+  entryCount: number;
+  /** First user prompt, shortened; for lists. */
+  title: string;
+}
+
+/** What the loop sends the model, rebuilt from the path root → leaf. */
+export interface SessionContext {
+  messages: Message[];
+  /** Last model recorded on the path, if any. */
+  model?: string;
+}

@@ -1,0 +1,46 @@
+import type { ImageContent, TextContent } from "./messages.js";
+
+/**
+ * How a tool touches the world, which decides how permission modes treat it:
+ * `read` never asks, `edit` is auto-allowed in acceptEdits, `execute`/`other` ask in default mode.
+ */
+export type ToolKind = "read" | "edit" | "execute" | "other";
+
+/**
+ * What a permission rule's pattern is matched against for one call:
+ * a shell command (`bash(npm test:*)`), a file path (`write(src/**)`), or plain text.
+ */
+export interface PermissionSubject {
+  kind: "command" | "path" | "text";
+  value: string;
+}
+
+export interface ToolContext {
+  toolCallId: string;
+  /** Working directory of the session. */
+  cwd: string;
+  /** Aborted when the turn is aborted; long-running tools must stop promptly. */
+  signal: AbortSignal;
+  /** Stream partial output (for UIs); does not reach the model. */
+  onUpdate: (partial: string) => void;
+}
+
+export interface ToolResult {
+  content: string | Array<TextContent | ImageContent>;
+  details?: unknown;
+  isError?: boolean;
+}
+
+export interface Tool<Args = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** JSON Schema (draft 2020-12 subset ajv understands) for the arguments object. */
+  parameters: Record<string, unknown>;
+  kind: ToolKind;
+  /** The string permission-rule patterns match against. Absent: rules match on the tool name only. */
+  permissionSubject?: (args: Args, cwd: string) => PermissionSubject | undefined;
+  execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds tools of every argument type.
+export type AnyTool = Tool<any>;

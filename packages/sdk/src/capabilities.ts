@@ -1,0 +1,62 @@
+/**
+ * What a plugin's code may touch, as the host hands it in. Each call is checked against the
+ * capabilities the plugin declared and the user granted; a refused call rejects with an Error
+ * whose message says what was refused and how to grant it. Paths are resolved against the
+ * session cwd.
+ */
+
+export interface FileStat {
+  type: "file" | "directory" | "symlink" | "other";
+  size: number;
+  mtimeMs: number;
+}
+
+export interface DirEntry {
+  name: string;
+  type: FileStat["type"];
+}
+
+export interface FsCapability {
+  readFile(path: string): Promise<Uint8Array>;
+  readText(path: string): Promise<string>;
+  /** Creates parent directories as needed. */
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** null when the path does not exist. Does not follow a final symlink. */
+  stat(path: string): Promise<FileStat | null>;
+  readdir(path: string): Promise<DirEntry[]>;
+  mkdir(path: string): Promise<void>;
+  /** Absolute, symlink-free form of a path (throws if outside the granted roots). */
+  resolve(path: string): Promise<string>;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with output chunks (stdout and stderr interleaved) as they arrive. */
+  onOutput?: (chunk: string) => void;
+  /** Keep at most this many bytes of output, dropping from the start (the tail is what matters). */
+  maxOutputBytes?: number;
+  env?: Record<string, string>;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  /** Signal that ended the process, if one did. */
+  signal: string | null;
+  /** stdout and stderr interleaved, tail-kept to maxOutputBytes. */
+  output: string;
+  truncatedBytes: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+export interface ExecCapability {
+  /** Run a shell command line (`bash -c`). The whole process group is killed on abort or timeout. */
+  run(command: string, options?: ExecOptions): Promise<ExecResult>;
+}
+
+export interface EnvCapability {
+  /** undefined when unset or not granted. */
+  get(name: string): string | undefined;
+}

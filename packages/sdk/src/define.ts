@@ -1,0 +1,48 @@
+import type { ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
+import type { EnvCapability, ExecCapability, FsCapability } from "./capabilities.js";
+
+/** The context a plugin's tool runs with: the kernel's tool context plus its granted capabilities. */
+export interface PluginToolContext extends ToolContext {
+  fs: FsCapability;
+  exec: ExecCapability;
+  env: EnvCapability;
+  /** Plugin-scoped key/value state that lives as long as the session (e.g. the todo list). */
+  state: Map<string, unknown>;
+}
+
+export interface ToolDefinition<Args = Record<string, unknown>> extends Omit<Tool<Args>, "execute"> {
+  execute(args: Args, ctx: PluginToolContext): Promise<ToolResult>;
+}
+
+export interface ProviderContext {
+  env: EnvCapability;
+  /** Provider settings from the user's config (base URL, headers, quirks). */
+  config: Record<string, unknown>;
+  fetch: typeof fetch;
+}
+
+export interface ProviderDefinition {
+  id: string;
+  /** Models this provider knows, for the catalogue (context window, prices). */
+  models?: ModelInfo[];
+  create(ctx: ProviderContext): Provider;
+}
+
+export interface PluginDefinition {
+  tools?: ToolDefinition[];
+  providers?: ProviderDefinition[];
+}
+
+/** Identity helpers: they exist for type inference and to give authors one obvious import. */
+// biome-ignore lint/suspicious/noExplicitAny: argument types are inferred per tool.
+export function defineTool<Args = any>(definition: ToolDefinition<Args>): ToolDefinition<Args> {
+  return definition;
+}
+
+export function defineProvider(definition: ProviderDefinition): ProviderDefinition {
+  return definition;
+}
+
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  return definition;
+}

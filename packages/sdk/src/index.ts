@@ -1,0 +1,20 @@
+export type * from "@pincer/kernel";
+export type {
+  DirEntry,
+  EnvCapability,
+  ExecCapability,
+  ExecOptions,
+  ExecResult,
+  FileStat,
+  FsCapability,
+} from "./capabilities.js";
+export {
+  definePlugin,
+  defineProvider,
+  defineTool,
+  type PluginDefinition,
+  type PluginToolContext,
+  type ProviderContext,
+  type ProviderDefinition,
+  type ToolDefinition,
+} from "./define.js";

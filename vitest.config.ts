@@ -1,0 +1,22 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages export their TypeScript source under the "source" condition,
+    // so unit tests run against src/ while the CLI and e2e tests run the built dist/.
+    conditions: ["source"],
+  },
+  test: {
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "plugins/*/src/**/*.test.ts",
+      "themes/*/src/**/*.test.ts",
+      "examples/*/**/*.test.ts",
+      "bench/**/*.test.ts",
+    ],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+  },
+});
