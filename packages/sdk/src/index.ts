@@ -18,3 +18,4 @@ export {
   type ProviderDefinition,
   type ToolDefinition,
 } from "./define.js";
+export { manifestSchema, type PluginCapabilities, type PluginManifest } from "./manifest.js";

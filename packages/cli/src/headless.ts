@@ -1,0 +1,78 @@
+import type { KernelEvent, TurnResult } from "@pincer/kernel";
+import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
+import { createProgressRenderer } from "./output/progress.js";
+import { createStyle } from "./output/style.js";
+import { prepareSession, type SessionOptions } from "./setup.js";
+
+export type OutputFormat = "text" | "json" | "stream-json";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface HeadlessOptions extends SessionOptions {
+  prompt: string;
+  outputFormat: OutputFormat;
+  /** Show live progress on stderr (default: when stderr is a terminal and the format is text). */
+  verbose?: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/**
+ * `pincer -p`: one prompt, run to the end, reported in the requested format. Returns the exit
+ * code: 0 done, 1 the run failed (provider error, max turns, denied, interrupted).
+ */
+export async function runHeadless(options: HeadlessOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const started = Date.now();
+  const { kernel, session, mode, warnings } = await prepareSession(options);
+  const style = createStyle(stderr, options.env);
+  for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);
+
+  const denials: PermissionDenial[] = [];
+  const emitLine = (value: unknown) => stdout.write(`${JSON.stringify(value)}\n`);
+  kernel.subscribe((event: KernelEvent) => {
+    if (event.type === "permission" && !event.allowed) {
+      denials.push({ tool_name: event.name, tool_use_id: event.toolCallId, reason: event.decision.reason });
+    }
+    if (options.outputFormat !== "stream-json") return;
+    if (event.type === "session_start") emitLine(initLine(event, mode));
+    else if (event.type === "assistant_message") emitLine(assistantLine(event.message, session.id));
+    else if (event.type === "tool_end") emitLine(toolResultLine(event.result, session.id));
+  });
+  const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
+  if (showProgress) kernel.subscribe(createProgressRenderer((text) => stderr.write(text), style));
+  else {
+    kernel.on("warning", (event) => stderr.write(`${style.yellow("!")} ${event.message}\n`));
+    kernel.on("retry", (event) => stderr.write(`${style.yellow("↻")} ${event.error}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`));
+  }
+
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(signal === "SIGINT" ? 130 : 143);
+    signalled = signal;
+    kernel.abort(`received ${signal}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let result: TurnResult;
+  try {
+    result = await kernel.prompt(options.prompt);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+
+  const summary = resultLine({ result, sessionId: session.id, durationMs: Date.now() - started, denials });
+  if (options.outputFormat === "text") {
+    if (result.text) stdout.write(result.text.endsWith("\n") ? result.text : `${result.text}\n`);
+  } else {
+    emitLine(summary);
+  }
+  if (result.stopReason !== "end_turn") {
+    const why = signalled ? `Interrupted by ${signalled}` : (result.error ?? `The run ended: ${result.stopReason}`);
+    stderr.write(`${style.red("✗")} ${why}\n  The session is saved. Continue it with: pincer --resume ${session.id}\n`);
+  }
+  if (signalled) return signalled === "SIGINT" ? 130 : 143;
+  return summary.is_error ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,94 @@
+import type { AssistantMessage, KernelEvent, ToolResultMessage, TurnResult, Usage } from "@pincer/kernel";
+import { messageText } from "@pincer/kernel";
+
+/**
+ * Headless output in Claude Code's `stream-json` / `json` shapes, so scripts and SDK
+ * consumers written for it read Pincer unchanged.
+ */
+export function assistantLine(message: AssistantMessage, sessionId: string) {
+  return {
+    type: "assistant",
+    session_id: sessionId,
+    message: {
+      role: "assistant",
+      model: message.model,
+      content: message.content.map((block) => {
+        if (block.type === "text") return { type: "text", text: block.text };
+        if (block.type === "thinking") return { type: "thinking", thinking: block.thinking };
+        return { type: "tool_use", id: block.id, name: block.name, input: block.arguments };
+      }),
+      stop_reason: message.stopReason,
+      usage: usageFields(message.usage),
+    },
+  };
+}
+
+export function toolResultLine(result: ToolResultMessage, sessionId: string) {
+  return {
+    type: "user",
+    session_id: sessionId,
+    message: {
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: result.toolCallId, content: messageText(result), is_error: result.isError },
+      ],
+    },
+  };
+}
+
+export function initLine(event: Extract<KernelEvent, { type: "session_start" }>, permissionMode: string) {
+  return {
+    type: "system",
+    subtype: "init",
+    session_id: event.sessionId,
+    cwd: event.cwd,
+    model: event.model,
+    tools: event.tools,
+    permissionMode,
+    resumed: event.resumed,
+  };
+}
+
+export interface PermissionDenial {
+  tool_name: string;
+  tool_use_id: string;
+  reason: string;
+}
+
+export function resultLine(options: {
+  result: TurnResult;
+  sessionId: string;
+  durationMs: number;
+  denials: PermissionDenial[];
+}) {
+  const { result } = options;
+  const failed = result.stopReason !== "end_turn" || options.denials.length > 0;
+  const subtype =
+    result.stopReason === "end_turn"
+      ? "success"
+      : result.stopReason === "max_turns"
+        ? "error_max_turns"
+        : "error_during_execution";
+  return {
+    type: "result",
+    subtype,
+    is_error: failed,
+    duration_ms: options.durationMs,
+    num_turns: result.steps,
+    result: result.error ?? result.text,
+    stop_reason: result.stopReason,
+    session_id: options.sessionId,
+    total_cost_usd: result.usage.cost.total,
+    usage: usageFields(result.usage),
+    permission_denials: options.denials,
+  };
+}
+
+function usageFields(usage: Usage) {
+  return {
+    input_tokens: usage.input,
+    output_tokens: usage.output,
+    cache_read_input_tokens: usage.cacheRead,
+    cache_creation_input_tokens: usage.cacheWrite,
+  };
+}

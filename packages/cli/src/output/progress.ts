@@ -1,0 +1,86 @@
+import type { KernelEvent } from "@pincer/kernel";
+import { messageText } from "@pincer/kernel";
+import type { Style } from "./style.js";
+
+const MAX_RESULT_LINES = 6;
+
+/**
+ * Live, human-readable progress: streamed text as it arrives, each tool call as it starts,
+ * its output tail while it runs, and how it ended.
+ */
+export function createProgressRenderer(write: (text: string) => void, style: Style) {
+  let atLineStart = true;
+  let inThinking = false;
+  const out = (text: string) => {
+    if (!text) return;
+    write(text);
+    atLineStart = text.endsWith("\n");
+  };
+  const line = (text: string) => {
+    if (!atLineStart) out("\n");
+    out(`${text}\n`);
+  };
+
+  return (event: KernelEvent) => {
+    switch (event.type) {
+      case "stream": {
+        const delta = event.event;
+        if (delta.type === "text_delta") {
+          if (inThinking) {
+            line("");
+            inThinking = false;
+          }
+          out(delta.text);
+        } else if (delta.type === "thinking_delta") {
+          inThinking = true;
+          out(style.dim(delta.text));
+        }
+        break;
+      }
+      case "tool_start":
+        line(`${style.cyan("●")} ${style.bold(event.name)} ${style.dim(describeArgs(event.args))}`);
+        break;
+      case "tool_update":
+        for (const text of event.partial.split("\n").filter(Boolean)) line(style.dim(`  │ ${text}`));
+        break;
+      case "tool_end": {
+        const text = messageText(event.result).trimEnd();
+        const lines = text.split("\n");
+        const shown = lines.slice(0, MAX_RESULT_LINES).map((entry) => `  ${entry}`);
+        if (lines.length > MAX_RESULT_LINES) shown.push(`  … ${lines.length - MAX_RESULT_LINES} more lines`);
+        const mark = event.result.isError ? style.red("✗") : style.green("✓");
+        line(`  ${mark} ${style.dim(`${event.name} · ${(event.durationMs / 1000).toFixed(1)}s`)}`);
+        if (event.result.isError || event.name === "bash") line(style.dim(shown.join("\n")));
+        break;
+      }
+      case "retry":
+        line(style.yellow(`↻ ${event.error} — retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})`));
+        break;
+      case "permission":
+        if (!event.allowed) line(style.yellow(`⊘ ${event.name} not allowed: ${event.decision.reason}`));
+        break;
+      case "compaction":
+        line(style.dim(`⇣ compacted the conversation: ~${event.tokensBefore} → ~${event.tokensAfter} tokens`));
+        break;
+      case "loop_guard":
+        line(style.yellow(`⟳ loop guard (${event.kind}): ${event.message}`));
+        break;
+      case "warning":
+        line(style.yellow(`! ${event.message}`));
+        break;
+      case "subscriber_error":
+        line(style.red(`! an event listener failed on ${event.eventType}: ${event.error}`));
+        break;
+      case "turn_end":
+        if (!atLineStart) out("\n");
+        break;
+    }
+  };
+}
+
+function describeArgs(args: Record<string, unknown>): string {
+  const primary = args.command ?? args.path ?? args.pattern ?? args.description;
+  if (typeof primary === "string") return primary.length > 100 ? `${primary.slice(0, 97)}…` : primary;
+  const json = JSON.stringify(args);
+  return json.length > 100 ? `${json.slice(0, 97)}…` : json;
+}

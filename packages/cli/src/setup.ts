@@ -1,0 +1,177 @@
+import {
+  type Kernel,
+  type PermissionMode,
+  type PermissionResolver,
+  type PermissionRule,
+  type Provider,
+  PERMISSION_MODES,
+  SessionStore,
+  createKernel,
+  createRedactor,
+  parseModelRef,
+  parseRule,
+  secretsFromEnv,
+  type Session,
+} from "@pincer/kernel";
+import { configPath, projectSettingsPath, readSettings, sessionsDir, UsageError } from "./home.js";
+import { createRegistry } from "./plugins.js";
+import { buildSystemPrompt } from "./system-prompt.js";
+
+/** The embedded default: a recorded model that needs no key and no network. */
+export const DEFAULT_MODEL = "replay/coding-demo";
+
+export interface SessionOptions {
+  cwd: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  model?: string;
+  permissionMode?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  maxTurns?: number;
+  continue?: boolean;
+  resume?: string;
+  addDirs?: string[];
+  appendSystemPrompt?: string;
+  /** Record the provider's stream to this cassette file. */
+  record?: string;
+  resolver?: PermissionResolver;
+  /** Extra provider settings, merged over config (e.g. replay pacing for the demo). */
+  providerConfig?: Record<string, Record<string, unknown>>;
+}
+
+export interface PreparedSession {
+  kernel: Kernel;
+  session: Session;
+  mode: PermissionMode;
+  warnings: string[];
+}
+
+/** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
+export async function prepareSession(options: SessionOptions): Promise<PreparedSession> {
+  const warnings: string[] = [];
+  const user = readSettings(configPath(options.home));
+  const project = readSettings(projectSettingsPath(options.cwd));
+
+  const model = options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL;
+  const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
+  const store = new SessionStore(sessionsDir(options.home), { redact });
+  const session = openSession(store, options);
+  const modelRef = model ?? session.buildContext().model ?? DEFAULT_MODEL;
+  let providerId: string;
+  try {
+    providerId = parseModelRef(modelRef).provider;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
+  const registry = createRegistry({
+    cwd: options.cwd,
+    addDirs: options.addDirs ?? [],
+    env: options.env,
+    providerConfig: { ...user.providers, ...options.providerConfig },
+  });
+  if (!registry.hasProvider(providerId)) {
+    throw new UsageError(
+      `Unknown provider "${providerId}" in model ${modelRef}. Available providers: ${registry.providerIds().join(", ")}. Use --model provider/model, e.g. openai/gpt-5.`,
+    );
+  }
+
+  const rules = collectRules(user.permissions, project.permissions, options, warnings);
+  const mode = pickMode(options.permissionMode ?? project.permissions?.defaultMode ?? user.permissions?.defaultMode);
+  const disallowed = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
+  const tools = await registry.loadTools((name) => !disallowed.has(name));
+  const loaded = await registry.loadProvider(providerId);
+  let provider: Provider = loaded.provider;
+  if (options.record) {
+    const { recordProvider } = await import("@pincer/testing");
+    provider = recordProvider(provider, options.record);
+  }
+
+  const kernel = createKernel({
+    model: modelRef,
+    cwd: options.cwd,
+    systemPrompt: buildSystemPrompt({ cwd: options.cwd, ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}) }),
+    tools,
+    providers: [provider],
+    models: loaded.models,
+    session,
+    permissions: { mode, rules, ...(options.resolver ? { resolver: options.resolver } : {}) },
+    maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
+  });
+  return { kernel, session, mode, warnings };
+}
+
+function openSession(store: SessionStore, options: SessionOptions): Session {
+  try {
+    if (options.resume) return store.open(options.resume);
+    if (options.continue) {
+      const latest = store.latest(options.cwd);
+      if (!latest) {
+        throw new UsageError(`No earlier session in ${options.cwd} to continue. Run without --continue to start one.`);
+      }
+      return store.open(latest.id);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message);
+  }
+  return store.create({ cwd: options.cwd });
+}
+
+function collectRules(
+  user: { allow?: string[]; ask?: string[]; deny?: string[] } | undefined,
+  project: { allow?: string[]; ask?: string[]; deny?: string[] } | undefined,
+  options: SessionOptions,
+  warnings: string[],
+): PermissionRule[] {
+  const rules: PermissionRule[] = [];
+  const add = (texts: string[] | undefined, action: PermissionRule["action"], source: PermissionRule["source"]) => {
+    for (const text of texts ?? []) {
+      try {
+        rules.push(parseRule(text, action, source));
+      } catch (error) {
+        throw new UsageError(`Bad permission rule from ${source === "flag" ? "the command line" : `${source} settings`}: ${(error as Error).message}`);
+      }
+    }
+  };
+  add(user?.allow, "allow", "user");
+  add(user?.ask, "ask", "user");
+  add(user?.deny, "deny", "user");
+  // A project can only narrow what the user allows: a cloned repository must not grant itself tools.
+  if (project?.allow?.length) {
+    warnings.push(
+      `Ignored ${project.allow.length} allow rule(s) in .pincer/settings.json: project settings may only add ask/deny rules. Put allow rules in your own config or pass --allowedTools.`,
+    );
+  }
+  add(project?.ask, "ask", "project");
+  add(project?.deny, "deny", "project");
+  add(splitList(options.allowedTools), "allow", "flag");
+  add(splitList(options.disallowedTools), "deny", "flag");
+  return rules;
+}
+
+/** `--allowedTools "read,bash(npm test:*)"` and repeated flags both work; commas inside parentheses stay. */
+export function splitList(values: string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const value of values ?? []) {
+    let depth = 0;
+    let current = "";
+    for (const char of value) {
+      if (char === "(") depth++;
+      if (char === ")") depth = Math.max(0, depth - 1);
+      if ((char === "," || char === " ") && depth === 0) {
+        if (current.trim()) out.push(current.trim());
+        current = "";
+      } else current += char;
+    }
+    if (current.trim()) out.push(current.trim());
+  }
+  return out;
+}
+
+function pickMode(value: string | undefined): PermissionMode {
+  if (value === undefined) return "default";
+  if ((PERMISSION_MODES as readonly string[]).includes(value)) return value as PermissionMode;
+  throw new UsageError(`Unknown permission mode "${value}". Use one of: ${PERMISSION_MODES.join(", ")}.`);
+}

@@ -1,0 +1,79 @@
+import type { AssistantMessage, Message, ToolResultMessage, Usage } from "./messages.js";
+import type { PermissionDecision } from "./permissions/types.js";
+import type { ProviderEvent } from "./provider.js";
+
+export type TurnStopReason = "end_turn" | "max_turns" | "aborted" | "error" | "loop_guard" | "blocked";
+
+export interface TurnResult {
+  stopReason: TurnStopReason;
+  /** Model calls made in this turn. */
+  steps: number;
+  usage: Usage;
+  /** The final assistant text of the turn (may be empty). */
+  text: string;
+  /** Set when stopReason is error, loop_guard or blocked. */
+  error?: string;
+}
+
+/**
+ * Every step of a turn, in order. Hosts (CLI, TUI, server) render these; nothing in the
+ * kernel depends on who listens.
+ */
+export type KernelEvent =
+  | { type: "session_start"; sessionId: string; model: string; cwd: string; tools: string[]; resumed: boolean }
+  | { type: "turn_start"; prompt: string }
+  | { type: "request_start"; step: number; model: string }
+  | { type: "stream"; event: ProviderEvent }
+  | { type: "retry"; attempt: number; delayMs: number; error: string }
+  | { type: "assistant_message"; message: AssistantMessage }
+  | { type: "tool_start"; toolCallId: string; name: string; args: Record<string, unknown> }
+  | { type: "tool_update"; toolCallId: string; partial: string }
+  | { type: "tool_end"; toolCallId: string; name: string; result: ToolResultMessage; durationMs: number }
+  | { type: "permission"; toolCallId: string; name: string; decision: PermissionDecision; asked: boolean; allowed: boolean }
+  | { type: "message_appended"; message: Message }
+  | { type: "compaction"; summary: string; tokensBefore: number; tokensAfter: number }
+  | { type: "loop_guard"; action: "correct" | "stop"; kind: string; message: string }
+  | { type: "model_change"; model: string }
+  | { type: "turn_end"; result: TurnResult; sessionUsage: Usage }
+  | { type: "warning"; message: string }
+  | { type: "subscriber_error"; eventType: string; error: string };
+
+export type KernelEventType = KernelEvent["type"];
+export type EventOf<T extends KernelEventType> = Extract<KernelEvent, { type: T }>;
+type Listener = (event: KernelEvent) => void;
+
+/**
+ * Synchronous, typed fan-out. A listener that throws is reported as a `subscriber_error`
+ * event and never breaks the loop; listeners must not block (hand slow work to a queue).
+ */
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  on<T extends KernelEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    return this.subscribe((event) => {
+      if (event.type === type) listener(event as EventOf<T>);
+    });
+  }
+
+  emit(event: KernelEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // Reporting a failure of a subscriber_error listener would recurse forever.
+        if (event.type === "subscriber_error") continue;
+        this.emit({ type: "subscriber_error", eventType: event.type, error: errorText(error) });
+      }
+    }
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

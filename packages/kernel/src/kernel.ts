@@ -1,0 +1,274 @@
+import { addUsage, type ModelInfo, ModelCatalog } from "./catalog.js";
+import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
+import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
+import { HookRegistry, type Hooks } from "./hooks.js";
+import { LoopGuard, type LoopGuardOptions } from "./loop-guard.js";
+import { emptyUsage, type Usage } from "./messages.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
+import { PermissionEngine } from "./permissions/engine.js";
+import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
+import { parseModelRef, type Provider } from "./provider.js";
+import { repairInterruptedToolCalls } from "./resume.js";
+import { Session } from "./session/session.js";
+import type { AnyTool } from "./tool.js";
+import { ToolRunner } from "./tool-runner.js";
+import { runTurn } from "./turn.js";
+
+export interface KernelOptions {
+  /** `provider/model`, e.g. `openai/gpt-5`. */
+  model: string;
+  cwd?: string;
+  systemPrompt?: string;
+  tools?: AnyTool[];
+  providers?: Provider[];
+  models?: ModelInfo[];
+  /** Where the conversation is kept. Default: an in-memory session (nothing written to disk). */
+  session?: Session;
+  permissions?: { mode?: PermissionMode; rules?: PermissionRule[]; resolver?: PermissionResolver };
+  hooks?: Hooks;
+  /** Most model calls in one user turn. Default 100. */
+  maxTurns?: number;
+  retry?: Partial<RetryPolicy>;
+  /** false turns the doom-loop detector off. */
+  loopGuard?: Partial<LoopGuardOptions> | false;
+  /** false turns automatic compaction off (kernel.compact() still works). */
+  compaction?: Partial<CompactionSettings> | false;
+  /** Per-tool-call limit. Default 10 minutes. */
+  toolTimeoutMs?: number;
+  /** Tool output longer than this is cut (head and tail kept). Default 50,000 characters. */
+  maxToolResultChars?: number;
+}
+
+const DEFAULT_SYSTEM_PROMPT =
+  "You are a capable software agent. Use the tools to inspect and change the workspace, verify your work, and answer concisely.";
+
+/**
+ * The embeddable agent: register tools and providers, subscribe to events, run turns.
+ * It knows interfaces only; every concrete provider, tool and UI comes from outside.
+ */
+export class Kernel {
+  readonly bus = new EventBus();
+  readonly hooks = new HookRegistry();
+  readonly catalog: ModelCatalog;
+  readonly permissions: PermissionEngine;
+  readonly session: Session;
+  readonly cwd: string;
+  private readonly tools = new Map<string, AnyTool>();
+  private readonly providers = new Map<string, Provider>();
+  private readonly guard: LoopGuard | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly compaction: CompactionSettings | false;
+  private modelRef: string;
+  private sessionUsage: Usage = emptyUsage();
+  private current: AbortController | undefined;
+  private started = false;
+  private pendingContext: string[] = [];
+
+  constructor(private readonly options: KernelOptions) {
+    parseModelRef(options.model);
+    this.modelRef = options.model;
+    this.cwd = options.cwd ?? process.cwd();
+    this.catalog = new ModelCatalog(options.models);
+    this.permissions = new PermissionEngine({
+      ...(options.permissions?.mode ? { mode: options.permissions.mode } : {}),
+      rules: options.permissions?.rules ?? [],
+    });
+    this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
+    this.guard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard ?? {});
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.compaction = options.compaction === false ? false : { ...DEFAULT_COMPACTION, ...options.compaction };
+    for (const tool of options.tools ?? []) this.registerTool(tool);
+    for (const provider of options.providers ?? []) this.registerProvider(provider);
+    if (options.hooks) this.hooks.add(options.hooks);
+    for (const message of this.session.buildContext().messages) {
+      if (message.role === "assistant") this.sessionUsage = addUsage(this.sessionUsage, message.usage);
+    }
+    const recorded = this.session.buildContext().model;
+    if (recorded && recorded !== this.modelRef) this.session.append({ type: "model_change", model: this.modelRef });
+  }
+
+  get model(): string {
+    return this.modelRef;
+  }
+
+  get usage(): Usage {
+    return this.sessionUsage;
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  registerTool(tool: AnyTool): () => void {
+    if (this.tools.has(tool.name)) throw new Error(`A tool named "${tool.name}" is already registered.`);
+    this.tools.set(tool.name, tool);
+    return () => this.tools.delete(tool.name);
+  }
+
+  registerProvider(provider: Provider): () => void {
+    this.providers.set(provider.id, provider);
+    return () => this.providers.delete(provider.id);
+  }
+
+  registerModel(model: ModelInfo): void {
+    this.catalog.add(model);
+  }
+
+  listTools(): AnyTool[] {
+    return [...this.tools.values()];
+  }
+
+  subscribe(listener: (event: KernelEvent) => void): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  on<T extends KernelEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    return this.bus.on(type, listener);
+  }
+
+  addHooks(hooks: Hooks): () => void {
+    return this.hooks.add(hooks);
+  }
+
+  /** Switch models mid-session; the next request goes to the new provider. */
+  setModel(model: string): void {
+    parseModelRef(model);
+    if (model === this.modelRef) return;
+    this.modelRef = model;
+    this.session.append({ type: "model_change", model });
+    this.bus.emit({ type: "model_change", model });
+  }
+
+  /** Run one user turn to its end. One turn at a time. */
+  async prompt(text: string, options: { signal?: AbortSignal } = {}): Promise<TurnResult> {
+    if (this.current) throw new Error("A turn is already running; wait for it or call abort() first.");
+    const controller = new AbortController();
+    const forward = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", forward, { once: true });
+    if (options.signal?.aborted) controller.abort();
+    this.current = controller;
+    try {
+      await this.start();
+      this.bus.emit({ type: "turn_start", prompt: text });
+      const context = this.pendingContext.splice(0);
+      const prompt = context.length > 0 ? `${text}\n\n${context.join("\n\n")}` : text;
+      const result = await this.turn(prompt, controller.signal);
+      this.bus.emit({ type: "turn_end", result, sessionUsage: this.sessionUsage });
+      return result;
+    } finally {
+      options.signal?.removeEventListener("abort", forward);
+      this.current = undefined;
+    }
+  }
+
+  /** Abort the running turn: the provider stream and running tools receive the signal. */
+  abort(reason = "aborted"): void {
+    this.current?.abort(new Error(reason));
+  }
+
+  /** Summarise older turns now. Returns false when there was nothing worth compacting. */
+  async compact(signal: AbortSignal = new AbortController().signal): Promise<boolean> {
+    const { provider, model } = this.resolveProvider();
+    return compactSession({
+      session: this.session,
+      provider,
+      modelRef: this.modelRef,
+      model,
+      settings: this.compaction || DEFAULT_COMPACTION,
+      retry: this.retry,
+      bus: this.bus,
+      signal,
+    });
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const resumed = this.session.entries().length > 0;
+    if (resumed) {
+      const repaired = repairInterruptedToolCalls(this.session);
+      if (repaired > 0) {
+        this.bus.emit({
+          type: "warning",
+          message: `Resumed after an interrupted run: ${repaired} tool call(s) had no result and were marked as interrupted.`,
+        });
+      }
+    }
+    for (const warning of this.session.warnings) this.bus.emit({ type: "warning", message: warning });
+    this.bus.emit({
+      type: "session_start",
+      sessionId: this.session.id,
+      model: this.modelRef,
+      cwd: this.cwd,
+      tools: [...this.tools.keys()],
+      resumed,
+    });
+    for (const handler of this.hooks.handlers("sessionStart")) {
+      const verdict = await handler({ sessionId: this.session.id, resumed });
+      if (verdict?.context) this.pendingContext.push(verdict.context);
+    }
+  }
+
+  private resolveProvider(): { provider: Provider; model: string } {
+    const { provider: providerId, model } = parseModelRef(this.modelRef);
+    const provider = this.providers.get(providerId);
+    if (!provider) {
+      const known = [...this.providers.keys()].join(", ") || "none";
+      throw new Error(`No provider "${providerId}" is registered for model ${this.modelRef}. Registered providers: ${known}.`);
+    }
+    return { provider, model };
+  }
+
+  private async turn(prompt: string, signal: AbortSignal): Promise<TurnResult> {
+    let resolved: { provider: Provider; model: string };
+    try {
+      resolved = this.resolveProvider();
+    } catch (error) {
+      return { stopReason: "error", steps: 0, usage: emptyUsage(), text: "", error: (error as Error).message };
+    }
+    const systemPrompt = this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
+    const runner = new ToolRunner({
+      tools: this.tools,
+      permissions: this.permissions,
+      ...(this.options.permissions?.resolver ? { resolver: this.options.permissions.resolver } : {}),
+      hooks: this.hooks,
+      bus: this.bus,
+      cwd: this.cwd,
+      timeoutMs: this.options.toolTimeoutMs ?? 600_000,
+      maxResultChars: this.options.maxToolResultChars ?? 50_000,
+    });
+    const compaction = this.compaction;
+    return runTurn(
+      {
+        session: this.session,
+        bus: this.bus,
+        hooks: this.hooks,
+        catalog: this.catalog,
+        runner,
+        guard: this.guard,
+        tools: this.tools,
+        modelRef: this.modelRef,
+        model: resolved.model,
+        provider: resolved.provider,
+        systemPrompt,
+        maxTurns: this.options.maxTurns ?? 100,
+        retry: this.retry,
+        maybeCompact: async (turnSignal) => {
+          if (!compaction) return;
+          const messages = this.session.buildContext().messages;
+          if (!needsCompaction(messages, systemPrompt, this.catalog, this.modelRef, compaction)) return;
+          await this.compact(turnSignal);
+        },
+        addSessionUsage: (usage) => {
+          this.sessionUsage = addUsage(this.sessionUsage, usage);
+        },
+      },
+      prompt,
+      signal,
+    );
+  }
+}
+
+export function createKernel(options: KernelOptions): Kernel {
+  return new Kernel(options);
+}

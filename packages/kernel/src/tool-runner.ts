@@ -1,0 +1,207 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import { type EventBus, errorText } from "./events.js";
+import type { HookRegistry } from "./hooks.js";
+import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
+import type { PermissionEngine } from "./permissions/engine.js";
+import { suggestRule } from "./permissions/rules.js";
+import type { PermissionRequest, PermissionResolver } from "./permissions/types.js";
+import type { AnyTool, ToolResult } from "./tool.js";
+
+export interface ToolRunnerOptions {
+  tools: ReadonlyMap<string, AnyTool>;
+  permissions: PermissionEngine;
+  resolver?: PermissionResolver;
+  hooks: HookRegistry;
+  bus: EventBus;
+  cwd: string;
+  /** A tool still running after this long is aborted and reported as timed out. */
+  timeoutMs: number;
+  /** Tool output beyond this many characters is cut, keeping head and tail. */
+  maxResultChars: number;
+}
+
+/**
+ * Runs one tool call the way every tool call runs: hooks, schema validation, permission,
+ * execution with abort and timeout, central truncation. Never throws: every failure becomes
+ * a tool result the model can act on.
+ */
+export class ToolRunner {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly validators = new WeakMap<AnyTool, ValidateFunction>();
+
+  constructor(private readonly options: ToolRunnerOptions) {}
+
+  async run(call: ToolCall, argumentError: string | undefined, signal: AbortSignal): Promise<ToolResultMessage> {
+    const started = Date.now();
+    const { bus } = this.options;
+    bus.emit({ type: "tool_start", toolCallId: call.id, name: call.name, args: call.arguments });
+    let result: ToolResult & { isError: boolean };
+    try {
+      result = await this.execute(call, argumentError, signal);
+    } catch (error) {
+      result = failure(`Tool ${call.name} failed: ${errorText(error)}`);
+    }
+    const message: ToolResultMessage = {
+      role: "toolResult",
+      toolCallId: call.id,
+      toolName: call.name,
+      content: this.truncate(typeof result.content === "string" ? [{ type: "text", text: result.content }] : result.content),
+      ...(result.details !== undefined ? { details: result.details } : {}),
+      isError: result.isError,
+      timestamp: Date.now(),
+    };
+    bus.emit({ type: "tool_end", toolCallId: call.id, name: call.name, result: message, durationMs: Date.now() - started });
+    return message;
+  }
+
+  private async execute(
+    call: ToolCall,
+    argumentError: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ToolResult & { isError: boolean }> {
+    const { tools, hooks, cwd } = this.options;
+    const tool = tools.get(call.name);
+    if (!tool) {
+      const names = [...tools.keys()].join(", ") || "none";
+      return failure(`Unknown tool "${call.name}". Available tools: ${names}.`);
+    }
+    if (argumentError) return failure(`Invalid call to ${call.name}: ${argumentError}. Send the arguments again as one JSON object.`);
+
+    let args = call.arguments;
+    const extraContext: string[] = [];
+    for (const handler of hooks.handlers("beforeToolCall")) {
+      const verdict = await handler({ ...call, arguments: args }, { cwd });
+      if (!verdict) continue;
+      if (verdict.block) return failure(`Blocked by a hook: ${verdict.block.reason}`);
+      if (verdict.args) args = verdict.args;
+      if (verdict.context) extraContext.push(verdict.context);
+    }
+
+    const invalid = this.validate(tool, args);
+    if (invalid) {
+      return failure(
+        `Invalid arguments for ${tool.name}: ${invalid}. Rewrite the input so it satisfies the tool's schema.`,
+      );
+    }
+
+    const denied = await this.checkPermission(tool, call, args, signal);
+    if (denied) return failure(denied);
+
+    let result = await this.executeWithLimits(tool, call, args, signal);
+    for (const handler of hooks.handlers("afterToolCall")) {
+      const verdict = await handler({ ...call, arguments: args }, result);
+      if (!verdict) continue;
+      if (verdict.result) result = { ...verdict.result, isError: verdict.result.isError ?? false };
+      if (verdict.context) extraContext.push(verdict.context);
+    }
+    if (extraContext.length === 0) return result;
+    const content = typeof result.content === "string" ? [{ type: "text" as const, text: result.content }] : result.content;
+    return { ...result, content: [...content, { type: "text", text: extraContext.join("\n") }] };
+  }
+
+  private validate(tool: AnyTool, args: Record<string, unknown>): string | undefined {
+    let validator = this.validators.get(tool);
+    if (!validator) {
+      validator = this.ajv.compile(tool.parameters);
+      this.validators.set(tool, validator);
+    }
+    if (validator(args)) return undefined;
+    return (validator.errors ?? [])
+      .map((error) => {
+        const where = error.instancePath ? `${error.instancePath.slice(1).replaceAll("/", ".")} ` : "";
+        const extra =
+          error.keyword === "additionalProperties"
+            ? ` (${(error.params as { additionalProperty: string }).additionalProperty})`
+            : "";
+        return `${where}${error.message}${extra}`;
+      })
+      .join("; ");
+  }
+
+  /** Returns the refusal text, or undefined when the call may run. */
+  private async checkPermission(
+    tool: AnyTool,
+    call: ToolCall,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const { permissions, resolver, bus, cwd } = this.options;
+    const subject = tool.permissionSubject?.(args, cwd);
+    const request: PermissionRequest = { toolName: tool.name, kind: tool.kind, args, cwd, ...(subject ? { subject } : {}) };
+    const decision = permissions.evaluate(request);
+    if (decision.action === "allow") {
+      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: true });
+      return undefined;
+    }
+    if (decision.action === "deny") {
+      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: false });
+      return `Permission denied: ${decision.reason}. Do not retry this call; choose another approach or ask the user.`;
+    }
+    if (!resolver) {
+      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: false });
+      return `Permission denied: ${tool.name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with --allowedTools "${suggestRule(request) ?? tool.name}" or a permission mode.`;
+    }
+    const suggested = suggestRule(request);
+    const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
+    if (answer.remember) permissions.addRule(answer.remember);
+    bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: true, allowed: answer.allow });
+    if (answer.allow) return undefined;
+    return `Permission denied by the user${answer.message ? `: ${answer.message}` : ""}. Do not retry this call; ask the user how to proceed.`;
+  }
+
+  private async executeWithLimits(
+    tool: AnyTool,
+    call: ToolCall,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ToolResult & { isError: boolean }> {
+    const controller = new AbortController();
+    const abort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    // A tool that ignores its signal must not hold the turn hostage: race it against the limits.
+    const limits = new Promise<ToolResult & { isError: boolean }>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error("timeout"));
+        resolve(failure(`${tool.name} timed out after ${Math.round(this.options.timeoutMs / 1000)} s and was stopped.`));
+      }, this.options.timeoutMs);
+      controller.signal.addEventListener(
+        "abort",
+        () => resolve(failure(`${tool.name} was interrupted by the user before it finished.`)),
+        { once: true },
+      );
+      if (signal.aborted) abort();
+    });
+    try {
+      const run = tool
+        .execute(args, {
+          toolCallId: call.id,
+          cwd: this.options.cwd,
+          signal: controller.signal,
+          onUpdate: (partial) => this.options.bus.emit({ type: "tool_update", toolCallId: call.id, partial }),
+        })
+        .then((result) => ({ ...result, isError: result.isError ?? false }));
+      return await Promise.race([run, limits]);
+    } catch (error) {
+      return failure(`${tool.name} failed: ${errorText(error)}`);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
+    }
+  }
+
+  private truncate(content: ToolResultMessage["content"]): ToolResultMessage["content"] {
+    const max = this.options.maxResultChars;
+    return content.map((block) => {
+      if (block.type !== "text" || block.text.length <= max) return block;
+      const head = block.text.slice(0, Math.floor(max * 0.2));
+      const tail = block.text.slice(block.text.length - Math.floor(max * 0.8));
+      const dropped = block.text.length - head.length - tail.length;
+      return { type: "text", text: `${head}\n[... ${dropped} characters cut ...]\n${tail}` } satisfies TextContent;
+    });
+  }
+}
+
+function failure(text: string): ToolResult & { isError: true } {
+  return { content: [{ type: "text", text }], isError: true };
+}

@@ -1,0 +1,189 @@
+import type { ModelCatalog } from "./catalog.js";
+import { addUsage, priceUsage } from "./catalog.js";
+import type { EventBus, TurnResult, TurnStopReason } from "./events.js";
+import type { HookRegistry } from "./hooks.js";
+import type { LoopGuard } from "./loop-guard.js";
+import type { AssistantMessage, ToolCall, ToolResultMessage, Usage } from "./messages.js";
+import { emptyUsage, messageText } from "./messages.js";
+import { callModel, type RetryPolicy } from "./model-call.js";
+import type { ModelRequest, Provider, ToolSpec } from "./provider.js";
+import type { Session } from "./session/session.js";
+import type { AnyTool } from "./tool.js";
+import type { ToolRunner } from "./tool-runner.js";
+
+/** What one turn needs from the kernel; the kernel owns all of it and lends it per turn. */
+export interface TurnDeps {
+  session: Session;
+  bus: EventBus;
+  hooks: HookRegistry;
+  catalog: ModelCatalog;
+  runner: ToolRunner;
+  guard: LoopGuard | undefined;
+  tools: ReadonlyMap<string, AnyTool>;
+  modelRef: string;
+  model: string;
+  provider: Provider;
+  systemPrompt: string;
+  maxTurns: number;
+  retry: RetryPolicy;
+  /** Compacts the context if it is near the window; called before every model call. */
+  maybeCompact(signal: AbortSignal): Promise<void>;
+  addSessionUsage(usage: Usage): void;
+}
+
+/**
+ * One user turn: prompt → (model call → tools)* → end. Every message is appended to the
+ * session before the next step starts, so a crash at any point leaves a resumable file.
+ */
+export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSignal): Promise<TurnResult> {
+  const { session, bus, hooks } = deps;
+  let usage = emptyUsage();
+  let steps = 0;
+  let lastText = "";
+  const finish = (stopReason: TurnStopReason, error?: string): TurnResult => ({
+    stopReason,
+    steps,
+    usage,
+    text: lastText,
+    ...(error ? { error } : {}),
+  });
+
+  let text = prompt;
+  for (const handler of hooks.handlers("promptSubmit")) {
+    const verdict = await handler(text);
+    if (verdict?.block) return finish("blocked", `The prompt was blocked by a hook: ${verdict.block.reason}`);
+    if (verdict?.context) text += `\n\n${verdict.context}`;
+  }
+  deps.guard?.reset();
+  append(deps, { role: "user", content: text, timestamp: Date.now() });
+
+  for (;;) {
+    if (signal.aborted) return finish("aborted");
+    if (steps >= deps.maxTurns) {
+      return finish(
+        "max_turns",
+        `Stopped after ${deps.maxTurns} model calls (the --max-turns limit). Run again with --continue to go on, or raise --max-turns.`,
+      );
+    }
+    await deps.maybeCompact(signal);
+    if (signal.aborted) return finish("aborted");
+    steps++;
+    bus.emit({ type: "request_start", step: steps, model: deps.modelRef });
+    const result = await callModel({
+      provider: deps.provider,
+      modelRef: deps.modelRef,
+      request: buildRequest(deps),
+      signal,
+      retry: deps.retry,
+      bus,
+    });
+    const message = result.message;
+    message.usage = priceUsage(message.usage, deps.catalog.resolve(deps.modelRef).price);
+    usage = addUsage(usage, message.usage);
+    deps.addSessionUsage(message.usage);
+    if (message.content.length > 0) append(deps, message);
+    bus.emit({ type: "assistant_message", message });
+    lastText = messageText(message) || lastText;
+
+    if (message.stopReason === "aborted") return finish("aborted");
+    if (result.error) return finish("error", result.error.message);
+
+    const calls = message.content.filter((block): block is ToolCall => block.type === "toolCall");
+    if (calls.length === 0) {
+      const followUp = await stopFollowUp(deps, finish("end_turn"));
+      if (!followUp) return finish("end_turn");
+      append(deps, { role: "user", content: followUp, timestamp: Date.now() });
+      continue;
+    }
+
+    const stop = await runToolCalls(deps, calls, result.argumentErrors, signal);
+    if (stop) return finish("loop_guard", stop);
+    if (signal.aborted) return finish("aborted");
+  }
+}
+
+function buildRequest(deps: TurnDeps): ModelRequest {
+  const tools: ToolSpec[] = [...deps.tools.values()].map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+  }));
+  return {
+    model: deps.model,
+    systemPrompt: deps.systemPrompt,
+    messages: deps.session.buildContext().messages,
+    tools,
+  };
+}
+
+function append(deps: TurnDeps, message: AssistantMessage | ToolResultMessage | { role: "user"; content: string; timestamp: number }) {
+  deps.session.append({ type: "message", message });
+  deps.bus.emit({ type: "message_appended", message });
+}
+
+async function stopFollowUp(deps: TurnDeps, result: TurnResult): Promise<string | undefined> {
+  for (const handler of deps.hooks.handlers("stop")) {
+    const verdict = await handler(result);
+    if (verdict?.continueWith) return verdict.continueWith;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a batch of tool calls: in parallel when every tool is read-only, in order otherwise
+ * (a write followed by a read of the same file must see the write). Every call gets a result
+ * in the session, even when the turn is aborted half-way, so no call is left dangling.
+ * Returns a stop reason when the loop guard ends the run.
+ */
+async function runToolCalls(
+  deps: TurnDeps,
+  calls: ToolCall[],
+  argumentErrors: Map<string, string>,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const readOnly = calls.every((call) => deps.tools.get(call.name)?.kind === "read");
+  let results: ToolResultMessage[];
+  if (readOnly && calls.length > 1) {
+    results = await Promise.all(calls.map((call) => deps.runner.run(call, argumentErrors.get(call.id), signal)));
+  } else {
+    results = [];
+    for (const call of calls) {
+      if (signal.aborted) {
+        results.push(interrupted(call));
+        continue;
+      }
+      results.push(await deps.runner.run(call, argumentErrors.get(call.id), signal));
+    }
+  }
+
+  let stopReason: string | undefined;
+  for (const [index, result] of results.entries()) {
+    const call = calls[index]!;
+    const verdict = deps.guard?.observe({
+      name: call.name,
+      args: call.arguments,
+      resultText: messageText(result),
+      isError: result.isError,
+    });
+    if (verdict && verdict.action === "correct") {
+      result.content.push({ type: "text", text: `\n[loop guard] ${verdict.message}` });
+      deps.bus.emit({ type: "loop_guard", action: "correct", kind: verdict.kind, message: verdict.message });
+    } else if (verdict && verdict.action === "stop" && !stopReason) {
+      stopReason = verdict.reason;
+      deps.bus.emit({ type: "loop_guard", action: "stop", kind: verdict.kind, message: verdict.reason });
+    }
+    append(deps, result);
+  }
+  return stopReason;
+}
+
+export function interrupted(call: ToolCall, why = "the turn was interrupted before this tool ran"): ToolResultMessage {
+  return {
+    role: "toolResult",
+    toolCallId: call.id,
+    toolName: call.name,
+    content: [{ type: "text", text: `Not run: ${why}.` }],
+    isError: true,
+    timestamp: Date.now(),
+  };
+}
