@@ -51,6 +51,11 @@ export function readSettings(file: string): Settings {
       `Cannot read ${file}: ${(error as Error).message}. Fix the JSON or move the file away to start from defaults.`,
     );
   }
+  return validateSettings(json, file);
+}
+
+/** Checks a settings object's shape; errors name the file and the setting. */
+export function validateSettings(json: unknown, file: string): Settings {
   if (!json || typeof json !== "object" || Array.isArray(json)) {
     throw new UsageError(`${file} must contain a JSON object.`);
   }

@@ -66,14 +66,13 @@ describe("abort", () => {
     let sawAbort = false;
     const provider = scriptedProvider([
       async function* (_request, signal) {
-        yield { type: "text_delta", text: "thinking…" };
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         sawAbort = true;
         yield { type: "stop", reason: "aborted" };
       },
     ]);
     const kernel = createKernel({ model: "test/m", providers: [provider] });
-    kernel.on("stream", () => kernel.abort());
+    kernel.on("request_start", () => setImmediate(() => kernel.abort()));
     const result = await kernel.prompt("hi");
     expect(result.stopReason).toBe("aborted");
     expect(sawAbort).toBe(true);

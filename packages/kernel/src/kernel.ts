@@ -83,8 +83,8 @@ export class Kernel {
     for (const message of this.session.buildContext().messages) {
       if (message.role === "assistant") this.sessionUsage = addUsage(this.sessionUsage, message.usage);
     }
-    const recorded = this.session.buildContext().model;
-    if (recorded && recorded !== this.modelRef) this.session.append({ type: "model_change", model: this.modelRef });
+    // Record the model on the session's path, so --continue without --model picks the same one.
+    if (this.session.buildContext().model !== this.modelRef) this.session.append({ type: "model_change", model: this.modelRef });
   }
 
   get model(): string {

@@ -162,8 +162,9 @@ export class ToolRunner {
     // A tool that ignores its signal must not hold the turn hostage: race it against the limits.
     const limits = new Promise<ToolResult & { isError: boolean }>((resolve) => {
       timer = setTimeout(() => {
+        // Resolve before aborting: the abort listener below would otherwise report a user interrupt.
+        resolve(failure(`${tool.name} timed out after ${formatSeconds(this.options.timeoutMs)} and was stopped.`));
         controller.abort(new Error("timeout"));
-        resolve(failure(`${tool.name} timed out after ${Math.round(this.options.timeoutMs / 1000)} s and was stopped.`));
       }, this.options.timeoutMs);
       controller.signal.addEventListener(
         "abort",
@@ -200,6 +201,10 @@ export class ToolRunner {
       return { type: "text", text: `${head}\n[... ${dropped} characters cut ...]\n${tail}` } satisfies TextContent;
     });
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function failure(text: string): ToolResult & { isError: true } {

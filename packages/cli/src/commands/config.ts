@@ -1,4 +1,4 @@
-import { configPath, projectSettingsPath, readSettings, type Settings, UsageError, writeSettings } from "../home.js";
+import { configPath, projectSettingsPath, readSettings, UsageError, validateSettings, writeSettings } from "../home.js";
 
 export function configCommand(home: string, cwd: string, action: string, key?: string, value?: string): void {
   const file = configPath(home);
@@ -21,8 +21,8 @@ export function configCommand(home: string, cwd: string, action: string, key?: s
       if (!key || value === undefined) throw new UsageError('pincer config set needs a key and a value, e.g. pincer config set model openai/gpt-5');
       const settings = readSettings(file) as Record<string, unknown>;
       setPath(settings, key, parseValue(value));
-      writeSettings(file, settings as Settings);
-      readSettings(file); // validate what we wrote so a bad value fails now, not at the next run
+      // Validate before writing, so a bad value fails now and the file stays usable.
+      writeSettings(file, validateSettings(settings, file));
       process.stdout.write(`${key} = ${value}\n`);
       return;
     }

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI, run the way a user runs it: a real process with its own env and cwd. */
+export const CLI = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  home: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  run(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string }): Promise<CliResult>;
+  start(args: string[], options?: { env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliResult> };
+  [Symbol.dispose](): void;
+}
+
+/** A clean HOME-like world per test: temp PINCER_HOME and cwd, no inherited keys. */
+export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
+  const home = mkdtempSync(join(tmpdir(), "pincer-e2e-home-"));
+  const cwd = mkdtempSync(join(tmpdir(), "pincer-e2e-cwd-"));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    PINCER_HOME: join(home, ".pincer"),
+    NO_COLOR: "1",
+    ...extraEnv,
+  };
+  const start = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? cwd,
+      env: { ...env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    child.stdin!.end(options.input ?? "");
+    const done = new Promise<CliResult>((resolve) => {
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+    return { child, done };
+  };
+  return {
+    home,
+    cwd,
+    env,
+    run: (args, options) => start(args, options).done,
+    start: (args, options) => start(args, options ?? {}),
+    [Symbol.dispose]() {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
