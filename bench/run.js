@@ -45,11 +45,14 @@ async function oneShotTurn(floorMs) {
   const home = mkdtempSync(join(tmpdir(), "pincer-bench-home-"));
   const cwd = mkdtempSync(join(tmpdir(), "pincer-bench-cwd-"));
   try {
-    const measured = timeCommand(["--import", rssPreload, cli, "-p", "Say ok.", "--model", "openai/gpt-5", "--output-format", "json"], {
-      env: { PINCER_HOME: home, OPENAI_API_KEY: "sk-bench-key-0000", OPENAI_BASE_URL: server.url },
-      cwd,
-      runs: quick ? 5 : 10,
-    });
+    const measured = timeCommand(
+      ["--import", rssPreload, cli, "-p", "Say ok.", "--model", "openai/gpt-5", "--output-format", "json"],
+      {
+        env: { PINCER_HOME: home, OPENAI_API_KEY: "sk-bench-key-0000", OPENAI_BASE_URL: server.url },
+        cwd,
+        runs: quick ? 5 : 10,
+      },
+    );
     const firstRequestBytes = server.requests[0].bytes;
     return { ...measured, ratio: measured.ms / floorMs, firstRequestBytes };
   } finally {
@@ -108,21 +111,40 @@ function resumeLargeSession(entries) {
   const session = store.create({ cwd: dir });
   const now = Date.now();
   for (let i = 0; i < entries; i += 3) {
-    session.append({ type: "message", message: { role: "user", content: `step ${i}: please continue with the refactor`, timestamp: now } });
+    session.append({
+      type: "message",
+      message: { role: "user", content: `step ${i}: please continue with the refactor`, timestamp: now },
+    });
     session.append({
       type: "message",
       message: {
         role: "assistant",
-        content: [{ type: "text", text: "Reading the file." }, { type: "toolCall", id: `c${i}`, name: "read", arguments: { path: `src/file${i}.ts` } }],
+        content: [
+          { type: "text", text: "Reading the file." },
+          { type: "toolCall", id: `c${i}`, name: "read", arguments: { path: `src/file${i}.ts` } },
+        ],
         model: "openai/gpt-5",
-        usage: { input: 1200, output: 40, cacheRead: 0, cacheWrite: 0, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 } },
+        usage: {
+          input: 1200,
+          output: 40,
+          cacheRead: 0,
+          cacheWrite: 0,
+          cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+        },
         stopReason: "toolUse",
         timestamp: now,
       },
     });
     session.append({
       type: "message",
-      message: { role: "toolResult", toolCallId: `c${i}`, toolName: "read", content: [{ type: "text", text: "     1\texport const x = 1;\n".repeat(10) }], isError: false, timestamp: now },
+      message: {
+        role: "toolResult",
+        toolCallId: `c${i}`,
+        toolName: "read",
+        content: [{ type: "text", text: "     1\texport const x = 1;\n".repeat(10) }],
+        isError: false,
+        timestamp: now,
+      },
     });
   }
   const times = [];
@@ -161,7 +183,13 @@ console.log("| benchmark | result | budget |");
 console.log("|---|---|---|");
 console.log(`| floor: \`node -e 0\` | ${fmt(floor.ms)} ms | — |`);
 console.log(`| \`pincer --version\` | ${fmt(version.ms)} ms (${fmt(results.version.ratio, 2)}× floor) | ≤ 1.5× |`);
-console.log(`| one \`pincer -p\` turn, loopback model | ${fmt(turn.ms)} ms (${fmt(turn.ratio, 2)}× floor), peak ${fmt(turn.peakMiB)} MiB | ≤ 4×, < 100 MiB |`);
-console.log(`| first request size (system prompt + core tool schemas) | ${(turn.firstRequestBytes / 1024).toFixed(2)} KB | < 8 KB |`);
-console.log(`| kernel overhead per tool round trip (1,000 in one session, on disk) | ${fmt(trips.perRoundTripMs, 3)} ms | < 1 ms |`);
+console.log(
+  `| one \`pincer -p\` turn, loopback model | ${fmt(turn.ms)} ms (${fmt(turn.ratio, 2)}× floor), peak ${fmt(turn.peakMiB)} MiB | ≤ 4×, < 100 MiB |`,
+);
+console.log(
+  `| first request size (system prompt + core tool schemas) | ${(turn.firstRequestBytes / 1024).toFixed(2)} KB | < 8 KB |`,
+);
+console.log(
+  `| kernel overhead per tool round trip (1,000 in one session, on disk) | ${fmt(trips.perRoundTripMs, 3)} ms | < 1 ms |`,
+);
 console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | < 200 ms |`);

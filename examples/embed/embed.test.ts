@@ -14,6 +14,6 @@ describe("examples/embed", () => {
     expect(output).toContain("[event] tool_end clock error=false");
     expect(output).toMatch(/\[turn 1\] end_turn: In Tokyo it is 24\/11\/2026, 21:00:00\./);
     expect(output).toContain("[turn 2] aborted");
-    expect(output).toMatch(/\[session\] 4 messages, 51 tokens/);
+    expect(output).toMatch(/\[session\] 6 messages, 51 tokens/);
   });
 });

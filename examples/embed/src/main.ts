@@ -58,5 +58,8 @@ console.log(`[turn 1] ${answer.stopReason}: ${answer.text}`);
 const slow = kernel.prompt("Think slowly about it.");
 setTimeout(() => kernel.abort(), 50);
 const aborted = await slow;
+// The aborted turn keeps what streamed before the abort, so nothing the user saw is lost.
 console.log(`[turn 2] ${aborted.stopReason}`);
-console.log(`[session] ${kernel.session.buildContext().messages.length} messages, ${kernel.usage.input + kernel.usage.output} tokens`);
+console.log(
+  `[session] ${kernel.session.buildContext().messages.length} messages, ${kernel.usage.input + kernel.usage.output} tokens`,
+);

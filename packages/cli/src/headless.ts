@@ -44,7 +44,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   if (showProgress) kernel.subscribe(createProgressRenderer((text) => stderr.write(text), style));
   else {
     kernel.on("warning", (event) => stderr.write(`${style.yellow("!")} ${event.message}\n`));
-    kernel.on("retry", (event) => stderr.write(`${style.yellow("↻")} ${event.error}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`));
+    kernel.on("retry", (event) =>
+      stderr.write(`${style.yellow("↻")} ${event.error}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`),
+    );
   }
 
   let signalled: NodeJS.Signals | undefined;

@@ -61,11 +61,14 @@ export function validateSettings(json: unknown, file: string): Settings {
   }
   for (const key of Object.keys(json)) {
     if (!SETTINGS_KEYS.has(key)) {
-      throw new UsageError(`${file}: unknown setting "${key}". Known settings: ${[...SETTINGS_KEYS].slice(1).join(", ")}.`);
+      throw new UsageError(
+        `${file}: unknown setting "${key}". Known settings: ${[...SETTINGS_KEYS].slice(1).join(", ")}.`,
+      );
     }
   }
   const settings = json as Settings;
-  if (settings.model !== undefined && typeof settings.model !== "string") throw new UsageError(`${file}: "model" must be a string like openai/gpt-5.`);
+  if (settings.model !== undefined && typeof settings.model !== "string")
+    throw new UsageError(`${file}: "model" must be a string like openai/gpt-5.`);
   if (settings.maxTurns !== undefined && (!Number.isInteger(settings.maxTurns) || settings.maxTurns < 1)) {
     throw new UsageError(`${file}: "maxTurns" must be a positive integer.`);
   }

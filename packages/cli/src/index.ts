@@ -1,4 +1,4 @@
-export { main } from "./main.js";
-export { runHeadless, type HeadlessOptions, type OutputFormat, EXIT } from "./headless.js";
-export { prepareSession, type PreparedSession, type SessionOptions, DEFAULT_MODEL } from "./setup.js";
+export { EXIT, type HeadlessOptions, type OutputFormat, runHeadless } from "./headless.js";
 export { pincerHome, UsageError } from "./home.js";
+export { main } from "./main.js";
+export { DEFAULT_MODEL, type PreparedSession, prepareSession, type SessionOptions } from "./setup.js";

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { PERMISSION_MODES } from "@pincer/kernel";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
@@ -6,7 +7,6 @@ import { runDemo } from "./commands/demo.js";
 import { forkSession, listSessions, showSession } from "./commands/sessions.js";
 import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
 import { pincerHome, UsageError } from "./home.js";
-import { PERMISSION_MODES } from "@pincer/kernel";
 import { VERSION } from "./version.js";
 
 /** Parses argv, runs the command, and returns the process exit code. */
@@ -16,20 +16,45 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   const parser = yargs(argv)
     .scriptName("pincer")
     .version(VERSION)
-    .usage("$0 [options]\n$0 -p \"prompt\" [options]\n\nA plugin-first agent runtime. Runs headless with -p; see the commands below.")
+    .usage(
+      '$0 [options]\n$0 -p "prompt" [options]\n\nA plugin-first agent runtime. Runs headless with -p; see the commands below.',
+    )
     .option("print", { alias: "p", type: "string", description: "Run one prompt headless and print the result" })
-    .option("output-format", { choices: ["text", "json", "stream-json"] as const, default: "text" as const, description: "Headless output format" })
-    .option("model", { alias: "m", type: "string", description: "provider/model, e.g. openai/gpt-5 (default: config, else the embedded replay model)" })
+    .option("output-format", {
+      choices: ["text", "json", "stream-json"] as const,
+      default: "text" as const,
+      description: "Headless output format",
+    })
+    .option("model", {
+      alias: "m",
+      type: "string",
+      description: "provider/model, e.g. openai/gpt-5 (default: config, else the embedded replay model)",
+    })
     .option("permission-mode", { choices: PERMISSION_MODES, description: "How tool calls are approved" })
-    .option("allowedTools", { type: "array", string: true, description: 'Rules to allow, e.g. "read" "bash(npm test:*)"' })
-    .option("disallowedTools", { type: "array", string: true, description: 'Rules to deny; a bare tool name also hides the tool' })
+    .option("allowedTools", {
+      type: "array",
+      string: true,
+      description: 'Rules to allow, e.g. "read" "bash(npm test:*)"',
+    })
+    .option("disallowedTools", {
+      type: "array",
+      string: true,
+      description: "Rules to deny; a bare tool name also hides the tool",
+    })
     .option("max-turns", { type: "number", description: "Most model calls in this run" })
-    .option("continue", { alias: "c", type: "boolean", description: "Continue the most recent session in this directory" })
+    .option("continue", {
+      alias: "c",
+      type: "boolean",
+      description: "Continue the most recent session in this directory",
+    })
     .option("resume", { alias: "r", type: "string", description: "Resume a session by id (or unique prefix)" })
     .option("cwd", { type: "string", description: "Working directory for the session" })
     .option("add-dir", { type: "array", string: true, description: "Extra directories the file tools may use" })
     .option("append-system-prompt", { type: "string", description: "Text appended to the system prompt" })
-    .option("record", { type: "string", description: "Record the model's stream to this cassette file (replay with --model replay/<file>)" })
+    .option("record", {
+      type: "string",
+      description: "Record the model's stream to this cassette file (replay with --model replay/<file>)",
+    })
     .option("verbose", { type: "boolean", description: "Show live progress on stderr" })
     .command(
       "$0",
@@ -37,7 +62,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       () => {},
       async (args) => {
         if (args.print === undefined) {
-          throw new UsageError('Interactive mode is not available in this build; run a prompt headless with pincer -p "…" (or try pincer demo).');
+          throw new UsageError(
+            'Interactive mode is not available in this build; run a prompt headless with pincer -p "…" (or try pincer demo).',
+          );
         }
         const prompt = args.print || (await readStdin());
         if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
@@ -65,24 +92,55 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         });
       },
     )
-    .command("demo", "Run the offline demo: a recorded model fixes a bug with real tools", () => {}, async () => {
-      exitCode = await runDemo({ home: pincerHome(env), env });
-    })
+    .command(
+      "demo",
+      "Run the offline demo: a recorded model fixes a bug with real tools",
+      () => {},
+      async () => {
+        exitCode = await runDemo({ home: pincerHome(env), env });
+      },
+    )
     .command("sessions", "List, show and fork sessions", (sub) =>
       sub
-        .command("list", "List sessions, newest first", (y) => y.option("json", { type: "boolean", default: false }).option("all", { type: "boolean", default: false, description: "Sessions of every directory, not only this one" }), (args) =>
-          listSessions(pincerHome(env), { json: args.json, ...(args.all ? {} : { cwd: process.cwd() }) }),
+        .command(
+          "list",
+          "List sessions, newest first",
+          (y) =>
+            y.option("json", { type: "boolean", default: false }).option("all", {
+              type: "boolean",
+              default: false,
+              description: "Sessions of every directory, not only this one",
+            }),
+          (args) => listSessions(pincerHome(env), { json: args.json, ...(args.all ? {} : { cwd: process.cwd() }) }),
         )
-        .command("show <id>", "Print a session's conversation", (y) => y.positional("id", { type: "string", demandOption: true }).option("json", { type: "boolean", default: false }), (args) =>
-          showSession(pincerHome(env), args.id, { json: args.json }),
+        .command(
+          "show <id>",
+          "Print a session's conversation",
+          (y) =>
+            y
+              .positional("id", { type: "string", demandOption: true })
+              .option("json", { type: "boolean", default: false }),
+          (args) => showSession(pincerHome(env), args.id, { json: args.json }),
         )
-        .command("fork <id>", "Start a new session from an entry of an existing one", (y) => y.positional("id", { type: "string", demandOption: true }).option("entry", { type: "string", description: "Entry id to fork at (default: the last entry)" }), (args) =>
-          forkSession(pincerHome(env), args.id, args.entry),
+        .command(
+          "fork <id>",
+          "Start a new session from an entry of an existing one",
+          (y) =>
+            y
+              .positional("id", { type: "string", demandOption: true })
+              .option("entry", { type: "string", description: "Entry id to fork at (default: the last entry)" }),
+          (args) => forkSession(pincerHome(env), args.id, args.entry),
         )
         .demandCommand(1, "Name a sessions command: list, show or fork."),
     )
-    .command("config <action> [key] [value]", "Read or change settings (path, list, get, set)", (y) =>
-      y.positional("action", { choices: ["path", "list", "get", "set"] as const, demandOption: true }).positional("key", { type: "string" }).positional("value", { type: "string" }),
+    .command(
+      "config <action> [key] [value]",
+      "Read or change settings (path, list, get, set)",
+      (y) =>
+        y
+          .positional("action", { choices: ["path", "list", "get", "set"] as const, demandOption: true })
+          .positional("key", { type: "string" })
+          .positional("value", { type: "string" }),
       (args) => configCommand(pincerHome(env), process.cwd(), args.action, args.key, args.value),
     )
     .strict()

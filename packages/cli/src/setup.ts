@@ -1,17 +1,17 @@
 import {
+  createKernel,
+  createRedactor,
   type Kernel,
+  PERMISSION_MODES,
   type PermissionMode,
   type PermissionResolver,
   type PermissionRule,
   type Provider,
-  PERMISSION_MODES,
-  SessionStore,
-  createKernel,
-  createRedactor,
   parseModelRef,
   parseRule,
-  secretsFromEnv,
   type Session,
+  SessionStore,
+  secretsFromEnv,
 } from "@pincer/kernel";
 import { configPath, projectSettingsPath, readSettings, sessionsDir, UsageError } from "./home.js";
 import { createRegistry } from "./plugins.js";
@@ -91,7 +91,10 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   const kernel = createKernel({
     model: modelRef,
     cwd: options.cwd,
-    systemPrompt: buildSystemPrompt({ cwd: options.cwd, ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}) }),
+    systemPrompt: buildSystemPrompt({
+      cwd: options.cwd,
+      ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
+    }),
     tools,
     providers: [provider],
     models: loaded.models,
@@ -131,7 +134,9 @@ function collectRules(
       try {
         rules.push(parseRule(text, action, source));
       } catch (error) {
-        throw new UsageError(`Bad permission rule from ${source === "flag" ? "the command line" : `${source} settings`}: ${(error as Error).message}`);
+        throw new UsageError(
+          `Bad permission rule from ${source === "flag" ? "the command line" : `${source} settings`}: ${(error as Error).message}`,
+        );
       }
     }
   };

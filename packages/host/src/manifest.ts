@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type PluginManifest, manifestSchema } from "@pincer/sdk";
+import { manifestSchema, type PluginManifest } from "@pincer/sdk";
 import { Ajv, type ErrorObject } from "ajv";
 
 export const MANIFEST_FILE = "pincer.plugin.json";

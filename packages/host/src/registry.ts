@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { PluginDefinition, PluginManifest, ToolDefinition } from "@pincer/sdk";
+import type { AnyToolDefinition, PluginDefinition, PluginManifest } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -75,7 +75,9 @@ export class PluginRegistry {
       const definition = await this.load(record);
       for (const tool of definition.tools ?? []) {
         if (!names.includes(tool.name)) {
-          throw new Error(`Plugin ${record.manifest.name} defines tool "${tool.name}" but its manifest does not list it under contributes.tools.`);
+          throw new Error(
+            `Plugin ${record.manifest.name} defines tool "${tool.name}" but its manifest does not list it under contributes.tools.`,
+          );
         }
         if (filter(tool.name)) tools.push(this.wrapTool(record, tool));
       }
@@ -88,9 +90,15 @@ export class PluginRegistry {
     if (!record) throw new Error(`No plugin provides "${id}". Known providers: ${this.providerIds().join(", ")}.`);
     const definition = await this.load(record);
     const providerDefinition = definition.providers?.find((provider) => provider.id === id);
-    if (!providerDefinition) throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
+    if (!providerDefinition)
+      throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
     const provider = providerDefinition.create({
       env: createEnvCapability({ allowed: record.grants.env, env: this.env }),
+      fs: createFsCapability({
+        cwd: this.context.cwd,
+        readRoots: record.grants.fsRead,
+        writeRoots: record.grants.fsWrite,
+      }),
       config: { pluginDir: record.dir, ...(this.context.providerConfig?.[id] ?? {}) },
       fetch: createNetFetch(record.grants.net),
     });
@@ -103,7 +111,9 @@ export class PluginRegistry {
       const entry = pathToFileURL(resolve(record.dir, record.manifest.main)).href;
       pending = import(entry).then((module: { default?: PluginDefinition }) => {
         if (!module.default || typeof module.default !== "object") {
-          throw new Error(`Plugin ${record.manifest.name}: ${record.manifest.main} must export default definePlugin({...}).`);
+          throw new Error(
+            `Plugin ${record.manifest.name}: ${record.manifest.main} must export default definePlugin({...}).`,
+          );
         }
         return module.default;
       });
@@ -113,7 +123,7 @@ export class PluginRegistry {
   }
 
   /** A kernel tool whose every touch of the machine goes through the plugin's granted capabilities. */
-  private wrapTool(record: PluginRecord, definition: ToolDefinition): AnyTool {
+  private wrapTool(record: PluginRecord, definition: AnyToolDefinition): AnyTool {
     const { grants } = record;
     const state = new Map<string, unknown>();
     const cwd = this.context.cwd;

@@ -1,5 +1,11 @@
 import type { ModelCatalog } from "./catalog.js";
-import { buildSummaryRequest, estimateTokens, planCompaction, SUMMARY_SYSTEM_PROMPT, shouldCompact } from "./compaction.js";
+import {
+  buildSummaryRequest,
+  estimateTokens,
+  planCompaction,
+  SUMMARY_SYSTEM_PROMPT,
+  shouldCompact,
+} from "./compaction.js";
 import type { EventBus } from "./events.js";
 import type { Message } from "./messages.js";
 import { messageText } from "./messages.js";
@@ -68,9 +74,19 @@ export async function compactSession(options: {
   return true;
 }
 
-export function needsCompaction(messages: Message[], systemPrompt: string, catalog: ModelCatalog, modelRef: string, settings: CompactionSettings): boolean {
+export function needsCompaction(
+  messages: Message[],
+  systemPrompt: string,
+  catalog: ModelCatalog,
+  modelRef: string,
+  settings: CompactionSettings,
+): boolean {
   const contextTokens = estimateTokens(messages) + Math.ceil(systemPrompt.length / 4);
-  return shouldCompact({ contextTokens, contextWindow: catalog.resolve(modelRef).contextWindow, threshold: settings.threshold });
+  return shouldCompact({
+    contextTokens,
+    contextWindow: catalog.resolve(modelRef).contextWindow,
+    threshold: settings.threshold,
+  });
 }
 
 /** Message entries currently sent to the model (after the last compaction), plus that compaction's summary. */

@@ -22,7 +22,12 @@ export function estimateTokens(messages: Message[]): number {
   return Math.ceil(chars / 4) + images * IMAGE_TOKENS;
 }
 
-export function shouldCompact(options: { contextTokens: number; contextWindow: number; threshold?: number; reserveTokens?: number }): boolean {
+export function shouldCompact(options: {
+  contextTokens: number;
+  contextWindow: number;
+  threshold?: number;
+  reserveTokens?: number;
+}): boolean {
   const threshold = options.threshold ?? 0.8;
   const budget = options.contextWindow * threshold - (options.reserveTokens ?? 0);
   return options.contextTokens >= budget;
@@ -86,7 +91,10 @@ export function buildSummaryRequest(toSummarize: Message[], previousSummary?: st
 
 function renderMessage(message: Message): string {
   if (message.role === "user") {
-    const text = typeof message.content === "string" ? message.content : message.content.map((block) => (block.type === "text" ? block.text : "[image]")).join("");
+    const text =
+      typeof message.content === "string"
+        ? message.content
+        : message.content.map((block) => (block.type === "text" ? block.text : "[image]")).join("");
     return `[user] ${text}`;
   }
   if (message.role === "toolResult") {

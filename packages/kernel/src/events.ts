@@ -29,7 +29,14 @@ export type KernelEvent =
   | { type: "tool_start"; toolCallId: string; name: string; args: Record<string, unknown> }
   | { type: "tool_update"; toolCallId: string; partial: string }
   | { type: "tool_end"; toolCallId: string; name: string; result: ToolResultMessage; durationMs: number }
-  | { type: "permission"; toolCallId: string; name: string; decision: PermissionDecision; asked: boolean; allowed: boolean }
+  | {
+      type: "permission";
+      toolCallId: string;
+      name: string;
+      decision: PermissionDecision;
+      asked: boolean;
+      allowed: boolean;
+    }
   | { type: "message_appended"; message: Message }
   | { type: "compaction"; summary: string; tokensBefore: number; tokensAfter: number }
   | { type: "loop_guard"; action: "correct" | "stop"; kind: string; message: string }

@@ -14,7 +14,10 @@ const noop: AnyTool = {
 describe("provider faults", () => {
   it("retries a retryable error, honouring retry-after, and succeeds", async () => {
     const provider = scriptedProvider([
-      [{ type: "text_delta", text: "partial " }, { type: "error", message: "429 slow down", retryable: true, status: 429, retryAfterMs: 30 }],
+      [
+        { type: "text_delta", text: "partial " },
+        { type: "error", message: "429 slow down", retryable: true, status: 429, retryAfterMs: 30 },
+      ],
       text("second try"),
     ]);
     const kernel = createKernel({ model: "test/m", providers: [provider], retry: { baseDelayMs: 1 } });
@@ -28,8 +31,14 @@ describe("provider faults", () => {
   });
 
   it("gives up after the retry budget with the provider's message", async () => {
-    const failing = Array.from({ length: 3 }, () => [{ type: "error" as const, message: "openai: 503 overloaded", retryable: true }]);
-    const kernel = createKernel({ model: "test/m", providers: [scriptedProvider(failing)], retry: { maxRetries: 2, baseDelayMs: 1 } });
+    const failing = Array.from({ length: 3 }, () => [
+      { type: "error" as const, message: "openai: 503 overloaded", retryable: true },
+    ]);
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [scriptedProvider(failing)],
+      retry: { maxRetries: 2, baseDelayMs: 1 },
+    });
     const result = await kernel.prompt("hi");
     expect(result).toMatchObject({ stopReason: "error", error: "openai: 503 overloaded" });
   });
@@ -53,7 +62,14 @@ describe("provider faults", () => {
   it("treats a provider that throws as a failed turn, not a crash", async () => {
     const kernel = createKernel({
       model: "test/m",
-      providers: [{ id: "test", stream: () => { throw new Error("bug in provider"); } }],
+      providers: [
+        {
+          id: "test",
+          stream: () => {
+            throw new Error("bug in provider");
+          },
+        },
+      ],
     });
     const result = await kernel.prompt("hi");
     expect(result.stopReason).toBe("error");
@@ -93,8 +109,15 @@ describe("abort", () => {
           });
         }),
     };
-    const provider = scriptedProvider([toolCalls({ id: "a", name: "wait", args: {} }, { id: "b", name: "wait", args: {} })]);
-    const kernel = createKernel({ model: "test/m", providers: [provider], tools: [waiting], permissions: { mode: "bypassPermissions" } });
+    const provider = scriptedProvider([
+      toolCalls({ id: "a", name: "wait", args: {} }, { id: "b", name: "wait", args: {} }),
+    ]);
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      tools: [waiting],
+      permissions: { mode: "bypassPermissions" },
+    });
     kernel.on("tool_start", () => setImmediate(() => kernel.abort()));
     const result = await kernel.prompt("hi");
     expect(result.stopReason).toBe("aborted");
@@ -115,10 +138,14 @@ describe("abort", () => {
   it("refuses a second concurrent turn", async () => {
     const kernel = createKernel({
       model: "test/m",
-      providers: [scriptedProvider([async function* (_r, signal) {
-        await new Promise((resolve) => signal.addEventListener("abort", resolve));
-        yield { type: "stop", reason: "aborted" };
-      }])],
+      providers: [
+        scriptedProvider([
+          async function* (_r, signal) {
+            await new Promise((resolve) => signal.addEventListener("abort", resolve));
+            yield { type: "stop", reason: "aborted" };
+          },
+        ]),
+      ],
     });
     const first = kernel.prompt("one");
     await expect(kernel.prompt("two")).rejects.toThrow("already running");

@@ -7,7 +7,12 @@ const record: AnyTool & { seen: unknown[] } = {
   name: "record",
   description: "Records its arguments",
   kind: "read",
-  parameters: { type: "object", properties: { value: { type: "string" } }, required: ["value"], additionalProperties: false },
+  parameters: {
+    type: "object",
+    properties: { value: { type: "string" } },
+    required: ["value"],
+    additionalProperties: false,
+  },
   seen: [],
   async execute(args) {
     record.seen.push(args);
@@ -26,7 +31,10 @@ describe("hooks", () => {
       model: "test/m",
       providers: [scriptedProvider([toolCalls({ name: "record", args: { value: "secret" } }), text("ok")])],
       tools: [record],
-      hooks: { beforeToolCall: (call) => (call.arguments.value === "secret" ? { block: { reason: "secrets stay put" } } : undefined) },
+      hooks: {
+        beforeToolCall: (call) =>
+          call.arguments.value === "secret" ? { block: { reason: "secrets stay put" } } : undefined,
+      },
     });
     await kernel.prompt("go");
     expect(record.seen).toEqual([]);
@@ -74,7 +82,8 @@ describe("hooks", () => {
       providers: [provider],
       hooks: {
         sessionStart: () => ({ context: "project uses pnpm" }),
-        promptSubmit: (prompt) => (prompt.includes("rm -rf") ? { block: { reason: "no destructive prompts" } } : { context: "today is Tuesday" }),
+        promptSubmit: (prompt) =>
+          prompt.includes("rm -rf") ? { block: { reason: "no destructive prompts" } } : { context: "today is Tuesday" },
       },
     });
     const blocked = await kernel.prompt("please rm -rf everything");

@@ -1,6 +1,6 @@
+import type { TurnResult } from "./events.js";
 import type { ToolCall } from "./messages.js";
 import type { ToolResult } from "./tool.js";
-import type { TurnResult } from "./events.js";
 
 /**
  * Hooks are how hosts and plugins steer the loop. Each returns a typed verdict instead of
@@ -36,9 +36,15 @@ type MaybePromise<T> = T | Promise<T>;
 
 export interface Hooks {
   beforeToolCall?: (call: ToolCall, info: { cwd: string }) => MaybePromise<BeforeToolCallVerdict | undefined | void>;
-  afterToolCall?: (call: ToolCall, result: ToolResult & { isError: boolean }) => MaybePromise<AfterToolCallVerdict | undefined | void>;
+  afterToolCall?: (
+    call: ToolCall,
+    result: ToolResult & { isError: boolean },
+  ) => MaybePromise<AfterToolCallVerdict | undefined | void>;
   promptSubmit?: (prompt: string) => MaybePromise<PromptVerdict | undefined | void>;
-  sessionStart?: (info: { sessionId: string; resumed: boolean }) => MaybePromise<{ context?: string } | undefined | void>;
+  sessionStart?: (info: {
+    sessionId: string;
+    resumed: boolean;
+  }) => MaybePromise<{ context?: string } | undefined | void>;
   stop?: (result: TurnResult) => MaybePromise<StopVerdict | undefined | void>;
 }
 

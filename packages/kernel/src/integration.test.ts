@@ -29,7 +29,12 @@ const writeTool: AnyTool = {
   name: "write",
   description: "Write a file",
   kind: "edit",
-  parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"], additionalProperties: false },
+  parameters: {
+    type: "object",
+    properties: { path: { type: "string" } },
+    required: ["path"],
+    additionalProperties: false,
+  },
   permissionSubject: (args: { path: string }, cwd: string) => ({ kind: "path", value: join(cwd, args.path) }),
   execute: async () => ({ content: "written" }),
 };
@@ -50,7 +55,10 @@ describe("permissions in the loop", () => {
       permissions: {
         resolver: async (request) => {
           asked.push(`${request.toolName} ${request.suggestedRule}`);
-          return { allow: true, remember: { action: "allow", tool: "write", pattern: "src/**", source: "session", text: "write(src/**)" } };
+          return {
+            allow: true,
+            remember: { action: "allow", tool: "write", pattern: "src/**", source: "session", text: "write(src/**)" },
+          };
         },
       },
     });
@@ -77,7 +85,12 @@ describe("loop guard in the loop", () => {
   it("corrects a repeated identical call, then stops the run with a reason", async () => {
     const same = () => toolCalls({ name: "poll", args: { job: "j1" } });
     const provider = scriptedProvider(Array.from({ length: 20 }, same));
-    const kernel = createKernel({ model: "test/m", providers: [provider], tools: [poll], loopGuard: { maxCorrections: 1 } });
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      tools: [poll],
+      loopGuard: { maxCorrections: 1 },
+    });
     const guard: string[] = [];
     kernel.on("loop_guard", (event) => guard.push(event.action));
     const result = await kernel.prompt("wait for the job");
@@ -100,7 +113,14 @@ describe("compaction in the loop", () => {
     const kernel = createKernel({
       model: "test/small",
       providers: [provider],
-      models: [{ id: "test/small", contextWindow: 2_000, maxOutputTokens: 100, price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } }],
+      models: [
+        {
+          id: "test/small",
+          contextWindow: 2_000,
+          maxOutputTokens: 100,
+          price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        },
+      ],
       compaction: { threshold: 0.5, keepRecentTokens: 100 },
     });
     const compactions: number[] = [];
@@ -109,7 +129,9 @@ describe("compaction in the loop", () => {
     await kernel.prompt("question two");
     await kernel.prompt("question three");
     expect(compactions.length).toBeGreaterThanOrEqual(1);
-    const summaryRequest = provider.requests.find((request) => request.tools.length === 0 && request.systemPrompt !== provider.requests[0]!.systemPrompt);
+    const summaryRequest = provider.requests.find(
+      (request) => request.tools.length === 0 && request.systemPrompt !== provider.requests[0]!.systemPrompt,
+    );
     expect(summaryRequest).toBeDefined();
     const last = provider.requests.at(-1)!;
     expect(JSON.stringify(last.messages)).toContain("SUMMARY: the user asked three questions");
@@ -117,7 +139,12 @@ describe("compaction in the loop", () => {
   });
 
   it("compacts on demand", async () => {
-    const provider = scriptedProvider([text("a".repeat(400)), text("b".repeat(400)), text("summary of it all"), text("ok")]);
+    const provider = scriptedProvider([
+      text("a".repeat(400)),
+      text("b".repeat(400)),
+      text("summary of it all"),
+      text("ok"),
+    ]);
     const kernel = createKernel({ model: "test/m", providers: [provider], compaction: { keepRecentTokens: 10 } });
     await kernel.prompt("one");
     await kernel.prompt("two");
@@ -137,7 +164,13 @@ describe("resume after a crash", () => {
         role: "assistant",
         content: [{ type: "toolCall", id: "cut", name: "poll", arguments: {} }],
         model: "test/m",
-        usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 } },
+        usage: {
+          input: 1,
+          output: 1,
+          cacheRead: 0,
+          cacheWrite: 0,
+          cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+        },
         stopReason: "toolUse",
         timestamp: 2,
       },

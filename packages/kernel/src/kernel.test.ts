@@ -10,7 +10,12 @@ function echoTool(name = "echo", kind: ToolKind = "read"): AnyTool {
     name,
     description: "Echo the text back",
     kind,
-    parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false },
+    parameters: {
+      type: "object",
+      properties: { text: { type: "string" } },
+      required: ["text"],
+      additionalProperties: false,
+    },
     async execute(args: { text: string }) {
       return { content: `echo: ${args.text}` };
     },
@@ -43,7 +48,11 @@ describe("agent loop", () => {
     });
     const result = await kernel.prompt("go");
     expect(result.stopReason).toBe("end_turn");
-    expect(results(kernel)[0]).toMatchObject({ toolCallId: "c1", isError: false, content: [{ type: "text", text: "echo: x" }] });
+    expect(results(kernel)[0]).toMatchObject({
+      toolCallId: "c1",
+      isError: false,
+      content: [{ type: "text", text: "echo: x" }],
+    });
     const second = provider.requests[1]!.messages;
     expect(second.at(-1)).toMatchObject({ role: "toolResult", toolCallId: "c1" });
     expect(events).toEqual([
@@ -79,7 +88,12 @@ describe("agent loop", () => {
     });
     const parallel = createKernel({
       model: "test/m",
-      providers: [scriptedProvider([toolCalls({ name: "r1", args: { text: "a" } }, { name: "r2", args: { text: "b" } }), text("ok")])],
+      providers: [
+        scriptedProvider([
+          toolCalls({ name: "r1", args: { text: "a" } }, { name: "r2", args: { text: "b" } }),
+          text("ok"),
+        ]),
+      ],
       tools: [slow("r1", "read"), slow("r2", "read")],
     });
     await parallel.prompt("go");
@@ -88,7 +102,12 @@ describe("agent loop", () => {
     maxConcurrent = 0;
     const sequential = createKernel({
       model: "test/m",
-      providers: [scriptedProvider([toolCalls({ name: "r1", args: { text: "a" } }, { name: "w1", args: { text: "b" } }), text("ok")])],
+      providers: [
+        scriptedProvider([
+          toolCalls({ name: "r1", args: { text: "a" } }, { name: "w1", args: { text: "b" } }),
+          text("ok"),
+        ]),
+      ],
       tools: [slow("r1", "read"), slow("w1", "edit")],
       permissions: { mode: "bypassPermissions" },
     });
@@ -116,10 +135,23 @@ describe("agent loop", () => {
   });
 
   it("turns a throwing tool into an error result and stops a hung tool at its timeout", async () => {
-    const throwing: AnyTool = { ...echoTool("boom"), execute: async () => { throw new Error("disk on fire"); } };
+    const throwing: AnyTool = {
+      ...echoTool("boom"),
+      execute: async () => {
+        throw new Error("disk on fire");
+      },
+    };
     const hanging: AnyTool = { ...echoTool("hang"), execute: () => new Promise(() => {}) };
-    const provider = scriptedProvider([toolCalls({ name: "boom", args: { text: "" } }, { name: "hang", args: { text: "" } }), text("ok")]);
-    const kernel = createKernel({ model: "test/m", providers: [provider], tools: [throwing, hanging], toolTimeoutMs: 50 });
+    const provider = scriptedProvider([
+      toolCalls({ name: "boom", args: { text: "" } }, { name: "hang", args: { text: "" } }),
+      text("ok"),
+    ]);
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      tools: [throwing, hanging],
+      toolTimeoutMs: 50,
+    });
     await kernel.prompt("go");
     const [boom, hang] = results(kernel);
     expect(JSON.stringify(boom!.content)).toContain("boom failed: disk on fire");
@@ -143,7 +175,14 @@ describe("agent loop", () => {
     const kernel = createKernel({
       model: "test/m",
       providers: [scriptedProvider([text("a"), text("b")])],
-      models: [{ id: "test/m", contextWindow: 1000, maxOutputTokens: 100, price: { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 } }],
+      models: [
+        {
+          id: "test/m",
+          contextWindow: 1000,
+          maxOutputTokens: 100,
+          price: { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 },
+        },
+      ],
       compaction: false,
     });
     const first = await kernel.prompt("one");

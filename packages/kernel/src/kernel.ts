@@ -1,4 +1,4 @@
-import { addUsage, type ModelInfo, ModelCatalog } from "./catalog.js";
+import { addUsage, ModelCatalog, type ModelInfo } from "./catalog.js";
 import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
 import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
 import { HookRegistry, type Hooks } from "./hooks.js";
@@ -7,7 +7,7 @@ import { emptyUsage, type Usage } from "./messages.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
 import { PermissionEngine } from "./permissions/engine.js";
 import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
-import { parseModelRef, type Provider } from "./provider.js";
+import { type Provider, parseModelRef } from "./provider.js";
 import { repairInterruptedToolCalls } from "./resume.js";
 import { Session } from "./session/session.js";
 import type { AnyTool } from "./tool.js";
@@ -84,7 +84,8 @@ export class Kernel {
       if (message.role === "assistant") this.sessionUsage = addUsage(this.sessionUsage, message.usage);
     }
     // Record the model on the session's path, so --continue without --model picks the same one.
-    if (this.session.buildContext().model !== this.modelRef) this.session.append({ type: "model_change", model: this.modelRef });
+    if (this.session.buildContext().model !== this.modelRef)
+      this.session.append({ type: "model_change", model: this.modelRef });
   }
 
   get model(): string {
@@ -214,7 +215,9 @@ export class Kernel {
     const provider = this.providers.get(providerId);
     if (!provider) {
       const known = [...this.providers.keys()].join(", ") || "none";
-      throw new Error(`No provider "${providerId}" is registered for model ${this.modelRef}. Registered providers: ${known}.`);
+      throw new Error(
+        `No provider "${providerId}" is registered for model ${this.modelRef}. Registered providers: ${known}.`,
+      );
     }
     return { provider, model };
   }

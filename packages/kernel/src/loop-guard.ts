@@ -74,7 +74,11 @@ export class LoopGuard {
     // Clear the window so the same streak is not reported again on the very next call.
     this.history = [];
     if (this.corrections >= this.options.maxCorrections) {
-      return { action: "stop", kind: found.kind, reason: `Stopped: ${found.summary}, and it kept happening after ${this.corrections} correction(s).` };
+      return {
+        action: "stop",
+        kind: found.kind,
+        reason: `Stopped: ${found.summary}, and it kept happening after ${this.corrections} correction(s).`,
+      };
     }
     this.corrections++;
     return { action: "correct", kind: found.kind, message: found.message };
@@ -96,7 +100,10 @@ export class LoopGuard {
     }
 
     const errors = tail(errorRepeatThreshold);
-    if (errors.length === errorRepeatThreshold && errors.every((entry) => entry.error && entry.error === errors[0]!.error)) {
+    if (
+      errors.length === errorRepeatThreshold &&
+      errors.every((entry) => entry.error && entry.error === errors[0]!.error)
+    ) {
       const summary = `the same error came back ${errorRepeatThreshold} times in a row`;
       return {
         kind: "error",

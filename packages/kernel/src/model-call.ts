@@ -52,7 +52,11 @@ export async function callModel(options: {
       return {
         message: assembler.finish(false),
         argumentErrors: new Map(),
-        error: { message: failure.message, retryable: failure.retryable, ...(failure.status ? { status: failure.status } : {}) },
+        error: {
+          message: failure.message,
+          retryable: failure.retryable,
+          ...(failure.status ? { status: failure.status } : {}),
+        },
       };
     }
     const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);

@@ -45,12 +45,20 @@ export class ToolRunner {
       role: "toolResult",
       toolCallId: call.id,
       toolName: call.name,
-      content: this.truncate(typeof result.content === "string" ? [{ type: "text", text: result.content }] : result.content),
+      content: this.truncate(
+        typeof result.content === "string" ? [{ type: "text", text: result.content }] : result.content,
+      ),
       ...(result.details !== undefined ? { details: result.details } : {}),
       isError: result.isError,
       timestamp: Date.now(),
     };
-    bus.emit({ type: "tool_end", toolCallId: call.id, name: call.name, result: message, durationMs: Date.now() - started });
+    bus.emit({
+      type: "tool_end",
+      toolCallId: call.id,
+      name: call.name,
+      result: message,
+      durationMs: Date.now() - started,
+    });
     return message;
   }
 
@@ -65,7 +73,8 @@ export class ToolRunner {
       const names = [...tools.keys()].join(", ") || "none";
       return failure(`Unknown tool "${call.name}". Available tools: ${names}.`);
     }
-    if (argumentError) return failure(`Invalid call to ${call.name}: ${argumentError}. Send the arguments again as one JSON object.`);
+    if (argumentError)
+      return failure(`Invalid call to ${call.name}: ${argumentError}. Send the arguments again as one JSON object.`);
 
     let args = call.arguments;
     const extraContext: string[] = [];
@@ -95,7 +104,8 @@ export class ToolRunner {
       if (verdict.context) extraContext.push(verdict.context);
     }
     if (extraContext.length === 0) return result;
-    const content = typeof result.content === "string" ? [{ type: "text" as const, text: result.content }] : result.content;
+    const content =
+      typeof result.content === "string" ? [{ type: "text" as const, text: result.content }] : result.content;
     return { ...result, content: [...content, { type: "text", text: extraContext.join("\n") }] };
   }
 
@@ -127,7 +137,13 @@ export class ToolRunner {
   ): Promise<string | undefined> {
     const { permissions, resolver, bus, cwd } = this.options;
     const subject = tool.permissionSubject?.(args, cwd);
-    const request: PermissionRequest = { toolName: tool.name, kind: tool.kind, args, cwd, ...(subject ? { subject } : {}) };
+    const request: PermissionRequest = {
+      toolName: tool.name,
+      kind: tool.kind,
+      args,
+      cwd,
+      ...(subject ? { subject } : {}),
+    };
     const decision = permissions.evaluate(request);
     if (decision.action === "allow") {
       bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: true });
@@ -144,7 +160,14 @@ export class ToolRunner {
     const suggested = suggestRule(request);
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
     if (answer.remember) permissions.addRule(answer.remember);
-    bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: true, allowed: answer.allow });
+    bus.emit({
+      type: "permission",
+      toolCallId: call.id,
+      name: tool.name,
+      decision,
+      asked: true,
+      allowed: answer.allow,
+    });
     if (answer.allow) return undefined;
     return `Permission denied by the user${answer.message ? `: ${answer.message}` : ""}. Do not retry this call; ask the user how to proceed.`;
   }

@@ -36,7 +36,7 @@ export interface TurnDeps {
  * session before the next step starts, so a crash at any point leaves a resumable file.
  */
 export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSignal): Promise<TurnResult> {
-  const { session, bus, hooks } = deps;
+  const { bus, hooks } = deps;
   let usage = emptyUsage();
   let steps = 0;
   let lastText = "";
@@ -116,7 +116,10 @@ function buildRequest(deps: TurnDeps): ModelRequest {
   };
 }
 
-function append(deps: TurnDeps, message: AssistantMessage | ToolResultMessage | { role: "user"; content: string; timestamp: number }) {
+function append(
+  deps: TurnDeps,
+  message: AssistantMessage | ToolResultMessage | { role: "user"; content: string; timestamp: number },
+) {
   deps.session.append({ type: "message", message });
   deps.bus.emit({ type: "message_appended", message });
 }

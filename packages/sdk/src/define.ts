@@ -16,6 +16,8 @@ export interface ToolDefinition<Args = Record<string, unknown>> extends Omit<Too
 
 export interface ProviderContext {
   env: EnvCapability;
+  /** Files the provider may read (e.g. cassettes), under its granted roots. */
+  fs: FsCapability;
   /** Provider settings from the user's config (base URL, headers, quirks). */
   config: Record<string, unknown>;
   fetch: typeof fetch;
@@ -28,8 +30,11 @@ export interface ProviderDefinition {
   create(ctx: ProviderContext): Provider;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a plugin holds tools of every argument type.
+export type AnyToolDefinition = ToolDefinition<any>;
+
 export interface PluginDefinition {
-  tools?: ToolDefinition[];
+  tools?: AnyToolDefinition[];
   providers?: ProviderDefinition[];
 }
 

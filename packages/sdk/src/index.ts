@@ -9,6 +9,7 @@ export type {
   FsCapability,
 } from "./capabilities.js";
 export {
+  type AnyToolDefinition,
   definePlugin,
   defineProvider,
   defineTool,

@@ -68,7 +68,12 @@ export const manifestSchema = {
       required: ["pincer"],
       properties: { pincer: { type: "string", minLength: 1, description: "A semver range such as ^0.1.0" } },
     },
-    main: { type: "string", minLength: 1, pattern: "^(?!/)(?!.*\\.\\.)", description: "A relative path inside the plugin" },
+    main: {
+      type: "string",
+      minLength: 1,
+      pattern: "^(?!/)(?!.*\\.\\.)",
+      description: "A relative path inside the plugin",
+    },
     contributes: {
       type: "object",
       additionalProperties: false,

@@ -1,1 +1,9 @@
-export {};
+export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
+export {
+  type ChatRequestBody,
+  type LoopbackOpenAIServer,
+  type OpenAIScript,
+  type OpenAIStep,
+  type RecordedRequest,
+  startOpenAIServer,
+} from "./openai-server.js";

@@ -18,7 +18,8 @@ export function configCommand(home: string, cwd: string, action: string, key?: s
       return;
     }
     case "set": {
-      if (!key || value === undefined) throw new UsageError('pincer config set needs a key and a value, e.g. pincer config set model openai/gpt-5');
+      if (!key || value === undefined)
+        throw new UsageError("pincer config set needs a key and a value, e.g. pincer config set model openai/gpt-5");
       const settings = readSettings(file) as Record<string, unknown>;
       setPath(settings, key, parseValue(value));
       // Validate before writing, so a bad value fails now and the file stays usable.
@@ -40,7 +41,13 @@ function parseValue(value: string): unknown {
 }
 
 function getPath(object: unknown, key: string): unknown {
-  return key.split(".").reduce<unknown>((current, part) => (current && typeof current === "object" ? (current as Record<string, unknown>)[part] : undefined), object);
+  return key
+    .split(".")
+    .reduce<unknown>(
+      (current, part) =>
+        current && typeof current === "object" ? (current as Record<string, unknown>)[part] : undefined,
+      object,
+    );
 }
 
 function setPath(object: Record<string, unknown>, key: string, value: unknown): void {

@@ -31,7 +31,7 @@ export async function runDemo(options: { home: string; env: NodeJS.ProcessEnv; p
     model: "replay/coding-demo",
     permissionMode: "acceptEdits",
     allowedTools: ["bash(node:*)"],
-    providerConfig: { replay: { delayMs: options.paceMs ?? 6 } },
+    providerConfig: { replay: { delayMs: options.paceMs ?? 12 } },
   });
   kernel.subscribe(createProgressRenderer((text) => stdout.write(text), style));
   const result = await kernel.prompt(DEMO_PROMPT);

@@ -9,11 +9,13 @@ export function listSessions(home: string, options: { json: boolean; cwd?: strin
     return;
   }
   if (sessions.length === 0) {
-    process.stdout.write("No sessions yet. Start one with: pincer -p \"…\"\n");
+    process.stdout.write('No sessions yet. Start one with: pincer -p "…"\n');
     return;
   }
   for (const session of sessions) {
-    process.stdout.write(`${session.id}  ${session.updatedAt.slice(0, 19).replace("T", " ")}  ${String(session.entryCount).padStart(5)} entries  ${session.title}\n`);
+    process.stdout.write(
+      `${session.id}  ${session.updatedAt.slice(0, 19).replace("T", " ")}  ${String(session.entryCount).padStart(5)} entries  ${session.title}\n`,
+    );
   }
 }
 
@@ -26,7 +28,8 @@ export function showSession(home: string, id: string, options: { json: boolean }
   process.stdout.write(`session ${session.id} · ${session.header.cwd} · ${session.header.createdAt}\n\n`);
   for (const entry of session.pathToLeaf()) {
     if (entry.type === "message") process.stdout.write(`${describe(entry.id, entry.message)}\n`);
-    else if (entry.type === "compaction") process.stdout.write(`[${entry.id}] (compaction) ${entry.summary.slice(0, 200)}\n`);
+    else if (entry.type === "compaction")
+      process.stdout.write(`[${entry.id}] (compaction) ${entry.summary.slice(0, 200)}\n`);
     else if (entry.type === "model_change") process.stdout.write(`[${entry.id}] (model) ${entry.model}\n`);
   }
 }

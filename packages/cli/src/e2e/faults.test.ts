@@ -88,18 +88,41 @@ describe("provider failures", () => {
   });
 
   it("fails clearly on a wrong key (401)", async () => {
-    using box = sandbox({ ...openai(), OPENAI_API_KEY: "sk-wrong-key-000000" });
-    const result = await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("401");
+    const strict = await startOpenAIServer({ apiKey: "sk-the-right-key-1234" });
+    try {
+      using box = sandbox({ OPENAI_API_KEY: "sk-wrong-key-000000", OPENAI_BASE_URL: strict.url });
+      const result = await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("401");
+      expect(result.stderr).toContain("OPENAI_API_KEY");
+      expect(strict.requests).toHaveLength(1);
+    } finally {
+      await strict.close();
+    }
   });
 });
 
 describe("crashes and signals lose nothing", () => {
   it("resumes after kill -9 during a tool run", async () => {
     using box = sandbox(openai());
-    server.enqueue([{ toolCalls: [{ id: "call_sleep", name: "bash", arguments: { command: "echo started > marker.txt && sleep 30" } }] }, { finish: "tool_calls" }]);
-    const { child, done } = box.start(["-p", "run the slow thing", "--model", "openai/gpt-5", "--allowedTools", "bash", "--output-format", "stream-json"]);
+    server.enqueue([
+      {
+        toolCalls: [
+          { id: "call_sleep", name: "bash", arguments: { command: "echo started > marker.txt && sleep 30" } },
+        ],
+      },
+      { finish: "tool_calls" },
+    ]);
+    const { child, done } = box.start([
+      "-p",
+      "run the slow thing",
+      "--model",
+      "openai/gpt-5",
+      "--allowedTools",
+      "bash",
+      "--output-format",
+      "stream-json",
+    ]);
     // Synchronise on the tool having started (its marker file), then kill the process outright.
     await waitFor(() => readdirSync(box.cwd).includes("marker.txt"));
     child.kill("SIGKILL");
@@ -113,7 +136,9 @@ describe("crashes and signals lose nothing", () => {
     const resumed = await box.run(["-p", "continue", "--resume", sessionId, "--output-format", "json"]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain("interrupted");
-    const messages = (server.requests.at(-1)!.body as { messages: Array<{ role: string; tool_call_id?: string; content?: unknown }> }).messages;
+    const messages = (
+      server.requests.at(-1)!.body as { messages: Array<{ role: string; tool_call_id?: string; content?: unknown }> }
+    ).messages;
     const toolResult = messages.find((message) => message.role === "tool");
     expect(toolResult).toMatchObject({ tool_call_id: "call_sleep" });
     expect(String(toolResult?.content)).toContain("may have run partially");
@@ -122,8 +147,20 @@ describe("crashes and signals lose nothing", () => {
   it("aborts on SIGTERM mid-turn, saves the session and says how to resume", async () => {
     using box = sandbox(openai());
     server.enqueue([{ text: "Working on it…" }, { hang: true }]);
-    const { child, done } = box.start(["-p", "take your time", "--model", "openai/gpt-5", "--output-format", "stream-json"]);
-    await waitFor(() => server.requests.length > 0 && (server.requests.at(-1)!.body as { messages: Array<{ content: unknown }> }).messages.at(-1)?.content === "take your time");
+    const { child, done } = box.start([
+      "-p",
+      "take your time",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+    ]);
+    await waitFor(
+      () =>
+        server.requests.length > 0 &&
+        (server.requests.at(-1)!.body as { messages: Array<{ content: unknown }> }).messages.at(-1)?.content ===
+          "take your time",
+    );
     child.kill("SIGTERM");
     const result = await done;
     expect(result.code).toBe(143);

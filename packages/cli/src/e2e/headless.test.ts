@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const openai = () => ({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url });
-const lastRequest = () => server.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }>; tools?: Array<{ function: { name: string } }> };
+const lastRequest = () =>
+  server.requests.at(-1)!.body as {
+    messages: Array<{ role: string; content: unknown }>;
+    tools?: Array<{ function: { name: string } }>;
+  };
 
 describe("pincer -p against a loopback OpenAI server", () => {
   it("prints the answer as text and exits 0", async () => {
@@ -26,9 +30,25 @@ describe("pincer -p against a loopback OpenAI server", () => {
 
   it("streams Claude Code-shaped JSON lines through a real tool call", async () => {
     using box = sandbox(openai());
-    server.enqueue([{ toolCalls: [{ id: "call_w", name: "write", arguments: { path: "hello.txt", content: "hi\n" } }] }, { finish: "tool_calls" }]);
-    server.enqueue([{ text: "Wrote hello.txt." }, { usage: { prompt_tokens: 120, completion_tokens: 7 } }, { finish: "stop" }]);
-    const result = await box.run(["-p", "Create hello.txt", "--model", "openai/gpt-5", "--output-format", "stream-json", "--permission-mode", "acceptEdits"]);
+    server.enqueue([
+      { toolCalls: [{ id: "call_w", name: "write", arguments: { path: "hello.txt", content: "hi\n" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([
+      { text: "Wrote hello.txt." },
+      { usage: { prompt_tokens: 120, completion_tokens: 7 } },
+      { finish: "stop" },
+    ]);
+    const result = await box.run([
+      "-p",
+      "Create hello.txt",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+      "--permission-mode",
+      "acceptEdits",
+    ]);
     expect(result.code).toBe(0);
     expect(readFileSync(join(box.cwd, "hello.txt"), "utf8")).toBe("hi\n");
     const lines = jsonLines(result.stdout);
@@ -42,10 +62,19 @@ describe("pincer -p against a loopback OpenAI server", () => {
     const init = lines[0]!;
     expect(init).toMatchObject({ model: "openai/gpt-5", permissionMode: "acceptEdits", cwd: box.cwd });
     expect(init.tools).toEqual(expect.arrayContaining(["read", "write", "edit", "bash", "grep", "glob", "ls", "todo"]));
-    expect(lines[1]).toMatchObject({ message: { content: [{ type: "tool_use", id: "call_w", name: "write", input: { path: "hello.txt" } }] } });
-    expect(lines[2]).toMatchObject({ message: { content: [{ type: "tool_result", tool_use_id: "call_w", is_error: false }] } });
+    expect(lines[1]).toMatchObject({
+      message: { content: [{ type: "tool_use", id: "call_w", name: "write", input: { path: "hello.txt" } }] },
+    });
+    expect(lines[2]).toMatchObject({
+      message: { content: [{ type: "tool_result", tool_use_id: "call_w", is_error: false }] },
+    });
     const final = lines[4]!;
-    expect(final).toMatchObject({ is_error: false, num_turns: 2, result: "Wrote hello.txt.", session_id: init.session_id });
+    expect(final).toMatchObject({
+      is_error: false,
+      num_turns: 2,
+      result: "Wrote hello.txt.",
+      session_id: init.session_id,
+    });
     expect(final.usage).toMatchObject({ input_tokens: 120, output_tokens: 7 });
     expect(typeof final.total_cost_usd).toBe("number");
     expect(final.total_cost_usd as number).toBeGreaterThan(0);
@@ -63,7 +92,10 @@ describe("pincer -p against a loopback OpenAI server", () => {
 
   it("denies an ask headless, tells the model how to allow it, and exits 1", async () => {
     using box = sandbox(openai());
-    server.enqueue([{ toolCalls: [{ id: "call_b", name: "bash", arguments: { command: "echo hi > out.txt" } }] }, { finish: "tool_calls" }]);
+    server.enqueue([
+      { toolCalls: [{ id: "call_b", name: "bash", arguments: { command: "echo hi > out.txt" } }] },
+      { finish: "tool_calls" },
+    ]);
     server.enqueue([{ text: "I was not allowed to run it." }, { finish: "stop" }]);
     const result = await box.run(["-p", "run it", "--model", "openai/gpt-5", "--output-format", "json"]);
     expect(result.code).toBe(1);
@@ -76,11 +108,29 @@ describe("pincer -p against a loopback OpenAI server", () => {
 
   it("runs what --allowedTools allows and refuses what a deny rule forbids, even in bypassPermissions", async () => {
     using box = sandbox(openai());
-    server.enqueue([{ toolCalls: [{ id: "a", name: "bash", arguments: { command: "echo ok > allowed.txt" } }, { id: "b", name: "bash", arguments: { command: "rm -rf allowed.txt" } }] }, { finish: "tool_calls" }]);
+    server.enqueue([
+      {
+        toolCalls: [
+          { id: "a", name: "bash", arguments: { command: "echo ok > allowed.txt" } },
+          { id: "b", name: "bash", arguments: { command: "rm -rf allowed.txt" } },
+        ],
+      },
+      { finish: "tool_calls" },
+    ]);
     server.enqueue([{ text: "done" }, { finish: "stop" }]);
     const result = await box.run([
-      "-p", "go", "--model", "openai/gpt-5", "--permission-mode", "bypassPermissions",
-      "--allowedTools", "bash(echo:*)", "--disallowedTools", "bash(rm:*)", "--output-format", "json",
+      "-p",
+      "go",
+      "--model",
+      "openai/gpt-5",
+      "--permission-mode",
+      "bypassPermissions",
+      "--allowedTools",
+      "bash(echo:*)",
+      "--disallowedTools",
+      "bash(rm:*)",
+      "--output-format",
+      "json",
     ]);
     expect(existsSync(join(box.cwd, "allowed.txt"))).toBe(true);
     const [final] = jsonLines(result.stdout);
@@ -100,7 +150,14 @@ describe("pincer -p against a loopback OpenAI server", () => {
   it("continues the latest session with --continue and a named one with --resume", async () => {
     using box = sandbox(openai());
     server.enqueue([{ text: "first answer" }, { finish: "stop" }]);
-    const first = await box.run(["-p", "remember the word kumquat", "--model", "openai/gpt-5", "--output-format", "json"]);
+    const first = await box.run([
+      "-p",
+      "remember the word kumquat",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "json",
+    ]);
     const sessionId = jsonLines(first.stdout)[0]!.session_id as string;
 
     server.enqueue([{ text: "kumquat" }, { finish: "stop" }]);
@@ -120,7 +177,16 @@ describe("pincer -p against a loopback OpenAI server", () => {
   it("stops at --max-turns with exit 1 and error_max_turns", async () => {
     using box = sandbox(openai());
     server.enqueue([{ toolCalls: [{ name: "ls", arguments: {} }] }, { finish: "tool_calls" }]);
-    const result = await box.run(["-p", "look around", "--model", "openai/gpt-5", "--max-turns", "1", "--output-format", "json"]);
+    const result = await box.run([
+      "-p",
+      "look around",
+      "--model",
+      "openai/gpt-5",
+      "--max-turns",
+      "1",
+      "--output-format",
+      "json",
+    ]);
     expect(result.code).toBe(1);
     expect(jsonLines(result.stdout)[0]).toMatchObject({ subtype: "error_max_turns", is_error: true });
     expect(result.stderr).toContain("--resume");
@@ -129,7 +195,14 @@ describe("pincer -p against a loopback OpenAI server", () => {
   it("keeps API keys out of the session file", async () => {
     using box = sandbox(openai());
     server.enqueue([{ text: "noted" }, { finish: "stop" }]);
-    const result = await box.run(["-p", "my key is sk-test-e2e-key-123456, keep it", "--model", "openai/gpt-5", "--output-format", "json"]);
+    const result = await box.run([
+      "-p",
+      "my key is sk-test-e2e-key-123456, keep it",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "json",
+    ]);
     const id = jsonLines(result.stdout)[0]!.session_id as string;
     const file = readFileSync(join(box.env.PINCER_HOME!, "sessions", `${id}.jsonl`), "utf8");
     expect(file).toContain("[REDACTED]");

@@ -3,6 +3,8 @@ import { messageText } from "@pincer/kernel";
 import type { Style } from "./style.js";
 
 const MAX_RESULT_LINES = 6;
+/** Live output lines shown per tool call; the rest is counted, not printed. */
+const MAX_LIVE_LINES = 8;
 
 /**
  * Live, human-readable progress: streamed text as it arrives, each tool call as it starts,
@@ -11,6 +13,7 @@ const MAX_RESULT_LINES = 6;
 export function createProgressRenderer(write: (text: string) => void, style: Style) {
   let atLineStart = true;
   let inThinking = false;
+  const liveLines = new Map<string, number>();
   const out = (text: string) => {
     if (!text) return;
     write(text);
@@ -41,20 +44,36 @@ export function createProgressRenderer(write: (text: string) => void, style: Sty
         line(`${style.cyan("●")} ${style.bold(event.name)} ${style.dim(describeArgs(event.args))}`);
         break;
       case "tool_update":
-        for (const text of event.partial.split("\n").filter(Boolean)) line(style.dim(`  │ ${text}`));
+        for (const text of event.partial.split("\n").filter(Boolean)) {
+          const shown = (liveLines.get(event.toolCallId) ?? 0) + 1;
+          liveLines.set(event.toolCallId, shown);
+          if (shown <= MAX_LIVE_LINES) line(style.dim(`  │ ${text}`));
+        }
         break;
       case "tool_end": {
-        const text = messageText(event.result).trimEnd();
-        const lines = text.split("\n");
-        const shown = lines.slice(0, MAX_RESULT_LINES).map((entry) => `  ${entry}`);
-        if (lines.length > MAX_RESULT_LINES) shown.push(`  … ${lines.length - MAX_RESULT_LINES} more lines`);
+        const streamed = liveLines.get(event.toolCallId) ?? 0;
+        liveLines.delete(event.toolCallId);
+        const lines = messageText(event.result).trimEnd().split("\n");
         const mark = event.result.isError ? style.red("✗") : style.green("✓");
-        line(`  ${mark} ${style.dim(`${event.name} · ${(event.durationMs / 1000).toFixed(1)}s`)}`);
-        if (event.result.isError || event.name === "bash") line(style.dim(shown.join("\n")));
+        // Output already shown live is summarised by its last line (the exit code).
+        const summary =
+          streamed > 0
+            ? `${streamed > MAX_LIVE_LINES ? `${streamed - MAX_LIVE_LINES} more lines · ` : ""}${lines.at(-1)}`
+            : lines[0];
+        line(`  ${mark} ${style.dim(`${event.name} · ${(event.durationMs / 1000).toFixed(1)}s · ${summary}`)}`);
+        if (event.result.isError && streamed === 0 && lines.length > 1) {
+          const rest = lines.slice(1, MAX_RESULT_LINES).map((entry) => `    ${entry}`);
+          if (lines.length > MAX_RESULT_LINES) rest.push(`    … ${lines.length - MAX_RESULT_LINES} more lines`);
+          line(style.dim(rest.join("\n")));
+        }
         break;
       }
       case "retry":
-        line(style.yellow(`↻ ${event.error} — retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})`));
+        line(
+          style.yellow(
+            `↻ ${event.error} — retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})`,
+          ),
+        );
         break;
       case "permission":
         if (!event.allowed) line(style.yellow(`⊘ ${event.name} not allowed: ${event.decision.reason}`));

@@ -9,8 +9,9 @@ export interface Style {
 }
 
 export function createStyle(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Style {
-  const enabled = !!stream.isTTY && !env.NO_COLOR && env.TERM !== "dumb" || env.FORCE_COLOR === "1";
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+  const enabled = (!!stream.isTTY && !env.NO_COLOR && env.TERM !== "dumb") || env.FORCE_COLOR === "1";
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
   return {
     dim: wrap(2, 22),
     bold: wrap(1, 22),

@@ -50,7 +50,8 @@ export class PermissionEngine {
 
   evaluate(request: PermissionRequest): PermissionDecision {
     const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleMatches(rule, request, "any"));
-    if (deny) return { action: "deny", rule: deny, reason: `denied by rule "${deny.text}" from ${SOURCE_NAMES[deny.source]}` };
+    if (deny)
+      return { action: "deny", rule: deny, reason: `denied by rule "${deny.text}" from ${SOURCE_NAMES[deny.source]}` };
     const ask = this.ruleList.find((rule) => rule.action === "ask" && ruleMatches(rule, request, "any"));
     if (ask) {
       if (this.currentMode === "bypassPermissions") {
@@ -59,7 +60,12 @@ export class PermissionEngine {
       return { action: "ask", rule: ask, reason: `rule "${ask.text}" from ${SOURCE_NAMES[ask.source]} asks first` };
     }
     const allow = this.ruleList.find((rule) => rule.action === "allow" && ruleMatches(rule, request, "every"));
-    if (allow) return { action: "allow", rule: allow, reason: `allowed by rule "${allow.text}" from ${SOURCE_NAMES[allow.source]}` };
+    if (allow)
+      return {
+        action: "allow",
+        rule: allow,
+        reason: `allowed by rule "${allow.text}" from ${SOURCE_NAMES[allow.source]}`,
+      };
     return this.byMode(request);
   }
 
@@ -89,14 +95,18 @@ export class PermissionEngine {
  * `any` (deny/ask rules): one matching part is enough.
  */
 function ruleMatches(rule: PermissionRule, request: PermissionRequest, mode: "every" | "any"): boolean {
-  const nameMatches = rule.tool.includes("*") ? picomatch.isMatch(request.toolName, rule.tool) : rule.tool === request.toolName;
+  const nameMatches = rule.tool.includes("*")
+    ? picomatch.isMatch(request.toolName, rule.tool)
+    : rule.tool === request.toolName;
   if (!nameMatches) return false;
   if (!rule.pattern) return true;
   const subject = request.subject;
   if (!subject) return false;
   switch (subject.kind) {
     case "command":
-      return mode === "every" ? commandAllowedBy(subject.value, rule.pattern) : commandHitBy(subject.value, rule.pattern);
+      return mode === "every"
+        ? commandAllowedBy(subject.value, rule.pattern)
+        : commandHitBy(subject.value, rule.pattern);
     case "path":
       return pathMatches(subject.value, rule.pattern, request.cwd);
     case "text":

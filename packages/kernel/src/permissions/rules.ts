@@ -2,6 +2,31 @@ import { dirname, isAbsolute, relative } from "node:path";
 import { commandWords } from "./command.js";
 import type { PermissionAction, PermissionRequest, PermissionRule, RuleSource } from "./types.js";
 
+const SUBCOMMAND_TOOLS = new Set([
+  "npm",
+  "pnpm",
+  "yarn",
+  "bun",
+  "deno",
+  "npx",
+  "git",
+  "gh",
+  "cargo",
+  "go",
+  "docker",
+  "kubectl",
+  "pip",
+  "uv",
+  "poetry",
+  "make",
+  "dotnet",
+  "mvn",
+  "gradle",
+  "terraform",
+  "brew",
+  "apt-get",
+]);
+
 const RULE = /^([A-Za-z0-9_*-]+)(?:\((.*)\))?$/s;
 
 /** `bash(npm test:*)` → { tool: "bash", pattern: "npm test:*" }. Errors show a valid example. */
@@ -17,7 +42,9 @@ export function parseRule(text: string, action: PermissionAction, source: RuleSo
   }
   const pattern = match[2]?.trim();
   if (match[2] !== undefined && !pattern) {
-    throw new Error(`"${text}" has an empty pattern. Drop the parentheses to match every ${match[1]} call, or write e.g. "${match[1]}(src/**)".`);
+    throw new Error(
+      `"${text}" has an empty pattern. Drop the parentheses to match every ${match[1]} call, or write e.g. "${match[1]}(src/**)".`,
+    );
   }
   return { action, tool: match[1]!, ...(pattern ? { pattern } : {}), source, text: formatRule(match[1]!, pattern) };
 }
@@ -36,8 +63,11 @@ export function suggestRule(request: PermissionRequest): string | undefined {
   if (subject.kind === "command") {
     const words = commandWords(subject.value);
     if (words.length === 0) return undefined;
-    // Two words when the second is a subcommand (`npm test`, `git log`), one otherwise.
-    const prefix = words.length > 1 && /^[a-z][a-z0-9-]*$/.test(words[1]!) ? words.slice(0, 2) : words.slice(0, 1);
+    // Two words for tools whose second word is a subcommand (`npm test`, `git log`), one otherwise.
+    const prefix =
+      words.length > 1 && SUBCOMMAND_TOOLS.has(words[0]!) && /^[a-z][a-z0-9:-]*$/.test(words[1]!)
+        ? words.slice(0, 2)
+        : words.slice(0, 1);
     return formatRule(request.toolName, `${prefix.join(" ")}:*`);
   }
   if (subject.kind === "path") {

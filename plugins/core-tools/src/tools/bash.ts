@@ -1,0 +1,52 @@
+import { defineTool } from "@pincer/sdk";
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const MAX_TIMEOUT_MS = 600_000;
+const MAX_OUTPUT_BYTES = 30_000;
+
+export const bash = defineTool<{ command: string; timeout_ms?: number; description?: string }>({
+  name: "bash",
+  description:
+    "Run a shell command in the working directory (bash -c). Output is stdout and stderr interleaved; long output keeps its tail. Default timeout 120000 ms, at most 600000.",
+  kind: "execute",
+  parameters: {
+    type: "object",
+    properties: {
+      command: { type: "string", minLength: 1, description: "The command line" },
+      timeout_ms: { type: "integer", minimum: 1, maximum: MAX_TIMEOUT_MS, description: "Timeout in milliseconds" },
+      description: { type: "string", description: "What the command does, in a few words" },
+    },
+    required: ["command"],
+    additionalProperties: false,
+  },
+  permissionSubject: (args) => ({ kind: "command", value: args.command }),
+  async execute(args, ctx) {
+    const result = await ctx.exec.run(args.command, {
+      cwd: ctx.cwd,
+      timeoutMs: args.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      signal: ctx.signal,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+      onOutput: (chunk) => ctx.onUpdate(chunk),
+    });
+    const parts: string[] = [];
+    if (result.truncatedBytes > 0) parts.push(`[output truncated: first ${result.truncatedBytes} bytes dropped]`);
+    if (result.output) parts.push(result.output.trimEnd());
+    if (result.timedOut)
+      parts.push(
+        `timed out after ${args.timeout_ms ?? DEFAULT_TIMEOUT_MS} ms; the command and its children were killed`,
+      );
+    else if (result.aborted) parts.push("interrupted; the command and its children were killed");
+    else parts.push(result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
+    return {
+      content: parts.join("\n"),
+      // A failing command is information for the model, not a tool failure; a killed one is.
+      isError: result.timedOut || result.aborted,
+      details: {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        truncatedBytes: result.truncatedBytes,
+      },
+    };
+  },
+});

@@ -1,0 +1,77 @@
+import { defineTool, type PluginToolContext } from "@pincer/sdk";
+import { absolutePath, looksBinary } from "./paths.js";
+
+const DEFAULT_LIMIT = 2000;
+const MAX_LINE = 2000;
+
+export const read = defineTool<{ path: string; offset?: number; limit?: number }>({
+  name: "read",
+  description:
+    "Read a text file with line numbers. For long files pass offset (1-based first line) and limit (lines, default 2000). Directories: use ls.",
+  kind: "read",
+  parameters: {
+    type: "object",
+    properties: {
+      path: { type: "string", description: "File path, absolute or relative to the working directory" },
+      offset: { type: "integer", minimum: 1, description: "First line to read (1-based)" },
+      limit: { type: "integer", minimum: 1, description: "Number of lines to read" },
+    },
+    required: ["path"],
+    additionalProperties: false,
+  },
+  permissionSubject: (args, cwd) => ({ kind: "path", value: absolutePath(args.path, { cwd }) }),
+  async execute(args, ctx) {
+    const path = absolutePath(args.path, ctx);
+    const stat = await ctx.fs.stat(path);
+    if (!stat) return { content: `${path} does not exist.${await suggestions(path, ctx)}`, isError: true };
+    if (stat.type === "directory") return { content: `${path} is a directory; use ls to list it.`, isError: true };
+    const bytes = await ctx.fs.readFile(path);
+    if (looksBinary(bytes)) {
+      return {
+        content: `${path} is a binary file (${bytes.length} bytes); it cannot be shown as text.`,
+        details: { binary: true, size: bytes.length },
+      };
+    }
+    const lines = new TextDecoder().decode(bytes).split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    const start = (args.offset ?? 1) - 1;
+    const end = Math.min(lines.length, start + (args.limit ?? DEFAULT_LIMIT));
+    if (lines.length === 0) return { content: `${path} is empty.`, details: { lines: 0 } };
+    if (start >= lines.length) {
+      return {
+        content: `${path} has only ${lines.length} lines; offset ${args.offset} is past the end.`,
+        isError: true,
+      };
+    }
+    const width = String(end).length;
+    const body = lines
+      .slice(start, end)
+      .map((line, index) => {
+        const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… [line cut at ${MAX_LINE} characters]` : line;
+        return `${String(start + index + 1).padStart(width)}\t${text}`;
+      })
+      .join("\n");
+    const partial = start > 0 || end < lines.length;
+    const note = partial ? `\n(showing lines ${start + 1}-${end} of ${lines.length}; use offset to read more)` : "";
+    return { content: body + note, details: { path, lines: lines.length, from: start + 1, to: end } };
+  },
+});
+
+async function suggestions(path: string, ctx: PluginToolContext): Promise<string> {
+  const slash = path.lastIndexOf("/");
+  const dir = path.slice(0, slash) || "/";
+  const name = path.slice(slash + 1).toLowerCase();
+  try {
+    const entries = await ctx.fs.readdir(dir);
+    const close = entries
+      .map((entry) => entry.name)
+      .filter((candidate) => {
+        const lower = candidate.toLowerCase();
+        return lower.includes(name.split(".")[0] ?? name) || name.includes(lower.split(".")[0] ?? lower);
+      })
+      .slice(0, 5);
+    return close.length > 0 ? ` Did you mean: ${close.join(", ")}?` : "";
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,55 @@
+import type { ProviderEvent } from "@pincer/sdk";
+import { APIConnectionError, APIError } from "openai";
+
+const RETRYABLE = new Set([408, 409, 429]);
+
+/** An SDK error as the kernel's error event: status, retryable, retry-after, and what to do. */
+export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
+  if (error instanceof APIConnectionError) {
+    return {
+      type: "error",
+      message: `${providerId}: connection failed (${error.message}). Check the base URL and your network.`,
+      retryable: true,
+    };
+  }
+  if (error instanceof APIError && typeof error.status === "number") {
+    const status = error.status;
+    const retryAfterMs = parseRetryAfter(error.headers?.get("retry-after") ?? null);
+    return {
+      type: "error",
+      message: `${providerId}: ${status} ${cleanMessage(error.message)}. ${advice(status, providerId)}`,
+      retryable: RETRYABLE.has(status) || status >= 500,
+      status,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A stream that breaks mid-way surfaces as a plain error from the SSE reader: worth a retry.
+  return {
+    type: "error",
+    message: `${providerId}: the stream failed (${message}).`,
+    retryable: /terminated|reset|socket|ECONN|premature/i.test(message),
+  };
+}
+
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function cleanMessage(message: string): string {
+  return message.replace(/^\d{3}\s+/, "").replace(/\.$/, "");
+}
+
+function advice(status: number, providerId: string): string {
+  const key = `${providerId.toUpperCase()}_API_KEY`;
+  if (status === 401) return `Check ${key}.`;
+  if (status === 403) return "Your key lacks access to this model or endpoint.";
+  if (status === 404) return "Check the model name (pincer models lists them) and the base URL.";
+  if (status === 429) return "Rate limited: wait, or lower concurrency.";
+  if (status >= 500) return "The provider failed; try again shortly.";
+  return "See the provider's message above.";
+}

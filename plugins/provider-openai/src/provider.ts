@@ -1,0 +1,100 @@
+import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason } from "@pincer/sdk";
+import OpenAI from "openai";
+import { toChatMessages, toChatTools } from "./convert.js";
+import { toErrorEvent } from "./errors.js";
+
+const FINISH: Record<string, StopReason> = {
+  stop: "stop",
+  tool_calls: "toolUse",
+  function_call: "toolUse",
+  length: "length",
+  content_filter: "error",
+};
+
+/** OpenAI Chat Completions through the real SDK; retries are the kernel's, so the SDK's are off. */
+export function createOpenAIProvider(ctx: ProviderContext, id = "openai"): Provider {
+  let client: OpenAI | undefined;
+  const getClient = (apiKey: string) => {
+    const baseURL = (ctx.config.baseURL as string | undefined) ?? ctx.env.get("OPENAI_BASE_URL");
+    client ??= new OpenAI({
+      apiKey,
+      ...(baseURL ? { baseURL } : {}),
+      fetch: ctx.fetch,
+      maxRetries: 0,
+      ...(ctx.config.headers ? { defaultHeaders: ctx.config.headers as Record<string, string> } : {}),
+    });
+    return client;
+  };
+
+  return {
+    id,
+    async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+      const apiKey = (ctx.config.apiKey as string | undefined) ?? ctx.env.get("OPENAI_API_KEY");
+      if (!apiKey) {
+        yield {
+          type: "error",
+          message: "OPENAI_API_KEY is not set; export it, or run with another --model.",
+          retryable: false,
+        };
+        return;
+      }
+      const open = new Map<number, boolean>();
+      let finish: string | null = null;
+      try {
+        const stream = await getClient(apiKey).chat.completions.create(
+          {
+            model: request.model,
+            messages: toChatMessages(request),
+            ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
+            ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+            ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal },
+        );
+        for await (const chunk of stream) {
+          if (chunk.usage) {
+            const cached = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
+            yield {
+              type: "usage",
+              usage: {
+                input: chunk.usage.prompt_tokens - cached,
+                output: chunk.usage.completion_tokens,
+                cacheRead: cached,
+              },
+            };
+          }
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          const delta = choice.delta as typeof choice.delta & { reasoning_content?: string; reasoning?: string };
+          const reasoning = delta.reasoning_content ?? delta.reasoning;
+          if (reasoning) yield { type: "thinking_delta", text: reasoning };
+          if (delta.content) yield { type: "text_delta", text: delta.content };
+          for (const call of delta.tool_calls ?? []) {
+            if (!open.has(call.index)) {
+              open.set(call.index, true);
+              yield { type: "toolcall_start", index: call.index, id: call.id ?? "", name: call.function?.name ?? "" };
+            }
+            if (call.function?.arguments)
+              yield { type: "toolcall_delta", index: call.index, argumentsDelta: call.function.arguments };
+          }
+          if (choice.finish_reason) finish = choice.finish_reason;
+        }
+      } catch (error) {
+        if (signal.aborted) {
+          yield { type: "stop", reason: "aborted" };
+          return;
+        }
+        yield toErrorEvent(error, id);
+        return;
+      }
+      for (const index of open.keys()) yield { type: "toolcall_end", index };
+      if (finish === "content_filter") {
+        yield { type: "error", message: `${id}: the response was stopped by the content filter.`, retryable: false };
+        return;
+      }
+      yield { type: "stop", reason: finish ? (FINISH[finish] ?? "stop") : signal.aborted ? "aborted" : "stop" };
+    },
+  };
+}
