@@ -58,12 +58,17 @@ export function commandWords(part: string): string[] {
       index++;
       while (words[index]?.startsWith("-")) index++;
     } else if (word === "timeout") {
+      // Options (some with a value, like `-s KILL`) come before the duration.
       index++;
-      while (words[index]?.startsWith("-")) index++;
-      index++; // the duration
+      while (words[index] !== undefined && !/^\d+(\.\d+)?[smhd]?$/.test(words[index]!)) index++;
+      index++;
     } else if (WRAPPERS.has(word)) {
       index++;
-      while (words[index]?.startsWith("-")) index++;
+      while (words[index]?.startsWith("-")) {
+        // `sudo -u alice` and `nice -n 5` take a value.
+        if (/^-[ugnC]$/.test(words[index]!)) index++;
+        index++;
+      }
     } else break;
   }
   return words.slice(index);
@@ -74,7 +79,8 @@ export function hasCommandSubstitution(command: string): boolean {
   return /\$\(|`/.test(command);
 }
 
-function matchesPart(part: string, pattern: string): boolean {
+/** Whether one simple command (no operators) matches a pattern. */
+export function commandPartMatches(part: string, pattern: string): boolean {
   const normalized = commandWords(part).join(" ");
   if (pattern.endsWith(":*")) {
     const prefix = pattern.slice(0, -2).trim();
@@ -87,16 +93,9 @@ function matchesPart(part: string, pattern: string): boolean {
   return normalized === pattern.trim();
 }
 
-/** For allow rules: every part of the command must match, and nothing may hide inside it. */
-export function commandAllowedBy(command: string, pattern: string): boolean {
-  if (hasCommandSubstitution(command)) return false;
-  const parts = splitCommand(command);
-  return parts.length > 0 && parts.every((part) => matchesPart(part, pattern));
-}
-
 /** For deny and ask rules: any part matching is enough. */
 export function commandHitBy(command: string, pattern: string): boolean {
-  return splitCommand(command).some((part) => matchesPart(part, pattern));
+  return splitCommand(command).some((part) => commandPartMatches(part, pattern));
 }
 
 function escapeRegExp(text: string): string {

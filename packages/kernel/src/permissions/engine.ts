@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import { commandAllowedBy, commandHitBy } from "./command.js";
+import { commandHitBy, commandPartMatches, hasCommandSubstitution, splitCommand } from "./command.js";
 import { pathMatches } from "./paths.js";
 import { parseRule } from "./rules.js";
 import type {
@@ -49,17 +49,17 @@ export class PermissionEngine {
   }
 
   evaluate(request: PermissionRequest): PermissionDecision {
-    const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleMatches(rule, request, "any"));
+    const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleMatches(rule, request));
     if (deny)
       return { action: "deny", rule: deny, reason: `denied by rule "${deny.text}" from ${SOURCE_NAMES[deny.source]}` };
-    const ask = this.ruleList.find((rule) => rule.action === "ask" && ruleMatches(rule, request, "any"));
+    const ask = this.ruleList.find((rule) => rule.action === "ask" && ruleMatches(rule, request));
     if (ask) {
       if (this.currentMode === "bypassPermissions") {
         return { action: "allow", rule: ask, reason: `bypassPermissions mode skips the ask rule "${ask.text}"` };
       }
       return { action: "ask", rule: ask, reason: `rule "${ask.text}" from ${SOURCE_NAMES[ask.source]} asks first` };
     }
-    const allow = this.ruleList.find((rule) => rule.action === "allow" && ruleMatches(rule, request, "every"));
+    const allow = this.findAllow(request);
     if (allow)
       return {
         action: "allow",
@@ -67,6 +67,29 @@ export class PermissionEngine {
         reason: `allowed by rule "${allow.text}" from ${SOURCE_NAMES[allow.source]}`,
       };
     return this.byMode(request);
+  }
+
+  /**
+   * An allow rule for the call. A compound command is allowed when each of its parts is
+   * allowed by some rule (`npm test 2>&1 | tee log` by `npm test:*` and `tee:*`), and never
+   * when it hides a command inside `$(…)` or backticks, unless a bare tool rule allows all.
+   */
+  private findAllow(request: PermissionRequest): PermissionRule | undefined {
+    const allows = this.ruleList.filter((rule) => rule.action === "allow" && toolMatches(rule, request.toolName));
+    const bare = allows.find((rule) => !rule.pattern);
+    if (bare) return bare;
+    const subject = request.subject;
+    if (subject?.kind !== "command") return allows.find((rule) => ruleMatches(rule, request));
+    if (hasCommandSubstitution(subject.value)) return undefined;
+    const parts = splitCommand(subject.value);
+    if (parts.length === 0) return undefined;
+    let first: PermissionRule | undefined;
+    for (const part of parts) {
+      const rule = allows.find((candidate) => commandPartMatches(part, candidate.pattern!));
+      if (!rule) return undefined;
+      first ??= rule;
+    }
+    return first;
   }
 
   private byMode(request: PermissionRequest): PermissionDecision {
@@ -94,19 +117,18 @@ export class PermissionEngine {
  * `every` (allow rules): every part of a compound command must match.
  * `any` (deny/ask rules): one matching part is enough.
  */
-function ruleMatches(rule: PermissionRule, request: PermissionRequest, mode: "every" | "any"): boolean {
-  const nameMatches = rule.tool.includes("*")
-    ? picomatch.isMatch(request.toolName, rule.tool)
-    : rule.tool === request.toolName;
-  if (!nameMatches) return false;
+function toolMatches(rule: PermissionRule, toolName: string): boolean {
+  return rule.tool.includes("*") ? picomatch.isMatch(toolName, rule.tool) : rule.tool === toolName;
+}
+
+function ruleMatches(rule: PermissionRule, request: PermissionRequest): boolean {
+  if (!toolMatches(rule, request.toolName)) return false;
   if (!rule.pattern) return true;
   const subject = request.subject;
   if (!subject) return false;
   switch (subject.kind) {
     case "command":
-      return mode === "every"
-        ? commandAllowedBy(subject.value, rule.pattern)
-        : commandHitBy(subject.value, rule.pattern);
+      return commandHitBy(subject.value, rule.pattern);
     case "path":
       return pathMatches(subject.value, rule.pattern, request.cwd);
     case "text":
