@@ -6,6 +6,9 @@ export default defineConfig({
     // so unit tests run against src/ while the CLI and e2e tests run the built dist/.
     conditions: ["source"],
   },
+  // The same for the server-side environment tests run in, so across packages too a test never
+  // runs against a stale dist/.
+  ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
     include: [
       "packages/*/src/**/*.test.ts",

@@ -15,7 +15,7 @@ export class ManifestError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile<PluginManifest>(manifestSchema);
 
 /** Read and validate `<dir>/pincer.plugin.json`; every problem names its JSON path and the fix. */

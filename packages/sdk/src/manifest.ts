@@ -54,25 +54,25 @@ export const manifestSchema = {
     name: {
       type: "string",
       pattern: "^(@[a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*$",
-      description: "The npm package name, e.g. @someone/pincer-plugin-x",
+      description: "an npm package name such as @someone/pincer-plugin-x",
     },
     version: {
       type: "string",
       pattern: "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$",
-      description: "A semver version such as 1.2.3",
+      description: "a semver version such as 1.2.3",
     },
     description: { type: "string" },
     engines: {
       type: "object",
       additionalProperties: false,
       required: ["pincer"],
-      properties: { pincer: { type: "string", minLength: 1, description: "A semver range such as ^0.1.0" } },
+      properties: { pincer: { type: "string", minLength: 1, description: "a semver range such as ^0.1.0" } },
     },
     main: {
       type: "string",
       minLength: 1,
       pattern: "^(?!/)(?!.*\\.\\.)",
-      description: "A relative path inside the plugin",
+      description: "a relative path inside the plugin",
     },
     contributes: {
       type: "object",

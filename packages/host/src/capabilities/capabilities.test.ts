@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createEnvCapability } from "./env.js";
+import { createExecCapability } from "./exec.js";
+import { createFsCapability } from "./fs.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function temp(): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cap-")));
+  dirs.push(dir);
+  return dir;
+}
+
+describe("fs capability", () => {
+  it("reads and writes inside the granted roots", async () => {
+    const root = temp();
+    const fs = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root] });
+    await fs.writeFile("a/b.txt", "hi");
+    expect(await fs.readText("a/b.txt")).toBe("hi");
+    expect(await fs.stat("a")).toMatchObject({ type: "directory" });
+    expect(await fs.stat("missing")).toBeNull();
+    expect((await fs.readdir(".")).map((entry) => entry.name)).toEqual(["a"]);
+  });
+
+  it("refuses /etc/passwd, ~/.ssh and ../ escapes", async () => {
+    const root = temp();
+    const fs = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root] });
+    await expect(fs.readText("/etc/passwd")).rejects.toThrow(
+      "read of /etc/passwd refused: outside the granted read roots",
+    );
+    await expect(fs.readText(join(process.env.HOME ?? "/root", ".ssh/id_rsa"))).rejects.toThrow("refused");
+    await expect(fs.readText("../../../etc/passwd")).rejects.toThrow("refused");
+    await expect(fs.writeFile(`${root}/../sibling.txt`, "x")).rejects.toThrow("refused");
+  });
+
+  it("refuses a symlink inside a root that points outside it, for reading and writing", async () => {
+    const root = temp();
+    const outside = temp();
+    writeFileSync(join(outside, "secret.txt"), "secret");
+    symlinkSync(outside, join(root, "link"));
+    const fs = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root] });
+    await expect(fs.readText("link/secret.txt")).rejects.toThrow(`(really ${outside}/secret.txt) refused`);
+    await expect(fs.writeFile("link/new.txt", "x")).rejects.toThrow("refused");
+    await expect(fs.readdir("link")).rejects.toThrow("refused");
+  });
+
+  it("keeps read-only roots read-only", async () => {
+    const root = temp();
+    const docs = temp();
+    writeFileSync(join(docs, "guide.md"), "# guide");
+    const fs = createFsCapability({ cwd: root, readRoots: [docs], writeRoots: [root] });
+    expect(await fs.readText(join(docs, "guide.md"))).toBe("# guide");
+    await expect(fs.writeFile(join(docs, "guide.md"), "defaced")).rejects.toThrow("write of");
+  });
+
+  it("does not confuse a root with a sibling sharing its prefix", async () => {
+    const parent = temp();
+    mkdirSync(join(parent, "work"));
+    mkdirSync(join(parent, "work-secrets"));
+    writeFileSync(join(parent, "work-secrets/key"), "k");
+    const fs = createFsCapability({ cwd: join(parent, "work"), readRoots: [join(parent, "work")], writeRoots: [] });
+    await expect(fs.readText("../work-secrets/key")).rejects.toThrow("refused");
+  });
+});
+
+describe("exec capability", () => {
+  it("runs anything when granted bash, and only listed programs otherwise", async () => {
+    const root = temp();
+    const any = createExecCapability({ cwd: root, allowedCommands: ["bash"] });
+    expect((await any.run("echo hi")).output).toBe("hi\n");
+    const narrow = createExecCapability({ cwd: root, allowedCommands: ["git"] });
+    await expect(narrow.run("curl http://example.com")).rejects.toThrow(
+      'spawning "curl" refused: the plugin may only run git',
+    );
+    await expect(narrow.run("FOO=1 rm -rf /")).rejects.toThrow('spawning "rm" refused');
+    const none = createExecCapability({ cwd: root, allowedCommands: [] });
+    await expect(none.run("ls")).rejects.toThrow("may only run no commands");
+  });
+});
+
+describe("env capability", () => {
+  it("reads only granted names", () => {
+    const env = createEnvCapability({
+      allowed: ["OPENAI_API_KEY"],
+      env: { OPENAI_API_KEY: "sk-1", AWS_SECRET_ACCESS_KEY: "nope" },
+    });
+    expect(env.get("OPENAI_API_KEY")).toBe("sk-1");
+    expect(env.get("AWS_SECRET_ACCESS_KEY")).toBeUndefined();
+  });
+});
