@@ -1,6 +1,6 @@
 // Pincer benchmarks. Run with `pnpm bench` (builds first). Prints a Markdown table for the
 // README and writes bench/results/latest.json. Figures are medians over repeated runs.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -19,14 +19,24 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function timeCommand(args, options = {}) {
+/** Runs a command without blocking this process (the loopback server lives here). */
+function run(args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, options);
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.resume();
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+}
+
+async function timeCommand(args, options = {}) {
   const times = [];
   let rss = 0;
   for (let i = 0; i < (options.runs ?? runs); i++) {
     const rssFile = join(tmpdir(), `pincer-bench-rss-${process.pid}`);
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, {
-      encoding: "utf8",
+    const result = await run(args, {
       env: { ...process.env, ...options.env, PINCER_BENCH_RSS_FILE: rssFile },
       cwd: options.cwd ?? root,
     });
@@ -45,7 +55,7 @@ async function oneShotTurn(floorMs) {
   const home = mkdtempSync(join(tmpdir(), "pincer-bench-home-"));
   const cwd = mkdtempSync(join(tmpdir(), "pincer-bench-cwd-"));
   try {
-    const measured = timeCommand(
+    const measured = await timeCommand(
       ["--import", rssPreload, cli, "-p", "Say ok.", "--model", "openai/gpt-5", "--output-format", "json"],
       {
         env: { PINCER_HOME: home, OPENAI_API_KEY: "sk-bench-key-0000", OPENAI_BASE_URL: server.url },
@@ -159,8 +169,8 @@ function resumeLargeSession(entries) {
   return { ms: median(times) };
 }
 
-const floor = timeCommand(["-e", "0"]);
-const version = timeCommand([cli, "--version"]);
+const floor = await timeCommand(["-e", "0"]);
+const version = await timeCommand([cli, "--version"]);
 const turn = await oneShotTurn(floor.ms);
 const trips = await roundTrips(1000);
 const resume = resumeLargeSession(10_000);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { manifestSchema, type PluginManifest } from "@pincer/sdk";
-import { Ajv, type ErrorObject } from "ajv";
+import type { PluginManifest } from "@pincer/sdk";
+import type { ErrorObject } from "ajv";
+// Generated at build time from the SDK's schema: validating needs neither Ajv nor a compile.
+import validate from "./generated/manifest-validator.js";
 
 export const MANIFEST_FILE = "pincer.plugin.json";
 
@@ -14,9 +16,6 @@ export class ManifestError extends Error {
     this.name = "ManifestError";
   }
 }
-
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validate = ajv.compile<PluginManifest>(manifestSchema);
 
 /** Read and validate `<dir>/pincer.plugin.json`; every problem names its JSON path and the fix. */
 export function readManifest(dir: string): PluginManifest {
@@ -39,7 +38,7 @@ export function readManifest(dir: string): PluginManifest {
 }
 
 export function validateManifest(json: unknown, file = MANIFEST_FILE): PluginManifest {
-  if (validate(json)) return json;
+  if (validate(json)) return json as PluginManifest;
   throw new ManifestError(file, (validate.errors ?? []).map(describe));
 }
 

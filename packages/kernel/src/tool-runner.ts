@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import type { Ajv, ValidateFunction } from "ajv";
 import { type EventBus, errorText } from "./events.js";
 import type { HookRegistry } from "./hooks.js";
 import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
@@ -25,10 +25,24 @@ export interface ToolRunnerOptions {
  * execution with abort and timeout, central truncation. Never throws: every failure becomes
  * a tool result the model can act on.
  */
-export class ToolRunner {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly validators = new WeakMap<AnyTool, ValidateFunction>();
+/**
+ * Ajv is loaded on the first tool call, not at start: a turn that calls no tool never pays for
+ * it. Compiled validators are shared by every runner for the life of the process.
+ */
+let ajv: Promise<Ajv> | undefined;
+const validators = new WeakMap<AnyTool, ValidateFunction>();
 
+async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
+  let validator = validators.get(tool);
+  if (!validator) {
+    ajv ??= import("ajv").then(({ Ajv }) => new Ajv({ allErrors: true, strict: false }));
+    validator = (await ajv).compile(tool.parameters);
+    validators.set(tool, validator);
+  }
+  return validator;
+}
+
+export class ToolRunner {
   constructor(private readonly options: ToolRunnerOptions) {}
 
   async run(call: ToolCall, argumentError: string | undefined, signal: AbortSignal): Promise<ToolResultMessage> {
@@ -86,7 +100,7 @@ export class ToolRunner {
       if (verdict.context) extraContext.push(verdict.context);
     }
 
-    const invalid = this.validate(tool, args);
+    const invalid = await this.validate(tool, args);
     if (invalid) {
       return failure(
         `Invalid arguments for ${tool.name}: ${invalid}. Rewrite the input so it satisfies the tool's schema.`,
@@ -109,11 +123,12 @@ export class ToolRunner {
     return { ...result, content: [...content, { type: "text", text: extraContext.join("\n") }] };
   }
 
-  private validate(tool: AnyTool, args: Record<string, unknown>): string | undefined {
-    let validator = this.validators.get(tool);
-    if (!validator) {
-      validator = this.ajv.compile(tool.parameters);
-      this.validators.set(tool, validator);
+  private async validate(tool: AnyTool, args: Record<string, unknown>): Promise<string | undefined> {
+    let validator: ValidateFunction;
+    try {
+      validator = await validatorFor(tool);
+    } catch (error) {
+      return `the tool's own schema is invalid (${errorText(error)}); this is a bug in the tool, not in your call`;
     }
     if (validator(args)) return undefined;
     return (validator.errors ?? [])

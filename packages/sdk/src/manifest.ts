@@ -34,72 +34,8 @@ export interface PluginCapabilities {
   env?: string[];
 }
 
-const stringList = (pattern?: string, description?: string) => ({
-  type: "array",
-  items: { type: "string", minLength: 1, ...(pattern ? { pattern } : {}) },
-  uniqueItems: true,
-  ...(description ? { description } : {}),
-});
-
-const identifier = "^[a-z0-9][a-z0-9_-]*$";
-
-export const manifestSchema = {
-  $id: "https://pincer.dev/schemas/plugin-manifest.json",
-  title: "Pincer plugin manifest (pincer.plugin.json)",
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "version", "engines", "main", "contributes"],
-  properties: {
-    $schema: { type: "string" },
-    name: {
-      type: "string",
-      pattern: "^(@[a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*$",
-      description: "an npm package name such as @someone/pincer-plugin-x",
-    },
-    version: {
-      type: "string",
-      pattern: "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$",
-      description: "a semver version such as 1.2.3",
-    },
-    description: { type: "string" },
-    engines: {
-      type: "object",
-      additionalProperties: false,
-      required: ["pincer"],
-      properties: { pincer: { type: "string", minLength: 1, description: "a semver range such as ^0.1.0" } },
-    },
-    main: {
-      type: "string",
-      minLength: 1,
-      pattern: "^(?!/)(?!.*\\.\\.)",
-      description: "a relative path inside the plugin",
-    },
-    contributes: {
-      type: "object",
-      additionalProperties: false,
-      minProperties: 1,
-      properties: {
-        tools: stringList("^[A-Za-z0-9_-]+$"),
-        providers: stringList(identifier),
-        themes: stringList(identifier),
-        commands: stringList(identifier),
-        agents: stringList(identifier),
-        skills: stringList(identifier),
-      },
-    },
-    capabilities: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        fs: {
-          type: "object",
-          additionalProperties: false,
-          properties: { read: stringList(), write: stringList() },
-        },
-        net: stringList("^(\\*\\.)?[A-Za-z0-9.-]+(:\\d+)?$", "host names, optionally *.domain and :port"),
-        spawn: stringList("^[A-Za-z0-9._-]+$"),
-        env: stringList("^[A-Za-z_][A-Za-z0-9_]*$"),
-      },
-    },
-  },
-} as const;
+/**
+ * The manifest's JSON Schema, shipped as a file (`@pincer/sdk/manifest.schema.json`) so
+ * editors can validate manifests too. The host validates against a validator generated from it.
+ */
+export { default as manifestSchema } from "./manifest.schema.json" with { type: "json" };

@@ -1,101 +1,548 @@
 /**
  * Shell command matching with Claude Code's semantics: `npm test:*` is a prefix on word
- * boundaries, a compound command is judged part by part, and wrappers such as `sudo` or
- * `timeout 10` are looked through so `sudo rm -rf /` still meets a `bash(rm:*)` deny.
+ * boundaries, a pattern without `:*` is the whole command (`*` a wildcard), and a compound
+ * command is judged part by part.
+ *
+ * The two directions are asymmetric on purpose. Deny and ask rules look through everything that
+ * can hide a command (`sudo`, `env`, `xargs`, `sh -c`, `eval`, `find -exec`, `$(…)`, `/bin/rm`,
+ * quotes), so they err toward matching. Allow rules look through only wrappers that leave the
+ * command's effect alone (`timeout`, `nice`, `nohup`, `time`, `stdbuf`, harmless variables),
+ * must cover every part, and never cover what they cannot see (`$(…)`, backticks, here-documents),
+ * so they err toward asking.
  */
 
-const WRAPPERS = new Set(["sudo", "nohup", "nice", "time", "command", "builtin", "exec"]);
+/** One shell word. */
+export interface ShellWord {
+  /** As written, quotes included: what allow patterns match. */
+  raw: string;
+  /** As the program receives it, quotes and escapes removed. */
+  value: string;
+}
 
-/** Split on `&&`, `||`, `;`, `|`, `&` and newlines outside quotes. */
-export function splitCommand(command: string): string[] {
+export interface ScannedCommand {
+  /** Top-level simple commands, split on `&&`, `||`, `;`, `|`, `&`, newlines and `( )`. */
+  parts: string[];
+  /** Bodies of `$(…)`, backticks, `<(…)`, `>(…)` and expanding here-documents: code the parts run implicitly. */
+  substitutions: string[];
+  /** A quote or substitution never closed: the shell would reject it, or this scanner misread it. */
+  unterminated: boolean;
+}
+
+type Context = "'" | "$'" | '"' | "`" | "$(" | "(";
+
+/**
+ * Splits a command line the way the shell would, tracking quotes and nesting well enough that
+ * an operator inside quotes or `$(…)` does not split, and one outside always does.
+ */
+export function scanCommand(command: string): ScannedCommand {
   const parts: string[] = [];
+  const substitutions: string[] = [];
+  const stack: Context[] = [];
+  const pendingHereDocs: Array<{ delimiter: string; stripTabs: boolean; expands: boolean }> = [];
   let current = "";
-  let quote: string | undefined;
+  let bodyStart = 0;
+  // `#` starts a comment only at the start of a word (`a#b` and `a\ #b` are words).
+  let atWordStart = true;
+
+  const inSubstitution = () => stack.some((context) => context === "$(" || context === "`");
+  const open = (context: Context, start: number) => {
+    if (!inSubstitution()) bodyStart = start;
+    stack.push(context);
+  };
+  const close = (end: number) => {
+    const closed = stack.pop();
+    if ((closed === "$(" || closed === "`") && !inSubstitution()) substitutions.push(command.slice(bodyStart, end));
+  };
+  const flush = () => {
+    if (current.trim()) parts.push(current.trim());
+    current = "";
+  };
+  /** Skips the here-document bodies that start after the newline at `index`; returns the new index. */
+  const skipHereDocs = (index: number): number => {
+    let lineStart = index + 1;
+    for (const doc of pendingHereDocs.splice(0)) {
+      const bodyFrom = lineStart;
+      for (;;) {
+        const lineEnd = command.indexOf("\n", lineStart);
+        const line = command.slice(lineStart, lineEnd === -1 ? command.length : lineEnd);
+        const atEnd = lineEnd === -1;
+        const isDelimiter = (doc.stripTabs ? line.replace(/^\t+/, "") : line) === doc.delimiter;
+        if (isDelimiter || atEnd) {
+          const body = command.slice(bodyFrom, isDelimiter ? lineStart : command.length);
+          if (doc.expands && /\$\(|`/.test(body)) substitutions.push(body);
+          lineStart = atEnd ? command.length : lineEnd + 1;
+          break;
+        }
+        lineStart = lineEnd + 1;
+      }
+    }
+    return lineStart - 1;
+  };
+
   for (let index = 0; index < command.length; index++) {
     const char = command[index]!;
-    if (quote) {
+    const next = command[index + 1];
+    const context = stack[stack.length - 1];
+    const startsWord = atWordStart;
+    atWordStart = false;
+
+    if (context === "'") {
       current += char;
-      if (char === "\\" && quote === '"') current += command[++index] ?? "";
-      else if (char === quote) quote = undefined;
-      continue;
-    }
-    if (char === "'" || char === '"') {
-      quote = char;
-      current += char;
+      if (char === "'") stack.pop();
       continue;
     }
     if (char === "\\") {
-      current += char + (command[++index] ?? "");
+      // A backslash-newline joins lines; any other escaped character is literal.
+      if (next !== "\n") current += char + (next ?? "");
+      index++;
       continue;
     }
-    if (char === ";" || char === "\n" || char === "|" || char === "&") {
-      // `2>&1` and `&>` are redirections, not separators.
-      if (char === "&" && (command[index - 1] === ">" || command[index + 1] === ">")) {
-        current += char;
-        continue;
-      }
-      if (current.trim()) parts.push(current.trim());
-      current = "";
-      if ((char === "|" || char === "&") && command[index + 1] === char) index++;
+    if (context === "$'") {
+      current += char;
+      if (char === "'") stack.pop();
       continue;
     }
-    current += char;
-  }
-  if (current.trim()) parts.push(current.trim());
-  return parts;
-}
-
-/** Words of one simple command with leading `VAR=x` assignments and wrappers removed. */
-export function commandWords(part: string): string[] {
-  const words = part.trim().split(/\s+/).filter(Boolean);
-  let index = 0;
-  for (;;) {
-    const word = words[index];
-    if (word === undefined) break;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) {
-      index++;
-    } else if (word === "env") {
-      index++;
-      while (words[index]?.startsWith("-")) index++;
-    } else if (word === "timeout") {
-      // Options (some with a value, like `-s KILL`) come before the duration.
-      index++;
-      while (words[index] !== undefined && !/^\d+(\.\d+)?[smhd]?$/.test(words[index]!)) index++;
-      index++;
-    } else if (WRAPPERS.has(word)) {
-      index++;
-      while (words[index]?.startsWith("-")) {
-        // `sudo -u alice` and `nice -n 5` take a value.
-        if (/^-[ugnC]$/.test(words[index]!)) index++;
-        index++;
+    if (context === "`") {
+      current += char;
+      if (char === "`") close(index);
+      continue;
+    }
+    if (context === '"') {
+      current += char;
+      if (char === '"') stack.pop();
+      else if (char === "`") open("`", index + 1);
+      else if (char === "$" && next === "(") {
+        current += next;
+        open("$(", ++index + 1);
       }
-    } else break;
+      continue;
+    }
+
+    // Unquoted: at top level, or inside `$(…)`.
+    if (char === "#" && startsWord) {
+      const end = command.indexOf("\n", index);
+      index = (end === -1 ? command.length : end) - 1;
+      atWordStart = true;
+      continue;
+    }
+    if (char === "'" || char === '"') {
+      stack.push(char);
+      current += char;
+      continue;
+    }
+    if (char === "$" && next === "'") {
+      stack.push("$'");
+      current += char + next;
+      index++;
+      continue;
+    }
+    if (char === "`") {
+      open("`", index + 1);
+      current += char;
+      continue;
+    }
+    if ((char === "$" || char === "<" || char === ">") && next === "(") {
+      current += char + next;
+      open("$(", ++index + 1);
+      continue;
+    }
+    if (char === "<" && next === "<") {
+      index = readHereDocOperator(command, index, pendingHereDocs, (text) => {
+        current += text;
+      });
+      continue;
+    }
+    if (char === "\n" && pendingHereDocs.length > 0) {
+      if (context === undefined) flush();
+      else current += char;
+      index = skipHereDocs(index);
+      atWordStart = true;
+      continue;
+    }
+    atWordStart = /[\s;&|()]/.test(char);
+    if (context === "$(" || context === "(") {
+      current += char;
+      if (char === "(") stack.push("(");
+      else if (char === ")") close(index);
+      continue;
+    }
+
+    if (char === ";" || char === "\n" || char === "(" || char === ")") {
+      flush();
+    } else if (char === "|") {
+      // `>|` is a redirection; `||` and `|&` are one operator.
+      if (command[index - 1] === ">") current += char;
+      else {
+        flush();
+        if (next === "|" || next === "&") index++;
+      }
+    } else if (char === "&") {
+      // `2>&1`, `<&3` and `&>` are redirections; `&&` is one operator; a lone `&` ends a command.
+      const previous = command[index - 1];
+      if (previous === ">" || previous === "<" || next === ">") current += char;
+      else {
+        flush();
+        if (next === "&") index++;
+      }
+    } else current += char;
   }
-  return words.slice(index);
+  flush();
+  // Unterminated `$(` or backtick: the shell would refuse it, but inspect what is there anyway.
+  if (inSubstitution()) substitutions.push(command.slice(bodyStart));
+  return { parts, substitutions, unterminated: stack.length > 0 };
 }
 
-/** `$(…)` or backticks hide a command inside the command: never auto-allowed. */
+/** Reads `<<EOF`, `<<-'EOF'` (or a `<<<` here-string) starting at `index`; returns the last index consumed. */
+function readHereDocOperator(
+  command: string,
+  index: number,
+  pending: Array<{ delimiter: string; stripTabs: boolean; expands: boolean }>,
+  append: (text: string) => void,
+): number {
+  if (command[index + 2] === "<") {
+    append("<<<");
+    return index + 2;
+  }
+  const stripTabs = command[index + 2] === "-";
+  let end = index + (stripTabs ? 3 : 2);
+  while (command[end] === " " || command[end] === "\t") end++;
+  const wordStart = end;
+  while (end < command.length && !/[\s;&|<>()]/.test(command[end]!)) end++;
+  const word = command.slice(wordStart, end);
+  append(command.slice(index, end));
+  // A quoted delimiter (`'EOF'`, `"EOF"`, `\EOF`) means the body is literal; otherwise `$(…)` in it runs.
+  pending.push({ delimiter: word.replace(/['"\\]/g, ""), stripTabs, expands: !/['"\\]/.test(word) });
+  return end - 1;
+}
+
+/** The top-level simple commands of a command line. */
+export function splitCommand(command: string): string[] {
+  return scanCommand(command).parts;
+}
+
+/**
+ * `$(…)`, backticks and process substitution hide a command inside the command, so no allow rule
+ * covers them. Deliberately blind to quoting: a false alarm only costs a prompt.
+ */
 export function hasCommandSubstitution(command: string): boolean {
-  return /\$\(|`/.test(command);
+  return /\$\(|`|[<>]\(/.test(command);
 }
 
-/** Whether one simple command (no operators) matches a pattern. */
-export function commandPartMatches(part: string, pattern: string): boolean {
-  const normalized = commandWords(part).join(" ");
-  if (pattern.endsWith(":*")) {
-    const prefix = pattern.slice(0, -2).trim();
-    return normalized === prefix || normalized.startsWith(`${prefix} `);
-  }
-  if (pattern.includes("*")) {
-    const regex = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`, "s");
-    return regex.test(normalized);
-  }
-  return normalized === pattern.trim();
+/** A here-document's body is not shell syntax, so the parts after it cannot be trusted for allowing. */
+export function hasHereDocument(command: string): boolean {
+  return /(?<!<)<<(?!<)/.test(command);
 }
 
-/** For deny and ask rules: any part matching is enough. */
+/** Splits one simple command into words, honouring quotes and backslashes. */
+export function shellWords(part: string): ShellWord[] {
+  const words: ShellWord[] = [];
+  let raw = "";
+  let value = "";
+  let inWord = false;
+  let quote: "'" | '"' | "$'" | undefined;
+  for (let index = 0; index < part.length; index++) {
+    const char = part[index]!;
+    const next = part[index + 1];
+    if (quote === "'" || (quote === "$'" && char !== "\\")) {
+      raw += char;
+      if (char === "'") quote = undefined;
+      else value += char;
+      continue;
+    }
+    if (char === "\\") {
+      raw += char + (next ?? "");
+      // Inside double quotes a backslash escapes only `"`, `\`, `$` and backtick.
+      value += quote === '"' && !/["\\$`]/.test(next ?? "") ? char + (next ?? "") : (next ?? "");
+      inWord = true;
+      index++;
+      continue;
+    }
+    if (quote === '"') {
+      raw += char;
+      if (char === '"') quote = undefined;
+      else value += char;
+      continue;
+    }
+    if (char === " " || char === "\t" || char === "\n") {
+      if (inWord) words.push({ raw, value });
+      raw = "";
+      value = "";
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (char === "$" && next === "'") {
+      quote = "$'";
+      raw += "$'";
+      index++;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      raw += char;
+    } else {
+      raw += char;
+      value += char;
+    }
+  }
+  if (inWord) words.push({ raw, value });
+  return words;
+}
+
+interface WrapperSpec {
+  /** Options that take the following word as their value. */
+  valueOptions: readonly string[];
+  /** Positional arguments before the command (`timeout`'s duration). */
+  positionals?: number;
+  /** Takes `VAR=value` words before the command (`env`). */
+  assignments?: boolean;
+  /** Runs the command unchanged, so an allow rule for the command may look through it. */
+  transparent: boolean;
+}
+
+const options = (list: string): string[] => list.split(" ").filter(Boolean);
+
+const WRAPPERS: Record<string, WrapperSpec> = {
+  timeout: { valueOptions: options("-s --signal -k --kill-after"), positionals: 1, transparent: true },
+  time: { valueOptions: options("-f --format -o --output"), transparent: true },
+  nice: { valueOptions: options("-n --adjustment"), transparent: true },
+  nohup: { valueOptions: [], transparent: true },
+  stdbuf: { valueOptions: options("-i -o -e --input --output --error"), transparent: true },
+  env: { valueOptions: options("-u --unset -C --chdir -S --split-string"), assignments: true, transparent: true },
+  // These change who runs the command or what it receives: deny and ask rules look through them, allow rules don't.
+  sudo: { valueOptions: options("-u -g -C -D -h -p -r -t -U -T --user --group"), transparent: false },
+  doas: { valueOptions: options("-u -C"), transparent: false },
+  command: { valueOptions: [], transparent: false },
+  builtin: { valueOptions: [], transparent: false },
+  exec: { valueOptions: options("-a"), transparent: false },
+  xargs: {
+    valueOptions: options("-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file"),
+    transparent: false,
+  },
+};
+
+/** Shell grammar that can precede a command without changing which command runs. */
+const LEADING_KEYWORDS = new Set(["!", "{", "if", "then", "else", "elif", "do", "while", "until"]);
+/** Parts that are only the end of a compound statement run nothing. */
+const CLOSING_KEYWORDS = new Set(["}", "fi", "done", "esac"]);
+
+/**
+ * Variables an allow rule may look past: they tune output, not which code runs.
+ * `PATH`, `LD_PRELOAD`, `NODE_OPTIONS` and the like could turn an allowed command into any program.
+ */
+const HARMLESS_VARIABLES = new Set([
+  ...options("CI COLUMNS DEBUG FORCE_COLOR LANG LANGUAGE LINES NO_COLOR NODE_ENV TERM TZ"),
+  ...options("PYTHONDONTWRITEBYTECODE PYTHONUNBUFFERED RUST_BACKTRACE RUST_LOG"),
+]);
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
+
+export function isAssignment(word: ShellWord): boolean {
+  return ASSIGNMENT.test(word.raw);
+}
+
+function isHarmlessAssignment(word: ShellWord): boolean {
+  const name = word.raw.slice(0, word.raw.indexOf("=")).replace(/\+$/, "");
+  return HARMLESS_VARIABLES.has(name) || name.startsWith("LC_");
+}
+
+/** Whether a word names a wrapper that runs the command after it (`sudo`, `timeout`, `xargs`, …). */
+export function isWrapper(word: ShellWord): boolean {
+  return Object.hasOwn(WRAPPERS, programName(word));
+}
+
+/** `/usr/bin/rm` → `rm`. */
+function programName(word: ShellWord): string {
+  return word.value.slice(word.value.lastIndexOf("/") + 1);
+}
+
+/**
+ * Removes one layer of grammar, assignment or wrapper from the front of a command; undefined
+ * when there is none. `transparent` peels only what an allow rule may look through.
+ */
+function unwrapOnce(words: readonly ShellWord[], mode: "transparent" | "all"): ShellWord[] | undefined {
+  const [first, ...rest] = words;
+  if (!first) return undefined;
+  if (LEADING_KEYWORDS.has(first.raw)) return rest;
+  if (isAssignment(first)) return mode === "all" || isHarmlessAssignment(first) ? rest : undefined;
+  // An allow rule looks through `timeout`, never through `/tmp/x/timeout`.
+  const name = mode === "all" ? programName(first) : first.raw;
+  const spec = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
+  if (!spec || (mode === "transparent" && !spec.transparent)) return undefined;
+  let index = 0;
+  while (index < rest.length) {
+    const option = rest[index]!.value;
+    if (option === "--") {
+      index++;
+      break;
+    }
+    if (!option.startsWith("-") || option === "-") break;
+    // `env -i`, `env -S "…"`: the environment or the command itself is rewritten.
+    if (mode === "transparent" && name === "env") return undefined;
+    index += spec.valueOptions.includes(option) ? 2 : 1;
+  }
+  index += spec.positionals ?? 0;
+  while (spec.assignments && rest[index] && isAssignment(rest[index]!)) {
+    if (mode === "transparent" && !isHarmlessAssignment(rest[index]!)) return undefined;
+    index++;
+  }
+  return rest.slice(index);
+}
+
+/** The command under all the wrappers `mode` looks through. */
+export function stripWrappers(words: readonly ShellWord[], mode: "transparent" | "all"): ShellWord[] {
+  let current = [...words];
+  for (let next = unwrapOnce(current, mode); next; next = unwrapOnce(current, mode)) current = next;
+  return current;
+}
+
+const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "fish"]);
+
+/** Commands that `sh -c '…'`, `eval …` and `find -exec … ;` run on the words' behalf. */
+function innerCommands(words: readonly ShellWord[]): string[] {
+  const [first, ...rest] = words;
+  if (!first) return [];
+  const program = programName(first);
+  if (program === "eval") return [rest.map((word) => word.value).join(" ")];
+  if (SHELLS.has(program)) {
+    const flag = rest.findIndex((word) => /^-[A-Za-z]*c[A-Za-z]*$/.test(word.value));
+    const script = flag === -1 ? undefined : rest.slice(flag + 1).find((word) => !word.value.startsWith("-"));
+    return script ? [script.value] : [];
+  }
+  if (program === "find") {
+    const found: string[] = [];
+    rest.forEach((word, index) => {
+      if (!/^-(exec|execdir|ok|okdir)$/.test(word.value)) return;
+      const end = rest.findIndex((w, i) => i > index && (w.value === ";" || w.value === "+"));
+      found.push(
+        rest
+          .slice(index + 1, end === -1 ? undefined : end)
+          .map((w) => w.raw)
+          .join(" "),
+      );
+    });
+    return found;
+  }
+  return [];
+}
+
+/** The most nesting a deny rule follows (`bash -c "sh -c '…'"`); deeper is surely hostile and still asks. */
+const MAX_DEPTH = 8;
+
+/**
+ * Every form of every command a command line runs, for deny and ask rules: each part, each
+ * substitution, each `sh -c` script, before and after each wrapper, quoted and unquoted, with
+ * and without the program's directory.
+ */
+export function commandHitViews(command: string, depth = 0): string[] {
+  if (depth > MAX_DEPTH) return [];
+  const { parts, substitutions } = scanCommand(command);
+  const views: string[] = [];
+  for (const part of parts) {
+    let words: ShellWord[] | undefined = shellWords(part);
+    while (words && words.length > 0) {
+      views.push(joinWords(words, "raw"), joinWords(words, "value"));
+      if (words[0]!.value.includes("/")) {
+        views.push([programName(words[0]!), ...words.slice(1).map((word) => word.value)].join(" "));
+      }
+      for (const inner of innerCommands(words)) views.push(...commandHitViews(inner, depth + 1));
+      words = unwrapOnce(words, "all");
+    }
+  }
+  for (const body of substitutions) views.push(...commandHitViews(body, depth + 1));
+  return views;
+}
+
+/**
+ * The forms of one part an allow rule may match: as written, and after each wrapper that leaves
+ * it unchanged. Empty for a part that runs nothing (`fi`, `}`).
+ */
+export function commandAllowViews(part: string): string[] {
+  const words = shellWords(part);
+  if (words.length === 1 && CLOSING_KEYWORDS.has(words[0]!.raw)) return [];
+  // Only grammar and harmless settings (`{`, `then`, `CI=1`): nothing runs.
+  if (stripWrappers(words, "transparent").length === 0) return [];
+  const views: string[] = [];
+  for (let current: ShellWord[] | undefined = words; current && current.length > 0; ) {
+    views.push(joinWords(current, "raw"));
+    current = unwrapOnce(current, "transparent");
+  }
+  return views;
+}
+
+function joinWords(words: readonly ShellWord[], form: "raw" | "value"): string {
+  return words.map((word) => word[form]).join(" ");
+}
+
+const compiledPatterns = new Map<string, RegExp>();
+
+/**
+ * Whether a command (words joined by single spaces) matches a pattern: `npm test:*` and
+ * `npm test *` match `npm test` and `npm test …` but not `npm testing`; otherwise the whole
+ * command must match, `*` matching anything; `\` makes the next character literal.
+ */
+export function commandPatternMatches(command: string, pattern: string): boolean {
+  let regex = compiledPatterns.get(pattern);
+  if (!regex) {
+    regex = compileCommandPattern(pattern);
+    compiledPatterns.set(pattern, regex);
+  }
+  return regex.test(command);
+}
+
+function compileCommandPattern(pattern: string): RegExp {
+  const normalized = pattern.trim().replace(/\s+/g, " ");
+  const prefix = normalized.endsWith(":*") || (normalized.endsWith(" *") && normalized.length > 2);
+  const body = prefix ? normalized.slice(0, -2).trimEnd() : normalized;
+  if (prefix && body === "") return /^.*$/s;
+  let source = "";
+  for (let index = 0; index < body.length; index++) {
+    const char = body[index]!;
+    if (char === "\\" && index + 1 < body.length) source += escapeRegExp(body[++index]!);
+    else source += char === "*" ? ".*" : escapeRegExp(char);
+  }
+  return new RegExp(prefix ? `^${source}(?: .*)?$` : `^${source}$`, "s");
+}
+
+/** Makes text match itself literally inside a command pattern (and keeps a rule's parentheses balanced). */
+export function escapeCommandPattern(text: string): string {
+  return text.replace(/[\\*()]/g, "\\$&");
+}
+
+/** For deny and ask rules: any form of any part matching is enough. */
 export function commandHitBy(command: string, pattern: string): boolean {
-  return splitCommand(command).some((part) => commandPartMatches(part, pattern));
+  return commandHitViews(command).some((view) => commandPatternMatches(view, pattern));
+}
+
+/** For allow rules: whether one part (no operators) is covered by a pattern. */
+export function commandPartCoveredBy(part: string, pattern: string): boolean {
+  return commandAllowViews(part).some((view) => commandPatternMatches(view, pattern));
+}
+
+export type CommandCoverage =
+  /** `patternIndexes[i]` is the pattern covering the i-th part that runs something. */
+  | { covered: true; patternIndexes: number[] }
+  | { covered: false; opaque: "substitution" | "here-document" | "unterminated quote" }
+  | { covered: false; uncoveredPart: string | undefined };
+
+/**
+ * Whether allow patterns cover a command: every part by some pattern
+ * (`npm test 2>&1 | tee log` by `npm test:*` and `tee:*`), and nothing hidden from view.
+ */
+export function commandCoverage(command: string, patterns: readonly string[]): CommandCoverage {
+  if (hasCommandSubstitution(command)) return { covered: false, opaque: "substitution" };
+  if (hasHereDocument(command)) return { covered: false, opaque: "here-document" };
+  const { parts, unterminated } = scanCommand(command);
+  if (unterminated) return { covered: false, opaque: "unterminated quote" };
+  const patternIndexes: number[] = [];
+  for (const part of parts) {
+    const views = commandAllowViews(part);
+    if (views.length === 0) continue;
+    const index = patterns.findIndex((pattern) => views.some((view) => commandPatternMatches(view, pattern)));
+    if (index === -1) return { covered: false, uncoveredPart: part };
+    patternIndexes.push(index);
+  }
+  // An empty command runs nothing, but there is nothing to approve either: leave it to the mode.
+  if (patternIndexes.length === 0) return { covered: false, uncoveredPart: undefined };
+  return { covered: true, patternIndexes };
 }
 
 function escapeRegExp(text: string): string {

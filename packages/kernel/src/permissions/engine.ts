@@ -1,6 +1,7 @@
 import picomatch from "picomatch";
-import { commandHitBy, commandPartMatches, hasCommandSubstitution, splitCommand } from "./command.js";
-import { pathMatches } from "./paths.js";
+import type { ToolKind } from "../tool.js";
+import { commandCoverage, commandHitBy } from "./command.js";
+import { pathCoveredBy, pathHitBy } from "./paths.js";
 import { parseRule } from "./rules.js";
 import type {
   PermissionAction,
@@ -11,7 +12,8 @@ import type {
   RuleSource,
 } from "./types.js";
 
-const SOURCE_NAMES: Record<RuleSource, string> = {
+/** How each source reads in a sentence: `denied by rule "…" from project settings`. */
+export const RULE_SOURCE_NAMES: Readonly<Record<RuleSource, string>> = {
   user: "user settings",
   project: "project settings",
   flag: "the command line",
@@ -19,8 +21,18 @@ const SOURCE_NAMES: Record<RuleSource, string> = {
   default: "the defaults",
 };
 
+const KIND_DESCRIPTIONS: Readonly<Record<ToolKind, string>> = {
+  read: "only reads",
+  edit: "edits files",
+  execute: "runs commands",
+  other: "can change things",
+};
+
+/** Why the allow rules did not settle a call, when that is worth telling. */
+type AllowOutcome = { rules: PermissionRule[] } | { rules?: undefined; note?: string };
+
 /**
- * Decides each tool call: deny rules, then ask rules, then allow rules, then the mode.
+ * Decides each tool call: any matching deny rule, then ask, then allow, then the mode.
  * Deny rules hold in every mode; bypassPermissions only skips the asking.
  */
 export class PermissionEngine {
@@ -44,85 +56,122 @@ export class PermissionEngine {
     this.currentMode = mode;
   }
 
+  /** Adds a rule (e.g. an "always allow" answer); a rule already present is not added twice. */
   addRule(rule: PermissionRule): void {
-    this.ruleList.push(rule);
+    const present = this.ruleList.some(
+      (existing) =>
+        existing.action === rule.action &&
+        existing.tool === rule.tool &&
+        existing.pattern === rule.pattern &&
+        existing.source === rule.source,
+    );
+    if (!present) this.ruleList.push(rule);
   }
 
   evaluate(request: PermissionRequest): PermissionDecision {
-    const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleMatches(rule, request));
-    if (deny)
-      return { action: "deny", rule: deny, reason: `denied by rule "${deny.text}" from ${SOURCE_NAMES[deny.source]}` };
-    const ask = this.ruleList.find((rule) => rule.action === "ask" && ruleMatches(rule, request));
-    if (ask) {
-      if (this.currentMode === "bypassPermissions") {
-        return { action: "allow", rule: ask, reason: `bypassPermissions mode skips the ask rule "${ask.text}"` };
-      }
-      return { action: "ask", rule: ask, reason: `rule "${ask.text}" from ${SOURCE_NAMES[ask.source]} asks first` };
+    const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleHits(rule, request));
+    if (deny) return { action: "deny", rule: deny, reason: `denied by ${describeRule(deny)}` };
+
+    const ask = this.ruleList.find((rule) => rule.action === "ask" && ruleHits(rule, request));
+    if (ask && this.currentMode === "bypassPermissions") {
+      return { action: "allow", rule: ask, reason: `bypassPermissions mode skips asking for ${describeRule(ask)}` };
     }
+    if (ask) return { action: "ask", rule: ask, reason: `${describeRule(ask)} says to ask first` };
+
     const allow = this.findAllow(request);
-    if (allow)
+    if (allow.rules) {
       return {
         action: "allow",
-        rule: allow,
-        reason: `allowed by rule "${allow.text}" from ${SOURCE_NAMES[allow.source]}`,
+        rule: allow.rules[0]!,
+        reason: `allowed by ${allow.rules.map(describeRule).join(" and ")}`,
       };
-    return this.byMode(request);
+    }
+    return this.byMode(request, allow.note);
   }
 
   /**
-   * An allow rule for the call. A compound command is allowed when each of its parts is
-   * allowed by some rule (`npm test 2>&1 | tee log` by `npm test:*` and `tee:*`), and never
-   * when it hides a command inside `$(…)` or backticks, unless a bare tool rule allows all.
+   * The allow rules that together allow the call. A bare tool rule allows every call of the tool.
+   * A compound command needs every part allowed, each by some rule, and nothing hidden in it.
    */
-  private findAllow(request: PermissionRequest): PermissionRule | undefined {
-    const allows = this.ruleList.filter((rule) => rule.action === "allow" && toolMatches(rule, request.toolName));
+  private findAllow(request: PermissionRequest): AllowOutcome {
+    const allows = this.ruleList.filter((rule) => rule.action === "allow" && toolMatches(rule.tool, request.toolName));
     const bare = allows.find((rule) => !rule.pattern);
-    if (bare) return bare;
+    if (bare) return { rules: [bare] };
     const subject = request.subject;
-    if (subject?.kind !== "command") return allows.find((rule) => ruleMatches(rule, request));
-    if (hasCommandSubstitution(subject.value)) return undefined;
-    const parts = splitCommand(subject.value);
-    if (parts.length === 0) return undefined;
-    let first: PermissionRule | undefined;
-    for (const part of parts) {
-      const rule = allows.find((candidate) => commandPartMatches(part, candidate.pattern!));
-      if (!rule) return undefined;
-      first ??= rule;
+    if (!subject) return {};
+    if (subject.kind === "path") {
+      const rule = allows.find((candidate) => pathCoveredBy(subject.value, candidate.pattern!, request.cwd));
+      return rule ? { rules: [rule] } : {};
     }
-    return first;
+    if (subject.kind === "text") {
+      const rule = allows.find((candidate) => textMatches(subject.value, candidate.pattern!));
+      return rule ? { rules: [rule] } : {};
+    }
+    const coverage = commandCoverage(
+      subject.value,
+      allows.map((rule) => rule.pattern!),
+    );
+    if (coverage.covered) return { rules: [...new Set(coverage.patternIndexes.map((index) => allows[index]!))] };
+    // Only worth explaining when some rule was close: otherwise the mode's reason says it all.
+    if (allows.length === 0) return {};
+    if ("opaque" in coverage) {
+      const hidden =
+        coverage.opaque === "substitution"
+          ? "$(…) or backticks"
+          : coverage.opaque === "here-document"
+            ? "a here-document"
+            : "an unterminated quote";
+      return { note: `no allow rule covers a command containing ${hidden}` };
+    }
+    return coverage.uncoveredPart ? { note: `no allow rule covers "${coverage.uncoveredPart}"` } : {};
   }
 
-  private byMode(request: PermissionRequest): PermissionDecision {
+  private byMode(request: PermissionRequest, note: string | undefined): PermissionDecision {
     const { kind, toolName } = request;
-    const decide = (action: PermissionAction, reason: string): PermissionDecision => ({ action, reason });
+    const does = `${toolName} ${KIND_DESCRIPTIONS[kind]}`;
+    const decide = (action: PermissionAction, reason: string): PermissionDecision => ({
+      action,
+      reason: note && action === "ask" ? `${reason}; ${note}` : reason,
+    });
     switch (this.currentMode) {
       case "bypassPermissions":
-        return decide("allow", "bypassPermissions mode allows every call no rule denies");
+        return decide("allow", "bypassPermissions mode allows every call that no deny rule forbids");
       case "plan":
         return kind === "read"
-          ? decide("allow", `${toolName} only reads`)
-          : decide("deny", `plan mode is read-only: ${toolName} would change things; leave plan mode to make changes`);
+          ? decide("allow", `${does}, which plan mode allows`)
+          : decide("deny", `plan mode is read-only and ${does}; leave plan mode to make changes`);
       case "acceptEdits":
-        if (kind === "read") return decide("allow", `${toolName} only reads`);
-        if (kind === "edit") return decide("allow", "acceptEdits mode allows file edits");
-        return decide("ask", `${toolName} needs approval in acceptEdits mode`);
-      default:
-        if (kind === "read") return decide("allow", `${toolName} only reads`);
-        return decide("ask", `${toolName} needs approval in default mode`);
+        if (kind === "read" || kind === "edit") return decide("allow", `${does}, which acceptEdits mode allows`);
+        return decide("ask", `${does}, and acceptEdits mode still asks before that`);
+      case "default":
+        if (kind === "read") return decide("allow", `${does}, which default mode allows`);
+        return decide("ask", `${does}, and default mode asks before that`);
     }
   }
 }
 
-/**
- * `every` (allow rules): every part of a compound command must match.
- * `any` (deny/ask rules): one matching part is enough.
- */
-function toolMatches(rule: PermissionRule, toolName: string): boolean {
-  return rule.tool.includes("*") ? picomatch.isMatch(toolName, rule.tool) : rule.tool === toolName;
+/** `rule "bash(rm:*)" from project settings`. */
+function describeRule(rule: PermissionRule): string {
+  return `rule "${rule.text}" from ${RULE_SOURCE_NAMES[rule.source]}`;
 }
 
-function ruleMatches(rule: PermissionRule, request: PermissionRequest): boolean {
-  if (!toolMatches(rule, request.toolName)) return false;
+/** Exact, or `*` as a wildcard: `mcp__github__*`. */
+function toolMatches(ruleTool: string, toolName: string): boolean {
+  if (!ruleTool.includes("*")) return ruleTool === toolName;
+  const source = ruleTool
+    .split("*")
+    .map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${source}$`).test(toolName);
+}
+
+function textMatches(text: string, pattern: string): boolean {
+  return picomatch.isMatch(text, pattern, { dot: true, nonegate: true });
+}
+
+/** For deny and ask rules: whether the rule applies to any part of the call. */
+function ruleHits(rule: PermissionRule, request: PermissionRequest): boolean {
+  if (!toolMatches(rule.tool, request.toolName)) return false;
   if (!rule.pattern) return true;
   const subject = request.subject;
   if (!subject) return false;
@@ -130,26 +179,43 @@ function ruleMatches(rule: PermissionRule, request: PermissionRequest): boolean 
     case "command":
       return commandHitBy(subject.value, rule.pattern);
     case "path":
-      return pathMatches(subject.value, rule.pattern, request.cwd);
+      return pathHitBy(subject.value, rule.pattern, request.cwd);
     case "text":
-      return picomatch.isMatch(subject.value, rule.pattern, { dot: true });
+      return textMatches(subject.value, rule.pattern);
   }
 }
 
-/** Parses a Claude Code-style `permissions` block; errors name the source and the bad rule. */
-export function rulesFromConfig(
-  config: { allow?: string[]; ask?: string[]; deny?: string[] },
-  source: RuleSource,
-): PermissionRule[] {
+type PermissionsConfig = { allow?: string[]; ask?: string[]; deny?: string[] };
+
+/**
+ * Rules from a Claude Code-style `permissions` block (`{ "allow": [...], "deny": [...] }`).
+ * Errors name the source, the list and the bad rule, so the user knows which file to fix.
+ */
+export function rulesFromConfig(config: PermissionsConfig, source: RuleSource): PermissionRule[] {
+  const where = RULE_SOURCE_NAMES[source];
+  // Settings come from JSON files: check the shape the types promise.
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new Error(
+      `In ${where}, "permissions" must be an object like {"allow": ["bash(npm test:*)"], "deny": ["read(.env)"]}.`,
+    );
+  }
   const rules: PermissionRule[] = [];
   for (const action of ["allow", "ask", "deny"] as const) {
-    for (const text of config[action] ?? []) {
+    const texts: unknown = config[action];
+    if (texts === undefined) continue;
+    if (!Array.isArray(texts)) {
+      throw new Error(`In ${where}, permissions.${action} must be a list of rules like ["bash(npm test:*)"].`);
+    }
+    texts.forEach((text: unknown, index) => {
+      if (typeof text !== "string") {
+        throw new Error(`In ${where}, permissions.${action}[${index}] must be a string like "bash(npm test:*)".`);
+      }
       try {
         rules.push(parseRule(text, action, source));
       } catch (error) {
-        throw new Error(`In ${SOURCE_NAMES[source]}, permissions.${action}: ${(error as Error).message}`);
+        throw new Error(`In ${where}, permissions.${action}: ${(error as Error).message}`);
       }
-    }
+    });
   }
   return rules;
 }
