@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import {
+  commandAllowViews,
   commandPartCoveredBy,
   escapeCommandPattern,
   hasCommandSubstitution,
@@ -128,9 +129,9 @@ export function suggestRule(request: PermissionRequest): string | undefined {
 
 /** A pattern covering one part; null for a part that runs nothing, undefined when none fits. */
 function suggestCommandPattern(part: string): string | null | undefined {
+  if (commandAllowViews(part).length === 0) return null;
   const words = shellWords(part);
   const command = stripWrappers(words, "transparent");
-  if (command.length === 0) return null;
   const exact = escapeCommandPattern(words.map((word) => word.raw).join(" "));
   const prefix = prefixWords(command);
   const candidates = prefix ? [`${escapeCommandPattern(prefix.map((word) => word.raw).join(" "))}:*`, exact] : [exact];
