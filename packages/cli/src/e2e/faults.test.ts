@@ -144,30 +144,24 @@ describe("crashes and signals lose nothing", () => {
     expect(String(toolResult?.content)).toContain("may have run partially");
   });
 
-  it("aborts on SIGTERM mid-turn, saves the session and says how to resume", async () => {
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)("aborts on %s mid-turn, saves the session and says how to resume", async (signal, code) => {
     using box = sandbox(openai());
+    const prompt = `take your time (${signal})`;
     server.enqueue([{ text: "Working on it…" }, { hang: true }]);
-    const { child, done } = box.start([
-      "-p",
-      "take your time",
-      "--model",
-      "openai/gpt-5",
-      "--output-format",
-      "stream-json",
-    ]);
-    await waitFor(
-      () =>
-        server.requests.length > 0 &&
-        (server.requests.at(-1)!.body as { messages: Array<{ content: unknown }> }).messages.at(-1)?.content ===
-          "take your time",
-    );
-    child.kill("SIGTERM");
+    const { child, done } = box.start(["-p", prompt, "--model", "openai/gpt-5", "--output-format", "stream-json"]);
+    const lastContent = () =>
+      (server.requests.at(-1)?.body as { messages: Array<{ content: unknown }> } | undefined)?.messages.at(-1)?.content;
+    await waitFor(() => lastContent() === prompt);
+    child.kill(signal);
     const result = await done;
-    expect(result.code).toBe(143);
-    expect(result.stderr).toContain("Interrupted by SIGTERM");
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(`Interrupted by ${signal}`);
     expect(result.stderr).toContain("pincer --resume");
     const sessionId = jsonLines(result.stdout)[0]!.session_id as string;
-    expect(readFileSync(sessionFile(box.env.PINCER_HOME!, sessionId), "utf8")).toContain("take your time");
+    expect(readFileSync(sessionFile(box.env.PINCER_HOME!, sessionId), "utf8")).toContain(prompt);
   });
 
   it("drops a corrupt last line left by a crash and carries on", async () => {

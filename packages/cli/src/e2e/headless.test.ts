@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +136,40 @@ describe("pincer -p against a loopback OpenAI server", () => {
     const [final] = jsonLines(result.stdout);
     expect(final).toMatchObject({ permission_denials: [{ tool_name: "bash", tool_use_id: "b" }] });
     expect(result.code).toBe(1);
+  });
+
+  it("takes rules from user config and project settings; a project can only narrow", async () => {
+    using box = sandbox(openai());
+    mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+    writeFileSync(
+      join(box.env.PINCER_HOME!, "config.json"),
+      JSON.stringify({ permissions: { allow: ["bash(echo:*)", "bash(touch:*)"] } }),
+    );
+    mkdirSync(join(box.cwd, ".pincer"));
+    writeFileSync(
+      join(box.cwd, ".pincer", "settings.json"),
+      JSON.stringify({ permissions: { allow: ["bash"], deny: ["bash(touch:*)"] } }),
+    );
+    server.enqueue([
+      {
+        toolCalls: [
+          { id: "e", name: "bash", arguments: { command: "echo user-allowed > a.txt" } },
+          { id: "t", name: "bash", arguments: { command: "touch b.txt" } },
+          { id: "l", name: "bash", arguments: { command: "ls > c.txt" } },
+        ],
+      },
+    ]);
+    server.enqueue([{ text: "done" }, { finish: "stop" }]);
+    const result = await box.run(["-p", "go", "--model", "openai/gpt-5", "--output-format", "json"]);
+    expect(existsSync(join(box.cwd, "a.txt"))).toBe(true);
+    expect(existsSync(join(box.cwd, "b.txt"))).toBe(false);
+    expect(existsSync(join(box.cwd, "c.txt"))).toBe(false);
+    expect(result.stderr).toContain("Ignored 1 allow rule(s) in .pincer/settings.json");
+    const [final] = jsonLines(result.stdout);
+    expect((final!.permission_denials as Array<{ tool_use_id: string }>).map((denial) => denial.tool_use_id)).toEqual([
+      "t",
+      "l",
+    ]);
   });
 
   it("hides a tool named bare in --disallowedTools from the model", async () => {

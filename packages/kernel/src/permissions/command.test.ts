@@ -39,6 +39,11 @@ describe("splitCommand", () => {
     expect(splitCommand("echo a\\ #; rm -rf x")).toEqual(["echo a\\ #", "rm -rf x"]);
   });
 
+  it("does not mistake an escaped > for a redirection", () => {
+    expect(splitCommand("echo \\>&rm x")).toEqual(["echo \\>", "rm x"]);
+    expect(splitCommand("echo x \\>|sh")).toEqual(["echo x \\>", "sh"]);
+  });
+
   it("reads ANSI-C quotes, where a backslash escapes the quote", () => {
     expect(splitCommand("echo $'\\'' ; rm -rf x ; #'")).toEqual(["echo $'\\''", "rm -rf x"]);
   });
@@ -185,6 +190,12 @@ describe("commandHitBy (deny and ask rules)", () => {
     }
   });
 
+  it("still hits past the deepest nesting it parses", () => {
+    let command = "rm -rf x";
+    for (let depth = 0; depth < 12; depth++) command = `bash -c ${JSON.stringify(command)}`;
+    expect(commandHitBy(command, "rm:*")).toBe(true);
+  });
+
   it("does not hit words that are only arguments or quoted text", () => {
     expect(commandHitBy("echo 'rm -rf /'", "rm:*")).toBe(false);
     expect(commandHitBy("git rm file", "rm:*")).toBe(false);
@@ -219,6 +230,13 @@ describe("allow coverage", () => {
 
   it("ignores parts that run nothing", () => {
     expect(commandAllowViews("fi")).toEqual([]);
+    expect(commandAllowViews("{")).toEqual([]);
+    expect(commandCoverage("{ npm test; }", ["npm test:*"]).covered).toBe(true);
+    expect(commandCoverage("CI=1; npm test", ["npm test:*"]).covered).toBe(true);
+    expect(commandCoverage("PATH=/tmp/evil; npm test", ["npm test:*"])).toEqual({
+      covered: false,
+      uncoveredPart: "PATH=/tmp/evil",
+    });
     expect(commandCoverage("if npm test; then npm run build; fi", ["npm test:*", "npm run build:*"]).covered).toBe(
       true,
     );

@@ -43,6 +43,8 @@ export function scanCommand(command: string): ScannedCommand {
   let bodyStart = 0;
   // `#` starts a comment only at the start of a word (`a#b` and `a\ #b` are words).
   let atWordStart = true;
+  // The previous character if it was plain unquoted text: `>&` is a redirection, `\>&` is not.
+  let plainBefore = "";
 
   const inSubstitution = () => stack.some((context) => context === "$(" || context === "`");
   const open = (context: Context, start: number) => {
@@ -84,7 +86,9 @@ export function scanCommand(command: string): ScannedCommand {
     const next = command[index + 1];
     const context = stack[stack.length - 1];
     const startsWord = atWordStart;
+    const previous = plainBefore;
     atWordStart = false;
+    plainBefore = "";
 
     if (context === "'") {
       current += char;
@@ -171,20 +175,22 @@ export function scanCommand(command: string): ScannedCommand {
       flush();
     } else if (char === "|") {
       // `>|` is a redirection; `||` and `|&` are one operator.
-      if (command[index - 1] === ">") current += char;
+      if (previous === ">") current += char;
       else {
         flush();
         if (next === "|" || next === "&") index++;
       }
     } else if (char === "&") {
       // `2>&1`, `<&3` and `&>` are redirections; `&&` is one operator; a lone `&` ends a command.
-      const previous = command[index - 1];
       if (previous === ">" || previous === "<" || next === ">") current += char;
       else {
         flush();
         if (next === "&") index++;
       }
-    } else current += char;
+    } else {
+      current += char;
+      plainBefore = char;
+    }
   }
   flush();
   // Unterminated `$(` or backtick: the shell would refuse it, but inspect what is there anyway.
@@ -424,7 +430,7 @@ function innerCommands(words: readonly ShellWord[]): string[] {
   return [];
 }
 
-/** The most nesting a deny rule follows (`bash -c "sh -c '…'"`); deeper is surely hostile and still asks. */
+/** The most nesting a deny rule parses (`bash -c "sh -c '…'"`). */
 const MAX_DEPTH = 8;
 
 /**
@@ -433,7 +439,15 @@ const MAX_DEPTH = 8;
  * and without the program's directory.
  */
 export function commandHitViews(command: string, depth = 0): string[] {
-  if (depth > MAX_DEPTH) return [];
+  if (depth > MAX_DEPTH) {
+    // Too deep to parse: take every word as a possible command start, so deny rules still match.
+    const words = command
+      .replace(/['"`\\]/g, "")
+      .split(/[\s;&|()]+/)
+      .filter(Boolean);
+    // A window of words is enough to match a command's start, and keeps a huge input linear.
+    return words.map((_, index) => words.slice(index, index + 64).join(" "));
+  }
   const { parts, substitutions } = scanCommand(command);
   const views: string[] = [];
   for (const part of parts) {
@@ -472,7 +486,9 @@ function joinWords(words: readonly ShellWord[], form: "raw" | "value"): string {
   return words.map((word) => word[form]).join(" ");
 }
 
+/** Rules are few, but suggestions compile patterns made from arbitrary commands: keep the cache bounded. */
 const compiledPatterns = new Map<string, RegExp>();
+const MAX_COMPILED_PATTERNS = 500;
 
 /**
  * Whether a command (words joined by single spaces) matches a pattern: `npm test:*` and
@@ -483,6 +499,7 @@ export function commandPatternMatches(command: string, pattern: string): boolean
   let regex = compiledPatterns.get(pattern);
   if (!regex) {
     regex = compileCommandPattern(pattern);
+    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
     compiledPatterns.set(pattern, regex);
   }
   return regex.test(command);

@@ -131,7 +131,13 @@ describe("suggestRule", () => {
     expect(suggestRule(write("/work/p/x.ts"))).toBe("write(**)");
     expect(suggestRule(write("/etc/hosts"))).toBe("write(/etc/**)");
     expect(suggestRule(write(join(homedir(), ".config/app/x.json")))).toBe("write(~/.config/app/**)");
+    expect(suggestRule(write("/etc/nginx/sites/a.conf"))).toBe("write(/etc/nginx/sites/**)");
     expect(suggestRule(write("/work/p/app/(group)/[id]/page.tsx"))).toBe("write(app/\\(group\\)/\\[id\\]/**)");
+  });
+
+  it("suggests the file itself directly in the home directory or at the root, not everything there", () => {
+    expect(suggestRule(write(join(homedir(), ".bashrc")))).toBe("write(~/.bashrc)");
+    expect(suggestRule(write("/vmlinuz"))).toBe("write(/vmlinuz)");
   });
 
   it("suggests a directory itself when the path is one", () => {

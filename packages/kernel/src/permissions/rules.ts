@@ -152,25 +152,30 @@ function prefixWords(command: readonly ShellWord[]): ShellWord[] | undefined {
   return [program, second];
 }
 
-/** The directory holding the path (or the path, if it is a directory) as a glob, written as briefly as it resolves. */
+/**
+ * The directory holding the path (or the path, if it is a directory) as a glob, written relative
+ * to the cwd or `~` when inside them. Directly in the home directory or at `/`, a glob would cover
+ * far more than the user means (`~/.bashrc`), so the file itself is offered.
+ */
 function suggestPathPattern(path: string, cwd: string): string | undefined {
   const absolute = resolvePath(path, cwd);
   const directory = isDirectory(absolute) ? absolute : dirname(absolute);
-  const within = (base: string) => {
-    const rel = relative(base, directory);
-    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? undefined : rel;
-  };
-  const inCwd = within(cwd);
-  const inHome = within(homedir());
-  const pattern =
-    inCwd !== undefined
-      ? inCwd
-        ? `${escapeGlob(inCwd)}/**`
-        : "**"
-      : inHome !== undefined
-        ? `~/${inHome ? `${escapeGlob(inHome)}/` : ""}**`
-        : `${escapeGlob(directory)}${directory.endsWith("/") ? "" : "/"}**`;
+  const home = homedir();
+  const pattern = (() => {
+    const inCwd = relativeInside(cwd, directory);
+    if (inCwd !== undefined) return inCwd ? `${escapeGlob(inCwd)}/**` : "**";
+    const target = directory === home || directory === dirname(directory) ? absolute : directory;
+    const inHome = relativeInside(home, target);
+    const written = inHome === undefined ? escapeGlob(target) : `~/${escapeGlob(inHome)}`;
+    return target === directory ? `${written}/**` : written;
+  })();
   return pathCoveredBy(absolute, pattern, cwd) ? pattern : undefined;
+}
+
+/** `path` relative to `base` when inside it ("" for `base` itself), else undefined. */
+function relativeInside(base: string, path: string): string | undefined {
+  const rel = relative(base, path);
+  return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? undefined : rel;
 }
 
 function isDirectory(path: string): boolean {

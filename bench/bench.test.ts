@@ -1,0 +1,23 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// Keeps the benchmark script working; it asserts what it prints, never how fast anything is.
+describe("bench/run.js", () => {
+  it("runs every benchmark and prints the table", () => {
+    const output = execFileSync(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), "--quick"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    for (const row of [
+      "floor: `node -e 0`",
+      "`pincer --version`",
+      "one `pincer -p` turn",
+      "first request size",
+      "kernel overhead per tool round trip",
+      "resume a 10,000-entry session",
+    ]) {
+      expect(output).toContain(row);
+    }
+  }, 120_000);
+});
