@@ -8,12 +8,19 @@ import {
   type PermissionRule,
   type Provider,
   parseModelRef,
-  parseRule,
+  rulesFromConfig,
   type Session,
   SessionStore,
   secretsFromEnv,
 } from "@pincer/kernel";
-import { configPath, projectSettingsPath, readSettings, sessionsDir, UsageError } from "./home.js";
+import {
+  configPath,
+  type PermissionSettings,
+  projectSettingsPath,
+  readSettings,
+  sessionsDir,
+  UsageError,
+} from "./home.js";
 import { createRegistry } from "./plugins.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 
@@ -123,37 +130,26 @@ function openSession(store: SessionStore, options: SessionOptions): Session {
 }
 
 function collectRules(
-  user: { allow?: string[]; ask?: string[]; deny?: string[] } | undefined,
-  project: { allow?: string[]; ask?: string[]; deny?: string[] } | undefined,
+  user: PermissionSettings | undefined,
+  project: PermissionSettings | undefined,
   options: SessionOptions,
   warnings: string[],
 ): PermissionRule[] {
-  const rules: PermissionRule[] = [];
-  const add = (texts: string[] | undefined, action: PermissionRule["action"], source: PermissionRule["source"]) => {
-    for (const text of texts ?? []) {
-      try {
-        rules.push(parseRule(text, action, source));
-      } catch (error) {
-        throw new UsageError(
-          `Bad permission rule from ${source === "flag" ? "the command line" : `${source} settings`}: ${(error as Error).message}`,
-        );
-      }
-    }
-  };
-  add(user?.allow, "allow", "user");
-  add(user?.ask, "ask", "user");
-  add(user?.deny, "deny", "user");
   // A project can only narrow what the user allows: a cloned repository must not grant itself tools.
   if (project?.allow?.length) {
     warnings.push(
       `Ignored ${project.allow.length} allow rule(s) in .pincer/settings.json: project settings may only add ask/deny rules. Put allow rules in your own config or pass --allowedTools.`,
     );
   }
-  add(project?.ask, "ask", "project");
-  add(project?.deny, "deny", "project");
-  add(splitList(options.allowedTools), "allow", "flag");
-  add(splitList(options.disallowedTools), "deny", "flag");
-  return rules;
+  try {
+    return [
+      ...rulesFromConfig({ allow: user?.allow ?? [], ask: user?.ask ?? [], deny: user?.deny ?? [] }, "user"),
+      ...rulesFromConfig({ ask: project?.ask ?? [], deny: project?.deny ?? [] }, "project"),
+      ...rulesFromConfig({ allow: splitList(options.allowedTools), deny: splitList(options.disallowedTools) }, "flag"),
+    ];
+  } catch (error) {
+    throw new UsageError(`Bad permission rule: ${(error as Error).message}`);
+  }
 }
 
 /** `--allowedTools "read,bash(npm test:*)"` and repeated flags both work; commas inside parentheses stay. */

@@ -3,7 +3,7 @@ import { type EventBus, errorText } from "./events.js";
 import type { HookRegistry } from "./hooks.js";
 import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
 import type { PermissionEngine } from "./permissions/engine.js";
-import { suggestRule } from "./permissions/rules.js";
+import { suggestRule, suggestRules } from "./permissions/rules.js";
 import type { PermissionRequest, PermissionResolver } from "./permissions/types.js";
 import type { AnyTool, ToolResult } from "./tool.js";
 
@@ -170,7 +170,13 @@ export class ToolRunner {
     }
     if (!resolver) {
       bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: false });
-      return `Permission denied: ${tool.name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with --allowedTools "${suggestRule(request) ?? tool.name}" or a permission mode.`;
+      const rules = suggestRules(request);
+      // No suggestion when no narrow rule could allow it: never advise allowing a whole tool.
+      const how =
+        rules.length > 0
+          ? `--allowedTools ${rules.map((rule) => `"${rule}"`).join(" ")} or a permission mode`
+          : "a permission mode or by running it themselves";
+      return `Permission denied: ${tool.name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}.`;
     }
     const suggested = suggestRule(request);
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);

@@ -273,10 +273,26 @@ describe("precedence", () => {
     expect(bypassed.reason).toBe('bypassPermissions mode skips asking for rule "bash(git push:*)" from user settings');
   });
 
-  it("allow rules decide before the mode, in plan mode too", () => {
-    const engine = engineWith([allow("bash(npm test:*)")], "plan");
+  it("allow rules decide before the mode, except in plan mode, which stays read-only", () => {
+    expect(engineWith([allow("bash(npm test:*)")], "default").evaluate(bash("npm test")).action).toBe("allow");
+    const plan = engineWith([allow("bash(npm test:*)")], "plan");
+    expect(plan.evaluate(bash("npm test")).action).toBe("deny");
+    expect(plan.evaluate(bash("npm test")).reason).toContain("plan mode is read-only");
+    expect(plan.evaluate(bash("npm publish")).action).toBe("deny");
+  });
+
+  it("matches tool names case-insensitively, so Claude Code rules apply as written", () => {
+    const engine = engineWith([allow("Bash(npm test:*)"), parseRule("Read(/etc/**)", "deny", "user")], "default");
     expect(engine.evaluate(bash("npm test")).action).toBe("allow");
-    expect(engine.evaluate(bash("npm publish")).action).toBe("deny");
+    expect(
+      engine.evaluate({
+        toolName: "read",
+        kind: "read",
+        args: {},
+        cwd: "/w",
+        subject: { kind: "path", value: "/etc/passwd" },
+      }).action,
+    ).toBe("deny");
   });
 });
 

@@ -78,6 +78,9 @@ export class PermissionEngine {
     }
     if (ask) return { action: "ask", rule: ask, reason: `${describeRule(ask)} says to ask first` };
 
+    // Plan mode is read-only whatever the allow rules say: the user asked for a plan, not changes.
+    if (this.currentMode === "plan" && request.kind !== "read") return this.byMode(request, undefined);
+
     const allow = this.findAllow(request);
     if (allow.rules) {
       return {
@@ -155,14 +158,17 @@ function describeRule(rule: PermissionRule): string {
   return `rule "${rule.text}" from ${RULE_SOURCE_NAMES[rule.source]}`;
 }
 
-/** Exact, or `*` as a wildcard: `mcp__github__*`. */
+/**
+ * Exact, or `*` as a wildcard: `mcp__github__*`. Case-insensitive, so rules copied from Claude
+ * Code settings (`Bash(npm test:*)`, `Read(~/.ssh/**)`) apply to Pincer's tools as written.
+ */
 function toolMatches(ruleTool: string, toolName: string): boolean {
-  if (!ruleTool.includes("*")) return ruleTool === toolName;
+  if (!ruleTool.includes("*")) return ruleTool.toLowerCase() === toolName.toLowerCase();
   const source = ruleTool
     .split("*")
     .map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
     .join(".*");
-  return new RegExp(`^${source}$`).test(toolName);
+  return new RegExp(`^${source}$`, "i").test(toolName);
 }
 
 function textMatches(text: string, pattern: string): boolean {
