@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const banner = {
   js: 'import { createRequire as __pincerRequire } from "node:module"; const require = __pincerRequire(import.meta.url);',
 };
-const common = {
+const inProcess = {
   bundle: true,
   platform: "node",
   format: "esm",
@@ -20,23 +20,32 @@ const common = {
   logLevel: "warning",
   legalComments: "none",
 };
+// A tool plugin runs in an isolate: no Node, no imports, one script that sets globalThis.__pincerPlugin.
+const sandboxed = {
+  bundle: true,
+  platform: "neutral",
+  format: "iife",
+  globalName: "__pincerPlugin",
+  target: "es2023",
+  logLevel: "warning",
+  legalComments: "none",
+};
 
-const targets = [
+function plugin(dir) {
+  const manifest = JSON.parse(readFileSync(`${root}/${dir}/pincer.plugin.json`, "utf8"));
+  // Providers need fetch and streams, which the isolate bridge does not offer yet: they load in-process.
+  const options = manifest.contributes.providers ? inProcess : sandboxed;
+  return { ...options, entryPoints: [`${root}/${dir}/dist/index.js`], outfile: `${root}/${dir}/${manifest.main}` };
+}
+
+await Promise.all([
   // --record loads the testing package only when asked; it stays outside the CLI bundle.
-  { entry: "packages/cli/dist/main.js", out: "packages/cli/dist/main.bundle.js", external: ["@pincer/testing"] },
-  ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-replay"].map((dir) => {
-    const manifest = JSON.parse(readFileSync(`${root}/${dir}/pincer.plugin.json`, "utf8"));
-    return { entry: `${dir}/dist/index.js`, out: `${dir}/${manifest.main}`, external: [] };
+  build({
+    ...inProcess,
+    entryPoints: [`${root}/packages/cli/dist/main.js`],
+    outfile: `${root}/packages/cli/dist/main.bundle.js`,
+    // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
+    external: ["@pincer/testing", "isolated-vm"],
   }),
-];
-
-await Promise.all(
-  targets.map((target) =>
-    build({
-      ...common,
-      entryPoints: [`${root}/${target.entry}`],
-      outfile: `${root}/${target.out}`,
-      external: target.external,
-    }),
-  ),
-);
+  ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-replay"].map((dir) => build(plugin(dir))),
+]);

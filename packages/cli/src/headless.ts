@@ -25,7 +25,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings } = await prepareSession(options);
+  const { kernel, session, mode, warnings, dispose } = await prepareSession(options);
   const style = createStyle(stderr, options.env);
   for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);
 
@@ -63,6 +63,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    dispose();
   }
 
   const summary = resultLine({ result, sessionId: session.id, durationMs: Date.now() - started, denials });

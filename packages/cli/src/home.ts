@@ -20,9 +20,11 @@ export interface Settings {
   permissions?: PermissionSettings;
   providers?: Record<string, Record<string, unknown>>;
   maxTurns?: number;
+  /** Limits for plugin isolates: memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes. */
+  sandbox?: { memoryMb?: number; cpuMsPerCall?: number; wallMsPerCall?: number; maxUpdateBytes?: number };
 }
 
-const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns"]);
+const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns", "sandbox"]);
 
 export function pincerHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.PINCER_HOME || join(homedir(), ".pincer"));

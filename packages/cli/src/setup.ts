@@ -52,6 +52,8 @@ export interface PreparedSession {
   session: Session;
   mode: PermissionMode;
   warnings: string[];
+  /** Stops the plugin isolates; call when the session is done. */
+  dispose(): void;
 }
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
@@ -77,6 +79,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     addDirs: options.addDirs ?? [],
     env: options.env,
     providerConfig: { ...user.providers, ...options.providerConfig },
+    ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
   });
   if (!registry.hasProvider(providerId)) {
     throw new UsageError(
@@ -109,7 +112,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     permissions: { mode, rules, ...(options.resolver ? { resolver: options.resolver } : {}) },
     maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
   });
-  return { kernel, session, mode, warnings };
+  return { kernel, session, mode, warnings, dispose: () => registry.dispose() };
 }
 
 function openSession(store: SessionStore, options: SessionOptions): Session {

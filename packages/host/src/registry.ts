@@ -1,13 +1,15 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { AnyToolDefinition, PluginDefinition, PluginManifest } from "@pincer/sdk";
+import type { PluginDefinition, PluginManifest } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { readManifest } from "./manifest.js";
 import { createNetFetch } from "./net.js";
+import { type SandboxLimits, ToolSandbox } from "./sandbox/tool-sandbox.js";
 
 export interface RegistryContext {
   cwd: string;
@@ -15,6 +17,8 @@ export interface RegistryContext {
   env?: NodeJS.ProcessEnv;
   /** Per-provider settings from config (`providers.<id>` in config.json). */
   providerConfig?: Record<string, Record<string, unknown>>;
+  /** Limits for plugin isolates (`sandbox` in config.json). */
+  sandboxLimits?: Partial<SandboxLimits>;
 }
 
 export interface PluginRecord {
@@ -30,6 +34,7 @@ export interface PluginRecord {
 export class PluginRegistry {
   private readonly records: PluginRecord[] = [];
   private readonly loaded = new Map<string, Promise<PluginDefinition>>();
+  private readonly sandboxes = new Map<string, ToolSandbox>();
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly context: RegistryContext) {
@@ -67,22 +72,41 @@ export class PluginRegistry {
     return this.providerIds().includes(id);
   }
 
+  /**
+   * The tools of every plugin that contributes any the filter keeps. Each plugin's tools run in
+   * its own isolate (see ToolSandbox); starting it reads the definitions from the plugin itself.
+   */
   async loadTools(filter: (name: string) => boolean = () => true): Promise<AnyTool[]> {
     const tools: AnyTool[] = [];
     for (const record of this.records) {
       const names = record.manifest.contributes.tools ?? [];
       if (!names.some(filter)) continue;
-      const definition = await this.load(record);
-      for (const tool of definition.tools ?? []) {
-        if (!names.includes(tool.name)) {
+      const sandbox = this.sandboxFor(record);
+      const metas = await sandbox.tools();
+      for (const meta of metas) {
+        if (!names.includes(meta.name)) {
           throw new Error(
-            `Plugin ${record.manifest.name} defines tool "${tool.name}" but its manifest does not list it under contributes.tools.`,
+            `Plugin ${record.manifest.name} defines tool "${meta.name}" but its manifest does not list it under contributes.tools.`,
           );
         }
-        if (filter(tool.name)) tools.push(this.wrapTool(record, tool));
+        if (!filter(meta.name)) continue;
+        tools.push({
+          name: meta.name,
+          description: meta.description,
+          parameters: meta.parameters,
+          kind: meta.kind,
+          ...(meta.hasSubject ? { permissionSubject: (args, cwd) => sandbox.subject(meta.name, args, cwd) } : {}),
+          execute: (args, ctx) => sandbox.run(meta.name, args, ctx),
+        });
       }
     }
     return tools;
+  }
+
+  /** Stops every plugin isolate. */
+  dispose(): void {
+    for (const sandbox of this.sandboxes.values()) sandbox.dispose();
+    this.sandboxes.clear();
   }
 
   async loadProvider(id: string): Promise<{ provider: Provider; models: ModelInfo[] }> {
@@ -122,17 +146,21 @@ export class PluginRegistry {
     return pending;
   }
 
-  /** A kernel tool whose every touch of the machine goes through the plugin's granted capabilities. */
-  private wrapTool(record: PluginRecord, definition: AnyToolDefinition): AnyTool {
-    const { grants } = record;
-    const state = new Map<string, unknown>();
-    const cwd = this.context.cwd;
-    const fs = createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite });
-    const exec = createExecCapability({ cwd, allowedCommands: grants.spawn });
-    const env = createEnvCapability({ allowed: grants.env, env: this.env });
-    return {
-      ...definition,
-      execute: (args, ctx) => definition.execute(args, { ...ctx, fs, exec, env, state }),
-    };
+  private sandboxFor(record: PluginRecord): ToolSandbox {
+    let sandbox = this.sandboxes.get(record.manifest.name);
+    if (!sandbox) {
+      const { grants } = record;
+      const cwd = this.context.cwd;
+      sandbox = new ToolSandbox({
+        pluginName: record.manifest.name,
+        code: readFileSync(resolve(record.dir, record.manifest.main), "utf8"),
+        fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
+        exec: createExecCapability({ cwd, allowedCommands: grants.spawn }),
+        env: createEnvCapability({ allowed: grants.env, env: this.env }),
+        ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
+      });
+      this.sandboxes.set(record.manifest.name, sandbox);
+    }
+    return sandbox;
   }
 }

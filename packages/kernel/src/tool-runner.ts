@@ -151,7 +151,7 @@ export class ToolRunner {
     signal: AbortSignal,
   ): Promise<string | undefined> {
     const { permissions, resolver, bus, cwd } = this.options;
-    const subject = tool.permissionSubject?.(args, cwd);
+    const subject = await tool.permissionSubject?.(args, cwd);
     const request: PermissionRequest = {
       toolName: tool.name,
       kind: tool.kind,

@@ -37,8 +37,14 @@ export interface Tool<Args = Record<string, unknown>> {
   /** JSON Schema (draft 2020-12 subset ajv understands) for the arguments object. */
   parameters: Record<string, unknown>;
   kind: ToolKind;
-  /** The string permission-rule patterns match against. Absent: rules match on the tool name only. */
-  permissionSubject?: (args: Args, cwd: string) => PermissionSubject | undefined;
+  /**
+   * The string permission-rule patterns match against. Absent: rules match on the tool name only.
+   * May be async: a sandboxed plugin computes it inside its isolate.
+   */
+  permissionSubject?: (
+    args: Args,
+    cwd: string,
+  ) => PermissionSubject | undefined | Promise<PermissionSubject | undefined>;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
 }
 

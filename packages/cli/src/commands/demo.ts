@@ -24,7 +24,7 @@ export async function runDemo(options: { home: string; env: NodeJS.ProcessEnv; p
       `${style.dim("scratch:")} ${scratch}\n` +
       `${style.dim("prompt:")}  ${DEMO_PROMPT}\n\n`,
   );
-  const { kernel, session } = await prepareSession({
+  const { kernel, session, dispose } = await prepareSession({
     cwd: scratch,
     home: options.home,
     env: options.env,
@@ -34,7 +34,7 @@ export async function runDemo(options: { home: string; env: NodeJS.ProcessEnv; p
     providerConfig: { replay: { delayMs: options.paceMs ?? 12 } },
   });
   kernel.subscribe(createProgressRenderer((text) => stdout.write(text), style));
-  const result = await kernel.prompt(DEMO_PROMPT);
+  const result = await kernel.prompt(DEMO_PROMPT).finally(dispose);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const files = readdirSync(scratch).sort().join(", ");
   const ok = result.stopReason === "end_turn";

@@ -95,7 +95,8 @@ export const PRELUDE = String.raw`
     /** Called once after the bundle ran: the tool definitions, as plain data. */
     register() {
       const plugin = globalThis.__pincerPlugin && (globalThis.__pincerPlugin.default || globalThis.__pincerPlugin);
-      delete globalThis.__pincerPlugin;
+      // A bundle's top-level var is not deletable; clearing it is enough to drop the reference.
+      globalThis.__pincerPlugin = undefined;
       if (!plugin || typeof plugin !== "object") throw new Error("the bundle must export default definePlugin({...})");
       tools = new Map((plugin.tools || []).map((tool) => [tool.name, tool]));
       return JSON.stringify([...tools.values()].map((tool) => ({

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { PluginRegistry } from "./registry.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function pluginDir(manifest: Record<string, unknown>, bundle: string) {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-plugin-")));
+  mkdirSync(join(dir, "dist"));
+  writeFileSync(
+    join(dir, "pincer.plugin.json"),
+    JSON.stringify({
+      name: "probe",
+      version: "1.0.0",
+      engines: { pincer: "^0.1.0" },
+      main: "dist/plugin.js",
+      ...manifest,
+    }),
+  );
+  writeFileSync(join(dir, "dist/plugin.js"), bundle);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const probeBundle = `globalThis.__pincerPlugin = { default: { tools: [{
+  name: "probe", description: "where am I", kind: "read", parameters: { type: "object" },
+  permissionSubject: (args, cwd) => ({ kind: "path", value: cwd }),
+  async execute(args, ctx) { return { content: [typeof process, typeof require, ctx.env.get("HOME") === undefined].join(",") }; },
+}] } };`;
+
+describe("plugin registry", () => {
+  it("runs a plugin's tools in an isolate, with only the capabilities it declared", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const registry = new PluginRegistry({ cwd, env: { HOME: "/root" } });
+    cleanups.push(() => registry.dispose());
+    registry.add(pluginDir({ contributes: { tools: ["probe"] } }, probeBundle));
+    const [tool] = await registry.loadTools();
+    expect(tool).toMatchObject({ name: "probe", kind: "read" });
+    expect(await tool!.permissionSubject?.({}, cwd)).toEqual({ kind: "path", value: cwd });
+    const result = await tool!.execute(
+      {},
+      { toolCallId: "c", cwd, signal: new AbortController().signal, onUpdate: () => {} },
+    );
+    expect(result.content).toBe("undefined,undefined,true");
+  });
+
+  it("refuses a tool the manifest does not declare", async () => {
+    const registry = new PluginRegistry({ cwd: tmpdir() });
+    cleanups.push(() => registry.dispose());
+    registry.add(pluginDir({ contributes: { tools: ["other"] } }, probeBundle));
+    await expect(registry.loadTools()).rejects.toThrow('defines tool "probe" but its manifest does not list it');
+  });
+
+  it("rejects a second plugin with the same name", () => {
+    const registry = new PluginRegistry({ cwd: tmpdir() });
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+    registry.add(dir);
+    expect(() => registry.add(dir)).toThrow("loaded twice");
+  });
+});
