@@ -45,7 +45,7 @@ await Promise.all([
     entryPoints: [`${root}/packages/cli/dist/main.js`],
     outfile: `${root}/packages/cli/dist/main.bundle.js`,
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
-    external: ["@pincer/testing", "isolated-vm"],
+    external: ["@pincer/testing", "isolated-vm", "esbuild"],
   }),
   ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-replay"].map((dir) => build(plugin(dir))),
 ]);

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
 import { runDemo } from "./commands/demo.js";
+import { pluginCommands } from "./commands/plugin.js";
 import { forkSession, listSessions, showSession } from "./commands/sessions.js";
 import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
 import { pincerHome, UsageError } from "./home.js";
@@ -132,6 +133,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           (args) => forkSession(pincerHome(env), args.id, args.entry),
         )
         .demandCommand(1, "Name a sessions command: list, show or fork."),
+    )
+    .command("plugin", "Install, manage and author plugins", (sub) =>
+      pluginCommands(sub, env, (code) => {
+        exitCode = code;
+      }),
     )
     .command(
       "config <action> [key] [value]",

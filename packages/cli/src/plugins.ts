@@ -1,18 +1,31 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { PluginRegistry, type RegistryContext } from "@pincer/host";
+import { addInstalledPlugins, PluginRegistry, type RegistryContext, readManifest } from "@pincer/host";
+import type { PluginManifest } from "@pincer/sdk";
 
 const require = createRequire(import.meta.url);
 
-/** First-party plugins ship with the CLI and take the same manifest road as any other plugin. */
+/**
+ * First-party plugins ship with the CLI and take the same road as any other plugin: manifest,
+ * sandbox, and the capabilities their manifests declare, granted by default and narrowed with
+ * `pincer plugin revoke` like any plugin's (`pincer plugin list` shows them).
+ */
 export const BUILTIN_PLUGINS = ["@pincer/plugin-core-tools", "@pincer/provider-openai", "@pincer/provider-replay"];
 
-export function builtinPluginDirs(): string[] {
-  return BUILTIN_PLUGINS.map((name) => dirname(require.resolve(`${name}/pincer.plugin.json`)));
+export function builtinPlugins(): Array<{ name: string; dir: string }> {
+  return BUILTIN_PLUGINS.map((name) => ({ name, dir: dirname(require.resolve(`${name}/pincer.plugin.json`)) }));
 }
 
-export function createRegistry(context: RegistryContext): PluginRegistry {
-  const registry = new PluginRegistry(context);
-  for (const dir of builtinPluginDirs()) registry.add(dir);
+export function builtinManifests(): PluginManifest[] {
+  return builtinPlugins().map((plugin) => readManifest(plugin.dir));
+}
+
+/** The built-ins plus every plugin in the home's lockfile; a plugin that fails to load is reported, not fatal. */
+export function createRegistry(
+  context: RegistryContext & { home: string },
+  onError: (pluginName: string, error: Error) => void,
+): PluginRegistry {
+  const registry = new PluginRegistry({ ...context, onPluginError: onError });
+  addInstalledPlugins(registry, context.home, builtinPlugins(), onError);
   return registry;
 }

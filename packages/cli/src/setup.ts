@@ -74,13 +74,17 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     throw new UsageError((error as Error).message);
   }
 
-  const registry = createRegistry({
-    cwd: options.cwd,
-    addDirs: options.addDirs ?? [],
-    env: options.env,
-    providerConfig: { ...user.providers, ...options.providerConfig },
-    ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
-  });
+  const registry = createRegistry(
+    {
+      home: options.home,
+      cwd: options.cwd,
+      addDirs: options.addDirs ?? [],
+      env: options.env,
+      providerConfig: { ...user.providers, ...options.providerConfig },
+      ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
+    },
+    (pluginName, error) => warnings.push(`Plugin ${pluginName} was not loaded: ${error.message}`),
+  );
   if (!registry.hasProvider(providerId)) {
     throw new UsageError(
       `Unknown provider "${providerId}" in model ${modelRef}. Available providers: ${registry.providerIds().join(", ")}. Use --model provider/model, e.g. openai/gpt-5.`,

@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { PluginDefinition, PluginManifest } from "@pincer/sdk";
+import type { PluginCapabilities, PluginDefinition, PluginManifest } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
-import { readManifest } from "./manifest.js";
+import { integrityMatches } from "./install/integrity.js";
+import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetFetch } from "./net.js";
 import { type SandboxLimits, ToolSandbox } from "./sandbox/tool-sandbox.js";
 
@@ -17,6 +18,8 @@ export interface RegistryContext {
   env?: NodeJS.ProcessEnv;
   /** Per-provider settings from config (`providers.<id>` in config.json). */
   providerConfig?: Record<string, Record<string, unknown>>;
+  /** Told about a plugin that failed to load; without it, the failure is thrown. */
+  onPluginError?: (pluginName: string, error: Error) => void;
   /** Limits for plugin isolates (`sandbox` in config.json). */
   sandboxLimits?: Partial<SandboxLimits>;
 }
@@ -25,6 +28,28 @@ export interface PluginRecord {
   dir: string;
   manifest: PluginManifest;
   grants: ResolvedGrants;
+  /** The script its isolate runs: the manifest's main, or the bundle made at install. */
+  bundleFile: string;
+  /** sha512 the bundle must still have (installed plugins); checked when the isolate starts. */
+  bundleIntegrity?: string;
+}
+
+export interface AddOptions {
+  /** What the user granted (from the lockfile); without it, what the manifest declares. */
+  capabilities?: PluginCapabilities;
+  bundleFile?: string;
+  /** Integrity recorded at install: a manifest or bundle changed since is refused. */
+  manifestIntegrity?: string;
+  bundleIntegrity?: string;
+}
+
+export class PluginTamperedError extends Error {
+  override name = "PluginTamperedError";
+  constructor(pluginName: string, file: string) {
+    super(
+      `Refused to load ${pluginName}: ${file} changed after it was installed (sha512 mismatch). Reinstall it with pincer plugin install, or remove it with pincer plugin remove ${pluginName}.`,
+    );
+  }
 }
 
 /**
@@ -41,15 +66,23 @@ export class PluginRegistry {
     this.env = context.env ?? process.env;
   }
 
-  add(dir: string): PluginRecord {
+  add(dir: string, options: AddOptions = {}): PluginRecord {
     const absolute = resolve(dir);
+    if (options.manifestIntegrity) {
+      const file = join(absolute, MANIFEST_FILE);
+      if (!integrityMatches(readFileSync(file), options.manifestIntegrity)) {
+        throw new PluginTamperedError(basename(absolute) === "package" ? basename(dirname(absolute)) : absolute, file);
+      }
+    }
     const manifest = readManifest(absolute);
     const existing = this.records.find((record) => record.manifest.name === manifest.name);
     if (existing) throw new Error(`Plugin ${manifest.name} is loaded twice (${existing.dir} and ${absolute}).`);
     const record: PluginRecord = {
       dir: absolute,
       manifest,
-      grants: resolveGrants(manifest.capabilities, {
+      bundleFile: resolve(absolute, options.bundleFile ?? manifest.main),
+      ...(options.bundleIntegrity ? { bundleIntegrity: options.bundleIntegrity } : {}),
+      grants: resolveGrants(options.capabilities ?? manifest.capabilities, {
         cwd: this.context.cwd,
         addDirs: this.context.addDirs ?? [],
         pluginDir: absolute,
@@ -81,24 +114,36 @@ export class PluginRegistry {
     for (const record of this.records) {
       const names = record.manifest.contributes.tools ?? [];
       if (!names.some(filter)) continue;
-      const sandbox = this.sandboxFor(record);
-      const metas = await sandbox.tools();
-      for (const meta of metas) {
-        if (!names.includes(meta.name)) {
-          throw new Error(
-            `Plugin ${record.manifest.name} defines tool "${meta.name}" but its manifest does not list it under contributes.tools.`,
-          );
-        }
-        if (!filter(meta.name)) continue;
-        tools.push({
-          name: meta.name,
-          description: meta.description,
-          parameters: meta.parameters,
-          kind: meta.kind,
-          ...(meta.hasSubject ? { permissionSubject: (args, cwd) => sandbox.subject(meta.name, args, cwd) } : {}),
-          execute: (args, ctx) => sandbox.run(meta.name, args, ctx),
-        });
+      try {
+        tools.push(...(await this.toolsOf(record, filter)));
+      } catch (error) {
+        // One broken plugin must not take the others down: report it and go on without it.
+        if (!this.context.onPluginError) throw error;
+        this.context.onPluginError(record.manifest.name, error as Error);
       }
+    }
+    return tools;
+  }
+
+  private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {
+    const names = record.manifest.contributes.tools ?? [];
+    const sandbox = this.sandboxFor(record);
+    const tools: AnyTool[] = [];
+    for (const meta of await sandbox.tools()) {
+      if (!names.includes(meta.name)) {
+        throw new Error(
+          `Plugin ${record.manifest.name} defines tool "${meta.name}" but its manifest does not list it under contributes.tools.`,
+        );
+      }
+      if (!filter(meta.name)) continue;
+      tools.push({
+        name: meta.name,
+        description: meta.description,
+        parameters: meta.parameters,
+        kind: meta.kind,
+        ...(meta.hasSubject ? { permissionSubject: (args, cwd) => sandbox.subject(meta.name, args, cwd) } : {}),
+        execute: (args, ctx) => sandbox.run(meta.name, args, ctx),
+      });
     }
     return tools;
   }
@@ -153,7 +198,7 @@ export class PluginRegistry {
       const cwd = this.context.cwd;
       sandbox = new ToolSandbox({
         pluginName: record.manifest.name,
-        code: readFileSync(resolve(record.dir, record.manifest.main), "utf8"),
+        code: readBundle(record),
         fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
         exec: createExecCapability({ cwd, allowedCommands: grants.spawn }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
@@ -163,4 +208,13 @@ export class PluginRegistry {
     }
     return sandbox;
   }
+}
+
+/** Reads a plugin's bundle once and checks it against its install-time integrity. */
+function readBundle(record: PluginRecord): string {
+  const code = readFileSync(record.bundleFile);
+  if (record.bundleIntegrity && !integrityMatches(code, record.bundleIntegrity)) {
+    throw new PluginTamperedError(record.manifest.name, record.bundleFile);
+  }
+  return code.toString("utf8");
 }

@@ -33,9 +33,20 @@ export interface ProviderDefinition {
 // biome-ignore lint/suspicious/noExplicitAny: a plugin holds tools of every argument type.
 export type AnyToolDefinition = ToolDefinition<any>;
 
+/** The roles of Pincer's output a theme colours. */
+export type ThemeColorRole = "accent" | "success" | "warning" | "error" | "muted";
+
+/** A theme is data: a colour (`#rrggbb`) per role and, optionally, the symbols Pincer prints. */
+export interface ThemeDefinition {
+  id: string;
+  colors: Record<ThemeColorRole, string>;
+  symbols?: Partial<Record<"success" | "failure" | "pending", string>>;
+}
+
 export interface PluginDefinition {
   tools?: AnyToolDefinition[];
   providers?: ProviderDefinition[];
+  themes?: ThemeDefinition[];
 }
 
 /** Identity helpers: they exist for type inference and to give authors one obvious import. */
@@ -45,6 +56,10 @@ export function defineTool<Args = any>(definition: ToolDefinition<Args>): ToolDe
 }
 
 export function defineProvider(definition: ProviderDefinition): ProviderDefinition {
+  return definition;
+}
+
+export function defineTheme(definition: ThemeDefinition): ThemeDefinition {
   return definition;
 }
 

@@ -12,11 +12,14 @@ export {
   type AnyToolDefinition,
   definePlugin,
   defineProvider,
+  defineTheme,
   defineTool,
   type PluginDefinition,
   type PluginToolContext,
   type ProviderContext,
   type ProviderDefinition,
+  type ThemeColorRole,
+  type ThemeDefinition,
   type ToolDefinition,
 } from "./define.js";
 export { manifestSchema, type PluginCapabilities, type PluginManifest } from "./manifest.js";

@@ -7,3 +7,4 @@ export {
   type RecordedRequest,
   startOpenAIServer,
 } from "./openai-server.js";
+export { type LoadedPlugin, type LoadPluginOptions, loadPlugin } from "./plugin-harness.js";

@@ -1,0 +1,123 @@
+import { resolve } from "node:path";
+import type { Argv } from "yargs";
+import { pincerHome } from "../home.js";
+import {
+  grantCommand,
+  installCommand,
+  listCommand,
+  type ManageOptions,
+  removeCommand,
+  updateCommand,
+} from "./plugin-manage.js";
+
+const KINDS = ["tool", "provider", "theme"] as const;
+
+/** `pincer plugin …`: install and manage plugins, and author them. */
+export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: number) => void): Argv {
+  const manage = (args: { registry?: string | undefined; yes?: boolean | undefined }): ManageOptions => ({
+    home: pincerHome(env),
+    cwd: process.cwd(),
+    env,
+    ...(args.registry ? { registry: args.registry } : {}),
+    ...(args.yes ? { yes: true } : {}),
+  });
+  const registryOption = { type: "string", description: "npm registry URL (default: npm's config)" } as const;
+  const yesOption = { type: "boolean", description: "Grant the capabilities it asks for without a prompt" } as const;
+  return y
+    .command(
+      "install <specs..>",
+      "Install plugins from the npm registry, a folder or a .tgz",
+      (c) =>
+        c
+          .positional("specs", { type: "string", array: true, demandOption: true })
+          .option("registry", registryOption)
+          .option("yes", { ...yesOption, alias: "y" }),
+      (args) => installCommand(args.specs, manage(args)),
+    )
+    .command(
+      "list",
+      "List plugins and what each is granted",
+      (c) => c.option("json", { type: "boolean", default: false }),
+      (args) => listCommand({ ...manage({}), json: args.json }),
+    )
+    .command(
+      "remove <name>",
+      "Remove an installed plugin",
+      (c) => c.positional("name", { type: "string", demandOption: true }),
+      (args) => removeCommand(args.name, manage({})),
+    )
+    .command(
+      "grant <name> <capabilities..>",
+      "Grant capabilities a plugin declares (e.g. net:api.example.com, or all)",
+      (c) =>
+        c
+          .positional("name", { type: "string", demandOption: true })
+          .positional("capabilities", { type: "string", array: true, demandOption: true }),
+      (args) => grantCommand(args.name, args.capabilities, manage({})),
+    )
+    .command(
+      "revoke <name> <capabilities..>",
+      "Take capabilities back (e.g. env:HF_TOKEN, or all)",
+      (c) =>
+        c
+          .positional("name", { type: "string", demandOption: true })
+          .positional("capabilities", { type: "string", array: true, demandOption: true }),
+      (args) => grantCommand(args.name, args.capabilities, manage({}), true),
+    )
+    .command(
+      "update [name]",
+      "Update installed plugins; new capabilities need consent again",
+      (c) =>
+        c
+          .positional("name", { type: "string" })
+          .option("registry", registryOption)
+          .option("yes", { ...yesOption, alias: "y" }),
+      (args) => updateCommand(args.name, manage(args)),
+    )
+    .command(
+      "new <name>",
+      "Create a plugin project to edit, test and pack",
+      (c) =>
+        c
+          .positional("name", { type: "string", demandOption: true })
+          .option("kind", { choices: KINDS, default: "tool" as const })
+          .option("dir", { type: "string", description: "Parent folder (default: the current one)" }),
+      async (args) => {
+        const { newPlugin } = await import("./plugin-new.js");
+        newPlugin(args.name, args.kind, resolve(args.dir ?? process.cwd()));
+      },
+    )
+    .command(
+      "pack [dir]",
+      "Bundle and check a plugin, then make the tarball npm publish takes",
+      (c) =>
+        c.positional("dir", { type: "string", default: "." }).option("tarball", {
+          type: "boolean",
+          default: true,
+          description: "Make the tarball (--no-tarball: build only)",
+        }),
+      async (args) => {
+        const { packCommand } = await import("./plugin-author.js");
+        await packCommand(resolve(args.dir), { tarball: args.tarball });
+      },
+    )
+    .command(
+      "test [dir]",
+      "Run a plugin's tests against the real sandbox and the loopback servers",
+      (c) => c.positional("dir", { type: "string", default: "." }),
+      async (args) => {
+        const { testCommand } = await import("./plugin-author.js");
+        setExit(await testCommand(resolve(args.dir)));
+      },
+    )
+    .command(
+      "dev [dir]",
+      "Rebuild a plugin on every save and load it into your sessions",
+      (c) => c.positional("dir", { type: "string", default: "." }).option("yes", { ...yesOption, alias: "y" }),
+      async (args) => {
+        const { devCommand } = await import("./plugin-author.js");
+        await devCommand(resolve(args.dir), manage(args));
+      },
+    )
+    .demandCommand(1, "Name a plugin command: install, list, remove, grant, revoke, update, new, pack, test or dev.");
+}

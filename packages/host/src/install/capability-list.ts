@@ -1,0 +1,86 @@
+import type { PluginCapabilities } from "@pincer/sdk";
+
+/**
+ * A capability as one string (`fs.read:${workspace}`, `net:api.example.com`, `spawn:git`,
+ * `env:HF_TOKEN`): what the lockfile records, what `grant`/`revoke` take, what an update is
+ * compared by. Flat strings make "asks for more than before" a set difference.
+ */
+export type CapabilityId = string;
+
+const KINDS = ["fs.read", "fs.write", "net", "spawn", "env"] as const;
+type Kind = (typeof KINDS)[number];
+
+export function capabilityIds(capabilities: PluginCapabilities | undefined): CapabilityId[] {
+  const ids: CapabilityId[] = [];
+  for (const root of capabilities?.fs?.read ?? []) ids.push(`fs.read:${root}`);
+  for (const root of capabilities?.fs?.write ?? []) ids.push(`fs.write:${root}`);
+  for (const host of capabilities?.net ?? []) ids.push(`net:${host}`);
+  for (const command of capabilities?.spawn ?? []) ids.push(`spawn:${command}`);
+  for (const name of capabilities?.env ?? []) ids.push(`env:${name}`);
+  return [...new Set(ids)];
+}
+
+export function capabilitiesFromIds(ids: readonly CapabilityId[]): PluginCapabilities {
+  const pick = (kind: Kind) => ids.filter((id) => kindOf(id) === kind).map(capabilityValue);
+  const read = pick("fs.read");
+  const write = pick("fs.write");
+  const capabilities: PluginCapabilities = {};
+  if (read.length || write.length) {
+    capabilities.fs = { ...(read.length ? { read } : {}), ...(write.length ? { write } : {}) };
+  }
+  const net = pick("net");
+  const spawn = pick("spawn");
+  const env = pick("env");
+  if (net.length) capabilities.net = net;
+  if (spawn.length) capabilities.spawn = spawn;
+  if (env.length) capabilities.env = env;
+  return capabilities;
+}
+
+/** Checks a capability typed by a user (`pincer plugin grant x net:api.example.com`). */
+export function parseCapabilityId(text: string): CapabilityId {
+  const kind = kindOf(text);
+  if (!kind || !capabilityValue(text)) {
+    throw new Error(
+      `"${text}" is not a capability. Write it as kind:value with kind one of ${KINDS.join(", ")}, e.g. net:api.example.com or env:HF_TOKEN.`,
+    );
+  }
+  return text;
+}
+
+function kindOf(id: string): Kind | undefined {
+  const colon = id.indexOf(":");
+  return KINDS.find((kind) => kind === id.slice(0, colon));
+}
+
+function capabilityValue(id: string): string {
+  return id.slice(id.indexOf(":") + 1);
+}
+
+/** One line of plain words per capability, for the consent prompt and `plugin list`. */
+export function describeCapability(id: CapabilityId): string {
+  const value = capabilityValue(id);
+  const place = describeRoot(value);
+  switch (kindOf(id)) {
+    case "fs.read":
+      return `read files in ${place}`;
+    case "fs.write":
+      return `create, change and delete files in ${place}`;
+    case "net":
+      return `connect to ${value.startsWith("*.") ? `any host under ${value.slice(2)}` : value} over the network`;
+    case "spawn":
+      return value === "bash" || value === "sh" ? "run any shell command" : `run the command ${value}`;
+    case "env":
+      return `read the environment variable ${value}${/TOKEN|KEY|SECRET|PASSWORD/i.test(value) ? " (a secret)" : ""}`;
+    default:
+      return id;
+  }
+}
+
+function describeRoot(root: string): string {
+  if (root === "${workspace}") return "your workspace (the session folder and any --add-dir)";
+  if (root.startsWith("${plugin}")) return `its own files${root.slice("${plugin}".length) || ""}`;
+  if (root.startsWith("${home}") || root.startsWith("~")) return `your home folder: ${root}`;
+  if (root.startsWith("${tmp}")) return `the temp folder${root.slice("${tmp}".length)}`;
+  return root;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleForSandbox, PluginRegistry, readManifest } from "@pincer/host";
+import type { AnyTool, ModelRequest, ProviderEvent, ToolResult } from "@pincer/kernel";
+import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
+
+export interface LoadPluginOptions {
+  /** The session folder the plugin works in (`${workspace}`); default: a fresh temp folder. */
+  cwd?: string;
+  /** The environment the plugin's `env` grant reads from; default: empty. */
+  env?: NodeJS.ProcessEnv;
+  /** What to grant; default: everything the manifest declares, as a user who said yes. */
+  grants?: PluginCapabilities;
+}
+
+export interface LoadedPlugin {
+  manifest: PluginManifest;
+  cwd: string;
+  tools(): Promise<AnyTool[]>;
+  /** Runs one tool call in the plugin's isolate; progress lines land in `updates`. */
+  runTool(name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<ToolResult>;
+  /** Runs one model call of a provider the plugin contributes and collects its events. */
+  streamProvider(id: string, request: ModelRequest, options?: { signal?: AbortSignal }): Promise<ProviderEvent[]>;
+  updates: string[];
+  dispose(): void;
+}
+
+/**
+ * A plugin exactly as Pincer runs it, for its own tests: its main bundled for the sandbox,
+ * started in an isolate, with only the granted capabilities. What passes here passes in a session.
+ */
+export async function loadPlugin(dir: string | URL, options: LoadPluginOptions = {}): Promise<LoadedPlugin> {
+  const root = resolve(typeof dir === "string" ? dir : fileURLToPath(dir));
+  const manifest = readManifest(root);
+  const scratch = mkdtempSync(join(tmpdir(), "pincer-plugin-test-"));
+  const bundleFile = join(scratch, "bundle.js");
+  writeFileSync(bundleFile, await bundleForSandbox(join(root, manifest.main), manifest.name));
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "pincer-workspace-"));
+  const registry = new PluginRegistry({ cwd, env: options.env ?? {} });
+  registry.add(root, { bundleFile, ...(options.grants ? { capabilities: options.grants } : {}) });
+  let tools: Promise<AnyTool[]> | undefined;
+  const updates: string[] = [];
+  let calls = 0;
+  const loaded: LoadedPlugin = {
+    manifest,
+    cwd,
+    updates,
+    tools: () => {
+      tools ??= registry.loadTools();
+      return tools;
+    },
+    async runTool(name, args, callOptions = {}) {
+      const tool = (await loaded.tools()).find((candidate) => candidate.name === name);
+      if (!tool) throw new Error(`${manifest.name} has no tool named ${name}.`);
+      return tool.execute(args, {
+        toolCallId: `test-call-${++calls}`,
+        cwd,
+        signal: callOptions.signal ?? new AbortController().signal,
+        onUpdate: (partial) => updates.push(partial),
+      });
+    },
+    async streamProvider(id, request, callOptions = {}) {
+      const { provider } = await registry.loadProvider(id);
+      const events: ProviderEvent[] = [];
+      for await (const event of provider.stream(request, callOptions.signal ?? new AbortController().signal)) {
+        events.push(event);
+      }
+      return events;
+    },
+    dispose() {
+      registry.dispose();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+  return loaded;
+}
