@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
 import type { PluginCapabilities, PluginDefinition, PluginManifest } from "@pincer/sdk";
@@ -35,6 +35,8 @@ export interface PluginRecord {
 }
 
 export interface AddOptions {
+  /** The name it was installed under: the manifest must still say it. */
+  name?: string;
   /** What the user granted (from the lockfile); without it, what the manifest declares. */
   capabilities?: PluginCapabilities;
   bundleFile?: string;
@@ -71,10 +73,13 @@ export class PluginRegistry {
     if (options.manifestIntegrity) {
       const file = join(absolute, MANIFEST_FILE);
       if (!integrityMatches(readFileSync(file), options.manifestIntegrity)) {
-        throw new PluginTamperedError(basename(absolute) === "package" ? basename(dirname(absolute)) : absolute, file);
+        throw new PluginTamperedError(options.name ?? absolute, file);
       }
     }
     const manifest = readManifest(absolute);
+    if (options.name && manifest.name !== options.name) {
+      throw new Error(`${absolute} holds ${manifest.name}, not ${options.name}. Reinstall ${options.name}.`);
+    }
     const existing = this.records.find((record) => record.manifest.name === manifest.name);
     if (existing) throw new Error(`Plugin ${manifest.name} is loaded twice (${existing.dir} and ${absolute}).`);
     const record: PluginRecord = {

@@ -23,6 +23,7 @@ export function addInstalledPlugins(
     if (entry.source.type === "builtin") continue;
     const dir = installDir(home, name);
     const options: AddOptions = {
+      name,
       capabilities: capabilitiesFromIds(entry.granted),
       bundleFile: join(dir, BUNDLE_FILE),
       ...(entry.manifestIntegrity ? { manifestIntegrity: entry.manifestIntegrity } : {}),
