@@ -16,6 +16,7 @@ describe("bench/run.js", () => {
       "first request size",
       "kernel overhead per tool round trip",
       "resume a 10,000-entry session",
+      "`pincer plugin install` from a loopback registry",
     ]) {
       expect(output).toContain(row);
     }

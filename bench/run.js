@@ -6,7 +6,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
-import { startOpenAIServer } from "@pincer/testing";
+import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "packages/cli/dist/bin.js");
@@ -169,11 +169,52 @@ function resumeLargeSession(entries) {
   return { ms: median(times) };
 }
 
+/** `pincer plugin install` of a freshly published plugin from a loopback Verdaccio, fresh home each run. */
+async function pluginInstall() {
+  const registry = await startLocalRegistry();
+  const work = mkdtempSync(join(tmpdir(), "pincer-bench-plugin-"));
+  try {
+    const env = { PINCER_HOME: join(work, "home") };
+    let result = await run([cli, "plugin", "new", "@bench/pincer-plugin-words"], {
+      cwd: work,
+      env: { ...process.env, ...env },
+    });
+    if (result.status !== 0) throw new Error(`plugin new failed: ${result.stderr}`);
+    const dir = join(work, "pincer-plugin-words");
+    result = await run([cli, "plugin", "pack"], { cwd: dir, env: { ...process.env, ...env } });
+    if (result.status !== 0) throw new Error(`plugin pack failed: ${result.stderr}`);
+    const npmrc = join(work, ".npmrc");
+    writeFileSync(npmrc, `//${new URL(registry.url).host}/:_authToken=${registry.token}\n`);
+    await new Promise((resolve, reject) => {
+      const child = spawn("npm", ["publish", "--registry", registry.url, "--ignore-scripts"], {
+        cwd: dir,
+        env: { ...process.env, npm_config_userconfig: npmrc },
+        stdio: "ignore",
+      });
+      child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npm publish failed (${code})`))));
+    });
+    const times = [];
+    for (let i = 0; i < (quick ? 3 : 10); i++) {
+      const home = join(work, `home-${i}`);
+      const timed = await timeCommand(
+        [cli, "plugin", "install", "@bench/pincer-plugin-words", "--registry", registry.url, "--yes"],
+        { env: { PINCER_HOME: home }, cwd: work, runs: 1 },
+      );
+      times.push(timed.ms);
+    }
+    return { ms: median(times) };
+  } finally {
+    await registry.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 const floor = await timeCommand(["-e", "0"]);
 const version = await timeCommand([cli, "--version"]);
 const turn = await oneShotTurn(floor.ms);
 const trips = await roundTrips(1000);
 const resume = resumeLargeSession(10_000);
+const install = await pluginInstall();
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -183,6 +224,7 @@ const results = {
   oneShotTurn: turn,
   roundTrips: trips,
   resume10k: resume,
+  pluginInstall: install,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -203,3 +245,6 @@ console.log(
   `| kernel overhead per tool round trip (1,000 in one session, on disk) | ${fmt(trips.perRoundTripMs, 3)} ms | < 1 ms |`,
 );
 console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | < 200 ms |`);
+console.log(
+  `| \`pincer plugin install\` from a loopback registry (fetch, verify, bundle, lock) | ${fmt(install.ms)} ms | — |`,
+);

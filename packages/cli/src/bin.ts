@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { enableCompileCache } from "node:module";
+import * as nodeModule from "node:module";
 
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 24) {
+  process.stderr.write(
+    `pincer needs Node.js 24 or newer; this is Node ${process.version}. Install Node 24 LTS, or run it through npx: npx -y -p node@24 -c "pincer …"\n`,
+  );
+  process.exit(2);
+}
 // `--version` is answered before anything else loads: no yargs, no kernel, no plugin.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
@@ -9,7 +16,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
 } else {
   // V8's code cache on disk (Node's own mechanism, under the OS temp dir): later runs skip
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
-  enableCompileCache();
+  nodeModule.enableCompileCache();
   // The bundle (scripts/bundle.mjs) is main.ts with its dependencies in one file.
   const bundle: string = "./main.bundle.js";
   const { main } = (await import(bundle)) as typeof import("./main.js");

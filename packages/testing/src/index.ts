@@ -1,4 +1,5 @@
 export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
+export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 export {
   type ChatRequestBody,
   type LoopbackOpenAIServer,

@@ -2,9 +2,8 @@ import { execFile } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startOpenAIServer } from "@pincer/testing";
+import { type LocalRegistry, startLocalRegistry, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 import { sandbox } from "./run-cli.js";
 
 const execFileAsync = promisify(execFile);

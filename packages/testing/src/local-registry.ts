@@ -12,16 +12,27 @@ export interface LocalRegistry {
 }
 
 /**
- * A real npm registry (Verdaccio) on loopback with its own storage and no uplinks: what the
- * install tests publish to and install from, with the npm client and Pincer each speaking the
- * registry protocol to it unchanged.
+ * A real npm registry (Verdaccio) on loopback with its own storage and no uplinks: what install
+ * tests publish to (`npm publish --registry`) and install from, each client speaking the
+ * registry protocol to it unchanged. Verdaccio is an optional peer: add it to your devDependencies
+ * (with the override `node-fetch: 2.7.0`, see the README) to use this.
  */
 export async function startLocalRegistry(): Promise<LocalRegistry> {
   const storage = mkdtempSync(join(tmpdir(), "pincer-registry-"));
-  // Verdaccio is a test-only dependency: loaded here, never by Pincer itself.
-  const { runServer } = (await import("verdaccio")) as unknown as {
+  type Verdaccio = {
     runServer(config: Record<string, unknown>): Promise<{ listen(port: number, host: string, cb: () => void): Server }>;
   };
+  let verdaccio: Verdaccio;
+  try {
+    // A test-only dependency, loaded here and never by Pincer itself.
+    const name = "verdaccio";
+    verdaccio = (await import(name)) as Verdaccio;
+  } catch (error) {
+    throw new Error(
+      `startLocalRegistry needs the verdaccio package: npm install -D verdaccio (${(error as Error).message}).`,
+    );
+  }
+  const { runServer } = verdaccio;
   const app = await runServer({
     self_path: storage,
     storage: join(storage, "storage"),
