@@ -14,7 +14,6 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
   const kindFiles =
     input.kind === "tool" ? toolTemplate(id) : input.kind === "provider" ? providerTemplate(slug) : themeTemplate(slug);
   const manifest = {
-    $schema: "https://pincer.dev/schemas/plugin-manifest.json",
     name: input.name,
     version: "0.1.0",
     description: kindFiles.description,
@@ -35,24 +34,20 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
   };
   return {
     "package.json": `${JSON.stringify(packageJson, null, 2)}\n`,
-    "pincer.plugin.json": `${JSON.stringify(manifest, null, 2)}\n`,
+    "pincer.plugin.json": `${formatJson(manifest)}\n`,
     "src/index.ts": kindFiles.source,
     "test/plugin.test.ts": kindFiles.test,
-    "tsconfig.json": `${JSON.stringify(
-      {
-        compilerOptions: {
-          target: "es2023",
-          module: "nodenext",
-          strict: true,
-          noEmit: true,
-          allowImportingTsExtensions: true,
-          skipLibCheck: true,
-        },
-        include: ["src", "test"],
+    "tsconfig.json": `${formatJson({
+      compilerOptions: {
+        target: "es2023",
+        module: "nodenext",
+        strict: true,
+        noEmit: true,
+        allowImportingTsExtensions: true,
+        skipLibCheck: true,
       },
-      null,
-      2,
-    )}\n`,
+      include: ["src", "test"],
+    })}\n`,
     ".gitignore": "node_modules\ndist\n*.tgz\n",
     "README.md": `# ${input.name}\n\n${kindFiles.description}\n\nA [Pincer](https://pincer.dev) ${input.kind} plugin.\n\n\`\`\`sh\npincer plugin install ${input.name}\n\`\`\`\n\nDevelop with \`pincer plugin dev\`, test with \`pincer plugin test\`, publish with \`pincer plugin pack\` then \`npm publish <tarball>\`.\n`,
   };
@@ -267,4 +262,21 @@ test("defines the theme with a colour for every role", async () => {
 
 function camel(id: string): string {
   return id.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+}
+
+/** JSON as formatters print it: objects one key per line, short lists of plain values on one line. */
+function formatJson(value: unknown, indent = ""): string {
+  if (Array.isArray(value) && value.every((item) => typeof item !== "object" || item === null)) {
+    return JSON.stringify(value).replace(/","/g, '", "');
+  }
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const inner = `${indent}  `;
+    const entries = Object.entries(value).map(([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJson(item, inner)}`);
+    return entries.length ? `{\n${entries.join(",\n")}\n${indent}}` : "{}";
+  }
+  if (Array.isArray(value)) {
+    const inner = `${indent}  `;
+    return `[\n${value.map((item) => `${inner}${formatJson(item, inner)}`).join(",\n")}\n${indent}]`;
+  }
+  return JSON.stringify(value);
 }
