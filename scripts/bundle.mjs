@@ -40,10 +40,14 @@ function plugin(dir) {
 
 await Promise.all([
   // --record loads the testing package only when asked; it stays outside the CLI bundle.
+  // Split: what only some commands need (Ajv at the first tool call, the installer's tar, semver
+  // and esbuild for `plugin …`) lands in chunks that a `-p` run never reads or compiles.
   build({
     ...inProcess,
-    entryPoints: [`${root}/packages/cli/dist/main.js`],
-    outfile: `${root}/packages/cli/dist/main.bundle.js`,
+    entryPoints: { "main.bundle": `${root}/packages/cli/dist/main.js` },
+    outdir: `${root}/packages/cli/dist/bundle`,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
     external: ["@pincer/testing", "isolated-vm", "esbuild"],
   }),

@@ -18,7 +18,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
   nodeModule.enableCompileCache();
   // The bundle (scripts/bundle.mjs) is main.ts with its dependencies in one file.
-  const bundle: string = "./main.bundle.js";
+  const bundle: string = "./bundle/main.bundle.js";
   const { main } = (await import(bundle)) as typeof import("./main.js");
   process.exitCode = await main();
 }

@@ -1,5 +1,36 @@
+export {
+  checkOsSandbox,
+  type OsSandboxMode,
+  type OsSandboxPolicy,
+  type OsSandboxSettings,
+  OsSandboxUnavailableError,
+  probeBwrap,
+  resolveOsSandbox,
+} from "./capabilities/os-sandbox.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
-export * from "./install/index.js";
+// The light half of installing: what loading installed plugins needs at every start. The
+// installer itself (fetch, unpack, esbuild) is "@pincer/host/install", loaded only to install.
+export {
+  type CapabilityId,
+  capabilitiesFromIds,
+  capabilityIds,
+  describeCapability,
+  parseCapabilityId,
+} from "./install/capability-list.js";
+export { addInstalledPlugins } from "./install/installed.js";
+export { integrityMatches, sha512 } from "./install/integrity.js";
+export {
+  BUNDLE_FILE,
+  installDir,
+  type LockedPlugin,
+  type Lockfile,
+  lockfilePath,
+  PACKAGE_DIR,
+  type PluginSource,
+  pluginsDir,
+  readLockfile,
+  writeLockfile,
+} from "./install/lockfile.js";
 export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
 export { createNetFetch, hostAllowed } from "./net.js";
 export {

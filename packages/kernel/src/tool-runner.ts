@@ -35,7 +35,12 @@ const validators = new WeakMap<AnyTool, ValidateFunction>();
 async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
   let validator = validators.get(tool);
   if (!validator) {
-    ajv ??= import("ajv").then(({ Ajv }) => new Ajv({ allErrors: true, strict: false }));
+    // Ajv is CommonJS: where its named export lands depends on who loads it (Node, a bundle's chunk).
+    ajv ??= import("ajv").then((module) => {
+      const loaded = module as unknown as { Ajv?: typeof Ajv; default?: { Ajv?: typeof Ajv } & typeof Ajv };
+      const AjvClass = loaded.Ajv ?? loaded.default?.Ajv ?? (loaded.default as typeof Ajv);
+      return new AjvClass({ allErrors: true, strict: false });
+    });
     validator = (await ajv).compile(tool.parameters);
     validators.set(tool, validator);
   }

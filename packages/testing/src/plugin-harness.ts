@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForSandbox, PluginRegistry, readManifest } from "@pincer/host";
+import { PluginRegistry, readManifest } from "@pincer/host";
+import { bundleForSandbox } from "@pincer/host/install";
 import type { AnyTool, ModelRequest, ProviderEvent, ToolResult } from "@pincer/kernel";
 import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
 

@@ -12,19 +12,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  bundleForSandbox,
-  bundlePluginMain,
-  DevLink,
-  npmPack,
-  PluginRegistry,
-  readManifest,
-  sha512,
-} from "@pincer/host";
+import { pathToFileURL } from "node:url";
+import { PluginRegistry, readManifest, sha512 } from "@pincer/host";
+import { bundleForSandbox, bundlePluginMain, DevLink, npmPack } from "@pincer/host/install";
 import type { PluginManifest } from "@pincer/sdk";
 import { UsageError } from "../home.js";
 import { createStyle } from "../output/style.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { askConsent, type ManageOptions } from "./plugin-manage.js";
 
 const style = createStyle(process.stderr);
@@ -103,8 +97,7 @@ export async function testCommand(dir: string): Promise<number> {
   if (files.length === 0) {
     throw new UsageError(`No tests in ${dir}: put *.test.ts files under test/ or src/.`);
   }
-  const loader = new URL("../plugin-test-loader.js", import.meta.url);
-  const loaderPath = existsSync(fileURLToPath(loader)) ? loader : new URL("./plugin-test-loader.js", import.meta.url);
+  const loaderPath = pathToFileURL(join(PACKAGE_ROOT, "dist", "plugin-test-loader.js"));
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ["--test", "--import", loaderPath.href, ...files], {
       cwd: dir,

@@ -1,15 +1,13 @@
 import { createInterface } from "node:readline/promises";
 import {
   type CapabilityId,
-  ConsentRefusedError,
-  type ConsentRequest,
   capabilityIds,
   describeCapability,
   type LockedPlugin,
-  PluginInstaller,
   parseCapabilityId,
   readLockfile,
 } from "@pincer/host";
+import { ConsentRefusedError, type ConsentRequest, PluginInstaller } from "@pincer/host/install";
 import { UsageError } from "../home.js";
 import { createStyle } from "../output/style.js";
 import { builtinManifests } from "../plugins.js";

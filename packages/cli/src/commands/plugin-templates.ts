@@ -271,7 +271,9 @@ function formatJson(value: unknown, indent = ""): string {
   }
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const inner = `${indent}  `;
-    const entries = Object.entries(value).map(([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJson(item, inner)}`);
+    const entries = Object.entries(value).map(
+      ([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJson(item, inner)}`,
+    );
     return entries.length ? `{\n${entries.join(",\n")}\n${indent}}` : "{}";
   }
   if (Array.isArray(value)) {

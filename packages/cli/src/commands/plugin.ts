@@ -1,14 +1,10 @@
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { pincerHome } from "../home.js";
-import {
-  grantCommand,
-  installCommand,
-  listCommand,
-  type ManageOptions,
-  removeCommand,
-  updateCommand,
-} from "./plugin-manage.js";
+import type { ManageOptions } from "./plugin-manage.js";
+
+// Installing pulls in tar, semver and esbuild: loaded when a plugin command runs, never for -p.
+const manageCommands = () => import("./plugin-manage.js");
 
 const KINDS = ["tool", "provider", "theme"] as const;
 
@@ -32,19 +28,19 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
           .positional("specs", { type: "string", array: true, demandOption: true })
           .option("registry", registryOption)
           .option("yes", { ...yesOption, alias: "y" }),
-      (args) => installCommand(args.specs, manage(args)),
+      async (args) => (await manageCommands()).installCommand(args.specs, manage(args)),
     )
     .command(
       "list",
       "List plugins and what each is granted",
       (c) => c.option("json", { type: "boolean", default: false }),
-      (args) => listCommand({ ...manage({}), json: args.json }),
+      async (args) => (await manageCommands()).listCommand({ ...manage({}), json: args.json }),
     )
     .command(
       "remove <name>",
       "Remove an installed plugin",
       (c) => c.positional("name", { type: "string", demandOption: true }),
-      (args) => removeCommand(args.name, manage({})),
+      async (args) => (await manageCommands()).removeCommand(args.name, manage({})),
     )
     .command(
       "grant <name> <capabilities..>",
@@ -53,7 +49,7 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
         c
           .positional("name", { type: "string", demandOption: true })
           .positional("capabilities", { type: "string", array: true, demandOption: true }),
-      (args) => grantCommand(args.name, args.capabilities, manage({})),
+      async (args) => (await manageCommands()).grantCommand(args.name, args.capabilities, manage({})),
     )
     .command(
       "revoke <name> <capabilities..>",
@@ -62,7 +58,7 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
         c
           .positional("name", { type: "string", demandOption: true })
           .positional("capabilities", { type: "string", array: true, demandOption: true }),
-      (args) => grantCommand(args.name, args.capabilities, manage({}), true),
+      async (args) => (await manageCommands()).grantCommand(args.name, args.capabilities, manage({}), true),
     )
     .command(
       "update [name]",
@@ -72,7 +68,7 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
           .positional("name", { type: "string" })
           .option("registry", registryOption)
           .option("yes", { ...yesOption, alias: "y" }),
-      (args) => updateCommand(args.name, manage(args)),
+      async (args) => (await manageCommands()).updateCommand(args.name, manage(args)),
     )
     .command(
       "new <name>",

@@ -1,14 +1,8 @@
+// "@pincer/host/install": installing, updating and authoring plugins. Heavier than the host's
+// main entry (tar, semver, esbuild), so programs load it only when they install something.
 export { bundleForSandbox, bundlePluginMain, SANDBOX_BUILD } from "./bundle.js";
-export {
-  type CapabilityId,
-  capabilitiesFromIds,
-  capabilityIds,
-  describeCapability,
-  parseCapabilityId,
-} from "./capability-list.js";
 export { DevLink } from "./dev-link.js";
-export { npmPack, parseSpec } from "./fetch-package.js";
-export { addInstalledPlugins } from "./installed.js";
+export { type FetchedPackage, fetchPackage, npmPack, type PackageSpec, parseSpec } from "./fetch-package.js";
 export {
   ConsentRefusedError,
   type ConsentRequest,
@@ -16,17 +10,5 @@ export {
   type InstallResult,
   PluginInstaller,
 } from "./installer.js";
-export { integrityMatches, sha512 } from "./integrity.js";
-export {
-  BUNDLE_FILE,
-  installDir,
-  type LockedPlugin,
-  type Lockfile,
-  lockfilePath,
-  PACKAGE_DIR,
-  type PluginSource,
-  pluginsDir,
-  readLockfile,
-  writeLockfile,
-} from "./lockfile.js";
-export { DEFAULT_REGISTRY, registryFor } from "./npm-config.js";
+export { DEFAULT_REGISTRY, parseNpmrc, type RegistryAccess, registryFor } from "./npm-config.js";
+export { MAX_UNPACKED_BYTES, unpackTarball } from "./unpack.js";
