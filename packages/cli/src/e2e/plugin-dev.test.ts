@@ -1,0 +1,63 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+
+let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(() => server.close());
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("pincer plugin dev", () => {
+  it("links a plugin folder into new sessions and rebuilds it on save", async () => {
+    using box = sandbox({ OPENAI_API_KEY: "sk-test-dev-123456", OPENAI_BASE_URL: server.url });
+    expect((await box.run(["plugin", "new", "shout"])).code).toBe(0);
+    const dir = join(box.cwd, "shout");
+    writeFileSync(join(box.cwd, "notes.txt"), "a b c");
+
+    const dev = box.start(["plugin", "dev", dir, "--yes"]);
+    let stderr = "";
+    dev.child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const rebuilds = () => stderr.split("rebuilt in").length - 1;
+    await until(() => rebuilds() >= 1, "the first build");
+
+    const askForWords = async () => {
+      server.enqueue([
+        { toolCalls: [{ id: "call_1", name: "shout", arguments: { path: "notes.txt" } }] },
+        { finish: "tool_calls" },
+      ]);
+      server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+      const result = await box.run(["-p", "count", "--model", "openai/gpt-5"]);
+      expect(result.code, result.stderr).toBe(0);
+      const messages = server.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>;
+      return messages.find((message) => message.role === "tool")?.content;
+    };
+    expect(await askForWords()).toBe("notes.txt: 3 words");
+
+    const source = join(dir, "src/index.ts");
+    writeFileSync(source, readFileSync(source, "utf8").replace("words` }", "WORDS!` }"));
+    await until(() => rebuilds() >= 2, "the rebuild after saving");
+    expect(await askForWords()).toBe("notes.txt: 3 WORDS!");
+
+    dev.child.kill("SIGINT");
+    const done = await dev.done;
+    expect(done.code).toBe(0);
+    expect(stderr).toContain("unlinked");
+    server.enqueue([{ text: "no tools" }, { finish: "stop" }]);
+    await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
+    const offered = (server.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map(
+      (tool) => tool.function.name,
+    );
+    expect(offered).not.toContain("shout");
+  }, 60_000);
+});
