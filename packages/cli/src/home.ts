@@ -20,8 +20,19 @@ export interface Settings {
   permissions?: PermissionSettings;
   providers?: Record<string, Record<string, unknown>>;
   maxTurns?: number;
-  /** Limits for plugin isolates: memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes. */
-  sandbox?: { memoryMb?: number; cpuMsPerCall?: number; wallMsPerCall?: number; maxUpdateBytes?: number };
+  /**
+   * Limits for plugin isolates (memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes) and the OS
+   * sandbox for spawned commands (os, network, writable; see OsSandboxSettings in @pincer/host).
+   */
+  sandbox?: {
+    memoryMb?: number;
+    cpuMsPerCall?: number;
+    wallMsPerCall?: number;
+    maxUpdateBytes?: number;
+    os?: "auto" | "bwrap" | "off";
+    network?: boolean;
+    writable?: string[];
+  };
 }
 
 const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns", "sandbox"]);
@@ -80,7 +91,66 @@ export function validateSettings(json: unknown, file: string): Settings {
       throw new UsageError(`${file}: "permissions.${list}" must be a list of rule strings such as "bash(npm test:*)".`);
     }
   }
+  validateOsSandbox(settings.sandbox, file);
   return settings;
+}
+
+function validateOsSandbox(sandbox: unknown, file: string): void {
+  if (sandbox === undefined) return;
+  if (!sandbox || typeof sandbox !== "object" || Array.isArray(sandbox)) {
+    throw new UsageError(`${file}: "sandbox" must be an object such as { "os": "auto" }.`);
+  }
+  const { os, network, writable } = sandbox as Record<string, unknown>;
+  if (os !== undefined && os !== "auto" && os !== "bwrap" && os !== "off") {
+    throw new UsageError(
+      `${file}: "sandbox.os" must be "auto" (bubblewrap when it works, a warning when not), "bwrap" (required) or "off".`,
+    );
+  }
+  if (network !== undefined && typeof network !== "boolean") {
+    throw new UsageError(`${file}: "sandbox.network" must be true or false.`);
+  }
+  if (
+    writable !== undefined &&
+    (!Array.isArray(writable) ||
+      writable.some(
+        (path) => typeof path !== "string" || !(path.startsWith("/") || path === "~" || path.startsWith("~/")),
+      ))
+  ) {
+    throw new UsageError(
+      `${file}: "sandbox.writable" must be a list of absolute paths or ~/ paths, e.g. ["~/.cache"].`,
+    );
+  }
+}
+
+/**
+ * The OS sandbox settings a session runs with. A project may only narrow them (require bwrap,
+ * turn the network back off): a cloned repository must not let its own commands out.
+ */
+export function osSandboxSettings(
+  user: Settings["sandbox"],
+  project: Settings["sandbox"],
+  warnings: string[],
+): { os?: "auto" | "bwrap" | "off"; network?: boolean; writable?: string[] } {
+  const strictness = { off: 0, auto: 1, bwrap: 2 } as const;
+  const userOs = user?.os ?? "auto";
+  const narrowsOs = project?.os !== undefined && strictness[project.os] > strictness[userOs];
+  const ignored = [
+    ...(project?.os !== undefined && strictness[project.os] < strictness[userOs] ? ["sandbox.os"] : []),
+    ...(project?.network === true && user?.network !== true ? ["sandbox.network"] : []),
+    ...(project?.writable?.length ? ["sandbox.writable"] : []),
+  ];
+  if (ignored.length) {
+    warnings.push(
+      `Ignored ${ignored.join(", ")} in .pincer/settings.json: project settings may only narrow the OS sandbox. Put widening settings in your own config.json.`,
+    );
+  }
+  const os = narrowsOs ? project?.os : user?.os;
+  const network = user?.network === true && project?.network !== false;
+  return {
+    ...(os ? { os } : {}),
+    ...(network ? { network } : {}),
+    ...(user?.writable ? { writable: user.writable } : {}),
+  };
 }
 
 export function writeSettings(file: string, settings: Settings): void {

@@ -1,3 +1,4 @@
+import { checkOsSandbox } from "@pincer/host";
 import {
   createKernel,
   createRedactor,
@@ -15,6 +16,7 @@ import {
 } from "@pincer/kernel";
 import {
   configPath,
+  osSandboxSettings,
   type PermissionSettings,
   projectSettingsPath,
   readSettings,
@@ -61,6 +63,14 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   const warnings: string[] = [];
   const user = readSettings(configPath(options.home));
   const project = readSettings(projectSettingsPath(options.cwd));
+  // Said once, at start: whether spawned commands run confined, and if not, why.
+  const osSandbox = osSandboxSettings(user.sandbox, project.sandbox, warnings);
+  try {
+    const { warning } = checkOsSandbox(osSandbox);
+    if (warning) warnings.push(warning);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const model = options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL;
   const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
@@ -82,6 +92,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
       env: options.env,
       providerConfig: { ...user.providers, ...options.providerConfig },
       ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
+      osSandbox,
     },
     (pluginName, error) => warnings.push(`Plugin ${pluginName} was not loaded: ${error.message}`),
   );

@@ -6,6 +6,7 @@ import type { PluginCapabilities, PluginDefinition, PluginManifest } from "@pinc
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
+import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
@@ -22,6 +23,8 @@ export interface RegistryContext {
   onPluginError?: (pluginName: string, error: Error) => void;
   /** Limits for plugin isolates (`sandbox` in config.json). */
   sandboxLimits?: Partial<SandboxLimits>;
+  /** The OS sandbox for spawned commands (`sandbox.os`…); absent means `auto`. */
+  osSandbox?: OsSandboxSettings;
 }
 
 export interface PluginRecord {
@@ -201,11 +204,20 @@ export class PluginRegistry {
     if (!sandbox) {
       const { grants } = record;
       const cwd = this.context.cwd;
+      // A plugin that may spawn gets a bwrap sandbox that can write only where its fs grants say.
+      const osSandbox =
+        grants.spawn.length > 0
+          ? resolveOsSandbox(this.context.osSandbox, {
+              writeRoots: grants.fsWrite,
+              readRoots: grants.fsRead,
+              env: this.env,
+            })
+          : undefined;
       sandbox = new ToolSandbox({
         pluginName: record.manifest.name,
         code: readBundle(record),
         fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
-        exec: createExecCapability({ cwd, allowedCommands: grants.spawn }),
+        exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
         ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
       });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, sandbox } from "./run-cli.js";
+import { jsonLines, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     using box = sandbox(openai());
     server.enqueue([{ text: "Hello from the loopback model." }, { finish: "stop" }]);
     const result = await box.run(["-p", "Say hello", "--model", "openai/gpt-5"]);
-    expect(result.stderr).toBe("");
+    expect(stderrWithoutSandboxNotice(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Hello from the loopback model.\n");
     expect(lastRequest().messages.at(-1)).toMatchObject({ role: "user", content: "Say hello" });

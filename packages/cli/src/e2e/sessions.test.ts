@@ -1,6 +1,6 @@
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, sandbox } from "./run-cli.js";
+import { jsonLines, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe("pincer demo", () => {
   it("runs the recorded coding task with the real tools to a passing test", async () => {
     using box = sandbox();
     const result = await box.run(["demo"]);
-    expect(result.stderr).toBe("");
+    expect(stderrWithoutSandboxNotice(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("a recorded model, replayed offline");
     expect(result.stdout).toContain("AssertionError");

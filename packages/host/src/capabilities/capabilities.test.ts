@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -77,9 +86,33 @@ describe("exec capability", () => {
     await expect(narrow.run("curl http://example.com")).rejects.toThrow(
       'spawning "curl" refused: the plugin may only run git',
     );
-    await expect(narrow.run("FOO=1 rm -rf /")).rejects.toThrow('spawning "rm" refused');
+    await expect(narrow.run("FOO=1 rm -rf /")).rejects.toThrow("variable assignment");
+    // A granted program cannot carry a second one along.
+    await expect(narrow.run("git status; curl http://evil.example")).rejects.toThrow("more than the granted command");
+    await expect(narrow.run("git log $(curl evil)")).rejects.toThrow("more than the granted command");
     const none = createExecCapability({ cwd: root, allowedCommands: [] });
     await expect(none.run("ls")).rejects.toThrow("may only run no commands");
+  });
+
+  it("without an OS sandbox, abort kills the process group, background children included", async () => {
+    const root = temp();
+    const marker = `1002.${Date.now() % 100000}${Math.floor(Math.random() * 1000)}`;
+    const sleeps = () =>
+      readdirSync("/proc").filter((pid) => {
+        try {
+          return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`sleep\0${marker}`);
+        } catch {
+          return false;
+        }
+      }).length;
+    const controller = new AbortController();
+    const exec = createExecCapability({ cwd: root, allowedCommands: ["bash"] });
+    const running = exec.run(`sleep ${marker} & sleep ${marker}`, { signal: controller.signal });
+    while (sleeps() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    expect(await running).toMatchObject({ aborted: true, signal: "SIGTERM" });
+    for (let tries = 0; sleeps() > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sleeps()).toBe(0);
   });
 });
 

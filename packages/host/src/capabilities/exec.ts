@@ -1,11 +1,16 @@
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import type { ExecCapability, ExecResult } from "@pincer/sdk";
+import { singleProgram } from "./command-line.js";
+import { bwrapArgs, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
 
 export interface ExecGrant {
   cwd: string;
   /** Command names the plugin may run; `bash` or `sh` means any command line. */
   allowedCommands: string[] | "*";
   shell?: string;
+  /** Run every command inside this bubblewrap sandbox; without it, commands run unconfined. */
+  osSandbox?: OsSandboxPolicy;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -15,42 +20,52 @@ const KILL_GRACE_MS = 2_000;
 /**
  * The `spawn` capability: a shell command line in its own process group, so abort and timeout
  * kill everything it started, not just the shell. stdin is closed: nothing can hang on input.
+ * With an OS sandbox the shell runs inside bwrap (see os-sandbox.ts), the capability check
+ * above it stays: the sandbox confines what a command does, the grant what it may be.
  */
 export function createExecCapability(grant: ExecGrant): ExecCapability {
   const anyCommand =
     grant.allowedCommands === "*" || grant.allowedCommands.includes("bash") || grant.allowedCommands.includes("sh");
+  // Made on the first sandboxed command, then kept: later commands find what earlier ones left.
+  let privateTmp: string | undefined;
   return {
     run(command, options = {}) {
       if (!anyCommand) {
-        const program = firstProgram(command);
-        if (!program || !(grant.allowedCommands as string[]).includes(program)) {
+        const allowed = (grant.allowedCommands as string[]).join(", ") || "no commands";
+        const parsed = singleProgram(command);
+        if ("refused" in parsed) {
           return Promise.reject(
             new Error(
-              `spawning "${program ?? command}" refused: the plugin may only run ${(grant.allowedCommands as string[]).join(", ") || "no commands"}.`,
+              `spawning refused: the command line has ${parsed.refused}; the plugin may only run ${allowed}, one simple command at a time.`,
             ),
           );
         }
+        if (!(grant.allowedCommands as string[]).includes(parsed.program)) {
+          return Promise.reject(new Error(`spawning "${parsed.program}" refused: the plugin may only run ${allowed}.`));
+        }
       }
-      return runCommand(grant.shell ?? "bash", command, { cwd: grant.cwd, ...options });
+      const shell = grant.shell ?? "bash";
+      const cwd = resolve(grant.cwd, options.cwd ?? ".");
+      const policy = grant.osSandbox;
+      if (!policy) return runCommand(shell, ["-c", command], { ...options, cwd });
+      privateTmp ??= createPrivateTmp();
+      return runCommand(policy.bwrap, bwrapArgs(policy, { cwd, privateTmp, shell, command }), {
+        ...options,
+        cwd,
+        env: { ...options.env, TMPDIR: "/tmp" },
+      });
     },
   };
 }
 
-function firstProgram(command: string): string | undefined {
-  return command
-    .trim()
-    .split(/\s+/)
-    .find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-}
-
 function runCommand(
-  shell: string,
-  command: string,
+  program: string,
+  args: string[],
   options: Parameters<ExecCapability["run"]>[1] & { cwd: string },
 ): Promise<ExecResult> {
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolvePromise) => {
-    const child = spawn(shell, ["-c", command], {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -105,7 +120,7 @@ function runCommand(
       });
     };
     child.on("error", (error) => {
-      output = Buffer.from(`failed to start ${shell}: ${error.message}`);
+      output = Buffer.from(`failed to start ${program}: ${error.message}`);
       finish(127, null);
     });
     child.on("close", finish);
