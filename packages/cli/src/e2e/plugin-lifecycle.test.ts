@@ -112,7 +112,29 @@ describe("a community plugin from plugin new to a session", () => {
     );
     expect(offered).not.toContain("words");
 
-    // 8. Remove.
+    // 8. Version 0.2.0 asks for more: updating needs consent again, and keeps what was decided.
+    for (const file of ["package.json", "pincer.plugin.json"]) {
+      const json = JSON.parse(readFileSync(join(dir, file), "utf8"));
+      json.version = "0.2.0";
+      if (file === "pincer.plugin.json") json.capabilities.net = ["api.words.example"];
+      writeFileSync(join(dir, file), JSON.stringify(json, null, 2));
+    }
+    const repacked = await pincer(["plugin", "pack"], dir);
+    expect(repacked.code, repacked.stderr).toBe(0);
+    await execFileAsync("npm", ["publish", repacked.stdout.trim(), "--registry", registry.url], {
+      cwd: dir,
+      env: { ...process.env, npm_config_userconfig: npmrc },
+    });
+    const unconsented = await pincer(["plugin", "update", NAME]);
+    expect(unconsented.code).toBe(2);
+    expect(unconsented.stderr).toContain("Since 0.1.0, it also asks to");
+    expect(unconsented.stderr).toContain("connect to api.words.example over the network");
+    expect((await pincer(["plugin", "list", "--json"])).stdout).toContain('"version": "0.1.0"');
+    const updated = await pincer(["plugin", "update", NAME, "--yes"]);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toContain(`Updated ${NAME} 0.1.0 → 0.2.0`);
+
+    // 9. Remove.
     expect((await pincer(["plugin", "remove", NAME])).code).toBe(0);
     expect((await pincer(["plugin", "list", "--json"])).stdout).not.toContain(NAME);
   }, 120_000);
