@@ -20,6 +20,8 @@ export interface Settings {
   permissions?: PermissionSettings;
   providers?: Record<string, Record<string, unknown>>;
   maxTurns?: number;
+  /** A theme id contributed by a plugin (`pincer plugin list` shows which). */
+  theme?: string;
   /**
    * Limits for plugin isolates (memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes) and the OS
    * sandbox for spawned commands (os, network, writable; see OsSandboxSettings in @pincer/host).
@@ -35,7 +37,7 @@ export interface Settings {
   };
 }
 
-const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns", "sandbox"]);
+const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns", "sandbox", "theme"]);
 
 export function pincerHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.PINCER_HOME || join(homedir(), ".pincer"));
@@ -82,6 +84,11 @@ export function validateSettings(json: unknown, file: string): Settings {
   const settings = json as Settings;
   if (settings.model !== undefined && typeof settings.model !== "string")
     throw new UsageError(`${file}: "model" must be a string like openai/gpt-5.`);
+  if (
+    settings.theme !== undefined &&
+    (typeof settings.theme !== "string" || !/^[a-z0-9][a-z0-9_-]*$/.test(settings.theme))
+  )
+    throw new UsageError(`${file}: "theme" must be the id of a theme a plugin contributes, like "dusk".`);
   if (settings.maxTurns !== undefined && (!Number.isInteger(settings.maxTurns) || settings.maxTurns < 1)) {
     throw new UsageError(`${file}: "maxTurns" must be a positive integer.`);
   }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { checkOsSandbox } from "@pincer/host";
 import {
   createKernel,
@@ -88,6 +89,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     {
       home: options.home,
       cwd: options.cwd,
+      cacheDir: join(options.home, "cache"),
       addDirs: options.addDirs ?? [],
       env: options.env,
       providerConfig: { ...user.providers, ...options.providerConfig },

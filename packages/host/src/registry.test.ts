@@ -64,3 +64,39 @@ describe("plugin registry", () => {
     expect(() => registry.add(dir)).toThrow("loaded twice");
   });
 });
+
+describe("lazy plugin start", () => {
+  it("once a plugin's tools are known, starts its isolate only when a tool is called", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cacheDir = join(cwd, "cache");
+    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+
+    const first = new PluginRegistry({ cwd, env: {}, cacheDir });
+    first.add(dir);
+    await first.loadTools();
+    expect(first.startedPlugins()).toEqual(["probe"]);
+    first.dispose();
+
+    // A later session (a new registry, as in a new process) offers the tool without starting it.
+    const later = new PluginRegistry({ cwd, env: {}, cacheDir });
+    later.add(dir);
+    const [tool] = await later.loadTools();
+    expect(tool?.name).toBe("probe");
+    expect(later.startedPlugins()).toEqual([]);
+    const result = await tool!.execute(
+      {},
+      { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} },
+    );
+    expect(result.content).toBe("undefined,undefined,true");
+    expect(later.startedPlugins()).toEqual(["probe"]);
+    later.dispose();
+
+    // A changed bundle is a different plugin: its definitions are asked for again.
+    writeFileSync(join(dir, "dist/plugin.js"), probeBundle.replace("where am I", "where now"));
+    const changed = new PluginRegistry({ cwd, env: {}, cacheDir });
+    changed.add(dir);
+    expect((await changed.loadTools())[0]?.description).toBe("where now");
+    changed.dispose();
+  });
+});

@@ -8,10 +8,11 @@ import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
-import { integrityMatches } from "./install/integrity.js";
+import { integrityMatches, sha512 } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetFetch } from "./net.js";
 import { type SandboxLimits, ToolSandbox } from "./sandbox/tool-sandbox.js";
+import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
   cwd: string;
@@ -19,6 +20,8 @@ export interface RegistryContext {
   env?: NodeJS.ProcessEnv;
   /** Per-provider settings from config (`providers.<id>` in config.json). */
   providerConfig?: Record<string, Record<string, unknown>>;
+  /** Where tool definitions are remembered between runs, so plugins start only when used. */
+  cacheDir?: string;
   /** Told about a plugin that failed to load; without it, the failure is thrown. */
   onPluginError?: (pluginName: string, error: Error) => void;
   /** Limits for plugin isolates (`sandbox` in config.json). */
@@ -65,10 +68,13 @@ export class PluginRegistry {
   private readonly records: PluginRecord[] = [];
   private readonly loaded = new Map<string, Promise<PluginDefinition>>();
   private readonly sandboxes = new Map<string, ToolSandbox>();
+  private readonly bundleHashes = new Map<string, string>();
+  private readonly toolMetas: ToolMetaCache;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly context: RegistryContext) {
     this.env = context.env ?? process.env;
+    this.toolMetas = new ToolMetaCache(context.cacheDir);
   }
 
   add(dir: string, options: AddOptions = {}): PluginRecord {
@@ -136,8 +142,15 @@ export class PluginRegistry {
   private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {
     const names = record.manifest.contributes.tools ?? [];
     const sandbox = this.sandboxFor(record);
+    const hash = this.bundleHashes.get(record.manifest.name) as string;
+    // Known definitions let the isolate wait until a tool is called; new ones need it started now.
+    let metas = this.toolMetas.get(hash);
+    if (!metas) {
+      metas = await sandbox.tools();
+      this.toolMetas.set(hash, metas);
+    }
     const tools: AnyTool[] = [];
-    for (const meta of await sandbox.tools()) {
+    for (const meta of metas) {
       if (!names.includes(meta.name)) {
         throw new Error(
           `Plugin ${record.manifest.name} defines tool "${meta.name}" but its manifest does not list it under contributes.tools.`,
@@ -154,6 +167,11 @@ export class PluginRegistry {
       });
     }
     return tools;
+  }
+
+  /** Names of the plugins whose isolates are running now. */
+  startedPlugins(): string[] {
+    return [...this.sandboxes].filter(([, sandbox]) => sandbox.started).map(([name]) => name);
   }
 
   /** Stops every plugin isolate. */
@@ -213,9 +231,11 @@ export class PluginRegistry {
               env: this.env,
             })
           : undefined;
+      const code = readBundle(record);
+      this.bundleHashes.set(record.manifest.name, record.bundleIntegrity ?? sha512(code));
       sandbox = new ToolSandbox({
         pluginName: record.manifest.name,
-        code: readBundle(record),
+        code,
         fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
         exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),

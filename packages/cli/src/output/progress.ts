@@ -54,7 +54,7 @@ export function createProgressRenderer(write: (text: string) => void, style: Sty
         const streamed = liveLines.get(event.toolCallId) ?? 0;
         liveLines.delete(event.toolCallId);
         const lines = messageText(event.result).trimEnd().split("\n");
-        const mark = event.result.isError ? style.red("✗") : style.green("✓");
+        const mark = event.result.isError ? style.red(style.symbols.failure) : style.green(style.symbols.success);
         // Output already shown live is summarised by its last line (the exit code).
         const summary =
           streamed > 0

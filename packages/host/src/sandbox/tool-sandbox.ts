@@ -72,6 +72,11 @@ export class ToolSandbox {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   }
 
+  /** Whether the plugin's isolate has been started (and not stopped since). */
+  get started(): boolean {
+    return this.live !== undefined;
+  }
+
   /** Starts the isolate (if needed) and returns the plugin's tool definitions. */
   async tools(): Promise<SandboxedToolMeta[]> {
     return (await this.ensure()).tools;
