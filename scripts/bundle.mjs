@@ -20,22 +20,14 @@ const inProcess = {
   logLevel: "warning",
   legalComments: "none",
 };
-// A tool plugin runs in an isolate: no Node, no imports, one script that sets globalThis.__pincerPlugin.
-const sandboxed = {
-  bundle: true,
-  platform: "neutral",
-  format: "iife",
-  globalName: "__pincerPlugin",
-  target: "es2023",
-  logLevel: "warning",
-  legalComments: "none",
-};
+// Every plugin runs in an isolate: no Node, no imports, one script that sets globalThis.__pincerPlugin.
+// The settings are the installer's (SANDBOX_BUILD), so a built-in is bundled as an installed one is.
+const { SANDBOX_BUILD } = await import(`${root}/packages/host/dist/install/bundle.js`);
+const sandboxed = { ...SANDBOX_BUILD, logLevel: "warning" };
 
 function plugin(dir) {
   const manifest = JSON.parse(readFileSync(`${root}/${dir}/pincer.plugin.json`, "utf8"));
-  // Providers need fetch and streams, which the isolate bridge does not offer yet: they load in-process.
-  const options = manifest.contributes.providers ? inProcess : sandboxed;
-  return { ...options, entryPoints: [`${root}/${dir}/dist/index.js`], outfile: `${root}/${dir}/${manifest.main}` };
+  return { ...sandboxed, entryPoints: [`${root}/${dir}/dist/index.js`], outfile: `${root}/${dir}/${manifest.main}` };
 }
 
 await Promise.all([

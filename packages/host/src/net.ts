@@ -16,15 +16,16 @@ export function hostAllowed(url: URL, grants: readonly string[]): boolean {
 }
 
 export function createNetFetch(grants: readonly string[], baseFetch: typeof fetch = fetch): typeof fetch {
+  const refuse = (url: URL) =>
+    new Error(`network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`);
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    // Checked before anything else parses it: the refusal names the host that was asked for.
+    const asked = new URL(input instanceof Request ? input.url : String(input));
+    if (!hostAllowed(asked, grants)) throw refuse(asked);
     let request = new Request(input, init);
     for (let hop = 0; hop <= 10; hop++) {
       const url = new URL(request.url);
-      if (!hostAllowed(url, grants)) {
-        throw new Error(
-          `network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`,
-        );
-      }
+      if (!hostAllowed(url, grants)) throw refuse(url);
       const response = await baseFetch(request, { redirect: "manual" });
       const location = response.headers.get("location");
       if (response.status < 300 || response.status >= 400 || !location) return response;

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { PluginCapabilities, PluginDefinition, PluginManifest } from "@pincer/sdk";
+import type { PluginCapabilities, PluginManifest, ThemeDefinition } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -11,7 +10,7 @@ import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches, sha512 } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetFetch } from "./net.js";
-import { type SandboxLimits, ToolSandbox } from "./sandbox/tool-sandbox.js";
+import { PluginSandbox, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
@@ -66,8 +65,7 @@ export class PluginTamperedError extends Error {
  */
 export class PluginRegistry {
   private readonly records: PluginRecord[] = [];
-  private readonly loaded = new Map<string, Promise<PluginDefinition>>();
-  private readonly sandboxes = new Map<string, ToolSandbox>();
+  private readonly sandboxes = new Map<string, PluginSandbox>();
   private readonly bundleHashes = new Map<string, string>();
   private readonly toolMetas: ToolMetaCache;
   private readonly env: NodeJS.ProcessEnv;
@@ -121,7 +119,7 @@ export class PluginRegistry {
 
   /**
    * The tools of every plugin that contributes any the filter keeps. Each plugin's tools run in
-   * its own isolate (see ToolSandbox); starting it reads the definitions from the plugin itself.
+   * its own isolate (see PluginSandbox); starting it reads the definitions from the plugin itself.
    */
   async loadTools(filter: (name: string) => boolean = () => true): Promise<AnyTool[]> {
     const tools: AnyTool[] = [];
@@ -180,44 +178,38 @@ export class PluginRegistry {
     this.sandboxes.clear();
   }
 
+  /**
+   * A provider, running in its plugin's isolate: the kernel gets a Provider whose stream is
+   * fed by the isolate, and whose every request goes through the plugin's net grant.
+   */
   async loadProvider(id: string): Promise<{ provider: Provider; models: ModelInfo[] }> {
     const record = this.records.find((candidate) => candidate.manifest.contributes.providers?.includes(id));
     if (!record) throw new Error(`No plugin provides "${id}". Known providers: ${this.providerIds().join(", ")}.`);
-    const definition = await this.load(record);
-    const providerDefinition = definition.providers?.find((provider) => provider.id === id);
-    if (!providerDefinition)
-      throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
-    const provider = providerDefinition.create({
-      env: createEnvCapability({ allowed: record.grants.env, env: this.env }),
-      fs: createFsCapability({
-        cwd: this.context.cwd,
-        readRoots: record.grants.fsRead,
-        writeRoots: record.grants.fsWrite,
-      }),
-      config: { pluginDir: record.dir, ...(this.context.providerConfig?.[id] ?? {}) },
-      fetch: createNetFetch(record.grants.net),
-    });
-    return { provider, models: providerDefinition.models ?? [] };
+    const sandbox = this.sandboxFor(record);
+    const defined = (await sandbox.definitions()).providers.find((provider) => provider.id === id);
+    if (!defined) throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
+    const config = { pluginDir: record.dir, ...(this.context.providerConfig?.[id] ?? {}) };
+    return {
+      provider: { id, stream: (request, signal) => sandbox.stream(id, request, config, signal) },
+      models: defined.models,
+    };
   }
 
-  private load(record: PluginRecord): Promise<PluginDefinition> {
-    let pending = this.loaded.get(record.manifest.name);
-    if (!pending) {
-      const entry = pathToFileURL(resolve(record.dir, record.manifest.main)).href;
-      pending = import(entry).then((module: { default?: PluginDefinition }) => {
-        if (!module.default || typeof module.default !== "object") {
-          throw new Error(
-            `Plugin ${record.manifest.name}: ${record.manifest.main} must export default definePlugin({...}).`,
-          );
-        }
-        return module.default;
-      });
-      this.loaded.set(record.manifest.name, pending);
-    }
-    return pending;
+  themeIds(): string[] {
+    return this.records.flatMap((record) => record.manifest.contributes.themes ?? []);
   }
 
-  private sandboxFor(record: PluginRecord): ToolSandbox {
+  /** A theme is data its plugin defines; reading it starts the plugin's isolate once. */
+  async loadTheme(id: string): Promise<ThemeDefinition> {
+    const record = this.records.find((candidate) => candidate.manifest.contributes.themes?.includes(id));
+    if (!record)
+      throw new Error(`No plugin provides the theme "${id}". Known themes: ${this.themeIds().join(", ") || "none"}.`);
+    const theme = (await this.sandboxFor(record).definitions()).themes.find((candidate) => candidate.id === id);
+    if (!theme) throw new Error(`Plugin ${record.manifest.name} lists theme "${id}" but does not define it.`);
+    return theme;
+  }
+
+  private sandboxFor(record: PluginRecord): PluginSandbox {
     let sandbox = this.sandboxes.get(record.manifest.name);
     if (!sandbox) {
       const { grants } = record;
@@ -233,12 +225,13 @@ export class PluginRegistry {
           : undefined;
       const code = readBundle(record);
       this.bundleHashes.set(record.manifest.name, record.bundleIntegrity ?? sha512(code));
-      sandbox = new ToolSandbox({
+      sandbox = new PluginSandbox({
         pluginName: record.manifest.name,
         code,
         fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
         exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
+        fetch: createNetFetch(grants.net),
         ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
       });
       this.sandboxes.set(record.manifest.name, sandbox);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SandboxedToolMeta } from "./sandbox/tool-sandbox.js";
+import type { SandboxedToolMeta } from "./sandbox/plugin-sandbox.js";
 
 /** Bumped when what the prelude reports about a tool changes shape. */
 const FORMAT = 1;

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PluginRegistry, readManifest } from "@pincer/host";
 import { bundleForSandbox } from "@pincer/host/install";
 import type { AnyTool, ModelRequest, ProviderEvent, ToolResult } from "@pincer/kernel";
-import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
+import type { PluginCapabilities, PluginManifest, ThemeDefinition } from "@pincer/sdk";
 
 export interface LoadPluginOptions {
   /** The session folder the plugin works in (`${workspace}`); default: a fresh temp folder. */
@@ -14,6 +14,8 @@ export interface LoadPluginOptions {
   env?: NodeJS.ProcessEnv;
   /** What to grant; default: everything the manifest declares, as a user who said yes. */
   grants?: PluginCapabilities;
+  /** Provider settings, as `providers.<id>` in config.json. */
+  providerConfig?: Record<string, Record<string, unknown>>;
 }
 
 export interface LoadedPlugin {
@@ -24,6 +26,8 @@ export interface LoadedPlugin {
   runTool(name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<ToolResult>;
   /** Runs one model call of a provider the plugin contributes and collects its events. */
   streamProvider(id: string, request: ModelRequest, options?: { signal?: AbortSignal }): Promise<ProviderEvent[]>;
+  /** A theme the plugin contributes, as the host reads it. */
+  theme(id: string): Promise<ThemeDefinition>;
   updates: string[];
   dispose(): void;
 }
@@ -37,9 +41,15 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
   const manifest = readManifest(root);
   const scratch = mkdtempSync(join(tmpdir(), "pincer-plugin-test-"));
   const bundleFile = join(scratch, "bundle.js");
-  writeFileSync(bundleFile, await bundleForSandbox(join(root, manifest.main), manifest.name));
+  // The source when there is one (a built-in's main is already its sandbox bundle), else main.
+  const source = ["src/index.ts", "src/index.js"].map((file) => join(root, file)).find((file) => existsSync(file));
+  writeFileSync(bundleFile, await bundleForSandbox(source ?? join(root, manifest.main), manifest.name));
   const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "pincer-workspace-"));
-  const registry = new PluginRegistry({ cwd, env: options.env ?? {} });
+  const registry = new PluginRegistry({
+    cwd,
+    env: options.env ?? {},
+    ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
+  });
   registry.add(root, { bundleFile, ...(options.grants ? { capabilities: options.grants } : {}) });
   let tools: Promise<AnyTool[]> | undefined;
   const updates: string[] = [];
@@ -70,6 +80,7 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
       }
       return events;
     },
+    theme: (id) => registry.loadTheme(id),
     dispose() {
       registry.dispose();
       rmSync(scratch, { recursive: true, force: true });

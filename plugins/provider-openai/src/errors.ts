@@ -6,6 +6,16 @@ const RETRYABLE = new Set([408, 409, 429]);
 /** An SDK error as the kernel's error event: status, retryable, retry-after, and what to do. */
 export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
   if (error instanceof APIConnectionError) {
+    // A host the plugin was not granted is refused by the sandbox: no retry will change that.
+    const cause = (error as { cause?: unknown }).cause;
+    const refusal = cause instanceof Error && /network access to .* refused/.exec(cause.message);
+    if (refusal) {
+      return {
+        type: "error",
+        message: `${providerId}: ${refusal[0]}. Point the provider at a granted host (OPENAI_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
+        retryable: false,
+      };
+    }
     return {
       type: "error",
       message: `${providerId}: connection failed (${error.message}). Check the base URL and your network.`,

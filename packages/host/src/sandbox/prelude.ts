@@ -1,25 +1,28 @@
+import { WEB_PLATFORM } from "./web-platform.js";
+
 /**
- * JavaScript evaluated inside every plugin isolate before the plugin's bundle. It provides the
- * small web platform the tools need (TextEncoder/TextDecoder, AbortController), builds each
- * call's context on top of the host bridge, then hides the bridge: the plugin reaches the
- * host only through these wrappers, and every wrapper's host side checks the plugin's grants.
+ * The host bridge as the isolate sees it, and the few web basics everything else builds on
+ * (TextEncoder/TextDecoder, AbortController, console). `bridge` is removed from the global
+ * object before any plugin code runs: a plugin reaches the host only through these wrappers.
  */
-export const PRELUDE = String.raw`
-(() => {
-  "use strict";
+const BRIDGE = `
   const bridge = globalThis.__pincerBridge;
   delete globalThis.__pincerBridge;
-  // Every host call is a message: start it, and the host settles it later. The isolate never
-  // blocks on the host, so a plugin can stream a command's output while it runs.
+  const COPY = { arguments: { copy: true } };
+  // An async host call is a message: start it, and the host settles it later. The isolate never
+  // blocks on the host, so a plugin can stream a command's output or a response body meanwhile.
   const pending = new Map();
   let nextId = 0;
   const call = (name, ...args) =>
     new Promise((resolve, reject) => {
       const id = ++nextId;
       pending.set(id, { resolve, reject });
-      bridge.start.applyIgnored(undefined, [id, name, args], { arguments: { copy: true } });
+      bridge.start.applyIgnored(undefined, [id, name, args], COPY);
     });
-  const listeners = new Map();
+  // The few calls that must answer at once (env, URL parsing, random bytes, timers).
+  const callSync = (name, ...args) => bridge.sync.applySync(undefined, [name, args], { arguments: { copy: true }, result: { copy: true } });
+  /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
+  const onHost = {};
 
   class TextEncoder {
     get encoding() { return "utf-8"; }
@@ -40,20 +43,34 @@ export const PRELUDE = String.raw`
   }
 
   class TextDecoder {
+    constructor() { this._pending = []; }
     get encoding() { return "utf-8"; }
-    decode(input) {
-      if (input === undefined) return "";
-      const bytes = input instanceof Uint8Array ? input : new Uint8Array(input.buffer ?? input);
+    decode(input, options = {}) {
+      const fresh = input === undefined ? new Uint8Array(0)
+        : input instanceof Uint8Array ? input
+        : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+        : new Uint8Array(input);
+      // With { stream: true } a character split across chunks waits for its last bytes.
+      const bytes = this._pending.length ? Uint8Array.from([...this._pending, ...fresh]) : fresh;
+      this._pending = [];
+      let end = bytes.length;
+      if (options.stream) {
+        let back = 0;
+        while (back < 3 && back < end && (bytes[end - 1 - back] & 0xc0) === 0x80) back++;
+        const lead = bytes[end - 1 - back];
+        const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+        if (back < end && need > back + 1) { this._pending = [...bytes.subarray(end - 1 - back)]; end -= back + 1; }
+      }
       let out = "";
       let chunk = [];
-      for (let i = 0; i < bytes.length; ) {
+      for (let i = 0; i < end; ) {
         const byte = bytes[i];
         let code = 0xfffd;
         let size = 1;
         if (byte < 0x80) code = byte;
-        else if (byte >= 0xc2 && byte < 0xe0 && i + 1 < bytes.length) { code = ((byte & 31) << 6) | (bytes[i + 1] & 63); size = 2; }
-        else if (byte >= 0xe0 && byte < 0xf0 && i + 2 < bytes.length) { code = ((byte & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); size = 3; }
-        else if (byte >= 0xf0 && byte < 0xf5 && i + 3 < bytes.length) { code = ((byte & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); size = 4; }
+        else if (byte >= 0xc2 && byte < 0xe0 && i + 1 < end) { code = ((byte & 31) << 6) | (bytes[i + 1] & 63); size = 2; }
+        else if (byte >= 0xe0 && byte < 0xf0 && i + 2 < end) { code = ((byte & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); size = 3; }
+        else if (byte >= 0xf0 && byte < 0xf5 && i + 3 < end) { code = ((byte & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); size = 4; }
         chunk.push(code);
         i += size;
         if (chunk.length >= 8192) { out += String.fromCodePoint(...chunk); chunk = []; }
@@ -64,13 +81,20 @@ export const PRELUDE = String.raw`
 
   class AbortSignal {
     constructor() { this.aborted = false; this.reason = undefined; this._listeners = []; this.onabort = null; }
-    addEventListener(type, listener) { if (type === "abort") this._listeners.push(listener); }
+    addEventListener(type, listener) { if (type === "abort" && typeof listener === "function") this._listeners.push(listener); }
     removeEventListener(type, listener) { this._listeners = this._listeners.filter((entry) => entry !== listener); }
     throwIfAborted() { if (this.aborted) throw this.reason; }
+    static abort(reason) { const c = new AbortController(); c.abort(reason); return c.signal; }
+    static timeout(ms) { const c = new AbortController(); setTimeout(() => c.abort(new DOMException("The operation timed out", "TimeoutError")), ms); return c.signal; }
+    static any(signals) {
+      const c = new AbortController();
+      for (const s of signals) { if (s.aborted) { c.abort(s.reason); break; } s.addEventListener("abort", () => c.abort(s.reason)); }
+      return c.signal;
+    }
   }
   class AbortController {
     constructor() { this.signal = new AbortSignal(); }
-    abort(reason = new Error("aborted")) {
+    abort(reason = new DOMException("This operation was aborted", "AbortError")) {
       const signal = this.signal;
       if (signal.aborted) return;
       signal.aborted = true;
@@ -81,28 +105,51 @@ export const PRELUDE = String.raw`
     }
   }
 
+  const log = (...args) => bridge.sync.applyIgnored(undefined, ["log", [args.map(String).join(" ")]], COPY);
   Object.assign(globalThis, { TextEncoder, TextDecoder, AbortController, AbortSignal });
-  globalThis.console = {
-    log: (...args) => bridge.log.applyIgnored(undefined, [args.map(String).join(" ")], { arguments: { copy: true } }),
-  };
-  globalThis.console.error = globalThis.console.warn = globalThis.console.info = globalThis.console.log;
+  globalThis.console = { log, error: log, warn: log, info: log, debug: log };
+`;
 
+/**
+ * What the host calls: register (what the bundle defines), run (a tool call), stream (a model
+ * call), and the notifications. Results cross as JSON or copies, never as references.
+ */
+const ENTRIES = `
   const calls = new Map();
   const state = new Map();
+  const listeners = new Map();
   let tools = new Map();
+  let providers = new Map();
+  const providerInstances = new Map();
+
+  const fs = {
+    readFile: (path) => call("readFile", String(path)),
+    readText: (path) => call("readText", String(path)),
+    writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
+    stat: (path) => call("stat", String(path)),
+    readdir: (path) => call("readdir", String(path)),
+    mkdir: (path) => call("mkdir", String(path)),
+    resolve: (path) => call("resolve", String(path)),
+  };
+  const env = { get: (key) => callSync("envGet", String(key)) };
 
   globalThis.__pincer = {
-    /** Called once after the bundle ran: the tool definitions, as plain data. */
+    /** Called once after the bundle ran: what it defines, as plain data. */
     register() {
       const plugin = globalThis.__pincerPlugin && (globalThis.__pincerPlugin.default || globalThis.__pincerPlugin);
       // A bundle's top-level var is not deletable; clearing it is enough to drop the reference.
       globalThis.__pincerPlugin = undefined;
       if (!plugin || typeof plugin !== "object") throw new Error("the bundle must export default definePlugin({...})");
       tools = new Map((plugin.tools || []).map((tool) => [tool.name, tool]));
-      return JSON.stringify([...tools.values()].map((tool) => ({
-        name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
-        hasSubject: typeof tool.permissionSubject === "function",
-      })));
+      providers = new Map((plugin.providers || []).map((provider) => [provider.id, provider]));
+      return JSON.stringify({
+        tools: [...tools.values()].map((tool) => ({
+          name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
+          hasSubject: typeof tool.permissionSubject === "function",
+        })),
+        providers: [...providers.values()].map((provider) => ({ id: provider.id, models: provider.models || [] })),
+        themes: plugin.themes || [],
+      });
     },
     subject(name, argsJson, cwd) {
       const tool = tools.get(name);
@@ -118,18 +165,10 @@ export const PRELUDE = String.raw`
         toolCallId: callId,
         cwd,
         signal: controller.signal,
-        onUpdate: (partial) => bridge.update.applyIgnored(undefined, [callId, String(partial)], { arguments: { copy: true } }),
+        onUpdate: (partial) => bridge.sync.applyIgnored(undefined, ["update", [callId, String(partial)]], COPY),
         state,
-        env: { get: (key) => bridge.envGet.applySync(undefined, [String(key)], { arguments: { copy: true } }) },
-        fs: {
-          readFile: (path) => call("readFile", String(path)),
-          readText: (path) => call("readText", String(path)),
-          writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
-          stat: (path) => call("stat", String(path)),
-          readdir: (path) => call("readdir", String(path)),
-          mkdir: (path) => call("mkdir", String(path)),
-          resolve: (path) => call("resolve", String(path)),
-        },
+        env,
+        fs,
         exec: {
           run: async (command, options = {}) => {
             const stream = typeof options.onOutput === "function" ? ++nextId : 0;
@@ -144,8 +183,26 @@ export const PRELUDE = String.raw`
         },
       };
       try {
-        const result = await tool.execute(JSON.parse(argsJson), ctx);
-        return JSON.stringify(result);
+        return JSON.stringify(await tool.execute(JSON.parse(argsJson), ctx));
+      } finally {
+        calls.delete(callId);
+      }
+    },
+    /** One model call: every event goes to the host as it arrives. */
+    async stream(callId, id, requestJson, configJson) {
+      let instance = providerInstances.get(id);
+      if (!instance) {
+        const definition = providers.get(id);
+        if (!definition) throw new Error("no provider named " + id + " in this plugin");
+        instance = definition.create({ env, fs, config: JSON.parse(configJson), fetch: globalThis.fetch });
+        providerInstances.set(id, instance);
+      }
+      const controller = new AbortController();
+      calls.set(callId, { controller });
+      try {
+        for await (const event of instance.stream(JSON.parse(requestJson), controller.signal)) {
+          bridge.sync.applySync(undefined, ["event", [callId, JSON.stringify(event)]], COPY);
+        }
       } finally {
         calls.delete(callId);
       }
@@ -153,6 +210,9 @@ export const PRELUDE = String.raw`
     output(stream, chunk) {
       const listener = listeners.get(stream);
       if (listener) listener(chunk);
+    },
+    timer(id) {
+      onHost.timer(id);
     },
     settle(id, ok, value) {
       const entry = pending.get(id);
@@ -163,8 +223,10 @@ export const PRELUDE = String.raw`
     },
     abort(callId) {
       const entry = calls.get(callId);
-      if (entry) entry.controller.abort(new Error("aborted"));
+      if (entry) entry.controller.abort();
     },
   };
-})();
 `;
+
+/** Evaluated in every plugin isolate before the plugin's bundle. */
+export const PRELUDE = `(() => {\n"use strict";\n${BRIDGE}\n${WEB_PLATFORM}\n${ENTRIES}\n})();`;

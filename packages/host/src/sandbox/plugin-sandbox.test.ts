@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
-import { ToolSandbox } from "./tool-sandbox.js";
+import { createNetFetch } from "../net.js";
+import { PluginSandbox } from "./plugin-sandbox.js";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -27,12 +28,12 @@ function sandbox(
   options: {
     allowedCommands?: string[];
     env?: Record<string, string>;
-    limits?: ConstructorParameters<typeof ToolSandbox>[0]["limits"];
+    limits?: ConstructorParameters<typeof PluginSandbox>[0]["limits"];
   } = {},
 ) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-sandbox-")));
   writeFileSync(join(dir, "hello.txt"), "héllo wörld");
-  const box = new ToolSandbox({
+  const box = new PluginSandbox({
     pluginName: "test-plugin",
     code,
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
@@ -41,6 +42,7 @@ function sandbox(
       allowed: ["GRANTED_VAR"],
       env: { GRANTED_VAR: "yes", SECRET_TOKEN: "hunter2", ...options.env },
     }),
+    fetch: createNetFetch([]),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   cleanups.push(() => {
@@ -115,7 +117,7 @@ describe("tool sandbox: what a plugin can do", () => {
 });
 
 describe("tool sandbox: escapes are refused", () => {
-  it("has no Node: no process, require, module loading or host globals", async () => {
+  it("has no Node: no process, require, module loading or host globals (fetch is the guarded one)", async () => {
     const { box, dir } = sandbox(
       plugin(
         tool(
@@ -128,7 +130,7 @@ describe("tool sandbox: escapes are refused", () => {
       ),
     );
     expect(text(await box.run("probe", {}, context(dir).ctx))).toBe(
-      "undefined,undefined,undefined,undefined,undefined,undefined|threw|refused",
+      "undefined,undefined,undefined,function,undefined,undefined|threw|refused",
     );
   });
 

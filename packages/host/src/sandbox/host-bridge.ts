@@ -1,0 +1,194 @@
+import { randomBytes } from "node:crypto";
+import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
+
+/** What one plugin's isolate may reach: its granted capabilities, nothing else. */
+export interface BridgeCapabilities {
+  fs: FsCapability;
+  exec: ExecCapability;
+  env: EnvCapability;
+  /** The guarded fetch of the plugin's net grant (checks every redirect hop). */
+  fetch: typeof fetch;
+}
+
+/** How the bridge reaches back into the isolate and the call that asked. */
+export interface BridgeCallbacks {
+  /** The tool call (or model call) an exec or a progress update belongs to. */
+  signalOf(callId: string): AbortSignal | undefined;
+  update(callId: string, partial: string): void;
+  event(callId: string, eventJson: string): void;
+  output(stream: number, chunk: string): void;
+  timer(id: number): void;
+  log(line: string): void;
+}
+
+type HostFunction = (...args: never[]) => unknown;
+
+/**
+ * The host side of one isolate's bridge. Arguments arrive as copies and results leave as copies:
+ * no host object, function or prototype ever crosses. Every resource a plugin opens (a response
+ * body, a timer) is tracked here, so stopping the isolate closes them all.
+ */
+export class HostBridge {
+  private readonly bodies = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+  private readonly fetches = new Map<number, AbortController>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private nextBody = 0;
+  /** Async functions: started by a message, settled later. */
+  readonly async: Record<string, HostFunction>;
+  /** Functions the isolate calls synchronously: each must answer at once. */
+  readonly sync: Record<string, HostFunction>;
+
+  constructor(
+    private readonly capabilities: BridgeCapabilities,
+    private readonly callbacks: BridgeCallbacks,
+  ) {
+    const { fs, exec } = capabilities;
+    this.async = {
+      readFile: (path: string) => fs.readFile(path),
+      readText: (path: string) => fs.readText(path),
+      writeFile: async (path: string, data: string | Uint8Array) => {
+        await fs.writeFile(path, data);
+      },
+      stat: (path: string) => fs.stat(path),
+      readdir: (path: string) => fs.readdir(path),
+      mkdir: (path: string) => fs.mkdir(path),
+      resolve: (path: string) => fs.resolve(path),
+      execRun: (callId: string, command: string, optionsJson: string) =>
+        this.execRun(exec, callId, command, optionsJson),
+      fetch: (id: number, url: string, method: string, headers: [string, string][], body: string | Uint8Array | null) =>
+        this.fetch(id, url, method, headers, body),
+      bodyRead: (bodyId: number) => this.bodyRead(bodyId),
+      bodyCancel: async (bodyId: number) => {
+        await this.bodies.get(bodyId)?.cancel();
+        this.bodies.delete(bodyId);
+      },
+    };
+    this.sync = {
+      envGet: (name: string) => capabilities.env.get(name),
+      log: (line: string) => callbacks.log(line),
+      update: (callId: string, partial: string) => callbacks.update(callId, partial),
+      event: (callId: string, eventJson: string) => callbacks.event(callId, eventJson),
+      randomBytes: (size: number) => new Uint8Array(randomBytes(Math.min(Math.max(0, size | 0), 65_536))),
+      parseURL: (input: string, base: string | null) => urlParts(new URL(input, base ?? undefined)),
+      setURL: (href: string, part: string, value: string) => {
+        const url = new URL(href);
+        if (
+          !["protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"].includes(part)
+        ) {
+          throw new TypeError(`cannot set ${part}`);
+        }
+        (url as unknown as Record<string, string>)[part] = value;
+        return urlParts(url);
+      },
+      setTimer: (id: number, ms: number) => {
+        clearTimeout(this.timers.get(id));
+        const timer = setTimeout(() => {
+          this.timers.delete(id);
+          callbacks.timer(id);
+        }, ms);
+        // A plugin's pending timer never keeps the host process alive.
+        timer.unref();
+        this.timers.set(id, timer);
+      },
+      clearTimer: (id: number) => {
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+      },
+      fetchAbort: (id: number) => this.fetches.get(id)?.abort(),
+    };
+  }
+
+  /** Closes everything the isolate left open: bodies, requests in flight, timers. */
+  close(): void {
+    for (const controller of this.fetches.values()) controller.abort();
+    for (const reader of this.bodies.values()) void reader.cancel().catch(() => {});
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.fetches.clear();
+    this.bodies.clear();
+    this.timers.clear();
+  }
+
+  private async fetch(
+    id: number,
+    url: string,
+    method: string,
+    headers: [string, string][],
+    body: string | Uint8Array | null,
+  ) {
+    const controller = new AbortController();
+    this.fetches.set(id, controller);
+    try {
+      const response = await this.capabilities.fetch(url, {
+        method,
+        headers,
+        signal: controller.signal,
+        ...(body !== null && method !== "GET" && method !== "HEAD" ? { body } : {}),
+      });
+      let bodyId = 0;
+      if (response.body) {
+        bodyId = ++this.nextBody;
+        this.bodies.set(bodyId, response.body.getReader());
+      }
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...response.headers],
+        url: response.url,
+        redirected: response.redirected,
+        bodyId,
+      };
+    } finally {
+      this.fetches.delete(id);
+    }
+  }
+
+  /** One chunk of a response body, pulled by the isolate when it wants more (null at the end). */
+  private async bodyRead(bodyId: number): Promise<Uint8Array | null> {
+    const reader = this.bodies.get(bodyId);
+    if (!reader) return null;
+    const { done, value } = await reader.read();
+    if (done) {
+      this.bodies.delete(bodyId);
+      return null;
+    }
+    return value;
+  }
+
+  private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {
+    const signal = this.callbacks.signalOf(callId);
+    if (!signal) throw new Error("exec outside a tool call");
+    const options = JSON.parse(optionsJson) as {
+      cwd?: string;
+      timeoutMs?: number;
+      maxOutputBytes?: number;
+      env?: Record<string, string>;
+      stream?: number;
+    };
+    return exec.run(command, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxOutputBytes ? { maxOutputBytes: options.maxOutputBytes } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      signal,
+      ...(options.stream
+        ? { onOutput: (chunk: string) => this.callbacks.output(options.stream as number, chunk) }
+        : {}),
+    });
+  }
+}
+
+function urlParts(url: URL) {
+  return {
+    href: url.href,
+    protocol: url.protocol,
+    username: url.username,
+    password: url.password,
+    host: url.host,
+    hostname: url.hostname,
+    port: url.port,
+    pathname: url.pathname,
+    search: url.search,
+    hash: url.hash,
+    origin: url.origin,
+  };
+}

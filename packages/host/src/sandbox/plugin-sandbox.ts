@@ -1,0 +1,368 @@
+import type {
+  ModelInfo,
+  ModelRequest,
+  PermissionSubject,
+  ProviderEvent,
+  ToolContext,
+  ToolKind,
+  ToolResult,
+} from "@pincer/kernel";
+import type { ThemeDefinition } from "@pincer/sdk";
+import ivm from "isolated-vm";
+import { type BridgeCapabilities, HostBridge } from "./host-bridge.js";
+import { PRELUDE } from "./prelude.js";
+
+export interface SandboxLimits {
+  /** Heap limit of the plugin's isolate. */
+  memoryMb: number;
+  /** CPU time one call may use inside the isolate. */
+  cpuMsPerCall: number;
+  /** Wall-clock time one call may take, host work included. */
+  wallMsPerCall: number;
+  /** Progress output (tools) or stream events (providers) one call may send the host. */
+  maxUpdateBytes: number;
+}
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  memoryMb: 128,
+  cpuMsPerCall: 30_000,
+  wallMsPerCall: 600_000,
+  maxUpdateBytes: 1_000_000,
+};
+
+/** A provider's stream may be long; its events are capped far above any real answer. */
+const MAX_STREAM_BYTES = 64 * 1024 * 1024;
+
+export interface SandboxedToolMeta {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  kind: ToolKind;
+  hasSubject: boolean;
+}
+
+/** What a plugin's bundle defines, as data. */
+export interface PluginDefinitions {
+  tools: SandboxedToolMeta[];
+  providers: Array<{ id: string; models: ModelInfo[] }>;
+  themes: ThemeDefinition[];
+}
+
+export interface PluginSandboxOptions extends BridgeCapabilities {
+  pluginName: string;
+  /** The plugin's bundle: an IIFE that sets globalThis.__pincerPlugin. */
+  code: string;
+  limits?: Partial<SandboxLimits>;
+  log?: (line: string) => void;
+}
+
+type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
+
+interface LiveIsolate {
+  isolate: ivm.Isolate;
+  bridge: HostBridge;
+  entries: Record<"run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer", Entry>;
+  definitions: PluginDefinitions;
+}
+
+/** A call in flight: a tool call (progress goes to ctx.onUpdate) or a model call (events to a queue). */
+interface ActiveCall {
+  signal: AbortSignal;
+  bytes: number;
+  onUpdate?: (partial: string) => void;
+  onEvent?: (eventJson: string) => void;
+}
+
+const COPY_ARGS = { arguments: { copy: true } } as const;
+const EVENT_TYPES = new Set([
+  "text_delta",
+  "thinking_delta",
+  "toolcall_start",
+  "toolcall_delta",
+  "toolcall_end",
+  "usage",
+  "stop",
+  "error",
+]);
+
+/**
+ * One plugin running in its own V8 isolate (isolated-vm): no Node APIs, no host objects, only
+ * a bridge whose every function checks the plugin's grants. It serves the plugin's tools, its
+ * providers and its themes. A call that runs out of memory, CPU or time kills the isolate; the
+ * failure goes back as a tool error or a stream error event, and the next call starts afresh.
+ */
+export class PluginSandbox {
+  private live: Promise<LiveIsolate> | undefined;
+  private readonly calls = new Map<string, ActiveCall>();
+  private readonly limits: SandboxLimits;
+  private streams = 0;
+
+  constructor(private readonly options: PluginSandboxOptions) {
+    this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
+  }
+
+  /** Whether the plugin's isolate has been started (and not stopped since). */
+  get started(): boolean {
+    return this.live !== undefined;
+  }
+
+  /** Starts the isolate (if needed) and returns what the plugin defines. */
+  async definitions(): Promise<PluginDefinitions> {
+    return (await this.ensure()).definitions;
+  }
+
+  async tools(): Promise<SandboxedToolMeta[]> {
+    return (await this.definitions()).tools;
+  }
+
+  /** The permission subject of a call, computed by the plugin's own code. */
+  async subject(name: string, args: Record<string, unknown>, cwd: string): Promise<PermissionSubject | undefined> {
+    const live = await this.ensure();
+    const json = live.entries.subject.applySync(undefined, [name, JSON.stringify(args), cwd], {
+      ...COPY_ARGS,
+      timeout: 1000,
+    });
+    return typeof json === "string" ? (JSON.parse(json) as PermissionSubject) : undefined;
+  }
+
+  async run(name: string, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+    const outcome = await this.guarded(
+      ctx.toolCallId,
+      { signal: ctx.signal, bytes: 0, onUpdate: ctx.onUpdate },
+      (live) =>
+        live.entries.run.apply(undefined, [ctx.toolCallId, name, JSON.stringify(args), ctx.cwd], {
+          ...COPY_ARGS,
+          result: { promise: true, copy: true },
+          timeout: this.limits.cpuMsPerCall,
+        }),
+    );
+    if ("failure" in outcome) return { content: outcome.failure, isError: true };
+    if (outcome.error) return { content: `${name} failed: ${outcome.error}`, isError: true };
+    const result = JSON.parse(outcome.value as string) as ToolResult;
+    if (!result || (typeof result.content !== "string" && !Array.isArray(result.content))) {
+      return {
+        content: `${name} returned an invalid result: content must be a string or a list of content blocks.`,
+        isError: true,
+      };
+    }
+    return result;
+  }
+
+  /**
+   * One model call of a provider this plugin defines. Never throws: a provider that fails, or
+   * an isolate that is stopped, ends the stream with an error event, as the kernel expects.
+   */
+  async *stream(
+    id: string,
+    request: ModelRequest,
+    config: Record<string, unknown>,
+    signal: AbortSignal,
+  ): AsyncGenerator<ProviderEvent> {
+    const callId = `stream-${++this.streams}`;
+    const queue: ProviderEvent[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    let problem: string | undefined;
+    const onEvent = (json: string) => {
+      const event = JSON.parse(json) as ProviderEvent;
+      queue.push(
+        event && EVENT_TYPES.has(event.type)
+          ? event
+          : { type: "error", message: `Plugin ${this.options.pluginName} sent an unknown event.`, retryable: false },
+      );
+      wake?.();
+    };
+    const done = this.guarded(callId, { signal, bytes: 0, onEvent }, (live) =>
+      live.entries.stream.apply(undefined, [callId, id, JSON.stringify(request), JSON.stringify(config)], {
+        ...COPY_ARGS,
+        result: { promise: true },
+        timeout: this.limits.cpuMsPerCall,
+      }),
+    ).then((outcome) => {
+      if ("failure" in outcome) problem = outcome.failure;
+      else if (outcome.error) problem = `Provider ${id} (plugin ${this.options.pluginName}) failed: ${outcome.error}`;
+      finished = true;
+      wake?.();
+    });
+    while (true) {
+      const event = queue.shift();
+      if (event) {
+        yield event;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+    await done;
+    if (problem) yield { type: "error", message: problem, retryable: false };
+  }
+
+  dispose(): void {
+    const pending = this.live;
+    this.live = undefined;
+    void pending?.then((live) => this.reset(live)).catch(() => {});
+  }
+
+  /**
+   * Runs one call with the limits: wall clock, CPU (watched from here: async plugin code runs
+   * on the isolate's own thread) and abort forwarding. A limit hit kills the isolate.
+   */
+  private async guarded(
+    callId: string,
+    call: ActiveCall,
+    start: (live: LiveIsolate) => Promise<unknown>,
+  ): Promise<{ value?: unknown; error?: string } | { failure: string }> {
+    let live: LiveIsolate;
+    try {
+      live = await this.ensure();
+    } catch (error) {
+      return { failure: this.failure(`could not start: ${(error as Error).message}`) };
+    }
+    this.calls.set(callId, call);
+    const onAbort = () => !live.isolate.isDisposed && live.entries.abort.applyIgnored(undefined, [callId], COPY_ARGS);
+    call.signal.addEventListener("abort", onAbort, { once: true });
+    const cpuAtStart = live.isolate.cpuTime;
+    let killedFor: string | undefined;
+    const kill = (why: string) => {
+      killedFor ??= why;
+      this.reset(live);
+    };
+    const wall = setTimeout(() => kill(`took longer than ${this.limits.wallMsPerCall} ms`), this.limits.wallMsPerCall);
+    const cpuWatch = setInterval(() => {
+      if (live.isolate.isDisposed) return;
+      const usedMs = Number(live.isolate.cpuTime - cpuAtStart) / 1e6;
+      if (usedMs > this.limits.cpuMsPerCall) kill(`used more than ${this.limits.cpuMsPerCall} ms of CPU`);
+    }, 50);
+    try {
+      return { value: await start(live) };
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      if (live.isolate.isDisposed || /memory limit/i.test(message)) {
+        this.reset(live);
+        return {
+          failure: this.failure(
+            killedFor ? `was stopped: it ${killedFor}` : `ran out of memory (limit ${this.limits.memoryMb} MB)`,
+          ),
+        };
+      }
+      if (/timed out/i.test(message)) {
+        this.reset(live);
+        return { failure: this.failure(`was stopped: it used more than ${this.limits.cpuMsPerCall} ms of CPU`) };
+      }
+      return { error: message };
+    } finally {
+      clearTimeout(wall);
+      clearInterval(cpuWatch);
+      call.signal.removeEventListener("abort", onAbort);
+      this.calls.delete(callId);
+    }
+  }
+
+  private failure(what: string): string {
+    return `Plugin ${this.options.pluginName} ${what}. It will be restarted on its next use.`;
+  }
+
+  private reset(live: LiveIsolate): void {
+    live.bridge.close();
+    if (!live.isolate.isDisposed) live.isolate.dispose();
+    if (this.live) {
+      void this.live.then((current) => {
+        if (current === live) this.live = undefined;
+      });
+    }
+  }
+
+  private ensure(): Promise<LiveIsolate> {
+    if (this.live) {
+      return this.live.then((live) => {
+        if (!live.isolate.isDisposed) return live;
+        this.live = undefined;
+        return this.ensure();
+      });
+    }
+    this.live = this.start();
+    this.live.catch(() => {
+      this.live = undefined;
+    });
+    return this.live;
+  }
+
+  /** Sends progress or events from a call to its consumer, capped so a plugin cannot flood the host. */
+  private forward(callId: string, payload: string, kind: "update" | "event"): void {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    const before = call.bytes;
+    call.bytes += payload.length;
+    if (kind === "update") {
+      if (call.bytes <= this.limits.maxUpdateBytes) call.onUpdate?.(payload);
+      else if (before <= this.limits.maxUpdateBytes)
+        call.onUpdate?.(`\n[${this.options.pluginName}: further progress output dropped]\n`);
+      return;
+    }
+    if (call.bytes > MAX_STREAM_BYTES) throw new Error(`stream larger than ${MAX_STREAM_BYTES} bytes`);
+    call.onEvent?.(payload);
+  }
+
+  private async start(): Promise<LiveIsolate> {
+    const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb });
+    const context = await isolate.createContext();
+    const jail = context.global;
+    await jail.set("globalThis", jail.derefInto());
+    await context.eval("globalThis.__pincerBridge = {}");
+    const bridgeObject = (await jail.get("__pincerBridge")) as ivm.Reference<Record<string, unknown>>;
+    let live: LiveIsolate | undefined;
+    const notify = (entry: keyof LiveIsolate["entries"], args: unknown[]) => {
+      if (live && !isolate.isDisposed) live.entries[entry].applyIgnored(undefined, args, COPY_ARGS);
+    };
+    const bridge = new HostBridge(this.options, {
+      signalOf: (callId) => this.calls.get(callId)?.signal,
+      update: (callId, partial) => this.forward(callId, partial, "update"),
+      event: (callId, json) => this.forward(callId, json, "event"),
+      output: (stream, chunk) => notify("output", [stream, chunk]),
+      timer: (id) => notify("timer", [id]),
+      log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
+    });
+    // One entry point for async calls: run the named host function, then settle the isolate's promise.
+    const startCall = (id: number, name: string, args: unknown[]) => {
+      const fn = bridge.async[name] as ((...args: unknown[]) => unknown) | undefined;
+      Promise.resolve()
+        .then(() => {
+          if (!fn) throw new Error(`unknown host function ${name}`);
+          return fn(...args);
+        })
+        .then(
+          (value) => notify("settle", [id, true, value]),
+          (error: unknown) => notify("settle", [id, false, (error as Error).message ?? String(error)]),
+        );
+    };
+    const syncCall = (name: string, args: unknown[]) => {
+      const fn = bridge.sync[name] as ((...args: unknown[]) => unknown) | undefined;
+      if (!fn) throw new Error(`unknown host function ${name}`);
+      return fn(...args);
+    };
+    await bridgeObject.set("start", new ivm.Reference(startCall));
+    await bridgeObject.set("sync", new ivm.Reference(syncCall));
+    await context.eval(PRELUDE, { timeout: 1000 });
+    await context.eval(this.options.code, { timeout: 5000, filename: `${this.options.pluginName}/plugin.js` });
+    const registered = await context.eval("__pincer.register()", { timeout: 1000, copy: true });
+    const entry = async (name: string) => (await context.eval(`__pincer.${name}`, { reference: true })) as Entry;
+    live = {
+      isolate,
+      bridge,
+      entries: {
+        run: await entry("run"),
+        stream: await entry("stream"),
+        subject: await entry("subject"),
+        output: await entry("output"),
+        settle: await entry("settle"),
+        abort: await entry("abort"),
+        timer: await entry("timer"),
+      },
+      definitions: JSON.parse(registered as string) as PluginDefinitions,
+    };
+    return live;
+  }
+}

@@ -1,0 +1,208 @@
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ModelRequest, ProviderEvent, ToolContext } from "@pincer/kernel";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEnvCapability } from "../capabilities/env.js";
+import { createExecCapability } from "../capabilities/exec.js";
+import { createFsCapability } from "../capabilities/fs.js";
+import { createNetFetch } from "../net.js";
+import { PluginSandbox } from "./plugin-sandbox.js";
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    if (request.url === "/json") return response.end(JSON.stringify({ ok: true, method: request.method }));
+    if (request.url === "/echo") {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => response.end(`${request.headers["x-test"]}:${body}`));
+      return;
+    }
+    if (request.url === "/chunks") {
+      response.write("é".repeat(3));
+      setTimeout(() => response.end("|end"), 20);
+      return;
+    }
+    if (request.url === "/bounce") {
+      response.writeHead(302, { location: "http://evil.invalid/steal" });
+      return response.end();
+    }
+    response.statusCode = 404;
+    response.end("nope");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => server.close());
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function box(code: string, grants: { net?: string[]; env?: Record<string, string> } = {}) {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-web-")));
+  const sandbox = new PluginSandbox({
+    pluginName: "web-plugin",
+    code,
+    fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
+    exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
+    env: createEnvCapability({ allowed: ["GRANTED_KEY"], env: { GRANTED_KEY: "k", OTHER_SECRET: "s", ...grants.env } }),
+    fetch: createNetFetch(grants.net ?? [`127.0.0.1:${port}`]),
+    limits: { cpuMsPerCall: 2000, memoryMb: 64 },
+  });
+  cleanups.push(() => {
+    sandbox.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { sandbox, dir };
+}
+
+/** A plugin with one tool whose body is the test's script; it returns whatever the script returns. */
+function probe(body: string) {
+  return `globalThis.__pincerPlugin = { default: { tools: [{ name: "probe", description: "p", kind: "read",
+    parameters: { type: "object" }, async execute(args, ctx) { const base = args.base; ${body} } }] } };`;
+}
+
+async function runProbe(body: string, grants?: { net?: string[] }): Promise<string> {
+  const { sandbox, dir } = box(probe(body), grants);
+  const ctx: ToolContext = { toolCallId: "c1", cwd: dir, signal: new AbortController().signal, onUpdate() {} };
+  const result = await sandbox.run("probe", { base: `http://127.0.0.1:${port}` }, ctx);
+  return typeof result.content === "string" ? result.content : JSON.stringify(result.content);
+}
+
+describe("web platform inside a plugin isolate", () => {
+  it("fetches a granted host: status, headers, JSON, request bodies", async () => {
+    const out = await runProbe(`
+      const a = await fetch(base + "/json");
+      const b = await fetch(new Request(base + "/echo", { method: "POST", headers: { "X-Test": "hdr" }, body: "payload" }));
+      return { content: [a.status, a.ok, a.headers.get("content-length"), JSON.stringify(await a.json()), await b.text()].join(" ") };`);
+    expect(out).toBe('200 true 26 {"ok":true,"method":"GET"} hdr:payload');
+  });
+
+  it("streams a response body chunk by chunk, decoding UTF-8 split across chunks", async () => {
+    const out = await runProbe(`
+      const response = await fetch(base + "/chunks");
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let text = "", reads = 0;
+      for (;;) { const { done, value } = await reader.read(); if (done) break; reads++; text += decoder.decode(value, { stream: true }); }
+      return { content: text + " " + (reads >= 2) };`);
+    expect(out).toBe("ééé|end true");
+  });
+
+  it("refuses ungranted hosts: directly, through a redirect, and behind userinfo", async () => {
+    const out = await runProbe(`
+      const tries = [
+        "http://example.com/",
+        base + "/bounce",
+        "http://127.0.0.1:${port}@evil.invalid/",
+      ];
+      const results = [];
+      for (const url of tries) { try { await fetch(url); results.push("reached " + url); } catch (e) { results.push(e.message); } }
+      return { content: results.join("\\n") };`);
+    const lines = out.split("\n");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/network access to .* refused/);
+    expect(lines[1]).toContain("evil.invalid");
+    expect(lines[2]).toContain("evil.invalid");
+  });
+
+  it("gives no way to the host through fetch, responses or their prototypes", async () => {
+    const out = await runProbe(`
+      const response = await fetch(base + "/json");
+      const escapes = [
+        () => fetch.constructor.constructor("return process")(),
+        () => response.constructor.constructor("return require")(),
+        () => Object.getPrototypeOf(response.headers).constructor.constructor("return globalThis.process")(),
+        () => response.body.getReader.constructor("return process.env")(),
+      ];
+      return { content: escapes.map((escape) => { try { const v = escape(); return v === undefined ? "undefined" : "LEAK"; } catch { return "threw"; } }).join(",") };`);
+    expect(out).not.toContain("LEAK");
+  });
+
+  it("has URL, URLSearchParams, timers, crypto, structuredClone and base64", async () => {
+    const out = await runProbe(`
+      const url = new URL("/v1/chat?x=1", "https://api.example.com/base/");
+      url.searchParams.append("q", "a b");
+      const fired = await new Promise((resolve) => { const t = setTimeout(() => resolve("never"), 5); clearTimeout(t); setTimeout(() => resolve("fired"), 10); });
+      const uuid = crypto.randomUUID();
+      const clone = structuredClone({ a: [1, { b: 2 }] });
+      return { content: [url.href, url.hostname, fired, /^[0-9a-f-]{36}$/.test(uuid), JSON.stringify(clone), atob(btoa("hi"))].join(" ") };`);
+    expect(out).toBe('https://api.example.com/v1/chat?x=1&q=a+b api.example.com fired true {"a":[1,{"b":2}]} hi');
+  });
+});
+
+function providerPlugin(streamBody: string): string {
+  return `globalThis.__pincerPlugin = { default: { providers: [{ id: "toy", models: [{ id: "toy-1" }],
+    create(ctx) { return { id: "toy", async *stream(request, signal) { ${streamBody} } }; } }] } };`;
+}
+
+async function collect(sandbox: PluginSandbox, signal = new AbortController().signal): Promise<ProviderEvent[]> {
+  const request: ModelRequest = { model: "toy-1", systemPrompt: "", messages: [], tools: [] };
+  const events: ProviderEvent[] = [];
+  for await (const event of sandbox.stream("toy", request, { greeting: "hi" }, signal)) events.push(event);
+  return events;
+}
+
+describe("providers in a plugin isolate", () => {
+  it("streams events, with config and only the granted environment", async () => {
+    const { sandbox } = box(
+      providerPlugin(`
+        yield { type: "text_delta", text: ctx.config.greeting + " " + ctx.env.get("GRANTED_KEY") + " " + ctx.env.get("OTHER_SECRET") };
+        yield { type: "stop", reason: "stop" };`),
+    );
+    expect((await sandbox.definitions()).providers).toEqual([{ id: "toy", models: [{ id: "toy-1" }] }]);
+    expect(await collect(sandbox)).toEqual([
+      { type: "text_delta", text: "hi k undefined" },
+      { type: "stop", reason: "stop" },
+    ]);
+  });
+
+  it("ends a stream whose provider throws with an error event, and refuses unknown events", async () => {
+    const { sandbox } = box(providerPlugin(`yield { type: "evil" }; throw new Error("boom");`));
+    const events = await collect(sandbox);
+    expect(events[0]).toMatchObject({ type: "error", message: expect.stringContaining("unknown event") });
+    expect(events.at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("boom"), retryable: false });
+  });
+
+  it("stops a provider that spins forever or eats memory, and the next stream works", async () => {
+    const { sandbox } = box(
+      providerPlugin(`
+        if (request.model === "spin") { for (;;) {} }
+        if (request.model === "eat") { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(1)); }
+        yield { type: "text_delta", text: "fine" }; yield { type: "stop", reason: "stop" };`),
+    );
+    const run = async (model: string) => {
+      const events: ProviderEvent[] = [];
+      for await (const event of sandbox.stream(
+        "toy",
+        { model, systemPrompt: "", messages: [], tools: [] },
+        {},
+        new AbortController().signal,
+      ))
+        events.push(event);
+      return events;
+    };
+    expect((await run("spin")).at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("CPU") });
+    expect((await run("eat")).at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("memory") });
+    expect((await run("ok"))[0]).toEqual({ type: "text_delta", text: "fine" });
+  });
+
+  it("forwards abort into the provider's signal", async () => {
+    const { sandbox } = box(
+      providerPlugin(`
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+        yield { type: "error", message: "aborted inside", retryable: false };`),
+    );
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    expect(await collect(sandbox, controller.signal)).toEqual([
+      { type: "error", message: "aborted inside", retryable: false },
+    ]);
+  });
+});
