@@ -11,6 +11,7 @@ import { integrityMatches, sha512 } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetFetch } from "./net.js";
 import { PluginSandbox, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
+import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
@@ -37,6 +38,8 @@ export interface PluginRecord {
   bundleFile: string;
   /** sha512 the bundle must still have (installed plugins); checked when the isolate starts. */
   bundleIntegrity?: string;
+  /** Start it from a V8 snapshot (see AddOptions.snapshot). */
+  snapshot: boolean;
 }
 
 export interface AddOptions {
@@ -48,6 +51,12 @@ export interface AddOptions {
   /** Integrity recorded at install: a manifest or bundle changed since is refused. */
   manifestIntegrity?: string;
   bundleIntegrity?: string;
+  /**
+   * Keep a V8 snapshot of the started isolate. Making one runs the bundle outside the isolate's
+   * limits (V8's snapshot creator has none), so only code as trusted as Pincer's own — the
+   * plugins that ship with it — is snapshotted; other plugins start under their limits.
+   */
+  snapshot?: boolean;
 }
 
 export class PluginTamperedError extends Error {
@@ -68,11 +77,13 @@ export class PluginRegistry {
   private readonly sandboxes = new Map<string, PluginSandbox>();
   private readonly bundleHashes = new Map<string, string>();
   private readonly toolMetas: ToolMetaCache;
+  private readonly snapshots: SnapshotCache | undefined;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly context: RegistryContext) {
     this.env = context.env ?? process.env;
-    this.toolMetas = new ToolMetaCache(context.cacheDir);
+    this.toolMetas = new ToolMetaCache(context.cacheDir && join(context.cacheDir, "tools"));
+    if (context.cacheDir) this.snapshots = new SnapshotCache(join(context.cacheDir, "snapshots"));
   }
 
   add(dir: string, options: AddOptions = {}): PluginRecord {
@@ -93,6 +104,7 @@ export class PluginRegistry {
       dir: absolute,
       manifest,
       bundleFile: resolve(absolute, options.bundleFile ?? manifest.main),
+      snapshot: options.snapshot ?? false,
       ...(options.bundleIntegrity ? { bundleIntegrity: options.bundleIntegrity } : {}),
       grants: resolveGrants(options.capabilities ?? manifest.capabilities, {
         cwd: this.context.cwd,
@@ -232,6 +244,7 @@ export class PluginRegistry {
         exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
         fetch: createNetFetch(grants.net),
+        ...(this.snapshots && record.snapshot ? { snapshots: this.snapshots } : {}),
         ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
       });
       this.sandboxes.set(record.manifest.name, sandbox);

@@ -17,7 +17,11 @@ export function addInstalledPlugins(
   const lock = readLockfile(home);
   for (const builtin of builtins) {
     const entry = lock.plugins[builtin.name];
-    registry.add(builtin.dir, entry ? { capabilities: capabilitiesFromIds(entry.granted) } : {});
+    // Built-ins ship with Pincer, so their isolates may start from snapshots (see AddOptions).
+    registry.add(builtin.dir, {
+      snapshot: true,
+      ...(entry ? { capabilities: capabilitiesFromIds(entry.granted) } : {}),
+    });
   }
   for (const [name, entry] of Object.entries(lock.plugins)) {
     if (entry.source.type === "builtin") continue;

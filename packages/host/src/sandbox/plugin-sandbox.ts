@@ -11,6 +11,7 @@ import type { ThemeDefinition } from "@pincer/sdk";
 import ivm from "isolated-vm";
 import { type BridgeCapabilities, HostBridge } from "./host-bridge.js";
 import { PRELUDE } from "./prelude.js";
+import type { SnapshotCache } from "./snapshot-cache.js";
 
 export interface SandboxLimits {
   /** Heap limit of the plugin's isolate. */
@@ -54,6 +55,8 @@ export interface PluginSandboxOptions extends BridgeCapabilities {
   code: string;
   limits?: Partial<SandboxLimits>;
   log?: (line: string) => void;
+  /** Where isolate snapshots are kept; without it every start evaluates the bundle. */
+  snapshots?: SnapshotCache;
 }
 
 type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
@@ -306,16 +309,39 @@ export class PluginSandbox {
     call.onEvent?.(payload);
   }
 
+  /**
+   * A fresh isolate with the prelude and the plugin's bundle evaluated: from the snapshot cache
+   * when there is one, else by evaluating them (and making the snapshot for next time).
+   */
+  private async boot(
+    attach: (context: ivm.Context) => Promise<void>,
+  ): Promise<{ isolate: ivm.Isolate; context: ivm.Context }> {
+    const scripts = [
+      { code: PRELUDE, filename: "pincer-prelude.js" },
+      { code: this.options.code, filename: `${this.options.pluginName}/plugin.js` },
+    ];
+    const cache = this.options.snapshots;
+    const key = cache?.keyFor(scripts.map((script) => script.code));
+    const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts)) : undefined;
+    const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb, ...(snapshot ? { snapshot } : {}) });
+    try {
+      const context = await isolate.createContext();
+      if (!snapshot) await context.eval(PRELUDE, { timeout: 1000, filename: scripts[0]?.filename });
+      // Attached before the bundle runs: a bundle may use the host (a timer, random bytes) as it loads.
+      await attach(context);
+      if (!snapshot) await context.eval(this.options.code, { timeout: 5000, filename: scripts[1]?.filename });
+      return { isolate, context };
+    } catch (error) {
+      isolate.dispose();
+      throw error;
+    }
+  }
+
   private async start(): Promise<LiveIsolate> {
-    const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb });
-    const context = await isolate.createContext();
-    const jail = context.global;
-    await jail.set("globalThis", jail.derefInto());
-    await context.eval("globalThis.__pincerBridge = {}");
-    const bridgeObject = (await jail.get("__pincerBridge")) as ivm.Reference<Record<string, unknown>>;
     let live: LiveIsolate | undefined;
+    let isolate: ivm.Isolate | undefined;
     const notify = (entry: keyof LiveIsolate["entries"], args: unknown[]) => {
-      if (live && !isolate.isDisposed) live.entries[entry].applyIgnored(undefined, args, COPY_ARGS);
+      if (live && isolate && !isolate.isDisposed) live.entries[entry].applyIgnored(undefined, args, COPY_ARGS);
     };
     const bridge = new HostBridge(this.options, {
       signalOf: (callId) => this.calls.get(callId)?.signal,
@@ -343,14 +369,16 @@ export class PluginSandbox {
       if (!fn) throw new Error(`unknown host function ${name}`);
       return fn(...args);
     };
-    await bridgeObject.set("start", new ivm.Reference(startCall));
-    await bridgeObject.set("sync", new ivm.Reference(syncCall));
-    await context.eval(PRELUDE, { timeout: 1000 });
-    await context.eval(this.options.code, { timeout: 5000, filename: `${this.options.pluginName}/plugin.js` });
+    const booted = await this.boot(async (context) => {
+      const attach = (await context.eval("__pincer.attach", { reference: true })) as Entry;
+      await attach.apply(undefined, [new ivm.Reference(startCall), new ivm.Reference(syncCall)], { timeout: 1000 });
+    });
+    isolate = booted.isolate;
+    const { context } = booted;
     const registered = await context.eval("__pincer.register()", { timeout: 1000, copy: true });
     const entry = async (name: string) => (await context.eval(`__pincer.${name}`, { reference: true })) as Entry;
     live = {
-      isolate,
+      isolate: booted.isolate,
       bridge,
       entries: {
         run: await entry("run"),

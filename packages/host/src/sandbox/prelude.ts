@@ -1,13 +1,15 @@
+import { WEB_FETCH } from "./web-fetch.js";
 import { WEB_PLATFORM } from "./web-platform.js";
 
 /**
  * The host bridge as the isolate sees it, and the few web basics everything else builds on
- * (TextEncoder/TextDecoder, AbortController, console). `bridge` is removed from the global
- * object before any plugin code runs: a plugin reaches the host only through these wrappers.
+ * (TextEncoder/TextDecoder, AbortController, console). The host hands its two entry points to
+ * `__pincer.attach` after the plugin's bundle has run (so the prelude and the bundle can be
+ * kept in a V8 snapshot); they live in this closure only: a plugin reaches the host solely
+ * through these wrappers.
  */
 const BRIDGE = `
-  const bridge = globalThis.__pincerBridge;
-  delete globalThis.__pincerBridge;
+  const bridge = { start: null, sync: null };
   const COPY = { arguments: { copy: true } };
   // An async host call is a message: start it, and the host settles it later. The isolate never
   // blocks on the host, so a plugin can stream a command's output or a response body meanwhile.
@@ -134,6 +136,12 @@ const ENTRIES = `
   const env = { get: (key) => callSync("envGet", String(key)) };
 
   globalThis.__pincer = {
+    /** Called once by the host, before anything else: the bridge's two entry points. */
+    attach(start, sync) {
+      if (bridge.start) throw new Error("already attached");
+      bridge.start = start;
+      bridge.sync = sync;
+    },
     /** Called once after the bundle ran: what it defines, as plain data. */
     register() {
       const plugin = globalThis.__pincerPlugin && (globalThis.__pincerPlugin.default || globalThis.__pincerPlugin);
@@ -229,4 +237,4 @@ const ENTRIES = `
 `;
 
 /** Evaluated in every plugin isolate before the plugin's bundle. */
-export const PRELUDE = `(() => {\n"use strict";\n${BRIDGE}\n${WEB_PLATFORM}\n${ENTRIES}\n})();`;
+export const PRELUDE = `(() => {\n"use strict";\n${BRIDGE}\n${WEB_PLATFORM}\n${WEB_FETCH}\n${ENTRIES}\n})();`;
