@@ -11,7 +11,11 @@ const CLI = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url
 const EXAMPLES = fileURLToPath(new URL(".", import.meta.url));
 
 /** One example per plugin kind: exactly what `pincer plugin new` writes, and its tests pass. */
-const KINDS = [{ name: "word-count", kind: "tool" }];
+const KINDS = [
+  { name: "word-count", kind: "tool" },
+  { name: "compat-provider", kind: "provider" },
+  { name: "dusk-theme", kind: "theme" },
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })

@@ -64,6 +64,7 @@ async function checkContributions(dir: string, manifest: PluginManifest): Promis
       }
     }
     for (const id of manifest.contributes.providers ?? []) await registry.loadProvider(id);
+    for (const id of manifest.contributes.themes ?? []) await registry.loadTheme(id);
   } finally {
     registry.dispose();
     rmSync(scratch, { recursive: true, force: true });

@@ -122,7 +122,7 @@ function providerTemplate(slug: string): KindFiles {
     description: `The ${slug} provider: any OpenAI-compatible chat endpoint`,
     contributes: { providers: [slug] },
     capabilities: { env: [`${envPrefix}_API_KEY`, `${envPrefix}_BASE_URL`] },
-    source: `import { defineProvider, definePlugin, type ProviderEvent } from "@pincer/sdk";
+    source: `import { definePlugin, defineProvider, type ProviderEvent } from "@pincer/sdk";
 
 // A provider turns Pincer's model request into an HTTP call and the reply into Pincer's stream
 // events. It runs in a sandbox: ctx.fetch reaches only the hosts pincer.plugin.json declares,
@@ -180,7 +180,10 @@ const provider = defineProvider({
             const text = chunk.choices?.[0]?.delta?.content;
             if (text) yield { type: "text_delta", text };
             if (chunk.usage) {
-              yield { type: "usage", usage: { input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens } };
+              yield {
+                type: "usage",
+                usage: { input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens },
+              };
             }
           }
         }
