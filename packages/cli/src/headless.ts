@@ -25,8 +25,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings, dispose } = await prepareSession(options);
-  const style = createStyle(stderr, options.env);
+  const { kernel, session, mode, warnings, dispose, theme } = await prepareSession(options);
+  const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
+  const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
   for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);
 
   const denials: PermissionDenial[] = [];
@@ -40,7 +41,6 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     else if (event.type === "assistant_message") emitLine(assistantLine(event.message, session.id));
     else if (event.type === "tool_end") emitLine(toolResultLine(event.result, session.id));
   });
-  const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   if (showProgress) kernel.subscribe(createProgressRenderer((text) => stderr.write(text), style));
   else {
     kernel.on("warning", (event) => stderr.write(`${style.yellow("!")} ${event.message}\n`));

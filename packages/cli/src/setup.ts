@@ -15,6 +15,7 @@ import {
   SessionStore,
   secretsFromEnv,
 } from "@pincer/kernel";
+import type { ThemeDefinition } from "@pincer/sdk";
 import {
   configPath,
   osSandboxSettings,
@@ -57,6 +58,8 @@ export interface PreparedSession {
   warnings: string[];
   /** Stops the plugin isolates; call when the session is done. */
   dispose(): void;
+  /** The theme named in settings, read from the plugin that contributes it (none: the terminal's colours). */
+  theme(): Promise<ThemeDefinition | undefined>;
 }
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
@@ -129,7 +132,19 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     permissions: { mode, rules, ...(options.resolver ? { resolver: options.resolver } : {}) },
     maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
   });
-  return { kernel, session, mode, warnings, dispose: () => registry.dispose() };
+  const themeId = project.theme ?? user.theme;
+  const theme = async () => {
+    if (!themeId) return undefined;
+    try {
+      return await registry.loadTheme(themeId);
+    } catch (error) {
+      warnings.push(
+        `Theme not applied: ${(error as Error).message} Install the plugin that provides it, or change "theme" in your settings.`,
+      );
+      return undefined;
+    }
+  };
+  return { kernel, session, mode, warnings, dispose: () => registry.dispose(), theme };
 }
 
 function openSession(store: SessionStore, options: SessionOptions): Session {
