@@ -17,6 +17,9 @@ describe("bench/run.js", () => {
       "kernel overhead per tool round trip",
       "resume a 10,000-entry session",
       "`pincer plugin install` from a loopback registry",
+      "plugin isolate start: core tools",
+      "one tool call through the bridge",
+      "resident memory per idle plugin isolate",
     ]) {
       expect(output).toContain(row);
     }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
+import { runSandboxBench } from "./sandbox.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "packages/cli/dist/bin.js");
@@ -215,6 +216,7 @@ const turn = await oneShotTurn(floor.ms);
 const trips = await roundTrips(1000);
 const resume = resumeLargeSession(10_000);
 const install = await pluginInstall();
+const sandboxFigures = await runSandboxBench({ quick });
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -225,6 +227,7 @@ const results = {
   roundTrips: trips,
   resume10k: resume,
   pluginInstall: install,
+  sandbox: sandboxFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -248,3 +251,12 @@ console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | < 200 ms |
 console.log(
   `| \`pincer plugin install\` from a loopback registry (fetch, verify, bundle, lock) | ${fmt(install.ms)} ms | — |`,
 );
+const sb = sandboxFigures;
+console.log(
+  `| plugin isolate start: core tools (from snapshot / evaluated) | ${fmt(sb.start.coreToolsSnapshot, 2)} ms / ${fmt(sb.start.coreToolsEvaluated, 2)} ms | ≤ 5 ms |`,
+);
+console.log(
+  `| plugin isolate start: openai SDK, 1 MB bundle (from snapshot / evaluated) | ${fmt(sb.start.openaiSnapshot, 2)} ms / ${fmt(sb.start.openaiEvaluated, 2)} ms | ≤ 5 ms |`,
+);
+console.log(`| one tool call through the bridge, over a direct call | ${fmt(sb.callOverheadMs, 3)} ms | ≤ 0.1 ms |`);
+console.log(`| resident memory per idle plugin isolate | ${fmt(sb.perPluginMiB, 2)} MiB | ≤ 5 MB |`);

@@ -1,3 +1,6 @@
+export { createEnvCapability } from "./capabilities/env.js";
+export { createExecCapability } from "./capabilities/exec.js";
+export { createFsCapability } from "./capabilities/fs.js";
 export {
   checkOsSandbox,
   type OsSandboxMode,
@@ -40,3 +43,12 @@ export {
   PluginTamperedError,
   type RegistryContext,
 } from "./registry.js";
+export {
+  DEFAULT_SANDBOX_LIMITS,
+  type PluginDefinitions,
+  PluginSandbox,
+  type PluginSandboxOptions,
+  type SandboxedToolMeta,
+  type SandboxLimits,
+} from "./sandbox/plugin-sandbox.js";
+export { SnapshotCache } from "./sandbox/snapshot-cache.js";

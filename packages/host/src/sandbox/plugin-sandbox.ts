@@ -57,6 +57,8 @@ export interface PluginSandboxOptions extends BridgeCapabilities {
   log?: (line: string) => void;
   /** Where isolate snapshots are kept; without it every start evaluates the bundle. */
   snapshots?: SnapshotCache;
+  /** Names this exact code for the snapshot cache (an integrity, or a file's path, size and mtime). */
+  codeKey?: string;
 }
 
 type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
@@ -321,7 +323,7 @@ export class PluginSandbox {
       { code: this.options.code, filename: `${this.options.pluginName}/plugin.js` },
     ];
     const cache = this.options.snapshots;
-    const key = cache?.keyFor(scripts.map((script) => script.code));
+    const key = cache?.keyFor(PRELUDE, this.options.codeKey ?? this.options.code);
     const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts)) : undefined;
     const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb, ...(snapshot ? { snapshot } : {}) });
     try {

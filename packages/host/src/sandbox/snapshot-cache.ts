@@ -6,6 +6,7 @@ import ivm from "isolated-vm";
 
 const require = createRequire(import.meta.url);
 const IVM_VERSION = (require("isolated-vm/package.json") as { version: string }).version;
+let preludeHash: string | undefined;
 
 /**
  * V8 heap snapshots of plugin isolates with the prelude and the plugin's bundle already
@@ -17,10 +18,13 @@ const IVM_VERSION = (require("isolated-vm/package.json") as { version: string })
 export class SnapshotCache {
   constructor(private readonly dir: string) {}
 
-  keyFor(scripts: string[]): string {
-    const hash = createHash("sha256").update(`${process.version}\0${IVM_VERSION}\0`);
-    for (const script of scripts) hash.update(script).update("\0");
-    return hash.digest("hex").slice(0, 40);
+  /** `codeKey` names the plugin's code (its integrity, or its file's identity); the prelude is hashed once. */
+  keyFor(prelude: string, codeKey: string): string {
+    preludeHash ??= createHash("sha256").update(prelude).digest("hex");
+    return createHash("sha256")
+      .update(`${process.version}\0${IVM_VERSION}\0${preludeHash}\0${codeKey}`)
+      .digest("hex")
+      .slice(0, 40);
   }
 
   load(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {

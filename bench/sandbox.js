@@ -1,0 +1,100 @@
+// Plugin sandbox benchmarks: isolate start, the cost of one tool call through the bridge, and the
+// memory an idle plugin holds. Used by bench/run.js; `node bench/sandbox.js` prints them alone.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createEnvCapability,
+  createExecCapability,
+  createFsCapability,
+  createNetFetch,
+  PluginSandbox,
+  SnapshotCache,
+} from "@pincer/host";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function sandbox(code, dir, snapshots) {
+  return new PluginSandbox({
+    pluginName: "bench",
+    code,
+    fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
+    exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
+    env: createEnvCapability({ allowed: [], env: {} }),
+    fetch: createNetFetch([]),
+    ...(snapshots ? { snapshots } : {}),
+  });
+}
+
+async function startTimes(code, dir, runs, snapshots) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const box = sandbox(code, dir, snapshots);
+    const started = process.hrtime.bigint();
+    await box.definitions();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    box.dispose();
+  }
+  return median(times);
+}
+
+const ECHO = `globalThis.__pincerPlugin = { default: { tools: [{ name: "echo", description: "e", kind: "read",
+  parameters: { type: "object" }, async execute(args) { return { content: String(args.n) }; } }] } };`;
+
+export async function runSandboxBench({ quick = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "pincer-bench-sandbox-"));
+  try {
+    const coreTools = readFileSync(join(root, "plugins/core-tools/dist/plugin.js"), "utf8");
+    const openai = readFileSync(join(root, "plugins/provider-openai/dist/plugin.js"), "utf8");
+    const snapshots = new SnapshotCache(join(dir, "snapshots"));
+    const runs = quick ? 5 : 20;
+    // Warm the snapshot files (made once per code version, like the first run after install).
+    await startTimes(coreTools, dir, 1, snapshots);
+    await startTimes(openai, dir, 1, snapshots);
+    const start = {
+      coreToolsEvaluated: await startTimes(coreTools, dir, runs),
+      coreToolsSnapshot: await startTimes(coreTools, dir, runs, snapshots),
+      openaiEvaluated: await startTimes(openai, dir, quick ? 3 : 10),
+      openaiSnapshot: await startTimes(openai, dir, runs, snapshots),
+    };
+
+    // One call through the bridge (JSON in, JSON out, limits armed) against the same call direct.
+    const calls = quick ? 500 : 5000;
+    const box = sandbox(ECHO, dir);
+    const [tool] = await box.tools();
+    const ctx = { toolCallId: "", cwd: dir, signal: new AbortController().signal, onUpdate() {} };
+    for (let i = 0; i < 200; i++) await box.run(tool.name, { n: i }, { ...ctx, toolCallId: `w${i}` });
+    let started = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) await box.run("echo", { n: i }, { ...ctx, toolCallId: `c${i}` });
+    const sandboxedMs = Number(process.hrtime.bigint() - started) / 1e6 / calls;
+    const direct = async (args) => ({ content: String(args.n) });
+    started = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) await direct({ n: i });
+    const directMs = Number(process.hrtime.bigint() - started) / 1e6 / calls;
+    box.dispose();
+
+    // Resident memory of idle plugins: start N core-tools isolates, hold them, measure.
+    const count = quick ? 10 : 30;
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    const idle = [];
+    for (let i = 0; i < count; i++) {
+      const held = sandbox(coreTools, dir, snapshots);
+      await held.definitions();
+      idle.push(held);
+    }
+    globalThis.gc?.();
+    const perPluginMiB = (process.memoryUsage().rss - before) / count / 2 ** 20;
+    for (const held of idle) held.dispose();
+
+    return { start, callOverheadMs: sandboxedMs - directMs, sandboxedCallMs: sandboxedMs, perPluginMiB };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await runSandboxBench({ quick: process.argv.includes("--quick") }), null, 2));
+}
