@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
-import { runSandboxBench } from "./sandbox.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "packages/cli/dist/bin.js");
@@ -216,7 +215,16 @@ const turn = await oneShotTurn(floor.ms);
 const trips = await roundTrips(1000);
 const resume = resumeLargeSession(10_000);
 const install = await pluginInstall();
-const sandboxFigures = await runSandboxBench({ quick });
+// In its own process (with --expose-gc): resident memory is only meaningful without this one's garbage.
+const sandboxFigures = await new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, ["--expose-gc", join(root, "bench/sandbox.js"), ...(quick ? ["--quick"] : [])]);
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  child.stderr.resume();
+  child.on("close", (code) =>
+    code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bench/sandbox.js failed (${code})`)),
+  );
+});
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,

@@ -74,6 +74,7 @@ interface LiveIsolate {
 interface ActiveCall {
   signal: AbortSignal;
   bytes: number;
+  limits?: { cpuAtStart: bigint; deadline: number; isolate: ivm.Isolate; kill: (why: string) => void };
   onUpdate?: (partial: string) => void;
   onEvent?: (eventJson: string) => void;
 }
@@ -101,6 +102,7 @@ export class PluginSandbox {
   private readonly calls = new Map<string, ActiveCall>();
   private readonly limits: SandboxLimits;
   private streams = 0;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PluginSandboxOptions) {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
@@ -229,18 +231,17 @@ export class PluginSandbox {
     this.calls.set(callId, call);
     const onAbort = () => !live.isolate.isDisposed && live.entries.abort.applyIgnored(undefined, [callId], COPY_ARGS);
     call.signal.addEventListener("abort", onAbort, { once: true });
-    const cpuAtStart = live.isolate.cpuTime;
     let killedFor: string | undefined;
-    const kill = (why: string) => {
-      killedFor ??= why;
-      this.reset(live);
+    call.limits = {
+      cpuAtStart: live.isolate.cpuTime,
+      deadline: Date.now() + this.limits.wallMsPerCall,
+      isolate: live.isolate,
+      kill: (why) => {
+        killedFor ??= why;
+        this.reset(live);
+      },
     };
-    const wall = setTimeout(() => kill(`took longer than ${this.limits.wallMsPerCall} ms`), this.limits.wallMsPerCall);
-    const cpuWatch = setInterval(() => {
-      if (live.isolate.isDisposed) return;
-      const usedMs = Number(live.isolate.cpuTime - cpuAtStart) / 1e6;
-      if (usedMs > this.limits.cpuMsPerCall) kill(`used more than ${this.limits.cpuMsPerCall} ms of CPU`);
-    }, 50);
+    this.watch();
     try {
       return { value: await start(live) };
     } catch (error) {
@@ -259,11 +260,34 @@ export class PluginSandbox {
       }
       return { error: message };
     } finally {
-      clearTimeout(wall);
-      clearInterval(cpuWatch);
       call.signal.removeEventListener("abort", onAbort);
       this.calls.delete(callId);
     }
+  }
+
+  /**
+   * One watchdog per plugin while calls are running, not two timers per call: async plugin
+   * code runs on the isolate's own thread, so its CPU and wall time are checked from here.
+   */
+  private watch(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => {
+      if (this.calls.size === 0) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+        return;
+      }
+      const now = Date.now();
+      for (const call of this.calls.values()) {
+        const limits = call.limits;
+        if (!limits || limits.isolate.isDisposed) continue;
+        if (now > limits.deadline) limits.kill(`took longer than ${this.limits.wallMsPerCall} ms`);
+        else if (Number(limits.isolate.cpuTime - limits.cpuAtStart) / 1e6 > this.limits.cpuMsPerCall) {
+          limits.kill(`used more than ${this.limits.cpuMsPerCall} ms of CPU`);
+        }
+      }
+    }, 50);
+    this.watchdog.unref();
   }
 
   private failure(what: string): string {
