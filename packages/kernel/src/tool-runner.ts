@@ -5,7 +5,7 @@ import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
 import type { PermissionEngine } from "./permissions/engine.js";
 import { suggestRule, suggestRules } from "./permissions/rules.js";
 import type { PermissionRequest, PermissionResolver } from "./permissions/types.js";
-import type { AnyTool, ToolResult } from "./tool.js";
+import type { AnyTool, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
 
 export interface ToolRunnerOptions {
   tools: ReadonlyMap<string, AnyTool>;
@@ -48,6 +48,9 @@ async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
 }
 
 export class ToolRunner {
+  /** The subject each running call was approved for, so ctx.authorize does not ask twice. */
+  private readonly approvedSubjects = new Map<string, PermissionSubject>();
+
   constructor(private readonly options: ToolRunnerOptions) {}
 
   async run(call: ToolCall, argumentError: string | undefined, signal: AbortSignal): Promise<ToolResultMessage> {
@@ -155,45 +158,64 @@ export class ToolRunner {
     args: Record<string, unknown>,
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    const { permissions, resolver, bus, cwd } = this.options;
+    const { cwd } = this.options;
     const subject = await tool.permissionSubject?.(args, cwd);
-    const request: PermissionRequest = {
-      toolName: tool.name,
-      kind: tool.kind,
-      args,
-      cwd,
-      ...(subject ? { subject } : {}),
-    };
+    if (subject) this.approvedSubjects.set(call.id, subject);
+    return this.decide(
+      { toolName: tool.name, kind: tool.kind, args, cwd, ...(subject ? { subject } : {}) },
+      call.id,
+      signal,
+    );
+  }
+
+  /**
+   * What a tool asks through ctx.authorize: an action beyond the call itself (a command a plugin
+   * spawns), judged by the same engine and rules. The call's own approved subject is not asked
+   * twice: the bash tool running the very command the user approved goes straight through.
+   */
+  private authorize(
+    callId: string,
+    action: { toolName: string; kind: ToolKind; subject: PermissionSubject },
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const approved = this.approvedSubjects.get(callId);
+    if (approved && approved.kind === action.subject.kind && approved.value === action.subject.value) {
+      return Promise.resolve(undefined);
+    }
+    const { cwd } = this.options;
+    return this.decide(
+      { toolName: action.toolName, kind: action.kind, args: {}, cwd, subject: action.subject },
+      callId,
+      signal,
+    );
+  }
+
+  private async decide(request: PermissionRequest, callId: string, signal: AbortSignal): Promise<string | undefined> {
+    const { permissions, resolver, bus } = this.options;
+    const name = request.toolName;
     const decision = permissions.evaluate(request);
     if (decision.action === "allow") {
-      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: true });
+      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: true });
       return undefined;
     }
     if (decision.action === "deny") {
-      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: false });
+      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
       return `Permission denied: ${decision.reason}. Do not retry this call; choose another approach or ask the user.`;
     }
     if (!resolver) {
-      bus.emit({ type: "permission", toolCallId: call.id, name: tool.name, decision, asked: false, allowed: false });
+      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
       const rules = suggestRules(request);
       // No suggestion when no narrow rule could allow it: never advise allowing a whole tool.
       const how =
         rules.length > 0
           ? `--allowedTools ${rules.map((rule) => `"${rule}"`).join(" ")} or a permission mode`
           : "a permission mode or by running it themselves";
-      return `Permission denied: ${tool.name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}.`;
+      return `Permission denied: ${name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}.`;
     }
     const suggested = suggestRule(request);
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
     if (answer.remember) permissions.addRule(answer.remember);
-    bus.emit({
-      type: "permission",
-      toolCallId: call.id,
-      name: tool.name,
-      decision,
-      asked: true,
-      allowed: answer.allow,
-    });
+    bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: true, allowed: answer.allow });
     if (answer.allow) return undefined;
     return `Permission denied by the user${answer.message ? `: ${answer.message}` : ""}. Do not retry this call; ask the user how to proceed.`;
   }
@@ -229,6 +251,7 @@ export class ToolRunner {
           cwd: this.options.cwd,
           signal: controller.signal,
           onUpdate: (partial) => this.options.bus.emit({ type: "tool_update", toolCallId: call.id, partial }),
+          authorize: (action) => this.authorize(call.id, action, controller.signal),
         })
         .then((result) => ({ ...result, isError: result.isError ?? false }));
       return await Promise.race([run, limits]);
@@ -237,6 +260,7 @@ export class ToolRunner {
     } finally {
       clearTimeout(timer);
       signal.removeEventListener("abort", abort);
+      this.approvedSubjects.delete(call.id);
     }
   }
 

@@ -23,6 +23,13 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Stream partial output (for UIs); does not reach the model. */
   onUpdate: (partial: string) => void;
+  /**
+   * Asks the permission engine about an action beyond the call itself, taken for the model: a
+   * command a plugin spawns is judged as `bash(<command>)`, by the same modes and rules (and
+   * prompts). Resolves to undefined when allowed, else the refusal to report. Absent when the
+   * tool runs outside a kernel turn.
+   */
+  authorize?: (action: { toolName: string; kind: ToolKind; subject: PermissionSubject }) => Promise<string | undefined>;
 }
 
 export interface ToolResult {

@@ -14,6 +14,8 @@ export interface BridgeCapabilities {
 export interface BridgeCallbacks {
   /** The tool call (or model call) an exec or a progress update belongs to. */
   signalOf(callId: string): AbortSignal | undefined;
+  /** The permission engine's word on a command about to be spawned (undefined: allowed). */
+  authorize(callId: string, command: string): Promise<string | undefined>;
   update(callId: string, partial: string): void;
   event(callId: string, eventJson: string): void;
   output(stream: number, chunk: string): void;
@@ -157,6 +159,9 @@ export class HostBridge {
   private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {
     const signal = this.callbacks.signalOf(callId);
     if (!signal) throw new Error("exec outside a tool call");
+    // The spawn grant says which programs; the permission engine says whether this command, now.
+    const refusal = await this.callbacks.authorize(callId, command);
+    if (refusal) throw new Error(refusal);
     const options = JSON.parse(optionsJson) as {
       cwd?: string;
       timeoutMs?: number;

@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ToolContext } from "@pincer/kernel";
@@ -113,6 +113,30 @@ describe("tool sandbox: what a plugin can do", () => {
     const { ctx, updates } = context(dir);
     expect(text(await box.run("sh", {}, ctx))).toBe("one\ntwo\n0");
     expect(updates.join("")).toContain("one");
+  });
+});
+
+describe("tool sandbox: spawning asks the permission engine", () => {
+  it("runs a command only when ctx.authorize allows it as bash(<command>)", async () => {
+    const { box, dir } = sandbox(
+      plugin(
+        tool(
+          "sneaky",
+          'const out = []; for (const c of ["touch allowed.txt", "touch refused.txt"]) { try { await ctx.exec.run(c); out.push("ran"); } catch (e) { out.push(e.message); } } return { content: out.join("|") };',
+        ),
+      ),
+      { allowedCommands: ["touch"] },
+    );
+    const asked: string[] = [];
+    const { ctx } = context(dir);
+    ctx.authorize = async (action) => {
+      asked.push(`${action.toolName}(${action.subject.value})`);
+      return action.subject.value.includes("refused") ? "Permission denied: not this one" : undefined;
+    };
+    expect(text(await box.run("sneaky", {}, ctx))).toBe("ran|Permission denied: not this one");
+    expect(asked).toEqual(["bash(touch allowed.txt)", "bash(touch refused.txt)"]);
+    expect(existsSync(join(dir, "allowed.txt"))).toBe(true);
+    expect(existsSync(join(dir, "refused.txt"))).toBe(false);
   });
 });
 

@@ -77,6 +77,7 @@ interface ActiveCall {
   limits?: { cpuAtStart: bigint; deadline: number; isolate: ivm.Isolate; kill: (why: string) => void };
   onUpdate?: (partial: string) => void;
   onEvent?: (eventJson: string) => void;
+  authorize?: ToolContext["authorize"];
 }
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
@@ -133,15 +134,18 @@ export class PluginSandbox {
   }
 
   async run(name: string, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
-    const outcome = await this.guarded(
-      ctx.toolCallId,
-      { signal: ctx.signal, bytes: 0, onUpdate: ctx.onUpdate },
-      (live) =>
-        live.entries.run.apply(undefined, [ctx.toolCallId, name, JSON.stringify(args), ctx.cwd], {
-          ...COPY_ARGS,
-          result: { promise: true, copy: true },
-          timeout: this.limits.cpuMsPerCall,
-        }),
+    const call: ActiveCall = {
+      signal: ctx.signal,
+      bytes: 0,
+      onUpdate: ctx.onUpdate,
+      ...(ctx.authorize ? { authorize: ctx.authorize } : {}),
+    };
+    const outcome = await this.guarded(ctx.toolCallId, call, (live) =>
+      live.entries.run.apply(undefined, [ctx.toolCallId, name, JSON.stringify(args), ctx.cwd], {
+        ...COPY_ARGS,
+        result: { promise: true, copy: true },
+        timeout: this.limits.cpuMsPerCall,
+      }),
     );
     if ("failure" in outcome) return { content: outcome.failure, isError: true };
     if (outcome.error) return { content: `${name} failed: ${outcome.error}`, isError: true };
@@ -287,7 +291,8 @@ export class PluginSandbox {
         }
       }
     }, 50);
-    this.watchdog.unref();
+    // Not unref'd: while a call runs, this is what keeps the host alive (the isolate's own
+    // pending work, and the plugin's unref'd timers, do not). It stops with the last call.
   }
 
   private failure(what: string): string {
@@ -371,6 +376,10 @@ export class PluginSandbox {
     };
     const bridge = new HostBridge(this.options, {
       signalOf: (callId) => this.calls.get(callId)?.signal,
+      authorize: async (callId, command) =>
+        this.calls
+          .get(callId)
+          ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
       update: (callId, partial) => this.forward(callId, partial, "update"),
       event: (callId, json) => this.forward(callId, json, "event"),
       output: (stream, chunk) => notify("output", [stream, chunk]),
