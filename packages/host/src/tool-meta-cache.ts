@@ -16,8 +16,8 @@ export class ToolMetaCache {
 
   constructor(private readonly dir?: string) {}
 
-  get(bundleHash: string): SandboxedToolMeta[] | undefined {
-    const key = this.key(bundleHash);
+  get(bundleKey: string): SandboxedToolMeta[] | undefined {
+    const key = this.key(bundleKey);
     let metas = this.memory.get(key);
     if (!metas && this.dir) {
       try {
@@ -30,8 +30,8 @@ export class ToolMetaCache {
     return metas;
   }
 
-  set(bundleHash: string, metas: SandboxedToolMeta[]): void {
-    const key = this.key(bundleHash);
+  set(bundleKey: string, metas: SandboxedToolMeta[]): void {
+    const key = this.key(bundleKey);
     this.memory.set(key, metas);
     if (!this.dir) return;
     try {
@@ -45,12 +45,9 @@ export class ToolMetaCache {
     }
   }
 
-  private key(bundleHash: string): string {
-    // sha512 in base64 -> a file-name-safe string.
-    return `v${FORMAT}-${bundleHash
-      .replace(/^sha512-/, "")
-      .replace(/\//g, "_")
-      .replace(/\+/g, "-")
-      .replace(/=+$/, "")}`;
+  /** The bundle's integrity, or its file's identity, as a short file name. */
+  private key(bundleKey: string): string {
+    return `v${FORMAT}-${createHash("sha256").update(bundleKey).digest("hex").slice(0, 40)}`;
   }
+
 }
