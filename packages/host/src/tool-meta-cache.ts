@@ -49,5 +49,4 @@ export class ToolMetaCache {
   private key(bundleKey: string): string {
     return `v${FORMAT}-${createHash("sha256").update(bundleKey).digest("hex").slice(0, 40)}`;
   }
-
 }
