@@ -8,7 +8,7 @@ import {
   createEnvCapability,
   createExecCapability,
   createFsCapability,
-  createNetFetch,
+  createNetRequest,
   PluginSandbox,
   SnapshotCache,
 } from "@pincer/host";
@@ -23,7 +23,7 @@ function sandbox(code, dir, snapshots) {
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
     exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
     env: createEnvCapability({ allowed: [], env: {} }),
-    fetch: createNetFetch([]),
+    request: createNetRequest([]),
     ...(snapshots ? { snapshots } : {}),
   });
 }

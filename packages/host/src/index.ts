@@ -36,6 +36,7 @@ export {
 } from "./install/lockfile.js";
 export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
 export { createNetFetch, hostAllowed } from "./net.js";
+export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";
 export {
   type AddOptions,
   type PluginRecord,

@@ -9,7 +9,7 @@ import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sand
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
-import { createNetFetch } from "./net.js";
+import { createNetRequest } from "./net-request.js";
 import { PluginSandbox, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
@@ -247,7 +247,7 @@ export class PluginRegistry {
         fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
         exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
-        fetch: createNetFetch(grants.net),
+        request: createNetRequest(grants.net),
         ...(this.snapshots && record.snapshot ? { snapshots: this.snapshots, codeKey } : {}),
         ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
       });

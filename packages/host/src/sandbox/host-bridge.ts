@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
+import type { NetRequest, NetResponse } from "../net-request.js";
 
 /** What one plugin's isolate may reach: its granted capabilities, nothing else. */
 export interface BridgeCapabilities {
   fs: FsCapability;
   exec: ExecCapability;
   env: EnvCapability;
-  /** The guarded fetch of the plugin's net grant (checks every redirect hop). */
-  fetch: typeof fetch;
+  /** HTTP through the plugin's net grant (checks every redirect hop); the isolate's fetch uses it. */
+  request: NetRequest;
 }
 
 /** How the bridge reaches back into the isolate and the call that asked. */
@@ -31,7 +32,7 @@ type HostFunction = (...args: never[]) => unknown;
  * body, a timer) is tracked here, so stopping the isolate closes them all.
  */
 export class HostBridge {
-  private readonly bodies = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+  private readonly bodies = new Map<number, NetResponse>();
   private readonly fetches = new Map<number, AbortController>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private nextBody = 0;
@@ -61,7 +62,7 @@ export class HostBridge {
         this.fetch(id, url, method, headers, body),
       bodyRead: (bodyId: number) => this.bodyRead(bodyId),
       bodyCancel: async (bodyId: number) => {
-        await this.bodies.get(bodyId)?.cancel();
+        this.bodies.get(bodyId)?.cancel();
         this.bodies.delete(bodyId);
       },
     };
@@ -103,7 +104,7 @@ export class HostBridge {
   /** Closes everything the isolate left open: bodies, requests in flight, timers. */
   close(): void {
     for (const controller of this.fetches.values()) controller.abort();
-    for (const reader of this.bodies.values()) void reader.cancel().catch(() => {});
+    for (const response of this.bodies.values()) response.cancel();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.fetches.clear();
     this.bodies.clear();
@@ -120,21 +121,21 @@ export class HostBridge {
     const controller = new AbortController();
     this.fetches.set(id, controller);
     try {
-      const response = await this.capabilities.fetch(url, {
+      const response = await this.capabilities.request(url, {
         method,
         headers,
         signal: controller.signal,
-        ...(body !== null && method !== "GET" && method !== "HEAD" ? { body } : {}),
+        body: method === "GET" || method === "HEAD" ? null : body,
       });
       let bodyId = 0;
       if (response.body) {
         bodyId = ++this.nextBody;
-        this.bodies.set(bodyId, response.body.getReader());
+        this.bodies.set(bodyId, response);
       }
       return {
         status: response.status,
         statusText: response.statusText,
-        headers: [...response.headers],
+        headers: response.headers,
         url: response.url,
         redirected: response.redirected,
         bodyId,
@@ -146,9 +147,9 @@ export class HostBridge {
 
   /** One chunk of a response body, pulled by the isolate when it wants more (null at the end). */
   private async bodyRead(bodyId: number): Promise<Uint8Array | null> {
-    const reader = this.bodies.get(bodyId);
-    if (!reader) return null;
-    const { done, value } = await reader.read();
+    const response = this.bodies.get(bodyId);
+    if (!response?.body) return null;
+    const { done, value } = await response.body.next();
     if (done) {
       this.bodies.delete(bodyId);
       return null;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
-import { createNetFetch } from "../net.js";
+import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 
 const cleanups: Array<() => void> = [];
@@ -42,7 +42,7 @@ function sandbox(
       allowed: ["GRANTED_VAR"],
       env: { GRANTED_VAR: "yes", SECRET_TOKEN: "hunter2", ...options.env },
     }),
-    fetch: createNetFetch([]),
+    request: createNetRequest([]),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   cleanups.push(() => {

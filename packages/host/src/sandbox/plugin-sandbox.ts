@@ -266,6 +266,11 @@ export class PluginSandbox {
     } finally {
       call.signal.removeEventListener("abort", onAbort);
       this.calls.delete(callId);
+      // The last call out stops the watchdog at once: a waiting interval would hold the exit.
+      if (this.calls.size === 0 && this.watchdog) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
     }
   }
 

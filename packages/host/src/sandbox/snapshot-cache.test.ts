@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
-import { createNetFetch } from "../net.js";
+import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 
@@ -22,7 +22,7 @@ function start(code: string, dir: string, snapshots: SnapshotCache) {
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
     exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
     env: createEnvCapability({ allowed: ["GREETING"], env: { GREETING: "hello" } }),
-    fetch: createNetFetch([]),
+    request: createNetRequest([]),
     snapshots,
   });
   cleanups.push(() => sandbox.dispose());

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
-import { createNetFetch } from "../net.js";
+import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 
 let server: Server;
@@ -52,7 +52,7 @@ function box(code: string, grants: { net?: string[]; env?: Record<string, string
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
     exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
     env: createEnvCapability({ allowed: ["GRANTED_KEY"], env: { GRANTED_KEY: "k", OTHER_SECRET: "s", ...grants.env } }),
-    fetch: createNetFetch(grants.net ?? [`127.0.0.1:${port}`]),
+    request: createNetRequest(grants.net ?? [`127.0.0.1:${port}`]),
     limits: { cpuMsPerCall: 2000, memoryMb: 64 },
   });
   cleanups.push(() => {

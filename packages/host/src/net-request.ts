@@ -1,0 +1,134 @@
+import type { IncomingMessage } from "node:http";
+import { createRequire } from "node:module";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { hostAllowed } from "./net.js";
+
+// node:http and node:https are required on first use, never imported: the ESM facade of
+// node:http reads every export, and one of them lazily loads undici (Node's fetch), ~20 ms.
+const require = createRequire(import.meta.url);
+let clients: { http: typeof import("node:http"); https: typeof import("node:https") } | undefined;
+const loadClients = () => {
+  clients ??= { http: require("node:http"), https: require("node:https") };
+  return clients;
+};
+
+export interface NetRequestInit {
+  method: string;
+  headers: Array<[string, string]>;
+  body: string | Uint8Array | null;
+  signal: AbortSignal;
+}
+
+/** A response as the plugin bridge needs it: status line, headers, and the body as chunks. */
+export interface NetResponse {
+  status: number;
+  statusText: string;
+  headers: Array<[string, string]>;
+  url: string;
+  redirected: boolean;
+  /** null for a response without a body (HEAD, 204, 304). */
+  body: AsyncIterator<Uint8Array> | null;
+  /** Stops reading the body and closes the connection. */
+  cancel(): void;
+}
+
+export type NetRequest = (url: string, init: NetRequestInit) => Promise<NetResponse>;
+
+const MAX_REDIRECTS = 10;
+
+/**
+ * The `net` capability as the plugin bridge uses it: an HTTP client on `node:http`/`https`
+ * that reaches only granted hosts and checks every redirect hop again. Plugins get `fetch`
+ * inside their isolate; this is what it calls. It stays off Node's fetch (undici), whose first
+ * use costs a one-shot turn ~20 ms, and it decodes gzip, deflate and brotli like fetch does.
+ */
+export function createNetRequest(grants: readonly string[]): NetRequest {
+  const refuse = (url: URL) =>
+    new Error(`network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`);
+  return async (input, init) => {
+    let url = new URL(input);
+    let { method, body } = init;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (!hostAllowed(url, grants)) throw refuse(url);
+      const response = await send(url, { ...init, method, body });
+      const location = response.headers.location;
+      const status = response.statusCode ?? 0;
+      if (status < 300 || status >= 400 || !location || status === 304)
+        return toNetResponse(response, url, hop > 0, method);
+      response.destroy();
+      // 303 (and 301/302 for anything but GET/HEAD, as browsers do) become a GET without a body.
+      if (status === 303 || ((status === 301 || status === 302) && method !== "GET" && method !== "HEAD")) {
+        method = "GET";
+        body = null;
+      }
+      url = new URL(location, url);
+    }
+    throw new Error(`network request refused: more than ${MAX_REDIRECTS} redirects.`);
+  };
+}
+
+function send(url: URL, init: NetRequestInit): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    if (init.signal.aborted) return reject(abortError(init.signal));
+    const headers: Record<string, string> = {};
+    for (const [name, value] of init.headers) {
+      const key = name.toLowerCase();
+      // Connection management is ours; a body's length is computed here.
+      if (key === "host" || key === "connection" || key === "content-length" || key === "transfer-encoding") continue;
+      headers[key] = headers[key] ? `${headers[key]}, ${value}` : value;
+    }
+    const body = init.body === null ? undefined : typeof init.body === "string" ? Buffer.from(init.body) : init.body;
+    if (body) headers["content-length"] = String(body.byteLength);
+    headers["accept-encoding"] ??= "gzip, deflate, br";
+    const { http, https } = loadClients();
+    const request = (url.protocol === "https:" ? https : http).request(
+      url,
+      { method: init.method, headers, signal: init.signal },
+      resolve,
+    );
+    request.on("error", (error) => reject(init.signal.aborted ? abortError(init.signal) : error));
+    request.end(body);
+  });
+}
+
+function toNetResponse(response: IncomingMessage, url: URL, redirected: boolean, method: string): NetResponse {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i < response.rawHeaders.length; i += 2) {
+    headers.push([(response.rawHeaders[i] as string).toLowerCase(), response.rawHeaders[i + 1] as string]);
+  }
+  const status = response.statusCode ?? 0;
+  const empty = status === 204 || status === 304 || method === "HEAD";
+  const encoding = String(response.headers["content-encoding"] ?? "").toLowerCase();
+  const decoder =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? createGunzip()
+      : encoding === "deflate"
+        ? createInflate()
+        : encoding === "br"
+          ? createBrotliDecompress()
+          : undefined;
+  const stream = decoder ? response.pipe(decoder) : response;
+  if (decoder) response.on("error", (error) => decoder.destroy(error));
+  if (empty) response.resume();
+  const chunks = (async function* () {
+    for await (const chunk of stream)
+      yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).byteLength);
+  })();
+  return {
+    status,
+    statusText: response.statusMessage ?? "",
+    // The body arrives decoded, so its encoding and length no longer describe it.
+    headers: decoder ? headers.filter(([name]) => name !== "content-encoding" && name !== "content-length") : headers,
+    url: url.href,
+    redirected,
+    body: empty ? null : chunks,
+    cancel: () => {
+      response.destroy();
+      decoder?.destroy();
+    },
+  };
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("The request was aborted.");
+}
