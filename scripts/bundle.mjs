@@ -1,7 +1,7 @@
 // Bundles what ships: the CLI into one ESM file, and each first-party plugin's entry with its
 // dependencies into one file (what its manifest's "main" names). One file each means one module
 // to resolve and compile instead of hundreds, which is most of a cold start.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -30,6 +30,8 @@ function plugin(dir) {
   return { ...sandboxed, entryPoints: [`${root}/${dir}/dist/index.js`], outfile: `${root}/${dir}/${manifest.main}` };
 }
 
+// Chunk names carry content hashes: clear the old ones so dist holds only what this build made.
+rmSync(`${root}/packages/cli/dist/bundle`, { recursive: true, force: true });
 await Promise.all([
   // --record loads the testing package only when asked; it stays outside the CLI bundle.
   // Split: what only some commands need (Ajv at the first tool call, the installer's tar, semver
