@@ -110,8 +110,11 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   const rules = collectRules(user.permissions, project.permissions, options, warnings);
   const mode = pickMode(options.permissionMode ?? project.permissions?.defaultMode ?? user.permissions?.defaultMode);
   const disallowed = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
-  const tools = await registry.loadTools((name) => !disallowed.has(name));
-  const loaded = await registry.loadProvider(providerId);
+  // The provider's isolate starts while the tools are gathered (they are mostly remembered).
+  const [tools, loaded] = await Promise.all([
+    registry.loadTools((name) => !disallowed.has(name)),
+    registry.loadProvider(providerId),
+  ]);
   let provider: Provider = loaded.provider;
   if (options.record) {
     const { recordProvider } = await import("@pincer/testing");
