@@ -8,9 +8,9 @@ import type {
   ToolResult,
 } from "@pincer/kernel";
 import type { ThemeDefinition } from "@pincer/sdk";
-import ivm from "isolated-vm";
-import { type BridgeCapabilities, HostBridge } from "./host-bridge.js";
-import { PRELUDE } from "./prelude.js";
+import type ivm from "isolated-vm";
+import type { BridgeCapabilities } from "./host-bridge.js";
+import { type LiveIsolate, startPluginIsolate } from "./isolate-start.js";
 import type { SnapshotCache } from "./snapshot-cache.js";
 
 export interface SandboxLimits {
@@ -59,15 +59,6 @@ export interface PluginSandboxOptions extends BridgeCapabilities {
   snapshots?: SnapshotCache;
   /** Names this exact code for the snapshot cache (an integrity, or a file's path, size and mtime). */
   codeKey?: string;
-}
-
-type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
-
-interface LiveIsolate {
-  isolate: ivm.Isolate;
-  bridge: HostBridge;
-  entries: Record<"run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer", Entry>;
-  definitions: PluginDefinitions;
 }
 
 /** A call in flight: a tool call (progress goes to ctx.onUpdate) or a model call (events to a queue). */
@@ -322,7 +313,16 @@ export class PluginSandbox {
         return this.ensure();
       });
     }
-    this.live = this.start();
+    this.live = startPluginIsolate(this.options, this.limits.memoryMb, {
+      signalOf: (callId) => this.calls.get(callId)?.signal,
+      authorize: async (callId, command) =>
+        this.calls
+          .get(callId)
+          ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
+      update: (callId, partial) => this.forward(callId, partial, "update"),
+      event: (callId, json) => this.forward(callId, json, "event"),
+      log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
+    });
     this.live.catch(() => {
       this.live = undefined;
     });
@@ -343,94 +343,5 @@ export class PluginSandbox {
     }
     if (call.bytes > MAX_STREAM_BYTES) throw new Error(`stream larger than ${MAX_STREAM_BYTES} bytes`);
     call.onEvent?.(payload);
-  }
-
-  /**
-   * A fresh isolate with the prelude and the plugin's bundle evaluated: from the snapshot cache
-   * when there is one, else by evaluating them (and making the snapshot for next time).
-   */
-  private async boot(
-    attach: (context: ivm.Context) => Promise<void>,
-  ): Promise<{ isolate: ivm.Isolate; context: ivm.Context }> {
-    const scripts = [
-      { code: PRELUDE, filename: "pincer-prelude.js" },
-      { code: this.options.code, filename: `${this.options.pluginName}/plugin.js` },
-    ];
-    const cache = this.options.snapshots;
-    const key = cache?.keyFor(PRELUDE, this.options.codeKey ?? this.options.code);
-    const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts)) : undefined;
-    const isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb, ...(snapshot ? { snapshot } : {}) });
-    try {
-      const context = await isolate.createContext();
-      if (!snapshot) await context.eval(PRELUDE, { timeout: 1000, filename: scripts[0]?.filename });
-      // Attached before the bundle runs: a bundle may use the host (a timer, random bytes) as it loads.
-      await attach(context);
-      if (!snapshot) await context.eval(this.options.code, { timeout: 5000, filename: scripts[1]?.filename });
-      return { isolate, context };
-    } catch (error) {
-      isolate.dispose();
-      throw error;
-    }
-  }
-
-  private async start(): Promise<LiveIsolate> {
-    let live: LiveIsolate | undefined;
-    let isolate: ivm.Isolate | undefined;
-    const notify = (entry: keyof LiveIsolate["entries"], args: unknown[]) => {
-      if (live && isolate && !isolate.isDisposed) live.entries[entry].applyIgnored(undefined, args, COPY_ARGS);
-    };
-    const bridge = new HostBridge(this.options, {
-      signalOf: (callId) => this.calls.get(callId)?.signal,
-      authorize: async (callId, command) =>
-        this.calls
-          .get(callId)
-          ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
-      update: (callId, partial) => this.forward(callId, partial, "update"),
-      event: (callId, json) => this.forward(callId, json, "event"),
-      output: (stream, chunk) => notify("output", [stream, chunk]),
-      timer: (id) => notify("timer", [id]),
-      log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
-    });
-    // One entry point for async calls: run the named host function, then settle the isolate's promise.
-    const startCall = (id: number, name: string, args: unknown[]) => {
-      const fn = bridge.async[name] as ((...args: unknown[]) => unknown) | undefined;
-      Promise.resolve()
-        .then(() => {
-          if (!fn) throw new Error(`unknown host function ${name}`);
-          return fn(...args);
-        })
-        .then(
-          (value) => notify("settle", [id, true, value]),
-          (error: unknown) => notify("settle", [id, false, (error as Error).message ?? String(error)]),
-        );
-    };
-    const syncCall = (name: string, args: unknown[]) => {
-      const fn = bridge.sync[name] as ((...args: unknown[]) => unknown) | undefined;
-      if (!fn) throw new Error(`unknown host function ${name}`);
-      return fn(...args);
-    };
-    const booted = await this.boot(async (context) => {
-      const attach = (await context.eval("__pincer.attach", { reference: true })) as Entry;
-      await attach.apply(undefined, [new ivm.Reference(startCall), new ivm.Reference(syncCall)], { timeout: 1000 });
-    });
-    isolate = booted.isolate;
-    const { context } = booted;
-    const registered = await context.eval("__pincer.register()", { timeout: 1000, copy: true });
-    const entry = async (name: string) => (await context.eval(`__pincer.${name}`, { reference: true })) as Entry;
-    live = {
-      isolate: booted.isolate,
-      bridge,
-      entries: {
-        run: await entry("run"),
-        stream: await entry("stream"),
-        subject: await entry("subject"),
-        output: await entry("output"),
-        settle: await entry("settle"),
-        abort: await entry("abort"),
-        timer: await entry("timer"),
-      },
-      definitions: JSON.parse(registered as string) as PluginDefinitions,
-    };
-    return live;
   }
 }
