@@ -45,5 +45,7 @@ await Promise.all([
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
     external: ["@pincer/testing", "isolated-vm", "esbuild"],
   }),
-  ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-replay"].map((dir) => build(plugin(dir))),
+  ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-anthropic", "plugins/provider-replay"].map(
+    (dir) => build(plugin(dir)),
+  ),
 ]);

@@ -10,7 +10,12 @@ const require = createRequire(import.meta.url);
  * sandbox, and the capabilities their manifests declare, granted by default and narrowed with
  * `pincer plugin revoke` like any plugin's (`pincer plugin list` shows them).
  */
-export const BUILTIN_PLUGINS = ["@pincer/plugin-core-tools", "@pincer/provider-openai", "@pincer/provider-replay"];
+export const BUILTIN_PLUGINS = [
+  "@pincer/plugin-core-tools",
+  "@pincer/provider-openai",
+  "@pincer/provider-anthropic",
+  "@pincer/provider-replay",
+];
 
 export function builtinPlugins(): Array<{ name: string; dir: string }> {
   return BUILTIN_PLUGINS.map((name) => ({ name, dir: dirname(require.resolve(`${name}/pincer.plugin.json`)) }));

@@ -1,3 +1,10 @@
+export {
+  type AnthropicScript,
+  type AnthropicStep,
+  type LoopbackAnthropicServer,
+  type MessagesRequestBody,
+  startAnthropicServer,
+} from "./anthropic-server.js";
 export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 export {

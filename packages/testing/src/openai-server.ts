@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenLoopback, readBody, sendJson, split } from "./loopback-http.js";
 
 /** One step of a scripted reply; a script is a list of steps played in order. */
 export type OpenAIStep =
@@ -54,11 +54,10 @@ export async function startOpenAIServer(
 ): Promise<LoopbackOpenAIServer> {
   const queue: OpenAIScript[] = [];
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let responder: ((body: ChatRequestBody) => OpenAIScript) | undefined;
   let counter = 0;
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLoopback(async (req, res) => {
     const raw = await readBody(req);
     let body: unknown;
     try {
@@ -87,15 +86,9 @@ export async function startOpenAIServer(
     const script = queue.shift() ?? responder?.(request) ?? [{ text: "ok" }];
     counter++;
     await play(script, request, res, `chatcmpl-loopback-${counter}`);
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
-  const address = server.address() as AddressInfo;
+  }, options);
   return {
-    url: `http://${address.address}:${address.port}/v1`,
+    url: `${server.origin}/v1`,
     requests,
     enqueue: (script) => {
       queue.push(script);
@@ -103,11 +96,7 @@ export async function startOpenAIServer(
     respond: (fn) => {
       responder = fn;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -252,29 +241,6 @@ async function play(script: OpenAIScript, request: ChatRequestBody, res: ServerR
   }
   res.write("data: [DONE]\n\n");
   res.end();
-}
-
-/** Split text into a few chunks, the way real streams deliver it. */
-function split(text: string, parts = 2): string[] {
-  if (text.length < parts * 2) return [text];
-  const size = Math.ceil(text.length / parts);
-  const out: string[] = [];
-  for (let index = 0; index < text.length; index += size) out.push(text.slice(index, index + size));
-  return out;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
 }
 
 function sendError(

@@ -6,7 +6,9 @@ const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${na
 /** esbuild settings for code that runs in a plugin isolate: one script, no Node, no imports. */
 export const SANDBOX_BUILD = {
   bundle: true,
-  platform: "neutral",
+  // "browser": an SDK's browser map (package.json "browser") swaps its Node-only modules for
+  // web ones, which is what an isolate has.
+  platform: "browser",
   format: "iife",
   globalName: "__pincerPlugin",
   target: "es2023",

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bash } from "./bash.js";
@@ -35,7 +35,11 @@ describe("bash", () => {
     using ws = workspace();
     const running = bash.execute({ command: "sleep 30 & echo $! > child.pid; wait" }, ws.ctx);
     const pidFile = join(ws.dir, "child.pid");
-    while (!existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The shell creates the file before it writes the pid into it: wait for the pid itself (an
+    // empty read would be pid 0, which is our own process group and always "alive").
+    while (!existsSync(pidFile) || !readFileSync(pidFile, "utf8").trim()) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     ws.controller.abort();
     const result = await running;
     expect(result.isError).toBe(true);
