@@ -45,7 +45,11 @@ await Promise.all([
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
     external: ["@pincer/testing", "isolated-vm", "esbuild"],
   }),
-  ...["plugins/core-tools", "plugins/provider-openai", "plugins/provider-anthropic", "plugins/provider-replay"].map(
-    (dir) => build(plugin(dir)),
-  ),
+  ...[
+    "plugins/core-tools",
+    "plugins/provider-openai",
+    "plugins/provider-anthropic",
+    "plugins/provider-hf",
+    "plugins/provider-replay",
+  ].map((dir) => build(plugin(dir))),
 ]);

@@ -14,6 +14,7 @@ export const BUILTIN_PLUGINS = [
   "@pincer/plugin-core-tools",
   "@pincer/provider-openai",
   "@pincer/provider-anthropic",
+  "@pincer/provider-hf",
   "@pincer/provider-replay",
 ];
 

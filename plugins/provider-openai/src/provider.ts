@@ -11,11 +11,34 @@ const FINISH: Record<string, StopReason> = {
   content_filter: "error",
 };
 
-/** OpenAI Chat Completions through the real SDK; retries are the kernel's, so the SDK's are off. */
-export function createOpenAIProvider(ctx: ProviderContext, id = "openai"): Provider {
+/** Where an OpenAI-compatible service takes its key and base URL from. */
+export interface EndpointSettings {
+  /** Environment variable holding the key. */
+  keyVariable: string;
+  /** Environment variable that may override the base URL. */
+  baseURLVariable?: string;
+  /** Used when neither config nor the variable names one (the SDK's default is OpenAI's). */
+  defaultBaseURL?: string;
+}
+
+const OPENAI_ENDPOINT: EndpointSettings = { keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL" };
+
+/**
+ * OpenAI Chat Completions through the real SDK; retries are the kernel's, so the SDK's are off.
+ * The same code serves every OpenAI-compatible service (Hugging Face's router, vLLM, Ollama…):
+ * only where the key and the base URL come from differs.
+ */
+export function createOpenAIProvider(
+  ctx: ProviderContext,
+  id = "openai",
+  endpoint: EndpointSettings = OPENAI_ENDPOINT,
+): Provider {
   let client: OpenAI | undefined;
   const getClient = (apiKey: string) => {
-    const baseURL = (ctx.config.baseURL as string | undefined) ?? ctx.env.get("OPENAI_BASE_URL");
+    const baseURL =
+      (ctx.config.baseURL as string | undefined) ??
+      (endpoint.baseURLVariable ? ctx.env.get(endpoint.baseURLVariable) : undefined) ??
+      endpoint.defaultBaseURL;
     client ??= new OpenAI({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
@@ -29,11 +52,11 @@ export function createOpenAIProvider(ctx: ProviderContext, id = "openai"): Provi
   return {
     id,
     async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-      const apiKey = (ctx.config.apiKey as string | undefined) ?? ctx.env.get("OPENAI_API_KEY");
+      const apiKey = (ctx.config.apiKey as string | undefined) ?? ctx.env.get(endpoint.keyVariable);
       if (!apiKey) {
         yield {
           type: "error",
-          message: "OPENAI_API_KEY is not set; export it, or run with another --model.",
+          message: `${endpoint.keyVariable} is not set; export it, or run with another --model.`,
           retryable: false,
         };
         return;
