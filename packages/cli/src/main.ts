@@ -134,6 +134,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         )
         .demandCommand(1, "Name a sessions command: list, show or fork."),
     )
+    .command(
+      "models",
+      "List the models the providers know, with context window and price",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => {
+        const { modelsCommand } = await import("./commands/models.js");
+        await modelsCommand({ env, json: args.json });
+      },
+    )
     .command("plugin", "Install, manage and author plugins", (sub) =>
       pluginCommands(sub, env, (code) => {
         exitCode = code;

@@ -29,3 +29,18 @@ describe("pincer -p --model hf/<org>/<model> against a loopback router", () => {
     expect(result.stderr).toContain("HF_TOKEN is not set");
   });
 });
+
+describe("pincer models", () => {
+  it("lists every provider's models with context window and price", async () => {
+    using box = sandbox();
+    const result = await box.run(["models", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const models = JSON.parse(result.stdout) as Array<{ provider: string; id: string; price: { input: number } }>;
+    for (const provider of ["openai", "anthropic", "hf", "replay"]) {
+      expect(models.some((model) => model.provider === provider)).toBe(true);
+    }
+    expect(models.find((model) => model.id === "anthropic/claude-sonnet-4-5")?.price.input).toBe(3);
+    const table = await box.run(["models"]);
+    expect(table.stdout).toMatch(/anthropic\/claude-sonnet-4-5\s+200k\s+64k\s+3\.00\s+15\.00/);
+  });
+});
