@@ -6,6 +6,7 @@ import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
+import { type DeclaredEndpoint, declaredEndpoints, endpointGrants, OPENAI_COMPATIBLE } from "./declared-endpoints.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
@@ -79,9 +80,11 @@ export class PluginRegistry {
   private readonly toolMetas: ToolMetaCache;
   private readonly snapshots: SnapshotCache | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly endpoints: DeclaredEndpoint[];
 
   constructor(private readonly context: RegistryContext) {
     this.env = context.env ?? process.env;
+    this.endpoints = declaredEndpoints(context.providerConfig);
     this.toolMetas = new ToolMetaCache(context.cacheDir && join(context.cacheDir, "tools"));
     if (context.cacheDir) this.snapshots = new SnapshotCache(join(context.cacheDir, "snapshots"));
   }
@@ -100,18 +103,27 @@ export class PluginRegistry {
     }
     const existing = this.records.find((record) => record.manifest.name === manifest.name);
     if (existing) throw new Error(`Plugin ${manifest.name} is loaded twice (${existing.dir} and ${absolute}).`);
+    const granted = options.capabilities ?? manifest.capabilities;
+    // The plugin serving config-declared endpoints may reach exactly those (see declared-endpoints).
+    const serves = manifest.contributes.providers?.includes(OPENAI_COMPATIBLE);
+    const extra = serves ? endpointGrants(this.endpoints) : { net: [], env: [] };
     const record: PluginRecord = {
       dir: absolute,
       manifest,
       bundleFile: resolve(absolute, options.bundleFile ?? manifest.main),
       snapshot: options.snapshot ?? false,
       ...(options.bundleIntegrity ? { bundleIntegrity: options.bundleIntegrity } : {}),
-      grants: resolveGrants(options.capabilities ?? manifest.capabilities, {
-        cwd: this.context.cwd,
-        addDirs: this.context.addDirs ?? [],
-        pluginDir: absolute,
-        env: this.env,
-      }),
+      grants: resolveGrants(
+        extra.net.length || extra.env.length
+          ? { ...granted, net: [...(granted?.net ?? []), ...extra.net], env: [...(granted?.env ?? []), ...extra.env] }
+          : granted,
+        {
+          cwd: this.context.cwd,
+          addDirs: this.context.addDirs ?? [],
+          pluginDir: absolute,
+          env: this.env,
+        },
+      ),
     };
     this.records.push(record);
     return record;
@@ -122,7 +134,8 @@ export class PluginRegistry {
   }
 
   providerIds(): string[] {
-    return this.records.flatMap((record) => record.manifest.contributes.providers ?? []);
+    const contributed = this.records.flatMap((record) => record.manifest.contributes.providers ?? []);
+    return [...contributed.filter((id) => id !== OPENAI_COMPATIBLE), ...this.endpoints.map((endpoint) => endpoint.id)];
   }
 
   hasProvider(id: string): boolean {
@@ -195,6 +208,8 @@ export class PluginRegistry {
    * fed by the isolate, and whose every request goes through the plugin's net grant.
    */
   async loadProvider(id: string): Promise<{ provider: Provider; models: ModelInfo[] }> {
+    const endpoint = this.endpoints.find((candidate) => candidate.id === id);
+    if (endpoint) return this.loadEndpoint(endpoint);
     const record = this.records.find((candidate) => candidate.manifest.contributes.providers?.includes(id));
     if (!record) throw new Error(`No plugin provides "${id}". Known providers: ${this.providerIds().join(", ")}.`);
     const sandbox = this.sandboxFor(record);
@@ -204,6 +219,26 @@ export class PluginRegistry {
     return {
       provider: { id, stream: (request, signal) => sandbox.stream(id, request, config, signal) },
       models: defined.models,
+    };
+  }
+
+  /** A declared endpoint, served by the plugin that contributes the openai-compatible provider. */
+  private async loadEndpoint(endpoint: DeclaredEndpoint): Promise<{ provider: Provider; models: ModelInfo[] }> {
+    const record = this.records.find((candidate) =>
+      candidate.manifest.contributes.providers?.includes(OPENAI_COMPATIBLE),
+    );
+    if (!record) throw new Error(`No plugin serves OpenAI-compatible endpoints, so "${endpoint.id}" cannot be used.`);
+    const sandbox = this.sandboxFor(record);
+    if (!(await sandbox.definitions()).providers.some((provider) => provider.id === OPENAI_COMPATIBLE)) {
+      throw new Error(`Plugin ${record.manifest.name} lists provider "${OPENAI_COMPATIBLE}" but does not define it.`);
+    }
+    const config = { ...endpoint, models: undefined };
+    return {
+      provider: {
+        id: endpoint.id,
+        stream: (request, signal) => sandbox.stream(OPENAI_COMPATIBLE, request, config, signal),
+      },
+      models: endpoint.models,
     };
   }
 

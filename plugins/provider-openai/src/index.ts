@@ -8,5 +8,25 @@ export { OPENAI_MODELS } from "./models.js";
 export { createOpenAIProvider } from "./provider.js";
 
 export default definePlugin({
-  providers: [defineProvider({ id: "openai", models: OPENAI_MODELS, create: (ctx) => createOpenAIProvider(ctx) })],
+  providers: [
+    defineProvider({ id: "openai", models: OPENAI_MODELS, create: (ctx) => createOpenAIProvider(ctx) }),
+    // Serves the OpenAI-compatible servers declared in config; the host passes each one's settings.
+    defineProvider({
+      id: "openai-compatible",
+      create: (ctx) => {
+        const { id, apiKeyEnv, baseURL, quirks } = ctx.config as {
+          id: string;
+          apiKeyEnv?: string;
+          baseURL: string;
+          quirks?: Record<string, boolean>;
+        };
+        return createOpenAIProvider(ctx, id, {
+          keyVariable: apiKeyEnv ?? "",
+          keyOptional: !apiKeyEnv,
+          defaultBaseURL: baseURL,
+          ...(quirks ? { quirks } : {}),
+        });
+      },
+    }),
+  ],
 });

@@ -19,6 +19,10 @@ export interface EndpointSettings {
   baseURLVariable?: string;
   /** Used when neither config nor the variable names one (the SDK's default is OpenAI's). */
   defaultBaseURL?: string;
+  /** A server that needs no key (a local Ollama or vLLM). */
+  keyOptional?: boolean;
+  /** `streamUsage: false` for servers that reject stream_options; `parallelToolCalls: false`. */
+  quirks?: Record<string, boolean>;
 }
 
 const OPENAI_ENDPOINT: EndpointSettings = { keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL" };
@@ -52,7 +56,11 @@ export function createOpenAIProvider(
   return {
     id,
     async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-      const apiKey = (ctx.config.apiKey as string | undefined) ?? ctx.env.get(endpoint.keyVariable);
+      const apiKey =
+        (ctx.config.apiKey as string | undefined) ??
+        ctx.env.get(endpoint.keyVariable) ??
+        // The SDK insists on a key; a server that takes none ignores this one.
+        (endpoint.keyOptional ? "no-key" : undefined);
       if (!apiKey) {
         yield {
           type: "error",
@@ -72,7 +80,10 @@ export function createOpenAIProvider(
             ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
             ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
             stream: true,
-            stream_options: { include_usage: true },
+            ...(endpoint.quirks?.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
+            ...(endpoint.quirks?.parallelToolCalls === false && request.tools.length > 0
+              ? { parallel_tool_calls: false }
+              : {}),
           },
           { signal },
         );

@@ -1,5 +1,5 @@
 import type { ModelInfo } from "@pincer/kernel";
-import { pincerHome } from "../home.js";
+import { configPath, pincerHome, readSettings } from "../home.js";
 import { createRegistry } from "../plugins.js";
 
 /**
@@ -8,8 +8,10 @@ import { createRegistry } from "../plugins.js";
  */
 export async function modelsCommand(options: { env: NodeJS.ProcessEnv; json: boolean }): Promise<void> {
   const warnings: string[] = [];
+  const home = pincerHome(options.env);
+  const providers = readSettings(configPath(home)).providers;
   const registry = createRegistry(
-    { home: pincerHome(options.env), cwd: process.cwd(), env: options.env },
+    { home, cwd: process.cwd(), env: options.env, ...(providers ? { providerConfig: providers } : {}) },
     (plugin, error) => warnings.push(`${plugin}: ${error.message}`),
   );
   const models: Array<ModelInfo & { provider: string }> = [];

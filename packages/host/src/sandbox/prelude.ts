@@ -198,12 +198,14 @@ const ENTRIES = `
     },
     /** One model call: every event goes to the host as it arrives. */
     async stream(callId, id, requestJson, configJson) {
-      let instance = providerInstances.get(id);
+      // One instance per provider and config: a plugin may serve several declared endpoints.
+      const key = id + "\u0000" + configJson;
+      let instance = providerInstances.get(key);
       if (!instance) {
         const definition = providers.get(id);
         if (!definition) throw new Error("no provider named " + id + " in this plugin");
         instance = definition.create({ env, fs, config: JSON.parse(configJson), fetch: globalThis.fetch });
-        providerInstances.set(id, instance);
+        providerInstances.set(key, instance);
       }
       const controller = new AbortController();
       calls.set(callId, { controller });
