@@ -30,6 +30,37 @@ describe("provider faults", () => {
     expect(JSON.stringify(kernel.session.buildContext().messages)).not.toContain("partial");
   });
 
+  it("treats a stream that goes silent as a hung server: the attempt is aborted and retried", async () => {
+    let attempts = 0;
+    const aborted: boolean[] = [];
+    const provider = {
+      id: "test",
+      async *stream(_request: unknown, signal: AbortSignal) {
+        attempts++;
+        if (attempts === 1) {
+          yield { type: "text_delta" as const, text: "then nothing" };
+          // A hung server: no more events, until the kernel gives up on this attempt.
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+          aborted.push(signal.aborted);
+          return;
+        }
+        yield { type: "text_delta" as const, text: "recovered" };
+        yield { type: "stop" as const, reason: "stop" as const };
+      },
+    };
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      retry: { baseDelayMs: 1, idleTimeoutMs: 50 },
+    });
+    const retries: string[] = [];
+    kernel.on("retry", (event) => retries.push(event.error));
+    const result = await kernel.prompt("hi");
+    expect(result).toMatchObject({ stopReason: "end_turn", text: "recovered" });
+    expect(retries[0]).toContain("sent nothing for 50 ms");
+    expect(aborted).toEqual([true]);
+  });
+
   it("gives up after the retry budget with the provider's message", async () => {
     const failing = Array.from({ length: 3 }, () => [
       { type: "error" as const, message: "openai: 503 overloaded", retryable: true },
@@ -103,10 +134,13 @@ describe("abort", () => {
       kind: "execute",
       execute: (_args, ctx) =>
         new Promise((resolve) => {
-          ctx.signal.addEventListener("abort", () => {
+          const stop = () => {
             toolSawAbort = true;
             resolve({ content: "stopped", isError: true });
-          });
+          };
+          // The abort may land before the tool starts listening: a signal already aborted counts.
+          if (ctx.signal.aborted) stop();
+          else ctx.signal.addEventListener("abort", stop);
         }),
     };
     const provider = scriptedProvider([

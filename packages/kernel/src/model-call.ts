@@ -1,16 +1,28 @@
 import { MessageAssembler } from "./assemble.js";
 import { type EventBus, errorText } from "./events.js";
 import type { AssistantMessage } from "./messages.js";
-import type { ModelRequest, Provider } from "./provider.js";
+import type { ModelRequest, Provider, ProviderEvent } from "./provider.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt, for errors the provider marks retryable. */
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * A stream that sends nothing for this long is treated as a hung server: the attempt is
+   * aborted and retried like a dropped connection.
+   */
+  idleTimeoutMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  idleTimeoutMs: 120_000,
+};
+
+const IDLE = Symbol("idle");
 
 export interface ModelCallResult {
   message: AssistantMessage;
@@ -35,16 +47,37 @@ export async function callModel(options: {
   const { provider, modelRef, request, signal, retry, bus } = options;
   for (let attempt = 0; ; attempt++) {
     const assembler = new MessageAssembler(modelRef, provider.id);
+    // Each attempt has its own signal: a stalled attempt is aborted without aborting the turn.
+    const attempt$ = new AbortController();
+    const forward = () => attempt$.abort(signal.reason);
+    signal.addEventListener("abort", forward, { once: true });
+    let iterator: AsyncIterator<ProviderEvent> | undefined;
     try {
-      for await (const event of provider.stream(request, signal)) {
-        assembler.push(event);
-        bus?.emit({ type: "stream", event });
-        if (event.type === "error" || signal.aborted) break;
+      iterator = provider.stream(request, attempt$.signal)[Symbol.asyncIterator]();
+      while (true) {
+        const next = await nextOrIdle(iterator, retry.idleTimeoutMs);
+        if (next === IDLE) {
+          attempt$.abort(new Error("idle"));
+          void iterator.return?.(undefined)?.catch(() => {});
+          const idleMs = retry.idleTimeoutMs ?? 0;
+          const quiet = idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
+          assembler.push({
+            type: "error",
+            message: `${provider.id}: the stream sent nothing for ${quiet}; the server may be hung.`,
+            retryable: true,
+          });
+          break;
+        }
+        if (next.done) break;
+        assembler.push(next.value);
+        bus?.emit({ type: "stream", event: next.value });
+        if (next.value.type === "error" || signal.aborted) break;
       }
     } catch (error) {
       // Providers should not throw, but a buggy one must not take the loop down.
       assembler.push({ type: "error", message: `${provider.id}: ${errorText(error)}`, retryable: false });
     }
+    signal.removeEventListener("abort", forward);
     const failure = assembler.failure;
     if (signal.aborted) return { message: assembler.finish(true), argumentErrors: new Map() };
     if (!failure) return { message: assembler.finish(false), argumentErrors: assembler.argumentErrors };
@@ -63,6 +96,23 @@ export async function callModel(options: {
     const delayMs = Math.min(retry.maxDelayMs, Math.max(failure.retryAfterMs ?? 0, jitter(backoff)));
     bus?.emit({ type: "retry", attempt: attempt + 1, delayMs, error: failure.message });
     await sleep(delayMs, signal);
+  }
+}
+
+/** The iterator's next event, or IDLE when none comes within `ms` (no limit when unset). */
+async function nextOrIdle<T>(
+  iterator: AsyncIterator<T>,
+  ms: number | undefined,
+): Promise<IteratorResult<T> | typeof IDLE> {
+  if (!ms) return iterator.next();
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<typeof IDLE>((resolve) => {
+    timer = setTimeout(() => resolve(IDLE), ms);
+  });
+  try {
+    return await Promise.race([iterator.next(), idle]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
