@@ -20,6 +20,8 @@ describe("bench/run.js", () => {
       "plugin isolate start: core tools",
       "one tool call through the bridge",
       "resident memory per idle plugin isolate",
+      "openai provider in its sandbox, 2,000-event stream",
+      "anthropic provider in its sandbox, 2,000-event stream",
     ]) {
       expect(output).toContain(row);
     }

@@ -216,15 +216,20 @@ const trips = await roundTrips(1000);
 const resume = resumeLargeSession(10_000);
 const install = await pluginInstall();
 // In its own process (with --expose-gc): resident memory is only meaningful without this one's garbage.
-const sandboxFigures = await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, ["--expose-gc", join(root, "bench/sandbox.js"), ...(quick ? ["--quick"] : [])]);
-  let out = "";
-  child.stdout.on("data", (chunk) => (out += chunk));
-  child.stderr.resume();
-  child.on("close", (code) =>
-    code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bench/sandbox.js failed (${code})`)),
-  );
-});
+/** Runs one of the bench scripts in its own process and returns the JSON it prints. */
+function benchProcess(script, flags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...flags, join(root, "bench", script), ...(quick ? ["--quick"] : [])]);
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.resume();
+    child.on("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bench/${script} failed (${code})`)),
+    );
+  });
+}
+const sandboxFigures = await benchProcess("sandbox.js", ["--expose-gc"]);
+const providerFigures = await benchProcess("providers.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -236,6 +241,7 @@ const results = {
   resume10k: resume,
   pluginInstall: install,
   sandbox: sandboxFigures,
+  providers: providerFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -268,3 +274,9 @@ console.log(
 );
 console.log(`| one tool call through the bridge, over a direct call | ${fmt(sb.callOverheadMs, 3)} ms | ≤ 0.1 ms |`);
 console.log(`| resident memory per idle plugin isolate | ${fmt(sb.perPluginMiB, 2)} MiB | ≤ 5 MB |`);
+for (const name of ["openai", "anthropic"]) {
+  const figures = providerFigures[name];
+  console.log(
+    `| ${name} provider in its sandbox, 2,000-event stream (first token / whole stream, vs the SDK in-process) | ${fmt(figures.firstTokenMs.sandboxed)} / ${fmt(figures.streamMs.sandboxed)} ms vs ${fmt(figures.firstTokenMs.direct)} / ${fmt(figures.streamMs.direct)} ms (${fmt(figures.ratio, 2)}×) | ≤ 1.2× |`,
+  );
+}

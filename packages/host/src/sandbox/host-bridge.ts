@@ -70,7 +70,7 @@ export class HostBridge {
       envGet: (name: string) => capabilities.env.get(name),
       log: (line: string) => callbacks.log(line),
       update: (callId: string, partial: string) => callbacks.update(callId, partial),
-      event: (callId: string, eventJson: string) => callbacks.event(callId, eventJson),
+      events: (callId: string, batchJson: string) => callbacks.event(callId, batchJson),
       randomBytes: (size: number) => new Uint8Array(randomBytes(Math.min(Math.max(0, size | 0), 65_536))),
       parseURL: (input: string, base: string | null) => urlParts(new URL(input, base ?? undefined)),
       setURL: (href: string, part: string, value: string) => {

@@ -165,13 +165,15 @@ export class PluginSandbox {
     let wake: (() => void) | undefined;
     let finished = false;
     let problem: string | undefined;
-    const onEvent = (json: string) => {
-      const event = JSON.parse(json) as ProviderEvent;
-      queue.push(
-        event && EVENT_TYPES.has(event.type)
-          ? event
-          : { type: "error", message: `Plugin ${this.options.pluginName} sent an unknown event.`, retryable: false },
-      );
+    const onEvent = (batchJson: string) => {
+      const batch = JSON.parse(batchJson) as ProviderEvent[];
+      for (const event of Array.isArray(batch) ? batch : [batch]) {
+        queue.push(
+          event && EVENT_TYPES.has(event.type)
+            ? event
+            : { type: "error", message: `Plugin ${this.options.pluginName} sent an unknown event.`, retryable: false },
+        );
+      }
       wake?.();
     };
     const done = this.guarded(callId, { signal, bytes: 0, onEvent }, (live) =>
@@ -341,7 +343,10 @@ export class PluginSandbox {
         call.onUpdate?.(`\n[${this.options.pluginName}: further progress output dropped]\n`);
       return;
     }
-    if (call.bytes > MAX_STREAM_BYTES) throw new Error(`stream larger than ${MAX_STREAM_BYTES} bytes`);
+    if (call.bytes > MAX_STREAM_BYTES) {
+      call.limits?.kill(`sent more than ${MAX_STREAM_BYTES / 1024 / 1024} MB of stream events`);
+      return;
+    }
     call.onEvent?.(payload);
   }
 }

@@ -15,8 +15,11 @@ const BRIDGE = `
   // blocks on the host, so a plugin can stream a command's output or a response body meanwhile.
   const pending = new Map();
   let nextId = 0;
+  // Run before every host call: the isolate is about to wait, so whatever it has batched goes now.
+  const beforeWait = new Set();
   const call = (name, ...args) =>
     new Promise((resolve, reject) => {
+      for (const flush of beforeWait) flush();
       const id = ++nextId;
       pending.set(id, { resolve, reject });
       bridge.start.applyIgnored(undefined, [id, name, args], COPY);
@@ -209,11 +212,23 @@ const ENTRIES = `
       }
       const controller = new AbortController();
       calls.set(callId, { controller });
+      // Events go to the host in batches: everything decoded from one network read is sent when
+      // the provider next waits on the host (or every 256 events), never one message per delta.
+      let batch = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        bridge.sync.applyIgnored(undefined, ["events", [callId, JSON.stringify(batch)]], COPY);
+        batch = [];
+      };
+      beforeWait.add(flush);
       try {
         for await (const event of instance.stream(JSON.parse(requestJson), controller.signal)) {
-          bridge.sync.applySync(undefined, ["event", [callId, JSON.stringify(event)]], COPY);
+          batch.push(event);
+          if (batch.length >= 256) flush();
         }
       } finally {
+        flush();
+        beforeWait.delete(flush);
         calls.delete(callId);
       }
     },
