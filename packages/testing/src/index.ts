@@ -7,6 +7,7 @@ export {
 } from "./anthropic-server.js";
 export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
+export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {
   type ChatRequestBody,
   type LoopbackOpenAIServer,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listenLoopback, readBody, sendJson, split } from "./loopback-http.js";
+import { playResponses, type ResponsesRequestBody } from "./openai-responses-wire.js";
 
 /** One step of a scripted reply; a script is a list of steps played in order. */
 export type OpenAIStep =
@@ -44,7 +45,8 @@ export interface ChatRequestBody {
 }
 
 /**
- * A loopback server speaking the real OpenAI Chat Completions wire protocol (JSON and SSE),
+ * A loopback server speaking the real OpenAI wire protocols — Chat Completions (JSON and SSE) and
+ * the Responses API (typed SSE events) —
  * scriptable per request: text, reasoning, parallel tool calls with arguments split across
  * chunks, usage, delays, HTTP errors, dropped connections and hangs. Product code: use it to
  * test your own plugins against the real `openai` SDK.
@@ -78,6 +80,14 @@ export async function startOpenAIServer(
         object: "list",
         data: [{ id: "gpt-5", object: "model", created: 0, owned_by: "loopback" }],
       });
+    }
+    if (req.method === "POST" && path.endsWith("/responses")) {
+      // The Responses API plays the same scripts in its own event format.
+      const request = body as ResponsesRequestBody;
+      const script = queue.shift() ?? responder?.(request as unknown as ChatRequestBody) ?? [{ text: "ok" }];
+      counter++;
+      await playResponses(script, request, res, `resp_loopback_${counter}`);
+      return;
     }
     if (req.method !== "POST" || !path.endsWith("/chat/completions")) {
       return sendError(res, 404, "invalid_request_error", `Unknown route ${req.method} ${path}`);

@@ -8,10 +8,10 @@ const CACHE = { type: "ephemeral" } as const;
  * Anthropic gave it (the API rejects anything else); thinking from another provider is dropped.
  * Consecutive results of parallel tool calls share one user turn, as the API requires.
  */
-export function toMessages(request: ModelRequest): MessageParam[] {
+export function toMessages(request: ModelRequest, providerId = "anthropic"): MessageParam[] {
   const out: MessageParam[] = [];
   for (const message of request.messages) {
-    const converted = convert(message);
+    const converted = convert(message, providerId);
     if (!converted) continue;
     const last = out.at(-1);
     if (last && last.role === converted.role && converted.role === "user") {
@@ -25,7 +25,7 @@ function asBlocks(content: MessageParam["content"]): ContentBlockParam[] {
   return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
-function convert(message: Message): MessageParam | undefined {
+function convert(message: Message, providerId: string): MessageParam | undefined {
   if (message.role === "user") {
     if (typeof message.content === "string") return { role: "user", content: message.content };
     return {
@@ -70,9 +70,11 @@ function convert(message: Message): MessageParam | undefined {
     };
   }
   const blocks: ContentBlockParam[] = [];
+  // A signature is only meaningful to the provider that made it.
+  const mine = message.model.startsWith(`${providerId}/`);
   for (const block of message.content) {
     if (block.type === "text" && block.text) blocks.push({ type: "text", text: block.text });
-    else if (block.type === "thinking" && block.signature) {
+    else if (block.type === "thinking" && block.signature && mine) {
       blocks.push({ type: "thinking", thinking: block.thinking, signature: block.signature });
     } else if (block.type === "toolCall") {
       blocks.push({ type: "tool_use", id: block.id, name: block.name, input: block.arguments });

@@ -57,7 +57,7 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
           {
             model: request.model,
             max_tokens: maxTokens,
-            messages: toMessages(request),
+            messages: toMessages(request, id),
             ...(system ? { system } : {}),
             ...(tools.length ? { tools } : {}),
             ...(budget ? { thinking: { type: "enabled" as const, budget_tokens: budget } } : {}),

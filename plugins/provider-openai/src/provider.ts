@@ -2,6 +2,7 @@ import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason
 import OpenAI from "openai";
 import { toChatMessages, toChatTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
+import { streamResponses } from "./responses.js";
 
 const FINISH: Record<string, StopReason> = {
   stop: "stop",
@@ -67,6 +68,14 @@ export function createOpenAIProvider(
           message: `${endpoint.keyVariable} is not set; export it, or run with another --model.`,
           retryable: false,
         };
+        return;
+      }
+      if (ctx.config.api === "responses") {
+        try {
+          yield* streamResponses(getClient(apiKey), id, request, signal);
+        } catch (error) {
+          yield signal.aborted ? { type: "stop", reason: "aborted" } : toErrorEvent(error, id);
+        }
         return;
       }
       const open = new Map<number, boolean>();
