@@ -24,7 +24,6 @@ export function declaredEndpoints(config: Record<string, Record<string, unknown>
   const endpoints: DeclaredEndpoint[] = [];
   for (const [id, entry] of Object.entries(config ?? {})) {
     if (entry.type !== OPENAI_COMPATIBLE || typeof entry.baseURL !== "string") continue;
-    const models = Array.isArray(entry.models) ? (entry.models as Array<Partial<ModelInfo> & { id: string }>) : [];
     endpoints.push({
       id,
       baseURL: entry.baseURL,
@@ -33,15 +32,7 @@ export function declaredEndpoints(config: Record<string, Record<string, unknown>
         ? { headers: entry.headers as Record<string, string> }
         : {}),
       ...(entry.quirks && typeof entry.quirks === "object" ? { quirks: entry.quirks as Record<string, boolean> } : {}),
-      models: models
-        .filter((model) => typeof model?.id === "string")
-        .map((model) => ({
-          id: `${id}/${model.id}`,
-          contextWindow: model.contextWindow ?? 128_000,
-          maxOutputTokens: model.maxOutputTokens ?? 8_192,
-          price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, ...model.price },
-          ...(model.reasoning ? { reasoning: true } : {}),
-        })),
+      models: configModels(id, entry.models),
     });
   }
   return endpoints;
@@ -61,4 +52,21 @@ export function endpointGrants(endpoints: DeclaredEndpoint[]): { net: string[]; 
     if (endpoint.apiKeyEnv) env.push(endpoint.apiKeyEnv);
   }
   return { net, env };
+}
+
+/**
+ * Models listed in config under `providers.<id>.models` (`{ "id": "gpt-5.1", "contextWindow": …,
+ * "price": { "input": …, "output": … } }`): how the catalogue is extended without a new release.
+ */
+export function configModels(providerId: string, list: unknown): ModelInfo[] {
+  if (!Array.isArray(list)) return [];
+  return (list as Array<Partial<ModelInfo> & { id?: unknown }>)
+    .filter((model) => typeof model?.id === "string")
+    .map((model) => ({
+      id: `${providerId}/${model.id as string}`,
+      contextWindow: model.contextWindow ?? 128_000,
+      maxOutputTokens: model.maxOutputTokens ?? 8_192,
+      price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, ...model.price },
+      ...(model.reasoning ? { reasoning: true } : {}),
+    }));
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
+import type { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { hostAllowed } from "./net.js";
 
@@ -110,10 +111,7 @@ function toNetResponse(response: IncomingMessage, url: URL, redirected: boolean,
   const stream = decoder ? response.pipe(decoder) : response;
   if (decoder) response.on("error", (error) => decoder.destroy(error));
   if (empty) response.resume();
-  const chunks = (async function* () {
-    for await (const chunk of stream)
-      yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).byteLength);
-  })();
+  const chunks = drain(stream);
   return {
     status,
     statusText: response.statusMessage ?? "",
@@ -127,6 +125,40 @@ function toNetResponse(response: IncomingMessage, url: URL, redirected: boolean,
       decoder?.destroy();
     },
   };
+}
+
+/**
+ * The body as chunks of everything that has arrived: each read takes all that is buffered, so a
+ * stream of many small SSE writes crosses to the isolate in a few pieces, not one per write.
+ */
+async function* drain(stream: Readable): AsyncGenerator<Uint8Array> {
+  while (true) {
+    const data = stream.read() as Buffer | null;
+    if (data !== null) {
+      yield new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) {
+      if (stream.errored) throw stream.errored;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off("readable", onReadable);
+        stream.off("end", onReadable);
+        stream.off("close", onReadable);
+        stream.off("error", onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReadable = () => settle();
+      const onError = (error: Error) => settle(error);
+      stream.on("readable", onReadable);
+      stream.on("end", onReadable);
+      stream.on("close", onReadable);
+      stream.on("error", onError);
+    });
+  }
 }
 
 function abortError(signal: AbortSignal): Error {

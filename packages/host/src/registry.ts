@@ -6,7 +6,13 @@ import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
-import { type DeclaredEndpoint, declaredEndpoints, endpointGrants, OPENAI_COMPATIBLE } from "./declared-endpoints.js";
+import {
+  configModels,
+  type DeclaredEndpoint,
+  declaredEndpoints,
+  endpointGrants,
+  OPENAI_COMPATIBLE,
+} from "./declared-endpoints.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
@@ -216,9 +222,11 @@ export class PluginRegistry {
     const defined = (await sandbox.definitions()).providers.find((provider) => provider.id === id);
     if (!defined) throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
     const config = { pluginDir: record.dir, ...(this.context.providerConfig?.[id] ?? {}) };
+    // Models from config extend (and override, by id) the ones the plugin ships.
+    const extra = configModels(id, this.context.providerConfig?.[id]?.models);
     return {
       provider: { id, stream: (request, signal) => sandbox.stream(id, request, config, signal) },
-      models: defined.models,
+      models: [...defined.models.filter((model) => !extra.some((added) => added.id === model.id)), ...extra],
     };
   }
 

@@ -57,3 +57,32 @@ describe("an OpenAI-compatible server declared in config", () => {
     expect(result.stderr).toContain('Unknown provider "sneaky"');
   });
 });
+
+describe("the model catalogue, extended in config", () => {
+  it("adds a model to a built-in provider, listed and priced", async () => {
+    const openai = await startOpenAIServer();
+    try {
+      using box = sandbox({ OPENAI_API_KEY: "sk-test-catalog-0001", OPENAI_BASE_URL: openai.url });
+      mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+      writeFileSync(
+        join(box.env.PINCER_HOME!, "config.json"),
+        JSON.stringify({
+          providers: {
+            openai: { models: [{ id: "gpt-9", contextWindow: 1000000, price: { input: 10, output: 20 } }] },
+          },
+        }),
+      );
+      const models = JSON.parse((await box.run(["models", "--json"])).stdout) as Array<{
+        id: string;
+        price: { input: number };
+      }>;
+      expect(models.find((model) => model.id === "openai/gpt-9")?.price.input).toBe(10);
+      openai.enqueue([{ text: "hi" }, { usage: { prompt_tokens: 1000, completion_tokens: 100 } }, { finish: "stop" }]);
+      const result = await box.run(["-p", "hi", "--model", "openai/gpt-9", "--output-format", "json"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).total_cost_usd).toBeCloseTo((1000 * 10 + 100 * 20) / 1e6, 9);
+    } finally {
+      await openai.close();
+    }
+  });
+});
