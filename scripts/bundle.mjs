@@ -38,7 +38,11 @@ await Promise.all([
   // and esbuild for `plugin …`) lands in chunks that a `-p` run never reads or compiles.
   build({
     ...inProcess,
-    entryPoints: { "main.bundle": `${root}/packages/cli/dist/main.js` },
+    // Two entries sharing chunks: the full CLI (yargs), and the `-p` fast path that skips yargs.
+    entryPoints: {
+      "main.bundle": `${root}/packages/cli/dist/main.js`,
+      "fast-path.bundle": `${root}/packages/cli/dist/fast-path.js`,
+    },
     outdir: `${root}/packages/cli/dist/bundle`,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

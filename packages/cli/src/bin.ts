@@ -17,8 +17,18 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // V8's code cache on disk (Node's own mechanism, under the OS temp dir): later runs skip
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
   nodeModule.enableCompileCache();
-  // The bundle (scripts/bundle.mjs) is main.ts with its dependencies in one file.
-  const bundle: string = "./bundle/main.bundle.js";
-  const { main } = (await import(bundle)) as typeof import("./main.js");
-  process.exitCode = await main();
+  // `-p` with plain flags first tries the fast path, which never loads yargs; whatever it is not
+  // sure of, the full CLI parses (scripts/bundle.mjs builds both, sharing chunks).
+  let code: number | undefined;
+  if (args.includes("-p") || args.includes("--print")) {
+    const fast: string = "./bundle/fast-path.bundle.js";
+    const { tryFastHeadless } = (await import(fast)) as typeof import("./fast-path.js");
+    code = await tryFastHeadless(args, process.env);
+  }
+  if (code === undefined) {
+    const bundle: string = "./bundle/main.bundle.js";
+    const { main } = (await import(bundle)) as typeof import("./main.js");
+    code = await main();
+  }
+  process.exitCode = code;
 }

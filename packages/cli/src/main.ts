@@ -6,7 +6,8 @@ import { configCommand } from "./commands/config.js";
 import { runDemo } from "./commands/demo.js";
 import { pluginCommands } from "./commands/plugin.js";
 import { forkSession, listSessions, showSession } from "./commands/sessions.js";
-import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
+import { EXIT } from "./headless.js";
+import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
 import { pincerHome, UsageError } from "./home.js";
 import { VERSION } from "./version.js";
 
@@ -62,35 +63,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       "Run a prompt (-p) headless",
       () => {},
       async (args) => {
-        if (args.print === undefined) {
-          throw new UsageError(
-            'Interactive mode is not available in this build; run a prompt headless with pincer -p "…" (or try pincer demo).',
-          );
-        }
-        const prompt = args.print || (await readStdin());
-        if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
-        if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
-        if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
-          throw new UsageError("--max-turns must be a positive integer.");
-        }
-        exitCode = await runHeadless({
-          prompt,
-          outputFormat: args.outputFormat as OutputFormat,
-          cwd: resolve(args.cwd ?? process.cwd()),
-          home: pincerHome(env),
-          env,
-          ...(args.model ? { model: args.model } : {}),
-          ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
-          allowedTools: args.allowedTools ?? [],
-          disallowedTools: args.disallowedTools ?? [],
-          ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
-          ...(args.continue ? { continue: true } : {}),
-          ...(args.resume ? { resume: args.resume } : {}),
-          addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
-          ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
-          ...(args.record ? { record: resolve(args.record) } : {}),
-          ...(args.verbose !== undefined ? { verbose: args.verbose } : {}),
-        });
+        exitCode = await runHeadlessArgs(args as HeadlessArgs, env);
       },
     )
     .command(
@@ -178,11 +151,4 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
 
 function isYargsError(error: Error): boolean {
   return error.name === "YError";
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return "";
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,0 +1,64 @@
+import { parseArgs } from "node:util";
+import { PERMISSION_MODES } from "@pincer/kernel";
+import { type HeadlessArgs, reportFailure, runHeadlessArgs } from "./headless-args.js";
+import { UsageError } from "./home.js";
+
+const OPTIONS = {
+  print: { type: "string", short: "p" },
+  "output-format": { type: "string" },
+  model: { type: "string", short: "m" },
+  "permission-mode": { type: "string" },
+  allowedTools: { type: "string", multiple: true },
+  disallowedTools: { type: "string", multiple: true },
+  "max-turns": { type: "string" },
+  continue: { type: "boolean", short: "c" },
+  resume: { type: "string", short: "r" },
+  cwd: { type: "string" },
+  "add-dir": { type: "string", multiple: true },
+  "append-system-prompt": { type: "string" },
+  record: { type: "string" },
+  verbose: { type: "boolean" },
+} as const;
+
+/**
+ * `pincer -p "…"` with plain flags, parsed without loading yargs (a quarter of a one-shot turn's
+ * start-up). Anything it is not sure of — an unknown flag, a list given yargs-style, help, a
+ * prompt from stdin, a bad value — returns undefined, and the full CLI parses the same argv and
+ * gives its usual answer.
+ */
+export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch {
+    return undefined;
+  }
+  const outputFormat = values["output-format"] as string | undefined;
+  const mode = values["permission-mode"] as string | undefined;
+  const maxTurns = values["max-turns"] as string | undefined;
+  if (typeof values.print !== "string" || values.print === "") return undefined;
+  if (outputFormat !== undefined && !["text", "json", "stream-json"].includes(outputFormat)) return undefined;
+  if (mode !== undefined && !(PERMISSION_MODES as readonly string[]).includes(mode)) return undefined;
+  if (maxTurns !== undefined && !/^\d+$/.test(maxTurns)) return undefined;
+  const args: HeadlessArgs = {
+    print: values.print,
+    outputFormat,
+    model: values.model as string | undefined,
+    permissionMode: mode,
+    allowedTools: values.allowedTools as string[] | undefined,
+    disallowedTools: values.disallowedTools as string[] | undefined,
+    maxTurns: maxTurns === undefined ? undefined : Number(maxTurns),
+    continue: values.continue as boolean | undefined,
+    resume: values.resume as string | undefined,
+    cwd: values.cwd as string | undefined,
+    addDir: values["add-dir"] as string[] | undefined,
+    appendSystemPrompt: values["append-system-prompt"] as string | undefined,
+    record: values.record as string | undefined,
+    verbose: values.verbose as boolean | undefined,
+  };
+  try {
+    return await runHeadlessArgs(args, env);
+  } catch (error) {
+    return reportFailure(error, error instanceof UsageError);
+  }
+}

@@ -1,0 +1,67 @@
+import { resolve } from "node:path";
+import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
+import { pincerHome, UsageError } from "./home.js";
+
+/** The headless flags once parsed (by yargs, or by the fast path), in camelCase. */
+export interface HeadlessArgs {
+  print?: string | undefined;
+  outputFormat?: string | undefined;
+  model?: string | undefined;
+  permissionMode?: string | undefined;
+  allowedTools?: string[] | undefined;
+  disallowedTools?: string[] | undefined;
+  maxTurns?: number | undefined;
+  continue?: boolean | undefined;
+  resume?: string | undefined;
+  cwd?: string | undefined;
+  addDir?: string[] | undefined;
+  appendSystemPrompt?: string | undefined;
+  record?: string | undefined;
+  verbose?: boolean | undefined;
+}
+
+/** Checks the flags that need more than their type, then runs the prompt. Returns the exit code. */
+export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
+  if (args.print === undefined) {
+    throw new UsageError(
+      'Interactive mode is not available in this build; run a prompt headless with pincer -p "…" (or try pincer demo).',
+    );
+  }
+  const prompt = args.print || (await readStdin());
+  if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
+  if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
+  if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
+    throw new UsageError("--max-turns must be a positive integer.");
+  }
+  return runHeadless({
+    prompt,
+    outputFormat: (args.outputFormat ?? "text") as OutputFormat,
+    cwd: resolve(args.cwd ?? process.cwd()),
+    home: pincerHome(env),
+    env,
+    ...(args.model ? { model: args.model } : {}),
+    ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
+    allowedTools: args.allowedTools ?? [],
+    disallowedTools: args.disallowedTools ?? [],
+    ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
+    ...(args.continue ? { continue: true } : {}),
+    ...(args.resume ? { resume: args.resume } : {}),
+    addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
+    ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
+    ...(args.record ? { record: resolve(args.record) } : {}),
+    ...(args.verbose !== undefined ? { verbose: args.verbose } : {}),
+  });
+}
+
+/** How a failure leaves the CLI: the message on stderr, 2 for usage, 1 for the rest. */
+export function reportFailure(error: unknown, usage: boolean): number {
+  process.stderr.write(`pincer: ${(error as Error).message ?? String(error)}\n`);
+  return usage ? EXIT.usage : EXIT.failed;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
