@@ -7,11 +7,11 @@ import { hostAllowed } from "./net.js";
 // node:http and node:https are required on first use, never imported: the ESM facade of
 // node:http reads every export, and one of them lazily loads undici (Node's fetch), ~20 ms.
 const require = createRequire(import.meta.url);
-let clients: { http: typeof import("node:http"); https: typeof import("node:https") } | undefined;
-const loadClients = () => {
-  clients ??= { http: require("node:http"), https: require("node:https") };
-  return clients;
-};
+let http: typeof import("node:http") | undefined;
+let https: typeof import("node:https") | undefined;
+/** Each client on first use: `https` brings TLS, which a loopback or local server never needs. */
+const clientFor = (url: URL) =>
+  url.protocol === "https:" ? (https ??= require("node:https")) : (http ??= require("node:http"));
 
 export interface NetRequestInit {
   method: string;
@@ -81,13 +81,8 @@ function send(url: URL, init: NetRequestInit): Promise<IncomingMessage> {
     const body = init.body === null ? undefined : typeof init.body === "string" ? Buffer.from(init.body) : init.body;
     if (body) headers["content-length"] = String(body.byteLength);
     headers["accept-encoding"] ??= "gzip, deflate, br";
-    const { http, https } = loadClients();
-    const request = (url.protocol === "https:" ? https : http).request(
-      url,
-      { method: init.method, headers, signal: init.signal },
-      resolve,
-    );
-    request.on("error", (error) => reject(init.signal.aborted ? abortError(init.signal) : error));
+    const request = clientFor(url).request(url, { method: init.method, headers, signal: init.signal }, resolve);
+    request.on("error", (error: Error) => reject(init.signal.aborted ? abortError(init.signal) : error));
     request.end(body);
   });
 }
