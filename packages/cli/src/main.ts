@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { PERMISSION_MODES } from "@pincer/kernel";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";

@@ -10,8 +10,14 @@ const require = createRequire(import.meta.url);
 let http: typeof import("node:http") | undefined;
 let https: typeof import("node:https") | undefined;
 /** Each client on first use: `https` brings TLS, which a loopback or local server never needs. */
-const clientFor = (url: URL) =>
-  url.protocol === "https:" ? (https ??= require("node:https")) : (http ??= require("node:http"));
+function clientFor(url: URL): typeof import("node:http") | typeof import("node:https") {
+  if (url.protocol === "https:") {
+    https ??= require("node:https") as typeof import("node:https");
+    return https;
+  }
+  http ??= require("node:http") as typeof import("node:http");
+  return http;
+}
 
 export interface NetRequestInit {
   method: string;
