@@ -144,17 +144,30 @@ export const WEB_PLATFORM = `
     }
   }
 
+  // The host's WHATWG parser answers; the same question (an SDK rebuilds the same URLs on every
+  // request) is answered from here. Parts are plain strings, so sharing them is safe.
+  const urlAnswers = new Map();
+  const urlCall = (name, ...args) => {
+    const key = name + "\u0000" + args.map((arg) => (arg === null ? "\u0001" : arg)).join("\u0000");
+    let parts = urlAnswers.get(key);
+    if (!parts) {
+      parts = Object.freeze(callSync(name, ...args));
+      if (urlAnswers.size >= 512) urlAnswers.clear();
+      urlAnswers.set(key, parts);
+    }
+    return parts;
+  };
   const URL_PARTS = ["href", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash", "origin"];
   class URL {
     constructor(input, base) {
-      this._assign(callSync("parseURL", String(input), base === undefined ? null : String(base)));
+      this._assign(urlCall("parseURL", String(input), base === undefined ? null : String(base)));
     }
     static canParse(input, base) { try { new URL(input, base); return true; } catch { return false; } }
     _assign(parts) {
       this._parts = parts;
       if (this._params) this._params._parse(parts.search); 
     }
-    _setSearch(search) { this._parts = callSync("setURL", this._parts.href, "search", search); }
+    _setSearch(search) { this._parts = urlCall("setURL", this._parts.href, "search", search); }
     get searchParams() {
       if (!this._params) { this._params = new URLSearchParams(this._parts.search); this._params._url = this; }
       return this._params;
@@ -167,7 +180,7 @@ export const WEB_PLATFORM = `
       get() { return this._parts[part]; },
       set(value) {
         if (part === "origin") return;
-        this._assign(part === "href" ? callSync("parseURL", String(value), null) : callSync("setURL", this._parts.href, part, String(value)));
+        this._assign(part === "href" ? urlCall("parseURL", String(value), null) : urlCall("setURL", this._parts.href, part, String(value)));
       },
     });
   }
