@@ -100,3 +100,24 @@ describe("lazy plugin start", () => {
     changed.dispose();
   });
 });
+
+describe("live plugins (pincer plugin dev)", () => {
+  it("replaces the isolate when the bundle is rebuilt, in the same session", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const version = (n: number) => `globalThis.__pincerPlugin = { default: { tools: [{
+      name: "probe", description: "v", kind: "read", parameters: { type: "object" },
+      async execute() { return { content: "version ${n}" }; } }] } };`;
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, version(1));
+    const registry = new PluginRegistry({ cwd, env: {} });
+    cleanups.push(() => registry.dispose());
+    registry.add(dir, { live: true });
+    const [tool] = await registry.loadTools();
+    const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
+    expect((await tool!.execute({}, ctx)).content).toBe("version 1");
+    // A rebuild writes a new bundle (a different mtime), as `plugin dev` does on save.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(join(dir, "dist/plugin.js"), version(2));
+    expect((await tool!.execute({}, { ...ctx, toolCallId: "2" })).content).toBe("version 2");
+  });
+});

@@ -47,6 +47,10 @@ export interface PluginRecord {
   bundleIntegrity?: string;
   /** Start it from a V8 snapshot (see AddOptions.snapshot). */
   snapshot: boolean;
+  /** Reload when the bundle file changes (a plugin under `pincer plugin dev`). */
+  live: boolean;
+  /** The bundle's modification time when its sandbox was made (live plugins). */
+  loadedMtimeMs?: number;
 }
 
 export interface AddOptions {
@@ -64,6 +68,12 @@ export interface AddOptions {
    * plugins that ship with it — is snapshotted; other plugins start under their limits.
    */
   snapshot?: boolean;
+  /**
+   * The plugin's folder is being edited (`pincer plugin dev`): each use checks the bundle, and a
+   * new build replaces the isolate in running sessions too. Its integrity is not pinned: the
+   * dev link rewrites it on every save.
+   */
+  live?: boolean;
 }
 
 export class PluginTamperedError extends Error {
@@ -118,7 +128,8 @@ export class PluginRegistry {
       manifest,
       bundleFile: resolve(absolute, options.bundleFile ?? manifest.main),
       snapshot: options.snapshot ?? false,
-      ...(options.bundleIntegrity ? { bundleIntegrity: options.bundleIntegrity } : {}),
+      live: options.live ?? false,
+      ...(options.bundleIntegrity && !options.live ? { bundleIntegrity: options.bundleIntegrity } : {}),
       grants: resolveGrants(
         extra.net.length || extra.env.length
           ? { ...granted, net: [...(granted?.net ?? []), ...extra.net], env: [...(granted?.env ?? []), ...extra.env] }
@@ -191,8 +202,11 @@ export class PluginRegistry {
         description: meta.description,
         parameters: meta.parameters,
         kind: meta.kind,
-        ...(meta.hasSubject ? { permissionSubject: (args, cwd) => sandbox.subject(meta.name, args, cwd) } : {}),
-        execute: (args, ctx) => sandbox.run(meta.name, args, ctx),
+        // Looked up per call: a plugin under `pincer plugin dev` is replaced when its bundle changes.
+        ...(meta.hasSubject
+          ? { permissionSubject: (args, cwd) => this.sandboxFor(record).subject(meta.name, args, cwd) }
+          : {}),
+        execute: (args, ctx) => this.sandboxFor(record).run(meta.name, args, ctx),
       });
     }
     return tools;
@@ -266,6 +280,11 @@ export class PluginRegistry {
 
   private sandboxFor(record: PluginRecord): PluginSandbox {
     let sandbox = this.sandboxes.get(record.manifest.name);
+    if (sandbox && record.live && statSync(record.bundleFile).mtimeMs !== record.loadedMtimeMs) {
+      sandbox.dispose();
+      this.sandboxes.delete(record.manifest.name);
+      sandbox = undefined;
+    }
     if (!sandbox) {
       const { grants } = record;
       const cwd = this.context.cwd;
@@ -282,6 +301,7 @@ export class PluginRegistry {
       // Installed plugins have a verified integrity; a built-in's file is named by its identity,
       // which costs a stat instead of hashing a megabyte on every start.
       const stat = statSync(record.bundleFile);
+      record.loadedMtimeMs = stat.mtimeMs;
       const codeKey = record.bundleIntegrity ?? `file:${record.bundleFile}:${stat.size}:${stat.mtimeMs}`;
       this.bundleHashes.set(record.manifest.name, codeKey);
       sandbox = new PluginSandbox({

@@ -128,7 +128,7 @@ export async function devCommand(dir: string, options: ManageOptions): Promise<v
       await buildPlugin(dir);
       const { ms } = await link.rebuild();
       process.stderr.write(
-        `${style.green("✓")} ${new Date().toLocaleTimeString()} ${link.manifest.name} rebuilt in ${Math.round(ms)} ms; sessions started from now load it\n`,
+        `${style.green("✓")} ${new Date().toLocaleTimeString()} ${link.manifest.name} rebuilt in ${Math.round(ms)} ms; sessions load this build at their next call\n`,
       );
     } catch (error) {
       process.stderr.write(`${style.red("✗")} ${(error as Error).message}\n`);

@@ -34,8 +34,9 @@ export function addInstalledPlugins(
       ...(entry.bundleIntegrity ? { bundleIntegrity: entry.bundleIntegrity } : {}),
     };
     try {
-      // A plugin under `pincer plugin dev` is loaded from its own folder.
-      registry.add(entry.source.type === "dev" ? entry.source.path : join(dir, PACKAGE_DIR), options);
+      // A plugin under `pincer plugin dev` is loaded from its own folder, and reloaded on rebuild.
+      if (entry.source.type === "dev") registry.add(entry.source.path, { ...options, live: true });
+      else registry.add(join(dir, PACKAGE_DIR), options);
     } catch (error) {
       onError(name, error as Error);
     }
