@@ -23,3 +23,4 @@ export {
   type ToolDefinition,
 } from "./define.js";
 export { manifestSchema, type PluginCapabilities, type PluginManifest } from "./manifest.js";
+export { networkRefusal, parseRetryAfter } from "./provider-errors.js";

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIError } from "@anthropic-ai/sdk";
-import type { ProviderEvent } from "@pincer/sdk";
+import { networkRefusal, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 
 /** Overloaded (529) and the usual transient statuses are worth a retry; the rest are not. */
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -7,12 +7,11 @@ const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 /** An SDK error as the kernel's error event: status, retryable, retry-after, and what to do. */
 export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
   if (error instanceof APIConnectionError) {
-    const cause = (error as { cause?: unknown }).cause;
-    const refusal = cause instanceof Error && /network access to .* refused/.exec(cause.message);
+    const refusal = networkRefusal(error);
     if (refusal) {
       return {
         type: "error",
-        message: `${providerId}: ${refusal[0]}. Point the provider at a granted host (ANTHROPIC_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
+        message: `${providerId}: ${refusal}. Point the provider at a granted host (ANTHROPIC_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
         retryable: false,
       };
     }
@@ -45,14 +44,6 @@ export function toErrorEvent(error: unknown, providerId: string): Extract<Provid
     message: `${providerId}: the stream failed (${message}).`,
     retryable: /terminated|reset|socket|ECONN|premature|overloaded/i.test(message),
   };
-}
-
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function advice(status: number | undefined, type: string | undefined, providerId: string): string {

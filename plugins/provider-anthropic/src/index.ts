@@ -3,7 +3,7 @@ import { ANTHROPIC_MODELS } from "./models.js";
 import { createAnthropicProvider } from "./provider.js";
 
 export { toMessages, toSystem, toTools } from "./convert.js";
-export { parseRetryAfter, toErrorEvent } from "./errors.js";
+export { toErrorEvent } from "./errors.js";
 export { ANTHROPIC_MODELS } from "./models.js";
 export { createAnthropicProvider } from "./provider.js";
 

@@ -1,7 +1,6 @@
-import type { ModelRequest, ProviderEvent } from "@pincer/sdk";
+import { type ModelRequest, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 import { startAnthropicServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRetryAfter } from "./errors.js";
 import { createAnthropicProvider } from "./provider.js";
 
 let server: Awaited<ReturnType<typeof startAnthropicServer>>;

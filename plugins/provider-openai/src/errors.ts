@@ -1,4 +1,4 @@
-import type { ProviderEvent } from "@pincer/sdk";
+import { networkRefusal, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 import { APIConnectionError, APIError } from "openai";
 
 const RETRYABLE = new Set([408, 409, 429]);
@@ -7,12 +7,11 @@ const RETRYABLE = new Set([408, 409, 429]);
 export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
   if (error instanceof APIConnectionError) {
     // A host the plugin was not granted is refused by the sandbox: no retry will change that.
-    const cause = (error as { cause?: unknown }).cause;
-    const refusal = cause instanceof Error && /network access to .* refused/.exec(cause.message);
+    const refusal = networkRefusal(error);
     if (refusal) {
       return {
         type: "error",
-        message: `${providerId}: ${refusal[0]}. Point the provider at a granted host (OPENAI_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
+        message: `${providerId}: ${refusal}. Point the provider at a granted host (OPENAI_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
         retryable: false,
       };
     }
@@ -40,14 +39,6 @@ export function toErrorEvent(error: unknown, providerId: string): Extract<Provid
     message: `${providerId}: the stream failed (${message}).`,
     retryable: /terminated|reset|socket|ECONN|premature/i.test(message),
   };
-}
-
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function cleanMessage(message: string): string {

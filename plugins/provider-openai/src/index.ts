@@ -3,7 +3,7 @@ import { OPENAI_MODELS } from "./models.js";
 import { createOpenAIProvider } from "./provider.js";
 
 export { toChatMessages, toChatTools } from "./convert.js";
-export { parseRetryAfter, toErrorEvent } from "./errors.js";
+export { toErrorEvent } from "./errors.js";
 export { OPENAI_MODELS } from "./models.js";
 export { createOpenAIProvider } from "./provider.js";
 

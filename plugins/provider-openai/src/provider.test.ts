@@ -1,7 +1,6 @@
-import type { ModelRequest, ProviderEvent } from "@pincer/sdk";
+import { type ModelRequest, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
+import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOpenAIServer } from "../../../packages/testing/src/index.js";
-import { parseRetryAfter } from "./errors.js";
 import { createOpenAIProvider } from "./provider.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
