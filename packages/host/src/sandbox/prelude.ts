@@ -33,6 +33,15 @@ const BRIDGE = `
     get encoding() { return "utf-8"; }
     encode(input = "") {
       const text = String(input);
+      // Most of what crosses is ASCII (JSON, SSE): one byte per character, no arrays to grow.
+      const ascii = new Uint8Array(text.length);
+      let i = 0;
+      for (; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        ascii[i] = code;
+      }
+      if (i === text.length) return ascii;
       const out = [];
       for (let i = 0; i < text.length; i++) {
         let code = text.codePointAt(i);
@@ -67,8 +76,17 @@ const BRIDGE = `
         if (back < end && need > back + 1) { this._pending = [...bytes.subarray(end - 1 - back)]; end -= back + 1; }
       }
       let out = "";
+      // ASCII runs decode natively, 8 KB at a time; only multi-byte text takes the loop below.
+      let start = 0;
+      while (start < end) {
+        let stop = start;
+        while (stop < end && stop - start < 8192 && bytes[stop] < 0x80) stop++;
+        if (stop === start) break;
+        out += String.fromCharCode.apply(null, bytes.subarray(start, stop));
+        start = stop;
+      }
       let chunk = [];
-      for (let i = 0; i < end; ) {
+      for (let i = start; i < end; ) {
         const byte = bytes[i];
         let code = 0xfffd;
         let size = 1;
