@@ -107,6 +107,22 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         .demandCommand(1, "Name a sessions command: list, show or fork."),
     )
     .command(
+      "serve",
+      "Serve sessions over HTTP with Server-Sent Events (loopback, bearer token)",
+      (y) =>
+        y
+          .option("host", {
+            type: "string",
+            default: "127.0.0.1",
+            description: "Interface to bind (loopback by default)",
+          })
+          .option("port", { type: "number", default: 4096, description: "Port (0: any free one)" }),
+      async (args) => {
+        const { serveCommand } = await import("./serve/command.js");
+        await serveCommand({ host: args.host, port: args.port, env });
+      },
+    )
+    .command(
       "models",
       "List the models the providers know, with context window and price",
       (y) => y.option("json", { type: "boolean", default: false }),

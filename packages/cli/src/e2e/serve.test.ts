@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+
+let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeAll(async () => {
+  model = await startOpenAIServer();
+});
+afterAll(() => model.close());
+
+/** Reads Server-Sent Events from a fetch response until `until` says stop. */
+async function readEvents(
+  response: Response,
+  until: (event: { type: string; [key: string]: unknown }) => boolean,
+  onEvent?: (event: { type: string; [key: string]: unknown }) => Promise<void> | void,
+) {
+  const events: Array<{ type: string; [key: string]: unknown }> = [];
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let boundary = buffer.indexOf("\n\n");
+    while (boundary >= 0) {
+      const block = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      boundary = buffer.indexOf("\n\n");
+      const data = block.split("\n").find((line) => line.startsWith("data: "));
+      if (!data) continue;
+      const event = JSON.parse(data.slice(6)) as { type: string; [key: string]: unknown };
+      events.push(event);
+      await onEvent?.(event);
+      if (until(event)) {
+        await reader.cancel();
+        return events;
+      }
+    }
+  }
+  return events;
+}
+
+describe("pincer serve", () => {
+  it("hosts a session over HTTP: token, prompt, SSE events, a permission answered by the client", async () => {
+    using box = sandbox({
+      OPENAI_API_KEY: "sk-test-serve-0001",
+      OPENAI_BASE_URL: model.url,
+      PINCER_SERVER_TOKEN: "t0k3n-serve",
+    });
+    const server = box.start(["serve", "--port", "0"]);
+    let stdout = "";
+    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
+    while (!/serving on (\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const base = /serving on (\S+)/.exec(stdout)![1]!;
+    const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
+    try {
+      // No token, a wrong one: 401 and nothing else.
+      expect((await fetch(`${base}/sessions`)).status).toBe(401);
+      const wrong = await fetch(`${base}/openapi.json`, { headers: { authorization: "Bearer nope" } });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).not.toContain("paths");
+      expect(
+        ((await (await fetch(`${base}/openapi.json`, { headers: auth })).json()) as { openapi: string }).openapi,
+      ).toBe("3.1.0");
+      // A malformed body: 400 with the reason.
+      const bad = await fetch(`${base}/sessions`, { method: "POST", headers: auth, body: "{nope" });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toContain("not valid JSON");
+
+      const created = await fetch(`${base}/sessions`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ model: "openai/gpt-5", cwd: box.cwd }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+
+      model.enqueue([
+        { toolCalls: [{ id: "w1", name: "write", arguments: { path: "served.txt", content: "over http\n" } }] },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "Written." }, { finish: "stop" }]);
+      const events = await fetch(`${base}/sessions/${id}/events`, { headers: auth });
+      const prompted = await fetch(`${base}/sessions/${id}/prompt`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ text: "write served.txt" }),
+      });
+      expect(prompted.status).toBe(202);
+      const busy = await fetch(`${base}/sessions/${id}/prompt`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ text: "again" }),
+      });
+      expect(busy.status).toBe(409);
+
+      const seen = await readEvents(
+        events,
+        (event) => event.type === "turn_end",
+        async (event) => {
+          // The write needs approval in default mode: the client answers it.
+          if (event.type === "permission_request") {
+            const answered = await fetch(`${base}/sessions/${id}/permissions/${event.requestId as string}`, {
+              method: "POST",
+              headers: auth,
+              body: JSON.stringify({ allow: true }),
+            });
+            expect(answered.status).toBe(204);
+          }
+        },
+      );
+      const types = seen.map((event) => event.type);
+      expect(types).toContain("permission_request");
+      expect(types).toContain("tool_end");
+      expect(seen.at(-1)).toMatchObject({ type: "turn_end", result: { stopReason: "end_turn", text: "Written." } });
+      expect(readFileSync(join(box.cwd, "served.txt"), "utf8")).toBe("over http\n");
+
+      const listed = (await (await fetch(`${base}/sessions`, { headers: auth })).json()) as Array<{
+        id: string;
+        busy: boolean;
+      }>;
+      expect(listed).toEqual([expect.objectContaining({ id, busy: false })]);
+      expect(existsSync(join(box.env.PINCER_HOME!, "sessions", `${id}.jsonl`))).toBe(true);
+    } finally {
+      server.child.kill("SIGINT");
+      await server.done;
+    }
+  }, 60_000);
+
+  it("keeps a turn going when the event client disconnects mid-stream", async () => {
+    using box = sandbox({
+      OPENAI_API_KEY: "sk-test-serve-0001",
+      OPENAI_BASE_URL: model.url,
+      PINCER_SERVER_TOKEN: "t0k3n-serve",
+    });
+    const server = box.start(["serve", "--port", "0"]);
+    let stdout = "";
+    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
+    while (!/serving on (\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const base = /serving on (\S+)/.exec(stdout)![1]!;
+    const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
+    try {
+      const { id } = (await (
+        await fetch(`${base}/sessions`, {
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ model: "openai/gpt-5" }),
+        })
+      ).json()) as { id: string };
+      model.enqueue([{ text: "slow " }, { delayMs: 200 }, { text: "answer" }, { finish: "stop" }]);
+      const controller = new AbortController();
+      const events = await fetch(`${base}/sessions/${id}/events`, { headers: auth, signal: controller.signal });
+      await fetch(`${base}/sessions/${id}/prompt`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ text: "go" }),
+      });
+      await readEvents(events, (event) => event.type === "request_start");
+      controller.abort();
+      // A new client sees the turn finish, and the session keeps it.
+      const again = await fetch(`${base}/sessions/${id}/events`, { headers: auth });
+      const seen = await readEvents(again, (event) => event.type === "turn_end");
+      expect(seen.at(-1)).toMatchObject({ type: "turn_end", result: { text: "slow answer" } });
+    } finally {
+      server.child.kill("SIGINT");
+      await server.done;
+    }
+  }, 60_000);
+});

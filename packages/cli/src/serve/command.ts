@@ -1,0 +1,26 @@
+import { pincerHome, UsageError } from "../home.js";
+import { startServer } from "./server.js";
+
+/** `pincer serve`: runs until SIGINT/SIGTERM, then closes every session (they stay on disk). */
+export async function serveCommand(options: { host: string; port: number; env: NodeJS.ProcessEnv }): Promise<void> {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new UsageError("--port must be a port number (0 for any free one).");
+  }
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    home: pincerHome(options.env),
+    env: options.env,
+    cwd: process.cwd(),
+  });
+  process.stdout.write(`Pincer is serving on ${server.url}\n`);
+  process.stdout.write(
+    options.env.PINCER_SERVER_TOKEN ? "token: from PINCER_SERVER_TOKEN\n" : `token: ${server.token}\n`,
+  );
+  process.stdout.write(`API: ${server.url}/openapi.json (send Authorization: Bearer <token>)\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await server.close();
+}

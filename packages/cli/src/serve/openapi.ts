@@ -1,0 +1,79 @@
+/** The document `GET /openapi.json` serves: every route of `pincer serve`, behind a bearer token. */
+export const OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "Pincer server",
+    version: "0.1.0",
+    description: "Sessions, prompts and their events over HTTP and SSE.",
+  },
+  components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+  security: [{ bearer: [] }],
+  paths: {
+    "/sessions": {
+      get: { summary: "List sessions", responses: { "200": { description: "The sessions this server hosts" } } },
+      post: {
+        summary: "Create a session, or resume one by id",
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                additionalProperties: false,
+                properties: {
+                  cwd: { type: "string" },
+                  model: { type: "string" },
+                  permissionMode: { type: "string", enum: ["default", "acceptEdits", "plan", "bypassPermissions"] },
+                  allowedTools: { type: "array", items: { type: "string" } },
+                  resume: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        responses: { "201": { description: "The session" }, "400": { description: "Bad request, with the reason" } },
+      },
+    },
+    "/sessions/{id}": {
+      delete: { summary: "Close a session (it stays on disk)", responses: { "204": { description: "Closed" } } },
+    },
+    "/sessions/{id}/prompt": {
+      post: {
+        summary: "Start a turn; follow it on /events",
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
+            },
+          },
+        },
+        responses: { "202": { description: "Started" }, "409": { description: "A turn is already running" } },
+      },
+    },
+    "/sessions/{id}/events": {
+      get: {
+        summary: "The session's events as Server-Sent Events",
+        responses: { "200": { description: "text/event-stream" } },
+      },
+    },
+    "/sessions/{id}/permissions/{requestId}": {
+      post: {
+        summary: "Answer a permission_request event",
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["allow"],
+                properties: { allow: { type: "boolean" }, message: { type: "string" } },
+              },
+            },
+          },
+        },
+        responses: { "204": { description: "Answered" }, "404": { description: "No such pending request" } },
+      },
+    },
+    "/sessions/{id}/abort": {
+      post: { summary: "Abort the running turn", responses: { "204": { description: "Aborted" } } },
+    },
+  },
+} as const;

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import type { KernelEvent, PermissionAnswer, PermissionResolver, TurnResult } from "@pincer/kernel";
+import { type PreparedSession, prepareSession, type SessionOptions } from "../setup.js";
+
+/** What a subscriber receives: the kernel's events, plus the server's own. */
+export type ServerEvent =
+  | KernelEvent
+  | {
+      type: "permission_request";
+      requestId: string;
+      toolName: string;
+      subject?: unknown;
+      reason: string;
+      suggestedRule?: string;
+    }
+  | { type: "turn_error"; message: string };
+
+/**
+ * One session the server hosts: a kernel, its subscribers, and the permission questions waiting
+ * for an answer from a client. Sessions never share state: each has its own kernel and plugins.
+ */
+export class ServerSession {
+  private readonly subscribers = new Set<(event: ServerEvent) => void>();
+  private readonly pendingPermissions = new Map<string, (answer: PermissionAnswer) => void>();
+  private running: Promise<TurnResult> | undefined;
+  /** The last events, so a client that subscribes just after a prompt misses nothing. */
+  private readonly recent: ServerEvent[] = [];
+
+  private constructor(private readonly prepared: PreparedSession) {
+    prepared.kernel.subscribe((event) => this.emit(event));
+  }
+
+  static async open(options: Omit<SessionOptions, "resolver">): Promise<ServerSession> {
+    let session: ServerSession | undefined;
+    // Headless, nobody can answer a prompt in this process: questions go to the clients.
+    const resolver: PermissionResolver = (request, signal) =>
+      new Promise<PermissionAnswer>((resolve) => {
+        const requestId = randomUUID();
+        const finish = (answer: PermissionAnswer) => {
+          session?.pendingPermissions.delete(requestId);
+          resolve(answer);
+        };
+        session?.pendingPermissions.set(requestId, finish);
+        signal.addEventListener("abort", () => finish({ allow: false, message: "The turn was aborted." }), {
+          once: true,
+        });
+        session?.emit({
+          type: "permission_request",
+          requestId,
+          toolName: request.toolName,
+          ...(request.subject ? { subject: request.subject } : {}),
+          reason: request.decision.reason,
+          ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
+        });
+      });
+    session = new ServerSession(await prepareSession({ ...options, resolver }));
+    return session;
+  }
+
+  get id(): string {
+    return this.prepared.session.id;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  describe() {
+    return { id: this.id, cwd: this.prepared.session.header.cwd, busy: this.busy, mode: this.prepared.mode };
+  }
+
+  subscribe(listener: (event: ServerEvent) => void): () => void {
+    for (const event of this.recent) listener(event);
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
+  }
+
+  /** Starts a turn; its events go to the subscribers. Resolves when the turn has started. */
+  prompt(text: string): void {
+    if (this.running) throw new Error("A turn is already running in this session; wait for turn_end or abort it.");
+    this.recent.length = 0;
+    this.running = this.prepared.kernel.prompt(text);
+    this.running
+      .catch((error: Error) => this.emit({ type: "turn_error", message: error.message }))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  answer(requestId: string, answer: PermissionAnswer): boolean {
+    const pending = this.pendingPermissions.get(requestId);
+    if (!pending) return false;
+    pending(answer);
+    return true;
+  }
+
+  abort(): void {
+    this.prepared.kernel.abort();
+  }
+
+  async close(): Promise<void> {
+    this.abort();
+    await this.running?.catch(() => {});
+    this.prepared.dispose();
+    this.subscribers.clear();
+  }
+
+  private emit(event: ServerEvent): void {
+    this.recent.push(event);
+    if (this.recent.length > 1000) this.recent.shift();
+    for (const subscriber of this.subscribers) subscriber(event);
+  }
+}

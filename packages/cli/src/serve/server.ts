@@ -1,0 +1,182 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PERMISSION_MODES } from "@pincer/kernel";
+import { OPENAPI } from "./openapi.js";
+import { ServerSession } from "./server-session.js";
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Default: PINCER_SERVER_TOKEN, else a fresh random one (printed at start). */
+  token?: string;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `pincer serve`: the kernel over HTTP, one isolated session per id, events as Server-Sent
+ * Events. Loopback by default, and every route (the OpenAPI document too) needs the bearer token.
+ */
+export async function startServer(options: ServeOptions) {
+  const token = options.token ?? options.env.PINCER_SERVER_TOKEN ?? randomBytes(24).toString("base64url");
+  const expected = Buffer.from(`Bearer ${token}`);
+  const sessions = new Map<string, ServerSession>();
+
+  const authorized = (req: IncomingMessage) => {
+    const given = Buffer.from(req.headers.authorization ?? "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://pincer");
+    const parts = url.pathname.split("/").filter(Boolean);
+    const method = req.method ?? "GET";
+    if (method === "GET" && url.pathname === "/openapi.json") return json(res, 200, OPENAPI);
+    if (parts[0] !== "sessions") throw new HttpError(404, `No route ${method} ${url.pathname}; see /openapi.json.`);
+    if (parts.length === 1 && method === "GET")
+      return json(
+        res,
+        200,
+        [...sessions.values()].map((s) => s.describe()),
+      );
+    if (parts.length === 1 && method === "POST") {
+      const body = await readJson(req);
+      const session = await ServerSession.open({
+        cwd: optionalString(body, "cwd") ?? options.cwd,
+        home: options.home,
+        env: options.env,
+        ...pick(body, "model"),
+        ...pick(body, "resume"),
+        ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
+        ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
+      }).catch((error: Error) => {
+        throw new HttpError(400, error.message);
+      });
+      sessions.set(session.id, session);
+      return json(res, 201, session.describe());
+    }
+    const session = sessions.get(parts[1] ?? "");
+    if (!session) throw new HttpError(404, `No session ${parts[1]} on this server. Create one with POST /sessions.`);
+    const action = parts[2];
+    if (!action && method === "DELETE") {
+      sessions.delete(session.id);
+      await session.close();
+      return end(res, 204);
+    }
+    if (action === "events" && method === "GET") return stream(req, res, session);
+    if (action === "prompt" && method === "POST") {
+      const text = optionalString(await readJson(req), "text");
+      if (!text) throw new HttpError(400, 'The body needs "text": the prompt.');
+      if (session.busy) throw new HttpError(409, "A turn is already running; wait for turn_end or POST /abort.");
+      session.prompt(text);
+      return json(res, 202, { started: true });
+    }
+    if (action === "abort" && method === "POST") {
+      session.abort();
+      return end(res, 204);
+    }
+    if (action === "permissions" && parts[3] && method === "POST") {
+      const body = await readJson(req);
+      if (typeof body.allow !== "boolean") throw new HttpError(400, 'The body needs "allow": true or false.');
+      const message = optionalString(body, "message");
+      if (!session.answer(parts[3], { allow: body.allow, ...(message ? { message } : {}) })) {
+        throw new HttpError(404, `No pending permission request ${parts[3]}.`);
+      }
+      return end(res, 204);
+    }
+    throw new HttpError(404, `No route ${method} ${url.pathname}; see /openapi.json.`);
+  };
+
+  const server = createServer((req, res) => {
+    if (!authorized(req)) {
+      json(res, 401, { error: "Missing or wrong bearer token. Send Authorization: Bearer <token>." });
+      return;
+    }
+    routes(req, res).catch((error: Error) => {
+      if (res.headersSent) return void res.end();
+      json(res, error instanceof HttpError ? error.status : 500, { error: error.message });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`,
+    token,
+    async close() {
+      for (const session of sessions.values()) await session.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Events as SSE; a client that goes away only stops its own stream: the turn goes on. */
+function stream(req: IncomingMessage, res: ServerResponse, session: ServerSession): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.write(": pincer events\n\n");
+  const unsubscribe = session.subscribe((event) =>
+    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
+  );
+  req.on("close", unsubscribe);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `The body is larger than ${MAX_BODY} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("expected a JSON object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new HttpError(400, `The body is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new HttpError(400, `"${key}" must be a string.`);
+  return value;
+}
+
+function pick(body: Record<string, unknown>, key: "model" | "resume"): Record<string, string> {
+  const value = optionalString(body, key);
+  return value ? { [key]: value } : {};
+}
+
+function checkMode(value: unknown): string {
+  if (typeof value !== "string" || !(PERMISSION_MODES as readonly string[]).includes(value)) {
+    throw new HttpError(400, `"permissionMode" must be one of ${PERMISSION_MODES.join(", ")}.`);
+  }
+  return value;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+function end(res: ServerResponse, status: number): void {
+  res.writeHead(status);
+  res.end();
+}
