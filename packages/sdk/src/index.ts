@@ -9,6 +9,7 @@ export type {
   FsCapability,
 } from "./capabilities.js";
 export {
+  ANSI_COLOR_NAMES,
   type AnyToolDefinition,
   definePlugin,
   defineProvider,
@@ -18,8 +19,12 @@ export {
   type PluginToolContext,
   type ProviderContext,
   type ProviderDefinition,
+  type StatusLineInfo,
+  type SyntaxRole,
   type ThemeColorRole,
   type ThemeDefinition,
+  type ThemeOptionalColorRole,
+  type ThemeSymbol,
   type ToolDefinition,
 } from "./define.js";
 export { manifestSchema, type PluginCapabilities, type PluginManifest } from "./manifest.js";
