@@ -48,6 +48,10 @@ await Promise.all([
     chunkNames: "chunks/[name]-[hash]",
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
     external: ["@pincer/testing", "isolated-vm", "esbuild"],
+    // React's production build (its development build checks every render), and no devtools:
+    // Ink imports react-devtools-core only when DEV is set, and Pincer never ships it.
+    define: { "process.env.NODE_ENV": '"production"' },
+    alias: { "react-devtools-core": `${root}/scripts/no-devtools.mjs` },
   }),
   ...[
     "plugins/core-tools",
@@ -55,5 +59,9 @@ await Promise.all([
     "plugins/provider-anthropic",
     "plugins/provider-hf",
     "plugins/provider-replay",
+    "themes/dark",
+    "themes/light",
+    "themes/high-contrast",
+    "themes/ansi16",
   ].map((dir) => build(plugin(dir))),
 ]);

@@ -17,10 +17,18 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // V8's code cache on disk (Node's own mechanism, under the OS temp dir): later runs skip
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
   nodeModule.enableCompileCache();
-  // `-p` with plain flags first tries the fast path, which never loads yargs; whatever it is not
-  // sure of, the full CLI parses (scripts/bundle.mjs builds both, sharing chunks).
+  // `-p`, or the interactive terminal, with plain flags first tries the fast path, which never
+  // loads yargs; whatever it is not sure of, the full CLI parses (scripts/bundle.mjs builds
+  // both, sharing chunks).
+  // Plain `pincer` in a terminal: the prompt box is on screen before any bundle loads.
+  if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+    const { drawFirstFrame } = await import("./tui/first-frame.js");
+    drawFirstFrame(process.stdout, process.stdin, process.env);
+  }
   let code: number | undefined;
-  if (args.includes("-p") || args.includes("--print")) {
+  // A subcommand (`serve`, `plugin …`) or `--help` goes to yargs at once; the fast path declines
+  // anything else it does not know.
+  if (args.length === 0 || (args[0]!.startsWith("-") && !args.includes("--help") && !args.includes("-h"))) {
     const fast: string = "./bundle/fast-path.bundle.js";
     const { tryFastHeadless } = (await import(fast)) as typeof import("./fast-path.js");
     code = await tryFastHeadless(args, process.env);

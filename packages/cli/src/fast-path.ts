@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { PERMISSION_MODES } from "@pincer/kernel";
-import { type HeadlessArgs, reportFailure, runHeadlessArgs } from "./headless-args.js";
+import type { HeadlessArgs } from "./headless-args.js";
 import { UsageError } from "./home.js";
 
 const OPTIONS = {
@@ -21,7 +21,7 @@ const OPTIONS = {
 } as const;
 
 /**
- * `pincer -p "…"` with plain flags, parsed without loading yargs (a quarter of a one-shot turn's
+ * `pincer -p "…"` and plain `pincer` in a terminal, with plain flags, parsed without loading yargs (a quarter of a one-shot turn's
  * start-up). Anything it is not sure of — an unknown flag, a list given yargs-style, help, a
  * prompt from stdin, a bad value — returns undefined, and the full CLI parses the same argv and
  * gives its usual answer.
@@ -36,12 +36,15 @@ export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): P
   const outputFormat = values["output-format"] as string | undefined;
   const mode = values["permission-mode"] as string | undefined;
   const maxTurns = values["max-turns"] as string | undefined;
-  if (typeof values.print !== "string" || values.print === "") return undefined;
+  // No -p: the interactive terminal, when there is one (a pipe goes through the full CLI).
+  const interactive = values.print === undefined && !!process.stdin.isTTY && !!process.stdout.isTTY;
+  if (!interactive && (typeof values.print !== "string" || values.print === "")) return undefined;
+  if (interactive && values.record !== undefined) return undefined;
   if (outputFormat !== undefined && !["text", "json", "stream-json"].includes(outputFormat)) return undefined;
   if (mode !== undefined && !(PERMISSION_MODES as readonly string[]).includes(mode)) return undefined;
   if (maxTurns !== undefined && !/^\d+$/.test(maxTurns)) return undefined;
   const args: HeadlessArgs = {
-    print: values.print,
+    print: values.print as string | undefined,
     outputFormat,
     model: values.model as string | undefined,
     permissionMode: mode,
@@ -57,8 +60,16 @@ export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): P
     verbose: values.verbose as boolean | undefined,
   };
   try {
+    // Each road loads only what it needs: the interactive terminal draws its prompt before the
+    // plugin host is even read.
+    if (interactive) {
+      const { runInteractiveArgs } = await import("./tui/launch.js");
+      return await runInteractiveArgs(args, env);
+    }
+    const { runHeadlessArgs } = await import("./headless-args.js");
     return await runHeadlessArgs(args, env);
   } catch (error) {
+    const { reportFailure } = await import("./headless-args.js");
     return reportFailure(error, error instanceof UsageError);
   }
 }

@@ -23,9 +23,16 @@ export interface HeadlessArgs {
 /** Checks the flags that need more than their type, then runs the prompt. Returns the exit code. */
 export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
   if (args.print === undefined) {
-    throw new UsageError(
-      'Interactive mode is not available in this build; run a prompt headless with pincer -p "…" (or try pincer demo).',
-    );
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      const { runInteractiveArgs } = await import("./tui/launch.js");
+      return runInteractiveArgs(args, env);
+    }
+    // Piped in, or no terminal to draw on: the prompt is what stdin holds, answered headless.
+    if (process.stdin.isTTY) {
+      throw new UsageError(
+        'The interactive terminal needs stdout to be a terminal; run a prompt headless with pincer -p "…".',
+      );
+    }
   }
   const prompt = args.print || (await readStdin());
   if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');

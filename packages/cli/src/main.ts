@@ -5,6 +5,7 @@ import { configCommand } from "./commands/config.js";
 import { runDemo } from "./commands/demo.js";
 import { pluginCommands } from "./commands/plugin.js";
 import { forkSession, listSessions, showSession } from "./commands/sessions.js";
+import { themeCommands } from "./commands/theme.js";
 import { EXIT } from "./headless.js";
 import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
 import { pincerHome, UsageError } from "./home.js";
@@ -18,7 +19,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .scriptName("pincer")
     .version(VERSION)
     .usage(
-      '$0 [options]\n$0 -p "prompt" [options]\n\nA plugin-first agent runtime. Runs headless with -p; see the commands below.',
+      '$0 [options]\n$0 -p "prompt" [options]\n\nA plugin-first agent runtime: interactive in a terminal, headless with -p; see the commands below.',
     )
     .option("print", { alias: "p", type: "string", description: "Run one prompt headless and print the result" })
     .option("output-format", {
@@ -59,7 +60,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option("verbose", { type: "boolean", description: "Show live progress on stderr" })
     .command(
       "$0",
-      "Run a prompt (-p) headless",
+      "Open the interactive session in this terminal, or run a prompt (-p) headless",
       () => {},
       async (args) => {
         exitCode = await runHeadlessArgs(args as HeadlessArgs, env);
@@ -123,6 +124,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       },
     )
     .command(
+      "acp",
+      "Serve the Agent Client Protocol over stdio (for editors such as Zed)",
+      (y) => y,
+      async (args) => {
+        const { acpCommand } = await import("./acp/command.js");
+        await acpCommand({ env, ...(args.model ? { model: args.model } : {}) });
+      },
+    )
+    .command(
       "models",
       "List the models the providers know, with context window and price",
       (y) => y.option("json", { type: "boolean", default: false }),
@@ -131,6 +141,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         await modelsCommand({ env, json: args.json });
       },
     )
+    .command("theme", "List, preview and choose colour themes", (sub) => themeCommands(sub, env))
     .command("plugin", "Install, manage and author plugins", (sub) =>
       pluginCommands(sub, env, (code) => {
         exitCode = code;

@@ -16,6 +16,10 @@ export const BUILTIN_PLUGINS = [
   "@pincer/provider-anthropic",
   "@pincer/provider-hf",
   "@pincer/provider-replay",
+  "@pincer/theme-dark",
+  "@pincer/theme-light",
+  "@pincer/theme-high-contrast",
+  "@pincer/theme-ansi16",
 ];
 
 export function builtinPlugins(): Array<{ name: string; dir: string }> {

@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { checkOsSandbox } from "@pincer/host";
+import { checkOsSandbox, type LoadedTheme, type PluginRegistry } from "@pincer/host";
 import {
   createKernel,
   createRedactor,
   type Kernel,
+  type ModelInfo,
   PERMISSION_MODES,
   type PermissionMode,
   type PermissionResolver,
@@ -15,7 +16,6 @@ import {
   SessionStore,
   secretsFromEnv,
 } from "@pincer/kernel";
-import type { ThemeDefinition } from "@pincer/sdk";
 import {
   configPath,
   osSandboxSettings,
@@ -58,8 +58,17 @@ export interface PreparedSession {
   warnings: string[];
   /** Stops the plugin isolates; call when the session is done. */
   dispose(): void;
+  /** The plugins this session knows (built-in and installed), for `/plugins`. */
+  registry: PluginRegistry;
+  /**
+   * Moves the conversation to another model. A provider not loaded yet starts now; the kernel
+   * converts the history for it at the next request.
+   */
+  switchModel(modelRef: string): Promise<void>;
+  /** Models of the providers loaded so far (the session's own first). */
+  loadedModels(): ModelInfo[];
   /** The theme named in settings, read from the plugin that contributes it (none: the terminal's colours). */
-  theme(): Promise<ThemeDefinition | undefined>;
+  theme(): Promise<LoadedTheme | undefined>;
 }
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
@@ -147,7 +156,36 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
       return undefined;
     }
   };
-  return { kernel, session, mode, warnings, dispose: () => registry.dispose(), theme };
+  const loadedProviders = new Map([[providerId, loaded.models]]);
+  const switchModel = async (ref: string) => {
+    let id: string;
+    try {
+      id = parseModelRef(ref).provider;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (!loadedProviders.has(id)) {
+      if (!registry.hasProvider(id)) {
+        throw new UsageError(`Unknown provider "${id}". Available providers: ${registry.providerIds().join(", ")}.`);
+      }
+      const next = await registry.loadProvider(id);
+      kernel.registerProvider(next.provider);
+      for (const info of next.models) kernel.registerModel(info);
+      loadedProviders.set(id, next.models);
+    }
+    kernel.setModel(ref);
+  };
+  return {
+    kernel,
+    session,
+    mode,
+    warnings,
+    dispose: () => registry.dispose(),
+    theme,
+    registry,
+    switchModel,
+    loadedModels: () => [...loadedProviders.values()].flat(),
+  };
 }
 
 function openSession(store: SessionStore, options: SessionOptions): Session {

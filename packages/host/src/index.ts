@@ -53,3 +53,16 @@ export {
   type SandboxLimits,
 } from "./sandbox/plugin-sandbox.js";
 export { SnapshotCache } from "./sandbox/snapshot-cache.js";
+export {
+  isThemeColor,
+  isThemeSymbol,
+  type LoadedTheme,
+  MAX_STATUS_LINE,
+  SYNTAX_ROLES,
+  sanitizeThemeText,
+  THEME_COLOR_ROLES,
+  THEME_OPTIONAL_COLOR_ROLES,
+  THEME_SYMBOLS,
+  type ThemeData,
+  validateTheme,
+} from "./theme.js";

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { PluginCapabilities, PluginManifest, ThemeDefinition } from "@pincer/sdk";
+import type { PluginCapabilities, PluginManifest, StatusLineInfo } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -19,6 +19,7 @@ import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetRequest } from "./net-request.js";
 import { PluginSandbox, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
+import { type LoadedTheme, sanitizeThemeText, validateTheme } from "./theme.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
@@ -268,14 +269,45 @@ export class PluginRegistry {
     return this.records.flatMap((record) => record.manifest.contributes.themes ?? []);
   }
 
-  /** A theme is data its plugin defines; reading it starts the plugin's isolate once. */
-  async loadTheme(id: string): Promise<ThemeDefinition> {
+  /** Every theme the plugins' manifests list, with the plugin that contributes it; starts nothing. */
+  listThemes(): Array<{ id: string; plugin: string }> {
+    return this.records.flatMap((record) =>
+      (record.manifest.contributes.themes ?? []).map((id) => ({ id, plugin: record.manifest.name })),
+    );
+  }
+
+  /**
+   * A theme its plugin defines, checked (see validateTheme): reading it starts the plugin's
+   * isolate once. Its status-line code, if any, stays in that isolate: `formatStatusLine` runs it
+   * there and hands back sanitized text. When two plugins list the same id, the first one added
+   * (built-ins come first) provides it.
+   */
+  async loadTheme(id: string): Promise<LoadedTheme> {
     const record = this.records.find((candidate) => candidate.manifest.contributes.themes?.includes(id));
     if (!record)
       throw new Error(`No plugin provides the theme "${id}". Known themes: ${this.themeIds().join(", ") || "none"}.`);
-    const theme = (await this.sandboxFor(record).definitions()).themes.find((candidate) => candidate.id === id);
-    if (!theme) throw new Error(`Plugin ${record.manifest.name} lists theme "${id}" but does not define it.`);
-    return theme;
+    const pluginName = record.manifest.name;
+    const raw = (await this.sandboxFor(record).definitions()).themes.find((candidate) => candidate?.id === id);
+    if (!raw) throw new Error(`Plugin ${pluginName} lists theme "${id}" but does not define it.`);
+    const { theme, warnings } = validateTheme(raw, pluginName);
+    const { hasStatusLine, ...data } = theme;
+    const loaded: LoadedTheme = { ...data, plugin: pluginName, warnings };
+    if (hasStatusLine) {
+      let disabled = false;
+      loaded.formatStatusLine = async (info: StatusLineInfo) => {
+        if (disabled) return undefined;
+        // Looked up per call: a theme under `pincer plugin dev` is replaced when its bundle changes.
+        const result = await this.sandboxFor(record).formatThemeStatusLine(id, info);
+        // Code that had to be stopped (CPU, time, memory) would stall every redraw: not run again.
+        if (result.stopped) disabled = true;
+        const problem = result.stopped
+          ? `${result.problem} The theme's status line code is off for this session.`
+          : result.problem;
+        if (problem && !warnings.includes(problem)) warnings.push(problem);
+        return sanitizeThemeText(result.line);
+      };
+    }
+    return loaded;
   }
 
   private sandboxFor(record: PluginRecord): PluginSandbox {

@@ -74,14 +74,14 @@ describe("a community plugin from plugin new to a session", () => {
 
     // 5. A session uses the tool, in its isolate, on a workspace file.
     writeFileSync(join(box.cwd, "notes.txt"), "one two three four");
-    const useTool = () => {
+    const runWordsTool = () => {
       server.enqueue([
         { toolCalls: [{ id: "call_words", name: "words", arguments: { path: "notes.txt" } }] },
         { finish: "tool_calls" },
       ]);
       server.enqueue([{ text: "Four words." }, { finish: "stop" }]);
     };
-    useTool();
+    runWordsTool();
     const session = await pincer(["-p", "How many words in notes.txt?", "--model", "openai/gpt-5"]);
     expect(session.code, session.stderr).toBe(0);
     const toolMessage = (server.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>).find(
@@ -91,7 +91,7 @@ describe("a community plugin from plugin new to a session", () => {
 
     // 6. Revoking the grant takes effect at the next session: the sandbox refuses the read.
     expect((await pincer(["plugin", "revoke", NAME, "fs.read:${workspace}"])).code).toBe(0);
-    useTool();
+    runWordsTool();
     await pincer(["-p", "Again?", "--model", "openai/gpt-5"]);
     const refusedRead = (server.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>).find(
       (message) => message.role === "tool",

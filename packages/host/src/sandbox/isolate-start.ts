@@ -9,7 +9,7 @@ type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
 export interface LiveIsolate {
   isolate: ivm.Isolate;
   bridge: HostBridge;
-  entries: Record<"run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer", Entry>;
+  entries: Record<"run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer" | "themeStatusLine", Entry>;
   definitions: PluginDefinitions;
 }
 
@@ -101,6 +101,7 @@ export async function startPluginIsolate(
       settle: await entry("settle"),
       abort: await entry("abort"),
       timer: await entry("timer"),
+      themeStatusLine: await entry("themeStatusLine"),
     },
     definitions: JSON.parse(registered as string) as PluginDefinitions,
   };

@@ -281,6 +281,21 @@ describe("tool sandbox: runaway plugins are stopped and restarted", () => {
     expect(text(await running)).toBe("aborted inside");
   });
 
+  it("forwards an abort that came while the isolate was still starting", async () => {
+    const { box, dir } = sandbox(
+      plugin(
+        tool(
+          "wait",
+          "await new Promise((resolve) => { if (ctx.signal.aborted) resolve(); ctx.signal.addEventListener('abort', resolve); }); return { content: 'aborted inside', isError: true };",
+        ),
+      ),
+    );
+    const controller = new AbortController();
+    const running = box.run("wait", {}, context(dir, controller.signal).ctx);
+    controller.abort();
+    expect(text(await running)).toBe("aborted inside");
+  });
+
   it("reports a bundle that does not define a plugin", async () => {
     const { box, dir } = sandbox("globalThis.nothing = 1;");
     const result = await box.run("x", {}, context(dir).ctx);

@@ -7,8 +7,9 @@ import type {
   ToolKind,
   ToolResult,
 } from "@pincer/kernel";
-import type { ThemeDefinition } from "@pincer/sdk";
+import type { StatusLineInfo } from "@pincer/sdk";
 import type ivm from "isolated-vm";
+import type { ThemeData } from "../theme.js";
 import type { BridgeCapabilities } from "./host-bridge.js";
 import { type LiveIsolate, startPluginIsolate } from "./isolate-start.js";
 import type { SnapshotCache } from "./snapshot-cache.js";
@@ -46,7 +47,8 @@ export interface SandboxedToolMeta {
 export interface PluginDefinitions {
   tools: SandboxedToolMeta[];
   providers: Array<{ id: string; models: ModelInfo[] }>;
-  themes: ThemeDefinition[];
+  /** Themes as data: formatting code stays in the isolate; `hasStatusLine` says it is there. */
+  themes: ThemeData[];
 }
 
 export interface PluginSandboxOptions extends BridgeCapabilities {
@@ -94,6 +96,7 @@ export class PluginSandbox {
   private readonly calls = new Map<string, ActiveCall>();
   private readonly limits: SandboxLimits;
   private streams = 0;
+  private statusLines = 0;
   private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PluginSandboxOptions) {
@@ -204,6 +207,32 @@ export class PluginSandbox {
     if (problem) yield { type: "error", message: problem, retryable: false };
   }
 
+  /**
+   * Runs a theme's `format.statusLine` in this isolate, with the plugin's CPU and time limits.
+   * The raw result: a string, or undefined when the code threw, returned something else or was
+   * stopped (`stopped` says so; the isolate is then restarted on its next use). Never throws.
+   */
+  async formatThemeStatusLine(
+    themeId: string,
+    info: StatusLineInfo,
+  ): Promise<{ line: string | undefined; problem?: string; stopped?: boolean }> {
+    const callId = `status-${++this.statusLines}`;
+    const outcome = await this.guarded(callId, { signal: new AbortController().signal, bytes: 0 }, (live) =>
+      live.entries.themeStatusLine.apply(undefined, [themeId, JSON.stringify(info)], {
+        ...COPY_ARGS,
+        result: { copy: true },
+        timeout: this.limits.cpuMsPerCall,
+      }),
+    );
+    const where = `Theme ${themeId}'s status line`;
+    if ("failure" in outcome) return { line: undefined, problem: `${where}: ${outcome.failure}`, stopped: true };
+    if (outcome.error) return { line: undefined, problem: `${where} failed: ${outcome.error}` };
+    if (typeof outcome.value !== "string") {
+      return { line: undefined, problem: `${where} (plugin ${this.options.pluginName}) returned no text.` };
+    }
+    return { line: outcome.value };
+  }
+
   dispose(): void {
     const pending = this.live;
     this.live = undefined;
@@ -240,7 +269,11 @@ export class PluginSandbox {
     };
     this.watch();
     try {
-      return { value: await start(live) };
+      const running = start(live);
+      // Aborted while the isolate was starting: the listener came too late, so tell the call now
+      // (after it started, so the isolate knows its id).
+      if (call.signal.aborted) onAbort();
+      return { value: await running };
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (live.isolate.isDisposed || /memory limit/i.test(message)) {

@@ -143,6 +143,7 @@ const ENTRIES = `
   const listeners = new Map();
   let tools = new Map();
   let providers = new Map();
+  let themes = new Map();
   const providerInstances = new Map();
 
   const fs = {
@@ -171,14 +172,29 @@ const ENTRIES = `
       if (!plugin || typeof plugin !== "object") throw new Error("the bundle must export default definePlugin({...})");
       tools = new Map((plugin.tools || []).map((tool) => [tool.name, tool]));
       providers = new Map((plugin.providers || []).map((provider) => [provider.id, provider]));
+      const themeList = (plugin.themes || []).filter((theme) => theme && typeof theme === "object");
+      themes = new Map(themeList.map((theme) => [theme.id, theme]));
       return JSON.stringify({
         tools: [...tools.values()].map((tool) => ({
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
           hasSubject: typeof tool.permissionSubject === "function",
         })),
         providers: [...providers.values()].map((provider) => ({ id: provider.id, models: provider.models || [] })),
-        themes: plugin.themes || [],
+        // A theme is data; its formatting code stays here, and the host learns only that it exists.
+        themes: themeList.map(({ format, ...data }) => ({
+          ...data,
+          hasStatusLine: !!format && typeof format.statusLine === "function",
+        })),
       });
+    },
+    /** A theme's status line: whatever it returns, only a string goes back (the host sanitizes it). */
+    themeStatusLine(id, infoJson) {
+      const theme = themes.get(id);
+      const format = theme && theme.format && theme.format.statusLine;
+      if (typeof format !== "function") throw new Error("theme " + id + " has no status line code");
+      const line = format.call(theme.format, JSON.parse(infoJson));
+      // Cut here, before the copy: a runaway string must not cross whole (the host caps it further).
+      return typeof line === "string" ? line.slice(0, 8192) : undefined;
     },
     subject(name, argsJson, cwd) {
       const tool = tools.get(name);

@@ -1,0 +1,296 @@
+// `pincer serve` under load: the real server process, an instant loopback model, 50 sessions
+// prompted at once for several rounds. Measures turns per second, the latency of each turn (POST
+// prompt → turn_end on the session's SSE stream) and counts every event, checking that none was
+// dropped, reordered or sent to the wrong session. Used by bench/run.js; `node bench/serve.js`
+// prints the figures alone (JSON on stdout, the Markdown rows on stderr).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startOpenAIServer } from "@pincer/testing";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = join(root, "packages/cli/dist/bin.js");
+const TOKEN = "bench-serve-token";
+const TURN_TIMEOUT_MS = 30_000;
+const TAGS = /s\d{3}r\d{3}/g;
+
+/** Round `r` of session `s` says this tag in its prompt and every piece of its reply. */
+const tag = (s, r) => `s${String(s).padStart(3, "0")}r${String(r).padStart(3, "0")}`;
+const replyPieces = (turnTag) => ["alpha", "bravo", "charlie", "delta", "echo"].map((word) => `${word}-${turnTag} `);
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const elapsed = (since) => Number(process.hrtime.bigint() - since) / 1e6;
+
+/** One session's SSE stream, read for the whole run: its events in arrival order. */
+class Follower {
+  events = [];
+  ends = 0;
+  #waiters = [];
+
+  constructor(response) {
+    this.closed = this.#read(response.body);
+  }
+
+  async #read(body) {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let boundary = buffer.indexOf("\n\n"); boundary >= 0; boundary = buffer.indexOf("\n\n")) {
+          const data = buffer
+            .slice(0, boundary)
+            .split("\n")
+            .find((line) => line.startsWith("data: "));
+          buffer = buffer.slice(boundary + 2);
+          if (!data) continue;
+          const event = JSON.parse(data.slice(6));
+          this.events.push(event);
+          if (event.type === "turn_end" || event.type === "turn_error") {
+            this.ends++;
+            for (const waiter of this.#waiters.splice(0)) waiter();
+          }
+        }
+      }
+    } catch {
+      // Cancelled at the end of the run.
+    }
+  }
+
+  /** Resolves once `count` turns have ended on this stream (false on timeout). */
+  until(count) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.ends >= count) return resolve(true);
+        this.#waiters.push(check);
+      };
+      setTimeout(() => resolve(false), TURN_TIMEOUT_MS).unref();
+      check();
+    });
+  }
+}
+
+/** The event types in order, each run of `stream` events folded into one. */
+function shape(events) {
+  const types = [];
+  for (const event of events) if (!(event.type === "stream" && types.at(-1) === "stream")) types.push(event.type);
+  return types;
+}
+
+/**
+ * Checks one turn's events against what the session was told and the reply the model scripted:
+ * returns how many expected events (or reply pieces) are missing, whether they came out of order,
+ * how many came that a turn does not send, and how many speak of another turn or session.
+ */
+function check(events, turnTag, prompt, reference) {
+  const anomalies = { dropped: 0, reordered: 0, unexpected: 0, foreign: 0 };
+  for (const event of events) {
+    const tags = JSON.stringify(event).match(TAGS) ?? [];
+    if (tags.some((other) => other !== turnTag)) anomalies.foreign++;
+  }
+  const types = shape(events.filter((event) => event.type !== "session_start"));
+  if (reference) {
+    const missing = [...reference];
+    for (const type of types) {
+      const at = missing.indexOf(type);
+      if (at >= 0) missing.splice(at, 1);
+    }
+    anomalies.dropped += missing.length;
+    anomalies.unexpected += Math.max(0, types.length - (reference.length - missing.length));
+    if (types.length === reference.length && missing.length === 0 && types.join(" ") !== reference.join(" ")) {
+      anomalies.reordered++;
+    }
+  }
+  const start = events.find((event) => event.type === "turn_start");
+  const end = events.at(-1);
+  if (!start || start.prompt !== prompt) anomalies.dropped++;
+  if (end?.type !== "turn_end") anomalies.dropped++;
+  else if (end.result?.text !== replyPieces(turnTag).join("")) anomalies.dropped++;
+  // The pieces of the reply, in the order the text deltas brought them.
+  const text = events
+    .filter((event) => event.type === "stream" && event.event.type === "text_delta")
+    .map((event) => event.event.text)
+    .join("");
+  const got = text.split(" ").filter(Boolean);
+  const want = replyPieces(turnTag).map((piece) => piece.trim());
+  const missingPieces = want.filter((piece) => !got.includes(piece)).length;
+  anomalies.dropped += missingPieces;
+  if (missingPieces === 0 && got.join(" ") !== want.join(" ")) anomalies.reordered++;
+  return { anomalies, types };
+}
+
+async function waitForUrl(child) {
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const match = /serving on (\S+)/.exec(stdout);
+      if (match) resolve(match[1]);
+    });
+    child.on("close", (code) => reject(new Error(`pincer serve exited (${code}): ${stderr}`)));
+  });
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime, the 12th and 13th, in
+    // clock ticks (100 a second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak resident memory of a process, from /proc (Linux); undefined elsewhere. */
+function peakMiB(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runServeBench({ quick = false, sessions = 50, rounds = quick ? 3 : 10 } = {}) {
+  const model = await startOpenAIServer();
+  // Instant replies, scripted from the request itself: the tag of the turn picks the text.
+  model.respond((body) => {
+    const prompt = body.messages.findLast((message) => message.role === "user");
+    const turnTag = JSON.stringify(prompt).match(TAGS)?.[0] ?? "s999r999";
+    return [...replyPieces(turnTag).map((text) => ({ text })), { finish: "stop" }];
+  });
+  const home = mkdtempSync(join(tmpdir(), "pincer-bench-serve-home-"));
+  const cwd = mkdtempSync(join(tmpdir(), "pincer-bench-serve-cwd-"));
+  const child = spawn(process.execPath, [cli, "serve", "--port", "0"], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      PINCER_HOME: join(home, ".pincer"),
+      NO_COLOR: "1",
+      OPENAI_API_KEY: "sk-bench-serve-0000",
+      OPENAI_BASE_URL: model.url,
+      PINCER_SERVER_TOKEN: TOKEN,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise((resolve) => child.on("close", resolve));
+  const followers = [];
+  try {
+    const base = await waitForUrl(child);
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const post = async (path, body) => {
+      const response = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+
+    let started = process.hrtime.bigint();
+    const ids = (
+      await Promise.all(Array.from({ length: sessions }, () => post("/sessions", { model: "openai/gpt-5" })))
+    ).map((session) => session.id);
+    const createMs = elapsed(started);
+    for (const id of ids) followers.push(new Follower(await fetch(`${base}/sessions/${id}/events`, { headers })));
+
+    const latencies = [];
+    const roundMs = [];
+    const anomalies = { dropped: 0, reordered: 0, unexpected: 0, foreign: 0 };
+    let events = 0;
+    let reference;
+    let serverCpu;
+    let benchCpu;
+    // Round 0 warms up (the first turn of a session also says session_start); it is checked, not timed.
+    for (let round = 0; round <= rounds; round++) {
+      if (round === 1) {
+        serverCpu = cpuMs(child.pid);
+        benchCpu = process.cpuUsage();
+      }
+      started = process.hrtime.bigint();
+      const turns = await Promise.all(
+        ids.map(async (id, s) => {
+          const follower = followers[s];
+          const from = follower.events.length;
+          const turnTag = tag(s, round);
+          const prompt = `Answer ${turnTag}.`;
+          const sent = process.hrtime.bigint();
+          // A refused prompt (409: the last turn still running) fails the run: it is a bug.
+          await post(`/sessions/${id}/prompt`, { text: prompt });
+          const ended = await follower.until(round + 1);
+          return { ms: elapsed(sent), ended, events: follower.events.slice(from), turnTag, prompt };
+        }),
+      );
+      if (round > 0) roundMs.push(elapsed(started));
+      for (const turn of turns) {
+        events += turn.events.length;
+        if (round > 0) latencies.push(turn.ms);
+        const checked = check(turn.events, turn.turnTag, turn.prompt, reference);
+        reference ??= checked.anomalies.dropped === 0 ? checked.types : undefined;
+        if (!turn.ended) anomalies.dropped++;
+        for (const key of Object.keys(anomalies)) anomalies[key] += checked.anomalies[key];
+      }
+    }
+    const serverPeakMiB = peakMiB(child.pid);
+    const serverCpuMs = serverCpu === undefined ? undefined : cpuMs(child.pid) - serverCpu;
+    const { user, system } = process.cpuUsage(benchCpu);
+    latencies.sort((a, b) => a - b);
+    const totalMs = roundMs.reduce((sum, ms) => sum + ms, 0);
+    return {
+      sessions,
+      rounds,
+      turns: latencies.length,
+      createMs,
+      turnsPerSecond: (latencies.length / totalMs) * 1000,
+      roundMs: {
+        median: [...roundMs].sort((a, b) => a - b)[Math.floor(roundMs.length / 2)],
+        max: Math.max(...roundMs),
+      },
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        max: latencies.at(-1),
+      },
+      events,
+      anomalies,
+      // Where the time goes: the server's CPU, and this process's (the model and the 50 clients).
+      cpuPerTurnMs: {
+        ...(serverCpuMs !== undefined ? { server: serverCpuMs / latencies.length } : {}),
+        bench: (user + system) / 1000 / latencies.length,
+      },
+      ...(serverPeakMiB !== undefined ? { serverPeakMiB } : {}),
+    };
+  } finally {
+    child.kill("SIGINT");
+    await exited;
+    await Promise.all(followers.map((follower) => follower.closed));
+    await model.close();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+/** The rows bench/run.js prints, in its `| benchmark | result | budget |` table. */
+export function serveRows(figures) {
+  const fmt = (n, digits = 1) => n.toFixed(digits);
+  const { sessions, rounds, latencyMs, anomalies } = figures;
+  const cpu =
+    figures.cpuPerTurnMs.server !== undefined ? `, server CPU ${fmt(figures.cpuPerTurnMs.server, 2)} ms/turn` : "";
+  const memory = figures.serverPeakMiB !== undefined ? `, server peak ${fmt(figures.serverPeakMiB)} MiB` : "";
+  return [
+    `| \`pincer serve\`: ${sessions} sessions created at once (plugin isolates each) | ${fmt(figures.createMs)} ms${memory} | — |`,
+    `| \`pincer serve\`: throughput, ${rounds} rounds of ${sessions} concurrent prompts, instant loopback model | ${fmt(figures.turnsPerSecond)} turns/s${cpu} | — |`,
+    `| \`pincer serve\`: latency per turn, POST prompt → turn_end on SSE, ${sessions} concurrent (p50 / p95) | ${fmt(latencyMs.p50)} / ${fmt(latencyMs.p95)} ms | — |`,
+    `| \`pincer serve\`: events checked (dropped / reordered / unexpected / in the wrong session) | ${figures.events} events: ${anomalies.dropped} / ${anomalies.reordered} / ${anomalies.unexpected} / ${anomalies.foreign} | 0 / 0 / 0 / 0 |`,
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const figures = await runServeBench({ quick: process.argv.includes("--quick") });
+  console.log(JSON.stringify(figures, null, 2));
+  console.error(serveRows(figures).join("\n"));
+  if (Object.values(figures.anomalies).some((count) => count > 0)) process.exitCode = 1;
+}

@@ -1,0 +1,80 @@
+import type { PermissionOption, ToolCallUpdate } from "@agentclientprotocol/sdk";
+import { type PermissionAnswer, type PermissionResolver, parseRule } from "@pincer/kernel";
+import type { AcpSession, OpenCall } from "./session.js";
+import { proposedContent, toolKind, toolLocations, toolTitle } from "./tool-calls.js";
+
+type Request = Parameters<PermissionResolver>[0];
+
+const ALLOW = "allow_once";
+const ALWAYS = "allow_always";
+const REJECT = "reject_once";
+
+/**
+ * A permission question as ACP's `session/request_permission`. "Always allow" is offered only
+ * when the kernel suggested a narrow rule (`bash(npm test:*)`, `write(src/**)`): the editor's
+ * button then adds exactly that rule for the rest of the session, never a whole tool.
+ */
+export async function askEditor(session: AcpSession, request: Request, signal: AbortSignal): Promise<PermissionAnswer> {
+  const options: PermissionOption[] = [
+    { optionId: ALLOW, name: "Allow", kind: "allow_once" },
+    ...(request.suggestedRule
+      ? [{ optionId: ALWAYS, name: `Always allow ${request.suggestedRule}`, kind: "allow_always" as const }]
+      : []),
+    { optionId: REJECT, name: "Reject", kind: "reject_once" },
+  ];
+  let outcome: string;
+  try {
+    await session.flushed();
+    const response = await session.client.request(
+      "session/request_permission",
+      { sessionId: session.id, toolCall: describeCall(session, request), options },
+      // A cancelled turn stops waiting at once: the editor may never answer a question it dropped.
+      { cancellationSignal: signal, stopWaitingOnCancel: true },
+    );
+    outcome = response.outcome.outcome === "selected" ? response.outcome.optionId : "cancelled";
+  } catch (error) {
+    if (!signal.aborted) session.log(`session/request_permission failed: ${(error as Error).message}`);
+    return { allow: false, message: "The question could not be asked in the editor." };
+  }
+  if (outcome === ALLOW) return { allow: true };
+  if (outcome === ALWAYS && request.suggestedRule) {
+    return { allow: true, remember: parseRule(request.suggestedRule, "allow", "session") };
+  }
+  if (outcome === "cancelled") return { allow: false, message: "The user cancelled the turn." };
+  return { allow: false };
+}
+
+/**
+ * The call the question is about. The kernel's question carries no call id, so it is matched
+ * to the open call it belongs to: the pending call of that tool with the same arguments (calls
+ * that run together are read-only and may be asked side by side), else any pending call of
+ * that tool. A question asked while a call runs (a plugin spawning a command) belongs to the
+ * running call and is titled by what it asks for.
+ */
+function describeCall(session: AcpSession, request: Request): ToolCallUpdate {
+  const open = [...session.calls.entries()];
+  const same = (call: OpenCall) => call.status === "pending" && call.name === request.toolName;
+  const wanted = JSON.stringify(request.args);
+  const match =
+    open.find(([, call]) => same(call) && JSON.stringify(call.args) === wanted) ?? open.find(([, call]) => same(call));
+  if (match) {
+    const [toolCallId, call] = match;
+    return {
+      toolCallId,
+      title: toolTitle(call.name, request.args),
+      kind: toolKind(call.name, request.kind),
+      status: "pending",
+      rawInput: request.args,
+      locations: toolLocations(request.args, request.cwd),
+      content: proposedContent(call.name, request.args, request.cwd),
+    };
+  }
+  const running = open.findLast(([, call]) => call.status === "in_progress");
+  const subject = request.subject ? `: ${request.subject.value}` : "";
+  return {
+    toolCallId: running?.[0] ?? `permission-${Date.now()}`,
+    title: `${request.toolName}${subject}`,
+    kind: toolKind(request.toolName, request.kind),
+    rawInput: request.subject ?? request.args,
+  };
+}

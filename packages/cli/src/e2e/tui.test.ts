@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+import { KEYS, Terminal } from "./terminal.js";
+
+const ESC = "\u001b";
+
+let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+// A server per test: a script one test leaves unplayed must not answer the next.
+beforeEach(async () => {
+  model = await startOpenAIServer();
+});
+
+const open: Terminal[] = [];
+afterEach(async () => {
+  for (const terminal of open.splice(0)) terminal.kill();
+  await model.close();
+});
+
+function launch(
+  box: ReturnType<typeof sandbox>,
+  options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {},
+) {
+  const terminal = new Terminal({
+    args: ["--model", "openai/gpt-5"],
+    cwd: box.cwd,
+    env: {
+      ...box.env,
+      COLORTERM: "truecolor",
+      OPENAI_API_KEY: "sk-test-tui-0001",
+      OPENAI_BASE_URL: model.url,
+      ...options.env,
+    },
+    ...(options.cols ? { cols: options.cols } : {}),
+    ...(options.rows ? { rows: options.rows } : {}),
+  });
+  open.push(terminal);
+  return terminal;
+}
+
+/** A screen as kept in the repo: the temp directory's path is the only thing that differs per run. */
+function normalized(screen: string, box: ReturnType<typeof sandbox>): string {
+  const name = box.cwd.split("/").pop()!;
+  return `${screen.split(box.cwd).join("<cwd>").split(box.home).join("<home>").split(name).join("<cwd-name>")}\n`;
+}
+
+describe("pincer (interactive terminal)", () => {
+  it("streams an answer, asks before a write, and writes after approval", async () => {
+    using box = sandbox({ NO_COLOR: "" });
+    model.enqueue([
+      { text: "I'll create **notes.md** with `write`." },
+      { toolCalls: [{ id: "w1", name: "write", arguments: { path: "notes.md", content: "# Notes\n" } }] },
+      { usage: { prompt_tokens: 1200, completion_tokens: 40 } },
+      { finish: "tool_calls" },
+    ]);
+    model.enqueue([
+      { text: "Done:\n\n- created `notes.md`\n\n```js\nconst answer = 42;\n```" },
+      { usage: { prompt_tokens: 1300, completion_tokens: 30 } },
+      { finish: "stop" },
+    ]);
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("make notes");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Allow write: notes.md?");
+    expect(terminal.screen()).toContain("don't ask again for write(");
+    terminal.press("1");
+    await terminal.waitFor("const answer = 42;");
+    await terminal.waitForGone("esc to interrupt");
+    // The status line counts both requests' tokens once the turn is over.
+    await terminal.waitFor("↑2.5k ↓70");
+    expect(readFileSync(join(box.cwd, "notes.md"), "utf8")).toBe("# Notes\n");
+    const screen = terminal.screen();
+    expect(screen).toContain("❯ make notes");
+    expect(screen).toContain("Created");
+    expect(screen).toContain("• created notes.md");
+    expect(screen).toMatch(/openai\/gpt-5/);
+    await expect(normalized(screen, box)).toMatchFileSnapshot("./screens/first-turn.txt");
+    // Colour is on in a terminal: the theme's 24-bit colours reach it.
+    expect(terminal.output).toMatch(new RegExp(`${ESC}\\[38;2;\\d+;\\d+;\\d+m`));
+
+    terminal.press(KEYS.ctrlC);
+    await terminal.waitFor("Press ctrl+c again to exit");
+    terminal.press(KEYS.ctrlC);
+    expect(await terminal.exit()).toBe(0);
+    expect(terminal.output).toContain("Resume this session with: pincer --resume");
+  });
+
+  it("interrupts a running turn with esc and takes the next prompt", async () => {
+    using box = sandbox();
+    model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("slow one");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Thinking about it");
+    await terminal.waitFor("esc to interrupt");
+    terminal.press(KEYS.escape);
+    await terminal.waitFor("Interrupted. What should Pincer do instead?");
+    model.enqueue([{ text: "Fast answer." }, { finish: "stop" }]);
+    await terminal.type("quick one");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Fast answer.");
+    // NO_COLOR: no colour escapes at all.
+    expect(terminal.output).not.toMatch(new RegExp(`${ESC}\\[(3\\d|38;[25])[;m]`));
+  });
+
+  it("switches the theme with a live preview and keeps the choice", async () => {
+    using box = sandbox({ NO_COLOR: "" });
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("/theme");
+    await terminal.waitFor("Pick a theme");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Theme (↑/↓ previews");
+    const picker = terminal.screen();
+    for (const id of ["dark", "light", "high-contrast", "ansi16"]) expect(picker).toContain(id);
+    const before = terminal.output.length;
+    // Walk to "light" (the list order is the plugins' order), previewing each on the way.
+    const lines = picker.split("\n");
+    const current = lines.findIndex((line) => line.includes("❯ dark") || line.includes("> dark"));
+    const light = lines.findIndex((line) => /\blight\b/.test(line) && !line.includes("Theme"));
+    for (let step = 0; step < (light - current + 4) % 4; step++) terminal.press(KEYS.down);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(terminal.output.length).toBeGreaterThan(before);
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Theme: light");
+    const config = JSON.parse(readFileSync(join(box.env.PINCER_HOME!, "config.json"), "utf8")) as { theme: string };
+    expect(config.theme).toBe("light");
+  });
+
+  it("survives a tiny terminal and a resize mid-stream", async () => {
+    using box = sandbox();
+    const long = Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of a long answer.`).join("\n");
+    model.enqueue([{ text: long.slice(0, 400) }, { delayMs: 400 }, { text: long.slice(400) }, { finish: "stop" }]);
+    const terminal = launch(box, { cols: 20, rows: 8 });
+    await terminal.waitFor("Ask");
+    await terminal.type("go");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Line 3", { scrollback: true });
+    terminal.resize(100, 30);
+    // Printed before or after the resize: wrapped at 20 columns or not, the last line arrives.
+    await terminal.waitFor("Line 40", { scrollback: true });
+    await terminal.waitForGone("esc to interrupt");
+    expect(terminal.screen()).toContain("Ask anything");
+  });
+
+  it("keeps a pasted megabyte out of the box and sends it whole", async () => {
+    using box = sandbox();
+    model.enqueue([{ text: "Got it all." }, { finish: "stop" }]);
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    const pasted = `${"x".repeat(99)}\n`.repeat(10_000);
+    terminal.paste(pasted);
+    await terminal.waitFor("[Pasted text #1 +10001 lines, 1,000,000 chars]", { timeoutMs: 20_000 });
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Got it all.", { timeoutMs: 20_000 });
+    const request = model.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
+    const user = request.messages.find((message) => message.role === "user");
+    expect(JSON.stringify(user?.content).length).toBeGreaterThanOrEqual(pasted.length);
+  });
+
+  it("answers a prompt piped on stdin without a terminal", async () => {
+    using box = sandbox();
+    model.enqueue([{ text: "Piped answer." }, { finish: "stop" }]);
+    const result = await box.run(["--model", "openai/gpt-5"], {
+      input: "hello from a pipe",
+      env: { OPENAI_API_KEY: "sk-test-tui-0001", OPENAI_BASE_URL: model.url },
+    });
+    expect(result.stdout).toContain("Piped answer.");
+    expect(result.code).toBe(0);
+  });
+});

@@ -1,0 +1,127 @@
+import { Box, Static, Text, useApp, useWindowSize } from "ink";
+import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { Controller } from "./controller.js";
+import type { History } from "./editor.js";
+import { InputBox } from "./input-box.js";
+import { ItemView } from "./item-view.js";
+import { LiveView } from "./live-view.js";
+import type { Palette } from "./palette.js";
+import { PermissionView, PickerView, StatusLine } from "./panels.js";
+import type { Item } from "./transcript.js";
+
+/**
+ * The finished items, printed once above the live area. Memoised: Ink redraws at once (no frame
+ * throttle) whenever <Static> re-renders, so it must re-render only when an item is added.
+ */
+const FinishedItems = memo(function FinishedItems({
+  items,
+  palette,
+  width,
+}: {
+  items: Item[];
+  palette: Palette;
+  width: number;
+}) {
+  return (
+    <Static items={items}>{(item) => <ItemView key={item.id} item={item} palette={palette} width={width} />}</Static>
+  );
+});
+
+/** How long after a first ctrl+c a second one quits. */
+const QUIT_WINDOW_MS = 2_000;
+
+/**
+ * The whole screen: finished items printed once (they scroll up with the terminal), then the
+ * live area, then the question, picker or input box, then the status line.
+ */
+export function App({
+  controller,
+  history,
+  configFile,
+}: {
+  controller: Controller;
+  history: History;
+  configFile: string;
+}) {
+  useSyncExternalStore(
+    useCallback((listener) => controller.subscribe(listener), [controller]),
+    () => controller.revision,
+  );
+  const { exit } = useApp();
+  const { columns, rows } = useWindowSize();
+  const [quitHint, setQuitHint] = useState(false);
+  const quitTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+
+  useEffect(() => {
+    if (controller.exitRequested) exit();
+  });
+  useEffect(() => () => clearTimeout(quitTimer.current), []);
+
+  const onCtrlC = () => {
+    if (quitHint) {
+      controller.exit();
+      return;
+    }
+    controller.interrupt();
+    setQuitHint(true);
+    clearTimeout(quitTimer.current);
+    quitTimer.current = setTimeout(() => setQuitHint(false), QUIT_WINDOW_MS);
+  };
+  const onExpand = () => {
+    const last = controller.transcript.lastTool();
+    if (!last) return;
+    const { id: _id, ...rest } = last;
+    controller.transcript.add({ ...rest, expanded: true });
+  };
+
+  const { palette, transcript, permission, picker } = controller;
+  const width = Math.max(10, columns);
+  const placeholder =
+    controller.phase === "starting" ? "Starting… (you can type already)" : 'Ask anything, or type "/" for commands';
+  return (
+    <Box flexDirection="column">
+      <FinishedItems key={controller.epoch} items={transcript.items} palette={palette} width={width} />
+      <LiveView live={transcript.live} palette={palette} width={width} rows={rows} />
+      <Box marginTop={1} flexDirection="column">
+        {permission ? (
+          <PermissionView
+            request={permission}
+            palette={palette}
+            configFile={configFile}
+            onEscape={() => controller.interrupt()}
+          />
+        ) : null}
+        {picker && !permission ? (
+          <PickerView
+            picker={picker}
+            palette={palette}
+            onDone={() => controller.changed()}
+            onEscape={() => controller.interrupt()}
+          />
+        ) : null}
+        {/* Hidden, not unmounted, while a question or picker has the keyboard: what was typed stays. */}
+        <Box display={permission || picker ? "none" : "flex"}>
+          <InputBox
+            palette={palette}
+            width={width}
+            active={!permission && !picker}
+            history={history}
+            placeholder={placeholder}
+            onSubmit={(text) => controller.submit(text)}
+            onCtrlC={onCtrlC}
+            onEscape={() => controller.interrupt()}
+            onShiftTab={() => controller.cycleMode()}
+            onExpand={onExpand}
+          />
+        </Box>
+        <Box paddingX={1}>
+          {quitHint ? (
+            <Text color={palette.color.warning}>Press ctrl+c again to exit</Text>
+          ) : (
+            <StatusLine info={controller.statusInfo()} theme={controller.theme} palette={palette} />
+          )}
+        </Box>
+      </Box>
+    </Box>
+  );
+}

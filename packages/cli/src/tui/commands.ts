@@ -1,0 +1,216 @@
+import { formatRule, PERMISSION_MODES, type PermissionMode, SessionStore } from "@pincer/kernel";
+import { sessionsDir } from "../home.js";
+import type { Controller } from "./controller.js";
+
+/** A slash command: what `/help` lists and the input box completes. */
+export interface SlashCommand {
+  name: string;
+  args?: string;
+  description: string;
+  run(controller: Controller, args: string): void | Promise<void>;
+}
+
+export const SLASH_COMMANDS: SlashCommand[] = [
+  { name: "help", description: "Show commands and keys", run: help },
+  {
+    name: "model",
+    args: "[provider/model]",
+    description: "Show or switch the model (the conversation goes on)",
+    run: model,
+  },
+  { name: "resume", args: "[session id]", description: "Open an earlier session of this directory", run: resume },
+  { name: "fork", description: "Continue in a copy of this session (the original stays as it is)", run: fork },
+  { name: "compact", description: "Summarise older turns to free context", run: compact },
+  { name: "cost", description: "Tokens and cost of this session, by kind", run: cost },
+  { name: "plugins", description: "Plugins, what they contribute and may use", run: plugins },
+  { name: "theme", args: "[id]", description: "Pick a theme (previews live; enter keeps it)", run: theme },
+  { name: "permissions", args: "[mode <mode>]", description: "Show the permission mode and rules", run: permissions },
+  { name: "clear", description: "Start a new session on a clear screen", run: clear },
+  { name: "exit", description: "Quit Pincer", run: (controller) => controller.exit() },
+];
+
+/** Commands whose names start with what was typed after `/`, for completion. */
+export function matchCommands(input: string): SlashCommand[] {
+  const typed = input.slice(1).split(/\s/)[0] ?? "";
+  return SLASH_COMMANDS.filter((command) => command.name.startsWith(typed.toLowerCase()));
+}
+
+export async function runSlashCommand(controller: Controller, text: string): Promise<void> {
+  const [head = "", ...rest] = text.trim().slice(1).split(/\s+/);
+  const command = SLASH_COMMANDS.find((candidate) => candidate.name === head.toLowerCase());
+  if (!command) {
+    controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
+    return;
+  }
+  try {
+    await command.run(controller, rest.join(" "));
+  } catch (error) {
+    controller.transcript.notice("error", `/${command.name}: ${(error as Error).message}`);
+  }
+  controller.changed();
+}
+
+function help(controller: Controller): void {
+  const width = Math.max(...SLASH_COMMANDS.map((command) => `/${command.name} ${command.args ?? ""}`.length));
+  controller.transcript.add({
+    kind: "block",
+    title: "Commands",
+    lines: [
+      ...SLASH_COMMANDS.map(
+        (command) => `${`/${command.name} ${command.args ?? ""}`.padEnd(width)}  ${command.description}`,
+      ),
+      "",
+      "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt · shift+tab permission mode",
+      "      ctrl+o expand the last tool output · ctrl+c clear input, twice to quit",
+    ],
+  });
+}
+
+async function model(controller: Controller, args: string): Promise<void> {
+  const prepared = controller.prepared;
+  if (!prepared) throw new Error("the session is still starting.");
+  if (args) {
+    await prepared.switchModel(args);
+    return;
+  }
+  const current = prepared.kernel.model;
+  const known = new Set([current, ...prepared.loadedModels().map((info) => info.id)]);
+  controller.picker = {
+    title: `Model (now ${current}). Type /model provider/model for any other.`,
+    options: [...known].map((id) => ({ label: id, value: id, ...(id === current ? { hint: "current" } : {}) })),
+    index: 0,
+    pick: async (value) => {
+      controller.picker = undefined;
+      await prepared.switchModel(value);
+    },
+  };
+}
+
+async function resume(controller: Controller, args: string): Promise<void> {
+  if (args) {
+    await controller.reopen({ resume: args });
+    return;
+  }
+  const store = new SessionStore(sessionsDir(controller.options.home));
+  const current = controller.prepared?.session.id;
+  const sessions = store.list({ cwd: controller.options.cwd }).filter((info) => info.id !== current);
+  if (sessions.length === 0) {
+    controller.transcript.notice("info", "No other session in this directory yet.");
+    return;
+  }
+  controller.picker = {
+    title: "Resume a session",
+    options: sessions.slice(0, 20).map((info) => ({
+      label: `${info.updatedAt.slice(0, 16).replace("T", " ")}  ${info.title.slice(0, 60)}`,
+      value: info.id,
+      hint: `${info.entryCount} entries`,
+    })),
+    index: 0,
+    pick: async (value) => {
+      controller.picker = undefined;
+      await controller.reopen({ resume: value });
+    },
+  };
+}
+
+async function fork(controller: Controller): Promise<void> {
+  const session = controller.prepared?.session;
+  if (!session?.leafId) throw new Error("this session is empty; there is nothing to fork.");
+  const store = new SessionStore(sessionsDir(controller.options.home));
+  const copy = store.fork(session.id, session.leafId);
+  const from = session.id;
+  await controller.reopen({ resume: copy.id });
+  controller.transcript.notice("info", `Forked ${from} into ${copy.id}; you are now in the copy.`);
+}
+
+async function compact(controller: Controller): Promise<void> {
+  const kernel = controller.prepared?.kernel;
+  if (!kernel) throw new Error("the session is still starting.");
+  controller.transcript.notice("info", "Compacting the conversation…");
+  const done = await kernel.compact();
+  if (!done) controller.transcript.notice("info", "Nothing to compact yet: the conversation is short.");
+}
+
+function cost(controller: Controller): void {
+  const usage = controller.transcript.usage;
+  const money = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
+  const row = (label: string, tokens: number, price: number) =>
+    `${label.padEnd(12)} ${tokens.toLocaleString("en-US").padStart(12)} tokens  ${money(price).padStart(10)}`;
+  controller.transcript.add({
+    kind: "block",
+    title: `Cost of this session (${controller.prepared?.kernel.model ?? ""})`,
+    lines: [
+      row("input", usage.input, usage.cost.input),
+      row("output", usage.output, usage.cost.output),
+      row("cache read", usage.cacheRead, usage.cost.cacheRead),
+      row("cache write", usage.cacheWrite, usage.cost.cacheWrite),
+      `${"total".padEnd(12)} ${"".padStart(19)}  ${money(usage.cost.total).padStart(10)}`,
+    ],
+  });
+}
+
+function plugins(controller: Controller): void {
+  const registry = controller.prepared?.registry;
+  if (!registry) throw new Error("the session is still starting.");
+  const lines = registry.list().map((record) => {
+    const { manifest } = record;
+    const contributes = Object.entries(manifest.contributes)
+      .filter(([, ids]) => Array.isArray(ids) && ids.length > 0)
+      .map(([kind, ids]) => `${kind}: ${(ids as string[]).join(", ")}`)
+      .join("; ");
+    const caps = Object.entries(record.grants)
+      .filter(([, values]) => values.length > 0)
+      .map(([kind, values]) => `${kind} ${values.join(" ")}`);
+    return `${manifest.name}@${manifest.version}  ${contributes}${caps.length ? `  [granted: ${caps.join("; ")}]` : ""}`;
+  });
+  controller.transcript.add({ kind: "block", title: "Plugins", lines });
+}
+
+async function theme(controller: Controller, args: string): Promise<void> {
+  const registry = controller.prepared?.registry;
+  if (!registry) throw new Error("the session is still starting.");
+  if (args) {
+    if (await controller.applyTheme(args, { persist: true })) controller.transcript.notice("info", `Theme: ${args}`);
+    return;
+  }
+  const ids = registry.themeIds();
+  if (ids.length === 0) throw new Error("no theme plugin is installed.");
+  const original = controller.theme.id;
+  controller.picker = {
+    title: "Theme (↑/↓ previews, enter keeps, esc goes back)",
+    options: ids.map((id) => ({ label: id, value: id, ...(id === original ? { hint: "current" } : {}) })),
+    index: Math.max(0, ids.indexOf(original)),
+    preview: (value) => void controller.applyTheme(value, { persist: false }),
+    pick: async (value) => {
+      controller.picker = undefined;
+      if (await controller.applyTheme(value, { persist: true }))
+        controller.transcript.notice("info", `Theme: ${value}`);
+    },
+    cancel: () => void controller.applyTheme(original, { persist: false }),
+  };
+}
+
+function permissions(controller: Controller, args: string): void {
+  const engine = controller.prepared?.kernel.permissions;
+  if (!engine) throw new Error("the session is still starting.");
+  const [action, value] = args.split(/\s+/);
+  if (action === "mode") {
+    if (!value || !(PERMISSION_MODES as readonly string[]).includes(value))
+      throw new Error(`name a mode: ${PERMISSION_MODES.join(", ")}.`);
+    engine.setMode(value as PermissionMode);
+    controller.transcript.notice("info", `Permission mode: ${value}`);
+    return;
+  }
+  const rules = engine.rules.map(
+    (rule) => `${rule.action.padEnd(5)}  ${formatRule(rule).padEnd(32)}  (${rule.source})`,
+  );
+  controller.transcript.add({
+    kind: "block",
+    title: `Permissions: mode ${engine.mode}`,
+    lines: rules.length ? rules : ["No rules yet: every tool that changes something asks first."],
+  });
+}
+
+async function clear(controller: Controller): Promise<void> {
+  await controller.reopen({});
+}

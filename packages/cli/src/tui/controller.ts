@@ -1,0 +1,314 @@
+import {
+  estimateTokens,
+  type PermissionAnswer,
+  type PermissionMode,
+  type PermissionResolver,
+  parseRule,
+} from "@pincer/kernel";
+import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
+import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "../home.js";
+import type { PreparedSession, SessionOptions } from "../setup.js";
+import { colorEnabled, createPalette, type Palette, TERMINAL_THEME } from "./palette.js";
+import { Transcript } from "./transcript.js";
+
+/** A permission question waiting for the person at the keyboard. */
+export interface PendingPermission {
+  toolName: string;
+  title: string;
+  reason: string;
+  /** The rule "always" writes, e.g. `bash(npm test:*)`; absent when none is narrower than the tool. */
+  suggestedRule?: string;
+  answer(choice: "once" | "always" | "deny"): void;
+}
+
+/** A list to choose from (/model, /resume, /theme): moving the selection may preview it live. */
+export interface Picker {
+  title: string;
+  options: Array<{ label: string; value: string; hint?: string }>;
+  index: number;
+  preview?(value: string): void;
+  pick(value: string): void | Promise<void>;
+  cancel?(): void;
+}
+
+/** A theme as the host hands it over: data, plus its formatting code when it has some. */
+export type HostTheme = ThemeDefinition & {
+  formatStatusLine?(info: StatusLineInfo): Promise<string | undefined>;
+};
+
+export type InteractiveOptions = Omit<SessionOptions, "resolver"> & { stdout: { isTTY?: boolean } };
+
+/**
+ * Everything the interactive terminal does, without Ink: it owns the session, turns kernel
+ * events into the transcript, holds permission questions and pickers, and runs slash commands.
+ * Components only render its state and call its methods.
+ */
+export class Controller {
+  readonly transcript = new Transcript();
+  prepared: PreparedSession | undefined;
+  phase: "starting" | "ready" | "failed" = "starting";
+  permission: PendingPermission | undefined;
+  picker: Picker | undefined;
+  palette: Palette;
+  theme: HostTheme = TERMINAL_THEME;
+  /** Bumped when the screen must be redrawn from scratch (/clear, /resume). */
+  epoch = 0;
+  exitRequested = false;
+  private readonly listeners = new Set<() => void>();
+  private unsubscribe: (() => void) | undefined;
+  private queued: string[] = [];
+  private lastContextTokens = 0;
+  private readonly color: boolean;
+  private notifyTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly options: InteractiveOptions) {
+    this.color = colorEnabled(options.stdout, options.env);
+    this.palette = createPalette(TERMINAL_THEME, { color: this.color });
+    this.transcript.subscribe(() => this.changed());
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Changes on every update; what React's external-store hook compares. */
+  revision = 0;
+
+  changed(): void {
+    this.revision++;
+    // Streaming sends hundreds of events a second; the screen needs one redraw per frame, so
+    // listeners hear about a burst of changes once, a frame later.
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      for (const listener of this.listeners) listener();
+    }, FRAME_MS);
+  }
+
+  /** Opens the session (plugins, provider, history) while the prompt is already on screen. */
+  async start(overrides: Partial<SessionOptions> = {}): Promise<void> {
+    this.phase = "starting";
+    this.changed();
+    try {
+      // The plugin host loads after the first frame: the prompt is on screen before it.
+      const { prepareSession } = await import("../setup.js");
+      const prepared = await prepareSession({ ...this.options, ...overrides, resolver: this.resolver });
+      this.attach(prepared);
+      await this.applyTheme(readThemeSetting(this.options), { persist: false });
+    } catch (error) {
+      this.phase = "failed";
+      this.transcript.notice("error", `Could not start the session: ${(error as Error).message}`);
+    }
+    this.changed();
+    const waiting = this.queued.splice(0);
+    for (const text of waiting) this.submit(text);
+  }
+
+  private attach(prepared: PreparedSession): void {
+    this.unsubscribe?.();
+    this.prepared = prepared;
+    this.phase = "ready";
+    this.unsubscribe = prepared.kernel.subscribe((event) => {
+      if (event.type === "assistant_message") {
+        const usage = event.message.usage;
+        this.lastContextTokens = usage.input + usage.cacheRead + usage.cacheWrite + usage.output;
+      }
+      this.transcript.apply(event);
+    });
+    const context = prepared.session.buildContext();
+    this.lastContextTokens = estimateTokens(context.messages);
+    if (context.messages.length > 0) {
+      this.transcript.loadHistory(context.messages);
+      this.transcript.notice("info", `Resumed session ${prepared.session.id}.`);
+    }
+    for (const warning of prepared.warnings) this.transcript.notice("warning", warning);
+  }
+
+  /** Replaces the session (/resume, /fork, /clear): the old one's plugins stop, its file stays. */
+  async reopen(overrides: Partial<SessionOptions>): Promise<void> {
+    if (this.prepared?.kernel.running) {
+      this.transcript.notice("warning", "A turn is running: interrupt it (esc) first.");
+      return;
+    }
+    this.unsubscribe?.();
+    this.prepared?.dispose();
+    this.prepared = undefined;
+    this.transcript.clear();
+    this.epoch++;
+    await this.start({ continue: false, resume: undefined, ...overrides });
+  }
+
+  /** A prompt or a slash command from the input box. */
+  submit(text: string): void {
+    if (!text.trim()) return;
+    if (text.startsWith("/")) {
+      void import("./commands.js").then(({ runSlashCommand }) => runSlashCommand(this, text));
+      return;
+    }
+    if (!this.prepared) {
+      if (this.phase === "failed") this.transcript.notice("error", "There is no session: see the error above.");
+      else this.queued.push(text);
+      return;
+    }
+    if (this.prepared.kernel.running) {
+      this.transcript.notice("warning", "A turn is running; wait for it, or press esc to interrupt it.");
+      return;
+    }
+    this.prepared.kernel.prompt(text).catch((error: Error) => this.transcript.notice("error", error.message));
+  }
+
+  /** Esc: answers a waiting question with no, closes a picker, or stops the running turn. */
+  interrupt(): boolean {
+    if (this.permission) {
+      this.permission.answer("deny");
+      this.prepared?.kernel.abort("interrupted");
+      return true;
+    }
+    if (this.picker) {
+      this.picker.cancel?.();
+      this.picker = undefined;
+      this.changed();
+      return true;
+    }
+    if (this.prepared?.kernel.running) {
+      this.prepared.kernel.abort("interrupted");
+      return true;
+    }
+    return false;
+  }
+
+  get busy(): boolean {
+    return this.transcript.live.busy;
+  }
+
+  get mode(): PermissionMode {
+    return this.prepared?.kernel.permissions.mode ?? "default";
+  }
+
+  /** shift+tab: default → acceptEdits → plan → default (bypass is only ever chosen on purpose). */
+  cycleMode(): void {
+    const order: PermissionMode[] = ["default", "acceptEdits", "plan"];
+    const next = order[(order.indexOf(this.mode) + 1) % order.length]!;
+    this.prepared?.kernel.permissions.setMode(next);
+    this.changed();
+  }
+
+  statusInfo(): StatusLineInfo {
+    const kernel = this.prepared?.kernel;
+    const usage = this.transcript.usage;
+    const model = kernel?.model ?? this.options.model ?? "…";
+    const window = kernel?.catalog.get(model)?.contextWindow;
+    return {
+      model,
+      sessionId: this.prepared?.session.id ?? "",
+      cwd: this.options.cwd,
+      contextTokens: this.lastContextTokens,
+      ...(window ? { contextWindow: window } : {}),
+      inputTokens: usage.input + usage.cacheRead + usage.cacheWrite,
+      outputTokens: usage.output,
+      costUsd: usage.cost.total,
+      busy: this.busy,
+      permissionMode: this.mode,
+    };
+  }
+
+  /** Switches the theme; `persist` writes it to the user's config (what /theme does on enter). */
+  async applyTheme(id: string, options: { persist: boolean }): Promise<boolean> {
+    const registry = this.prepared?.registry;
+    if (!registry) return false;
+    try {
+      const theme = (await registry.loadTheme(id)) as HostTheme;
+      this.theme = theme;
+      this.palette = createPalette(theme, { color: this.color });
+      if (options.persist) updateUserSettings(this.options.home, (settings) => ({ ...settings, theme: id }));
+      this.changed();
+      return true;
+    } catch (error) {
+      if (options.persist || id !== DEFAULT_THEME)
+        this.transcript.notice("warning", `Theme not applied: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  exit(): void {
+    this.exitRequested = true;
+    this.prepared?.kernel.abort("exit");
+    this.changed();
+  }
+
+  dispose(): void {
+    clearTimeout(this.notifyTimer);
+    this.unsubscribe?.();
+    this.prepared?.dispose();
+  }
+
+  /** Questions from the kernel become `permission`; the answer resolves the kernel's promise. */
+  private readonly resolver: PermissionResolver = (request, signal) =>
+    new Promise<PermissionAnswer>((resolve) => {
+      const done = (answer: PermissionAnswer) => {
+        if (this.permission === pending) this.permission = undefined;
+        this.changed();
+        resolve(answer);
+      };
+      const pending: PendingPermission = {
+        toolName: request.toolName,
+        title: permissionTitle(request.toolName, request.args),
+        reason: request.decision.reason,
+        ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
+        answer: (choice) => {
+          if (choice === "deny") {
+            done({ allow: false, message: "The user said no to this tool call" });
+            return;
+          }
+          if (choice === "always" && request.suggestedRule) {
+            const rule = parseRule(request.suggestedRule, "allow", "user");
+            rememberAllowRule(this.options.home, request.suggestedRule);
+            done({ allow: true, remember: rule });
+            return;
+          }
+          done({ allow: true });
+        },
+      };
+      signal.addEventListener("abort", () => done({ allow: false, message: "The turn was interrupted." }), {
+        once: true,
+      });
+      this.permission = pending;
+      this.changed();
+    });
+}
+
+export const DEFAULT_THEME = "dark";
+
+/** One redraw per this many milliseconds at most while events stream (about 60 a second). */
+const FRAME_MS = 16;
+
+function readThemeSetting(options: InteractiveOptions): string {
+  return (
+    readSettings(projectSettingsPath(options.cwd)).theme ??
+    readSettings(configPath(options.home)).theme ??
+    DEFAULT_THEME
+  );
+}
+
+function permissionTitle(toolName: string, args: Record<string, unknown>): string {
+  const subject = args.command ?? args.path ?? args.url;
+  return typeof subject === "string" ? `${toolName}: ${subject}` : toolName;
+}
+
+/** "Always allow" survives the session: the rule goes into the user's own config. */
+function rememberAllowRule(home: string, rule: string): void {
+  updateUserSettings(home, (settings) => {
+    const allow = settings.permissions?.allow ?? [];
+    if (allow.includes(rule)) return settings;
+    return { ...settings, permissions: { ...settings.permissions, allow: [...allow, rule] } };
+  });
+}
+
+export function updateUserSettings(
+  home: string,
+  update: (settings: ReturnType<typeof readSettings>) => ReturnType<typeof readSettings>,
+): void {
+  const file = configPath(home);
+  writeSettings(file, validateSettings(update(readSettings(file)), file));
+}

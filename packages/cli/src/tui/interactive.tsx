@@ -1,0 +1,73 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as nodeModule from "node:module";
+import { dirname, join } from "node:path";
+import { createRedactor, secretsFromEnv } from "@pincer/kernel";
+import { render } from "ink";
+import { configPath } from "../home.js";
+import { VERSION } from "../version.js";
+import { App } from "./app.js";
+import { Controller, type InteractiveOptions } from "./controller.js";
+import { History } from "./editor.js";
+import { eraseFirstFrame } from "./first-frame.js";
+
+/**
+ * `pincer` in a terminal: the prompt is drawn at once and the session (plugins, provider,
+ * history) opens behind it; what is typed meanwhile is sent when it is ready.
+ */
+export async function runInteractive(
+  options: InteractiveOptions & {
+    stdin: NodeJS.ReadStream;
+    stdout: NodeJS.WriteStream;
+  },
+): Promise<number> {
+  const controller = new Controller(options);
+  const historyFile = join(options.home, "history.json");
+  const history = new History(readHistory(historyFile));
+  controller.transcript.notice("info", `Pincer ${VERSION} · ${options.cwd} · /help for commands, esc interrupts`);
+  eraseFirstFrame(options.stdout);
+  const instance = render(<App controller={controller} history={history} configFile={configPath(options.home)} />, {
+    stdin: options.stdin,
+    stdout: options.stdout,
+    exitOnCtrlC: false,
+    // Output from plugins' hosts or libraries must not tear the frame.
+    patchConsole: true,
+  });
+  void controller.start(startOptions(options));
+  // Node writes its compile cache at exit, and only for the code compiled by then. Writing it once
+  // the screen is up keeps the rendering code (compiled lazily, on first use) for the next start,
+  // even if this process is then killed rather than quit.
+  setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
+  await instance.waitUntilExit();
+  controller.dispose();
+  writeHistory(historyFile, history.all(), options.env);
+  const id = controller.prepared?.session.id;
+  if (id) options.stdout.write(`Resume this session with: pincer --resume ${id}\n`);
+  return 0;
+}
+
+function startOptions(options: InteractiveOptions) {
+  return {
+    ...(options.continue ? { continue: true } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
+  };
+}
+
+function readHistory(file: string): string[] {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Prompt history is kept like sessions are: with the values of secret variables redacted. */
+function writeHistory(file: string, entries: readonly string[], env: NodeJS.ProcessEnv): void {
+  const redact = createRedactor({ secrets: secretsFromEnv(env) });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(entries.slice(-500).map((entry) => redact(entry))), { mode: 0o600 });
+  } catch {
+    // History is a convenience; failing to save it must not fail the session.
+  }
+}

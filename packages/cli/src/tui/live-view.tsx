@@ -1,0 +1,81 @@
+import { Box, Text } from "ink";
+import { useEffect, useState } from "react";
+import { Lines } from "./item-view.js";
+import { renderMarkdown } from "./markdown.js";
+import type { Palette } from "./palette.js";
+import { LIVE_TAIL_LINES, tail, toolTitle } from "./tool-view.js";
+import type { LiveState } from "./transcript.js";
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * What is still happening: the unfinished end of the answer, thinking, running tools with the
+ * tail of their output, and a spinner with the elapsed time. Kept short (finished blocks move
+ * up into the transcript), so redrawing it while tokens stream stays cheap.
+ */
+export function LiveView({
+  live,
+  palette,
+  width,
+  rows,
+}: {
+  live: LiveState;
+  palette: Palette;
+  width: number;
+  rows: number;
+}) {
+  const { color, symbol } = palette;
+  // The streamed text may not exceed the screen, or the terminal would scroll on every frame.
+  const room = Math.max(3, rows - 10);
+  const textLines = live.text ? renderMarkdown(live.text, palette) : [];
+  const thinking = live.thinking ? tail(live.thinking, 3) : [];
+  return (
+    <Box flexDirection="column">
+      {thinking.length > 0 ? (
+        <Box marginTop={1}>
+          <Text color={color.muted} italic>{`✻ ${thinking.join("\n  ")}`}</Text>
+        </Box>
+      ) : null}
+      {textLines.length > 0 ? (
+        <Box marginTop={1}>
+          <Lines lines={textLines.slice(-room)} />
+        </Box>
+      ) : null}
+      {live.tools.map((tool) => (
+        <Box key={tool.id} marginTop={1} flexDirection="column">
+          <Text>
+            <Text color={color.warning}>{`${symbol.bullet} `}</Text>
+            <Text bold>{toolTitle(tool.name, tool.args, width - 4)}</Text>
+          </Text>
+          {tool.output
+            ? tail(tool.output, LIVE_TAIL_LINES).map((line, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a tail is redrawn whole.
+                <Text key={index} color={color.muted}>{`  ⎿ ${line}`}</Text>
+              ))
+            : null}
+        </Box>
+      ))}
+      {live.busy ? <Busy palette={palette} since={live.turnStartedAt ?? Date.now()} retry={live.retry} /> : null}
+    </Box>
+  );
+}
+
+/** Progress for a turn: a spinner, seconds so far, and how to stop it. */
+function Busy({ palette, since, retry }: { palette: Palette; since: number; retry: string | undefined }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(timer);
+  }, []);
+  const frame = SPINNER[Math.floor(now / 100) % SPINNER.length];
+  const seconds = Math.max(0, Math.floor((now - since) / 1000));
+  return (
+    <Box marginTop={1} flexDirection="column">
+      <Text color={palette.color.accent}>
+        {`${frame} Working… ${seconds}s`}
+        <Text color={palette.color.muted}> · esc to interrupt</Text>
+      </Text>
+      {retry ? <Text color={palette.color.warning}>{`  ${retry}`}</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,89 @@
+import { emptyUsage, type KernelEvent } from "@pincer/kernel";
+import { describe, expect, it } from "vitest";
+import { stableBoundary } from "./markdown.js";
+import { Transcript } from "./transcript.js";
+
+const text = (value: string): KernelEvent => ({ type: "stream", event: { type: "text_delta", text: value } });
+
+describe("Transcript", () => {
+  it("moves finished paragraphs out of the live area while text streams", () => {
+    const transcript = new Transcript();
+    transcript.apply({ type: "turn_start", prompt: "hi" });
+    transcript.apply(text("First paragraph.\n\nSecond"));
+    expect(transcript.items.map((item) => item.kind)).toEqual(["user", "markdown"]);
+    expect(transcript.live.text).toBe("Second");
+    transcript.apply(text(" paragraph, still going"));
+    expect(transcript.live.text).toBe("Second paragraph, still going");
+    transcript.apply({
+      type: "turn_end",
+      result: { stopReason: "end_turn", steps: 1, usage: emptyUsage(), text: "" },
+      sessionUsage: emptyUsage(),
+    });
+    expect(transcript.live).toMatchObject({ text: "", busy: false });
+    expect(transcript.items.at(-1)).toMatchObject({ kind: "markdown", text: "Second paragraph, still going" });
+  });
+
+  it("never splits a code fence, even across blank lines", () => {
+    expect(stableBoundary("```js\nconst a = 1;\n\nconst b = 2;\n")).toBe(0);
+    const closed = "```js\nconst a = 1;\n```\nafter";
+    expect(stableBoundary(closed)).toBe(closed.indexOf("after"));
+  });
+
+  it("shows running tools with their output, then the finished call", () => {
+    const transcript = new Transcript();
+    transcript.apply({ type: "tool_start", toolCallId: "t1", name: "bash", args: { command: "npm test" } });
+    transcript.apply({ type: "tool_update", toolCallId: "t1", partial: "running 3 tests\n" });
+    expect(transcript.live.tools[0]).toMatchObject({ name: "bash", output: "running 3 tests\n" });
+    transcript.apply({
+      type: "tool_end",
+      toolCallId: "t1",
+      name: "bash",
+      durationMs: 1200,
+      result: {
+        role: "toolResult",
+        toolCallId: "t1",
+        toolName: "bash",
+        content: [{ type: "text", text: "ok" }],
+        isError: false,
+        timestamp: 0,
+      },
+    });
+    expect(transcript.live.tools).toEqual([]);
+    expect(transcript.lastTool()).toMatchObject({ name: "bash", args: { command: "npm test" }, durationMs: 1200 });
+  });
+
+  it("strips escape sequences from model text so it cannot drive the terminal", () => {
+    const transcript = new Transcript();
+    transcript.apply({ type: "turn_start", prompt: "x" });
+    transcript.apply(text("\x1b]0;pwned\x07Hello \x1b[31mred\x1b[0m\n\n"));
+    expect(transcript.items.at(-1)).toMatchObject({ kind: "markdown", text: "Hello red" });
+  });
+
+  it("rebuilds the items of a stored conversation", () => {
+    const transcript = new Transcript();
+    transcript.loadHistory([
+      { role: "user", content: "read it", timestamp: 0 },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Reading." },
+          { type: "toolCall", id: "c1", name: "read", arguments: { path: "a.txt" } },
+        ],
+        model: "openai/gpt-5",
+        usage: emptyUsage(),
+        stopReason: "toolUse",
+        timestamp: 0,
+      },
+      {
+        role: "toolResult",
+        toolCallId: "c1",
+        toolName: "read",
+        content: [{ type: "text", text: "1\n2" }],
+        isError: false,
+        timestamp: 0,
+      },
+    ]);
+    expect(transcript.items.map((item) => item.kind)).toEqual(["user", "markdown", "tool"]);
+    expect(transcript.lastTool()).toMatchObject({ args: { path: "a.txt" } });
+  });
+});

@@ -1,0 +1,245 @@
+import type { KernelEvent, Message, ToolResultMessage, Usage } from "@pincer/kernel";
+import { emptyUsage } from "@pincer/kernel";
+import { stableBoundary } from "./markdown.js";
+import { sanitize } from "./styled.js";
+
+/** One finished thing on screen. Finished items never change: they are printed once, above the live area. */
+export type Item =
+  | { kind: "user"; id: number; text: string }
+  | { kind: "markdown"; id: number; text: string }
+  | { kind: "thinking"; id: number; text: string }
+  | {
+      kind: "tool";
+      id: number;
+      name: string;
+      args: Record<string, unknown>;
+      result: ToolResultMessage;
+      durationMs?: number;
+      /** Shown whole, not collapsed (ctrl+o). */
+      expanded?: boolean;
+    }
+  | { kind: "notice"; id: number; level: "info" | "warning" | "error"; text: string }
+  | { kind: "block"; id: number; title: string; lines: string[] };
+
+export interface RunningTool {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  output: string;
+  startedAt: number;
+}
+
+/** What is still moving: the text being streamed, thinking, running tools, the busy state. */
+export interface LiveState {
+  text: string;
+  thinking: string;
+  tools: RunningTool[];
+  busy: boolean;
+  turnStartedAt?: number;
+  retry?: string;
+}
+
+/** Keep at most this much of a running tool's streamed output (the screen shows its tail). */
+const MAX_LIVE_OUTPUT = 64 * 1024;
+
+/**
+ * The transcript as the TUI shows it, built from kernel events alone. It knows nothing of Ink:
+ * components read `items` and `live`, and `version` changes on every update.
+ */
+export class Transcript {
+  items: Item[] = [];
+  live: LiveState = { text: "", thinking: "", tools: [], busy: false };
+  usage: Usage = emptyUsage();
+  version = 0;
+  private nextId = 1;
+  private readonly listeners = new Set<() => void>();
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  add(item: DistributiveOmit<Item, "id">): void {
+    // A new array each time: Ink's <Static> notices new items by the array changing.
+    this.items = [...this.items, { ...item, id: this.nextId++ } as Item];
+    this.changed();
+  }
+
+  notice(level: "info" | "warning" | "error", text: string): void {
+    this.add({ kind: "notice", level, text });
+  }
+
+  /** A new screen: earlier items stay in the terminal's scrollback, not in this transcript. */
+  clear(): void {
+    this.items = [];
+    this.live = { text: "", thinking: "", tools: [], busy: false };
+    this.changed();
+  }
+
+  /** The finished tool call shown last, for ctrl+o. */
+  lastTool(): Extract<Item, { kind: "tool" }> | undefined {
+    for (let index = this.items.length - 1; index >= 0; index--) {
+      const item = this.items[index]!;
+      if (item.kind === "tool") return item;
+    }
+    return undefined;
+  }
+
+  apply(event: KernelEvent): void {
+    switch (event.type) {
+      case "turn_start":
+        this.live = { text: "", thinking: "", tools: [], busy: true, turnStartedAt: Date.now() };
+        this.add({ kind: "user", text: sanitize(event.prompt) });
+        return;
+      case "stream":
+        this.stream(event.event);
+        return;
+      case "retry":
+        this.live.retry = `Retrying in ${Math.ceil(event.delayMs / 1000)}s (attempt ${event.attempt}): ${event.error}`;
+        this.changed();
+        return;
+      case "assistant_message":
+        this.flushThinking();
+        this.flushText(true);
+        this.live.retry = undefined;
+        if (event.message.stopReason === "error" && event.message.errorMessage)
+          this.notice("error", event.message.errorMessage);
+        else this.changed();
+        return;
+      case "tool_start":
+        this.live.tools.push({
+          id: event.toolCallId,
+          name: event.name,
+          args: event.args,
+          output: "",
+          startedAt: Date.now(),
+        });
+        this.changed();
+        return;
+      case "tool_update": {
+        const tool = this.live.tools.find((candidate) => candidate.id === event.toolCallId);
+        if (tool) {
+          tool.output = (tool.output + event.partial).slice(-MAX_LIVE_OUTPUT);
+          this.changed();
+        }
+        return;
+      }
+      case "tool_end": {
+        const tool = this.live.tools.find((candidate) => candidate.id === event.toolCallId);
+        this.live.tools = this.live.tools.filter((candidate) => candidate.id !== event.toolCallId);
+        this.add({
+          kind: "tool",
+          name: event.name,
+          args: tool?.args ?? {},
+          result: event.result,
+          durationMs: event.durationMs,
+        });
+        return;
+      }
+      case "permission":
+        if (!event.asked && !event.allowed)
+          this.notice("warning", `${event.name} was denied: ${event.decision.reason}`);
+        return;
+      case "compaction":
+        this.notice(
+          "info",
+          `Compacted the conversation: ${event.tokensBefore.toLocaleString("en-US")} → ${event.tokensAfter.toLocaleString("en-US")} tokens.`,
+        );
+        return;
+      case "loop_guard":
+        this.notice("warning", event.message);
+        return;
+      case "model_change":
+        this.notice("info", `Model: ${event.model}`);
+        return;
+      case "warning":
+        this.notice("warning", event.message);
+        return;
+      case "subscriber_error":
+        this.notice("error", `A listener failed on ${event.eventType}: ${event.error}`);
+        return;
+      case "turn_end":
+        this.flushThinking();
+        this.flushText(true);
+        this.usage = event.sessionUsage;
+        this.live = { text: "", thinking: "", tools: [], busy: false };
+        if (event.result.stopReason === "aborted")
+          this.notice("warning", "Interrupted. What should Pincer do instead?");
+        else if (event.result.stopReason === "max_turns")
+          this.notice("warning", "Stopped: the turn reached max turns.");
+        else if (event.result.error) this.notice("error", event.result.error);
+        else this.changed();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Turns a stored conversation back into items (on /resume and --continue). */
+  loadHistory(messages: readonly Message[]): void {
+    this.items = [...this.items];
+    const calls = new Map<string, Record<string, unknown>>();
+    for (const message of messages) {
+      if (message.role === "user") {
+        const text =
+          typeof message.content === "string"
+            ? message.content
+            : message.content.map((block) => (block.type === "text" ? block.text : "[image]")).join("\n");
+        this.items.push({ kind: "user", id: this.nextId++, text: sanitize(text) });
+      } else if (message.role === "assistant") {
+        for (const block of message.content) {
+          if (block.type === "text" && block.text.trim())
+            this.items.push({ kind: "markdown", id: this.nextId++, text: sanitize(block.text) });
+          if (block.type === "toolCall") calls.set(block.id, block.arguments);
+        }
+      } else {
+        this.items.push({
+          kind: "tool",
+          id: this.nextId++,
+          name: message.toolName,
+          args: calls.get(message.toolCallId) ?? {},
+          result: message,
+        });
+      }
+    }
+    this.changed();
+  }
+
+  private stream(event: Extract<KernelEvent, { type: "stream" }>["event"]): void {
+    if (event.type === "thinking_delta") {
+      this.live.thinking += event.text;
+      this.changed();
+    } else if (event.type === "text_delta") {
+      this.flushThinking();
+      this.live.text += event.text;
+      this.flushText(false);
+      this.changed();
+    } else if (event.type === "toolcall_start") {
+      this.flushThinking();
+      this.flushText(true);
+    }
+  }
+
+  /** Moves finished blocks of the streaming text into items, so the live area stays small. */
+  private flushText(all: boolean): void {
+    const cut = all ? this.live.text.length : stableBoundary(this.live.text);
+    if (cut === 0) return;
+    const done = this.live.text.slice(0, cut).replace(/\n+$/, "");
+    this.live.text = this.live.text.slice(cut);
+    if (done.trim()) this.add({ kind: "markdown", text: sanitize(done) });
+  }
+
+  private flushThinking(): void {
+    if (!this.live.thinking.trim()) return;
+    const text = sanitize(this.live.thinking.trim());
+    this.live.thinking = "";
+    this.add({ kind: "thinking", text });
+  }
+
+  changed(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,195 @@
+import {
+  ANSI_COLOR_NAMES,
+  type StatusLineInfo,
+  type SyntaxRole,
+  type ThemeColorRole,
+  type ThemeDefinition,
+  type ThemeOptionalColorRole,
+  type ThemeSymbol,
+} from "@pincer/sdk";
+
+/**
+ * A theme as the host hands it to a UI: the plugin's data, checked (see validateTheme), and its
+ * optional status-line code as a host function that runs it in the plugin's sandbox.
+ */
+export interface LoadedTheme extends Omit<ThemeDefinition, "format"> {
+  /** The plugin that contributes it. */
+  plugin: string;
+  /** What validation dropped or replaced, one sentence each; a UI may show them once. */
+  warnings: string[];
+  /**
+   * The theme's `format.statusLine`, run in its plugin's isolate under the plugin's limits.
+   * Resolves to one line of plain text, or undefined when the code throws, runs out of time or
+   * returns something other than a string: the caller then draws its own status line.
+   */
+  formatStatusLine?(info: StatusLineInfo): Promise<string | undefined>;
+}
+
+/** A theme's data as it crosses the isolate boundary: functions stripped, and whether it had one. */
+export type ThemeData = Omit<ThemeDefinition, "format"> & { hasStatusLine?: boolean };
+
+export const THEME_COLOR_ROLES: readonly ThemeColorRole[] = ["accent", "success", "warning", "error", "muted"];
+export const THEME_OPTIONAL_COLOR_ROLES: readonly ThemeOptionalColorRole[] = [
+  "text",
+  "user",
+  "border",
+  "heading",
+  "code",
+  "link",
+  "diffAdded",
+  "diffRemoved",
+  "selection",
+];
+export const SYNTAX_ROLES: readonly SyntaxRole[] = [
+  "keyword",
+  "string",
+  "number",
+  "comment",
+  "function",
+  "type",
+  "constant",
+  "punctuation",
+];
+export const THEME_SYMBOLS: readonly ThemeSymbol[] = [
+  "success",
+  "failure",
+  "pending",
+  "prompt",
+  "bullet",
+  "collapsed",
+  "expanded",
+];
+
+/** What a required role falls back to when a theme's colour for it is missing or unusable: the terminal's own. */
+const REQUIRED_FALLBACK: Record<ThemeColorRole, string> = {
+  accent: "cyan",
+  success: "green",
+  warning: "yellow",
+  error: "red",
+  muted: "gray",
+};
+
+const ANSI_NAMES = new Set<string>(ANSI_COLOR_NAMES);
+
+/** `#rrggbb`, or one of the 16 ANSI colour names. */
+export function isThemeColor(value: unknown): value is string {
+  return typeof value === "string" && (/^#[0-9a-f]{6}$/i.test(value) || ANSI_NAMES.has(value));
+}
+
+/** One or two printable characters (code points): nothing that moves the cursor, breaks a line or retitles the terminal. */
+export function isThemeSymbol(value: unknown): value is string {
+  return typeof value === "string" && /^[^\p{C}\p{Zl}\p{Zp}]{1,2}$/u.test(value);
+}
+
+/**
+ * Terminal escape sequences: OSC (title, hyperlink, clipboard…) up to BEL or ST; DCS, SOS, PM
+ * and APC strings up to ST; CSI (colours, cursor moves, erase), the C1 CSI too; any other escape.
+ */
+const ESCAPE_SEQUENCE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point.
+  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b[ -/]*[0-~]?/g;
+
+/** Longest status line a theme may return, in characters; the rest is cut with an ellipsis. */
+export const MAX_STATUS_LINE = 400;
+const MAX_DESCRIPTION = 200;
+
+/**
+ * A theme's text made safe for a terminal: escape sequences (CSI, OSC, and the rest) and control
+ * characters removed, line breaks and tabs folded into single spaces, and the length capped.
+ * Anything but a string is undefined.
+ */
+export function sanitizeThemeText(value: unknown, max = MAX_STATUS_LINE): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const plain = value
+    .replace(ESCAPE_SEQUENCE, "")
+    .replace(/[\r\n\t\v\f\u2028\u2029]+/g, " ")
+    .replace(/\p{C}/gu, "")
+    .trimEnd();
+  const chars = Array.from(plain);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : plain;
+}
+
+/**
+ * Checks a theme's data from a plugin. What a terminal must not receive is dropped with a
+ * warning rather than passed on: a colour that is neither `#rrggbb` nor an ANSI name, a symbol
+ * that is not one or two printable characters, an unknown role. A required role that is missing
+ * or unusable falls back to the terminal's colour for it, so every role stays coloured.
+ */
+export function validateTheme(raw: unknown, pluginName: string): { theme: ThemeData; warnings: string[] } {
+  const warnings: string[] = [];
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error(`Plugin ${pluginName} defines a theme that is not an object.`);
+  }
+  const input = raw as Record<string, unknown>;
+  const id = input.id;
+  if (typeof id !== "string" || !id) throw new Error(`Plugin ${pluginName} defines a theme without an id.`);
+  const where = `Theme ${id} (plugin ${pluginName})`;
+  const record = (key: string): Record<string, unknown> => {
+    const value = input[key];
+    if (value === undefined) return {};
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+    warnings.push(`${where}: "${key}" must be an object; ignored.`);
+    return {};
+  };
+  const show = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : typeof value);
+
+  const rawColors = record("colors");
+  const colors = {} as ThemeData["colors"];
+  for (const role of THEME_COLOR_ROLES) {
+    const value = rawColors[role];
+    if (isThemeColor(value)) colors[role] = value;
+    else {
+      warnings.push(
+        value === undefined
+          ? `${where}: no colour for "${role}"; the terminal's ${REQUIRED_FALLBACK[role]} is used.`
+          : `${where}: colour ${show(value)} for "${role}" is neither #rrggbb nor an ANSI colour name; the terminal's ${REQUIRED_FALLBACK[role]} is used.`,
+      );
+      colors[role] = REQUIRED_FALLBACK[role];
+    }
+  }
+  for (const [role, value] of Object.entries(rawColors)) {
+    if ((THEME_COLOR_ROLES as readonly string[]).includes(role)) continue;
+    if (!(THEME_OPTIONAL_COLOR_ROLES as readonly string[]).includes(role)) {
+      warnings.push(`${where}: unknown colour role "${role}" dropped.`);
+    } else if (!isThemeColor(value)) {
+      warnings.push(
+        `${where}: colour ${show(value)} for "${role}" is neither #rrggbb nor an ANSI colour name; dropped.`,
+      );
+    } else colors[role as ThemeOptionalColorRole] = value;
+  }
+
+  const syntax: Partial<Record<SyntaxRole, string>> = {};
+  for (const [role, value] of Object.entries(record("syntax"))) {
+    if (!(SYNTAX_ROLES as readonly string[]).includes(role))
+      warnings.push(`${where}: unknown syntax role "${role}" dropped.`);
+    else if (!isThemeColor(value)) {
+      warnings.push(
+        `${where}: syntax colour ${show(value)} for "${role}" is neither #rrggbb nor an ANSI colour name; dropped.`,
+      );
+    } else syntax[role as SyntaxRole] = value;
+  }
+
+  const symbols: Partial<Record<ThemeSymbol, string>> = {};
+  for (const [name, value] of Object.entries(record("symbols"))) {
+    if (!(THEME_SYMBOLS as readonly string[]).includes(name))
+      warnings.push(`${where}: unknown symbol "${name}" dropped.`);
+    else if (!isThemeSymbol(value)) {
+      warnings.push(`${where}: symbol "${name}" must be one or two printable characters; dropped.`);
+    } else symbols[name as ThemeSymbol] = value;
+  }
+
+  const theme: ThemeData = { id, colors };
+  if (input.description !== undefined) {
+    const description = sanitizeThemeText(input.description, MAX_DESCRIPTION);
+    if (description) theme.description = description;
+    else warnings.push(`${where}: "description" must be a line of text; ignored.`);
+  }
+  if (input.appearance === "dark" || input.appearance === "light") theme.appearance = input.appearance;
+  else if (input.appearance !== undefined) {
+    warnings.push(`${where}: "appearance" must be "dark" or "light"; ignored.`);
+  }
+  if (Object.keys(syntax).length) theme.syntax = syntax;
+  if (Object.keys(symbols).length) theme.symbols = symbols;
+  if (input.hasStatusLine === true) theme.hasStatusLine = true;
+  return { theme, warnings };
+}
