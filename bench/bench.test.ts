@@ -7,7 +7,7 @@ describe("bench/run.js", () => {
   it("runs every benchmark and prints the table", () => {
     const output = execFileSync(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), "--quick"], {
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: 180_000,
     });
     for (const row of [
       "floor: `node -e 0`",
@@ -22,8 +22,11 @@ describe("bench/run.js", () => {
       "resident memory per idle plugin isolate",
       "openai provider in its sandbox, 2,000-event stream",
       "anthropic provider in its sandbox, 2,000-event stream",
+      "`pincer serve`: throughput",
+      "`pincer` in a pseudo-terminal: prompt box drawn",
+      "TUI streaming 5,000 tokens",
     ]) {
       expect(output).toContain(row);
     }
-  }, 120_000);
+  }, 180_000);
 });

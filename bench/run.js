@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
+import { serveRows } from "./serve.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "packages/cli/dist/bin.js");
@@ -230,6 +231,8 @@ function benchProcess(script, flags = []) {
 }
 const sandboxFigures = await benchProcess("sandbox.js", ["--expose-gc"]);
 const providerFigures = await benchProcess("providers.js");
+const serveFigures = await benchProcess("serve.js");
+const tuiFigures = await benchProcess("tui.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -242,6 +245,8 @@ const results = {
   pluginInstall: install,
   sandbox: sandboxFigures,
   providers: providerFigures,
+  serve: serveFigures,
+  tui: tuiFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -280,3 +285,11 @@ for (const name of ["openai", "anthropic"]) {
     `| ${name} provider in its sandbox, 2,000-event stream (first token / whole stream, vs the SDK in-process) | ${fmt(figures.firstTokenMs.sandboxed)} / ${fmt(figures.streamMs.sandboxed)} ms vs ${fmt(figures.firstTokenMs.direct)} / ${fmt(figures.streamMs.direct)} ms (${fmt(figures.ratio, 2)}×) | ≤ 1.2× |`,
   );
 }
+for (const row of serveRows(serveFigures)) console.log(row);
+const { startup, streaming } = tuiFigures;
+console.log(
+  `| \`pincer\` in a pseudo-terminal: prompt box drawn / Ink live / session ready (floor: \`node\` printing a word, ${fmt(startup.floorMs)} ms) | ${fmt(startup.promptMs)} (${fmt(startup.ratio, 2)}× floor) / ${fmt(startup.inkLiveMs)} / ${fmt(startup.sessionReadyMs)} ms | prompt ≤ 2.5× |`,
+);
+console.log(
+  `| TUI streaming ${streaming.tokens.toLocaleString("en-US")} tokens from a loopback model: time, frames/s, CPU of pincer, every token shown once in order | ${fmt(streaming.seconds, 2)} s, ${fmt(streaming.fps)} fps, ${fmt(streaming.cpuSeconds, 2)} CPU-s, ${streaming.inOrder ? "yes" : "NO"} | no drops |`,
+);

@@ -124,6 +124,25 @@ describe("pincer serve", () => {
       }>;
       expect(listed).toEqual([expect.objectContaining({ id, busy: false })]);
       expect(existsSync(join(box.env.PINCER_HOME!, "sessions", `${id}.jsonl`))).toBe(true);
+
+      // A second turn, followed from the id POST /prompt returns: none of the first turn's events.
+      model.enqueue([{ text: "Second answer." }, { finish: "stop" }]);
+      const second = await fetch(`${base}/sessions/${id}/prompt`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ text: "and again" }),
+      });
+      const { after } = (await second.json()) as { after: number };
+      expect(after).toBeGreaterThan(0);
+      const followed = await readEvents(
+        await fetch(`${base}/sessions/${id}/events?after=${after}`, { headers: auth }),
+        (event) => event.type === "turn_end",
+      );
+      expect(followed[0]).toMatchObject({ type: "turn_start", prompt: "and again" });
+      expect(followed.filter((event) => event.type === "turn_end")).toHaveLength(1);
+      expect(followed.at(-1)).toMatchObject({ result: { text: "Second answer." } });
+      const badAfter = await fetch(`${base}/sessions/${id}/events?after=soon`, { headers: auth });
+      expect(badAfter.status).toBe(400);
     } finally {
       server.child.kill("SIGINT");
       await server.done;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startAnthropicServer, startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 import { KEYS, Terminal } from "./terminal.js";
@@ -160,6 +160,35 @@ describe("pincer (interactive terminal)", () => {
     const request = model.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
     const user = request.messages.find((message) => message.role === "user");
     expect(JSON.stringify(user?.content).length).toBeGreaterThanOrEqual(pasted.length);
+  });
+
+  it("moves the conversation to another provider with /model", async () => {
+    using box = sandbox();
+    const anthropic = await startAnthropicServer();
+    try {
+      model.enqueue([{ text: "The secret word is teal." }, { finish: "stop" }]);
+      anthropic.enqueue([{ text: "You told me: teal." }, { stop: "end_turn" }]);
+      const terminal = launch(box, {
+        env: { ANTHROPIC_API_KEY: "sk-ant-tui-0001", ANTHROPIC_BASE_URL: anthropic.url },
+      });
+      await terminal.waitFor("Ask anything");
+      await terminal.type("pick a word");
+      terminal.press(KEYS.enter);
+      await terminal.waitFor("The secret word is teal.");
+      await terminal.waitForGone("esc to interrupt");
+      await terminal.type("/model anthropic/claude-sonnet-4-5");
+      terminal.press(KEYS.enter);
+      await terminal.waitFor("Model: anthropic/claude-sonnet-4-5");
+      await terminal.type("what was it?");
+      terminal.press(KEYS.enter);
+      await terminal.waitFor("You told me: teal.");
+      // The new provider received the whole conversation, converted to its own shapes.
+      const body = JSON.stringify(anthropic.requests.at(-1)!.body);
+      expect(body).toContain("pick a word");
+      expect(body).toContain("The secret word is teal.");
+    } finally {
+      await anthropic.close();
+    }
   });
 
   it("answers a prompt piped on stdin without a terminal", async () => {

@@ -46,13 +46,36 @@ export const OPENAPI = {
             },
           },
         },
-        responses: { "202": { description: "Started" }, "409": { description: "A turn is already running" } },
+        responses: {
+          "202": {
+            description: "Started; `after` is the last event id before this turn (pass it to /events?after=)",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: { started: { type: "boolean" }, after: { type: "integer" } },
+                },
+              },
+            },
+          },
+          "409": { description: "A turn is already running" },
+        },
       },
     },
     "/sessions/{id}/events": {
       get: {
-        summary: "The session's events as Server-Sent Events",
-        responses: { "200": { description: "text/event-stream" } },
+        summary: "The session's events as Server-Sent Events, each with an `id:`",
+        parameters: [
+          {
+            name: "after",
+            in: "query",
+            required: false,
+            description:
+              "Only events after this id (a reconnecting client's Last-Event-ID header works too). Without it, the kept events of the current or last turn are replayed first.",
+            schema: { type: "integer", minimum: 0 },
+          },
+        ],
+        responses: { "200": { description: "text/event-stream" }, "400": { description: "after is not an event id" } },
       },
     },
     "/sessions/{id}/permissions/{requestId}": {

@@ -20,11 +20,13 @@ export type ServerEvent =
  * for an answer from a client. Sessions never share state: each has its own kernel and plugins.
  */
 export class ServerSession {
-  private readonly subscribers = new Set<(event: ServerEvent) => void>();
+  private readonly subscribers = new Set<(event: ServerEvent, id: number) => void>();
   private readonly pendingPermissions = new Map<string, (answer: PermissionAnswer) => void>();
   private running: Promise<TurnResult> | undefined;
   /** The last events, so a client that subscribes just after a prompt misses nothing. */
-  private readonly recent: ServerEvent[] = [];
+  private readonly recent: Array<{ id: number; event: ServerEvent }> = [];
+  /** Every event gets the next number: SSE ids, so a client can ask for what follows one. */
+  private lastId = 0;
 
   private constructor(private readonly prepared: PreparedSession) {
     prepared.kernel.subscribe((event) => this.emit(event));
@@ -69,22 +71,29 @@ export class ServerSession {
     return { id: this.id, cwd: this.prepared.session.header.cwd, busy: this.busy, mode: this.prepared.mode };
   }
 
-  subscribe(listener: (event: ServerEvent) => void): () => void {
-    for (const event of this.recent) listener(event);
+  /**
+   * Replays the kept events — all of them, or only those after event `after` — then follows
+   * live ones. Without `after`, an idle session replays its last turn; a client that prompts
+   * next should pass the id POST /prompt returned, or it will see that old turn_end first.
+   */
+  subscribe(listener: (event: ServerEvent, id: number) => void, after?: number): () => void {
+    for (const kept of this.recent) if (after === undefined || kept.id > after) listener(kept.event, kept.id);
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
   }
 
-  /** Starts a turn; its events go to the subscribers. Resolves when the turn has started. */
-  prompt(text: string): void {
+  /** Starts a turn; its events go to the subscribers. Returns the id its events follow. */
+  prompt(text: string): number {
     if (this.running) throw new Error("A turn is already running in this session; wait for turn_end or abort it.");
     this.recent.length = 0;
+    const after = this.lastId;
     this.running = this.prepared.kernel.prompt(text);
     this.running
       .catch((error: Error) => this.emit({ type: "turn_error", message: error.message }))
       .finally(() => {
         this.running = undefined;
       });
+    return after;
   }
 
   answer(requestId: string, answer: PermissionAnswer): boolean {
@@ -106,8 +115,9 @@ export class ServerSession {
   }
 
   private emit(event: ServerEvent): void {
-    this.recent.push(event);
+    const id = ++this.lastId;
+    this.recent.push({ id, event });
     if (this.recent.length > 1000) this.recent.shift();
-    for (const subscriber of this.subscribers) subscriber(event);
+    for (const subscriber of this.subscribers) subscriber(event, id);
   }
 }

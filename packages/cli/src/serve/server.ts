@@ -76,13 +76,13 @@ export async function startServer(options: ServeOptions) {
       await session.close();
       return end(res, 204);
     }
-    if (action === "events" && method === "GET") return stream(req, res, session);
+    if (action === "events" && method === "GET") return stream(req, res, session, eventsAfter(req, url));
     if (action === "prompt" && method === "POST") {
       const text = optionalString(await readJson(req), "text");
       if (!text) throw new HttpError(400, 'The body needs "text": the prompt.');
       if (session.busy) throw new HttpError(409, "A turn is already running; wait for turn_end or POST /abort.");
-      session.prompt(text);
-      return json(res, 202, { started: true });
+      const after = session.prompt(text);
+      return json(res, 202, { started: true, after });
     }
     if (action === "abort" && method === "POST") {
       session.abort();
@@ -124,13 +124,25 @@ export async function startServer(options: ServeOptions) {
 }
 
 /** Events as SSE; a client that goes away only stops its own stream: the turn goes on. */
-function stream(req: IncomingMessage, res: ServerResponse, session: ServerSession): void {
+function stream(req: IncomingMessage, res: ServerResponse, session: ServerSession, after: number | undefined): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.write(": pincer events\n\n");
-  const unsubscribe = session.subscribe((event) =>
-    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
+  const unsubscribe = session.subscribe(
+    (event, id) => res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
+    after,
   );
   req.on("close", unsubscribe);
+}
+
+/** `?after=N` or a reconnecting EventSource's `Last-Event-ID`: only the events after that one. */
+function eventsAfter(req: IncomingMessage, url: URL): number | undefined {
+  const raw = url.searchParams.get("after") ?? req.headers["last-event-id"];
+  if (raw === undefined || raw === null) return undefined;
+  const value = Number(Array.isArray(raw) ? raw[0] : raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new HttpError(400, `"after" must be an event id (a whole number); got "${String(raw)}".`);
+  }
+  return value;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
