@@ -43,7 +43,9 @@ function launch(
 /** A screen as kept in the repo: the temp directory's path is the only thing that differs per run. */
 function normalized(screen: string, box: ReturnType<typeof sandbox>): string {
   const name = box.cwd.split("/").pop()!;
-  return `${screen.split(box.cwd).join("<cwd>").split(box.home).join("<home>").split(name).join("<cwd-name>")}\n`;
+  const text = screen.split(box.cwd).join("<cwd>").split(box.home).join("<home>").split(name).join("<cwd-name>");
+  // The spinner's frame and the seconds it shows depend on timing.
+  return `${text.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Working… \d+s/g, "⠿ Working… Ns")}\n`;
 }
 
 describe("pincer (interactive terminal)", () => {
@@ -66,6 +68,9 @@ describe("pincer (interactive terminal)", () => {
     terminal.press(KEYS.enter);
     await terminal.waitFor("Allow write: notes.md?");
     expect(terminal.screen()).toContain("don't ask again for write(");
+    // The status line catches up with the first answer's usage (the theme draws it asynchronously).
+    await terminal.waitFor("ctx 1.2k");
+    await expect(normalized(terminal.screen(), box)).toMatchFileSnapshot("./screens/permission-prompt.txt");
     terminal.press("1");
     await terminal.waitFor("const answer = 42;");
     await terminal.waitForGone("esc to interrupt");
@@ -111,6 +116,10 @@ describe("pincer (interactive terminal)", () => {
     using box = sandbox({ NO_COLOR: "" });
     const terminal = launch(box);
     await terminal.waitFor("Ask anything");
+    await terminal.type("/help");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("ctrl+c clear input");
+    await expect(normalized(terminal.screen(), box)).toMatchFileSnapshot("./screens/help.txt");
     await terminal.type("/theme");
     await terminal.waitFor("Pick a theme");
     terminal.press(KEYS.enter);

@@ -25,13 +25,20 @@ export async function runInteractive(
   const history = new History(readHistory(historyFile));
   controller.transcript.notice("info", `Pincer ${VERSION} · ${options.cwd} · /help for commands, esc interrupts`);
   eraseFirstFrame(options.stdout);
-  const instance = render(<App controller={controller} history={history} configFile={configPath(options.home)} />, {
-    stdin: options.stdin,
-    stdout: options.stdout,
-    exitOnCtrlC: false,
-    // Output from plugins' hosts or libraries must not tear the frame.
-    patchConsole: true,
-  });
+  const instance = render(
+    <App
+      controller={controller}
+      history={history}
+      configFile={tildePath(configPath(options.home), options.env.HOME)}
+    />,
+    {
+      stdin: options.stdin,
+      stdout: options.stdout,
+      exitOnCtrlC: false,
+      // Output from plugins' hosts or libraries must not tear the frame.
+      patchConsole: true,
+    },
+  );
   void controller.start(startOptions(options));
   // Node writes its compile cache at exit, and only for the code compiled by then. Writing it once
   // the screen is up keeps the rendering code (compiled lazily, on first use) for the next start,
@@ -43,6 +50,11 @@ export async function runInteractive(
   const id = controller.prepared?.session.id;
   if (id) options.stdout.write(`Resume this session with: pincer --resume ${id}\n`);
   return 0;
+}
+
+/** `~/.pincer/config.json` rather than the whole path: shorter, and the same on every machine. */
+function tildePath(path: string, home: string | undefined): string {
+  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 function startOptions(options: InteractiveOptions) {

@@ -1,5 +1,5 @@
 import type { KernelEvent, Message, ToolResultMessage, Usage } from "@pincer/kernel";
-import { emptyUsage } from "@pincer/kernel";
+import { addUsage, emptyUsage } from "@pincer/kernel";
 import { stableBoundary } from "./markdown.js";
 import { sanitize } from "./styled.js";
 
@@ -102,6 +102,8 @@ export class Transcript {
         this.flushThinking();
         this.flushText(true);
         this.live.retry = undefined;
+        // Counted as each answer arrives; turn_end then brings the kernel's own total.
+        this.usage = addUsage(this.usage, event.message.usage);
         if (event.message.stopReason === "error" && event.message.errorMessage)
           this.notice("error", event.message.errorMessage);
         else this.changed();
