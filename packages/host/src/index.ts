@@ -10,6 +10,13 @@ export {
   probeBwrap,
   resolveOsSandbox,
 } from "./capabilities/os-sandbox.js";
+export {
+  BUILTIN_COMMAND_NAMES,
+  type CommandOutput,
+  MAX_COMMAND_TEXT_BYTES,
+  type PluginCommand,
+  sanitizeCommandText,
+} from "./commands.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
 // The light half of installing: what loading installed plugins needs at every start. The
 // installer itself (fetch, unpack, esbuild) is "@pincer/host/install", loaded only to install.
@@ -39,6 +46,7 @@ export { createNetFetch, hostAllowed } from "./net.js";
 export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";
 export {
   type AddOptions,
+  type CommandRunContext,
   type PluginRecord,
   PluginRegistry,
   PluginTamperedError,
@@ -49,6 +57,8 @@ export {
   type PluginDefinitions,
   PluginSandbox,
   type PluginSandboxOptions,
+  type RawCommandOutput,
+  type SandboxCommandContext,
   type SandboxedToolMeta,
   type SandboxLimits,
 } from "./sandbox/plugin-sandbox.js";
@@ -60,6 +70,7 @@ export {
   MAX_STATUS_LINE,
   SYNTAX_ROLES,
   sanitizeThemeText,
+  stripEscapeSequences,
   THEME_COLOR_ROLES,
   THEME_OPTIONAL_COLOR_ROLES,
   THEME_SYMBOLS,

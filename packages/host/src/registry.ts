@@ -7,6 +7,14 @@ import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
 import {
+  BUILTIN_COMMAND_NAMES,
+  type CommandOutput,
+  commandError,
+  type PluginCommand,
+  resolveCommands,
+  sanitizeCommandOutput,
+} from "./commands.js";
+import {
   configModels,
   type DeclaredEndpoint,
   declaredEndpoints,
@@ -17,7 +25,7 @@ import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetRequest } from "./net-request.js";
-import { PluginSandbox, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
+import { PluginSandbox, type SandboxCommandContext, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { type LoadedTheme, sanitizeThemeText, validateTheme } from "./theme.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
@@ -36,7 +44,12 @@ export interface RegistryContext {
   sandboxLimits?: Partial<SandboxLimits>;
   /** The OS sandbox for spawned commands (`sandbox.os`…); absent means `auto`. */
   osSandbox?: OsSandboxSettings;
+  /** Slash command names the UI keeps for itself; plugin commands by these names are skipped. Default: BUILTIN_COMMAND_NAMES. */
+  reservedCommands?: readonly string[];
 }
+
+/** What a plugin's slash command runs with (see PluginRegistry.runCommand). */
+export type CommandRunContext = SandboxCommandContext;
 
 export interface PluginRecord {
   dir: string;
@@ -98,6 +111,8 @@ export class PluginRegistry {
   private readonly snapshots: SnapshotCache | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private readonly endpoints: DeclaredEndpoint[];
+  /** Command clashes already reported, so listing again does not repeat them. */
+  private readonly commandWarnings = new Set<string>();
 
   constructor(private readonly context: RegistryContext) {
     this.env = context.env ?? process.env;
@@ -308,6 +323,79 @@ export class PluginRegistry {
       };
     }
     return loaded;
+  }
+
+  /**
+   * Every slash command the plugins' manifests list, with the plugin that contributes it; starts
+   * nothing. A name a built-in command has (see RegistryContext.reservedCommands), or that an
+   * earlier plugin already provides (built-ins come first), is skipped and reported once through
+   * onPluginError.
+   */
+  listCommands(): PluginCommand[] {
+    const { commands, skipped } = resolveCommands(
+      this.records.map((record) => ({
+        plugin: record.manifest.name,
+        commands: record.manifest.contributes.commands ?? [],
+      })),
+      this.context.reservedCommands ?? BUILTIN_COMMAND_NAMES,
+    );
+    for (const { plugin, name, reason } of skipped) {
+      const warning = `Command /${name} of plugin ${plugin} is skipped: ${reason}.`;
+      if (this.commandWarnings.has(warning)) continue;
+      this.commandWarnings.add(warning);
+      this.context.onPluginError?.(plugin, new Error(warning));
+    }
+    return commands;
+  }
+
+  /**
+   * Runs a plugin's slash command (`/name args`) in its plugin's isolate, started if need be,
+   * under the plugin's CPU and time limits and with its granted capabilities. Resolves to the
+   * command's `text` (for the user) and `prompt` (for the model), sanitized and capped (see
+   * sanitizeCommandText). Rejects with an Error naming the command and the plugin when the
+   * command is unknown, throws, is stopped by a limit, is cancelled through ctx.signal, or
+   * returns something other than a string or { text?, prompt? }.
+   */
+  async runCommand(name: string, args: string, ctx: CommandRunContext): Promise<CommandOutput> {
+    const command = this.listCommands().find((candidate) => candidate.name === name);
+    if (!command) {
+      const known = this.listCommands().map((candidate) => `/${candidate.name}`);
+      throw new Error(`No plugin provides the command /${name}. Plugin commands: ${known.join(", ") || "none"}.`);
+    }
+    const record = this.records.find((candidate) => candidate.manifest.name === command.plugin) as PluginRecord;
+    const cancelled = () => new Error(`Command /${name} (plugin ${command.plugin}) was cancelled.`);
+    if (ctx.signal?.aborted) throw cancelled();
+    const sandbox = this.sandboxFor(record);
+    let defined: string[];
+    try {
+      defined = (await sandbox.definitions()).commands;
+    } catch (error) {
+      throw commandError(`Command /${name}: plugin ${command.plugin} could not start: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(defined) || !defined.includes(name)) {
+      throw new Error(`Plugin ${command.plugin} lists command /${name} but does not define it.`);
+    }
+    const running = sandbox.runCommand(name, typeof args === "string" ? args : "", ctx);
+    const { signal } = ctx;
+    try {
+      if (!signal) return sanitizeCommandOutput(await running);
+      // Cancelling answers at once; the command's own code is told through its ctx.signal and
+      // runs on until it stops or its limits stop it.
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(cancelled());
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+      running.catch(() => {});
+      try {
+        return sanitizeCommandOutput(await Promise.race([running, aborted]));
+      } finally {
+        if (onAbort) signal.removeEventListener("abort", onAbort);
+      }
+    } catch (error) {
+      throw commandError(error);
+    }
   }
 
   private sandboxFor(record: PluginRecord): PluginSandbox {

@@ -89,6 +89,11 @@ const ESCAPE_SEQUENCE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point.
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b[ -/]*[0-~]?/g;
 
+/** Text with every terminal escape sequence (CSI, OSC, DCS and the rest) removed; control characters stay. */
+export function stripEscapeSequences(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, "");
+}
+
 /** Longest status line a theme may return, in characters; the rest is cut with an ellipsis. */
 export const MAX_STATUS_LINE = 400;
 const MAX_DESCRIPTION = 200;
@@ -100,8 +105,7 @@ const MAX_DESCRIPTION = 200;
  */
 export function sanitizeThemeText(value: unknown, max = MAX_STATUS_LINE): string | undefined {
   if (typeof value !== "string") return undefined;
-  const plain = value
-    .replace(ESCAPE_SEQUENCE, "")
+  const plain = stripEscapeSequences(value)
     .replace(/[\r\n\t\v\f\u2028\u2029]+/g, " ")
     .replace(/\p{C}/gu, "")
     .trimEnd();

@@ -1,5 +1,6 @@
 import type { ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
 import type { EnvCapability, ExecCapability, FsCapability } from "./capabilities.js";
+import type { ManifestCommand } from "./manifest.js";
 
 /** The context a plugin's tool runs with: the kernel's tool context plus its granted capabilities. */
 export interface PluginToolContext extends ToolContext {
@@ -110,10 +111,45 @@ export const ANSI_COLOR_NAMES = [
   "whiteBright",
 ] as const;
 
+/**
+ * What a slash command's code runs with: the session as plain data, and the plugin's granted
+ * capabilities (`fetch` is global, through the net grant, as for tools). Commands it spawns are
+ * checked by the permission engine like a tool's.
+ */
+export interface CommandContext {
+  cwd: string;
+  sessionId: string;
+  /** The session's model, `provider/model`. */
+  model: string;
+  /** Aborted when the user cancels the command. */
+  signal: AbortSignal;
+  fs: FsCapability;
+  exec: ExecCapability;
+  env: EnvCapability;
+}
+
+/**
+ * What a command gives back: a string is shown to the user; `text` is shown to the user and
+ * `prompt` is sent to the model as the user's next prompt (a prompt template). Escape sequences
+ * and control characters other than newline and tab are removed from both, and each is capped.
+ */
+export type CommandResult = string | { text?: string; prompt?: string };
+
+/**
+ * A slash command (`/name args`) the plugin contributes. Its name, description and usage hint
+ * are repeated in the manifest (`contributes.commands`), so listing commands starts no plugin;
+ * `run` executes in the plugin's sandbox, under its limits, when the user types the command.
+ */
+export interface CommandDefinition extends ManifestCommand {
+  /** `args` is everything typed after the name, trimmed (empty when nothing was). */
+  run(args: string, ctx: CommandContext): CommandResult | Promise<CommandResult>;
+}
+
 export interface PluginDefinition {
   tools?: AnyToolDefinition[];
   providers?: ProviderDefinition[];
   themes?: ThemeDefinition[];
+  commands?: CommandDefinition[];
 }
 
 /** Identity helpers: they exist for type inference and to give authors one obvious import. */
@@ -127,6 +163,10 @@ export function defineProvider(definition: ProviderDefinition): ProviderDefiniti
 }
 
 export function defineTheme(definition: ThemeDefinition): ThemeDefinition {
+  return definition;
+}
+
+export function defineCommand(definition: CommandDefinition): CommandDefinition {
   return definition;
 }
 

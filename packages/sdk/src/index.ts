@@ -11,6 +11,10 @@ export type {
 export {
   ANSI_COLOR_NAMES,
   type AnyToolDefinition,
+  type CommandContext,
+  type CommandDefinition,
+  type CommandResult,
+  defineCommand,
   definePlugin,
   defineProvider,
   defineTheme,
@@ -27,5 +31,10 @@ export {
   type ThemeSymbol,
   type ToolDefinition,
 } from "./define.js";
-export { manifestSchema, type PluginCapabilities, type PluginManifest } from "./manifest.js";
+export {
+  type ManifestCommand,
+  manifestSchema,
+  type PluginCapabilities,
+  type PluginManifest,
+} from "./manifest.js";
 export { networkRefusal, parseRetryAfter } from "./provider-errors.js";

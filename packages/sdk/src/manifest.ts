@@ -13,11 +13,22 @@ export interface PluginManifest {
     tools?: string[];
     providers?: string[];
     themes?: string[];
-    commands?: string[];
+    /** Slash commands, described here so listing them starts no plugin. */
+    commands?: ManifestCommand[];
     agents?: string[];
     skills?: string[];
   };
   capabilities?: PluginCapabilities;
+}
+
+/** A slash command as the manifest lists it (`/standup [days]`). */
+export interface ManifestCommand {
+  /** Lowercase letters, digits and dashes, starting with a letter; at most 32 characters. */
+  name: string;
+  /** One line for `/help`. */
+  description: string;
+  /** A usage hint shown after the name, like `[days]`. */
+  args?: string;
 }
 
 /**

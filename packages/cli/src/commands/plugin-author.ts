@@ -73,7 +73,10 @@ async function checkContributions(dir: string, manifest: PluginManifest): Promis
 
 function describeBuild(result: { manifest: PluginManifest; ms: number; bytes: number }): string {
   const contributes = Object.entries(result.manifest.contributes)
-    .map(([kind, names]) => `${kind} ${names.join(", ")}`)
+    .map(
+      ([kind, entries]) =>
+        `${kind} ${entries.map((entry) => (typeof entry === "string" ? entry : entry.name)).join(", ")}`,
+    )
     .join("; ");
   return `${style.green("✓")} built ${result.manifest.name} (${result.manifest.main}, ${(result.bytes / 1024).toFixed(1)} KB) in ${Math.round(result.ms)} ms — ${contributes}`;
 }

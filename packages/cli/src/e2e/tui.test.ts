@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAnthropicServer, startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -198,6 +198,53 @@ describe("pincer (interactive terminal)", () => {
     } finally {
       await anthropic.close();
     }
+  });
+
+  it("runs commands a plugin contributes: text shown, a prompt sent", async () => {
+    using box = sandbox();
+    const dir = join(box.cwd, "standup-plugin");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "standup-commands", version: "0.1.0", type: "module" }),
+    );
+    writeFileSync(
+      join(dir, "pincer.plugin.json"),
+      JSON.stringify({
+        name: "standup-commands",
+        version: "0.1.0",
+        engines: { pincer: "^0.1.0" },
+        main: "index.js",
+        contributes: {
+          commands: [
+            { name: "standup", description: "Ask for a standup summary", args: "[days]" },
+            { name: "hello", description: "Say hello" },
+          ],
+        },
+      }),
+    );
+    writeFileSync(
+      join(dir, "index.js"),
+      `export default { commands: [
+        { name: "standup", description: "Ask for a standup summary", run: (args) => ({ prompt: "Summarise the last " + (args || "1") + " days" }) },
+        { name: "hello", description: "Say hello", run: (args, ctx) => "Hello from a sandbox, model " + ctx.model },
+      ] };`,
+    );
+    const installed = await box.run(["plugin", "install", dir, "--yes"]);
+    expect(installed.code, installed.stderr).toBe(0);
+    model.enqueue([{ text: "Here is your standup." }, { finish: "stop" }]);
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("/st");
+    await terminal.waitFor("Ask for a standup summary");
+    await terminal.type("andup 3");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Here is your standup.");
+    expect(JSON.stringify(model.requests.at(-1)!.body)).toContain("Summarise the last 3 days");
+    await terminal.waitForGone("esc to interrupt");
+    await terminal.type("/hello");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Hello from a sandbox, model openai/gpt-5");
   });
 
   it("answers a prompt piped on stdin without a terminal", async () => {

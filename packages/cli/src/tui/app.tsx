@@ -1,5 +1,6 @@
 import { Box, Static, Text, useApp, useWindowSize } from "ink";
 import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { allCommands } from "./commands.js";
 import type { Controller } from "./controller.js";
 import type { History } from "./editor.js";
 import { InputBox } from "./input-box.js";
@@ -107,6 +108,7 @@ export function App({
             active={!permission && !picker}
             history={history}
             placeholder={placeholder}
+            commands={allCommands(controller)}
             onSubmit={(text) => controller.submit(text)}
             onCtrlC={onCtrlC}
             onEscape={() => controller.interrupt()}

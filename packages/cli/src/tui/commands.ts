@@ -29,35 +29,74 @@ export const SLASH_COMMANDS: SlashCommand[] = [
   { name: "exit", description: "Quit Pincer", run: (controller) => controller.exit() },
 ];
 
+/** What completion and /help list: a name, its arguments, one line on what it does. */
+export interface CommandSummary {
+  name: string;
+  args?: string;
+  description: string;
+  plugin?: string;
+}
+
+/** The built-in commands, then those plugins contribute (read from manifests: no plugin starts). */
+export function allCommands(controller: Controller): CommandSummary[] {
+  return [...SLASH_COMMANDS, ...(controller.prepared?.registry.listCommands() ?? [])];
+}
+
 /** Commands whose names start with what was typed after `/`, for completion. */
-export function matchCommands(input: string): SlashCommand[] {
+export function matchCommands(input: string, commands: CommandSummary[] = SLASH_COMMANDS): CommandSummary[] {
   const typed = input.slice(1).split(/\s/)[0] ?? "";
-  return SLASH_COMMANDS.filter((command) => command.name.startsWith(typed.toLowerCase()));
+  return commands.filter((command) => command.name.startsWith(typed.toLowerCase()));
 }
 
 export async function runSlashCommand(controller: Controller, text: string): Promise<void> {
-  const [head = "", ...rest] = text.trim().slice(1).split(/\s+/);
-  const command = SLASH_COMMANDS.find((candidate) => candidate.name === head.toLowerCase());
-  if (!command) {
-    controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
-    return;
-  }
+  // The arguments are passed as typed (spacing and new lines kept); only the name is split off.
+  const [, head = "", args = ""] = /^\/(\S*)\s*([\s\S]*)$/.exec(text.trim()) ?? [];
+  const name = head.toLowerCase();
+  const command = SLASH_COMMANDS.find((candidate) => candidate.name === name);
   try {
-    await command.run(controller, rest.join(" "));
+    if (command) await command.run(controller, args);
+    else if (controller.prepared?.registry.listCommands().some((candidate) => candidate.name === name))
+      await runPluginCommand(controller, name, args);
+    else controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
   } catch (error) {
-    controller.transcript.notice("error", `/${command.name}: ${(error as Error).message}`);
+    controller.transcript.notice("error", `/${name}: ${(error as Error).message}`);
   }
   controller.changed();
 }
 
+/**
+ * A plugin's command runs in that plugin's sandbox, under its grants and limits; esc cancels it.
+ * It may show text, hand the model a prompt, or both.
+ */
+async function runPluginCommand(controller: Controller, name: string, args: string): Promise<void> {
+  const prepared = controller.prepared!;
+  const cancel = new AbortController();
+  controller.cancelCommand = () => cancel.abort();
+  try {
+    const output = await prepared.registry.runCommand(name, args, {
+      cwd: controller.options.cwd,
+      sessionId: prepared.session.id,
+      model: prepared.kernel.model,
+      signal: cancel.signal,
+    });
+    if (output.text) controller.transcript.add({ kind: "block", title: `/${name}`, lines: output.text.split("\n") });
+    if (output.prompt) controller.submit(output.prompt);
+    if (!output.text && !output.prompt) controller.transcript.notice("info", `/${name} done.`);
+  } finally {
+    controller.cancelCommand = undefined;
+  }
+}
+
 function help(controller: Controller): void {
-  const width = Math.max(...SLASH_COMMANDS.map((command) => `/${command.name} ${command.args ?? ""}`.length));
+  const commands = allCommands(controller);
+  const width = Math.max(...commands.map((command) => `/${command.name} ${command.args ?? ""}`.length));
   controller.transcript.add({
     kind: "block",
     title: "Commands",
     lines: [
-      ...SLASH_COMMANDS.map(
-        (command) => `${`/${command.name} ${command.args ?? ""}`.padEnd(width)}  ${command.description}`,
+      ...commands.map(
+        (command) =>
+          `${`/${command.name} ${command.args ?? ""}`.padEnd(width)}  ${command.description}${command.plugin ? ` (${command.plugin})` : ""}`,
       ),
       "",
       "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt · shift+tab permission mode",
@@ -93,7 +132,10 @@ async function resume(controller: Controller, args: string): Promise<void> {
   }
   const store = new SessionStore(sessionsDir(controller.options.home));
   const current = controller.prepared?.session.id;
-  const sessions = store.list({ cwd: controller.options.cwd }).filter((info) => info.id !== current);
+  // Sessions nobody prompted in (opened and closed) have no title and nothing to resume.
+  const sessions = store
+    .list({ cwd: controller.options.cwd })
+    .filter((info) => info.id !== current && info.title.trim() !== "");
   if (sessions.length === 0) {
     controller.transcript.notice("info", "No other session in this directory yet.");
     return;
@@ -155,8 +197,11 @@ function plugins(controller: Controller): void {
   const lines = registry.list().map((record) => {
     const { manifest } = record;
     const contributes = Object.entries(manifest.contributes)
-      .filter(([, ids]) => Array.isArray(ids) && ids.length > 0)
-      .map(([kind, ids]) => `${kind}: ${(ids as string[]).join(", ")}`)
+      .filter(([, entries]) => Array.isArray(entries) && entries.length > 0)
+      .map(
+        ([kind, entries]) =>
+          `${kind}: ${entries.map((entry) => (typeof entry === "string" ? entry : `/${entry.name}`)).join(", ")}`,
+      )
       .join("; ");
     const caps = Object.entries(record.grants)
       .filter(([, values]) => values.length > 0)

@@ -54,6 +54,10 @@ export class Controller {
   /** Bumped when the screen must be redrawn from scratch (/clear, /resume). */
   epoch = 0;
   exitRequested = false;
+  /** Wipes the terminal (screen and scrollback) before a new session is drawn; set by the host. */
+  clearScreen: (() => void) | undefined;
+  /** Set while a plugin's command runs: esc stops it. */
+  cancelCommand: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
   private queued: string[] = [];
@@ -116,6 +120,7 @@ export class Controller {
       }
       this.transcript.apply(event);
     });
+    this.transcript.usage = prepared.kernel.usage;
     const context = prepared.session.buildContext();
     this.lastContextTokens = estimateTokens(context.messages);
     if (context.messages.length > 0) {
@@ -135,6 +140,7 @@ export class Controller {
     this.prepared?.dispose();
     this.prepared = undefined;
     this.transcript.clear();
+    this.clearScreen?.();
     this.epoch++;
     await this.start({ continue: false, resume: undefined, ...overrides });
   }
@@ -163,6 +169,10 @@ export class Controller {
     if (this.permission) {
       this.permission.answer("deny");
       this.prepared?.kernel.abort("interrupted");
+      return true;
+    }
+    if (this.cancelCommand) {
+      this.cancelCommand();
       return true;
     }
     if (this.picker) {

@@ -1,6 +1,6 @@
 import { Box, Text, useInput, usePaste } from "ink";
 import { useRef, useState } from "react";
-import { matchCommands } from "./commands.js";
+import { type CommandSummary, matchCommands } from "./commands.js";
 import * as edit from "./editor.js";
 import type { Palette } from "./palette.js";
 
@@ -11,6 +11,8 @@ export interface InputBoxProps {
   active: boolean;
   history: edit.History;
   placeholder: string;
+  /** Everything `/` completes: built-ins and plugins' commands. */
+  commands: CommandSummary[];
   onSubmit(text: string): void;
   /** ctrl+c on an empty box; the app decides whether that quits. */
   onCtrlC(): void;
@@ -68,7 +70,8 @@ export function InputBox(props: InputBoxProps) {
       if (key.return && !key.meta) return submit(now);
       if ((key.return && key.meta) || input === "\n") return update(edit.insert(now, "\n"));
       if (key.tab) {
-        const [first] = now.text.startsWith("/") && !now.text.includes(" ") ? matchCommands(now.text) : [];
+        const [first] =
+          now.text.startsWith("/") && !now.text.includes(" ") ? matchCommands(now.text, props.commands) : [];
         if (first) update({ text: `/${first.name} `, cursor: first.name.length + 2 });
         return;
       }
@@ -105,7 +108,8 @@ export function InputBox(props: InputBoxProps) {
   );
 
   const lines = renderWithCursor(state, props.active);
-  const suggestions = state.text.startsWith("/") && !state.text.includes(" ") ? matchCommands(state.text) : [];
+  const suggestions =
+    state.text.startsWith("/") && !state.text.includes(" ") ? matchCommands(state.text, props.commands) : [];
   return (
     <Box flexDirection="column">
       <Box

@@ -39,6 +39,10 @@ export async function runInteractive(
       patchConsole: true,
     },
   );
+  controller.clearScreen = () => {
+    instance.clear();
+    options.stdout.write("\x1b[2J\x1b[3J\x1b[H");
+  };
   void controller.start(startOptions(options));
   // Node writes its compile cache at exit, and only for the code compiled by then. Writing it once
   // the screen is up keeps the rendering code (compiled lazily, on first use) for the next start,

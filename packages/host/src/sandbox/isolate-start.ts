@@ -9,7 +9,10 @@ type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
 export interface LiveIsolate {
   isolate: ivm.Isolate;
   bridge: HostBridge;
-  entries: Record<"run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer" | "themeStatusLine", Entry>;
+  entries: Record<
+    "run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer" | "themeStatusLine" | "command",
+    Entry
+  >;
   definitions: PluginDefinitions;
 }
 
@@ -102,6 +105,7 @@ export async function startPluginIsolate(
       abort: await entry("abort"),
       timer: await entry("timer"),
       themeStatusLine: await entry("themeStatusLine"),
+      command: await entry("command"),
     },
     definitions: JSON.parse(registered as string) as PluginDefinitions,
   };

@@ -49,6 +49,25 @@ export interface PluginDefinitions {
   providers: Array<{ id: string; models: ModelInfo[] }>;
   /** Themes as data: formatting code stays in the isolate; `hasStatusLine` says it is there. */
   themes: ThemeData[];
+  /** Names of the slash commands it defines (their descriptions come from the manifest). */
+  commands: string[];
+}
+
+/** What a slash command runs with, on the host side: the session as data, cancel and permission checks. */
+export interface SandboxCommandContext {
+  cwd: string;
+  sessionId: string;
+  model: string;
+  /** Cancels the command: its ctx.signal aborts, and so do the commands it spawned. */
+  signal?: AbortSignal;
+  /** The permission engine's word on a command the plugin spawns, as for tools (absent: allowed). */
+  authorize?: ToolContext["authorize"];
+}
+
+/** A command's result as it left the isolate: strings, not yet sanitized or capped. */
+export interface RawCommandOutput {
+  text?: string;
+  prompt?: string;
 }
 
 export interface PluginSandboxOptions extends BridgeCapabilities {
@@ -97,6 +116,7 @@ export class PluginSandbox {
   private readonly limits: SandboxLimits;
   private streams = 0;
   private statusLines = 0;
+  private commands = 0;
   private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PluginSandboxOptions) {
@@ -231,6 +251,39 @@ export class PluginSandbox {
       return { line: undefined, problem: `${where} (plugin ${this.options.pluginName}) returned no text.` };
     }
     return { line: outcome.value };
+  }
+
+  /**
+   * Runs a slash command the plugin defines in this isolate, with the plugin's CPU and time
+   * limits. Resolves to its raw strings (the caller sanitizes them); rejects with an Error
+   * naming the command and the plugin when it throws, is stopped or returns something else.
+   */
+  async runCommand(name: string, args: string, ctx: SandboxCommandContext): Promise<RawCommandOutput> {
+    const callId = `command-${++this.commands}`;
+    const call: ActiveCall = {
+      signal: ctx.signal ?? new AbortController().signal,
+      bytes: 0,
+      ...(ctx.authorize ? { authorize: ctx.authorize } : {}),
+    };
+    const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId, model: ctx.model });
+    const outcome = await this.guarded(callId, call, (live) =>
+      live.entries.command.apply(undefined, [callId, name, args, data], {
+        ...COPY_ARGS,
+        result: { promise: true, copy: true },
+        timeout: this.limits.cpuMsPerCall,
+      }),
+    );
+    const where = `Command /${name} (plugin ${this.options.pluginName})`;
+    if ("failure" in outcome) throw new Error(`Command /${name}: ${outcome.failure}`);
+    if (outcome.error) throw new Error(`${where} failed: ${outcome.error}`);
+    // Checked again here: the isolate's half runs beside the plugin's code, which could change what it calls.
+    let result: { output?: unknown; invalid?: unknown } | undefined;
+    try {
+      result = typeof outcome.value === "string" ? JSON.parse(outcome.value) : undefined;
+    } catch {}
+    if (isRawCommandOutput(result?.output)) return result.output;
+    const invalid = typeof result?.invalid === "string" ? result.invalid : "returned something unreadable";
+    throw new Error(`${where} ${invalid}; a command returns a string or { text?: string, prompt?: string }.`);
   }
 
   dispose(): void {
@@ -382,4 +435,11 @@ export class PluginSandbox {
     }
     call.onEvent?.(payload);
   }
+}
+
+function isRawCommandOutput(value: unknown): value is RawCommandOutput {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  return Object.entries(value).every(
+    ([key, field]) => (key === "text" || key === "prompt") && typeof field === "string",
+  );
 }

@@ -144,6 +144,7 @@ const ENTRIES = `
   let tools = new Map();
   let providers = new Map();
   let themes = new Map();
+  let commands = new Map();
   const providerInstances = new Map();
 
   const fs = {
@@ -156,6 +157,37 @@ const ENTRIES = `
     resolve: (path) => call("resolve", String(path)),
   };
   const env = { get: (key) => callSync("envGet", String(key)) };
+  /** Spawning, tied to the call it belongs to (its abort signal, the permission check). */
+  const execFor = (callId) => ({
+    run: async (command, options = {}) => {
+      const stream = typeof options.onOutput === "function" ? ++nextId : 0;
+      if (stream) listeners.set(stream, options.onOutput);
+      const plain = { cwd: options.cwd, timeoutMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes, env: options.env, stream };
+      try {
+        return await call("execRun", callId, String(command), JSON.stringify(plain));
+      } finally {
+        listeners.delete(stream);
+      }
+    },
+  });
+  const kindOf = (value) => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : "a " + typeof value);
+  // Cut here, before the copy: a runaway string must not cross whole (the host caps it further).
+  const MAX_COMMAND_CHARS = 262144;
+  /** A command's result as the host takes it: { text?, prompt? } of strings, or why it is not. */
+  const commandOutcome = (result) => {
+    const cut = (value) => (value.length > MAX_COMMAND_CHARS ? value.slice(0, MAX_COMMAND_CHARS) : value);
+    if (typeof result === "string") return { output: { text: cut(result) } };
+    if (!result || typeof result !== "object" || Array.isArray(result)) return { invalid: "returned " + (result === undefined ? "nothing" : kindOf(result)) };
+    const output = {};
+    for (const key of Object.keys(result)) {
+      const value = result[key];
+      if (value === undefined) continue;
+      if (key !== "text" && key !== "prompt") return { invalid: "returned an object with an unknown field " + JSON.stringify(key.slice(0, 40)) };
+      if (typeof value !== "string") return { invalid: "returned " + kindOf(value) + " as " + key };
+      output[key] = cut(value);
+    }
+    return { output };
+  };
 
   globalThis.__pincer = {
     /** Called once by the host, before anything else: the bridge's two entry points. */
@@ -174,6 +206,8 @@ const ENTRIES = `
       providers = new Map((plugin.providers || []).map((provider) => [provider.id, provider]));
       const themeList = (plugin.themes || []).filter((theme) => theme && typeof theme === "object");
       themes = new Map(themeList.map((theme) => [theme.id, theme]));
+      const commandList = (plugin.commands || []).filter((command) => command && typeof command === "object" && typeof command.name === "string");
+      commands = new Map(commandList.map((command) => [command.name, command]));
       return JSON.stringify({
         tools: [...tools.values()].map((tool) => ({
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
@@ -185,6 +219,8 @@ const ENTRIES = `
           ...data,
           hasStatusLine: !!format && typeof format.statusLine === "function",
         })),
+        // A command's description and usage come from the manifest; the host needs only the names.
+        commands: [...commands.keys()],
       });
     },
     /** A theme's status line: whatever it returns, only a string goes back (the host sanitizes it). */
@@ -214,21 +250,24 @@ const ENTRIES = `
         state,
         env,
         fs,
-        exec: {
-          run: async (command, options = {}) => {
-            const stream = typeof options.onOutput === "function" ? ++nextId : 0;
-            if (stream) listeners.set(stream, options.onOutput);
-            const plain = { cwd: options.cwd, timeoutMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes, env: options.env, stream };
-            try {
-              return await call("execRun", callId, String(command), JSON.stringify(plain));
-            } finally {
-              listeners.delete(stream);
-            }
-          },
-        },
+        exec: execFor(callId),
       };
       try {
         return JSON.stringify(await tool.execute(JSON.parse(argsJson), ctx));
+      } finally {
+        calls.delete(callId);
+      }
+    },
+    /** A slash command: its result goes back as JSON, { output } or { invalid } (the host sanitizes). */
+    async command(callId, name, args, contextJson) {
+      const command = commands.get(name);
+      if (!command || typeof command.run !== "function") throw new Error("no command named " + name + " in this plugin");
+      const controller = new AbortController();
+      calls.set(callId, { controller });
+      const { cwd, sessionId, model } = JSON.parse(contextJson);
+      const ctx = { cwd, sessionId, model, signal: controller.signal, fs, env, exec: execFor(callId) };
+      try {
+        return JSON.stringify(commandOutcome(await command.run(args, ctx)));
       } finally {
         calls.delete(callId);
       }

@@ -1,0 +1,117 @@
+import type { ManifestCommand } from "@pincer/sdk";
+import type { RawCommandOutput } from "./sandbox/plugin-sandbox.js";
+import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
+
+/**
+ * The terminal UI's own slash commands. A plugin's command by one of these names is skipped
+ * (with a warning): a plugin cannot take over `/help` or `/permissions`.
+ */
+export const BUILTIN_COMMAND_NAMES: readonly string[] = [
+  "help",
+  "model",
+  "resume",
+  "fork",
+  "compact",
+  "cost",
+  "plugins",
+  "theme",
+  "permissions",
+  "clear",
+  "exit",
+];
+
+/** A slash command a plugin contributes, as its manifest describes it (sanitized), and the plugin. */
+export interface PluginCommand {
+  name: string;
+  description: string;
+  /** A usage hint shown after the name, like `[days]`. */
+  args?: string;
+  plugin: string;
+}
+
+/** What running a command gives the UI: `text` to show the user, `prompt` to send the model as the user's next prompt. */
+export interface CommandOutput {
+  text?: string;
+  prompt?: string;
+}
+
+/** The most a command's `text`, or its `prompt`, may be (UTF-8 bytes); the rest is cut with a note. */
+export const MAX_COMMAND_TEXT_BYTES = 64 * 1024;
+/** The most of a failing command's error message that is shown. */
+const MAX_COMMAND_ERROR_BYTES = 4 * 1024;
+const MAX_DESCRIPTION = 200;
+const MAX_ARGS_HINT = 60;
+
+/** C0 and C1 controls but newline and tab, lone surrogates, and the bidirectional controls that can disguise text. */
+const UNSAFE_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/**
+ * Multi-line text from a plugin made safe for a terminal and a prompt: escape sequences removed,
+ * control characters removed except newline and tab (`\r\n`, a lone `\r`, U+2028 and U+2029
+ * become newlines), and capped at `maxBytes` of UTF-8 with a note saying so.
+ */
+export function sanitizeCommandText(value: string, maxBytes = MAX_COMMAND_TEXT_BYTES): string {
+  const plain = stripEscapeSequences(value)
+    .replace(/\r\n?|[\u2028\u2029]/g, "\n")
+    .replace(UNSAFE_CHARACTERS, "");
+  if (Buffer.byteLength(plain, "utf8") <= maxBytes) return plain;
+  const note = `\n[… cut at ${Math.round(maxBytes / 1024)} KB]`;
+  // A character cut in half decodes as U+FFFD at the end: dropped.
+  const kept = Buffer.from(plain, "utf8")
+    .subarray(0, maxBytes - Buffer.byteLength(note))
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
+  return `${kept}${note}`;
+}
+
+/** A command's raw strings, sanitized and capped; a field the command left out stays out. */
+export function sanitizeCommandOutput(raw: RawCommandOutput): CommandOutput {
+  const output: CommandOutput = {};
+  if (typeof raw.text === "string") output.text = sanitizeCommandText(raw.text);
+  if (typeof raw.prompt === "string") output.prompt = sanitizeCommandText(raw.prompt);
+  return output;
+}
+
+/** An error from a command's code, its message made safe to show (the plugin wrote part of it). */
+export function commandError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(sanitizeCommandText(message, MAX_COMMAND_ERROR_BYTES));
+}
+
+/**
+ * Every plugin's commands, in plugin order: a name that a built-in command or an earlier plugin
+ * (built-ins come first) already has is skipped, with the reason.
+ */
+export function resolveCommands(
+  plugins: ReadonlyArray<{ plugin: string; commands: readonly ManifestCommand[] }>,
+  reserved: readonly string[] = BUILTIN_COMMAND_NAMES,
+): { commands: PluginCommand[]; skipped: Array<{ plugin: string; name: string; reason: string }> } {
+  const commands: PluginCommand[] = [];
+  const skipped: Array<{ plugin: string; name: string; reason: string }> = [];
+  const builtin = new Set(reserved);
+  for (const { plugin, commands: listed } of plugins) {
+    for (const entry of listed) {
+      const { name } = entry;
+      const taken = commands.find((command) => command.name === name);
+      if (builtin.has(name)) {
+        skipped.push({ plugin, name, reason: `/${name} is a built-in command` });
+      } else if (taken) {
+        skipped.push({
+          plugin,
+          name,
+          reason:
+            taken.plugin === plugin
+              ? `its manifest lists /${name} twice`
+              : `plugin ${taken.plugin} already provides /${name}`,
+        });
+      } else {
+        const description = sanitizeThemeText(entry.description, MAX_DESCRIPTION) ?? "";
+        const args = sanitizeThemeText(entry.args, MAX_ARGS_HINT);
+        commands.push({ name, description, ...(args ? { args } : {}), plugin });
+      }
+    }
+  }
+  return { commands, skipped };
+}
