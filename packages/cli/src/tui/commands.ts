@@ -168,9 +168,13 @@ async function fork(controller: Controller): Promise<void> {
 async function compact(controller: Controller): Promise<void> {
   const kernel = controller.prepared?.kernel;
   if (!kernel) throw new Error("the session is still starting.");
-  controller.transcript.notice("info", "Compacting the conversation…");
-  const done = await kernel.compact();
-  if (!done) controller.transcript.notice("info", "Nothing to compact yet: the conversation is short.");
+  controller.transcript.activity("Compacting the conversation…");
+  try {
+    const done = await kernel.compact();
+    if (!done) controller.transcript.notice("info", "Nothing to compact yet: the conversation is short.");
+  } finally {
+    controller.transcript.activity(undefined);
+  }
 }
 
 function cost(controller: Controller): void {

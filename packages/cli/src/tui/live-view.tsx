@@ -55,13 +55,30 @@ export function LiveView({
             : null}
         </Box>
       ))}
-      {live.busy ? <Busy palette={palette} since={live.turnStartedAt ?? Date.now()} retry={live.retry} /> : null}
+      {live.busy ? (
+        <Busy
+          palette={palette}
+          since={live.turnStartedAt ?? Date.now()}
+          retry={live.retry}
+          label={live.activity ?? "Working…"}
+        />
+      ) : null}
     </Box>
   );
 }
 
 /** Progress for a turn: a spinner, seconds so far, and how to stop it. */
-function Busy({ palette, since, retry }: { palette: Palette; since: number; retry: string | undefined }) {
+function Busy({
+  palette,
+  since,
+  retry,
+  label,
+}: {
+  palette: Palette;
+  since: number;
+  retry: string | undefined;
+  label: string;
+}) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 100);
@@ -72,7 +89,7 @@ function Busy({ palette, since, retry }: { palette: Palette; since: number; retr
   return (
     <Box marginTop={1} flexDirection="column">
       <Text color={palette.color.accent}>
-        {`${frame} Working… ${seconds}s`}
+        {`${frame} ${label} ${seconds}s`}
         <Text color={palette.color.muted}> · esc to interrupt</Text>
       </Text>
       {retry ? <Text color={palette.color.warning}>{`  ${retry}`}</Text> : null}

@@ -37,6 +37,8 @@ export interface LiveState {
   busy: boolean;
   turnStartedAt?: number;
   retry?: string;
+  /** What the spinner says; "Working…" when unset. */
+  activity?: string;
 }
 
 /** Keep at most this much of a running tool's streamed output (the screen shows its tail). */
@@ -73,6 +75,14 @@ export class Transcript {
   clear(): void {
     this.items = [];
     this.live = { text: "", thinking: "", tools: [], busy: false };
+    this.changed();
+  }
+
+  /** Shows the spinner for work outside a turn (compacting); `undefined` stops it. */
+  activity(label: string | undefined): void {
+    this.live = label
+      ? { ...this.live, busy: true, activity: label, turnStartedAt: Date.now() }
+      : { ...this.live, busy: false, activity: undefined };
     this.changed();
   }
 
