@@ -96,7 +96,8 @@ describe("pincer (interactive terminal)", () => {
   it("interrupts a running turn with esc and takes the next prompt", async () => {
     using box = sandbox();
     model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
-    const terminal = launch(box);
+    // `CI` set (as on a CI machine) must not stop the frames: Ink would otherwise draw only at exit.
+    const terminal = launch(box, { env: { CI: "true" } });
     await terminal.waitFor("Ask anything");
     await terminal.type("slow one");
     terminal.press(KEYS.enter);

@@ -35,6 +35,9 @@ export async function runInteractive(
       stdin: options.stdin,
       stdout: options.stdout,
       exitOnCtrlC: false,
+      // Ink turns itself into a print-at-exit renderer when `CI` is set; this is only reached with a
+      // terminal on both ends, so a person is there, whatever the environment says.
+      interactive: true,
       // Output from plugins' hosts or libraries must not tear the frame.
       patchConsole: true,
     },
