@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { type McpServerConfig, type McpSettings, validateMcpServers, validateMcpSettings } from "@pincer/mcp";
 
 /** A user-facing failure of configuration or usage: exit code 2, no stack trace. */
 export class UsageError extends Error {
@@ -35,9 +36,23 @@ export interface Settings {
     network?: boolean;
     writable?: string[];
   };
+  /** MCP servers by name, in Claude Code's shape (`pincer mcp add` writes them); user config only. */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** MCP timeouts and the project `.mcp.json` servers the user approved (`pincer mcp approve`). */
+  mcp?: McpSettings;
 }
 
-const SETTINGS_KEYS = new Set(["$schema", "model", "permissions", "providers", "maxTurns", "sandbox", "theme"]);
+const SETTINGS_KEYS = new Set([
+  "$schema",
+  "model",
+  "permissions",
+  "providers",
+  "maxTurns",
+  "sandbox",
+  "theme",
+  "mcpServers",
+  "mcp",
+]);
 
 export function pincerHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.PINCER_HOME || join(homedir(), ".pincer"));
@@ -99,6 +114,12 @@ export function validateSettings(json: unknown, file: string): Settings {
     }
   }
   validateOsSandbox(settings.sandbox, file);
+  try {
+    if (settings.mcpServers !== undefined) validateMcpServers(settings.mcpServers);
+    if (settings.mcp !== undefined) validateMcpSettings(settings.mcp);
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message}.`);
+  }
   return settings;
 }
 

@@ -16,6 +16,8 @@ import {
   SessionStore,
   secretsFromEnv,
 } from "@pincer/kernel";
+import { gatherAgentContext } from "./agents/context.js";
+import { sessionMcp } from "./commands/mcp.js"; // MCP servers as tools
 import {
   configPath,
   osSandboxSettings,
@@ -130,20 +132,45 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     provider = recordProvider(provider, options.record);
   }
 
+  // Project memory (AGENTS.md/CLAUDE.md), Agent Skills and subagents: see agents/context.ts.
+  const agentContext = gatherAgentContext({ cwd: options.cwd, home: options.home, env: options.env, warnings });
+  const agentTools = agentContext.tools({
+    keep: (name) => !disallowed.has(name),
+    parent: () => kernel,
+    loadProvider: (id) => registry.loadProvider(id),
+    ...(options.resolver ? { resolver: options.resolver } : {}),
+    maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
+  });
+
   const kernel = createKernel({
     model: modelRef,
     cwd: options.cwd,
     systemPrompt: buildSystemPrompt({
       cwd: options.cwd,
+      sections: agentContext.systemPromptSections,
       ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
     }),
-    tools,
+    tools: [...tools, ...agentTools],
     providers: [provider],
     models: loaded.models,
     session,
     permissions: { mode, rules, ...(options.resolver ? { resolver: options.resolver } : {}) },
     maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
   });
+  // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
+  // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and
+  // dispose() stops them.
+  const mcp = sessionMcp({ cwd: options.cwd, env: options.env, user, project, warnings });
+  if (mcp) {
+    kernel.addHooks(
+      mcp.hooks(
+        (tool) => {
+          if (!disallowed.has(tool.name)) kernel.registerTool(tool);
+        },
+        (message) => kernel.bus.emit({ type: "warning", message }),
+      ),
+    );
+  }
   const themeId = project.theme ?? user.theme;
   const theme = async () => {
     if (!themeId) return undefined;
@@ -180,7 +207,10 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     session,
     mode,
     warnings,
-    dispose: () => registry.dispose(),
+    dispose: () => {
+      registry.dispose();
+      void mcp?.close(); // MCP: stops the servers' processes and connections
+    },
     theme,
     registry,
     switchModel,

@@ -1,0 +1,46 @@
+import { homedir } from "node:os";
+import type { AnyTool } from "@pincer/kernel";
+import { formatMemory, loadMemory, type MemoryFile } from "./memory.js";
+import { createSkillTool } from "./skill-tool.js";
+import { loadSkills, type Skill, skillRoots } from "./skills.js";
+import { type AgentDefinition, agentRoots, loadAgents } from "./subagents.js";
+import { createTaskTool, type TaskToolOptions } from "./task-tool.js";
+
+/** What a session takes from the files people already have: AGENTS.md, skills, agents. */
+export interface AgentContext {
+  memory: MemoryFile[];
+  skills: Skill[];
+  agents: AgentDefinition[];
+  /** Sections for the main system prompt (the memory, when there is any). */
+  systemPromptSections: string[];
+  /** The `skill` tool (only when there are skills) and the `task` tool, minus any the filter drops. */
+  tools(options: Omit<TaskToolOptions, "agents" | "memory"> & { keep: (name: string) => boolean }): AnyTool[];
+}
+
+/** Reads everything at session start; a file that cannot be used becomes a warning, never a failure. */
+export function gatherAgentContext(options: {
+  cwd: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  warnings: string[];
+}): AgentContext {
+  const where = { cwd: options.cwd, pincerHome: options.home };
+  const memory = loadMemory({ ...where, userHome: options.env.HOME || homedir(), warnings: options.warnings });
+  const skills = loadSkills(skillRoots(where), options.warnings);
+  const agents = loadAgents(agentRoots(where), options.warnings);
+  const memoryText = formatMemory(memory);
+  return {
+    memory,
+    skills,
+    agents,
+    systemPromptSections: memoryText ? [memoryText] : [],
+    tools({ keep, ...taskOptions }) {
+      const tools: AnyTool[] = [];
+      if (skills.length && keep("skill")) tools.push(createSkillTool(skills));
+      if (keep("task")) {
+        tools.push(createTaskTool({ ...taskOptions, agents, ...(memoryText ? { memory: memoryText } : {}) }));
+      }
+      return tools;
+    },
+  };
+}

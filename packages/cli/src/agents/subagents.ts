@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PERMISSION_MODES, type PermissionMode } from "@pincer/kernel";
+import { listField, parseFrontMatter, stringField } from "./front-matter.js";
+
+/** A subagent defined in markdown: front matter for its settings, the body for its system prompt. */
+export interface AgentDefinition {
+  name: string;
+  description: string;
+  /** The body: the subagent's system prompt. */
+  prompt: string;
+  /** Tool names it may use; absent: the parent's tools (minus `task`). */
+  tools?: string[];
+  /** `provider/model`, `inherit`, or a Claude Code alias (`sonnet`…); absent: the parent's. */
+  model?: string;
+  permissionMode?: PermissionMode;
+  file: string;
+  /** Where it was found: a user's own agents may widen permissions, a project's may only narrow. */
+  scope: "user" | "project";
+}
+
+/** Project folders first (the nearest wins on a name clash), then the user's. */
+export function agentRoots(options: {
+  cwd: string;
+  pincerHome: string;
+}): Array<{ dir: string; scope: "user" | "project" }> {
+  return [
+    { dir: join(options.cwd, ".pincer", "agents"), scope: "project" },
+    { dir: join(options.cwd, ".claude", "agents"), scope: "project" },
+    { dir: join(options.pincerHome, "agents"), scope: "user" },
+  ];
+}
+
+export function loadAgents(
+  roots: Array<{ dir: string; scope: "user" | "project" }>,
+  warnings: string[],
+): AgentDefinition[] {
+  const agents = new Map<string, AgentDefinition>();
+  for (const root of roots) {
+    let names: string[];
+    try {
+      names = readdirSync(root.dir)
+        .filter((name) => name.endsWith(".md"))
+        .sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const agent = readAgent(join(root.dir, name), root.scope, warnings);
+      if (agent && !agents.has(agent.name)) agents.set(agent.name, agent);
+    }
+  }
+  return [...agents.values()];
+}
+
+function readAgent(file: string, scope: "user" | "project", warnings: string[]): AgentDefinition | undefined {
+  const skip = (why: string) => {
+    warnings.push(`Skipped agent ${file}: ${why}.`);
+    return undefined;
+  };
+  let parsed: ReturnType<typeof parseFrontMatter>;
+  try {
+    parsed = parseFrontMatter(readFileSync(file, "utf8"));
+  } catch (error) {
+    return skip((error as Error).message);
+  }
+  const name = stringField(parsed.data, "name");
+  const description = stringField(parsed.data, "description");
+  if (!name) return skip('its front matter has no "name"');
+  if (!description) return skip('its front matter has no "description"');
+  const mode = stringField(parsed.data, "permissionMode");
+  if (mode && !(PERMISSION_MODES as readonly string[]).includes(mode)) {
+    return skip(`unknown permissionMode "${mode}" (use one of: ${PERMISSION_MODES.join(", ")})`);
+  }
+  const tools = listField(parsed.data, "tools");
+  const model = stringField(parsed.data, "model");
+  return {
+    name,
+    description,
+    prompt: parsed.body.trim(),
+    ...(tools ? { tools } : {}),
+    ...(model ? { model } : {}),
+    ...(mode ? { permissionMode: mode as PermissionMode } : {}),
+    file,
+    scope,
+  };
+}

@@ -1,0 +1,183 @@
+import {
+  createKernel,
+  type Kernel,
+  type ModelInfo,
+  type PermissionMode,
+  type PermissionResolver,
+  type Provider,
+  parseModelRef,
+  type Tool,
+  type ToolResult,
+} from "@pincer/kernel";
+import { environmentLines } from "../system-prompt.js";
+import type { AgentDefinition } from "./subagents.js";
+
+export interface TaskArgs {
+  agent?: string;
+  description: string;
+  prompt: string;
+}
+
+export interface TaskToolOptions {
+  agents: AgentDefinition[];
+  /** The parent kernel; known only once it is built, so asked for at call time. */
+  parent: () => Kernel;
+  /** A provider by id, for the subagent's model (the registry's loadProvider). */
+  loadProvider: (id: string) => Promise<{ provider: Provider; models: ModelInfo[] }>;
+  /** The parent's resolver: a question a subagent's tool call raises reaches the same user. */
+  resolver?: PermissionResolver;
+  /** Project memory, added under every subagent's own prompt. */
+  memory?: string;
+  maxTurns?: number;
+}
+
+export const GENERAL_PURPOSE = "general-purpose";
+
+const GENERAL_PROMPT = [
+  "You are a subagent of Pincer, a coding agent: the main agent handed you one task.",
+  "Work on it with the tools, in small verified steps, and do not ask the user questions: they cannot see you.",
+  "Your final reply is all the main agent receives, so make it a complete, concise report: what you found or changed, with file paths, and anything left undone.",
+].join("\n");
+
+/** Claude Code's tool names in agent files, mapped to Pincer's where they differ. */
+const TOOL_ALIASES: Record<string, string> = { todowrite: "todo", multiedit: "edit" };
+
+/** From the most careful to the most permissive: a project's agent may only move left of the parent. */
+const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptEdits: 2, bypassPermissions: 3 };
+
+/**
+ * `task { agent?, description, prompt }`: runs a subagent to its end in a fresh kernel with an
+ * in-memory session (its transcript is not kept; its final text is the tool result, its usage and
+ * cost are in the result's details). Kind `read`: starting it never asks, while every tool call
+ * inside it is judged by the parent's mode, rules and resolver as usual.
+ */
+export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
+  const agents = new Map(options.agents.map((agent) => [agent.name, agent]));
+  const providers = new Map<string, Promise<{ provider: Provider; models: ModelInfo[] }>>();
+  const listed = [
+    `- ${GENERAL_PURPOSE}: a general agent for research and multi-step tasks, with all your tools (the default)`,
+    ...options.agents.map((agent) => `- ${agent.name}: ${agent.description}`),
+  ];
+  return {
+    name: "task",
+    kind: "read",
+    description: [
+      "Hand a self-contained task to a subagent, which works in its own context and returns only its final report.",
+      "Use it for broad searches or independent pieces of work whose details you do not need to keep. The subagent does not see this conversation: put everything it needs in `prompt`.",
+      "",
+      "Agents:",
+      ...listed,
+    ].join("\n"),
+    parameters: {
+      type: "object",
+      properties: {
+        agent: { type: "string", description: `The agent to run (default ${GENERAL_PURPOSE}).` },
+        description: { type: "string", description: "A short (3-5 word) label for the task." },
+        prompt: { type: "string", description: "The full task for the subagent." },
+      },
+      required: ["description", "prompt"],
+      additionalProperties: false,
+    },
+    async execute(args, ctx): Promise<ToolResult> {
+      const name = args.agent?.trim() || GENERAL_PURPOSE;
+      const agent = agents.get(name);
+      if (!agent && name !== GENERAL_PURPOSE) {
+        return {
+          isError: true,
+          content: `No agent named "${name}". Agents: ${[GENERAL_PURPOSE, ...agents.keys()].join(", ")}.`,
+        };
+      }
+      const parent = options.parent();
+      const notes: string[] = [];
+      const tools = pickTools(parent, agent, notes);
+      const model = pickModel(parent.model, agent, notes);
+      let loaded: { provider: Provider; models: ModelInfo[] };
+      try {
+        const id = parseModelRef(model).provider;
+        if (!providers.has(id)) providers.set(id, options.loadProvider(id));
+        loaded = await providers.get(id)!;
+      } catch (error) {
+        providers.delete(parseModelRef(model).provider);
+        return { isError: true, content: `Agent ${name} could not start: ${(error as Error).message}` };
+      }
+      const child = createKernel({
+        model,
+        cwd: parent.cwd,
+        systemPrompt: [
+          agent?.prompt || GENERAL_PROMPT,
+          "",
+          ...environmentLines(parent.cwd),
+          ...(options.memory ? ["", options.memory] : []),
+        ].join("\n"),
+        tools,
+        providers: [loaded.provider],
+        models: loaded.models,
+        permissions: {
+          mode: pickMode(parent.permissions.mode, agent, notes),
+          rules: [...parent.permissions.rules],
+          ...(options.resolver ? { resolver: options.resolver } : {}),
+        },
+        ...(options.maxTurns ? { maxTurns: options.maxTurns } : {}),
+      });
+      // Progress for UIs: which tool the subagent is running (the model never sees this).
+      child.on("tool_start", (event) => ctx.onUpdate(`${name} → ${event.name}`));
+      const result = await child.prompt(args.prompt, { signal: ctx.signal });
+      const details = {
+        agent: name,
+        description: args.description,
+        model,
+        stopReason: result.stopReason,
+        steps: result.steps,
+        usage: result.usage,
+        costUsd: result.usage.cost.total,
+        ...(notes.length ? { notes } : {}),
+      };
+      if (result.stopReason === "end_turn") {
+        return { content: result.text || "(The subagent finished without a final message.)", details };
+      }
+      const why = result.error ?? `it stopped (${result.stopReason})`;
+      return {
+        isError: true,
+        content: `Agent ${name} did not finish: ${why}.${result.text ? `\n\nIts last message:\n${result.text}` : ""}`,
+        details,
+      };
+    },
+  };
+}
+
+function pickTools(parent: Kernel, agent: AgentDefinition | undefined, notes: string[]) {
+  const available = parent.listTools().filter((tool) => tool.name !== "task");
+  if (!agent?.tools) return available;
+  const byName = new Map(available.map((tool) => [tool.name.toLowerCase(), tool]));
+  const picked = [];
+  for (const wanted of agent.tools) {
+    const key = wanted.toLowerCase();
+    const tool = byName.get(TOOL_ALIASES[key] ?? key);
+    if (tool) picked.push(tool);
+    else notes.push(`tool "${wanted}" is not available here`);
+  }
+  return [...new Set(picked)];
+}
+
+function pickModel(parentModel: string, agent: AgentDefinition | undefined, notes: string[]): string {
+  const wanted = agent?.model;
+  if (!wanted || wanted === "inherit") return parentModel;
+  if (!wanted.includes("/")) {
+    notes.push(`model "${wanted}" is not of the form provider/model; used the parent's (${parentModel})`);
+    return parentModel;
+  }
+  return wanted;
+}
+
+function pickMode(parentMode: PermissionMode, agent: AgentDefinition | undefined, notes: string[]): PermissionMode {
+  const wanted = agent?.permissionMode;
+  if (!wanted) return parentMode;
+  // A cloned repository's agent must not grant itself more than the user gave the session.
+  if (agent.scope === "project" && MODE_RANK[wanted] > MODE_RANK[parentMode]) {
+    notes.push(
+      `permissionMode "${wanted}" from a project agent ignored: it may only narrow the session's "${parentMode}"`,
+    );
+    return parentMode;
+  }
+  return wanted;
+}

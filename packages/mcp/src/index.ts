@@ -1,0 +1,2 @@
+export * from "./config.js";
+export { McpManager, type McpManagerOptions, type McpStartReport } from "./manager.js";

@@ -1,0 +1,207 @@
+import { registerHooks } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { AnyTool, ToolContext } from "@pincer/kernel";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs fixture, run by node as a server process
+import { serveHttp } from "./fixtures/test-server.mjs";
+import { McpManager, type McpManagerOptions } from "./manager.js";
+
+// vitest resolves packages with the "source" condition (for the workspace's own TypeScript); the
+// SDK's HTTP client imports eventsource and eventsource-parser, which export TypeScript under it
+// too, and Node cannot load that from node_modules. Send those to their built files, as for a user.
+registerHooks({
+  resolve(specifier, context, next) {
+    const resolved = next(specifier, context);
+    const match = /\/node_modules\/(eventsource[\w-]*)\/src\/(\w+)\.ts$/.exec(resolved.url);
+    if (!match) return resolved;
+    const cjs = context.conditions.includes("require");
+    const url = resolved.url.replace(match[0], `/node_modules/${match[1]}/dist/${match[2]}.${cjs ? "cjs" : "js"}`);
+    return { url, format: cjs ? "commonjs" : "module", shortCircuit: true };
+  },
+});
+
+const FIXTURE = fileURLToPath(new URL("./fixtures/test-server.mjs", import.meta.url));
+const stdio = (...args: string[]) => ({ command: process.execPath, args: [FIXTURE, ...args] });
+
+function ctx(signal = new AbortController().signal): ToolContext {
+  return { toolCallId: "call_1", cwd: process.cwd(), signal, onUpdate: () => {} };
+}
+
+async function withManager(
+  servers: McpManagerOptions["servers"],
+  run: (manager: McpManager, tool: (name: string) => AnyTool) => Promise<void>,
+  options: Partial<McpManagerOptions> = {},
+) {
+  const manager = new McpManager({
+    servers,
+    cwd: process.cwd(),
+    env: { ...process.env, SECRET_TOKEN: "s3cret" },
+    ...options,
+  });
+  try {
+    const report = await manager.start();
+    await run(manager, (name) => {
+      const found = report.tools.find((tool) => tool.name === name);
+      if (!found) throw new Error(`no tool ${name}; have ${report.tools.map((tool) => tool.name).join(", ")}`);
+      return found;
+    });
+  } finally {
+    await manager.close();
+  }
+}
+
+describe("McpManager over stdio", () => {
+  it("lists a server's tools as mcp__<server>__<tool> with its schema, and calls them", async () => {
+    await withManager({ fx: stdio() }, async (manager, tool) => {
+      const report = await manager.start();
+      expect(report.warnings).toEqual([]);
+      expect(report.tools.map((t) => t.name)).toContain("mcp__fx__echo");
+      const echo = tool("mcp__fx__echo");
+      expect(echo.kind).toBe("other");
+      expect(echo.description).toBe("Echoes the text back");
+      expect(echo.parameters).toMatchObject({ type: "object", required: ["text"] });
+      expect(await echo.execute({ text: "hi" }, ctx())).toMatchObject({
+        content: [{ type: "text", text: "echo: hi" }],
+      });
+      expect(await tool("mcp__fx__add").execute({ a: 2, b: 3 }, ctx())).toMatchObject({
+        content: [{ type: "text", text: "5" }],
+        details: { structuredContent: { sum: 5 } },
+      });
+    });
+  });
+
+  it("maps images, resource links and isError", async () => {
+    await withManager({ fx: stdio() }, async (_manager, tool) => {
+      const rich = await tool("mcp__fx__rich").execute({}, ctx());
+      expect(rich.content).toEqual([
+        { type: "image", data: expect.any(String), mimeType: "image/png" },
+        { type: "text", text: "[resource notes: file:///notes.md (text/markdown)]" },
+      ]);
+      expect(rich.isError).toBeUndefined();
+      expect(await tool("mcp__fx__fail").execute({}, ctx())).toMatchObject({
+        isError: true,
+        content: [{ type: "text", text: "the fixture failed on purpose" }],
+      });
+    });
+  });
+
+  it("gives the process only PATH, HOME and the entry's env (with ${VAR} expanded)", async () => {
+    const server = { ...stdio(), env: { TOKEN: "${SECRET_TOKEN}" } };
+    await withManager({ fx: server }, async (_manager, tool) => {
+      const result = await tool("mcp__fx__whoami").execute({}, ctx());
+      const { env } = JSON.parse((result.content as Array<{ text: string }>)[0]!.text) as { env: string[] };
+      expect(env).toContain("TOKEN");
+      expect(env).toContain("PATH");
+      expect(env).not.toContain("SECRET_TOKEN");
+      expect(env.filter((name) => name.startsWith("PINCER") || name.endsWith("_API_KEY"))).toEqual([]);
+    });
+  });
+
+  it("reports a server that cannot start, naming it, and keeps the others", async () => {
+    const manager = new McpManager({
+      servers: { good: stdio(), missing: { command: "/nonexistent/mcp-server" }, quits: stdio("--exit") },
+      cwd: process.cwd(),
+      env: process.env,
+    });
+    try {
+      const report = await manager.start();
+      expect(report.tools.some((tool) => tool.name === "mcp__good__echo")).toBe(true);
+      expect(report.warnings).toHaveLength(2);
+      expect(report.warnings[0]).toMatch(/MCP server "missing" did not start: .*ENOENT/);
+      expect(report.warnings[1]).toMatch(/MCP server "quits" did not start: .*refusing to start/);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it("gives up on a server that does not answer within the start timeout", async () => {
+    const started = Date.now();
+    const manager = new McpManager({
+      servers: { mute: stdio("--hang") },
+      cwd: process.cwd(),
+      env: process.env,
+      startTimeoutMs: 500,
+    });
+    const report = await manager.start();
+    await manager.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(report.warnings[0]).toMatch(/MCP server "mute" did not start/);
+  });
+
+  it("turns a crash mid-call into a tool error and restarts the server on the next call", async () => {
+    await withManager({ fx: stdio() }, async (_manager, tool) => {
+      const pid = async () =>
+        (
+          JSON.parse(
+            ((await tool("mcp__fx__whoami").execute({}, ctx())).content as Array<{ text: string }>)[0]!.text,
+          ) as { pid: number }
+        ).pid;
+      const before = await pid();
+      const crashed = await tool("mcp__fx__crash").execute({}, ctx());
+      expect(crashed.isError).toBe(true);
+      expect(JSON.stringify(crashed.content)).toMatch(/closed the connection during the call/);
+      const after = await pid();
+      expect(after).not.toBe(before);
+    });
+  });
+
+  it("turns a malformed result into a tool error", async () => {
+    await withManager({ fx: stdio() }, async (_manager, tool) => {
+      const result = await tool("mcp__fx__malformed").execute({}, ctx());
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toMatch(/mcp__fx__malformed|malformed/);
+      // The server is still there.
+      expect((await tool("mcp__fx__echo").execute({ text: "ok" }, ctx())).isError).toBeUndefined();
+    });
+  });
+
+  it("times a call out, and stops it when the turn is aborted", async () => {
+    await withManager(
+      { fx: stdio() },
+      async (_manager, tool) => {
+        const slow = tool("mcp__fx__slow");
+        const timedOut = await slow.execute({ ms: 5_000 }, ctx());
+        expect(timedOut).toMatchObject({ isError: true });
+        expect(JSON.stringify(timedOut.content)).toMatch(/timed out after 300 ms/);
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 100);
+        const aborted = await slow.execute({ ms: 250 }, ctx(controller.signal));
+        expect(JSON.stringify(aborted.content)).toMatch(/was aborted/);
+      },
+      { callTimeoutMs: 300 },
+    );
+  });
+});
+
+describe("McpManager over streamable HTTP", () => {
+  let http: { url: string; authorizations: string[]; close(): Promise<void> };
+  let url: string;
+  beforeAll(async () => {
+    http = await serveHttp();
+    url = http.url;
+  });
+  afterAll(() => http.close());
+
+  it("lists and calls tools, sending the entry's headers", async () => {
+    await withManager(
+      { remote: { type: "http", url, headers: { Authorization: "Bearer ${SECRET_TOKEN}" } } },
+      async (_manager, tool) => {
+        expect(await tool("mcp__remote__echo").execute({ text: "web" }, ctx())).toMatchObject({
+          content: [{ type: "text", text: "echo: web" }],
+        });
+        expect((await tool("mcp__remote__malformed").execute({}, ctx())).isError).toBe(true);
+        expect(http.authorizations).toContain("Bearer s3cret");
+      },
+    );
+  });
+
+  it("warns about a URL where nothing listens", async () => {
+    const manager = new McpManager({
+      servers: { gone: { type: "http", url: "http://127.0.0.1:1/mcp" } },
+      cwd: process.cwd(),
+      env: process.env,
+    });
+    const report = await manager.start();
+    expect(report.warnings[0]).toMatch(/MCP server "gone" did not start/);
+  });
+});
