@@ -50,6 +50,23 @@ async function withManager(
   }
 }
 
+describe("MCP resources", () => {
+  it("offers a server's resources as one read-only tool, read by URI", async () => {
+    await withManager({ fx: stdio() }, async (_manager, tool) => {
+      const read = tool("mcp__fx__read_resource");
+      expect(read.kind).toBe("read");
+      expect(read.description).toContain("memo://guide — guide: How the fixture works");
+      const text = await read.execute({ uri: "memo://guide" }, ctx());
+      expect(text.content).toEqual([{ type: "text", text: "[resource memo://guide]\nThe guide says hello." }]);
+      const image = await read.execute({ uri: "memo://pixel" }, ctx());
+      expect(image.content).toEqual([expect.objectContaining({ type: "image", mimeType: "image/png" })]);
+      const missing = await read.execute({ uri: "memo://nowhere" }, ctx());
+      expect(missing.isError).toBe(true);
+      expect(JSON.stringify(missing.content)).toContain("no resource memo://nowhere");
+    });
+  });
+});
+
 describe("McpManager over stdio", () => {
   it("lists a server's tools as mcp__<server>__<tool> with its schema, and calls them", async () => {
     await withManager({ fx: stdio() }, async (manager, tool) => {

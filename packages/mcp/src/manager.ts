@@ -7,6 +7,7 @@ import {
   isStdio,
   type McpServerConfig,
 } from "./config.js";
+import { type McpResourceContents, type McpResourceInfo, resourceTool } from "./resources.js";
 
 // The SDK is loaded when the first server starts: a session without MCP servers never pays for it.
 type Sdk = {
@@ -95,11 +96,16 @@ export class McpManager {
         );
         return;
       }
-      for (const tool of server.tools) {
-        const kernelTool = this.toKernelTool(server, tool);
+      const serverTools = server.tools.map((tool) => this.toKernelTool(server, tool));
+      if (server.resources.length > 0) {
+        serverTools.push(
+          resourceTool(server.name, server.resources, (uri, signal) => server.readResource(uri, signal)),
+        );
+      }
+      for (const kernelTool of serverTools) {
         if (names.has(kernelTool.name)) {
           warnings.push(
-            `MCP server "${server.name}": skipped tool "${tool.name}", its name clashes with another tool.`,
+            `MCP server "${server.name}": skipped tool "${kernelTool.name}", its name clashes with another tool.`,
           );
           continue;
         }
@@ -162,6 +168,7 @@ export class McpManager {
 
 class McpServer {
   tools: McpTool[] = [];
+  resources: McpResourceInfo[] = [];
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private stderr = "";
@@ -182,6 +189,26 @@ class McpServer {
       cursor = page.nextCursor;
     } while (cursor);
     this.tools = tools;
+    // Resources are optional in MCP: only a server that says it has some is asked.
+    if (client.getServerCapabilities()?.resources) {
+      const resources: McpResourceInfo[] = [];
+      let next: string | undefined;
+      do {
+        const page = await client.listResources(next ? { cursor: next } : {}, { timeout: this.startTimeout });
+        resources.push(...page.resources);
+        next = page.nextCursor;
+      } while (next && resources.length < 1_000);
+      this.resources = resources;
+    }
+  }
+
+  async readResource(uri: string, signal: AbortSignal) {
+    const client = this.client ?? (await this.connect());
+    const result = await client.readResource(
+      { uri },
+      { signal, timeout: this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS },
+    );
+    return result.contents as McpResourceContents[];
   }
 
   get startTimeout(): number {
