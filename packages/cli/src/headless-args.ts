@@ -34,8 +34,13 @@ export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv
       );
     }
   }
-  const prompt = args.print || (await readStdin());
+  let prompt = args.print || (await readStdin());
   if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
+  // `/name args` runs a markdown command (.claude/commands, .pincer/commands, plugins): its template is sent.
+  if (prompt.trimStart().startsWith("/")) {
+    const { expandSlashPrompt } = await import("./agents/markdown-commands.js");
+    prompt = expandSlashPrompt(prompt, { cwd: resolve(args.cwd ?? process.cwd()), home: pincerHome(env) }) ?? prompt;
+  }
   if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
   if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
     throw new UsageError("--max-turns must be a positive integer.");

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { checkOsSandbox, type LoadedTheme, type PluginRegistry } from "@pincer/host";
+import { checkOsSandbox, type LoadedTheme, loadClaudePlugins, type PluginRegistry } from "@pincer/host";
 import {
   createKernel,
   createRedactor,
@@ -17,6 +17,7 @@ import {
   secretsFromEnv,
 } from "@pincer/kernel";
 import { gatherAgentContext } from "./agents/context.js";
+import { createPluginHooks } from "./agents/hooks.js"; // Claude Code plugins' hooks
 import { sessionMcp } from "./commands/mcp.js"; // MCP servers as tools
 import {
   configPath,
@@ -133,7 +134,16 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   }
 
   // Project memory (AGENTS.md/CLAUDE.md), Agent Skills and subagents: see agents/context.ts.
-  const agentContext = gatherAgentContext({ cwd: options.cwd, home: options.home, env: options.env, warnings });
+  // Installed Claude Code plugins (PINCER_HOME/claude-plugins): their skills, agents, MCP servers
+  // and hooks join the session below; each was accepted at install and is integrity-checked here.
+  const claudePlugins = loadClaudePlugins(options.home, warnings);
+  const agentContext = gatherAgentContext({
+    cwd: options.cwd,
+    home: options.home,
+    env: options.env,
+    warnings,
+    claudePlugins,
+  });
   const agentTools = agentContext.tools({
     keep: (name) => !disallowed.has(name),
     parent: () => kernel,
@@ -160,7 +170,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and
   // dispose() stops them.
-  const mcp = sessionMcp({ cwd: options.cwd, env: options.env, user, project, warnings });
+  const mcp = sessionMcp({ cwd: options.cwd, env: options.env, user, project, warnings, claudePlugins });
   if (mcp) {
     kernel.addHooks(
       mcp.hooks(
@@ -171,6 +181,17 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
       ),
     );
   }
+  // Claude Code plugin hooks (agents/hooks.ts): hooks.json commands run on tool calls, prompts,
+  // stop and session start, in the OS sandbox when there is one; exit 2 blocks, a failure warns.
+  const pluginHooks = createPluginHooks({
+    plugins: claudePlugins,
+    cwd: options.cwd,
+    env: options.env,
+    sessionId: () => session.id,
+    osSandbox,
+    warn: (message) => kernel.bus.emit({ type: "warning", message }),
+  });
+  if (pluginHooks) kernel.addHooks(pluginHooks);
   const themeId = project.theme ?? user.theme;
   const theme = async () => {
     if (!themeId) return undefined;

@@ -2,7 +2,9 @@ export { createEnvCapability } from "./capabilities/env.js";
 export { createExecCapability } from "./capabilities/exec.js";
 export { createFsCapability } from "./capabilities/fs.js";
 export {
+  bwrapArgs,
   checkOsSandbox,
+  createPrivateTmp,
   type OsSandboxMode,
   type OsSandboxPolicy,
   type OsSandboxSettings,
@@ -27,6 +29,22 @@ export {
   describeCapability,
   parseCapabilityId,
 } from "./install/capability-list.js";
+// Claude Code plugins: what sessions read of the installed ones (install/claude-plugin.ts).
+export {
+  CLAUDE_HOOK_EVENTS,
+  type ClaudeHookCommand,
+  type ClaudeHookEvent,
+  type ClaudeMcpServer,
+  type ClaudePlugin,
+  ClaudePluginError,
+  claudePluginDir,
+  claudePluginsDir,
+  isClaudePlugin,
+  type LockedClaudePlugin,
+  loadClaudePlugins,
+  readClaudeLock,
+  readClaudePlugin,
+} from "./install/claude-plugin.js";
 export { addInstalledPlugins } from "./install/installed.js";
 export { integrityMatches, sha512 } from "./install/integrity.js";
 export {

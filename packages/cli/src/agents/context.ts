@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import type { ClaudePlugin } from "@pincer/host";
 import type { AnyTool } from "@pincer/kernel";
 import { formatMemory, loadMemory, type MemoryFile } from "./memory.js";
 import { createSkillTool } from "./skill-tool.js";
@@ -23,11 +24,18 @@ export function gatherAgentContext(options: {
   home: string;
   env: NodeJS.ProcessEnv;
   warnings: string[];
+  /** Installed Claude Code plugins: their skills and agents come last (project and user ones win). */
+  claudePlugins?: ClaudePlugin[];
 }): AgentContext {
   const where = { cwd: options.cwd, pincerHome: options.home };
   const memory = loadMemory({ ...where, userHome: options.env.HOME || homedir(), warnings: options.warnings });
-  const skills = loadSkills(skillRoots(where), options.warnings);
-  const agents = loadAgents(agentRoots(where), options.warnings);
+  const plugins = options.claudePlugins ?? [];
+  const skills = loadSkills([...skillRoots(where), ...plugins.flatMap((plugin) => plugin.skillDirs)], options.warnings);
+  // A plugin's agents may only narrow permissions, like a project's.
+  const pluginAgentRoots = plugins.flatMap((plugin) =>
+    plugin.agentDirs.map((dir) => ({ dir, scope: "project" as const })),
+  );
+  const agents = loadAgents([...agentRoots(where), ...pluginAgentRoots], options.warnings);
   const memoryText = formatMemory(memory);
   return {
     memory,

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { ClaudePlugin } from "@pincer/host";
 import {
   approve,
   isStdio,
@@ -219,6 +220,8 @@ export function sessionMcp(options: {
   user: Settings;
   project: Settings;
   warnings: string[];
+  /** Installed Claude Code plugins: their .mcp.json servers, consented at install. */
+  claudePlugins?: ClaudePlugin[];
 }): McpManager | undefined {
   if (options.project.mcpServers || options.project.mcp) {
     options.warnings.push(
@@ -231,6 +234,7 @@ export function sessionMcp(options: {
     settings: options.user.mcp,
     warnings: options.warnings,
   });
+  Object.assign(servers, claudePluginServers(options.claudePlugins ?? [], options.warnings));
   if (Object.keys(servers).length === 0) return undefined;
   return new McpManager({
     servers,
@@ -240,4 +244,34 @@ export function sessionMcp(options: {
     ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
     clientInfo: { name: "pincer", version: VERSION },
   });
+}
+
+/**
+ * A Claude Code plugin's MCP servers, named `plugin_<plugin>_<server>` (Claude Code's own naming),
+ * so their tools are `mcp__plugin_<plugin>_<server>__<tool>` and never clash with the user's.
+ * The user accepted them at install, so they need no approval. `${CLAUDE_PLUGIN_ROOT}` expands
+ * to the plugin's folder; other `${VAR}` expand from the environment when the server starts.
+ */
+export function claudePluginServers(plugins: ClaudePlugin[], warnings: string[]): Record<string, McpServerConfig> {
+  const servers: Record<string, McpServerConfig> = {};
+  for (const plugin of plugins) {
+    const root = (text: string) => text.replace(/\$\{CLAUDE_PLUGIN_ROOT\}/g, () => plugin.root);
+    for (const [server, entry] of Object.entries(plugin.mcpServers)) {
+      const name = `plugin_${plugin.name}_${server}`;
+      const expanded: Record<string, unknown> = JSON.parse(JSON.stringify(entry), (_key, value) =>
+        typeof value === "string" ? root(value) : value,
+      );
+      // A relative cwd is the plugin's folder's, not the session's.
+      if (typeof expanded.cwd === "string" && !expanded.cwd.startsWith("/")) {
+        expanded.cwd = resolve(plugin.root, expanded.cwd);
+      }
+      const problem = serverProblem(name, expanded);
+      if (problem) {
+        warnings.push(`MCP server ${server} of the Claude Code plugin ${plugin.name} was not started: ${problem}.`);
+        continue;
+      }
+      servers[name] = expanded as unknown as McpServerConfig;
+    }
+  }
+  return servers;
 }

@@ -1,13 +1,35 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import {
   type CapabilityId,
   capabilityIds,
+  claudePluginDir,
   describeCapability,
+  isClaudePlugin,
+  type LockedClaudePlugin,
   type LockedPlugin,
   parseCapabilityId,
+  readClaudeLock,
+  readClaudePlugin,
   readLockfile,
 } from "@pincer/host";
-import { ConsentRefusedError, type ConsentRequest, PluginInstaller } from "@pincer/host/install";
+import {
+  addMarketplace,
+  ClaudeConsentRefusedError,
+  type ClaudeConsentRequest,
+  type ClaudePluginSource,
+  ConsentRefusedError,
+  type ConsentRequest,
+  installClaudePlugin,
+  listMarketplaces,
+  marketplaceNames,
+  PluginInstaller,
+  removeClaudePlugin,
+  removeMarketplace,
+  resolveMarketplacePlugin,
+  searchMarketplaces,
+} from "@pincer/host/install";
 import { UsageError } from "../home.js";
 import { createStyle } from "../output/style.js";
 import { builtinManifests } from "../plugins.js";
@@ -74,6 +96,11 @@ export async function askConsent(request: ConsentRequest, yes: boolean): Promise
 export async function installCommand(specs: string[], options: ManageOptions): Promise<void> {
   const installer = createInstaller(options);
   for (const spec of specs) {
+    const claude = claudeSource(spec, options);
+    if (claude) {
+      await installClaude(claude.dir, claude.source, options);
+      continue;
+    }
     try {
       const result = await installer.install(spec);
       const verb = result.previousVersion ? `Reinstalled (was ${result.previousVersion})` : "Installed";
@@ -98,6 +125,10 @@ export async function updateCommand(name: string | undefined, options: ManageOpt
 }
 
 export function removeCommand(name: string, options: ManageOptions): void {
+  if (removeClaudePlugin(options.home, name)) {
+    process.stdout.write(`Removed ${name} (Claude Code plugin)\n`);
+    return;
+  }
   createInstaller(options).remove(name);
   process.stdout.write(`Removed ${name}\n`);
 }
@@ -113,9 +144,13 @@ export function grantCommand(name: string, capabilities: string[], options: Mana
 interface ListedPlugin {
   name: string;
   version: string;
+  /** "pincer": a sandboxed Pincer plugin; "claude-code": a Claude Code plugin (markdown, hooks, MCP). */
+  kind: "pincer" | "claude-code";
   source: string;
   granted: CapabilityId[];
   withheld: CapabilityId[];
+  /** For a Claude Code plugin: what it brings. */
+  brings?: { commands: number; agents: number; skills: number; hooks: string[]; mcpServers: string[] };
 }
 
 /** Built-ins first, then installed plugins; each with what it is granted and what it is not. */
@@ -131,12 +166,22 @@ export function listCommand(options: ManageOptions & { json?: boolean }): void {
     if (entry.source.type === "builtin") continue;
     listed.push(row(name, entry.version, describeSource(entry), entry.declared, entry.granted));
   }
+  for (const [name, entry] of Object.entries(readClaudeLock(options.home).plugins)) {
+    listed.push(claudeRow(options.home, name, entry));
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
     return;
   }
   for (const plugin of listed) {
     process.stdout.write(`${plugin.name}@${plugin.version}  ${style.dim(plugin.source)}\n`);
+    if (plugin.brings) {
+      const { commands, agents, skills, hooks, mcpServers } = plugin.brings;
+      process.stdout.write(`    ${commands} commands, ${agents} agents, ${skills} skills\n`);
+      for (const hook of hooks) process.stdout.write(`    hook ${hook}\n`);
+      for (const server of mcpServers) process.stdout.write(`    MCP server ${server}\n`);
+      continue;
+    }
     if (plugin.granted.length === 0 && plugin.withheld.length === 0) process.stdout.write("    no capabilities\n");
     for (const id of plugin.granted)
       process.stdout.write(`    ${style.green("✓")} ${id}  ${style.dim(describeCapability(id))}\n`);
@@ -144,8 +189,196 @@ export function listCommand(options: ManageOptions & { json?: boolean }): void {
   }
 }
 
-function row(name: string, version: string, source: string, declared: CapabilityId[], granted: CapabilityId[]) {
-  return { name, version, source, granted, withheld: declared.filter((id) => !granted.includes(id)) };
+function row(
+  name: string,
+  version: string,
+  source: string,
+  declared: CapabilityId[],
+  granted: CapabilityId[],
+): ListedPlugin {
+  return {
+    name,
+    version,
+    kind: "pincer",
+    source,
+    granted,
+    withheld: declared.filter((id) => !granted.includes(id)),
+  };
+}
+
+function claudeRow(home: string, name: string, entry: LockedClaudePlugin): ListedPlugin {
+  const from =
+    entry.source.type === "marketplace"
+      ? `claude-code from marketplace ${entry.source.marketplace}`
+      : `claude-code directory ${entry.source.path}`;
+  const listed: ListedPlugin = {
+    name,
+    version: entry.version,
+    kind: "claude-code",
+    source: from,
+    granted: [],
+    withheld: [],
+  };
+  try {
+    const plugin = readClaudePlugin(claudePluginDir(home, name));
+    listed.brings = {
+      commands: plugin.commandFiles.length,
+      agents: plugin.agentFiles.length,
+      skills: plugin.skillNames.length,
+      hooks: plugin.hooks.map((hook) => `${hook.event}${hook.matcher ? ` (${hook.matcher})` : ""}: ${hook.command}`),
+      mcpServers: Object.keys(plugin.mcpServers).map((server) => `plugin_${name}_${server}`),
+    };
+  } catch (error) {
+    listed.source += ` (cannot be read: ${(error as Error).message})`;
+  }
+  return listed;
+}
+
+// ---- Claude Code plugins and marketplaces.
+
+/**
+ * A Claude Code plugin to install, when `spec` names one: a folder with .claude-plugin/plugin.json
+ * (and no pincer.plugin.json), or `<plugin>@<marketplace>` for an added marketplace.
+ */
+function claudeSource(spec: string, options: ManageOptions): { dir: string; source: ClaudePluginSource } | undefined {
+  const dir = resolve(options.cwd, spec);
+  if (isDirectory(dir) && isClaudePlugin(dir)) return { dir, source: { type: "directory", path: dir } };
+  const at = /^([A-Za-z0-9][A-Za-z0-9_-]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(spec);
+  if (!at || !marketplaceNames(options.home).includes(at[2]!)) return undefined;
+  const [, plugin, marketplace] = at as unknown as [string, string, string];
+  let found: string;
+  try {
+    found = resolveMarketplacePlugin(options.home, plugin, marketplace);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { dir: found, source: { type: "marketplace", marketplace, path: found } };
+}
+
+async function installClaude(dir: string, source: ClaudePluginSource, options: ManageOptions): Promise<void> {
+  try {
+    const result = await installClaudePlugin(dir, {
+      home: options.home,
+      source,
+      consent: (request) => askClaudeConsent(request, options.yes ?? false),
+    });
+    const verb = result.previousVersion ? `Reinstalled (was ${result.previousVersion})` : "Installed";
+    process.stdout.write(`${verb} ${result.name}@${result.version} (Claude Code plugin)\n`);
+  } catch (error) {
+    if (error instanceof ClaudeConsentRefusedError) throw new UsageError(error.message);
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * Shows everything a Claude Code plugin brings (every hook's exact shell command) and what Pincer
+ * will not honour, then gets a yes. A plugin that runs no command (no hooks, no MCP servers) needs none.
+ */
+async function askClaudeConsent(request: ClaudeConsentRequest, yes: boolean): Promise<boolean> {
+  const { plugin } = request;
+  const title = `${style.bold(`${plugin.name}@${plugin.version}`)} (Claude Code plugin)${plugin.description ? ` — ${plugin.description}` : ""}`;
+  stderr.write(`\n${title}\n`);
+  if (request.updateFrom) stderr.write(`  Replaces the installed ${request.updateFrom}.\n`);
+  stderr.write("  It brings:\n");
+  for (const line of request.lines) stderr.write(`    • ${line}\n`);
+  for (const line of request.unsupported) stderr.write(`  ${style.yellow("!")} not supported: ${line}\n`);
+  const runsCommands = plugin.hooks.length > 0 || Object.keys(plugin.mcpServers).length > 0;
+  if (!runsCommands) {
+    stderr.write("  It runs no commands of its own: its commands, agents and skills are prompts.\n\n");
+    return true;
+  }
+  stderr.write(
+    "  Hook and MCP server commands run as your processes (hooks in the OS sandbox where there is one), not in the plugin sandbox.\n\n",
+  );
+  if (yes) {
+    stderr.write(`${style.green("✓")} accepted (--yes)\n`);
+    return true;
+  }
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      `${plugin.name} runs the commands above. Run again with --yes to accept them, or in a terminal to be asked. Nothing was installed.`,
+    );
+  }
+  const prompt = createInterface({ input: process.stdin, output: stderr });
+  try {
+    const answer = await prompt.question("Install and let it run these commands? [y/N] ");
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+export async function marketplaceAddCommand(source: string, options: ManageOptions): Promise<void> {
+  let marketplace: Awaited<ReturnType<typeof addMarketplace>>;
+  try {
+    marketplace = await addMarketplace(options.home, source, { cwd: options.cwd });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  process.stdout.write(
+    `Added marketplace ${marketplace.name} (${marketplace.plugins.length} plugins). Install one with pincer plugin install <plugin>@${marketplace.name}.\n`,
+  );
+}
+
+export function marketplaceListCommand(options: ManageOptions & { json?: boolean }): void {
+  const all = listMarketplaces(options.home);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+    return;
+  }
+  if (all.length === 0) {
+    process.stdout.write("No marketplaces. Add one with pincer plugin marketplace add <folder|url>.\n");
+    return;
+  }
+  for (const { name, marketplace, error } of all) {
+    if (!marketplace) {
+      process.stdout.write(`${name}  ${style.red(`cannot be read: ${error}`)}\n`);
+      continue;
+    }
+    process.stdout.write(`${name}  ${style.dim(marketplace.from)}\n`);
+    for (const plugin of marketplace.plugins) {
+      process.stdout.write(
+        `    ${plugin.name}${plugin.version ? `@${plugin.version}` : ""}${plugin.description ? `  ${style.dim(plugin.description)}` : ""}\n`,
+      );
+    }
+  }
+}
+
+export function marketplaceRemoveCommand(name: string, options: ManageOptions): void {
+  try {
+    removeMarketplace(options.home, name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  process.stdout.write(
+    `Removed marketplace ${name}. Plugins installed from it stay; remove them with pincer plugin remove.\n`,
+  );
+}
+
+export function searchCommand(words: string[], options: ManageOptions): void {
+  const hits = searchMarketplaces(options.home, words);
+  if (hits.length === 0) {
+    const none = marketplaceNames(options.home).length === 0;
+    process.stdout.write(
+      none
+        ? "No marketplaces to search. Add one with pincer plugin marketplace add <folder|url>.\n"
+        : `No plugin matches "${words.join(" ")}".\n`,
+    );
+    return;
+  }
+  for (const { marketplace, plugin } of hits) {
+    process.stdout.write(
+      `${plugin.name}@${marketplace}${plugin.version ? `  ${plugin.version}` : ""}${plugin.description ? `  ${style.dim(plugin.description)}` : ""}\n`,
+    );
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function describeSource(entry: LockedPlugin): string {

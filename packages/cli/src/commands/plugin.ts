@@ -22,13 +22,41 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
   return y
     .command(
       "install <specs..>",
-      "Install plugins from the npm registry, a folder or a .tgz",
+      "Install plugins from the npm registry, a folder or a .tgz; Claude Code plugins from a folder or <plugin>@<marketplace>",
       (c) =>
         c
           .positional("specs", { type: "string", array: true, demandOption: true })
           .option("registry", registryOption)
           .option("yes", { ...yesOption, alias: "y" }),
       async (args) => (await manageCommands()).installCommand(args.specs, manage(args)),
+    )
+    .command("marketplace", "Claude Code plugin marketplaces: add <folder|url>, list, remove <name>", (c) =>
+      c
+        .command(
+          "add <source>",
+          "Add a marketplace: a folder with .claude-plugin/marketplace.json, or an http(s) URL to one",
+          (m) => m.positional("source", { type: "string", demandOption: true }),
+          async (args) => (await manageCommands()).marketplaceAddCommand(args.source, manage({})),
+        )
+        .command(
+          "list",
+          "List added marketplaces and their plugins",
+          (m) => m.option("json", { type: "boolean", default: false }),
+          async (args) => (await manageCommands()).marketplaceListCommand({ ...manage({}), json: args.json }),
+        )
+        .command(
+          "remove <name>",
+          "Forget a marketplace (its installed plugins stay)",
+          (m) => m.positional("name", { type: "string", demandOption: true }),
+          async (args) => (await manageCommands()).marketplaceRemoveCommand(args.name, manage({})),
+        )
+        .demandCommand(1, "Name a marketplace command: add, list or remove."),
+    )
+    .command(
+      "search <words..>",
+      "Find Claude Code plugins by name or description in the added marketplaces",
+      (c) => c.positional("words", { type: "string", array: true, demandOption: true }),
+      async (args) => (await manageCommands()).searchCommand(args.words, manage({})),
     )
     .command(
       "list",
@@ -115,5 +143,8 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
         await devCommand(resolve(args.dir), manage(args));
       },
     )
-    .demandCommand(1, "Name a plugin command: install, list, remove, grant, revoke, update, new, pack, test or dev.");
+    .demandCommand(
+      1,
+      "Name a plugin command: install, list, remove, grant, revoke, update, marketplace, search, new, pack, test or dev.",
+    );
 }

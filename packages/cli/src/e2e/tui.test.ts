@@ -248,6 +248,24 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("Hello from a sandbox, model openai/gpt-5");
   });
 
+  it("runs markdown commands (.claude/commands) with $ARGUMENTS filled in", async () => {
+    using box = sandbox();
+    mkdirSync(join(box.cwd, ".claude", "commands"), { recursive: true });
+    writeFileSync(
+      join(box.cwd, ".claude", "commands", "review.md"),
+      "---\ndescription: Review a pull request\nargument-hint: <number>\n---\nReview PR $ARGUMENTS carefully.\n",
+    );
+    model.enqueue([{ text: "Reviewed." }, { finish: "stop" }]);
+    const terminal = launch(box);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("/rev");
+    await terminal.waitFor("Review a pull request");
+    await terminal.type("iew 123");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Reviewed.");
+    expect(JSON.stringify(model.requests.at(-1)!.body)).toContain("Review PR 123 carefully.");
+  });
+
   it("answers a prompt piped on stdin without a terminal", async () => {
     using box = sandbox();
     model.enqueue([{ text: "Piped answer." }, { finish: "stop" }]);

@@ -13,7 +13,15 @@ export type ServerEvent =
       reason: string;
       suggestedRule?: string;
     }
-  | { type: "turn_error"; message: string };
+  | { type: "turn_error"; message: string }
+  /** Sent first to a client resuming from an event no longer kept: `missed` events are gone. */
+  | { type: "replay_gap"; missed: number; resumesAt: number };
+
+/**
+ * Events kept for clients that subscribe late or reconnect: a whole long turn (each streamed
+ * token is one event), bounded so a runaway turn cannot hold unbounded memory.
+ */
+const MAX_KEPT_EVENTS = 50_000;
 
 /**
  * One session the server hosts: a kernel, its subscribers, and the permission questions waiting
@@ -77,6 +85,11 @@ export class ServerSession {
    * next should pass the id POST /prompt returned, or it will see that old turn_end first.
    */
   subscribe(listener: (event: ServerEvent, id: number) => void, after?: number): () => void {
+    const oldest = this.recent[0]?.id;
+    // Asked to resume from before what is kept: say how much is gone rather than skip it silently.
+    if (after !== undefined && oldest !== undefined && after < oldest - 1) {
+      listener({ type: "replay_gap", missed: oldest - 1 - after, resumesAt: oldest }, oldest - 1);
+    }
     for (const kept of this.recent) if (after === undefined || kept.id > after) listener(kept.event, kept.id);
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
@@ -117,7 +130,7 @@ export class ServerSession {
   private emit(event: ServerEvent): void {
     const id = ++this.lastId;
     this.recent.push({ id, event });
-    if (this.recent.length > 1000) this.recent.shift();
+    if (this.recent.length > MAX_KEPT_EVENTS) this.recent.shift();
     for (const subscriber of this.subscribers) subscriber(event, id);
   }
 }

@@ -8,6 +8,8 @@ import { ServerSession } from "./server-session.js";
 export interface ServeOptions {
   host: string;
   port: number;
+  /** Bytes an event stream may have waiting for a slow client before it is ended (default 8 MiB). */
+  maxBufferedBytes?: number;
   home: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -30,6 +32,8 @@ class HttpError extends Error {
  * `pincer serve`: the kernel over HTTP, one isolated session per id, events as Server-Sent
  * Events. Loopback by default, and every route (the OpenAPI document too) needs the bearer token.
  */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 export async function startServer(options: ServeOptions) {
   const token = options.token ?? options.env.PINCER_SERVER_TOKEN ?? randomBytes(24).toString("base64url");
   const expected = Buffer.from(`Bearer ${token}`);
@@ -76,7 +80,8 @@ export async function startServer(options: ServeOptions) {
       await session.close();
       return end(res, 204);
     }
-    if (action === "events" && method === "GET") return stream(req, res, session, eventsAfter(req, url));
+    if (action === "events" && method === "GET")
+      return stream(req, res, session, eventsAfter(req, url), options.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
     if (action === "prompt" && method === "POST") {
       const text = optionalString(await readJson(req), "text");
       if (!text) throw new HttpError(400, 'The body needs "text": the prompt.');
@@ -124,13 +129,31 @@ export async function startServer(options: ServeOptions) {
 }
 
 /** Events as SSE; a client that goes away only stops its own stream: the turn goes on. */
-function stream(req: IncomingMessage, res: ServerResponse, session: ServerSession, after: number | undefined): void {
+function stream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: ServerSession,
+  after: number | undefined,
+  maxBuffered: number,
+): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.write(": pincer events\n\n");
-  const unsubscribe = session.subscribe(
-    (event, id) => res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
-    after,
-  );
+  let lastSent = after ?? 0;
+  let cut = false;
+  const unsubscribe = session.subscribe((event, id) => {
+    if (cut) return;
+    // A client that stops reading must not make this process hold the whole turn for it: past the
+    // limit its stream ends, and it reconnects with Last-Event-ID (or ?after=) to pick up from there.
+    // (This can happen during the replay inside subscribe(), before `unsubscribe` exists.)
+    if (res.writableLength > maxBuffered) {
+      cut = true;
+      res.end(`: too far behind; reconnect with Last-Event-ID: ${lastSent}\n\n`);
+      queueMicrotask(() => unsubscribe());
+      return;
+    }
+    res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    lastSent = id;
+  }, after);
   req.on("close", unsubscribe);
 }
 

@@ -1,4 +1,5 @@
 import { formatRule, PERMISSION_MODES, type PermissionMode, SessionStore } from "@pincer/kernel";
+import { expandMarkdownCommand, findMarkdownCommand } from "../agents/markdown-commands.js";
 import { sessionsDir } from "../home.js";
 import type { Controller } from "./controller.js";
 
@@ -39,7 +40,17 @@ export interface CommandSummary {
 
 /** The built-in commands, then those plugins contribute (read from manifests: no plugin starts). */
 export function allCommands(controller: Controller): CommandSummary[] {
-  return [...SLASH_COMMANDS, ...(controller.prepared?.registry.listCommands() ?? [])];
+  const builtIn: CommandSummary[] = [...SLASH_COMMANDS, ...(controller.prepared?.registry.listCommands() ?? [])];
+  const taken = new Set(builtIn.map((command) => command.name));
+  const markdown = controller.markdownCommands
+    .filter((command) => !taken.has(command.name))
+    .map((command) => ({
+      name: command.name,
+      description: command.description ?? "(a prompt template)",
+      ...(command.argumentHint ? { args: command.argumentHint } : {}),
+      ...(command.plugin ? { plugin: command.plugin.name } : {}),
+    }));
+  return [...builtIn, ...markdown];
 }
 
 /** Commands whose names start with what was typed after `/`, for completion. */
@@ -57,7 +68,12 @@ export async function runSlashCommand(controller: Controller, text: string): Pro
     if (command) await command.run(controller, args);
     else if (controller.prepared?.registry.listCommands().some((candidate) => candidate.name === name))
       await runPluginCommand(controller, name, args);
-    else controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
+    else {
+      // A markdown command: its template, filled with the arguments, is the prompt.
+      const template = findMarkdownCommand(controller.markdownCommands, head);
+      if (template) controller.sendPrompt(expandMarkdownCommand(template, args));
+      else controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
+    }
   } catch (error) {
     controller.transcript.notice("error", `/${name}: ${(error as Error).message}`);
   }

@@ -6,6 +6,7 @@ import {
   parseRule,
 } from "@pincer/kernel";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
+import { listMarkdownCommands, type MarkdownCommand } from "../agents/markdown-commands.js";
 import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "../home.js";
 import type { PreparedSession, SessionOptions } from "../setup.js";
 import { colorEnabled, createPalette, type Palette, TERMINAL_THEME } from "./palette.js";
@@ -56,6 +57,7 @@ export class Controller {
   exitRequested = false;
   /** Wipes the terminal (screen and scrollback) before a new session is drawn; set by the host. */
   clearScreen: (() => void) | undefined;
+  markdownCommands: MarkdownCommand[] = [];
   /** Set while a plugin's command runs: esc stops it. */
   cancelCommand: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
@@ -121,6 +123,9 @@ export class Controller {
       this.transcript.apply(event);
     });
     this.transcript.usage = prepared.kernel.usage;
+    // Markdown commands (.claude/commands, .pincer/commands, ~/.pincer/commands, Claude Code
+    // plugins) are read once per session: completion and /help list them without touching disk.
+    this.markdownCommands = listMarkdownCommands({ cwd: this.options.cwd, home: this.options.home });
     const context = prepared.session.buildContext();
     this.lastContextTokens = estimateTokens(context.messages);
     if (context.messages.length > 0) {
@@ -152,6 +157,11 @@ export class Controller {
       void import("./commands.js").then(({ runSlashCommand }) => runSlashCommand(this, text));
       return;
     }
+    this.sendPrompt(text);
+  }
+
+  /** Sends text to the model as the user's prompt (what a command's template expands to, too). */
+  sendPrompt(text: string): void {
     if (!this.prepared) {
       if (this.phase === "failed") this.transcript.notice("error", "There is no session: see the error above.");
       else this.queued.push(text);

@@ -1,6 +1,16 @@
 // "@pincer/host/install": installing, updating and authoring plugins. Heavier than the host's
 // main entry (tar, semver, esbuild), so programs load it only when they install something.
 export { bundleForSandbox, bundlePluginMain, SANDBOX_BUILD } from "./bundle.js";
+export {
+  ClaudeConsentRefusedError,
+  type ClaudeConsentRequest,
+  type ClaudeInstallResult,
+  type ClaudePluginSource,
+  describeClaudePlugin,
+  folderIntegrity,
+  installClaudePlugin,
+  removeClaudePlugin,
+} from "./claude-plugin.js";
 export { DevLink } from "./dev-link.js";
 export { type FetchedPackage, fetchPackage, npmPack, type PackageSpec, parseSpec } from "./fetch-package.js";
 export {
@@ -10,5 +20,17 @@ export {
   type InstallResult,
   PluginInstaller,
 } from "./installer.js";
+export {
+  addMarketplace,
+  getMarketplace,
+  listMarketplaces,
+  type Marketplace,
+  type MarketplaceEntry,
+  marketplaceNames,
+  parseMarketplace,
+  removeMarketplace,
+  resolveMarketplacePlugin,
+  searchMarketplaces,
+} from "./marketplace.js";
 export { DEFAULT_REGISTRY, parseNpmrc, type RegistryAccess, registryFor } from "./npm-config.js";
 export { MAX_UNPACKED_BYTES, unpackTarball } from "./unpack.js";

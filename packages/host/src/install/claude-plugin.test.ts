@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ClaudeConsentRefusedError,
+  claudeLockPath,
+  claudePluginDir,
+  describeClaudePlugin,
+  installClaudePlugin,
+  isClaudePlugin,
+  loadClaudePlugins,
+  readClaudePlugin,
+  removeClaudePlugin,
+} from "./claude-plugin.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function temp(): string {
+  const dir = mkdtempSync(join(tmpdir(), "pincer-claude-"));
+  dirs.push(dir);
+  return dir;
+}
+function put(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function fixture(manifest: Record<string, unknown> = {}): string {
+  const root = temp();
+  put(join(root, ".claude-plugin", "plugin.json"), JSON.stringify({ name: "demo", version: "1.2.0", ...manifest }));
+  put(join(root, "commands", "hello.md"), "---\ndescription: Say hello\n---\nSay hello to $ARGUMENTS\n");
+  put(join(root, "agents", "scout.md"), "---\nname: scout\ndescription: Finds\n---\nFind.\n");
+  put(join(root, "skills", "notes", "SKILL.md"), "---\nname: notes\ndescription: Notes\n---\nTake notes.\n");
+  put(
+    join(root, "hooks", "hooks.json"),
+    JSON.stringify({
+      hooks: {
+        PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "${CLAUDE_PLUGIN_ROOT}/guard.sh" }] }],
+        Notification: [{ hooks: [{ type: "command", command: "notify-send hi" }] }],
+        Stop: [{ hooks: [{ type: "prompt", prompt: "check" }] }],
+      },
+    }),
+  );
+  put(join(root, ".mcp.json"), JSON.stringify({ mcpServers: { fx: { command: "node", args: ["server.mjs"] } } }));
+  return root;
+}
+
+describe("reading a Claude Code plugin", () => {
+  it("finds commands, agents, skills, hooks and MCP servers, and lists what Pincer cannot honour", () => {
+    const root = fixture({ outputStyles: "./styles", lspServers: {}, homepage: "https://x", mystery: 1 });
+    expect(isClaudePlugin(root)).toBe(true);
+    const plugin = readClaudePlugin(root);
+    expect(plugin).toMatchObject({ name: "demo", version: "1.2.0", skillNames: ["notes"] });
+    expect(plugin.commandFiles).toEqual([join(root, "commands", "hello.md")]);
+    expect(plugin.agentFiles).toEqual([join(root, "agents", "scout.md")]);
+    expect(plugin.hooks).toEqual([
+      { event: "PreToolUse", matcher: "Bash", command: "${CLAUDE_PLUGIN_ROOT}/guard.sh", timeout: 60 },
+    ]);
+    expect(Object.keys(plugin.mcpServers)).toEqual(["fx"]);
+    const unsupported = plugin.unsupported.join("\n");
+    expect(unsupported).toContain("output styles");
+    expect(unsupported).toContain("LSP servers");
+    expect(unsupported).toContain('"mystery"');
+    expect(unsupported).toContain("hook event Notification");
+    expect(unsupported).toContain('Stop hook of type "prompt"');
+    expect(unsupported).not.toContain("homepage");
+    const lines = describeClaudePlugin(plugin);
+    expect(lines[0]).toBe("1 command, 1 agent, 1 skill");
+    expect(lines).toContain("hook PreToolUse on Bash runs the shell command: ${CLAUDE_PLUGIN_ROOT}/guard.sh");
+    expect(lines).toContain("MCP server fx runs: node server.mjs");
+  });
+
+  it("names the file when plugin.json is broken or a path leaves the plugin", () => {
+    const root = temp();
+    put(join(root, ".claude-plugin", "plugin.json"), "{ not json");
+    expect(() => readClaudePlugin(root)).toThrow(`${join(root, ".claude-plugin", "plugin.json")} is not valid JSON`);
+    put(join(root, ".claude-plugin", "plugin.json"), JSON.stringify({ name: "has space" }));
+    expect(() => readClaudePlugin(root)).toThrow(/plugin\.json: "name" must be/);
+    put(join(root, ".claude-plugin", "plugin.json"), JSON.stringify({ name: "ok", commands: "../outside" }));
+    expect(() => readClaudePlugin(root)).toThrow(/points outside the plugin folder/);
+  });
+});
+
+describe("installing a Claude Code plugin", () => {
+  it("copies it after consent, records its integrity, loads it, and removes it", async () => {
+    const home = temp();
+    const root = fixture();
+    const seen: string[] = [];
+    const result = await installClaudePlugin(root, {
+      home,
+      consent: async (request) => {
+        seen.push(...request.lines, ...request.unsupported);
+        return true;
+      },
+    });
+    expect(result).toMatchObject({ name: "demo", version: "1.2.0" });
+    expect(seen.join("\n")).toContain("${CLAUDE_PLUGIN_ROOT}/guard.sh");
+    const lock = JSON.parse(readFileSync(claudeLockPath(home), "utf8"));
+    expect(lock.plugins.demo).toMatchObject({ version: "1.2.0", source: { type: "directory", path: root } });
+    expect(lock.plugins.demo.integrity).toMatch(/^sha512-/);
+    const warnings: string[] = [];
+    expect(loadClaudePlugins(home, warnings).map((plugin) => plugin.root)).toEqual([claudePluginDir(home, "demo")]);
+    expect(warnings).toEqual([]);
+
+    // A file changed after consent: the plugin is not used until reinstalled.
+    writeFileSync(join(claudePluginDir(home, "demo"), "hooks", "hooks.json"), '{"hooks":{}}');
+    expect(loadClaudePlugins(home, warnings)).toEqual([]);
+    expect(warnings[0]).toMatch(/changed since you installed it/);
+
+    expect(removeClaudePlugin(home, "demo")).toBe(true);
+    expect(removeClaudePlugin(home, "demo")).toBe(false);
+    expect(loadClaudePlugins(home, [])).toEqual([]);
+  });
+
+  it("leaves nothing installed when consent is refused", async () => {
+    const home = temp();
+    await expect(installClaudePlugin(fixture(), { home, consent: async () => false })).rejects.toBeInstanceOf(
+      ClaudeConsentRefusedError,
+    );
+    expect(loadClaudePlugins(home, [])).toEqual([]);
+    expect(() => readFileSync(claudeLockPath(home))).toThrow();
+  });
+});
