@@ -25,7 +25,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings, dispose, theme } = await prepareSession(options);
+  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession(options);
   const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
   for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);
@@ -59,7 +59,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   process.on("SIGTERM", onSignal);
   let result: TurnResult;
   try {
-    result = await kernel.prompt(options.prompt);
+    // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
+    const prompt = options.prompt.trimStart().startsWith("/mcp__")
+      ? ((await expandMcpPrompt(options.prompt)) ?? options.prompt)
+      : options.prompt;
+    result = await kernel.prompt(prompt);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -16,8 +16,10 @@ import {
   SessionStore,
   secretsFromEnv,
 } from "@pincer/kernel";
+import type { McpPromptInfo } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
 import { createPluginHooks } from "./agents/hooks.js"; // Claude Code plugins' hooks
+import { splitArgs } from "./agents/markdown-commands.js";
 import { sessionMcp } from "./commands/mcp.js"; // MCP servers as tools
 import {
   configPath,
@@ -70,6 +72,10 @@ export interface PreparedSession {
   switchModel(modelRef: string): Promise<void>;
   /** Models of the providers loaded so far (the session's own first). */
   loadedModels(): ModelInfo[];
+  /** The MCP servers' prompts, as `/mcp__<server>__<prompt>` commands (starts the servers). */
+  mcpPrompts(): Promise<McpPromptInfo[]>;
+  /** `/mcp__<server>__<prompt> args` → the prompt's text, or undefined when no server has it. */
+  expandMcpPrompt(text: string): Promise<string | undefined>;
   /** The theme named in settings, read from the plugin that contributes it (none: the terminal's colours). */
   theme(): Promise<LoadedTheme | undefined>;
 }
@@ -236,6 +242,13 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     registry,
     switchModel,
     loadedModels: () => [...loadedProviders.values()].flat(),
+    mcpPrompts: async () => (mcp ? mcp.prompts() : []),
+    expandMcpPrompt: async (text) => {
+      const match = /^\/(mcp__\S+)\s*([\s\S]*)$/.exec(text.trim());
+      if (!mcp || !match) return undefined;
+      if (!(await mcp.prompts()).some((prompt) => prompt.command === match[1])) return undefined;
+      return mcp.getPrompt(match[1]!, splitArgs(match[2] ?? ""));
+    },
   };
 }
 

@@ -50,6 +50,18 @@ async function withManager(
   }
 }
 
+describe("MCP prompts", () => {
+  it("lists a server's prompts as commands and fills them from what was typed", async () => {
+    await withManager({ fx: stdio() }, async (manager) => {
+      const prompts = await manager.prompts();
+      expect(prompts).toEqual([expect.objectContaining({ command: "mcp__fx__greet", name: "greet" })]);
+      expect(await manager.getPrompt("mcp__fx__greet", ["Ada", "very", "warm"])).toBe("Greet Ada in a very warm way.");
+      expect(await manager.getPrompt("mcp__fx__greet", ["style=dry", "Bob"])).toBe("Greet Bob in a dry way.");
+      await expect(manager.getPrompt("mcp__fx__greet", [])).rejects.toThrow("/mcp__fx__greet needs who");
+    });
+  });
+});
+
 describe("MCP resources", () => {
   it("offers a server's resources as one read-only tool, read by URI", async () => {
     await withManager({ fx: stdio() }, async (_manager, tool) => {

@@ -7,6 +7,7 @@ import {
   isStdio,
   type McpServerConfig,
 } from "./config.js";
+import { type McpPromptInfo, promptArguments, promptText } from "./prompts.js";
 import { type McpResourceContents, type McpResourceInfo, resourceTool } from "./resources.js";
 
 // The SDK is loaded when the first server starts: a session without MCP servers never pays for it.
@@ -139,6 +140,20 @@ export class McpManager {
     };
   }
 
+  /** Prompts of the servers that started (starting them if needed), as `/mcp__<server>__<prompt>`. */
+  async prompts(): Promise<McpPromptInfo[]> {
+    await this.start();
+    return this.servers.flatMap((server) => server.prompts);
+  }
+
+  /** Fills a prompt with what was typed after its command; the text is the user's next prompt. */
+  async getPrompt(command: string, words: string[], signal?: AbortSignal): Promise<string> {
+    const prompt = (await this.prompts()).find((candidate) => candidate.command === command);
+    if (!prompt) throw new Error(`No MCP prompt /${command}.`);
+    const server = this.servers.find((candidate) => candidate.name === prompt.server)!;
+    return promptText(await server.getPrompt(prompt.name, promptArguments(prompt, words), signal));
+  }
+
   /** Stops every server (stdio processes are killed). */
   async close(): Promise<void> {
     await Promise.allSettled(this.servers.map((server) => server.close()));
@@ -169,6 +184,7 @@ export class McpManager {
 class McpServer {
   tools: McpTool[] = [];
   resources: McpResourceInfo[] = [];
+  prompts: McpPromptInfo[] = [];
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private stderr = "";
@@ -189,6 +205,16 @@ class McpServer {
       cursor = page.nextCursor;
     } while (cursor);
     this.tools = tools;
+    if (client.getServerCapabilities()?.prompts) {
+      const page = await client.listPrompts({}, { timeout: this.startTimeout });
+      this.prompts = page.prompts.map((prompt) => ({
+        command: `mcp__${this.name}__${prompt.name.replace(/[^A-Za-z0-9_-]/g, "_")}`,
+        server: this.name,
+        name: prompt.name,
+        ...(prompt.description ? { description: prompt.description } : {}),
+        arguments: prompt.arguments ?? [],
+      }));
+    }
     // Resources are optional in MCP: only a server that says it has some is asked.
     if (client.getServerCapabilities()?.resources) {
       const resources: McpResourceInfo[] = [];
@@ -200,6 +226,15 @@ class McpServer {
       } while (next && resources.length < 1_000);
       this.resources = resources;
     }
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal) {
+    const client = this.client ?? (await this.connect());
+    const result = await client.getPrompt(
+      { name, arguments: args },
+      { ...(signal ? { signal } : {}), timeout: this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS },
+    );
+    return result.messages;
   }
 
   async readResource(uri: string, signal: AbortSignal) {

@@ -50,6 +50,23 @@ const run = (box: Sandbox, ...flags: string[]) =>
   box.run(["-p", "use the tools", "--model", "openai/gpt-5", "--output-format", "stream-json", ...flags]);
 
 describe("MCP servers in a pincer -p session", () => {
+  it("sends a server's prompt, filled in, for /mcp__<server>__<prompt>; and reads its resources", async () => {
+    using box = sandbox(openai());
+    config(box, { mcpServers: { fx: fixture() } });
+    const from = server.requests.length;
+    server.enqueue([
+      { toolCalls: [{ id: "r1", name: "mcp__fx__read_resource", arguments: { uri: "memo://guide" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([{ text: "Greeted." }, { finish: "stop" }]);
+    const result = await box.run(["-p", "/mcp__fx__greet Ada style=warm", "--model", "openai/gpt-5"]);
+    expect(result.code, result.stderr).toBe(0);
+    const [first, second] = bodies(from);
+    expect(JSON.stringify(first!.messages)).toContain("Greet Ada in a warm way.");
+    // Reading a resource is read-only: no permission needed in default mode.
+    expect(toolMessages(second!).join("\n")).toContain("The guide says hello.");
+  });
+
   it("lists a stdio and an HTTP server's tools and calls them when allowed", async () => {
     using box = sandbox(openai());
     config(box, { mcpServers: { fx: fixture(), web: { type: "http", url: httpUrl } } });

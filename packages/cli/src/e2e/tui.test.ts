@@ -146,14 +146,14 @@ describe("pincer (interactive terminal)", () => {
     const long = Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of a long answer.`).join("\n");
     model.enqueue([{ text: long.slice(0, 400) }, { delayMs: 400 }, { text: long.slice(400) }, { finish: "stop" }]);
     const terminal = launch(box, { cols: 20, rows: 8 });
-    await terminal.waitFor("Ask");
+    await terminal.waitFor("Ask", { timeoutMs: 20_000 });
     await terminal.type("go");
     terminal.press(KEYS.enter);
-    await terminal.waitFor("Line 3", { scrollback: true });
+    await terminal.waitFor("Line 3", { scrollback: true, timeoutMs: 20_000 });
     terminal.resize(100, 30);
     // Printed before or after the resize: wrapped at 20 columns or not, the last line arrives.
-    await terminal.waitFor("Line 40", { scrollback: true });
-    await terminal.waitForGone("esc to interrupt");
+    await terminal.waitFor("Line 40", { scrollback: true, timeoutMs: 20_000 });
+    await terminal.waitForGone("esc to interrupt", 20_000);
     expect(terminal.screen()).toContain("Ask anything");
   });
 

@@ -1,4 +1,5 @@
 import { formatRule, PERMISSION_MODES, type PermissionMode, SessionStore } from "@pincer/kernel";
+import { promptUsage } from "@pincer/mcp";
 import { expandMarkdownCommand, findMarkdownCommand } from "../agents/markdown-commands.js";
 import { sessionsDir } from "../home.js";
 import type { Controller } from "./controller.js";
@@ -50,7 +51,12 @@ export function allCommands(controller: Controller): CommandSummary[] {
       ...(command.argumentHint ? { args: command.argumentHint } : {}),
       ...(command.plugin ? { plugin: command.plugin.name } : {}),
     }));
-  return [...builtIn, ...markdown];
+  const prompts = controller.mcpPrompts.map((prompt) => ({
+    name: prompt.command,
+    description: prompt.description ?? `a prompt of the MCP server ${prompt.server}`,
+    ...(prompt.arguments.length ? { args: promptUsage(prompt) } : {}),
+  }));
+  return [...builtIn, ...markdown, ...prompts];
 }
 
 /** Commands whose names start with what was typed after `/`, for completion. */
@@ -71,7 +77,10 @@ export async function runSlashCommand(controller: Controller, text: string): Pro
     else {
       // A markdown command: its template, filled with the arguments, is the prompt.
       const template = findMarkdownCommand(controller.markdownCommands, head);
+      const mcpPrompt =
+        !template && name.startsWith("mcp__") ? await controller.prepared?.expandMcpPrompt(text) : undefined;
       if (template) controller.sendPrompt(expandMarkdownCommand(template, args));
+      else if (mcpPrompt !== undefined) controller.sendPrompt(mcpPrompt);
       else controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
     }
   } catch (error) {

@@ -5,6 +5,7 @@ import {
   type PermissionResolver,
   parseRule,
 } from "@pincer/kernel";
+import type { McpPromptInfo } from "@pincer/mcp";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
 import { listMarkdownCommands, type MarkdownCommand } from "../agents/markdown-commands.js";
 import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "../home.js";
@@ -58,6 +59,8 @@ export class Controller {
   /** Wipes the terminal (screen and scrollback) before a new session is drawn; set by the host. */
   clearScreen: (() => void) | undefined;
   markdownCommands: MarkdownCommand[] = [];
+  /** MCP servers' prompts, known once the servers have started (at the first prompt). */
+  mcpPrompts: McpPromptInfo[] = [];
   /** Set while a plugin's command runs: esc stops it. */
   cancelCommand: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
@@ -121,6 +124,16 @@ export class Controller {
         this.lastContextTokens = usage.input + usage.cacheRead + usage.cacheWrite + usage.output;
       }
       this.transcript.apply(event);
+      // The servers start with the first prompt; from then on their prompts complete after `/`.
+      if (event.type === "turn_end" && this.mcpPrompts.length === 0) {
+        prepared
+          .mcpPrompts()
+          .then((prompts) => {
+            this.mcpPrompts = prompts;
+            this.changed();
+          })
+          .catch(() => {});
+      }
     });
     this.transcript.usage = prepared.kernel.usage;
     // Markdown commands (.claude/commands, .pincer/commands, ~/.pincer/commands, Claude Code
