@@ -25,6 +25,7 @@ describe("bench/run.js", () => {
       "`pincer serve`: throughput",
       "`pincer` in a pseudo-terminal: prompt box drawn",
       "TUI streaming 5,000 tokens",
+      "`@pincer/jobs`: `run()` → the script's first log line",
     ]) {
       expect(output).toContain(row);
     }

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
+import { hubRows } from "./hub.js";
+import { jobsRows } from "./jobs.js";
 import { serveRows } from "./serve.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -233,6 +235,8 @@ const sandboxFigures = await benchProcess("sandbox.js", ["--expose-gc"]);
 const providerFigures = await benchProcess("providers.js");
 const serveFigures = await benchProcess("serve.js");
 const tuiFigures = await benchProcess("tui.js");
+const jobsFigures = await benchProcess("jobs.js");
+const hubFigures = await benchProcess("hub.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -247,6 +251,8 @@ const results = {
   providers: providerFigures,
   serve: serveFigures,
   tui: tuiFigures,
+  jobs: jobsFigures,
+  hub: hubFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -293,3 +299,5 @@ console.log(
 console.log(
   `| TUI streaming ${streaming.tokens.toLocaleString("en-US")} tokens from a loopback model: time, frames/s, CPU of pincer, every token shown once in order | ${fmt(streaming.seconds, 2)} s, ${fmt(streaming.fps)} fps, ${fmt(streaming.cpuSeconds, 2)} CPU-s, ${streaming.inOrder ? "yes" : "NO"} | no drops |`,
 );
+for (const row of jobsRows(jobsFigures)) console.log(row);
+for (const row of hubRows(hubFigures)) console.log(row);

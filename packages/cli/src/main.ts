@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
 import { runDemo } from "./commands/demo.js";
+import { hubCommands } from "./commands/hub.js";
 import { mcpCommands } from "./commands/mcp.js";
 import { pluginCommands } from "./commands/plugin.js";
 import { forkSession, listSessions, showSession } from "./commands/sessions.js";
@@ -144,6 +145,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     )
     .command("theme", "List, preview and choose colour themes", (sub) => themeCommands(sub, env))
     .command("mcp", "Add, list, remove and approve MCP servers", (sub) => mcpCommands(sub, env))
+    .command("hub", "Serve a local Hugging Face Hub (offline repos, datasets, papers)", (sub) => hubCommands(sub, env))
     .command("plugin", "Install, manage and author plugins", (sub) =>
       pluginCommands(sub, env, (code) => {
         exitCode = code;

@@ -163,6 +163,13 @@ export class Controller {
     await this.start({ continue: false, resume: undefined, ...overrides });
   }
 
+  /** Wipes the terminal and prints the whole transcript again (after a resize). */
+  redraw(): void {
+    this.clearScreen?.();
+    this.epoch++;
+    this.changed();
+  }
+
   /** A prompt or a slash command from the input box. */
   submit(text: string): void {
     if (!text.trim()) return;

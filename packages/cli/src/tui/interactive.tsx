@@ -10,6 +10,9 @@ import { Controller, type InteractiveOptions } from "./controller.js";
 import { History } from "./editor.js";
 import { eraseFirstFrame } from "./first-frame.js";
 
+/** How long the window must keep its size before the transcript is printed again. */
+const RESIZE_SETTLE_MS = 150;
+
 /**
  * `pincer` in a terminal: the prompt is drawn at once and the session (plugins, provider,
  * history) opens behind it; what is typed meanwhile is sent when it is ready.
@@ -46,12 +49,23 @@ export async function runInteractive(
     instance.clear();
     options.stdout.write("\x1b[2J\x1b[3J\x1b[H");
   };
+  // Ink redraws its live area after a resize, but the terminal has reflowed what was printed above
+  // it, so Ink's idea of how many rows to erase is wrong and the transcript gets cut or doubled.
+  // Once the resizing stops, the screen is wiped and everything is printed again at the new width.
+  let resizeTimer: NodeJS.Timeout | undefined;
+  const onResize = () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => controller.redraw(), RESIZE_SETTLE_MS);
+  };
+  options.stdout.on("resize", onResize);
   void controller.start(startOptions(options));
   // Node writes its compile cache at exit, and only for the code compiled by then. Writing it once
   // the screen is up keeps the rendering code (compiled lazily, on first use) for the next start,
   // even if this process is then killed rather than quit.
   setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
   await instance.waitUntilExit();
+  options.stdout.off("resize", onResize);
+  clearTimeout(resizeTimer);
   controller.dispose();
   writeHistory(historyFile, history.all(), options.env);
   const id = controller.prepared?.session.id;

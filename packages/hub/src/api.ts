@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { checkPath } from "./commit.js";
+import { HubError, readJson, sendJson } from "./http.js";
+import { type Operation, REPO_TYPES, type RepoMeta, type RepoStore, type RepoType } from "./repos.js";
+
+export const repoPrefix = (type: RepoType): string => (type === "model" ? "" : `${type}s/`);
+
+export function parseRepoType(plural: string): RepoType | undefined {
+  return REPO_TYPES.find((type) => `${type}s` === plural);
+}
+
+/** The repo's info as `/api/{type}s/{repo}` returns it. */
+export function repoInfo(store: RepoStore, meta: RepoMeta, rev = "HEAD", siblings = true): Record<string, unknown> {
+  const commit = store.resolve(meta.type, meta.id, rev);
+  const [author] = meta.id.split("/");
+  const files = Object.keys(commit.files).sort();
+  return {
+    _id: createHash("sha1").update(`${meta.type}/${meta.id}`).digest("hex").slice(0, 24),
+    id: meta.id,
+    ...(meta.type === "model" ? { modelId: meta.id } : {}),
+    author,
+    sha: commit.id,
+    lastModified: commit.date,
+    createdAt: meta.createdAt,
+    private: meta.private,
+    disabled: false,
+    gated: false,
+    downloads: 0,
+    likes: 0,
+    tags: [],
+    ...(siblings ? { siblings: files.map((rfilename) => ({ rfilename })) } : {}),
+    usedStorage: files.reduce((n, path) => n + (commit.files[path]?.size ?? 0), 0),
+  };
+}
+
+/** `GET /api/{type}s?search=&author=&limit=&sort=`. */
+export function listReposRoute(res: ServerResponse, url: URL, store: RepoStore, type: RepoType): void {
+  const search = (url.searchParams.get("search") ?? "").toLowerCase();
+  const author = url.searchParams.get("author");
+  const limit = Number(url.searchParams.get("limit")) || Infinity;
+  const items = store
+    .listRepos(type)
+    .filter(
+      (meta) => (!search || meta.id.toLowerCase().includes(search)) && (!author || meta.id.startsWith(`${author}/`)),
+    )
+    .map((meta) =>
+      repoInfo(
+        store,
+        meta,
+        "HEAD",
+        url.searchParams.getAll("expand").includes("siblings") || url.searchParams.get("full") === "true",
+      ),
+    );
+  if (url.searchParams.get("sort") === "lastModified")
+    items.sort((a, b) => String(b.lastModified).localeCompare(String(a.lastModified)));
+  sendJson(res, 200, items.slice(0, limit));
+}
+
+interface CreateBody {
+  name?: string;
+  organization?: string;
+  type?: string;
+  private?: boolean;
+  visibility?: string;
+  files?: { path: string; content: string; encoding?: string }[];
+}
+
+/** `POST /api/repos/create`: 409 when the repo exists (with its url, as the Hub answers). */
+export async function createRepoRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  baseUrl: string,
+  user: string,
+): Promise<void> {
+  const body = await readJson<CreateBody>(req);
+  const type = (body.type ?? "model") as RepoType;
+  if (!REPO_TYPES.includes(type)) throw new HubError(400, `Invalid repo type "${body.type}"`);
+  if (!body.name) throw new HubError(400, "name is required");
+  const id = body.name.includes("/") ? body.name : `${body.organization ?? user}/${body.name}`;
+  const url = `${baseUrl}/${repoPrefix(type)}${id}`;
+  if (store.exists(type, id)) {
+    sendJson(res, 409, { error: `You already created this ${type} repo`, url });
+    return;
+  }
+  const meta = store.createRepo(type, id, { private: body.private ?? body.visibility === "private" });
+  if (body.files?.length) {
+    const operations: Operation[] = body.files.map((file) => {
+      const data = Buffer.from(file.content, file.encoding === "base64" ? "base64" : "utf8");
+      return { kind: "put", path: checkPath(file.path), entry: store.putBlob(data, false) };
+    });
+    store.applyCommit(type, id, "main", operations, { title: "initial files", message: "" });
+  }
+  sendJson(res, 200, { url, name: id, id: repoInfo(store, meta)._id });
+}
+
+/** `DELETE /api/repos/delete` with `{name, organization, type}`. */
+export async function deleteRepoRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  user: string,
+): Promise<void> {
+  const body = await readJson<CreateBody>(req);
+  const type = (body.type ?? "model") as RepoType;
+  const id = body.name?.includes("/") ? body.name : `${body.organization ?? user}/${body.name}`;
+  store.deleteRepo(type, id);
+  sendJson(res, 200, {});
+}
+
+/** `POST|DELETE /api/{type}s/{repo}/branch/{name}`. */
+export async function branchRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  repo: { type: RepoType; id: string },
+  branch: string,
+): Promise<void> {
+  if (req.method === "DELETE") {
+    store.deleteBranch(repo.type, repo.id, branch);
+  } else {
+    const body = await readJson<{ startingPoint?: string; emptyBranch?: boolean; overwrite?: boolean }>(req);
+    store.createBranch(repo.type, repo.id, branch, {
+      ...(body.startingPoint ? { from: body.startingPoint } : {}),
+      ...(body.emptyBranch ? { empty: true } : {}),
+      ...(body.overwrite ? { overwrite: true } : {}),
+    });
+  }
+  sendJson(res, 200, {});
+}
+
+/** `GET /api/{type}s/{repo}/refs`. */
+export function refsRoute(res: ServerResponse, store: RepoStore, repo: { type: RepoType; id: string }): void {
+  const refs = store.refs(repo.type, repo.id);
+  const branches = Object.entries(refs).map(([name, targetCommit]) => ({
+    name,
+    ref: `refs/heads/${name}`,
+    targetCommit,
+  }));
+  sendJson(res, 200, { branches, tags: [], converts: [] });
+}
+
+/** `GET /api/{type}s/{repo}/commits/{rev}`: newest first, paged by `p` and `limit`. */
+export function commitsRoute(
+  res: ServerResponse,
+  url: URL,
+  store: RepoStore,
+  repo: { type: RepoType; id: string },
+  rev: string,
+): void {
+  const history = store.history(repo.type, repo.id, rev);
+  const limit = Math.max(1, Number(url.searchParams.get("limit")) || 50);
+  const page = Number(url.searchParams.get("p")) || 0;
+  const items = history.slice(page * limit, (page + 1) * limit).map((c) => ({
+    id: c.id,
+    title: c.title,
+    message: c.message,
+    date: c.date,
+    authors: [{ user: "local" }],
+  }));
+  const headers: Record<string, string> = { "X-Total-Count": String(history.length) };
+  if ((page + 1) * limit < history.length) {
+    const next = new URL(url);
+    next.searchParams.set("p", String(page + 1));
+    headers.Link = `<${next.href}>; rel="next"`;
+  }
+  sendJson(res, 200, items, headers);
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HubError, readBody, sendJson } from "./http.js";
+import { LFS_THRESHOLD } from "./lfs.js";
+import type { Operation, RepoStore, RepoType } from "./repos.js";
+
+interface NdLine {
+  key: string;
+  value: Record<string, unknown>;
+}
+
+const str = (value: unknown, what: string): string => {
+  if (typeof value !== "string" || value === "") throw new HubError(400, `Commit: missing ${what}`);
+  return value;
+};
+
+export function checkPath(path: string): string {
+  const clean = path.replace(/^\/+/, "");
+  if (!clean || clean.split("/").some((part) => part === ".." || part === "." || part === "") || clean.includes("\0")) {
+    throw new HubError(400, `Invalid path "${path}"`);
+  }
+  return clean;
+}
+
+/** Parses the commit NDJSON (`header`, `file`, `lfsFile`, `deletedFile`, `deletedFolder`) into operations. */
+export function parseCommit(
+  body: string,
+  store: RepoStore,
+): { header: { title: string; message: string; parentCommit?: string }; operations: Operation[] } {
+  const lines = body
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      try {
+        return JSON.parse(line) as NdLine;
+      } catch {
+        throw new HubError(400, "Commit: body is not valid NDJSON");
+      }
+    });
+  const head = lines.find((line) => line.key === "header")?.value ?? {};
+  const header = {
+    title: typeof head.summary === "string" && head.summary ? head.summary : "Upload files",
+    message: typeof head.description === "string" ? head.description : "",
+    ...(typeof head.parentCommit === "string" ? { parentCommit: head.parentCommit } : {}),
+  };
+  const operations: Operation[] = [];
+  for (const { key, value } of lines) {
+    switch (key) {
+      case "header":
+        break;
+      case "file": {
+        const path = checkPath(str(value.path, "file path"));
+        const encoding = value.encoding === "base64" ? "base64" : "utf8";
+        const data = Buffer.from(typeof value.content === "string" ? value.content : "", encoding);
+        operations.push({ kind: "put", path, entry: store.putBlob(data, data.length >= LFS_THRESHOLD) });
+        break;
+      }
+      case "lfsFile": {
+        const path = checkPath(str(value.path, "lfsFile path"));
+        if (value.algo !== undefined && value.algo !== "sha256")
+          throw new HubError(400, "Commit: lfsFile algo must be sha256");
+        const oid = str(value.oid, "lfsFile oid");
+        const entry = store.lfsEntry(oid, Number(value.size));
+        operations.push({ kind: "put", path, entry });
+        break;
+      }
+      case "deletedFile":
+      case "deletedFolder":
+        operations.push({ kind: "delete", path: checkPath(str(value.path, "deleted path")) });
+        break;
+      default:
+        throw new HubError(400, `Commit: unknown key "${key}"`);
+    }
+  }
+  return { header, operations };
+}
+
+/** `POST /api/{type}s/{repo}/commit/{rev}`. */
+export async function commitRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  baseUrl: string,
+  repo: { type: RepoType; id: string },
+  branch: string,
+): Promise<void> {
+  store.meta(repo.type, repo.id);
+  const body = (await readBody(req)).toString("utf8");
+  const { header, operations } = parseCommit(body, store);
+  const commit = store.applyCommit(repo.type, repo.id, branch, operations, header);
+  const prefix = repo.type === "model" ? "" : `${repo.type}s/`;
+  sendJson(res, 200, {
+    success: true,
+    commitOid: commit.id,
+    commitUrl: `${baseUrl}/${prefix}${repo.id}/commit/${commit.id}`,
+    commitMessage: header.title,
+    hookOutput: "",
+  });
+}

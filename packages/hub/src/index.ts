@@ -1,0 +1,5 @@
+export { TREE_PAGE_SIZE } from "./files.js";
+export { LFS_THRESHOLD } from "./lfs.js";
+export type { Paper } from "./papers.js";
+export { type Commit, type FileEntry, type RepoMeta, RepoStore, type RepoType } from "./repos.js";
+export { type LocalHub, type LocalHubOptions, startLocalHub } from "./server.js";

@@ -1,0 +1,117 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
+import { HubError, readJson, sendJson } from "./http.js";
+import type { RepoStore, RepoType } from "./repos.js";
+
+/** Files this size or larger, or whose first bytes look binary, go through LFS (as on the Hub). */
+export const LFS_THRESHOLD = 10 * 1024 * 1024;
+
+interface PreuploadBody {
+  files?: { path: string; size: number; sample?: string }[];
+}
+
+/** `POST /api/{type}s/{repo}/preupload/{rev}`: which files the client must upload through LFS. */
+export async function preupload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson<PreuploadBody>(req);
+  const files = (body.files ?? []).map((file) => {
+    const sample = Buffer.from(file.sample ?? "", "base64");
+    const lfs = file.size >= LFS_THRESHOLD || sample.includes(0);
+    return { path: file.path, uploadMode: lfs ? "lfs" : "regular", shouldIgnore: false };
+  });
+  sendJson(res, 200, { files, commitOid: undefined });
+}
+
+interface BatchBody {
+  operation?: string;
+  objects?: { oid: string; size: number }[];
+}
+
+/** Upload URLs carry their own signature: the client PUTs to them without its token, as to S3. */
+export class LfsSigner {
+  readonly #key = randomBytes(32);
+
+  sign(oid: string, size: number): string {
+    return createHmac("sha256", this.#key).update(`${oid}:${size}`).digest("hex");
+  }
+
+  verify(oid: string, size: number, signature: string): boolean {
+    const expected = Buffer.from(this.sign(oid, size), "hex");
+    const given = Buffer.from(signature, "hex");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+/** `POST /{repo}.git/info/lfs/objects/batch`: basic transfer, upload actions back to this server. */
+export async function lfsBatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  signer: LfsSigner,
+  baseUrl: string,
+  repo: { type: RepoType; id: string },
+): Promise<void> {
+  store.meta(repo.type, repo.id);
+  const body = await readJson<BatchBody>(req);
+  if (body.operation !== "upload" && body.operation !== "download") {
+    throw new HubError(400, `Unsupported LFS operation: ${body.operation}`);
+  }
+  const objects = (body.objects ?? []).map(({ oid, size }) => {
+    if (!/^[0-9a-f]{64}$/.test(oid)) return { oid, size, error: { code: 422, message: "Invalid oid" } };
+    const present = store.hasBlob(oid);
+    if (body.operation === "download") {
+      return present
+        ? { oid, size, authenticated: true, actions: { download: { href: `${baseUrl}/lfs-objects/${oid}` } } }
+        : { oid, size, error: { code: 404, message: "Object does not exist" } };
+    }
+    if (present) return { oid, size, authenticated: true };
+    const href = `${baseUrl}/lfs-objects/${oid}?size=${size}&sig=${signer.sign(oid, size)}`;
+    return { oid, size, authenticated: true, actions: { upload: { href, expires_in: 3600 } } };
+  });
+  res.writeHead(200, { "Content-Type": "application/vnd.git-lfs+json" });
+  res.end(JSON.stringify({ transfer: "basic", objects, hash_algo: "sha256" }));
+}
+
+/** `PUT /lfs-objects/{oid}?size&sig`: streams to disk, hashing as it goes; kept only if the sha256 matches. */
+export async function lfsUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  signer: LfsSigner,
+  oid: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const size = Number(query.get("size"));
+  if (!signer.verify(oid, size, query.get("sig") ?? "")) throw new HubError(403, "Invalid or missing upload signature");
+  const target = store.blobPath(oid);
+  if (existsSync(target)) {
+    req.resume();
+    res.writeHead(200, { ETag: `"${oid}"` }).end();
+    return;
+  }
+  const tmp = store.tmpPath();
+  const hash = createHash("sha256");
+  let received = 0;
+  try {
+    await pipeline(
+      req,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          received += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(tmp),
+    );
+    const actual = hash.digest("hex");
+    if (actual !== oid || received !== size) {
+      throw new HubError(400, `Uploaded content does not match: sha256 ${actual}, ${received} bytes`);
+    }
+    renameSync(tmp, target);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  res.writeHead(200, { ETag: `"${oid}"` }).end();
+}

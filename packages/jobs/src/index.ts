@@ -1,0 +1,13 @@
+export { installHint, missingModules, moduleFor, pipName } from "./dependencies.js";
+export { defaultJobsDir, LocalJobRunner, type LocalJobRunnerOptions } from "./local.js";
+export { parseMetricLine } from "./metrics.js";
+export {
+  type Job,
+  type JobInfo,
+  type JobResult,
+  type JobRunner,
+  type JobSpec,
+  type JobStatus,
+  type MetricPoint,
+  TERMINAL_STATUSES,
+} from "./types.js";
