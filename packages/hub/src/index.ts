@@ -1,4 +1,5 @@
 export { TREE_PAGE_SIZE } from "./files.js";
+export { type JobStage, JobsApi, type JobsApiOptions, stageOf } from "./jobs-api.js";
 export { LFS_THRESHOLD } from "./lfs.js";
 export type { Paper } from "./papers.js";
 export { type Commit, type FileEntry, type RepoMeta, RepoStore, type RepoType } from "./repos.js";

@@ -1,6 +1,7 @@
 import { createReadStream, mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import {
   branchRoute,
   commitsRoute,
@@ -15,6 +16,7 @@ import { commitRoute } from "./commit.js";
 import { datasetsViewerRoute } from "./datasets-viewer.js";
 import { pathsInfoRoute, resolveRoute, treeRoute } from "./files.js";
 import { HubError, sendError, sendJson } from "./http.js";
+import { JobsApi } from "./jobs-api.js";
 import { LfsSigner, lfsBatch, lfsUpload, preupload } from "./lfs.js";
 import { papersSearchRoute } from "./papers.js";
 import { RepoStore, type RepoType } from "./repos.js";
@@ -29,6 +31,8 @@ export interface LocalHubOptions {
   token?: string;
   /** The user `whoami-v2` reports and repos without an organization go under. Default "local". */
   user?: string;
+  /** The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter, default `/usr/bin/python3`. */
+  jobs?: { python?: string };
 }
 
 export interface LocalHub {
@@ -46,6 +50,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const store = new RepoStore(dir);
   const signer = new LfsSigner();
   const startedAt = new Date().toISOString();
+  const jobsApi = new JobsApi({ dir: join(dir, "jobs"), python: options.jobs?.python });
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, baseUrl: string): Promise<void> {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -119,6 +124,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       return createRepoRoute(req, res, store, baseUrl, user);
     if (first === "repos" && second === "delete" && method === "DELETE") return deleteRepoRoute(req, res, store, user);
     if (first === "papers" && second === "search" && method === "GET") return papersSearchRoute(res, url, dir);
+    if (first === "jobs") return jobsApi.route(req, res, baseUrl, parts.slice(1));
     const type = parseRepoType(first ?? "");
     if (!type) throw new HubError(404, "Not found");
     if (parts.length === 1 && method === "GET") return listReposRoute(res, url, store, type);
