@@ -59,6 +59,7 @@ await Promise.all([
     "plugins/provider-anthropic",
     "plugins/provider-hf",
     "plugins/provider-replay",
+    "plugins/huggingface",
     "themes/dark",
     "themes/light",
     "themes/high-contrast",

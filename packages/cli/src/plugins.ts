@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
  */
 export const BUILTIN_PLUGINS = [
   "@pincer/plugin-core-tools",
+  "@pincer/plugin-huggingface",
   "@pincer/provider-openai",
   "@pincer/provider-anthropic",
   "@pincer/provider-hf",

@@ -50,6 +50,20 @@ describe("plugin registry", () => {
     expect(result.content).toBe("undefined,undefined,true");
   });
 
+  it("offers an activated plugin's tools only when one of its activation variables is set", async () => {
+    const dir = pluginDir({ contributes: { tools: ["probe"] }, activation: { env: ["PROBE_TOKEN"] } }, probeBundle);
+    const quiet = new PluginRegistry({ cwd: tmpdir(), env: {} });
+    const active = new PluginRegistry({ cwd: tmpdir(), env: { PROBE_TOKEN: "set" } });
+    cleanups.push(
+      () => quiet.dispose(),
+      () => active.dispose(),
+    );
+    quiet.add(dir);
+    active.add(dir);
+    expect(await quiet.loadTools()).toEqual([]);
+    expect((await active.loadTools()).map((tool) => tool.name)).toEqual(["probe"]);
+  });
+
   it("refuses a tool the manifest does not declare", async () => {
     const registry = new PluginRegistry({ cwd: tmpdir() });
     cleanups.push(() => registry.dispose());

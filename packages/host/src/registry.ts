@@ -183,7 +183,7 @@ export class PluginRegistry {
     const tools: AnyTool[] = [];
     for (const record of this.records) {
       const names = record.manifest.contributes.tools ?? [];
-      if (!names.some(filter)) continue;
+      if (!names.some(filter) || !this.activated(record)) continue;
       try {
         tools.push(...(await this.toolsOf(record, filter)));
       } catch (error) {
@@ -193,6 +193,12 @@ export class PluginRegistry {
       }
     }
     return tools;
+  }
+
+  /** A plugin whose manifest names activation variables offers its tools only when one is set. */
+  private activated(record: PluginRecord): boolean {
+    const variables = record.manifest.activation?.env;
+    return !variables || variables.some((name) => !!this.env[name]);
   }
 
   private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {

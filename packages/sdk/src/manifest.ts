@@ -18,6 +18,11 @@ export interface PluginManifest {
     agents?: string[];
     skills?: string[];
   };
+  /**
+   * When the tools are offered: `{ env: ["HF_TOKEN", "HF_ENDPOINT"] }` only in sessions where one
+   * of those is set, so a plugin most sessions don't need adds nothing to their prompts.
+   */
+  activation?: { env?: string[] };
   capabilities?: PluginCapabilities;
 }
 

@@ -1,0 +1,171 @@
+import type { PluginToolContext, ToolResult } from "@pincer/sdk";
+
+/** The public Hub; `HF_ENDPOINT` points the tools elsewhere (a mirror, or a local Hub in tests). */
+export const DEFAULT_ENDPOINT = "https://huggingface.co";
+/** The dataset viewer of the public Hub; other endpoints serve it under `/datasets-server`. */
+export const DATASETS_SERVER = "https://datasets-server.huggingface.co";
+
+export type RepoType = "model" | "dataset" | "space";
+export const REPO_TYPES: RepoType[] = ["model", "dataset", "space"];
+
+/** A failed Hub call, with the status and a sentence that says what to do about it. */
+export class HubHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Hub {
+  endpoint: string;
+  /** True when `HF_ENDPOINT` is unset or the public Hub. */
+  isPublic: boolean;
+  hasToken: boolean;
+  /** `fetch` against the endpoint (or an absolute URL) with the token; throws HubHttpError on a failed status. */
+  request(path: string, init?: RequestInit & { what?: string }): Promise<Response>;
+  json<T>(path: string, init?: RequestInit & { what?: string }): Promise<T>;
+}
+
+export function hubOf(ctx: Pick<PluginToolContext, "env" | "signal">): Hub {
+  const endpoint = (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  const token = ctx.env.get("HF_TOKEN");
+  const request = async (path: string, init: RequestInit & { what?: string } = {}): Promise<Response> => {
+    const { what, ...rest } = init;
+    const url = /^https?:\/\//.test(path) ? path : `${endpoint}${path}`;
+    const headers = new Headers(rest.headers);
+    if (token && !headers.has("Authorization")) headers.set("Authorization", `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...rest, headers, signal: rest.signal ?? ctx.signal });
+    } catch (error) {
+      if (rest.signal?.aborted || ctx.signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new HubHttpError(0, `Could not reach ${new URL(url).origin}: ${message}`);
+    }
+    if (!res.ok) throw await httpError(res, what ?? "The resource", Boolean(token));
+    return res;
+  };
+  return {
+    endpoint,
+    isPublic: endpoint === DEFAULT_ENDPOINT,
+    hasToken: Boolean(token),
+    request,
+    async json<T>(path: string, init?: RequestInit & { what?: string }): Promise<T> {
+      return (await (await request(path, init)).json()) as T;
+    },
+  };
+}
+
+async function serverMessage(res: Response): Promise<string> {
+  const text = await res.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+    const message = body.error ?? body.message;
+    if (typeof message === "string") return message;
+  } catch {
+    // Not JSON: the text itself, shortened.
+  }
+  return text.trim().slice(0, 300);
+}
+
+/** A failed status as a sentence the model can act on. */
+export async function httpError(res: Response, what: string, hasToken: boolean): Promise<HubHttpError> {
+  const said = await serverMessage(res);
+  const detail = said ? ` (the Hub said: ${said})` : "";
+  const status = res.status;
+  let advice: string;
+  if (status === 401) {
+    advice = hasToken
+      ? "HF_TOKEN was rejected: set HF_TOKEN to a valid token from https://huggingface.co/settings/tokens."
+      : "Authentication is required: set HF_TOKEN to a token from https://huggingface.co/settings/tokens.";
+  } else if (status === 403) {
+    advice =
+      "The token is not allowed to do this: use a token with write access, or request access to the gated repo on its page.";
+  } else if (status === 404) {
+    advice = `${what} doesn't exist, or it is private or gated and HF_TOKEN can't see it: check the name (owner/name), the repo type and the revision.`;
+  } else if (status === 409) {
+    advice = `${what} already exists: pick another name, or use the existing one.`;
+  } else if (status === 429) {
+    const retry = res.headers.get("retry-after");
+    advice = `Rate limited by the Hub: wait${retry ? ` ${retry} seconds` : " a minute"} before trying again.`;
+  } else if (status >= 500) {
+    advice = "The Hub had a server error: try again later.";
+  } else {
+    advice = "The request was refused: check the arguments.";
+  }
+  return new HubHttpError(status, `HTTP ${status}: ${advice}${detail}`);
+}
+
+/** Runs a tool body, turning Hub failures into tool errors instead of exceptions. */
+export async function guarded(body: () => Promise<ToolResult>): Promise<ToolResult> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof HubHttpError)
+      return { content: error.message, isError: true, details: { status: error.status } };
+    if (error instanceof Error && error.name === "AbortError") return { content: "Cancelled.", isError: true };
+    return { content: error instanceof Error ? error.message : String(error), isError: true };
+  }
+}
+
+/** `owner/name`, with a clear refusal of anything else. */
+export function checkRepoId(repo: string): string {
+  const id = repo.trim().replace(/^https?:\/\/[^/]+\//, "");
+  if (!/^[\w.-]+\/[\w.-]+$/.test(id)) {
+    throw new HubHttpError(400, `"${repo}" is not a repo id: write it as owner/name (e.g. "openai-community/gpt2").`);
+  }
+  return id;
+}
+
+/** The `/api/{type}s/{repo}` prefix. */
+export const apiRepoPath = (type: RepoType, repo: string): string => `/api/${type}s/${repo}`;
+
+/** The git-side prefix: `/{repo}` for models, `/datasets/{repo}`, `/spaces/{repo}`. */
+export const gitRepoPath = (type: RepoType, repo: string): string =>
+  type === "model" ? `/${repo}` : `/${type}s/${repo}`;
+
+/** Each path segment URI-encoded, the slashes kept. */
+export const encodePath = (path: string): string =>
+  path
+    .replace(/^\/+/, "")
+    .split("/")
+    .map((part) => encodeURIComponent(part))
+    .join("/");
+
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** The user the token belongs to (`whoami-v2`'s `name`), or "local" without a token; cached per session. */
+export async function namespaceOf(hub: Hub, ctx: Pick<PluginToolContext, "state">): Promise<string> {
+  const key = `namespace:${hub.endpoint}`;
+  const cached = ctx.state.get(key);
+  if (typeof cached === "string") return cached;
+  let name = "local";
+  if (hub.hasToken) {
+    const me = await hub.json<{ name?: unknown }>("/api/whoami-v2", { what: "The user of HF_TOKEN" });
+    if (typeof me.name === "string" && me.name) name = me.name;
+  }
+  ctx.state.set(key, name);
+  return name;
+}
+
+/** UTF-8 text as base64 (the commit API's `encoding: "base64"`). */
+export function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
