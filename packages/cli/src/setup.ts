@@ -30,6 +30,7 @@ import {
   sessionsDir,
   UsageError,
 } from "./home.js";
+import { runningLocalHub } from "./local-hub.js";
 import { createRegistry } from "./plugins.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 
@@ -106,13 +107,20 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     throw new UsageError((error as Error).message);
   }
 
+  // With no Hugging Face credentials, the Hugging Face tools use a running local Hub (`pincer hub
+  // serve`), and the session says so.
+  const localHub = !options.env.HF_TOKEN && !options.env.HF_ENDPOINT ? runningLocalHub(options.home) : undefined;
+  if (localHub)
+    warnings.push(`No HF_TOKEN: the Hugging Face tools use the local Hub at ${localHub} (pincer hub serve).`);
+  const pluginEnv = localHub ? { ...options.env, HF_ENDPOINT: localHub } : options.env;
+
   const registry = createRegistry(
     {
       home: options.home,
       cwd: options.cwd,
       cacheDir: join(options.home, "cache"),
       addDirs: options.addDirs ?? [],
-      env: options.env,
+      env: pluginEnv,
       providerConfig: { ...user.providers, ...options.providerConfig },
       ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
       osSandbox,

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import type { Argv } from "yargs";
 import { pincerHome } from "../home.js";
 
-/** Where a running `pincer hub serve` announces itself, so sessions can find the local Hub. */
-export const hubServerFile = (home: string): string => join(home, "hub", "server.json");
+import { hubServerFile } from "../local-hub.js";
 
 /**
  * `pincer hub serve`: a local, Hugging Face Hub-compatible server storing under `PINCER_HOME/hub`.

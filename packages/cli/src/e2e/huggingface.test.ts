@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
@@ -40,6 +40,28 @@ function callTools(...calls: Array<[string, Record<string, unknown>]>): void {
 }
 
 describe("the Hugging Face plugin in a pincer -p session", () => {
+  it("uses a running local Hub when there is no HF_TOKEN, and says so", async () => {
+    const open = await startLocalHub({ dir: mkdtempSync(join(tmpdir(), "pincer-e2e-open-hub-")) });
+    try {
+      using box = sandbox({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url });
+      // What `pincer hub serve` writes while it runs (this test process stands in for it).
+      mkdirSync(join(box.env.PINCER_HOME!, "hub"), { recursive: true });
+      writeFileSync(
+        join(box.env.PINCER_HOME!, "hub", "server.json"),
+        JSON.stringify({ url: open.url, pid: process.pid }),
+      );
+      const from = server.requests.length;
+      callTools(["hf_hub_search", { kind: "model", query: "anything" }]);
+      const result = await box.run(["-p", "search", "--model", "openai/gpt-5"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`the Hugging Face tools use the local Hub at ${open.url}`);
+      const last = bodies(from).at(-1)!;
+      expect(toolMessages(last).join("\n")).not.toMatch(/error|refused/i);
+    } finally {
+      await open.close();
+    }
+  });
+
   it("searches the Hub without asking and creates a repo when allowed", async () => {
     using box = sandbox(env());
     const from = server.requests.length;
