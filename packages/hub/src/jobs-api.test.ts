@@ -58,6 +58,21 @@ afterAll(async () => {
 });
 
 describe.skipIf(!existsSync("/usr/bin/python3"))("jobs API", () => {
+  it("gives a job none of the Hub process's own environment", async () => {
+    process.env.PINCER_HUB_LEAK_PROBE = "the hub's own secret";
+    try {
+      const created = await createJob({
+        script:
+          "import os\nprint('probe', os.environ.get('PINCER_HUB_LEAK_PROBE'), 'path', bool(os.environ.get('PATH')))",
+        timeoutSeconds: 30,
+      });
+      const lines = await readLogs(created.id);
+      expect(lines.map((line) => line.data)).toEqual(["probe None path True"]);
+    } finally {
+      delete process.env.PINCER_HUB_LEAK_PROBE;
+    }
+  });
+
   it("runs a script, streams its logs over SSE and reports metrics", async () => {
     const script = [
       "import json, os, sys, time",

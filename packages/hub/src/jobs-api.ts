@@ -166,6 +166,9 @@ export class JobsApi {
       dir: options.dir,
       ...(options.python ? { python: options.python } : {}),
       ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
+      // A job sees what it was given (environment, secrets) and what Python needs, never the
+      // environment of the process serving the Hub (its tokens, its keys).
+      baseEnv: pickEnv(process.env, ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER"]),
     });
   }
 
@@ -338,4 +341,8 @@ export class JobsApi {
     }
     if (!closed) res.end();
   }
+}
+
+function pickEnv(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
 }

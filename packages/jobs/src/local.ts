@@ -56,6 +56,11 @@ export interface LocalJobRunnerOptions {
   killGraceMs?: number;
   /** How `memoryMb` is enforced; default `prlimit` when it is on PATH, else `ulimit`. */
   memoryLimiter?: "prlimit" | "ulimit";
+  /**
+   * The environment every job starts from, before its own `env`; default this process's. A
+   * server running jobs for others passes a minimal one, so its own secrets stay its own.
+   */
+  baseEnv?: NodeJS.ProcessEnv;
 }
 
 /** What `status.json` holds. */
@@ -472,6 +477,7 @@ export class LocalJobRunner implements JobRunner {
   readonly dir: string;
   readonly python: string;
   readonly killGraceMs: number;
+  readonly #baseEnv: NodeJS.ProcessEnv;
   #owned = new Map<string, OwnedJob>();
   #present = new Set<string>();
   #limiter: { kind: "prlimit"; path: string } | { kind: "ulimit" } | undefined;
@@ -480,6 +486,7 @@ export class LocalJobRunner implements JobRunner {
     this.dir = resolve(options.dir ?? defaultJobsDir());
     this.python = options.python ?? "/usr/bin/python3";
     this.killGraceMs = options.killGraceMs ?? 3000;
+    this.#baseEnv = options.baseEnv ?? process.env;
     if (options.memoryLimiter === "ulimit") this.#limiter = { kind: "ulimit" };
     if (options.memoryLimiter === "prlimit")
       this.#limiter = { kind: "prlimit", path: findOnPath("prlimit") ?? "prlimit" };
@@ -551,7 +558,7 @@ export class LocalJobRunner implements JobRunner {
     job.start(command, argv, {
       cwd,
       env: {
-        ...process.env,
+        ...this.#baseEnv,
         PYTHONUNBUFFERED: "1",
         PYTHONIOENCODING: "utf-8",
         PYTHONDONTWRITEBYTECODE: "1",
