@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
 import { pincerHome, UsageError } from "./home.js";
+import { sessionOptionsFromArgs } from "./session-args.js";
 
 /** The headless flags once parsed (by yargs, or by the fast path), in camelCase. */
 export interface HeadlessArgs {
@@ -36,30 +37,16 @@ export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv
   }
   let prompt = args.print || (await readStdin());
   if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
+  const options = sessionOptionsFromArgs(args, env);
   // `/name args` runs a markdown command (.claude/commands, .pincer/commands, plugins): its template is sent.
   if (prompt.trimStart().startsWith("/")) {
     const { expandSlashPrompt } = await import("./agents/markdown-commands.js");
-    prompt = expandSlashPrompt(prompt, { cwd: resolve(args.cwd ?? process.cwd()), home: pincerHome(env) }) ?? prompt;
-  }
-  if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
-  if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
-    throw new UsageError("--max-turns must be a positive integer.");
+    prompt = expandSlashPrompt(prompt, { cwd: options.cwd, home: options.home }) ?? prompt;
   }
   return runHeadless({
+    ...options,
     prompt,
     outputFormat: (args.outputFormat ?? "text") as OutputFormat,
-    cwd: resolve(args.cwd ?? process.cwd()),
-    home: pincerHome(env),
-    env,
-    ...(args.model ? { model: args.model } : {}),
-    ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
-    allowedTools: args.allowedTools ?? [],
-    disallowedTools: args.disallowedTools ?? [],
-    ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
-    ...(args.continue ? { continue: true } : {}),
-    ...(args.resume ? { resume: args.resume } : {}),
-    addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
-    ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
     ...(args.record ? { record: resolve(args.record) } : {}),
     ...(args.verbose !== undefined ? { verbose: args.verbose } : {}),
   });

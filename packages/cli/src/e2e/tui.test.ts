@@ -266,6 +266,14 @@ describe("pincer (interactive terminal)", () => {
     expect(JSON.stringify(model.requests.at(-1)!.body)).toContain("Review PR 123 carefully.");
   });
 
+  it("checks its flags as -p does: a bad --max-turns is a usage error", async () => {
+    using box = sandbox();
+    const terminal = new Terminal({ args: ["--max-turns", "0"], cwd: box.cwd, env: box.env });
+    open.push(terminal);
+    await terminal.waitFor("--max-turns must be a positive integer.");
+    expect(await terminal.exit()).toBe(2);
+  });
+
   it("answers a prompt piped on stdin without a terminal", async () => {
     using box = sandbox();
     model.enqueue([{ text: "Piped answer." }, { finish: "stop" }]);

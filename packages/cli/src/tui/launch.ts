@@ -1,27 +1,11 @@
-import { resolve } from "node:path";
 import type { HeadlessArgs } from "../headless-args.js";
-import { pincerHome, UsageError } from "../home.js";
+import { sessionOptionsFromArgs } from "../session-args.js";
 
 /** `pincer` in a terminal: the interactive session (Ink), loaded only when it is asked for. */
 export async function runInteractiveArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
-  if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
+  const options = sessionOptionsFromArgs(args, env);
   const { runInteractive } = await withoutLazyFetch(() => import("./interactive.js"));
-  return runInteractive({
-    cwd: resolve(args.cwd ?? process.cwd()),
-    home: pincerHome(env),
-    env,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    ...(args.model ? { model: args.model } : {}),
-    ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
-    allowedTools: args.allowedTools ?? [],
-    disallowedTools: args.disallowedTools ?? [],
-    ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
-    ...(args.continue ? { continue: true } : {}),
-    ...(args.resume ? { resume: args.resume } : {}),
-    addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
-    ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
-  });
+  return runInteractive({ ...options, stdin: process.stdin, stdout: process.stdout });
 }
 
 /**

@@ -1,0 +1,32 @@
+import { resolve } from "node:path";
+import type { HeadlessArgs } from "./headless-args.js";
+import { pincerHome, UsageError } from "./home.js";
+import type { SessionOptions } from "./setup.js";
+
+/**
+ * The session flags, checked and turned into session options: the same for `-p` and for the
+ * interactive terminal. Kept apart from both so the terminal's fast path loads nothing else.
+ */
+export function sessionOptionsFromArgs(
+  args: HeadlessArgs,
+  env: NodeJS.ProcessEnv,
+): Omit<SessionOptions, "resolver" | "record" | "providerConfig"> {
+  if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
+  if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
+    throw new UsageError("--max-turns must be a positive integer.");
+  }
+  return {
+    cwd: resolve(args.cwd ?? process.cwd()),
+    home: pincerHome(env),
+    env,
+    ...(args.model ? { model: args.model } : {}),
+    ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
+    allowedTools: args.allowedTools ?? [],
+    disallowedTools: args.disallowedTools ?? [],
+    ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
+    ...(args.continue ? { continue: true } : {}),
+    ...(args.resume ? { resume: args.resume } : {}),
+    addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
+    ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
+  };
+}
