@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * The small YAML subset SKILL.md and agent files use in their front matter: `key: value` with
  * plain or quoted scalars, inline `[a, b]` and block `- item` lists, `|` and `>` block scalars,
@@ -129,4 +131,37 @@ export function listField(data: Record<string, FrontMatterValue>, key: string): 
   if (value === undefined) return undefined;
   const items = Array.isArray(value) ? value : value.split(",");
   return items.map((item) => item.trim()).filter(Boolean);
+}
+
+/** A markdown definition that names itself: a skill's SKILL.md or an agent file. */
+export interface NamedDefinition extends FrontMatter {
+  name: string;
+  description: string;
+}
+
+/**
+ * Reads a file whose front matter must give `name` and `description`. An unreadable file, bad
+ * front matter or a missing field is a warning naming the file (`Skipped <kind> <file>: …`), and
+ * undefined; `skip` makes the same warning for the caller's own checks.
+ */
+export function readNamedDefinition(
+  file: string,
+  kind: string,
+  warnings: string[],
+): { definition?: NamedDefinition; skip: (why: string) => undefined } {
+  const skip = (why: string) => {
+    warnings.push(`Skipped ${kind} ${file}: ${why}.`);
+    return undefined;
+  };
+  let parsed: FrontMatter;
+  try {
+    parsed = parseFrontMatter(readFileSync(file, "utf8"));
+  } catch (error) {
+    return { skip, definition: skip((error as Error).message) };
+  }
+  const name = stringField(parsed.data, "name");
+  const description = stringField(parsed.data, "description");
+  if (!name) return { skip, definition: skip('its front matter has no "name"') };
+  if (!description) return { skip, definition: skip('its front matter has no "description"') };
+  return { skip, definition: { ...parsed, name, description } };
 }

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseFrontMatter, stringField } from "./front-matter.js";
+import { readNamedDefinition } from "./front-matter.js";
 
 /** An Agent Skill (the open SKILL.md format): a folder whose SKILL.md front matter names and describes it. */
 export interface Skill {
@@ -46,20 +46,9 @@ export function loadSkills(roots: string[], warnings: string[]): Skill[] {
 }
 
 function readSkill(dir: string, file: string, warnings: string[]): Skill | undefined {
-  const skip = (why: string) => {
-    warnings.push(`Skipped skill ${file}: ${why}.`);
-    return undefined;
-  };
-  let parsed: ReturnType<typeof parseFrontMatter>;
-  try {
-    parsed = parseFrontMatter(readFileSync(file, "utf8"));
-  } catch (error) {
-    return skip((error as Error).message);
-  }
-  const name = stringField(parsed.data, "name");
-  const description = stringField(parsed.data, "description");
-  if (!name) return skip('its front matter has no "name"');
-  if (!description) return skip('its front matter has no "description"');
+  const { definition, skip } = readNamedDefinition(file, "skill", warnings);
+  if (!definition) return undefined;
+  const { name, description } = definition;
   if (/[\s,]/.test(name)) return skip(`its name "${name}" has spaces or commas; use lowercase-words-with-hyphens`);
   return {
     name,
@@ -67,7 +56,7 @@ function readSkill(dir: string, file: string, warnings: string[]): Skill | undef
       description.length > SKILL_DESCRIPTION_MAX ? `${description.slice(0, SKILL_DESCRIPTION_MAX - 1)}…` : description,
     dir,
     file,
-    body: parsed.body.trim(),
+    body: definition.body.trim(),
   };
 }
 

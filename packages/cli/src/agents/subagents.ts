@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PERMISSION_MODES, type PermissionMode } from "@pincer/kernel";
-import { listField, parseFrontMatter, stringField } from "./front-matter.js";
+import { listField, readNamedDefinition, stringField } from "./front-matter.js";
 
 /** A subagent defined in markdown: front matter for its settings, the body for its system prompt. */
 export interface AgentDefinition {
@@ -54,20 +54,9 @@ export function loadAgents(
 }
 
 function readAgent(file: string, scope: "user" | "project", warnings: string[]): AgentDefinition | undefined {
-  const skip = (why: string) => {
-    warnings.push(`Skipped agent ${file}: ${why}.`);
-    return undefined;
-  };
-  let parsed: ReturnType<typeof parseFrontMatter>;
-  try {
-    parsed = parseFrontMatter(readFileSync(file, "utf8"));
-  } catch (error) {
-    return skip((error as Error).message);
-  }
-  const name = stringField(parsed.data, "name");
-  const description = stringField(parsed.data, "description");
-  if (!name) return skip('its front matter has no "name"');
-  if (!description) return skip('its front matter has no "description"');
+  const { definition: parsed, skip } = readNamedDefinition(file, "agent", warnings);
+  if (!parsed) return undefined;
+  const { name, description } = parsed;
   const mode = stringField(parsed.data, "permissionMode");
   if (mode && !(PERMISSION_MODES as readonly string[]).includes(mode)) {
     return skip(`unknown permissionMode "${mode}" (use one of: ${PERMISSION_MODES.join(", ")})`);
