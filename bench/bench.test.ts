@@ -26,6 +26,7 @@ describe("bench/run.js", () => {
       "`pincer` in a pseudo-terminal: prompt box drawn",
       "TUI streaming 5,000 tokens",
       "`@pincer/jobs`: `run()` → the script's first log line",
+      "ML intern: peak context vs model window",
     ]) {
       expect(output).toContain(row);
     }

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
 import { hubRows } from "./hub.js";
+import { internRows } from "./intern.js";
 import { jobsRows } from "./jobs.js";
 import { serveRows } from "./serve.js";
 
@@ -237,6 +238,7 @@ const serveFigures = await benchProcess("serve.js");
 const tuiFigures = await benchProcess("tui.js");
 const jobsFigures = await benchProcess("jobs.js");
 const hubFigures = await benchProcess("hub.js");
+const internFigures = await benchProcess("intern.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -253,6 +255,7 @@ const results = {
   tui: tuiFigures,
   jobs: jobsFigures,
   hub: hubFigures,
+  intern: internFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -301,3 +304,4 @@ console.log(
 );
 for (const row of jobsRows(jobsFigures)) console.log(row);
 for (const row of hubRows(hubFigures)) console.log(row);
+for (const row of internRows(internFigures)) console.log(row);

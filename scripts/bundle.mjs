@@ -60,6 +60,7 @@ await Promise.all([
     "plugins/provider-hf",
     "plugins/provider-replay",
     "plugins/huggingface",
+    "plugins/ml-intern",
     "themes/dark",
     "themes/light",
     "themes/high-contrast",

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
-import { pincerHome, UsageError } from "./home.js";
+import { UsageError } from "./home.js";
 import { sessionOptionsFromArgs } from "./session-args.js";
 
 /** The headless flags once parsed (by yargs, or by the fast path), in camelCase. */
@@ -12,11 +12,15 @@ export interface HeadlessArgs {
   allowedTools?: string[] | undefined;
   disallowedTools?: string[] | undefined;
   maxTurns?: number | undefined;
+  /** Dollars an unattended run may spend on costed tool calls and the model (`--budget 20`). */
+  budget?: number | string | undefined;
   continue?: boolean | undefined;
   resume?: string | undefined;
   cwd?: string | undefined;
   addDir?: string[] | undefined;
   appendSystemPrompt?: string | undefined;
+  /** Run the session as this agent (its prompt, tools, permission mode, maxTurns). */
+  agent?: string | undefined;
   record?: string | undefined;
   verbose?: boolean | undefined;
 }

@@ -11,6 +11,7 @@ import { themeCommands } from "./commands/theme.js";
 import { EXIT } from "./headless.js";
 import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
 import { pincerHome, UsageError } from "./home.js";
+import { internCommands } from "./intern/command.js";
 import { VERSION } from "./version.js";
 
 /** Parses argv, runs the command, and returns the process exit code. */
@@ -46,6 +47,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       description: "Rules to deny; a bare tool name also hides the tool",
     })
     .option("max-turns", { type: "number", description: "Most model calls in this run" })
+    .option("budget", {
+      type: "string",
+      description: "US dollars this run may spend unasked: costed calls (paid jobs, endpoints) within it are approved",
+    })
     .option("continue", {
       alias: "c",
       type: "boolean",
@@ -55,6 +60,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option("cwd", { type: "string", description: "Working directory for the session" })
     .option("add-dir", { type: "array", string: true, description: "Extra directories the file tools may use" })
     .option("append-system-prompt", { type: "string", description: "Text appended to the system prompt" })
+    .option("agent", {
+      type: "string",
+      description: "Run as this agent (.pincer/agents, ~/.pincer/agents or a plugin's, e.g. ml-intern)",
+    })
     .option("record", {
       type: "string",
       description: "Record the model's stream to this cassette file (replay with --model replay/<file>)",
@@ -146,6 +155,14 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .command("theme", "List, preview and choose colour themes", (sub) => themeCommands(sub, env))
     .command("mcp", "Add, list, remove and approve MCP servers", (sub) => mcpCommands(sub, env))
     .command("hub", "Serve a local Hugging Face Hub (offline repos, datasets, papers)", (sub) => hubCommands(sub, env))
+    .command(
+      "intern",
+      "An unattended ML engineer: reproduce a paper, train, evaluate, publish (see intern --help)",
+      (sub) =>
+        internCommands(sub, env, (code) => {
+          exitCode = code;
+        }),
+    )
     .command("plugin", "Install, manage and author plugins", (sub) =>
       pluginCommands(sub, env, (code) => {
         exitCode = code;

@@ -15,6 +15,12 @@ export function sessionOptionsFromArgs(
   if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
     throw new UsageError("--max-turns must be a positive integer.");
   }
+  const budgetUsd = args.budget === undefined ? undefined : Number(args.budget);
+  if (budgetUsd !== undefined && !(Number.isFinite(budgetUsd) && budgetUsd > 0)) {
+    throw new UsageError(
+      `--budget must be a positive number of US dollars, e.g. --budget 20 (got ${JSON.stringify(String(args.budget))}).`,
+    );
+  }
   return {
     cwd: resolve(args.cwd ?? process.cwd()),
     home: pincerHome(env),
@@ -24,9 +30,11 @@ export function sessionOptionsFromArgs(
     allowedTools: args.allowedTools ?? [],
     disallowedTools: args.disallowedTools ?? [],
     ...(args.maxTurns !== undefined ? { maxTurns: args.maxTurns } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(args.continue ? { continue: true } : {}),
     ...(args.resume ? { resume: args.resume } : {}),
     addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
     ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
+    ...(args.agent ? { agent: args.agent } : {}),
   };
 }

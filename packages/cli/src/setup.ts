@@ -20,6 +20,7 @@ import type { McpPromptInfo } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
 import { createPluginHooks } from "./agents/hooks.js"; // Claude Code plugins' hooks
 import { splitArgs } from "./agents/markdown-commands.js";
+import { agentTools as agentToolList, resolveSessionAgent } from "./agents/session-agent.js"; // --agent
 import { sessionMcp } from "./commands/mcp.js"; // MCP servers as tools
 import {
   configPath,
@@ -46,6 +47,8 @@ export interface SessionOptions {
   allowedTools?: string[];
   disallowedTools?: string[];
   maxTurns?: number;
+  /** `--budget`: costed calls that would ask are approved while the run's spending stays within it. */
+  budgetUsd?: number;
   continue?: boolean;
   resume?: string;
   addDirs?: string[];
@@ -55,6 +58,11 @@ export interface SessionOptions {
   resolver?: PermissionResolver;
   /** Extra provider settings, merged over config (e.g. replay pacing for the demo). */
   providerConfig?: Record<string, Record<string, unknown>>;
+  /**
+   * Run the session as this agent (`--agent`, `pincer intern`): its prompt, tools, permission mode
+   * and maxTurns (see agents/session-agent.ts). Unknown: a UsageError listing the agents.
+   */
+  agent?: string;
 }
 
 export interface PreparedSession {
@@ -134,7 +142,8 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   }
 
   const rules = collectRules(user.permissions, project.permissions, options, warnings);
-  const mode = pickMode(options.permissionMode ?? project.permissions?.defaultMode ?? user.permissions?.defaultMode);
+  const flagMode = options.permissionMode === undefined ? undefined : pickMode(options.permissionMode);
+  let mode = flagMode ?? pickMode(project.permissions?.defaultMode ?? user.permissions?.defaultMode);
   const disallowed = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
   // The provider's isolate starts while the tools are gathered (they are mostly remembered).
   const [tools, loaded] = await Promise.all([
@@ -157,9 +166,16 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     env: options.env,
     warnings,
     claudePlugins,
+    pluginAgents: registry.agentFiles(),
   });
+  // --agent: the named agent's prompt, tools, mode and turn budget shape the whole session.
+  const sessionAgent = options.agent
+    ? resolveSessionAgent({ name: options.agent, agents: agentContext.agents, settingsMode: mode, flagMode, warnings })
+    : undefined;
+  if (sessionAgent) mode = sessionAgent.mode;
+  const keepTool = (name: string) => !disallowed.has(name) && (sessionAgent?.keeps(name) ?? true);
   const agentTools = agentContext.tools({
-    keep: (name) => !disallowed.has(name),
+    keep: keepTool,
     parent: () => kernel,
     loadProvider: (id) => registry.loadProvider(id),
     ...(options.resolver ? { resolver: options.resolver } : {}),
@@ -171,15 +187,20 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     cwd: options.cwd,
     systemPrompt: buildSystemPrompt({
       cwd: options.cwd,
-      sections: agentContext.systemPromptSections,
+      sections: [...(sessionAgent ? [sessionAgent.systemPromptSection] : []), ...agentContext.systemPromptSections],
       ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
     }),
-    tools: [...tools, ...agentTools],
+    tools: sessionAgent ? agentToolList([...tools, ...agentTools], sessionAgent, warnings) : [...tools, ...agentTools],
     providers: [provider],
     models: loaded.models,
     session,
-    permissions: { mode, rules, ...(options.resolver ? { resolver: options.resolver } : {}) },
-    maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
+    permissions: {
+      mode,
+      rules,
+      ...(options.resolver ? { resolver: options.resolver } : {}),
+      ...(options.budgetUsd !== undefined ? { budget: { capUsd: options.budgetUsd } } : {}),
+    },
+    maxTurns: options.maxTurns ?? sessionAgent?.agent.maxTurns ?? user.maxTurns ?? 100,
   });
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and
@@ -189,7 +210,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     kernel.addHooks(
       mcp.hooks(
         (tool) => {
-          if (!disallowed.has(tool.name)) kernel.registerTool(tool);
+          if (keepTool(tool.name)) kernel.registerTool(tool);
         },
         (message) => kernel.bus.emit({ type: "warning", message }),
       ),

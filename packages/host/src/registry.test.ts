@@ -71,6 +71,18 @@ describe("plugin registry", () => {
     await expect(registry.loadTools()).rejects.toThrow('defines tool "probe" but its manifest does not list it');
   });
 
+  it("lists the agents plugins declare, at <plugin>/agents/<name>.md, starting no plugin", () => {
+    const registry = new PluginRegistry({ cwd: tmpdir(), env: {} });
+    cleanups.push(() => registry.dispose());
+    const dir = pluginDir({ contributes: { agents: ["reviewer", "scout"] } }, "throw new Error('never started')");
+    registry.add(dir);
+    expect(registry.agentFiles()).toEqual([
+      { plugin: "probe", name: "reviewer", file: join(dir, "agents", "reviewer.md") },
+      { plugin: "probe", name: "scout", file: join(dir, "agents", "scout.md") },
+    ]);
+    expect(registry.startedPlugins()).toEqual([]);
+  });
+
   it("rejects a second plugin with the same name", () => {
     const registry = new PluginRegistry({ cwd: tmpdir() });
     const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);

@@ -166,6 +166,20 @@ export class PluginRegistry {
     return this.records;
   }
 
+  /**
+   * The agents plugins declare (`contributes.agents`), each at `<plugin folder>/agents/<name>.md`.
+   * Listing them starts no plugin: an agent is markdown the host program reads.
+   */
+  agentFiles(): Array<{ plugin: string; name: string; file: string }> {
+    return this.records.flatMap((record) =>
+      (record.manifest.contributes.agents ?? []).map((name) => ({
+        plugin: record.manifest.name,
+        name,
+        file: join(record.dir, "agents", `${name}.md`),
+      })),
+    );
+  }
+
   providerIds(): string[] {
     const contributed = this.records.flatMap((record) => record.manifest.contributes.providers ?? []);
     return [...contributed.filter((id) => id !== OPENAI_COMPATIBLE), ...this.endpoints.map((endpoint) => endpoint.id)];
@@ -227,6 +241,9 @@ export class PluginRegistry {
         // Looked up per call: a plugin under `pincer plugin dev` is replaced when its bundle changes.
         ...(meta.hasSubject
           ? { permissionSubject: (args, cwd) => this.sandboxFor(record).subject(meta.name, args, cwd) }
+          : {}),
+        ...(meta.hasEstimate
+          ? { estimateCost: (args, cwd) => this.sandboxFor(record).estimate(meta.name, args, cwd) }
           : {}),
         execute: (args, ctx) => this.sandboxFor(record).run(meta.name, args, ctx),
       });

@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxedToolMeta } from "./sandbox/plugin-sandbox.js";
 
-/** Bumped when what the prelude reports about a tool changes shape. */
-const FORMAT = 1;
+/** Bumped when what the prelude reports about a tool changes shape (2: hasEstimate). */
+const FORMAT = 2;
 
 /**
  * A plugin's tool definitions (names, descriptions, schemas), remembered by the hash of the

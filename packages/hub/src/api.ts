@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { cardTags, tagFilter } from "./card-tags.js";
 import { checkPath } from "./commit.js";
 import { HubError, readJson, sendJson } from "./http.js";
 import { type Operation, REPO_TYPES, type RepoMeta, type RepoStore, type RepoType } from "./repos.js";
@@ -25,20 +26,21 @@ export function repoInfo(store: RepoStore, meta: RepoMeta, rev = "HEAD", sibling
     createdAt: meta.createdAt,
     private: meta.private,
     disabled: false,
-    gated: false,
+    gated: meta.gated ?? false,
     downloads: 0,
     likes: 0,
-    tags: [],
+    tags: cardTags(store, commit),
     ...(siblings ? { siblings: files.map((rfilename) => ({ rfilename })) } : {}),
     usedStorage: files.reduce((n, path) => n + (commit.files[path]?.size ?? 0), 0),
   };
 }
 
-/** `GET /api/{type}s?search=&author=&limit=&sort=`. */
+/** `GET /api/{type}s?search=&author=&filter=&limit=&sort=` (filter: tags the repo must all carry, e.g. `arxiv:2106.09685`). */
 export function listReposRoute(res: ServerResponse, url: URL, store: RepoStore, type: RepoType): void {
   const search = (url.searchParams.get("search") ?? "").toLowerCase();
   const author = url.searchParams.get("author");
   const limit = Number(url.searchParams.get("limit")) || Infinity;
+  const hasTags = tagFilter(url);
   const items = store
     .listRepos(type)
     .filter(
@@ -51,7 +53,8 @@ export function listReposRoute(res: ServerResponse, url: URL, store: RepoStore, 
         "HEAD",
         url.searchParams.getAll("expand").includes("siblings") || url.searchParams.get("full") === "true",
       ),
-    );
+    )
+    .filter((info) => hasTags(info.tags as string[]));
   if (url.searchParams.get("sort") === "lastModified")
     items.sort((a, b) => String(b.lastModified).localeCompare(String(a.lastModified)));
   sendJson(res, 200, items.slice(0, limit));
@@ -130,15 +133,79 @@ export async function branchRoute(
   sendJson(res, 200, {});
 }
 
-/** `GET /api/{type}s/{repo}/refs`. */
-export function refsRoute(res: ServerResponse, store: RepoStore, repo: { type: RepoType; id: string }): void {
-  const refs = store.refs(repo.type, repo.id);
-  const branches = Object.entries(refs).map(([name, targetCommit]) => ({
+/** `GET /api/{type}s/{repo}/refs[?include_prs=1]`. */
+export function refsRoute(
+  res: ServerResponse,
+  store: RepoStore,
+  repo: { type: RepoType; id: string },
+  url?: URL,
+): void {
+  const branches = Object.entries(store.refs(repo.type, repo.id)).map(([name, targetCommit]) => ({
     name,
     ref: `refs/heads/${name}`,
     targetCommit,
   }));
-  sendJson(res, 200, { branches, tags: [], converts: [] });
+  const tags = Object.entries(store.tags(repo.type, repo.id)).map(([name, tag]) => ({
+    name,
+    ref: `refs/tags/${name}`,
+    targetCommit: tag.commit,
+  }));
+  const withPrs = ["1", "true"].includes(url?.searchParams.get("include_prs") ?? "");
+  const pullRequests = Object.entries(store.pullRefs(repo.type, repo.id)).map(([num, targetCommit]) => ({
+    name: num,
+    ref: `refs/pr/${num}`,
+    targetCommit,
+  }));
+  sendJson(res, 200, { branches, tags, converts: [], ...(withPrs ? { pullRequests } : {}) });
+}
+
+/** `POST /api/{type}s/{repo}/tag/{rev}` with `{tag, message}`; `DELETE /api/{type}s/{repo}/tag/{tag}`. */
+export async function tagRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  repo: { type: RepoType; id: string },
+  rev: string,
+): Promise<void> {
+  if (req.method === "DELETE") {
+    store.deleteTag(repo.type, repo.id, rev);
+  } else {
+    const body = await readJson<{ tag?: string; message?: string }>(req);
+    if (!body.tag || !/^[\w.-]+(\/[\w.-]+)*$/.test(body.tag) || body.tag.includes(".."))
+      throw new HubError(400, `Invalid tag name "${body.tag ?? ""}"`);
+    store.createTag(repo.type, repo.id, body.tag, rev, body.message ?? "");
+  }
+  sendJson(res, 200, {});
+}
+
+/**
+ * `PUT /api/{type}s/{repo}/settings` with `{gated, private}` (owner only), and
+ * `POST /api/{type}s/{repo}/user-access-request/grant` with `{user}`: how a local Hub marks a repo
+ * gated and lets a user in, as the Hub's settings page and access requests do.
+ */
+export async function settingsRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  repo: { type: RepoType; id: string },
+  action: string,
+): Promise<void> {
+  const meta = store.meta(repo.type, repo.id);
+  if (action === "settings") {
+    const body = await readJson<{ gated?: unknown; private?: unknown }>(req);
+    if (body.gated !== undefined && body.gated !== false && body.gated !== "auto" && body.gated !== "manual")
+      throw new HubError(400, 'gated must be false, "auto" or "manual"');
+    const updated = store.updateMeta(repo.type, repo.id, {
+      ...(body.gated !== undefined ? { gated: body.gated as false | "auto" | "manual" } : {}),
+      ...(typeof body.private === "boolean" ? { private: body.private } : {}),
+    });
+    return sendJson(res, 200, { gated: updated.gated ?? false, private: updated.private });
+  }
+  const body = await readJson<{ user?: string }>(req);
+  if (!body.user) throw new HubError(400, "user is required");
+  const granted = new Set([...(meta.accessGranted ?? []), body.user]);
+  store.updateMeta(repo.type, repo.id, { accessGranted: [...granted] });
+  sendJson(res, 200, {});
 }
 
 /** `GET /api/{type}s/{repo}/commits/{rev}`: newest first, paged by `p` and `limit`. */

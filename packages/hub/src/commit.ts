@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { openPullRequest, recordPullCommit } from "./discussions.js";
 import { HubError, readBody, sendJson } from "./http.js";
 import { LFS_THRESHOLD } from "./lfs.js";
 import type { Operation, RepoStore, RepoType } from "./repos.js";
@@ -59,7 +60,8 @@ export function parseCommit(
         if (value.algo !== undefined && value.algo !== "sha256")
           throw new HubError(400, "Commit: lfsFile algo must be sha256");
         const oid = str(value.oid, "lfsFile oid");
-        const entry = store.lfsEntry(oid, Number(value.size));
+        // `size` is optional in the Hub's API (older huggingface_hub sends none): the stored object knows it.
+        const entry = store.lfsEntry(oid, value.size === undefined ? undefined : Number(value.size));
         operations.push({ kind: "put", path, entry });
         break;
       }
@@ -74,7 +76,11 @@ export function parseCommit(
   return { header, operations };
 }
 
-/** `POST /api/{type}s/{repo}/commit/{rev}`. */
+/**
+ * `POST /api/{type}s/{repo}/commit/{rev}[?create_pr=1]`. With `create_pr`, the commit opens pull
+ * request `refs/pr/{num}` from `rev`'s head instead of moving `rev`, and the answer carries
+ * `pullRequestUrl` (as on the Hub).
+ */
 export async function commitRoute(
   req: IncomingMessage,
   res: ServerResponse,
@@ -82,11 +88,34 @@ export async function commitRoute(
   baseUrl: string,
   repo: { type: RepoType; id: string },
   branch: string,
+  user = "local",
 ): Promise<void> {
   store.meta(repo.type, repo.id);
+  const query = new URL(req.url ?? "/", baseUrl).searchParams;
+  const createPr = ["1", "true"].includes(query.get("create_pr") ?? "");
   const body = (await readBody(req)).toString("utf8");
   const { header, operations } = parseCommit(body, store);
-  const commit = store.applyCommit(repo.type, repo.id, branch, operations, header);
+  // Check the base before opening anything, so a bad revision leaves no empty pull request behind.
+  if (createPr) store.resolve(repo.type, repo.id, branch);
+  // A pull request starts from `parentCommit` when given (huggingface_hub's create_pr + parent_commit).
+  const pr = createPr
+    ? openPullRequest(store, repo, {
+        title: header.title,
+        description: header.message,
+        author: user,
+        base: branch,
+        from: header.parentCommit ?? branch,
+      })
+    : undefined;
+  const target = pr ? `refs/pr/${pr}` : branch;
+  const commit = store.applyCommit(
+    repo.type,
+    repo.id,
+    target,
+    operations,
+    pr ? { title: header.title, message: header.message } : header,
+  );
+  recordPullCommit(store, repo, target, commit, user);
   const prefix = repo.type === "model" ? "" : `${repo.type}s/`;
   sendJson(res, 200, {
     success: true,
@@ -94,5 +123,6 @@ export async function commitRoute(
     commitUrl: `${baseUrl}/${prefix}${repo.id}/commit/${commit.id}`,
     commitMessage: header.title,
     hookOutput: "",
+    ...(pr ? { pullRequestUrl: `${baseUrl}/${prefix}${repo.id}/discussions/${pr}` } : {}),
   });
 }

@@ -125,7 +125,19 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end };
 }
 
-/** `GET|HEAD /{prefix}{repo}/resolve/{rev}/{path}`: the bytes, with Range and the headers the clients read. */
+/** Where the bytes of LFS files are served from: signed URLs, as the Hub's CDN hands out. */
+export interface LfsDownloads {
+  /** An absolute URL that serves the object without the token, for a limited time. */
+  urlFor(sha256: string): string;
+}
+
+/**
+ * `GET|HEAD /{prefix}{repo}/resolve/{rev}/{path}`. A regular file answers 200 with its bytes (Range
+ * honoured) and `ETag` its git oid. An LFS file answers as the Hub does: 302 to a signed download
+ * URL, with `X-Linked-Etag` (the sha256), `X-Linked-Size` and `X-Repo-Commit` on the redirect, which
+ * is what huggingface_hub's HEAD reads before it follows; `ETag` is then the pointer's git oid.
+ * A gated repo refuses `caller` unless it may read it (401/403 GatedRepo).
+ */
 export function resolveRoute(
   req: IncomingMessage,
   res: ServerResponse,
@@ -133,40 +145,68 @@ export function resolveRoute(
   repo: { type: RepoType; id: string },
   rev: string,
   rawPath: string,
+  access: { caller?: string | null; lfs?: LfsDownloads } = {},
 ): void {
+  if (access.caller !== undefined) store.checkGate(repo.type, repo.id, access.caller);
   const commit = store.resolve(repo.type, repo.id, rev);
   const path = checkPath(rawPath);
   const file = commit.files[path];
   if (!file) throw notFound("EntryNotFound", `${path} does not exist on "${rev}"`);
-  const etag = `"${file.lfs ? file.sha256 : file.oid}"`;
   const headers: Record<string, string | number> = {
-    "Content-Type": "application/octet-stream",
-    "Accept-Ranges": "bytes",
-    ETag: etag,
+    ETag: `"${file.oid}"`,
     "X-Repo-Commit": commit.id,
     "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(path.split("/").pop() ?? path)}`,
   };
   if (file.lfs) {
-    headers["X-Linked-ETag"] = etag;
+    headers["X-Linked-ETag"] = `"${file.sha256}"`;
     headers["X-Linked-Size"] = file.size;
+    if (access.lfs) {
+      const body = `Found. Redirecting to ${access.lfs.urlFor(file.sha256)}`;
+      res.writeHead(302, {
+        ...headers,
+        Location: access.lfs.urlFor(file.sha256),
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
+    // Without a signer (a bare route in tests), serve the bytes here, tagged with the sha256.
+    headers.ETag = headers["X-Linked-ETag"] as string;
   }
-  if (req.headers["if-none-match"] === etag) {
+  sendBlob(req, res, store.blobPath(file.sha256), file.size, headers);
+}
+
+/** The bytes of a stored blob, with Range, If-None-Match and the given headers. */
+export function sendBlob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  blobPath: string,
+  size: number,
+  extra: Record<string, string | number>,
+): void {
+  const headers: Record<string, string | number> = {
+    "Content-Type": "application/octet-stream",
+    "Accept-Ranges": "bytes",
+    ...extra,
+  };
+  if (headers.ETag && req.headers["if-none-match"] === headers.ETag) {
     res.writeHead(304, headers).end();
     return;
   }
-  const range = file.size === 0 ? null : parseRange(req.headers.range, file.size);
+  const range = size === 0 ? null : parseRange(req.headers.range, size);
   if (range === "invalid") {
-    res.writeHead(416, { ...headers, "Content-Range": `bytes */${file.size}` }).end();
+    res.writeHead(416, { ...headers, "Content-Range": `bytes */${size}` }).end();
     return;
   }
-  const { start, end } = range ?? { start: 0, end: file.size - 1 };
-  const length = file.size === 0 ? 0 : end - start + 1;
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  const length = size === 0 ? 0 : end - start + 1;
   res.writeHead(range ? 206 : 200, {
     ...headers,
     "Content-Length": length,
     ...(range
-      ? { "Content-Range": `bytes ${start}-${end}/${file.size}` }
-      : file.size === 0
+      ? { "Content-Range": `bytes ${start}-${end}/${size}` }
+      : size === 0
         ? { "Content-Range": "bytes */0" }
         : {}),
   });
@@ -174,7 +214,7 @@ export function resolveRoute(
     res.end();
     return;
   }
-  const stream = createReadStream(store.blobPath(file.sha256), { start, end, highWaterMark: 1024 * 1024 });
+  const stream = createReadStream(blobPath, { start, end, highWaterMark: 1024 * 1024 });
   stream.on("error", () => res.destroy());
   stream.pipe(res);
 }

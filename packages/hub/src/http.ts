@@ -29,7 +29,17 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: HubError): void {
-  sendJson(res, error.status, { error: error.message }, error.code ? { "X-Error-Code": error.code } : {});
+  // The Hub repeats the message in X-Error-Message: a HEAD answer has no body, and clients read it there.
+  const headerMessage = error.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 500);
+  sendJson(
+    res,
+    error.status,
+    { error: error.message },
+    {
+      "X-Error-Message": headerMessage,
+      ...(error.code ? { "X-Error-Code": error.code } : {}),
+    },
+  );
 }
 
 /** Reads a whole request body; `limit` guards memory (inline commits carry base64 files). */

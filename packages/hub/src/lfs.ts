@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
+import { sendBlob } from "./files.js";
 import { HubError, readJson, sendJson } from "./http.js";
 import type { RepoStore, RepoType } from "./repos.js";
 
@@ -37,10 +38,43 @@ export class LfsSigner {
   }
 
   verify(oid: string, size: number, signature: string): boolean {
-    const expected = Buffer.from(this.sign(oid, size), "hex");
-    const given = Buffer.from(signature, "hex");
+    return this.#matches(this.sign(oid, size), signature);
+  }
+
+  /** A download URL for one object, good for an hour without the token (the Hub's CDN links are signed the same way). */
+  downloadUrl(baseUrl: string, oid: string, now = Date.now()): string {
+    const expires = Math.floor(now / 1000) + 3600;
+    const sig = createHmac("sha256", this.#key).update(`get:${oid}:${expires}`).digest("hex");
+    return `${baseUrl}/lfs-objects/${oid}?Expires=${expires}&Signature=${sig}`;
+  }
+
+  verifyDownload(oid: string, query: URLSearchParams, now = Date.now()): boolean {
+    const expires = Number(query.get("Expires"));
+    if (!Number.isInteger(expires) || expires * 1000 < now) return false;
+    const expected = createHmac("sha256", this.#key).update(`get:${oid}:${expires}`).digest("hex");
+    return this.#matches(expected, query.get("Signature") ?? "");
+  }
+
+  #matches(expectedHex: string, givenHex: string): boolean {
+    const expected = Buffer.from(expectedHex, "hex");
+    const given = Buffer.from(givenHex, "hex");
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+/** `GET|HEAD /lfs-objects/{oid}?Expires&Signature`: an object's bytes through a signed link, no token needed. */
+export function lfsDownload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: RepoStore,
+  signer: LfsSigner,
+  oid: string,
+  query: URLSearchParams,
+): void {
+  if (!signer.verifyDownload(oid, query)) throw new HubError(403, "Invalid or expired download signature");
+  const path = store.blobPath(oid);
+  if (!existsSync(path)) throw new HubError(404, "Object does not exist");
+  sendBlob(req, res, path, statSync(path).size, { ETag: `"${oid}"` });
 }
 
 /** `POST /{repo}.git/info/lfs/objects/batch`: basic transfer, upload actions back to this server. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HubError, notFound } from "./http.js";
 
@@ -31,6 +31,15 @@ export interface RepoMeta {
   private: boolean;
   createdAt: string;
   defaultBranch: string;
+  /** A gated repo serves its files only to its owner and the users granted access (as on the Hub). */
+  gated?: false | "auto" | "manual";
+  accessGranted?: string[];
+}
+
+/** A tag: the commit it names, and its message. */
+export interface TagRef {
+  commit: string;
+  message: string;
 }
 
 export type Operation = { kind: "put"; path: string; entry: FileEntry } | { kind: "delete"; path: string };
@@ -98,9 +107,13 @@ export class RepoStore {
     };
   }
 
-  /** The entry for a blob already uploaded through LFS. */
-  lfsEntry(sha256: string, size: number): FileEntry {
+  /** The entry for a blob already uploaded through LFS; a declared size must be the object's. */
+  lfsEntry(sha256: string, declared?: number): FileEntry {
     if (!this.hasBlob(sha256)) throw new HubError(422, `LFS object ${sha256} was not uploaded`);
+    const size = statSync(this.blobPath(sha256)).size;
+    if (declared !== undefined && declared !== size) {
+      throw new HubError(422, `LFS object ${sha256} is ${size} bytes, not the ${declared} the commit declares`);
+    }
     return { sha256, size, lfs: true, oid: gitBlobSha1(lfsPointer(sha256, size)) };
   }
 
@@ -157,9 +170,7 @@ export class RepoStore {
   }
 
   #writeRefs(type: RepoType, id: string, refs: Record<string, string>): void {
-    const tmp = this.tmpPath();
-    writeFileSync(tmp, JSON.stringify(refs, null, 2));
-    renameSync(tmp, join(this.repoDir(type, id), "refs.json"));
+    this.writeRepoJson(type, id, "refs.json", refs);
   }
 
   commit(type: RepoType, id: string, commitId: string): Commit {
@@ -176,13 +187,49 @@ export class RepoStore {
     return commit;
   }
 
-  /** A branch name, `HEAD`, or a commit id (full or at least 7 hex digits of one on a branch). */
+  tags(type: RepoType, id: string): Record<string, TagRef> {
+    this.meta(type, id);
+    return this.readRepoJson<Record<string, TagRef>>(type, id, "tags.json", {});
+  }
+
+  /** Pull request heads by number (`refs/pr/{num}`). */
+  pullRefs(type: RepoType, id: string): Record<string, string> {
+    this.meta(type, id);
+    return this.readRepoJson<Record<string, string>>(type, id, "pulls.json", {});
+  }
+
+  readRepoJson<T>(type: RepoType, id: string, file: string, empty: T): T {
+    const path = join(this.repoDir(type, id), file);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : empty;
+  }
+
+  /** Writes a repo's JSON file whole through a rename, so a reader never sees half of it. */
+  writeRepoJson(type: RepoType, id: string, file: string, value: unknown): void {
+    const tmp = this.tmpPath();
+    writeFileSync(tmp, JSON.stringify(value, null, 2));
+    renameSync(tmp, join(this.repoDir(type, id), file));
+  }
+
+  /** The head a commit to `rev` moves: a branch (`main`, `refs/heads/main`) or a pull request (`refs/pr/1`). */
+  #writableRef(type: RepoType, id: string, rev: string): { kind: "branch" | "pr"; name: string; head: string } | null {
+    const pr = /^refs\/pr\/(\d+)$/.exec(rev);
+    if (pr) {
+      const head = this.pullRefs(type, id)[pr[1] as string];
+      return head ? { kind: "pr", name: pr[1] as string, head } : null;
+    }
+    const name = rev.replace(/^refs\/heads\//, "");
+    const head = this.refs(type, id)[name];
+    return head ? { kind: "branch", name, head } : null;
+  }
+
+  /** A branch, tag or pull request (`refs/heads/x`, `refs/tags/x`, `refs/pr/1` or the bare name), `HEAD`, or a commit id. */
   resolve(type: RepoType, id: string, rev: string): Commit {
     const meta = this.meta(type, id);
-    const refs = this.refs(type, id);
     const name = rev === "HEAD" ? meta.defaultBranch : rev;
-    const head = refs[name];
-    if (head) return this.commit(type, id, head);
+    const writable = this.#writableRef(type, id, name);
+    if (writable) return this.commit(type, id, writable.head);
+    const tag = this.tags(type, id)[name.replace(/^refs\/tags\//, "")];
+    if (tag) return this.commit(type, id, tag.commit);
     if (/^[0-9a-f]{40}$/.test(rev)) return this.commit(type, id, rev);
     throw notFound("RevisionNotFound", `Invalid rev id: ${rev}`);
   }
@@ -208,7 +255,7 @@ export class RepoStore {
     return commit;
   }
 
-  /** Applies operations on top of `branch`'s head; `parentCommit`, when given, must be that head. */
+  /** Applies operations on top of `branch`'s head (a branch or `refs/pr/{num}`); `parentCommit`, when given, must be that head. */
   applyCommit(
     type: RepoType,
     id: string,
@@ -216,9 +263,9 @@ export class RepoStore {
     operations: Operation[],
     header: { title: string; message: string; parentCommit?: string },
   ): Commit {
-    const refs = this.refs(type, id);
-    const head = refs[branch];
-    if (!head) throw notFound("RevisionNotFound", `Invalid rev id: ${branch}`);
+    const ref = this.#writableRef(type, id, branch);
+    if (!ref) throw notFound("RevisionNotFound", `Invalid rev id: ${branch}`);
+    const head = ref.head;
     if (header.parentCommit && header.parentCommit !== head) {
       throw new HubError(
         412,
@@ -238,8 +285,74 @@ export class RepoStore {
       for (const path of inFolder) delete files[path];
     }
     const commit = this.#writeCommit(type, id, { parent: head, title: header.title, message: header.message, files });
-    this.#writeRefs(type, id, { ...this.refs(type, id), [branch]: commit.id });
+    if (ref.kind === "pr")
+      this.writeRepoJson(type, id, "pulls.json", { ...this.pullRefs(type, id), [ref.name]: commit.id });
+    else this.#writeRefs(type, id, { ...this.refs(type, id), [ref.name]: commit.id });
     return commit;
+  }
+
+  /** Opens `refs/pr/{num}` at the head of `from`. */
+  createPullRef(type: RepoType, id: string, num: number, from: string): string {
+    const target = this.resolve(type, id, from).id;
+    this.writeRepoJson(type, id, "pulls.json", { ...this.pullRefs(type, id), [String(num)]: target });
+    return target;
+  }
+
+  /** Points `branch` at the pull request's head (a fast-forward merge, or a new commit with its files). */
+  mergePull(type: RepoType, id: string, num: number, branch: string, title: string): Commit {
+    const head = this.pullRefs(type, id)[String(num)];
+    if (!head) throw notFound("RevisionNotFound", `Invalid rev id: refs/pr/${num}`);
+    const files = this.commit(type, id, head).files;
+    const operations: Operation[] = Object.entries(files).map(([path, entry]) => ({ kind: "put", path, entry }));
+    const current = this.resolve(type, id, branch).files;
+    for (const path of Object.keys(current)) if (!files[path]) operations.push({ kind: "delete", path });
+    return this.applyCommit(type, id, branch, operations, { title, message: "" });
+  }
+
+  createTag(type: RepoType, id: string, tag: string, rev: string, message = ""): void {
+    const tags = this.tags(type, id);
+    if (tags[tag]) throw new HubError(409, `Tag already exists: refs/tags/${tag}`);
+    const commit = this.resolve(type, id, rev).id;
+    this.writeRepoJson(type, id, "tags.json", { ...tags, [tag]: { commit, message } });
+  }
+
+  deleteTag(type: RepoType, id: string, tag: string): void {
+    const tags = this.tags(type, id);
+    if (!tags[tag]) throw notFound("RevisionNotFound", `Invalid rev id: ${tag}`);
+    delete tags[tag];
+    this.writeRepoJson(type, id, "tags.json", tags);
+  }
+
+  updateMeta(
+    type: RepoType,
+    id: string,
+    change: Partial<Pick<RepoMeta, "gated" | "private" | "accessGranted">>,
+  ): RepoMeta {
+    const meta = { ...this.meta(type, id), ...change };
+    this.writeRepoJson(type, id, "repo.json", meta);
+    return meta;
+  }
+
+  /**
+   * Refuses a gated repo's files to anyone but its owner and the users granted access, with the
+   * Hub's words: 401 to an anonymous caller, 403 to a signed-in one, X-Error-Code GatedRepo.
+   */
+  checkGate(type: RepoType, id: string, user: string | null): void {
+    const meta = this.meta(type, id);
+    if (!meta.gated || (user && (id.startsWith(`${user}/`) || meta.accessGranted?.includes(user)))) return;
+    const page = `${type === "model" ? "" : `${type}s/`}${id}`;
+    if (!user) {
+      throw new HubError(
+        401,
+        `Access to ${type} ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+        "GatedRepo",
+      );
+    }
+    throw new HubError(
+      403,
+      `Access to ${type} ${id} is restricted and you are not in the authorized list. Visit https://huggingface.co/${page} to ask for access.`,
+      "GatedRepo",
+    );
   }
 
   createBranch(

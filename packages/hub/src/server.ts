@@ -11,14 +11,19 @@ import {
   parseRepoType,
   refsRoute,
   repoInfo,
+  settingsRoute,
+  tagRoute,
 } from "./api.js";
 import { commitRoute } from "./commit.js";
 import { datasetsViewerRoute } from "./datasets-viewer.js";
+import { discussionsRoute } from "./discussions.js";
+import { DocsStore, docsApiRoute, docsPageRoute } from "./docs.js";
+import { EndpointsApi } from "./endpoints-api.js";
 import { pathsInfoRoute, resolveRoute, treeRoute } from "./files.js";
 import { HubError, sendError, sendJson } from "./http.js";
 import { JobsApi } from "./jobs-api.js";
-import { LfsSigner, lfsBatch, lfsUpload, preupload } from "./lfs.js";
-import { papersSearchRoute } from "./papers.js";
+import { LfsSigner, lfsBatch, lfsDownload, lfsUpload, preupload } from "./lfs.js";
+import { papersRoutes } from "./papers-routes.js";
 import { RepoStore, type RepoType } from "./repos.js";
 
 export interface LocalHubOptions {
@@ -33,6 +38,8 @@ export interface LocalHubOptions {
   user?: string;
   /** The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter, default `/usr/bin/python3`. */
   jobs?: { python?: string };
+  /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing. */
+  endpoints?: { pendingMs?: number; initializingMs?: number };
 }
 
 export interface LocalHub {
@@ -41,7 +48,20 @@ export interface LocalHub {
 }
 
 type Repo = { type: RepoType; id: string };
-const REPO_ACTIONS = new Set(["preupload", "commit", "tree", "paths-info", "branch", "refs", "commits", "revision"]);
+const REPO_ACTIONS = new Set([
+  "preupload",
+  "commit",
+  "tree",
+  "paths-info",
+  "branch",
+  "refs",
+  "commits",
+  "revision",
+  "tag",
+  "discussions",
+  "settings",
+  "user-access-request",
+]);
 
 /** Starts a Hugging Face Hub-compatible server storing everything under `dir`. */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
@@ -51,6 +71,11 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const signer = new LfsSigner();
   const startedAt = new Date().toISOString();
   const jobsApi = new JobsApi({ dir: join(dir, "jobs"), python: options.jobs?.python });
+  const endpointsApi = new EndpointsApi({ dir, store, user, ...options.endpoints });
+  const docs = new DocsStore(dir);
+
+  // The token is checked before any route, so a request with Authorization comes from `user`.
+  const callerOf = (req: IncomingMessage): string | null => (req.headers.authorization ? user : null);
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, baseUrl: string): Promise<void> {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -58,6 +83,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     // Upload URLs handed out by the LFS batch API carry their own signature instead of the token.
     if (parts[0] === "lfs-objects" && parts.length === 2 && method === "PUT") {
       return lfsUpload(req, res, store, signer, parts[1] as string, url.searchParams);
+    }
+    // So do the download links LFS files redirect to, as the Hub's CDN links are.
+    if (parts[0] === "lfs-objects" && parts.length === 2 && url.searchParams.has("Signature")) {
+      return lfsDownload(req, res, store, signer, parts[1] as string, url.searchParams);
     }
     if (token && req.headers.authorization !== `Bearer ${token}`) {
       throw new HubError(
@@ -73,7 +102,16 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         .pipe(res);
       return;
     }
+    // Papers, daily papers, collections and the arXiv stand-in (papers-routes.ts).
+    if (papersRoutes(res, url, dir, method, parts)) return;
+    // Documentation pages and their table of contents (docs.ts); `docs` is no user name here, as on huggingface.co.
+    if (parts[0] === "docs" && (method === "GET" || method === "HEAD")) {
+      return docsPageRoute(res, docs, baseUrl, parts.slice(1));
+    }
     if (parts[0] === "datasets-server" && parts.length === 2 && method === "GET") {
+      const dataset = url.searchParams.get("dataset");
+      if (dataset && /^[\w.-]+\/[\w.-]+$/.test(dataset) && store.exists("dataset", dataset))
+        store.checkGate("dataset", dataset, callerOf(req));
       return datasetsViewerRoute(res, url, store, parts[1] as string);
     }
     if (parts[0] === "api") return apiRoute(req, res, url, baseUrl, parts.slice(1));
@@ -90,7 +128,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       return lfsBatch(req, res, store, signer, baseUrl, repo);
     }
     if ((action === "resolve" || action === "raw") && tail.length >= 2 && (method === "GET" || method === "HEAD")) {
-      return resolveRoute(req, res, store, repo, tail[0] as string, tail.slice(1).join("/"));
+      return resolveRoute(req, res, store, repo, tail[0] as string, tail.slice(1).join("/"), {
+        caller: callerOf(req),
+        lfs: { urlFor: (sha256) => signer.downloadUrl(baseUrl, sha256) },
+      });
     }
     if (!action && method === "GET") {
       return sendJson(res, 200, repoInfo(store, store.meta(repo.type, repo.id)));
@@ -123,8 +164,9 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     if (first === "repos" && second === "create" && method === "POST")
       return createRepoRoute(req, res, store, baseUrl, user);
     if (first === "repos" && second === "delete" && method === "DELETE") return deleteRepoRoute(req, res, store, user);
-    if (first === "papers" && second === "search" && method === "GET") return papersSearchRoute(res, url, dir);
     if (first === "jobs") return jobsApi.route(req, res, baseUrl, parts.slice(1));
+    if (first === "endpoints") return endpointsApi.route(req, res, baseUrl, parts.slice(1));
+    if (first === "docs" && method === "GET") return docsApiRoute(res, url, docs, baseUrl, parts.slice(1));
     const type = parseRepoType(first ?? "");
     if (!type) throw new HubError(404, "Not found");
     if (parts.length === 1 && method === "GET") return listReposRoute(res, url, store, type);
@@ -144,7 +186,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         if (method === "POST") return preupload(req, res);
         break;
       case "commit":
-        if (method === "POST") return commitRoute(req, res, store, baseUrl, repo, branch);
+        if (method === "POST") return commitRoute(req, res, store, baseUrl, repo, branch, user);
         break;
       case "tree":
         if (method === "GET") return treeRoute(res, url, store, repo, branch, tail.join("/"));
@@ -156,7 +198,26 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
         if (rev && (method === "POST" || method === "DELETE")) return branchRoute(req, res, store, repo, rev);
         break;
       case "refs":
-        if (method === "GET") return refsRoute(res, store, repo);
+        if (method === "GET") return refsRoute(res, store, repo, url);
+        break;
+      case "tag":
+        if (rev && (method === "POST" || method === "DELETE")) return tagRoute(req, res, store, repo, rev);
+        break;
+      case "discussions":
+        return discussionsRoute(
+          req,
+          res,
+          url,
+          store,
+          repo,
+          user,
+          [rev, ...tail].filter((p) => p !== undefined),
+        );
+      case "settings":
+        if (method === "PUT") return settingsRoute(req, res, store, repo, action);
+        break;
+      case "user-access-request":
+        if (rev === "grant" && method === "POST") return settingsRoute(req, res, store, repo, action);
         break;
       case "commits":
         if (method === "GET") return commitsRoute(res, url, store, repo, branch);

@@ -19,9 +19,11 @@ export interface CompactionSettings {
   threshold: number;
   /** Tokens of recent conversation kept verbatim. */
   keepRecentTokens: number;
+  /** Tools whose latest result is the plan (the todo list): kept verbatim through every compaction. */
+  planTools: string[];
 }
 
-export const DEFAULT_COMPACTION: CompactionSettings = { threshold: 0.8, keepRecentTokens: 20_000 };
+export const DEFAULT_COMPACTION: CompactionSettings = { threshold: 0.8, keepRecentTokens: 20_000, planTools: ["todo"] };
 
 /**
  * Summarises older turns into one compaction entry. The summary is written by the current
@@ -60,14 +62,17 @@ export async function compactSession(options: {
     signal: options.signal,
     retry: options.retry,
   });
-  const summary = messageText(result.message).trim();
-  if (result.error || !summary) {
+  const modelSummary = messageText(result.message).trim();
+  if (result.error || !modelSummary) {
     bus.emit({
       type: "warning",
       message: `Compaction failed (${result.error?.message ?? "the model returned an empty summary"}); the conversation continues uncompacted.`,
     });
     return false;
   }
+  // The task and the plan are what a long run must never lose, and a summary may paraphrase or
+  // drop them: they go in verbatim, above the model's summary, at every compaction.
+  const summary = [...pinnedSections(session, settings.planTools), modelSummary].join("\n\n");
   session.append({ type: "compaction", summary, firstKeptEntryId: plan.firstKeptEntryId, tokensBefore });
   const tokensAfter = estimateTokens(session.buildContext().messages);
   bus.emit({ type: "compaction", summary, tokensBefore, tokensAfter });
@@ -87,6 +92,30 @@ export function needsCompaction(
     contextWindow: catalog.resolve(modelRef).contextWindow,
     threshold: settings.threshold,
   });
+}
+
+const PINNED_CHARS = 12_000;
+
+/**
+ * The session's first prompt (the task) and the latest result of a plan tool (the todo list),
+ * read from the whole path, so they are found again however many compactions came before.
+ */
+export function pinnedSections(session: Session, planTools: readonly string[]): string[] {
+  const messages = session.pathToLeaf().flatMap((entry) => (entry.type === "message" ? [entry.message] : []));
+  const task = messages.find((message) => message.role === "user");
+  let plan: Message | undefined;
+  for (const message of messages) {
+    if (message.role === "toolResult" && !message.isError && planTools.includes(message.toolName)) plan = message;
+  }
+  const sections: string[] = [];
+  if (task) sections.push(`TASK (the user's first prompt, verbatim):\n${clip(messageText(task))}`);
+  if (plan) sections.push(`CURRENT PLAN (the latest todo list, verbatim):\n${clip(messageText(plan))}`);
+  return sections;
+}
+
+function clip(text: string): string {
+  if (text.length <= PINNED_CHARS) return text;
+  return `${text.slice(0, PINNED_CHARS)}\n[… ${text.length - PINNED_CHARS} more characters are in the session file]`;
 }
 
 /** Message entries currently sent to the model (after the last compaction), plus that compaction's summary. */

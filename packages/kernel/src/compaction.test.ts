@@ -75,7 +75,7 @@ describe("planCompaction", () => {
       const plan = planCompaction(entries, { keepRecentTokens: Math.floor(next() * 3000) });
       if (!plan) continue;
       const cut = entries.findIndex((entry) => entry.id === plan.firstKeptEntryId);
-      expect(entries[cut]!.message.role).toBe("user");
+      expect(entries[cut]!.message.role).not.toBe("toolResult");
       expect(plan.toSummarize).toEqual(entries.slice(0, cut));
       // Every call in the summarised part has its result in the summarised part.
       const calls = plan.toSummarize.flatMap((entry) =>
@@ -101,6 +101,19 @@ describe("planCompaction", () => {
       .map((entry) => entry.message);
     expect(estimateTokens(kept)).toBeGreaterThanOrEqual(500);
     expect(estimateTokens(kept)).toBeLessThan(1000);
+  });
+
+  it("cuts inside a single long run at an assistant step, keeping each call with its result", () => {
+    const messages: Message[] = [user("the task")];
+    for (let step = 0; step < 10; step++)
+      messages.push(assistant("", [`c${step}`]), result(`c${step}`, "r".repeat(400)));
+    const entries = messages.map((message, index) => ({ id: `e${index}`, message }));
+    const plan = planCompaction(entries, { keepRecentTokens: 150 })!;
+    expect(plan).toBeDefined();
+    const cut = entries.findIndex((entry) => entry.id === plan.firstKeptEntryId);
+    expect(entries[cut]!.message.role).toBe("assistant");
+    expect(entries[cut + 1]!.message).toMatchObject({ role: "toolResult" });
+    expect(cut).toBeGreaterThan(10);
   });
 
   it("returns undefined when there is too little to summarise", () => {

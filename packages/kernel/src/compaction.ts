@@ -40,8 +40,10 @@ export interface CompactionPlan<Entry extends { id: string; message: Message }> 
 
 /**
  * Chooses where the verbatim tail begins: about `keepRecentTokens` from the end, moved back to
- * a user prompt so a tool call is never separated from its result. Undefined when there is too
- * little before that point to be worth a summary.
+ * the start of a step — a user prompt or an assistant message, never a tool result — so a tool
+ * call is never separated from its result. A step boundary (not only a prompt) is needed because
+ * an unattended run is one prompt followed by hundreds of model calls. Undefined when there is
+ * too little before that point to be worth a summary.
  */
 export function planCompaction<Entry extends { id: string; message: Message }>(
   entries: Entry[],
@@ -54,9 +56,9 @@ export function planCompaction<Entry extends { id: string; message: Message }>(
     cut = index;
     if (kept >= options.keepRecentTokens) break;
   }
-  // Walk back to the nearest user prompt at or before the cut.
-  while (cut > 0 && entries[cut]?.message.role !== "user") cut--;
-  if (cut < 2 || entries[cut]?.message.role !== "user") return undefined;
+  // Walk back over tool results to the message that made their calls (or a prompt).
+  while (cut > 0 && entries[cut]?.message.role === "toolResult") cut--;
+  if (cut < 2 || entries[cut]?.message.role === "toolResult") return undefined;
   return { toSummarize: entries.slice(0, cut), firstKeptEntryId: entries[cut]!.id };
 }
 

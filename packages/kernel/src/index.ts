@@ -8,6 +8,7 @@ export { createKernel, Kernel, type KernelOptions } from "./kernel.js";
 export * from "./loop-guard.js";
 export * from "./messages.js";
 export { callModel, DEFAULT_RETRY, type ModelCallResult, type RetryPolicy } from "./model-call.js";
+export * from "./permissions/budget.js";
 export * from "./permissions/engine.js";
 export * from "./permissions/rules.js";
 export * from "./permissions/types.js";

@@ -5,6 +5,7 @@ import { HookRegistry, type Hooks } from "./hooks.js";
 import { LoopGuard, type LoopGuardOptions } from "./loop-guard.js";
 import { emptyUsage, type Usage } from "./messages.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
+import { SpendingBudget } from "./permissions/budget.js";
 import { PermissionEngine } from "./permissions/engine.js";
 import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
 import { type Provider, parseModelRef } from "./provider.js";
@@ -24,7 +25,16 @@ export interface KernelOptions {
   models?: ModelInfo[];
   /** Where the conversation is kept. Default: an in-memory session (nothing written to disk). */
   session?: Session;
-  permissions?: { mode?: PermissionMode; rules?: PermissionRule[]; resolver?: PermissionResolver };
+  permissions?: {
+    mode?: PermissionMode;
+    rules?: PermissionRule[];
+    resolver?: PermissionResolver;
+    /**
+     * An unattended run's dollar cap: costed calls that would ask are approved while this run's
+     * spending (their estimates plus the model's cost) stays within it. See permissions/budget.ts.
+     */
+    budget?: { capUsd: number };
+  };
   hooks?: Hooks;
   /** Most model calls in one user turn. Default 100. */
   maxTurns?: number;
@@ -51,6 +61,8 @@ export class Kernel {
   readonly hooks = new HookRegistry();
   readonly catalog: ModelCatalog;
   readonly permissions: PermissionEngine;
+  /** What this run has spent (costed tool calls and the model), and its budget if it has one. */
+  readonly spending: SpendingBudget;
   readonly session: Session;
   readonly cwd: string;
   private readonly tools = new Map<string, AnyTool>();
@@ -60,6 +72,7 @@ export class Kernel {
   private readonly compaction: CompactionSettings | false;
   private modelRef: string;
   private sessionUsage: Usage = emptyUsage();
+  private costAtStart = 0;
   private current: AbortController | undefined;
   private started = false;
   private pendingContext: string[] = [];
@@ -74,6 +87,12 @@ export class Kernel {
       rules: options.permissions?.rules ?? [],
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
+    this.spending = new SpendingBudget({
+      ...(options.permissions?.budget ? { capUsd: options.permissions.budget.capUsd } : {}),
+      // This run's model cost: a resumed session's earlier turns were paid for by earlier runs.
+      modelSpendUsd: () => this.sessionUsage.cost.total - this.costAtStart,
+      warn: (message) => this.bus.emit({ type: "warning", message }),
+    });
     this.guard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard ?? {});
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.compaction = options.compaction === false ? false : { ...DEFAULT_COMPACTION, ...options.compaction };
@@ -83,6 +102,7 @@ export class Kernel {
     for (const message of this.session.buildContext().messages) {
       if (message.role === "assistant") this.sessionUsage = addUsage(this.sessionUsage, message.usage);
     }
+    this.costAtStart = this.sessionUsage.cost.total;
     // Record the model on the session's path, so --continue without --model picks the same one.
     if (this.session.buildContext().model !== this.modelRef)
       this.session.append({ type: "model_change", model: this.modelRef });
@@ -234,6 +254,7 @@ export class Kernel {
       tools: this.tools,
       permissions: this.permissions,
       ...(this.options.permissions?.resolver ? { resolver: this.options.permissions.resolver } : {}),
+      spending: this.spending,
       hooks: this.hooks,
       bus: this.bus,
       cwd: this.cwd,
@@ -264,6 +285,7 @@ export class Kernel {
         },
         addSessionUsage: (usage) => {
           this.sessionUsage = addUsage(this.sessionUsage, usage);
+          this.spending.checkThresholds();
         },
       },
       prompt,

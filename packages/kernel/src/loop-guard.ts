@@ -3,7 +3,11 @@ import { createHash } from "node:crypto";
 export interface LoopGuardOptions {
   /** The same call (name + arguments) with the same result this many times in a row. */
   repeatThreshold: number;
-  /** The same error text this many times in a row, whatever the arguments. */
+  /**
+   * The same error text this many times in a row, whatever the arguments; or from the same call
+   * (name + arguments) this many times within the window, whatever ran between (edit → run → the
+   * same error, with a different edit each time).
+   */
   errorRepeatThreshold: number;
   /** Cycle lengths to look for (A,B,A,B… is length 2). */
   cycleLengths: number[];
@@ -31,9 +35,32 @@ export type LoopVerdict =
 interface Observation {
   /** Name + canonical arguments + result: polling a changing log is not a loop. */
   signature: string;
+  /** Name + canonical arguments, without the result. */
+  call: string;
   name: string;
+  /** The call as a person reads it: `bash {"command":"python train.py"}`, shortened. */
+  shown: string;
+  /** The line of the result that tells most, shortened: the first; for a failure, its last (the error). */
+  gist: string;
   error?: string;
 }
+
+interface Detection {
+  kind: LoopKind;
+  /** What happened, as a clause: "the same bash call returned the same result 3 times in a row". */
+  summary: string;
+  /** The calls that repeated, shown with their arguments. */
+  repeated: string[];
+  /** The first line of the last result, the thing the model kept getting back. */
+  lastResult: string;
+  /** Told to the model, appended to the tool result. */
+  message: string;
+  /** Told to the user when the run stops. */
+  advice: string;
+}
+
+const SHOWN_ARGS = 100;
+const SHOWN_RESULT = 160;
 
 /**
  * The doom-loop detector. It watches tool calls and their results; when the model keeps doing
@@ -55,12 +82,21 @@ export class LoopGuard {
     this.corrections = 0;
   }
 
-  observe(call: { name: string; args: unknown; resultText: string; isError: boolean }): LoopVerdict {
+  /**
+   * `details` is the result's structured data: a numeric non-zero `details.exitCode` (a command
+   * that ran and failed, which tools such as bash report without isError) counts as an error.
+   */
+  observe(call: { name: string; args: unknown; resultText: string; isError: boolean; details?: unknown }): LoopVerdict {
     const resultHash = hash(call.resultText);
+    const args = canonicalJson(call.args);
+    const failed = call.isError || exitedNonZero(call.details);
     this.history.push({
-      signature: `${call.name}:${canonicalJson(call.args)}:${resultHash}`,
+      signature: `${call.name}:${args}:${resultHash}`,
+      call: `${call.name}:${args}`,
       name: call.name,
-      ...(call.isError ? { error: resultHash } : {}),
+      shown: `${call.name} ${shorten(args, SHOWN_ARGS)}`,
+      gist: shorten(gist(call.resultText, failed), SHOWN_RESULT),
+      ...(failed ? { error: resultHash } : {}),
     });
     const keep = Math.max(
       this.options.repeatThreshold,
@@ -74,20 +110,23 @@ export class LoopGuard {
     // Clear the window so the same streak is not reported again on the very next call.
     this.history = [];
     if (this.corrections >= this.options.maxCorrections) {
+      const last = found.lastResult ? ` The last result said: "${found.lastResult}".` : "";
       return {
         action: "stop",
         kind: found.kind,
-        reason: `Stopped: ${found.summary}, and it kept happening after ${this.corrections} correction(s).`,
+        reason: `Stopped by the loop guard: ${found.summary}, and it kept happening after ${this.corrections} correction(s). Repeated: ${found.repeated.join(" → ")}.${last} ${found.advice}`,
       };
     }
     this.corrections++;
     return { action: "correct", kind: found.kind, message: found.message };
   }
 
-  private detect(name: string): { kind: LoopKind; summary: string; message: string } | undefined {
+  private detect(name: string): Detection | undefined {
     const { repeatThreshold, errorRepeatThreshold, cycleLengths, cycleRepeats } = this.options;
     const history = this.history;
     const tail = (count: number) => history.slice(-count);
+    const last = history.at(-1)!;
+    const again = "Run again with --continue and a different instruction, or do this step yourself.";
 
     const repeated = tail(repeatThreshold);
     if (repeated.length === repeatThreshold && repeated.every((entry) => entry.signature === repeated[0]!.signature)) {
@@ -95,7 +134,10 @@ export class LoopGuard {
       return {
         kind: "repeat",
         summary,
-        message: `You made ${summary}. Repeating it will not change the outcome: change your approach, use what the result already says, or ask the user.`,
+        repeated: [last.shown],
+        lastResult: last.gist,
+        message: `You made ${summary}. Repeating it will not change the outcome: change your approach, use what the result already says, or ask the user. If you are waiting for something (a job, a download), wait longer between checks or wait for it to finish instead of polling.`,
+        advice: `Nothing changed between the calls: if it was waiting for a job, let the job finish (or wait longer between checks); otherwise the approach needs to change. ${again}`,
       };
     }
 
@@ -108,8 +150,33 @@ export class LoopGuard {
       return {
         kind: "error",
         summary,
+        repeated: unique(errors.map((entry) => entry.shown)),
+        lastResult: last.gist,
         message: `${capitalize(summary)}. Read the error text carefully and fix its cause before calling ${name} again, or ask the user.`,
+        advice: `Fix the cause of that error first. ${again}`,
       };
+    }
+
+    // The same failing call with the same error, whatever ran between: the fixes are not reaching the cause.
+    if (last.error) {
+      const same = history.filter((entry) => entry.call === last.call && entry.error === last.error);
+      if (same.length >= errorRepeatThreshold) {
+        const between = unique(
+          history
+            .slice(history.indexOf(same[0]!))
+            .filter((entry) => entry.call !== last.call)
+            .map((entry) => entry.name),
+        );
+        const summary = `the call ${last.shown} failed with the same error ${same.length} times, with ${between.join(", ") || "other calls"} in between`;
+        return {
+          kind: "error",
+          summary,
+          repeated: [last.shown],
+          lastResult: last.gist,
+          message: `${capitalize(summary)}: your changes are not reaching the cause. Stop changing things at random: read the whole error, find the line it points at, and check your assumption about it (print the data, the shapes, the column names) before the next change.`,
+          advice: `The changes made between the runs did not touch the cause of the error; find it before running again. ${again}`,
+        };
+      }
     }
 
     for (const length of cycleLengths) {
@@ -124,7 +191,10 @@ export class LoopGuard {
         return {
           kind: "cycle",
           summary,
+          repeated: cycle.map((entry) => entry.shown),
+          lastResult: last.gist,
           message: `You are going in circles: ${summary}. Step back, say what you are trying to achieve, and try something different.`,
+          advice: `The same steps gave the same results each time; a different approach is needed. ${again}`,
         };
       }
     }
@@ -144,6 +214,29 @@ export function canonicalJson(value: unknown): string {
 
 function hash(text: string): string {
   return createHash("sha1").update(text).digest("hex").slice(0, 16);
+}
+
+/** A traceback's last line is the error; a status's first line is the state. Exit-code lines say nothing. */
+function gist(text: string, failed: boolean): string {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !/^(exit code -?\d+|killed by \w+)$/.test(line));
+  return (failed ? lines.at(-1) : lines[0]) ?? "";
+}
+
+function exitedNonZero(details: unknown): boolean {
+  const code = (details as { exitCode?: unknown } | undefined)?.exitCode;
+  return typeof code === "number" && code !== 0;
+}
+
+function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
 }
 
 function capitalize(text: string): string {

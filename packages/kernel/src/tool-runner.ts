@@ -2,15 +2,21 @@ import type { Ajv, ValidateFunction } from "ajv";
 import { type EventBus, errorText } from "./events.js";
 import type { HookRegistry } from "./hooks.js";
 import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
+import { checkEstimate, describeEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
 import type { PermissionEngine } from "./permissions/engine.js";
 import { suggestRule, suggestRules } from "./permissions/rules.js";
-import type { PermissionRequest, PermissionResolver } from "./permissions/types.js";
-import type { AnyTool, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
+import type { PermissionDecision, PermissionRequest, PermissionResolver } from "./permissions/types.js";
+import type { AnyTool, CostEstimate, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
+
+/** A tool's cost estimate that has not answered by then is taken as no estimate. */
+const ESTIMATE_TIMEOUT_MS = 5000;
 
 export interface ToolRunnerOptions {
   tools: ReadonlyMap<string, AnyTool>;
   permissions: PermissionEngine;
   resolver?: PermissionResolver;
+  /** Counts what costed calls spend; with a cap, approves those that fit (see budget.ts). */
+  spending?: SpendingBudget;
   hooks: HookRegistry;
   bus: EventBus;
   cwd: string;
@@ -159,10 +165,17 @@ export class ToolRunner {
     signal: AbortSignal,
   ): Promise<string | undefined> {
     const { cwd } = this.options;
-    const subject = await tool.permissionSubject?.(args, cwd);
+    const [subject, estimate] = await Promise.all([tool.permissionSubject?.(args, cwd), estimateOf(tool, args, cwd)]);
     if (subject) this.approvedSubjects.set(call.id, subject);
     return this.decide(
-      { toolName: tool.name, kind: tool.kind, args, cwd, ...(subject ? { subject } : {}) },
+      {
+        toolName: tool.name,
+        kind: tool.kind,
+        args,
+        cwd,
+        ...(subject ? { subject } : {}),
+        ...(estimate ? { estimate } : {}),
+      },
       call.id,
       signal,
     );
@@ -191,32 +204,61 @@ export class ToolRunner {
   }
 
   private async decide(request: PermissionRequest, callId: string, signal: AbortSignal): Promise<string | undefined> {
-    const { permissions, resolver, bus } = this.options;
+    const { permissions, resolver, bus, spending } = this.options;
     const name = request.toolName;
-    const decision = permissions.evaluate(request);
+    const estimate = request.estimate;
+    let decision = permissions.evaluate(request);
+    // Recurring work is never started without a person: no mode, rule or budget approves it.
+    if (estimate?.recurring && decision.action !== "deny") {
+      const reason = recurringReason(name, estimate);
+      decision = decision.action === "ask" && decision.rule ? { ...decision, reason } : { action: "ask", reason };
+    }
     if (decision.action === "allow") {
       bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: true });
+      spending?.record(estimate);
       return undefined;
     }
     if (decision.action === "deny") {
       bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
       return `Permission denied: ${decision.reason}. Do not retry this call; choose another approach or ask the user.`;
     }
+    // The budget answers for the mode, never for an ask rule: a person who wrote one wants to be asked.
+    if (estimate && !estimate.recurring && spending?.capUsd !== undefined && !decision.rule) {
+      const verdict = spending.approve(name, estimate);
+      if (verdict.allowed) {
+        const approved: PermissionDecision = { action: "allow", reason: verdict.reason };
+        bus.emit({ type: "permission", toolCallId: callId, name, decision: approved, asked: false, allowed: true });
+        return undefined;
+      }
+      decision = { ...decision, reason: verdict.reason };
+      if (!resolver) {
+        bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
+        return `Permission denied: ${verdict.reason}. Do not retry this call; choose a cheaper approach or ask the user.`;
+      }
+    }
     if (!resolver) {
       bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
+      if (estimate?.recurring) {
+        return `Permission denied: ${decision.reason}; nobody can approve it in this session (it needs a human). Ask the user to run it interactively.`;
+      }
       const rules = suggestRules(request);
       // No suggestion when no narrow rule could allow it: never advise allowing a whole tool.
       const how =
         rules.length > 0
           ? `--allowedTools ${rules.map((rule) => `"${rule}"`).join(" ")} or a permission mode`
           : "a permission mode or by running it themselves";
-      return `Permission denied: ${name} needs approval (${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}.`;
+      const cost = estimate ? `${describeEstimate(estimate)}; ` : "";
+      const budget = estimate ? ", or give the run a budget with --budget <usd>" : "";
+      return `Permission denied: ${name} needs approval (${cost}${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}${budget}.`;
     }
     const suggested = suggestRule(request);
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
     if (answer.remember) permissions.addRule(answer.remember);
     bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: true, allowed: answer.allow });
-    if (answer.allow) return undefined;
+    if (answer.allow) {
+      spending?.record(estimate);
+      return undefined;
+    }
     return `Permission denied by the user${answer.message ? `: ${answer.message}` : ""}. Do not retry this call; ask the user how to proceed.`;
   }
 
@@ -273,6 +315,29 @@ export class ToolRunner {
       const dropped = block.text.length - head.length - tail.length;
       return { type: "text", text: `${head}\n[... ${dropped} characters cut ...]\n${tail}` } satisfies TextContent;
     });
+  }
+}
+
+/**
+ * The tool's own estimate, checked; one that throws, answers nonsense or takes too long is no
+ * estimate (the call keeps its ordinary decision, which for a costed tool means asking).
+ */
+async function estimateOf(
+  tool: AnyTool,
+  args: Record<string, unknown>,
+  cwd: string,
+): Promise<CostEstimate | undefined> {
+  if (!tool.estimateCost) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ESTIMATE_TIMEOUT_MS);
+    });
+    return checkEstimate(await Promise.race([Promise.resolve(tool.estimateCost(args, cwd)), late]));
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

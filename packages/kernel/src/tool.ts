@@ -15,6 +15,18 @@ export interface PermissionSubject {
   value: string;
 }
 
+/**
+ * What a call is expected to cost in US dollars, shown when asking and counted against a budget.
+ * An upper bound when the price depends on how long it runs: "a10g-small at $1.00/h × up to 2 h ≈ $2.00".
+ */
+export interface CostEstimate {
+  usd: number;
+  /** One line that says how the figure was reached. */
+  summary: string;
+  /** It repeats on a schedule (a cron job): never approved by a budget, always asked of a person. */
+  recurring?: boolean;
+}
+
 export interface ToolContext {
   toolCallId: string;
   /** Working directory of the session. */
@@ -52,6 +64,12 @@ export interface Tool<Args = Record<string, unknown>> {
     args: Args,
     cwd: string,
   ) => PermissionSubject | undefined | Promise<PermissionSubject | undefined>;
+  /**
+   * What this call would cost, for calls that spend money (paid compute, endpoints). Absent, or
+   * undefined for a call: nothing to count. Shown in the permission question and the denial, and
+   * checked against the session's budget. May be async: a sandboxed plugin computes it in its isolate.
+   */
+  estimateCost?: (args: Args, cwd: string) => CostEstimate | undefined | Promise<CostEstimate | undefined>;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
 }
 

@@ -167,6 +167,7 @@ async function runToolCalls(
       args: call.arguments,
       resultText: messageText(result),
       isError: result.isError,
+      details: result.details,
     });
     if (verdict && verdict.action === "correct") {
       result.content.push({ type: "text", text: `\n[loop guard] ${verdict.message}` });

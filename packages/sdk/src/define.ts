@@ -1,4 +1,4 @@
-import type { ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
+import type { CostEstimate, ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
 import type { EnvCapability, ExecCapability, FsCapability } from "./capabilities.js";
 import type { ManifestCommand } from "./manifest.js";
 
@@ -11,7 +11,21 @@ export interface PluginToolContext extends ToolContext {
   state: Map<string, unknown>;
 }
 
-export interface ToolDefinition<Args = Record<string, unknown>> extends Omit<Tool<Args>, "execute"> {
+/** What a tool's cost estimate runs with: the session's folder and the plugin's granted env (to tell where a job would run). */
+export interface CostContext {
+  cwd: string;
+  env: EnvCapability;
+}
+
+export interface ToolDefinition<Args = Record<string, unknown>> extends Omit<Tool<Args>, "execute" | "estimateCost"> {
+  /**
+   * What this call would cost in US dollars, for tools that spend money (paid hardware,
+   * endpoints): shown in the permission question and counted against the run's `--budget`. It
+   * runs in the plugin's isolate before the permission check and must answer at once, from the
+   * arguments and env alone: one that throws, returns a promise or runs past a second gives no
+   * estimate, and the call is asked as any other.
+   */
+  estimateCost?(args: Args, ctx: CostContext): CostEstimate | undefined;
   execute(args: Args, ctx: PluginToolContext): Promise<ToolResult>;
 }
 

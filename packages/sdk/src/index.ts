@@ -14,6 +14,7 @@ export {
   type CommandContext,
   type CommandDefinition,
   type CommandResult,
+  type CostContext,
   defineCommand,
   definePlugin,
   defineProvider,

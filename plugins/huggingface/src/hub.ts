@@ -1,4 +1,5 @@
 import type { PluginToolContext, ToolResult } from "@pincer/sdk";
+import { isIdempotent, retryDecision, sleep } from "./retry.js";
 
 /** The public Hub; `HF_ENDPOINT` points the tools elsewhere (a mirror, or a local Hub in tests). */
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
@@ -24,35 +25,58 @@ export interface Hub {
   isPublic: boolean;
   hasToken: boolean;
   /** `fetch` against the endpoint (or an absolute URL) with the token; throws HubHttpError on a failed status. */
-  request(path: string, init?: RequestInit & { what?: string }): Promise<Response>;
-  json<T>(path: string, init?: RequestInit & { what?: string }): Promise<T>;
+  request(path: string, init?: HubRequestInit): Promise<Response>;
+  json<T>(path: string, init?: HubRequestInit): Promise<T>;
 }
+
+/**
+ * `what` names the resource in error messages; `idempotent` marks a POST that is safe to repeat
+ * (preupload, the LFS batch), so a 5xx or a dropped connection sends it again (see retry.ts).
+ */
+export type HubRequestInit = RequestInit & {
+  what?: string;
+  idempotent?: boolean;
+  /** false for a URL the Hub signed (an LFS upload to object storage): HF_TOKEN must not travel there. */
+  withToken?: boolean;
+};
 
 export function hubOf(ctx: Pick<PluginToolContext, "env" | "signal">): Hub {
   const endpoint = (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, "");
   const token = ctx.env.get("HF_TOKEN");
-  const request = async (path: string, init: RequestInit & { what?: string } = {}): Promise<Response> => {
-    const { what, ...rest } = init;
+  const request = async (path: string, init: HubRequestInit = {}): Promise<Response> => {
+    const { what, idempotent, withToken = true, ...rest } = init;
     const url = /^https?:\/\//.test(path) ? path : `${endpoint}${path}`;
     const headers = new Headers(rest.headers);
-    if (token && !headers.has("Authorization")) headers.set("Authorization", `Bearer ${token}`);
-    let res: Response;
-    try {
-      res = await fetch(url, { ...rest, headers, signal: rest.signal ?? ctx.signal });
-    } catch (error) {
-      if (rest.signal?.aborted || ctx.signal.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new HubHttpError(0, `Could not reach ${new URL(url).origin}: ${message}`);
+    if (token && withToken && !headers.has("Authorization")) headers.set("Authorization", `Bearer ${token}`);
+    const signal = rest.signal ?? ctx.signal;
+    const repeatable = idempotent ?? isIdempotent(rest.method);
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, { ...rest, headers, signal });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const decision = retryDecision(0, null, attempt, repeatable);
+        if ("wait" in decision) {
+          await sleep(decision.wait, signal);
+          continue;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        throw new HubHttpError(0, `Could not reach ${new URL(url).origin}: ${message}${decision.stop}`);
+      }
+      if (res.ok) return res;
+      const decision = retryDecision(res.status, res.headers.get("retry-after"), attempt, repeatable);
+      if ("stop" in decision) throw await httpError(res, what ?? "The resource", Boolean(token), decision.stop);
+      await res.body?.cancel().catch(() => undefined);
+      await sleep(decision.wait, signal);
     }
-    if (!res.ok) throw await httpError(res, what ?? "The resource", Boolean(token));
-    return res;
   };
   return {
     endpoint,
     isPublic: endpoint === DEFAULT_ENDPOINT,
     hasToken: Boolean(token),
     request,
-    async json<T>(path: string, init?: RequestInit & { what?: string }): Promise<T> {
+    async json<T>(path: string, init?: HubRequestInit): Promise<T> {
       return (await (await request(path, init)).json()) as T;
     },
   };
@@ -71,15 +95,19 @@ async function serverMessage(res: Response): Promise<string> {
 }
 
 /** A failed status as a sentence the model can act on. */
-export async function httpError(res: Response, what: string, hasToken: boolean): Promise<HubHttpError> {
+export async function httpError(res: Response, what: string, hasToken: boolean, tries = ""): Promise<HubHttpError> {
   const said = await serverMessage(res);
   const detail = said ? ` (the Hub said: ${said})` : "";
   const status = res.status;
   let advice: string;
-  if (status === 401) {
+  if (status === 401 && res.headers.get("x-error-code") !== "GatedRepo") {
     advice = hasToken
       ? "HF_TOKEN was rejected: set HF_TOKEN to a valid token from https://huggingface.co/settings/tokens."
       : "Authentication is required: set HF_TOKEN to a token from https://huggingface.co/settings/tokens.";
+  } else if (status === 403 && res.headers.get("x-error-code") === "GatedRepo") {
+    advice = `${what} is gated: open its page on the Hub, accept the conditions or request access with the account of HF_TOKEN, then try again.`;
+  } else if (status === 401 && res.headers.get("x-error-code") === "GatedRepo") {
+    advice = `${what} is gated: set HF_TOKEN to a token of an account that was granted access on its page.`;
   } else if (status === 403) {
     advice =
       "The token is not allowed to do this: use a token with write access, or request access to the gated repo on its page.";
@@ -95,7 +123,7 @@ export async function httpError(res: Response, what: string, hasToken: boolean):
   } else {
     advice = "The request was refused: check the arguments.";
   }
-  return new HubHttpError(status, `HTTP ${status}: ${advice}${detail}`);
+  return new HubHttpError(status, `HTTP ${status}${tries}: ${advice}${detail}`);
 }
 
 /** Runs a tool body, turning Hub failures into tool errors instead of exceptions. */

@@ -1,14 +1,20 @@
 import { definePlugin } from "@pincer/sdk";
-import { hfDatasetInspect, hfPapersSearch } from "./datasets.js";
+import { hfDatasetInspect } from "./datasets.js";
+import { hfDocsBrowse, hfDocsFetch, hfDocsSearch } from "./docs.js";
+import { hfEndpointCreate, hfEndpointInfo, hfEndpointManage } from "./endpoints.js";
 import { hfJobCancel, hfJobLogs, hfJobRun, hfJobStatus } from "./jobs.js";
-import { hfCreateRepo, hfDeleteFile, hfHubSearch, hfReadFile, hfRepoFiles, hfUploadFile } from "./repos.js";
+import { hfPapersDetails, hfPapersLinked, hfPapersSearch, hfPapersTrending } from "./papers.js";
+import { hfPapersRead } from "./papers-read.js";
+import { hfCreateBranch, hfCreatePr, hfCreateTag, hfDeleteBranch, hfListRefs } from "./refs.js";
+import { hfCreateRepo, hfDeleteFile, hfHubSearch, hfReadFile, hfRepoFiles } from "./repos.js";
+import { hfUploadFile, hfUploadFolder } from "./upload-tools.js";
 
 export { type CheckResult, checkColumns, type DatasetCheck } from "./datasets.js";
 
 /**
  * The Hugging Face toolbelt: the Hub's HTTP API at HF_ENDPOINT (default https://huggingface.co),
- * with HF_TOKEN when set. Reading never asks; writing to a repo, creating one and running or
- * cancelling a job ask in the default permission mode.
+ * with HF_TOKEN when set. Reading never asks; writing to a repo, creating one, running or
+ * cancelling a job and creating or managing an Inference Endpoint ask in the default permission mode.
  */
 export default definePlugin({
   tools: [
@@ -16,13 +22,29 @@ export default definePlugin({
     hfRepoFiles,
     hfReadFile,
     hfUploadFile,
+    hfUploadFolder,
+    hfListRefs,
+    hfCreateBranch,
+    hfDeleteBranch,
+    hfCreateTag,
+    hfCreatePr,
     hfCreateRepo,
     hfDeleteFile,
     hfDatasetInspect,
     hfPapersSearch,
+    hfPapersDetails,
+    hfPapersRead,
+    hfPapersTrending,
+    hfPapersLinked,
     hfJobRun,
     hfJobStatus,
     hfJobLogs,
     hfJobCancel,
+    hfDocsBrowse,
+    hfDocsSearch,
+    hfDocsFetch,
+    hfEndpointCreate,
+    hfEndpointInfo,
+    hfEndpointManage,
   ],
 });

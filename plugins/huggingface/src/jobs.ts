@@ -1,5 +1,14 @@
 import { defineTool, type PluginToolContext } from "@pincer/sdk";
-import { base64, clip, guarded, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+import {
+  DEFAULT_FLAVOR,
+  DEFAULT_JOB_TIMEOUT_SECONDS,
+  estimateJob,
+  flavorNamed,
+  JOB_FLAVORS,
+  unknownFlavor,
+} from "./flavors.js";
+import { base64, clip, DEFAULT_ENDPOINT, guarded, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+import { followJob, type JobInfo, readEvents } from "./job-follow.js";
 
 /** The image Hugging Face Jobs runs a uv script in (as `hf jobs uv run` does). */
 export const UV_IMAGE = "ghcr.io/astral-sh/uv:python3.12-bookworm";
@@ -8,20 +17,10 @@ const LOG_LINES_DEFAULT = 200;
 const LOG_LINES_MAX = 2000;
 const LOG_WAIT_DEFAULT = 30;
 const LOG_WAIT_MAX = 300;
-
-interface JobInfo {
-  id: string;
-  status?: { stage?: string; message?: string | null };
-  flavor?: string;
-  url?: string;
-  exitCode?: number | null;
-  error?: string;
-  createdAt?: string;
-  startedAt?: string;
-  endedAt?: string;
-  metrics?: Record<string, unknown>[];
-  tail?: string[] | string;
-}
+/** `wait` follows a job for its timeout plus this, to cover starting up and stopping. */
+const WAIT_SLACK_SECONDS = 60;
+/** …but never longer than this: the sandbox stops any tool call at ten minutes. */
+const WAIT_MAX_SECONDS = 540;
 
 const namespaceParam = {
   type: "string",
@@ -65,10 +64,11 @@ export const hfJobRun = defineTool<{
   flavor?: string;
   timeoutSeconds?: number;
   namespace?: string;
+  wait?: boolean;
 }>({
   name: "hf_job_run",
   description:
-    "Run a Python script as a Hugging Face Job (with pip dependencies, on a CPU or GPU flavor). On Hugging Face this uses paid compute and may cost money, billed to the HF_TOKEN's account, so it asks first. HF_TOKEN is passed to the job as a secret. Returns the job id: follow it with hf_job_status and hf_job_logs.",
+    'Run a Python script as a Hugging Face Job (with pip dependencies, on a CPU or GPU flavor). On Hugging Face this uses paid compute and may cost money, billed to the HF_TOKEN\'s account, so it asks first, showing the estimated cost (the flavor\'s hourly price × the timeout). HF_TOKEN is passed to the job as a secret. Returns the job id: follow it with hf_job_status and hf_job_logs, or pass wait: true to get the final status, exit code, metrics and log tail in the result. Print metrics as JSON lines, e.g. print(json.dumps({"step": 10, "loss": 0.5})).',
   kind: "execute",
   parameters: {
     type: "object",
@@ -81,28 +81,41 @@ export const hfJobRun = defineTool<{
       },
       flavor: {
         type: "string",
-        description: 'The hardware (default "cpu-basic"; e.g. "cpu-upgrade", "t4-small", "a10g-large", "a100-large").',
+        enum: JOB_FLAVORS.map((flavor) => flavor.name),
+        description: `The hardware and its price per hour (default "${DEFAULT_FLAVOR}"): ${JOB_FLAVORS.map((flavor) => `${flavor.name} $${flavor.usdPerHour.toFixed(2)}`).join(", ")}.`,
       },
       timeoutSeconds: {
         type: "integer",
         minimum: 1,
         maximum: 172800,
-        description: "Stop the job after this many seconds (default 1800).",
+        description: `Stop the job after this many seconds (default ${DEFAULT_JOB_TIMEOUT_SECONDS}); the cost estimate is price × this.`,
       },
       namespace: namespaceParam,
+      wait: {
+        type: "boolean",
+        description: `Follow the job until it ends (at most ${WAIT_MAX_SECONDS / 60} minutes), streaming its log, and return its final status, exit code, metrics and log tail (default false: return at once with the job id).`,
+      },
     },
     required: ["script"],
     additionalProperties: false,
   },
-  permissionSubject: (args) => ({ kind: "text", value: args.flavor ?? "cpu-basic" }),
+  permissionSubject: (args) => ({ kind: "text", value: args.flavor ?? DEFAULT_FLAVOR }),
+  estimateCost: (args, ctx) =>
+    estimateJob({
+      flavor: args.flavor,
+      timeoutSeconds: args.timeoutSeconds,
+      endpoint: (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, ""),
+    }),
   execute: (args, ctx) =>
     guarded(async () => {
+      const flavor = args.flavor ?? DEFAULT_FLAVOR;
+      if (!flavorNamed(flavor)) throw new HubHttpError(400, unknownFlavor(flavor));
       const hub = hubOf(ctx);
       const token = ctx.env.get("HF_TOKEN");
       const dependencies = args.dependencies ?? [];
       const common = {
-        flavor: args.flavor ?? "cpu-basic",
-        timeoutSeconds: args.timeoutSeconds ?? 1800,
+        flavor,
+        timeoutSeconds: args.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
         ...(token ? { secrets: { HF_TOKEN: token } } : {}),
       };
       // The public Hub runs images: the script travels base64-encoded and uv installs what it needs.
@@ -125,12 +138,43 @@ export const hfJobRun = defineTool<{
         body: JSON.stringify(body),
         what: "The jobs namespace",
       });
+      if (args.wait) return waitFor(ctx, args.namespace, info, common.timeoutSeconds);
       return {
         content: `Started job ${info.id} (${info.status?.stage ?? "RUNNING"}, ${info.flavor ?? common.flavor}).${info.url ? ` ${info.url}` : ""}\nFollow it with hf_job_status or hf_job_logs.`,
         details: info,
       };
     }),
 });
+
+/** `wait: true`: the job followed to its end, its outcome as the result (an error when the job failed). */
+async function waitFor(
+  ctx: PluginToolContext,
+  namespace: string | undefined,
+  started: JobInfo,
+  timeoutSeconds: number,
+): Promise<{ content: string; details: unknown; isError?: boolean }> {
+  const waitSeconds = Math.min(timeoutSeconds + WAIT_SLACK_SECONDS, WAIT_MAX_SECONDS);
+  const path = await jobPath(ctx, namespace, started.id);
+  const began = Date.now();
+  const followed = await followJob({ hub: hubOf(ctx), path, ctx, waitSeconds });
+  const info: JobInfo = {
+    ...followed.info,
+    // The local Hub parses metrics itself; the public one leaves it to us.
+    metrics: followed.info.metrics?.length ? followed.info.metrics : followed.metrics,
+    tail: followed.tail,
+  };
+  const waited = Math.round((Date.now() - began) / 1000);
+  const stage = info.status?.stage ?? "UNKNOWN";
+  const failed = stage === "ERROR" || (typeof info.exitCode === "number" && info.exitCode !== 0);
+  const note = followed.finished
+    ? `Waited ${waited}s for job ${info.id}; it ended ${stage}.`
+    : `Waited ${waited}s for job ${info.id}; it is still ${stage}. Follow it with hf_job_logs or hf_job_status (id ${info.id}).`;
+  return {
+    content: `${note}\n${describeJob(info, true)}`,
+    details: { ...info, waitedSeconds: waited, finished: followed.finished, logLines: followed.lines },
+    ...(failed ? { isError: true } : {}),
+  };
+}
 
 export const hfJobStatus = defineTool<{ id: string; namespace?: string }>({
   name: "hf_job_status",
@@ -224,43 +268,6 @@ export const hfJobLogs = defineTool<{ id: string; namespace?: string; maxLines?:
       };
     }),
 });
-
-/** Reads Server-Sent Events, one log line per `data:` event; true when the stream ended, false when `onLine` stopped it. */
-async function readEvents(res: Response, onLine: (line: string) => boolean): Promise<boolean> {
-  const reader = res.body?.getReader();
-  if (!reader) return true;
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const handle = (raw: string): boolean => {
-    if (!raw.startsWith("data:")) return true;
-    const data = raw.slice(5).trimStart();
-    let line = data;
-    try {
-      const event = JSON.parse(data) as { data?: unknown };
-      if (typeof event.data === "string") line = event.data;
-    } catch {
-      // A plain-text event: the line itself.
-    }
-    return onLine(line.replace(/\n$/, ""));
-  };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let index = buffer.indexOf("\n");
-    while (index >= 0) {
-      const raw = buffer.slice(0, index).replace(/\r$/, "");
-      buffer = buffer.slice(index + 1);
-      if (!handle(raw)) {
-        await reader.cancel().catch(() => undefined);
-        return false;
-      }
-      index = buffer.indexOf("\n");
-    }
-  }
-  if (buffer) handle(buffer);
-  return true;
-}
 
 export const hfJobCancel = defineTool<{ id: string; namespace?: string }>({
   name: "hf_job_cancel",

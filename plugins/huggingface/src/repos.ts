@@ -1,7 +1,6 @@
 import { defineTool } from "@pincer/sdk";
 import {
   apiRepoPath,
-  base64,
   checkRepoId,
   encodePath,
   formatBytes,
@@ -228,49 +227,6 @@ async function commit(
     what: `The ${type} repo ${repo}${revision ? ` (or its branch ${revision})` : ""}`,
   });
 }
-
-export const hfUploadFile = defineTool<{
-  repo: string;
-  path: string;
-  content: string;
-  type?: RepoType;
-  revision?: string;
-  message?: string;
-}>({
-  name: "hf_upload_file",
-  description:
-    "Write a text file to a Hugging Face repo as one commit (creates or replaces the file). This changes a remote repo: it asks first.",
-  kind: "other",
-  parameters: {
-    type: "object",
-    properties: {
-      repo: repoParam,
-      path: { type: "string", description: 'Where the file goes in the repo (e.g. "README.md", "data/train.csv").' },
-      content: { type: "string", description: "The file's text." },
-      type: typeParam,
-      revision: { type: "string", description: 'The branch to commit to (default "main").' },
-      message: { type: "string", description: "The commit message (default: Upload <path>)." },
-    },
-    required: ["repo", "path", "content"],
-    additionalProperties: false,
-  },
-  permissionSubject: (args) => textSubject(`${args.repo}/${args.path}`),
-  execute: (args, ctx) =>
-    guarded(async () => {
-      const type = args.type ?? "model";
-      const repo = checkRepoId(args.repo);
-      const path = args.path.replace(/^\/+/, "");
-      const answer = await commit(ctx, type, repo, args.revision, args.message || `Upload ${path}`, {
-        key: "file",
-        value: { path, content: base64(args.content), encoding: "base64" },
-      });
-      const size = new TextEncoder().encode(args.content).length;
-      return {
-        content: `Uploaded ${path} (${formatBytes(size)}) to ${repo}${answer.commitOid ? ` in commit ${answer.commitOid.slice(0, 12)}` : ""}${answer.commitUrl ? `: ${answer.commitUrl}` : ""}.`,
-        details: answer,
-      };
-    }),
-});
 
 export const hfDeleteFile = defineTool<{
   repo: string;

@@ -4,7 +4,7 @@ import type { AnyTool } from "@pincer/kernel";
 import { formatMemory, loadMemory, type MemoryFile } from "./memory.js";
 import { createSkillTool } from "./skill-tool.js";
 import { loadSkills, type Skill, skillRoots } from "./skills.js";
-import { type AgentDefinition, agentRoots, loadAgents } from "./subagents.js";
+import { type AgentDefinition, agentRoots, loadAgents, loadDeclaredAgents } from "./subagents.js";
 import { createTaskTool, type TaskToolOptions } from "./task-tool.js";
 
 /** What a session takes from the files people already have: AGENTS.md, skills, agents. */
@@ -26,6 +26,8 @@ export function gatherAgentContext(options: {
   warnings: string[];
   /** Installed Claude Code plugins: their skills and agents come last (project and user ones win). */
   claudePlugins?: ClaudePlugin[];
+  /** Agents Pincer plugins declare (PluginRegistry.agentFiles): after the project's and user's, before Claude Code plugins'. */
+  pluginAgents?: Array<{ plugin: string; name: string; file: string }>;
 }): AgentContext {
   const where = { cwd: options.cwd, pincerHome: options.home };
   const memory = loadMemory({ ...where, userHome: options.env.HOME || homedir(), warnings: options.warnings });
@@ -35,7 +37,11 @@ export function gatherAgentContext(options: {
   const pluginAgentRoots = plugins.flatMap((plugin) =>
     plugin.agentDirs.map((dir) => ({ dir, scope: "project" as const })),
   );
-  const agents = loadAgents([...agentRoots(where), ...pluginAgentRoots], options.warnings);
+  const ownAgents = loadAgents(agentRoots(where), options.warnings);
+  const declared = loadDeclaredAgents(options.pluginAgents ?? [], options.warnings);
+  const agents = [...ownAgents, ...declared, ...loadAgents(pluginAgentRoots, options.warnings)].filter(
+    (agent, index, all) => all.findIndex((other) => other.name === agent.name) === index,
+  );
   const memoryText = formatMemory(memory);
   return {
     memory,

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PERMISSION_MODES, type PermissionMode } from "@pincer/kernel";
 import { listField, readNamedDefinition, stringField } from "./front-matter.js";
@@ -14,6 +14,8 @@ export interface AgentDefinition {
   /** `provider/model`, `inherit`, or a Claude Code alias (`sonnet`…); absent: the parent's. */
   model?: string;
   permissionMode?: PermissionMode;
+  /** Most model calls in one of its runs (`maxTurns` in front matter); absent: the session's. */
+  maxTurns?: number;
   file: string;
   /** Where it was found: a user's own agents may widen permissions, a project's may only narrow. */
   scope: "user" | "project";
@@ -53,6 +55,31 @@ export function loadAgents(
   return [...agents.values()];
 }
 
+/**
+ * The agents Pincer plugins declare (`contributes.agents`), one file each. A plugin's agents are
+ * scoped like a project's: they may only narrow permissions. A declared file that is missing or
+ * names another agent is a warning, and the agent is left out.
+ */
+export function loadDeclaredAgents(
+  declared: Array<{ plugin: string; name: string; file: string }>,
+  warnings: string[],
+): AgentDefinition[] {
+  const agents: AgentDefinition[] = [];
+  for (const { plugin, name, file } of declared) {
+    if (!existsSync(file)) {
+      warnings.push(`Plugin ${plugin} declares agent ${name}, but ${file} does not exist; reinstall the plugin.`);
+      continue;
+    }
+    const agent = readAgent(file, "project", warnings);
+    if (agent && agent.name !== name) {
+      warnings.push(
+        `Skipped agent ${file}: plugin ${plugin} declares it as "${name}" but the file names "${agent.name}".`,
+      );
+    } else if (agent) agents.push(agent);
+  }
+  return agents;
+}
+
 function readAgent(file: string, scope: "user" | "project", warnings: string[]): AgentDefinition | undefined {
   const { definition: parsed, skip } = readNamedDefinition(file, "agent", warnings);
   if (!parsed) return undefined;
@@ -63,6 +90,8 @@ function readAgent(file: string, scope: "user" | "project", warnings: string[]):
   }
   const tools = listField(parsed.data, "tools");
   const model = stringField(parsed.data, "model");
+  const turns = stringField(parsed.data, "maxTurns");
+  if (turns !== undefined && !/^[1-9]\d*$/.test(turns)) return skip(`maxTurns "${turns}" is not a positive integer`);
   return {
     name,
     description,
@@ -70,6 +99,7 @@ function readAgent(file: string, scope: "user" | "project", warnings: string[]):
     ...(tools ? { tools } : {}),
     ...(model ? { model } : {}),
     ...(mode ? { permissionMode: mode as PermissionMode } : {}),
+    ...(turns ? { maxTurns: Number(turns) } : {}),
     file,
     scope,
   };

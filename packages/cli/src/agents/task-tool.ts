@@ -10,6 +10,7 @@ import {
   type ToolResult,
 } from "@pincer/kernel";
 import { environmentLines } from "../system-prompt.js";
+import { selectTools } from "./agent-tools.js";
 import type { AgentDefinition } from "./subagents.js";
 
 export interface TaskArgs {
@@ -38,9 +39,6 @@ const GENERAL_PROMPT = [
   "Work on it with the tools, in small verified steps, and do not ask the user questions: they cannot see you.",
   "Your final reply is all the main agent receives, so make it a complete, concise report: what you found or changed, with file paths, and anything left undone.",
 ].join("\n");
-
-/** Claude Code's tool names in agent files, mapped to Pincer's where they differ. */
-const TOOL_ALIASES: Record<string, string> = { todowrite: "todo", multiedit: "edit" };
 
 /** From the most careful to the most permissive: a project's agent may only move left of the parent. */
 const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptEdits: 2, bypassPermissions: 3 };
@@ -117,7 +115,8 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
           rules: [...parent.permissions.rules],
           ...(options.resolver ? { resolver: options.resolver } : {}),
         },
-        ...(options.maxTurns ? { maxTurns: options.maxTurns } : {}),
+        // The agent's own budget (maxTurns in its front matter) wins over the session's.
+        ...(agent?.maxTurns || options.maxTurns ? { maxTurns: agent?.maxTurns ?? options.maxTurns } : {}),
       });
       // Progress for UIs: which tool the subagent is running (the model never sees this).
       child.on("tool_start", (event) => ctx.onUpdate(`${name} → ${event.name}`));
@@ -148,15 +147,10 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
 function pickTools(parent: Kernel, agent: AgentDefinition | undefined, notes: string[]) {
   const available = parent.listTools().filter((tool) => tool.name !== "task");
   if (!agent?.tools) return available;
-  const byName = new Map(available.map((tool) => [tool.name.toLowerCase(), tool]));
-  const picked = [];
-  for (const wanted of agent.tools) {
-    const key = wanted.toLowerCase();
-    const tool = byName.get(TOOL_ALIASES[key] ?? key);
-    if (tool) picked.push(tool);
-    else notes.push(`tool "${wanted}" is not available here`);
-  }
-  return [...new Set(picked)];
+  const missing: string[] = [];
+  const picked = selectTools(available, agent.tools, missing);
+  for (const name of missing) notes.push(`tool "${name}" is not available here`);
+  return picked;
 }
 
 function pickModel(parentModel: string, agent: AgentDefinition | undefined, notes: string[]): string {

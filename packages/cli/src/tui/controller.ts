@@ -1,4 +1,5 @@
 import {
+  describeEstimate,
   estimateTokens,
   type PermissionAnswer,
   type PermissionMode,
@@ -18,6 +19,8 @@ export interface PendingPermission {
   toolName: string;
   title: string;
   reason: string;
+  /** What the call would cost, when its tool estimates it: `estimated $2.00: a10g-small at $1.00/h × up to 2 h`. */
+  cost?: string;
   /** The rule "always" writes, e.g. `bash(npm test:*)`; absent when none is narrower than the tool. */
   suggestedRule?: string;
   answer(choice: "once" | "always" | "deny"): void;
@@ -295,6 +298,7 @@ export class Controller {
         toolName: request.toolName,
         title: permissionTitle(request.toolName, request.args),
         reason: request.decision.reason,
+        ...(request.estimate ? { cost: describeEstimate(request.estimate) } : {}),
         ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
         answer: (choice) => {
           if (choice === "deny") {

@@ -4,6 +4,10 @@ import { sessionOptionsFromArgs } from "../session-args.js";
 /** `pincer` in a terminal: the interactive session (Ink), loaded only when it is asked for. */
 export async function runInteractiveArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
   const options = sessionOptionsFromArgs(args, env);
+  if (options.agent) {
+    const { checkAgentExists } = await import("../agents/check-agent.js");
+    checkAgentExists({ ...options, agent: options.agent });
+  }
   const { runInteractive } = await withoutLazyFetch(() => import("./interactive.js"));
   return runInteractive({ ...options, stdin: process.stdin, stdout: process.stdout });
 }

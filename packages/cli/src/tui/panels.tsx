@@ -48,6 +48,7 @@ export function PermissionView({
       <Text bold color={palette.color.warning}>
         {`Allow ${sanitize(request.title).slice(0, 400)}?`}
       </Text>
+      {request.cost ? <Text color={palette.color.warning}>{sanitize(request.cost)}</Text> : null}
       <Text color={palette.color.muted}>{sanitize(request.reason)}</Text>
       {options.map((option, at) => (
         <Text key={option.choice} {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>

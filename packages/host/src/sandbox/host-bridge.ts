@@ -34,6 +34,8 @@ type HostFunction = (...args: never[]) => unknown;
 export class HostBridge {
   private readonly bodies = new Map<number, NetResponse>();
   private readonly fetches = new Map<number, AbortController>();
+  /** Body id → fetch id: a fetch stays abortable until its body is read to the end or cancelled. */
+  private readonly bodyFetches = new Map<number, number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private nextBody = 0;
   /** Async functions: started by a message, settled later. */
@@ -64,6 +66,7 @@ export class HostBridge {
       bodyCancel: async (bodyId: number) => {
         this.bodies.get(bodyId)?.cancel();
         this.bodies.delete(bodyId);
+        this.forgetFetch(bodyId);
       },
     };
     this.sync = {
@@ -107,6 +110,7 @@ export class HostBridge {
     for (const response of this.bodies.values()) response.cancel();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.fetches.clear();
+    this.bodyFetches.clear();
     this.bodies.clear();
     this.timers.clear();
   }
@@ -120,6 +124,7 @@ export class HostBridge {
   ) {
     const controller = new AbortController();
     this.fetches.set(id, controller);
+    let streaming = false;
     try {
       const response = await this.capabilities.request(url, {
         method,
@@ -131,6 +136,8 @@ export class HostBridge {
       if (response.body) {
         bodyId = ++this.nextBody;
         this.bodies.set(bodyId, response);
+        this.bodyFetches.set(bodyId, id);
+        streaming = true;
       }
       return {
         status: response.status,
@@ -141,20 +148,32 @@ export class HostBridge {
         bodyId,
       };
     } finally {
-      this.fetches.delete(id);
+      // A streamed body (a log, server-sent events) must still stop when the plugin aborts.
+      if (!streaming) this.fetches.delete(id);
     }
+  }
+
+  private forgetFetch(bodyId: number): void {
+    const fetchId = this.bodyFetches.get(bodyId);
+    this.bodyFetches.delete(bodyId);
+    if (fetchId !== undefined) this.fetches.delete(fetchId);
   }
 
   /** One chunk of a response body, pulled by the isolate when it wants more (null at the end). */
   private async bodyRead(bodyId: number): Promise<Uint8Array | null> {
     const response = this.bodies.get(bodyId);
     if (!response?.body) return null;
-    const { done, value } = await response.body.next();
-    if (done) {
+    try {
+      const { done, value } = await response.body.next();
+      if (!done) return value;
+    } catch (error) {
       this.bodies.delete(bodyId);
-      return null;
+      this.forgetFetch(bodyId);
+      throw error;
     }
-    return value;
+    this.bodies.delete(bodyId);
+    this.forgetFetch(bodyId);
+    return null;
   }
 
   private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {

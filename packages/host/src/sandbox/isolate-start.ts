@@ -10,7 +10,7 @@ export interface LiveIsolate {
   isolate: ivm.Isolate;
   bridge: HostBridge;
   entries: Record<
-    "run" | "stream" | "subject" | "output" | "settle" | "abort" | "timer" | "themeStatusLine" | "command",
+    "run" | "stream" | "subject" | "estimate" | "output" | "settle" | "abort" | "timer" | "themeStatusLine" | "command",
     Entry
   >;
   definitions: PluginDefinitions;
@@ -100,6 +100,7 @@ export async function startPluginIsolate(
       run: await entry("run"),
       stream: await entry("stream"),
       subject: await entry("subject"),
+      estimate: await entry("estimate"),
       output: await entry("output"),
       settle: await entry("settle"),
       abort: await entry("abort"),

@@ -79,7 +79,14 @@ describe("tool sandbox: what a plugin can do", () => {
       ),
     );
     expect(await box.tools()).toEqual([
-      { name: "cat", description: "t", kind: "read", parameters: { type: "object" }, hasSubject: true },
+      {
+        name: "cat",
+        description: "t",
+        kind: "read",
+        parameters: { type: "object" },
+        hasSubject: true,
+        hasEstimate: false,
+      },
     ]);
     expect(await box.subject("cat", { path: "hello.txt" }, dir)).toEqual({ kind: "path", value: `${dir}/hello.txt` });
     const result = await box.run("cat", { path: "hello.txt" }, context(dir).ctx);

@@ -1,4 +1,5 @@
 import type {
+  CostEstimate,
   ModelInfo,
   ModelRequest,
   PermissionSubject,
@@ -41,6 +42,8 @@ export interface SandboxedToolMeta {
   parameters: Record<string, unknown>;
   kind: ToolKind;
   hasSubject: boolean;
+  /** The tool estimates what a call costs (`estimateCost`). */
+  hasEstimate?: boolean;
 }
 
 /** What a plugin's bundle defines, as data. */
@@ -145,6 +148,31 @@ export class PluginSandbox {
       timeout: 1000,
     });
     return typeof json === "string" ? (JSON.parse(json) as PermissionSubject) : undefined;
+  }
+
+  /**
+   * What a call would cost, computed by the plugin's own code. Never throws: an estimate that
+   * throws, runs past its second or returns something malformed is no estimate (the call is
+   * then asked as usual, never approved by a budget).
+   */
+  async estimate(name: string, args: Record<string, unknown>, cwd: string): Promise<CostEstimate | undefined> {
+    try {
+      const live = await this.ensure();
+      // Asynchronous on this side, so the estimate may read env through the bridge meanwhile.
+      const json = await live.entries.estimate.apply(undefined, [name, JSON.stringify(args), cwd], {
+        ...COPY_ARGS,
+        result: { copy: true },
+        timeout: 1000,
+      });
+      if (typeof json !== "string") return undefined;
+      // The shape only: the kernel checks the figure and cleans the summary before anyone sees it.
+      const estimate = JSON.parse(json) as Partial<CostEstimate>;
+      if (typeof estimate.usd !== "number" || typeof estimate.summary !== "string") return undefined;
+      return { usd: estimate.usd, summary: estimate.summary, ...(estimate.recurring ? { recurring: true } : {}) };
+    } catch (error) {
+      this.options.log?.(`[${this.options.pluginName}] ${name}'s cost estimate failed: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   async run(name: string, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {

@@ -212,6 +212,7 @@ const ENTRIES = `
         tools: [...tools.values()].map((tool) => ({
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
           hasSubject: typeof tool.permissionSubject === "function",
+          hasEstimate: typeof tool.estimateCost === "function",
         })),
         providers: [...providers.values()].map((provider) => ({ id: provider.id, models: provider.models || [] })),
         // A theme is data; its formatting code stays here, and the host learns only that it exists.
@@ -236,6 +237,15 @@ const ENTRIES = `
       const tool = tools.get(name);
       const subject = tool && tool.permissionSubject ? tool.permissionSubject(JSON.parse(argsJson), cwd) : undefined;
       return subject === undefined ? undefined : JSON.stringify(subject);
+    },
+    /** A call's cost estimate, as JSON; synchronous only (a promise is no estimate). The host checks the fields. */
+    estimate(name, argsJson, cwd) {
+      const tool = tools.get(name);
+      if (!tool || typeof tool.estimateCost !== "function") return undefined;
+      const estimate = tool.estimateCost(JSON.parse(argsJson), { cwd, env });
+      if (!estimate || typeof estimate !== "object" || typeof estimate.then === "function") return undefined;
+      const summary = typeof estimate.summary === "string" ? estimate.summary.slice(0, 1000) : undefined;
+      return JSON.stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
     },
     async run(callId, name, argsJson, cwd) {
       const tool = tools.get(name);

@@ -1,4 +1,4 @@
-import type { PermissionSubject, ToolKind } from "../tool.js";
+import type { CostEstimate, PermissionSubject, ToolKind } from "../tool.js";
 
 /** Claude Code's modes, same names and meaning. */
 export type PermissionMode = "default" | "acceptEdits" | "plan" | "bypassPermissions";
@@ -23,6 +23,8 @@ export interface PermissionRequest {
   toolName: string;
   kind: ToolKind;
   subject?: PermissionSubject;
+  /** What the call would cost, when its tool estimates it (shown when asking, counted by the budget). */
+  estimate?: CostEstimate;
   args: Record<string, unknown>;
   cwd: string;
 }

@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonLines, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
+
+let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(() => server.close());
+
+const openai = () => ({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url });
+type Request = { messages: Array<{ role: string; content: unknown }>; tools?: Array<{ function: { name: string } }> };
+const lastRequest = () => server.requests.at(-1)!.body as Request;
+const systemText = (body: Request) => String(body.messages.find((message) => message.role === "system")?.content);
+const toolNames = (body: Request) => (body.tools ?? []).map((tool) => tool.function.name).sort();
+
+function put(path: string, text: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+describe("pincer --agent", () => {
+  it("runs as the ML intern's research agent: its prompt after Pincer's, its read-only tools, plan mode", async () => {
+    using box = sandbox(openai());
+    server.enqueue([{ text: "Found it." }, { finish: "stop" }]);
+    const result = await box.run([
+      "-p",
+      "What learning rate does the paper use?",
+      "--agent",
+      "ml-research",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+    ]);
+    expect(result.code).toBe(0);
+    const system = systemText(lastRequest());
+    expect(system.startsWith("You are Pincer")).toBe(true);
+    expect(system).toContain("You research one question for the ML engineer who sent you");
+    expect(toolNames(lastRequest())).toEqual(["glob", "grep", "ls", "read"]);
+    // No HF credentials and no local Hub: the Hugging Face tools are not there, and it says so.
+    expect(stderrWithoutSandboxNotice(result.stderr)).toContain(
+      "Agent ml-research: hf_hub_search, hf_repo_files, hf_read_file, hf_list_refs, hf_dataset_inspect, hf_papers_*, hf_docs_* are not available here",
+    );
+    const init = jsonLines(result.stdout)[0];
+    expect(init).toMatchObject({ type: "system", subtype: "init", permissionMode: "plan" });
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "Found it." });
+  });
+
+  it("takes a project agent's tools and mode, and a flag's mode over the agent's", async () => {
+    using box = sandbox(openai());
+    put(
+      join(box.cwd, ".pincer", "agents", "reviewer.md"),
+      "---\nname: reviewer\ndescription: Reviews\ntools: read, grep\npermissionMode: plan\n---\nYou review diffs.",
+    );
+    server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+    const asAgent = await box.run([
+      "-p",
+      "review",
+      "--agent",
+      "reviewer",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+    ]);
+    expect(asAgent.code).toBe(0);
+    expect(toolNames(lastRequest())).toEqual(["grep", "read"]);
+    expect(systemText(lastRequest())).toContain("You review diffs.");
+    expect(jsonLines(asAgent.stdout)[0]).toMatchObject({ permissionMode: "plan" });
+
+    server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+    const flagged = await box.run([
+      "-p",
+      "review",
+      "--agent",
+      "reviewer",
+      "--permission-mode",
+      "acceptEdits",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+    ]);
+    expect(flagged.code).toBe(0);
+    expect(jsonLines(flagged.stdout)[0]).toMatchObject({ permissionMode: "acceptEdits" });
+  });
+
+  it("exits 2 on an unknown agent, listing the available ones", async () => {
+    using box = sandbox(openai());
+    const before = server.requests.length;
+    const result = await box.run(["-p", "hi", "--agent", "nobody", "--model", "openai/gpt-5"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pincer: Unknown agent "nobody". Available agents: ml-intern, ml-research.');
+    expect(server.requests.length).toBe(before);
+  });
+});

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { downloadFile, listFiles } from "@huggingface/hub";
+import { type LocalHub, startLocalHub } from "@pincer/hub";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { fetchSessionFromHub } from "../intern/resume-from-hub.js";
+import { startSessionUploader } from "../intern/session-upload.js";
+import { sandbox } from "./run-cli.js";
+
+// A multi-day run on machine A uploads its session as it goes; A is killed outright; machine B
+// fetches the session from the Hub and `pincer -p --resume` continues it with nothing lost.
+// (The uploader runs in this process, watching A's session file, until `pincer intern` hosts it.)
+
+const token = "hf_e2e_intern_token_000000000000000";
+const secret = "trainingsecret-do-not-upload-1234";
+const repo = "ada/intern-runs";
+let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+let hub: LocalHub;
+let hubDir: string;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  hubDir = mkdtempSync(join(tmpdir(), "pincer-e2e-intern-hub-"));
+  hub = await startLocalHub({ dir: hubDir, token, user: "ada" });
+});
+afterAll(async () => {
+  await server.close();
+  await hub.close();
+  rmSync(hubDir, { recursive: true, force: true });
+});
+
+const env = () => ({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url, TRAINING_API_KEY: secret });
+type Body = { messages: Array<{ role: string; content: unknown; tool_calls?: Array<{ id: string }> }> };
+
+async function hubFiles(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for await (const entry of listFiles({
+    repo: { type: "dataset", name: repo },
+    recursive: true,
+    hubUrl: hub.url,
+    accessToken: token,
+  })) {
+    if (entry.type !== "file") continue;
+    const blob = await downloadFile({
+      repo: { type: "dataset", name: repo },
+      path: entry.path,
+      hubUrl: hub.url,
+      accessToken: token,
+    });
+    files.set(entry.path, await blob!.text());
+  }
+  return files;
+}
+
+describe("a run killed mid-way continues on another machine from the Hub", () => {
+  it("uploads while running, survives SIGKILL, and resumes with the earlier messages", async () => {
+    using machineA = sandbox(env());
+    writeFileSync(join(machineA.cwd, "notes.txt"), `baseline accuracy 0.81\nkey=${secret}\n`);
+    const from = server.requests.length;
+    server.enqueue([
+      { toolCalls: [{ id: "call_read", name: "read", arguments: { path: "notes.txt" } }] },
+      { finish: "tool_calls" },
+    ]);
+    // The second model call never answers: the run is mid-way when it is killed.
+    server.enqueue([{ text: "Training the next model…" }, { hang: true }]);
+    const { child, done } = machineA.start([
+      "-p",
+      "improve the baseline",
+      "--model",
+      "openai/gpt-5",
+      "--output-format",
+      "stream-json",
+    ]);
+    await vi.waitFor(() => expect(server.requests.length - from).toBe(2), { timeout: 15_000, interval: 20 });
+
+    const sessionsDir = join(machineA.env.PINCER_HOME!, "sessions");
+    const [fileName] = readdirSync(sessionsDir);
+    const sessionId = fileName!.replace(/\.jsonl$/, "");
+    const sessionFile = join(sessionsDir, fileName!);
+    const header = JSON.parse(readFileSync(sessionFile, "utf8").split("\n")[0]!) as { createdAt: string };
+    const warnings: string[] = [];
+    const uploader = startSessionUploader({
+      endpoint: hub.url,
+      token,
+      repo,
+      sessionFile,
+      sessionId,
+      startedAt: new Date(header.createdAt),
+      warn: (message) => warnings.push(message),
+    });
+    uploader.kick();
+    await vi.waitFor(() => expect(uploader.stats().uploads).toBe(1), { timeout: 10_000, interval: 10 });
+
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    // Machine A is gone, with its uploader: no consolidation, only the parts are on the Hub.
+    const afterCrash = await hubFiles();
+    const day = header.createdAt.slice(0, 10);
+    expect([...afterCrash.keys()]).toEqual([`sessions/${day}/${sessionId}/part-0001.jsonl`]);
+    expect([...afterCrash.values()].join("")).not.toContain(secret);
+
+    using machineB = sandbox(env());
+    const fetched = await fetchSessionFromHub({
+      ref: repo,
+      endpoint: hub.url,
+      token,
+      home: machineB.env.PINCER_HOME!,
+      cwd: machineB.cwd,
+    });
+    // Nothing machine A wrote is lost: every entry of its file (minus the header) came back.
+    const entriesOnA = readFileSync(sessionFile, "utf8").trim().split("\n").length - 1;
+    expect(fetched).toMatchObject({ sessionId, entries: entriesOnA, warnings: [] });
+
+    const resumedFrom = server.requests.length;
+    server.enqueue([{ text: "Picked up where the run stopped: the baseline is 0.81." }, { finish: "stop" }]);
+    const resumed = await machineB.run(["-p", "continue", "--resume", sessionId, "--output-format", "json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const request = server.requests[resumedFrom]!.body as Body;
+    const roles = request.messages.map((message) => message.role);
+    expect(roles.filter((role) => role !== "system")).toEqual(["user", "assistant", "tool", "user"]);
+    expect(request.messages.find((message) => message.role === "user")?.content).toBe("improve the baseline");
+    expect(request.messages.find((message) => message.role === "assistant")?.tool_calls?.[0]?.id).toBe("call_read");
+    const toolResult = String(request.messages.find((message) => message.role === "tool")?.content);
+    expect(toolResult).toContain("baseline accuracy 0.81");
+    expect(toolResult).not.toContain(secret);
+
+    // Machine B's own uploader continues the same session and consolidates on exit.
+    const uploaderB = startSessionUploader({
+      endpoint: hub.url,
+      token,
+      repo,
+      sessionFile: fetched.file,
+      sessionId,
+      startedAt: new Date(header.createdAt),
+      warn: (message) => warnings.push(message),
+    });
+    expect(await uploaderB.close()).toMatchObject({ uploaded: true });
+    const final = await hubFiles();
+    expect([...final.keys()]).toEqual([`sessions/${day}/${sessionId}.jsonl`]);
+    const consolidated = final.get(`sessions/${day}/${sessionId}.jsonl`)!;
+    expect(consolidated).toContain("improve the baseline");
+    expect(consolidated).toContain("Picked up where the run stopped");
+    expect(consolidated).not.toContain(secret);
+    expect(warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalHub, startLocalHub } from "@pincer/hub";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+
+const token = "hf_e2e_intern_token_42";
+let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+let hub: LocalHub;
+let dir: string;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  dir = mkdtempSync(join(tmpdir(), "pincer-e2e-intern-hub-"));
+  hub = await startLocalHub({ dir, token, user: "ada" });
+});
+afterAll(async () => {
+  await server.close();
+  await hub.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Body = { messages: Array<{ role: string; content: unknown }> };
+const toolMessages = (body: Body) => body.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
+const env = () => ({
+  OPENAI_API_KEY: "sk-test-e2e-key-123456",
+  OPENAI_BASE_URL: server.url,
+  HF_ENDPOINT: hub.url,
+  HF_TOKEN: token,
+});
+const callTool = (id: string, name: string, args: Record<string, unknown>) =>
+  server.enqueue([{ toolCalls: [{ id, name, arguments: args }] }, { finish: "tool_calls" }]);
+
+describe("pincer intern, unattended, when things go wrong", () => {
+  it("refuses to start without a model that can do the work (the default is a recording)", async () => {
+    using box = sandbox(env());
+    const result = await box.run(["intern", "train a classifier"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("pincer intern needs a model that can do the work: pass --model provider/model");
+  });
+
+  it("a crashing training job: its exit code and log tail reach the model, the run ends saying so, and another machine resumes it", async () => {
+    using box = sandbox(env());
+    const from = server.requests.length;
+    callTool("call_job", "hf_job_run", {
+      script: "print('loading data', flush=True)\nraise ValueError(\"train.csv has no column 'label'\")",
+      wait: true,
+      timeoutSeconds: 120,
+    });
+    server.enqueue([{ text: "The training job crashed: train.csv has no label column." }, { finish: "stop" }]);
+    const result = await box.run(["intern", "train a classifier", "--model", "openai/gpt-5"]);
+    expect(result.code, result.stderr).toBe(0);
+    const seen = toolMessages(server.requests.at(-1)!.body as Body).join("\n");
+    expect(server.requests.length - from).toBe(2);
+    expect(seen).toContain("Exit code: 1");
+    expect(seen).toContain("ValueError: train.csv has no column 'label'");
+
+    expect(result.stdout).toContain("! the last training run (hf_job_run) failed, and no later run succeeded:");
+    expect(result.stdout).toMatch(/job: +\S+ \(ERROR\)/);
+    // The session went to the user's private dataset, with the token redacted.
+    const url = /uploaded: (\S+)/.exec(result.stdout)?.[1];
+    expect(url).toMatch(new RegExp(`^${hub.url}/datasets/ada/pincer-intern-sessions/blob/main/sessions/`));
+    const raw = await fetch(url!.replace("/blob/", "/resolve/"), { headers: { Authorization: `Bearer ${token}` } });
+    expect(raw.status).toBe(200);
+    const uploaded = await raw.text();
+    expect(uploaded).toContain("train.csv has no column");
+    expect(uploaded).not.toContain(token);
+    const info = (await (
+      await fetch(`${hub.url}/api/datasets/ada/pincer-intern-sessions`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json()) as { private?: boolean };
+    expect(info.private).toBe(true);
+
+    // Another machine (a fresh PINCER_HOME) continues the run from the Hub.
+    using other = sandbox(env());
+    const sessionId = /session: +(\d{8}-\d{6}-\w+)/.exec(result.stdout)?.[1];
+    server.enqueue([{ text: "Resumed: the label column needs mapping first." }, { finish: "stop" }]);
+    const resumed = await other.run(["intern", "resume", `ada/pincer-intern-sessions:${sessionId}`, "--no-upload"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`Fetched session ${sessionId} from ${hub.url}`);
+    expect(resumed.stdout).toContain("model:    openai/gpt-5");
+    const body = server.requests.at(-1)!.body as Body;
+    expect(toolMessages(body).join("\n")).toContain("ValueError: train.csv has no column 'label'");
+    expect(String(body.messages.at(-1)!.content)).toContain("Continue the task from where this session stopped.");
+  }, 120_000);
+
+  it("a budget exhausted mid-run: stops with the reason, keeps the session and says how to resume", async () => {
+    using box = sandbox(env());
+    const from = server.requests.length;
+    // Within $1: a CPU job on the local runner, priced as Hugging Face would ($0.03/h × 10 min).
+    callTool("call_cheap", "hf_job_run", {
+      script: "import json\nprint(json.dumps({'loss': 0.5}))",
+      flavor: "cpu-upgrade",
+      timeoutSeconds: 600,
+      wait: true,
+    });
+    // Over it: two hours of an A10G.
+    callTool("call_gpu", "hf_job_run", { script: "print('train')", flavor: "a10g-large", timeoutSeconds: 7200 });
+    const result = await box.run([
+      "intern",
+      "fine-tune on a GPU",
+      "--model",
+      "openai/gpt-5",
+      "--runner",
+      "hf",
+      "--budget",
+      "1",
+      "--no-upload",
+    ]);
+    expect(result.code, result.stdout).toBe(1);
+    // Nothing after the refused call: the run stopped there rather than let the model wander on.
+    expect(server.requests.length - from).toBe(2);
+    expect(result.stdout).toContain("✗ stopped: the budget ran out: hf_job_run would cost an estimated $3.00");
+    expect(result.stdout).toMatch(/job: +\S+ \(COMPLETED\)/);
+    const sessionId = /session: +(\d{8}-\d{6}-\w+)/.exec(result.stdout)?.[1];
+    expect(result.stdout).toContain(`continue: pincer intern resume ${sessionId} --budget <more dollars>`);
+    expect(result.stdout).toContain("uploaded: no (kept on this machine only)");
+    const file = /session: +\S+ \((\S+\.jsonl)\)/.exec(result.stdout)?.[1];
+    expect(file && existsSync(file)).toBe(true);
+    const saved = readFileSync(file!, "utf8");
+    expect(saved).toContain("call_cheap");
+    expect(saved).toContain("COMPLETED");
+  }, 120_000);
+});

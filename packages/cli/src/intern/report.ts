@@ -1,0 +1,87 @@
+import type { Style } from "../output/style.js";
+import type { Produced } from "./ledger.js";
+import type { InternRunOutcome } from "./run.js";
+
+/** A repo's page on the Hub: models at the root, datasets and spaces under their prefix. */
+export function repoUrl(endpoint: string, key: string): string {
+  const [type, repo] = key.includes(":") ? (key.split(":", 2) as [string, string]) : ["model", key];
+  return `${endpoint}/${type === "model" ? "" : `${type}s/`}${repo}`;
+}
+
+/**
+ * The last thing an unattended run prints: how it ended, what it produced and where, where its
+ * session is, and the command that continues it. Written so a person arriving hours later can act
+ * on it without reading the log above.
+ */
+export function printFinalState(
+  write: (text: string) => void,
+  style: Style,
+  outcome: InternRunOutcome,
+  extra: { failure?: string; sessionsRepo?: string },
+): void {
+  const seconds = (outcome.wallMs / 1000).toFixed(1);
+  const calls = `${outcome.steps} model call${outcome.steps === 1 ? "" : "s"}`;
+  const cost = outcome.costUsd > 0 ? ` · $${outcome.costUsd.toFixed(2)} for the model` : "";
+  const lines: string[] = [""];
+  if (outcome.summary) lines.push(outcome.summary);
+  if (outcome.code === 0) {
+    lines.push(`${style.green("✓ finished")} in ${seconds}s · ${calls}${cost}`);
+  } else {
+    lines.push(
+      `${style.red("✗ stopped")}: ${whyStopped(outcome, extra.failure)} (after ${seconds}s · ${calls}${cost})`,
+    );
+  }
+  const failure = outcome.produced.lastFailure;
+  if (failure) {
+    lines.push(style.yellow(`! the last training run (${failure.tool}) failed, and no later run succeeded:`));
+    for (const line of failure.summary.split("\n")) lines.push(`  ${style.dim("│")} ${line}`);
+  }
+  lines.push(style.bold("Produced:"), ...describeProduced(outcome.produced, outcome.hubEndpoint));
+  lines.push(`${style.dim("session:")}  ${outcome.sessionId} (${outcome.sessionFile})`);
+  if (outcome.sessionUrl) lines.push(`${style.dim("uploaded:")} ${outcome.sessionUrl}`);
+  else if (extra.sessionsRepo)
+    lines.push(
+      `${style.dim("uploaded:")} ${style.yellow(`not uploaded (${outcome.uploadError ?? "unknown error"}); the local file is complete`)}`,
+    );
+  else lines.push(`${style.dim("uploaded:")} no (kept on this machine only)`);
+  if (outcome.code !== 0) lines.push(`${style.dim("continue:")} ${resumeCommand(outcome, extra.sessionsRepo)}`);
+  write(`${lines.join("\n")}\n`);
+}
+
+function whyStopped(outcome: InternRunOutcome, failure: string | undefined): string {
+  if (outcome.budgetExhausted) return `the budget ran out: ${outcome.budgetExhausted}`;
+  if (outcome.signalled) return `interrupted by ${outcome.signalled}`;
+  if (failure) return failure;
+  const result = outcome.result;
+  switch (result?.stopReason) {
+    case "max_turns":
+      return `it reached its limit of model calls per turn (${result.steps}); raise it with --max-calls`;
+    case "loop_guard":
+      return `the loop guard stopped a repeating model (${result.error ?? "no progress"})`;
+    case "aborted":
+      return "it was interrupted";
+    case "end_turn":
+      return outcome.summary ? "the pipeline did not finish" : "the run ended";
+    default:
+      return result?.error ?? `the run ended: ${result?.stopReason ?? "unknown"}`;
+  }
+}
+
+function resumeCommand(outcome: InternRunOutcome, sessionsRepo: string | undefined): string {
+  const flags = outcome.budgetExhausted ? " --budget <more dollars>" : "";
+  const local = `pincer intern resume ${outcome.sessionId}${flags}`;
+  if (!outcome.sessionUrl || !sessionsRepo) return `${local}   (on this machine)`;
+  return `${local}   (here) · pincer intern resume ${sessionsRepo}:${outcome.sessionId}${flags}   (any machine)`;
+}
+
+function describeProduced(produced: Produced, endpoint: string): string[] {
+  const lines: string[] = [];
+  if (produced.files.length) lines.push(`  files:  ${produced.files.join(", ")}`);
+  for (const [key, paths] of produced.repos) {
+    const shown = paths.length ? ` (${paths.slice(0, 6).join(", ")}${paths.length > 6 ? ", …" : ""})` : "";
+    lines.push(`  ${key.split(":")[0]}:  ${repoUrl(endpoint, key)}${shown}`);
+  }
+  for (const job of produced.jobs) lines.push(`  job:    ${job.id}${job.status ? ` (${job.status})` : ""}`);
+  if (lines.length === 0) lines.push("  nothing yet");
+  return lines;
+}

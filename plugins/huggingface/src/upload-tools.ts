@@ -1,0 +1,213 @@
+import { defineTool, type PluginToolContext } from "@pincer/sdk";
+import { checkRepoId, formatBytes, guarded, HubHttpError, REPO_TYPES, type RepoType } from "./hub.js";
+import { type UploadResult, type UploadSource, uploadFiles } from "./upload.js";
+
+/**
+ * hf_upload_file and hf_upload_folder: text written by the model, or files and folders from the
+ * workspace (read through the plugin's fs grant), committed in one commit on a branch or as a new
+ * pull request. Binary and large files go through LFS; see upload.ts.
+ */
+
+/** The isolate holds a file while it hashes and sends it (its heap is 128 MB); bigger files need the hf CLI. */
+export const MAX_FILE_BYTES = 48 * 1024 * 1024;
+const MAX_FILES = 2000;
+/** What huggingface_hub's upload_folder leaves out, plus caches nobody means to publish. */
+const SKIPPED_NAMES = new Set([".git", ".cache", "__pycache__", ".DS_Store", "node_modules", ".venv"]);
+
+const textSubject = (value: string) => ({ kind: "text" as const, value });
+const typeParam = {
+  type: "string",
+  enum: REPO_TYPES,
+  description: 'The repo type: "model" (default), "dataset" or "space".',
+};
+const repoParam = { type: "string", description: 'The repo id, owner/name (e.g. "ada/my-model").' };
+const commitParams = {
+  type: typeParam,
+  revision: {
+    type: "string",
+    description: 'The branch to commit to (default "main"), or "refs/pr/N" to add to pull request N.',
+  },
+  message: { type: "string", description: "The commit message (and the pull request's title with createPr)." },
+  createPr: {
+    type: "boolean",
+    description: "Open a pull request with this commit instead of committing to the branch (default false).",
+  },
+};
+
+type Ctx = PluginToolContext;
+
+function tooBig(path: string, size: number): HubHttpError {
+  return new HubHttpError(
+    413,
+    `${path} is ${formatBytes(size)}; this tool uploads files up to ${formatBytes(MAX_FILE_BYTES)}, since the plugin sandbox holds a file in memory. Upload it with the hf CLI (\`hf upload <repo> ${path}\`) instead.`,
+  );
+}
+
+/** The workspace file or folder at `localPath`, as upload sources under `base` in the repo. */
+export async function localSources(
+  ctx: Ctx,
+  localPath: string,
+  base: string,
+): Promise<{ sources: UploadSource[]; skipped: string[] }> {
+  const stat = await ctx.fs.stat(localPath);
+  if (!stat) throw new HubHttpError(400, `${localPath} doesn't exist: give a path inside the workspace.`);
+  const source = (path: string, pathInRepo: string, size: number): UploadSource => {
+    if (size > MAX_FILE_BYTES) throw tooBig(path, size);
+    return { pathInRepo, size, origin: path, read: () => ctx.fs.readFile(path) };
+  };
+  if (stat.type === "file") return { sources: [source(localPath, base, stat.size)], skipped: [] };
+  if (stat.type !== "directory") throw new HubHttpError(400, `${localPath} is a ${stat.type}, not a file or folder.`);
+  const sources: UploadSource[] = [];
+  const skipped: string[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const entries = (await ctx.fs.readdir(dir)).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const path = `${dir.replace(/\/+$/, "")}/${entry.name}`;
+      const inRepo = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (SKIPPED_NAMES.has(entry.name) || entry.type === "symlink" || entry.type === "other") {
+        skipped.push(inRepo);
+      } else if (entry.type === "directory") {
+        await walk(path, inRepo);
+      } else {
+        if (sources.length >= MAX_FILES)
+          throw new HubHttpError(400, `${localPath} holds more than ${MAX_FILES} files: upload a smaller folder.`);
+        const size = (await ctx.fs.stat(path))?.size ?? 0;
+        sources.push(source(path, inRepo, size));
+      }
+    }
+  };
+  await walk(localPath, base.replace(/^\/+|\/+$/g, ""));
+  if (sources.length === 0) throw new HubHttpError(400, `${localPath} has no files to upload.`);
+  return { sources, skipped };
+}
+
+function report(repo: string, result: UploadResult, skipped: string[]): string {
+  const total = result.files.reduce((n, f) => n + f.size, 0);
+  const lfs = result.files.filter((f) => f.lfs).length;
+  const what =
+    result.files.length === 1
+      ? `${result.files[0]?.path} (${formatBytes(total)}${lfs ? ", through LFS" : ""})`
+      : `${result.files.length} files (${formatBytes(total)}${lfs ? `, ${lfs} through LFS` : ""})`;
+  const commit = result.commitOid ? ` in commit ${result.commitOid.slice(0, 12)}` : "";
+  const where = result.pullRequestUrl
+    ? `${commit}, opening pull request ${result.pullRequestUrl}`
+    : `${commit}${result.commitUrl ? `: ${result.commitUrl}` : ""}`;
+  const left = [...skipped, ...result.skipped];
+  const note = left.length ? `\nLeft out: ${left.slice(0, 20).join(", ")}${left.length > 20 ? ", …" : ""}` : "";
+  return `Uploaded ${what} to ${repo}${where}.${note}`;
+}
+
+const prNumber = (url: string | undefined): number | undefined => {
+  const match = url ? /\/discussions\/(\d+)$/.exec(url) : null;
+  return match ? Number(match[1]) : undefined;
+};
+
+export const hfUploadFile = defineTool<{
+  repo: string;
+  path: string;
+  content?: string;
+  localPath?: string;
+  type?: RepoType;
+  revision?: string;
+  message?: string;
+  createPr?: boolean;
+}>({
+  name: "hf_upload_file",
+  description:
+    "Write one file to a Hugging Face repo as one commit (creates or replaces it): either `content` (text) or `localPath` (a workspace file, binary-safe: model weights, results JSON, a model card). Binary and large files go through LFS. createPr opens a pull request instead. This changes a remote repo: it asks first.",
+  kind: "other",
+  parameters: {
+    type: "object",
+    properties: {
+      repo: repoParam,
+      path: { type: "string", description: 'Where the file goes in the repo (e.g. "README.md", "model.safetensors").' },
+      content: { type: "string", description: "The file's text (or use localPath)." },
+      localPath: { type: "string", description: "A file in the workspace to upload (or use content)." },
+      ...commitParams,
+    },
+    required: ["repo", "path"],
+    additionalProperties: false,
+  },
+  permissionSubject: (args) => textSubject(`${args.repo}/${args.path}`),
+  execute: (args, ctx) =>
+    guarded(async () => {
+      const repo = checkRepoId(args.repo);
+      const path = args.path.replace(/^\/+/, "");
+      if ((args.content === undefined) === (args.localPath === undefined)) {
+        throw new HubHttpError(400, "Give either content (text) or localPath (a workspace file), not both or neither.");
+      }
+      let sources: UploadSource[];
+      if (args.localPath !== undefined) {
+        const stat = await ctx.fs.stat(args.localPath);
+        if (stat?.type === "directory")
+          throw new HubHttpError(400, `${args.localPath} is a folder: use hf_upload_folder for folders.`);
+        sources = (await localSources(ctx, args.localPath, path)).sources;
+      } else {
+        const bytes = new TextEncoder().encode(args.content);
+        sources = [{ pathInRepo: path, size: bytes.length, origin: path, read: async () => bytes }];
+      }
+      const result = await uploadFiles(
+        ctx,
+        {
+          type: args.type ?? "model",
+          repo,
+          revision: args.revision,
+          createPr: args.createPr,
+          message: args.message || `Upload ${path}`,
+        },
+        sources,
+      );
+      return {
+        content: report(repo, result, []),
+        details: { ...result, pullRequest: prNumber(result.pullRequestUrl) },
+      };
+    }),
+});
+
+export const hfUploadFolder = defineTool<{
+  repo: string;
+  localPath: string;
+  pathInRepo?: string;
+  type?: RepoType;
+  revision?: string;
+  message?: string;
+  createPr?: boolean;
+}>({
+  name: "hf_upload_folder",
+  description:
+    "Upload a workspace folder (e.g. a trained model's output directory) to a Hugging Face repo as one commit, binary-safe; .git, caches and symlinks are left out. createPr opens a pull request instead. This changes a remote repo: it asks first.",
+  kind: "other",
+  parameters: {
+    type: "object",
+    properties: {
+      repo: repoParam,
+      localPath: { type: "string", description: "The folder in the workspace." },
+      pathInRepo: { type: "string", description: "The folder in the repo to put it under (default: the root)." },
+      ...commitParams,
+    },
+    required: ["repo", "localPath"],
+    additionalProperties: false,
+  },
+  permissionSubject: (args) => textSubject(`${args.repo}/${args.pathInRepo ?? ""}`),
+  execute: (args, ctx) =>
+    guarded(async () => {
+      const repo = checkRepoId(args.repo);
+      const { sources, skipped } = await localSources(ctx, args.localPath, args.pathInRepo ?? "");
+      const result = await uploadFiles(
+        ctx,
+        {
+          type: args.type ?? "model",
+          repo,
+          revision: args.revision,
+          createPr: args.createPr,
+          message:
+            args.message || `Upload ${args.pathInRepo || args.localPath.split("/").filter(Boolean).pop() || "folder"}`,
+        },
+        sources,
+      );
+      return {
+        content: report(repo, result, skipped),
+        details: { ...result, skipped: [...skipped, ...result.skipped], pullRequest: prNumber(result.pullRequestUrl) },
+      };
+    }),
+});
