@@ -19,6 +19,7 @@ export default defineConfig({
       "examples/*.test.ts",
       "examples/embed/**/*.test.ts",
       "bench/**/*.test.ts",
+      "scripts/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,

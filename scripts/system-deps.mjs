@@ -5,7 +5,8 @@
 // them with apt-get, saying so; anywhere else it says what to install and lets the caller go on.
 //
 // `PINCER_NO_SYSTEM_INSTALL=1` turns the install off (only the check and the advice remain).
-// Exit code: 0 when the stack is there (already, or now), 3 when it is not.
+// Exit code: 0 when the stack is there (already, or now), 3 when it is not; with `--advise`
+// always 0 (the tests go on and the ones that train fail naming the missing package).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -14,17 +15,17 @@ export const MODULES = ["torch", "sklearn", "pandas", "numpy"];
 export const DEBIAN_PACKAGES = ["python3-torch", "python3-sklearn", "python3-pandas", "python3-numpy"];
 
 /** The modules /usr/bin/python3 can't import (all of them when there is no such interpreter). */
-export function missingModules() {
-  if (!existsSync(PYTHON)) return [...MODULES];
+export function missingModules({ python = PYTHON, modules = MODULES } = {}) {
+  if (!existsSync(python)) return [...modules];
   const probe = spawnSync(
-    PYTHON,
+    python,
     [
       "-c",
-      `import importlib.util as u; print(" ".join(m for m in ${JSON.stringify(MODULES)} if u.find_spec(m) is None))`,
+      `import importlib.util as u; print(" ".join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`,
     ],
     { encoding: "utf8", timeout: 60_000 },
   );
-  if (probe.status !== 0) return [...MODULES];
+  if (probe.status !== 0) return [...modules];
   return probe.stdout.trim().split(/\s+/).filter(Boolean);
 }
 
@@ -41,14 +42,19 @@ function apt(prefix, args) {
   return spawnSync(command, rest, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
 }
 
-export function ensurePythonStack({ log = (line) => process.stderr.write(`${line}\n`), env = process.env } = {}) {
-  const missing = missingModules();
+export function ensurePythonStack({
+  log = (line) => process.stderr.write(`${line}\n`),
+  env = process.env,
+  python = PYTHON,
+  modules = MODULES,
+} = {}) {
+  const missing = missingModules({ python, modules });
   if (missing.length === 0) return true;
   const advice = `sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")}`;
   const runner = env.PINCER_NO_SYSTEM_INSTALL ? undefined : aptRunner();
   if (!runner) {
     log(
-      `note: ${PYTHON} lacks ${missing.join(", ")}, which the ML intern's local training uses. ` +
+      `note: ${python} lacks ${missing.join(", ")}, which the ML intern's local training uses. ` +
         `On Debian or Ubuntu: ${advice}`,
     );
     return false;
@@ -57,7 +63,7 @@ export function ensurePythonStack({ log = (line) => process.stderr.write(`${line
   log(`Installing Debian's Python stack for local training (${DEBIAN_PACKAGES.join(", ")}): one time, about 90 s…`);
   const update = apt(runner, ["update", "-qq"]);
   const install = update.status === 0 ? apt(runner, ["install", "-y", "-qq", ...DEBIAN_PACKAGES]) : update;
-  if (install.status !== 0 || missingModules().length > 0) {
+  if (install.status !== 0 || missingModules({ python, modules }).length > 0) {
     const said = (install.stderr ?? "").trim().split("\n").slice(-3).join("\n");
     log(`note: apt-get could not install them${said ? `:\n${said}` : ""}\nInstall them yourself with: ${advice}`);
     return false;
@@ -67,5 +73,6 @@ export function ensurePythonStack({ log = (line) => process.stderr.write(`${line
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exit(ensurePythonStack() ? 0 : 3);
+  const ready = ensurePythonStack();
+  process.exit(ready || process.argv.includes("--advise") ? 0 : 3);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
 import type { NetRequest, NetResponse } from "../net-request.js";
+import { BodyPump } from "./body-pump.js";
 
 /** What one plugin's isolate may reach: its granted capabilities, nothing else. */
 export interface BridgeCapabilities {
@@ -33,6 +34,7 @@ type HostFunction = (...args: never[]) => unknown;
  */
 export class HostBridge {
   private readonly bodies = new Map<number, NetResponse>();
+  private readonly pumps = new Map<number, BodyPump>();
   private readonly fetches = new Map<number, AbortController>();
   /** Body id → fetch id: a fetch stays abortable until its body is read to the end or cancelled. */
   private readonly bodyFetches = new Map<number, number>();
@@ -65,8 +67,7 @@ export class HostBridge {
       bodyRead: (bodyId: number) => this.bodyRead(bodyId),
       bodyCancel: async (bodyId: number) => {
         this.bodies.get(bodyId)?.cancel();
-        this.bodies.delete(bodyId);
-        this.forgetFetch(bodyId);
+        this.forgetBody(bodyId);
       },
     };
     this.sync = {
@@ -112,6 +113,7 @@ export class HostBridge {
     this.fetches.clear();
     this.bodyFetches.clear();
     this.bodies.clear();
+    this.pumps.clear();
     this.timers.clear();
   }
 
@@ -136,6 +138,7 @@ export class HostBridge {
       if (response.body) {
         bodyId = ++this.nextBody;
         this.bodies.set(bodyId, response);
+        this.pumps.set(bodyId, new BodyPump(response.body));
         this.bodyFetches.set(bodyId, id);
         streaming = true;
       }
@@ -161,19 +164,23 @@ export class HostBridge {
 
   /** One chunk of a response body, pulled by the isolate when it wants more (null at the end). */
   private async bodyRead(bodyId: number): Promise<Uint8Array | null> {
-    const response = this.bodies.get(bodyId);
-    if (!response?.body) return null;
+    const pump = this.pumps.get(bodyId);
+    if (!pump) return null;
     try {
-      const { done, value } = await response.body.next();
-      if (!done) return value;
+      const chunk = await pump.read();
+      if (chunk) return chunk;
     } catch (error) {
-      this.bodies.delete(bodyId);
-      this.forgetFetch(bodyId);
+      this.forgetBody(bodyId);
       throw error;
     }
-    this.bodies.delete(bodyId);
-    this.forgetFetch(bodyId);
+    this.forgetBody(bodyId);
     return null;
+  }
+
+  private forgetBody(bodyId: number): void {
+    this.bodies.delete(bodyId);
+    this.pumps.delete(bodyId);
+    this.forgetFetch(bodyId);
   }
 
   private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {

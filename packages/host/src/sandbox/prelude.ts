@@ -75,16 +75,16 @@ const BRIDGE = `
         const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
         if (back < end && need > back + 1) { this._pending = [...bytes.subarray(end - 1 - back)]; end -= back + 1; }
       }
-      let out = "";
-      // ASCII runs decode natively, 8 KB at a time; only multi-byte text takes the loop below.
-      let start = 0;
-      while (start < end) {
-        let stop = start;
-        while (stop < end && stop - start < 8192 && bytes[stop] < 0x80) stop++;
-        if (stop === start) break;
-        out += String.fromCharCode.apply(null, bytes.subarray(start, stop));
-        start = stop;
-      }
+      // Decoded as Latin-1 natively, 8 KB at a time, the text is already right up to its first
+      // byte >= 0x80 (found by a native regex, not a loop over bytes here); only multi-byte text
+      // from there on takes the loop below. An SDK decodes each SSE line on its own, so this runs
+      // thousands of times a stream.
+      let latin = "";
+      for (let at = 0; at < end; at += 8192) latin += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 8192)));
+      const high = latin.search(/[\\x80-\\xff]/);
+      if (high === -1) return latin;
+      let out = latin.slice(0, high);
+      const start = high;
       let chunk = [];
       for (let i = start; i < end; ) {
         const byte = bytes[i];

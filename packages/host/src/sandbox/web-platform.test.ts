@@ -95,6 +95,14 @@ describe("web platform inside a plugin isolate", () => {
     expect(out).toBe("ééé|end true");
   });
 
+  it("decodes UTF-8 like Node: ASCII, then multi-byte text from its first high byte on", async () => {
+    const samples = ["plain ascii data: {}", "ascii first, then é and ü", "ÿ at the start", "emoji 😀 mid-line", ""];
+    const out = await runProbe(`
+      const samples = ${JSON.stringify(samples)};
+      return { content: JSON.stringify(samples.map((s) => new TextDecoder().decode(new TextEncoder().encode(s)))) };`);
+    expect(JSON.parse(out)).toEqual(samples);
+  });
+
   it("refuses ungranted hosts: directly, through a redirect, and behind userinfo", async () => {
     const out = await runProbe(`
       const tries = [
