@@ -9,6 +9,7 @@ import { createKernel, SessionStore } from "@pincer/kernel";
 import { startLocalRegistry, startOpenAIServer } from "@pincer/testing";
 import { hubRows } from "./hub.js";
 import { internRows } from "./intern.js";
+import { internDemoRows } from "./intern-demo.js";
 import { jobsRows } from "./jobs.js";
 import { serveRows } from "./serve.js";
 
@@ -239,6 +240,7 @@ const tuiFigures = await benchProcess("tui.js");
 const jobsFigures = await benchProcess("jobs.js");
 const hubFigures = await benchProcess("hub.js");
 const internFigures = await benchProcess("intern.js");
+const internDemoFigures = await benchProcess("intern-demo.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -256,6 +258,7 @@ const results = {
   jobs: jobsFigures,
   hub: hubFigures,
   intern: internFigures,
+  internDemo: internDemoFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -305,3 +308,4 @@ console.log(
 for (const row of jobsRows(jobsFigures)) console.log(row);
 for (const row of hubRows(hubFigures)) console.log(row);
 for (const row of internRows(internFigures)) console.log(row);
+for (const row of internDemoRows(internDemoFigures)) console.log(row);

@@ -24,6 +24,16 @@ beforeAll(async () => {
         response.writeHead(302, { location: "http://evil.invalid/steal" });
         return response.end();
       }
+      if (request.url === "/auth") return response.end(`auth=${request.headers.authorization ?? "none"}`);
+      if (request.url === "/to-same") {
+        response.writeHead(302, { location: "/auth" });
+        return response.end();
+      }
+      if (request.url === "/to-other") {
+        // The same server under another name: another origin.
+        response.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/auth` });
+        return response.end();
+      }
       if (request.url === "/slow") {
         response.write("first");
         return; // never ends
@@ -94,5 +104,23 @@ describe("createNetRequest: the bridge's HTTP client", () => {
     const pending = response.body!.next();
     controller.abort();
     await expect(pending).rejects.toThrow();
+  });
+
+  it("never carries credentials across a redirect to another origin, as fetch does", async () => {
+    const port = new URL(base).port;
+    const request = createNetRequest([`127.0.0.1:${port}`, `localhost:${port}`]);
+    const headers: Array<[string, string]> = [["Authorization", "Bearer hf_secret"]];
+    expect(await text(await request(`${base}/to-same`, init({ headers })))).toBe("auth=Bearer hf_secret");
+    const other = await request(`${base}/to-other`, init({ headers }));
+    expect(other.url).toBe(`http://localhost:${port}/auth`);
+    expect(await text(other)).toBe("auth=none");
+  });
+
+  it("hands back the redirect itself with redirect: manual, and fails with redirect: error", async () => {
+    const request = createNetRequest([`127.0.0.1:${new URL(base).port}`]);
+    const manual = await request(`${base}/to-same`, init({ redirect: "manual" }));
+    expect([manual.status, manual.headers.find(([name]) => name === "location")?.[1]]).toEqual([302, "/auth"]);
+    manual.cancel();
+    await expect(request(`${base}/to-same`, init({ redirect: "error" }))).rejects.toThrow(/redirected/);
   });
 });

@@ -24,6 +24,8 @@ export interface NetRequestInit {
   headers: Array<[string, string]>;
   body: string | Uint8Array | null;
   signal: AbortSignal;
+  /** As fetch's: follow redirects (checking each hop), hand back the 3xx itself, or fail. */
+  redirect?: "follow" | "manual" | "error";
 }
 
 /** A response as the plugin bridge needs it: status line, headers, and the body as chunks. */
@@ -42,6 +44,8 @@ export interface NetResponse {
 export type NetRequest = (url: string, init: NetRequestInit) => Promise<NetResponse>;
 
 const MAX_REDIRECTS = 10;
+const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
+const BODY_HEADERS = new Set(["content-type", "content-encoding", "content-language", "content-location"]);
 
 /**
  * The `net` capability as the plugin bridge uses it: an HTTP client on `node:http`/`https`
@@ -54,21 +58,28 @@ export function createNetRequest(grants: readonly string[]): NetRequest {
     new Error(`network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`);
   return async (input, init) => {
     let url = new URL(input);
-    let { method, body } = init;
+    let { method, body, headers } = init;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (!hostAllowed(url, grants)) throw refuse(url);
-      const response = await send(url, { ...init, method, body });
+      const response = await send(url, { ...init, method, body, headers });
       const location = response.headers.location;
       const status = response.statusCode ?? 0;
-      if (status < 300 || status >= 400 || !location || status === 304)
+      if (status < 300 || status >= 400 || !location || status === 304 || init.redirect === "manual")
         return toNetResponse(response, url, hop > 0, method);
       response.destroy();
+      if (init.redirect === "error")
+        throw new Error(`network request refused: ${url.host} redirected (redirect: "error").`);
       // 303 (and 301/302 for anything but GET/HEAD, as browsers do) become a GET without a body.
       if (status === 303 || ((status === 301 || status === 302) && method !== "GET" && method !== "HEAD")) {
         method = "GET";
         body = null;
+        headers = headers.filter(([name]) => !BODY_HEADERS.has(name.toLowerCase()));
       }
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      // As the Fetch standard says: credentials never follow a redirect to another origin (an LFS
+      // download's signed CDN link must not receive the Hub token).
+      if (next.origin !== url.origin) headers = headers.filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase()));
+      url = next;
     }
     throw new Error(`network request refused: more than ${MAX_REDIRECTS} redirects.`);
   };

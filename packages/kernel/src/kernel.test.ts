@@ -192,6 +192,39 @@ describe("agent loop", () => {
     expect(kernel.usage.cost.total).toBeCloseTo((2 * (10 * 1 + 5 * 2)) / 1e6, 12);
   });
 
+  it("adds the model usage a tool reports (a subagent's) to the turn, the session, its result and a resume", async () => {
+    const spent = {
+      input: 100,
+      output: 40,
+      cacheRead: 0,
+      cacheWrite: 0,
+      cost: { input: 0.3, output: 0.2, cacheRead: 0, cacheWrite: 0, total: 0.5 },
+    };
+    const delegate: AnyTool = {
+      ...echoTool("delegate"),
+      async execute(_args, ctx) {
+        // Reported twice, as a subagent's two answers would be.
+        ctx.addUsage?.(spent);
+        ctx.addUsage?.(spent);
+        return { content: "delegated" };
+      },
+    };
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [scriptedProvider([toolCalls({ name: "delegate", args: { text: "x" } }), text("done")])],
+      tools: [delegate],
+    });
+    const result = await kernel.prompt("go");
+    // The parent's own two answers (30 + 10 input tokens, unpriced) plus the delegate's 200.
+    expect(result.usage).toMatchObject({ input: 230, output: 93 });
+    expect(result.usage.cost.total).toBeCloseTo(1);
+    expect(kernel.usage.cost.total).toBeCloseTo(1);
+    expect(results(kernel)[0]!.usage).toMatchObject({ input: 200, output: 80, cost: { total: 1 } });
+    const resumed = createKernel({ model: "test/m", session: kernel.session });
+    expect(resumed.usage).toMatchObject({ input: 230, output: 93 });
+    expect(resumed.usage.cost.total).toBeCloseTo(1);
+  });
+
   it("reports a throwing subscriber without breaking the loop", async () => {
     const kernel = createKernel({ model: "test/m", providers: [scriptedProvider([text("fine")])] });
     const errors: string[] = [];

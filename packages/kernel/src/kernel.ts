@@ -35,6 +35,12 @@ export interface KernelOptions {
      */
     budget?: { capUsd: number };
   };
+  /**
+   * Spend from an existing ledger rather than a new one: a subagent's kernel is given its parent's
+   * (`parent.spending`), so the whole run has one total against one cap, and the subagent's model
+   * calls count there too. The ledger keeps its own cap: not to be combined with permissions.budget.
+   */
+  spending?: SpendingBudget;
   hooks?: Hooks;
   /** Most model calls in one user turn. Default 100. */
   maxTurns?: number;
@@ -72,7 +78,6 @@ export class Kernel {
   private readonly compaction: CompactionSettings | false;
   private modelRef: string;
   private sessionUsage: Usage = emptyUsage();
-  private costAtStart = 0;
   private current: AbortController | undefined;
   private started = false;
   private pendingContext: string[] = [];
@@ -87,12 +92,17 @@ export class Kernel {
       rules: options.permissions?.rules ?? [],
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
-    this.spending = new SpendingBudget({
-      ...(options.permissions?.budget ? { capUsd: options.permissions.budget.capUsd } : {}),
-      // This run's model cost: a resumed session's earlier turns were paid for by earlier runs.
-      modelSpendUsd: () => this.sessionUsage.cost.total - this.costAtStart,
-      warn: (message) => this.bus.emit({ type: "warning", message }),
-    });
+    if (options.spending && options.permissions?.budget) {
+      throw new Error("Give a kernel either permissions.budget or a shared spending ledger, not both.");
+    }
+    // Model calls are added as they are made (see turn()): a resumed session's earlier turns were
+    // paid for by earlier runs, and a subagent's go to the ledger it shares with its parent.
+    this.spending =
+      options.spending ??
+      new SpendingBudget({
+        ...(options.permissions?.budget ? { capUsd: options.permissions.budget.capUsd } : {}),
+        warn: (message) => this.bus.emit({ type: "warning", message }),
+      });
     this.guard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard ?? {});
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.compaction = options.compaction === false ? false : { ...DEFAULT_COMPACTION, ...options.compaction };
@@ -100,9 +110,10 @@ export class Kernel {
     for (const provider of options.providers ?? []) this.registerProvider(provider);
     if (options.hooks) this.hooks.add(options.hooks);
     for (const message of this.session.buildContext().messages) {
-      if (message.role === "assistant") this.sessionUsage = addUsage(this.sessionUsage, message.usage);
+      // A tool result's usage is what the call spent on models (a subagent's turns).
+      const spent = message.role === "assistant" || message.role === "toolResult" ? message.usage : undefined;
+      if (spent) this.sessionUsage = addUsage(this.sessionUsage, spent);
     }
-    this.costAtStart = this.sessionUsage.cost.total;
     // Record the model on the session's path, so --continue without --model picks the same one.
     if (this.session.buildContext().model !== this.modelRef)
       this.session.append({ type: "model_change", model: this.modelRef });
@@ -250,6 +261,10 @@ export class Kernel {
       return { stopReason: "error", steps: 0, usage: emptyUsage(), text: "", error: (error as Error).message };
     }
     const systemPrompt = this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
+    // What tools spent on models for this turn (a subagent's calls): part of the turn's and the
+    // session's usage, so a run's reported cost includes its subagents. Their dollars already
+    // went to the spending ledger the subagent shares, so they are not added to it again here.
+    let toolUsage = emptyUsage();
     const runner = new ToolRunner({
       tools: this.tools,
       permissions: this.permissions,
@@ -260,9 +275,13 @@ export class Kernel {
       cwd: this.cwd,
       timeoutMs: this.options.toolTimeoutMs ?? 600_000,
       maxResultChars: this.options.maxToolResultChars ?? 50_000,
+      addUsage: (usage) => {
+        toolUsage = addUsage(toolUsage, usage);
+        this.sessionUsage = addUsage(this.sessionUsage, usage);
+      },
     });
     const compaction = this.compaction;
-    return runTurn(
+    const result = await runTurn(
       {
         session: this.session,
         bus: this.bus,
@@ -285,12 +304,13 @@ export class Kernel {
         },
         addSessionUsage: (usage) => {
           this.sessionUsage = addUsage(this.sessionUsage, usage);
-          this.spending.checkThresholds();
+          this.spending.addModelSpend(usage.cost.total);
         },
       },
       prompt,
       signal,
     );
+    return { ...result, usage: addUsage(result.usage, toolUsage) };
   }
 }
 

@@ -73,6 +73,8 @@ export interface ToolResultMessage {
   details?: unknown;
   isError: boolean;
   timestamp: number;
+  /** Model usage the call itself spent (a subagent's turns), counted in the session's usage. */
+  usage?: Usage;
 }
 
 export type Message = UserMessage | AssistantMessage | ToolResultMessage;

@@ -1,7 +1,8 @@
 import type { Ajv, ValidateFunction } from "ajv";
+import { addUsage } from "./catalog.js";
 import { type EventBus, errorText } from "./events.js";
 import type { HookRegistry } from "./hooks.js";
-import type { TextContent, ToolCall, ToolResultMessage } from "./messages.js";
+import { emptyUsage, type TextContent, type ToolCall, type ToolResultMessage, type Usage } from "./messages.js";
 import { checkEstimate, describeEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
 import type { PermissionEngine } from "./permissions/engine.js";
 import { suggestRule, suggestRules } from "./permissions/rules.js";
@@ -24,6 +25,8 @@ export interface ToolRunnerOptions {
   timeoutMs: number;
   /** Tool output beyond this many characters is cut, keeping head and tail. */
   maxResultChars: number;
+  /** Told of model usage a call spends through ctx.addUsage (a subagent's turns). */
+  addUsage?: (usage: Usage) => void;
 }
 
 /**
@@ -56,6 +59,8 @@ async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
 export class ToolRunner {
   /** The subject each running call was approved for, so ctx.authorize does not ask twice. */
   private readonly approvedSubjects = new Map<string, PermissionSubject>();
+  /** Model usage each running call has reported (undefined: none yet), kept on its result message. */
+  private readonly callUsage = new Map<string, Usage | undefined>();
 
   constructor(private readonly options: ToolRunnerOptions) {}
 
@@ -63,12 +68,15 @@ export class ToolRunner {
     const started = Date.now();
     const { bus } = this.options;
     bus.emit({ type: "tool_start", toolCallId: call.id, name: call.name, args: call.arguments });
+    this.callUsage.set(call.id, undefined);
     let result: ToolResult & { isError: boolean };
     try {
       result = await this.execute(call, argumentError, signal);
     } catch (error) {
       result = failure(`Tool ${call.name} failed: ${errorText(error)}`);
     }
+    const spent = this.callUsage.get(call.id);
+    this.callUsage.delete(call.id);
     const message: ToolResultMessage = {
       role: "toolResult",
       toolCallId: call.id,
@@ -79,6 +87,7 @@ export class ToolRunner {
       ...(result.details !== undefined ? { details: result.details } : {}),
       isError: result.isError,
       timestamp: Date.now(),
+      ...(spent ? { usage: spent } : {}),
     };
     bus.emit({
       type: "tool_end",
@@ -294,6 +303,7 @@ export class ToolRunner {
           signal: controller.signal,
           onUpdate: (partial) => this.options.bus.emit({ type: "tool_update", toolCallId: call.id, partial }),
           authorize: (action) => this.authorize(call.id, action, controller.signal),
+          addUsage: (usage) => this.addCallUsage(call.id, usage),
         })
         .then((result) => ({ ...result, isError: result.isError ?? false }));
       return await Promise.race([run, limits]);
@@ -304,6 +314,14 @@ export class ToolRunner {
       signal.removeEventListener("abort", abort);
       this.approvedSubjects.delete(call.id);
     }
+  }
+
+  /** Usage reported after the result is in (a tool that ignored its timeout) still counts for the session. */
+  private addCallUsage(callId: string, usage: Usage): void {
+    if (this.callUsage.has(callId)) {
+      this.callUsage.set(callId, addUsage(this.callUsage.get(callId) ?? emptyUsage(), usage));
+    }
+    this.options.addUsage?.(usage);
   }
 
   private truncate(content: ToolResultMessage["content"]): ToolResultMessage["content"] {

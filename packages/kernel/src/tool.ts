@@ -1,4 +1,4 @@
-import type { ImageContent, TextContent } from "./messages.js";
+import type { ImageContent, TextContent, Usage } from "./messages.js";
 
 /**
  * How a tool touches the world, which decides how permission modes treat it:
@@ -42,6 +42,12 @@ export interface ToolContext {
    * tool runs outside a kernel turn.
    */
   authorize?: (action: { toolName: string; kind: ToolKind; subject: PermissionSubject }) => Promise<string | undefined>;
+  /**
+   * Reports model usage the call spent for the run, priced (a subagent's model calls, as each
+   * answer arrives): it joins the turn's and the session's usage and is kept on the call's result.
+   * Absent when the tool runs outside a kernel turn.
+   */
+  addUsage?: (usage: Usage) => void;
 }
 
 export interface ToolResult {

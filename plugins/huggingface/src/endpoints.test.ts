@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { estimateEndpoint, estimateResume } from "./endpoint-cost.js";
 import { hourlyPrice, priceNote } from "./endpoints.js";
 
 const token = "hf_endpoints_plugin_token";
@@ -146,6 +147,88 @@ describe("the Inference Endpoints tools against a local Hub", () => {
       expect(refused.isError).toBe(true);
       expect(text(refused)).toContain("Could not reach https://api.endpoints.huggingface.cloud");
       expect(text(refused)).toContain("network access to api.endpoints.huggingface.cloud refused");
+    } finally {
+      publicHub.dispose();
+    }
+  });
+
+  it("estimates an hour of a running endpoint as recurring work on the public Hub, and $0 on a local one", () => {
+    const hub = "https://huggingface.co";
+    const t4 = { instanceType: "nvidia-t4", instanceSize: "x1", maxReplica: 1 };
+    expect(estimateEndpoint(t4, hub)).toEqual({
+      usd: 0.5,
+      summary: "nvidia-t4 x1 ≈ $0.50/h while running (billed until paused, scaled to zero or deleted)",
+      recurring: true,
+    });
+    // Priced at the most replicas it may run; a CPU's cents keep their third digit.
+    expect(estimateEndpoint({ instanceType: "nvidia-a10g", instanceSize: "x2", maxReplica: 3 }, hub)).toMatchObject({
+      usd: 6,
+      summary:
+        "nvidia-a10g x2 × up to 3 replicas ≈ $6.00/h while running (billed until paused, scaled to zero or deleted)",
+    });
+    expect(estimateEndpoint({ ...t4, instanceType: "intel-spr" }, hub).summary).toMatch(/^intel-spr x1 ≈ \$0\.033\/h/);
+    // An unknown price must not let it start unasked: still recurring, and the summary says why $0.
+    expect(estimateEndpoint({ ...t4, instanceType: "nvidia-b300" }, hub)).toEqual({
+      usd: 0,
+      summary:
+        "nvidia-b300 x1: no list price known (see https://huggingface.co/pricing#endpoints); billed every hour while running, until paused, scaled to zero or deleted",
+      recurring: true,
+    });
+    expect(estimateEndpoint(t4, "http://127.0.0.1:4000")).toEqual({
+      usd: 0,
+      summary: "nvidia-t4 x1 on the local Hub at http://127.0.0.1:4000: this machine, $0 (≈ $0.50/h on Hugging Face)",
+    });
+    expect(estimateResume("never-seen", "ada", hub)).toEqual({
+      usd: 0,
+      summary:
+        "resumes ada/never-seen, hardware not seen in this session (hf_endpoint_info shows it and its price); billed every hour while running, until paused, scaled to zero or deleted",
+      recurring: true,
+    });
+  });
+
+  it("estimates creating and resuming in the sandbox; pausing, scaling to zero and deleting cost nothing", async () => {
+    const tools = await plugin.tools();
+    const create = tools.find((tool) => tool.name === "hf_endpoint_create")!;
+    const manage = tools.find((tool) => tool.name === "hf_endpoint_manage")!;
+    const args = { name: "cost-ep", repo: "ada/tiny-model", instanceType: "nvidia-l4", maxReplica: 2 };
+    expect(await create.estimateCost?.(args, plugin.cwd)).toEqual({
+      usd: 0,
+      summary: `nvidia-l4 x1 × up to 2 replicas on the local Hub at ${hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+    });
+    const resume = { name: "cost-ep", action: "resume" };
+    expect((await manage.estimateCost?.(resume, plugin.cwd))?.summary).toMatch(/^resumes cost-ep, hardware not seen/);
+    expect((await plugin.runTool("hf_endpoint_create", args)).isError).toBeFalsy();
+    // Resuming names only the endpoint: the hardware comes from what this session has seen of it.
+    expect(await manage.estimateCost?.(resume, plugin.cwd)).toEqual({
+      usd: 0,
+      summary: `resumes nvidia-l4 x1 × up to 2 replicas on the local Hub at ${hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+    });
+    expect((await manage.estimateCost?.({ ...resume, namespace: "ada" }, plugin.cwd))?.summary).toMatch(
+      /^resumes nvidia-l4 x1/,
+    );
+    for (const action of ["pause", "scale_to_zero", "delete"]) {
+      expect(await manage.estimateCost?.({ name: "cost-ep", action }, plugin.cwd)).toBeUndefined();
+    }
+    expect((await plugin.runTool("hf_endpoint_manage", { name: "cost-ep", action: "delete" })).isError).toBeFalsy();
+    expect((await manage.estimateCost?.(resume, plugin.cwd))?.summary).toMatch(/^resumes cost-ep, hardware not seen/);
+  });
+
+  it("on the public Hub, creating and resuming are recurring costs a person must approve", async () => {
+    const publicHub = await loadPlugin(new URL("..", import.meta.url), { env: { HF_TOKEN: token } });
+    try {
+      const tools = await publicHub.tools();
+      const create = tools.find((tool) => tool.name === "hf_endpoint_create")!;
+      const manage = tools.find((tool) => tool.name === "hf_endpoint_manage")!;
+      expect(
+        await create.estimateCost?.({ name: "x", repo: "ada/m", instanceType: "nvidia-t4" }, publicHub.cwd),
+      ).toEqual({
+        usd: 0.5,
+        summary: "nvidia-t4 x1 ≈ $0.50/h while running (billed until paused, scaled to zero or deleted)",
+        recurring: true,
+      });
+      expect(await manage.estimateCost?.({ name: "x", action: "resume" }, publicHub.cwd)).toMatchObject({
+        recurring: true,
+      });
     } finally {
       publicHub.dispose();
     }

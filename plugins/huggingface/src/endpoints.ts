@@ -1,29 +1,22 @@
 import { defineTool, type PluginToolContext } from "@pincer/sdk";
-import { checkRepoId, guarded, type Hub, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+import {
+  estimateEndpoint,
+  estimateResume,
+  forgetHardware,
+  hourlyPrice,
+  priceNote,
+  rememberHardware,
+} from "./endpoint-cost.js";
+import { checkRepoId, DEFAULT_ENDPOINT, guarded, type Hub, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+
+export { HOURLY_USD, hourlyPrice, priceNote } from "./endpoint-cost.js";
 
 // Hugging Face Inference Endpoints: the management API at api.endpoints.huggingface.cloud/v2 for
 // the public Hub, and `${HF_ENDPOINT}/api/endpoints/v2` for another endpoint (the local Hub serves
-// that path). Creating or resuming one starts paid hardware, so those tools ask first.
+// that path). Creating or resuming one starts paid hardware billed by the hour until someone stops
+// it: those calls carry a recurring cost estimate (endpoint-cost.ts), so a person always approves them.
 
 export const ENDPOINTS_API = "https://api.endpoints.huggingface.cloud/v2";
-
-/**
- * US dollars an hour for one replica of size x1, from Hugging Face's public price list for AWS
- * (https://huggingface.co/pricing#endpoints); a size xN costs N times as much. An estimate only:
- * prices differ by vendor and region and change over time.
- */
-export const HOURLY_USD: Readonly<Record<string, number>> = {
-  "intel-spr": 0.033,
-  "intel-icl": 0.032,
-  "amd-epyc": 0.025,
-  "nvidia-t4": 0.5,
-  "nvidia-l4": 0.8,
-  "nvidia-a10g": 1.0,
-  "nvidia-l40s": 1.8,
-  "nvidia-a100": 2.5,
-  "nvidia-h100": 4.5,
-  "nvidia-h200": 5.0,
-};
 
 export type EndpointAction = "pause" | "resume" | "scale_to_zero" | "delete";
 
@@ -49,31 +42,15 @@ interface EndpointInfo {
   };
 }
 
-/** The price of one replica an hour, or undefined for hardware the table doesn't know. */
-export function hourlyPrice(instanceType: string, instanceSize: string): number | undefined {
-  const base = HOURLY_USD[instanceType];
-  const size = /^x(\d+)$/.exec(instanceSize);
-  if (base === undefined || !size) return undefined;
-  return base * Number(size[1]);
-}
-
-const dollars = (value: number): string => `$${value < 1 ? value.toFixed(3) : value.toFixed(2)}`;
-
-/** "≈ $0.500/hour per replica (…)", or why there is no estimate. */
-export function priceNote(instanceType: string, instanceSize: string, maxReplica: number): string {
-  const price = hourlyPrice(instanceType, instanceSize);
-  if (price === undefined) {
-    return `No price estimate for ${instanceType} ${instanceSize}: see https://huggingface.co/pricing#endpoints.`;
-  }
-  const most = maxReplica > 1 ? `, up to ${dollars(price * maxReplica)}/hour with ${maxReplica} replicas` : "";
-  return `Estimated cost ≈ ${dollars(price)}/hour per running replica${most}; nothing while paused or scaled to zero (list price on AWS, an estimate).`;
-}
-
 function acceleratorOf(instanceType: string): string {
   if (instanceType.startsWith("nvidia-")) return "gpu";
   if (/^(inf2|neuron)/.test(instanceType)) return "neuron";
   return "cpu";
 }
+
+/** HF_ENDPOINT as the Hub client reads it, for estimates (which cannot build a Hub client). */
+const endpointOf = (env: { get(name: string): string | undefined }): string =>
+  (env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, "");
 
 const apiBase = (hub: Hub): string => (hub.isPublic ? ENDPOINTS_API : `${hub.endpoint}/api/endpoints/v2`);
 
@@ -193,6 +170,15 @@ export const hfEndpointCreate = defineTool<{
     kind: "text",
     value: `${args.repo} on ${args.instanceType ?? "intel-spr"} ${args.instanceSize ?? "x1"}`,
   }),
+  estimateCost: (args, ctx) =>
+    estimateEndpoint(
+      {
+        instanceType: args.instanceType ?? "intel-spr",
+        instanceSize: args.instanceSize ?? "x1",
+        maxReplica: args.maxReplica ?? 1,
+      },
+      endpointOf(ctx.env),
+    ),
   execute: (args, ctx) =>
     guarded(async () => {
       const repository = checkRepoId(args.repo);
@@ -233,6 +219,7 @@ export const hfEndpointCreate = defineTool<{
         { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
         `${namespace}/${args.name}`,
       );
+      rememberHardware(namespace, info);
       return {
         content: `Created. ${describeEndpoint(info, namespace)}\nFollow it with hf_endpoint_info; pause or delete it with hf_endpoint_manage when it is not needed.`,
         details: { ...info, estimatedHourlyUsd: hourlyPrice(instanceType, instanceSize) ?? null },
@@ -256,9 +243,11 @@ export const hfEndpointInfo = defineTool<{ name?: string; namespace?: string }>(
       const path = await endpointPath(ctx, namespace, args.name);
       if (args.name) {
         const info = await endpointCall<EndpointInfo>(ctx, path, {}, `${namespace}/${args.name}`);
+        rememberHardware(namespace, info);
         return { content: describeEndpoint(info, namespace), details: info };
       }
       const { items } = await endpointCall<{ items: EndpointInfo[] }>(ctx, path, {}, `namespace ${namespace}`);
+      for (const item of items) rememberHardware(namespace, item);
       if (!items.length) return { content: `${namespace} has no Inference Endpoints.`, details: { items: [] } };
       const lines = items.map((item) =>
         `${item.name}: ${item.status?.state ?? "unknown"} — ${item.model?.repository ?? "?"} on ${item.compute?.instanceType ?? "?"} ${item.compute?.instanceSize ?? ""}`.trimEnd(),
@@ -297,6 +286,9 @@ export const hfEndpointManage = defineTool<{ name: string; action: EndpointActio
     additionalProperties: false,
   },
   permissionSubject: (args) => ({ kind: "text", value: `${args.action} ${args.name}` }),
+  // Only resuming starts paid hardware; pausing, scaling to zero and deleting stop the bill.
+  estimateCost: (args, ctx) =>
+    args.action === "resume" ? estimateResume(args.name, args.namespace, endpointOf(ctx.env)) : undefined,
   execute: (args, ctx) =>
     guarded(async () => {
       const namespace = args.namespace ?? (await namespaceOf(hubOf(ctx), ctx));
@@ -304,12 +296,14 @@ export const hfEndpointManage = defineTool<{ name: string; action: EndpointActio
       const who = `${namespace}/${args.name}`;
       if (args.action === "delete") {
         await endpointCall<unknown>(ctx, path, { method: "DELETE" }, who);
+        forgetHardware(namespace, args.name);
         return { content: `Deleted the Inference Endpoint ${who}.`, details: { name: args.name, deleted: true } };
       }
       const suffix = { pause: "pause", resume: "resume", scale_to_zero: "scale-to-zero" }[args.action];
       if (!suffix)
         throw new HubHttpError(400, `Unknown action "${args.action}": use pause, resume, scale_to_zero or delete.`);
       const info = await endpointCall<EndpointInfo>(ctx, `${path}/${suffix}`, { method: "POST" }, who);
+      rememberHardware(namespace, info);
       return { content: `${describeEndpoint(info, namespace)}\n${AFTER[args.action]}`, details: info };
     }),
 });

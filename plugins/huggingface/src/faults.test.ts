@@ -134,7 +134,9 @@ describe("Hub faults as the tools report them", () => {
       body: { error: 'You don\'t have the rights to create a model under the namespace "openai"' },
     });
     const result = await plugin.runTool("hf_create_repo", { name: "openai/gpt-9" });
-    expect(text(result)).toMatch(/^HTTP 403: The token is not allowed to do this: use a token with write access/);
+    expect(text(result)).toMatch(
+      /^HTTP 403: HF_TOKEN is not allowed to do this: use a token with write access to this repo or its organization/,
+    );
     expect(text(result)).toContain('the namespace "openai"');
     expect(seen.filter((s) => s === "POST /api/repos/create")).toHaveLength(1);
   });

@@ -110,7 +110,7 @@ export async function httpError(res: Response, what: string, hasToken: boolean, 
     advice = `${what} is gated: set HF_TOKEN to a token of an account that was granted access on its page.`;
   } else if (status === 403) {
     advice =
-      "The token is not allowed to do this: use a token with write access, or request access to the gated repo on its page.";
+      "HF_TOKEN is not allowed to do this: use a token with write access to this repo or its organization (a fine-grained token needs the repo or org listed).";
   } else if (status === 404) {
     advice = `${what} doesn't exist, or it is private or gated and HF_TOKEN can't see it: check the name (owner/name), the repo type and the revision.`;
   } else if (status === 409) {

@@ -1,6 +1,7 @@
 import { definePlugin } from "@pincer/sdk";
 import { hfDatasetInspect } from "./datasets.js";
 import { hfDocsBrowse, hfDocsFetch, hfDocsSearch } from "./docs.js";
+import { hfDownload } from "./download.js";
 import { hfEndpointCreate, hfEndpointInfo, hfEndpointManage } from "./endpoints.js";
 import { hfJobCancel, hfJobLogs, hfJobRun, hfJobStatus } from "./jobs.js";
 import { hfPapersDetails, hfPapersLinked, hfPapersSearch, hfPapersTrending } from "./papers.js";
@@ -21,6 +22,7 @@ export default definePlugin({
     hfHubSearch,
     hfRepoFiles,
     hfReadFile,
+    hfDownload,
     hfUploadFile,
     hfUploadFolder,
     hfListRefs,

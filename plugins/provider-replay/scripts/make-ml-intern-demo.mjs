@@ -45,6 +45,7 @@ const plan = (doing) => {
   const items = [
     "Read the paper: model, training setup, reported accuracy",
     "Inspect local/tiny-reviews: columns, splits, format",
+    "Download the train and test CSV into data/ (commands here have no network)",
     "Write train.py (bag-of-words MLP, metrics.json on the test split)",
     "Smoke test on 64 rows, 1 epoch",
     "Full run with the paper's settings",
@@ -77,7 +78,7 @@ const lines = [
     type: "cassette",
     version: 1,
     description:
-      "An ML engineer reproduces a small paper: reads it, inspects the dataset, writes a PyTorch training script, smoke-tests it, trains and evaluates on CPU, records the run, writes the model card and publishes the model to the local Hub. Recorded for `pincer intern demo`.",
+      "An ML engineer reproduces a small paper: reads it, inspects the dataset, downloads its splits into the workspace, writes a PyTorch training script, smoke-tests it, trains and evaluates on CPU, records the run, writes the model card and publishes the model to the local Hub. Recorded for `pincer intern demo`.",
   },
   {
     ...step(
@@ -111,14 +112,24 @@ const lines = [
     "text and label are there, with train and test splits; test is the held-out split I'll evaluate on. The plan:",
     [["todo", plan(2)]],
     8300,
-    260,
+    280,
   ),
   step(
     "[>]",
-    "train.py reads data/{train,test}.csv, builds the vocabulary from train only, trains with the paper's settings and writes the weights, the vocabulary and metrics.json into --out. It stops with a clear message if the loss stops being finite.",
-    [["write", { path: "train.py", content: trainPy }]],
-    8900,
-    1450,
+    "The commands I run have no network, so the splits come into the workspace first: the dataset's CSV files into data/, where the training script will read them.",
+    [["hf_download", { repo: DATASET, type: "dataset", patterns: ["*.csv"], localDir: "data" }]],
+    8700,
+    90,
+  ),
+  step(
+    "./data/train.csv",
+    "Both splits are in data/ (the card stayed on the Hub). train.py reads data/{train,test}.csv, builds the vocabulary from train only, trains with the paper's settings and writes the weights, the vocabulary and metrics.json into --out. It stops with a clear message if the loss stops being finite.",
+    [
+      ["todo", plan(3)],
+      ["write", { path: "train.py", content: trainPy }],
+    ],
+    9300,
+    1500,
   ),
   step(
     "train.py",
@@ -139,7 +150,7 @@ const lines = [
     "exit code 0",
     "It goes end to end. Training takes seconds on this CPU, so the full run goes here with bash rather than as a job: all 1,600 rows, 8 epochs, into model/.",
     [
-      ["todo", plan(4)],
+      ["todo", plan(5)],
       ["bash", { command: "/usr/bin/python3 train.py --out model", description: "Full training run" }],
     ],
     11200,
@@ -156,7 +167,7 @@ const lines = [
     "accuracy",
     "Recording the run against the paper's number:",
     [
-      ["todo", plan(5)],
+      ["todo", plan(6)],
       [
         "intern_record_run",
         {
@@ -176,7 +187,7 @@ const lines = [
     "mlp-bow",
     "Now the model card, with its numbers read from model/metrics.json:",
     [
-      ["todo", plan(6)],
+      ["todo", plan(7)],
       [
         "intern_model_card",
         {
@@ -214,7 +225,7 @@ const lines = [
     "README.md",
     `Publishing: the model repo ${REPO}, then the model folder (weights, vocabulary, metrics, card) and the results table.`,
     [
-      ["todo", plan(7)],
+      ["todo", plan(8)],
       ["hf_create_repo", { name: REPO }],
     ],
     15100,
@@ -235,14 +246,14 @@ const lines = [
   {
     type: "call",
     expect: { lastToolResultIncludes: "model.pt" },
-    events: [...calls(["todo", plan(8)]), usage(16700, 240), stop("toolUse")],
+    events: [...calls(["todo", plan(9)]), usage(16700, 260), stop("toolUse")],
   },
   {
     type: "call",
-    expect: { lastToolResultIncludes: "(8/8 done)" },
+    expect: { lastToolResultIncludes: "(9/9 done)" },
     events: [
       ...text(
-        `Done. I reproduced ${PAPER} on ${DATASET}: the paper's 2-layer bag-of-words MLP, trained on this CPU with its settings, evaluated on the held-out test split. The accuracy is in results.md next to the paper's 0.83, and in the model card's model-index, both read from model/metrics.json. Published: ${REPO} (model.pt, vocab.json, metrics.json, README.md, results.md, results.json). Nothing was changed from the paper's setup, and nothing was spent: training ran locally.`,
+        `Done. I reproduced ${PAPER} on ${DATASET}: the paper's 2-layer bag-of-words MLP, trained on this CPU with its settings, evaluated on the held-out test split. The data came from the Hub with hf_download (data/train.csv, data/test.csv). The accuracy is in results.md next to the paper's 0.83, and in the model card's model-index, both read from model/metrics.json. Published: ${REPO} (model.pt, vocab.json, metrics.json, README.md, results.md, results.json). Nothing was changed from the paper's setup, and nothing was spent: training ran locally.`,
       ),
       usage(17100, 150),
       stop("stop"),

@@ -1,6 +1,8 @@
 import { emptyUsage, type Message, type TurnResult } from "@pincer/kernel";
 import { describe, expect, it } from "vitest";
 import { promptText, replayUpdates, stopReason } from "./content.js";
+import { askEditor, withCost } from "./permission.js";
+import type { AcpSession } from "./session.js";
 import { planEntries, proposedContent, toolKind, toolTitle } from "./tool-calls.js";
 
 // The translations in isolation; e2e/acp.test.ts drives them through the real CLI and SDK client.
@@ -100,5 +102,67 @@ describe("ACP translations", () => {
       content: [{ type: "content", content: { type: "text", text: "1 | code" } }],
     });
     expect(updates[3]).toMatchObject({ toolCallId: "b", status: "failed", kind: "execute", title: "Run make" });
+  });
+
+  it("puts a costed call's estimate in the permission question: its title and first content block", async () => {
+    const asked: Array<{ method: string; params: { toolCall: unknown } }> = [];
+    // The parts of a session askEditor uses: the open call the question is about and the client.
+    const session = {
+      id: "s1",
+      calls: new Map([
+        ["call-1", { name: "hf_job_run", args: { flavor: "a10g-small" }, status: "pending", output: "" }],
+      ]),
+      flushed: async () => {},
+      log: () => {},
+      client: {
+        request: async (method: string, params: { toolCall: unknown }) => {
+          asked.push({ method, params });
+          return { outcome: { outcome: "selected", optionId: "allow_once" } };
+        },
+      },
+    } as unknown as AcpSession;
+    const estimate = { usd: 2, summary: "a10g-small at $1.00/h × up to 2 h ≈ $2.00" };
+    const answer = await askEditor(
+      session,
+      {
+        toolName: "hf_job_run",
+        kind: "execute",
+        args: { flavor: "a10g-small" },
+        cwd: "/repo",
+        estimate,
+        decision: { action: "ask", reason: "hf_job_run runs commands" },
+      },
+      new AbortController().signal,
+    );
+    expect(answer).toEqual({ allow: true });
+    expect(asked[0]).toMatchObject({
+      method: "session/request_permission",
+      params: {
+        toolCall: {
+          toolCallId: "call-1",
+          title: "hf_job_run: a10g-small (estimated $2.00)",
+          content: [{ type: "content", content: { type: "text", text: `Estimated $2.00: ${estimate.summary}.` } }],
+        },
+      },
+    });
+
+    const hourly = { usd: 0.5, summary: "nvidia-t4 x1 ≈ $0.50/h while running", recurring: true };
+    const diff = { type: "diff" as const, path: "/repo/a", oldText: null, newText: "x" };
+    expect(withCost({ toolCallId: "c", title: "hf_endpoint_create: ep", content: [diff] }, hourly)).toEqual({
+      toolCallId: "c",
+      title: "hf_endpoint_create: ep (estimated $0.50, recurring)",
+      content: [
+        {
+          type: "content",
+          content: {
+            type: "text",
+            text: "Estimated $0.50: nvidia-t4 x1 ≈ $0.50/h while running. It keeps costing money until someone stops it.",
+          },
+        },
+        diff,
+      ],
+    });
+    const plain = { toolCallId: "c", title: "Run make" };
+    expect(withCost(plain, undefined)).toBe(plain);
   });
 });

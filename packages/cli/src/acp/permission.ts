@@ -1,7 +1,14 @@
 import type { PermissionOption, ToolCallUpdate } from "@agentclientprotocol/sdk";
-import { type PermissionAnswer, type PermissionResolver, parseRule } from "@pincer/kernel";
+import {
+  type CostEstimate,
+  describeEstimate,
+  formatUsd,
+  type PermissionAnswer,
+  type PermissionResolver,
+  parseRule,
+} from "@pincer/kernel";
 import type { AcpSession, OpenCall } from "./session.js";
-import { proposedContent, toolKind, toolLocations, toolTitle } from "./tool-calls.js";
+import { proposedContent, textContent, toolKind, toolLocations, toolTitle } from "./tool-calls.js";
 
 type Request = Parameters<PermissionResolver>[0];
 
@@ -27,7 +34,7 @@ export async function askEditor(session: AcpSession, request: Request, signal: A
     await session.flushed();
     const response = await session.client.request(
       "session/request_permission",
-      { sessionId: session.id, toolCall: describeCall(session, request), options },
+      { sessionId: session.id, toolCall: withCost(describeCall(session, request), request.estimate), options },
       // A cancelled turn stops waiting at once: the editor may never answer a question it dropped.
       { cancellationSignal: signal, stopWaitingOnCancel: true },
     );
@@ -76,5 +83,22 @@ function describeCall(session: AcpSession, request: Request): ToolCallUpdate {
     title: `${request.toolName}${subject}`,
     kind: toolKind(request.toolName, request.kind),
     rawInput: request.subject ?? request.args,
+  };
+}
+
+/**
+ * What the call would cost, where the tool estimated it, where every editor shows it: in the
+ * title (the line the question is listed by) and as the first content block (the whole summary).
+ * Recurring work (an endpoint billed by the hour) says that it keeps costing until stopped.
+ */
+export function withCost(call: ToolCallUpdate, estimate: CostEstimate | undefined): ToolCallUpdate {
+  if (!estimate) return call;
+  const short = `estimated ${formatUsd(estimate.usd)}${estimate.recurring ? ", recurring" : ""}`;
+  const line = describeEstimate(estimate).replace(/^e/, "E");
+  const recurring = estimate.recurring ? " It keeps costing money until someone stops it." : "";
+  return {
+    ...call,
+    title: `${call.title ?? "Tool call"} (${short})`,
+    content: [textContent(`${line}.${recurring}`), ...(call.content ?? [])],
   };
 }

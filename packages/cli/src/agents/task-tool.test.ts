@@ -182,6 +182,57 @@ describe("the task tool", () => {
     expect((result.details as { notes: string[] }).notes[0]).toMatch(/may only narrow/);
   });
 
+  it("spends from the parent's budget, and its model cost joins the parent's usage", async () => {
+    // $0.10 per input token: each text answer (10 tokens) costs $1, a tool call nothing.
+    const models = [
+      {
+        id: "fake/m",
+        contextWindow: 1000,
+        maxOutputTokens: 100,
+        price: { input: 100_000, output: 0, cacheRead: 0, cacheWrite: 0 },
+      },
+    ];
+    const ran: string[] = [];
+    const gpu: AnyTool = {
+      ...echo,
+      name: "gpu",
+      estimateCost: () => ({ usd: 3, summary: "a10g-small at $1.00/h × up to 3 h ≈ $3.00" }),
+      async execute() {
+        ran.push("gpu");
+        return { content: "trained" };
+      },
+    };
+    // The parent hands off; the subagent runs the paid tool and reports; the parent answers.
+    const provider = scripted("fake", [
+      call("task", { description: "train", prompt: "train it" }),
+      call("gpu", {}),
+      say("trained it"),
+      say("done"),
+    ]);
+    let parent = parentWith(provider, []);
+    const task = createTaskTool({
+      agents: [],
+      parent: () => parent,
+      loadProvider: async () => ({ provider, models }),
+    });
+    // Headless (no resolver): only the budget can approve the subagent's $3 call.
+    parent = createKernel({
+      model: "fake/m",
+      providers: [provider],
+      models,
+      tools: [gpu, task],
+      permissions: { budget: { capUsd: 4 } },
+    });
+    const result = await parent.prompt("go");
+    expect(ran).toEqual(["gpu"]);
+    expect(result.text).toBe("done");
+    // The subagent's $1 answer and the parent's own $1: the run's reported cost has both.
+    expect(result.usage.cost.total).toBeCloseTo(2);
+    expect(result.usage.input).toBe(20);
+    expect(parent.spending.toolSpendUsd).toBe(3);
+    expect(parent.spending.spentUsd).toBeCloseTo(5);
+  });
+
   it("stops when the parent's signal aborts", async () => {
     const controller = new AbortController();
     const hanging: Provider = {

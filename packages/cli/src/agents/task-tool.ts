@@ -46,8 +46,10 @@ const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptE
 /**
  * `task { agent?, description, prompt }`: runs a subagent to its end in a fresh kernel with an
  * in-memory session (its transcript is not kept; its final text is the tool result, its usage and
- * cost are in the result's details). Kind `read`: starting it never asks, while every tool call
- * inside it is judged by the parent's mode, rules and resolver as usual.
+ * cost are in the result's details and join the parent's usage as each answer arrives). Kind
+ * `read`: starting it never asks, while every tool call inside it is judged by the parent's mode,
+ * rules and resolver as usual, and spends from the parent's ledger: one total and one --budget
+ * for the whole run, the subagent's model cost included.
  */
 export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
   const agents = new Map(options.agents.map((agent) => [agent.name, agent]));
@@ -115,11 +117,13 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
           rules: [...parent.permissions.rules],
           ...(options.resolver ? { resolver: options.resolver } : {}),
         },
+        spending: parent.spending,
         // The agent's own budget (maxTurns in its front matter) wins over the session's.
         ...(agent?.maxTurns || options.maxTurns ? { maxTurns: agent?.maxTurns ?? options.maxTurns } : {}),
       });
       // Progress for UIs: which tool the subagent is running (the model never sees this).
       child.on("tool_start", (event) => ctx.onUpdate(`${name} → ${event.name}`));
+      child.on("assistant_message", (event) => ctx.addUsage?.(event.message.usage));
       const result = await child.prompt(args.prompt, { signal: ctx.signal });
       const details = {
         agent: name,

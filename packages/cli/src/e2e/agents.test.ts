@@ -118,5 +118,9 @@ describe("AGENTS.md, skills and subagents in pincer -p", () => {
     expect(toolResult(parentLast, "call_t")).toBe("The config is in pincer.json.");
     const lines = jsonLines(result.stdout);
     expect(lines.at(-1)).toMatchObject({ is_error: false, result: "Scout says: pincer.json.", num_turns: 2 });
+    // The run's usage and cost include the subagent's: its answer was the only one with tokens
+    // (50 in at $1.25/M, 9 out at $10/M for gpt-5).
+    expect(lines.at(-1)).toMatchObject({ usage: { input_tokens: 50, output_tokens: 9 } });
+    expect((lines.at(-1) as { total_cost_usd: number }).total_cost_usd).toBeCloseTo((50 * 1.25 + 9 * 10) / 1e6, 10);
   });
 });

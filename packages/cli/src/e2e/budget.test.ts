@@ -79,6 +79,23 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
     expect(result.stderr).not.toContain("Spending passed");
   });
 
+  it("a subagent spends from the run's budget: its $2 job is approved under --budget 5", async () => {
+    using box = sandbox(env());
+    const from = server.requests.length;
+    const job = { script: "print('sub job')", flavor: "cpu-xl", timeoutSeconds: 7200, wait: true };
+    const task = { description: "train", prompt: "run the training job" };
+    server.enqueue([{ toolCalls: [{ id: "call_task", name: "task", arguments: task }] }, { finish: "tool_calls" }]);
+    server.enqueue([{ toolCalls: [{ id: "call_job", name: "hf_job_run", arguments: job }] }, { finish: "tool_calls" }]);
+    server.enqueue([{ text: "trained" }, { finish: "stop" }]);
+    server.enqueue([{ text: "done" }, { finish: "stop" }]);
+    const result = await run(box, ["--budget", "5"]);
+    expect(result.code, result.stderr).toBe(0);
+    // The subagent's second request carries its job's result: approved by the parent's budget, run.
+    const sub = (server.requests[from + 2]!.body as Body).messages.filter((m) => m.role === "tool");
+    expect(String(sub[0]?.content)).toMatch(/it ended COMPLETED/);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "done", permission_denials: [] });
+  });
+
   it("denies the job that would pass the cap, saying the cap, the spending and --budget", async () => {
     using box = sandbox(env());
     const from = server.requests.length;

@@ -21,8 +21,13 @@ describe("pincer intern demo", () => {
     expect(result.code, `${result.stderr}\n${result.stdout.slice(-4000)}`).toBe(0);
     // It showed its progress: the tools as they ran, the training log, the final summary.
     expect(result.stdout).toContain("● hf_papers_read");
+    // The data came from the Hub through the engineer's own hf_download, not a checkout by the demo.
+    expect(result.stdout).toMatch(
+      /✓ hf_download · [\d.]+s · Downloaded 2 files \([\d.]+ KB\) of the dataset local\/tiny-reviews at main \([0-9a-f]{12}\) into \.\/data/,
+    );
+    expect(result.stdout).not.toContain("checked out");
     expect(result.stdout).toContain('{"epoch": 1, "loss"');
-    expect(result.stdout).toMatch(/time: +[\d.]+s in all · 15 model calls \(replayed\)/);
+    expect(result.stdout).toMatch(/time: +[\d.]+s in all · 16 model calls \(replayed\)/);
     expect(seconds).toBeLessThan(180);
 
     const workdir = /workdir: +(\S+)/.exec(result.stdout)?.[1];
@@ -30,6 +35,10 @@ describe("pincer intern demo", () => {
     expect(workdir).toBeTruthy();
     expect(sessionId).toBeTruthy();
     const produced = JSON.parse(readFileSync(join(workdir!, "model", "metrics.json"), "utf8")) as { accuracy: number };
+    const assets = join(import.meta.dirname, "..", "..", "..", "..", "examples", "ml-intern", "demo", "dataset");
+    for (const split of ["train.csv", "test.csv"]) {
+      expect(readFileSync(join(workdir!, "data", split), "utf8")).toBe(readFileSync(join(assets, split), "utf8"));
+    }
     expect(result.stdout).toContain(`accuracy: ${produced.accuracy} on the held-out test split`);
 
     // The Hub the demo started stopped with it; what it stored stays under PINCER_HOME/hub.

@@ -56,7 +56,7 @@ describe("pincer intern, unattended, when things go wrong", () => {
     expect(seen).toContain("Exit code: 1");
     expect(seen).toContain("ValueError: train.csv has no column 'label'");
 
-    expect(result.stdout).toContain("! the last training run (hf_job_run) failed, and no later run succeeded:");
+    expect(result.stdout).toContain("! the last run (hf_job_run) failed, and no later run succeeded:");
     expect(result.stdout).toMatch(/job: +\S+ \(ERROR\)/);
     // The session went to the user's private dataset, with the token redacted.
     const url = /uploaded: (\S+)/.exec(result.stdout)?.[1];

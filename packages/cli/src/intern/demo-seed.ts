@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { commit, createRepo, downloadFile, HubApiError } from "@huggingface/hub";
+import { commit, createRepo, HubApiError } from "@huggingface/hub";
 import { UsageError } from "../home.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { credentials } from "./session-hub.js";
@@ -40,7 +40,8 @@ export function checkDemoPython(python = DEMO_PYTHON): string | undefined {
 
 /**
  * Puts what the recorded engineer reads into the local Hub: the paper into its papers folder, and
- * the dataset repo `local/tiny-reviews` (train and test CSV with a card) through the Hub API.
+ * the dataset repo `local/tiny-reviews` (train and test CSV with a card) through the Hub API. The
+ * workspace starts empty: the engineer downloads the splits itself with hf_download.
  */
 export async function seedDemoHub(options: { endpoint: string; token?: string; hubDir: string; assets: string }) {
   const papers = join(options.hubDir, "papers");
@@ -66,21 +67,6 @@ export async function seedDemoHub(options: { endpoint: string; token?: string; h
       content: new Blob([new Uint8Array(file.bytes)]),
     })),
   });
-}
-
-/**
- * The dataset checked out into the workspace's data/ folder, from the Hub: the engineer's
- * commands run in the OS sandbox, which has no network, so the files are there before it starts.
- */
-export async function checkoutDemoDataset(options: { endpoint: string; token?: string; workspace: string }) {
-  const access = { hubUrl: options.endpoint, ...credentials({ hubUrl: options.endpoint, ...tokenOf(options) }) };
-  const dir = join(options.workspace, "data");
-  mkdirSync(dir, { recursive: true });
-  for (const name of DATA_FILES) {
-    const blob = await downloadFile({ ...access, repo: { type: "dataset", name: DEMO_DATASET }, path: name });
-    if (!blob) throw new Error(`${name} is missing from the dataset ${DEMO_DATASET} on ${options.endpoint}.`);
-    writeFileSync(join(dir, name), Buffer.from(await blob.arrayBuffer()));
-  }
 }
 
 const tokenOf = (options: { token?: string }) => (options.token ? { token: options.token } : {});

@@ -6,7 +6,6 @@ import { runningLocalHub } from "../local-hub.js";
 import { createStyle } from "../output/style.js";
 import {
   checkDemoPython,
-  checkoutDemoDataset,
   DEMO_DATASET,
   DEMO_MODEL_REPO,
   DEMO_PAPER_ID,
@@ -20,15 +19,15 @@ import { runIntern } from "./run.js";
 
 /** The recorded engineer (plugins/provider-replay/cassettes/ml-intern-demo.jsonl). */
 export const DEMO_MODEL = "replay/ml-intern-demo";
-export const DEMO_TASK = `Reproduce the result of arXiv:${DEMO_PAPER_ID} ("Bag-of-Words MLPs Are Enough for Tiny Reviews") on the dataset ${DEMO_DATASET} (checked out in ./data), then publish the trained model with its card as ${DEMO_MODEL_REPO}.`;
+export const DEMO_TASK = `Reproduce the result of arXiv:${DEMO_PAPER_ID} ("Bag-of-Words MLPs Are Enough for Tiny Reviews") on the Hub dataset ${DEMO_DATASET} (download its splits into ./data: the commands you run have no network), then publish the trained model with its card as ${DEMO_MODEL_REPO}.`;
 /** The recording makes fewer calls; a replay that goes past this has diverged. */
 const DEMO_MAX_CALLS = 40;
 
 /**
  * `pincer intern demo`: the ML intern end to end, offline. A recorded model drives the real tools
- * against a local Hub: it reads a paper, inspects a dataset, writes and runs a PyTorch training
- * script on this CPU, evaluates it, writes the model card and publishes the model; the session is
- * uploaded as it goes. Only the model's words are recorded; every tool result is live.
+ * against a local Hub: it reads a paper, inspects a dataset and downloads it into the workspace
+ * (hf_download), writes and runs a PyTorch training script on this CPU, evaluates it, writes the
+ * model card and publishes the model; the session is uploaded as it goes. Only the model's words are recorded; every tool result is live.
  */
 export async function runInternDemo(options: {
   home: string;
@@ -68,9 +67,9 @@ export async function runInternDemo(options: {
       hubDir: join(options.home, "hub"),
       assets,
     });
+    // An empty workspace: the engineer downloads the data with hf_download, as it would from huggingface.co.
     const workspace = mkdtempSync(join(tmpdir(), "pincer-intern-demo-"));
-    await checkoutDemoDataset({ endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}), workspace });
-    out.write(`${style.cyan("●")} checked out ${DEMO_DATASET} into ${join(workspace, "data")}\n\n`);
+    out.write("\n");
 
     const outcome = await runIntern({
       task: DEMO_TASK,

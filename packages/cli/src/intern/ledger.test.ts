@@ -81,4 +81,61 @@ describe("the intern's ledger of what a run produced", () => {
     expect(ledger.produced().jobs).toEqual([{ id: "j2", status: "ERROR" }]);
     expect(ledger.produced().lastFailure?.tool).toBe("hf_job_run");
   });
+
+  it("keeps the problems nothing later fixed: a refused push stays until the same repo takes it", () => {
+    const ledger = createLedger();
+    const refused = { text: "HTTP 403: HF_TOKEN is not allowed to do this", isError: true };
+    call(ledger, "hf_upload_folder", { repo: "org/m", localPath: "model" }, refused);
+    call(ledger, "hf_upload_folder", { repo: "me/other", localPath: "model" }, { text: "Uploaded 2 files" });
+    expect(ledger.produced().problems).toEqual([
+      {
+        subject: "model org/m",
+        what: "hf_upload_folder of model failed: HTTP 403: HF_TOKEN is not allowed to do this",
+        unpublished: { repo: "org/m", type: "model", localPath: "model" },
+      },
+    ]);
+    call(ledger, "hf_upload_folder", { repo: "org/m", localPath: "model" }, { text: "Uploaded 2 files" });
+    expect(ledger.produced().problems).toEqual([]);
+  });
+
+  it("clears paper problems once any paper is read, and a dataset misfit once a training run works", () => {
+    const ledger = createLedger();
+    call(ledger, "hf_papers_read", { paper: "2401.99999" }, { text: "HTTP 404: no paper", isError: true });
+    call(
+      ledger,
+      "hf_dataset_inspect",
+      { dataset: "me/d", check: "sft" },
+      {
+        text: "Columns (train): q: string\nCheck sft: does not fit; missing messages (sft needs messages).",
+        details: { features: [{ name: "q" }], check: { fits: false } },
+      },
+    );
+    expect(ledger.produced().problems.map((problem) => [problem.subject, problem.what])).toEqual([
+      ['paper "2401.99999"', "could not be read: HTTP 404: no paper"],
+      ["dataset me/d (sft)", "has columns q: missing messages (sft needs messages)."],
+    ]);
+    call(ledger, "hf_papers_read", { paper: "2401.12345" }, { text: "## Method" });
+    call(
+      ledger,
+      "bash",
+      { command: "/usr/bin/python3 map_columns.py" },
+      { text: "wrote data/train.jsonl\nexit code 0" },
+    );
+    expect(ledger.produced().problems).toEqual([]);
+  });
+
+  it("lists recorded runs as they stand, a diverged one with its notes", () => {
+    const ledger = createLedger();
+    const recorded = (status: string, notes?: string) => ({
+      text: `Recorded run r1 (${status})`,
+      details: { run: { id: "r1", status, ...(notes ? { notes } : {}) } },
+    });
+    call(ledger, "intern_record_run", { id: "r1", resultsFile: "out/results.json" }, recorded("diverged", "loss=NaN"));
+    expect(ledger.produced()).toMatchObject({
+      runs: [{ id: "r1", status: "diverged", notes: "loss=NaN" }],
+      resultsTable: "out/results.md",
+    });
+    call(ledger, "intern_record_run", { id: "r1", resultsFile: "out/results.json" }, recorded("ok"));
+    expect(ledger.produced().runs).toEqual([{ id: "r1", status: "ok" }]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { KernelEvent } from "@pincer/kernel";
 import { messageText } from "@pincer/kernel";
+import { type Problem, type ProblemCategory, verdictOf } from "./problems.js";
 
 /**
  * What an intern run produced, gathered from its tool calls as they end: the workspace files it
@@ -11,8 +12,14 @@ export interface Produced {
   /** `type:owner/name` → the paths pushed there (empty: created only). */
   repos: Map<string, string[]>;
   jobs: Array<{ id: string; status?: string }>;
-  /** The last training run (a Python command or a job), when it failed: no later run succeeded. */
-  lastFailure?: { tool: string; summary: string };
+  /** The last run (a Python command or a job), when it failed: no later run succeeded. */
+  lastFailure?: { tool: string; summary: string; command?: string };
+  /** Runs recorded with intern_record_run, as they stand (a run recorded again replaces itself). */
+  runs: Array<{ id: string; status: string; notes?: string }>;
+  /** The table the runs are in (results.md beside results.json), once one was recorded. */
+  resultsTable?: string;
+  /** Failures nothing later fixed: a paper not read, a dataset that doesn't fit, a push refused. */
+  problems: Problem[];
 }
 
 const FILE_TOOLS = new Set(["write", "edit", "intern_model_card", "intern_record_run"]);
@@ -28,6 +35,12 @@ export function createLedger(): Ledger {
   const repos = new Map<string, string[]>();
   const jobs: Produced["jobs"] = [];
   let lastFailure: Produced["lastFailure"];
+  const runs = new Map<string, Produced["runs"][number]>();
+  let resultsTable: string | undefined;
+  const problems = new Map<string, Problem>();
+  const clearCategory = (category: ProblemCategory) => {
+    for (const key of problems.keys()) if (key.startsWith(`${category}:`)) problems.delete(key);
+  };
 
   const addRepo = (args: Record<string, unknown>, path?: string) => {
     const name = typeof args.repo === "string" ? args.repo : typeof args.name === "string" ? args.name : undefined;
@@ -59,15 +72,37 @@ export function createLedger(): Ledger {
         }
       }
       // Training is what must not fail silently: a later successful run clears an earlier failure.
-      if (isTraining(name, args)) lastFailure = failed ? { tool: name, summary: tailOf(text) } : undefined;
+      if (isTraining(name, args)) {
+        const command =
+          typeof args.command === "string" ? clip(args.command.trim().split("\n")[0] ?? "", 80) : undefined;
+        lastFailure = failed ? { tool: name, summary: tailOf(text), ...(command ? { command } : {}) } : undefined;
+      }
+      const verdict = verdictOf({ name, args, text, isError: event.result.isError, details: event.result.details });
+      if (verdict?.problem) problems.set(verdict.key, verdict.problem);
+      else if (verdict?.clearsCategory) clearCategory(verdict.category);
+      else if (verdict) problems.delete(verdict.key);
+      // A training run that went through means the data was made to fit, whatever the Hub's copy says.
+      if (isTraining(name, args) && !failed) clearCategory("dataset");
       if (failed) return;
+      if (name === "intern_record_run") {
+        const run = (event.result.details as { run?: { id?: unknown; status?: unknown; notes?: unknown } })?.run;
+        if (typeof run?.id === "string" && typeof run.status === "string") {
+          runs.set(run.id, {
+            id: run.id,
+            status: run.status,
+            ...(typeof run.notes === "string" ? { notes: run.notes } : {}),
+          });
+          resultsTable = writtenFiles(name, args)[1];
+        }
+      }
       if (FILE_TOOLS.has(name)) {
         for (const path of writtenFiles(name, args)) files.add(path);
       } else if (name === "hf_create_repo") {
         addRepo(args);
       } else if (name.startsWith("hf_upload")) {
         // A file lands at its path; a folder's files under pathInRepo (shown as the local folder).
-        const path = args.path ?? (typeof args.localPath === "string" ? `${args.localPath}/` : undefined);
+        const path =
+          args.path ?? (typeof args.localPath === "string" ? `${args.localPath.replace(/\/+$/, "")}/` : undefined);
         addRepo(args, typeof path === "string" ? path : undefined);
       }
     },
@@ -76,6 +111,9 @@ export function createLedger(): Ledger {
       repos,
       jobs,
       ...(lastFailure ? { lastFailure } : {}),
+      runs: [...runs.values()],
+      ...(resultsTable ? { resultsTable } : {}),
+      problems: [...problems.values()],
     }),
   };
 }
@@ -100,7 +138,9 @@ function writtenFiles(name: string, args: Record<string, unknown>): string[] {
 }
 
 function tailOf(text: string): string {
-  const lines = text.trim().split("\n");
-  const tail = lines.slice(-4).join("\n");
-  return tail.length > 400 ? `${tail.slice(0, 399)}…` : tail;
+  return clip(text.trim().split("\n").slice(-4).join("\n"), 400);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -13,7 +13,7 @@ function outcome(overrides: Partial<InternRunOutcome>): InternRunOutcome {
     sessionId: "20260101-000000-abcdef",
     sessionFile: "/home/ada/.pincer/sessions/s.jsonl",
     uploaded: false,
-    produced: { files: ["train.py"], repos: new Map([["model:ada/m", ["model/"]]]), jobs: [] },
+    produced: { files: ["train.py"], repos: new Map([["model:ada/m", ["model/"]]]), jobs: [], runs: [], problems: [] },
     hubEndpoint: "http://127.0.0.1:9",
     wallMs: 1500,
     ...overrides,
@@ -66,15 +66,50 @@ describe("the final state of an intern run", () => {
           files: [],
           repos: new Map(),
           jobs: [],
-          lastFailure: { tool: "bash", summary: "ValueError: boom\nexit code 1" },
+          runs: [],
+          problems: [],
+          lastFailure: { tool: "bash", command: "python3 train.py", summary: "ValueError: boom\nexit code 1" },
         },
         uploadError: "Hub unreachable",
       }),
       { sessionsRepo: "ada/s" },
     );
-    expect(text).toContain("! the last training run (bash) failed, and no later run succeeded:");
+    expect(text).toContain("! finished with 1 problem in 1.5s");
+    expect(text).toContain("! the last run (bash: python3 train.py) failed, and no later run succeeded:");
+    expect(text).toContain(
+      "continue: fix what is above, then pincer intern resume 20260101-000000-abcdef   (on this machine)",
+    );
     expect(text).toContain("│ ValueError: boom");
     expect(text).toContain("nothing yet");
     expect(text).toContain("not uploaded (Hub unreachable); the local file is complete");
+  });
+
+  it("a refused push: the problem, where the files are, that nothing was published, and how to publish", () => {
+    const text = print(
+      outcome({
+        workdir: "/work/run",
+        produced: {
+          files: ["model/config.json"],
+          repos: new Map(),
+          jobs: [],
+          runs: [{ id: "r1", status: "ok" }],
+          resultsTable: "results.md",
+          problems: [
+            {
+              subject: "dataset org/m",
+              what: "hf_upload_folder of model failed: HTTP 403",
+              unpublished: { repo: "org/m", type: "dataset", localPath: "model" },
+            },
+          ],
+        },
+      }),
+    );
+    expect(text).toContain("! finished with 1 problem in 1.5s · 3 model calls");
+    expect(text).toContain("Problems:\n  ✗ dataset org/m: hf_upload_folder of model failed: HTTP 403\n");
+    expect(text).toContain(
+      "    not published; the files are still in /work/run/model. To publish: give HF_TOKEN write access to org/m (or pick a repo you own), then pincer intern resume 20260101-000000-abcdef, or upload it yourself: hf upload org/m /work/run/model --repo-type dataset",
+    );
+    expect(text).toContain("  runs:   r1 ok — table in results.md\n  hub:    nothing published\n");
+    expect(text).toContain("continue: fix what is above, then pincer intern resume 20260101-000000-abcdef");
   });
 });

@@ -1,5 +1,7 @@
+import { resolve } from "node:path";
 import type { Style } from "../output/style.js";
 import type { Produced } from "./ledger.js";
+import type { Problem } from "./problems.js";
 import type { InternRunOutcome } from "./run.js";
 
 /** A repo's page on the Hub: models at the root, datasets and spaces under their prefix. */
@@ -24,17 +26,29 @@ export function printFinalState(
   const cost = outcome.costUsd > 0 ? ` · $${outcome.costUsd.toFixed(2)} for the model` : "";
   const lines: string[] = [""];
   if (outcome.summary) lines.push(outcome.summary);
-  if (outcome.code === 0) {
+  const { problems, lastFailure } = outcome.produced;
+  const troubled = problems.length > 0 || lastFailure !== undefined;
+  if (outcome.code === 0 && troubled) {
+    // The engineer ended its turn, but something it needed failed and nothing later fixed it.
+    const count = problems.length + (lastFailure ? 1 : 0);
+    lines.push(
+      `${style.yellow(`! finished with ${count} problem${count === 1 ? "" : "s"}`)} in ${seconds}s · ${calls}${cost}`,
+    );
+  } else if (outcome.code === 0) {
     lines.push(`${style.green("✓ finished")} in ${seconds}s · ${calls}${cost}`);
   } else {
     lines.push(
       `${style.red("✗ stopped")}: ${whyStopped(outcome, extra.failure)} (after ${seconds}s · ${calls}${cost})`,
     );
   }
-  const failure = outcome.produced.lastFailure;
-  if (failure) {
-    lines.push(style.yellow(`! the last training run (${failure.tool}) failed, and no later run succeeded:`));
-    for (const line of failure.summary.split("\n")) lines.push(`  ${style.dim("│")} ${line}`);
+  if (lastFailure) {
+    const label = lastFailure.command ? `${lastFailure.tool}: ${lastFailure.command}` : lastFailure.tool;
+    lines.push(style.yellow(`! the last run (${label}) failed, and no later run succeeded:`));
+    for (const line of lastFailure.summary.split("\n")) lines.push(`  ${style.dim("│")} ${line}`);
+  }
+  if (problems.length > 0) {
+    lines.push(style.bold("Problems:"));
+    for (const problem of problems) lines.push(...describeProblem(problem, outcome));
   }
   lines.push(style.bold("Produced:"), ...describeProduced(outcome.produced, outcome.hubEndpoint));
   lines.push(`${style.dim("session:")}  ${outcome.sessionId} (${outcome.sessionFile})`);
@@ -45,6 +59,8 @@ export function printFinalState(
     );
   else lines.push(`${style.dim("uploaded:")} no (kept on this machine only)`);
   if (outcome.code !== 0) lines.push(`${style.dim("continue:")} ${resumeCommand(outcome, extra.sessionsRepo)}`);
+  else if (troubled)
+    lines.push(`${style.dim("continue:")} fix what is above, then ${resumeCommand(outcome, extra.sessionsRepo)}`);
   write(`${lines.join("\n")}\n`);
 }
 
@@ -82,6 +98,31 @@ function describeProduced(produced: Produced, endpoint: string): string[] {
     lines.push(`  ${key.split(":")[0]}:  ${repoUrl(endpoint, key)}${shown}`);
   }
   for (const job of produced.jobs) lines.push(`  job:    ${job.id}${job.status ? ` (${job.status})` : ""}`);
+  if (produced.runs.length) {
+    const runs = produced.runs.map(
+      (run) => `${run.id} ${run.status}${run.status !== "ok" && run.notes ? ` (${run.notes})` : ""}`,
+    );
+    lines.push(`  runs:   ${runs.join(" · ")}${produced.resultsTable ? ` — table in ${produced.resultsTable}` : ""}`);
+  }
+  const pushed = [...produced.repos.values()].some((paths) => paths.length > 0);
+  if (!pushed && produced.problems.some((problem) => problem.unpublished)) lines.push("  hub:    nothing published");
   if (lines.length === 0) lines.push("  nothing yet");
+  return lines;
+}
+
+/** A problem, and for a refused push where the files are and how to publish them. */
+function describeProblem(problem: Problem, outcome: InternRunOutcome): string[] {
+  const lines = [`  ✗ ${problem.subject}: ${problem.what}`];
+  const push = problem.unpublished;
+  if (!push) return lines;
+  const local = push.localPath
+    ? outcome.workdir
+      ? resolve(outcome.workdir, push.localPath)
+      : push.localPath
+    : undefined;
+  const typeFlag = push.type === "model" ? "" : ` --repo-type ${push.type}`;
+  lines.push(
+    `    not published${local ? `; the files are still in ${local}` : ""}. To publish: give HF_TOKEN write access to ${push.repo} (or pick a repo you own), then pincer intern resume ${outcome.sessionId}${push.localPath ? `, or upload it yourself: hf upload ${push.repo} ${local}${typeFlag}` : ""}`,
+  );
   return lines;
 }

@@ -89,6 +89,8 @@ export interface InternRunOutcome {
   uploaded: boolean;
   uploadError?: string;
   produced: Produced;
+  /** The working directory the files were written in. */
+  workdir?: string;
   hubEndpoint: string;
   wallMs: number;
   /** Why the run stopped when the budget ran out. */
@@ -204,6 +206,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       uploaded: closed?.uploaded ?? false,
       ...(closed?.error ? { uploadError: closed.error } : {}),
       produced: ledger.produced(),
+      workdir: options.cwd,
       hubEndpoint: hub.endpoint,
       wallMs: Date.now() - started,
       ...(budgetExhausted ? { budgetExhausted } : {}),

@@ -6,7 +6,48 @@ export const OPENAPI = {
     version: "0.1.0",
     description: "Sessions, prompts and their events over HTTP and SSE.",
   },
-  components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      CostEstimate: {
+        type: "object",
+        description:
+          "What a call would cost in US dollars, as its tool estimates it (an upper bound when the price depends on how long it runs).",
+        required: ["usd", "summary"],
+        properties: {
+          usd: { type: "number", minimum: 0 },
+          summary: {
+            type: "string",
+            description: 'How the figure was reached, e.g. "a10g-small at $1.00/h × up to 2 h ≈ $2.00".',
+          },
+          recurring: {
+            type: "boolean",
+            description:
+              "It keeps costing until someone stops it (an endpoint billed by the hour; `usd` is one hour): a person should approve it.",
+          },
+        },
+      },
+      PermissionRequestEvent: {
+        type: "object",
+        description:
+          "The `permission_request` event on /events: a tool call waiting for a client's answer at /sessions/{id}/permissions/{requestId}.",
+        required: ["type", "requestId", "toolName", "reason"],
+        properties: {
+          type: { const: "permission_request" },
+          requestId: { type: "string" },
+          toolName: { type: "string" },
+          subject: {
+            type: "object",
+            description: "What permission rules match: a command, a path or text.",
+            properties: { kind: { enum: ["command", "path", "text"] }, value: { type: "string" } },
+          },
+          reason: { type: "string", description: "Why it asks." },
+          suggestedRule: { type: "string", description: 'A narrow rule that would allow it, e.g. "bash(npm test:*)".' },
+          estimate: { $ref: "#/components/schemas/CostEstimate" },
+        },
+      },
+    },
+  },
   security: [{ bearer: [] }],
   paths: {
     "/sessions": {
@@ -75,12 +116,18 @@ export const OPENAPI = {
             schema: { type: "integer", minimum: 0 },
           },
         ],
-        responses: { "200": { description: "text/event-stream" }, "400": { description: "after is not an event id" } },
+        responses: {
+          "200": {
+            description:
+              "text/event-stream: the kernel's events by name; a `permission_request` event's data is a PermissionRequestEvent (#/components/schemas/PermissionRequestEvent), with the call's cost estimate when its tool gives one.",
+          },
+          "400": { description: "after is not an event id" },
+        },
       },
     },
     "/sessions/{id}/permissions/{requestId}": {
       post: {
-        summary: "Answer a permission_request event",
+        summary: "Answer a permission_request event (#/components/schemas/PermissionRequestEvent)",
         requestBody: {
           content: {
             "application/json": {

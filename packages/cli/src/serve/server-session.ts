@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { KernelEvent, PermissionAnswer, PermissionResolver, TurnResult } from "@pincer/kernel";
+import type { CostEstimate, KernelEvent, PermissionAnswer, PermissionResolver, TurnResult } from "@pincer/kernel";
 import { type PreparedSession, prepareSession, type SessionOptions } from "../setup.js";
 
 /** What a subscriber receives: the kernel's events, plus the server's own. */
@@ -12,10 +12,25 @@ export type ServerEvent =
       subject?: unknown;
       reason: string;
       suggestedRule?: string;
+      /** What the call would cost, when its tool estimates it: `{ usd, summary, recurring? }`. */
+      estimate?: CostEstimate;
     }
   | { type: "turn_error"; message: string }
   /** Sent first to a client resuming from an event no longer kept: `missed` events are gone. */
   | { type: "replay_gap"; missed: number; resumesAt: number };
+
+/** The question a client answers at POST /sessions/{id}/permissions/{requestId} (openapi.ts). */
+export function permissionEvent(requestId: string, request: Parameters<PermissionResolver>[0]): ServerEvent {
+  return {
+    type: "permission_request",
+    requestId,
+    toolName: request.toolName,
+    ...(request.subject ? { subject: request.subject } : {}),
+    reason: request.decision.reason,
+    ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
+    ...(request.estimate ? { estimate: request.estimate } : {}),
+  };
+}
 
 /**
  * Events kept for clients that subscribe late or reconnect: a whole long turn (each streamed
@@ -54,14 +69,7 @@ export class ServerSession {
         signal.addEventListener("abort", () => finish({ allow: false, message: "The turn was aborted." }), {
           once: true,
         });
-        session?.emit({
-          type: "permission_request",
-          requestId,
-          toolName: request.toolName,
-          ...(request.subject ? { subject: request.subject } : {}),
-          reason: request.decision.reason,
-          ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
-        });
+        session?.emit(permissionEvent(requestId, request));
       });
     session = new ServerSession(await prepareSession({ ...options, resolver }));
     return session;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { startServer } from "./server.js";
+import { permissionEvent } from "./server-session.js";
 
 /** Reads an SSE body until the server ends it or a turn_end arrives; the id of every event. */
 function readAll(
@@ -105,4 +106,101 @@ describe("pincer serve event streams", () => {
       rmSync(home, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("pincer serve permission questions", () => {
+  it("carry the call's cost estimate, as the OpenAPI document describes", async () => {
+    const model = await startOpenAIServer();
+    const home = mkdtempSync(join(tmpdir(), "pincer-serve-cost-"));
+    // A paid Hugging Face job: cpu-xl is $1.00/h, allowed 2 hours.
+    const args = { script: "print(1)", flavor: "cpu-xl", timeoutSeconds: 7200 };
+    model.enqueue([{ toolCalls: [{ id: "call_job", name: "hf_job_run", arguments: args }] }, { finish: "tool_calls" }]);
+    model.enqueue([{ text: "Not run." }, { finish: "stop" }]);
+    const server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      home,
+      cwd: home,
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        OPENAI_API_KEY: "sk-test-cost-0001",
+        OPENAI_BASE_URL: model.url,
+        // The Hugging Face tools load with a token; the call is refused before anything reaches the Hub.
+        HF_TOKEN: "hf_serve_cost_token",
+      },
+      token: "cost-token",
+    });
+    const auth = { authorization: "Bearer cost-token", "content-type": "application/json" };
+    try {
+      const created = await fetch(`${server.url}/sessions`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ model: "openai/gpt-5" }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      await fetch(`${server.url}/sessions/${id}/prompt`, { method: "POST", headers: auth, body: '{"text":"train"}' });
+      const events = await new Promise<string>((resolve, reject) => {
+        request(`${server.url}/sessions/${id}/events`, { headers: auth }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            text += chunk;
+            const asked = /^event: permission_request\ndata: (.*)$/m.exec(text);
+            if (asked) {
+              res.destroy();
+              resolve(asked[1]!);
+            }
+          });
+        })
+          .on("error", reject)
+          .end();
+      });
+      const asked = JSON.parse(events) as { requestId: string };
+      expect(asked).toMatchObject({
+        type: "permission_request",
+        toolName: "hf_job_run",
+        estimate: { usd: 2, summary: "cpu-xl at $1.00/h × up to 2 h ≈ $2.00" },
+      });
+      const answered = await fetch(`${server.url}/sessions/${id}/permissions/${asked.requestId}`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ allow: false }),
+      });
+      expect(answered.status).toBe(204);
+
+      const openapi = (await (await fetch(`${server.url}/openapi.json`, { headers: auth })).json()) as {
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      const described = openapi.components.schemas.PermissionRequestEvent!.properties;
+      expect(Object.keys(described).sort()).toEqual(Object.keys({ ...asked, subject: 0, suggestedRule: 0 }).sort());
+      expect(described.estimate).toEqual({ $ref: "#/components/schemas/CostEstimate" });
+    } finally {
+      await server.close();
+      await model.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("leave the estimate out when the tool gives none, and keep recurring work marked", () => {
+    const base = {
+      toolName: "bash",
+      kind: "execute" as const,
+      args: { command: "make" },
+      cwd: "/repo",
+      subject: { kind: "command" as const, value: "make" },
+      decision: { action: "ask" as const, reason: "bash runs commands" },
+      suggestedRule: "bash(make:*)",
+    };
+    expect(permissionEvent("r1", base)).toEqual({
+      type: "permission_request",
+      requestId: "r1",
+      toolName: "bash",
+      subject: { kind: "command", value: "make" },
+      reason: "bash runs commands",
+      suggestedRule: "bash(make:*)",
+    });
+    const hourly = { usd: 0.5, summary: "nvidia-t4 x1 ≈ $0.50/h while running", recurring: true };
+    expect(permissionEvent("r2", { ...base, estimate: hourly })).toMatchObject({ estimate: hourly });
+  });
 });

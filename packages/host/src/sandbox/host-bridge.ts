@@ -62,8 +62,15 @@ export class HostBridge {
       resolve: (path: string) => fs.resolve(path),
       execRun: (callId: string, command: string, optionsJson: string) =>
         this.execRun(exec, callId, command, optionsJson),
-      fetch: (id: number, url: string, method: string, headers: [string, string][], body: string | Uint8Array | null) =>
-        this.fetch(id, url, method, headers, body),
+      fetch: (
+        id: number,
+        url: string,
+        method: string,
+        headers: [string, string][],
+        body: string | Uint8Array | null,
+        redirect?: string,
+      ) =>
+        this.fetch(id, url, method, headers, body, redirect === "manual" || redirect === "error" ? redirect : "follow"),
       bodyRead: (bodyId: number) => this.bodyRead(bodyId),
       bodyCancel: async (bodyId: number) => {
         this.bodies.get(bodyId)?.cancel();
@@ -123,6 +130,7 @@ export class HostBridge {
     method: string,
     headers: [string, string][],
     body: string | Uint8Array | null,
+    redirect: "follow" | "manual" | "error",
   ) {
     const controller = new AbortController();
     this.fetches.set(id, controller);
@@ -133,6 +141,7 @@ export class HostBridge {
         headers,
         signal: controller.signal,
         body: method === "GET" || method === "HEAD" ? null : body,
+        redirect,
       });
       let bodyId = 0;
       if (response.body) {

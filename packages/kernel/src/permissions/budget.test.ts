@@ -276,3 +276,58 @@ describe("costed tool calls in the kernel", () => {
     }
   });
 });
+
+describe("one ledger for a run and its subagents", () => {
+  // $0.10 per input token: a tool-call answer (20 input tokens) costs $2, a text answer (10) $1.
+  const priced = [
+    {
+      id: "test/m",
+      contextWindow: 1000,
+      maxOutputTokens: 100,
+      price: { input: 100_000, output: 0, cacheRead: 0, cacheWrite: 0 },
+    },
+  ];
+
+  it("a kernel given its parent's ledger spends from the parent's cap, and its model cost counts there", async () => {
+    const ran: string[] = [];
+    const warnings: string[] = [];
+    const parent = createKernel({
+      model: "test/m",
+      providers: [scriptedProvider([toolCalls({ name: "gpu_job", args: { id: "parent", usd: 2 } }), text("ok")])],
+      tools: [paidTool(ran)],
+      permissions: { budget: { capUsd: 8 } },
+    });
+    parent.on("warning", (event) => warnings.push(event.message));
+    const child = createKernel({
+      model: "test/m",
+      models: priced,
+      providers: [scriptedProvider([toolCalls({ name: "gpu_job", args: { id: "child", usd: 3 } }), text("done")])],
+      tools: [paidTool(ran)],
+      spending: parent.spending,
+    });
+    expect(child.spending).toBe(parent.spending);
+    await child.prompt("go");
+    // Approved by the parent's budget though the child was given none; its $3 model cost counted too.
+    expect(ran).toEqual(["child"]);
+    expect(parent.spending.toolSpendUsd).toBe(3);
+    expect(parent.spending.modelSpendUsd).toBeCloseTo(3);
+    // The parent's own warning channel hears of it: the child's $2 answer and $3 call reach $5 (its
+    // closing $1 answer lands after the warning).
+    expect(warnings).toEqual([
+      "Spending passed $5.00: $5.00 so far of a $8.00 budget ($3.00 estimated for tool calls, $2.00 for the model).",
+    ]);
+
+    // $6 of $8 gone: the parent's $2 call just fits, and after it nothing more does.
+    await parent.prompt("go");
+    expect(ran).toEqual(["child", "parent"]);
+    expect(parent.spending.spentUsd).toBeCloseTo(8);
+    expect(parent.spending.approve("gpu_job", gpu(0.5)).allowed).toBe(false);
+  });
+
+  it("refuses a kernel given both its own budget and a shared ledger", () => {
+    const ledger = new SpendingBudget({ capUsd: 5 });
+    expect(() => createKernel({ model: "test/m", spending: ledger, permissions: { budget: { capUsd: 5 } } })).toThrow(
+      /either permissions\.budget or a shared spending ledger/,
+    );
+  });
+});

@@ -60,6 +60,8 @@ export function checkEstimate(value: unknown): CostEstimate | undefined {
 export class SpendingBudget {
   readonly capUsd: number | undefined;
   private toolUsd = 0;
+  /** Model dollars added with addModelSpend: the kernels sharing this ledger (a run and its subagents). */
+  private addedModelUsd = 0;
   private nextWarningUsd = FIRST_SPENDING_WARNING_USD;
 
   constructor(private readonly options: SpendingOptions = {}) {
@@ -77,7 +79,17 @@ export class SpendingBudget {
 
   get modelSpendUsd(): number {
     const spent = this.options.modelSpendUsd?.() ?? 0;
-    return Number.isFinite(spent) && spent > 0 ? spent : 0;
+    return (Number.isFinite(spent) && spent > 0 ? spent : 0) + this.addedModelUsd;
+  }
+
+  /**
+   * Counts dollars a model call cost, and warns when spending passes a threshold. Every kernel
+   * that spends from this ledger reports its model calls here, a subagent's as its parent's, so
+   * the run has one total.
+   */
+  addModelSpend(usd: number): void {
+    if (Number.isFinite(usd) && usd > 0) this.addedModelUsd += usd;
+    this.checkThresholds();
   }
 
   get spentUsd(): number {
