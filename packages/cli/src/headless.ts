@@ -32,12 +32,20 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 
   const denials: PermissionDenial[] = [];
   const emitLine = (value: unknown) => stdout.write(`${JSON.stringify(value)}\n`);
+  let pendingInit: Extract<KernelEvent, { type: "session_start" }> | undefined;
   kernel.subscribe((event: KernelEvent) => {
     if (event.type === "permission" && !event.allowed) {
       denials.push({ tool_name: event.name, tool_use_id: event.toolCallId, reason: event.decision.reason });
     }
     if (options.outputFormat !== "stream-json") return;
-    if (event.type === "session_start") emitLine(initLine(event, mode));
+    // The init line waits for the first request: MCP servers register their tools when the prompt
+    // is submitted, after session_start, and a client reads the session's tools from this line.
+    if (event.type === "session_start") pendingInit = event;
+    else if ((event.type === "request_start" || event.type === "turn_end") && pendingInit) {
+      emitLine(initLine({ ...pendingInit, tools: kernel.listTools().map((tool) => tool.name) }, mode));
+      pendingInit = undefined;
+    }
+    if (event.type === "session_start") return;
     else if (event.type === "assistant_message") emitLine(assistantLine(event.message, session.id));
     else if (event.type === "tool_end") emitLine(toolResultLine(event.result, session.id));
   });

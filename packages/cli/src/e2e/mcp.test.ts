@@ -80,8 +80,12 @@ describe("MCP servers in a pincer -p session", () => {
     );
     expect(toolMessages(last!)[0]).toBe("echo: stdio");
     expect(toolMessages(last!)[1]).toContain("[resource notes: file:///notes.md (text/markdown)]");
-    const final = jsonLines(result.stdout).at(-1)!;
-    expect(final).toMatchObject({ is_error: false, result: "done" });
+    const lines = jsonLines(result.stdout);
+    // The init line lists the servers' tools too: it is written once they have registered.
+    expect(lines[0]).toMatchObject({ type: "system", subtype: "init" });
+    expect(lines[0]!.tools).toEqual(expect.arrayContaining(["read", "mcp__fx__echo", "mcp__web__rich"]));
+    expect(lines.filter((line) => line.subtype === "init")).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ is_error: false, result: "done" });
   });
 
   it("asks before an MCP tool runs: headless default mode denies it", async () => {
