@@ -1,4 +1,5 @@
 import type { KernelEvent, TurnResult } from "@pincer/kernel";
+import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
@@ -57,14 +58,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     );
   }
 
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) process.exit(signal === "SIGINT" ? 130 : 143);
-    signalled = signal;
-    kernel.abort(`received ${signal}`);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const signals = abortOnSignals((reason) => kernel.abort(reason));
   let result: TurnResult;
   try {
     // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
@@ -73,8 +67,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
       : options.prompt;
     result = await kernel.prompt(prompt);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    signals.release();
     dispose();
   }
 
@@ -84,10 +77,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   } else {
     emitLine(summary);
   }
+  const signalled = signals.signalled();
   if (result.stopReason !== "end_turn") {
     const why = signalled ? `Interrupted by ${signalled}` : (result.error ?? `The run ended: ${result.stopReason}`);
     stderr.write(`${style.red("✗")} ${why}\n  The session is saved. Continue it with: pincer --resume ${session.id}\n`);
   }
-  if (signalled) return signalled === "SIGINT" ? 130 : 143;
+  if (signalled) return exitCodeFor(signalled);
   return summary.is_error ? EXIT.failed : EXIT.ok;
 }

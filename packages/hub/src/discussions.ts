@@ -131,6 +131,12 @@ function find(all: Discussion[], num: string | undefined): Discussion {
   return found;
 }
 
+/**
+ * The list filter has two sides, as `numClosedDiscussions` counts them: `open` takes drafts too (a
+ * pull request opened empty is open to commits) and `closed` takes merged ones.
+ */
+const STATUS_FILTER: Record<string, readonly Status[]> = { open: ["open", "draft"], closed: ["closed", "merged"] };
+
 /** `/api/{type}s/{repo}/discussions[/{num}[/comment|status|merge]]`. */
 export async function discussionsRoute(
   req: IncomingMessage,
@@ -151,7 +157,7 @@ export async function discussionsRoute(
     const search = (url.searchParams.get("search") ?? "").toLowerCase();
     const matching = all
       .filter((d) => type === "all" || (type === "pull_request") === d.isPullRequest)
-      .filter((d) => status === "all" || d.status === status)
+      .filter((d) => status === "all" || d.status === status || STATUS_FILTER[status]?.includes(d.status))
       .filter((d) => (!author || d.author === author) && (!search || d.title.toLowerCase().includes(search)))
       .sort((a, b) => b.num - a.num);
     const start = (Number(url.searchParams.get("p")) || 0) * PAGE_SIZE;

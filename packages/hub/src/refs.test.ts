@@ -118,6 +118,11 @@ describe("branches, tags and pull requests on the local Hub", () => {
     });
     expect(created).toMatchObject({ num: 2, pullRequest: true });
     expect((await json("/api/models/ada/proj/discussions/2")).status).toBe("draft");
+    // A draft is open to commits, so the open filter lists it (the merged #1 is closed).
+    const open = await json("/api/models/ada/proj/discussions?type=pull_request&status=open");
+    expect(open.discussions.map((d: { num: number; status: string }) => [d.num, d.status])).toEqual([[2, "draft"]]);
+    const closed = await json("/api/models/ada/proj/discussions?type=pull_request&status=closed");
+    expect(closed.discussions.map((d: { num: number }) => d.num)).toEqual([1]);
     expect((await commit("ada/proj", "refs/pr/2", [file("c.txt", "c")])).status).toBe(200);
     expect((await json("/api/models/ada/proj/discussions/2")).status).toBe("open");
     await json("/api/models/ada/proj/discussions/2/status", {

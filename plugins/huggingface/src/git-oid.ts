@@ -3,66 +3,23 @@
  * plugin sandbox has no `crypto`, and the Hub's tree names every regular (non-LFS) file by this id,
  * so hf_download checks a file against it, before skipping it and after fetching it.
  */
+import { BlockHash, readBlockWords } from "./block-hash.js";
 
-export class Sha1 {
-  readonly #state = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-  readonly #block = new Uint8Array(64);
+export class Sha1 extends BlockHash {
   readonly #words = new Uint32Array(80);
-  #buffered = 0;
-  #length = 0;
 
-  update(data: Uint8Array): this {
-    this.#length += data.length;
-    let at = 0;
-    if (this.#buffered > 0) {
-      const take = Math.min(64 - this.#buffered, data.length);
-      this.#block.set(data.subarray(0, take), this.#buffered);
-      this.#buffered += take;
-      at = take;
-      if (this.#buffered < 64) return this;
-      this.#compress(this.#block, 0);
-      this.#buffered = 0;
-    }
-    for (; at + 64 <= data.length; at += 64) this.#compress(data, at);
-    if (at < data.length) {
-      this.#block.set(data.subarray(at), 0);
-      this.#buffered = data.length - at;
-    }
-    return this;
+  constructor() {
+    super(new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]));
   }
 
-  /** The digest as 40 lowercase hex digits (the hash can't be updated after). */
-  hex(): string {
-    const bits = this.#length * 8;
-    const block = this.#block;
-    block[this.#buffered] = 0x80;
-    block.fill(0, this.#buffered + 1);
-    if (this.#buffered >= 56) {
-      this.#compress(block, 0);
-      block.fill(0);
-    }
-    const view = new DataView(block.buffer);
-    view.setUint32(56, Math.floor(bits / 0x100000000));
-    view.setUint32(60, bits >>> 0);
-    this.#compress(block, 0);
-    return Array.from(this.#state, (word) => word.toString(16).padStart(8, "0")).join("");
-  }
-
-  #compress(data: Uint8Array, at: number): void {
+  protected compress(data: Uint8Array, at: number): void {
     const w = this.#words;
-    for (let i = 0; i < 16; i++) {
-      const j = at + i * 4;
-      w[i] =
-        ((data[j] as number) << 24) |
-        ((data[j + 1] as number) << 16) |
-        ((data[j + 2] as number) << 8) |
-        (data[j + 3] as number);
-    }
+    readBlockWords(data, at, w);
     for (let i = 16; i < 80; i++) {
       const x = (w[i - 3] as number) ^ (w[i - 8] as number) ^ (w[i - 14] as number) ^ (w[i - 16] as number);
       w[i] = (x << 1) | (x >>> 31);
     }
-    const s = this.#state;
+    const s = this.state;
     let a = s[0] as number;
     let b = s[1] as number;
     let c = s[2] as number;

@@ -3,6 +3,7 @@
  * every object by the sha256 of its bytes, so uploads hash here. Incremental, so a caller can feed
  * a file in pieces and report progress between them.
  */
+import { BlockHash, readBlockWords } from "./block-hash.js";
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -15,65 +16,18 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
-export class Sha256 {
-  readonly #state = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  readonly #block = new Uint8Array(64);
+export class Sha256 extends BlockHash {
   readonly #words = new Uint32Array(64);
-  #buffered = 0;
-  #length = 0;
-  #done = false;
 
-  update(data: Uint8Array): this {
-    if (this.#done) throw new Error("Sha256: update after digest");
-    this.#length += data.length;
-    let at = 0;
-    if (this.#buffered > 0) {
-      const take = Math.min(64 - this.#buffered, data.length);
-      this.#block.set(data.subarray(0, take), this.#buffered);
-      this.#buffered += take;
-      at = take;
-      if (this.#buffered < 64) return this;
-      this.#compress(this.#block, 0);
-      this.#buffered = 0;
-    }
-    for (; at + 64 <= data.length; at += 64) this.#compress(data, at);
-    if (at < data.length) {
-      this.#block.set(data.subarray(at), 0);
-      this.#buffered = data.length - at;
-    }
-    return this;
+  constructor() {
+    super(
+      new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]),
+    );
   }
 
-  /** The digest as 64 lowercase hex digits. */
-  hex(): string {
-    this.#done = true;
-    const bits = this.#length * 8;
-    const block = this.#block;
-    block[this.#buffered] = 0x80;
-    block.fill(0, this.#buffered + 1);
-    if (this.#buffered >= 56) {
-      this.#compress(block, 0);
-      block.fill(0);
-    }
-    const view = new DataView(block.buffer);
-    view.setUint32(56, Math.floor(bits / 0x100000000));
-    view.setUint32(60, bits >>> 0);
-    this.#compress(block, 0);
-    return Array.from(this.#state, (word) => word.toString(16).padStart(8, "0")).join("");
-  }
-
-  #compress(data: Uint8Array, at: number): void {
+  protected compress(data: Uint8Array, at: number): void {
     const w = this.#words;
-    for (let i = 0; i < 16; i++) {
-      const j = at + i * 4;
-      w[i] =
-        ((data[j] as number) << 24) |
-        ((data[j + 1] as number) << 16) |
-        ((data[j + 2] as number) << 8) |
-        (data[j + 3] as number);
-    }
+    readBlockWords(data, at, w);
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15] as number;
       const b = w[i - 2] as number;
@@ -81,7 +35,7 @@ export class Sha256 {
       const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
       w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) | 0;
     }
-    const s = this.#state;
+    const s = this.state;
     let a = s[0] as number;
     let b = s[1] as number;
     let c = s[2] as number;

@@ -23,6 +23,12 @@ export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
             description: "Require Authorization: Bearer <token> (default: PINCER_HUB_TOKEN if set, else none)",
           }),
       async (args) => {
+        // Listen before announcing: a script that stops the hub as soon as it prints its URL must
+        // find it ready to close cleanly, not be killed by the default handler.
+        const stopped = new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
         const { startLocalHub } = await import("@pincer/hub");
         const dir = join(pincerHome(env), "hub");
         mkdirSync(dir, { recursive: true });
@@ -34,10 +40,7 @@ export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
         process.once("exit", cleanup);
         process.stdout.write(`Local Hub serving ${dir} on ${hub.url}\n`);
         process.stdout.write(`Use it with HF_ENDPOINT=${hub.url}\n`);
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
+        await stopped;
         await hub.close();
         cleanup();
       },

@@ -149,6 +149,24 @@ describe("pincer serve", () => {
     }
   }, 60_000);
 
+  it("stops cleanly on a signal sent the moment its URL is printed", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      using box = sandbox({ OPENAI_API_KEY: "sk-test-serve-0001", OPENAI_BASE_URL: model.url });
+      const server = box.start(["serve", "--port", "0"]);
+      await new Promise<void>((resolve) => {
+        server.child.stdout!.on("data", (chunk: Buffer) => {
+          // The signal goes out from the very chunk that carries the URL: no window to settle in.
+          if (/serving on /.test(String(chunk))) {
+            server.child.kill(signal);
+            resolve();
+          }
+        });
+      });
+      const result = await server.done;
+      expect({ signal, code: result.code }).toEqual({ signal, code: 0 });
+    }
+  });
+
   it("keeps a turn going when the event client disconnects mid-stream", async () => {
     using box = sandbox({
       OPENAI_API_KEY: "sk-test-serve-0001",

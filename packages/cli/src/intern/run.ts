@@ -1,4 +1,5 @@
 import type { Kernel, KernelEvent, TurnResult } from "@pincer/kernel";
+import { abortOnSignals } from "../abort-on-signal.js";
 import { configPath, projectSettingsPath, readSettings, UsageError } from "../home.js";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
@@ -172,14 +173,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       }
     });
 
-    let signalled: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) process.exit(signal === "SIGINT" ? 130 : 143);
-      signalled = signal;
-      kernel.abort(`received ${signal}`);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const signals = abortOnSignals((reason) => kernel.abort(reason));
     let failure: string | undefined;
     let worked: { ok: boolean; summary?: string } | undefined;
     try {
@@ -189,11 +183,11 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
     } catch (error) {
       failure = (error as Error).message;
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      signals.release();
       prepared.dispose();
     }
     const closed = uploader ? await uploader.close() : undefined;
+    const signalled = signals.signalled();
     const outcome: InternRunOutcome = {
       code: worked?.ok && !budgetExhausted && !signalled ? 0 : signalled === "SIGINT" ? 130 : 1,
       ...(result ? { result } : {}),

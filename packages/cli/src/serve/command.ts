@@ -13,14 +13,17 @@ export async function serveCommand(options: { host: string; port: number; env: N
     env: options.env,
     cwd: process.cwd(),
   });
+  // Listening before the URL is printed: a client that signals as soon as it reads the URL must
+  // still get a clean stop, not Node's default handler.
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
   process.stdout.write(`Pincer is serving on ${server.url}\n`);
   process.stdout.write(
     options.env.PINCER_SERVER_TOKEN ? "token: from PINCER_SERVER_TOKEN\n" : `token: ${server.token}\n`,
   );
   process.stdout.write(`API: ${server.url}/openapi.json (send Authorization: Bearer <token>)\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopped;
   await server.close();
 }

@@ -1,0 +1,47 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type CliResult, type Sandbox, sandbox } from "./run-cli.js";
+
+/** `pincer hub serve` as a user starts it: the built CLI in its own PINCER_HOME, a child process. */
+export interface ServedHub {
+  box: Sandbox;
+  /** What it printed after "Use it with HF_ENDPOINT=". */
+  url: string;
+  /** Its `PINCER_HOME/hub`, where repos, papers and jobs live. */
+  dir: string;
+  child: ChildProcess;
+  done: Promise<CliResult>;
+}
+
+/**
+ * Starts `pincer hub serve --port 0 --token <token>` and waits for the URL it prints. `seed` writes
+ * into the hub folder first (papers, docs): what the server reads from disk when asked.
+ */
+export async function serveHub(token: string, seed: (hubDir: string) => void = () => undefined): Promise<ServedHub> {
+  const box = sandbox();
+  const dir = join(box.env.PINCER_HOME!, "hub");
+  mkdirSync(dir, { recursive: true });
+  seed(dir);
+  const { child, done } = box.start(["hub", "serve", "--port", "0", "--token", token]);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      seen += chunk;
+      const match = /Use it with HF_ENDPOINT=(\S+)/.exec(seen);
+      if (match) {
+        child.stdout!.off("data", onData);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on("data", onData);
+    void done.then((result) => reject(new Error(`pincer hub serve exited before serving: ${JSON.stringify(result)}`)));
+  });
+  return { box, url, dir, child, done };
+}
+
+/** Stops a served hub with `signal` (unless it has already ended) and says how it ended. */
+export async function stopHub(hub: ServedHub, signal: NodeJS.Signals): Promise<CliResult> {
+  if (hub.child.exitCode === null && hub.child.signalCode === null) hub.child.kill(signal);
+  return hub.done;
+}
