@@ -132,6 +132,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
       providerConfig: { ...user.providers, ...options.providerConfig },
       ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
       osSandbox,
+      ...(options.agent ? { agent: options.agent } : {}),
     },
     (pluginName, error) => warnings.push(`Plugin ${pluginName} was not loaded: ${error.message}`),
   );

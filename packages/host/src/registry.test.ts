@@ -64,6 +64,25 @@ describe("plugin registry", () => {
     expect((await active.loadTools()).map((tool) => tool.name)).toEqual(["probe"]);
   });
 
+  it("offers a plugin activated by agents only in sessions run as one of them", async () => {
+    const dir = pluginDir(
+      { contributes: { tools: ["probe"] }, activation: { agents: ["ml-intern"], env: ["PROBE_TOKEN"] } },
+      probeBundle,
+    );
+    const sessions = [
+      new PluginRegistry({ cwd: tmpdir(), env: {} }),
+      new PluginRegistry({ cwd: tmpdir(), env: {}, agent: "reviewer" }),
+      new PluginRegistry({ cwd: tmpdir(), env: {}, agent: "ml-intern" }),
+      new PluginRegistry({ cwd: tmpdir(), env: { PROBE_TOKEN: "set" }, agent: "reviewer" }),
+    ];
+    for (const registry of sessions) {
+      cleanups.push(() => registry.dispose());
+      registry.add(dir);
+    }
+    const offered = await Promise.all(sessions.map(async (registry) => (await registry.loadTools()).length));
+    expect(offered).toEqual([0, 0, 1, 1]);
+  });
+
   it("refuses a tool the manifest does not declare", async () => {
     const registry = new PluginRegistry({ cwd: tmpdir() });
     cleanups.push(() => registry.dispose());

@@ -44,6 +44,8 @@ export interface RegistryContext {
   sandboxLimits?: Partial<SandboxLimits>;
   /** The OS sandbox for spawned commands (`sandbox.os`…); absent means `auto`. */
   osSandbox?: OsSandboxSettings;
+  /** The agent the session runs as (`--agent`, `pincer intern`), for manifests' `activation.agents`. */
+  agent?: string;
   /** Slash command names the UI keeps for itself; plugin commands by these names are skipped. Default: BUILTIN_COMMAND_NAMES. */
   reservedCommands?: readonly string[];
 }
@@ -209,10 +211,15 @@ export class PluginRegistry {
     return tools;
   }
 
-  /** A plugin whose manifest names activation variables offers its tools only when one is set. */
+  /**
+   * A plugin whose manifest has an `activation` offers its tools only when one of its variables is
+   * set or the session runs as one of its agents.
+   */
   private activated(record: PluginRecord): boolean {
-    const variables = record.manifest.activation?.env;
-    return !variables || variables.some((name) => !!this.env[name]);
+    const activation = record.manifest.activation;
+    if (!activation) return true;
+    if (activation.env?.some((name) => !!this.env[name])) return true;
+    return !!this.context.agent && (activation.agents?.includes(this.context.agent) ?? false);
   }
 
   private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {

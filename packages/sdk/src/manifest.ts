@@ -22,7 +22,12 @@ export interface PluginManifest {
    * When the tools are offered: `{ env: ["HF_TOKEN", "HF_ENDPOINT"] }` only in sessions where one
    * of those is set, so a plugin most sessions don't need adds nothing to their prompts.
    */
-  activation?: { env?: string[] };
+  /**
+   * When the plugin's tools are offered: in sessions where one of `env` is set, or that run as one
+   * of `agents` (either is enough). Without it, always. Keeps specialised tools out of every
+   * other session's prompt.
+   */
+  activation?: { env?: string[]; agents?: string[] };
   capabilities?: PluginCapabilities;
 }
 

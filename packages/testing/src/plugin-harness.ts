@@ -16,6 +16,11 @@ export interface LoadPluginOptions {
   grants?: PluginCapabilities;
   /** Provider settings, as `providers.<id>` in config.json. */
   providerConfig?: Record<string, Record<string, unknown>>;
+  /**
+   * The agent the session runs as, for a manifest's `activation.agents`; default: the first agent
+   * named there, so a plugin's own tests see its tools.
+   */
+  agent?: string;
 }
 
 export interface LoadedPlugin {
@@ -45,9 +50,11 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
   const source = ["src/index.ts", "src/index.js"].map((file) => join(root, file)).find((file) => existsSync(file));
   writeFileSync(bundleFile, await bundleForSandbox(source ?? join(root, manifest.main), manifest.name));
   const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "pincer-workspace-"));
+  const agent = options.agent ?? manifest.activation?.agents?.[0];
   const registry = new PluginRegistry({
     cwd,
     env: options.env ?? {},
+    ...(agent ? { agent } : {}),
     ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
   });
   registry.add(root, { bundleFile, ...(options.grants ? { capabilities: options.grants } : {}) });

@@ -39,11 +39,29 @@ describe("pincer --agent", () => {
     const system = systemText(lastRequest());
     expect(system.startsWith("You are Pincer")).toBe(true);
     expect(system).toContain("You research one question for the ML engineer who sent you");
-    expect(toolNames(lastRequest())).toEqual(["glob", "grep", "ls", "read"]);
-    // No HF credentials and no local Hub: the Hugging Face tools are not there, and it says so.
-    expect(stderrWithoutSandboxNotice(result.stderr)).toContain(
-      "Agent ml-research: hf_hub_search, hf_repo_files, hf_read_file, hf_list_refs, hf_dataset_inspect, hf_papers_*, hf_docs_* are not available here",
-    );
+    // No HF credentials and no local Hub, yet the Hugging Face tools are offered (read-only ones
+    // only): the plugin's manifest activates them for this agent (activation.agents), against the
+    // public Hub. The ML intern's own tools are not (they activate for ml-intern only).
+    expect(toolNames(lastRequest())).toEqual([
+      "glob",
+      "grep",
+      "hf_dataset_inspect",
+      "hf_docs_browse",
+      "hf_docs_fetch",
+      "hf_docs_search",
+      "hf_hub_search",
+      "hf_list_refs",
+      "hf_papers_details",
+      "hf_papers_linked",
+      "hf_papers_read",
+      "hf_papers_search",
+      "hf_papers_trending",
+      "hf_read_file",
+      "hf_repo_files",
+      "ls",
+      "read",
+    ]);
+    expect(stderrWithoutSandboxNotice(result.stderr)).not.toContain("not available here");
     const init = jsonLines(result.stdout)[0];
     expect(init).toMatchObject({ type: "system", subtype: "init", permissionMode: "plan" });
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "Found it." });
