@@ -1,52 +1,32 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { hubSessionFixture } from "./hub-session.js";
 import { jsonLines, sandbox } from "./run-cli.js";
 
 // A local Hub prices every flavor but its default at Hugging Face's list price (the runner itself
 // is free), so a paid job's estimate, the budget and the real job run all play out on this machine.
 const token = "hf_e2e_budget_token";
-let server: Awaited<ReturnType<typeof startOpenAIServer>>;
-let hub: LocalHub;
-let dir: string;
-beforeAll(async () => {
-  server = await startOpenAIServer();
-  dir = mkdtempSync(join(tmpdir(), "pincer-e2e-budget-"));
-  hub = await startLocalHub({ dir, token, user: "ada" });
-});
-afterAll(async () => {
-  await server.close();
-  await hub.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = hubSessionFixture({ token, name: "budget" });
 
 type Body = { messages: Array<{ role: string; content: unknown }> };
 /** What the tools told the model, as the last request of the run carried it. */
 const toolMessages = (from: number) =>
-  ((server.requests.slice(from).at(-1)?.body as Body | undefined)?.messages ?? [])
+  ((fx.server.requests.slice(from).at(-1)?.body as Body | undefined)?.messages ?? [])
     .filter((m) => m.role === "tool")
     .map((m) => String(m.content));
 
-const env = () => ({
-  OPENAI_API_KEY: "sk-test-e2e-key-123456",
-  OPENAI_BASE_URL: server.url,
-  HF_ENDPOINT: hub.url,
-  HF_TOKEN: token,
-});
+const { env } = fx;
 
 /** cpu-xl is $1.00/h: a job allowed `hours` costs an estimated `hours` dollars. */
 function callJobs(...hours: number[]): void {
   hours.forEach((h, index) => {
     const args = { script: `print('job ${index}')`, flavor: "cpu-xl", timeoutSeconds: h * 3600, wait: true };
-    server.enqueue([
+    fx.server.enqueue([
       { toolCalls: [{ id: `call_${index}`, name: "hf_job_run", arguments: args }] },
       { finish: "tool_calls" },
     ]);
   });
-  server.enqueue([{ text: "done" }, { finish: "stop" }]);
+  fx.server.enqueue([{ text: "done" }, { finish: "stop" }]);
 }
 
 const run = (box: ReturnType<typeof sandbox>, extra: string[]) =>
@@ -55,7 +35,7 @@ const run = (box: ReturnType<typeof sandbox>, extra: string[]) =>
 describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's dollar cap", () => {
   it("without a budget, a paid job is denied headless and the denial shows the estimate", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callJobs(2);
     const result = await run(box, []);
     expect(result.code).toBe(1);
@@ -69,7 +49,7 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
 
   it("with --budget 5, a $2 job is approved and runs to its end", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callJobs(2);
     const result = await run(box, ["--budget", "5"]);
     expect(result.code, result.stderr).toBe(0);
@@ -81,24 +61,27 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
 
   it("a subagent spends from the run's budget: its $2 job is approved under --budget 5", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     const job = { script: "print('sub job')", flavor: "cpu-xl", timeoutSeconds: 7200, wait: true };
     const task = { description: "train", prompt: "run the training job" };
-    server.enqueue([{ toolCalls: [{ id: "call_task", name: "task", arguments: task }] }, { finish: "tool_calls" }]);
-    server.enqueue([{ toolCalls: [{ id: "call_job", name: "hf_job_run", arguments: job }] }, { finish: "tool_calls" }]);
-    server.enqueue([{ text: "trained" }, { finish: "stop" }]);
-    server.enqueue([{ text: "done" }, { finish: "stop" }]);
+    fx.server.enqueue([{ toolCalls: [{ id: "call_task", name: "task", arguments: task }] }, { finish: "tool_calls" }]);
+    fx.server.enqueue([
+      { toolCalls: [{ id: "call_job", name: "hf_job_run", arguments: job }] },
+      { finish: "tool_calls" },
+    ]);
+    fx.server.enqueue([{ text: "trained" }, { finish: "stop" }]);
+    fx.server.enqueue([{ text: "done" }, { finish: "stop" }]);
     const result = await run(box, ["--budget", "5"]);
     expect(result.code, result.stderr).toBe(0);
     // The subagent's second request carries its job's result: approved by the parent's budget, run.
-    const sub = (server.requests[from + 2]!.body as Body).messages.filter((m) => m.role === "tool");
+    const sub = (fx.server.requests[from + 2]!.body as Body).messages.filter((m) => m.role === "tool");
     expect(String(sub[0]?.content)).toMatch(/it ended COMPLETED/);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "done", permission_denials: [] });
   });
 
   it("denies the job that would pass the cap, saying the cap, the spending and --budget", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callJobs(2, 2);
     const result = await run(box, ["--budget", "3"]);
     expect(result.code).toBe(1);
@@ -106,7 +89,7 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
     expect(first).toMatch(/it ended COMPLETED/);
     expect(second).toBe(
       "Permission denied: hf_job_run would cost an estimated $2.00 (cpu-xl at $1.00/h × up to 2 h ≈ $2.00 (Hugging Face's price; the local Hub at " +
-        `${hub.url} rehearses it here)), and this run has spent $2.00 of its $3.00 budget; raise the cap with --budget <usd> to let it run. Do not retry this call; choose a cheaper approach or ask the user.`,
+        `${fx.hub.url} rehearses it here)), and this run has spent $2.00 of its $3.00 budget; raise the cap with --budget <usd> to let it run. Do not retry this call; choose a cheaper approach or ask the user.`,
     );
   });
 

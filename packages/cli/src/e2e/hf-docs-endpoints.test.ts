@@ -1,57 +1,28 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { hubSessionFixture } from "./hub-session.js";
 import { jsonLines, sandbox } from "./run-cli.js";
 
 const token = "hf_e2e_docs_endpoints_token";
-let server: Awaited<ReturnType<typeof startOpenAIServer>>;
-let hub: LocalHub;
-let dir: string;
-
 const authorized = { headers: { Authorization: `Bearer ${token}` } };
-
-beforeAll(async () => {
-  server = await startOpenAIServer();
-  dir = mkdtempSync(join(tmpdir(), "pincer-e2e-hf-docs-"));
-  hub = await startLocalHub({ dir, token, user: "ada", endpoints: { pendingMs: 50, initializingMs: 50 } });
+const fx = hubSessionFixture({
+  token,
+  name: "hf-docs",
+  hub: { endpoints: { pendingMs: 50, initializingMs: 50 } },
   // The model the endpoint serves, pushed the way a user would (the Hub's commit API).
-  await fetch(`${hub.url}/api/repos/create`, {
-    method: "POST",
-    headers: { ...authorized.headers, "Content-Type": "application/json" },
-    body: JSON.stringify({ type: "model", name: "tiny-model" }),
-  });
+  ready: async (hub) => {
+    await fetch(`${hub.url}/api/repos/create`, {
+      method: "POST",
+      headers: { ...authorized.headers, "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "model", name: "tiny-model" }),
+    });
+  },
 });
-afterAll(async () => {
-  await server.close();
-  await hub.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-type Body = { messages: Array<{ role: string; content: unknown }> };
-const bodies = (from: number) => server.requests.slice(from).map((request) => request.body as Body);
-const toolMessages = (body: Body) => body.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
-
-const env = () => ({
-  OPENAI_API_KEY: "sk-test-e2e-key-123456",
-  OPENAI_BASE_URL: server.url,
-  HF_ENDPOINT: hub.url,
-  HF_TOKEN: token,
-});
-
-function callTools(...calls: Array<[string, Record<string, unknown>]>): void {
-  calls.forEach(([name, args], index) => {
-    server.enqueue([{ toolCalls: [{ id: `call_${index}`, name, arguments: args }] }, { finish: "tool_calls" }]);
-  });
-  server.enqueue([{ text: "done" }, { finish: "stop" }]);
-}
+const { env, bodies, toolMessages, callTools } = fx;
 
 describe("Hugging Face docs and Inference Endpoints in a pincer -p session", () => {
   it("reads a docs page without asking, then creates, pauses and deletes an endpoint when allowed", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callTools(
       ["hf_docs_fetch", { page: "trl/sft_trainer" }],
       ["hf_endpoint_create", { name: "e2e-ep", repo: "ada/tiny-model", instanceType: "nvidia-t4" }],
@@ -79,7 +50,7 @@ describe("Hugging Face docs and Inference Endpoints in a pincer -p session", () 
     expect(results[3]).toBe("Deleted the Inference Endpoint ada/e2e-ep.");
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "done" });
     // Really gone from the Hub.
-    const gone = await fetch(`${hub.url}/api/endpoints/v2/endpoint/ada/e2e-ep`, authorized);
+    const gone = await fetch(`${fx.hub.url}/api/endpoints/v2/endpoint/ada/e2e-ep`, authorized);
     expect(gone.status).toBe(404);
   });
 
@@ -91,7 +62,7 @@ describe("Hugging Face docs and Inference Endpoints in a pincer -p session", () 
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({
       permission_denials: [{ tool_name: "hf_endpoint_create" }],
     });
-    const none = await fetch(`${hub.url}/api/endpoints/v2/endpoint/ada/not-allowed`, authorized);
+    const none = await fetch(`${fx.hub.url}/api/endpoints/v2/endpoint/ada/not-allowed`, authorized);
     expect(none.status).toBe(404);
   });
 });

@@ -1,56 +1,27 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalHub } from "@pincer/hub";
+import { describe, expect, it } from "vitest";
+import { hubSessionFixture } from "./hub-session.js";
 import { jsonLines, sandbox } from "./run-cli.js";
 
 const token = "hf_e2e_hub_token";
-let server: Awaited<ReturnType<typeof startOpenAIServer>>;
-let hub: LocalHub;
-let dir: string;
-beforeAll(async () => {
-  server = await startOpenAIServer();
-  dir = mkdtempSync(join(tmpdir(), "pincer-e2e-hub-"));
-  hub = await startLocalHub({ dir, token, user: "ada" });
-});
-afterAll(async () => {
-  await server.close();
-  await hub.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-type Body = { messages: Array<{ role: string; content: unknown }>; tools?: Array<{ function: { name: string } }> };
-const bodies = (from: number) => server.requests.slice(from).map((request) => request.body as Body);
-const toolMessages = (body: Body) => body.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
-
-const env = () => ({
-  OPENAI_API_KEY: "sk-test-e2e-key-123456",
-  OPENAI_BASE_URL: server.url,
-  HF_ENDPOINT: hub.url,
-  HF_TOKEN: token,
-});
-
-function callTools(...calls: Array<[string, Record<string, unknown>]>): void {
-  calls.forEach(([name, args], index) => {
-    server.enqueue([{ toolCalls: [{ id: `call_${index}`, name, arguments: args }] }, { finish: "tool_calls" }]);
-  });
-  server.enqueue([{ text: "done" }, { finish: "stop" }]);
-}
+const fx = hubSessionFixture({ token, name: "hub" });
+const { env, bodies, toolMessages, callTools } = fx;
 
 describe("the Hugging Face plugin in a pincer -p session", () => {
   it("uses a running local Hub when there is no HF_TOKEN, and says so", async () => {
     const open = await startLocalHub({ dir: mkdtempSync(join(tmpdir(), "pincer-e2e-open-hub-")) });
     try {
-      using box = sandbox({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url });
+      using box = sandbox({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: fx.server.url });
       // What `pincer hub serve` writes while it runs (this test process stands in for it).
       mkdirSync(join(box.env.PINCER_HOME!, "hub"), { recursive: true });
       writeFileSync(
         join(box.env.PINCER_HOME!, "hub", "server.json"),
         JSON.stringify({ url: open.url, pid: process.pid }),
       );
-      const from = server.requests.length;
+      const from = fx.server.requests.length;
       callTools(["hf_hub_search", { kind: "model", query: "anything" }]);
       const result = await box.run(["-p", "search", "--model", "openai/gpt-5"]);
       expect(result.code, result.stderr).toBe(0);
@@ -64,7 +35,7 @@ describe("the Hugging Face plugin in a pincer -p session", () => {
 
   it("searches the Hub without asking and creates a repo when allowed", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callTools(["hf_hub_search", { kind: "model", query: "pincer" }], ["hf_create_repo", { name: "pincer-demo" }]);
     const result = await box.run([
       "-p",
@@ -85,7 +56,7 @@ describe("the Hugging Face plugin in a pincer -p session", () => {
     expect(toolMessages(sent[2]!)[1]).toContain("Created model repo ada/pincer-demo");
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ is_error: false, result: "done" });
     // The repo is really there.
-    const info = await fetch(`${hub.url}/api/models/ada/pincer-demo`, {
+    const info = await fetch(`${fx.hub.url}/api/models/ada/pincer-demo`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(info.status).toBe(200);
@@ -97,7 +68,7 @@ describe("the Hugging Face plugin in a pincer -p session", () => {
     const result = await box.run(["-p", "make a repo", "--model", "openai/gpt-5", "--output-format", "stream-json"]);
     expect(result.code).toBe(1);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ permission_denials: [{ tool_name: "hf_create_repo" }] });
-    const info = await fetch(`${hub.url}/api/models/ada/not-allowed`, {
+    const info = await fetch(`${fx.hub.url}/api/models/ada/not-allowed`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(info.status).toBe(404);

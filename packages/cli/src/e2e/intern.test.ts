@@ -1,36 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { hubSessionFixture } from "./hub-session.js";
 import { sandbox } from "./run-cli.js";
 
 const token = "hf_e2e_intern_token_42";
-let server: Awaited<ReturnType<typeof startOpenAIServer>>;
-let hub: LocalHub;
-let dir: string;
-beforeAll(async () => {
-  server = await startOpenAIServer();
-  dir = mkdtempSync(join(tmpdir(), "pincer-e2e-intern-hub-"));
-  hub = await startLocalHub({ dir, token, user: "ada" });
-});
-afterAll(async () => {
-  await server.close();
-  await hub.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = hubSessionFixture({ token, name: "intern-hub" });
 
 type Body = { messages: Array<{ role: string; content: unknown }> };
 const toolMessages = (body: Body) => body.messages.filter((m) => m.role === "tool").map((m) => String(m.content));
-const env = () => ({
-  OPENAI_API_KEY: "sk-test-e2e-key-123456",
-  OPENAI_BASE_URL: server.url,
-  HF_ENDPOINT: hub.url,
-  HF_TOKEN: token,
-});
+const { env } = fx;
 const callTool = (id: string, name: string, args: Record<string, unknown>) =>
-  server.enqueue([{ toolCalls: [{ id, name, arguments: args }] }, { finish: "tool_calls" }]);
+  fx.server.enqueue([{ toolCalls: [{ id, name, arguments: args }] }, { finish: "tool_calls" }]);
 
 describe("pincer intern, unattended, when things go wrong", () => {
   it("refuses to start without a model that can do the work (the default is a recording)", async () => {
@@ -42,17 +22,17 @@ describe("pincer intern, unattended, when things go wrong", () => {
 
   it("a crashing training job: its exit code and log tail reach the model, the run ends saying so, and another machine resumes it", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     callTool("call_job", "hf_job_run", {
       script: "print('loading data', flush=True)\nraise ValueError(\"train.csv has no column 'label'\")",
       wait: true,
       timeoutSeconds: 120,
     });
-    server.enqueue([{ text: "The training job crashed: train.csv has no label column." }, { finish: "stop" }]);
+    fx.server.enqueue([{ text: "The training job crashed: train.csv has no label column." }, { finish: "stop" }]);
     const result = await box.run(["intern", "train a classifier", "--model", "openai/gpt-5"]);
     expect(result.code, result.stderr).toBe(0);
-    const seen = toolMessages(server.requests.at(-1)!.body as Body).join("\n");
-    expect(server.requests.length - from).toBe(2);
+    const seen = toolMessages(fx.server.requests.at(-1)!.body as Body).join("\n");
+    expect(fx.server.requests.length - from).toBe(2);
     expect(seen).toContain("Exit code: 1");
     expect(seen).toContain("ValueError: train.csv has no column 'label'");
 
@@ -60,14 +40,14 @@ describe("pincer intern, unattended, when things go wrong", () => {
     expect(result.stdout).toMatch(/job: +\S+ \(ERROR\)/);
     // The session went to the user's private dataset, with the token redacted.
     const url = /uploaded: (\S+)/.exec(result.stdout)?.[1];
-    expect(url).toMatch(new RegExp(`^${hub.url}/datasets/ada/pincer-intern-sessions/blob/main/sessions/`));
+    expect(url).toMatch(new RegExp(`^${fx.hub.url}/datasets/ada/pincer-intern-sessions/blob/main/sessions/`));
     const raw = await fetch(url!.replace("/blob/", "/resolve/"), { headers: { Authorization: `Bearer ${token}` } });
     expect(raw.status).toBe(200);
     const uploaded = await raw.text();
     expect(uploaded).toContain("train.csv has no column");
     expect(uploaded).not.toContain(token);
     const info = (await (
-      await fetch(`${hub.url}/api/datasets/ada/pincer-intern-sessions`, {
+      await fetch(`${fx.hub.url}/api/datasets/ada/pincer-intern-sessions`, {
         headers: { Authorization: `Bearer ${token}` },
       })
     ).json()) as { private?: boolean };
@@ -76,19 +56,19 @@ describe("pincer intern, unattended, when things go wrong", () => {
     // Another machine (a fresh PINCER_HOME) continues the run from the Hub.
     using other = sandbox(env());
     const sessionId = /session: +(\d{8}-\d{6}-\w+)/.exec(result.stdout)?.[1];
-    server.enqueue([{ text: "Resumed: the label column needs mapping first." }, { finish: "stop" }]);
+    fx.server.enqueue([{ text: "Resumed: the label column needs mapping first." }, { finish: "stop" }]);
     const resumed = await other.run(["intern", "resume", `ada/pincer-intern-sessions:${sessionId}`, "--no-upload"]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain(`Fetched session ${sessionId} from ${hub.url}`);
+    expect(resumed.stdout).toContain(`Fetched session ${sessionId} from ${fx.hub.url}`);
     expect(resumed.stdout).toContain("model:    openai/gpt-5");
-    const body = server.requests.at(-1)!.body as Body;
+    const body = fx.server.requests.at(-1)!.body as Body;
     expect(toolMessages(body).join("\n")).toContain("ValueError: train.csv has no column 'label'");
     expect(String(body.messages.at(-1)!.content)).toContain("Continue the task from where this session stopped.");
   }, 120_000);
 
   it("a budget exhausted mid-run: stops with the reason, keeps the session and says how to resume", async () => {
     using box = sandbox(env());
-    const from = server.requests.length;
+    const from = fx.server.requests.length;
     // Within $1: a CPU job on the local runner, priced as Hugging Face would ($0.03/h × 10 min).
     callTool("call_cheap", "hf_job_run", {
       script: "import json\nprint(json.dumps({'loss': 0.5}))",
@@ -111,7 +91,7 @@ describe("pincer intern, unattended, when things go wrong", () => {
     ]);
     expect(result.code, result.stdout).toBe(1);
     // Nothing after the refused call: the run stopped there rather than let the model wander on.
-    expect(server.requests.length - from).toBe(2);
+    expect(fx.server.requests.length - from).toBe(2);
     expect(result.stdout).toContain("✗ stopped: the budget ran out: hf_job_run would cost an estimated $3.00");
     expect(result.stdout).toMatch(/job: +\S+ \(COMPLETED\)/);
     const sessionId = /session: +(\d{8}-\d{6}-\w+)/.exec(result.stdout)?.[1];
