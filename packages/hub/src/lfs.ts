@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
@@ -127,6 +128,7 @@ export async function lfsUpload(
   const tmp = store.tmpPath();
   const hash = createHash("sha256");
   let received = 0;
+  const file = createWriteStream(tmp);
   try {
     await pipeline(
       req,
@@ -137,7 +139,7 @@ export async function lfsUpload(
           yield chunk;
         }
       },
-      createWriteStream(tmp),
+      file,
     );
     const actual = hash.digest("hex");
     if (actual !== oid || received !== size) {
@@ -145,6 +147,9 @@ export async function lfsUpload(
     }
     renameSync(tmp, target);
   } finally {
+    // A cut upload fails the pipeline possibly before the file is even open; removing it then would
+    // race the open, which would leave an empty temp file behind. Wait for the stream to close.
+    if (!file.closed) await once(file, "close").catch(() => undefined);
     rmSync(tmp, { force: true });
   }
   res.writeHead(200, { ETag: `"${oid}"` }).end();

@@ -1,28 +1,12 @@
 import { defineTool } from "@pincer/sdk";
-import {
-  apiRepoPath,
-  checkRepoId,
-  gitRepoPath,
-  guarded,
-  HubHttpError,
-  hubOf,
-  REPO_TYPES,
-  type RepoType,
-} from "./hub.js";
+import { apiRepoPath, checkRepoId, gitRepoPath, guarded, HubHttpError, hubOf, type RepoType } from "./hub.js";
+import { repoParam, textSubject, typeParam } from "./params.js";
 
 /**
  * Branches, tags and pull requests of a Hub repo. On the Hub a pull request is `refs/pr/N`: open
  * one empty here (a draft), or with files through hf_upload_file / hf_upload_folder `createPr`;
  * commit more to it with revision "refs/pr/N".
  */
-
-const typeParam = {
-  type: "string",
-  enum: REPO_TYPES,
-  description: 'The repo type: "model" (default), "dataset" or "space".',
-};
-const repoParam = { type: "string", description: 'The repo id, owner/name (e.g. "ada/my-model").' };
-const textSubject = (value: string) => ({ kind: "text" as const, value });
 
 /** A branch or tag name as the Hub takes it: no spaces, no "..", no leading "refs/". */
 function checkRefName(name: string, what: string): string {

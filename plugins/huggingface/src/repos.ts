@@ -11,21 +11,12 @@ import {
   REPO_TYPES,
   type RepoType,
 } from "./hub.js";
-
-const typeParam = {
-  type: "string",
-  enum: REPO_TYPES,
-  description: 'The repo type: "model" (default), "dataset" or "space".',
-};
-const repoParam = { type: "string", description: 'The repo id, owner/name (e.g. "openai-community/gpt2").' };
-const revisionParam = { type: "string", description: 'A branch, tag or commit (default "main").' };
+import { repoParam, revisionParam, textSubject, typeParam } from "./params.js";
 
 const MAX_ENTRIES = 500;
 /** What hf_read_file returns at most by default; more with maxBytes, up to READ_LIMIT. */
 const READ_DEFAULT = 100_000;
 const READ_LIMIT = 1_000_000;
-
-const textSubject = (value: string) => ({ kind: "text" as const, value });
 
 interface RepoSummary {
   id: string;

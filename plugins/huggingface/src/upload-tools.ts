@@ -1,5 +1,6 @@
 import { defineTool, type PluginToolContext } from "@pincer/sdk";
-import { checkRepoId, formatBytes, guarded, HubHttpError, REPO_TYPES, type RepoType } from "./hub.js";
+import { checkRepoId, formatBytes, guarded, HubHttpError, type RepoType } from "./hub.js";
+import { repoParam, textSubject, typeParam } from "./params.js";
 import { type UploadResult, type UploadSource, uploadFiles } from "./upload.js";
 
 /**
@@ -14,13 +15,6 @@ const MAX_FILES = 2000;
 /** What huggingface_hub's upload_folder leaves out, plus caches nobody means to publish. */
 const SKIPPED_NAMES = new Set([".git", ".cache", "__pycache__", ".DS_Store", "node_modules", ".venv"]);
 
-const textSubject = (value: string) => ({ kind: "text" as const, value });
-const typeParam = {
-  type: "string",
-  enum: REPO_TYPES,
-  description: 'The repo type: "model" (default), "dataset" or "space".',
-};
-const repoParam = { type: "string", description: 'The repo id, owner/name (e.g. "ada/my-model").' };
 const commitParams = {
   type: typeParam,
   revision: {
