@@ -297,7 +297,11 @@ const ENTRIES = `
       calls.set(callId, { controller });
       // Events go to the host in batches: everything decoded from one network read is sent when
       // the provider next waits on the host (or every 256 events), never one message per delta.
+      // The first token (text, thinking or a tool call) goes at once, with whatever came before it:
+      // the time to the first token is not held for a batch.
+      const FIRST_TOKEN = new Set(["text_delta", "thinking_delta", "toolcall_start"]);
       let batch = [];
+      let sentFirstToken = false;
       const flush = () => {
         if (batch.length === 0) return;
         bridge.sync.applyIgnored(undefined, ["events", [callId, JSON.stringify(batch)]], COPY);
@@ -307,7 +311,10 @@ const ENTRIES = `
       try {
         for await (const event of instance.stream(JSON.parse(requestJson), controller.signal)) {
           batch.push(event);
-          if (batch.length >= 256) flush();
+          if (!sentFirstToken && FIRST_TOKEN.has(event.type)) {
+            sentFirstToken = true;
+            flush();
+          } else if (batch.length >= 256) flush();
         }
       } finally {
         flush();

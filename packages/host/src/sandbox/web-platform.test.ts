@@ -171,6 +171,28 @@ describe("providers in a plugin isolate", () => {
     ]);
   });
 
+  it("sends the first token at once, not with the batch it starts", async () => {
+    // The provider waits on a timer, not on the host, after its first token: without the
+    // first-token flush, that token would sit in the batch until the stream ended.
+    const { sandbox } = box(
+      providerPlugin(`
+        yield { type: "usage", usage: { input: 3 } };
+        yield { type: "text_delta", text: "first" };
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        yield { type: "text_delta", text: "second" };
+        yield { type: "stop", reason: "stop" };`),
+    );
+    const request: ModelRequest = { model: "toy-1", systemPrompt: "", messages: [], tools: [] };
+    const started = Date.now();
+    const arrivals: Array<[string, number]> = [];
+    for await (const event of sandbox.stream("toy", request, {}, new AbortController().signal)) {
+      arrivals.push([event.type === "text_delta" ? event.text : event.type, Date.now() - started]);
+    }
+    expect(arrivals.map(([what]) => what)).toEqual(["usage", "first", "second", "stop"]);
+    const at = Object.fromEntries(arrivals);
+    expect(at.second! - at.first!).toBeGreaterThanOrEqual(300);
+  });
+
   it("ends a stream whose provider throws with an error event, and refuses unknown events", async () => {
     const { sandbox } = box(providerPlugin(`yield { type: "evil" }; throw new Error("boom");`));
     const events = await collect(sandbox);
