@@ -1,12 +1,19 @@
 import {
-  ANSI_COLOR_NAMES,
+  isThemeColor,
+  isThemeSymbol,
   type StatusLineInfo,
+  SYNTAX_ROLES,
   type SyntaxRole,
+  THEME_COLOR_ROLES,
+  THEME_OPTIONAL_COLOR_ROLES,
+  THEME_SYMBOLS,
   type ThemeColorRole,
   type ThemeDefinition,
   type ThemeOptionalColorRole,
   type ThemeSymbol,
 } from "@pincer/sdk";
+
+export { isThemeColor, isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES, THEME_OPTIONAL_COLOR_ROLES, THEME_SYMBOLS };
 
 /**
  * A theme as the host hands it to a UI: the plugin's data, checked (see validateTheme), and its
@@ -28,38 +35,6 @@ export interface LoadedTheme extends Omit<ThemeDefinition, "format"> {
 /** A theme's data as it crosses the isolate boundary: functions stripped, and whether it had one. */
 export type ThemeData = Omit<ThemeDefinition, "format"> & { hasStatusLine?: boolean };
 
-export const THEME_COLOR_ROLES: readonly ThemeColorRole[] = ["accent", "success", "warning", "error", "muted"];
-export const THEME_OPTIONAL_COLOR_ROLES: readonly ThemeOptionalColorRole[] = [
-  "text",
-  "user",
-  "border",
-  "heading",
-  "code",
-  "link",
-  "diffAdded",
-  "diffRemoved",
-  "selection",
-];
-export const SYNTAX_ROLES: readonly SyntaxRole[] = [
-  "keyword",
-  "string",
-  "number",
-  "comment",
-  "function",
-  "type",
-  "constant",
-  "punctuation",
-];
-export const THEME_SYMBOLS: readonly ThemeSymbol[] = [
-  "success",
-  "failure",
-  "pending",
-  "prompt",
-  "bullet",
-  "collapsed",
-  "expanded",
-];
-
 /** What a required role falls back to when a theme's colour for it is missing or unusable: the terminal's own. */
 const REQUIRED_FALLBACK: Record<ThemeColorRole, string> = {
   accent: "cyan",
@@ -68,18 +43,6 @@ const REQUIRED_FALLBACK: Record<ThemeColorRole, string> = {
   error: "red",
   muted: "gray",
 };
-
-const ANSI_NAMES = new Set<string>(ANSI_COLOR_NAMES);
-
-/** `#rrggbb`, or one of the 16 ANSI colour names. */
-export function isThemeColor(value: unknown): value is string {
-  return typeof value === "string" && (/^#[0-9a-f]{6}$/i.test(value) || ANSI_NAMES.has(value));
-}
-
-/** One or two printable characters (code points): nothing that moves the cursor, breaks a line or retitles the terminal. */
-export function isThemeSymbol(value: unknown): value is string {
-  return typeof value === "string" && /^[^\p{C}\p{Zl}\p{Zp}]{1,2}$/u.test(value);
-}
 
 /**
  * Terminal escape sequences: OSC (title, hyperlink, clipboard…) up to BEL or ST; DCS, SOS, PM

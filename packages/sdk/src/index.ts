@@ -38,4 +38,12 @@ export {
   type PluginCapabilities,
   type PluginManifest,
 } from "./manifest.js";
-export { networkRefusal, parseRetryAfter } from "./provider-errors.js";
+export { connectionErrorEvent, networkRefusal, parseRetryAfter } from "./provider-errors.js";
+export {
+  isThemeColor,
+  isThemeSymbol,
+  SYNTAX_ROLES,
+  THEME_COLOR_ROLES,
+  THEME_OPTIONAL_COLOR_ROLES,
+  THEME_SYMBOLS,
+} from "./theme-values.js";

@@ -21,3 +21,29 @@ export function networkRefusal(error: unknown): string | undefined {
   const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : "";
   return /network access to .* refused/.exec(message)?.[0];
 }
+
+/**
+ * A request that never got an answer, as the kernel's error event: the sandbox's refusal of an
+ * ungranted host (not retryable, and it says how to grant one), else a connection failure
+ * (retryable). `baseUrlVariable` names the variable that points the provider elsewhere.
+ */
+export function connectionErrorEvent(
+  error: Error,
+  providerId: string,
+  baseUrlVariable: string,
+): { type: "error"; message: string; retryable: boolean } {
+  // A host the plugin was not granted is refused by the sandbox: no retry will change that.
+  const refusal = networkRefusal(error);
+  if (refusal) {
+    return {
+      type: "error",
+      message: `${providerId}: ${refusal}. Point the provider at a granted host (${baseUrlVariable} grants the host it names), or grant it with pincer plugin grant.`,
+      retryable: false,
+    };
+  }
+  return {
+    type: "error",
+    message: `${providerId}: connection failed (${error.message}). Check the base URL and your network.`,
+    retryable: true,
+  };
+}

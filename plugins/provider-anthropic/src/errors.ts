@@ -1,26 +1,12 @@
 import { APIConnectionError, APIError } from "@anthropic-ai/sdk";
-import { networkRefusal, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
+import { connectionErrorEvent, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 
 /** Overloaded (529) and the usual transient statuses are worth a retry; the rest are not. */
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 
 /** An SDK error as the kernel's error event: status, retryable, retry-after, and what to do. */
 export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
-  if (error instanceof APIConnectionError) {
-    const refusal = networkRefusal(error);
-    if (refusal) {
-      return {
-        type: "error",
-        message: `${providerId}: ${refusal}. Point the provider at a granted host (ANTHROPIC_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
-        retryable: false,
-      };
-    }
-    return {
-      type: "error",
-      message: `${providerId}: connection failed (${error.message}). Check the base URL and your network.`,
-      retryable: true,
-    };
-  }
+  if (error instanceof APIConnectionError) return connectionErrorEvent(error, providerId, "ANTHROPIC_BASE_URL");
   if (error instanceof APIError) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type;

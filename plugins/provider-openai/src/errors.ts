@@ -1,26 +1,11 @@
-import { networkRefusal, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
+import { connectionErrorEvent, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 import { APIConnectionError, APIError } from "openai";
 
 const RETRYABLE = new Set([408, 409, 429]);
 
 /** An SDK error as the kernel's error event: status, retryable, retry-after, and what to do. */
 export function toErrorEvent(error: unknown, providerId: string): Extract<ProviderEvent, { type: "error" }> {
-  if (error instanceof APIConnectionError) {
-    // A host the plugin was not granted is refused by the sandbox: no retry will change that.
-    const refusal = networkRefusal(error);
-    if (refusal) {
-      return {
-        type: "error",
-        message: `${providerId}: ${refusal}. Point the provider at a granted host (OPENAI_BASE_URL grants the host it names), or grant it with pincer plugin grant.`,
-        retryable: false,
-      };
-    }
-    return {
-      type: "error",
-      message: `${providerId}: connection failed (${error.message}). Check the base URL and your network.`,
-      retryable: true,
-    };
-  }
+  if (error instanceof APIConnectionError) return connectionErrorEvent(error, providerId, "OPENAI_BASE_URL");
   if (error instanceof APIError && typeof error.status === "number") {
     const status = error.status;
     const retryAfterMs = parseRetryAfter(error.headers?.get("retry-after") ?? null);

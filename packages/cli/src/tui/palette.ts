@@ -1,5 +1,7 @@
 import {
-  ANSI_COLOR_NAMES,
+  isThemeColor,
+  isThemeSymbol,
+  SYNTAX_ROLES,
   type SyntaxRole,
   type ThemeColorRole,
   type ThemeDefinition,
@@ -56,27 +58,13 @@ export const TERMINAL_THEME: ThemeDefinition = {
   syntax: { keyword: "magenta", string: "green", number: "yellow", comment: "gray", function: "blue", type: "cyan" },
 };
 
-const SYNTAX_ROLES: SyntaxRole[] = [
-  "keyword",
-  "string",
-  "number",
-  "comment",
-  "function",
-  "type",
-  "constant",
-  "punctuation",
-];
-const ANSI = new Set<string>(ANSI_COLOR_NAMES);
-
 /** A colour Ink can print, or nothing: anything else a theme sends is dropped, never passed on. */
 function safeColor(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  if (/^#[0-9a-f]{6}$/i.test(value) || ANSI.has(value)) return value;
-  return undefined;
+  return isThemeColor(value) ? value : undefined;
 }
 
 function safeSymbol(value: string | undefined, fallback: string): string {
-  return value && /^[^\p{C}]{1,2}$/u.test(value) ? value : fallback;
+  return isThemeSymbol(value) ? value : fallback;
 }
 
 /**
