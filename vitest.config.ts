@@ -2,13 +2,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    // Workspace packages export their TypeScript source under the "source" condition,
+    // Workspace packages export their TypeScript source under the "@pincer/source" condition (a
+    // name of our own: some dependencies publish TypeScript under a plain "source" condition),
     // so unit tests run against src/ while the CLI and e2e tests run the built dist/.
-    conditions: ["source"],
+    conditions: ["@pincer/source"],
   },
   // The same for the server-side environment tests run in, so across packages too a test never
   // runs against a stale dist/.
-  ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
+  ssr: { resolve: { conditions: ["@pincer/source"], externalConditions: ["@pincer/source"] } },
   test: {
     include: [
       "packages/*/src/**/*.test.ts",

@@ -1,24 +1,9 @@
-import { registerHooks } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { AnyTool, ToolContext } from "@pincer/kernel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs fixture, run by node as a server process
 import { serveHttp } from "./fixtures/test-server.mjs";
 import { McpManager, type McpManagerOptions } from "./manager.js";
-
-// vitest resolves packages with the "source" condition (for the workspace's own TypeScript); the
-// SDK's HTTP client imports eventsource and eventsource-parser, which export TypeScript under it
-// too, and Node cannot load that from node_modules. Send those to their built files, as for a user.
-registerHooks({
-  resolve(specifier, context, next) {
-    const resolved = next(specifier, context);
-    const match = /\/node_modules\/(eventsource[\w-]*)\/src\/(\w+)\.ts$/.exec(resolved.url);
-    if (!match) return resolved;
-    const cjs = context.conditions.includes("require");
-    const url = resolved.url.replace(match[0], `/node_modules/${match[1]}/dist/${match[2]}.${cjs ? "cjs" : "js"}`);
-    return { url, format: cjs ? "commonjs" : "module", shortCircuit: true };
-  },
-});
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/test-server.mjs", import.meta.url));
 const stdio = (...args: string[]) => ({ command: process.execPath, args: [FIXTURE, ...args] });
