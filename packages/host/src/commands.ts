@@ -1,5 +1,5 @@
 import type { ManifestCommand } from "@pincer/sdk";
-import type { RawCommandOutput } from "./sandbox/plugin-sandbox.js";
+import type { PluginSandbox, RawCommandOutput, SandboxCommandContext } from "./sandbox/plugin-sandbox.js";
 import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
 
 /**
@@ -114,4 +114,48 @@ export function resolveCommands(
     }
   }
   return { commands, skipped };
+}
+
+/**
+ * Runs a plugin's command in its sandbox (started if need be) and answers with its sanitized
+ * output. Cancelling through ctx.signal answers at once; the command's own code is told through
+ * its ctx.signal and runs on until it stops or its limits stop it.
+ */
+export async function runSandboxedCommand(
+  sandbox: PluginSandbox,
+  command: PluginCommand,
+  args: string,
+  ctx: SandboxCommandContext,
+): Promise<CommandOutput> {
+  const name = command.name;
+  const cancelled = () => new Error(`Command /${name} (plugin ${command.plugin}) was cancelled.`);
+  if (ctx.signal?.aborted) throw cancelled();
+  let defined: string[];
+  try {
+    defined = (await sandbox.definitions()).commands;
+  } catch (error) {
+    throw commandError(`Command /${name}: plugin ${command.plugin} could not start: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(defined) || !defined.includes(name)) {
+    throw new Error(`Plugin ${command.plugin} lists command /${name} but does not define it.`);
+  }
+  const running = sandbox.runCommand(name, typeof args === "string" ? args : "", ctx);
+  const { signal } = ctx;
+  try {
+    if (!signal) return sanitizeCommandOutput(await running);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelled());
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    running.catch(() => {});
+    try {
+      return sanitizeCommandOutput(await Promise.race([running, aborted]));
+    } finally {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    }
+  } catch (error) {
+    throw commandError(error);
+  }
 }

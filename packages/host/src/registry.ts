@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
-import type { PluginCapabilities, PluginManifest, StatusLineInfo } from "@pincer/sdk";
+import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -9,10 +9,9 @@ import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sand
 import {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
-  commandError,
   type PluginCommand,
   resolveCommands,
-  sanitizeCommandOutput,
+  runSandboxedCommand,
 } from "./commands.js";
 import {
   configModels,
@@ -27,7 +26,7 @@ import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetRequest } from "./net-request.js";
 import { PluginSandbox, type SandboxCommandContext, type SandboxLimits } from "./sandbox/plugin-sandbox.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
-import { type LoadedTheme, sanitizeThemeText, validateTheme } from "./theme.js";
+import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
@@ -331,28 +330,7 @@ export class PluginRegistry {
     const record = this.records.find((candidate) => candidate.manifest.contributes.themes?.includes(id));
     if (!record)
       throw new Error(`No plugin provides the theme "${id}". Known themes: ${this.themeIds().join(", ") || "none"}.`);
-    const pluginName = record.manifest.name;
-    const raw = (await this.sandboxFor(record).definitions()).themes.find((candidate) => candidate?.id === id);
-    if (!raw) throw new Error(`Plugin ${pluginName} lists theme "${id}" but does not define it.`);
-    const { theme, warnings } = validateTheme(raw, pluginName);
-    const { hasStatusLine, ...data } = theme;
-    const loaded: LoadedTheme = { ...data, plugin: pluginName, warnings };
-    if (hasStatusLine) {
-      let disabled = false;
-      loaded.formatStatusLine = async (info: StatusLineInfo) => {
-        if (disabled) return undefined;
-        // Looked up per call: a theme under `pincer plugin dev` is replaced when its bundle changes.
-        const result = await this.sandboxFor(record).formatThemeStatusLine(id, info);
-        // Code that had to be stopped (CPU, time, memory) would stall every redraw: not run again.
-        if (result.stopped) disabled = true;
-        const problem = result.stopped
-          ? `${result.problem} The theme's status line code is off for this session.`
-          : result.problem;
-        if (problem && !warnings.includes(problem)) warnings.push(problem);
-        return sanitizeThemeText(result.line);
-      };
-    }
-    return loaded;
+    return loadSandboxedTheme(id, record.manifest.name, () => this.sandboxFor(record));
   }
 
   /**
@@ -387,45 +365,14 @@ export class PluginRegistry {
    * returns something other than a string or { text?, prompt? }.
    */
   async runCommand(name: string, args: string, ctx: CommandRunContext): Promise<CommandOutput> {
-    const command = this.listCommands().find((candidate) => candidate.name === name);
+    const commands = this.listCommands();
+    const command = commands.find((candidate) => candidate.name === name);
     if (!command) {
-      const known = this.listCommands().map((candidate) => `/${candidate.name}`);
+      const known = commands.map((candidate) => `/${candidate.name}`);
       throw new Error(`No plugin provides the command /${name}. Plugin commands: ${known.join(", ") || "none"}.`);
     }
     const record = this.records.find((candidate) => candidate.manifest.name === command.plugin) as PluginRecord;
-    const cancelled = () => new Error(`Command /${name} (plugin ${command.plugin}) was cancelled.`);
-    if (ctx.signal?.aborted) throw cancelled();
-    const sandbox = this.sandboxFor(record);
-    let defined: string[];
-    try {
-      defined = (await sandbox.definitions()).commands;
-    } catch (error) {
-      throw commandError(`Command /${name}: plugin ${command.plugin} could not start: ${(error as Error).message}`);
-    }
-    if (!Array.isArray(defined) || !defined.includes(name)) {
-      throw new Error(`Plugin ${command.plugin} lists command /${name} but does not define it.`);
-    }
-    const running = sandbox.runCommand(name, typeof args === "string" ? args : "", ctx);
-    const { signal } = ctx;
-    try {
-      if (!signal) return sanitizeCommandOutput(await running);
-      // Cancelling answers at once; the command's own code is told through its ctx.signal and
-      // runs on until it stops or its limits stop it.
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(cancelled());
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-      running.catch(() => {});
-      try {
-        return sanitizeCommandOutput(await Promise.race([running, aborted]));
-      } finally {
-        if (onAbort) signal.removeEventListener("abort", onAbort);
-      }
-    } catch (error) {
-      throw commandError(error);
-    }
+    return runSandboxedCommand(this.sandboxFor(record), command, args, ctx);
   }
 
   private sandboxFor(record: PluginRecord): PluginSandbox {

@@ -12,6 +12,7 @@ import {
   type ThemeOptionalColorRole,
   type ThemeSymbol,
 } from "@pincer/sdk";
+import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 
 export { isThemeColor, isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES, THEME_OPTIONAL_COLOR_ROLES, THEME_SYMBOLS };
 
@@ -159,4 +160,36 @@ export function validateTheme(raw: unknown, pluginName: string): { theme: ThemeD
   if (Object.keys(symbols).length) theme.symbols = symbols;
   if (input.hasStatusLine === true) theme.hasStatusLine = true;
   return { theme, warnings };
+}
+
+/**
+ * A theme its plugin defines, checked (see validateTheme). Its status-line code, if any, stays in
+ * the plugin's isolate: `formatStatusLine` runs it there and hands back sanitized text.
+ */
+export async function loadSandboxedTheme(
+  id: string,
+  pluginName: string,
+  sandboxOf: () => PluginSandbox,
+): Promise<LoadedTheme> {
+  const raw = (await sandboxOf().definitions()).themes.find((candidate) => candidate?.id === id);
+  if (!raw) throw new Error(`Plugin ${pluginName} lists theme "${id}" but does not define it.`);
+  const { theme, warnings } = validateTheme(raw, pluginName);
+  const { hasStatusLine, ...data } = theme;
+  const loaded: LoadedTheme = { ...data, plugin: pluginName, warnings };
+  if (hasStatusLine) {
+    let disabled = false;
+    loaded.formatStatusLine = async (info: StatusLineInfo) => {
+      if (disabled) return undefined;
+      // Looked up per call: a theme under `pincer plugin dev` is replaced when its bundle changes.
+      const result = await sandboxOf().formatThemeStatusLine(id, info);
+      // Code that had to be stopped (CPU, time, memory) would stall every redraw: not run again.
+      if (result.stopped) disabled = true;
+      const problem = result.stopped
+        ? `${result.problem} The theme's status line code is off for this session.`
+        : result.problem;
+      if (problem && !warnings.includes(problem)) warnings.push(problem);
+      return sanitizeThemeText(result.line);
+    };
+  }
+  return loaded;
 }
