@@ -1,5 +1,6 @@
 import type { ManifestCommand } from "@pincer/sdk";
-import type { PluginSandbox, RawCommandOutput, SandboxCommandContext } from "./sandbox/plugin-sandbox.js";
+import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
+import type { RawCommandOutput, SandboxCommandContext } from "./sandbox/sandbox-types.js";
 import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
 
 /**

@@ -70,16 +70,16 @@ export {
   PluginTamperedError,
   type RegistryContext,
 } from "./registry.js";
+export { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 export {
   DEFAULT_SANDBOX_LIMITS,
   type PluginDefinitions,
-  PluginSandbox,
   type PluginSandboxOptions,
   type RawCommandOutput,
   type SandboxCommandContext,
   type SandboxedToolMeta,
   type SandboxLimits,
-} from "./sandbox/plugin-sandbox.js";
+} from "./sandbox/sandbox-types.js";
 export { SnapshotCache } from "./sandbox/snapshot-cache.js";
 export {
   isThemeColor,

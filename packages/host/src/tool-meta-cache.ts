@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SandboxedToolMeta } from "./sandbox/plugin-sandbox.js";
+import type { SandboxedToolMeta } from "./sandbox/sandbox-types.js";
 
 /** Bumped when what the prelude reports about a tool changes shape (2: hasEstimate). */
 const FORMAT = 2;

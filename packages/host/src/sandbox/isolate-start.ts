@@ -1,7 +1,7 @@
 import ivm from "isolated-vm";
 import { type BridgeCallbacks, HostBridge } from "./host-bridge.js";
-import type { PluginDefinitions, PluginSandboxOptions } from "./plugin-sandbox.js";
 import { PRELUDE } from "./prelude.js";
+import type { PluginDefinitions, PluginSandboxOptions } from "./sandbox-types.js";
 
 type Entry = ivm.Reference<(...args: unknown[]) => unknown>;
 

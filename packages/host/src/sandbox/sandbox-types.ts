@@ -1,0 +1,73 @@
+import type { ModelInfo, ToolContext, ToolKind } from "@pincer/kernel";
+import type { ThemeData } from "../theme.js";
+import type { BridgeCapabilities } from "./host-bridge.js";
+import type { SnapshotCache } from "./snapshot-cache.js";
+
+/** The shapes a plugin sandbox is configured with and answers in. */
+
+export interface SandboxLimits {
+  /** Heap limit of the plugin's isolate. */
+  memoryMb: number;
+  /** CPU time one call may use inside the isolate. */
+  cpuMsPerCall: number;
+  /** Wall-clock time one call may take, host work included. */
+  wallMsPerCall: number;
+  /** Progress output (tools) or stream events (providers) one call may send the host. */
+  maxUpdateBytes: number;
+}
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  memoryMb: 128,
+  cpuMsPerCall: 30_000,
+  wallMsPerCall: 600_000,
+  maxUpdateBytes: 1_000_000,
+};
+
+export interface SandboxedToolMeta {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  kind: ToolKind;
+  hasSubject: boolean;
+  /** The tool estimates what a call costs (`estimateCost`). */
+  hasEstimate?: boolean;
+}
+
+/** What a plugin's bundle defines, as data. */
+export interface PluginDefinitions {
+  tools: SandboxedToolMeta[];
+  providers: Array<{ id: string; models: ModelInfo[] }>;
+  /** Themes as data: formatting code stays in the isolate; `hasStatusLine` says it is there. */
+  themes: ThemeData[];
+  /** Names of the slash commands it defines (their descriptions come from the manifest). */
+  commands: string[];
+}
+
+/** What a slash command runs with, on the host side: the session as data, cancel and permission checks. */
+export interface SandboxCommandContext {
+  cwd: string;
+  sessionId: string;
+  model: string;
+  /** Cancels the command: its ctx.signal aborts, and so do the commands it spawned. */
+  signal?: AbortSignal;
+  /** The permission engine's word on a command the plugin spawns, as for tools (absent: allowed). */
+  authorize?: ToolContext["authorize"];
+}
+
+/** A command's result as it left the isolate: strings, not yet sanitized or capped. */
+export interface RawCommandOutput {
+  text?: string;
+  prompt?: string;
+}
+
+export interface PluginSandboxOptions extends BridgeCapabilities {
+  pluginName: string;
+  /** The plugin's bundle: an IIFE that sets globalThis.__pincerPlugin. */
+  code: string;
+  limits?: Partial<SandboxLimits>;
+  log?: (line: string) => void;
+  /** Where isolate snapshots are kept; without it every start evaluates the bundle. */
+  snapshots?: SnapshotCache;
+  /** Names this exact code for the snapshot cache (an integrity, or a file's path, size and mtime). */
+  codeKey?: string;
+}
