@@ -19,6 +19,7 @@ export {
   type PluginCommand,
   sanitizeCommandText,
 } from "./commands.js";
+export { isDirectory, isFile } from "./fs-probe.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
 // The light half of installing: what loading installed plugins needs at every start. The
 // installer itself (fetch, unpack, esbuild) is "@pincer/host/install", loaded only to install.

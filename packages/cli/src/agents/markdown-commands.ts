@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type ClaudePlugin, loadClaudePlugins } from "@pincer/host";
+import { type ClaudePlugin, isFile, loadClaudePlugins } from "@pincer/host";
 import { listField, parseFrontMatter, stringField } from "./front-matter.js";
 
 /**
@@ -166,13 +166,5 @@ function mdFiles(dir: string): string[] {
       .map((name) => join(dir, name));
   } catch {
     return [];
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }

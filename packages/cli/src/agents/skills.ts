@@ -1,5 +1,6 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { isDirectory, isFile } from "@pincer/host";
 import { readNamedDefinition } from "./front-matter.js";
 
 /** An Agent Skill (the open SKILL.md format): a folder whose SKILL.md front matter names and describes it. */
@@ -63,26 +64,10 @@ function readSkill(dir: string, file: string, warnings: string[]): Skill | undef
 function listDirs(root: string): string[] {
   try {
     return readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDir(join(root, entry.name))))
+      .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(root, entry.name))))
       .map((entry) => entry.name)
       .sort();
   } catch {
     return [];
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }

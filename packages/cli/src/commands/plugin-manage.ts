@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import {
@@ -7,6 +6,7 @@ import {
   claudePluginDir,
   describeCapability,
   isClaudePlugin,
+  isDirectory,
   type LockedClaudePlugin,
   type LockedPlugin,
   parseCapabilityId,
@@ -370,14 +370,6 @@ export function searchCommand(words: string[], options: ManageOptions): void {
     process.stdout.write(
       `${plugin.name}@${marketplace}${plugin.version ? `  ${plugin.version}` : ""}${plugin.description ? `  ${style.dim(plugin.description)}` : ""}\n`,
     );
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

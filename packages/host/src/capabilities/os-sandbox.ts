@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { isAbsolute, join, resolve, sep } from "node:path";
+import { isDirectory } from "../fs-probe.js";
 
 /**
  * The OS sandbox around spawned commands (the `bash` tool, any plugin granted `spawn`):
@@ -291,14 +292,6 @@ function within(path: string, root: string): boolean {
 
 function depth(path: string): number {
   return path.split(sep).filter(Boolean).length;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 const privateTmps = new Set<string>();

@@ -1,15 +1,6 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isDirectory, isFile } from "../fs-probe.js";
 import { MANIFEST_FILE } from "../manifest.js";
 import { sha512 } from "./integrity.js";
 
@@ -140,14 +131,14 @@ export function readClaudePlugin(root: string): ClaudePlugin {
 
   const commandFiles = new Set<string>(mdFiles(join(root, "commands")));
   for (const path of paths("commands")) {
-    if (isDir(path)) for (const file of mdFiles(path)) commandFiles.add(file);
+    if (isDirectory(path)) for (const file of mdFiles(path)) commandFiles.add(file);
     else if (isFile(path)) commandFiles.add(path);
     else unsupported.push(`the commands path ${relative(root, path)} (it does not exist)`);
   }
-  const agentDirs = [join(root, "agents")].filter(isDir);
+  const agentDirs = [join(root, "agents")].filter(isDirectory);
   const agentFiles = new Set<string>(agentDirs.flatMap(mdFiles));
   for (const path of paths("agents")) {
-    if (isDir(path)) {
+    if (isDirectory(path)) {
       agentDirs.push(path);
       for (const file of mdFiles(path)) agentFiles.add(file);
     } else if (isFile(path)) {
@@ -155,7 +146,7 @@ export function readClaudePlugin(root: string): ClaudePlugin {
       agentFiles.add(path);
     } else unsupported.push(`the agents path ${relative(root, path)} (it does not exist)`);
   }
-  const skillDirs = [join(root, "skills")].filter(isDir);
+  const skillDirs = [join(root, "skills")].filter(isDirectory);
   const skillNames = skillDirs.flatMap((dir) =>
     listDirs(dir).filter((folder) => isFile(join(dir, folder, "SKILL.md"))),
   );
@@ -526,7 +517,7 @@ function mdFiles(dir: string): string[] {
 function listDirs(dir: string): string[] {
   try {
     return readdirSync(dir)
-      .filter((name) => isDir(join(dir, name)))
+      .filter((name) => isDirectory(join(dir, name)))
       .sort();
   } catch {
     return [];
@@ -541,20 +532,4 @@ function walk(dir: string): string[] {
     else if (entry.isFile()) out.push(path);
   }
   return out;
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
