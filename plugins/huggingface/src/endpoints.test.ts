@@ -1,45 +1,33 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPlugin } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
 import { estimateEndpoint, estimateResume } from "./endpoint-cost.js";
 import { hourlyPrice, priceNote } from "./endpoints.js";
+import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_endpoints_plugin_token";
-let dir: string;
-let hub: LocalHub;
-let plugin: LoadedPlugin;
-
-const text = (result: { content: unknown }): string => String(result.content);
 
 async function waitForState(name: string, state: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const info = text(await plugin.runTool("hf_endpoint_info", { name }));
+    const info = text(await fx.plugin.runTool("hf_endpoint_info", { name }));
     if (info.startsWith(`Inference Endpoint ada/${name}: ${state}`)) return info;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${name} never became ${state}`);
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pincer-hf-endpoints-"));
-  hub = await startLocalHub({ dir, token, user: "ada", endpoints: { pendingMs: 50, initializingMs: 50 } });
-  plugin = await loadPlugin(new URL("..", import.meta.url), { env: { HF_ENDPOINT: hub.url, HF_TOKEN: token } });
-  await plugin.runTool("hf_create_repo", { name: "tiny-model" });
-  await plugin.runTool("hf_upload_file", { repo: "ada/tiny-model", path: "config.json", content: '{"hidden": 8}' });
-});
-
-afterAll(async () => {
-  plugin?.dispose();
-  await hub?.close();
-  rmSync(dir, { recursive: true, force: true });
+const fx = localHubPlugin({
+  token,
+  name: "endpoints",
+  hub: { endpoints: { pendingMs: 50, initializingMs: 50 } },
+  ready: async (plugin) => {
+    await plugin.runTool("hf_create_repo", { name: "tiny-model" });
+    await plugin.runTool("hf_upload_file", { repo: "ada/tiny-model", path: "config.json", content: '{"hidden": 8}' });
+  },
 });
 
 describe("the Inference Endpoints tools against a local Hub", () => {
   it("ask before creating or managing, and show the price in the description", async () => {
-    const tools = await plugin.tools();
+    const tools = await fx.plugin.tools();
     const kinds = Object.fromEntries(tools.map((tool) => [tool.name, tool.kind]));
     expect(kinds).toMatchObject({
       hf_endpoint_create: "execute",
@@ -52,7 +40,7 @@ describe("the Inference Endpoints tools against a local Hub", () => {
   });
 
   it("creates an endpoint with a price estimate, follows it to running, pauses, resumes and deletes it", async () => {
-    const created = await plugin.runTool("hf_endpoint_create", {
+    const created = await fx.plugin.runTool("hf_endpoint_create", {
       name: "tiny-ep",
       repo: "ada/tiny-model",
       instanceType: "nvidia-t4",
@@ -74,7 +62,7 @@ describe("the Inference Endpoints tools against a local Hub", () => {
 
     const running = await waitForState("tiny-ep", "running");
     const url = /URL: (\S+)/.exec(running)?.[1];
-    expect(url).toBe(`${hub.url}/api/endpoints/invoke/ada/tiny-ep`);
+    expect(url).toBe(`${fx.hub.url}/api/endpoints/invoke/ada/tiny-ep`);
     const answer = await fetch(url!, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -82,52 +70,52 @@ describe("the Inference Endpoints tools against a local Hub", () => {
     });
     expect(await answer.json()).toMatchObject({ model: "ada/tiny-model", files: [{ path: "config.json" }] });
 
-    const listed = await plugin.runTool("hf_endpoint_info", {});
+    const listed = await fx.plugin.runTool("hf_endpoint_info", {});
     expect(text(listed)).toBe("1 Inference Endpoint in ada:\ntiny-ep: running — ada/tiny-model on nvidia-t4 x1");
 
-    const paused = await plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "pause" });
+    const paused = await fx.plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "pause" });
     expect(paused.isError, text(paused)).toBeFalsy();
     expect(text(paused)).toMatch(/^Inference Endpoint ada\/tiny-ep: paused/);
     expect(text(paused)).toContain("It costs nothing while paused");
 
-    const twice = await plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "pause" });
+    const twice = await fx.plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "pause" });
     expect(twice.isError).toBe(true);
     expect(text(twice)).toBe(
       "HTTP 400: The request was refused: check the arguments. (the Hub said: Inference Endpoint ada/tiny-ep is already paused; resume it to start it again.)",
     );
 
-    const resumed = await plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "resume" });
+    const resumed = await fx.plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "resume" });
     expect(text(resumed)).toMatch(/^Inference Endpoint ada\/tiny-ep: pending/);
     await waitForState("tiny-ep", "running");
-    const zero = await plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "scale_to_zero" });
+    const zero = await fx.plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "scale_to_zero" });
     expect(text(zero)).toMatch(/^Inference Endpoint ada\/tiny-ep: scaledToZero/);
 
-    const deleted = await plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "delete" });
+    const deleted = await fx.plugin.runTool("hf_endpoint_manage", { name: "tiny-ep", action: "delete" });
     expect(text(deleted)).toBe("Deleted the Inference Endpoint ada/tiny-ep.");
-    expect(text(await plugin.runTool("hf_endpoint_info", {}))).toBe("ada has no Inference Endpoints.");
+    expect(text(await fx.plugin.runTool("hf_endpoint_info", {}))).toBe("ada has no Inference Endpoints.");
   });
 
   it("turns 404, 409 and bad names into errors that say what to do", async () => {
-    const unknown = await plugin.runTool("hf_endpoint_info", { name: "nope" });
+    const unknown = await fx.plugin.runTool("hf_endpoint_info", { name: "nope" });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toBe("HTTP 404: No Inference Endpoint ada/nope: list them with hf_endpoint_info.");
-    const unknownPause = await plugin.runTool("hf_endpoint_manage", { name: "nope", action: "pause" });
+    const unknownPause = await fx.plugin.runTool("hf_endpoint_manage", { name: "nope", action: "pause" });
     expect(text(unknownPause)).toBe("HTTP 404: No Inference Endpoint ada/nope: list them with hf_endpoint_info.");
 
-    const first = await plugin.runTool("hf_endpoint_create", { name: "dup", repo: "ada/tiny-model" });
+    const first = await fx.plugin.runTool("hf_endpoint_create", { name: "dup", repo: "ada/tiny-model" });
     expect(first.isError, text(first)).toBeFalsy();
     expect(text(first)).toContain("Estimated cost ≈ $0.033/hour per running replica");
-    const duplicate = await plugin.runTool("hf_endpoint_create", { name: "dup", repo: "ada/tiny-model" });
+    const duplicate = await fx.plugin.runTool("hf_endpoint_create", { name: "dup", repo: "ada/tiny-model" });
     expect(duplicate.isError).toBe(true);
     expect(text(duplicate)).toMatch(/^HTTP 409: The Inference Endpoint ada\/dup already exists: pick another name/);
 
-    const badName = await plugin.runTool("hf_endpoint_create", { name: "Bad_Name", repo: "ada/tiny-model" });
+    const badName = await fx.plugin.runTool("hf_endpoint_create", { name: "Bad_Name", repo: "ada/tiny-model" });
     expect(badName.isError).toBe(true);
     expect(text(badName)).toMatch(/^"Bad_Name" is not an endpoint name/);
-    const noModel = await plugin.runTool("hf_endpoint_create", { name: "ghost", repo: "ada/ghost" });
+    const noModel = await fx.plugin.runTool("hf_endpoint_create", { name: "ghost", repo: "ada/ghost" });
     expect(noModel.isError).toBe(true);
     expect(text(noModel)).toContain("Model repository ada/ghost not found on this Hub: push the model first");
-    const badReplicas = await plugin.runTool("hf_endpoint_create", {
+    const badReplicas = await fx.plugin.runTool("hf_endpoint_create", {
       name: "lopsided",
       repo: "ada/tiny-model",
       minReplica: 3,
@@ -187,30 +175,34 @@ describe("the Inference Endpoints tools against a local Hub", () => {
   });
 
   it("estimates creating and resuming in the sandbox; pausing, scaling to zero and deleting cost nothing", async () => {
-    const tools = await plugin.tools();
+    const tools = await fx.plugin.tools();
     const create = tools.find((tool) => tool.name === "hf_endpoint_create")!;
     const manage = tools.find((tool) => tool.name === "hf_endpoint_manage")!;
     const args = { name: "cost-ep", repo: "ada/tiny-model", instanceType: "nvidia-l4", maxReplica: 2 };
-    expect(await create.estimateCost?.(args, plugin.cwd)).toEqual({
+    expect(await create.estimateCost?.(args, fx.plugin.cwd)).toEqual({
       usd: 0,
-      summary: `nvidia-l4 x1 × up to 2 replicas on the local Hub at ${hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+      summary: `nvidia-l4 x1 × up to 2 replicas on the local Hub at ${fx.hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
     });
     const resume = { name: "cost-ep", action: "resume" };
-    expect((await manage.estimateCost?.(resume, plugin.cwd))?.summary).toMatch(/^resumes cost-ep, hardware not seen/);
-    expect((await plugin.runTool("hf_endpoint_create", args)).isError).toBeFalsy();
+    expect((await manage.estimateCost?.(resume, fx.plugin.cwd))?.summary).toMatch(
+      /^resumes cost-ep, hardware not seen/,
+    );
+    expect((await fx.plugin.runTool("hf_endpoint_create", args)).isError).toBeFalsy();
     // Resuming names only the endpoint: the hardware comes from what this session has seen of it.
-    expect(await manage.estimateCost?.(resume, plugin.cwd)).toEqual({
+    expect(await manage.estimateCost?.(resume, fx.plugin.cwd)).toEqual({
       usd: 0,
-      summary: `resumes nvidia-l4 x1 × up to 2 replicas on the local Hub at ${hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+      summary: `resumes nvidia-l4 x1 × up to 2 replicas on the local Hub at ${fx.hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
     });
-    expect((await manage.estimateCost?.({ ...resume, namespace: "ada" }, plugin.cwd))?.summary).toMatch(
+    expect((await manage.estimateCost?.({ ...resume, namespace: "ada" }, fx.plugin.cwd))?.summary).toMatch(
       /^resumes nvidia-l4 x1/,
     );
     for (const action of ["pause", "scale_to_zero", "delete"]) {
-      expect(await manage.estimateCost?.({ name: "cost-ep", action }, plugin.cwd)).toBeUndefined();
+      expect(await manage.estimateCost?.({ name: "cost-ep", action }, fx.plugin.cwd)).toBeUndefined();
     }
-    expect((await plugin.runTool("hf_endpoint_manage", { name: "cost-ep", action: "delete" })).isError).toBeFalsy();
-    expect((await manage.estimateCost?.(resume, plugin.cwd))?.summary).toMatch(/^resumes cost-ep, hardware not seen/);
+    expect((await fx.plugin.runTool("hf_endpoint_manage", { name: "cost-ep", action: "delete" })).isError).toBeFalsy();
+    expect((await manage.estimateCost?.(resume, fx.plugin.cwd))?.summary).toMatch(
+      /^resumes cost-ep, hardware not seen/,
+    );
   });
 
   it("on the public Hub, creating and resuming are recurring costs a person must approve", async () => {

@@ -1,29 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { estimateJob, isLoopback, JOB_FLAVORS, unknownFlavor } from "./flavors.js";
 import { jsonMetrics } from "./job-follow.js";
+import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_jobs_test_token";
-let dir: string;
-let hub: LocalHub;
-let plugin: LoadedPlugin;
 
-const text = (result: { content: unknown }): string => String(result.content);
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pincer-hf-jobs-"));
-  hub = await startLocalHub({ dir, token, user: "ada" });
-  plugin = await loadPlugin(new URL("..", import.meta.url), { env: { HF_ENDPOINT: hub.url, HF_TOKEN: token } });
-});
-
-afterAll(async () => {
-  plugin?.dispose();
-  await hub?.close();
-  rmSync(dir, { recursive: true, force: true });
+const fx = localHubPlugin({
+  token,
+  name: "jobs",
 });
 
 describe("job flavors and their cost", () => {
@@ -68,20 +53,22 @@ describe("job flavors and their cost", () => {
   });
 
   it("estimates in the plugin's sandbox, reading HF_ENDPOINT there", async () => {
-    const run = (await plugin.tools()).find((tool) => tool.name === "hf_job_run");
+    const run = (await fx.plugin.tools()).find((tool) => tool.name === "hf_job_run");
     if (!run) throw new Error("hf_job_run is missing");
-    expect(await run.estimateCost?.({ script: "", flavor: "a10g-small", timeoutSeconds: 7200 }, plugin.cwd)).toEqual({
-      usd: 2,
-      summary: `a10g-small at $1.00/h × up to 2 h ≈ $2.00 (Hugging Face's price; the local Hub at ${hub.url} rehearses it here)`,
-    });
-    expect(await run.estimateCost?.({ script: "" }, plugin.cwd)).toMatchObject({ usd: 0 });
-    expect(await run.estimateCost?.({ script: "", flavor: "b200" }, plugin.cwd)).toBeUndefined();
+    expect(await run.estimateCost?.({ script: "", flavor: "a10g-small", timeoutSeconds: 7200 }, fx.plugin.cwd)).toEqual(
+      {
+        usd: 2,
+        summary: `a10g-small at $1.00/h × up to 2 h ≈ $2.00 (Hugging Face's price; the local Hub at ${fx.hub.url} rehearses it here)`,
+      },
+    );
+    expect(await run.estimateCost?.({ script: "" }, fx.plugin.cwd)).toMatchObject({ usd: 0 });
+    expect(await run.estimateCost?.({ script: "", flavor: "b200" }, fx.plugin.cwd)).toBeUndefined();
     const flavorSchema = (run.parameters.properties as Record<string, { enum?: string[] }>).flavor;
     expect(flavorSchema?.enum).toContain("a100-large");
   });
 
   it("refuses an unknown flavor before starting anything", async () => {
-    const refused = await plugin.runTool("hf_job_run", { script: "print(1)", flavor: "b200" });
+    const refused = await fx.plugin.runTool("hf_job_run", { script: "print(1)", flavor: "b200" });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatch(/^Unknown flavor "b200"\. Hugging Face Jobs flavors: .*a10g-small \(\$1\.00\/h\)/);
   });
@@ -96,21 +83,21 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("hf_job_run with wait: true on 
       "    print(json.dumps({'step': step, 'loss': round(1.0 / step, 3)}), flush=True)",
       "print('done')",
     ].join("\n");
-    plugin.updates.length = 0;
-    const result = await plugin.runTool("hf_job_run", { script, timeoutSeconds: 60, wait: true });
+    fx.plugin.updates.length = 0;
+    const result = await fx.plugin.runTool("hf_job_run", { script, timeoutSeconds: 60, wait: true });
     expect(result.isError, text(result)).toBeFalsy();
     expect(text(result)).toMatch(/^Waited \d+s for job [\w.-]+; it ended COMPLETED\./);
     expect(text(result)).toContain("Exit code: 0");
     expect(text(result)).toContain('{"step":3,"loss":0.333}');
     expect(text(result)).toMatch(/Log tail:\n {2}training starts\n[\s\S]* {2}done$/);
-    expect(plugin.updates).toContain("training starts");
-    expect(plugin.updates).toContain("done");
+    expect(fx.plugin.updates).toContain("training starts");
+    expect(fx.plugin.updates).toContain("done");
     expect(result.details).toMatchObject({ finished: true, exitCode: 0, logLines: 5 });
   });
 
   it("gives a crashing script's exit code and traceback back as an error", async () => {
     const script = ["print('loading data')", "raise ValueError('labels column is missing')"].join("\n");
-    const result = await plugin.runTool("hf_job_run", { script, timeoutSeconds: 60, wait: true });
+    const result = await fx.plugin.runTool("hf_job_run", { script, timeoutSeconds: 60, wait: true });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(/it ended ERROR/);
     expect(text(result)).toContain("Exit code: 1");
@@ -120,7 +107,7 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("hf_job_run with wait: true on 
 
   it("stops following when the turn is aborted", async () => {
     const controller = new AbortController();
-    const running = plugin.runTool(
+    const running = fx.plugin.runTool(
       "hf_job_run",
       { script: "import time\nprint('sleeping', flush=True)\ntime.sleep(30)", timeoutSeconds: 60, wait: true },
       { signal: controller.signal },

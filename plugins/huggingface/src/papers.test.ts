@@ -1,20 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { arxivBase, arxivQuery, parseArxivFeed } from "./arxiv.js";
 import type { Hub } from "./hub.js";
+import { localHubPlugin, text } from "./local-hub.fixture.js";
 import { parsePaperId } from "./paper-id.js";
 import { findSection, htmlToMarkdown, splitSections } from "./paper-text.js";
 
 const token = "hf_papers_plugin_token";
-let dir: string;
-let hub: LocalHub;
-let plugin: LoadedPlugin;
-
-const text = (result: { content: unknown }): string => String(result.content);
 
 /** A Method section long enough to need several reads. */
 const METHOD = Array.from(
@@ -72,47 +65,44 @@ Kernels & margins, before 2007.
 A kernel $k(x, y)$ compares two points.
 `;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pincer-hf-papers-"));
-  mkdirSync(join(dir, "papers"), { recursive: true });
-  mkdirSync(join(dir, "collections"), { recursive: true });
-  writeFileSync(join(dir, "papers", "lora.md"), LORA);
-  writeFileSync(join(dir, "papers", "old.md"), OLD);
-  writeFileSync(
-    join(dir, "papers", "attention.json"),
-    JSON.stringify({
-      id: "1706.03762",
-      title: "Attention Is All You Need",
-      summary: "The Transformer, an architecture based solely on attention.",
-      authors: ["Ashish Vaswani"],
-      publishedAt: "2021-06-18T00:00:00.000Z",
-      upvotes: 99,
-    }),
-  );
-  writeFileSync(
-    join(dir, "collections", "adapters.json"),
-    JSON.stringify({
-      title: "Parameter-efficient fine-tuning",
-      owner: "ada",
-      items: [{ type: "paper", id: "2106.09685" }],
-    }),
-  );
-  hub = await startLocalHub({ dir, token, user: "ada" });
-  plugin = await loadPlugin(new URL("..", import.meta.url), { env: { HF_ENDPOINT: hub.url, HF_TOKEN: token } });
-  // A model whose card cites the paper, and one that doesn't.
-  await plugin.runTool("hf_create_repo", { name: "lora-gpt2" });
-  await plugin.runTool("hf_upload_file", {
-    repo: "ada/lora-gpt2",
-    path: "README.md",
-    content: "---\ntags: [peft]\n---\n# LoRA GPT-2\nTrained as in https://arxiv.org/abs/2106.09685.\n",
-  });
-  await plugin.runTool("hf_create_repo", { name: "plain" });
-});
-
-afterAll(async () => {
-  plugin?.dispose();
-  await hub?.close();
-  rmSync(dir, { recursive: true, force: true });
+const fx = localHubPlugin({
+  token,
+  name: "papers",
+  seed: (dir) => {
+    mkdirSync(join(dir, "papers"), { recursive: true });
+    mkdirSync(join(dir, "collections"), { recursive: true });
+    writeFileSync(join(dir, "papers", "lora.md"), LORA);
+    writeFileSync(join(dir, "papers", "old.md"), OLD);
+    writeFileSync(
+      join(dir, "papers", "attention.json"),
+      JSON.stringify({
+        id: "1706.03762",
+        title: "Attention Is All You Need",
+        summary: "The Transformer, an architecture based solely on attention.",
+        authors: ["Ashish Vaswani"],
+        publishedAt: "2021-06-18T00:00:00.000Z",
+        upvotes: 99,
+      }),
+    );
+    writeFileSync(
+      join(dir, "collections", "adapters.json"),
+      JSON.stringify({
+        title: "Parameter-efficient fine-tuning",
+        owner: "ada",
+        items: [{ type: "paper", id: "2106.09685" }],
+      }),
+    );
+  },
+  ready: async (plugin) => {
+    // A model whose card cites the paper, and one that doesn't.
+    await plugin.runTool("hf_create_repo", { name: "lora-gpt2" });
+    await plugin.runTool("hf_upload_file", {
+      repo: "ada/lora-gpt2",
+      path: "README.md",
+      content: "---\ntags: [peft]\n---\n# LoRA GPT-2\nTrained as in https://arxiv.org/abs/2106.09685.\n",
+    });
+    await plugin.runTool("hf_create_repo", { name: "plain" });
+  },
 });
 
 describe("paper ids", () => {
@@ -220,25 +210,25 @@ describe("arXiv's Atom feed and HTML", () => {
 
 describe("the papers tools against a local Hub", () => {
   it("searches HF Papers and arXiv, merged by arXiv id, or one of them", async () => {
-    const all = await plugin.runTool("hf_papers_search", { query: "low-rank adaptation" });
+    const all = await fx.plugin.runTool("hf_papers_search", { query: "low-rank adaptation" });
     expect(all.isError, text(all)).toBeFalsy();
     expect(text(all)).toContain(
       "2106.09685: LoRA: Low-Rank Adaptation of Large Language Models (2021-06-17), https://huggingface.co/papers/2106.09685 [HF Papers, arXiv; 42 upvotes]",
     );
     expect((all.details as { papers: unknown[] }).papers).toHaveLength(1);
 
-    const kernels = await plugin.runTool("hf_papers_search", { query: "kernel" });
+    const kernels = await fx.plugin.runTool("hf_papers_search", { query: "kernel" });
     expect(text(kernels)).toContain(
       "cs/0112017: Kernel Methods for Old-Style Identifiers (2001-12-17), https://arxiv.org/abs/cs/0112017 [arXiv]",
     );
-    const hfOnly = await plugin.runTool("hf_papers_search", { query: "kernel", source: "hf" });
+    const hfOnly = await fx.plugin.runTool("hf_papers_search", { query: "kernel", source: "hf" });
     expect(text(hfOnly)).toBe('No papers match "kernel".');
-    const arxivOnly = await plugin.runTool("hf_papers_search", { query: "attention", source: "arxiv" });
+    const arxivOnly = await fx.plugin.runTool("hf_papers_search", { query: "attention", source: "arxiv" });
     expect(text(arxivOnly)).toMatch(/^1706\.03762: Attention Is All You Need .*\[arXiv\]/);
   });
 
   it("gives a paper's details from HF Papers, or from arXiv when HF hasn't indexed it", async () => {
-    const lora = await plugin.runTool("hf_papers_details", { paper: "https://arxiv.org/abs/2106.09685v1" });
+    const lora = await fx.plugin.runTool("hf_papers_details", { paper: "https://arxiv.org/abs/2106.09685v1" });
     expect(lora.isError, text(lora)).toBeFalsy();
     expect(text(lora)).toContain("Authors: Edward J. Hu, Yelong Shen");
     expect(text(lora)).toContain("Published: 2021-06-17; 42 upvotes on Hugging Face Papers");
@@ -246,19 +236,19 @@ describe("the papers tools against a local Hub", () => {
     expect(text(lora)).toContain("https://arxiv.org/pdf/2106.09685v1");
     expect(text(lora)).toMatch(/Abstract:\nWe propose Low-Rank Adaptation/);
 
-    const old = await plugin.runTool("hf_papers_details", { paper: "arXiv:cs/0112017" });
+    const old = await fx.plugin.runTool("hf_papers_details", { paper: "arXiv:cs/0112017" });
     expect(text(old)).toContain("Not on Hugging Face Papers yet (details from arXiv).");
     expect(text(old)).toContain("Authors: Ada Lovelace");
     expect(text(old)).toContain("Kernels & margins, before 2007.");
 
-    const missing = await plugin.runTool("hf_papers_details", { paper: "2412.99999" });
+    const missing = await fx.plugin.runTool("hf_papers_details", { paper: "2412.99999" });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/^HTTP 404: no paper 2412\.99999 on Hugging Face Papers or arXiv/);
   });
 
   it("refuses a paper id that doesn't parse, in every tool, saying what to write", async () => {
     for (const tool of ["hf_papers_details", "hf_papers_read", "hf_papers_linked"]) {
-      const bad = await plugin.runTool(tool, { paper: "not-a-paper" });
+      const bad = await fx.plugin.runTool(tool, { paper: "not-a-paper" });
       expect(bad.isError, tool).toBe(true);
       expect(bad.details).toMatchObject({ status: 400 });
       expect(text(bad)).toContain('"not-a-paper" is not an arXiv paper id: write it as 2401.12345');
@@ -266,19 +256,19 @@ describe("the papers tools against a local Hub", () => {
   });
 
   it("lists a paper's sections, reads one, and reads a long one on from the offset it gives", async () => {
-    const list = await plugin.runTool("hf_papers_read", { paper: "2106.09685" });
+    const list = await fx.plugin.runTool("hf_papers_read", { paper: "2106.09685" });
     expect(list.isError, text(list)).toBeFalsy();
     expect(text(list)).toMatch(
       /^2106\.09685: LoRA: Low-Rank Adaptation of Large Language Models \(from Hugging Face Papers, [\d.]+k chars\), 4 sections:/,
     );
     expect(text(list)).toMatch(/\n {2}2 Method \([\d.]+k chars\)\n/);
 
-    const experiments = await plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "experiments" });
+    const experiments = await fx.plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "experiments" });
     expect(text(experiments)).toBe(
       "## 3 Experiments  (2106.09685, from Hugging Face Papers)\n\n| Model | Params |\n| --- | --- |\n| GPT-3 | 175B |",
     );
 
-    const first = await plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "2", maxChars: 1000 });
+    const first = await fx.plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "2", maxChars: 1000 });
     const { end, total } = first.details as { end: number; total: number };
     expect(end).toBeLessThanOrEqual(1000);
     expect(total).toBe(METHOD.length);
@@ -286,7 +276,7 @@ describe("the papers tools against a local Hub", () => {
     expect(text(first)).toContain(
       `[Clipped at character ${end} of ${total}: call hf_papers_read with paper "2106.09685", section "2 Method" and offset ${end} to read on.]`,
     );
-    const next = await plugin.runTool("hf_papers_read", {
+    const next = await fx.plugin.runTool("hf_papers_read", {
       paper: "2106.09685",
       section: "2 Method",
       offset: end,
@@ -303,7 +293,7 @@ describe("the papers tools against a local Hub", () => {
       ).toHaveLength(1);
     }
 
-    const none = await plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "Conclusion" });
+    const none = await fx.plugin.runTool("hf_papers_read", { paper: "2106.09685", section: "Conclusion" });
     expect(none.isError).toBe(true);
     expect(text(none)).toContain(
       '2106.09685 has no section "Conclusion": pick one of "Abstract", "1 Introduction", "2 Method", "3 Experiments"',
@@ -311,40 +301,40 @@ describe("the papers tools against a local Hub", () => {
   });
 
   it("reads a paper HF Papers doesn't have from arXiv's HTML", async () => {
-    const list = await plugin.runTool("hf_papers_read", { paper: "https://arxiv.org/abs/cs/0112017" });
+    const list = await fx.plugin.runTool("hf_papers_read", { paper: "https://arxiv.org/abs/cs/0112017" });
     expect(list.isError, text(list)).toBeFalsy();
     expect(text(list)).toContain("(from arXiv HTML,");
-    const intro = await plugin.runTool("hf_papers_read", { paper: "cs/0112017", section: "1" });
+    const intro = await fx.plugin.runTool("hf_papers_read", { paper: "cs/0112017", section: "1" });
     expect(text(intro)).toContain("A kernel $k(x, y)$ compares two points.");
-    const abstract = await plugin.runTool("hf_papers_read", { paper: "cs/0112017", section: "Abstract" });
+    const abstract = await fx.plugin.runTool("hf_papers_read", { paper: "cs/0112017", section: "Abstract" });
     expect(text(abstract)).toContain("Kernels & margins, before 2007.");
 
-    const noText = await plugin.runTool("hf_papers_read", { paper: "2412.99999" });
+    const noText = await fx.plugin.runTool("hf_papers_read", { paper: "2412.99999" });
     expect(noText.isError).toBe(true);
     expect(text(noText)).toContain("has no paper page on Hugging Face and no HTML version on arXiv");
   });
 
   it("lists Daily Papers, most upvoted first", async () => {
-    const daily = await plugin.runTool("hf_papers_trending", {});
+    const daily = await fx.plugin.runTool("hf_papers_trending", {});
     expect(text(daily)).toMatch(
       /^Daily Papers \(trending\):\n1\. 1706\.03762: Attention Is All You Need .*; 99 upvotes/,
     );
     expect(text(daily)).toContain("2. 2106.09685: LoRA");
-    const empty = await plugin.runTool("hf_papers_trending", { date: "2020-01-01" });
+    const empty = await fx.plugin.runTool("hf_papers_trending", { date: "2020-01-01" });
     expect(text(empty)).toBe("No Daily Papers on 2020-01-01.");
-    const bad = await plugin.runTool("hf_papers_trending", { date: "yesterday" });
+    const bad = await fx.plugin.runTool("hf_papers_trending", { date: "yesterday" });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toContain("write it as YYYY-MM-DD");
   });
 
   it("finds the models, datasets, Spaces and collections citing a paper", async () => {
-    const linked = await plugin.runTool("hf_papers_linked", { paper: "https://huggingface.co/papers/2106.09685" });
+    const linked = await fx.plugin.runTool("hf_papers_linked", { paper: "https://huggingface.co/papers/2106.09685" });
     expect(linked.isError, text(linked)).toBeFalsy();
     expect(text(linked)).toContain("Models (1):\n  ada/lora-gpt2");
     expect(text(linked)).toContain("Datasets (0): none");
     expect(text(linked)).toContain("Collections (1):\n  Parameter-efficient fine-tuning");
     expect(linked.details).toMatchObject({ models: ["ada/lora-gpt2"], datasets: [], spaces: [] });
-    const onlyModels = await plugin.runTool("hf_papers_linked", { paper: "1706.03762", kinds: ["models"] });
+    const onlyModels = await fx.plugin.runTool("hf_papers_linked", { paper: "1706.03762", kinds: ["models"] });
     expect(text(onlyModels)).toBe("Citing 1706.03762 on the Hub:\nModels (0): none");
   });
 });

@@ -1,44 +1,33 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPlugin } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
 import { checkColumns } from "./datasets.js";
+import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_plugin_test_token";
-let dir: string;
-let hub: LocalHub;
-let plugin: LoadedPlugin;
 
-const text = (result: { content: unknown }): string => String(result.content);
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pincer-hf-plugin-"));
-  mkdirSync(join(dir, "papers"), { recursive: true });
-  writeFileSync(
-    join(dir, "papers", "lora.json"),
-    JSON.stringify({
-      id: "2106.09685",
-      title: "LoRA: Low-Rank Adaptation of Large Language Models",
-      summary: "We propose Low-Rank Adaptation, which freezes the pretrained weights.",
-      authors: ["Edward J. Hu"],
-      publishedAt: "2021-06-17T00:00:00.000Z",
-    }),
-  );
-  hub = await startLocalHub({ dir, token, user: "ada" });
-  plugin = await loadPlugin(new URL("..", import.meta.url), { env: { HF_ENDPOINT: hub.url, HF_TOKEN: token } });
-});
-
-afterAll(async () => {
-  plugin?.dispose();
-  await hub?.close();
-  rmSync(dir, { recursive: true, force: true });
+const fx = localHubPlugin({
+  token,
+  name: "plugin",
+  seed: (dir) => {
+    mkdirSync(join(dir, "papers"), { recursive: true });
+    writeFileSync(
+      join(dir, "papers", "lora.json"),
+      JSON.stringify({
+        id: "2106.09685",
+        title: "LoRA: Low-Rank Adaptation of Large Language Models",
+        summary: "We propose Low-Rank Adaptation, which freezes the pretrained weights.",
+        authors: ["Edward J. Hu"],
+        publishedAt: "2021-06-17T00:00:00.000Z",
+      }),
+    );
+  },
 });
 
 describe("the Hugging Face plugin against a local Hub", () => {
   it("declares read-only tools as read and the rest as asking", async () => {
-    const kinds = Object.fromEntries((await plugin.tools()).map((tool) => [tool.name, tool.kind]));
+    const kinds = Object.fromEntries((await fx.plugin.tools()).map((tool) => [tool.name, tool.kind]));
     for (const name of [
       "hf_hub_search",
       "hf_repo_files",
@@ -55,16 +44,16 @@ describe("the Hugging Face plugin against a local Hub", () => {
       expect(kinds[name]).not.toBe("read");
       expect(kinds[name]).not.toBe("edit");
     }
-    const run = (await plugin.tools()).find((tool) => tool.name === "hf_job_run");
+    const run = (await fx.plugin.tools()).find((tool) => tool.name === "hf_job_run");
     expect(run?.description).toMatch(/cost money/);
   });
 
   it("creates a repo, uploads, lists, reads back, searches and deletes", async () => {
-    const created = await plugin.runTool("hf_create_repo", { name: "tiny-model" });
+    const created = await fx.plugin.runTool("hf_create_repo", { name: "tiny-model" });
     expect(created.isError, text(created)).toBeFalsy();
     expect(text(created)).toContain("ada/tiny-model");
 
-    const upload = await plugin.runTool("hf_upload_file", {
+    const upload = await fx.plugin.runTool("hf_upload_file", {
       repo: "ada/tiny-model",
       path: "README.md",
       content: "# Tiny model\nHéllo ✓\n",
@@ -72,31 +61,31 @@ describe("the Hugging Face plugin against a local Hub", () => {
     });
     expect(upload.isError, text(upload)).toBeFalsy();
     expect(text(upload)).toMatch(/Uploaded README\.md .* to ada\/tiny-model in commit/);
-    await plugin.runTool("hf_upload_file", { repo: "ada/tiny-model", path: "conf/config.json", content: "{}" });
+    await fx.plugin.runTool("hf_upload_file", { repo: "ada/tiny-model", path: "conf/config.json", content: "{}" });
 
-    const files = await plugin.runTool("hf_repo_files", { repo: "ada/tiny-model" });
+    const files = await fx.plugin.runTool("hf_repo_files", { repo: "ada/tiny-model" });
     expect(text(files)).toContain("README.md");
     expect(text(files)).toContain("conf/config.json");
 
-    const read = await plugin.runTool("hf_read_file", { repo: "ada/tiny-model", path: "README.md" });
+    const read = await fx.plugin.runTool("hf_read_file", { repo: "ada/tiny-model", path: "README.md" });
     expect(text(read)).toBe("# Tiny model\nHéllo ✓\n");
-    const cut = await plugin.runTool("hf_read_file", { repo: "ada/tiny-model", path: "README.md", maxBytes: 6 });
+    const cut = await fx.plugin.runTool("hf_read_file", { repo: "ada/tiny-model", path: "README.md", maxBytes: 6 });
     expect(text(cut)).toMatch(/^# Tiny\n\[cut at 6 of \d+ bytes/);
 
-    const search = await plugin.runTool("hf_hub_search", { kind: "model", query: "tiny", limit: 5 });
+    const search = await fx.plugin.runTool("hf_hub_search", { kind: "model", query: "tiny", limit: 5 });
     expect(text(search)).toContain("ada/tiny-model");
-    const none = await plugin.runTool("hf_hub_search", { kind: "dataset", query: "tiny" });
+    const none = await fx.plugin.runTool("hf_hub_search", { kind: "dataset", query: "tiny" });
     expect(text(none)).toContain("No datasets match");
 
-    const deleted = await plugin.runTool("hf_delete_file", { repo: "ada/tiny-model", path: "conf/config.json" });
+    const deleted = await fx.plugin.runTool("hf_delete_file", { repo: "ada/tiny-model", path: "conf/config.json" });
     expect(deleted.isError, text(deleted)).toBeFalsy();
-    expect(text(await plugin.runTool("hf_repo_files", { repo: "ada/tiny-model" }))).not.toContain("config.json");
+    expect(text(await fx.plugin.runTool("hf_repo_files", { repo: "ada/tiny-model" }))).not.toContain("config.json");
   });
 
   it("inspects a CSV dataset and checks its columns", async () => {
-    await plugin.runTool("hf_create_repo", { name: "ada/reviews", type: "dataset" });
+    await fx.plugin.runTool("hf_create_repo", { name: "ada/reviews", type: "dataset" });
     const csv = ["text,label", "great movie,1", "boring,0", '"long, but good",1'].join("\n");
-    const up = await plugin.runTool("hf_upload_file", {
+    const up = await fx.plugin.runTool("hf_upload_file", {
       repo: "ada/reviews",
       type: "dataset",
       path: "train.csv",
@@ -104,7 +93,7 @@ describe("the Hugging Face plugin against a local Hub", () => {
     });
     expect(up.isError, text(up)).toBeFalsy();
 
-    const fits = await plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "classification" });
+    const fits = await fx.plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "classification" });
     expect(fits.isError, text(fits)).toBeFalsy();
     expect(text(fits)).toContain("Splits (default): train");
     expect(text(fits)).toContain("text: string, label: int64");
@@ -112,15 +101,15 @@ describe("the Hugging Face plugin against a local Hub", () => {
     expect(text(fits)).toContain("Check classification: fits");
     expect(fits.details).toMatchObject({ split: "train", check: { fits: true } });
 
-    const dpo = await plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "dpo" });
+    const dpo = await fx.plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "dpo" });
     expect(text(dpo)).toContain("Check dpo: does not fit; missing prompt, chosen, rejected");
-    const sft = await plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "sft" });
+    const sft = await fx.plugin.runTool("hf_dataset_inspect", { dataset: "ada/reviews", check: "sft" });
     expect(text(sft)).toContain("Check sft: fits (columns text)");
 
-    const read = await plugin.runTool("hf_read_file", { repo: "ada/reviews", type: "dataset", path: "train.csv" });
+    const read = await fx.plugin.runTool("hf_read_file", { repo: "ada/reviews", type: "dataset", path: "train.csv" });
     expect(text(read)).toBe(csv);
 
-    const missing = await plugin.runTool("hf_dataset_inspect", { dataset: "ada/nope" });
+    const missing = await fx.plugin.runTool("hf_dataset_inspect", { dataset: "ada/nope" });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/HTTP 404: .*doesn't exist, or it is private or gated/);
   });
@@ -134,27 +123,27 @@ describe("the Hugging Face plugin against a local Hub", () => {
   });
 
   it("searches papers", async () => {
-    const found = await plugin.runTool("hf_papers_search", { query: "low-rank adaptation" });
+    const found = await fx.plugin.runTool("hf_papers_search", { query: "low-rank adaptation" });
     expect(text(found)).toContain("2106.09685: LoRA: Low-Rank Adaptation of Large Language Models (2021-06-17)");
-    const none = await plugin.runTool("hf_papers_search", { query: "quantum gravity" });
+    const none = await fx.plugin.runTool("hf_papers_search", { query: "quantum gravity" });
     expect(text(none)).toContain("No papers match");
   });
 
   it("turns 401, 404 and 409 into errors that say what to do", async () => {
-    const conflict = await plugin.runTool("hf_create_repo", { name: "tiny-model" });
+    const conflict = await fx.plugin.runTool("hf_create_repo", { name: "tiny-model" });
     expect(conflict.isError).toBe(true);
     expect(text(conflict)).toMatch(/^HTTP 409: The model repo tiny-model already exists/);
 
-    const notFound = await plugin.runTool("hf_read_file", { repo: "ada/missing", path: "README.md" });
+    const notFound = await fx.plugin.runTool("hf_read_file", { repo: "ada/missing", path: "README.md" });
     expect(notFound.isError).toBe(true);
     expect(text(notFound)).toMatch(/^HTTP 404: .*ada\/missing doesn't exist/);
 
-    const badId = await plugin.runTool("hf_repo_files", { repo: "not a repo" });
+    const badId = await fx.plugin.runTool("hf_repo_files", { repo: "not a repo" });
     expect(badId.isError).toBe(true);
     expect(text(badId)).toContain("write it as owner/name");
 
     const anonymous = await loadPlugin(new URL("..", import.meta.url), {
-      env: { HF_ENDPOINT: hub.url, HF_TOKEN: "hf_wrong" },
+      env: { HF_ENDPOINT: fx.hub.url, HF_TOKEN: "hf_wrong" },
     });
     try {
       const denied = await anonymous.runTool("hf_hub_search", { query: "tiny" });
@@ -167,7 +156,7 @@ describe("the Hugging Face plugin against a local Hub", () => {
 
   it("refuses hosts outside the grant", async () => {
     const elsewhere = await loadPlugin(new URL("..", import.meta.url), {
-      env: { HF_ENDPOINT: hub.url },
+      env: { HF_ENDPOINT: fx.hub.url },
       grants: { net: ["huggingface.co"], env: ["HF_TOKEN"] },
     });
     try {
@@ -187,38 +176,38 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("Hugging Face Jobs against the 
       "print('token set:', bool(os.environ.get('HF_TOKEN')))",
       "print(json.dumps({'step': 1, 'loss': 0.5}))",
     ].join("\n");
-    const started = await plugin.runTool("hf_job_run", { script, timeoutSeconds: 60 });
+    const started = await fx.plugin.runTool("hf_job_run", { script, timeoutSeconds: 60 });
     expect(started.isError, text(started)).toBeFalsy();
     const id = (started.details as { id: string }).id;
     expect(text(started)).toContain(`Started job ${id}`);
 
-    const logs = await plugin.runTool("hf_job_logs", { id, timeoutSeconds: 30 });
+    const logs = await fx.plugin.runTool("hf_job_logs", { id, timeoutSeconds: 30 });
     expect(logs.isError, text(logs)).toBeFalsy();
     expect(text(logs)).toContain("hello from the job");
     expect(text(logs)).toContain("token set: True");
     expect(text(logs)).toMatch(/\[end of log\]$/);
 
-    let status = await plugin.runTool("hf_job_status", { id });
+    let status = await fx.plugin.runTool("hf_job_status", { id });
     for (let i = 0; i < 100 && text(status).includes(": RUNNING"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      status = await plugin.runTool("hf_job_status", { id });
+      status = await fx.plugin.runTool("hf_job_status", { id });
     }
     expect(text(status)).toContain(`Job ${id}: COMPLETED`);
     expect(text(status)).toContain("Exit code: 0");
     expect(text(status)).toContain("hello from the job");
 
-    const first = await plugin.runTool("hf_job_logs", { id, maxLines: 1 });
+    const first = await fx.plugin.runTool("hf_job_logs", { id, maxLines: 1 });
     expect(text(first)).toMatch(/^hello from the job\n\[stopped at 1 lines/);
 
-    const unknown = await plugin.runTool("hf_job_status", { id: "no-such-job" });
+    const unknown = await fx.plugin.runTool("hf_job_status", { id: "no-such-job" });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/^HTTP 404/);
   });
 
   it("cancels a running job", async () => {
-    const started = await plugin.runTool("hf_job_run", { script: "import time\ntime.sleep(30)" });
+    const started = await fx.plugin.runTool("hf_job_run", { script: "import time\ntime.sleep(30)" });
     const id = (started.details as { id: string }).id;
-    const cancelled = await plugin.runTool("hf_job_cancel", { id });
+    const cancelled = await fx.plugin.runTool("hf_job_cancel", { id });
     expect(cancelled.isError, text(cancelled)).toBeFalsy();
     expect(text(cancelled)).toContain(`Job ${id}: CANCELED`);
   });
