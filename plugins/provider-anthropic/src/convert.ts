@@ -5,13 +5,14 @@ const CACHE = { type: "ephemeral" } as const;
 
 /**
  * Pincer's conversation as Messages API turns. Thinking goes back only with the signature
- * Anthropic gave it (the API rejects anything else); thinking from another provider is dropped.
+ * Anthropic gave it (the API rejects anything else), and only to the model that wrote it; thinking
+ * from another provider or another model is dropped (its text and tool calls stay).
  * Consecutive results of parallel tool calls share one user turn, as the API requires.
  */
 export function toMessages(request: ModelRequest, providerId = "anthropic"): MessageParam[] {
   const out: MessageParam[] = [];
   for (const message of request.messages) {
-    const converted = convert(message, providerId);
+    const converted = convert(message, providerId, request.model);
     if (!converted) continue;
     const last = out.at(-1);
     if (last && last.role === converted.role && converted.role === "user") {
@@ -25,7 +26,7 @@ function asBlocks(content: MessageParam["content"]): ContentBlockParam[] {
   return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
-function convert(message: Message, providerId: string): MessageParam | undefined {
+function convert(message: Message, providerId: string, model: string): MessageParam | undefined {
   if (message.role === "user") {
     if (typeof message.content === "string") return { role: "user", content: message.content };
     return {
@@ -70,8 +71,9 @@ function convert(message: Message, providerId: string): MessageParam | undefined
     };
   }
   const blocks: ContentBlockParam[] = [];
-  // A signature is only meaningful to the provider that made it.
-  const mine = message.model.startsWith(`${providerId}/`);
+  // A signature binds thinking to the model that made it (Opus 5.5 and Fable reject any other), and
+  // another model's reasoning is not this one's: only the same provider and model gets it back.
+  const mine = message.model === `${providerId}/${model}`;
   for (const block of message.content) {
     if (block.type === "text" && block.text) blocks.push({ type: "text", text: block.text });
     else if (block.type === "thinking" && block.signature && mine) {

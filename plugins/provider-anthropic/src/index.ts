@@ -6,6 +6,7 @@ export { toMessages, toSystem, toTools } from "./convert.js";
 export { toErrorEvent } from "./errors.js";
 export { ANTHROPIC_MODELS } from "./models.js";
 export { createAnthropicProvider } from "./provider.js";
+export { type ThinkingStyle, thinkingStyle } from "./thinking.js";
 
 export default definePlugin({
   providers: [

@@ -19,7 +19,7 @@ function provider(env: Record<string, string | undefined> = { ANTHROPIC_API_KEY:
 }
 
 const request: ModelRequest = {
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-5-5",
   systemPrompt: "be brief",
   messages: [{ role: "user", content: "hi", timestamp: 0 }],
   tools: [
@@ -85,7 +85,7 @@ describe("Anthropic provider against the loopback Messages server (real SDK over
                 { type: "toolCall", id: "toolu_a", name: "ls", arguments: {} },
                 { type: "toolCall", id: "toolu_b", name: "read", arguments: { path: "x" } },
               ],
-              model: "anthropic/claude-sonnet-4-5",
+              model: "anthropic/claude-sonnet-5-5",
               usage: {
                 input: 0,
                 output: 0,
@@ -121,7 +121,9 @@ describe("Anthropic provider against the loopback Messages server (real SDK over
     expect(body.system).toEqual([{ type: "text", text: "be brief", cache_control: { type: "ephemeral" } }]);
     expect(body.tools.at(-1).cache_control).toEqual({ type: "ephemeral" });
     expect(body.tools[0].cache_control).toBeUndefined();
-    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 8192 });
+    // Sonnet 5.5 thinks adaptively: an effort, not a budget.
+    expect(body.thinking).toEqual({ type: "adaptive", display: "summarized" });
+    expect(body.output_config).toEqual({ effort: "medium" });
     expect(body.max_tokens).toBeGreaterThan(8192);
     expect(body.messages[1].content.map((block: { type: string }) => block.type)).toEqual([
       "thinking",

@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason } from "@pincer/sdk";
 import { toMessages, toSystem, toTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
+import { thinkingParams } from "./thinking.js";
 
 const STOP: Record<string, StopReason> = {
   end_turn: "stop",
@@ -11,10 +12,6 @@ const STOP: Record<string, StopReason> = {
   max_tokens: "length",
   model_context_window_exceeded: "length",
 };
-
-/** Thinking budgets for the kernel's reasoning levels; max_tokens must leave room for the answer. */
-const THINKING_BUDGET = { low: 2_048, medium: 8_192, high: 24_576 } as const;
-const DEFAULT_MAX_TOKENS = 16_384;
 
 /** Anthropic Messages through the real SDK; retries are the kernel's, so the SDK's are off. */
 export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"): Provider {
@@ -46,8 +43,8 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
         };
         return;
       }
-      const budget = request.reasoning ? THINKING_BUDGET[request.reasoning] : undefined;
-      const maxTokens = Math.max(request.maxOutputTokens ?? DEFAULT_MAX_TOKENS, (budget ?? 0) + 4_096);
+      // Adaptive thinking for current models, a token budget for older ones (see thinking.ts).
+      const thinking = thinkingParams(request);
       const tools = toTools(request);
       const system = toSystem(request);
       const open = new Set<number>();
@@ -56,11 +53,10 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
         const stream = await getClient(apiKey ? { apiKey } : { authToken: authToken as string }).messages.create(
           {
             model: request.model,
-            max_tokens: maxTokens,
+            ...thinking,
             messages: toMessages(request, id),
             ...(system ? { system } : {}),
             ...(tools.length ? { tools } : {}),
-            ...(budget ? { thinking: { type: "enabled" as const, budget_tokens: budget } } : {}),
             stream: true,
           },
           { signal },

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const request: ModelRequest = {
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-5-5",
   systemPrompt: "be brief",
   messages: [{ role: "user", content: "hi", timestamp: 0 }],
   tools: [{ name: "read", description: "read a file", parameters: { type: "object" } }],

@@ -88,7 +88,7 @@ describe("OpenAI Responses API (api: responses) against the loopback server", ()
       { type: "function_call_output", call_id: "call_r1", output: "hello" },
     ]);
     server.enqueue([{ text: "ok" }]);
-    await collect({ ...base, messages: [base.messages[0]!, assistant("anthropic/claude-sonnet-4-5"), result] });
+    await collect({ ...base, messages: [base.messages[0]!, assistant("anthropic/claude-sonnet-5-5"), result] });
     const fromElsewhere = (server.requests.at(-1)!.body as { input: Array<{ type?: string }> }).input;
     expect(fromElsewhere.some((item) => item.type === "reasoning")).toBe(false);
   });

@@ -10,7 +10,7 @@ afterAll(() => plugin.dispose());
 const theme = (await plugin.theme("dark")) as LoadedTheme;
 
 const INFO = {
-  model: "anthropic/claude-sonnet-4-5",
+  model: "anthropic/claude-sonnet-5-5",
   sessionId: "s1",
   cwd: "/home/me/projects/pincer",
   contextTokens: 23_456,
@@ -37,7 +37,7 @@ describe("the dark theme", () => {
 
   it("draws its status line in its own sandbox", async () => {
     expect(await theme.formatStatusLine?.(INFO)).toBe(
-      "● anthropic/claude-sonnet-4-5 · pincer · ctx 23k/200k 12% · ↑18k ↓940 · $0.042",
+      "● anthropic/claude-sonnet-5-5 · pincer · ctx 23k/200k 12% · ↑18k ↓940 · $0.042",
     );
     expect(await theme.formatStatusLine?.({ ...INFO, busy: false, permissionMode: "plan", costUsd: 1.5 })).toMatch(
       /^○ .* · \$1\.50 · plan$/,
@@ -46,7 +46,7 @@ describe("the dark theme", () => {
 
   it("copes with a model whose window is unknown and with odd numbers", () => {
     const line = statusLine({ ...INFO, contextWindow: undefined, contextTokens: 1_500_000, costUsd: Number.NaN });
-    expect(line).toBe("● anthropic/claude-sonnet-4-5 · pincer · ctx 1.5M · ↑18k ↓940 · $0.00");
+    expect(line).toBe("● anthropic/claude-sonnet-5-5 · pincer · ctx 1.5M · ↑18k ↓940 · $0.00");
     expect(statusLine({ ...INFO, cwd: "C:\\work\\app", inputTokens: 9_999, outputTokens: -1 })).toContain(
       "app · ctx 23k/200k 12% · ↑10k ↓0",
     );

@@ -221,7 +221,7 @@ function painter(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Paint {
 
 function sampleStatus(cwd: string): StatusLineInfo {
   return {
-    model: "anthropic/claude-sonnet-4-5",
+    model: "anthropic/claude-sonnet-5-5",
     sessionId: "preview",
     cwd,
     contextTokens: 23_456,

@@ -30,7 +30,7 @@ describe("pincer -p --model anthropic/… against a loopback Messages server", (
       "-p",
       "write hi.txt",
       "--model",
-      "anthropic/claude-sonnet-4-5",
+      "anthropic/claude-sonnet-5-5",
       "--permission-mode",
       "acceptEdits",
       "--output-format",
@@ -44,8 +44,8 @@ describe("pincer -p --model anthropic/… against a loopback Messages server", (
       usage: Record<string, number>;
     };
     expect(final.result).toBe("Done.");
-    // Sonnet 4.5: $3 in, $15 out, $0.30 cache read, $3.75 cache write per million tokens.
-    const expected = (100 * 3 + 20 * 15 + 2000 * 0.3 + 400 * 3.75 + 150 * 3 + 5 * 15) / 1e6;
+    // Sonnet 5.5: $2 in, $10 out, $0.20 cache read, $2.50 cache write per million tokens.
+    const expected = (100 * 2 + 20 * 10 + 2000 * 0.2 + 400 * 2.5 + 150 * 2 + 5 * 10) / 1e6;
     expect(final.total_cost_usd).toBeCloseTo(expected, 9);
     // The second request carries the thinking block back with its signature, and the tool result.
     const second = server.requests.at(-1)!.body as {

@@ -39,8 +39,8 @@ describe("pincer models", () => {
     for (const provider of ["openai", "anthropic", "hf", "replay"]) {
       expect(models.some((model) => model.provider === provider)).toBe(true);
     }
-    expect(models.find((model) => model.id === "anthropic/claude-sonnet-4-5")?.price.input).toBe(3);
+    expect(models.find((model) => model.id === "anthropic/claude-sonnet-5-5")?.price.input).toBe(2);
     const table = await box.run(["models"]);
-    expect(table.stdout).toMatch(/anthropic\/claude-sonnet-4-5\s+200k\s+64k\s+3\.00\s+15\.00/);
+    expect(table.stdout).toMatch(/anthropic\/claude-sonnet-5-5\s+1M\s+128k\s+2\.00\s+10\.00/);
   });
 });

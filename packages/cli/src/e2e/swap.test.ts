@@ -45,7 +45,7 @@ describe("one session across providers", () => {
     const first = await run("openai/gpt-5", "What is here?");
 
     anthropic.enqueue([{ thinking: "Recall.", signature: "sig-a" }, { text: "Still empty." }]);
-    const second = await run("anthropic/claude-sonnet-4-5", "And now?", first.session_id);
+    const second = await run("anthropic/claude-sonnet-5-5", "And now?", first.session_id);
     expect(second.session_id).toBe(first.session_id);
     const toAnthropic = anthropic.requests.at(-1)!.body as {
       messages: Array<{ role: string; content: string | Array<Record<string, unknown>> }>;

@@ -148,7 +148,7 @@ describe("pincer theme", () => {
     expect(dark.stdout).toMatch(/success ✔ {3}failure ✘/);
     // The theme's own status line, computed in its isolate (folder of the cwd included).
     expect(dark.stdout).toMatch(
-      /○ anthropic\/claude-sonnet-4-5 · pincer-e2e-cwd-\w+ · ctx 23k\/200k 12% · ↑18k ↓940 · \$0\.042/,
+      /○ anthropic\/claude-sonnet-5-5 · pincer-e2e-cwd-\w+ · ctx 23k\/200k 12% · ↑18k ↓940 · \$0\.042/,
     );
 
     const ansi = await box.run(["theme", "show", "ansi16"]);

@@ -186,9 +186,9 @@ describe("pincer (interactive terminal)", () => {
       terminal.press(KEYS.enter);
       await terminal.waitFor("The secret word is teal.");
       await terminal.waitForGone("esc to interrupt");
-      await terminal.type("/model anthropic/claude-sonnet-4-5");
+      await terminal.type("/model anthropic/claude-sonnet-5-5");
       terminal.press(KEYS.enter);
-      await terminal.waitFor("Model: anthropic/claude-sonnet-4-5");
+      await terminal.waitFor("Model: anthropic/claude-sonnet-5-5");
       await terminal.type("what was it?");
       terminal.press(KEYS.enter);
       await terminal.waitFor("You told me: teal.");

@@ -224,7 +224,7 @@ function checkModelChosen(options: InternRunOptions): void {
   if (options.model || options.resume || options.env.PINCER_MODEL) return;
   if (readSettings(projectSettingsPath(options.cwd)).model || readSettings(configPath(options.home)).model) return;
   throw new UsageError(
-    'pincer intern needs a model that can do the work: pass --model provider/model (e.g. --model openai/gpt-5 or --model anthropic/claude-sonnet-4-5), or set "model" with pincer config set model …. To watch it offline, run pincer intern demo.',
+    'pincer intern needs a model that can do the work: pass --model provider/model (e.g. --model openai/gpt-5 or --model anthropic/claude-sonnet-5-5), or set "model" with pincer config set model …. To watch it offline, run pincer intern demo.',
   );
 }
 

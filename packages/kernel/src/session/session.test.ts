@@ -56,7 +56,7 @@ describe("Session", () => {
     expect(session.id).toBe("s1");
     expect(session.leafId).toBeNull();
     const first = say(session, user("hello"));
-    const model = session.append({ type: "model_change", model: "anthropic/claude-sonnet-4-5" });
+    const model = session.append({ type: "model_change", model: "anthropic/claude-sonnet-5-5" });
     const second = say(session, assistant("hi"));
 
     expect(first.id).toMatch(/^[0-9a-f]{8}$/);
@@ -82,7 +82,7 @@ describe("Session", () => {
     expect(reopened.getEntry(first.id)).toEqual(first);
     expect(reopened.buildContext()).toEqual({
       messages: [user("hello"), assistant("hi")],
-      model: "anthropic/claude-sonnet-4-5",
+      model: "anthropic/claude-sonnet-5-5",
     });
   });
 
