@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
 import type { NetRequest, NetResponse } from "../net-request.js";
@@ -35,6 +36,8 @@ type HostFunction = (...args: never[]) => unknown;
 export class HostBridge {
   private readonly bodies = new Map<number, NetResponse>();
   private readonly pumps = new Map<number, BodyPump>();
+  /** Bodies whose content type says text: their chunks cross decoded as well (see bodyRead). */
+  private readonly textBodies = new Set<number>();
   private readonly fetches = new Map<number, AbortController>();
   /** Body id → fetch id: a fetch stays abortable until its body is read to the end or cancelled. */
   private readonly bodyFetches = new Map<number, number>();
@@ -121,6 +124,7 @@ export class HostBridge {
     this.bodyFetches.clear();
     this.bodies.clear();
     this.pumps.clear();
+    this.textBodies.clear();
     this.timers.clear();
   }
 
@@ -149,6 +153,7 @@ export class HostBridge {
         this.bodies.set(bodyId, response);
         this.pumps.set(bodyId, new BodyPump(response.body));
         this.bodyFetches.set(bodyId, id);
+        if (isTextual(response.headers)) this.textBodies.add(bodyId);
         streaming = true;
       }
       return {
@@ -171,13 +176,20 @@ export class HostBridge {
     if (fetchId !== undefined) this.fetches.delete(fetchId);
   }
 
-  /** One chunk of a response body, pulled by the isolate when it wants more (null at the end). */
-  private async bodyRead(bodyId: number): Promise<Uint8Array | null> {
+  /**
+   * One chunk of a response body, pulled by the isolate when it wants more (null at the end).
+   * A text body's chunk that is whole, valid UTF-8 also crosses as text: the isolate has no
+   * native decoder, and an SDK decodes every chunk of a server-sent event stream.
+   */
+  private async bodyRead(bodyId: number): Promise<{ bytes: Uint8Array; text?: string } | null> {
     const pump = this.pumps.get(bodyId);
     if (!pump) return null;
     try {
       const chunk = await pump.read();
-      if (chunk) return chunk;
+      if (chunk) {
+        if (!this.textBodies.has(bodyId) || !isUtf8(chunk)) return { bytes: chunk };
+        return { bytes: chunk, text: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8") };
+      }
     } catch (error) {
       this.forgetBody(bodyId);
       throw error;
@@ -188,6 +200,7 @@ export class HostBridge {
 
   private forgetBody(bodyId: number): void {
     this.bodies.delete(bodyId);
+    this.textBodies.delete(bodyId);
     this.pumps.delete(bodyId);
     this.forgetFetch(bodyId);
   }
@@ -216,6 +229,12 @@ export class HostBridge {
         : {}),
     });
   }
+}
+
+/** Text, JSON, XML, JavaScript and server-sent events: what a plugin will decode. */
+function isTextual(headers: Array<[string, string]>): boolean {
+  const type = headers.find(([name]) => name === "content-type")?.[1].toLowerCase() ?? "";
+  return /^text\/|[/+]json\b|[/+]xml\b|javascript|event-stream|ndjson/.test(type);
 }
 
 function urlParts(url: URL) {

@@ -24,8 +24,11 @@ const BRIDGE = `
       pending.set(id, { resolve, reject });
       bridge.start.applyIgnored(undefined, [id, name, args], COPY);
     });
-  // The few calls that must answer at once (env, URL parsing, random bytes, timers).
+  // The few calls that must answer at once (env, URL parsing, random bytes).
   const callSync = (name, ...args) => bridge.sync.applySync(undefined, [name, args], { arguments: { copy: true }, result: { copy: true } });
+  // Notes for the host that need no answer (timers, events, logs): sent in order, never waited
+  // for, so the isolate does not stall while the host's thread is busy elsewhere.
+  const tell = (name, ...args) => bridge.sync.applyIgnored(undefined, [name, args], COPY);
   /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
   const onHost = {};
 
@@ -56,10 +59,19 @@ const BRIDGE = `
     }
   }
 
+  // Response-body chunks the host has already decoded (valid, complete UTF-8), keyed by the very
+  // bytes the isolate was given: an SDK decodes every chunk of a stream, and the host's native
+  // decoder does in microseconds what the loop below takes milliseconds for.
+  const hostDecoded = new WeakMap();
+
   class TextDecoder {
     constructor() { this._pending = []; }
     get encoding() { return "utf-8"; }
     decode(input, options = {}) {
+      if (this._pending.length === 0 && input !== undefined) {
+        const known = hostDecoded.get(input);
+        if (known !== undefined) return known;
+      }
       const fresh = input === undefined ? new Uint8Array(0)
         : input instanceof Uint8Array ? input
         : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
@@ -128,7 +140,7 @@ const BRIDGE = `
     }
   }
 
-  const log = (...args) => bridge.sync.applyIgnored(undefined, ["log", [args.map(String).join(" ")]], COPY);
+  const log = (...args) => tell("log", args.map(String).join(" "));
   Object.assign(globalThis, { TextEncoder, TextDecoder, AbortController, AbortSignal });
   globalThis.console = { log, error: log, warn: log, info: log, debug: log };
 `;
@@ -256,7 +268,7 @@ const ENTRIES = `
         toolCallId: callId,
         cwd,
         signal: controller.signal,
-        onUpdate: (partial) => bridge.sync.applyIgnored(undefined, ["update", [callId, String(partial)]], COPY),
+        onUpdate: (partial) => tell("update", callId, String(partial)),
         state,
         env,
         fs,
@@ -304,7 +316,7 @@ const ENTRIES = `
       let sentFirstToken = false;
       const flush = () => {
         if (batch.length === 0) return;
-        bridge.sync.applyIgnored(undefined, ["events", [callId, JSON.stringify(batch)]], COPY);
+        tell("events", callId, JSON.stringify(batch));
         batch = [];
       };
       beforeWait.add(flush);

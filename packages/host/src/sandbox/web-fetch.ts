@@ -142,15 +142,17 @@ export const WEB_FETCH = `
     const bytes = body instanceof URLSearchParams ? toBytes(body.toString()) : toBytes(body);
     return new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
   };
+  const concatBytes = (parts) => {
+    const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+    let at = 0;
+    for (const part of parts) { out.set(part, at); at += part.length; }
+    return out;
+  };
   const readAll = async (stream) => {
     if (!stream) return new Uint8Array(0);
     const parts = [];
-    let size = 0;
-    for await (const chunk of stream) { const b = toBytes(chunk); parts.push(b); size += b.length; }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) { out.set(p, at); at += p.length; }
-    return out;
+    for await (const chunk of stream) parts.push(toBytes(chunk));
+    return concatBytes(parts);
   };
 
   class Body {
@@ -162,7 +164,22 @@ export const WEB_FETCH = `
       this.bodyUsed = true;
       return readAll(this._stream);
     }
-    async text() { return new TextDecoder().decode(await this.bytes()); }
+    async text() {
+      if (this.bodyUsed) throw new TypeError("Body has already been read");
+      this.bodyUsed = true;
+      if (!this._stream) return "";
+      // Chunks the host decoded join as text; one it could not (a character split across two
+      // chunks) sends the whole body through the decoder.
+      const chunks = [];
+      let allDecoded = true;
+      for await (const chunk of this._stream) {
+        const bytes = toBytes(chunk);
+        chunks.push(bytes);
+        if (allDecoded && hostDecoded.get(chunk) === undefined) allDecoded = false;
+      }
+      if (allDecoded) return chunks.map((bytes) => hostDecoded.get(bytes)).join("");
+      return new TextDecoder().decode(concatBytes(chunks));
+    }
     async json() { return JSON.parse(await this.text()); }
     async blob() { return new Blob([await this.bytes()], { type: this.headers?.get("content-type") ?? "" }); }
     async formData() { throw new TypeError("reading FormData bodies is not supported in the plugin sandbox yet"); }
@@ -235,7 +252,9 @@ export const WEB_FETCH = `
       async pull(c) {
         try {
           const chunk = await call("bodyRead", meta.bodyId);
-          if (chunk === null) { finish(); c.close(); } else c.enqueue(chunk);
+          if (chunk === null) { finish(); c.close(); return; }
+          if (typeof chunk.text === "string") hostDecoded.set(chunk.bytes, chunk.text);
+          c.enqueue(chunk.bytes);
         } catch (error) {
           finish();
           c.error(signal.aborted ? abortError() : new TypeError("reading the response failed: " + error.message));

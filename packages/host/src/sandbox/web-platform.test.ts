@@ -27,6 +27,19 @@ beforeAll(async () => {
       setTimeout(() => response.end("|end"), 20);
       return;
     }
+    if (request.url?.startsWith("/text-split")) {
+      // "aé" then "éb", cut inside the second é: the host decodes whole chunks, the isolate the rest.
+      response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      response.write(Buffer.from([0x61, 0xc3, 0xa9, 0xc3]));
+      setTimeout(() => response.end(Buffer.from([0xa9, 0x62])), 20);
+      return;
+    }
+    if (request.url === "/events") {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write("data: ünïcode 😀\n\n");
+      setTimeout(() => response.end("data: done\n\n"), 20);
+      return;
+    }
     if (request.url === "/bounce") {
       response.writeHead(302, { location: "http://evil.invalid/steal" });
       return response.end();
@@ -93,6 +106,20 @@ describe("web platform inside a plugin isolate", () => {
       for (;;) { const { done, value } = await reader.read(); if (done) break; reads++; text += decoder.decode(value, { stream: true }); }
       return { content: text + " " + (reads >= 2) };`);
     expect(out).toBe("ééé|end true");
+  });
+
+  it("decodes text bodies the same whether a chunk is whole UTF-8 or cut inside a character", async () => {
+    const out = await runProbe(`
+      const streamed = async (path) => {
+        const reader = (await fetch(base + path)).body.getReader();
+        const decoder = new TextDecoder();
+        let text = "";
+        for (;;) { const { done, value } = await reader.read(); if (done) break; text += decoder.decode(value, { stream: true }); }
+        return text + decoder.decode();
+      };
+      const whole = async (path) => (await fetch(base + path)).text();
+      return { content: JSON.stringify([await streamed("/text-split"), await whole("/text-split?again"), await streamed("/events"), await whole("/events")]) };`);
+    expect(JSON.parse(out)).toEqual(["aééb", "aééb", "data: ünïcode 😀\n\ndata: done\n\n", "data: ünïcode 😀\n\ndata: done\n\n"]);
   });
 
   it("decodes UTF-8 like Node: ASCII, then multi-byte text from its first high byte on", async () => {

@@ -2,10 +2,10 @@
  * The web platform a bundled SDK expects, for the inside of a plugin isolate: URL (parsed by
  * the host's WHATWG parser), URLSearchParams, Headers, ReadableStream, Request, Response, fetch,
  * timers, crypto, structuredClone, base64, DOMException. Nothing here touches the host except
- * through `call` (async) and `callSync`, whose host side checks the plugin's grants: fetch goes
+ * through `call` (async), `callSync` and `tell` (a note needing no answer), whose host side checks the plugin's grants: fetch goes
  * to the guarded fetch of the plugin's net grant, and response bodies come back chunk by chunk.
  *
- * Evaluated inside the prelude's closure, where `call`, `callSync` and `onHost` are defined;
+ * Evaluated inside the prelude's closure, where `call`, `callSync`, `tell` and `onHost` are defined;
  * streams, bodies and fetch itself are in web-fetch.ts, evaluated right after.
  */
 export const WEB_PLATFORM = `
@@ -19,23 +19,23 @@ export const WEB_PLATFORM = `
   const setTimeout = (fn, ms = 0, ...args) => {
     const id = ++nextTimer;
     timerCallbacks.set(id, { fn, args, repeat: 0 });
-    callSync("setTimer", id, Math.max(0, Number(ms) || 0));
+    tell("setTimer", id, Math.max(0, Number(ms) || 0));
     return id;
   };
   const setInterval = (fn, ms = 0, ...args) => {
     const id = ++nextTimer;
     const every = Math.max(1, Number(ms) || 1);
     timerCallbacks.set(id, { fn, args, repeat: every });
-    callSync("setTimer", id, every);
+    tell("setTimer", id, every);
     return id;
   };
   const clearTimeout = (id) => {
-    if (timerCallbacks.delete(id)) callSync("clearTimer", id);
+    if (timerCallbacks.delete(id)) tell("clearTimer", id);
   };
   onHost.timer = (id) => {
     const timer = timerCallbacks.get(id);
     if (!timer) return;
-    if (timer.repeat) callSync("setTimer", id, timer.repeat);
+    if (timer.repeat) tell("setTimer", id, timer.repeat);
     else timerCallbacks.delete(id);
     if (typeof timer.fn === "function") timer.fn(...timer.args);
   };
