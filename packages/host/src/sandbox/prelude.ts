@@ -17,9 +17,12 @@ const BRIDGE = `
   let nextId = 0;
   // Run before every host call: the isolate is about to wait, so whatever it has batched goes now.
   const beforeWait = new Set();
+  const flushBeforeWait = () => {
+    for (const flush of beforeWait) flush();
+  };
   const call = (name, ...args) =>
     new Promise((resolve, reject) => {
-      for (const flush of beforeWait) flush();
+      flushBeforeWait();
       const id = ++nextId;
       pending.set(id, { resolve, reject });
       bridge.start.applyIgnored(undefined, [id, name, args], COPY);

@@ -248,11 +248,23 @@ export const WEB_FETCH = `
     }
     let finished = false;
     const finish = () => { if (!finished) { finished = true; signal.removeEventListener("abort", onAbort); } };
+    // One read is always in flight ahead of the reader: the next chunk crosses while the reader
+    // works on this one, instead of a round trip to the host each time it asks for more.
+    let ahead = null;
+    const readAhead = () => {
+      ahead = call("bodyRead", meta.bodyId);
+      ahead.catch(() => {});
+    };
     const stream = meta.bodyId ? new ReadableStream({
       async pull(c) {
         try {
-          const chunk = await call("bodyRead", meta.bodyId);
+          const next = ahead;
+          ahead = null;
+          // About to wait: whatever the plugin batched for the host goes now, not with the next chunk.
+          flushBeforeWait();
+          const chunk = await next;
           if (chunk === null) { finish(); c.close(); return; }
+          readAhead();
           if (typeof chunk.text === "string") hostDecoded.set(chunk.bytes, chunk.text);
           c.enqueue(chunk.bytes);
         } catch (error) {
@@ -262,6 +274,7 @@ export const WEB_FETCH = `
       },
       async cancel() { finish(); await call("bodyCancel", meta.bodyId); },
     }) : null;
+    if (stream) readAhead();
     if (!stream) finish();
     return new Response(stream, { status: meta.status, statusText: meta.statusText, headers: meta.headers, url: meta.url, redirected: meta.redirected });
   };

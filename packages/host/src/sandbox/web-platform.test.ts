@@ -40,6 +40,12 @@ beforeAll(async () => {
       setTimeout(() => response.end("data: done\n\n"), 20);
       return;
     }
+    if (request.url === "/slow-events") {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write("data: one\n\ndata: uno\n\n");
+      setTimeout(() => response.end("data: two\n\n"), 400);
+      return;
+    }
     if (request.url === "/bounce") {
       response.writeHead(302, { location: "http://evil.invalid/steal" });
       return response.end();
@@ -218,6 +224,32 @@ describe("providers in a plugin isolate", () => {
     expect(arrivals.map(([what]) => what)).toEqual(["usage", "first", "second", "stop"]);
     const at = Object.fromEntries(arrivals);
     expect(at.second! - at.first!).toBeGreaterThanOrEqual(300);
+  });
+
+  it("sends what one network read gave before waiting for the next, though a read is always ahead", async () => {
+    // "uno" is batched (it is not the first token); the isolate then waits for the body's next
+    // chunk, which it had already asked for: the batch must go then, not when "two" arrives.
+    const { sandbox } = box(
+      providerPlugin(`
+        const response = await fetch(ctx.config.base + "/slow-events");
+        const decoder = new TextDecoder();
+        for await (const chunk of response.body) {
+          for (const line of decoder.decode(chunk, { stream: true }).split("\\n")) {
+            if (line.startsWith("data: ")) yield { type: "text_delta", text: line.slice(6) };
+          }
+        }
+        yield { type: "stop", reason: "stop" };`),
+    );
+    const request: ModelRequest = { model: "toy-1", systemPrompt: "", messages: [], tools: [] };
+    const started = Date.now();
+    const arrivals: Array<[string, number]> = [];
+    const config = { base: `http://127.0.0.1:${port}` };
+    for await (const event of sandbox.stream("toy", request, config, new AbortController().signal)) {
+      arrivals.push([event.type === "text_delta" ? event.text : event.type, Date.now() - started]);
+    }
+    expect(arrivals.map(([what]) => what)).toEqual(["one", "uno", "two", "stop"]);
+    const at = Object.fromEntries(arrivals);
+    expect(at.two! - at.uno!).toBeGreaterThanOrEqual(300);
   });
 
   it("ends a stream whose provider throws with an error event, and refuses unknown events", async () => {
