@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { PERMISSION_MODES } from "@pincer/kernel";
+import { isThinkingLevel, PERMISSION_MODES } from "@pincer/kernel";
 import type { HeadlessArgs } from "./headless-args.js";
 import { UsageError } from "./home.js";
 
@@ -7,6 +7,7 @@ const OPTIONS = {
   print: { type: "string", short: "p" },
   "output-format": { type: "string" },
   model: { type: "string", short: "m" },
+  thinking: { type: "string" },
   "permission-mode": { type: "string" },
   allowedTools: { type: "string", multiple: true },
   disallowedTools: { type: "string", multiple: true },
@@ -38,6 +39,7 @@ export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): P
   const outputFormat = values["output-format"] as string | undefined;
   const mode = values["permission-mode"] as string | undefined;
   const maxTurns = values["max-turns"] as string | undefined;
+  const thinking = values.thinking as string | undefined;
   // No -p: the interactive terminal, when there is one (a pipe goes through the full CLI).
   const interactive = values.print === undefined && !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (!interactive && (typeof values.print !== "string" || values.print === "")) return undefined;
@@ -45,10 +47,12 @@ export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): P
   if (outputFormat !== undefined && !["text", "json", "stream-json"].includes(outputFormat)) return undefined;
   if (mode !== undefined && !(PERMISSION_MODES as readonly string[]).includes(mode)) return undefined;
   if (maxTurns !== undefined && !/^\d+$/.test(maxTurns)) return undefined;
+  if (thinking !== undefined && !isThinkingLevel(thinking)) return undefined;
   const args: HeadlessArgs = {
     print: values.print as string | undefined,
     outputFormat,
     model: values.model as string | undefined,
+    thinking,
     permissionMode: mode,
     allowedTools: values.allowedTools as string[] | undefined,
     disallowedTools: values.disallowedTools as string[] | undefined,

@@ -8,6 +8,8 @@ export interface HeadlessArgs {
   print?: string | undefined;
   outputFormat?: string | undefined;
   model?: string | undefined;
+  /** `--thinking off|low|medium|high`. */
+  thinking?: string | undefined;
   permissionMode?: string | undefined;
   allowedTools?: string[] | undefined;
   disallowedTools?: string[] | undefined;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { isThinkingLevel, THINKING_LEVELS, type ThinkingLevel } from "@pincer/kernel";
 import { type McpServerConfig, type McpSettings, validateMcpServers, validateMcpSettings } from "@pincer/mcp";
 
 /** A user-facing failure of configuration or usage: exit code 2, no stack trace. */
@@ -18,6 +19,8 @@ export interface PermissionSettings {
 /** `PINCER_HOME/config.json` and `.pincer/settings.json` share this shape. */
 export interface Settings {
   model?: string;
+  /** How hard the model thinks in new sessions (`--thinking` and a resumed session's own level win). */
+  thinking?: ThinkingLevel;
   permissions?: PermissionSettings;
   providers?: Record<string, Record<string, unknown>>;
   maxTurns?: number;
@@ -45,6 +48,7 @@ export interface Settings {
 const SETTINGS_KEYS = new Set([
   "$schema",
   "model",
+  "thinking",
   "permissions",
   "providers",
   "maxTurns",
@@ -99,6 +103,8 @@ export function validateSettings(json: unknown, file: string): Settings {
   const settings = json as Settings;
   if (settings.model !== undefined && typeof settings.model !== "string")
     throw new UsageError(`${file}: "model" must be a string like openai/gpt-5.`);
+  if (settings.thinking !== undefined && !isThinkingLevel(settings.thinking))
+    throw new UsageError(`${file}: "thinking" must be one of ${THINKING_LEVELS.join(", ")}.`);
   if (
     settings.theme !== undefined &&
     (typeof settings.theme !== "string" || !/^[a-z0-9][a-z0-9_-]*$/.test(settings.theme))

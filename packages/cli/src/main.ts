@@ -1,4 +1,4 @@
-import { PERMISSION_MODES } from "@pincer/kernel";
+import { PERMISSION_MODES, THINKING_LEVELS } from "@pincer/kernel";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
@@ -34,6 +34,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       alias: "m",
       type: "string",
       description: "provider/model, e.g. openai/gpt-5 (default: config, else the embedded replay model)",
+    })
+    .option("thinking", {
+      choices: THINKING_LEVELS,
+      description: "How hard the model thinks, where it can (default: the session's, else config, else off)",
     })
     .option("permission-mode", { choices: PERMISSION_MODES, description: "How tool calls are approved" })
     .option("allowedTools", {
@@ -140,7 +144,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       (y) => y,
       async (args) => {
         const { acpCommand } = await import("./acp/command.js");
-        await acpCommand({ env, ...(args.model ? { model: args.model } : {}) });
+        await acpCommand({
+          env,
+          ...(args.model ? { model: args.model } : {}),
+          ...(args.thinking ? { thinking: args.thinking } : {}),
+        });
       },
     )
     .command(

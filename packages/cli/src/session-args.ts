@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isThinkingLevel, THINKING_LEVELS } from "@pincer/kernel";
 import type { HeadlessArgs } from "./headless-args.js";
 import { pincerHome, UsageError } from "./home.js";
 import type { SessionOptions } from "./setup.js";
@@ -15,6 +16,11 @@ export function sessionOptionsFromArgs(
   if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
     throw new UsageError("--max-turns must be a positive integer.");
   }
+  if (args.thinking !== undefined && !isThinkingLevel(args.thinking)) {
+    throw new UsageError(
+      `--thinking must be one of ${THINKING_LEVELS.join(", ")} (got ${JSON.stringify(args.thinking)}).`,
+    );
+  }
   const budgetUsd = args.budget === undefined ? undefined : Number(args.budget);
   if (budgetUsd !== undefined && !(Number.isFinite(budgetUsd) && budgetUsd > 0)) {
     throw new UsageError(
@@ -26,6 +32,7 @@ export function sessionOptionsFromArgs(
     home: pincerHome(env),
     env,
     ...(args.model ? { model: args.model } : {}),
+    ...(args.thinking !== undefined ? { thinking: args.thinking } : {}),
     ...(args.permissionMode ? { permissionMode: args.permissionMode } : {}),
     allowedTools: args.allowedTools ?? [],
     disallowedTools: args.disallowedTools ?? [],

@@ -15,6 +15,7 @@ import {
   type Session,
   SessionStore,
   secretsFromEnv,
+  type ThinkingLevel,
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
@@ -43,6 +44,8 @@ export interface SessionOptions {
   home: string;
   env: NodeJS.ProcessEnv;
   model?: string;
+  /** `--thinking`: over the level the session recorded, which is over settings' `thinking`. */
+  thinking?: ThinkingLevel;
   permissionMode?: string;
   allowedTools?: string[];
   disallowedTools?: string[];
@@ -107,7 +110,10 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
-  const modelRef = model ?? session.buildContext().model ?? DEFAULT_MODEL;
+  const recorded = session.buildContext();
+  const modelRef = model ?? recorded.model ?? DEFAULT_MODEL;
+  // A resumed session keeps the level it was left at (/thinking); settings start new sessions.
+  const thinking = options.thinking ?? recorded.thinking ?? project.thinking ?? user.thinking;
   let providerId: string;
   try {
     providerId = parseModelRef(modelRef).provider;
@@ -185,6 +191,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
 
   const kernel = createKernel({
     model: modelRef,
+    ...(thinking ? { thinking } : {}),
     cwd: options.cwd,
     systemPrompt: buildSystemPrompt({
       cwd: options.cwd,

@@ -10,6 +10,7 @@ import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
 export const BUILTIN_COMMAND_NAMES: readonly string[] = [
   "help",
   "model",
+  "thinking",
   "resume",
   "fork",
   "compact",

@@ -1,6 +1,7 @@
 import type { AssistantMessage, Message, ToolResultMessage, Usage } from "./messages.js";
 import type { PermissionDecision } from "./permissions/types.js";
 import type { ProviderEvent } from "./provider.js";
+import type { ThinkingLevel } from "./thinking.js";
 
 export type TurnStopReason = "end_turn" | "max_turns" | "aborted" | "error" | "loop_guard" | "blocked";
 
@@ -41,6 +42,7 @@ export type KernelEvent =
   | { type: "compaction"; summary: string; tokensBefore: number; tokensAfter: number }
   | { type: "loop_guard"; action: "correct" | "stop"; kind: string; message: string }
   | { type: "model_change"; model: string }
+  | { type: "thinking_change"; level: ThinkingLevel }
   | { type: "turn_end"; result: TurnResult; sessionUsage: Usage }
   | { type: "warning"; message: string }
   | { type: "subscriber_error"; eventType: string; error: string };

@@ -17,4 +17,5 @@ export * from "./redact.js";
 export * from "./session/session.js";
 export * from "./session/store.js";
 export * from "./session/types.js";
+export * from "./thinking.js";
 export * from "./tool.js";

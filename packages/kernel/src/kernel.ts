@@ -11,6 +11,7 @@ import type { PermissionMode, PermissionResolver, PermissionRule } from "./permi
 import { type Provider, parseModelRef } from "./provider.js";
 import { repairInterruptedToolCalls } from "./resume.js";
 import { Session } from "./session/session.js";
+import { checkThinkingLevel, reasoningFor, type ThinkingLevel } from "./thinking.js";
 import type { AnyTool } from "./tool.js";
 import { ToolRunner } from "./tool-runner.js";
 import { runTurn } from "./turn.js";
@@ -18,6 +19,11 @@ import { runTurn } from "./turn.js";
 export interface KernelOptions {
   /** `provider/model`, e.g. `openai/gpt-5`. */
   model: string;
+  /**
+   * How hard the model thinks. Default: the level the session recorded last, else `off` (no
+   * reasoning field). Sent only to models the catalogue says reason, or that it does not know.
+   */
+  thinking?: ThinkingLevel;
   cwd?: string;
   systemPrompt?: string;
   tools?: AnyTool[];
@@ -77,6 +83,7 @@ export class Kernel {
   private readonly retry: RetryPolicy;
   private readonly compaction: CompactionSettings | false;
   private modelRef: string;
+  private thinkingLevel: ThinkingLevel;
   private sessionUsage: Usage = emptyUsage();
   private current: AbortController | undefined;
   private started = false;
@@ -115,12 +122,22 @@ export class Kernel {
       if (spent) this.sessionUsage = addUsage(this.sessionUsage, spent);
     }
     // Record the model on the session's path, so --continue without --model picks the same one.
-    if (this.session.buildContext().model !== this.modelRef)
-      this.session.append({ type: "model_change", model: this.modelRef });
+    const recorded = this.session.buildContext();
+    if (recorded.model !== this.modelRef) this.session.append({ type: "model_change", model: this.modelRef });
+    // The same for the thinking level; off is what a session without a record means.
+    this.thinkingLevel =
+      options.thinking === undefined ? (recorded.thinking ?? "off") : checkThinkingLevel(options.thinking);
+    if (this.thinkingLevel !== (recorded.thinking ?? "off"))
+      this.session.append({ type: "thinking_change", level: this.thinkingLevel });
   }
 
   get model(): string {
     return this.modelRef;
+  }
+
+  /** The thinking level the next request asks for (see setThinking). */
+  get thinking(): ThinkingLevel {
+    return this.thinkingLevel;
   }
 
   get usage(): Usage {
@@ -169,6 +186,18 @@ export class Kernel {
     this.modelRef = model;
     this.session.append({ type: "model_change", model });
     this.bus.emit({ type: "model_change", model });
+  }
+
+  /**
+   * Change how hard the model thinks from the next turn on; recorded in the session, so a resumed
+   * session keeps it. `off` sends no reasoning field.
+   */
+  setThinking(level: ThinkingLevel): void {
+    checkThinkingLevel(level, "setThinking's level");
+    if (level === this.thinkingLevel) return;
+    this.thinkingLevel = level;
+    this.session.append({ type: "thinking_change", level });
+    this.bus.emit({ type: "thinking_change", level });
   }
 
   /** Run one user turn to its end. One turn at a time. */
@@ -293,6 +322,7 @@ export class Kernel {
         modelRef: this.modelRef,
         model: resolved.model,
         provider: resolved.provider,
+        reasoning: reasoningFor(this.thinkingLevel, this.catalog.get(this.modelRef)),
         systemPrompt,
         maxTurns: this.options.maxTurns ?? 100,
         retry: this.retry,

@@ -23,6 +23,8 @@ export interface TurnDeps {
   modelRef: string;
   model: string;
   provider: Provider;
+  /** The reasoning effort to ask for; undefined sends no field (thinking off, or a model that does not reason). */
+  reasoning: ModelRequest["reasoning"];
   systemPrompt: string;
   maxTurns: number;
   retry: RetryPolicy;
@@ -113,6 +115,7 @@ function buildRequest(deps: TurnDeps): ModelRequest {
     systemPrompt: deps.systemPrompt,
     messages: deps.session.buildContext().messages,
     tools,
+    ...(deps.reasoning ? { reasoning: deps.reasoning } : {}),
   };
 }
 

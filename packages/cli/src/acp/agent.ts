@@ -1,5 +1,5 @@
 import { type AgentApp, agent, PROTOCOL_VERSION, RequestError } from "@agentclientprotocol/sdk";
-import { SessionStore } from "@pincer/kernel";
+import { SessionStore, type ThinkingLevel } from "@pincer/kernel";
 import { sessionsDir } from "../home.js";
 import { VERSION } from "../version.js";
 import { AcpSession } from "./session.js";
@@ -9,6 +9,8 @@ export interface PincerAgentOptions {
   env: NodeJS.ProcessEnv;
   /** `--model`; otherwise project settings, config, PINCER_MODEL, the session's own, the replay model. */
   model?: string;
+  /** `--thinking`; otherwise the loaded session's level, settings, off. */
+  thinking?: ThinkingLevel;
   /** Diagnostics; stdout belongs to the protocol, so this is stderr in the CLI. */
   log: (line: string) => void;
 }
@@ -50,6 +52,7 @@ export function createPincerAgent(options: PincerAgentOptions): { app: AgentApp;
         client,
         log: options.log,
         ...(options.model ? { model: options.model } : {}),
+        ...(options.thinking ? { thinking: options.thinking } : {}),
         ...(resume ? { resume } : {}),
       });
       sessions.set(session.id, session);

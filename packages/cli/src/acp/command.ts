@@ -1,5 +1,6 @@
 import { Readable, Writable } from "node:stream";
 import { ndJsonStream } from "@agentclientprotocol/sdk";
+import type { ThinkingLevel } from "@pincer/kernel";
 import { pincerHome } from "../home.js";
 import { createPincerAgent } from "./agent.js";
 
@@ -8,7 +9,11 @@ import { createPincerAgent } from "./agent.js";
  * message per line. Serves until stdin ends, then closes every session (they stay on disk, so
  * the editor can load them again).
  */
-export async function acpCommand(options: { env: NodeJS.ProcessEnv; model?: string }): Promise<void> {
+export async function acpCommand(options: {
+  env: NodeJS.ProcessEnv;
+  model?: string;
+  thinking?: ThinkingLevel;
+}): Promise<void> {
   const log = (line: string) => process.stderr.write(`pincer acp: ${line}\n`);
   // stdout is the protocol: a stray console.log anywhere in the process would corrupt it.
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
@@ -18,6 +23,7 @@ export async function acpCommand(options: { env: NodeJS.ProcessEnv; model?: stri
     env: options.env,
     log,
     ...(options.model ? { model: options.model } : {}),
+    ...(options.thinking ? { thinking: options.thinking } : {}),
   });
   const stream = ndJsonStream(
     Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,

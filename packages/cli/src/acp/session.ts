@@ -11,6 +11,7 @@ import {
   PERMISSION_MODES,
   type PermissionMode,
   type PermissionResolver,
+  type ThinkingLevel,
   type TurnResult,
 } from "@pincer/kernel";
 import { type PreparedSession, prepareSession } from "../setup.js";
@@ -31,6 +32,7 @@ export interface AcpSessionOptions {
   home: string;
   env: NodeJS.ProcessEnv;
   model?: string;
+  thinking?: ThinkingLevel;
   /** A Pincer session id to continue (`session/load`). */
   resume?: string;
   client: AgentContext;
@@ -86,6 +88,7 @@ export class AcpSession {
         env: options.env,
         resolver,
         ...(options.model ? { model: options.model } : {}),
+        ...(options.thinking ? { thinking: options.thinking } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
       }),
       options,

@@ -157,6 +157,20 @@ describe("the task tool", () => {
     expect(unknown).toMatchObject({ isError: true, content: expect.stringContaining("general-purpose") });
   });
 
+  it("thinks as hard as its parent: the parent's level, changed mid-session, reaches the subagent's request", async () => {
+    const provider = scripted("fake", [say("first"), say("second")]);
+    const task = createTaskTool({
+      agents: [],
+      parent: () => parent,
+      loadProvider: async () => ({ provider, models: [] }),
+    });
+    const parent = createKernel({ model: "fake/m", providers: [provider], tools: [task], thinking: "high" });
+    await task.execute({ description: "x", prompt: "go" }, ctx());
+    parent.setThinking("off");
+    await task.execute({ description: "y", prompt: "go again" }, ctx());
+    expect(provider.requests.map((request) => request.reasoning)).toEqual(["high", undefined]);
+  });
+
   it("asks the parent's resolver about its tool calls, and a project agent cannot widen the mode", async () => {
     const where = agentsDir({
       "project/.pincer/agents/yolo.md":

@@ -102,6 +102,8 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
       }
       const child = createKernel({
         model,
+        // The parent's level; a subagent's model that does not reason gets none (see reasoningFor).
+        thinking: parent.thinking,
         cwd: parent.cwd,
         systemPrompt: [
           agent?.prompt || GENERAL_PROMPT,

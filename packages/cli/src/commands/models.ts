@@ -29,13 +29,16 @@ export async function modelsCommand(options: { env: NodeJS.ProcessEnv; json: boo
   }
   for (const warning of warnings) process.stderr.write(`! ${warning}\n`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    // `reasoning` always present: whether --thinking reaches the model (absent in a catalogue means no).
+    const listed = models.map((model) => ({ ...model, reasoning: model.reasoning === true }));
+    process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
     return;
   }
   const rows = [
-    ["model", "context", "max out", "$/M in", "$/M out", "$/M cache read", "$/M cache write"],
+    ["model", "thinks", "context", "max out", "$/M in", "$/M out", "$/M cache read", "$/M cache write"],
     ...models.map((model) => [
       model.id,
+      model.reasoning ? "yes" : "no",
       tokens(model.contextWindow),
       tokens(model.maxOutputTokens),
       money(model.price.input),
@@ -47,11 +50,12 @@ export async function modelsCommand(options: { env: NodeJS.ProcessEnv; json: boo
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
     process.stdout.write(
-      `${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}\n`,
+      `${row.map((cell, column) => (column <= 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}\n`,
     );
   }
   process.stdout.write(
-    "\nAny other model of a provider works too (provider/model); unknown models are priced at zero.\n",
+    "\nAny other model of a provider works too (provider/model); unknown models are priced at zero.\n" +
+      "--thinking reaches the models that think, and any model not listed here.\n",
   );
 }
 

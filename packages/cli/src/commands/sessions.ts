@@ -31,6 +31,7 @@ export function showSession(home: string, id: string, options: { json: boolean }
     else if (entry.type === "compaction")
       process.stdout.write(`[${entry.id}] (compaction) ${entry.summary.slice(0, 200)}\n`);
     else if (entry.type === "model_change") process.stdout.write(`[${entry.id}] (model) ${entry.model}\n`);
+    else if (entry.type === "thinking_change") process.stdout.write(`[${entry.id}] (thinking) ${entry.level}\n`);
   }
 }
 

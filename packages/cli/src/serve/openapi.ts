@@ -63,6 +63,12 @@ export const OPENAPI = {
                 properties: {
                   cwd: { type: "string" },
                   model: { type: "string" },
+                  thinking: {
+                    type: "string",
+                    enum: ["off", "low", "medium", "high"],
+                    description:
+                      "How hard the model thinks (default: the resumed session's level, else config, else off)",
+                  },
                   permissionMode: { type: "string", enum: ["default", "acceptEdits", "plan", "bypassPermissions"] },
                   allowedTools: { type: "array", items: { type: "string" } },
                   resume: { type: "string" },

@@ -84,7 +84,13 @@ export class ServerSession {
   }
 
   describe() {
-    return { id: this.id, cwd: this.prepared.session.header.cwd, busy: this.busy, mode: this.prepared.mode };
+    return {
+      id: this.id,
+      cwd: this.prepared.session.header.cwd,
+      busy: this.busy,
+      mode: this.prepared.mode,
+      thinking: this.prepared.kernel.thinking,
+    };
   }
 
   /**

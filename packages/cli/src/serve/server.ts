@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PERMISSION_MODES } from "@pincer/kernel";
+import { isThinkingLevel, PERMISSION_MODES, THINKING_LEVELS, type ThinkingLevel } from "@pincer/kernel";
 import { OPENAPI } from "./openapi.js";
 import { ServerSession } from "./server-session.js";
 
@@ -63,6 +63,7 @@ export async function startServer(options: ServeOptions) {
         home: options.home,
         env: options.env,
         ...pick(body, "model"),
+        ...(body.thinking !== undefined ? { thinking: checkThinking(body.thinking) } : {}),
         ...pick(body, "resume"),
         ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
         ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
@@ -203,6 +204,11 @@ function checkMode(value: unknown): string {
   if (typeof value !== "string" || !(PERMISSION_MODES as readonly string[]).includes(value)) {
     throw new HttpError(400, `"permissionMode" must be one of ${PERMISSION_MODES.join(", ")}.`);
   }
+  return value;
+}
+
+function checkThinking(value: unknown): ThinkingLevel {
+  if (!isThinkingLevel(value)) throw new HttpError(400, `"thinking" must be one of ${THINKING_LEVELS.join(", ")}.`);
   return value;
 }
 

@@ -1,4 +1,13 @@
-import { formatRule, PERMISSION_MODES, type PermissionMode, SessionStore } from "@pincer/kernel";
+import {
+  formatRule,
+  isThinkingLevel,
+  type Kernel,
+  PERMISSION_MODES,
+  type PermissionMode,
+  SessionStore,
+  THINKING_LEVELS,
+  type ThinkingLevel,
+} from "@pincer/kernel";
 import { promptUsage } from "@pincer/mcp";
 import { expandMarkdownCommand, findMarkdownCommand } from "../agents/markdown-commands.js";
 import { sessionsDir } from "../home.js";
@@ -19,6 +28,12 @@ export const SLASH_COMMANDS: SlashCommand[] = [
     args: "[provider/model]",
     description: "Show or switch the model (the conversation goes on)",
     run: model,
+  },
+  {
+    name: "thinking",
+    args: "[level]",
+    description: "Show or set how hard the model thinks: off, low, medium, high",
+    run: thinking,
   },
   { name: "resume", args: "[session id]", description: "Open an earlier session of this directory", run: resume },
   { name: "fork", description: "Continue in a copy of this session (the original stays as it is)", run: fork },
@@ -148,6 +163,54 @@ async function model(controller: Controller, args: string): Promise<void> {
       await prepared.switchModel(value);
     },
   };
+}
+
+const THINKING_HINTS: Record<ThinkingLevel, string> = {
+  off: "no reasoning asked for",
+  low: "quick",
+  medium: "balanced",
+  high: "thorough, slower and dearer",
+};
+
+function thinking(controller: Controller, args: string): void {
+  const kernel = controller.prepared?.kernel;
+  if (!kernel) throw new Error("the session is still starting.");
+  const wanted = args.trim().toLowerCase();
+  if (wanted) {
+    if (!isThinkingLevel(wanted)) throw new Error(`name a level: ${THINKING_LEVELS.join(", ")}.`);
+    setThinking(controller, wanted);
+    return;
+  }
+  const current = kernel.thinking;
+  controller.picker = {
+    title: `Thinking (now ${current}). ${thinksNote(kernel) ?? "Type /thinking <level> to set it directly."}`,
+    options: THINKING_LEVELS.map((level) => ({
+      label: level,
+      value: level,
+      hint: level === current ? `current · ${THINKING_HINTS[level]}` : THINKING_HINTS[level],
+    })),
+    index: THINKING_LEVELS.indexOf(current),
+    pick: (value) => {
+      controller.picker = undefined;
+      setThinking(controller, value as ThinkingLevel);
+    },
+  };
+}
+
+function setThinking(controller: Controller, level: ThinkingLevel): void {
+  const kernel = controller.prepared!.kernel;
+  // A change is announced by the kernel's thinking_change event (see transcript.ts).
+  if (level === kernel.thinking) controller.transcript.notice("info", `Thinking: ${level} (unchanged)`);
+  else kernel.setThinking(level);
+  const note = level === "off" ? undefined : thinksNote(kernel);
+  if (note) controller.transcript.notice("warning", note);
+}
+
+/** Said when the catalogue knows the model and it does not reason: a level then changes nothing. */
+function thinksNote(kernel: Kernel): string | undefined {
+  const info = kernel.catalog.get(kernel.model);
+  if (!info || info.reasoning === true) return undefined;
+  return `${kernel.model} does not think (pincer models), so no level is sent to it until you switch model.`;
 }
 
 async function resume(controller: Controller, args: string): Promise<void> {

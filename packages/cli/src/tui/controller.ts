@@ -242,8 +242,10 @@ export class Controller {
     const usage = this.transcript.usage;
     const model = kernel?.model ?? this.options.model ?? "…";
     const window = kernel?.catalog.get(model)?.contextWindow;
+    // Shown with the model, so every theme's status line has it without knowing about it.
+    const thinking = kernel?.thinking ?? this.options.thinking ?? "off";
     return {
-      model,
+      model: thinking === "off" ? model : `${model} (thinking ${thinking})`,
       sessionId: this.prepared?.session.id ?? "",
       cwd: this.options.cwd,
       contextTokens: this.lastContextTokens,

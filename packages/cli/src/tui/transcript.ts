@@ -164,6 +164,9 @@ export class Transcript {
       case "model_change":
         this.notice("info", `Model: ${event.model}`);
         return;
+      case "thinking_change":
+        this.notice("info", `Thinking: ${event.level}`);
+        return;
       case "warning":
         this.notice("warning", event.message);
         return;

@@ -125,7 +125,12 @@ describe("web platform inside a plugin isolate", () => {
       };
       const whole = async (path) => (await fetch(base + path)).text();
       return { content: JSON.stringify([await streamed("/text-split"), await whole("/text-split?again"), await streamed("/events"), await whole("/events")]) };`);
-    expect(JSON.parse(out)).toEqual(["aééb", "aééb", "data: ünïcode 😀\n\ndata: done\n\n", "data: ünïcode 😀\n\ndata: done\n\n"]);
+    expect(JSON.parse(out)).toEqual([
+      "aééb",
+      "aééb",
+      "data: ünïcode 😀\n\ndata: done\n\n",
+      "data: ünïcode 😀\n\ndata: done\n\n",
+    ]);
   });
 
   it("decodes UTF-8 like Node: ASCII, then multi-byte text from its first high byte on", async () => {

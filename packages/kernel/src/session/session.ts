@@ -3,6 +3,8 @@ import { appendFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } 
 import { basename, dirname } from "node:path";
 import type { Message, UserMessage } from "../messages.js";
 import type { Redactor } from "../redact.js";
+import { isThinkingLevel } from "../thinking.js";
+import { parseEntryLine, parseHeaderLine } from "./parse-entry.js";
 import {
   type CompactionEntry,
   type NewSessionEntry,
@@ -177,9 +179,12 @@ export class Session {
   buildContext(): SessionContext {
     const path = this.pathToLeaf();
     let model: string | undefined;
+    let thinking: SessionContext["thinking"];
     let compactionIndex = -1;
     path.forEach((entry, index) => {
       if (entry.type === "model_change") model = entry.model;
+      // A hand-edited level that this Pincer does not know is ignored, not sent to a provider.
+      if (entry.type === "thinking_change" && isThinkingLevel(entry.level)) thinking = entry.level;
       if (entry.type === "compaction") compactionIndex = index;
     });
 
@@ -196,7 +201,7 @@ export class Session {
       const entry = path[index]!;
       if (entry.type === "message") messages.push(entry.message);
     }
-    return model === undefined ? { messages } : { messages, model };
+    return { messages, ...(model === undefined ? {} : { model }), ...(thinking === undefined ? {} : { thinking }) };
   }
 
   private static load(path: string, text: string, redact: Redactor | undefined): Session {
@@ -361,62 +366,4 @@ function redactDeep(value: unknown, redact: Redactor): unknown {
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
   for (let index = items.length - 1; index >= 0; index--) if (predicate(items[index]!)) return index;
   return -1;
-}
-
-type Json = Record<string, unknown>;
-
-/** The header, or why the line is not one. */
-function parseHeaderLine(line: string): SessionHeader | string {
-  const value = parseJsonObject(line);
-  if (typeof value === "string") return value;
-  if (value.type !== "session") return 'the first line is not a header with type "session"';
-  const missing = missingFields(value, { version: "number", id: "string", cwd: "string", createdAt: "string" });
-  if (missing) return `header ${missing}`;
-  return value as unknown as SessionHeader;
-}
-
-const ENTRY_FIELDS: Record<SessionEntry["type"], Record<string, string>> = {
-  message: { message: "object" },
-  compaction: { summary: "string", firstKeptEntryId: "string", tokensBefore: "number" },
-  model_change: { model: "string" },
-  custom: { customType: "string" },
-};
-
-/** The entry, or why the line is not a complete one. */
-function parseEntryLine(line: string): SessionEntry | string {
-  const value = parseJsonObject(line);
-  if (typeof value === "string") return value;
-  const type = value.type;
-  if (typeof type !== "string" || !Object.hasOwn(ENTRY_FIELDS, type)) {
-    return `unknown entry type ${JSON.stringify(type)}`;
-  }
-  const missing =
-    missingFields(value, { id: "string", timestamp: "string" }) ??
-    missingFields(value, ENTRY_FIELDS[type as SessionEntry["type"]]);
-  if (missing) return `${type} entry ${missing}`;
-  if (value.parentId !== null && typeof value.parentId !== "string") return `${type} entry has no parentId`;
-  if (type === "message" && typeof (value.message as Json | null)?.role !== "string") {
-    return "message entry has a message without a role";
-  }
-  return value as unknown as SessionEntry;
-}
-
-function parseJsonObject(line: string): Json | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return "not valid JSON";
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
-  return value as Json;
-}
-
-function missingFields(value: Json, fields: Record<string, string>): string | undefined {
-  for (const [name, type] of Object.entries(fields)) {
-    const actual = value[name];
-    const ok = type === "object" ? actual !== null && typeof actual === "object" : typeof actual === type;
-    if (!ok) return `is missing ${type} field "${name}"`;
-  }
-  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Message } from "../messages.js";
+import type { ThinkingLevel } from "../thinking.js";
 
 export const SESSION_FORMAT_VERSION = 1;
 
@@ -40,6 +41,12 @@ export interface ModelChangeEntry extends EntryBase {
   model: string;
 }
 
+/** The thinking level from here on (`kernel.setThinking`, `--thinking`, `/thinking`). */
+export interface ThinkingChangeEntry extends EntryBase {
+  type: "thinking_change";
+  level: ThinkingLevel;
+}
+
 /** Extensions' own state, never sent to the model. */
 export interface CustomEntry extends EntryBase {
   type: "custom";
@@ -47,13 +54,14 @@ export interface CustomEntry extends EntryBase {
   data: unknown;
 }
 
-export type SessionEntry = MessageEntry | CompactionEntry | ModelChangeEntry | CustomEntry;
+export type SessionEntry = MessageEntry | CompactionEntry | ModelChangeEntry | ThinkingChangeEntry | CustomEntry;
 
 /** An entry as callers hand it to `append` (the session assigns id, parentId, timestamp). */
 export type NewSessionEntry =
   | Omit<MessageEntry, "id" | "parentId" | "timestamp">
   | Omit<CompactionEntry, "id" | "parentId" | "timestamp">
   | Omit<ModelChangeEntry, "id" | "parentId" | "timestamp">
+  | Omit<ThinkingChangeEntry, "id" | "parentId" | "timestamp">
   | Omit<CustomEntry, "id" | "parentId" | "timestamp">;
 
 export interface SessionInfo {
@@ -72,4 +80,6 @@ export interface SessionContext {
   messages: Message[];
   /** Last model recorded on the path, if any. */
   model?: string;
+  /** Last thinking level recorded on the path, if any. */
+  thinking?: ThinkingLevel;
 }

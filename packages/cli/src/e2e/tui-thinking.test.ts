@@ -1,0 +1,65 @@
+import { startOpenAIServer } from "@pincer/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+import { KEYS, Terminal } from "./terminal.js";
+
+let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeEach(async () => {
+  model = await startOpenAIServer();
+});
+
+const open: Terminal[] = [];
+afterEach(async () => {
+  for (const terminal of open.splice(0)) terminal.kill();
+  await model.close();
+});
+
+function launch(box: ReturnType<typeof sandbox>, args: string[]) {
+  const terminal = new Terminal({
+    args: ["--model", "openai/gpt-5", ...args],
+    cwd: box.cwd,
+    env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-think-0001", OPENAI_BASE_URL: model.url },
+  });
+  open.push(terminal);
+  return terminal;
+}
+
+describe("/thinking in the interactive terminal", () => {
+  it("shows the level by the model, lists the choices, changes it, and a continued session keeps it", async () => {
+    using box = sandbox();
+    const terminal = launch(box, ["--thinking", "low"]);
+    await terminal.waitFor("Ask anything");
+    await terminal.waitFor("openai/gpt-5 (thinking low)");
+
+    await terminal.type("/thinking");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Thinking (now low)");
+    const picker = terminal.screen();
+    for (const level of ["off", "low", "medium", "high"]) expect(picker).toMatch(new RegExp(`\\b${level}\\b`));
+    terminal.press(KEYS.escape);
+    await terminal.waitForGone("Thinking (now low)");
+
+    await terminal.type("/thinking high");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Thinking: high");
+    await terminal.waitFor("openai/gpt-5 (thinking high)");
+    model.enqueue([{ text: "Thought hard." }, { finish: "stop" }]);
+    await terminal.type("think");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Thought hard.");
+    expect(model.requests.at(-1)!.body).toMatchObject({ reasoning_effort: "high" });
+
+    await terminal.waitForGone("esc to interrupt");
+    await terminal.type("/thinking loud");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("name a level: off, low, medium, high.");
+    terminal.press(KEYS.ctrlC);
+    await terminal.waitFor("Press ctrl+c again to exit");
+    terminal.press(KEYS.ctrlC);
+    expect(await terminal.exit()).toBe(0);
+
+    // The session recorded the change: continuing it without the flag thinks as hard.
+    const again = launch(box, ["--continue"]);
+    await again.waitFor("openai/gpt-5 (thinking high)");
+  });
+});
