@@ -25,7 +25,7 @@ import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { createNetRequest } from "./net-request.js";
 import { PluginSandbox } from "./sandbox/plugin-sandbox.js";
-import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
+import { PROVIDER_MEMORY_MB, type SandboxCommandContext, type SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
@@ -410,7 +410,10 @@ export class PluginRegistry {
         env: createEnvCapability({ allowed: grants.env, env: this.env }),
         request: createNetRequest(grants.net),
         ...(this.snapshots && record.snapshot ? { snapshots: this.snapshots, codeKey } : {}),
-        ...(this.context.sandboxLimits ? { limits: this.context.sandboxLimits } : {}),
+        limits: {
+          ...(record.manifest.contributes?.providers?.length ? { memoryMb: PROVIDER_MEMORY_MB } : {}),
+          ...this.context.sandboxLimits,
+        },
       });
       this.sandboxes.set(record.manifest.name, sandbox);
     }

@@ -31,6 +31,12 @@ export class BodyPump {
         this.waiter = resolve;
       });
     }
+    return this.takeBuffered();
+  }
+
+  /** What has arrived so far, as one chunk, without waiting (null when nothing has). */
+  takeBuffered(): Uint8Array | null {
+    if (this.chunks.length === 0) return null;
     const out = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.buffered);
     this.chunks = [];
     this.buffered = 0;

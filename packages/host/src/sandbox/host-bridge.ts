@@ -8,7 +8,8 @@ import { BodyPump } from "./body-pump.js";
 export interface BridgeCapabilities {
   fs: FsCapability;
   exec: ExecCapability;
-  env: EnvCapability;
+  /** With `granted`, a call's granted variables go into the isolate with the call (no round trip per read). */
+  env: EnvCapability & { granted?(): Record<string, string> };
   /** HTTP through the plugin's net grant (checks every redirect hop); the isolate's fetch uses it. */
   request: NetRequest;
 }
@@ -27,6 +28,12 @@ export interface BridgeCallbacks {
 }
 
 type HostFunction = (...args: never[]) => unknown;
+
+/** A piece of a response body as the isolate receives it. */
+interface BodyChunk {
+  bytes: Uint8Array;
+  text?: string;
+}
 
 /**
  * The host side of one isolate's bridge. Arguments arrive as copies and results leave as copies:
@@ -115,6 +122,15 @@ export class HostBridge {
     };
   }
 
+  /**
+   * The plugin's granted environment as JSON, sent with each call so `env.get` answers inside the
+   * isolate; undefined when the capability cannot list it (each read then asks the host).
+   */
+  grantedEnvJson(): string | undefined {
+    const granted = this.capabilities.env.granted?.();
+    return granted ? JSON.stringify(granted) : undefined;
+  }
+
   /** Closes everything the isolate left open: bodies, requests in flight, timers. */
   close(): void {
     for (const controller of this.fetches.values()) controller.abort();
@@ -148,13 +164,21 @@ export class HostBridge {
         redirect,
       });
       let bodyId = 0;
+      let first: BodyChunk | undefined;
       if (response.body) {
         bodyId = ++this.nextBody;
+        const pump = new BodyPump(response.body);
         this.bodies.set(bodyId, response);
-        this.pumps.set(bodyId, new BodyPump(response.body));
+        this.pumps.set(bodyId, pump);
         this.bodyFetches.set(bodyId, id);
         if (isTextual(response.headers)) this.textBodies.add(bodyId);
         streaming = true;
+        // The body's first bytes have often come in with the headers (a small JSON answer, the
+        // start of an event stream): they cross with them, not a round trip later. This waits
+        // only for the I/O already in hand, never for the network.
+        await new Promise((resolve) => setImmediate(resolve));
+        const bytes = pump.takeBuffered();
+        if (bytes) first = this.crossing(bodyId, bytes);
       }
       return {
         status: response.status,
@@ -163,6 +187,7 @@ export class HostBridge {
         url: response.url,
         redirected: response.redirected,
         bodyId,
+        ...(first ? { first } : {}),
       };
     } finally {
       // A streamed body (a log, server-sent events) must still stop when the plugin aborts.
@@ -181,21 +206,24 @@ export class HostBridge {
    * A text body's chunk that is whole, valid UTF-8 also crosses as text: the isolate has no
    * native decoder, and an SDK decodes every chunk of a server-sent event stream.
    */
-  private async bodyRead(bodyId: number): Promise<{ bytes: Uint8Array; text?: string } | null> {
+  private async bodyRead(bodyId: number): Promise<BodyChunk | null> {
     const pump = this.pumps.get(bodyId);
     if (!pump) return null;
     try {
       const chunk = await pump.read();
-      if (chunk) {
-        if (!this.textBodies.has(bodyId) || !isUtf8(chunk)) return { bytes: chunk };
-        return { bytes: chunk, text: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8") };
-      }
+      if (chunk) return this.crossing(bodyId, chunk);
     } catch (error) {
       this.forgetBody(bodyId);
       throw error;
     }
     this.forgetBody(bodyId);
     return null;
+  }
+
+  /** A chunk as it crosses: its bytes, and its text too when the body is text and the chunk whole UTF-8. */
+  private crossing(bodyId: number, bytes: Uint8Array): BodyChunk {
+    if (!this.textBodies.has(bodyId) || !isUtf8(bytes)) return { bytes };
+    return { bytes, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
   }
 
   private forgetBody(bodyId: number): void {

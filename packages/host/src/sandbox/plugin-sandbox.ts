@@ -96,11 +96,15 @@ export class PluginSandbox {
     try {
       const live = await this.ensure();
       // Asynchronous on this side, so the estimate may read env through the bridge meanwhile.
-      const json = await live.entries.estimate.apply(undefined, [name, JSON.stringify(args), cwd], {
-        ...COPY_ARGS,
-        result: { copy: true },
-        timeout: 1000,
-      });
+      const json = await live.entries.estimate.apply(
+        undefined,
+        [name, JSON.stringify(args), cwd, live.bridge.grantedEnvJson()],
+        {
+          ...COPY_ARGS,
+          result: { copy: true },
+          timeout: 1000,
+        },
+      );
       if (typeof json !== "string") return undefined;
       // The shape only: the kernel checks the figure and cleans the summary before anyone sees it.
       const estimate = JSON.parse(json) as Partial<CostEstimate>;
@@ -120,11 +124,15 @@ export class PluginSandbox {
       ...(ctx.authorize ? { authorize: ctx.authorize } : {}),
     };
     const outcome = await this.guarded(ctx.toolCallId, call, (live) =>
-      live.entries.run.apply(undefined, [ctx.toolCallId, name, JSON.stringify(args), ctx.cwd], {
-        ...COPY_ARGS,
-        result: { promise: true, copy: true },
-        timeout: this.limits.cpuMsPerCall,
-      }),
+      live.entries.run.apply(
+        undefined,
+        [ctx.toolCallId, name, JSON.stringify(args), ctx.cwd, live.bridge.grantedEnvJson()],
+        {
+          ...COPY_ARGS,
+          result: { promise: true, copy: true },
+          timeout: this.limits.cpuMsPerCall,
+        },
+      ),
     );
     if ("failure" in outcome) return { content: outcome.failure, isError: true };
     if (outcome.error) return { content: `${name} failed: ${outcome.error}`, isError: true };
@@ -165,11 +173,15 @@ export class PluginSandbox {
       wake?.();
     };
     const done = this.guarded(callId, { signal, bytes: 0, onEvent }, (live) =>
-      live.entries.stream.apply(undefined, [callId, id, JSON.stringify(request), JSON.stringify(config)], {
-        ...COPY_ARGS,
-        result: { promise: true },
-        timeout: this.limits.cpuMsPerCall,
-      }),
+      live.entries.stream.apply(
+        undefined,
+        [callId, id, JSON.stringify(request), JSON.stringify(config), live.bridge.grantedEnvJson()],
+        {
+          ...COPY_ARGS,
+          result: { promise: true },
+          timeout: this.limits.cpuMsPerCall,
+        },
+      ),
     ).then((outcome) => {
       if ("failure" in outcome) problem = outcome.failure;
       else if (outcome.error) problem = `Provider ${id} (plugin ${this.options.pluginName}) failed: ${outcome.error}`;
@@ -232,7 +244,7 @@ export class PluginSandbox {
     };
     const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId, model: ctx.model });
     const outcome = await this.guarded(callId, call, (live) =>
-      live.entries.command.apply(undefined, [callId, name, args, data], {
+      live.entries.command.apply(undefined, [callId, name, args, data, live.bridge.grantedEnvJson()], {
         ...COPY_ARGS,
         result: { promise: true, copy: true },
         timeout: this.limits.cpuMsPerCall,

@@ -67,11 +67,17 @@ const BRIDGE = `
   // decoder does in microseconds what the loop below takes milliseconds for.
   const hostDecoded = new WeakMap();
 
+  const HIGH_BYTE = /[\\x80-\\xff]/;
+  const NO_PENDING = [];
+
   class TextDecoder {
-    constructor() { this._pending = []; }
+    constructor() { this._pending = NO_PENDING; }
     get encoding() { return "utf-8"; }
-    decode(input, options = {}) {
-      if (this._pending.length === 0 && input !== undefined) {
+    // Kept lean: an SDK may call this for every line of a stream (the OpenAI SDK does, twice an
+    // event), so nothing here allocates that need not.
+    decode(input, options) {
+      const pending = this._pending;
+      if (pending.length === 0 && input !== undefined) {
         const known = hostDecoded.get(input);
         if (known !== undefined) return known;
       }
@@ -80,25 +86,45 @@ const BRIDGE = `
         : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
         : new Uint8Array(input);
       // With { stream: true } a character split across chunks waits for its last bytes.
-      const bytes = this._pending.length ? Uint8Array.from([...this._pending, ...fresh]) : fresh;
-      this._pending = [];
+      let bytes = fresh;
+      if (pending.length) {
+        bytes = Uint8Array.from([...pending, ...fresh]);
+        this._pending = NO_PENDING;
+      }
       let end = bytes.length;
-      if (options.stream) {
+      if (options !== undefined && options.stream && end > 0) {
         let back = 0;
         while (back < 3 && back < end && (bytes[end - 1 - back] & 0xc0) === 0x80) back++;
         const lead = bytes[end - 1 - back];
         const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
         if (back < end && need > back + 1) { this._pending = [...bytes.subarray(end - 1 - back)]; end -= back + 1; }
       }
-      // Decoded as Latin-1 natively, 8 KB at a time, the text is already right up to its first
-      // byte >= 0x80 (found by a native regex, not a loop over bytes here); only multi-byte text
-      // from there on takes the loop below. An SDK decodes each SSE line on its own, so this runs
-      // thousands of times a stream.
-      let latin = "";
-      for (let at = 0; at < end; at += 8192) latin += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 8192)));
-      const high = latin.search(/[\\x80-\\xff]/);
-      if (high === -1) return latin;
-      let out = latin.slice(0, high);
+      if (end === 0) return "";
+      let out;
+      let high;
+      if (end <= 1024) {
+        // A line of a stream: its bytes copied into a plain array (checked for ASCII on the way)
+        // go through fromCharCode faster than the typed array itself does.
+        const codes = new Array(end);
+        high = 0;
+        for (; high < end; high++) {
+          const byte = bytes[high];
+          if (byte >= 0x80) break;
+          codes[high] = byte;
+        }
+        if (high === end) return String.fromCharCode.apply(null, codes);
+        codes.length = high;
+        out = String.fromCharCode.apply(null, codes);
+      } else {
+        // Decoded as Latin-1 natively, 8 KB at a time, the text is already right up to its first
+        // byte >= 0x80 (found by a native regex, not a loop over bytes here); only multi-byte
+        // text from there on takes the loop below.
+        let latin = "";
+        for (let at = 0; at < end; at += 8192) latin += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 8192)));
+        high = latin.search(HIGH_BYTE);
+        if (high === -1) return latin;
+        out = latin.slice(0, high);
+      }
       const start = high;
       let chunk = [];
       for (let i = start; i < end; ) {
@@ -171,7 +197,19 @@ const ENTRIES = `
     mkdir: (path) => call("mkdir", String(path)),
     resolve: (path) => call("resolve", String(path)),
   };
-  const env = { get: (key) => callSync("envGet", String(key)) };
+  // The granted environment, as the host sent it with the latest call (every call brings it, so
+  // it is never older than the call reading it); null: ask the host each time.
+  let grantedEnv = null;
+  const receiveEnv = (envJson) => {
+    grantedEnv = typeof envJson === "string" ? JSON.parse(envJson) : null;
+  };
+  const env = {
+    get: (key) => {
+      const name = String(key);
+      if (grantedEnv === null) return callSync("envGet", name);
+      return Object.hasOwn(grantedEnv, name) ? grantedEnv[name] : undefined;
+    },
+  };
   /** Spawning, tied to the call it belongs to (its abort signal, the permission check). */
   const execFor = (callId) => ({
     run: async (command, options = {}) => {
@@ -254,7 +292,8 @@ const ENTRIES = `
       return subject === undefined ? undefined : JSON.stringify(subject);
     },
     /** A call's cost estimate, as JSON; synchronous only (a promise is no estimate). The host checks the fields. */
-    estimate(name, argsJson, cwd) {
+    estimate(name, argsJson, cwd, envJson) {
+      receiveEnv(envJson);
       const tool = tools.get(name);
       if (!tool || typeof tool.estimateCost !== "function") return undefined;
       const estimate = tool.estimateCost(JSON.parse(argsJson), { cwd, env });
@@ -262,7 +301,8 @@ const ENTRIES = `
       const summary = typeof estimate.summary === "string" ? estimate.summary.slice(0, 1000) : undefined;
       return JSON.stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
     },
-    async run(callId, name, argsJson, cwd) {
+    async run(callId, name, argsJson, cwd, envJson) {
+      receiveEnv(envJson);
       const tool = tools.get(name);
       if (!tool) throw new Error("no tool named " + name + " in this plugin");
       const controller = new AbortController();
@@ -284,7 +324,8 @@ const ENTRIES = `
       }
     },
     /** A slash command: its result goes back as JSON, { output } or { invalid } (the host sanitizes). */
-    async command(callId, name, args, contextJson) {
+    async command(callId, name, args, contextJson, envJson) {
+      receiveEnv(envJson);
       const command = commands.get(name);
       if (!command || typeof command.run !== "function") throw new Error("no command named " + name + " in this plugin");
       const controller = new AbortController();
@@ -298,7 +339,8 @@ const ENTRIES = `
       }
     },
     /** One model call: every event goes to the host as it arrives. */
-    async stream(callId, id, requestJson, configJson) {
+    async stream(callId, id, requestJson, configJson, envJson) {
+      receiveEnv(envJson);
       // One instance per provider and config: a plugin may serve several declared endpoints.
       const key = id + "\u0000" + configJson;
       let instance = providerInstances.get(key);

@@ -16,6 +16,14 @@ export interface SandboxLimits {
   maxUpdateBytes: number;
 }
 
+/**
+ * The heap limit of a plugin that contributes a model provider, unless config sets `memoryMb`.
+ * isolated-vm sizes an isolate's young generation from its limit (2 MB at 128 MB, 16 MB from
+ * 512 MB), and a 2,000-event stream makes megabytes of short-lived strings and objects: with 2 MB
+ * it spent a tenth of its time in the scavenger. The larger limit is a ceiling, not an allocation.
+ */
+export const PROVIDER_MEMORY_MB = 512;
+
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   memoryMb: 128,
   cpuMsPerCall: 30_000,

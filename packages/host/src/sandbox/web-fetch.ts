@@ -137,7 +137,6 @@ export const WEB_FETCH = `
   const bodyStream = (body) => {
     if (body === null || body === undefined) return null;
     if (body instanceof ReadableStream) return body;
-    if (body instanceof FormData) throw new TypeError("FormData request bodies are not supported in the plugin sandbox yet");
     if (body instanceof Blob) return body.stream();
     const bytes = body instanceof URLSearchParams ? toBytes(body.toString()) : toBytes(body);
     return new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
@@ -156,7 +155,20 @@ export const WEB_FETCH = `
   };
 
   class Body {
-    _initBody(body) { this._stream = bodyStream(body); this.bodyUsed = false; }
+    // The stream is made when something reads it: fetch sends a request's string body as it is,
+    // and encoding a long conversation to bytes in JavaScript for nothing cost a millisecond a turn.
+    _initBody(body) {
+      if (body instanceof FormData) throw new TypeError("FormData request bodies are not supported in the plugin sandbox yet");
+      this._source = body;
+      this._made = false;
+      this._madeStream = null;
+      this.bodyUsed = false;
+    }
+    get _stream() {
+      if (!this._made) { this._made = true; this._madeStream = bodyStream(this._source); }
+      return this._madeStream;
+    }
+    set _stream(stream) { this._made = true; this._madeStream = stream; }
     get body() { return this._stream; }
     async arrayBuffer() { return (await this.bytes()).buffer; }
     async bytes() {
@@ -235,6 +247,7 @@ export const WEB_FETCH = `
       : request._rawBody instanceof ReadableStream ? await readAll(request._rawBody)
       : typeof request._rawBody === "string" ? request._rawBody
       : request._rawBody instanceof URLSearchParams ? request._rawBody.toString()
+      : request._rawBody instanceof Blob ? request._rawBody._bytes
       : toBytes(request._rawBody);
     const id = ++nextFetch;
     const onAbort = () => callSync("fetchAbort", id);
@@ -274,7 +287,9 @@ export const WEB_FETCH = `
       },
       async cancel() { finish(); await call("bodyCancel", meta.bodyId); },
     }) : null;
-    if (stream) readAhead();
+    // The first bytes may have come with the headers; else the first read starts now.
+    if (stream && meta.first) ahead = Promise.resolve(meta.first);
+    else if (stream) readAhead();
     if (!stream) finish();
     return new Response(stream, { status: meta.status, statusText: meta.statusText, headers: meta.headers, url: meta.url, redirected: meta.redirected });
   };

@@ -63,14 +63,17 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function box(code: string, grants: { net?: string[]; env?: Record<string, string> } = {}) {
+function box(code: string, grants: { net?: string[]; env?: Record<string, string>; liveEnv?: NodeJS.ProcessEnv } = {}) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-web-")));
   const sandbox = new PluginSandbox({
     pluginName: "web-plugin",
     code,
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
     exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
-    env: createEnvCapability({ allowed: ["GRANTED_KEY"], env: { GRANTED_KEY: "k", OTHER_SECRET: "s", ...grants.env } }),
+    env: createEnvCapability({
+      allowed: ["GRANTED_KEY"],
+      env: grants.liveEnv ?? { GRANTED_KEY: "k", OTHER_SECRET: "s", ...grants.env },
+    }),
     request: createNetRequest(grants.net ?? [`127.0.0.1:${port}`]),
     limits: { cpuMsPerCall: 2000, memoryMb: 64 },
   });
@@ -101,6 +104,16 @@ describe("web platform inside a plugin isolate", () => {
       const b = await fetch(new Request(base + "/echo", { method: "POST", headers: { "X-Test": "hdr" }, body: "payload" }));
       return { content: [a.status, a.ok, a.headers.get("content-length"), JSON.stringify(await a.json()), await b.text()].join(" ") };`);
     expect(out).toBe('200 true 26 {"ok":true,"method":"GET"} hdr:payload');
+  });
+
+  it("sends a Blob body's bytes, and a request's body can still be read in the plugin", async () => {
+    const out = await runProbe(`
+      const blob = await fetch(base + "/echo", { method: "POST", headers: { "X-Test": "blob" }, body: new Blob(["bl", "ob"]) });
+      const request = new Request(base + "/echo", { method: "POST", body: "read me" });
+      let formData = "";
+      try { new Request(base + "/echo", { method: "POST", body: new FormData() }); } catch (error) { formData = error.message; }
+      return { content: [await blob.text(), await request.text(), formData].join(" | ") };`);
+    expect(out).toBe("blob:blob | read me | FormData request bodies are not supported in the plugin sandbox yet");
   });
 
   it("streams a response body chunk by chunk, decoding UTF-8 split across chunks", async () => {
@@ -134,7 +147,16 @@ describe("web platform inside a plugin isolate", () => {
   });
 
   it("decodes UTF-8 like Node: ASCII, then multi-byte text from its first high byte on", async () => {
-    const samples = ["plain ascii data: {}", "ascii first, then é and ü", "ÿ at the start", "emoji 😀 mid-line", ""];
+    // Short texts (a stream's lines) and long ones take different paths through the decoder.
+    const long = `${"x".repeat(3000)} then é, ü and 😀 ${"y".repeat(9000)}`;
+    const samples = [
+      "plain ascii data: {}",
+      "ascii first, then é and ü",
+      "ÿ at the start",
+      "emoji 😀 mid-line",
+      "",
+      long,
+    ];
     const out = await runProbe(`
       const samples = ${JSON.stringify(samples)};
       return { content: JSON.stringify(samples.map((s) => new TextDecoder().decode(new TextEncoder().encode(s)))) };`);
@@ -207,6 +229,23 @@ describe("providers in a plugin isolate", () => {
       { type: "text_delta", text: "hi k undefined" },
       { type: "stop", reason: "stop" },
     ]);
+  });
+
+  it("reads the granted environment as it is at each call, and nothing else", async () => {
+    // The granted values travel with each call: a change on the host shows in the next one.
+    const liveEnv: NodeJS.ProcessEnv = { GRANTED_KEY: "first", OTHER_SECRET: "s" };
+    const { sandbox, dir } = box(
+      probe(`return { content: ctx.env.get("GRANTED_KEY") + " " + ctx.env.get("OTHER_SECRET") };`),
+      {
+        liveEnv,
+      },
+    );
+    const ctx: ToolContext = { toolCallId: "c1", cwd: dir, signal: new AbortController().signal, onUpdate() {} };
+    expect((await sandbox.run("probe", {}, ctx)).content).toBe("first undefined");
+    liveEnv.GRANTED_KEY = "second";
+    expect((await sandbox.run("probe", {}, { ...ctx, toolCallId: "c2" })).content).toBe("second undefined");
+    delete liveEnv.GRANTED_KEY;
+    expect((await sandbox.run("probe", {}, { ...ctx, toolCallId: "c3" })).content).toBe("undefined undefined");
   });
 
   it("sends the first token at once, not with the batch it starts", async () => {
