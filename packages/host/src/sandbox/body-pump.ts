@@ -1,7 +1,7 @@
 /**
- * Reads a response body ahead of the isolate, up to a high-water mark, so that one `bodyRead`
- * from the isolate takes everything that arrived since the last one. A server-sent event stream
- * arrives as one small network chunk per event; handing them over one host round trip each was
+ * Reads a response body ahead of the isolate, up to a high-water mark, so that each push into it
+ * (response-bodies.ts) takes everything that arrived since the last one. A server-sent event
+ * stream arrives as one small network chunk per event; handing them over one crossing each was
  * most of what a sandboxed provider cost over the bare SDK. The mark keeps a large download from
  * piling up in host memory while the plugin is slow to read: the pump waits until it is drained.
  */

@@ -1,8 +1,7 @@
-import { isUtf8 } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
-import type { NetRequest, NetResponse } from "../net-request.js";
-import { BodyPump } from "./body-pump.js";
+import type { NetRequest } from "../net-request.js";
+import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
 
 /** What one plugin's isolate may reach: its granted capabilities, nothing else. */
 export interface BridgeCapabilities {
@@ -24,16 +23,12 @@ export interface BridgeCallbacks {
   event(callId: string, eventJson: string): void;
   output(stream: number, chunk: string): void;
   timer(id: number): void;
+  /** A response body's next chunk for the isolate (null: its end, with `error` when it failed). */
+  bodyChunk(bodyId: number, chunk: BodyChunk | null, error?: string): void;
   log(line: string): void;
 }
 
 type HostFunction = (...args: never[]) => unknown;
-
-/** A piece of a response body as the isolate receives it. */
-interface BodyChunk {
-  bytes: Uint8Array;
-  text?: string;
-}
 
 /**
  * The host side of one isolate's bridge. Arguments arrive as copies and results leave as copies:
@@ -41,15 +36,11 @@ interface BodyChunk {
  * body, a timer) is tracked here, so stopping the isolate closes them all.
  */
 export class HostBridge {
-  private readonly bodies = new Map<number, NetResponse>();
-  private readonly pumps = new Map<number, BodyPump>();
-  /** Bodies whose content type says text: their chunks cross decoded as well (see bodyRead). */
-  private readonly textBodies = new Set<number>();
+  private readonly bodies: ResponseBodies;
   private readonly fetches = new Map<number, AbortController>();
   /** Body id → fetch id: a fetch stays abortable until its body is read to the end or cancelled. */
   private readonly bodyFetches = new Map<number, number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private nextBody = 0;
   /** Async functions: started by a message, settled later. */
   readonly async: Record<string, HostFunction>;
   /** Functions the isolate calls synchronously: each must answer at once. */
@@ -60,6 +51,10 @@ export class HostBridge {
     private readonly callbacks: BridgeCallbacks,
   ) {
     const { fs, exec } = capabilities;
+    this.bodies = new ResponseBodies((bodyId, chunk, error) => {
+      if (chunk === null) this.forgetFetch(bodyId);
+      callbacks.bodyChunk(bodyId, chunk, error);
+    });
     this.async = {
       readFile: (path: string) => fs.readFile(path),
       readText: (path: string) => fs.readText(path),
@@ -81,10 +76,9 @@ export class HostBridge {
         redirect?: string,
       ) =>
         this.fetch(id, url, method, headers, body, redirect === "manual" || redirect === "error" ? redirect : "follow"),
-      bodyRead: (bodyId: number) => this.bodyRead(bodyId),
       bodyCancel: async (bodyId: number) => {
-        this.bodies.get(bodyId)?.cancel();
-        this.forgetBody(bodyId);
+        this.bodies.cancel(bodyId);
+        this.forgetFetch(bodyId);
       },
     };
     this.sync = {
@@ -119,6 +113,7 @@ export class HostBridge {
         this.timers.delete(id);
       },
       fetchAbort: (id: number) => this.fetches.get(id)?.abort(),
+      bodyTaken: (bodyId: number, bytes: number) => this.bodies.taken(bodyId, bytes),
     };
   }
 
@@ -134,13 +129,10 @@ export class HostBridge {
   /** Closes everything the isolate left open: bodies, requests in flight, timers. */
   close(): void {
     for (const controller of this.fetches.values()) controller.abort();
-    for (const response of this.bodies.values()) response.cancel();
+    this.bodies.close();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.fetches.clear();
     this.bodyFetches.clear();
-    this.bodies.clear();
-    this.pumps.clear();
-    this.textBodies.clear();
     this.timers.clear();
   }
 
@@ -164,21 +156,11 @@ export class HostBridge {
         redirect,
       });
       let bodyId = 0;
-      let first: BodyChunk | undefined;
       if (response.body) {
-        bodyId = ++this.nextBody;
-        const pump = new BodyPump(response.body);
-        this.bodies.set(bodyId, response);
-        this.pumps.set(bodyId, pump);
+        // Pushed from here on: the first bytes go as soon as they are read (see ResponseBodies).
+        bodyId = this.bodies.add(response, response.body);
         this.bodyFetches.set(bodyId, id);
-        if (isTextual(response.headers)) this.textBodies.add(bodyId);
         streaming = true;
-        // The body's first bytes have often come in with the headers (a small JSON answer, the
-        // start of an event stream): they cross with them, not a round trip later. This waits
-        // only for the I/O already in hand, never for the network.
-        await new Promise((resolve) => setImmediate(resolve));
-        const bytes = pump.takeBuffered();
-        if (bytes) first = this.crossing(bodyId, bytes);
       }
       return {
         status: response.status,
@@ -187,7 +169,6 @@ export class HostBridge {
         url: response.url,
         redirected: response.redirected,
         bodyId,
-        ...(first ? { first } : {}),
       };
     } finally {
       // A streamed body (a log, server-sent events) must still stop when the plugin aborts.
@@ -199,38 +180,6 @@ export class HostBridge {
     const fetchId = this.bodyFetches.get(bodyId);
     this.bodyFetches.delete(bodyId);
     if (fetchId !== undefined) this.fetches.delete(fetchId);
-  }
-
-  /**
-   * One chunk of a response body, pulled by the isolate when it wants more (null at the end).
-   * A text body's chunk that is whole, valid UTF-8 also crosses as text: the isolate has no
-   * native decoder, and an SDK decodes every chunk of a server-sent event stream.
-   */
-  private async bodyRead(bodyId: number): Promise<BodyChunk | null> {
-    const pump = this.pumps.get(bodyId);
-    if (!pump) return null;
-    try {
-      const chunk = await pump.read();
-      if (chunk) return this.crossing(bodyId, chunk);
-    } catch (error) {
-      this.forgetBody(bodyId);
-      throw error;
-    }
-    this.forgetBody(bodyId);
-    return null;
-  }
-
-  /** A chunk as it crosses: its bytes, and its text too when the body is text and the chunk whole UTF-8. */
-  private crossing(bodyId: number, bytes: Uint8Array): BodyChunk {
-    if (!this.textBodies.has(bodyId) || !isUtf8(bytes)) return { bytes };
-    return { bytes, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
-  }
-
-  private forgetBody(bodyId: number): void {
-    this.bodies.delete(bodyId);
-    this.textBodies.delete(bodyId);
-    this.pumps.delete(bodyId);
-    this.forgetFetch(bodyId);
   }
 
   private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {
@@ -257,12 +206,6 @@ export class HostBridge {
         : {}),
     });
   }
-}
-
-/** Text, JSON, XML, JavaScript and server-sent events: what a plugin will decode. */
-function isTextual(headers: Array<[string, string]>): boolean {
-  const type = headers.find(([name]) => name === "content-type")?.[1].toLowerCase() ?? "";
-  return /^text\/|[/+]json\b|[/+]xml\b|javascript|event-stream|ndjson/.test(type);
 }
 
 function urlParts(url: URL) {

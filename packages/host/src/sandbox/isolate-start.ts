@@ -10,14 +10,24 @@ export interface LiveIsolate {
   isolate: ivm.Isolate;
   bridge: HostBridge;
   entries: Record<
-    "run" | "stream" | "subject" | "estimate" | "output" | "settle" | "abort" | "timer" | "themeStatusLine" | "command",
+    | "run"
+    | "stream"
+    | "subject"
+    | "estimate"
+    | "output"
+    | "settle"
+    | "abort"
+    | "timer"
+    | "bodyChunk"
+    | "themeStatusLine"
+    | "command",
     Entry
   >;
   definitions: PluginDefinitions;
 }
 
 /** How the bridge reaches the calls in flight (the sandbox keeps them); the rest it wires itself. */
-export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer">;
+export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer" | "bodyChunk">;
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
 
@@ -66,6 +76,7 @@ export async function startPluginIsolate(
     ...hooks,
     output: (stream, chunk) => notify("output", [stream, chunk]),
     timer: (id) => notify("timer", [id]),
+    bodyChunk: (bodyId, chunk, error) => notify("bodyChunk", [bodyId, chunk, error]),
   });
   // One entry point for async calls: run the named host function, then settle the isolate's promise.
   const startCall = (id: number, name: string, args: unknown[]) => {
@@ -105,6 +116,7 @@ export async function startPluginIsolate(
       settle: await entry("settle"),
       abort: await entry("abort"),
       timer: await entry("timer"),
+      bodyChunk: await entry("bodyChunk"),
       themeStatusLine: await entry("themeStatusLine"),
       command: await entry("command"),
     },

@@ -386,6 +386,9 @@ const ENTRIES = `
     timer(id) {
       onHost.timer(id);
     },
+    bodyChunk(bodyId, chunk, error) {
+      onHost.bodyChunk(bodyId, chunk, error);
+    },
     settle(id, ok, value) {
       const entry = pending.get(id);
       if (!entry) return;

@@ -1,7 +1,8 @@
 /**
  * Streams, bodies and fetch for the inside of a plugin isolate (see web-platform.ts for the
- * rest). A response body is a ReadableStream that pulls one chunk at a time from the host, so a
- * slow reader never makes the host buffer a whole response.
+ * rest). A response body is a ReadableStream the host pushes chunks into as they arrive, never
+ * more than a window ahead of its reader, so a slow reader never makes either side hold a whole
+ * response.
  */
 export const WEB_FETCH = `
   class ReadableStreamDefaultReader {
@@ -32,7 +33,11 @@ export const WEB_FETCH = `
       const stream = this;
       this._controller = {
         get desiredSize() { return stream._highWater - stream._queue.length; },
-        enqueue(chunk) { if (stream._state !== "readable") return; const w = stream._waiters.shift(); if (w) w.resolve({ value: chunk, done: false }); else stream._queue.push(chunk); },
+        enqueue(chunk) {
+          if (stream._state !== "readable") return;
+          const w = stream._waiters.shift();
+          if (w) { w.resolve({ value: chunk, done: false }); stream._taken(chunk); } else stream._queue.push(chunk);
+        },
         close() { if (stream._state !== "readable") return; stream._state = "closed"; stream._resolveClosed(); for (const w of stream._waiters.splice(0)) w.resolve({ value: undefined, done: true }); },
         error(e) { if (stream._state !== "readable") return; stream._state = "errored"; stream._error = e; for (const w of stream._waiters.splice(0)) w.reject(e); },
       };
@@ -54,8 +59,10 @@ export const WEB_FETCH = `
       finally { this._pulling = false; }
       if (this._waiters.length && this._state === "readable") return this._pull();
     }
+    // A response body's source hears what its reader took, so the host pushes no further ahead.
+    _taken(chunk) { if (this._source._taken) this._source._taken(chunk); }
     _read() {
-      if (this._queue.length) { const value = this._queue.shift(); return Promise.resolve({ value, done: false }); }
+      if (this._queue.length) { const value = this._queue.shift(); this._taken(value); return Promise.resolve({ value, done: false }); }
       if (this._state === "closed") return Promise.resolve({ value: undefined, done: true });
       if (this._state === "errored") return Promise.reject(this._error);
       const waiting = new Promise((resolve, reject) => this._waiters.push({ resolve, reject }));
@@ -236,6 +243,17 @@ export const WEB_FETCH = `
     }
   }
 
+  // Response bodies' chunks, pushed by the host; one that comes before its fetch settled waits.
+  const bodySinks = new Map();
+  const earlyChunks = new Map();
+  onHost.bodyChunk = (bodyId, chunk, error) => {
+    const sink = bodySinks.get(bodyId);
+    if (sink) return sink(chunk, error);
+    const early = earlyChunks.get(bodyId) ?? [];
+    early.push([chunk, error]);
+    earlyChunks.set(bodyId, early);
+  };
+
   let nextFetch = 0;
   /** fetch: the request is made by the host, through the plugin's net grant; the body streams back. */
   const fetch = async (input, init = {}) => {
@@ -261,35 +279,41 @@ export const WEB_FETCH = `
     }
     let finished = false;
     const finish = () => { if (!finished) { finished = true; signal.removeEventListener("abort", onAbort); } };
-    // One read is always in flight ahead of the reader: the next chunk crosses while the reader
-    // works on this one, instead of a round trip to the host each time it asks for more.
-    let ahead = null;
-    const readAhead = () => {
-      ahead = call("bodyRead", meta.bodyId);
-      ahead.catch(() => {});
-    };
-    const stream = meta.bodyId ? new ReadableStream({
-      async pull(c) {
-        try {
-          const next = ahead;
-          ahead = null;
-          // About to wait: whatever the plugin batched for the host goes now, not with the next chunk.
-          flushBeforeWait();
-          const chunk = await next;
-          if (chunk === null) { finish(); c.close(); return; }
-          readAhead();
-          if (typeof chunk.text === "string") hostDecoded.set(chunk.bytes, chunk.text);
-          c.enqueue(chunk.bytes);
-        } catch (error) {
-          finish();
-          c.error(signal.aborted ? abortError() : new TypeError("reading the response failed: " + error.message));
-        }
+    const bodyId = meta.bodyId;
+    // The host pushes the body as it arrives (see response-bodies.ts); pull only waits for it.
+    let arrived = null;
+    const stream = bodyId ? new ReadableStream({
+      start(c) {
+        const sink = (chunk, error) => {
+          if (chunk !== null) {
+            if (typeof chunk.text === "string") hostDecoded.set(chunk.bytes, chunk.text);
+            c.enqueue(chunk.bytes);
+          } else {
+            bodySinks.delete(bodyId);
+            finish();
+            if (error === undefined) c.close();
+            else c.error(signal.aborted ? abortError() : new TypeError("reading the response failed: " + error));
+          }
+          const wake = arrived;
+          arrived = null;
+          if (wake) wake();
+        };
+        bodySinks.set(bodyId, sink);
+        for (const [chunk, error] of earlyChunks.get(bodyId) ?? []) sink(chunk, error);
+        earlyChunks.delete(bodyId);
       },
-      async cancel() { finish(); await call("bodyCancel", meta.bodyId); },
+      pull() {
+        // About to wait: whatever the plugin batched for the host goes now, not with the next chunk.
+        flushBeforeWait();
+        return new Promise((resolve) => { arrived = resolve; });
+      },
+      async cancel() {
+        bodySinks.delete(bodyId);
+        finish();
+        await call("bodyCancel", bodyId);
+      },
+      _taken(chunk) { tell("bodyTaken", bodyId, chunk.byteLength); },
     }) : null;
-    // The first bytes may have come with the headers; else the first read starts now.
-    if (stream && meta.first) ahead = Promise.resolve(meta.first);
-    else if (stream) readAhead();
     if (!stream) finish();
     return new Response(stream, { status: meta.status, statusText: meta.statusText, headers: meta.headers, url: meta.url, redirected: meta.redirected });
   };

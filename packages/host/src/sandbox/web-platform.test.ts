@@ -40,6 +40,13 @@ beforeAll(async () => {
       setTimeout(() => response.end("data: done\n\n"), 20);
       return;
     }
+    if (request.url === "/big") {
+      // Five megabytes, more than the host pushes ahead of a reader: the reader's acknowledgements
+      // must let the rest through.
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      for (let i = 0; i < 80; i++) response.write(Buffer.alloc(64 * 1024, i));
+      return response.end();
+    }
     if (request.url === "/slow-events") {
       response.writeHead(200, { "content-type": "text/event-stream" });
       response.write("data: one\n\ndata: uno\n\n");
@@ -125,6 +132,19 @@ describe("web platform inside a plugin isolate", () => {
       for (;;) { const { done, value } = await reader.read(); if (done) break; reads++; text += decoder.decode(value, { stream: true }); }
       return { content: text + " " + (reads >= 2) };`);
     expect(out).toBe("ééé|end true");
+  });
+
+  it("reads a body larger than the host sends ahead, whole and in order, then cancels another", async () => {
+    const out = await runProbe(`
+      const bytes = await (await fetch(base + "/big")).bytes();
+      let ordered = true;
+      for (let i = 0; i < 80; i++) if (bytes[i * 65536] !== i || bytes[i * 65536 + 65535] !== i) ordered = false;
+      const reader = (await fetch(base + "/big")).body.getReader();
+      const first = await reader.read();
+      await reader.cancel();
+      const after = await reader.read();
+      return { content: [bytes.length, ordered, first.value.length > 0, after.done].join(" ") };`);
+    expect(out).toBe(`${80 * 64 * 1024} true true true`);
   });
 
   it("decodes text bodies the same whether a chunk is whole UTF-8 or cut inside a character", async () => {

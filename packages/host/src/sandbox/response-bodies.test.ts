@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import type { NetResponse } from "../net-request.js";
+import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
+
+const MiB = 1024 * 1024;
+
+/** A response whose body yields `count` chunks of `size` bytes, as fast as they are asked for. */
+function response(count: number, size: number, options: { type?: string; failAfter?: number } = {}) {
+  let cancelled = false;
+  let produced = 0;
+  const body: AsyncIterator<Uint8Array> = {
+    async next() {
+      if (cancelled || produced === count) return { done: true, value: undefined };
+      if (options.failAfter !== undefined && produced === options.failAfter) throw new Error("connection reset");
+      produced++;
+      return { done: false, value: new Uint8Array(size).fill(0x61) };
+    },
+  };
+  const net: NetResponse = {
+    status: 200,
+    statusText: "OK",
+    headers: [["content-type", options.type ?? "application/octet-stream"]],
+    url: "http://127.0.0.1/",
+    redirected: false,
+    body,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+  return { net, body, produced: () => produced, cancelled: () => cancelled };
+}
+
+function collector() {
+  const chunks: Array<BodyChunk | null> = [];
+  let error: string | undefined;
+  return {
+    chunks,
+    error: () => error,
+    bytes: () => chunks.reduce((sum, chunk) => sum + (chunk?.bytes.byteLength ?? 0), 0),
+    sink: (_bodyId: number, chunk: BodyChunk | null, failure?: string) => {
+      chunks.push(chunk);
+      if (failure !== undefined) error = failure;
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe("response bodies pushed into the isolate", () => {
+  it("pushes a body to its end without being asked, then says it ended", async () => {
+    const seen = collector();
+    const source = response(3, 1000);
+    new ResponseBodies(seen.sink).add(source.net, source.body);
+    await settle();
+    expect(seen.bytes()).toBe(3000);
+    expect(seen.chunks.at(-1)).toBeNull();
+    expect(seen.error()).toBeUndefined();
+  });
+
+  it("stops about a megabyte ahead of a reader that takes nothing, and goes on as it takes", async () => {
+    const seen = collector();
+    const source = response(64, 256 * 1024);
+    const bodies = new ResponseBodies(seen.sink);
+    const bodyId = bodies.add(source.net, source.body);
+    await settle();
+    // The window (1 MiB unread) plus what the pump behind it reads ahead (1 MiB), not 16 MiB.
+    expect(seen.bytes()).toBeGreaterThanOrEqual(MiB);
+    expect(seen.bytes()).toBeLessThanOrEqual(2 * MiB);
+    expect(source.produced() * 256 * 1024).toBeLessThanOrEqual(3 * MiB);
+    const before = seen.bytes();
+    bodies.taken(bodyId, before);
+    await settle();
+    expect(seen.bytes()).toBeGreaterThan(before);
+    for (let round = 0; round < 40 && seen.chunks.at(-1) !== null; round++) {
+      bodies.taken(bodyId, MiB);
+      await settle();
+    }
+    expect(seen.bytes()).toBe(64 * 256 * 1024);
+    expect(seen.chunks.at(-1)).toBeNull();
+  });
+
+  it("sends text bodies' whole UTF-8 chunks decoded too, and binary ones as bytes only", async () => {
+    const text = collector();
+    const textSource = response(1, 8, { type: "text/event-stream" });
+    new ResponseBodies(text.sink).add(textSource.net, textSource.body);
+    const binary = collector();
+    const binarySource = response(1, 8);
+    new ResponseBodies(binary.sink).add(binarySource.net, binarySource.body);
+    await settle();
+    expect(text.chunks[0]?.text).toBe("aaaaaaaa");
+    expect(binary.chunks[0]?.text).toBeUndefined();
+  });
+
+  it("ends a body that fails mid-way with its error, after the bytes that came first", async () => {
+    const seen = collector();
+    const source = response(10, 100, { failAfter: 2 });
+    new ResponseBodies(seen.sink).add(source.net, source.body);
+    await settle();
+    expect(seen.bytes()).toBe(200);
+    expect(seen.chunks.at(-1)).toBeNull();
+    expect(seen.error()).toBe("connection reset");
+  });
+
+  it("cancels: the connection is closed and nothing more is pushed, and close() cancels them all", async () => {
+    const seen = collector();
+    const first = response(64, 256 * 1024);
+    const second = response(64, 256 * 1024);
+    const bodies = new ResponseBodies(seen.sink);
+    const firstId = bodies.add(first.net, first.body);
+    bodies.add(second.net, second.body);
+    await settle();
+    bodies.cancel(firstId);
+    const after = seen.chunks.length;
+    bodies.taken(firstId, 10 * MiB);
+    await settle();
+    expect(first.cancelled()).toBe(true);
+    expect(second.cancelled()).toBe(false);
+    expect(seen.chunks.length).toBe(after);
+    bodies.close();
+    expect(second.cancelled()).toBe(true);
+  });
+});
