@@ -7,7 +7,7 @@ import {
   shouldCompact,
 } from "./compaction.js";
 import type { EventBus } from "./events.js";
-import type { Message } from "./messages.js";
+import type { Message, Usage } from "./messages.js";
 import { messageText } from "./messages.js";
 import { callModel, type RetryPolicy } from "./model-call.js";
 import type { Provider } from "./provider.js";
@@ -38,6 +38,11 @@ export async function compactSession(options: {
   retry: RetryPolicy;
   bus: EventBus;
   signal: AbortSignal;
+  /**
+   * What the summary call cost, priced: it is a model call like any other, so it counts in the
+   * session's usage and against a budget. Called whether the summary was usable or not.
+   */
+  onUsage?: (usage: Usage) => Usage;
 }): Promise<boolean> {
   const { session, settings, bus } = options;
   const { entries, previousSummary } = entriesInContext(session);
@@ -62,6 +67,7 @@ export async function compactSession(options: {
     signal: options.signal,
     retry: options.retry,
   });
+  const usage = options.onUsage?.(result.message.usage);
   const modelSummary = messageText(result.message).trim();
   if (result.error || !modelSummary) {
     bus.emit({
@@ -73,7 +79,13 @@ export async function compactSession(options: {
   // The task and the plan are what a long run must never lose, and a summary may paraphrase or
   // drop them: they go in verbatim, above the model's summary, at every compaction.
   const summary = [...pinnedSections(session, settings.planTools), modelSummary].join("\n\n");
-  session.append({ type: "compaction", summary, firstKeptEntryId: plan.firstKeptEntryId, tokensBefore });
+  session.append({
+    type: "compaction",
+    summary,
+    firstKeptEntryId: plan.firstKeptEntryId,
+    tokensBefore,
+    ...(usage ? { usage } : {}),
+  });
   const tokensAfter = estimateTokens(session.buildContext().messages);
   bus.emit({ type: "compaction", summary, tokensBefore, tokensAfter });
   return true;

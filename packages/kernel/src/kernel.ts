@@ -1,4 +1,4 @@
-import { addUsage, ModelCatalog, type ModelInfo } from "./catalog.js";
+import { addUsage, ModelCatalog, type ModelInfo, priceUsage } from "./catalog.js";
 import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
 import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
 import { HookRegistry, type Hooks } from "./hooks.js";
@@ -116,9 +116,16 @@ export class Kernel {
     for (const tool of options.tools ?? []) this.registerTool(tool);
     for (const provider of options.providers ?? []) this.registerProvider(provider);
     if (options.hooks) this.hooks.add(options.hooks);
-    for (const message of this.session.buildContext().messages) {
-      // A tool result's usage is what the call spent on models (a subagent's turns).
-      const spent = message.role === "assistant" || message.role === "toolResult" ? message.usage : undefined;
+    // The whole path, not the context: turns summarised away by a compaction were still paid for,
+    // and so was the summary. A tool result's usage is what the call spent on models (a subagent's turns).
+    for (const entry of this.session.pathToLeaf()) {
+      const message = entry.type === "message" ? entry.message : undefined;
+      const spent =
+        entry.type === "compaction"
+          ? entry.usage
+          : message?.role === "assistant" || message?.role === "toolResult"
+            ? message.usage
+            : undefined;
       if (spent) this.sessionUsage = addUsage(this.sessionUsage, spent);
     }
     // Record the model on the session's path, so --continue without --model picks the same one.
@@ -239,6 +246,12 @@ export class Kernel {
       retry: this.retry,
       bus: this.bus,
       signal,
+      onUsage: (raw) => {
+        const usage = priceUsage(raw, this.catalog.resolve(this.modelRef).price);
+        this.sessionUsage = addUsage(this.sessionUsage, usage);
+        this.spending.addModelSpend(usage.cost.total);
+        return usage;
+      },
     });
   }
 

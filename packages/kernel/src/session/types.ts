@@ -1,4 +1,4 @@
-import type { Message } from "../messages.js";
+import type { Message, Usage } from "../messages.js";
 import type { ThinkingLevel } from "../thinking.js";
 
 export const SESSION_FORMAT_VERSION = 1;
@@ -34,6 +34,8 @@ export interface CompactionEntry extends EntryBase {
   summary: string;
   firstKeptEntryId: string;
   tokensBefore: number;
+  /** What the summary's model call cost (absent in sessions written before it was recorded). */
+  usage?: Usage;
 }
 
 export interface ModelChangeEntry extends EntryBase {
