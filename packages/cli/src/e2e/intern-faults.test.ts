@@ -94,7 +94,8 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     finish("I could not fetch the paper: 2401.99999 is on neither Hugging Face Papers nor arXiv.");
     const result = await intern(box, "reproduce arXiv 2401.99999");
 
-    expect(result.code, result.stderr).toBe(0);
+    // Finished its turn, with problems left: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     // Each error reached the model with what to do next.
     expect(result.seen).toContain(
       "HTTP 404: 2401.99999 has no paper page on Hugging Face and no HTML version on arXiv (older papers often lack one): read the abstract with hf_papers_details, or the PDF at https://arxiv.org/pdf/2401.99999.",
@@ -122,7 +123,8 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     finish("Neither dataset fits as it is: the chats need a messages column, the reviews a label column.");
     const result = await intern(box, "fine-tune on the support chats", ["--no-upload"]);
 
-    expect(result.code, result.stderr).toBe(0);
+    // Finished its turn, with problems left: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     expect(result.seen).toContain("Columns (train): question: string, answer: string");
     expect(result.seen).toContain(
       "Check sft: does not fit; missing messages (sft needs messages or prompt+completion or text). Rename or map the columns before training.",
@@ -172,7 +174,8 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     finish("run-1 diverged (loss NaN); I did not write a card or publish it.");
     const result = await intern(box, "train the quadratic model");
 
-    expect(result.code, result.stderr).toBe(0);
+    // Finished its turn, with problems left: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     expect(result.seen).toContain("step 300 loss nan");
     expect(result.seen).toContain("Recorded run run-1 (diverged) in results.json.");
     const metricsFile = join(box.cwd, "runs/run-1/metrics.json");
@@ -221,7 +224,8 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     finish("Training worked but the evaluation failed: data/test.csv is missing.");
     const result = await intern(box, "train and evaluate", ["--no-upload"]);
 
-    expect(result.code, result.stderr).toBe(0);
+    // Finished its turn, with problems left: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     expect(result.seen).toContain("evaluating runs/run-1/model");
     expect(result.seen).toContain("FileNotFoundError: [Errno 2] No such file or directory: 'data/test.csv'");
     expect(result.seen).toContain("exit code 1");
@@ -250,7 +254,8 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     finish(`The Hub refused the push to ${repo}: this token cannot write there.`);
     const result = await intern(box, `train a classifier and publish it as ${repo}`);
 
-    expect(result.code, result.stderr).toBe(0);
+    // Finished its turn, with problems left: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     const refusal =
       "HTTP 403: HF_TOKEN is not allowed to do this: use a token with write access to this repo or its organization (a fine-grained token needs the repo or org listed).";
     expect(result.seen).toContain(

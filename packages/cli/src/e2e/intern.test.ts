@@ -30,7 +30,8 @@ describe("pincer intern, unattended, when things go wrong", () => {
     });
     fx.server.enqueue([{ text: "The training job crashed: train.csv has no label column." }, { finish: "stop" }]);
     const result = await box.run(["intern", "train a classifier", "--model", "openai/gpt-5"]);
-    expect(result.code, result.stderr).toBe(0);
+    // The engineer ended its turn, but the training it needed failed: exit 3, not success.
+    expect(result.code, result.stderr).toBe(3);
     const seen = toolMessages(fx.server.requests.at(-1)!.body as Body).join("\n");
     expect(fx.server.requests.length - from).toBe(2);
     expect(seen).toContain("Exit code: 1");

@@ -47,9 +47,9 @@ export function internCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
       "Start an unattended ML engineer on a task",
       (c) => c.positional("task", { type: "string", demandOption: true, description: "What to do, in words" }),
       async (args) => {
-        const { runIntern } = await import("./run.js");
+        const [{ runIntern }, { exitCodeOf }] = await Promise.all([import("./run.js"), import("./report.js")]);
         const options = runOptions(args as InternFlags, env);
-        setExit((await runIntern({ ...options, task: String(args.task) })).code);
+        setExit(exitCodeOf(await runIntern({ ...options, task: String(args.task) })));
       },
     )
     .command(

@@ -14,7 +14,7 @@ import {
   seedDemoHub,
 } from "./demo-seed.js";
 import { hubUser, type InternHub, resolveInternHub } from "./hub.js";
-import { repoUrl } from "./report.js";
+import { exitCodeOf, repoUrl } from "./report.js";
 import { runIntern } from "./run.js";
 
 /** The recorded engineer (plugins/provider-replay/cassettes/ml-intern-demo.jsonl). */
@@ -99,7 +99,7 @@ export async function runInternDemo(options: {
       );
     }
     out.write(`${lines.join("\n")}\n`);
-    return outcome.code;
+    return exitCodeOf(outcome);
   } finally {
     await hub.close();
   }

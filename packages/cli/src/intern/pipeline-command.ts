@@ -1,6 +1,7 @@
 import type { Kernel } from "@pincer/kernel";
 import { loadPipeline } from "./pipeline.js";
 import { type PipelineEvent, runPipeline } from "./pipeline-run.js";
+import { exitCodeOf } from "./report.js";
 import { type InternRunOptions, runIntern } from "./run.js";
 
 /**
@@ -23,7 +24,7 @@ export async function runPipelineCommand(file: string, options: Omit<InternRunOp
       return { ok: result.status === "done", summary: `${result.summary}\nResults: ${result.files.markdown}` };
     },
   });
-  return outcome.code;
+  return exitCodeOf(outcome);
 }
 
 /** One line per pipeline step, between the tool calls of the progress stream. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createStyle } from "../output/style.js";
-import { printFinalState, repoUrl } from "./report.js";
+import { EXIT_FINISHED_WITH_PROBLEMS, exitCodeOf, printFinalState, repoUrl } from "./report.js";
 import type { InternRunOutcome } from "./run.js";
 
 const style = createStyle({ isTTY: false } as NodeJS.WriteStream, { NO_COLOR: "1" });
@@ -25,6 +25,23 @@ function print(value: InternRunOutcome, extra: { failure?: string; sessionsRepo?
   printFinalState((chunk) => (text += chunk), style, value, extra);
   return text;
 }
+
+describe("the exit code of an intern run", () => {
+  it("is 3, not success, when the turn finished with problems left; stops keep their own code", () => {
+    const clean = outcome({});
+    const problem = { subject: 'paper "2401.99999"', what: "could not be read" };
+    const withProblems = outcome({ produced: { ...clean.produced, problems: [problem] } });
+    const failedRun = outcome({
+      produced: { ...clean.produced, lastFailure: { tool: "bash", command: "python train.py", summary: "exit 1" } },
+    });
+    expect(exitCodeOf(clean)).toBe(0);
+    expect(EXIT_FINISHED_WITH_PROBLEMS).toBe(3);
+    expect(exitCodeOf(withProblems)).toBe(3);
+    expect(exitCodeOf(failedRun)).toBe(3);
+    expect(exitCodeOf({ ...withProblems, code: 1 })).toBe(1);
+    expect(exitCodeOf({ ...clean, code: 130 })).toBe(130);
+  });
+});
 
 describe("the final state of an intern run", () => {
   it("links repos by type", () => {

@@ -10,6 +10,22 @@ export function repoUrl(endpoint: string, key: string): string {
   return `${endpoint}/${type === "model" ? "" : `${type}s/`}${repo}`;
 }
 
+/** The exit code of a run that ended its turn but left problems nobody fixed (see exitCodeOf). */
+export const EXIT_FINISHED_WITH_PROBLEMS = 3;
+
+function troubled(produced: Produced): boolean {
+  return produced.problems.length > 0 || produced.lastFailure !== undefined;
+}
+
+/**
+ * A run's exit code: 0 finished, 1 stopped (budget, call limit, loop guard), 130 interrupted, and 3
+ * when the engineer finished its turn with problems left (a failed run nothing later fixed, an
+ * unreadable paper, nothing published): a script must not take that for success.
+ */
+export function exitCodeOf(outcome: Pick<InternRunOutcome, "code" | "produced">): number {
+  return outcome.code === 0 && troubled(outcome.produced) ? EXIT_FINISHED_WITH_PROBLEMS : outcome.code;
+}
+
 /**
  * The last thing an unattended run prints: how it ended, what it produced and where, where its
  * session is, and the command that continues it. Written so a person arriving hours later can act
@@ -27,8 +43,7 @@ export function printFinalState(
   const lines: string[] = [""];
   if (outcome.summary) lines.push(outcome.summary);
   const { problems, lastFailure } = outcome.produced;
-  const troubled = problems.length > 0 || lastFailure !== undefined;
-  if (outcome.code === 0 && troubled) {
+  if (exitCodeOf(outcome) === EXIT_FINISHED_WITH_PROBLEMS) {
     // The engineer ended its turn, but something it needed failed and nothing later fixed it.
     const count = problems.length + (lastFailure ? 1 : 0);
     lines.push(
@@ -59,7 +74,7 @@ export function printFinalState(
     );
   else lines.push(`${style.dim("uploaded:")} no (kept on this machine only)`);
   if (outcome.code !== 0) lines.push(`${style.dim("continue:")} ${resumeCommand(outcome, extra.sessionsRepo)}`);
-  else if (troubled)
+  else if (troubled(outcome.produced))
     lines.push(`${style.dim("continue:")} fix what is above, then ${resumeCommand(outcome, extra.sessionsRepo)}`);
   write(`${lines.join("\n")}\n`);
 }
