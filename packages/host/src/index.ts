@@ -63,12 +63,12 @@ export {
 export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
 export { createNetFetch, hostAllowed } from "./net.js";
 export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";
+export { PluginTamperedError } from "./open-plugin-sandbox.js";
 export {
   type AddOptions,
   type CommandRunContext,
   type PluginRecord,
   PluginRegistry,
-  PluginTamperedError,
   type RegistryContext,
 } from "./registry.js";
 export { PluginSandbox } from "./sandbox/plugin-sandbox.js";

@@ -2,10 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
 import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
-import { createEnvCapability } from "./capabilities/env.js";
-import { createExecCapability } from "./capabilities/exec.js";
-import { createFsCapability } from "./capabilities/fs.js";
-import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
+import type { OsSandboxSettings } from "./capabilities/os-sandbox.js";
 import {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
@@ -23,9 +20,9 @@ import {
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
-import { createNetRequest } from "./net-request.js";
-import { PluginSandbox } from "./sandbox/plugin-sandbox.js";
-import { PROVIDER_MEMORY_MB, type SandboxCommandContext, type SandboxLimits } from "./sandbox/sandbox-types.js";
+import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
+import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
+import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
@@ -90,15 +87,6 @@ export interface AddOptions {
    * dev link rewrites it on every save.
    */
   live?: boolean;
-}
-
-export class PluginTamperedError extends Error {
-  override name = "PluginTamperedError";
-  constructor(pluginName: string, file: string) {
-    super(
-      `Refused to load ${pluginName}: ${file} changed after it was installed (sha512 mismatch). Reinstall it with pincer plugin install, or remove it with pincer plugin remove ${pluginName}.`,
-    );
-  }
 }
 
 /**
@@ -384,48 +372,17 @@ export class PluginRegistry {
       sandbox = undefined;
     }
     if (!sandbox) {
-      const { grants } = record;
-      const cwd = this.context.cwd;
-      // A plugin that may spawn gets a bwrap sandbox that can write only where its fs grants say.
-      const osSandbox =
-        grants.spawn.length > 0
-          ? resolveOsSandbox(this.context.osSandbox, {
-              writeRoots: grants.fsWrite,
-              readRoots: grants.fsRead,
-              env: this.env,
-            })
-          : undefined;
-      const code = readBundle(record);
-      // Installed plugins have a verified integrity; a built-in's file is named by its identity,
-      // which costs a stat instead of hashing a megabyte on every start.
-      const stat = statSync(record.bundleFile);
-      record.loadedMtimeMs = stat.mtimeMs;
-      const codeKey = record.bundleIntegrity ?? `file:${record.bundleFile}:${stat.size}:${stat.mtimeMs}`;
-      this.bundleHashes.set(record.manifest.name, codeKey);
-      sandbox = new PluginSandbox({
-        pluginName: record.manifest.name,
-        code,
-        fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
-        exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
-        env: createEnvCapability({ allowed: grants.env, env: this.env }),
-        request: createNetRequest(grants.net),
-        ...(this.snapshots && record.snapshot ? { snapshots: this.snapshots, codeKey } : {}),
-        limits: {
-          ...(record.manifest.contributes?.providers?.length ? { memoryMb: PROVIDER_MEMORY_MB } : {}),
-          ...this.context.sandboxLimits,
-        },
+      const opened = openPluginSandbox(record, {
+        cwd: this.context.cwd,
+        env: this.env,
+        ...(this.context.osSandbox ? { osSandbox: this.context.osSandbox } : {}),
+        ...(this.snapshots ? { snapshots: this.snapshots } : {}),
+        ...(this.context.sandboxLimits ? { sandboxLimits: this.context.sandboxLimits } : {}),
       });
+      sandbox = opened.sandbox;
+      this.bundleHashes.set(record.manifest.name, opened.codeKey);
       this.sandboxes.set(record.manifest.name, sandbox);
     }
     return sandbox;
   }
-}
-
-/** Reads a plugin's bundle once and checks it against its install-time integrity. */
-function readBundle(record: PluginRecord): string {
-  const code = readFileSync(record.bundleFile);
-  if (record.bundleIntegrity && !integrityMatches(code, record.bundleIntegrity)) {
-    throw new PluginTamperedError(record.manifest.name, record.bundleFile);
-  }
-  return code.toString("utf8");
 }

@@ -1,8 +1,15 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { isDirectory, isFile } from "../fs-probe.js";
-import { MANIFEST_FILE } from "../manifest.js";
-import { sha512 } from "./integrity.js";
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import {
+  type ClaudeLockfile,
+  type ClaudePluginSource,
+  claudePluginDir,
+  claudePluginsDir,
+  folderIntegrity,
+  readClaudeLock,
+  writeClaudeLock,
+} from "./claude-plugin-lock.js";
+import { type ClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
 /**
  * Claude Code plugins: a folder with `.claude-plugin/plugin.json` and conventional folders
@@ -14,267 +21,22 @@ import { sha512 } from "./integrity.js";
  * This file is light (no tar, no esbuild): sessions read installed plugins through it.
  */
 
-export const CLAUDE_PLUGIN_MANIFEST = join(".claude-plugin", "plugin.json");
-
-/** The Claude Code hook events Pincer runs, and the kernel hook each one becomes. */
-export const CLAUDE_HOOK_EVENTS = ["PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SessionStart"] as const;
-export type ClaudeHookEvent = (typeof CLAUDE_HOOK_EVENTS)[number];
-
-export interface ClaudeHookCommand {
-  event: ClaudeHookEvent;
-  /** A regex on the tool name (PreToolUse/PostToolUse); absent or "" or "*": every tool. */
-  matcher?: string;
-  /** The shell command, exactly as written (`${CLAUDE_PLUGIN_ROOT}` is expanded when it runs). */
-  command: string;
-  /** Seconds; default 60. */
-  timeout: number;
-}
-
-export interface ClaudeMcpServer {
-  command?: string;
-  args?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-  type?: string;
-  url?: string;
-  headers?: Record<string, string>;
-}
-
-/** What one Claude Code plugin folder holds, read without running anything. */
-export interface ClaudePlugin {
-  name: string;
-  version: string;
-  description?: string;
-  author?: string;
-  /** The plugin's folder (its `${CLAUDE_PLUGIN_ROOT}`). */
-  root: string;
-  /** `commands/*.md` and any the manifest adds. */
-  commandFiles: string[];
-  /** Folders of `<name>.md` subagents. */
-  agentDirs: string[];
-  agentFiles: string[];
-  /** Folders of `<skill>/SKILL.md`. */
-  skillDirs: string[];
-  skillNames: string[];
-  hooks: ClaudeHookCommand[];
-  mcpServers: Record<string, ClaudeMcpServer>;
-  /** What the plugin asks for that Pincer does not do: said at install, never silently dropped. */
-  unsupported: string[];
-}
-
-export class ClaudePluginError extends Error {
-  override name = "ClaudePluginError";
-}
-
-const KNOWN_FIELDS = [
-  "name",
-  "version",
-  "description",
-  "author",
-  "homepage",
-  "repository",
-  "license",
-  "keywords",
-  "commands",
-  "agents",
-  "hooks",
-  "mcpServers",
-];
-/** Fields Claude Code knows that Pincer cannot honour yet. */
-const UNSUPPORTED_FIELDS: Record<string, string> = {
-  outputStyles: "output styles (outputStyles)",
-  lspServers: "LSP servers (lspServers)",
-};
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-export function isClaudePlugin(dir: string): boolean {
-  return existsSync(join(dir, CLAUDE_PLUGIN_MANIFEST)) && !existsSync(join(dir, MANIFEST_FILE));
-}
-
-/** Reads a plugin folder; a broken manifest, hooks file or .mcp.json is a ClaudePluginError naming the file. */
-export function readClaudePlugin(root: string): ClaudePlugin {
-  const manifestFile = join(root, CLAUDE_PLUGIN_MANIFEST);
-  const manifest = readJsonObject(manifestFile);
-  const fail = (why: string): never => {
-    throw new ClaudePluginError(`${manifestFile}: ${why}`);
-  };
-  const name = manifest.name;
-  if (typeof name !== "string" || !NAME.test(name)) {
-    fail(
-      `"name" must be letters, digits, - or _ (kebab-case, e.g. "code-review"), got ${JSON.stringify(name ?? null)}`,
-    );
-  }
-  const text = (field: string): string | undefined => {
-    const value = manifest[field];
-    if (value === undefined) return undefined;
-    if (typeof value !== "string") fail(`"${field}" must be a string`);
-    return value as string;
-  };
-  const version = text("version") ?? "0.0.0";
-  const description = text("description");
-  const author = describeAuthor(manifest.author);
-  const unsupported: string[] = [];
-  for (const key of Object.keys(manifest)) {
-    if (UNSUPPORTED_FIELDS[key]) unsupported.push(UNSUPPORTED_FIELDS[key]!);
-    else if (!KNOWN_FIELDS.includes(key)) unsupported.push(`the plugin.json field "${key}" (unknown to Pincer)`);
-  }
-  // Path overrides add to the conventional folders, as in Claude Code; each must stay inside.
-  const paths = (field: string): string[] => {
-    const value = manifest[field];
-    if (value === undefined) return [];
-    const list = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
-      return fail(`"${field}" must be a path or a list of paths`);
-    }
-    return (list as string[]).map((item) => inside(root, item, `${manifestFile}: "${field}"`));
-  };
-
-  const commandFiles = new Set<string>(mdFiles(join(root, "commands")));
-  for (const path of paths("commands")) {
-    if (isDirectory(path)) for (const file of mdFiles(path)) commandFiles.add(file);
-    else if (isFile(path)) commandFiles.add(path);
-    else unsupported.push(`the commands path ${relative(root, path)} (it does not exist)`);
-  }
-  const agentDirs = [join(root, "agents")].filter(isDirectory);
-  const agentFiles = new Set<string>(agentDirs.flatMap(mdFiles));
-  for (const path of paths("agents")) {
-    if (isDirectory(path)) {
-      agentDirs.push(path);
-      for (const file of mdFiles(path)) agentFiles.add(file);
-    } else if (isFile(path)) {
-      agentDirs.push(dirname(path));
-      agentFiles.add(path);
-    } else unsupported.push(`the agents path ${relative(root, path)} (it does not exist)`);
-  }
-  const skillDirs = [join(root, "skills")].filter(isDirectory);
-  const skillNames = skillDirs.flatMap((dir) =>
-    listDirs(dir).filter((folder) => isFile(join(dir, folder, "SKILL.md"))),
-  );
-
-  const hooks: ClaudeHookCommand[] = [];
-  const hookSources: Array<{ where: string; value: unknown }> = [];
-  const hooksFile = join(root, "hooks", "hooks.json");
-  if (isFile(hooksFile)) hookSources.push({ where: hooksFile, value: readJsonObject(hooksFile) });
-  const hooksField = manifest.hooks;
-  if (typeof hooksField === "string" || Array.isArray(hooksField)) {
-    for (const path of paths("hooks")) {
-      if (path !== hooksFile) hookSources.push({ where: path, value: readJsonObject(path) });
-    }
-  } else if (hooksField !== undefined) {
-    hookSources.push({ where: `${manifestFile} "hooks"`, value: hooksField });
-  }
-  for (const source of hookSources) parseHooks(source.value, source.where, hooks, unsupported);
-
-  const mcpServers: Record<string, ClaudeMcpServer> = {};
-  const mcpSources: Array<{ where: string; value: unknown }> = [];
-  const mcpFile = join(root, ".mcp.json");
-  if (isFile(mcpFile)) mcpSources.push({ where: mcpFile, value: readJsonObject(mcpFile) });
-  const mcpField = manifest.mcpServers;
-  if (typeof mcpField === "string" || Array.isArray(mcpField)) {
-    for (const path of paths("mcpServers")) {
-      if (path !== mcpFile) mcpSources.push({ where: path, value: readJsonObject(path) });
-    }
-  } else if (mcpField !== undefined) {
-    mcpSources.push({ where: `${manifestFile} "mcpServers"`, value: { mcpServers: mcpField } });
-  }
-  for (const source of mcpSources) parseMcp(source.value, source.where, mcpServers);
-
-  return {
-    name: name as string,
-    version,
-    ...(description ? { description } : {}),
-    ...(author ? { author } : {}),
-    root,
-    commandFiles: [...commandFiles],
-    agentDirs,
-    agentFiles: [...agentFiles],
-    skillDirs,
-    skillNames,
-    hooks,
-    mcpServers,
-    unsupported,
-  };
-}
-
-function describeAuthor(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && typeof (value as { name?: unknown }).name === "string") {
-    const { name, email } = value as { name: string; email?: unknown };
-    return typeof email === "string" ? `${name} <${email}>` : name;
-  }
-  return undefined;
-}
-
-function parseHooks(value: unknown, where: string, out: ClaudeHookCommand[], unsupported: string[]): void {
-  const fail = (why: string): never => {
-    throw new ClaudePluginError(`${where}: ${why}`);
-  };
-  const events = (value as { hooks?: unknown }).hooks;
-  if (!events || typeof events !== "object" || Array.isArray(events)) {
-    fail('expected { "hooks": { "PreToolUse": [ … ], … } }');
-  }
-  for (const [event, groups] of Object.entries(events as Record<string, unknown>)) {
-    if (!(CLAUDE_HOOK_EVENTS as readonly string[]).includes(event)) {
-      unsupported.push(
-        `the hook event ${event} (Pincer runs ${CLAUDE_HOOK_EVENTS.join(", ")}); its hooks will not run`,
-      );
-      continue;
-    }
-    if (!Array.isArray(groups)) fail(`"${event}" must be a list of { "matcher", "hooks": [ … ] }`);
-    for (const group of groups as unknown[]) {
-      const { matcher, hooks } = (group ?? {}) as { matcher?: unknown; hooks?: unknown };
-      if (matcher !== undefined && typeof matcher !== "string") fail(`a "${event}" matcher must be a string`);
-      if (typeof matcher === "string" && matcher && matcher !== "*") {
-        try {
-          new RegExp(matcher);
-        } catch {
-          fail(`the "${event}" matcher ${JSON.stringify(matcher)} is not a valid regular expression`);
-        }
-      }
-      if (!Array.isArray(hooks)) fail(`each "${event}" entry needs "hooks": [ { "type": "command", … } ]`);
-      for (const hook of hooks as unknown[]) {
-        const { type, command, timeout } = (hook ?? {}) as { type?: unknown; command?: unknown; timeout?: unknown };
-        if (type !== "command") {
-          unsupported.push(`a ${event} hook of type ${JSON.stringify(type ?? null)} (only "command" hooks run)`);
-          continue;
-        }
-        if (typeof command !== "string" || !command.trim()) fail(`a "${event}" command hook has no "command"`);
-        if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
-          fail(`a "${event}" hook's "timeout" must be a positive number of seconds`);
-        }
-        out.push({
-          event: event as ClaudeHookEvent,
-          ...(typeof matcher === "string" && matcher && matcher !== "*" ? { matcher } : {}),
-          command: command as string,
-          timeout: (timeout as number | undefined) ?? 60,
-        });
-      }
-    }
-  }
-}
-
-function parseMcp(value: unknown, where: string, out: Record<string, ClaudeMcpServer>): void {
-  const object = value as Record<string, unknown>;
-  // `.mcp.json` is `{ "mcpServers": { … } }`; a bare map of servers is accepted too.
-  const servers = (object.mcpServers ?? object) as unknown;
-  if (!servers || typeof servers !== "object" || Array.isArray(servers)) {
-    throw new ClaudePluginError(`${where}: expected { "mcpServers": { "<name>": { "command": … } } }`);
-  }
-  for (const [name, entry] of Object.entries(servers as Record<string, unknown>)) {
-    const server = entry as ClaudeMcpServer | null;
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(name)) {
-      throw new ClaudePluginError(`${where}: MCP server name "${name}" must be letters, digits, _ or -`);
-    }
-    if (
-      !server ||
-      typeof server !== "object" ||
-      (typeof server.command !== "string" && typeof server.url !== "string")
-    ) {
-      throw new ClaudePluginError(`${where}: MCP server "${name}" needs a "command" (or a "url")`);
-    }
-    out[name] = server;
-  }
-}
+// The pieces this entry composes, still exported from here: the host's index, install/index.ts
+// and marketplace.ts import them from this file.
+export { ClaudePluginError } from "./claude-plugin-files.js";
+export { CLAUDE_HOOK_EVENTS, type ClaudeHookCommand, type ClaudeHookEvent } from "./claude-plugin-hooks.js";
+export {
+  type ClaudeLockfile,
+  type ClaudePluginSource,
+  claudeLockPath,
+  claudePluginDir,
+  claudePluginsDir,
+  folderIntegrity,
+  type LockedClaudePlugin,
+  readClaudeLock,
+} from "./claude-plugin-lock.js";
+export type { ClaudeMcpServer } from "./claude-plugin-mcp.js";
+export { CLAUDE_PLUGIN_MANIFEST, type ClaudePlugin, isClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
 /** Plain-words lines for the consent prompt: everything the plugin brings, hooks' exact commands included. */
 export function describeClaudePlugin(plugin: ClaudePlugin): string[] {
@@ -291,67 +53,6 @@ export function describeClaudePlugin(plugin: ClaudePlugin): string[] {
     lines.push(`MCP server ${name} runs: ${what}`);
   }
   return lines;
-}
-
-// ---- Installed plugins: PINCER_HOME/claude-plugins/<name>/, recorded in claude-plugins/lock.json.
-
-export type ClaudePluginSource =
-  | { type: "directory"; path: string }
-  | { type: "marketplace"; marketplace: string; path: string };
-
-export interface LockedClaudePlugin {
-  version: string;
-  source: ClaudePluginSource;
-  /** sha512 over every file (path and bytes): checked at each session start. */
-  integrity: string;
-  installedAt: string;
-}
-
-export interface ClaudeLockfile {
-  lockfileVersion: 1;
-  plugins: Record<string, LockedClaudePlugin>;
-}
-
-export function claudePluginsDir(home: string): string {
-  return join(home, "claude-plugins");
-}
-
-/** Plugin names have no dots, so `lock.json` never clashes with a plugin's folder. */
-export function claudeLockPath(home: string): string {
-  return join(claudePluginsDir(home), "lock.json");
-}
-
-export function claudePluginDir(home: string, name: string): string {
-  return join(claudePluginsDir(home), name);
-}
-
-export function readClaudeLock(home: string): ClaudeLockfile {
-  const file = claudeLockPath(home);
-  if (!existsSync(file)) return { lockfileVersion: 1, plugins: {} };
-  try {
-    const json = JSON.parse(readFileSync(file, "utf8")) as ClaudeLockfile;
-    if (json.lockfileVersion === 1 && json.plugins && typeof json.plugins === "object") return json;
-  } catch {
-    // Reported below.
-  }
-  throw new Error(`${file} is not a Claude Code plugin lockfile. Delete it and reinstall your Claude Code plugins.`);
-}
-
-function writeClaudeLock(home: string, lock: ClaudeLockfile): void {
-  const file = claudeLockPath(home);
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(lock, null, 2)}\n`);
-  renameSync(temp, file);
-}
-
-/** sha512 of a folder: every file's relative path and bytes, in sorted order. */
-export function folderIntegrity(root: string): string {
-  const parts: Buffer[] = [];
-  for (const file of walk(root)) {
-    parts.push(Buffer.from(`${relative(root, file).split(sep).join("/")}\0`), readFileSync(file), Buffer.from("\0"));
-  }
-  return sha512(Buffer.concat(parts));
 }
 
 export interface ClaudeConsentRequest {
@@ -469,67 +170,4 @@ export function loadClaudePlugins(home: string, warnings: string[]): ClaudePlugi
     }
   }
   return plugins;
-}
-
-// ---- Small file helpers.
-
-function readJsonObject(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ClaudePluginError(
-      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ClaudePluginError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!json || typeof json !== "object" || Array.isArray(json)) {
-    throw new ClaudePluginError(`${file} must hold a JSON object`);
-  }
-  return json as Record<string, unknown>;
-}
-
-/** A manifest path (`./x`) resolved under the plugin root; one that leaves it is an error. */
-function inside(root: string, path: string, where: string): string {
-  const full = resolve(root, path);
-  if (isAbsolute(path) || (full !== root && !full.startsWith(root + sep))) {
-    throw new ClaudePluginError(`${where}: ${path} points outside the plugin folder`);
-  }
-  return full;
-}
-
-function mdFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((name) => name.endsWith(".md") && isFile(join(dir, name)))
-      .sort()
-      .map((name) => join(dir, name));
-  } catch {
-    return [];
-  }
-}
-
-function listDirs(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((name) => isDirectory(join(dir, name)))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }

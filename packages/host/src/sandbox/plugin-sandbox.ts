@@ -9,6 +9,7 @@ import type {
 import type { StatusLineInfo } from "@pincer/sdk";
 import type ivm from "isolated-vm";
 import { type LiveIsolate, startPluginIsolate } from "./isolate-start.js";
+import { ProviderEventInbox } from "./provider-event-inbox.js";
 import {
   DEFAULT_SANDBOX_LIMITS,
   type PluginDefinitions,
@@ -33,16 +34,6 @@ interface ActiveCall {
 }
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
-const EVENT_TYPES = new Set([
-  "text_delta",
-  "thinking_delta",
-  "toolcall_start",
-  "toolcall_delta",
-  "toolcall_end",
-  "usage",
-  "stop",
-  "error",
-]);
 
 /**
  * One plugin running in its own V8 isolate (isolated-vm): no Node APIs, no host objects, only
@@ -157,22 +148,8 @@ export class PluginSandbox {
     signal: AbortSignal,
   ): AsyncGenerator<ProviderEvent> {
     const callId = `stream-${++this.streams}`;
-    const queue: ProviderEvent[] = [];
-    let wake: (() => void) | undefined;
-    let finished = false;
-    let problem: string | undefined;
-    const onEvent = (batchJson: string) => {
-      const batch = JSON.parse(batchJson) as ProviderEvent[];
-      for (const event of Array.isArray(batch) ? batch : [batch]) {
-        queue.push(
-          event && EVENT_TYPES.has(event.type)
-            ? event
-            : { type: "error", message: `Plugin ${this.options.pluginName} sent an unknown event.`, retryable: false },
-        );
-      }
-      wake?.();
-    };
-    const done = this.guarded(callId, { signal, bytes: 0, onEvent }, (live) =>
+    const inbox = new ProviderEventInbox(this.options.pluginName);
+    const done = this.guarded(callId, { signal, bytes: 0, onEvent: (batch) => inbox.receive(batch) }, (live) =>
       live.entries.stream.apply(
         undefined,
         [callId, id, JSON.stringify(request), JSON.stringify(config), live.bridge.grantedEnvJson()],
@@ -183,25 +160,13 @@ export class PluginSandbox {
         },
       ),
     ).then((outcome) => {
-      if ("failure" in outcome) problem = outcome.failure;
-      else if (outcome.error) problem = `Provider ${id} (plugin ${this.options.pluginName}) failed: ${outcome.error}`;
-      finished = true;
-      wake?.();
+      if ("failure" in outcome) inbox.finish(outcome.failure);
+      else if (outcome.error)
+        inbox.finish(`Provider ${id} (plugin ${this.options.pluginName}) failed: ${outcome.error}`);
+      else inbox.finish();
     });
-    while (true) {
-      const event = queue.shift();
-      if (event) {
-        yield event;
-        continue;
-      }
-      if (finished) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
-    }
+    yield* inbox.events();
     await done;
-    if (problem) yield { type: "error", message: problem, retryable: false };
   }
 
   /**

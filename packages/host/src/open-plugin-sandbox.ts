@@ -1,0 +1,75 @@
+import { readFileSync, statSync } from "node:fs";
+import { createEnvCapability } from "./capabilities/env.js";
+import { createExecCapability } from "./capabilities/exec.js";
+import { createFsCapability } from "./capabilities/fs.js";
+import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
+import { integrityMatches } from "./install/integrity.js";
+import { createNetRequest } from "./net-request.js";
+import type { PluginRecord } from "./registry.js";
+import { PluginSandbox } from "./sandbox/plugin-sandbox.js";
+import { PROVIDER_MEMORY_MB, type SandboxLimits } from "./sandbox/sandbox-types.js";
+import type { SnapshotCache } from "./sandbox/snapshot-cache.js";
+
+export class PluginTamperedError extends Error {
+  override name = "PluginTamperedError";
+  constructor(pluginName: string, file: string) {
+    super(
+      `Refused to load ${pluginName}: ${file} changed after it was installed (sha512 mismatch). Reinstall it with pincer plugin install, or remove it with pincer plugin remove ${pluginName}.`,
+    );
+  }
+}
+
+export interface SandboxSettings {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  osSandbox?: OsSandboxSettings;
+  snapshots?: SnapshotCache;
+  sandboxLimits?: Partial<SandboxLimits>;
+}
+
+/**
+ * A plugin's sandbox, made from its record: its bundle (checked against its install-time
+ * integrity), and exactly the capabilities its resolved grants name. `codeKey` identifies the
+ * bundle for the snapshot and tool caches.
+ */
+export function openPluginSandbox(
+  record: PluginRecord,
+  settings: SandboxSettings,
+): { sandbox: PluginSandbox; codeKey: string } {
+  const { grants } = record;
+  const { cwd, env } = settings;
+  // A plugin that may spawn gets a bwrap sandbox that can write only where its fs grants say.
+  const osSandbox =
+    grants.spawn.length > 0
+      ? resolveOsSandbox(settings.osSandbox, { writeRoots: grants.fsWrite, readRoots: grants.fsRead, env })
+      : undefined;
+  const code = readBundle(record);
+  // Installed plugins have a verified integrity; a built-in's file is named by its identity,
+  // which costs a stat instead of hashing a megabyte on every start.
+  const stat = statSync(record.bundleFile);
+  record.loadedMtimeMs = stat.mtimeMs;
+  const codeKey = record.bundleIntegrity ?? `file:${record.bundleFile}:${stat.size}:${stat.mtimeMs}`;
+  const sandbox = new PluginSandbox({
+    pluginName: record.manifest.name,
+    code,
+    fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
+    exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
+    env: createEnvCapability({ allowed: grants.env, env }),
+    request: createNetRequest(grants.net),
+    ...(settings.snapshots && record.snapshot ? { snapshots: settings.snapshots, codeKey } : {}),
+    limits: {
+      ...(record.manifest.contributes?.providers?.length ? { memoryMb: PROVIDER_MEMORY_MB } : {}),
+      ...settings.sandboxLimits,
+    },
+  });
+  return { sandbox, codeKey };
+}
+
+/** Reads a plugin's bundle once and checks it against its install-time integrity. */
+function readBundle(record: PluginRecord): string {
+  const code = readFileSync(record.bundleFile);
+  if (record.bundleIntegrity && !integrityMatches(code, record.bundleIntegrity)) {
+    throw new PluginTamperedError(record.manifest.name, record.bundleFile);
+  }
+  return code.toString("utf8");
+}
