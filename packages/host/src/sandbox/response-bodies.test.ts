@@ -68,6 +68,11 @@ describe("response bodies pushed into the isolate", () => {
     expect(seen.bytes()).toBeLessThanOrEqual(2 * MiB);
     expect(source.produced() * 256 * 1024).toBeLessThanOrEqual(3 * MiB);
     const before = seen.bytes();
+    // Figures that are not counts of bytes change nothing.
+    bodies.taken(bodyId, Number.NaN);
+    bodies.taken(bodyId, -MiB);
+    await settle();
+    expect(seen.bytes()).toBe(before);
     bodies.taken(bodyId, before);
     await settle();
     expect(seen.bytes()).toBeGreaterThan(before);

@@ -53,7 +53,9 @@ export class ResponseBodies {
   /** The isolate's reader took `bytes` of a body: room for more. */
   taken(bodyId: number, bytes: number): void {
     const body = this.open.get(bodyId);
-    if (!body) return;
+    // Only the plugin's own heap is at stake if it lies (the host holds no more than its pump),
+    // but a figure that is not a count of bytes is ignored rather than trusted.
+    if (!body || !Number.isFinite(bytes) || bytes < 0) return;
     body.unread = Math.max(0, body.unread - bytes);
     this.wake(body);
   }
