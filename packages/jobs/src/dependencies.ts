@@ -102,3 +102,25 @@ export function missingMessage(python: string, requirements: string[]): string {
   const lines = requirements.map((req) => `  - ${pipName(req)} (module ${moduleFor(req)}): ${installHint(req)}`);
   return `Missing Python package${requirements.length > 1 ? "s" : ""} for ${python}; the script was not started:\n${lines.join("\n")}`;
 }
+
+/** Dependency checks against one interpreter; modules found once are not looked up again. */
+export class DependencyChecker {
+  #present = new Set<string>();
+
+  constructor(private readonly python: string) {}
+
+  /** The failure message for missing dependencies, or undefined when all are present. */
+  async check(requirements: string[]): Promise<string | undefined> {
+    const unknown = requirements.filter((req) => !this.#present.has(moduleFor(req)));
+    if (unknown.length === 0) return undefined;
+    let missing: string[];
+    try {
+      missing = await missingModules(this.python, [...new Set(unknown.map(moduleFor))]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    for (const req of unknown) if (!missing.includes(moduleFor(req))) this.#present.add(moduleFor(req));
+    const absent = unknown.filter((req) => missing.includes(moduleFor(req)));
+    return absent.length > 0 ? missingMessage(this.python, absent) : undefined;
+  }
+}
