@@ -2,7 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason } from "@pincer/sdk";
 import { toMessages, toSystem, toTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
-import { thinkingParams } from "./thinking.js";
+import { thinkingParamsFor } from "./thinking.js";
 
 const STOP: Record<string, StopReason> = {
   end_turn: "stop",
@@ -43,8 +43,9 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
         };
         return;
       }
+      const messages = toMessages(request, id);
       // Adaptive thinking for current models, a token budget for older ones (see thinking.ts).
-      const thinking = thinkingParams(request);
+      const thinking = thinkingParamsFor(request, messages);
       const tools = toTools(request);
       const system = toSystem(request);
       const open = new Set<number>();
@@ -54,7 +55,7 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
           {
             model: request.model,
             ...thinking,
-            messages: toMessages(request, id),
+            messages,
             ...(system ? { system } : {}),
             ...(tools.length ? { tools } : {}),
             stream: true,

@@ -106,3 +106,74 @@ describe("thinking style of ids not in the catalogue", () => {
     expect(thinkingStyle(model).kind).toBe(kind);
   });
 });
+
+describe("thinking in a tool loop another model started", () => {
+  const usage = {
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+  };
+  /** A tool call made by `model` (with a signed thinking block when `signature` is given), and its result. */
+  const toolLoop = (model: string, signature?: string): ModelRequest["messages"] => [
+    { role: "user", content: "list the files", timestamp: 0 },
+    {
+      role: "assistant",
+      content: [
+        ...(signature ? [{ type: "thinking" as const, thinking: "I should list them.", signature }] : []),
+        { type: "toolCall" as const, id: "toolu_1", name: "ls", arguments: {} },
+      ],
+      model,
+      usage,
+      stopReason: "toolUse",
+      timestamp: 0,
+    },
+    {
+      role: "toolResult",
+      toolCallId: "toolu_1",
+      toolName: "ls",
+      content: [{ type: "text", text: "a.txt" }],
+      isError: false,
+      timestamp: 0,
+    },
+  ];
+
+  it("goes on without thinking when the turn it continues has no thinking block it can send back", async () => {
+    // The API would answer 400: with thinking on, the assistant turn a tool loop continues from
+    // must start with its thinking block, and another model's was dropped.
+    for (const model of ["claude-haiku-4-5", "claude-sonnet-5-5"]) {
+      const body = await sentBody({ model, reasoning: "high", messages: toolLoop("openai/gpt-5") });
+      expect(body.thinking).toBeUndefined();
+      expect(body.output_config).toBeUndefined();
+      expect(body.messages.at(-2).content[0].type).toBe("tool_use");
+    }
+  });
+
+  it("keeps thinking when the same model wrote the turn, signature and all", async () => {
+    const body = await sentBody({
+      model: "claude-haiku-4-5",
+      reasoning: "high",
+      messages: toolLoop("anthropic/claude-haiku-4-5", "sig-1"),
+    });
+    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 24_576 });
+    expect(body.messages.at(-2).content[0]).toMatchObject({ type: "thinking", signature: "sig-1" });
+  });
+
+  it("keeps thinking for a new prompt after another model's tool loop", async () => {
+    const messages = [
+      ...toolLoop("openai/gpt-5"),
+      {
+        role: "assistant" as const,
+        content: [{ type: "text" as const, text: "a.txt" }],
+        model: "openai/gpt-5",
+        usage,
+        stopReason: "stop" as const,
+        timestamp: 0,
+      },
+      { role: "user" as const, content: "now read it", timestamp: 0 },
+    ];
+    const body = await sentBody({ model: "claude-sonnet-5-5", reasoning: "low", messages });
+    expect(body.thinking).toEqual({ type: "adaptive", display: "summarized" });
+  });
+});

@@ -1,4 +1,4 @@
-import type { OutputConfig, ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
+import type { MessageParam, OutputConfig, ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import type { ModelRequest } from "@pincer/sdk";
 import { cataloguedThinking } from "./models.js";
 
@@ -71,4 +71,28 @@ export function thinkingParams(request: ModelRequest): ThinkingParams {
     thinking: { type: "adaptive", display: "summarized" },
     output_config: { effort: level },
   };
+}
+
+/**
+ * Whether thinking can be asked for with these messages. With thinking on, the API requires the
+ * assistant turn a tool loop continues from to start with its thinking block, and one written by
+ * another model (or before thinking was turned on) was dropped or never existed: that request
+ * goes without thinking rather than fail with a 400. Models that always think get it regardless.
+ */
+export function thinkingAllowed(messages: readonly MessageParam[]): boolean {
+  const last = messages.at(-1);
+  const continuesToolLoop =
+    last?.role === "user" && Array.isArray(last.content) && last.content.some((block) => block.type === "tool_result");
+  if (!continuesToolLoop) return true;
+  const assistant = messages.at(-2);
+  if (assistant?.role !== "assistant" || !Array.isArray(assistant.content)) return true;
+  const first = assistant.content[0];
+  return first?.type === "thinking" || first?.type === "redacted_thinking";
+}
+
+/** thinkingParams, less the thinking fields when the conversation can't take them (see thinkingAllowed). */
+export function thinkingParamsFor(request: ModelRequest, messages: readonly MessageParam[]): ThinkingParams {
+  const params = thinkingParams(request);
+  if (!params.thinking || thinkingAllowed(messages)) return params;
+  return { max_tokens: params.max_tokens };
 }
