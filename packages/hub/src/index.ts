@@ -1,6 +1,7 @@
 export { TREE_PAGE_SIZE } from "./files.js";
 export { type JobStage, JobsApi, type JobsApiOptions, stageOf } from "./jobs-api.js";
 export { LFS_THRESHOLD } from "./lfs.js";
+export { MULTIPART_CHUNK_SIZE, MULTIPART_THRESHOLD, type MultipartOptions } from "./lfs-multipart.js";
 export type { Paper } from "./papers.js";
 export { type Commit, type FileEntry, type RepoMeta, RepoStore, type RepoType } from "./repos.js";
 export { type LocalHub, type LocalHubOptions, startLocalHub } from "./server.js";

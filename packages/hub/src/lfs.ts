@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { sendBlob } from "./files.js";
 import { HubError, readJson, sendJson } from "./http.js";
+import type { MultipartUploads } from "./lfs-multipart.js";
 import type { RepoStore, RepoType } from "./repos.js";
 
 /** Files this size or larger, or whose first bytes look binary, go through LFS (as on the Hub). */
@@ -27,6 +28,8 @@ export async function preupload(req: IncomingMessage, res: ServerResponse): Prom
 
 interface BatchBody {
   operation?: string;
+  /** The transfer adapters the client can use: "basic", and the Hub's own "multipart" (see lfs-multipart.ts). */
+  transfers?: unknown;
   objects?: { oid: string; size: number }[];
 }
 
@@ -78,12 +81,16 @@ export function lfsDownload(
   sendBlob(req, res, path, statSync(path).size, { ETag: `"${oid}"` });
 }
 
-/** `POST /{repo}.git/info/lfs/objects/batch`: basic transfer, upload actions back to this server. */
+/**
+ * `POST /{repo}.git/info/lfs/objects/batch`: upload actions back to this server, basic transfer,
+ * or multipart for a large object when the client lists "multipart" in `transfers`.
+ */
 export async function lfsBatch(
   req: IncomingMessage,
   res: ServerResponse,
   store: RepoStore,
   signer: LfsSigner,
+  multipart: MultipartUploads,
   baseUrl: string,
   repo: { type: RepoType; id: string },
 ): Promise<void> {
@@ -92,6 +99,7 @@ export async function lfsBatch(
   if (body.operation !== "upload" && body.operation !== "download") {
     throw new HubError(400, `Unsupported LFS operation: ${body.operation}`);
   }
+  let usedMultipart = false;
   const objects = (body.objects ?? []).map(({ oid, size }) => {
     if (!/^[0-9a-f]{64}$/.test(oid)) return { oid, size, error: { code: 422, message: "Invalid oid" } };
     const present = store.hasBlob(oid);
@@ -101,11 +109,27 @@ export async function lfsBatch(
         : { oid, size, error: { code: 404, message: "Object does not exist" } };
     }
     if (present) return { oid, size, authenticated: true };
+    if (multipart.wants(size, body.transfers)) {
+      usedMultipart = true;
+      const repoUrl = `${baseUrl}/${repo.type === "model" ? "" : `${repo.type}s/`}${repo.id}`;
+      return { oid, size, authenticated: true, actions: multipart.start(baseUrl, repoUrl, oid, size) };
+    }
     const href = `${baseUrl}/lfs-objects/${oid}?size=${size}&sig=${signer.sign(oid, size)}`;
     return { oid, size, authenticated: true, actions: { upload: { href, expires_in: 3600 } } };
   });
   res.writeHead(200, { "Content-Type": "application/vnd.git-lfs+json" });
-  res.end(JSON.stringify({ transfer: "basic", objects, hash_algo: "sha256" }));
+  res.end(JSON.stringify({ transfer: usedMultipart ? "multipart" : "basic", objects, hash_algo: "sha256" }));
+}
+
+/** `POST /{repo}.git/info/lfs/objects/verify` `{ oid, size }`: 200 when the object is stored with that size. */
+export async function lfsVerify(req: IncomingMessage, res: ServerResponse, store: RepoStore): Promise<void> {
+  const { oid, size } = await readJson<{ oid?: unknown; size?: unknown }>(req);
+  if (typeof oid !== "string" || !/^[0-9a-f]{64}$/.test(oid)) throw new HubError(422, "Invalid oid");
+  const path = store.blobPath(oid);
+  if (!existsSync(path)) throw new HubError(404, `Object ${oid} was not uploaded`);
+  const stored = statSync(path).size;
+  if (stored !== size) throw new HubError(422, `Object ${oid} is ${stored} bytes, not ${String(size)}`);
+  sendJson(res, 200, { oid, size: stored });
 }
 
 /** `PUT /lfs-objects/{oid}?size&sig`: streams to disk, hashing as it goes; kept only if the sha256 matches. */

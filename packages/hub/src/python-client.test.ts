@@ -58,7 +58,20 @@ def upload_file(path_in_repo, data, revision="main"):
         ok(status, body, "lfs batch")
         obj = json.loads(body)["objects"][0]
         actions = obj.get("actions") or {}
-        if "upload" in actions:
+        header = (actions.get("upload") or {}).get("header") or {}
+        if "chunk_size" in header:
+            # Multipart (lfs.py _upload_multi_part): PUT each part, collect ETags, POST the completion.
+            chunk = int(header["chunk_size"])
+            numbers = sorted(int(k) for k in header if k.isdigit())
+            parts = []
+            for n in numbers:
+                status, headers, body = call("PUT", header[f"{n:05d}"], data[(n - 1) * chunk:n * chunk], auth=False)
+                ok(status, body, f"lfs part {n}")
+                parts.append({"partNumber": n, "etag": headers.get("etag")})
+            status, _, body = call("POST", actions["upload"]["href"], json.dumps({"oid": oid, "parts": parts}).encode(), lfs_headers, auth=False)
+            ok(status, body, "lfs multipart completion")
+            mode = "lfs-multipart"
+        elif "upload" in actions:
             # The basic transfer PUTs to the signed URL without the Hub token, as to S3.
             status, _, body = call("PUT", actions["upload"]["href"], data, actions["upload"].get("header"), auth=False)
             ok(status, body, "lfs PUT")
@@ -111,6 +124,7 @@ def hf_hub_download(filename, revision="main"):
 
 text = "# Tiny\nUploaded from Python.\n".encode()
 weights = bytes(range(256)) * 64
+big = bytes(range(256)) * 400 + b"tail"
 out = {
     "text": upload_file("README.md", text),
     "weights": upload_file("model.safetensors", weights),
@@ -118,6 +132,9 @@ out = {
 out["textDownload"] = hf_hub_download("README.md")
 out["weightsDownload"] = hf_hub_download("model.safetensors")
 out["missing"] = hf_hub_download("nope.bin")
+out["big"] = upload_file("big.bin", big)
+out["bigDownload"] = hf_hub_download("big.bin")
+out["bigSha256"] = hashlib.sha256(big).hexdigest()
 print(json.dumps(out))
 `;
 
@@ -127,7 +144,8 @@ let hub: LocalHub;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hub-python-"));
-  hub = await startLocalHub({ dir, token, user: "ada" });
+  // Small multipart sizes, so a 100 KB file takes huggingface_hub's multipart path in four parts.
+  hub = await startLocalHub({ dir, token, user: "ada", multipart: { threshold: 64 * 1024, chunkSize: 32 * 1024 } });
   const created = await fetch(`${hub.url}/api/repos/create`, {
     method: "POST",
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -164,5 +182,9 @@ describe("the local Hub against huggingface_hub's HTTP calls (Python, standard l
     // A HEAD for a missing file: the error code and message come in headers, as there is no body.
     expect(out.missing).toMatchObject({ status: 404, errorCode: "EntryNotFound" });
     expect(out.missing.errorMessage).toContain("nope.bin");
+
+    // A file above the multipart threshold: parts, completion, verify, then the same bytes back.
+    expect(out.big.mode).toBe("lfs-multipart");
+    expect(out.bigDownload).toMatchObject({ status: 302, size: 102404, sha256: out.bigSha256 });
   }, 90_000);
 });

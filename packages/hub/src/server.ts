@@ -22,7 +22,8 @@ import { EndpointsApi } from "./endpoints-api.js";
 import { pathsInfoRoute, resolveRoute, treeRoute } from "./files.js";
 import { HubError, sendError, sendJson } from "./http.js";
 import { JobsApi } from "./jobs-api.js";
-import { LfsSigner, lfsBatch, lfsDownload, lfsUpload, preupload } from "./lfs.js";
+import { LfsSigner, lfsBatch, lfsDownload, lfsUpload, lfsVerify, preupload } from "./lfs.js";
+import { type MultipartOptions, MultipartUploads } from "./lfs-multipart.js";
 import { papersRoutes } from "./papers-routes.js";
 import { RepoStore, type RepoType } from "./repos.js";
 
@@ -40,6 +41,8 @@ export interface LocalHubOptions {
   jobs?: { python?: string };
   /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing. */
   endpoints?: { pendingMs?: number; initializingMs?: number };
+  /** LFS multipart uploads (for clients that offer the "multipart" transfer): threshold, part size, expiry. */
+  multipart?: MultipartOptions;
 }
 
 export interface LocalHub {
@@ -69,6 +72,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   mkdirSync(dir, { recursive: true });
   const store = new RepoStore(dir);
   const signer = new LfsSigner();
+  const multipart = new MultipartUploads(store, signer, options.multipart);
   const startedAt = new Date().toISOString();
   const jobsApi = new JobsApi({ dir: join(dir, "jobs"), python: options.jobs?.python });
   const endpointsApi = new EndpointsApi({ dir, store, user, ...options.endpoints });
@@ -83,6 +87,13 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     // Upload URLs handed out by the LFS batch API carry their own signature instead of the token.
     if (parts[0] === "lfs-objects" && parts.length === 2 && method === "PUT") {
       return lfsUpload(req, res, store, signer, parts[1] as string, url.searchParams);
+    }
+    // And the multipart part URLs and completion URL (huggingface_hub posts the completion without its token).
+    if (parts[0] === "lfs-multipart" && parts.length === 3 && method === "PUT") {
+      return multipart.putPart(req, res, parts[1] as string, parts[2] as string, url.searchParams);
+    }
+    if (parts[0] === "lfs-multipart" && parts.length === 2 && method === "POST") {
+      return multipart.complete(req, res, store, parts[1] as string, url.searchParams);
     }
     // So do the download links LFS files redirect to, as the Hub's CDN links are.
     if (parts[0] === "lfs-objects" && parts.length === 2 && url.searchParams.has("Signature")) {
@@ -125,7 +136,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
       id: `${owner}/${rawName.replace(/\.git$/, "")}`,
     };
     if (rawName.endsWith(".git") && action === "info" && tail.join("/") === "lfs/objects/batch" && method === "POST") {
-      return lfsBatch(req, res, store, signer, baseUrl, repo);
+      return lfsBatch(req, res, store, signer, multipart, baseUrl, repo);
+    }
+    if (rawName.endsWith(".git") && action === "info" && tail.join("/") === "lfs/objects/verify" && method === "POST") {
+      return lfsVerify(req, res, store);
     }
     if ((action === "resolve" || action === "raw") && tail.length >= 2 && (method === "GET" || method === "HEAD")) {
       return resolveRoute(req, res, store, repo, tail[0] as string, tail.slice(1).join("/"), {
@@ -257,6 +271,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     url: `http://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        multipart.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

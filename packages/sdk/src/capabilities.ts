@@ -17,7 +17,11 @@ export interface DirEntry {
 }
 
 export interface FsCapability {
-  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * The whole file, or with `range` only `length` bytes from `offset` (fewer at the end of the
+   * file, none past it), so a large file can be read piece by piece.
+   */
+  readFile(path: string, range?: { offset: number; length: number }): Promise<Uint8Array>;
   readText(path: string): Promise<string>;
   /** Creates parent directories as needed. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;

@@ -2,15 +2,25 @@ import { defineTool, type PluginToolContext } from "@pincer/sdk";
 import { checkRepoId, formatBytes, guarded, HubHttpError, type RepoType } from "./hub.js";
 import { repoParam, textSubject, typeParam } from "./params.js";
 import { type UploadResult, type UploadSource, uploadFiles } from "./upload.js";
+import { MAX_SINGLE_PUT_BYTES } from "./upload-lfs.js";
 
 /**
  * hf_upload_file and hf_upload_folder: text written by the model, or files and folders from the
  * workspace (read through the plugin's fs grant), committed in one commit on a branch or as a new
- * pull request. Binary and large files go through LFS; see upload.ts.
+ * pull request. Binary and large files go through LFS; see upload.ts and upload-lfs.ts.
  */
 
-/** The isolate holds a file while it hashes and sends it (its heap is 128 MB); bigger files need the hf CLI. */
-export const MAX_FILE_BYTES = 48 * 1024 * 1024;
+/** The largest file the isolate holds whole (its heap is 128 MB): a single-PUT upload, and each download (download.ts). */
+export const MAX_FILE_BYTES = MAX_SINGLE_PUT_BYTES;
+/**
+ * The most one upload call sends, in one file or in all of a folder's. Larger files never sit in
+ * memory (they are read, hashed and sent a piece at a time), so the bound is CPU: every byte is
+ * hashed in plain JavaScript inside the sandbox, which gives a call 30 s of CPU. Measured on the
+ * development machine: the hash alone runs at about 135 MB/s, a whole multipart upload (ranged
+ * reads, hash, parts copied out) at about 100 MB per second of isolate CPU (512 MB: 5.0 s). So
+ * 1 GB takes about 10 s of the 30, leaving room for a machine three times slower.
+ */
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 const MAX_FILES = 2000;
 /** What huggingface_hub's upload_folder leaves out, plus caches nobody means to publish. */
 const SKIPPED_NAMES = new Set([".git", ".cache", "__pycache__", ".DS_Store", "node_modules", ".venv"]);
@@ -33,7 +43,7 @@ type Ctx = PluginToolContext;
 function tooBig(path: string, size: number): HubHttpError {
   return new HubHttpError(
     413,
-    `${path} is ${formatBytes(size)}; this tool uploads files up to ${formatBytes(MAX_FILE_BYTES)}, since the plugin sandbox holds a file in memory. Upload it with the hf CLI (\`hf upload <repo> ${path}\`) instead.`,
+    `${path} is ${formatBytes(size)}; this tool uploads up to ${formatBytes(MAX_UPLOAD_BYTES)} a call, since the plugin sandbox hashes every byte within its CPU limit. Upload it with the hf CLI (\`hf upload <repo> ${path}\`) instead.`,
   );
 }
 
@@ -46,8 +56,8 @@ export async function localSources(
   const stat = await ctx.fs.stat(localPath);
   if (!stat) throw new HubHttpError(400, `${localPath} doesn't exist: give a path inside the workspace.`);
   const source = (path: string, pathInRepo: string, size: number): UploadSource => {
-    if (size > MAX_FILE_BYTES) throw tooBig(path, size);
-    return { pathInRepo, size, origin: path, read: () => ctx.fs.readFile(path) };
+    if (size > MAX_UPLOAD_BYTES) throw tooBig(path, size);
+    return { pathInRepo, size, origin: path, read: (range) => ctx.fs.readFile(path, range) };
   };
   if (stat.type === "file") return { sources: [source(localPath, base, stat.size)], skipped: [] };
   if (stat.type !== "directory") throw new HubHttpError(400, `${localPath} is a ${stat.type}, not a file or folder.`);
@@ -72,6 +82,13 @@ export async function localSources(
   };
   await walk(localPath, base.replace(/^\/+|\/+$/g, ""));
   if (sources.length === 0) throw new HubHttpError(400, `${localPath} has no files to upload.`);
+  const total = sources.reduce((sum, s) => sum + s.size, 0);
+  if (total > MAX_UPLOAD_BYTES) {
+    throw new HubHttpError(
+      413,
+      `The files in ${localPath} total ${formatBytes(total)}; this tool uploads up to ${formatBytes(MAX_UPLOAD_BYTES)} a call, since the plugin sandbox hashes every byte within its CPU limit. Upload its subfolders in separate calls, or the folder with the hf CLI (\`hf upload <repo> ${localPath}\`).`,
+    );
+  }
   return { sources, skipped };
 }
 
@@ -108,7 +125,7 @@ export const hfUploadFile = defineTool<{
 }>({
   name: "hf_upload_file",
   description:
-    "Write one file to a Hugging Face repo as one commit (creates or replaces it): either `content` (text) or `localPath` (a workspace file, binary-safe: model weights, results JSON, a model card). Binary and large files go through LFS. createPr opens a pull request instead. This changes a remote repo: it asks first.",
+    "Write one file to a Hugging Face repo as one commit (creates or replaces it): either `content` (text) or `localPath` (a workspace file, binary-safe: model weights, results JSON, a model card). Binary and large files go through LFS (in parts; up to 1 GB a call). createPr opens a pull request instead. This changes a remote repo: it asks first.",
   kind: "other",
   parameters: {
     type: "object",
@@ -138,7 +155,14 @@ export const hfUploadFile = defineTool<{
         sources = (await localSources(ctx, args.localPath, path)).sources;
       } else {
         const bytes = new TextEncoder().encode(args.content);
-        sources = [{ pathInRepo: path, size: bytes.length, origin: path, read: async () => bytes }];
+        sources = [
+          {
+            pathInRepo: path,
+            size: bytes.length,
+            origin: path,
+            read: async (range) => (range ? bytes.subarray(range.offset, range.offset + range.length) : bytes),
+          },
+        ];
       }
       const result = await uploadFiles(
         ctx,

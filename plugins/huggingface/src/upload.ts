@@ -1,22 +1,25 @@
 import type { PluginToolContext } from "@pincer/sdk";
 import { apiRepoPath, formatBytes, gitRepoPath, HubHttpError, hubOf, type RepoType } from "./hub.js";
-import { Sha256 } from "./sha256.js";
+import { type BatchObject, hashSource, MAX_SINGLE_PUT_BYTES, sendLfsObject } from "./upload-lfs.js";
 
 /**
  * One commit of many files, the way huggingface_hub makes it: ask `preupload` which files go
  * through LFS (the Hub's rule: binary, or 10 MB and more, or matched by .gitattributes), upload
- * those by sha256 through the LFS batch API, then send one NDJSON commit naming the LFS objects
- * and carrying the other files inline as base64. Nothing is committed until every byte is up, so
- * a failure on the way leaves the repo as it was.
+ * those by sha256 through the LFS batch API (large ones in parts: see upload-lfs.ts), then send
+ * one NDJSON commit naming the LFS objects and carrying the other files inline as base64. Nothing
+ * is committed until every byte is up, so a failure on the way leaves the repo as it was.
  */
 
-/** A file to upload: where it goes in the repo, and how to get its bytes (read again when needed, to keep memory low). */
+/**
+ * A file to upload: where it goes in the repo, and how to get its bytes, whole or a range at a
+ * time (read again when needed, so the isolate never holds more of a large file than one piece).
+ */
 export interface UploadSource {
   pathInRepo: string;
   size: number;
   /** Where it came from, for messages ("README.md" text or a workspace path). */
   origin: string;
-  read(): Promise<Uint8Array>;
+  read(range?: { offset: number; length: number }): Promise<Uint8Array>;
 }
 
 export interface UploadTarget {
@@ -40,8 +43,6 @@ export interface UploadResult {
 const SAMPLE_BYTES = 512;
 /** Files per preupload request, as huggingface_hub sends them. */
 const PREUPLOAD_CHUNK = 256;
-/** How much the hash advances between progress reports. */
-const HASH_STEP = 8 * 1024 * 1024;
 
 type Ctx = Pick<PluginToolContext, "env" | "signal" | "onUpdate">;
 
@@ -53,16 +54,6 @@ function bytesToBase64(bytes: Uint8Array): string {
 
 interface PreuploadAnswer {
   files?: { path: string; uploadMode?: string; shouldIgnore?: boolean }[];
-}
-
-interface BatchObject {
-  oid: string;
-  size: number;
-  error?: { code?: number; message?: string };
-  actions?: {
-    upload?: { href: string; header?: Record<string, string> };
-    verify?: { href: string; header?: Record<string, string> };
-  };
 }
 
 export async function uploadFiles(ctx: Ctx, target: UploadTarget, sources: UploadSource[]): Promise<UploadResult> {
@@ -127,12 +118,8 @@ async function prepare(
     const chunk = sources.slice(at, at + PREUPLOAD_CHUNK);
     const files = [];
     for (const source of chunk) {
-      const bytes = await source.read();
-      files.push({
-        path: source.pathInRepo,
-        size: bytes.length,
-        sample: bytesToBase64(bytes.subarray(0, SAMPLE_BYTES)),
-      });
+      const sample = await source.read({ offset: 0, length: SAMPLE_BYTES });
+      files.push({ path: source.pathInRepo, size: source.size, sample: bytesToBase64(sample) });
     }
     const answer = await hub.json<PreuploadAnswer>(`${apiRepoPath(type, repo)}/preupload/${rev}${prQuery}`, {
       method: "POST",
@@ -146,7 +133,7 @@ async function prepare(
     }
   }
 
-  // 2. LFS files: hash, ask where to put them, PUT (retried once if the connection drops).
+  // 2. LFS files: hash, ask where to put them, send them (see upload-lfs.ts).
   const lines: string[] = [];
   const result: UploadResult = { files: [], skipped: [] };
   for (const [index, source] of sources.entries()) {
@@ -155,9 +142,15 @@ async function prepare(
       result.skipped.push(source.pathInRepo);
       continue;
     }
-    const bytes = await source.read();
     const step = `${index + 1}/${sources.length}`;
     if (!mode.lfs) {
+      if (source.size > MAX_SINGLE_PUT_BYTES) {
+        throw new HubHttpError(
+          413,
+          `The Hub asked for ${source.pathInRepo} (${formatBytes(source.size)}) inline in the commit, and this tool sends at most ${formatBytes(MAX_SINGLE_PUT_BYTES)} that way; ${unchanged}. Mark it for LFS in .gitattributes, or upload it with the hf CLI.`,
+        );
+      }
+      const bytes = await source.read();
       lines.push(
         JSON.stringify({
           key: "file",
@@ -167,19 +160,17 @@ async function prepare(
       result.files.push({ path: source.pathInRepo, size: bytes.length, lfs: false });
       continue;
     }
-    const oid = hashWithProgress(bytes, (done) =>
-      ctx.onUpdate(
-        `[${step}] hashing ${source.pathInRepo}: ${Math.round((done / Math.max(1, bytes.length)) * 100)}%\n`,
-      ),
+    const oid = await hashSource(source, (done) =>
+      ctx.onUpdate(`[${step}] hashing ${source.pathInRepo}: ${Math.round((done / source.size) * 100)}%\n`),
     );
     const batch = await hub.json<{ objects?: BatchObject[] }>(`${gitRepoPath(type, repo)}.git/info/lfs/objects/batch`, {
       method: "POST",
       headers: { Accept: "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json" },
       body: JSON.stringify({
         operation: "upload",
-        transfers: ["basic"],
+        transfers: ["basic", "multipart"],
         hash_algo: "sha256",
-        objects: [{ oid, size: bytes.length }],
+        objects: [{ oid, size: source.size }],
         ref: { name: target.revision ?? "main" },
       }),
       idempotent: true,
@@ -194,60 +185,12 @@ async function prepare(
         `The Hub refused ${source.pathInRepo} (${object.error.message ?? `LFS error ${object.error.code}`}); ${unchanged}.`,
       );
     }
-    const upload = object.actions?.upload;
-    if (upload) {
-      if (upload.header?.chunk_size) {
-        throw new HubHttpError(
-          400,
-          `The Hub asked for a multipart upload of ${source.pathInRepo}, which this tool doesn't do; ${unchanged}. Upload it with \`hf upload\` instead.`,
-        );
-      }
-      ctx.onUpdate(`[${step}] uploading ${source.pathInRepo} (${formatBytes(bytes.length)}) through LFS\n`);
-      try {
-        await hub.request(upload.href, {
-          method: "PUT",
-          headers: { "Content-Type": "application/octet-stream", ...upload.header },
-          body: bytes,
-          withToken: false,
-          what: `The upload of ${source.pathInRepo}`,
-        });
-      } catch (error) {
-        if (error instanceof HubHttpError) {
-          throw new HubHttpError(
-            error.status,
-            `Uploading ${source.pathInRepo} failed: ${error.message.replace(/\.?$/, "")}; ${unchanged}. Run the tool again to retry.`,
-          );
-        }
-        throw error;
-      }
-      if (object.actions?.verify) {
-        await hub.request(object.actions.verify.href, {
-          method: "POST",
-          headers: {
-            Accept: "application/vnd.git-lfs+json",
-            "Content-Type": "application/vnd.git-lfs+json",
-            ...object.actions.verify.header,
-          },
-          body: JSON.stringify({ oid, size: bytes.length }),
-          idempotent: true,
-          what: `The uploaded ${source.pathInRepo}`,
-        });
-      }
-    }
+    await sendLfsObject(ctx, hub, source, object, step, unchanged);
     lines.push(
-      JSON.stringify({ key: "lfsFile", value: { path: source.pathInRepo, algo: "sha256", oid, size: bytes.length } }),
+      JSON.stringify({ key: "lfsFile", value: { path: source.pathInRepo, algo: "sha256", oid, size: source.size } }),
     );
-    result.files.push({ path: source.pathInRepo, size: bytes.length, lfs: true });
+    result.files.push({ path: source.pathInRepo, size: source.size, lfs: true });
   }
   if (lines.length === 0) throw new HubHttpError(400, `Every file was ignored by the repo's .gitignore; ${unchanged}.`);
   return { lines, result };
-}
-
-function hashWithProgress(bytes: Uint8Array, progress: (done: number) => void): string {
-  const hash = new Sha256();
-  for (let at = 0; at < bytes.length; at += HASH_STEP) {
-    hash.update(bytes.subarray(at, at + HASH_STEP));
-    if (bytes.length > HASH_STEP) progress(Math.min(bytes.length, at + HASH_STEP));
-  }
-  return hash.hex();
 }

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { DirEntry, FileStat, FsCapability } from "@pincer/sdk";
 
@@ -40,8 +40,10 @@ export function createFsCapability(grant: FsGrant): FsCapability {
   };
 
   return {
-    async readFile(path) {
-      return new Uint8Array(await readFile(await check(path, "read")));
+    async readFile(path, range) {
+      if (range === undefined) return new Uint8Array(await readFile(await check(path, "read")));
+      const { offset, length } = checkedRange(path, range);
+      return readRange(await check(path, "read"), offset, length);
     },
     async readText(path) {
       return readFile(await check(path, "read"), "utf8");
@@ -83,6 +85,42 @@ export function createFsCapability(grant: FsGrant): FsCapability {
       return check(path, "read");
     },
   };
+}
+
+/** A range's offset and length as non-negative safe integers, or an error saying which is wrong. */
+function checkedRange(path: string, range: unknown): { offset: number; length: number } {
+  const { offset, length } = (typeof range === "object" && range !== null ? range : {}) as Record<string, unknown>;
+  for (const [name, value] of [
+    ["offset", offset],
+    ["length", length],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw new Error(
+        `readFile(${path}): range.${name} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}. ` +
+          "Pass { offset, length } in bytes.",
+      );
+    }
+  }
+  return { offset: offset as number, length: length as number };
+}
+
+/** Exactly the bytes of [offset, offset + length) that the file has: fewer at its end, none past it. */
+async function readRange(target: string, offset: number, length: number): Promise<Uint8Array> {
+  const handle = await open(target, "r");
+  try {
+    const size = Number((await handle.stat()).size);
+    const bytes = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, offset + filled);
+      // The file shrank while it was read: return what it had.
+      if (bytesRead === 0) return bytes.subarray(0, filled);
+      filled += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function realRoot(root: string): Promise<string> {

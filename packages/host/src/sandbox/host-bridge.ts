@@ -56,7 +56,11 @@ export class HostBridge {
       callbacks.bodyChunk(bodyId, chunk, error);
     });
     this.async = {
-      readFile: (path: string) => fs.readFile(path),
+      // A range arrives as a copied plain object; only its two numbers go on (fs.ts checks them).
+      readFile: (path: string, range?: { offset: unknown; length: unknown }) =>
+        range === undefined || range === null
+          ? fs.readFile(path)
+          : fs.readFile(path, { offset: range.offset as number, length: range.length as number }),
       readText: (path: string) => fs.readText(path),
       writeFile: async (path: string, data: string | Uint8Array) => {
         await fs.writeFile(path, data);

@@ -82,7 +82,10 @@ const ENTRIES = `
   const providerInstances = new Map();
 
   const fs = {
-    readFile: (path) => call("readFile", String(path)),
+    readFile: (path, range) =>
+      range === undefined || range === null
+        ? call("readFile", String(path))
+        : call("readFile", String(path), { offset: Number(range.offset), length: Number(range.length) }),
     readText: (path) => call("readText", String(path)),
     writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
     stat: (path) => call("stat", String(path)),
