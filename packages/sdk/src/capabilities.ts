@@ -25,6 +25,17 @@ export interface FsCapability {
   readText(path: string): Promise<string>;
   /** Creates parent directories as needed. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /**
+   * Adds `data` at the end of the file, creating it (and its parent directories) when missing, so
+   * a large file can be written piece by piece. Needs the write grant, as writeFile does.
+   */
+  appendFile(path: string, data: string | Uint8Array): Promise<void>;
+  /**
+   * Moves `from` to `to`, replacing `to` if it exists: atomic when both are on one filesystem (a
+   * file finished under a temporary name in the same folder appears whole or not at all). Both
+   * paths need the write grant; `to`'s parent directories are created as needed.
+   */
+  rename(from: string, to: string): Promise<void>;
   /** null when the path does not exist. Does not follow a final symlink. */
   stat(path: string): Promise<FileStat | null>;
   readdir(path: string): Promise<DirEntry[]>;

@@ -150,29 +150,28 @@ export async function selectFiles(
   return files;
 }
 
-/** Refuses files the sandbox can't hold and selections over the per-call total, naming the hf CLI command that can. */
+/**
+ * Refuses a selection over the per-call total (the sandbox hashes every byte within its CPU limit),
+ * naming the largest files and the hf CLI command that can fetch them.
+ */
 export function checkSizes(
   files: RemoteFile[],
-  limits: { perFile: number; total: number },
+  total: number,
   cli: { repo: string; type: RepoType; localDir: string },
 ): void {
+  const sum = files.reduce((bytes, file) => bytes + file.size, 0);
+  if (sum <= total) return;
   const command = `hf download ${cli.repo}${cli.type !== "model" ? ` --repo-type ${cli.type}` : ""} --local-dir ${cli.localDir}`;
-  const tooBig = files.filter((file) => file.size > limits.perFile);
-  if (tooBig.length > 0) {
-    const named = tooBig
-      .slice(0, 5)
-      .map((file) => `${file.path} (${formatBytes(file.size)})`)
-      .join(", ");
-    throw new HubHttpError(
-      413,
-      `Too big for this tool: ${named}${tooBig.length > 5 ? ` and ${tooBig.length - 5} more` : ""}. It downloads files up to ${formatBytes(limits.perFile)}, since the plugin sandbox holds a file in memory; nothing was written. Leave them out with patterns, or download them with the hf CLI: \`${command}\`.`,
-    );
-  }
-  const total = files.reduce((sum, file) => sum + file.size, 0);
-  if (total > limits.total) {
-    throw new HubHttpError(
-      413,
-      `The selection is ${formatBytes(total)} in ${files.length} files; this tool downloads up to ${formatBytes(limits.total)} a call, and nothing was written. Narrow it with path or patterns, or use the hf CLI: \`${command}\`.`,
-    );
-  }
+  const largest = [...files]
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3)
+    .map((file) => `${file.path} (${formatBytes(file.size)})`);
+  const what =
+    files.length === 1
+      ? `${largest[0]} is too big for this tool`
+      : `The selection is ${formatBytes(sum)} in ${files.length} files (the largest: ${largest.join(", ")})`;
+  throw new HubHttpError(
+    413,
+    `${what}: it downloads up to ${formatBytes(total)} a call, since the plugin sandbox hashes every byte within its CPU limit, and nothing was written. Narrow it with path or patterns, or use the hf CLI: \`${command}\`.`,
+  );
 }

@@ -2,7 +2,6 @@ import { defineTool, type PluginToolContext } from "@pincer/sdk";
 import { checkRepoId, formatBytes, guarded, HubHttpError, type RepoType } from "./hub.js";
 import { repoParam, textSubject, typeParam } from "./params.js";
 import { type UploadResult, type UploadSource, uploadFiles } from "./upload.js";
-import { MAX_SINGLE_PUT_BYTES } from "./upload-lfs.js";
 
 /**
  * hf_upload_file and hf_upload_folder: text written by the model, or files and folders from the
@@ -10,8 +9,6 @@ import { MAX_SINGLE_PUT_BYTES } from "./upload-lfs.js";
  * pull request. Binary and large files go through LFS; see upload.ts and upload-lfs.ts.
  */
 
-/** The largest file the isolate holds whole (its heap is 128 MB): a single-PUT upload, and each download (download.ts). */
-export const MAX_FILE_BYTES = MAX_SINGLE_PUT_BYTES;
 /**
  * The most one upload call sends, in one file or in all of a folder's. Larger files never sit in
  * memory (they are read, hashed and sent a piece at a time), so the bound is CPU: every byte is

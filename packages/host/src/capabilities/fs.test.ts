@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -68,5 +68,67 @@ describe("fs capability: ranged reads", () => {
       "outside the granted read roots",
     );
     await expect(fs.readFile("/etc/passwd", { offset: 0, length: 10 })).rejects.toThrow("refused");
+  });
+});
+
+/** A workspace with the write grant, and a folder outside it reached by a symlink from inside. */
+function writable() {
+  const root = temp();
+  const outside = temp();
+  writeFileSync(join(outside, "secret.txt"), "secret");
+  symlinkSync(outside, join(root, "escape"));
+  return { root, outside, fs: createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root] }) };
+}
+
+describe("fs capability: appendFile", () => {
+  it("creates a missing file with its folders, then appends text and bytes in order", async () => {
+    const { root, fs } = writable();
+    await fs.appendFile("deep/in/log.bin", "ab");
+    expect(readFileSync(join(root, "deep/in/log.bin"), "utf8")).toBe("ab");
+    await fs.appendFile("deep/in/log.bin", Uint8Array.of(0x63, 0x00, 0x64));
+    await fs.appendFile("deep/in/log.bin", "");
+    expect([...readFileSync(join(root, "deep/in/log.bin"))]).toEqual([0x61, 0x62, 0x63, 0x00, 0x64]);
+  });
+
+  it("refuses outside the write roots, in a read-only root, and through a symlink out of the workspace", async () => {
+    const { root, outside, fs } = writable();
+    await expect(fs.appendFile(join(outside, "secret.txt"), "x")).rejects.toThrow("outside the granted write roots");
+    await expect(fs.appendFile("../elsewhere.txt", "x")).rejects.toThrow("refused");
+    await expect(fs.appendFile("escape/secret.txt", "x")).rejects.toThrow(`(really ${outside}/secret.txt) refused`);
+    await expect(fs.appendFile("escape/new.txt", "x")).rejects.toThrow("refused");
+    const readOnly = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [] });
+    await expect(readOnly.appendFile("log.txt", "x")).rejects.toThrow("write of");
+    expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("secret");
+    expect(existsSync(join(outside, "new.txt"))).toBe(false);
+    expect(existsSync(join(root, "log.txt"))).toBe(false);
+  });
+});
+
+describe("fs capability: rename", () => {
+  it("moves a file to a new name, and replaces an existing destination whole", async () => {
+    const { root, fs } = writable();
+    await fs.writeFile("model.bin.partial", "new weights");
+    writeFileSync(join(root, "model.bin"), "old weights, longer than the new ones");
+    await fs.rename("model.bin.partial", "model.bin");
+    expect(readFileSync(join(root, "model.bin"), "utf8")).toBe("new weights");
+    expect(existsSync(join(root, "model.bin.partial"))).toBe(false);
+    await fs.rename("model.bin", "sub/dir/model.bin");
+    expect(readFileSync(join(root, "sub/dir/model.bin"), "utf8")).toBe("new weights");
+    await expect(fs.rename("missing.bin", "other.bin")).rejects.toThrow("ENOENT");
+  });
+
+  it("refuses either end outside the write roots or through a symlink out of the workspace, moving nothing", async () => {
+    const { root, outside, fs } = writable();
+    writeFileSync(join(root, "mine.txt"), "mine");
+    await expect(fs.rename("mine.txt", join(outside, "stolen.txt"))).rejects.toThrow("outside the granted write roots");
+    await expect(fs.rename("mine.txt", "escape/secret.txt")).rejects.toThrow(`(really ${outside}/secret.txt) refused`);
+    await expect(fs.rename(join(outside, "secret.txt"), "taken.txt")).rejects.toThrow("refused");
+    await expect(fs.rename("escape/secret.txt", "taken.txt")).rejects.toThrow("refused");
+    await expect(fs.rename("mine.txt", "../up.txt")).rejects.toThrow("refused");
+    const readOnly = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [] });
+    await expect(readOnly.rename("mine.txt", "yours.txt")).rejects.toThrow("write of");
+    expect(readFileSync(join(root, "mine.txt"), "utf8")).toBe("mine");
+    expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("secret");
+    expect(existsSync(join(root, "taken.txt"))).toBe(false);
   });
 });

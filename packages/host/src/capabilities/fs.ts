@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { appendFile, lstat, mkdir, open, readdir, readFile, realpath, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { DirEntry, FileStat, FsCapability } from "@pincer/sdk";
 
@@ -52,6 +52,19 @@ export function createFsCapability(grant: FsGrant): FsCapability {
       const target = await check(path, "write");
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, data);
+    },
+    async appendFile(path, data) {
+      const target = await check(path, "write");
+      await mkdir(dirname(target), { recursive: true });
+      await appendFile(target, data);
+    },
+    async rename(from, to) {
+      // Both ends are writes: the source disappears, the destination is replaced. Checked (and
+      // symlinks resolved) like writeFile, so neither can reach outside the write roots.
+      const source = await check(from, "write");
+      const target = await check(to, "write");
+      await mkdir(dirname(target), { recursive: true });
+      await rename(source, target);
     },
     async stat(path) {
       const target = await check(path, "read");

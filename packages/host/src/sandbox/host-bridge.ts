@@ -65,6 +65,12 @@ export class HostBridge {
       writeFile: async (path: string, data: string | Uint8Array) => {
         await fs.writeFile(path, data);
       },
+      appendFile: async (path: string, data: string | Uint8Array) => {
+        await fs.appendFile(path, data);
+      },
+      rename: async (from: string, to: string) => {
+        await fs.rename(from, to);
+      },
       stat: (path: string) => fs.stat(path),
       readdir: (path: string) => fs.readdir(path),
       mkdir: (path: string) => fs.mkdir(path),

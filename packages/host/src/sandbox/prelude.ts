@@ -88,6 +88,8 @@ const ENTRIES = `
         : call("readFile", String(path), { offset: Number(range.offset), length: Number(range.length) }),
     readText: (path) => call("readText", String(path)),
     writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
+    appendFile: (path, data) => call("appendFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
+    rename: (from, to) => call("rename", String(from), String(to)),
     stat: (path) => call("stat", String(path)),
     readdir: (path) => call("readdir", String(path)),
     mkdir: (path) => call("mkdir", String(path)),
