@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
@@ -15,12 +16,25 @@ interface PreuploadBody {
   files?: { path: string; size: number; sample?: string }[];
 }
 
+/**
+ * Binary, as a sample of a file's first bytes shows it: a NUL byte, or bytes that are not UTF-8
+ * text. The sample is cut at a fixed length, so a character split at its end does not count.
+ * (A NUL byte alone left random bytes, such as a checkpoint's, as text one time in seven.)
+ */
+export function looksBinary(sample: Uint8Array): boolean {
+  if (sample.includes(0)) return true;
+  for (let cut = 0; cut <= 3 && cut <= sample.length; cut++) {
+    if (isUtf8(sample.subarray(0, sample.length - cut))) return false;
+  }
+  return true;
+}
+
 /** `POST /api/{type}s/{repo}/preupload/{rev}`: which files the client must upload through LFS. */
 export async function preupload(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson<PreuploadBody>(req);
   const files = (body.files ?? []).map((file) => {
     const sample = Buffer.from(file.sample ?? "", "base64");
-    const lfs = file.size >= LFS_THRESHOLD || sample.includes(0);
+    const lfs = file.size >= LFS_THRESHOLD || looksBinary(sample);
     return { path: file.path, uploadMode: lfs ? "lfs" : "regular", shouldIgnore: false };
   });
   sendJson(res, 200, { files, commitOid: undefined });
