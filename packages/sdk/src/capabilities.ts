@@ -36,6 +36,12 @@ export interface FsCapability {
    * paths need the write grant; `to`'s parent directories are created as needed.
    */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Deletes a file; a path that does not exist is not an error. Directories are refused: a plugin
+   * cleans up what it wrote, it does not prune trees. Needs the write grant (a symlink is judged
+   * by where it leads, as for every write).
+   */
+  remove(path: string): Promise<void>;
   /** null when the path does not exist. Does not follow a final symlink. */
   stat(path: string): Promise<FileStat | null>;
   readdir(path: string): Promise<DirEntry[]>;

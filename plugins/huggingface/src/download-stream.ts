@@ -10,8 +10,7 @@ import { Sha256 } from "./sha256.js";
  * hashed and appended to `<target>.pincer-partial` beside the target (same folder,
  * so the same filesystem). Only when the bytes end with the size and the hash the Hub lists is the
  * partial renamed over the target, in one atomic step: the target is either the previous file,
- * untouched, or the verified new one, never half of it. A failure empties the partial (the fs
- * grant has no delete) and says so.
+ * untouched, or the verified new one, never half of it. A failure removes the partial.
  */
 
 /** How much is gathered before one append, read at a time when re-hashing, and between progress reports. */
@@ -107,8 +106,8 @@ export async function writeVerified(
     await written(ctx.fs.rename(partial, target), target);
   } catch (error) {
     await reader?.cancel().catch(() => undefined);
-    // The partial's bytes are not the file: dropped, as far as the fs grant can (it has no delete).
-    const emptied = await ctx.fs.writeFile(partial, "").then(
+    // The partial's bytes are not the file: it goes, and the workspace is as it was.
+    const removed = await ctx.fs.remove(partial).then(
       () => true,
       () => false,
     );
@@ -117,7 +116,7 @@ export async function writeVerified(
       error instanceof HubHttpError
         ? error.message
         : `the transfer broke off after ${size} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)})`;
-    const left = emptied ? `; the empty ${file.path}${PARTIAL_SUFFIX} beside it can be deleted` : "";
+    const left = removed ? "" : `; ${file.path}${PARTIAL_SUFFIX} beside it could not be removed and can be deleted`;
     throw new HubHttpError(
       error instanceof HubHttpError ? error.status : 502,
       `${why}. The file in the workspace was left as it was${left}. Run the tool again.`,

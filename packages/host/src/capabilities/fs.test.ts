@@ -132,3 +132,30 @@ describe("fs capability: rename", () => {
     expect(existsSync(join(root, "taken.txt"))).toBe(false);
   });
 });
+
+describe("fs capability: remove", () => {
+  it("deletes a file, and a missing path is not an error", async () => {
+    const { root, fs } = writable();
+    writeFileSync(join(root, "model.bin.pincer-partial"), "half");
+    await fs.remove("model.bin.pincer-partial");
+    expect(existsSync(join(root, "model.bin.pincer-partial"))).toBe(false);
+    await fs.remove("model.bin.pincer-partial");
+  });
+
+  it("refuses directories, paths outside the write roots and through a symlink out of the workspace", async () => {
+    const { root, outside, fs } = writable();
+    await fs.writeFile("dir/inside.txt", "kept");
+    await expect(fs.remove("dir")).rejects.toThrow("is a directory; remove deletes files only");
+    await expect(fs.remove(join(outside, "secret.txt"))).rejects.toThrow("outside the granted write roots");
+    await expect(fs.remove("escape/secret.txt")).rejects.toThrow(`(really ${outside}/secret.txt) refused`);
+    await expect(fs.remove("../up.txt")).rejects.toThrow("refused");
+    // A link is judged by where it leads, as for every write: one out of the workspace stays.
+    symlinkSync(join(outside, "secret.txt"), join(root, "link.txt"));
+    await expect(fs.remove("link.txt")).rejects.toThrow("refused");
+    expect(existsSync(join(root, "link.txt"))).toBe(true);
+    const readOnly = createFsCapability({ cwd: root, readRoots: [root], writeRoots: [] });
+    await expect(readOnly.remove("dir/inside.txt")).rejects.toThrow("write of");
+    expect(readFileSync(join(root, "dir/inside.txt"), "utf8")).toBe("kept");
+    expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("secret");
+  });
+});

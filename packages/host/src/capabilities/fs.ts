@@ -1,4 +1,15 @@
-import { appendFile, lstat, mkdir, open, readdir, readFile, realpath, rename, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { DirEntry, FileStat, FsCapability } from "@pincer/sdk";
 
@@ -65,6 +76,20 @@ export function createFsCapability(grant: FsGrant): FsCapability {
       const target = await check(to, "write");
       await mkdir(dirname(target), { recursive: true });
       await rename(source, target);
+    },
+    async remove(path) {
+      const target = await check(path, "write");
+      let stat: Awaited<ReturnType<typeof lstat>>;
+      try {
+        stat = await lstat(target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
+      if (stat.isDirectory()) {
+        throw new Error(`remove(${path}): ${path} is a directory; remove deletes files only.`);
+      }
+      await unlink(target);
     },
     async stat(path) {
       const target = await check(path, "read");

@@ -68,6 +68,7 @@ export class HostBridge {
       appendFile: async (path: string, data: string | Uint8Array) => {
         await fs.appendFile(path, data);
       },
+      remove: (path: string) => fs.remove(path),
       rename: async (from: string, to: string) => {
         await fs.rename(from, to);
       },

@@ -90,6 +90,7 @@ const ENTRIES = `
     writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
     appendFile: (path, data) => call("appendFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
     rename: (from, to) => call("rename", String(from), String(to)),
+    remove: (path) => call("remove", String(path)),
     stat: (path) => call("stat", String(path)),
     readdir: (path) => call("readdir", String(path)),
     mkdir: (path) => call("mkdir", String(path)),
