@@ -9,6 +9,7 @@ export const KEYS = {
   ctrlO: "\x0f",
   up: "\x1b[A",
   down: "\x1b[B",
+  tab: "\t",
   shiftTab: "\x1b[Z",
   altEnter: "\x1b\r",
 } as const;

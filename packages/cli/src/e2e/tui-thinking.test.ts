@@ -62,4 +62,30 @@ describe("/thinking in the interactive terminal", () => {
     const again = launch(box, ["--continue"]);
     await again.waitFor("openai/gpt-5 (thinking high)");
   });
+
+  it("steps the level with tab when there is no command to complete, and still completes commands", async () => {
+    using box = sandbox();
+    const terminal = launch(box, []);
+    await terminal.waitFor("Ask anything");
+    terminal.press(KEYS.tab);
+    await terminal.waitFor("openai/gpt-5 (thinking low)");
+    terminal.press(KEYS.tab);
+    await terminal.waitFor("openai/gpt-5 (thinking medium)");
+    terminal.press(KEYS.tab);
+    await terminal.waitFor("openai/gpt-5 (thinking high)");
+    terminal.press(KEYS.tab);
+    await terminal.waitForGone("(thinking");
+
+    // Typing a command, tab completes it and leaves the level alone.
+    await terminal.type("/thi");
+    terminal.press(KEYS.tab);
+    await terminal.waitFor("/thinking ");
+    expect(terminal.screen()).not.toContain("(thinking");
+    terminal.press(KEYS.ctrlC); // clears the typed command
+    await terminal.waitForGone("/thinking ");
+    terminal.press(KEYS.ctrlC);
+    await terminal.waitFor("Press ctrl+c again to exit");
+    terminal.press(KEYS.ctrlC);
+    expect(await terminal.exit()).toBe(0);
+  });
 });

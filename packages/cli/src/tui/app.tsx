@@ -113,6 +113,7 @@ export function App({
             onCtrlC={onCtrlC}
             onEscape={() => controller.interrupt()}
             onShiftTab={() => controller.cycleMode()}
+            onTab={() => controller.cycleThinking()}
             onExpand={onExpand}
           />
         </Box>

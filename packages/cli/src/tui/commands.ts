@@ -139,8 +139,9 @@ function help(controller: Controller): void {
           `${`/${command.name} ${command.args ?? ""}`.padEnd(width)}  ${command.description}${command.plugin ? ` (${command.plugin})` : ""}`,
       ),
       "",
-      "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt · shift+tab permission mode",
-      "      ctrl+o expand the last tool output · ctrl+c clear input, twice to quit",
+      "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt",
+      "      tab thinking level · shift+tab permission mode · ctrl+o expand the last tool output",
+      "      ctrl+c clear input, twice to quit",
     ],
   });
 }

@@ -5,6 +5,7 @@ import {
   type PermissionMode,
   type PermissionResolver,
   parseRule,
+  THINKING_LEVELS,
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
@@ -234,6 +235,16 @@ export class Controller {
     const order: PermissionMode[] = ["default", "acceptEdits", "plan"];
     const next = order[(order.indexOf(this.mode) + 1) % order.length]!;
     this.prepared?.kernel.permissions.setMode(next);
+    this.changed();
+  }
+
+  /** tab (when there is no command to complete): off → low → medium → high → off, as /thinking sets it. */
+  cycleThinking(): void {
+    const kernel = this.prepared?.kernel;
+    if (!kernel) return;
+    const next = THINKING_LEVELS[(THINKING_LEVELS.indexOf(kernel.thinking) + 1) % THINKING_LEVELS.length]!;
+    // Announced by the kernel's thinking_change event (see transcript.ts).
+    kernel.setThinking(next);
     this.changed();
   }
 

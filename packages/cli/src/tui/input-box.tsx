@@ -18,6 +18,8 @@ export interface InputBoxProps {
   onCtrlC(): void;
   onEscape(): void;
   onShiftTab(): void;
+  /** tab with nothing to complete. */
+  onTab(): void;
   onExpand(): void;
 }
 
@@ -73,6 +75,8 @@ export function InputBox(props: InputBoxProps) {
         const [first] =
           now.text.startsWith("/") && !now.text.includes(" ") ? matchCommands(now.text, props.commands) : [];
         if (first) update({ text: `/${first.name} `, cursor: first.name.length + 2 });
+        // Nothing to complete: tab steps the thinking level, as it toggles thinking in Claude Code.
+        else if (!now.text.startsWith("/")) props.onTab();
         return;
       }
       if (key.backspace || (key.ctrl && input === "h")) {
