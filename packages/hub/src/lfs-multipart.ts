@@ -1,9 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { writeHashed } from "./hashed-write.js";
 import { HubError, readJson, sendJson } from "./http.js";
 import type { LfsSigner } from "./lfs.js";
 import type { RepoStore } from "./repos.js";
@@ -55,6 +54,11 @@ interface CompletionBody {
 }
 
 const partName = (n: number): string => String(n).padStart(5, "0");
+
+/** The bytes of parts 1..count, in order, as one stream. */
+async function* joinedParts(dir: string, count: number): AsyncIterable<Buffer> {
+  for (let n = 1; n <= count; n++) yield* createReadStream(join(dir, partName(n))) as AsyncIterable<Buffer>;
+}
 const unquote = (etag: string): string => etag.replace(/^W\//, "").replace(/^"|"$/g, "");
 
 export class MultipartUploads {
@@ -131,21 +135,7 @@ export class MultipartUploads {
     const expected = n < upload.parts ? upload.chunkSize : upload.size - upload.chunkSize * (upload.parts - 1);
     const target = join(upload.dir, partName(n));
     const tmp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-    const md5 = createHash("md5");
-    let received = 0;
-    const file = createWriteStream(tmp);
-    try {
-      await pipeline(
-        req,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            md5.update(chunk);
-            received += chunk.length;
-            yield chunk;
-          }
-        },
-        file,
-      );
+    const etag = await writeHashed(req, tmp, "md5", (received) => {
       if (received !== expected) {
         throw new HubError(
           400,
@@ -154,12 +144,7 @@ export class MultipartUploads {
       }
       if (!this.#uploads.has(id)) throw new HubError(404, `The multipart upload ${id} was abandoned meanwhile`);
       renameSync(tmp, target);
-    } finally {
-      // As for a basic upload: a cut request may fail before the file is open; wait, then remove.
-      if (!file.closed) await once(file, "close").catch(() => undefined);
-      rmSync(tmp, { force: true });
-    }
-    const etag = md5.digest("hex");
+    });
     upload.etags.set(n, etag);
     res.writeHead(200, { ETag: `"${etag}"` }).end();
   }
@@ -175,34 +160,18 @@ export class MultipartUploads {
     this.#checkParts(upload, body.parts);
     upload.completing = true;
     const tmp = store.tmpPath();
-    const hash = createHash("sha256");
-    let size = 0;
-    const file = createWriteStream(tmp);
     try {
-      for (let n = 1; n <= upload.parts; n++) {
-        for await (const chunk of createReadStream(join(upload.dir, partName(n))) as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          size += chunk.length;
-          if (!file.write(chunk)) await once(file, "drain");
+      await writeHashed(joinedParts(upload.dir, upload.parts), tmp, "sha256", (size, actual) => {
+        if (actual !== upload.oid || size !== upload.size) {
+          throw new HubError(
+            400,
+            `The joined parts do not match the object: sha256 ${actual}, ${size} bytes; expected ${upload.oid}, ${upload.size} bytes. Nothing was stored: upload the file again.`,
+          );
         }
-      }
-      file.end();
-      await once(file, "finish");
-      const actual = hash.digest("hex");
-      if (actual !== upload.oid || size !== upload.size) {
-        throw new HubError(
-          400,
-          `The joined parts do not match the object: sha256 ${actual}, ${size} bytes; expected ${upload.oid}, ${upload.size} bytes. Nothing was stored: upload the file again.`,
-        );
-      }
-      const target = store.blobPath(upload.oid);
-      if (!existsSync(target)) renameSync(tmp, target);
+        const target = store.blobPath(upload.oid);
+        if (!existsSync(target)) renameSync(tmp, target);
+      });
     } finally {
-      if (!file.closed) {
-        file.destroy();
-        await once(file, "close").catch(() => undefined);
-      }
-      rmSync(tmp, { force: true });
       // Done, or its bytes can never match: either way the parts go.
       this.#drop(id);
     }

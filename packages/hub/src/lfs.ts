@@ -1,10 +1,9 @@
 import { isUtf8 } from "node:buffer";
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, renameSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
 import { sendBlob } from "./files.js";
+import { writeHashed } from "./hashed-write.js";
 import { HubError, readJson, sendJson } from "./http.js";
 import type { MultipartUploads } from "./lfs-multipart.js";
 import type { RepoStore, RepoType } from "./repos.js";
@@ -164,31 +163,11 @@ export async function lfsUpload(
     return;
   }
   const tmp = store.tmpPath();
-  const hash = createHash("sha256");
-  let received = 0;
-  const file = createWriteStream(tmp);
-  try {
-    await pipeline(
-      req,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          received += chunk.length;
-          yield chunk;
-        }
-      },
-      file,
-    );
-    const actual = hash.digest("hex");
+  await writeHashed(req, tmp, "sha256", (received, actual) => {
     if (actual !== oid || received !== size) {
       throw new HubError(400, `Uploaded content does not match: sha256 ${actual}, ${received} bytes`);
     }
     renameSync(tmp, target);
-  } finally {
-    // A cut upload fails the pipeline possibly before the file is even open; removing it then would
-    // race the open, which would leave an empty temp file behind. Wait for the stream to close.
-    if (!file.closed) await once(file, "close").catch(() => undefined);
-    rmSync(tmp, { force: true });
-  }
+  });
   res.writeHead(200, { ETag: `"${oid}"` }).end();
 }
