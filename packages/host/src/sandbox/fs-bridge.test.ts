@@ -8,16 +8,30 @@ import { createFsCapability } from "../capabilities/fs.js";
 import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 
-const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-sandbox-append-")));
-const outside = realpathSync(mkdtempSync(join(tmpdir(), "pincer-sandbox-append-outside-")));
+// The fs operations a large transfer needs, as a sandboxed plugin reaches them through the bridge.
+const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-sandbox-fs-")));
+const outside = realpathSync(mkdtempSync(join(tmpdir(), "pincer-sandbox-fs-outside-")));
+const CONTENT = Uint8Array.from({ length: 4096 }, (_, i) => i % 251);
+writeFileSync(join(dir, "weights.bin"), CONTENT);
 writeFileSync(join(outside, "secret.txt"), "secret");
 symlinkSync(outside, join(dir, "escape"));
 
 /**
- * A plugin that writes a file the way a download does: pieces appended to a temporary name (text
- * and bytes, one of them a view into a larger buffer), then renamed over the destination.
+ * Two tools: `peek` reads `args.range` of a file and reports the bytes; `assemble` writes a file
+ * the way a download does: pieces appended to a temporary name (text and bytes, one of them a view
+ * into a larger buffer), then renamed over the destination.
  */
 const code = `globalThis.__pincerPlugin = { default: { tools: [{
+  name: "peek", description: "t", kind: "read", parameters: { type: "object" },
+  async execute(args, ctx) {
+    try {
+      const bytes = await ctx.fs.readFile(args.path, args.range);
+      return { content: JSON.stringify({ length: bytes.length, bytes: Array.from(bytes) }) };
+    } catch (error) {
+      return { content: String(error.message), isError: true };
+    }
+  },
+}, {
   name: "assemble", description: "t", kind: "edit", parameters: { type: "object" },
   async execute(args, ctx) {
     try {
@@ -35,7 +49,7 @@ const code = `globalThis.__pincerPlugin = { default: { tools: [{
 }] } };`;
 
 const box = new PluginSandbox({
-  pluginName: "append-plugin",
+  pluginName: "fs-plugin",
   code,
   fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
   exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
@@ -48,18 +62,42 @@ afterAll(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-const run = (args: Record<string, unknown>) =>
-  box.run("assemble", args, {
+const run = (tool: "peek" | "assemble", args: Record<string, unknown>) =>
+  box.run(tool, args, {
     toolCallId: `call_${Math.random()}`,
     cwd: dir,
     signal: new AbortController().signal,
     onUpdate: () => {},
   });
 
+describe("sandboxed plugin: ranged reads through the fs bridge", () => {
+  it("reads a range, the tail past the end, and the whole file", async () => {
+    const inside = JSON.parse(
+      String((await run("peek", { path: "weights.bin", range: { offset: 1000, length: 16 } })).content),
+    );
+    expect(inside.bytes).toEqual(Array.from(CONTENT.subarray(1000, 1016)));
+    const tail = JSON.parse(
+      String((await run("peek", { path: "weights.bin", range: { offset: 4090, length: 100 } })).content),
+    );
+    expect(tail.bytes).toEqual(Array.from(CONTENT.subarray(4090)));
+    const whole = JSON.parse(String((await run("peek", { path: "weights.bin" })).content));
+    expect(whole.length).toBe(4096);
+  });
+
+  it("carries the host's refusal of a bad range or a path outside the grant", async () => {
+    const bad = await run("peek", { path: "weights.bin", range: { offset: -5, length: 1 } });
+    expect(bad.isError).toBe(true);
+    expect(String(bad.content)).toContain("range.offset must be a non-negative integer, got -5");
+    const refused = await run("peek", { path: "/etc/passwd", range: { offset: 0, length: 4 } });
+    expect(refused.isError).toBe(true);
+    expect(String(refused.content)).toContain("refused");
+  });
+});
+
 describe("sandboxed plugin: appendFile and rename through the fs bridge", () => {
   it("appends text and bytes to a new file, then renames it over an existing one", async () => {
     writeFileSync(join(dir, "out.bin"), "the previous version");
-    const result = await run({ to: "out/../out.bin" });
+    const result = await run("assemble", { to: "out/../out.bin" });
     expect(result.isError, String(result.content)).toBeFalsy();
     expect([...readFileSync(join(dir, "out.bin"))]).toEqual([
       ...Buffer.from("head:"),
@@ -72,10 +110,10 @@ describe("sandboxed plugin: appendFile and rename through the fs bridge", () => 
   });
 
   it("carries the host's refusal of a path outside the write grant or through a symlink out of it", async () => {
-    const absolute = await run({ to: join(outside, "planted.bin") });
+    const absolute = await run("assemble", { to: join(outside, "planted.bin") });
     expect(absolute.isError).toBe(true);
     expect(String(absolute.content)).toContain("outside the granted write roots");
-    const linked = await run({ to: "escape/planted.bin" });
+    const linked = await run("assemble", { to: "escape/planted.bin" });
     expect(linked.isError).toBe(true);
     expect(String(linked.content)).toContain("refused");
     expect(existsSync(join(outside, "planted.bin"))).toBe(false);
