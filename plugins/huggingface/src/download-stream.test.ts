@@ -11,14 +11,14 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PARTIAL_SUFFIX } from "./download-stream.js";
+import { type HubProxy, loadViaProxy, startHubProxy } from "./hub-proxy.fixture.js";
 
 /**
  * hf_download of files larger than the plugin's whole heap (128 MB): streamed to disk, verified,
@@ -38,8 +38,7 @@ let proxied: string;
 let hub: LocalHub;
 let plugin: LoadedPlugin;
 let viaProxy: LoadedPlugin;
-let proxy: Server;
-let cdn: Server;
+let proxy: HubProxy;
 let bigSha: string;
 /** What the "CDN" serves: the object as stored, cut off at CUT_AT, or with one byte changed. */
 let cdnMode: "honest" | "cut" | "wrong" = "honest";
@@ -54,70 +53,33 @@ const fileSha = (path: string): Promise<string> =>
       .on("error", reject);
   });
 
-const listen = async (server: Server): Promise<number> => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-};
-
 /**
- * A Hub in front of the local one whose LFS batch answers point at a "CDN" on another host
- * (localhost), which streams the stored object in `cdnMode`: whole, cut mid-way (the connection
- * closed after CUT_AT bytes of a full Content-Length), or the right length with one byte wrong.
+ * The "CDN" behind the proxy (see hub-proxy.fixture.ts): it streams the stored object in
+ * `cdnMode`: whole, cut mid-way (the connection closed after CUT_AT bytes of a full
+ * Content-Length), or the right length with one byte wrong.
  */
-async function startProxy(): Promise<{ url: string; cdnPort: number }> {
-  cdn = createServer((req, res) => {
-    const oid = /^\/lfs\/([0-9a-f]{64})$/.exec(req.url ?? "")?.[1];
-    (async () => {
-      const upstream = await fetch(`${hub.url}/lfs-objects/${oid}`, { headers: { Authorization: `Bearer ${token}` } });
-      if (!upstream.ok || !upstream.body) return void res.writeHead(upstream.status).end();
-      // The one object in this repo: its full length announced, whatever follows.
-      res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": String(BIG) });
-      let sent = 0;
-      for await (const piece of upstream.body) {
-        const chunk = Buffer.from(piece);
-        if (cdnMode === "cut" && sent + chunk.length >= CUT_AT) {
-          res.write(chunk.subarray(0, CUT_AT - sent));
-          // Flushed, then the connection drops with the body unfinished.
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          res.socket?.destroy();
-          return;
-        }
-        if (cdnMode === "wrong" && sent === 0) chunk[0] = (chunk[0] as number) ^ 0xff;
-        sent += chunk.length;
-        if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+function serveObject(oid: string | undefined, _req: IncomingMessage, res: ServerResponse): void {
+  (async () => {
+    const upstream = await fetch(`${hub.url}/lfs-objects/${oid}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!upstream.ok || !upstream.body) return void res.writeHead(upstream.status).end();
+    // The one object in this repo: its full length announced, whatever follows.
+    res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": String(BIG) });
+    let sent = 0;
+    for await (const piece of upstream.body) {
+      const chunk = Buffer.from(piece);
+      if (cdnMode === "cut" && sent + chunk.length >= CUT_AT) {
+        res.write(chunk.subarray(0, CUT_AT - sent));
+        // Flushed, then the connection drops with the body unfinished.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        res.socket?.destroy();
+        return;
       }
-      res.end();
-    })().catch(() => res.destroy());
-  });
-  const cdnPort = await listen(cdn);
-  proxy = createServer((req, res) => {
-    (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
-      ) as Record<string, string>;
-      const upstream = await fetch(`${hub.url}${req.url}`, {
-        method: req.method,
-        headers,
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-        redirect: "manual",
-      });
-      let out = Buffer.from(await upstream.arrayBuffer());
-      if (/\/info\/lfs\/objects\/batch$/.test(req.url ?? "")) {
-        const answer = JSON.parse(out.toString()) as {
-          objects: { oid: string; actions?: { download?: { href: string } } }[];
-        };
-        for (const object of answer.objects) {
-          if (object.actions?.download) object.actions.download.href = `http://localhost:${cdnPort}/lfs/${object.oid}`;
-        }
-        out = Buffer.from(JSON.stringify(answer));
-      }
-      const type = upstream.headers.get("content-type");
-      res.writeHead(upstream.status, type ? { "Content-Type": type } : {}).end(out);
-    })().catch(() => res.writeHead(502).end());
-  });
-  return { url: `http://127.0.0.1:${await listen(proxy)}`, cdnPort };
+      if (cdnMode === "wrong" && sent === 0) chunk[0] = (chunk[0] as number) ^ 0xff;
+      sent += chunk.length;
+      if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+    }
+    res.end();
+  })().catch(() => res.destroy());
 }
 
 beforeAll(async () => {
@@ -145,20 +107,14 @@ beforeAll(async () => {
   expect(up.isError, text(up)).toBeFalsy();
   rmSync(source);
 
-  const { url, cdnPort } = await startProxy();
-  const manifest = plugin.manifest.capabilities ?? {};
-  viaProxy = await loadPlugin(new URL("..", import.meta.url), {
-    cwd: proxied,
-    env: { HF_ENDPOINT: url, HF_TOKEN: token },
-    grants: { ...manifest, net: [...(manifest.net ?? []), `localhost:${cdnPort}`] },
-  });
+  proxy = await startHubProxy({ hubUrl: hub.url, serveObject });
+  viaProxy = await loadViaProxy(plugin, proxy, proxied, token);
 }, 180_000);
 
 afterAll(async () => {
   plugin?.dispose();
   viaProxy?.dispose();
   proxy?.close();
-  cdn?.close();
   await hub?.close();
   for (const folder of [hubDir, workspace, proxied]) if (folder) rmSync(folder, { recursive: true, force: true });
 });

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
@@ -10,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_TOTAL_BYTES } from "./download.js";
 import { globToRegExp, safeRepoPath } from "./download-plan.js";
 import { gitBlobOid } from "./git-oid.js";
+import { type HubProxy, loadViaProxy, startHubProxy } from "./hub-proxy.fixture.js";
 
 const token = "hf_download_test_token";
 let dir: string;
@@ -18,9 +17,8 @@ let proxied: string;
 let hub: LocalHub;
 let plugin: LoadedPlugin;
 let viaProxy: LoadedPlugin;
-let proxy: Server;
-let cdn: Server;
-/** What the proxy does to the Hub's answers (see startProxy). */
+let proxy: HubProxy;
+/** What the proxy does to the Hub's answers (see startHubProxy). */
 const tamper: { tree?: (entries: TreeEntry[]) => TreeEntry[] } = {};
 /** The Authorization header of each request the "CDN" got (null when none). */
 const cdnAuth: (string | null)[] = [];
@@ -39,63 +37,6 @@ const weights = randomBytes(300_000);
 weights[10] = 0;
 const train = "text,label\ngreat phone,1\nbroke in a day,0\n";
 const test = "text,label\nworks well,1\n";
-
-const listen = async (server: Server): Promise<number> => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-};
-
-const body = async (req: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-};
-
-/**
- * A Hub in front of the local one that behaves like the real Hub's other hosts: LFS download links
- * point at a separate "CDN" host (localhost, not 127.0.0.1), and a test may rewrite the tree the
- * Hub lists (`tamper.tree`) to serve what no honest Hub would.
- */
-async function startProxy(): Promise<{ url: string; cdnPort: number }> {
-  cdn = createServer((req, res) => {
-    cdnAuth.push(req.headers.authorization ?? null);
-    const oid = /^\/lfs\/([0-9a-f]{64})$/.exec(req.url ?? "")?.[1];
-    fetch(`${hub.url}/lfs-objects/${oid}`, { headers: { Authorization: `Bearer ${token}` } })
-      .then(async (upstream) => res.writeHead(upstream.status).end(Buffer.from(await upstream.arrayBuffer())))
-      .catch(() => res.writeHead(502).end());
-  });
-  const cdnPort = await listen(cdn);
-  proxy = createServer((req, res) => {
-    (async () => {
-      const payload = req.method === "GET" || req.method === "HEAD" ? undefined : await body(req);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
-      ) as Record<string, string>;
-      const upstream = await fetch(`${hub.url}${req.url}`, {
-        method: req.method,
-        headers,
-        ...(payload ? { body: payload } : {}),
-        redirect: "manual",
-      });
-      let out = Buffer.from(await upstream.arrayBuffer());
-      if (/\/tree\//.test(req.url ?? "") && upstream.ok && tamper.tree) {
-        out = Buffer.from(JSON.stringify(tamper.tree(JSON.parse(out.toString()))));
-      }
-      if (/\/info\/lfs\/objects\/batch$/.test(req.url ?? "")) {
-        const answer = JSON.parse(out.toString()) as {
-          objects: { oid: string; actions?: { download?: { href: string } } }[];
-        };
-        for (const object of answer.objects) {
-          if (object.actions?.download) object.actions.download.href = `http://localhost:${cdnPort}/lfs/${object.oid}`;
-        }
-        out = Buffer.from(JSON.stringify(answer));
-      }
-      const type = upstream.headers.get("content-type");
-      res.writeHead(upstream.status, type ? { "Content-Type": type } : {}).end(out);
-    })().catch(() => res.writeHead(502).end());
-  });
-  return { url: `http://127.0.0.1:${await listen(proxy)}`, cdnPort };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hf-download-hub-"));
@@ -123,20 +64,23 @@ beforeAll(async () => {
   expect(uploaded.isError, text(uploaded)).toBeFalsy();
   rmSync(source, { recursive: true });
 
-  const { url, cdnPort } = await startProxy();
-  const manifest = plugin.manifest.capabilities ?? {};
-  viaProxy = await loadPlugin(new URL("..", import.meta.url), {
-    cwd: proxied,
-    env: { HF_ENDPOINT: url, HF_TOKEN: token },
-    grants: { ...manifest, net: [...(manifest.net ?? []), `localhost:${cdnPort}`] },
+  proxy = await startHubProxy({
+    hubUrl: hub.url,
+    serveObject: (oid, req, res) => {
+      cdnAuth.push(req.headers.authorization ?? null);
+      fetch(`${hub.url}/lfs-objects/${oid}`, { headers: { Authorization: `Bearer ${token}` } })
+        .then(async (upstream) => res.writeHead(upstream.status).end(Buffer.from(await upstream.arrayBuffer())))
+        .catch(() => res.writeHead(502).end());
+    },
+    tamperTree: () => tamper.tree as ((entries: unknown[]) => unknown[]) | undefined,
   });
+  viaProxy = await loadViaProxy(plugin, proxy, proxied, token);
 }, 60_000);
 
 afterAll(async () => {
   plugin?.dispose();
   viaProxy?.dispose();
   proxy?.close();
-  cdn?.close();
   await hub?.close();
   for (const folder of [dir, workspace, proxied]) if (folder) rmSync(folder, { recursive: true, force: true });
 });
