@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Fault, startFaultProxy } from "./fault-proxy.fixture.js";
 
 /**
  * The Hub's failures, as the tools meet them: a proxy in front of a real local Hub answers some
@@ -14,74 +14,24 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
  * the Host header kept, so the LFS upload links the Hub hands out point back through it.
  */
 
-type Fault = {
-  match: (req: IncomingMessage) => boolean;
-  /** How many matching requests it takes; Infinity for all. */
-  times: number;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Forward the request but drop both connections after this many body bytes. */
-  cutAfter?: number;
-};
-
 const token = "hf_faults_test_token";
 let dir: string;
 let workspace: string;
 let hub: LocalHub;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
 let proxyUrl: string;
 let plugin: LoadedPlugin;
 let faults: Fault[] = [];
 let seen: string[] = [];
 
 const text = (result: { content: unknown }): string => String(result.content);
-const upstream = () => new URL(hub.url);
-
-function forward(req: IncomingMessage, res: ServerResponse, cutAfter?: number): void {
-  const out = request(
-    { host: upstream().hostname, port: upstream().port, method: req.method, path: req.url, headers: req.headers },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  out.on("error", () => res.destroy());
-  if (cutAfter === undefined) {
-    req.pipe(out);
-    return;
-  }
-  let sent = 0;
-  req.on("data", (chunk: Buffer) => {
-    if (sent >= cutAfter) return;
-    const room = cutAfter - sent;
-    out.write(chunk.subarray(0, room));
-    sent += Math.min(room, chunk.length);
-    if (sent >= cutAfter) {
-      // The connection drops mid-body: the Hub sees an aborted upload, the client a reset.
-      out.destroy();
-      req.socket.destroy();
-    }
-  });
-  req.on("end", () => out.end());
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hf-faults-hub-"));
   workspace = mkdtempSync(join(tmpdir(), "pincer-hf-faults-ws-"));
   hub = await startLocalHub({ dir, token, user: "ada" });
-  proxy = createServer((req, res) => {
-    seen.push(`${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`);
-    const fault = faults.find((f) => f.times > 0 && f.match(req));
-    if (!fault) return forward(req, res);
-    fault.times--;
-    if (fault.cutAfter !== undefined) return forward(req, res, fault.cutAfter);
-    req.resume();
-    res.writeHead(fault.status ?? 500, { "Content-Type": "application/json", ...fault.headers });
-    res.end(JSON.stringify(fault.body ?? { error: "injected" }));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startFaultProxy(hub.url, { faults: () => faults, seen: (line) => seen.push(line) });
+  proxyUrl = proxy.url;
   plugin = await loadPlugin(new URL("..", import.meta.url), {
     cwd: workspace,
     env: { HF_ENDPOINT: proxyUrl, HF_TOKEN: token },
@@ -97,8 +47,7 @@ beforeEach(() => {
 
 afterAll(async () => {
   plugin?.dispose();
-  proxy?.closeAllConnections();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await hub?.close();
   rmSync(dir, { recursive: true, force: true });
   rmSync(workspace, { recursive: true, force: true });

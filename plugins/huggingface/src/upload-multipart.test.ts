@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Fault, startFaultProxy } from "./fault-proxy.fixture.js";
 import { MAX_UPLOAD_BYTES } from "./upload-tools.js";
 
 /**
@@ -16,23 +16,12 @@ import { MAX_UPLOAD_BYTES } from "./upload-tools.js";
  * the part URLs the Hub hands out lead back through it.
  */
 
-type Fault = {
-  match: (req: IncomingMessage) => boolean;
-  times: number;
-  /** Answer this status instead of forwarding. */
-  status?: number;
-  /** Forward, with the request body changed. */
-  rewriteBody?: (body: string) => string;
-  /** Forward, with the answer's ETag replaced. */
-  etag?: string;
-};
-
 const token = "hf_multipart_plugin_token";
 const auth = { Authorization: `Bearer ${token}` };
 let dir: string;
 let workspace: string;
 let hub: LocalHub;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
 let plugin: LoadedPlugin;
 let faults: Fault[] = [];
 let seen: string[] = [];
@@ -41,29 +30,6 @@ const text = (result: { content: unknown }): string => String(result.content);
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 const partPut = (n: number) => (req: IncomingMessage) =>
   req.method === "PUT" && new RegExp(`^/lfs-multipart/[0-9a-f]{32}/0*${n}\\?`).test(req.url ?? "");
-
-async function forward(req: IncomingMessage, res: import("node:http").ServerResponse, fault?: Fault): Promise<void> {
-  const upstream = new URL(hub.url);
-  let body: Buffer | undefined;
-  const headers = { ...req.headers };
-  if (fault?.rewriteBody) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    body = Buffer.from(fault.rewriteBody(Buffer.concat(chunks).toString("utf8")));
-    headers["content-length"] = String(body.length);
-  }
-  const out = request(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-    (answer) => {
-      const answerHeaders = { ...answer.headers, ...(fault?.etag ? { etag: fault.etag } : {}) };
-      res.writeHead(answer.statusCode ?? 502, answerHeaders);
-      answer.pipe(res);
-    },
-  );
-  out.on("error", () => res.destroy());
-  if (body) out.end(body);
-  else req.pipe(out);
-}
 
 const tree = async (): Promise<string[]> =>
   (
@@ -88,23 +54,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hf-multipart-hub-"));
   workspace = mkdtempSync(join(tmpdir(), "pincer-hf-multipart-ws-"));
   hub = await startLocalHub({ dir, token, user: "ada" });
-  proxy = createServer((req, res) => {
-    seen.push(`${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`);
-    const fault = faults.find((f) => f.times > 0 && f.match(req));
-    if (fault) fault.times--;
-    if (fault?.status) {
-      req.resume();
-      res.writeHead(fault.status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ error: `injected ${fault.status}` }));
-      return;
-    }
-    void forward(req, res, fault);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startFaultProxy(hub.url, { faults: () => faults, seen: (line) => seen.push(line) });
   plugin = await loadPlugin(new URL("..", import.meta.url), {
     cwd: workspace,
-    env: { HF_ENDPOINT: proxyUrl, HF_TOKEN: token },
+    env: { HF_ENDPOINT: proxy.url, HF_TOKEN: token },
   });
   const created = await plugin.runTool("hf_create_repo", { name: "big" });
   expect(created.isError, text(created)).toBeFalsy();
@@ -118,8 +71,7 @@ beforeEach(() => {
 
 afterAll(async () => {
   plugin?.dispose();
-  proxy?.closeAllConnections();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await hub?.close();
   rmSync(dir, { recursive: true, force: true });
   rmSync(workspace, { recursive: true, force: true });
