@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
+// A loaded machine stretches every deadline at once: PINCER_TEST_TIMEOUT_SCALE (as in
+// @pincer/testing's until()) multiplies the per-test and per-hook limits too.
+const scale = Number(process.env.PINCER_TEST_TIMEOUT_SCALE) > 0 ? Number(process.env.PINCER_TEST_TIMEOUT_SCALE) : 1;
+
 export default defineConfig({
   resolve: {
     // Workspace packages export their TypeScript source under the "@pincer/source" condition (a
@@ -23,8 +27,8 @@ export default defineConfig({
       "scripts/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 30_000 * scale,
+    hookTimeout: 30_000 * scale,
     pool: "forks",
   },
 });

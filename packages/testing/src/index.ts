@@ -17,3 +17,13 @@ export {
   startOpenAIServer,
 } from "./openai-server.js";
 export { type LoadedPlugin, type LoadPluginOptions, loadPlugin } from "./plugin-harness.js";
+export {
+  DEFAULT_WAIT_MS,
+  type EventSource,
+  type EventWaitOptions,
+  scaledTimeout,
+  testTimeoutScale,
+  until,
+  type WaitOptions,
+  waitForEvent,
+} from "./until.js";
