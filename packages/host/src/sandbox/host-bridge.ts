@@ -20,7 +20,8 @@ export interface BridgeCallbacks {
   /** The permission engine's word on a command about to be spawned (undefined: allowed). */
   authorize(callId: string, command: string): Promise<string | undefined>;
   update(callId: string, partial: string): void;
-  event(callId: string, eventJson: string): void;
+  /** Batch `seq` (from 1) of a model call's events, as JSON. */
+  event(callId: string, seq: number, batchJson: string): void;
   output(stream: number, chunk: string): void;
   timer(id: number): void;
   /** A response body's next chunk for the isolate (null: its end, with `error` when it failed). */
@@ -96,7 +97,7 @@ export class HostBridge {
       envGet: (name: string) => capabilities.env.get(name),
       log: (line: string) => callbacks.log(line),
       update: (callId: string, partial: string) => callbacks.update(callId, partial),
-      events: (callId: string, batchJson: string) => callbacks.event(callId, batchJson),
+      events: (callId: string, seq: number, batchJson: string) => callbacks.event(callId, seq, batchJson),
       randomBytes: (size: number) => new Uint8Array(randomBytes(Math.min(Math.max(0, size | 0), 65_536))),
       parseURL: (input: string, base: string | null) => urlParts(new URL(input, base ?? undefined)),
       setURL: (href: string, part: string, value: string) => {

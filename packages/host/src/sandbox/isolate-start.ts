@@ -26,6 +26,12 @@ export interface LiveIsolate {
   definitions: PluginDefinitions;
 }
 
+/** The caps the isolate's half of the bridge checks before data crosses (see prelude.ts). */
+export interface IsolateCaps {
+  /** Bytes of event JSON one model call may send. */
+  maxStreamBytes: number;
+}
+
 /** How the bridge reaches the calls in flight (the sandbox keeps them); the rest it wires itself. */
 export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer" | "bodyChunk">;
 
@@ -65,6 +71,7 @@ async function boot(
 export async function startPluginIsolate(
   options: PluginSandboxOptions,
   memoryMb: number,
+  caps: IsolateCaps,
   hooks: IsolateHooks,
 ): Promise<LiveIsolate> {
   let live: LiveIsolate | undefined;
@@ -98,7 +105,9 @@ export async function startPluginIsolate(
   };
   const booted = await boot(options, memoryMb, async (context) => {
     const attach = (await context.eval("__pincer.attach", { reference: true })) as Entry;
-    await attach.apply(undefined, [new ivm.Reference(startCall), new ivm.Reference(syncCall)], { timeout: 1000 });
+    await attach.apply(undefined, [new ivm.Reference(startCall), new ivm.Reference(syncCall), JSON.stringify(caps)], {
+      timeout: 1000,
+    });
   });
   isolate = booted.isolate;
   const { context } = booted;

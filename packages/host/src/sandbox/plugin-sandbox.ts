@@ -9,7 +9,7 @@ import type {
 import type { StatusLineInfo } from "@pincer/sdk";
 import type ivm from "isolated-vm";
 import { type LiveIsolate, startPluginIsolate } from "./isolate-start.js";
-import { ProviderEventInbox } from "./provider-event-inbox.js";
+import { ProviderEventInbox, type StreamEnd } from "./provider-event-inbox.js";
 import {
   DEFAULT_SANDBOX_LIMITS,
   type PluginDefinitions,
@@ -23,13 +23,12 @@ import {
 /** A provider's stream may be long; its events are capped far above any real answer. */
 const MAX_STREAM_BYTES = 64 * 1024 * 1024;
 
-/** A call in flight: a tool call (progress goes to ctx.onUpdate) or a model call (events to a queue). */
+/** A call in flight: a tool call (progress goes to ctx.onUpdate) or a model call (events to its inbox). */
 interface ActiveCall {
   signal: AbortSignal;
   bytes: number;
   limits?: { cpuAtStart: bigint; deadline: number; isolate: ivm.Isolate; kill: (why: string) => void };
   onUpdate?: (partial: string) => void;
-  onEvent?: (eventJson: string) => void;
   authorize?: ToolContext["authorize"];
 }
 
@@ -49,6 +48,8 @@ export class PluginSandbox {
   private statusLines = 0;
   private commands = 0;
   private watchdog: NodeJS.Timeout | undefined;
+  /** Model calls' event inboxes, by call id, from the call's start until its last batch is in. */
+  private readonly inboxes = new Map<string, ProviderEventInbox>();
 
   constructor(private readonly options: PluginSandboxOptions) {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
@@ -149,7 +150,10 @@ export class PluginSandbox {
   ): AsyncGenerator<ProviderEvent> {
     const callId = `stream-${++this.streams}`;
     const inbox = new ProviderEventInbox(this.options.pluginName);
-    const done = this.guarded(callId, { signal, bytes: 0, onEvent: (batch) => inbox.receive(batch) }, (live) =>
+    // Kept until every batch is in: the last ones may arrive after the call itself has returned.
+    this.inboxes.set(callId, inbox);
+    const where = `Provider ${id} (plugin ${this.options.pluginName})`;
+    const done = this.guarded(callId, { signal, bytes: 0 }, (live) =>
       live.entries.stream.apply(
         undefined,
         [callId, id, JSON.stringify(request), JSON.stringify(config), live.bridge.grantedEnvJson()],
@@ -160,13 +164,20 @@ export class PluginSandbox {
         },
       ),
     ).then((outcome) => {
-      if ("failure" in outcome) inbox.finish(outcome.failure);
-      else if (outcome.error)
-        inbox.finish(`Provider ${id} (plugin ${this.options.pluginName}) failed: ${outcome.error}`);
-      else inbox.finish();
+      if ("failure" in outcome) inbox.abandon(outcome.failure);
+      else if (outcome.error) inbox.abandon(`${where} failed: ${outcome.error}`);
+      else {
+        const end = streamEnd(outcome.value);
+        if (!end) inbox.abandon(`${where} ended its stream with an unreadable result.`);
+        else inbox.finish({ ...end, ...(end.problem ? { problem: `${where} failed: ${end.problem}` } : {}) });
+      }
     });
-    yield* inbox.events();
-    await done;
+    try {
+      yield* inbox.events();
+      await done;
+    } finally {
+      this.inboxes.delete(callId);
+    }
   }
 
   /**
@@ -327,6 +338,10 @@ export class PluginSandbox {
 
   private reset(live: LiveIsolate): void {
     live.bridge.close();
+    // A model call that returned but whose last batches are still on their way: they never will be now.
+    for (const [callId, inbox] of this.inboxes) {
+      if (!this.calls.has(callId)) inbox.abandon(this.failure("was stopped before all of its events arrived"));
+    }
     if (!live.isolate.isDisposed) live.isolate.dispose();
     if (this.live) {
       void this.live.then((current) => {
@@ -343,40 +358,61 @@ export class PluginSandbox {
         return this.ensure();
       });
     }
-    this.live = startPluginIsolate(this.options, this.limits.memoryMb, {
-      signalOf: (callId) => this.calls.get(callId)?.signal,
-      authorize: async (callId, command) =>
-        this.calls
-          .get(callId)
-          ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
-      update: (callId, partial) => this.forward(callId, partial, "update"),
-      event: (callId, json) => this.forward(callId, json, "event"),
-      log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
-    });
+    this.live = startPluginIsolate(
+      this.options,
+      this.limits.memoryMb,
+      { maxStreamBytes: MAX_STREAM_BYTES },
+      {
+        signalOf: (callId) => this.calls.get(callId)?.signal,
+        authorize: async (callId, command) =>
+          this.calls
+            .get(callId)
+            ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
+        update: (callId, partial) => this.forward(callId, partial),
+        event: (callId, seq, json) => this.receiveEvents(callId, seq, json),
+        log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
+      },
+    );
     this.live.catch(() => {
       this.live = undefined;
     });
     return this.live;
   }
 
-  /** Sends progress or events from a call to its consumer, capped so a plugin cannot flood the host. */
-  private forward(callId: string, payload: string, kind: "update" | "event"): void {
+  /** Sends a tool call's progress to its consumer, capped so a plugin cannot flood the host. */
+  private forward(callId: string, payload: string): void {
     const call = this.calls.get(callId);
     if (!call) return;
     const before = call.bytes;
     call.bytes += payload.length;
-    if (kind === "update") {
-      if (call.bytes <= this.limits.maxUpdateBytes) call.onUpdate?.(payload);
-      else if (before <= this.limits.maxUpdateBytes)
-        call.onUpdate?.(`\n[${this.options.pluginName}: further progress output dropped]\n`);
-      return;
-    }
-    if (call.bytes > MAX_STREAM_BYTES) {
-      call.limits?.kill(`sent more than ${MAX_STREAM_BYTES / 1024 / 1024} MB of stream events`);
-      return;
-    }
-    call.onEvent?.(payload);
+    if (call.bytes <= this.limits.maxUpdateBytes) call.onUpdate?.(payload);
+    else if (before <= this.limits.maxUpdateBytes)
+      call.onUpdate?.(`\n[${this.options.pluginName}: further progress output dropped]\n`);
   }
+
+  /** A batch of a model call's events, to its inbox (the isolate caps them first; this checks again). */
+  private receiveEvents(callId: string, seq: number, batchJson: string): void {
+    const inbox = this.inboxes.get(callId);
+    if (!inbox) return;
+    inbox.receive(seq, batchJson);
+    if (inbox.bytes > MAX_STREAM_BYTES) {
+      const why = `sent more than ${MAX_STREAM_BYTES / 1024 / 1024} MB of stream events`;
+      this.calls.get(callId)?.limits?.kill(why);
+      inbox.abandon(this.failure(`was stopped: it ${why}`));
+    }
+  }
+}
+
+/** A model call's end as the isolate's half reported it (see prelude.ts); undefined when it is not that. */
+function streamEnd(value: unknown): StreamEnd | undefined {
+  if (typeof value !== "string") return undefined;
+  const { sent, rest, error } = JSON.parse(value) as { sent?: unknown; rest?: unknown; error?: unknown };
+  if (typeof sent !== "number" || !Number.isSafeInteger(sent) || sent < 0) return undefined;
+  return {
+    sent,
+    ...(typeof rest === "string" ? { rest } : {}),
+    ...(typeof error === "string" ? { problem: error } : {}),
+  };
 }
 
 function isRawCommandOutput(value: unknown): value is RawCommandOutput {

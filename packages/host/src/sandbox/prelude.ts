@@ -11,6 +11,19 @@ import { WEB_PLATFORM } from "./web-platform.js";
  */
 const BRIDGE = `
   const bridge = { start: null, sync: null };
+  // The plugin's caps, as the host sets them at attach (before any call). They are checked here,
+  // before data crosses: what the host would refuse must not reach its memory first.
+  const limits = { maxStreamBytes: 64 * 1024 * 1024 };
+  const megabytes = (bytes) => Math.round(bytes / 1048576) + " MB";
+  /** A thrown value's message, without trusting it: a getter or a poisoned toString may throw too. */
+  const describeError = (error) => {
+    try {
+      const message = error !== null && typeof error === "object" && "message" in error ? error.message : error;
+      return String(message).slice(0, 4096);
+    } catch {
+      return "an error that cannot be described";
+    }
+  };
   const COPY = { arguments: { copy: true } };
   // An async host call is a message: start it, and the host settles it later. The isolate never
   // blocks on the host, so a plugin can stream a command's output or a response body meanwhile.
@@ -143,10 +156,11 @@ const ENTRIES = `
 
   globalThis.__pincer = {
     /** Called once by the host, before anything else: the bridge's two entry points. */
-    attach(start, sync) {
+    attach(start, sync, limitsJson) {
       if (bridge.start) throw new Error("already attached");
       bridge.start = start;
       bridge.sync = sync;
+      Object.assign(limits, JSON.parse(limitsJson));
     },
     /** Called once after the bundle ran: what it defines, as plain data. */
     register() {
@@ -237,18 +251,13 @@ const ENTRIES = `
         calls.delete(callId);
       }
     },
-    /** One model call: every event goes to the host as it arrives. */
+    /**
+     * One model call: every event goes to the host as it arrives, in numbered batches; the call's
+     * result says how many were sent and brings the unsent rest and any failure itself, so nothing
+     * the provider emitted can be lost behind the call's end (see provider-event-inbox.ts).
+     */
     async stream(callId, id, requestJson, configJson, envJson) {
       receiveEnv(envJson);
-      // One instance per provider and config: a plugin may serve several declared endpoints.
-      const key = id + "\u0000" + configJson;
-      let instance = providerInstances.get(key);
-      if (!instance) {
-        const definition = providers.get(id);
-        if (!definition) throw new Error("no provider named " + id + " in this plugin");
-        instance = definition.create({ env, fs, config: JSON.parse(configJson), fetch: globalThis.fetch });
-        providerInstances.set(key, instance);
-      }
       const controller = new AbortController();
       calls.set(callId, { controller });
       // Events go to the host in batches: everything decoded from one network read is sent when
@@ -257,26 +266,64 @@ const ENTRIES = `
       // the time to the first token is not held for a batch.
       const FIRST_TOKEN = new Set(["text_delta", "thinking_delta", "toolcall_start"]);
       let batch = [];
+      let sent = 0;
+      let bytes = 0;
       let sentFirstToken = false;
+      // Why the call must end (its events cannot be sent); checked after every event.
+      let stop = null;
+      /** The batch as JSON, counted against the call's cap before anything crosses; null when it is not sent. */
+      const take = () => {
+        const events = batch;
+        batch = [];
+        if (stop) return null;
+        let json;
+        try {
+          json = JSON.stringify(events);
+        } catch (error) {
+          stop = "it sent an event that is not plain data (" + describeError(error) + ")";
+          return null;
+        }
+        bytes += json.length;
+        if (bytes > limits.maxStreamBytes) {
+          stop = "it sent more than " + megabytes(limits.maxStreamBytes) + " of events in one call";
+          return null;
+        }
+        return json;
+      };
       const flush = () => {
         if (batch.length === 0) return;
-        tell("events", callId, JSON.stringify(batch));
-        batch = [];
+        const json = take();
+        if (json !== null) tell("events", callId, ++sent, json);
       };
       beforeWait.add(flush);
+      let error;
       try {
+        // One instance per provider and config: a plugin may serve several declared endpoints.
+        const key = id + "\u0000" + configJson;
+        let instance = providerInstances.get(key);
+        if (!instance) {
+          const definition = providers.get(id);
+          if (!definition) throw new Error("no provider named " + id + " in this plugin");
+          instance = definition.create({ env, fs, config: JSON.parse(configJson), fetch: globalThis.fetch });
+          providerInstances.set(key, instance);
+        }
         for await (const event of instance.stream(JSON.parse(requestJson), controller.signal)) {
           batch.push(event);
           if (!sentFirstToken && FIRST_TOKEN.has(event.type)) {
             sentFirstToken = true;
             flush();
           } else if (batch.length >= 256) flush();
+          if (stop) break;
         }
+      } catch (thrown) {
+        error = describeError(thrown);
       } finally {
-        flush();
         beforeWait.delete(flush);
         calls.delete(callId);
       }
+      const rest = batch.length > 0 ? take() : null;
+      if (stop) error = stop;
+      return JSON.stringify({ sent, rest, error });
     },
     output(stream, chunk) {
       const listener = listeners.get(stream);

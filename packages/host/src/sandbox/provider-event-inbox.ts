@@ -11,41 +11,84 @@ const EVENT_TYPES = new Set([
   "error",
 ]);
 
+/** How a model call ended, as its isolate reported it: the batches it sent on the way, the last one, why it failed. */
+export interface StreamEnd {
+  /** Batches sent as notes while the call ran (numbered from 1); all of them come before `rest`. */
+  sent: number;
+  /** The events still unsent when the call ended (JSON), delivered with the call's own result. */
+  rest?: string;
+  /** Why the call failed; the stream ends with it as an error event, after every event sent. */
+  problem?: string;
+}
+
 /**
- * One model call's events as they come out of a plugin's isolate: in batches (JSON), while the
- * kernel takes them one at a time. Anything that is not one of the kernel's event types becomes
- * an error event, and a call that failed ends with one: a plugin never throws into the kernel.
+ * One model call's events as they come out of a plugin's isolate: in numbered batches (JSON), while
+ * the kernel takes them one at a time. Batches are notes the isolate sends without waiting, and the
+ * call's result may reach the host before the last of them (isolated-vm does not order the two), so
+ * the call's end says how many batches it sent and brings the unsent rest itself: the stream ends only
+ * once every batch is in, in order. Anything that is not one of the kernel's event types becomes an
+ * error event, and a call that failed ends with one: a plugin never throws into the kernel.
  */
 export class ProviderEventInbox {
   private queue: ProviderEvent[] = [];
   private head = 0;
   private wake: (() => void) | undefined;
-  private finished = false;
+  /** The number the next batch in order carries; batches that overtook it wait in `early`. */
+  private next = 1;
+  private readonly early = new Map<number, string>();
+  private end: StreamEnd | undefined;
+  private closed = false;
   private problem: string | undefined;
+  /** Bytes of event JSON received: the host's own check of the isolate's cap. */
+  bytes = 0;
 
   constructor(private readonly pluginName: string) {}
 
-  /** A batch as the isolate sent it. */
-  receive(batchJson: string): void {
-    const batch = JSON.parse(batchJson) as ProviderEvent[];
-    for (const event of Array.isArray(batch) ? batch : [batch]) {
-      this.queue.push(
-        event && EVENT_TYPES.has(event.type)
-          ? event
-          : { type: "error", message: `Plugin ${this.pluginName} sent an unknown event.`, retryable: false },
-      );
+  /** Batch number `seq` as the isolate sent it. */
+  receive(seq: number, batchJson: string): void {
+    if (this.closed || !Number.isSafeInteger(seq) || seq < this.next || this.early.has(seq)) return;
+    this.bytes += batchJson.length;
+    if (seq !== this.next) {
+      this.early.set(seq, batchJson);
+      return;
     }
+    this.take(batchJson);
+    this.next++;
+    for (let held = this.early.get(this.next); held !== undefined; held = this.early.get(this.next)) {
+      this.early.delete(this.next);
+      this.take(held);
+      this.next++;
+    }
+    this.settle();
     this.notify();
   }
 
-  /** The call is over; with a problem, the stream ends with it as an error event. */
-  finish(problem?: string): void {
-    this.finished = true;
+  /** The call is over, as its result says: the stream ends once the batches it sent are all in. */
+  finish(end: StreamEnd): void {
+    if (this.closed || this.end) return;
+    this.end = end;
+    this.settle();
+    this.notify();
+  }
+
+  /**
+   * The call ended without a word on its batches (its isolate was stopped, or it never started):
+   * whatever has not arrived never will, so the stream ends now, with `problem` as its error.
+   */
+  abandon(problem: string): void {
+    if (this.closed) return;
+    this.closed = true;
     this.problem = problem;
+    this.early.clear();
     this.notify();
   }
 
-  /** The events in order, until the call is over. */
+  /** Whether the stream is still waiting for batches the isolate sent (the call itself may be over). */
+  get waiting(): boolean {
+    return !this.closed;
+  }
+
+  /** The events in order, until the call is over and every batch is in. */
   async *events(): AsyncGenerator<ProviderEvent> {
     while (true) {
       if (this.head < this.queue.length) {
@@ -58,12 +101,32 @@ export class ProviderEventInbox {
         yield event;
         continue;
       }
-      if (this.finished) break;
+      if (this.closed) break;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
     }
     if (this.problem) yield { type: "error", message: this.problem, retryable: false };
+  }
+
+  /** Closes the stream once the end is known and every batch before it arrived. */
+  private settle(): void {
+    const end = this.end;
+    if (!end || this.closed || this.next <= end.sent) return;
+    if (end.rest) this.take(end.rest);
+    this.closed = true;
+    this.problem = end.problem;
+  }
+
+  private take(batchJson: string): void {
+    const batch = JSON.parse(batchJson) as ProviderEvent[];
+    for (const event of Array.isArray(batch) ? batch : [batch]) {
+      this.queue.push(
+        event && EVENT_TYPES.has(event.type)
+          ? event
+          : { type: "error", message: `Plugin ${this.pluginName} sent an unknown event.`, retryable: false },
+      );
+    }
   }
 
   private notify(): void {

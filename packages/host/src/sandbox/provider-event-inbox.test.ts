@@ -1,0 +1,53 @@
+import type { ProviderEvent } from "@pincer/kernel";
+import { describe, expect, it } from "vitest";
+import { ProviderEventInbox } from "./provider-event-inbox.js";
+
+const text = (value: string) => JSON.stringify([{ type: "text_delta", text: value }]);
+
+async function drain(inbox: ProviderEventInbox): Promise<ProviderEvent[]> {
+  const events: ProviderEvent[] = [];
+  for await (const event of inbox.events()) events.push(event);
+  return events;
+}
+
+describe("provider event inbox", () => {
+  it("waits for batches that arrive after the call's end, and puts overtaken ones back in order", async () => {
+    const inbox = new ProviderEventInbox("p");
+    const events = drain(inbox);
+    inbox.receive(2, text("b"));
+    inbox.finish({ sent: 3, rest: JSON.stringify([{ type: "error", message: "400", retryable: false }]) });
+    expect(inbox.waiting).toBe(true);
+    inbox.receive(3, text("c"));
+    inbox.receive(1, text("a"));
+    expect(inbox.waiting).toBe(false);
+    expect(await events).toEqual([
+      { type: "text_delta", text: "a" },
+      { type: "text_delta", text: "b" },
+      { type: "text_delta", text: "c" },
+      { type: "error", message: "400", retryable: false },
+    ]);
+  });
+
+  it("ends with the problem after everything sent, and ignores repeats and batches after the end", async () => {
+    const inbox = new ProviderEventInbox("p");
+    inbox.receive(1, text("a"));
+    inbox.receive(1, text("a again"));
+    inbox.finish({ sent: 1, problem: "it threw" });
+    inbox.receive(2, text("late"));
+    expect(await drain(inbox)).toEqual([
+      { type: "text_delta", text: "a" },
+      { type: "error", message: "it threw", retryable: false },
+    ]);
+  });
+
+  it("ends at once when the call is abandoned, and turns unknown events into errors", async () => {
+    const inbox = new ProviderEventInbox("p");
+    inbox.receive(1, JSON.stringify([{ type: "surprise" }, null]));
+    inbox.abandon("stopped");
+    expect(await drain(inbox)).toEqual([
+      { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
+      { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
+      { type: "error", message: "stopped", retryable: false },
+    ]);
+  });
+});
