@@ -1,5 +1,6 @@
 import type { AssistantMessage, Message, ToolResultMessage, Usage } from "./messages.js";
 import type { PermissionDecision } from "./permissions/types.js";
+import type { QueueDropReason, QueuedPrompt } from "./prompt-queue.js";
 import type { ProviderEvent } from "./provider.js";
 import type { ThinkingLevel } from "./thinking.js";
 
@@ -22,7 +23,8 @@ export interface TurnResult {
  */
 export type KernelEvent =
   | { type: "session_start"; sessionId: string; model: string; cwd: string; tools: string[]; resumed: boolean }
-  | { type: "turn_start"; prompt: string }
+  /** `queued`: the turn delivers a message that waited in the queue (a follow-up, or a steer the last turn missed). */
+  | { type: "turn_start"; prompt: string; queued?: QueuedPrompt }
   | { type: "request_start"; step: number; model: string }
   | { type: "stream"; event: ProviderEvent }
   | { type: "retry"; attempt: number; delayMs: number; error: string }
@@ -45,6 +47,12 @@ export type KernelEvent =
   | { type: "thinking_change"; level: ThinkingLevel }
   | { type: "turn_end"; result: TurnResult; sessionUsage: Usage }
   | { type: "warning"; message: string }
+  /** A message sent while a turn runs waits for the loop (kernel.steer, kernel.followUp). */
+  | { type: "prompt_queued"; queued: QueuedPrompt }
+  /** Queued messages reached the model: steering ones as user messages mid-turn, a follow-up as a new turn. */
+  | { type: "queue_delivered"; delivered: QueuedPrompt[] }
+  /** Queued messages that will not be delivered, and why; a front end gives their text back to the user. */
+  | { type: "queue_dropped"; dropped: QueuedPrompt[]; reason: QueueDropReason }
   | { type: "subscriber_error"; eventType: string; error: string };
 
 export type KernelEventType = KernelEvent["type"];

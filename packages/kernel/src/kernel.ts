@@ -8,6 +8,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
 import { SpendingBudget } from "./permissions/budget.js";
 import { PermissionEngine } from "./permissions/engine.js";
 import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
+import { PromptQueue, type QueuedPrompt } from "./prompt-queue.js";
 import { type Provider, parseModelRef } from "./provider.js";
 import { repairInterruptedToolCalls } from "./resume.js";
 import { Session } from "./session/session.js";
@@ -88,6 +89,12 @@ export class Kernel {
   private current: AbortController | undefined;
   private started = false;
   private pendingContext: string[] = [];
+  private readonly queue: PromptQueue;
+  /**
+   * Messages queued by the process that last ran this session and never delivered (it stopped
+   * mid-turn); recorded as dropped at construction, so a front end can give them back.
+   */
+  readonly undeliveredOnResume: readonly QueuedPrompt[];
 
   constructor(private readonly options: KernelOptions) {
     parseModelRef(options.model);
@@ -99,6 +106,8 @@ export class Kernel {
       rules: options.permissions?.rules ?? [],
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
+    this.queue = new PromptQueue(this.session, this.bus);
+    this.undeliveredOnResume = this.queue.recover();
     if (options.spending && options.permissions?.budget) {
       throw new Error("Give a kernel either permissions.budget or a shared spending ledger, not both.");
     }
@@ -207,7 +216,10 @@ export class Kernel {
     this.bus.emit({ type: "thinking_change", level });
   }
 
-  /** Run one user turn to its end. One turn at a time. */
+  /**
+   * Run one user turn to its end, then a turn for each follow-up queued meanwhile (see steer and
+   * followUp); resolves with the last turn's result. One turn at a time.
+   */
   async prompt(text: string, options: { signal?: AbortSignal } = {}): Promise<TurnResult> {
     if (this.current) throw new Error("A turn is already running; wait for it or call abort() first.");
     const controller = new AbortController();
@@ -217,16 +229,55 @@ export class Kernel {
     this.current = controller;
     try {
       await this.start();
-      this.bus.emit({ type: "turn_start", prompt: text });
-      const context = this.pendingContext.splice(0);
-      const prompt = context.length > 0 ? `${text}\n\n${context.join("\n\n")}` : text;
-      const result = await this.turn(prompt, controller.signal);
-      this.bus.emit({ type: "turn_end", result, sessionUsage: this.sessionUsage });
+      let result = await this.promptTurn(text, controller.signal);
+      // Taken with no await before `current` is cleared: nothing queued is left behind.
+      while (result.stopReason === "end_turn") {
+        const next = this.queue.takeNext();
+        if (!next) break;
+        this.queue.delivered([next]);
+        result = await this.promptTurn(next.text, controller.signal, next);
+      }
+      if (result.stopReason !== "end_turn") this.queue.drop(result.stopReason);
       return result;
     } finally {
+      // A turn that threw: what waited is given back rather than lost.
+      this.queue.drop("error");
       options.signal?.removeEventListener("abort", forward);
       this.current = undefined;
     }
+  }
+
+  /**
+   * While a turn runs: deliver this to the model at the turn's next step (after the running tool
+   * calls, before the next model call). A turn that ends in any other way than end_turn drops it
+   * (a `queue_dropped` event), so the front end can give it back.
+   */
+  steer(text: string): QueuedPrompt {
+    return this.enqueue(text, "steer");
+  }
+
+  /** While a turn runs: deliver this once the turn is over, as the next turn. */
+  followUp(text: string): QueuedPrompt {
+    return this.enqueue(text, "followUp");
+  }
+
+  /** Messages waiting for the running turn, oldest first. */
+  get queued(): readonly QueuedPrompt[] {
+    return this.queue.pending;
+  }
+
+  private enqueue(text: string, mode: QueuedPrompt["mode"]): QueuedPrompt {
+    if (!this.current) throw new Error("No turn is running; send the message with prompt().");
+    return this.queue.add(text, mode);
+  }
+
+  private async promptTurn(text: string, signal: AbortSignal, queued?: QueuedPrompt): Promise<TurnResult> {
+    this.bus.emit({ type: "turn_start", prompt: text, ...(queued ? { queued } : {}) });
+    const context = this.pendingContext.splice(0);
+    const prompt = context.length > 0 ? `${text}\n\n${context.join("\n\n")}` : text;
+    const result = await this.turn(prompt, signal);
+    this.bus.emit({ type: "turn_end", result, sessionUsage: this.sessionUsage });
+    return result;
   }
 
   /** Abort the running turn: the provider stream and running tools receive the signal. */
@@ -269,6 +320,8 @@ export class Kernel {
       }
     }
     for (const warning of this.session.warnings) this.bus.emit({ type: "warning", message: warning });
+    if (this.undeliveredOnResume.length > 0)
+      this.bus.emit({ type: "queue_dropped", dropped: [...this.undeliveredOnResume], reason: "process_ended" });
     this.bus.emit({
       type: "session_start",
       sessionId: this.session.id,
@@ -339,6 +392,7 @@ export class Kernel {
         systemPrompt,
         maxTurns: this.options.maxTurns ?? 100,
         retry: this.retry,
+        queue: this.queue,
         maybeCompact: async (turnSignal) => {
           if (!compaction) return;
           const messages = this.session.buildContext().messages;

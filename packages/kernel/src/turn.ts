@@ -6,6 +6,7 @@ import type { LoopGuard } from "./loop-guard.js";
 import type { AssistantMessage, ToolCall, ToolResultMessage, Usage } from "./messages.js";
 import { emptyUsage, messageText } from "./messages.js";
 import { callModel, type RetryPolicy } from "./model-call.js";
+import type { PromptQueue, QueuedPrompt } from "./prompt-queue.js";
 import type { ModelRequest, Provider, ToolSpec } from "./provider.js";
 import type { Session } from "./session/session.js";
 import type { AnyTool } from "./tool.js";
@@ -28,6 +29,8 @@ export interface TurnDeps {
   systemPrompt: string;
   maxTurns: number;
   retry: RetryPolicy;
+  /** Messages the user sent while this turn runs: steering ones are taken at every step. */
+  queue: PromptQueue;
   /** Compacts the context if it is near the window; called before every model call. */
   maybeCompact(signal: AbortSignal): Promise<void>;
   addSessionUsage(usage: Usage): void;
@@ -38,7 +41,7 @@ export interface TurnDeps {
  * session before the next step starts, so a crash at any point leaves a resumable file.
  */
 export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSignal): Promise<TurnResult> {
-  const { bus, hooks } = deps;
+  const { bus } = deps;
   let usage = emptyUsage();
   let steps = 0;
   let lastText = "";
@@ -50,14 +53,10 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     ...(error ? { error } : {}),
   });
 
-  let text = prompt;
-  for (const handler of hooks.handlers("promptSubmit")) {
-    const verdict = await handler(text);
-    if (verdict?.block) return finish("blocked", `The prompt was blocked by a hook: ${verdict.block.reason}`);
-    if (verdict?.context) text += `\n\n${verdict.context}`;
-  }
+  const submitted = await submitPrompt(deps, prompt);
+  if (typeof submitted !== "string") return finish("blocked", submitted.blocked);
   deps.guard?.reset();
-  append(deps, { role: "user", content: text, timestamp: Date.now() });
+  append(deps, { role: "user", content: submitted, timestamp: Date.now() });
 
   for (;;) {
     if (signal.aborted) return finish("aborted");
@@ -67,6 +66,9 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
         `Stopped after ${deps.maxTurns} model calls (the --max-turns limit). Run again with --continue to go on, or raise --max-turns.`,
       );
     }
+    // What the user sent while the last step ran goes in now: after the tool results, before the model call.
+    await deliverSteering(deps, deps.queue.takeSteering());
+    if (signal.aborted) return finish("aborted");
     await deps.maybeCompact(signal);
     if (signal.aborted) return finish("aborted");
     steps++;
@@ -92,6 +94,8 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
 
     const calls = message.content.filter((block): block is ToolCall => block.type === "toolCall");
     if (calls.length === 0) {
+      // The model is done, but the user said more while it answered: the turn goes on with that.
+      if (deps.queue.hasSteering) continue;
       const followUp = await stopFollowUp(deps, finish("end_turn"));
       if (!followUp) return finish("end_turn");
       append(deps, { role: "user", content: followUp, timestamp: Date.now() });
@@ -102,6 +106,39 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     if (stop) return finish("loop_guard", stop);
     if (signal.aborted) return finish("aborted");
   }
+}
+
+/** The prompt after the promptSubmit hooks (their context appended), or why one blocked it. */
+async function submitPrompt(deps: TurnDeps, prompt: string): Promise<string | { blocked: string }> {
+  let text = prompt;
+  for (const handler of deps.hooks.handlers("promptSubmit")) {
+    const verdict = await handler(text);
+    if (verdict?.block) return { blocked: `The prompt was blocked by a hook: ${verdict.block.reason}` };
+    if (verdict?.context) text += `\n\n${verdict.context}`;
+  }
+  return text;
+}
+
+/**
+ * Steering messages become user messages, each through the same prompt hooks as a prompt; one a
+ * hook blocks is dropped (and the turn goes on). The delivery is recorded before the messages.
+ */
+async function deliverSteering(deps: TurnDeps, steering: QueuedPrompt[]): Promise<void> {
+  if (steering.length === 0) return;
+  const accepted: Array<{ item: QueuedPrompt; text: string }> = [];
+  for (const item of steering) {
+    const submitted = await submitPrompt(deps, item.text);
+    if (typeof submitted === "string") accepted.push({ item, text: submitted });
+    else {
+      deps.queue.drop("blocked", [item]);
+      deps.bus.emit({ type: "warning", message: submitted.blocked });
+    }
+  }
+  if (accepted.length === 0) return;
+  deps.queue.delivered(accepted.map(({ item }) => item));
+  // The user changed course: repeating what came before is no longer a loop.
+  deps.guard?.reset();
+  for (const { text } of accepted) append(deps, { role: "user", content: text, timestamp: Date.now() });
 }
 
 function buildRequest(deps: TurnDeps): ModelRequest {
@@ -156,6 +193,16 @@ async function runToolCalls(
     for (const call of calls) {
       if (signal.aborted) {
         results.push(interrupted(call));
+        continue;
+      }
+      // The user steered while an earlier call ran: the model reads that before doing more.
+      if (results.length > 0 && deps.queue.hasSteering) {
+        results.push(
+          interrupted(
+            call,
+            "the user sent a message before this tool ran; read it, then decide whether to call it again",
+          ),
+        );
         continue;
       }
       results.push(await deps.runner.run(call, argumentErrors.get(call.id), signal));
