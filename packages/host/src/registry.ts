@@ -21,10 +21,12 @@ import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
+import { reservedToolName } from "./reserved-tool-names.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
+import { gatedKind } from "./tool-gate.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
 
 export interface RegistryContext {
@@ -64,6 +66,8 @@ export interface PluginRecord {
   live: boolean;
   /** The bundle's modification time when its sandbox was made (live plugins). */
   loadedMtimeMs?: number;
+  /** Ships with Pincer (see AddOptions.shipsWithPincer). */
+  shipsWithPincer: boolean;
 }
 
 export interface AddOptions {
@@ -87,6 +91,14 @@ export interface AddOptions {
    * dev link rewrites it on every save.
    */
   live?: boolean;
+  /**
+   * The plugin ships with Pincer: its code is Pincer's own, so its tools' declared kinds stand
+   * (the core `read` tool runs unasked though its plugin may write and spawn) and it may use the
+   * reserved tool names. Every other plugin's tools are gated at least as strictly as its grants
+   * allow (see gatedKind) and cannot take a reserved name. Only the host program sets this, from
+   * its own list; never from a lockfile or manifest.
+   */
+  shipsWithPincer?: boolean;
 }
 
 /**
@@ -135,6 +147,7 @@ export class PluginRegistry {
       bundleFile: resolve(absolute, options.bundleFile ?? manifest.main),
       snapshot: options.snapshot ?? false,
       live: options.live ?? false,
+      shipsWithPincer: options.shipsWithPincer ?? false,
       ...(options.bundleIntegrity && !options.live ? { bundleIntegrity: options.bundleIntegrity } : {}),
       grants: resolveGrants(
         extra.net.length || extra.env.length
@@ -185,18 +198,45 @@ export class PluginRegistry {
    */
   async loadTools(filter: (name: string) => boolean = () => true): Promise<AnyTool[]> {
     const tools: AnyTool[] = [];
+    // Lowercased, as permission rules compare names: the first plugin (built-ins come first) keeps a name.
+    const taken = new Map<string, string>();
     for (const record of this.records) {
       const names = record.manifest.contributes.tools ?? [];
       if (!names.some(filter) || !this.activated(record)) continue;
       try {
-        tools.push(...(await this.toolsOf(record, filter)));
+        for (const tool of await this.toolsOf(record, filter)) {
+          const refusal = this.nameRefusal(record, tool.name, taken);
+          if (refusal) this.report(record, new Error(refusal));
+          else {
+            taken.set(tool.name.toLowerCase(), record.manifest.name);
+            tools.push(tool);
+          }
+        }
       } catch (error) {
         // One broken plugin must not take the others down: report it and go on without it.
-        if (!this.context.onPluginError) throw error;
-        this.context.onPluginError(record.manifest.name, error as Error);
+        this.report(record, error as Error);
       }
     }
     return tools;
+  }
+
+  /**
+   * Why a plugin's tool is not offered, or undefined: a reserved name (a plugin installed before
+   * the name was reserved, or edited since), or a name an earlier plugin already has. The
+   * session goes on without that tool.
+   */
+  private nameRefusal(record: PluginRecord, name: string, taken: Map<string, string>): string | undefined {
+    const plugin = record.manifest.name;
+    const reserved = record.shipsWithPincer ? undefined : reservedToolName(name);
+    const holder = taken.get(name.toLowerCase());
+    if (!reserved && !holder) return undefined;
+    const why = reserved ?? `plugin ${holder} already provides a tool by that name`;
+    return `Tool "${name}" of plugin ${plugin} is not offered: ${why}. Remove the plugin (pincer plugin remove ${plugin}) or install a version that renames the tool.`;
+  }
+
+  private report(record: PluginRecord, error: Error): void {
+    if (!this.context.onPluginError) throw error;
+    this.context.onPluginError(record.manifest.name, error);
   }
 
   /**
@@ -232,7 +272,8 @@ export class PluginRegistry {
         name: meta.name,
         description: meta.description,
         parameters: meta.parameters,
-        kind: meta.kind,
+        // A plugin's own label never lowers its gate below what its grants allow.
+        kind: record.shipsWithPincer ? meta.kind : gatedKind(meta.kind, record.grants),
         // Looked up per call: a plugin under `pincer plugin dev` is replaced when its bundle changes.
         ...(meta.hasSubject
           ? { permissionSubject: (args, cwd) => this.sandboxFor(record).subject(meta.name, args, cwd) }

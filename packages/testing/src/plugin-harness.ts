@@ -21,6 +21,12 @@ export interface LoadPluginOptions {
    * named there, so a plugin's own tests see its tools.
    */
   agent?: string;
+  /**
+   * Load it as Pincer loads the plugins it ships: its tools' declared kinds stand and it may use
+   * reserved tool names. For Pincer's own plugins only; any other plugin's tools are gated at
+   * least as strictly as its grants allow, as in a session.
+   */
+  shipsWithPincer?: boolean;
 }
 
 export interface LoadedPlugin {
@@ -57,7 +63,11 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
     ...(agent ? { agent } : {}),
     ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
   });
-  registry.add(root, { bundleFile, ...(options.grants ? { capabilities: options.grants } : {}) });
+  registry.add(root, {
+    bundleFile,
+    ...(options.grants ? { capabilities: options.grants } : {}),
+    ...(options.shipsWithPincer ? { shipsWithPincer: true } : {}),
+  });
   let tools: Promise<AnyTool[]> | undefined;
   const updates: string[] = [];
   let calls = 0;

@@ -46,6 +46,7 @@ beforeAll(async () => {
   plugin = await loadPlugin(new URL("..", import.meta.url), {
     cwd: workspace,
     env: { HF_ENDPOINT: hub.url, HF_TOKEN: token },
+    shipsWithPincer: true,
   });
   // The dataset: a card, two CSV splits and a JSON file under data/, and binary weights (LFS).
   const source = join(workspace, "fixture");

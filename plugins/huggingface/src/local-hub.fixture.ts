@@ -28,6 +28,8 @@ export function localHubPlugin(options: {
     hub = await startLocalHub({ dir, token: options.token, user: "ada", ...options.hub });
     plugin = await loadPlugin(new URL("..", import.meta.url), {
       env: { HF_ENDPOINT: hub.url, HF_TOKEN: options.token },
+      // As sessions load it: it ships with Pincer, so its tools' declared kinds stand.
+      shipsWithPincer: true,
     });
     await options.ready?.(plugin);
   });

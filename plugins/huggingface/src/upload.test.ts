@@ -27,6 +27,7 @@ beforeAll(async () => {
   plugin = await loadPlugin(new URL("..", import.meta.url), {
     cwd: workspace,
     env: { HF_ENDPOINT: hub.url, HF_TOKEN: token },
+    shipsWithPincer: true,
   });
   const created = await plugin.runTool("hf_create_repo", { name: "trained" });
   expect(created.isError, text(created)).toBeFalsy();

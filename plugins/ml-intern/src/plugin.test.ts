@@ -17,7 +17,7 @@ const read = (path: string) => readFileSync(join(workspace, path), "utf8");
 
 beforeAll(async () => {
   workspace = mkdtempSync(join(tmpdir(), "pincer-ml-intern-"));
-  plugin = await loadPlugin(new URL("..", import.meta.url), { cwd: workspace });
+  plugin = await loadPlugin(new URL("..", import.meta.url), { cwd: workspace, shipsWithPincer: true });
 });
 
 afterAll(() => {

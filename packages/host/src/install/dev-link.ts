@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
+import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
 import { capabilityIds, describeCapability } from "./capability-list.js";
 import type { InstallerOptions } from "./installer.js";
@@ -37,6 +38,7 @@ export class DevLink {
   async rebuild(): Promise<{ ms: number; bytes: number }> {
     const started = performance.now();
     this.manifest = readManifest(this.dir);
+    refuseReservedToolNames(this.manifest);
     const bundle = await bundleForSandbox(join(this.dir, this.manifest.main), this.manifest.name);
     const lock = readLockfile(this.options.home);
     const previous = lock.plugins[this.manifest.name];

@@ -17,9 +17,11 @@ export function addInstalledPlugins(
   const lock = readLockfile(home);
   for (const builtin of builtins) {
     const entry = lock.plugins[builtin.name];
-    // Built-ins ship with Pincer, so their isolates may start from snapshots (see AddOptions).
+    // Built-ins ship with Pincer, so their isolates may start from snapshots and their tools'
+    // declared kinds stand (see AddOptions). Nothing in the lockfile can claim this.
     registry.add(builtin.dir, {
       snapshot: true,
+      shipsWithPincer: true,
       ...(entry ? { capabilities: capabilitiesFromIds(entry.granted) } : {}),
     });
   }

@@ -28,7 +28,7 @@ const CORE: PluginManifest = {
   version: "0.1.0",
   engines: { pincer: "^0.1.0" },
   main: "dist/plugin.js",
-  contributes: { tools: ["read", "bash"] },
+  contributes: { tools: ["read", "bash", "grep_all"] },
 };
 
 function setup(answers: boolean[] = [], overrides: { env?: NodeJS.ProcessEnv; registry?: string } = {}) {
@@ -135,8 +135,10 @@ describe("PluginInstaller with tarballs", () => {
     await expect(installer.install(writeTarball("a.tgz", pluginPackage({ engines: "^2.0.0" })))).rejects.toThrow(
       "needs Pincer ^2.0.0; this is Pincer 0.1.0",
     );
-    await expect(installer.install(writeTarball("b.tgz", pluginPackage({ tools: ["bash"] })))).rejects.toThrow(
-      /contributes tools bash, which @pincer\/plugin-core-tools .* already provides/,
+    await expect(installer.install(writeTarball("b.tgz", pluginPackage({ tools: ["Read2"] })))).resolves.toBeDefined();
+    installer.remove("@acme/echo");
+    await expect(installer.install(writeTarball("c.tgz", pluginPackage({ tools: ["gREP_ALL"] })))).rejects.toThrow(
+      /contributes tools gREP_ALL, which @pincer\/plugin-core-tools .* already provides/,
     );
   });
 

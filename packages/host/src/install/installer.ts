@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import semver from "semver";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
+import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
 import { type CapabilityId, capabilityIds, describeCapability } from "./capability-list.js";
 import { type FetchContext, fetchPackage, parseSpec } from "./fetch-package.js";
@@ -241,6 +242,7 @@ export class PluginInstaller {
         `${manifest.name}: its main file ${manifest.main} is missing from the package. Build it before packing (pincer plugin pack does).`,
       );
     }
+    refuseReservedToolNames(manifest);
     const lock = readLockfile(this.options.home);
     const others = [
       ...this.options.builtins.map((builtin) => ({ manifest: builtin, where: "ships with Pincer" })),
@@ -252,7 +254,9 @@ export class PluginInstaller {
       if (!other) continue;
       if (other.name === manifest.name) throw new Error(`${manifest.name} ${where}; a plugin cannot replace it.`);
       for (const kind of ["tools", "providers", "themes"] as const) {
-        const clash = (manifest.contributes[kind] ?? []).filter((id) => other.contributes[kind]?.includes(id));
+        // Without case, as permission rules compare tool names.
+        const theirs = new Set((other.contributes[kind] ?? []).map((id) => id.toLowerCase()));
+        const clash = (manifest.contributes[kind] ?? []).filter((id) => theirs.has(id.toLowerCase()));
         if (clash.length) {
           throw new Error(
             `${manifest.name} contributes ${kind} ${clash.join(", ")}, which ${other.name} (which ${where}) already provides. Remove one of them first.`,
