@@ -5,12 +5,22 @@
  *
  * The two directions are asymmetric on purpose. Deny and ask rules look through everything that
  * can hide a command (`sudo`, `env`, `xargs`, `sh -c`, `eval`, `find -exec`, `$(…)`, `/bin/rm`,
- * quotes), so they err toward matching. Allow rules look through only wrappers that leave the
- * command's effect alone (`timeout`, `nice`, `nohup`, `time`, `stdbuf`, harmless variables),
- * must cover every part, and never cover what they cannot see (`$(…)`, backticks, here-documents),
- * so they err toward asking.
+ * quotes), so they err toward matching. Allow rules mean what they say: they look through only
+ * shell grammar and harmless variables (`CI=1`), must cover every part, never cover what they
+ * cannot see (`$(…)`, backticks, here-documents), and must spell out every word that makes a
+ * command write a file or run another one (`> file`, `find -delete`, `timeout 5 <cmd>`; see
+ * command-risks.ts), so they err toward asking.
  */
 
+import {
+  fileRedirections,
+  programName,
+  programRisks,
+  type RiskyWord,
+  SHELLS,
+  WRAPPERS,
+  wrappedCommandIndex,
+} from "./command-risks.js";
 import { hasCommandSubstitution, hasHereDocument, type ShellWord, scanCommand, shellWords } from "./shell-syntax.js";
 
 export {
@@ -23,37 +33,7 @@ export {
   splitCommand,
 } from "./shell-syntax.js";
 
-interface WrapperSpec {
-  /** Options that take the following word as their value. */
-  valueOptions: readonly string[];
-  /** Positional arguments before the command (`timeout`'s duration). */
-  positionals?: number;
-  /** Takes `VAR=value` words before the command (`env`). */
-  assignments?: boolean;
-  /** Runs the command unchanged, so an allow rule for the command may look through it. */
-  transparent: boolean;
-}
-
 const options = (list: string): string[] => list.split(" ").filter(Boolean);
-
-const WRAPPERS: Record<string, WrapperSpec> = {
-  timeout: { valueOptions: options("-s --signal -k --kill-after"), positionals: 1, transparent: true },
-  time: { valueOptions: options("-f --format -o --output"), transparent: true },
-  nice: { valueOptions: options("-n --adjustment"), transparent: true },
-  nohup: { valueOptions: [], transparent: true },
-  stdbuf: { valueOptions: options("-i -o -e --input --output --error"), transparent: true },
-  env: { valueOptions: options("-u --unset -C --chdir -S --split-string"), assignments: true, transparent: true },
-  // These change who runs the command or what it receives: deny and ask rules look through them, allow rules don't.
-  sudo: { valueOptions: options("-u -g -C -D -h -p -r -t -U -T --user --group"), transparent: false },
-  doas: { valueOptions: options("-u -C"), transparent: false },
-  command: { valueOptions: [], transparent: false },
-  builtin: { valueOptions: [], transparent: false },
-  exec: { valueOptions: options("-a"), transparent: false },
-  xargs: {
-    valueOptions: options("-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file"),
-    transparent: false,
-  },
-};
 
 /** Shell grammar that can precede a command without changing which command runs. */
 const LEADING_KEYWORDS = new Set(["!", "{", "if", "then", "else", "elif", "do", "while", "until"]);
@@ -85,42 +65,20 @@ export function isWrapper(word: ShellWord): boolean {
   return Object.hasOwn(WRAPPERS, programName(word));
 }
 
-/** `/usr/bin/rm` → `rm`. */
-function programName(word: ShellWord): string {
-  return word.value.slice(word.value.lastIndexOf("/") + 1);
-}
-
 /**
  * Removes one layer of grammar, assignment or wrapper from the front of a command; undefined
- * when there is none. `transparent` peels only what an allow rule may look through.
+ * when there is none. `transparent` peels only what an allow rule may look through: grammar and
+ * harmless variables, never a program (a wrapper runs another command, which a rule must name).
  */
 function unwrapOnce(words: readonly ShellWord[], mode: "transparent" | "all"): ShellWord[] | undefined {
   const [first, ...rest] = words;
   if (!first) return undefined;
   if (LEADING_KEYWORDS.has(first.raw)) return rest;
   if (isAssignment(first)) return mode === "all" || isHarmlessAssignment(first) ? rest : undefined;
-  // An allow rule looks through `timeout`, never through `/tmp/x/timeout`.
-  const name = mode === "all" ? programName(first) : first.raw;
+  if (mode === "transparent") return undefined;
+  const name = programName(first);
   const spec = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
-  if (!spec || (mode === "transparent" && !spec.transparent)) return undefined;
-  let index = 0;
-  while (index < rest.length) {
-    const option = rest[index]!.value;
-    if (option === "--") {
-      index++;
-      break;
-    }
-    if (!option.startsWith("-") || option === "-") break;
-    // `env -i`, `env -S "…"`: the environment or the command itself is rewritten.
-    if (mode === "transparent" && name === "env") return undefined;
-    index += spec.valueOptions.includes(option) ? 2 : 1;
-  }
-  index += spec.positionals ?? 0;
-  while (spec.assignments && rest[index] && isAssignment(rest[index]!)) {
-    if (mode === "transparent" && !isHarmlessAssignment(rest[index]!)) return undefined;
-    index++;
-  }
-  return rest.slice(index);
+  return spec ? words.slice(wrappedCommandIndex(words, 0, spec)) : undefined;
 }
 
 /** The command under all the wrappers `mode` looks through. */
@@ -129,8 +87,6 @@ export function stripWrappers(words: readonly ShellWord[], mode: "transparent" |
   for (let next = unwrapOnce(current, mode); next; next = unwrapOnce(current, mode)) current = next;
   return current;
 }
-
-const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "fish"]);
 
 /** Commands that `sh -c '…'`, `eval …` and `find -exec … ;` run on the words' behalf. */
 function innerCommands(words: readonly ShellWord[]): string[] {
@@ -195,30 +151,69 @@ export function commandHitViews(command: string, depth = 0): string[] {
   return views;
 }
 
+/** One form of a part that an allow pattern may match, and how much of it the pattern must spell out. */
+export interface AllowView {
+  text: string;
+  /** A pattern's literal text (before any `*`) must reach this far into `text`: past every risky word. */
+  mustName: number;
+  /** Why, when `mustName` > 0: the last risky word's reason (`"-delete" deletes files`). */
+  why?: string;
+}
+
 /**
- * The forms of one part an allow rule may match: as written, and after each wrapper that leaves
- * it unchanged. Empty for a part that runs nothing (`fi`, `}`).
+ * The forms of one part an allow rule may match: as written, and after each harmless variable
+ * or keyword in front. Empty for a part that runs nothing (`fi`, `}`).
  */
-export function commandAllowViews(part: string): string[] {
+export function commandAllowViews(part: string): AllowView[] {
   const words = shellWords(part);
   if (words.length === 1 && CLOSING_KEYWORDS.has(words[0]!.raw)) return [];
   // Only grammar and harmless settings (`{`, `then`, `CI=1`): nothing runs.
-  if (stripWrappers(words, "transparent").length === 0) return [];
-  const views: string[] = [];
+  const bare = stripWrappers(words, "transparent");
+  if (bare.length === 0) return [];
+  const views: AllowView[] = [];
   for (let current: ShellWord[] | undefined = words; current && current.length > 0; ) {
-    views.push(joinWords(current, "raw"));
+    views.push(allowView(current));
     current = unwrapOnce(current, "transparent");
   }
   return views;
+}
+
+function allowView(words: readonly ShellWord[]): AllowView {
+  const program = words.findIndex((word) => !isAssignment(word) && !LEADING_KEYWORDS.has(word.raw));
+  const risky: RiskyWord[] = [...fileRedirections(words), ...(program === -1 ? [] : programRisks(words, program))];
+  const text = joinWords(words, "raw");
+  const last = risky.reduce<RiskyWord | undefined>(
+    (max, word) => (!max || word.index > max.index ? word : max),
+    undefined,
+  );
+  if (!last) return { text, mustName: 0 };
+  const mustName = joinWords(words.slice(0, last.index + 1), "raw").length;
+  return { text, mustName, why: last.why };
 }
 
 function joinWords(words: readonly ShellWord[], form: "raw" | "value"): string {
   return words.map((word) => word[form]).join(" ");
 }
 
+/** A command pattern compiled: the regex, and the length of its literal text before any wildcard. */
+interface CompiledPattern {
+  regex: RegExp;
+  literal: number;
+}
+
 /** Rules are few, but suggestions compile patterns made from arbitrary commands: keep the cache bounded. */
-const compiledPatterns = new Map<string, RegExp>();
+const compiledPatterns = new Map<string, CompiledPattern>();
 const MAX_COMPILED_PATTERNS = 500;
+
+function compiled(pattern: string): CompiledPattern {
+  let found = compiledPatterns.get(pattern);
+  if (!found) {
+    found = compileCommandPattern(pattern);
+    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
+    compiledPatterns.set(pattern, found);
+  }
+  return found;
+}
 
 /**
  * Whether a command (words joined by single spaces) matches a pattern: `npm test:*` and
@@ -226,27 +221,33 @@ const MAX_COMPILED_PATTERNS = 500;
  * command must match, `*` matching anything; `\` makes the next character literal.
  */
 export function commandPatternMatches(command: string, pattern: string): boolean {
-  let regex = compiledPatterns.get(pattern);
-  if (!regex) {
-    regex = compileCommandPattern(pattern);
-    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
-    compiledPatterns.set(pattern, regex);
-  }
-  return regex.test(command);
+  return compiled(pattern).regex.test(command);
 }
 
-function compileCommandPattern(pattern: string): RegExp {
+function compileCommandPattern(pattern: string): CompiledPattern {
   const normalized = pattern.trim().replace(/\s+/g, " ");
   const prefix = normalized.endsWith(":*") || (normalized.endsWith(" *") && normalized.length > 2);
   const body = prefix ? normalized.slice(0, -2).trimEnd() : normalized;
-  if (prefix && body === "") return /^.*$/s;
+  if (prefix && body === "") return { regex: /^.*$/s, literal: 0 };
   let source = "";
+  let literal = 0;
+  let wildcard = false;
   for (let index = 0; index < body.length; index++) {
     const char = body[index]!;
     if (char === "\\" && index + 1 < body.length) source += escapeRegExp(body[++index]!);
-    else source += char === "*" ? ".*" : escapeRegExp(char);
+    else if (char === "*") {
+      source += ".*";
+      wildcard = true;
+    } else source += escapeRegExp(char);
+    if (!wildcard && char !== "*") literal++;
   }
-  return new RegExp(prefix ? `^${source}(?: .*)?$` : `^${source}$`, "s");
+  return { regex: new RegExp(prefix ? `^${source}(?: .*)?$` : `^${source}$`, "s"), literal };
+}
+
+/** Whether a pattern covers one allow view: it matches, and spells out every risky word. */
+function viewCoveredBy(view: AllowView, pattern: string): boolean {
+  const { regex, literal } = compiled(pattern);
+  return literal >= view.mustName && regex.test(view.text);
 }
 
 /** Makes text match itself literally inside a command pattern (and keeps a rule's parentheses balanced). */
@@ -261,14 +262,14 @@ export function commandHitBy(command: string, pattern: string): boolean {
 
 /** For allow rules: whether one part (no operators) is covered by a pattern. */
 export function commandPartCoveredBy(part: string, pattern: string): boolean {
-  return commandAllowViews(part).some((view) => commandPatternMatches(view, pattern));
+  return commandAllowViews(part).some((view) => viewCoveredBy(view, pattern));
 }
 
 export type CommandCoverage =
   /** `patternIndexes[i]` is the pattern covering the i-th part that runs something. */
   | { covered: true; patternIndexes: number[] }
   | { covered: false; opaque: "substitution" | "here-document" | "unterminated quote" }
-  | { covered: false; uncoveredPart: string | undefined };
+  | { covered: false; uncoveredPart: string | undefined; why?: string };
 
 /**
  * Whether allow patterns cover a command: every part by some pattern
@@ -283,8 +284,14 @@ export function commandCoverage(command: string, patterns: readonly string[]): C
   for (const part of parts) {
     const views = commandAllowViews(part);
     if (views.length === 0) continue;
-    const index = patterns.findIndex((pattern) => views.some((view) => commandPatternMatches(view, pattern)));
-    if (index === -1) return { covered: false, uncoveredPart: part };
+    const index = patterns.findIndex((pattern) => views.some((view) => viewCoveredBy(view, pattern)));
+    if (index === -1) {
+      // Say why when a rule matched but did not name a risky word: the user learns what to write.
+      const named = views.find(
+        (view) => view.why && patterns.some((pattern) => commandPatternMatches(view.text, pattern)),
+      );
+      return { covered: false, uncoveredPart: part, ...(named?.why ? { why: named.why } : {}) };
+    }
     patternIndexes.push(index);
   }
   // An empty command runs nothing, but there is nothing to approve either: leave it to the mode.

@@ -181,9 +181,11 @@ describe("wrappers", () => {
     }
   });
 
-  it("that leave the command alone are looked through by allow rules; the others are not", () => {
-    const engine = engineWith([allow("bash(npm test:*)")]);
+  it("are never looked through by allow rules: a rule must name the wrapper and what it runs", () => {
+    const engine = engineWith([allow("bash(npm test:*)"), allow("bash(timeout 60 npm test:*)")]);
     expect(engine.evaluate(bash("timeout 60 npm test")).action).toBe("allow");
+    expect(engine.evaluate(bash("timeout 5 npm test")).action).toBe("ask");
+    expect(engine.evaluate(bash("nice npm test")).action).toBe("ask");
     expect(engine.evaluate(bash("CI=1 npm test")).action).toBe("allow");
     expect(engine.evaluate(bash("sudo npm test")).action).toBe("ask");
     expect(engine.evaluate(bash("PATH=/tmp/evil:$PATH npm test")).action).toBe("ask");

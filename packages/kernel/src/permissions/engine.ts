@@ -126,7 +126,9 @@ export class PermissionEngine {
             : "an unterminated quote";
       return { note: `no allow rule covers a command containing ${hidden}` };
     }
-    return coverage.uncoveredPart ? { note: `no allow rule covers "${coverage.uncoveredPart}"` } : {};
+    if (!coverage.uncoveredPart) return {};
+    const why = coverage.why ? ` (${coverage.why}, so a rule must spell that out)` : "";
+    return { note: `no allow rule covers "${coverage.uncoveredPart}"${why}` };
   }
 
   private byMode(request: PermissionRequest, note: string | undefined): PermissionDecision {

@@ -89,13 +89,20 @@ describe("suggestRule", () => {
   });
 
   it("suggests only the program when it has no subcommands, or none was given", () => {
-    expect(suggestRule(bash("echo hi > out.txt"))).toBe("bash(echo:*)");
+    expect(suggestRule(bash("echo hi"))).toBe("bash(echo:*)");
     expect(suggestRule(bash("ls -la src"))).toBe("bash(ls:*)");
-    expect(suggestRule(bash("git -C sub status"))).toBe("bash(git:*)");
+    expect(suggestRule(bash("git --no-pager status"))).toBe("bash(git:*)");
   });
 
-  it("looks through harmless wrappers", () => {
-    expect(suggestRule(bash("timeout 60 npm test"))).toBe("bash(npm test:*)");
+  it("offers only the exact command when it writes a file or uses a flag that runs code", () => {
+    expect(suggestRule(bash("echo hi > out.txt"))).toBe("bash(echo hi > out.txt)");
+    expect(suggestRule(bash("git -C sub status"))).toBe("bash(git -C sub status)");
+    expect(suggestRule(bash("find . -name x -delete"))).toBe("bash(find . -name x -delete)");
+    expect(suggestRule(bash("npm test 2>/dev/null"))).toBe("bash(npm test:*)");
+  });
+
+  it("keeps a harmless wrapper as written in the prefix", () => {
+    expect(suggestRule(bash("timeout 60 npm test"))).toBe("bash(timeout 60 npm test:*)");
     expect(suggestRule(bash("NODE_ENV=test npm test"))).toBe("bash(npm test:*)");
   });
 

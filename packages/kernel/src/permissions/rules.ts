@@ -15,6 +15,7 @@ import {
   shellWords,
   stripWrappers,
 } from "./command.js";
+import { WRAPPERS, wrappedCommandIndex } from "./command-risks.js";
 import { escapeGlob, pathCoveredBy, resolvePath } from "./paths.js";
 import type { PermissionAction, PermissionRequest, PermissionRule, RuleSource } from "./types.js";
 
@@ -87,6 +88,8 @@ const SCRIPT_RUNNERS = new Set(["run", "run-script", "exec", "x", "dlx"]);
 /** Programs that run whatever code their arguments say: "always allow" them only exactly as asked. */
 const INTERPRETERS = new Set("sh bash zsh dash ksh fish eval python python3 node ruby perl php".split(" "));
 const SUBCOMMAND = /^[a-z][a-z0-9:._-]*$/;
+/** Wrappers that change only how long or how nicely a command runs: a prefix may keep them as written. */
+const PREFIXABLE_WRAPPERS = new Set(["timeout", "nice", "nohup", "time", "stdbuf"]);
 
 /**
  * The rules a UI offers for "always allow this", each as text; together they allow this call.
@@ -142,7 +145,14 @@ function suggestCommandPattern(part: string): string | null | undefined {
 /** The words a prefix rule should keep, or undefined when only the exact command is safe to offer. */
 function prefixWords(command: readonly ShellWord[]): ShellWord[] | undefined {
   const [program, second, third] = command;
-  if (!program || isAssignment(program) || isWrapper(program)) return undefined;
+  if (!program || isAssignment(program)) return undefined;
+  // `timeout 60 npm test` → `timeout 60 npm test:*`: the wrapper as written, then the command's prefix.
+  if (PREFIXABLE_WRAPPERS.has(program.raw)) {
+    const inner = wrappedCommandIndex(command, 0, WRAPPERS[program.raw]!);
+    const rest = prefixWords(command.slice(inner));
+    return rest ? [...command.slice(0, inner), ...rest] : undefined;
+  }
+  if (isWrapper(program)) return undefined;
   if (INTERPRETERS.has(program.value)) {
     // `python -m pytest` runs a named module, like a subcommand.
     return /^python3?$/.test(program.value) && second?.value === "-m" && third ? [program, second, third] : undefined;

@@ -248,6 +248,14 @@ export function shellWords(part: string): ShellWord[] {
       else value += char;
       continue;
     }
+    if (quote === "$'") {
+      // `$'\x2ddelete'` is `-delete` to the program: decode it, so rules see what runs.
+      const decoded = readAnsiCEscape(part, index);
+      raw += part.slice(index, decoded.end);
+      value += decoded.text;
+      index = decoded.end - 1;
+      continue;
+    }
     if (char === "\\") {
       raw += char + (next ?? "");
       // Inside double quotes a backslash escapes only `"`, `\`, `$` and backtick.
@@ -284,4 +292,47 @@ export function shellWords(part: string): ShellWord[] {
   }
   if (inWord) words.push({ raw, value });
   return words;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  E: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "?": "?",
+};
+
+/** The character a backslash escape at `index` inside `$'…'` stands for, as bash decodes it. */
+function readAnsiCEscape(text: string, index: number): { text: string; end: number } {
+  const next = text[index + 1];
+  if (next === undefined) return { text: "\\", end: index + 1 };
+  const simple = SIMPLE_ESCAPES[next];
+  if (simple !== undefined) return { text: simple, end: index + 2 };
+  const numeric = (pattern: RegExp, radix: number, skip: number) => {
+    const digits = pattern.exec(text.slice(index + skip))?.[0] ?? "";
+    if (!digits) return undefined;
+    const code = Number.parseInt(digits, radix);
+    return { text: code <= 0x10ffff ? String.fromCodePoint(code) : "", end: index + skip + digits.length };
+  };
+  const decoded =
+    next === "x"
+      ? numeric(/^[0-9a-fA-F]{1,2}/, 16, 2)
+      : next === "u"
+        ? numeric(/^[0-9a-fA-F]{1,4}/, 16, 2)
+        : next === "U"
+          ? numeric(/^[0-9a-fA-F]{1,8}/, 16, 2)
+          : /[0-7]/.test(next)
+            ? numeric(/^[0-7]{1,3}/, 8, 1)
+            : next === "c" && text[index + 2]
+              ? { text: String.fromCharCode(text.charCodeAt(index + 2) & 0x1f), end: index + 3 }
+              : undefined;
+  return decoded ?? { text: `\\${next}`, end: index + 2 };
 }
