@@ -93,7 +93,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
   it("denies an ask headless, tells the model how to allow it, and exits 1", async () => {
     using box = sandbox(openai());
     server.enqueue([
-      { toolCalls: [{ id: "call_b", name: "bash", arguments: { command: "echo hi > out.txt" } }] },
+      { toolCalls: [{ id: "call_b", name: "bash", arguments: { command: "touch out.txt" } }] },
       { finish: "tool_calls" },
     ]);
     server.enqueue([{ text: "I was not allowed to run it." }, { finish: "stop" }]);
@@ -103,7 +103,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     const [final] = jsonLines(result.stdout);
     expect(final).toMatchObject({ is_error: true, permission_denials: [{ tool_name: "bash", tool_use_id: "call_b" }] });
     const toolMessage = lastRequest().messages.find((message) => message.role === "tool");
-    expect(String(toolMessage?.content)).toContain('--allowedTools "bash(echo:*)"');
+    expect(String(toolMessage?.content)).toContain('--allowedTools "bash(touch:*)"');
   });
 
   it("runs what --allowedTools allows and refuses what a deny rule forbids, even in bypassPermissions", async () => {
@@ -143,7 +143,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     mkdirSync(box.env.PINCER_HOME!, { recursive: true });
     writeFileSync(
       join(box.env.PINCER_HOME!, "config.json"),
-      JSON.stringify({ permissions: { allow: ["bash(echo:*)", "bash(touch:*)"] } }),
+      JSON.stringify({ permissions: { allow: ["bash(mkdir:*)", "bash(touch:*)", "bash(ls:*)"] } }),
     );
     mkdirSync(join(box.cwd, ".pincer"));
     writeFileSync(
@@ -153,7 +153,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     server.enqueue([
       {
         toolCalls: [
-          { id: "e", name: "bash", arguments: { command: "echo user-allowed > a.txt" } },
+          { id: "e", name: "bash", arguments: { command: "mkdir a.txt" } },
           { id: "t", name: "bash", arguments: { command: "touch b.txt" } },
           { id: "l", name: "bash", arguments: { command: "ls > c.txt" } },
         ],
