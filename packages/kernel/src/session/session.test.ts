@@ -198,8 +198,9 @@ describe("Session", () => {
 
     const resumed = Session.open(file);
     expect(resumed.warnings).toEqual([
-      `dropped an incomplete last line (${half.length} bytes) left by an interrupted write; the session resumes from the last complete entry`,
+      `dropped an incomplete last line (${half.length} bytes) left by an interrupted write; it is kept in ${file}.torn, and the session resumes from the last complete entry`,
     ]);
+    expect(readFileSync(`${file}.torn`, "utf8")).toBe(half);
     expect(statSync(file).size).toBe(cleanSize);
     expect(resumed.leafId).toBe(kept.id);
     say(resumed, user("q2"));

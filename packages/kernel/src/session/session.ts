@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename } from "node:path";
 import type { Message, UserMessage } from "../messages.js";
 import type { Redactor } from "../redact.js";
 import { isThinkingLevel } from "../thinking.js";
-import { parseEntryLine, parseHeaderLine } from "./parse-entry.js";
+import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
+import { appendLines, createSessionFile, readSessionFile, writeError } from "./session-file.js";
 import {
   type CompactionEntry,
   type NewSessionEntry,
@@ -20,6 +20,17 @@ export interface SessionOpenOptions {
    * timestamps, types) and the header. The in-memory entries keep the original text.
    */
   redact?: Redactor;
+  /**
+   * Take the session's writer lock (see lock.ts) in the name of this command (`pincer -p`): a
+   * second writer gets a SessionBusyError naming the first, and a lock left by a dead process is
+   * taken over (said in `warnings`). `close()` releases it. Without it nothing is locked.
+   */
+  lock?: string;
+  /**
+   * Read only: nothing is repaired or written, and a torn last line is only left out. For readers
+   * beside a live writer (`sessions show`, a fork's source).
+   */
+  readOnly?: boolean;
 }
 
 export interface SessionCreateOptions extends SessionOpenOptions {
@@ -32,6 +43,12 @@ export interface SessionCreateOptions extends SessionOpenOptions {
    * Each must follow the one before it (or be a root).
    */
   entries?: readonly SessionEntry[];
+  /**
+   * Write nothing until the first message is appended: a run that fails while it starts (an
+   * unknown provider, a refused request) leaves no file behind. Entries before it (the model,
+   * the thinking level) are written with it, in one piece.
+   */
+  deferWrite?: boolean;
 }
 
 /** The user message that stands in for everything a compaction summarised. */
@@ -49,7 +66,8 @@ export function compactionSummaryMessage(summary: string, timestamp: number): Us
  * entry goes. Only the leaf pointer lives in memory: after a reopen the leaf is the last
  * entry written, so a `branch` without a following `append` is not remembered.
  *
- * Not safe for two processes appending to the same file at once.
+ * Two writers on one file would each grow their own branch: writers take the session's lock
+ * (`lock`), which turns the second one away.
  */
 export class Session {
   /** The JSONL file; "" for an in-memory session. */
@@ -64,12 +82,24 @@ export class Session {
   private readonly redact: Redactor | undefined;
   /** Bytes on disk that we know are complete lines; a failed append is cut back to this. */
   private bytesOnDisk: number;
+  /** Lines not on disk yet: a deferred session's first entries (see SessionCreateOptions.deferWrite). */
+  private unwritten: string[] | undefined;
+  private lockOwner: string | undefined;
+  private lock: HeldLock | undefined;
+  private readonly readOnly: boolean;
+  private closed = false;
 
-  private constructor(path: string, header: SessionHeader, bytesOnDisk: number, redact: Redactor | undefined) {
+  private constructor(
+    path: string,
+    header: SessionHeader,
+    bytesOnDisk: number,
+    options: { redact?: Redactor | undefined; readOnly?: boolean | undefined },
+  ) {
     this.path = path;
     this.header = header;
     this.bytesOnDisk = bytesOnDisk;
-    this.redact = redact;
+    this.redact = options.redact;
+    this.readOnly = options.readOnly ?? false;
   }
 
   get id(): string {
@@ -78,6 +108,11 @@ export class Session {
 
   get leafId(): string | null {
     return this.leaf;
+  }
+
+  /** Whether the file exists yet (a deferred session is written with its first message). */
+  get written(): boolean {
+    return this.path !== "" && this.unwritten === undefined;
   }
 
   static create(path: string, options: SessionCreateOptions): Session {
@@ -90,14 +125,11 @@ export class Session {
     };
     if (options.forkedFrom) header.forkedFrom = options.forkedFrom;
 
-    const session = new Session(path, header, 0, options.redact);
+    const session = new Session(path, header, 0, { redact: options.redact });
+    session.lockOwner = options.lock;
     for (const entry of options.entries ?? []) session.adopt(entry);
-    const text = [header, ...session.list].map((value) => session.serialize(value)).join("");
-
-    mkdirSync(dirname(path), { recursive: true });
-    // Header and copied entries in one write, and never over an existing session.
-    writeFileSync(path, text, { flag: "wx" });
-    session.bytesOnDisk = Buffer.byteLength(text);
+    session.unwritten = session.list.map((entry) => session.serialize(entry));
+    if (!options.deferWrite) session.writeFile();
     return session;
   }
 
@@ -110,18 +142,50 @@ export class Session {
       cwd: options.cwd,
       createdAt: new Date().toISOString(),
     };
-    return new Session("", header, 0, undefined);
+    return new Session("", header, 0, {});
   }
 
+  /**
+   * Opens a session file, repairing what a crash left at its end (see readSessionFile). With
+   * `lock`, the lock is taken first, so only the one writer ever repairs.
+   */
   static open(path: string, options: SessionOpenOptions = {}): Session {
-    let text: string;
+    const lock = options.lock && !options.readOnly ? acquireSessionLock(path, options.lock) : undefined;
     try {
-      text = readFileSync(path, "utf8");
+      const loaded = readSessionFile(path, { repair: !options.readOnly });
+      const session = new Session(path, loaded.header, loaded.bytes, options);
+      session.lock = lock;
+      if (lock?.tookOverFrom) {
+        session.warnings.push(
+          `took over this session from ${describeHolder(lock.tookOverFrom)}, which is no longer running`,
+        );
+      }
+      session.warnings.push(...loaded.warnings);
+      for (const { entry, line } of loaded.entries) {
+        const problem = session.linkProblem(entry);
+        if (problem) {
+          throw new Error(
+            `${path}:${line}: ${problem}. The file was edited or damaged: fix or delete line ${line}, ` +
+              "or start a new session.",
+          );
+        }
+        session.remember(entry);
+      }
+      return session;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`Session file not found: ${path}`);
+      lock?.release();
       throw error;
     }
-    return Session.load(path, text, options.redact);
+  }
+
+  /**
+   * Stops writing: releases the writer lock. A later append throws. Closing twice, or closing a
+   * session that holds no lock, does nothing more.
+   */
+  close(): void {
+    this.closed = true;
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   entries(): readonly SessionEntry[] {
@@ -144,7 +208,13 @@ export class Session {
       );
     }
     const full = { ...entry, id: this.freshId(), parentId: this.leaf, timestamp: new Date().toISOString() };
-    this.write(this.serialize(full as SessionEntry));
+    const line = this.serialize(full as SessionEntry);
+    if (this.unwritten && this.path !== "") {
+      this.unwritten.push(line);
+      if (entry.type === "message") this.writeFile();
+    } else {
+      this.write(line);
+    }
     this.remember(full as SessionEntry);
     return full as SessionEntry;
   }
@@ -204,75 +274,6 @@ export class Session {
     return { messages, ...(model === undefined ? {} : { model }), ...(thinking === undefined ? {} : { thinking }) };
   }
 
-  private static load(path: string, text: string, redact: Redactor | undefined): Session {
-    const lines = text.split("\n");
-    // With a trailing newline the last element is "", the normal case for a clean file.
-    const lastLineIndex = findLastIndex(lines, (line) => line.trim() !== "");
-    const headerIndex = lines.findIndex((line) => line.trim() !== "");
-    if (headerIndex < 0) {
-      throw new Error(`${path} is empty: it has no session header. Delete it, or start a new session.`);
-    }
-    const header = parseHeaderLine(lines[headerIndex]!);
-    if (typeof header === "string") {
-      throw new Error(`${path}:${headerIndex + 1}: not a session file (${header}).`);
-    }
-    if (header.version > SESSION_FORMAT_VERSION) {
-      throw new Error(
-        `${path} uses session format version ${header.version}, but this Pincer reads up to version ` +
-          `${SESSION_FORMAT_VERSION}. Upgrade Pincer to open it.`,
-      );
-    }
-
-    const totalBytes = Buffer.byteLength(text);
-    const session = new Session(path, header, totalBytes, redact);
-    let charOffset = 0;
-    for (let index = 0; index < lines.length; index++) {
-      const line = lines[index]!;
-      const lineStart = charOffset;
-      charOffset += line.length + 1;
-      if (index <= headerIndex || line.trim() === "") continue;
-
-      const entry = parseEntryLine(line);
-      if (typeof entry === "string") {
-        if (index === lastLineIndex) {
-          session.dropIncompleteTail(text, lineStart);
-          break;
-        }
-        throw new Error(
-          `${path}:${index + 1}: corrupt session entry (${entry}). Lines after it depend on it, so the ` +
-            `session cannot be resumed as is: fix or delete line ${index + 1}, or start a new session.`,
-        );
-      }
-      const problem = session.linkProblem(entry);
-      if (problem) {
-        throw new Error(
-          `${path}:${index + 1}: ${problem}. The file was edited or damaged: fix or delete line ${index + 1}, ` +
-            `or start a new session.`,
-        );
-      }
-      session.remember(entry);
-    }
-
-    if (session.bytesOnDisk === totalBytes && !text.endsWith("\n")) {
-      // The crash came between the line and its newline: the entry is whole, only the separator is missing.
-      session.write("\n");
-      session.warnings.push("added the missing newline after the last entry, left by an interrupted write");
-    }
-    return session;
-  }
-
-  /** Cuts the file back to the last complete line so the next append starts clean. */
-  private dropIncompleteTail(text: string, charOffset: number): void {
-    const keep = Buffer.byteLength(text.slice(0, charOffset));
-    const dropped = this.bytesOnDisk - keep;
-    truncateSync(this.path, keep);
-    this.bytesOnDisk = keep;
-    this.warnings.push(
-      `dropped an incomplete last line (${dropped} bytes) left by an interrupted write; ` +
-        "the session resumes from the last complete entry",
-    );
-  }
-
   /** Adds an entry with its own id and parent (a copy), checking it links into this session. */
   private adopt(entry: SessionEntry): void {
     const problem = this.linkProblem(entry);
@@ -323,19 +324,31 @@ export class Session {
 
   private write(text: string): void {
     if (this.path === "") return;
-    try {
-      appendFileSync(this.path, text);
-    } catch (error) {
-      // A partial line (disk full) would corrupt the middle of the file once the next append
-      // succeeds; cut it off while we still know where the last complete line ended.
-      try {
-        truncateSync(this.path, this.bytesOnDisk);
-      } catch {
-        // The original error is the one worth reporting.
-      }
-      throw error;
-    }
+    this.checkWritable();
+    appendLines(this.path, text, this.bytesOnDisk);
     this.bytesOnDisk += Buffer.byteLength(text);
+  }
+
+  /** Creates the file: the header and every entry so far, in one piece (taking the lock first). */
+  private writeFile(): void {
+    if (this.path === "" || !this.unwritten) return;
+    this.checkWritable();
+    if (this.lockOwner && !this.lock) this.lock = acquireSessionLock(this.path, this.lockOwner);
+    const text = [this.serialize(this.header), ...this.unwritten].join("");
+    try {
+      createSessionFile(this.path, text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") throw new Error(`Cannot create session ${this.path}: a file by that name exists.`);
+      throw writeError(error as NodeJS.ErrnoException, this.path);
+    }
+    this.unwritten = undefined;
+    this.bytesOnDisk = Buffer.byteLength(text);
+  }
+
+  private checkWritable(): void {
+    if (this.readOnly) throw new Error(`Session ${this.id} was opened read-only; it cannot be written.`);
+    if (this.closed) throw new Error(`Session ${this.id} is closed; it cannot be written.`);
   }
 }
 
@@ -361,9 +374,4 @@ function redactDeep(value: unknown, redact: Redactor): unknown {
   const copy: Record<string, unknown> = Object.create(null);
   for (const [key, item] of Object.entries(value)) copy[redact(key)] = redactDeep(item, redact);
   return copy;
-}
-
-function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
-  for (let index = items.length - 1; index >= 0; index--) if (predicate(items[index]!)) return index;
-  return -1;
 }

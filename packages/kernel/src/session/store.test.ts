@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -130,6 +130,9 @@ describe("SessionStore", () => {
     const first = store.create({ cwd: "/work/a" });
     const second = store.create({ cwd: "/work/a" });
     const elsewhere = store.create({ cwd: "/work/b" });
+    say(first, user("first"));
+    say(second, user("second"));
+    say(elsewhere, user("elsewhere"));
     touch(first, 30);
     touch(second, 20);
     touch(elsewhere, 10);
@@ -138,6 +141,25 @@ describe("SessionStore", () => {
     say(first, user("continue this one"));
     expect(store.latest("/work/a")?.id).toBe(first.id);
     expect(store.latest("/work/b")?.id).toBe(elsewhere.id);
+  });
+
+  it("--continue skips a session with nothing but its header (a start that failed)", () => {
+    const real = store.create({ cwd: "/work/a" });
+    say(real, user("the real conversation"));
+    touch(real, 30);
+    store.create({ cwd: "/work/a" }); // newer, but empty
+    expect(store.latest("/work/a")?.id).toBe(real.id);
+  });
+
+  it("a deferred session writes nothing until its first message, then everything at once", () => {
+    const session = store.create({ cwd: "/work/a", deferWrite: true });
+    session.append({ type: "model_change", model: "openai/gpt-5" });
+    expect(existsSync(session.path)).toBe(false);
+    expect(store.list()).toEqual([]);
+    say(session, user("hello"));
+    expect(store.latest("/work/a")?.id).toBe(session.id);
+    const reopened = store.read(session.id);
+    expect(reopened.entries().map((entry) => entry.type)).toEqual(["model_change", "message"]);
   });
 
   it("forks the path up to an entry into a new session with the same ids", () => {

@@ -41,15 +41,32 @@ export class SessionStore {
     return join(this.dir, `${id}${EXTENSION}`);
   }
 
-  create(options: { cwd: string }): Session {
-    let id = newSessionId();
-    while (existsSync(this.pathFor(id))) id = newSessionId();
-    return Session.create(this.pathFor(id), { cwd: resolve(options.cwd), id, ...this.sessionOptions() });
+  /**
+   * A new session. `lock` takes its writer lock for that command; `deferWrite` creates the file
+   * only with the first message (see SessionCreateOptions).
+   */
+  create(options: { cwd: string; lock?: string; deferWrite?: boolean }): Session {
+    return Session.create(this.pathFor(this.freshId()), {
+      cwd: resolve(options.cwd),
+      ...this.sessionOptions(),
+      ...writerOptions(options),
+    });
   }
 
-  /** Opens the session whose id is `idOrPrefix`, or the only one whose id starts with it. */
-  open(idOrPrefix: string): Session {
-    return Session.open(this.pathFor(this.resolveId(idOrPrefix)), this.sessionOptions());
+  /**
+   * Opens the session whose id is `idOrPrefix`, or the only one whose id starts with it, to write
+   * it; with `lock`, as that command's (a second writer gets a SessionBusyError).
+   */
+  open(idOrPrefix: string, options: { lock?: string } = {}): Session {
+    return Session.open(this.pathFor(this.resolveId(idOrPrefix)), {
+      ...this.sessionOptions(),
+      ...writerOptions(options),
+    });
+  }
+
+  /** Opens a session to read it: no lock, no repair, safe beside a writer. */
+  read(idOrPrefix: string): Session {
+    return Session.open(this.pathFor(this.resolveId(idOrPrefix)), { ...this.sessionOptions(), readOnly: true });
   }
 
   /** The full id of the one session `idOrPrefix` names; throws when none or several match. */
@@ -87,30 +104,41 @@ export class SessionStore {
     return infos;
   }
 
-  /** The most recently written session started in `cwd`, for `--continue`. */
+  /**
+   * The most recently written session started in `cwd` that holds at least one entry, for
+   * `--continue`: a file with only a header (a start that failed, in an older Pincer) is skipped.
+   */
   latest(cwd: string): SessionInfo | undefined {
     const wanted = resolve(cwd);
     // Newest first, so this usually reads one or two files, however many sessions there are.
     for (const file of this.filesNewestFirst()) {
       const info = readSessionInfo(file.path, file.updatedAt, wanted);
-      if (info) return info;
+      if (info && info.entryCount > 0) return info;
     }
     return undefined;
   }
 
-  /** A new session holding the path root → `entryId` of another one (same entry ids). */
-  fork(sessionId: string, entryId: string): Session {
-    const source = this.open(sessionId);
+  /**
+   * A new session holding the path root → `entryId` of another one (same entry ids). The source
+   * is only read, so it may be open in another process meanwhile. Written at once unless
+   * `deferWrite` (then with its first new message); `lock` as for create.
+   */
+  fork(sessionId: string, entryId: string, options: { lock?: string; deferWrite?: boolean } = {}): Session {
+    const source = this.read(sessionId);
     const path = source.pathTo(entryId);
-    let id = newSessionId();
-    while (existsSync(this.pathFor(id))) id = newSessionId();
-    return Session.create(this.pathFor(id), {
+    return Session.create(this.pathFor(this.freshId()), {
       cwd: source.header.cwd,
-      id,
       forkedFrom: { sessionId: source.id, entryId },
       entries: path,
       ...this.sessionOptions(),
+      ...writerOptions(options),
     });
+  }
+
+  private freshId(): string {
+    let id = newSessionId();
+    while (existsSync(this.pathFor(id))) id = newSessionId();
+    return id;
   }
 
   private sessionOptions(): { redact?: Redactor } {
@@ -135,6 +163,13 @@ export class SessionStore {
     // Same mtime (coarse clocks, fast tests): the id, which sorts by creation time, decides.
     return files.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
+}
+
+function writerOptions(options: { lock?: string; deferWrite?: boolean }): { lock?: string; deferWrite?: boolean } {
+  return {
+    ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.deferWrite ? { deferWrite: true } : {}),
+  };
 }
 
 /**

@@ -1,0 +1,186 @@
+// A session file's bytes: reading it into lines, repairing what a crash left, writing it whole.
+import { appendFileSync, linkSync, mkdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { parseEntryLine, parseHeaderLine } from "./parse-entry.js";
+import { SESSION_FORMAT_VERSION, type SessionEntry, type SessionHeader } from "./types.js";
+
+const NEWLINE = 0x0a;
+
+export interface LoadedSessionFile {
+  header: SessionHeader;
+  /** Entries in file order, with their 1-based line numbers (not yet checked for links). */
+  entries: Array<{ entry: SessionEntry; line: number }>;
+  /** The file's size once repaired: every byte of it belongs to a complete line. */
+  bytes: number;
+  /** What was repaired (or, read-only, what would have been), in words a user can act on. */
+  warnings: string[];
+}
+
+/** Where a torn last line is kept: beside the session, so nothing a crash cut off is thrown away. */
+export function tornPathFor(path: string): string {
+  return `${path}.torn`;
+}
+
+/**
+ * Reads a session file as bytes. Lines end at newline bytes, and only there: the text of a line
+ * is decoded to parse it, never to measure or rewrite the file, so bytes that are not valid UTF-8
+ * earlier on cannot shift a cut. A crash can leave one unfinished line at the end; with `repair`
+ * it is moved to the `.torn` file beside the session and the file is cut back to its last newline
+ * (a whole entry that only lacks its newline gets one instead). Without `repair` (a reader beside
+ * a live writer) the tail is only left out. Any other damage throws, naming the line.
+ */
+export function readSessionFile(path: string, options: { repair: boolean }): LoadedSessionFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`Session file not found: ${path}`);
+    throw error;
+  }
+  const lines = splitLines(bytes);
+  const headerIndex = lines.findIndex((line) => !line.blank);
+  if (headerIndex < 0) {
+    throw new Error(`${path} is empty: it has no session header. Delete it, or start a new session.`);
+  }
+  const header = parseHeaderLine(text(bytes, lines[headerIndex]!));
+  if (typeof header === "string") {
+    throw new Error(`${path}:${headerIndex + 1}: not a session file (${header}).`);
+  }
+  if (header.version > SESSION_FORMAT_VERSION) {
+    throw new Error(
+      `${path} uses session format version ${header.version}, but this Pincer reads up to version ` +
+        `${SESSION_FORMAT_VERSION}. Upgrade Pincer to open it.`,
+    );
+  }
+
+  const warnings: string[] = [];
+  const entries: LoadedSessionFile["entries"] = [];
+  let size = bytes.length;
+  const lastIndex = findLastIndex(lines, (line) => !line.blank);
+  for (let index = headerIndex + 1; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (line.blank) continue;
+    const entry = parseEntryLine(text(bytes, line));
+    if (typeof entry !== "string") {
+      entries.push({ entry, line: index + 1 });
+      continue;
+    }
+    if (index !== lastIndex) {
+      throw new Error(
+        `${path}:${index + 1}: corrupt session entry (${entry}). Lines after it depend on it, so the ` +
+          `session cannot be resumed as is: fix or delete line ${index + 1}, or start a new session.`,
+      );
+    }
+    // The last line is unreadable: what an interrupted write leaves. Everything before it stays.
+    const cut = bytes.subarray(line.start);
+    size = line.start;
+    if (options.repair) {
+      appendFileSync(tornPathFor(path), cut);
+      truncateSync(path, line.start);
+      warnings.push(
+        `dropped an incomplete last line (${cut.length} bytes) left by an interrupted write; it is kept in ` +
+          `${tornPathFor(path)}, and the session resumes from the last complete entry`,
+      );
+    }
+    break;
+  }
+
+  const last = lines.at(-1);
+  if (last?.torn && !last.blank && size === bytes.length) {
+    // The crash came between a whole line and its newline: only the separator is missing.
+    if (options.repair) {
+      appendFileSync(path, "\n");
+      size += 1;
+      warnings.push("added the missing newline after the last entry, left by an interrupted write");
+    }
+  }
+  return { header, entries, bytes: size, warnings };
+}
+
+/**
+ * Creates the file with `text` as its whole content, atomically and never over an existing
+ * session: written aside, then hard-linked into place, so a crash leaves either nothing or all of it.
+ */
+export function createSessionFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const aside = `${path}.${process.pid}.creating`;
+  writeFileSync(aside, text);
+  try {
+    linkSync(aside, path);
+  } finally {
+    try {
+      unlinkSync(aside);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/**
+ * Appends whole lines. A failed write can leave part of a line (a full disk), which would glue onto
+ * the next append: the file is cut back to `knownBytes`, the end of the last complete line.
+ */
+export function appendLines(path: string, text: string, knownBytes: number): void {
+  try {
+    appendFileSync(path, text);
+  } catch (error) {
+    try {
+      truncateSync(path, knownBytes);
+    } catch {
+      // The original error is the one worth reporting.
+    }
+    throw writeError(error as NodeJS.ErrnoException, path);
+  }
+}
+
+/** A write failure in words: which file, that nothing before the failed entry was lost, what to do. */
+export function writeError(error: NodeJS.ErrnoException, path: string): Error {
+  if (error.code === "ENOSPC" || error.code === "EDQUOT") {
+    const what = error.code === "ENOSPC" ? "no space left on the device" : "the disk quota is used up";
+    const wrapped = new Error(
+      `Cannot write the session to ${path}: ${what} (${error.code}). Everything up to the last saved ` +
+        "entry is kept; the entry being written was not saved. Free some space, then resume the session.",
+    );
+    (wrapped as NodeJS.ErrnoException).code = error.code;
+    return wrapped;
+  }
+  return error;
+}
+
+interface LineSpan {
+  start: number;
+  /** Exclusive, before the newline. */
+  end: number;
+  blank: boolean;
+  /** No newline after it: the file's unfinished last line. */
+  torn: boolean;
+}
+
+function splitLines(bytes: Buffer): LineSpan[] {
+  const lines: LineSpan[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline < 0 ? bytes.length : newline;
+    lines.push({ start, end, blank: isBlank(bytes, start, end), torn: newline < 0 });
+    start = end + 1;
+  }
+  return lines;
+}
+
+function isBlank(bytes: Buffer, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    const byte = bytes[index]!;
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
+  return true;
+}
+
+function text(bytes: Buffer, line: LineSpan): string {
+  return bytes.toString("utf8", line.start, line.end);
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let index = items.length - 1; index >= 0; index--) if (predicate(items[index]!)) return index;
+  return -1;
+}
