@@ -18,6 +18,8 @@ export interface HeadlessArgs {
   budget?: number | string | undefined;
   continue?: boolean | undefined;
   resume?: string | undefined;
+  /** With --continue/--resume: go on in a copy of that session. */
+  fork?: boolean | undefined;
   cwd?: string | undefined;
   addDir?: string[] | undefined;
   appendSystemPrompt?: string | undefined;

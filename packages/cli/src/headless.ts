@@ -1,8 +1,9 @@
-import type { KernelEvent, TurnResult } from "@pincer/kernel";
+import { type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
+import { sessionBusyMessage } from "./session-args.js";
 import { prepareSession, type SessionOptions } from "./setup.js";
 
 export type OutputFormat = "text" | "json" | "stream-json";
@@ -26,7 +27,12 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession(options);
+  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession(options).catch(
+    (error: Error) => {
+      if (!(error instanceof SessionBusyError)) throw error;
+      throw new Error(sessionBusyMessage(error, "continue in a copy of it: add --fork"));
+    },
+  );
   const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
   for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);

@@ -61,6 +61,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       description: "Continue the most recent session in this directory",
     })
     .option("resume", { alias: "r", type: "string", description: "Resume a session by id (or unique prefix)" })
+    .option("fork", {
+      type: "boolean",
+      description: "With --continue/--resume: go on in a copy of the session (e.g. while another pincer writes it)",
+    })
     .option("cwd", { type: "string", description: "Working directory for the session" })
     .option("add-dir", { type: "array", string: true, description: "Extra directories the file tools may use" })
     .option("append-system-prompt", { type: "string", description: "Text appended to the system prompt" })

@@ -1,8 +1,16 @@
 import { resolve } from "node:path";
-import { isThinkingLevel, THINKING_LEVELS } from "@pincer/kernel";
+import { isThinkingLevel, type SessionBusyError, THINKING_LEVELS } from "@pincer/kernel";
 import type { HeadlessArgs } from "./headless-args.js";
 import { pincerHome, UsageError } from "./home.js";
 import type { SessionOptions } from "./setup.js";
+
+/**
+ * What a second writer is told: who holds the session, and what this front end offers instead
+ * (`--fork` on the command line, `"fork": true` over HTTP).
+ */
+export function sessionBusyMessage(error: SessionBusyError, instead: string): string {
+  return `${error.message} One writer per session: wait for it to finish, or ${instead}.`;
+}
 
 /**
  * The session flags, checked and turned into session options: the same for `-p` and for the
@@ -13,6 +21,9 @@ export function sessionOptionsFromArgs(
   env: NodeJS.ProcessEnv,
 ): Omit<SessionOptions, "resolver" | "record" | "providerConfig"> {
   if (args.continue && args.resume) throw new UsageError("Use either --continue or --resume, not both.");
+  if (args.fork && !args.continue && !args.resume) {
+    throw new UsageError("--fork copies the session you continue: use it with --continue or --resume <id>.");
+  }
   if (args.maxTurns !== undefined && (!Number.isInteger(args.maxTurns) || args.maxTurns < 1)) {
     throw new UsageError("--max-turns must be a positive integer.");
   }
@@ -40,6 +51,7 @@ export function sessionOptionsFromArgs(
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(args.continue ? { continue: true } : {}),
     ...(args.resume ? { resume: args.resume } : {}),
+    ...(args.fork ? { fork: true } : {}),
     addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
     ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
     ...(args.agent ? { agent: args.agent } : {}),

@@ -13,6 +13,7 @@ import {
   parseModelRef,
   rulesFromConfig,
   type Session,
+  SessionBusyError,
   SessionStore,
   secretsFromEnv,
   type ThinkingLevel,
@@ -54,6 +55,10 @@ export interface SessionOptions {
   budgetUsd?: number;
   continue?: boolean;
   resume?: string;
+  /** With continue/resume: go on in a new session copied from that one (its file stays as it is). */
+  fork?: boolean;
+  /** Who writes the session, for the lock another writer is shown (default: from the command line). */
+  writer?: string;
   addDirs?: string[];
   appendSystemPrompt?: string;
   /** Record the provider's stream to this cassette file. */
@@ -94,6 +99,17 @@ export interface PreparedSession {
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
 export async function prepareSession(options: SessionOptions): Promise<PreparedSession> {
+  const opened: Session[] = [];
+  try {
+    return await prepareOpenSession(options, opened);
+  } catch (error) {
+    // A start that fails lets go of the session it opened: a server lives on after a 400.
+    for (const session of opened) session.close();
+    throw error;
+  }
+}
+
+async function prepareOpenSession(options: SessionOptions, opened: Session[]): Promise<PreparedSession> {
   const warnings: string[] = [];
   const user = readSettings(configPath(options.home));
   const project = readSettings(projectSettingsPath(options.cwd));
@@ -110,6 +126,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
+  opened.push(session);
   const recorded = session.buildContext();
   const modelRef = model ?? recorded.model ?? DEFAULT_MODEL;
   // A resumed session keeps the level it was left at (/thinking); settings start new sessions.
@@ -272,6 +289,7 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
     mode,
     warnings,
     dispose: () => {
+      session.close(); // releases the writer lock
       registry.dispose();
       void mcp?.close(); // MCP: stops the servers' processes and connections
     },
@@ -289,21 +307,40 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
   };
 }
 
+/**
+ * The session this run writes, with its writer lock (one writer per session; see the kernel's
+ * session/lock.ts). A new session, or a fork, is written only with its first message, so a start
+ * that fails (an unknown provider, a refused request) leaves nothing behind for --continue to find.
+ * A session open in another process throws the kernel's SessionBusyError; front ends word it.
+ */
 function openSession(store: SessionStore, options: SessionOptions): Session {
+  const lock = options.writer ?? writerFromArgv(process.argv.slice(2));
+  let target: string | undefined;
   try {
-    if (options.resume) return store.open(options.resume);
-    if (options.continue) {
+    if (options.resume) target = store.resolveId(options.resume);
+    else if (options.continue) {
       const latest = store.latest(options.cwd);
       if (!latest) {
         throw new UsageError(`No earlier session in ${options.cwd} to continue. Run without --continue to start one.`);
       }
-      return store.open(latest.id);
+      target = latest.id;
     }
+    if (target === undefined) return store.create({ cwd: options.cwd, lock, deferWrite: true });
+    if (!options.fork) return store.open(target, { lock });
+    const leaf = store.read(target).leafId;
+    if (!leaf) throw new UsageError(`Session ${target} is empty; there is nothing to fork.`);
+    return store.fork(target, leaf, { lock, deferWrite: true });
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof SessionBusyError) throw error;
     throw new UsageError((error as Error).message);
   }
-  return store.create({ cwd: options.cwd });
+}
+
+/** `pincer -p`, `pincer serve`, `pincer acp`, `pincer intern`, `pincer` (the terminal): for a lock's holder. */
+export function writerFromArgv(args: readonly string[]): string {
+  if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) return "pincer -p";
+  const command = args.find((arg) => !arg.startsWith("-"));
+  return command && /^(serve|acp|intern|demo)$/.test(command) ? `pincer ${command}` : "pincer";
 }
 
 function collectRules(

@@ -84,6 +84,11 @@ export class MessageAssembler {
     return this.error;
   }
 
+  /** Whether the provider said how the reply ended (a stop event). */
+  get stopped(): boolean {
+    return this.stopReason !== undefined;
+  }
+
   get tokenUsage(): TokenUsage {
     return { ...this.tokens };
   }

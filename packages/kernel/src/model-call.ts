@@ -78,6 +78,14 @@ export async function callModel(options: {
       assembler.push({ type: "error", message: `${provider.id}: ${errorText(error)}`, retryable: false });
     }
     signal.removeEventListener("abort", forward);
+    if (!signal.aborted && !assembler.failure && !assembler.stopped) {
+      // A reply ends with a stop or an error: a stream that just ends lost its end on the way.
+      assembler.push({
+        type: "error",
+        message: `${provider.id}: the reply ended without saying how (no stop event); it may be incomplete.`,
+        retryable: true,
+      });
+    }
     const failure = assembler.failure;
     if (signal.aborted) return { message: assembler.finish(true), argumentErrors: new Map() };
     if (!failure) return { message: assembler.finish(false), argumentErrors: assembler.argumentErrors };

@@ -20,7 +20,8 @@ export function listSessions(home: string, options: { json: boolean; cwd?: strin
 }
 
 export function showSession(home: string, id: string, options: { json: boolean }): void {
-  const session = new SessionStore(sessionsDir(home)).open(id);
+  // Read only: another process may be writing it right now.
+  const session = new SessionStore(sessionsDir(home)).read(id);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ header: session.header, entries: session.entries() }, null, 2)}\n`);
     return;
@@ -37,7 +38,7 @@ export function showSession(home: string, id: string, options: { json: boolean }
 
 export function forkSession(home: string, id: string, entryId: string | undefined): void {
   const store = new SessionStore(sessionsDir(home));
-  const source = store.open(id);
+  const source = store.read(id);
   const at = entryId ?? source.leafId;
   if (!at) throw new Error(`Session ${source.id} is empty; there is nothing to fork.`);
   const fork = store.fork(source.id, at);

@@ -71,13 +71,25 @@ export const OPENAPI = {
                   },
                   permissionMode: { type: "string", enum: ["default", "acceptEdits", "plan", "bypassPermissions"] },
                   allowedTools: { type: "array", items: { type: "string" } },
-                  resume: { type: "string" },
+                  resume: {
+                    type: "string",
+                    description: "A session id (or unique prefix) to resume; one this server has open is reused",
+                  },
+                  fork: {
+                    type: "boolean",
+                    description: "With resume: go on in a new session copied from that one",
+                  },
                 },
               },
             },
           },
         },
-        responses: { "201": { description: "The session" }, "400": { description: "Bad request, with the reason" } },
+        responses: {
+          "200": { description: "The session, already open on this server (`reused: true`)" },
+          "201": { description: "The session" },
+          "400": { description: "Bad request, with the reason" },
+          "409": { description: "The session is being written by another process (named); resume with fork" },
+        },
       },
     },
     "/sessions/{id}": {

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { CostEstimate, KernelEvent, PermissionAnswer, PermissionResolver, TurnResult } from "@pincer/kernel";
+import {
+  type CostEstimate,
+  type KernelEvent,
+  type PermissionAnswer,
+  type PermissionResolver,
+  SessionStore,
+  type TurnResult,
+} from "@pincer/kernel";
+import { sessionsDir } from "../home.js";
 import { type PreparedSession, prepareSession, type SessionOptions } from "../setup.js";
 
 /** What a subscriber receives: the kernel's events, plus the server's own. */
@@ -30,6 +38,24 @@ export function permissionEvent(requestId: string, request: Parameters<Permissio
     ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
     ...(request.estimate ? { estimate: request.estimate } : {}),
   };
+}
+
+/**
+ * The session a `POST /sessions` body resumes, when this server already has it open (`"fork":
+ * true` asks for a copy instead, so it is never reused). An id no session matches is left for
+ * the open to report.
+ */
+export function resumedHere(
+  body: Record<string, unknown>,
+  sessions: ReadonlyMap<string, ServerSession>,
+  home: string,
+): ServerSession | undefined {
+  if (typeof body.resume !== "string" || body.fork === true) return undefined;
+  try {
+    return sessions.get(new SessionStore(sessionsDir(home)).resolveId(body.resume));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -71,7 +97,7 @@ export class ServerSession {
         });
         session?.emit(permissionEvent(requestId, request));
       });
-    session = new ServerSession(await prepareSession({ ...options, resolver }));
+    session = new ServerSession(await prepareSession({ writer: "pincer serve", ...options, resolver }));
     return session;
   }
 

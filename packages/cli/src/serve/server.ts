@@ -1,9 +1,16 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isThinkingLevel, PERMISSION_MODES, THINKING_LEVELS, type ThinkingLevel } from "@pincer/kernel";
+import {
+  isThinkingLevel,
+  PERMISSION_MODES,
+  SessionBusyError,
+  THINKING_LEVELS,
+  type ThinkingLevel,
+} from "@pincer/kernel";
+import { sessionBusyMessage } from "../session-args.js";
 import { OPENAPI } from "./openapi.js";
-import { ServerSession } from "./server-session.js";
+import { resumedHere, ServerSession } from "./server-session.js";
 
 export interface ServeOptions {
   host: string;
@@ -58,6 +65,9 @@ export async function startServer(options: ServeOptions) {
       );
     if (parts.length === 1 && method === "POST") {
       const body = await readJson(req);
+      // One writer per session: a session this server already has open is reused, not opened twice.
+      const open = resumedHere(body, sessions, options.home);
+      if (open) return json(res, 200, { ...open.describe(), reused: true });
       const session = await ServerSession.open({
         cwd: optionalString(body, "cwd") ?? options.cwd,
         home: options.home,
@@ -65,9 +75,13 @@ export async function startServer(options: ServeOptions) {
         ...pick(body, "model"),
         ...(body.thinking !== undefined ? { thinking: checkThinking(body.thinking) } : {}),
         ...pick(body, "resume"),
+        ...(body.fork === true ? { fork: true } : {}),
         ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
         ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
       }).catch((error: Error) => {
+        if (error instanceof SessionBusyError) {
+          throw new HttpError(409, sessionBusyMessage(error, 'continue in a copy of it: send "fork": true'));
+        }
         throw new HttpError(400, error.message);
       });
       sessions.set(session.id, session);
