@@ -39,6 +39,7 @@ export {
   type PluginManifest,
 } from "./manifest.js";
 export { connectionErrorEvent, networkRefusal, parseRetryAfter } from "./provider-errors.js";
+export { endedEarly, isTransientStreamError, notAnEventStream } from "./stream-checks.js";
 export {
   isThemeColor,
   isThemeSymbol,

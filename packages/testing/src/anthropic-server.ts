@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { type FaultStep, type FaultTarget, isFaultStep, playFault } from "./faults.js";
 import { listenLoopback, readBody, sendJson, split, sseWriter } from "./loopback-http.js";
 import type { RecordedRequest } from "./openai-server.js";
 
@@ -21,7 +22,8 @@ export type AnthropicStep =
   /** An `event: error` in the middle of the stream, as the API sends when it is overloaded. */
   | { sseError: { type: string; message: string } }
   | { disconnect: true }
-  | { hang: true };
+  | { hang: true }
+  | FaultStep;
 
 export type AnthropicScript = AnthropicStep[];
 
@@ -59,7 +61,9 @@ const ERROR_TYPES: Record<number, string> = {
  * A loopback server speaking the real Anthropic Messages wire protocol (JSON and SSE, with
  * `event:` names), scriptable per request: text, thinking with signatures, tool use with its
  * input split across `input_json_delta`s, usage with cache reads and writes, HTTP errors with
- * `retry-after`, an `error` event mid-stream, dropped connections and hangs. Product code:
+ * `retry-after`, an `error` event mid-stream, dropped connections and hangs, and the faults of
+ * faults.ts (a proxy's HTML page, malformed events, trickling and huge answers, a body cut
+ * short). Product code:
  * test your own plugins against the real `@anthropic-ai/sdk` with it.
  */
 export async function startAnthropicServer(
@@ -144,7 +148,42 @@ async function play(script: AnthropicScript, request: MessagesRequestBody, res: 
     index++;
   };
 
+  let faultText: { text: string } | undefined;
+  const faults: FaultTarget = {
+    res,
+    started: sse.started,
+    beginText: () => {
+      faultText = { text: "" };
+      if (!streaming) return;
+      begin();
+      event("content_block_start", { index, content_block: { type: "text", text: "" } });
+    },
+    textDelta: (text) => {
+      if (!streaming) {
+        if (faultText) faultText.text += text;
+        return true;
+      }
+      event("content_block_delta", { index, delta: { type: "text_delta", text } });
+      return res.writableLength < res.writableHighWaterMark;
+    },
+    endText: () => {
+      if (faultText && !streaming) content.push({ type: "text", text: faultText.text });
+      faultText = undefined;
+      if (!streaming) return;
+      event("content_block_stop", { index });
+      index++;
+    },
+    rawEvent: (data) => {
+      begin();
+      res.write(`event: content_block_delta\ndata: ${data}\n\n`);
+    },
+  };
+
   for (const step of script) {
+    if (isFaultStep(step)) {
+      if ((await playFault(step, faults)) === "end") return;
+      continue;
+    }
     if ("httpError" in step) {
       if (sse.started()) {
         res.destroy();

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { type FaultTarget, isFaultStep, playFault } from "./faults.js";
 import { sendJson, split, sseWriter } from "./loopback-http.js";
 import type { OpenAIScript } from "./openai-server.js";
 
@@ -49,7 +50,53 @@ export async function playResponses(
     output.push(done);
   };
 
+  let faultText: { id: string; text: string } | undefined;
+  const faults: FaultTarget = {
+    res,
+    started: sse.started,
+    beginText: () => {
+      begin();
+      faultText = { id: `msg_${id}_${output.length}`, text: "" };
+      event("response.output_item.added", {
+        output_index: output.length,
+        item: { type: "message", id: faultText.id, role: "assistant", status: "in_progress", content: [] },
+      });
+    },
+    textDelta: (delta) => {
+      if (!faultText) return true;
+      faultText.text += delta;
+      event("response.output_text.delta", {
+        output_index: output.length,
+        item_id: faultText.id,
+        content_index: 0,
+        delta,
+      });
+      return res.writableLength < res.writableHighWaterMark;
+    },
+    endText: () => {
+      if (!faultText) return;
+      const done = {
+        type: "message",
+        id: faultText.id,
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: faultText.text, annotations: [] }],
+      };
+      event("response.output_item.done", { output_index: output.length, item: done });
+      output.push(done);
+      faultText = undefined;
+    },
+    rawEvent: (data) => {
+      begin();
+      res.write(`event: response.output_text.delta\ndata: ${data}\n\n`);
+    },
+  };
+
   for (const step of script) {
+    if (isFaultStep(step)) {
+      if ((await playFault(step, faults)) === "end") return;
+      continue;
+    }
     if ("httpError" in step) {
       if (sse.started()) {
         res.destroy();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type FaultStep, type FaultTarget, isFaultStep, playFault } from "./faults.js";
 import { listenLoopback, readBody, sendJson, split } from "./loopback-http.js";
 import { playResponses, type ResponsesRequestBody } from "./openai-responses-wire.js";
 
@@ -12,7 +13,8 @@ export type OpenAIStep =
   | { delayMs: number }
   | { httpError: { status: number; body?: unknown; headers?: Record<string, string> } }
   | { disconnect: true }
-  | { hang: true };
+  | { hang: true }
+  | FaultStep;
 
 export type OpenAIScript = OpenAIStep[];
 
@@ -48,8 +50,9 @@ export interface ChatRequestBody {
  * A loopback server speaking the real OpenAI wire protocols — Chat Completions (JSON and SSE) and
  * the Responses API (typed SSE events) —
  * scriptable per request: text, reasoning, parallel tool calls with arguments split across
- * chunks, usage, delays, HTTP errors, dropped connections and hangs. Product code: use it to
- * test your own plugins against the real `openai` SDK.
+ * chunks, usage, delays, HTTP errors, dropped connections and hangs, and the faults of faults.ts
+ * (a proxy's HTML page, malformed chunks, trickling and huge answers, a body cut short). Product
+ * code: use it to test your own plugins against the real `openai` SDK.
  */
 export async function startOpenAIServer(
   options: { port?: number; host?: string; apiKey?: string } = {},
@@ -133,7 +136,7 @@ async function play(script: OpenAIScript, request: ChatRequestBody, res: ServerR
     model,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   });
-  const send = (payload: unknown) => {
+  const rawEvent = (data: string): boolean => {
     if (!started) {
       res.writeHead(200, {
         "content-type": "text/event-stream",
@@ -142,10 +145,27 @@ async function play(script: OpenAIScript, request: ChatRequestBody, res: ServerR
       });
       started = true;
     }
-    res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    return res.write(`data: ${data}\n\n`);
+  };
+  const send = (payload: unknown) => rawEvent(JSON.stringify(payload));
+  const faults: FaultTarget = {
+    res,
+    started: () => started,
+    beginText: () => {},
+    endText: () => {},
+    textDelta: (text) => {
+      if (streaming) return send(chunk({ role: "assistant", content: text }));
+      whole.content += text;
+      return true;
+    },
+    rawEvent,
   };
 
   for (const step of script) {
+    if (isFaultStep(step)) {
+      if ((await playFault(step, faults)) === "end") return;
+      continue;
+    }
     if ("httpError" in step) {
       if (started) {
         res.destroy();

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIError } from "@anthropic-ai/sdk";
-import { connectionErrorEvent, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
+import { connectionErrorEvent, isTransientStreamError, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 
 /** Overloaded (529) and the usual transient statuses are worth a retry; the rest are not. */
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -28,7 +28,7 @@ export function toErrorEvent(error: unknown, providerId: string): Extract<Provid
   return {
     type: "error",
     message: `${providerId}: the stream failed (${message}).`,
-    retryable: /terminated|reset|socket|ECONN|premature|overloaded/i.test(message),
+    retryable: isTransientStreamError(message) || /overloaded/i.test(message),
   };
 }
 

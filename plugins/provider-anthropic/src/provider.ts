@@ -1,5 +1,13 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason } from "@pincer/sdk";
+import {
+  endedEarly,
+  type ModelRequest,
+  notAnEventStream,
+  type Provider,
+  type ProviderContext,
+  type ProviderEvent,
+  type StopReason,
+} from "@pincer/sdk";
 import { toMessages, toSystem, toTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
 import { thinkingParamsFor } from "./thinking.js";
@@ -50,18 +58,27 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
       const system = toSystem(request);
       const open = new Set<number>();
       let stopReason: string | null = null;
+      let stopped = false;
       try {
-        const stream = await getClient(apiKey ? { apiKey } : { authToken: authToken as string }).messages.create(
-          {
-            model: request.model,
-            ...thinking,
-            messages,
-            ...(system ? { system } : {}),
-            ...(tools.length ? { tools } : {}),
-            stream: true,
-          },
-          { signal },
-        );
+        const { data: stream, response } = await getClient(apiKey ? { apiKey } : { authToken: authToken as string })
+          .messages.create(
+            {
+              model: request.model,
+              ...thinking,
+              messages,
+              ...(system ? { system } : {}),
+              ...(tools.length ? { tools } : {}),
+              stream: true,
+            },
+            { signal },
+          )
+          .withResponse();
+        const wrongType = await notAnEventStream(response, id);
+        if (wrongType) {
+          stream.controller.abort();
+          yield wrongType;
+          return;
+        }
         for await (const event of stream) {
           switch (event.type) {
             case "message_start": {
@@ -102,6 +119,9 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
             case "content_block_stop":
               if (open.delete(event.index)) yield { type: "toolcall_end", index: event.index };
               break;
+            case "message_stop":
+              stopped = true;
+              break;
             case "message_delta":
               stopReason = event.delta.stop_reason ?? stopReason;
               yield { type: "usage", usage: { output: event.usage.output_tokens } };
@@ -121,6 +141,11 @@ export function createAnthropicProvider(ctx: ProviderContext, id = "anthropic"):
       // The SDK's stream ends quietly when aborted: say so, rather than claim a finished turn.
       if (signal.aborted) {
         yield { type: "stop", reason: "aborted" };
+        return;
+      }
+      // A reply ends with message_stop: a stream that ends without it was cut short.
+      if (!stopped) {
+        yield endedEarly(id, "no message_stop event");
         return;
       }
       if (stopReason === "refusal") {

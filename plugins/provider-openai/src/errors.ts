@@ -1,4 +1,4 @@
-import { connectionErrorEvent, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
+import { connectionErrorEvent, isTransientStreamError, type ProviderEvent, parseRetryAfter } from "@pincer/sdk";
 import { APIConnectionError, APIError } from "openai";
 
 const RETRYABLE = new Set([408, 409, 429]);
@@ -22,7 +22,7 @@ export function toErrorEvent(error: unknown, providerId: string): Extract<Provid
   return {
     type: "error",
     message: `${providerId}: the stream failed (${message}).`,
-    retryable: /terminated|reset|socket|ECONN|premature/i.test(message),
+    retryable: isTransientStreamError(message),
   };
 }
 

@@ -1,4 +1,12 @@
-import type { ModelRequest, Provider, ProviderContext, ProviderEvent, StopReason } from "@pincer/sdk";
+import {
+  endedEarly,
+  type ModelRequest,
+  notAnEventStream,
+  type Provider,
+  type ProviderContext,
+  type ProviderEvent,
+  type StopReason,
+} from "@pincer/sdk";
 import OpenAI from "openai";
 import { toChatMessages, toChatTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
@@ -81,21 +89,29 @@ export function createOpenAIProvider(
       const open = new Map<number, boolean>();
       let finish: string | null = null;
       try {
-        const stream = await getClient(apiKey).chat.completions.create(
-          {
-            model: request.model,
-            messages: toChatMessages(request),
-            ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
-            ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
-            ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
-            stream: true,
-            ...(endpoint.quirks?.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
-            ...(endpoint.quirks?.parallelToolCalls === false && request.tools.length > 0
-              ? { parallel_tool_calls: false }
-              : {}),
-          },
-          { signal },
-        );
+        const { data: stream, response } = await getClient(apiKey)
+          .chat.completions.create(
+            {
+              model: request.model,
+              messages: toChatMessages(request),
+              ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
+              ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+              ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
+              stream: true,
+              ...(endpoint.quirks?.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
+              ...(endpoint.quirks?.parallelToolCalls === false && request.tools.length > 0
+                ? { parallel_tool_calls: false }
+                : {}),
+            },
+            { signal },
+          )
+          .withResponse();
+        const wrongType = await notAnEventStream(response, id);
+        if (wrongType) {
+          stream.controller.abort();
+          yield wrongType;
+          return;
+        }
         for await (const chunk of stream) {
           if (chunk.usage) {
             const cached = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
@@ -132,12 +148,21 @@ export function createOpenAIProvider(
         yield toErrorEvent(error, id);
         return;
       }
+      if (signal.aborted) {
+        yield { type: "stop", reason: "aborted" };
+        return;
+      }
+      // Every reply ends with a finish reason: a stream that stops without one was cut short.
+      if (finish === null) {
+        yield endedEarly(id, "no finish_reason");
+        return;
+      }
       for (const index of open.keys()) yield { type: "toolcall_end", index };
       if (finish === "content_filter") {
         yield { type: "error", message: `${id}: the response was stopped by the content filter.`, retryable: false };
         return;
       }
-      yield { type: "stop", reason: finish ? (FINISH[finish] ?? "stop") : signal.aborted ? "aborted" : "stop" };
+      yield { type: "stop", reason: FINISH[finish] ?? "stop" };
     },
   };
 }

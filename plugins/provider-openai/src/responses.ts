@@ -1,4 +1,11 @@
-import type { Message, ModelRequest, ProviderEvent, StopReason } from "@pincer/sdk";
+import {
+  endedEarly,
+  type Message,
+  type ModelRequest,
+  notAnEventStream,
+  type ProviderEvent,
+  type StopReason,
+} from "@pincer/sdk";
 import type OpenAI from "openai";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
 
@@ -13,30 +20,38 @@ export async function* streamResponses(
   request: ModelRequest,
   signal: AbortSignal,
 ): AsyncGenerator<ProviderEvent> {
-  const stream = await client.responses.create(
-    {
-      model: request.model,
-      input: toResponsesInput(request, providerId),
-      ...(request.systemPrompt ? { instructions: request.systemPrompt } : {}),
-      ...(request.tools.length
-        ? {
-            tools: request.tools.map((tool) => ({
-              type: "function" as const,
-              name: tool.name,
-              description: tool.description,
-              parameters: tool.parameters,
-              strict: false,
-            })),
-          }
-        : {}),
-      ...(request.maxOutputTokens ? { max_output_tokens: request.maxOutputTokens } : {}),
-      ...(request.reasoning ? { reasoning: { effort: request.reasoning, summary: "auto" as const } } : {}),
-      include: ["reasoning.encrypted_content"],
-      store: false,
-      stream: true,
-    },
-    { signal },
-  );
+  const { data: stream, response } = await client.responses
+    .create(
+      {
+        model: request.model,
+        input: toResponsesInput(request, providerId),
+        ...(request.systemPrompt ? { instructions: request.systemPrompt } : {}),
+        ...(request.tools.length
+          ? {
+              tools: request.tools.map((tool) => ({
+                type: "function" as const,
+                name: tool.name,
+                description: tool.description,
+                parameters: tool.parameters,
+                strict: false,
+              })),
+            }
+          : {}),
+        ...(request.maxOutputTokens ? { max_output_tokens: request.maxOutputTokens } : {}),
+        ...(request.reasoning ? { reasoning: { effort: request.reasoning, summary: "auto" as const } } : {}),
+        include: ["reasoning.encrypted_content"],
+        store: false,
+        stream: true,
+      },
+      { signal },
+    )
+    .withResponse();
+  const wrongType = await notAnEventStream(response, providerId);
+  if (wrongType) {
+    stream.controller.abort();
+    yield wrongType;
+    return;
+  }
   let calledTools = false;
   for await (const event of stream) {
     switch (event.type) {
@@ -95,7 +110,8 @@ export async function* streamResponses(
         break;
     }
   }
-  yield { type: "stop", reason: signal.aborted ? "aborted" : calledTools ? "toolUse" : "stop" };
+  // Only response.completed (or .incomplete, .failed) ends a reply: a body that simply stops was cut.
+  yield signal.aborted ? { type: "stop", reason: "aborted" } : endedEarly(providerId, "no response.completed event");
 }
 
 /** The conversation as Responses input items; reasoning goes back only to the provider that made it. */
