@@ -6,6 +6,7 @@ export {
   startAnthropicServer,
 } from "./anthropic-server.js";
 export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
+export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {

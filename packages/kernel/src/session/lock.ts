@@ -1,8 +1,8 @@
 // One writer per session: an advisory lock file beside the session, crash-safe and self-healing.
 import { randomBytes } from "node:crypto";
-import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 
 /** Who holds a session: enough to name them in an error and to tell whether they still run. */
 export interface SessionLockHolder {
@@ -65,6 +65,7 @@ export function lockPathFor(sessionPath: string): string {
  */
 export function acquireSessionLock(sessionPath: string, command: string): HeldLock {
   const path = lockPathFor(sessionPath);
+  mkdirSync(dirname(path), { recursive: true });
   const holder: SessionLockHolder = {
     pid: process.pid,
     hostname: hostname(),
