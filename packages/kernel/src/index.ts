@@ -12,6 +12,7 @@ export * from "./permissions/budget.js";
 export * from "./permissions/engine.js";
 export * from "./permissions/rules.js";
 export * from "./permissions/types.js";
+export { MAX_QUEUED_PROMPTS, type QueueDropReason, type QueuedPrompt, type QueueMode } from "./prompt-queue.js";
 export * from "./provider.js";
 export * from "./redact.js";
 export { describeHolder, SessionBusyError, type SessionLockHolder } from "./session/lock.js";

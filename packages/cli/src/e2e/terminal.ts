@@ -1,4 +1,5 @@
 import * as pty from "@lydell/node-pty";
+import { DEFAULT_WAIT_MS, scaledTimeout } from "@pincer/testing";
 import xterm from "@xterm/headless";
 import { CLI } from "./run-cli.js";
 
@@ -22,6 +23,9 @@ export class Terminal {
   private readonly term: xterm.Terminal;
   private readonly process: pty.IPty;
   private exited: Promise<number>;
+  private exitCode: number | undefined;
+  /** Called whenever the screen may have changed (output parsed, the process gone). */
+  private readonly watchers = new Set<() => void>();
   output = "";
 
   constructor(options: { args?: string[]; env: NodeJS.ProcessEnv; cwd: string; cols?: number; rows?: number }) {
@@ -37,9 +41,16 @@ export class Terminal {
     });
     this.process.onData((data) => {
       this.output += data;
-      this.term.write(data);
+      this.term.write(data, () => this.notify());
     });
-    this.exited = new Promise((resolve) => this.process.onExit(({ exitCode }) => resolve(exitCode)));
+    this.exited = new Promise((resolve) =>
+      this.process.onExit(({ exitCode }) => {
+        this.exitCode = exitCode;
+        // Whatever it printed last is parsed before waiters look a final time.
+        this.term.write("", () => this.notify());
+        resolve(exitCode);
+      }),
+    );
   }
 
   /** The visible rows, right-trimmed, as one string. */
@@ -60,33 +71,74 @@ export class Terminal {
     return lines.join("\n").replace(/\n+$/, "");
   }
 
+  private notify(): void {
+    for (const watcher of this.watchers) watcher();
+  }
+
+  /**
+   * Resolves when `check` passes, checked each time the screen changes (never on a timer), or
+   * fails after the deadline (scaled by PINCER_TEST_TIMEOUT_SCALE) or when the CLI exits first.
+   */
+  private watch(check: () => boolean, describe: () => string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    const limit = scaledTimeout(timeoutMs);
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.watchers.delete(look);
+        if (error) reject(error);
+        else resolve();
+      };
+      const look = () => {
+        if (check()) return done();
+        if (this.exitCode !== undefined)
+          done(
+            new Error(`The CLI exited (${this.exitCode}) before ${describe()}. The screen shows:\n${this.screen()}`),
+          );
+      };
+      const timer = setTimeout(
+        () =>
+          done(new Error(`Timed out after ${limit} ms waiting for ${describe()}. The screen shows:\n${this.screen()}`)),
+        limit,
+      );
+      this.watchers.add(look);
+      // What has arrived is parsed first, then looked at once.
+      this.term.write("", look);
+    });
+  }
+
   /** Waits until the screen (or the scrollback, with `scrollback: true`) shows the text. */
   async waitFor(
     expected: string | RegExp,
     options: { timeoutMs?: number; scrollback?: boolean } = {},
   ): Promise<string> {
-    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-    for (;;) {
-      // Let xterm finish parsing what has arrived.
-      await new Promise<void>((resolve) => this.term.write("", resolve));
-      const text = options.scrollback ? this.transcript() : this.screen();
-      if (typeof expected === "string" ? text.includes(expected) : expected.test(text)) return text;
-      if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for ${String(expected)}. The screen shows:\n${this.screen()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    let text = "";
+    await this.watch(
+      () => {
+        text = options.scrollback ? this.transcript() : this.screen();
+        return typeof expected === "string" ? text.includes(expected) : expected.test(text);
+      },
+      () => String(expected),
+      options.timeoutMs,
+    );
+    return text;
   }
 
   /** Waits until the screen no longer shows the text (a spinner gone: the turn is over). */
-  async waitForGone(text: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await new Promise<void>((resolve) => this.term.write("", resolve));
-      if (!this.screen().includes(text)) return;
-      if (Date.now() > deadline) throw new Error(`Still showing ${text} after ${timeoutMs} ms:\n${this.screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  async waitForGone(text: string, timeoutMs?: number): Promise<void> {
+    await this.watch(
+      () => !this.screen().includes(text),
+      () => `${text} to go`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until more output than `length` characters has arrived (something was redrawn). */
+  async waitForOutput(length: number, timeoutMs?: number): Promise<void> {
+    await this.watch(
+      () => this.output.length > length,
+      () => `output past ${length} characters`,
+      timeoutMs,
+    );
   }
 
   /** Types text the way a person does: one key at a time. */
@@ -111,13 +163,21 @@ export class Terminal {
     this.term.resize(cols, rows);
   }
 
-  async exit(timeoutMs = 5_000): Promise<number> {
-    return Promise.race([
-      this.exited,
-      new Promise<number>((_, reject) =>
-        setTimeout(() => reject(new Error(`The CLI did not exit. The screen shows:\n${this.screen()}`)), timeoutMs),
-      ),
-    ]);
+  async exit(timeoutMs = 10_000): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.exited,
+        new Promise<number>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`The CLI did not exit. The screen shows:\n${this.screen()}`)),
+            scaledTimeout(timeoutMs),
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   kill(): void {

@@ -5,7 +5,7 @@ import type { Controller } from "./controller.js";
 import type { History } from "./editor.js";
 import { InputBox } from "./input-box.js";
 import { ItemView } from "./item-view.js";
-import { LiveView } from "./live-view.js";
+import { LiveView, QueuedView } from "./live-view.js";
 import type { Palette } from "./palette.js";
 import { PermissionView, PickerView, StatusLine } from "./panels.js";
 import type { Item } from "./transcript.js";
@@ -78,11 +78,16 @@ export function App({
   const { palette, transcript, permission, picker } = controller;
   const width = Math.max(10, columns);
   const placeholder =
-    controller.phase === "starting" ? "Starting… (you can type already)" : 'Ask anything, or type "/" for commands';
+    controller.phase === "starting"
+      ? "Starting… (you can type already)"
+      : controller.busy && controller.prepared?.kernel.running
+        ? "Steer: enter sends at the next step · alt+enter after this turn"
+        : 'Ask anything, or type "/" for commands';
   return (
     <Box flexDirection="column">
       <FinishedItems key={controller.epoch} items={transcript.items} palette={palette} width={width} />
       <LiveView live={transcript.live} palette={palette} width={width} rows={rows} />
+      <QueuedView queued={transcript.queued} palette={palette} width={width} />
       <Box marginTop={1} flexDirection="column">
         {permission ? (
           <PermissionView
@@ -109,7 +114,9 @@ export function App({
             history={history}
             placeholder={placeholder}
             commands={allCommands(controller)}
-            onSubmit={(text) => controller.submit(text)}
+            busy={!!controller.prepared?.kernel.running}
+            restored={controller.restored}
+            onSubmit={(text, mode) => controller.submit(text, mode)}
             onCtrlC={onCtrlC}
             onEscape={() => controller.interrupt()}
             onShiftTab={() => controller.cycleMode()}

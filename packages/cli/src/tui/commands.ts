@@ -140,6 +140,7 @@ function help(controller: Controller): void {
       ),
       "",
       "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt",
+      "      while it works: enter steers it at its next step, alt+enter queues for after the turn",
       "      tab thinking level · shift+tab permission mode · ctrl+o expand the last tool output",
       "      ctrl+c clear input, twice to quit",
     ],

@@ -5,6 +5,7 @@ import {
   type PermissionMode,
   type PermissionResolver,
   parseRule,
+  type QueueMode,
   THINKING_LEVELS,
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
@@ -69,8 +70,10 @@ export class Controller {
   cancelCommand: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
-  private queued: string[] = [];
+  /** Typed before the session was ready: sent once it is. */
+  private waiting: string[] = [];
   private lastContextTokens = 0;
+  private readonly shownWarnings = new Set<string>();
   private readonly color: boolean;
   private notifyTimer: NodeJS.Timeout | undefined;
 
@@ -114,8 +117,7 @@ export class Controller {
       this.transcript.notice("error", `Could not start the session: ${(error as Error).message}`);
     }
     this.changed();
-    const waiting = this.queued.splice(0);
-    for (const text of waiting) this.submit(text);
+    for (const text of this.waiting.splice(0)) this.submit(text);
   }
 
   private attach(prepared: PreparedSession): void {
@@ -125,9 +127,14 @@ export class Controller {
     this.unsubscribe = prepared.kernel.subscribe((event) => {
       if (event.type === "assistant_message") {
         const usage = event.message.usage;
-        this.lastContextTokens = usage.input + usage.cacheRead + usage.cacheWrite + usage.output;
+        const used = usage.input + usage.cacheRead + usage.cacheWrite + usage.output;
+        // A failed call reports no usage; the context is still what it was, not empty.
+        if (used > 0) this.lastContextTokens = used;
       }
+      if (event.type === "compaction") this.lastContextTokens = event.tokensAfter;
       this.transcript.apply(event);
+      // Queued messages that will not be delivered go back into the box: nothing typed is lost.
+      if (event.type === "queue_dropped" && event.reason !== "process_ended") this.giveBack(event.dropped);
       // The servers start with the first prompt; from then on their prompts complete after `/`.
       if (event.type === "turn_end" && this.mcpPrompts.length === 0) {
         prepared
@@ -149,7 +156,28 @@ export class Controller {
       this.transcript.loadHistory(context.messages);
       this.transcript.notice("info", `Resumed session ${prepared.session.id}.`);
     }
-    for (const warning of prepared.warnings) this.transcript.notice("warning", warning);
+    // Said once per start of pincer: /clear and /resume open the session again, and the host's
+    // notices (the OS sandbox's above all) would otherwise repeat on every new screen.
+    for (const warning of prepared.warnings) {
+      if (this.shownWarnings.has(warning)) continue;
+      this.shownWarnings.add(warning);
+      this.transcript.notice("warning", warning);
+    }
+    this.giveBack(prepared.kernel.undeliveredOnResume);
+  }
+
+  /** Text for the input box to take back (queued messages that were not sent); `seq` tells a new one apart. */
+  restored: { text: string; seq: number } | undefined;
+
+  private giveBack(dropped: ReadonlyArray<{ text: string }>): void {
+    if (dropped.length === 0) return;
+    this.restored = { text: dropped.map((item) => item.text).join("\n"), seq: (this.restored?.seq ?? 0) + 1 };
+    this.transcript.notice(
+      "info",
+      dropped.length === 1
+        ? "Your queued message was not sent; it is back in the input box."
+        : `Your ${dropped.length} queued messages were not sent; they are back in the input box.`,
+    );
   }
 
   /** Replaces the session (/resume, /fork, /clear): the old one's plugins stop, its file stays. */
@@ -174,28 +202,38 @@ export class Controller {
     this.changed();
   }
 
-  /** A prompt or a slash command from the input box. */
-  submit(text: string): void {
+  /**
+   * A prompt or a slash command from the input box. While a turn runs, a prompt is queued:
+   * `steer` (enter) reaches the model at its next step, `followUp` (alt+enter) after the turn.
+   */
+  submit(text: string, mode: QueueMode = "steer"): void {
     if (!text.trim()) return;
     if (text.startsWith("/")) {
       void import("./commands.js").then(({ runSlashCommand }) => runSlashCommand(this, text));
       return;
     }
-    this.sendPrompt(text);
+    this.sendPrompt(text, mode);
   }
 
   /** Sends text to the model as the user's prompt (what a command's template expands to, too). */
-  sendPrompt(text: string): void {
+  sendPrompt(text: string, mode: QueueMode = "steer"): void {
     if (!this.prepared) {
       if (this.phase === "failed") this.transcript.notice("error", "There is no session: see the error above.");
-      else this.queued.push(text);
+      else this.waiting.push(text);
       return;
     }
-    if (this.prepared.kernel.running) {
-      this.transcript.notice("warning", "A turn is running; wait for it, or press esc to interrupt it.");
+    const kernel = this.prepared.kernel;
+    if (kernel.running) {
+      try {
+        if (mode === "followUp") kernel.followUp(text);
+        else kernel.steer(text);
+      } catch (error) {
+        this.giveBack([{ text }]);
+        this.transcript.notice("warning", (error as Error).message);
+      }
       return;
     }
-    this.prepared.kernel.prompt(text).catch((error: Error) => this.transcript.notice("error", error.message));
+    kernel.prompt(text).catch((error: Error) => this.transcript.notice("error", error.message));
   }
 
   /** Esc: answers a waiting question with no, closes a picker, or stops the running turn. */

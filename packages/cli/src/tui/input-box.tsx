@@ -1,5 +1,5 @@
 import { Box, Text, useInput, usePaste } from "ink";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type CommandSummary, matchCommands } from "./commands.js";
 import * as edit from "./editor.js";
 import type { Palette } from "./palette.js";
@@ -13,7 +13,12 @@ export interface InputBoxProps {
   placeholder: string;
   /** Everything `/` completes: built-ins and plugins' commands. */
   commands: CommandSummary[];
-  onSubmit(text: string): void;
+  /** A turn is running: alt+enter queues a follow-up instead of adding a line. */
+  busy: boolean;
+  /** Text given back (queued messages that were not sent), put before what is in the box. */
+  restored?: { text: string; seq: number } | undefined;
+  /** `followUp`: alt+enter while a turn runs; everything else steers (or starts a turn). */
+  onSubmit(text: string, mode?: "steer" | "followUp"): void;
   /** ctrl+c on an empty box; the app decides whether that quits. */
   onCtrlC(): void;
   onEscape(): void;
@@ -39,6 +44,16 @@ export function InputBox(props: InputBoxProps) {
     setState(next);
   };
 
+  const restoredSeq = props.restored?.seq;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `seq` is a new give-back; the text comes with it.
+  useEffect(() => {
+    const text = props.restored?.text;
+    if (!text) return;
+    const now = current.current;
+    const merged = now.text ? `${text}\n${now.text}` : text;
+    update({ text: merged, cursor: now.text ? text.length + 1 + now.cursor : merged.length });
+  }, [restoredSeq]);
+
   usePaste(
     (text) => {
       update(edit.insert(current.current, pastes.current.accept(text)));
@@ -58,7 +73,7 @@ export function InputBox(props: InputBoxProps) {
       }
       if (key.escape) return props.onEscape();
       if (key.tab && key.shift) return props.onShiftTab();
-      const submit = (state: edit.EditorState) => {
+      const submit = (state: edit.EditorState, mode: "steer" | "followUp" = "steer") => {
         if (state.text.slice(0, state.cursor).endsWith("\\")) {
           update(edit.insert(edit.backspace(state), "\n"));
           return;
@@ -67,9 +82,11 @@ export function InputBox(props: InputBoxProps) {
         props.history.push(state.text);
         pastes.current.clear();
         update(edit.EMPTY);
-        props.onSubmit(text);
+        props.onSubmit(text, mode);
       };
       if (key.return && !key.meta) return submit(now);
+      // While a turn runs, alt+enter queues the message for after it (as in pi); ctrl+j still adds a line.
+      if (key.return && key.meta && props.busy && now.text.trim()) return submit(now, "followUp");
       if ((key.return && key.meta) || input === "\n") return update(edit.insert(now, "\n"));
       if (key.tab) {
         const [first] =

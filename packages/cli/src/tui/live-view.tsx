@@ -1,8 +1,10 @@
+import type { QueuedPrompt } from "@pincer/kernel";
 import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
 import { Lines } from "./item-view.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Palette } from "./palette.js";
+import { sanitize } from "./styled.js";
 import { LIVE_TAIL_LINES, tail, toolTitle } from "./tool-view.js";
 import type { LiveState } from "./transcript.js";
 
@@ -93,6 +95,28 @@ function Busy({
         <Text color={palette.color.muted}> · esc to interrupt</Text>
       </Text>
       {retry ? <Text color={palette.color.warning}>{`  ${retry}`}</Text> : null}
+    </Box>
+  );
+}
+
+/**
+ * Messages sent while the turn runs, dimmed and marked as queued until the model takes them:
+ * steering ones at its next step, follow-ups after the turn. esc gives them back to the box.
+ */
+export function QueuedView({ queued, palette, width }: { queued: QueuedPrompt[]; palette: Palette; width: number }) {
+  if (queued.length === 0) return null;
+  const room = Math.max(10, width - 24);
+  return (
+    <Box marginTop={1} flexDirection="column">
+      {queued.map((item) => {
+        const line = sanitize(item.text).replace(/\s+/g, " ").trim();
+        return (
+          <Text key={item.id} color={palette.color.muted}>
+            {`${palette.symbol.prompt} ${line.length > room ? `${line.slice(0, room - 1)}…` : line}`}
+            <Text italic>{item.mode === "steer" ? "  (queued: next step)" : "  (queued: after this turn)"}</Text>
+          </Text>
+        );
+      })}
     </Box>
   );
 }

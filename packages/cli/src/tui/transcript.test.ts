@@ -86,4 +86,69 @@ describe("Transcript", () => {
     expect(transcript.items.map((item) => item.kind)).toEqual(["user", "markdown", "tool"]);
     expect(transcript.lastTool()).toMatchObject({ args: { path: "a.txt" } });
   });
+
+  it("shows a failed model call's error once, with the terminal's advice (/model, not --model)", () => {
+    const transcript = new Transcript();
+    const message = "OPENAI_API_KEY is not set; export it, or run with another --model.";
+    transcript.apply({ type: "turn_start", prompt: "hi" });
+    transcript.apply({
+      type: "assistant_message",
+      message: {
+        role: "assistant",
+        content: [],
+        model: "openai/gpt-5",
+        usage: emptyUsage(),
+        stopReason: "error",
+        errorMessage: message,
+        timestamp: 0,
+      },
+    });
+    transcript.apply({
+      type: "turn_end",
+      result: { stopReason: "error", steps: 1, usage: emptyUsage(), text: "", error: message },
+      sessionUsage: emptyUsage(),
+    });
+    const errors = transcript.items.filter((item) => item.kind === "notice" && item.level === "error");
+    expect(errors).toEqual([
+      expect.objectContaining({ text: "OPENAI_API_KEY is not set; export it, or switch with /model." }),
+    ]);
+    // An error with no failed model call before it (no provider, say) is still shown.
+    transcript.apply({ type: "turn_start", prompt: "again" });
+    transcript.apply({
+      type: "turn_end",
+      result: {
+        stopReason: "error",
+        steps: 0,
+        usage: emptyUsage(),
+        text: "",
+        error: "No provider x. Use --model p/m.",
+      },
+      sessionUsage: emptyUsage(),
+    });
+    expect(transcript.items.at(-1)).toMatchObject({ kind: "notice", text: "No provider x. Use /model p/m." });
+  });
+
+  it("shows queued messages until delivered: steering ones join the conversation where the model reads them", () => {
+    const transcript = new Transcript();
+    const steer = { id: "s1", mode: "steer" as const, text: "use tabs" };
+    const later = { id: "f1", mode: "followUp" as const, text: "then test" };
+    transcript.apply({ type: "turn_start", prompt: "format" });
+    transcript.apply({ type: "prompt_queued", queued: steer });
+    transcript.apply({ type: "prompt_queued", queued: later });
+    expect(transcript.queued.map((item) => item.text)).toEqual(["use tabs", "then test"]);
+    transcript.apply(text("Half an answer"));
+    transcript.apply({ type: "queue_delivered", delivered: [steer] });
+    expect(transcript.queued).toEqual([later]);
+    expect(transcript.items.slice(-2)).toMatchObject([
+      { kind: "markdown", text: "Half an answer" },
+      { kind: "user", text: "use tabs" },
+    ]);
+    transcript.apply({ type: "queue_delivered", delivered: [later] });
+    transcript.apply({ type: "turn_start", prompt: "then test", queued: later });
+    // Shown once: when it was delivered, not again as the turn starts.
+    expect(transcript.items.filter((item) => item.kind === "user" && item.text === "then test")).toHaveLength(1);
+    transcript.apply({ type: "prompt_queued", queued: { id: "x", mode: "steer", text: "stop" } });
+    transcript.apply({ type: "queue_dropped", dropped: [{ id: "x", mode: "steer", text: "stop" }], reason: "aborted" });
+    expect(transcript.queued).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
-import type { KernelEvent, Message, ToolResultMessage, Usage } from "@pincer/kernel";
+import type { KernelEvent, Message, QueuedPrompt, ToolResultMessage, Usage } from "@pincer/kernel";
 import { addUsage, emptyUsage } from "@pincer/kernel";
+import { terminalAdvice } from "./advice.js";
 import { stableBoundary } from "./markdown.js";
 import { sanitize } from "./styled.js";
 
@@ -52,8 +53,12 @@ export class Transcript {
   items: Item[] = [];
   live: LiveState = { text: "", thinking: "", tools: [], busy: false };
   usage: Usage = emptyUsage();
+  /** Sent while a turn runs and not yet delivered to the model (shown as queued, below the live area). */
+  queued: QueuedPrompt[] = [];
   version = 0;
   private nextId = 1;
+  /** The model call's error was shown this turn: turn_end carries the same one and must not repeat it. */
+  private errorShown = false;
   private readonly listeners = new Set<() => void>();
 
   subscribe(listener: () => void): () => void {
@@ -74,6 +79,7 @@ export class Transcript {
   /** A new screen: earlier items stay in the terminal's scrollback, not in this transcript. */
   clear(): void {
     this.items = [];
+    this.queued = [];
     this.live = { text: "", thinking: "", tools: [], busy: false };
     this.changed();
   }
@@ -99,8 +105,30 @@ export class Transcript {
     switch (event.type) {
       case "turn_start":
         this.live = { text: "", thinking: "", tools: [], busy: true, turnStartedAt: Date.now() };
-        this.add({ kind: "user", text: sanitize(event.prompt) });
+        this.errorShown = false;
+        // A queued message starting its own turn was shown when it was delivered.
+        if (!event.queued) this.add({ kind: "user", text: sanitize(event.prompt) });
+        else this.changed();
         return;
+      case "prompt_queued":
+        this.queued = [...this.queued, event.queued];
+        this.changed();
+        return;
+      case "queue_delivered": {
+        const ids = new Set(event.delivered.map((item) => item.id));
+        this.queued = this.queued.filter((item) => !ids.has(item.id));
+        // Said mid-turn: it goes into the conversation where the model reads it.
+        this.flushThinking();
+        this.flushText(true);
+        for (const item of event.delivered) this.add({ kind: "user", text: sanitize(item.text) });
+        return;
+      }
+      case "queue_dropped": {
+        const ids = new Set(event.dropped.map((item) => item.id));
+        this.queued = this.queued.filter((item) => !ids.has(item.id));
+        this.changed();
+        return;
+      }
       case "stream":
         this.stream(event.event);
         return;
@@ -114,9 +142,10 @@ export class Transcript {
         this.live.retry = undefined;
         // Counted as each answer arrives; turn_end then brings the kernel's own total.
         this.usage = addUsage(this.usage, event.message.usage);
-        if (event.message.stopReason === "error" && event.message.errorMessage)
-          this.notice("error", event.message.errorMessage);
-        else this.changed();
+        if (event.message.stopReason === "error" && event.message.errorMessage) {
+          this.errorShown = true;
+          this.notice("error", terminalAdvice(event.message.errorMessage));
+        } else this.changed();
         return;
       case "tool_start":
         this.live.tools.push({
@@ -182,7 +211,8 @@ export class Transcript {
           this.notice("warning", "Interrupted. What should Pincer do instead?");
         else if (event.result.stopReason === "max_turns")
           this.notice("warning", "Stopped: the turn reached max turns.");
-        else if (event.result.error) this.notice("error", event.result.error);
+        else if (event.result.error && !(event.result.stopReason === "error" && this.errorShown))
+          this.notice("error", terminalAdvice(event.result.error));
         else this.changed();
         return;
       default:
