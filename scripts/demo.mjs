@@ -1,14 +1,48 @@
-// `pnpm demo`: the README's main demo. It makes sure Debian's Python stack is there for local
-// training (system-deps.mjs), then runs `pincer intern demo`: a recorded model drives the real
-// tools from a paper to a trained, evaluated, published model on a local Hub. Where the stack
-// can't be had (not Debian, no root), it says how to get it and runs the coding demo instead,
-// so the command always ends in a real agent session.
+// `pnpm demo`: the README's main demo. It makes sure the system packages are there
+// (system-deps.mjs: bubblewrap and Debian's Python stack, installed when it can), then runs
+// `pincer intern demo`: a recorded model drives the real tools from a paper to a trained,
+// evaluated, published model on a local Hub. It never runs a different demo silently: without
+// the Python stack it explains what is missing, how to install it and what runs without it, and
+// exits 3.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ensurePythonStack } from "./system-deps.mjs";
+import { DEBIAN_PACKAGES, ensureSystemDeps } from "./system-deps.mjs";
 
-const bin = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
-const demo = ensurePythonStack() ? ["intern", "demo"] : ["demo"];
-if (demo.length === 1) process.stderr.write("Running the coding demo instead (it needs no Python).\n\n");
-const run = spawnSync(process.execPath, [bin, ...demo, ...process.argv.slice(2)], { stdio: "inherit" });
-process.exit(run.status ?? 1);
+export const NO_PYTHON_EXIT = 3;
+
+/** What `pnpm demo` says when the ML intern can't train here. */
+export function noPythonMessage() {
+  return [
+    "",
+    "✗ pnpm demo did not run: the ML intern demo trains a PyTorch model with /usr/bin/python3, and",
+    "  its Python packages are missing here (see above for why they were not installed).",
+    `  Install them, then run pnpm demo again:  sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")}`,
+    "  Meanwhile, the coding demo needs no Python:  pnpm pincer demo",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Sets the machine up, then runs the ML intern demo; returns the exit code. Without the Python
+ * stack it runs nothing and says why (never a different demo in its place).
+ */
+export async function runDemo({
+  ensure = ensureSystemDeps,
+  launch = (args) => {
+    const bin = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
+    return spawnSync(process.execPath, [bin, ...args], { stdio: "inherit" }).status ?? 1;
+  },
+  args = [],
+  stderr = process.stderr,
+} = {}) {
+  const { ready } = await ensure({ only: ["sandbox", "python"] });
+  if (!ready.python) {
+    stderr.write(noPythonMessage());
+    return NO_PYTHON_EXIT;
+  }
+  return launch(["intern", "demo", ...args]);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exit(await runDemo({ args: process.argv.slice(2) }));
+}

@@ -33,7 +33,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option("model", {
       alias: "m",
       type: "string",
-      description: "provider/model, e.g. openai/gpt-5 (default: config, else the embedded replay model)",
+      description: "provider/model, e.g. openai/gpt-5 (default: config, else the provider whose key is set)",
     })
     .option("thinking", {
       choices: THINKING_LEVELS,
@@ -181,14 +181,14 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       }),
     )
     .command(
-      "config <action> [key] [value]",
+      "config [action] [key] [value]",
       "Read or change settings (path, list, get, set)",
       (y) =>
         y
-          .positional("action", { choices: ["path", "list", "get", "set"] as const, demandOption: true })
+          .positional("action", { type: "string", description: "path, list, get or set" })
           .positional("key", { type: "string" })
           .positional("value", { type: "string" }),
-      (args) => configCommand(pincerHome(env), process.cwd(), args.action, args.key, args.value),
+      (args) => configCommand(pincerHome(env), process.cwd(), args.action, args.key, args.value, env),
     )
     .strict()
     .help()

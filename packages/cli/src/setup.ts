@@ -34,11 +34,9 @@ import {
   UsageError,
 } from "./home.js";
 import { runningLocalHub } from "./local-hub.js";
+import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { buildSystemPrompt } from "./system-prompt.js";
-
-/** The embedded default: a recorded model that needs no key and no network. */
-export const DEFAULT_MODEL = "replay/coding-demo";
 
 export interface SessionOptions {
   cwd: string;
@@ -123,12 +121,16 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   }
 
   const model = options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL;
+  // No silent default model: with none named and no provider configured (or its key missing), the
+  // user is told how to set one up before any session is written (model-choice.ts).
+  const providers = { ...user.providers, ...options.providerConfig };
+  if (!options.resume && !options.continue) chooseModel({ named: model, env: options.env, providers });
   const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
   opened.push(session);
   const recorded = session.buildContext();
-  const modelRef = model ?? recorded.model ?? DEFAULT_MODEL;
+  const modelRef = chooseModel({ named: model ?? recorded.model, env: options.env, providers });
   // A resumed session keeps the level it was left at (/thinking); settings start new sessions.
   const thinking = options.thinking ?? recorded.thinking ?? project.thinking ?? user.thinking;
   let providerId: string;

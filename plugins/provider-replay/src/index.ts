@@ -8,14 +8,13 @@ export default definePlugin({
   providers: [
     defineProvider({
       id: "replay",
-      models: [
-        {
-          id: "replay/coding-demo",
-          contextWindow: 200_000,
-          maxOutputTokens: 8_192,
-          price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-        },
-      ],
+      // The recordings shipped in cassettes/ (any other is named by its path: replay/<file>.jsonl).
+      models: ["coding-demo", "ml-intern-demo"].map((name) => ({
+        id: `replay/${name}`,
+        contextWindow: 200_000,
+        maxOutputTokens: 8_192,
+        price: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      })),
       create: (ctx) => createReplayProvider(ctx),
     }),
   ],

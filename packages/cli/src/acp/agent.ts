@@ -7,7 +7,7 @@ import { AcpSession } from "./session.js";
 export interface PincerAgentOptions {
   home: string;
   env: NodeJS.ProcessEnv;
-  /** `--model`; otherwise project settings, config, PINCER_MODEL, the session's own, the replay model. */
+  /** `--model`; otherwise project settings, config, PINCER_MODEL, the session's own, the keyed provider's default. */
   model?: string;
   /** `--thinking`; otherwise the loaded session's level, settings, off. */
   thinking?: ThinkingLevel;

@@ -5,7 +5,12 @@ import { VERSION } from "../version.js";
 import { type PluginKind, templateFiles } from "./plugin-templates.js";
 
 /** `pincer plugin new <name> --kind …`: a folder with one TypeScript file to edit, a test, and a manifest. */
-export function newPlugin(name: string, kind: PluginKind, parent: string): void {
+export function newPlugin(name: string | undefined, kind: PluginKind, parent: string): void {
+  if (!name) {
+    throw new UsageError(
+      `pincer plugin new needs the plugin's name (its npm package name), e.g. pincer plugin new my-${kind} --kind ${kind}`,
+    );
+  }
   if (!/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/.test(name)) {
     throw new UsageError(
       `"${name}" is not a valid npm package name. Use lowercase letters, digits and dashes, e.g. my-tool or @me/pincer-plugin-x.`,

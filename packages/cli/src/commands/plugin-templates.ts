@@ -49,7 +49,7 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
       include: ["src", "test"],
     })}\n`,
     ".gitignore": "node_modules\ndist\n*.tgz\n",
-    "README.md": `# ${input.name}\n\n${kindFiles.description}\n\nA [Pincer](https://pincer.dev) ${input.kind} plugin.\n\n\`\`\`sh\npincer plugin install ${input.name}\n\`\`\`\n\nDevelop with \`pincer plugin dev\`, test with \`pincer plugin test\`, publish with \`pincer plugin pack\` then \`npm publish <tarball>\`.\n`,
+    "README.md": templateReadme(input.name, input.kind, kindFiles.description),
   };
 }
 
@@ -322,4 +322,39 @@ function formatJson(value: unknown, indent = ""): string {
     return `[\n${value.map((item) => `${inner}${formatJson(item, inner)}`).join(",\n")}\n${indent}]`;
   }
   return JSON.stringify(value);
+}
+
+/** The plugin's README: how to install it from here before it is published, and after. */
+function templateReadme(name: string, kind: PluginKind, description: string): string {
+  // npm pack's file name: a scope becomes a prefix (@me/x → me-x-0.1.0.tgz).
+  const tarball = `${name.replace(/^@/, "").replace("/", "-")}-0.1.0.tgz`;
+  return [
+    `# ${name}`,
+    "",
+    description,
+    "",
+    `A [Pincer](https://pincer.dev) ${kind} plugin.`,
+    "",
+    "## Install",
+    "",
+    "Build it (`pincer plugin pack` bundles it and makes the tarball), then install it from this",
+    "folder or from that tarball:",
+    "",
+    "```sh",
+    "pincer plugin pack",
+    "pincer plugin install .",
+    `pincer plugin install ./${tarball}   # the same, from the tarball`,
+    "```",
+    "",
+    `Once published (\`npm publish ${tarball}\`), by its name: \`pincer plugin install ${name}\`.`,
+    "",
+    "## Develop",
+    "",
+    "```sh",
+    "pincer plugin test   # its tests, against the real sandbox",
+    "pincer plugin dev    # rebuild on every save; sessions load each new build",
+    "pincer plugin pack   # bundle, check, and make the tarball",
+    "```",
+    "",
+  ].join("\n");
 }

@@ -99,11 +99,11 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
       async (args) => (await manageCommands()).updateCommand(args.name, manage(args)),
     )
     .command(
-      "new <name>",
+      "new [name]",
       "Create a plugin project to edit, test and pack",
       (c) =>
         c
-          .positional("name", { type: "string", demandOption: true })
+          .positional("name", { type: "string", description: "Its npm package name, e.g. my-tool" })
           .option("kind", { choices: KINDS, default: "tool" as const })
           .option("dir", { type: "string", description: "Parent folder (default: the current one)" }),
       async (args) => {

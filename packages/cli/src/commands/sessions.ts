@@ -9,7 +9,13 @@ export function listSessions(home: string, options: { json: boolean; cwd?: strin
     return;
   }
   if (sessions.length === 0) {
-    process.stdout.write('No sessions yet. Start one with: pincer -p "…"\n');
+    // Sessions are listed by folder: say so when other folders have some.
+    const elsewhere = options.cwd ? store.list({}).length : 0;
+    process.stdout.write(
+      elsewhere > 0
+        ? `No sessions in ${options.cwd} yet; ${elsewhere} in other folders: pincer sessions list --all\n`
+        : 'No sessions yet. Start one with: pincer -p "…"\n',
+    );
     return;
   }
   for (const session of sessions) {

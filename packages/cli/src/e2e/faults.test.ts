@@ -51,7 +51,7 @@ describe("bad usage and configuration exit 2 with one clear message", () => {
 
   it("rejects a malformed permission rule", async () => {
     using box = sandbox();
-    const result = await box.run(["-p", "hi", "--allowedTools", "bash(npm test:*"]);
+    const result = await box.run(["-p", "hi", "--model", "replay/coding-demo", "--allowedTools", "bash(npm test:*"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Bad permission rule");
   });
@@ -70,10 +70,10 @@ describe("bad usage and configuration exit 2 with one clear message", () => {
 });
 
 describe("provider failures", () => {
-  it("explains a missing API key and exits 1", async () => {
+  it("explains a missing API key and exits 2", async () => {
     using box = sandbox({ OPENAI_BASE_URL: server.url });
     const result = await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("OPENAI_API_KEY is not set");
   });
 

@@ -25,7 +25,7 @@ describe("pincer -p --model hf/<org>/<model> against a loopback router", () => {
   it("says which variable is missing", async () => {
     using box = sandbox({ HF_ROUTER_BASE_URL: server.url });
     const result = await box.run(["-p", "hi", "--model", "hf/openai/gpt-oss-120b"]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("HF_TOKEN is not set");
   });
 });

@@ -13,11 +13,16 @@ const callTool = (id: string, name: string, args: Record<string, unknown>) =>
   fx.server.enqueue([{ toolCalls: [{ id, name, arguments: args }] }, { finish: "tool_calls" }]);
 
 describe("pincer intern, unattended, when things go wrong", () => {
-  it("refuses to start without a model that can do the work (the default is a recording)", async () => {
-    using box = sandbox(env());
-    const result = await box.run(["intern", "train a classifier"]);
+  it("refuses to start when its model's key is missing: before a Hub is reached or a session uploaded", async () => {
+    const { OPENAI_API_KEY: _, ...withoutKey } = env();
+    using box = sandbox(withoutKey);
+    const from = fx.server.requests.length;
+    const result = await box.run(["intern", "train a classifier", "--model", "openai/gpt-5"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("pincer intern needs a model that can do the work: pass --model provider/model");
+    expect(result.stderr).toContain("OPENAI_API_KEY is not set: openai/gpt-5 needs it");
+    expect(result.stdout).toBe("");
+    expect(fx.server.requests.length).toBe(from);
+    expect(existsSync(`${box.env.PINCER_HOME}/sessions`)).toBe(false);
   });
 
   it("a crashing training job: its exit code and log tail reach the model, the run ends saying so, and another machine resumes it", async () => {

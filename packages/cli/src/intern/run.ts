@@ -1,6 +1,6 @@
 import type { Kernel, KernelEvent, TurnResult } from "@pincer/kernel";
 import { abortOnSignals } from "../abort-on-signal.js";
-import { configPath, projectSettingsPath, readSettings, UsageError } from "../home.js";
+import { checkModelBeforeStart } from "../model-choice.js";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
 import { prepareSession, type SessionOptions } from "../setup.js";
@@ -111,7 +111,8 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
   const write = (text: string) => void out.write(text);
   const style = createStyle(out as NodeJS.WriteStream, options.env);
   const started = Date.now();
-  checkModelChosen(options);
+  // No provider configured, or the model's key missing: say how to set one up before a Hub starts.
+  checkModelBeforeStart(options);
   const hub = options.hub ?? (await resolveInternHub(options.env, options.home));
   const ownsHub = !options.hub;
   try {
@@ -214,18 +215,6 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
   } finally {
     if (ownsHub) await hub.close();
   }
-}
-
-/**
- * The session default is the recorded coding demo, which can't do an engineer's work: a new run
- * needs a model named by --model, PINCER_MODEL or settings (a resumed one keeps its own).
- */
-function checkModelChosen(options: InternRunOptions): void {
-  if (options.model || options.resume || options.env.PINCER_MODEL) return;
-  if (readSettings(projectSettingsPath(options.cwd)).model || readSettings(configPath(options.home)).model) return;
-  throw new UsageError(
-    'pincer intern needs a model that can do the work: pass --model provider/model (e.g. --model openai/gpt-5 or --model anthropic/claude-sonnet-5-5), or set "model" with pincer config set model …. To watch it offline, run pincer intern demo.',
-  );
 }
 
 function internRules(hub: InternHub, runner: Runner): string[] {

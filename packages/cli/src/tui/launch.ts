@@ -4,6 +4,9 @@ import { sessionOptionsFromArgs } from "../session-args.js";
 /** `pincer` in a terminal: the interactive session (Ink), loaded only when it is asked for. */
 export async function runInteractiveArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
   const options = sessionOptionsFromArgs(args, env);
+  // No provider configured: the guidance, before the terminal is taken over.
+  const { checkModelBeforeStart } = await import("../model-choice.js");
+  checkModelBeforeStart(options);
   if (options.agent) {
     const { checkAgentExists } = await import("../agents/check-agent.js");
     checkAgentExists({ ...options, agent: options.agent });
