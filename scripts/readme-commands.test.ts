@@ -121,12 +121,13 @@ async function resolveCommand(
   const fallback = result.stdout
     .split("\n")
     .find((row) => row.trim().startsWith(`pincer ${path.join(" ")} `) && row.trimEnd().endsWith("[default]"));
-  const defaults =
-    fallback
-      ?.trim()
-      .split(/\s{2,}/)[0]!
-      .split(/\s+/)
-      .slice(path.length + 1) ?? [];
+  const defaults = fallback
+    ? fallback
+        .trim()
+        .split(/\s{2,}/)[0]!
+        .split(/\s+/)
+        .slice(path.length + 1)
+    : [];
   const slots = [...usage, ...defaults].filter((token) => /^[<[][a-z]/i.test(token));
   return { path, slots: slots.length, variadic: slots.some((slot) => slot.includes("..")), help: result.stdout };
 }
