@@ -3,6 +3,9 @@ import { DEFAULT_WAIT_MS, scaledTimeout } from "@pincer/testing";
 import xterm from "@xterm/headless";
 import { CLI } from "./run-cli.js";
 
+/** How long the output must stay quiet before "gone" counts: a few of Ink's frames. */
+const FRAME_SETTLE_MS = 100;
+
 export const KEYS = {
   enter: "\r",
   escape: "\x1b",
@@ -78,18 +81,31 @@ export class Terminal {
   /**
    * Resolves when `check` passes, checked each time the screen changes (never on a timer), or
    * fails after the deadline (scaled by PINCER_TEST_TIMEOUT_SCALE) or when the CLI exits first.
+   * With `settleMs`, it must still pass once the output has been quiet that long: a frame is often
+   * drawn in more than one write, and half a frame can lack what the whole one shows.
    */
-  private watch(check: () => boolean, describe: () => string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
-    const limit = scaledTimeout(timeoutMs);
+  private watch(
+    check: () => boolean,
+    describe: () => string,
+    options: { timeoutMs?: number; settleMs?: number } = {},
+  ): Promise<void> {
+    const limit = scaledTimeout(options.timeoutMs ?? DEFAULT_WAIT_MS);
     return new Promise((resolve, reject) => {
+      let settling: NodeJS.Timeout | undefined;
       const done = (error?: Error) => {
         clearTimeout(timer);
+        clearTimeout(settling);
         this.watchers.delete(look);
         if (error) reject(error);
         else resolve();
       };
       const look = () => {
-        if (check()) return done();
+        clearTimeout(settling);
+        if (check()) {
+          if (!options.settleMs) return done();
+          settling = setTimeout(() => (check() ? done() : undefined), options.settleMs);
+          return;
+        }
         if (this.exitCode !== undefined)
           done(
             new Error(`The CLI exited (${this.exitCode}) before ${describe()}. The screen shows:\n${this.screen()}`),
@@ -118,7 +134,7 @@ export class Terminal {
         return typeof expected === "string" ? text.includes(expected) : expected.test(text);
       },
       () => String(expected),
-      options.timeoutMs,
+      options,
     );
     return text;
   }
@@ -128,7 +144,7 @@ export class Terminal {
     await this.watch(
       () => !this.screen().includes(text),
       () => `${text} to go`,
-      timeoutMs,
+      { ...(timeoutMs ? { timeoutMs } : {}), settleMs: FRAME_SETTLE_MS },
     );
   }
 
@@ -137,7 +153,7 @@ export class Terminal {
     await this.watch(
       () => this.output.length > length,
       () => `output past ${length} characters`,
-      timeoutMs,
+      timeoutMs ? { timeoutMs } : {},
     );
   }
 
