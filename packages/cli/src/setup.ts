@@ -1,5 +1,12 @@
 import { join } from "node:path";
-import { checkOsSandbox, type LoadedTheme, loadClaudePlugins, type PluginRegistry } from "@pincer/host";
+import {
+  checkOsSandbox,
+  type LoadedTheme,
+  loadClaudePlugins,
+  type PluginRegistry,
+  sanitizeCommandText,
+  ToolNotOfferedError,
+} from "@pincer/host";
 import {
   createKernel,
   createRedactor,
@@ -159,7 +166,16 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       osSandbox,
       ...(options.agent ? { agent: options.agent } : {}),
     },
-    (pluginName, error) => warnings.push(`Plugin ${pluginName} was not loaded: ${error.message}`),
+    // A plugin wrote part of these messages: shown as text, never as escape sequences.
+    (pluginName, error) =>
+      warnings.push(
+        sanitizeCommandText(
+          error instanceof ToolNotOfferedError
+            ? error.message
+            : `Plugin ${pluginName} was not loaded: ${error.message}`,
+          4096,
+        ),
+      ),
   );
   if (!registry.hasProvider(providerId)) {
     throw new UsageError(

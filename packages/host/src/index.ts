@@ -19,6 +19,7 @@ export {
   type PluginCommand,
   sanitizeCommandText,
 } from "./commands.js";
+export { displayExact, displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "./display-text.js";
 export { isDirectory, isFile } from "./fs-probe.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
 // The light half of installing: what loading installed plugins needs at every start. The
@@ -61,7 +62,8 @@ export {
   writeLockfile,
 } from "./install/lockfile.js";
 export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
-export { createNetFetch, hostAllowed } from "./net.js";
+export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "./manifest-shape.js";
+export { createNetFetch, hostAllowed, parseNetGrant } from "./net.js";
 export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";
 export { PluginTamperedError } from "./open-plugin-sandbox.js";
 export {
@@ -71,6 +73,12 @@ export {
   PluginRegistry,
   type RegistryContext,
 } from "./registry.js";
+export {
+  RESERVED_TOOL_NAMES,
+  RESERVED_TOOL_PREFIXES,
+  reservedToolName,
+  ToolNotOfferedError,
+} from "./reserved-tool-names.js";
 export { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 export {
   DEFAULT_SANDBOX_LIMITS,
@@ -96,3 +104,4 @@ export {
   type ThemeData,
   validateTheme,
 } from "./theme.js";
+export { gatedKind, kindFloor } from "./tool-gate.js";

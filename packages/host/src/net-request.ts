@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { hostAllowed } from "./net.js";
+import { hostAllowed, netRefusal } from "./net.js";
 
 // node:http and node:https are required on first use, never imported: the ESM facade of
 // node:http reads every export, and one of them lazily loads undici (Node's fetch), ~20 ms.
@@ -54,8 +54,7 @@ const BODY_HEADERS = new Set(["content-type", "content-encoding", "content-langu
  * use costs a one-shot turn ~20 ms, and it decodes gzip, deflate and brotli like fetch does.
  */
 export function createNetRequest(grants: readonly string[]): NetRequest {
-  const refuse = (url: URL) =>
-    new Error(`network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`);
+  const refuse = (url: URL) => new Error(netRefusal(url, grants));
   return async (input, init) => {
     let url = new URL(input);
     let { method, body, headers } = init;

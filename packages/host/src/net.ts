@@ -1,23 +1,53 @@
 /**
- * The `net` capability for in-process plugins: a fetch that reaches only granted hosts and
- * checks every redirect hop again, so a granted host cannot bounce a request elsewhere.
+ * A net grant read as host and port: `api.example.com` (the scheme's default port: 443 for
+ * https, 80 for http), `api.example.com:8443` (that port), `api.example.com:*` (every port),
+ * `*.hf.co` (any host under hf.co), `[::1]:8080`. Undefined when it is none of these: it grants nothing.
+ */
+export function parseNetGrant(grant: string): { host: string; port: string | undefined } | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}|\*))?$/.exec(grant.toLowerCase());
+  if (!match) return undefined;
+  return { host: match[1]!, port: match[2] };
+}
+
+/**
+ * Whether a URL is inside the net grants: http or https, a granted host, and a granted port. A
+ * grant without a port allows only the scheme's default port, so `api.example.com` reaches
+ * https://api.example.com but not https://api.example.com:8443 (a debug server, another service
+ * on the same machine); that takes `api.example.com:8443` or `api.example.com:*`.
  */
 export function hostAllowed(url: URL, grants: readonly string[]): boolean {
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
   // `http://granted@evil` parses with hostname "evil": we only ever look at the parsed hostname.
   const host = url.hostname.toLowerCase();
-  const port = url.port || (url.protocol === "https:" ? "443" : url.protocol === "http:" ? "80" : "");
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  // URL leaves the port empty when it is the scheme's default (https://x:443 has port "").
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
   return grants.some((grant) => {
-    const [pattern = "", grantPort] = grant.toLowerCase().split(":");
-    if (grantPort && grantPort !== port) return false;
-    if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
-    return host === pattern;
+    const parsed = parseNetGrant(grant);
+    if (!parsed) return false;
+    if (parsed.port === undefined ? url.port !== "" : parsed.port !== "*" && parsed.port !== port) return false;
+    if (parsed.host.startsWith("*."))
+      return host.endsWith(parsed.host.slice(1)) && host.length > parsed.host.length - 1;
+    return host === parsed.host;
   });
 }
 
+/** Why a URL was refused, in words that name what was granted and how ports are read. */
+export function netRefusal(url: URL, grants: readonly string[]): string {
+  const granted = grants.join(", ") || "no hosts";
+  const portless =
+    url.port !== "" &&
+    grants.some((grant) => {
+      const parsed = parseNetGrant(grant);
+      return parsed?.port === undefined && parsed?.host === url.hostname.toLowerCase();
+    });
+  const hint = portless
+    ? ` A host granted without a port is reachable only on its scheme's default port (443 for https, 80 for http); the plugin must declare ${url.hostname}:${url.port} or ${url.hostname}:* for this one.`
+    : "";
+  return `network access to ${url.host} refused: the plugin was granted only ${granted}.${hint}`;
+}
+
 export function createNetFetch(grants: readonly string[], baseFetch: typeof fetch = fetch): typeof fetch {
-  const refuse = (url: URL) =>
-    new Error(`network access to ${url.host} refused: the plugin was granted only ${grants.join(", ") || "no hosts"}.`);
+  const refuse = (url: URL) => new Error(netRefusal(url, grants));
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // Checked before anything else parses it: the refusal names the host that was asked for.
     const asked = new URL(input instanceof Request ? input.url : String(input));

@@ -21,7 +21,7 @@ import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
-import { reservedToolName } from "./reserved-tool-names.js";
+import { reservedToolName, ToolNotOfferedError } from "./reserved-tool-names.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
@@ -206,7 +206,7 @@ export class PluginRegistry {
       try {
         for (const tool of await this.toolsOf(record, filter)) {
           const refusal = this.nameRefusal(record, tool.name, taken);
-          if (refusal) this.report(record, new Error(refusal));
+          if (refusal) this.report(record, new ToolNotOfferedError(refusal));
           else {
             taken.set(tool.name.toLowerCase(), record.manifest.name);
             tools.push(tool);

@@ -61,3 +61,8 @@ export function refuseReservedToolNames(manifest: { name: string; contributes: {
     }
   }
 }
+
+/** A plugin's tool left out of a session (a reserved name, or one another plugin has); the rest of the plugin loads. */
+export class ToolNotOfferedError extends Error {
+  override name = "ToolNotOfferedError";
+}

@@ -47,7 +47,10 @@ export interface ManifestCommand {
  */
 export interface PluginCapabilities {
   fs?: { read?: string[]; write?: string[] };
-  /** Host names (`api.openai.com`, `*.hf.co`), optionally with a port. */
+  /**
+   * Host names (`api.openai.com`, `*.hf.co`). Without a port, only the scheme's default port
+   * (443 for https, 80 for http); `host:8443` for another port, `host:*` for every port.
+   */
   net?: string[];
   /** Command names the plugin may spawn; `bash` means arbitrary shell command lines. */
   spawn?: string[];

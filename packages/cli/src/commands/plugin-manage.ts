@@ -5,35 +5,42 @@ import {
   capabilityIds,
   claudePluginDir,
   describeCapability,
+  displayExact,
+  displayLine,
   isClaudePlugin,
   isDirectory,
+  jsonForTerminal,
   type LockedClaudePlugin,
   type LockedPlugin,
+  MAX_SHOWN_DESCRIPTION,
   parseCapabilityId,
   readClaudeLock,
   readClaudePlugin,
   readLockfile,
 } from "@pincer/host";
 import {
-  addMarketplace,
   ClaudeConsentRefusedError,
   type ClaudeConsentRequest,
   type ClaudePluginSource,
   ConsentRefusedError,
   type ConsentRequest,
   installClaudePlugin,
-  listMarketplaces,
   marketplaceNames,
   PluginInstaller,
   removeClaudePlugin,
-  removeMarketplace,
   resolveMarketplacePlugin,
-  searchMarketplaces,
 } from "@pincer/host/install";
 import { UsageError } from "../home.js";
 import { createStyle } from "../output/style.js";
 import { builtinManifests } from "../plugins.js";
 import { VERSION } from "../version.js";
+
+export {
+  marketplaceAddCommand,
+  marketplaceListCommand,
+  marketplaceRemoveCommand,
+  searchCommand,
+} from "./plugin-marketplace.js";
 
 export interface ManageOptions {
   home: string;
@@ -60,19 +67,28 @@ export function createInstaller(options: ManageOptions): PluginInstaller {
   });
 }
 
-/** Shows what a plugin asks for in plain words and gets a yes: from --yes, or from the user. */
+/**
+ * Shows what a plugin asks for in plain words and gets a yes: from --yes, or from the user. What
+ * it asks to do comes first, under a title made of the manifest's checked name and version, so
+ * nothing the plugin wrote can push it off screen; its description follows as one capped line
+ * of plain text (see displayLine), never able to move the cursor or hide what is above it.
+ */
 export async function askConsent(request: ConsentRequest, yes: boolean): Promise<boolean> {
-  const title = `${style.bold(`${request.name}@${request.version}`)}${request.description ? ` — ${request.description}` : ""}`;
+  const title = style.bold(`${displayLine(request.name, 214)}@${displayLine(request.version, 64)}`);
+  const description = displayLine(request.description, MAX_SHOWN_DESCRIPTION);
+  const about = description ? `  Its manifest describes it as: ${description}\n` : "";
   stderr.write(`\n${title}\n`);
   if (request.capabilities.length === 0) {
     stderr.write(
-      "  asks for no capabilities: it can compute, but touch no files, network, commands or environment.\n\n",
+      `  asks for no capabilities: it can compute, but touch no files, network, commands or environment.\n${about}\n`,
     );
     return true;
   }
-  stderr.write(request.updateFrom ? `  Since ${request.updateFrom}, it also asks to:\n` : "  It asks to:\n");
-  for (const line of request.lines) stderr.write(`    • ${line}\n`);
-  stderr.write("\n");
+  stderr.write(
+    request.updateFrom ? `  Since ${displayLine(request.updateFrom, 64)}, it also asks to:\n` : "  It asks to:\n",
+  );
+  for (const line of request.lines) stderr.write(`    • ${displayLine(line, 1200)}\n`);
+  stderr.write(`${about}\n`);
   if (yes) {
     stderr.write(`${style.green("✓")} granted (--yes)\n`);
     return true;
@@ -170,22 +186,26 @@ export function listCommand(options: ManageOptions & { json?: boolean }): void {
     listed.push(claudeRow(options.home, name, entry));
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
+    process.stdout.write(`${jsonForTerminal(listed)}\n`);
     return;
   }
+  // Names, paths and commands here come from manifests and plugin files: each is shown as plain text.
   for (const plugin of listed) {
-    process.stdout.write(`${plugin.name}@${plugin.version}  ${style.dim(plugin.source)}\n`);
+    process.stdout.write(
+      `${displayLine(plugin.name, 214)}@${displayLine(plugin.version, 64)}  ${style.dim(displayLine(plugin.source, 400))}\n`,
+    );
     if (plugin.brings) {
       const { commands, agents, skills, hooks, mcpServers } = plugin.brings;
       process.stdout.write(`    ${commands} commands, ${agents} agents, ${skills} skills\n`);
-      for (const hook of hooks) process.stdout.write(`    hook ${hook}\n`);
-      for (const server of mcpServers) process.stdout.write(`    MCP server ${server}\n`);
+      for (const hook of hooks) process.stdout.write(`    hook ${displayExact(hook)}\n`);
+      for (const server of mcpServers) process.stdout.write(`    MCP server ${displayLine(server, 200)}\n`);
       continue;
     }
     if (plugin.granted.length === 0 && plugin.withheld.length === 0) process.stdout.write("    no capabilities\n");
     for (const id of plugin.granted)
-      process.stdout.write(`    ${style.green("✓")} ${id}  ${style.dim(describeCapability(id))}\n`);
-    for (const id of plugin.withheld) process.stdout.write(`    ${style.red("✗")} ${id}  ${style.dim("revoked")}\n`);
+      process.stdout.write(`    ${style.green("✓")} ${displayLine(id, 1200)}  ${style.dim(describeCapability(id))}\n`);
+    for (const id of plugin.withheld)
+      process.stdout.write(`    ${style.red("✗")} ${displayLine(id, 1200)}  ${style.dim("revoked")}\n`);
   }
 }
 
@@ -234,7 +254,7 @@ function claudeRow(home: string, name: string, entry: LockedClaudePlugin): Liste
   return listed;
 }
 
-// ---- Claude Code plugins and marketplaces.
+// ---- Claude Code plugins (marketplaces: plugin-marketplace.ts).
 
 /**
  * A Claude Code plugin to install, when `spec` names one: a folder with .claude-plugin/plugin.json
@@ -276,12 +296,17 @@ async function installClaude(dir: string, source: ClaudePluginSource, options: M
  */
 async function askClaudeConsent(request: ClaudeConsentRequest, yes: boolean): Promise<boolean> {
   const { plugin } = request;
-  const title = `${style.bold(`${plugin.name}@${plugin.version}`)} (Claude Code plugin)${plugin.description ? ` — ${plugin.description}` : ""}`;
-  stderr.write(`\n${title}\n`);
-  if (request.updateFrom) stderr.write(`  Replaces the installed ${request.updateFrom}.\n`);
+  // What it brings first; every string is the plugin's, so shown as plain text, commands exactly.
+  stderr.write(
+    `\n${style.bold(`${displayLine(plugin.name, 214)}@${displayLine(plugin.version, 64)}`)} (Claude Code plugin)\n`,
+  );
+  if (request.updateFrom) stderr.write(`  Replaces the installed ${displayLine(request.updateFrom, 64)}.\n`);
   stderr.write("  It brings:\n");
-  for (const line of request.lines) stderr.write(`    • ${line}\n`);
-  for (const line of request.unsupported) stderr.write(`  ${style.yellow("!")} not supported: ${line}\n`);
+  for (const line of request.lines) stderr.write(`    • ${displayExact(line)}\n`);
+  for (const line of request.unsupported)
+    stderr.write(`  ${style.yellow("!")} not supported: ${displayLine(line, 300)}\n`);
+  const description = displayLine(plugin.description, MAX_SHOWN_DESCRIPTION);
+  if (description) stderr.write(`  Its manifest describes it as: ${description}\n`);
   const runsCommands = plugin.hooks.length > 0 || Object.keys(plugin.mcpServers).length > 0;
   if (!runsCommands) {
     stderr.write("  It runs no commands of its own: its commands, agents and skills are prompts.\n\n");
@@ -305,71 +330,6 @@ async function askClaudeConsent(request: ClaudeConsentRequest, yes: boolean): Pr
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     prompt.close();
-  }
-}
-
-export async function marketplaceAddCommand(source: string, options: ManageOptions): Promise<void> {
-  let marketplace: Awaited<ReturnType<typeof addMarketplace>>;
-  try {
-    marketplace = await addMarketplace(options.home, source, { cwd: options.cwd });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  process.stdout.write(
-    `Added marketplace ${marketplace.name} (${marketplace.plugins.length} plugins). Install one with pincer plugin install <plugin>@${marketplace.name}.\n`,
-  );
-}
-
-export function marketplaceListCommand(options: ManageOptions & { json?: boolean }): void {
-  const all = listMarketplaces(options.home);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-    return;
-  }
-  if (all.length === 0) {
-    process.stdout.write("No marketplaces. Add one with pincer plugin marketplace add <folder|url>.\n");
-    return;
-  }
-  for (const { name, marketplace, error } of all) {
-    if (!marketplace) {
-      process.stdout.write(`${name}  ${style.red(`cannot be read: ${error}`)}\n`);
-      continue;
-    }
-    process.stdout.write(`${name}  ${style.dim(marketplace.from)}\n`);
-    for (const plugin of marketplace.plugins) {
-      process.stdout.write(
-        `    ${plugin.name}${plugin.version ? `@${plugin.version}` : ""}${plugin.description ? `  ${style.dim(plugin.description)}` : ""}\n`,
-      );
-    }
-  }
-}
-
-export function marketplaceRemoveCommand(name: string, options: ManageOptions): void {
-  try {
-    removeMarketplace(options.home, name);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  process.stdout.write(
-    `Removed marketplace ${name}. Plugins installed from it stay; remove them with pincer plugin remove.\n`,
-  );
-}
-
-export function searchCommand(words: string[], options: ManageOptions): void {
-  const hits = searchMarketplaces(options.home, words);
-  if (hits.length === 0) {
-    const none = marketplaceNames(options.home).length === 0;
-    process.stdout.write(
-      none
-        ? "No marketplaces to search. Add one with pincer plugin marketplace add <folder|url>.\n"
-        : `No plugin matches "${words.join(" ")}".\n`,
-    );
-    return;
-  }
-  for (const { marketplace, plugin } of hits) {
-    process.stdout.write(
-      `${plugin.name}@${marketplace}${plugin.version ? `  ${plugin.version}` : ""}${plugin.description ? `  ${style.dim(plugin.description)}` : ""}\n`,
-    );
   }
 }
 

@@ -87,7 +87,8 @@ describe("Claude Code plugins", () => {
 
     const refused = await pincer(box, "plugin", "install", plugin);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("demo@1.0.0 (Claude Code plugin) — A demo plugin");
+    expect(refused.stderr).toContain("demo@1.0.0 (Claude Code plugin)\n  It brings:");
+    expect(refused.stderr).toContain("Its manifest describes it as: A demo plugin");
     expect(refused.stderr).toContain("1 command, 1 agent, 1 skill");
     expect(refused.stderr).toContain(
       'hook PreToolUse on .* runs the shell command: cat >> "$CLAUDE_PROJECT_DIR/hook-log.jsonl"',

@@ -1,3 +1,4 @@
+import { displayLine } from "@pincer/host";
 import {
   formatRule,
   isThinkingLevel,
@@ -300,7 +301,11 @@ function plugins(controller: Controller): void {
     const caps = Object.entries(record.grants)
       .filter(([, values]) => values.length > 0)
       .map(([kind, values]) => `${kind} ${values.join(" ")}`);
-    return `${manifest.name}@${manifest.version}  ${contributes}${caps.length ? `  [granted: ${caps.join("; ")}]` : ""}`;
+    // Plain text: a manifest's strings never drive the terminal (see displayLine).
+    return displayLine(
+      `${manifest.name}@${manifest.version}  ${contributes}${caps.length ? `  [granted: ${caps.join("; ")}]` : ""}`,
+      4000,
+    );
   });
   controller.transcript.add({ kind: "block", title: "Plugins", lines });
 }

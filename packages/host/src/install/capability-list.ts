@@ -1,4 +1,6 @@
 import type { PluginCapabilities } from "@pincer/sdk";
+import { displayLine } from "../display-text.js";
+import { parseNetGrant } from "../net.js";
 
 /**
  * A capability as one string (`fs.read:${workspace}`, `net:api.example.com`, `spawn:git`,
@@ -57,8 +59,15 @@ function capabilityValue(id: string): string {
   return id.slice(id.indexOf(":") + 1);
 }
 
-/** One line of plain words per capability, for the consent prompt and `plugin list`. */
+/**
+ * One line of plain words per capability, for the consent prompt and `plugin list`; safe to print
+ * (see displayLine) and never cut: the schema keeps every capability shorter than the cap.
+ */
 export function describeCapability(id: CapabilityId): string {
+  return displayLine(wordsFor(id), 1200);
+}
+
+function wordsFor(id: CapabilityId): string {
   const value = capabilityValue(id);
   const place = describeRoot(value);
   switch (kindOf(id)) {
@@ -67,7 +76,7 @@ export function describeCapability(id: CapabilityId): string {
     case "fs.write":
       return `create, change and delete files in ${place}`;
     case "net":
-      return `connect to ${value.startsWith("*.") ? `any host under ${value.slice(2)}` : value} over the network`;
+      return describeNet(value);
     case "spawn":
       return value === "bash" || value === "sh" ? "run any shell command" : `run the command ${value}`;
     case "env":
@@ -75,6 +84,15 @@ export function describeCapability(id: CapabilityId): string {
     default:
       return id;
   }
+}
+
+/** `api.example.com` reaches the scheme's default port only; a port or `*` is said in words. */
+function describeNet(grant: string): string {
+  const parsed = parseNetGrant(grant);
+  if (!parsed) return `connect to ${grant} over the network`;
+  const host = parsed.host.startsWith("*.") ? `any host under ${parsed.host.slice(2)}` : parsed.host;
+  const port = parsed.port === undefined ? "" : parsed.port === "*" ? " on any port" : ` on port ${parsed.port}`;
+  return `connect to ${host}${port} over the network`;
 }
 
 function describeRoot(root: string): string {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import semver from "semver";
+import { displayLine } from "../display-text.js";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
 import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
@@ -20,6 +21,10 @@ import {
 } from "./lockfile.js";
 import { unpackTarball } from "./unpack.js";
 
+/**
+ * What the user is asked to consent to. Every string in it is safe to print: the description
+ * is one line of plain text, capped (see displayLine); the rest is checked by the manifest schema.
+ */
 export interface ConsentRequest {
   name: string;
   version: string;
@@ -50,6 +55,9 @@ export interface InstallResult {
   /** Declared but not granted (revoked earlier, or refused at the prompt). */
   withheld: CapabilityId[];
 }
+
+/** More than any real package.json: only its name and version are read. */
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
 export class ConsentRefusedError extends Error {
   override name = "ConsentRefusedError";
@@ -176,10 +184,11 @@ export class PluginInstaller {
       const fresh = declared.filter((id) => !alreadyDecided.includes(id));
       let granted = previous ? previous.granted.filter((id) => declared.includes(id)) : [];
       if (fresh.length || !previous) {
+        const description = displayLine(manifest.description);
         const consented = await this.options.consent({
           name: manifest.name,
           version: manifest.version,
-          ...(manifest.description ? { description: manifest.description } : {}),
+          ...(description ? { description } : {}),
           ...(previous ? { updateFrom: previous.version } : {}),
           capabilities: fresh,
           lines: fresh.map(describeCapability),
@@ -225,10 +234,15 @@ export class PluginInstaller {
   private checkPackage(manifest: PluginManifest, packageDir: string): void {
     const packageJson = join(packageDir, "package.json");
     if (existsSync(packageJson)) {
+      if (statSync(packageJson).size > MAX_PACKAGE_JSON_BYTES) {
+        throw new Error(
+          `${manifest.name}: its package.json is larger than ${MAX_PACKAGE_JSON_BYTES / 1024 / 1024} MB.`,
+        );
+      }
       const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as { name?: string; version?: string };
       if (pkg.name !== manifest.name || pkg.version !== manifest.version) {
         throw new Error(
-          `${MANIFEST_FILE} says ${manifest.name}@${manifest.version} but package.json says ${pkg.name}@${pkg.version}; they must agree.`,
+          `${MANIFEST_FILE} says ${manifest.name}@${manifest.version} but package.json says ${displayLine(`${pkg.name}@${pkg.version}`, 120)}; they must agree.`,
         );
       }
     }
