@@ -20,6 +20,7 @@ describe("bench/run.js", () => {
       "plugin isolate start: core tools",
       "one tool call through the bridge",
       "resident memory per idle plugin isolate",
+      "1 MB file read through the fs capability",
       "openai provider in its sandbox, 2,000-event stream",
       "anthropic provider in its sandbox, 2,000-event stream",
       "`pincer serve`: throughput",

@@ -291,6 +291,9 @@ console.log(
 );
 console.log(`| one tool call through the bridge, over a direct call | ${fmt(sb.callOverheadMs, 3)} ms | ≤ 0.1 ms |`);
 console.log(`| resident memory per idle plugin isolate | ${fmt(sb.perPluginMiB, 2)} MiB | ≤ 5 MB |`);
+console.log(
+  `| 1 MB file read through the fs capability, vs a direct read (and by a sandboxed tool, bridge included) | ${fmt(sb.fsRead1MB.capabilityMs, 3)} ms vs ${fmt(sb.fsRead1MB.directMs, 3)} ms (${fmt(sb.fsRead1MB.ratio, 2)}×; tool ${fmt(sb.fsRead1MB.sandboxedToolMs, 3)} ms) | ≤ 2× |`,
+);
 for (const name of ["openai", "anthropic"]) {
   const figures = providerFigures[name];
   console.log(

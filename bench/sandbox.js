@@ -1,6 +1,8 @@
-// Plugin sandbox benchmarks: isolate start, the cost of one tool call through the bridge, and the
-// memory an idle plugin holds. Used by bench/run.js; `node bench/sandbox.js` prints them alone.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Plugin sandbox benchmarks: isolate start, the cost of one tool call through the bridge, a 1 MB
+// read through the fs capability, and the memory an idle plugin holds. Used by bench/run.js;
+// `node bench/sandbox.js` prints them alone.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +41,55 @@ async function startTimes(code, dir, runs, snapshots) {
   }
   return median(times);
 }
+
+/**
+ * A 1 MB file read through the fs capability (the race-free open, locate and read) against the same
+ * read made directly, in alternating pairs: the ratio is the median of the pairs, so a burst of load
+ * from elsewhere hits both halves of a pair. Also the same read by a sandboxed tool, bridge included.
+ */
+async function fsReadBench(dir, quick) {
+  const file = join(dir, "one-mb.bin");
+  writeFileSync(
+    file,
+    new Uint8Array(1024 * 1024).map((_, i) => i % 251),
+  );
+  const fs = createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [] });
+  const time = async (read) => {
+    const started = process.hrtime.bigint();
+    const bytes = await read();
+    if (bytes.length !== 1024 * 1024) throw new Error(`read ${bytes.length} bytes`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const runs = quick ? 50 : 300;
+  const pairs = { direct: [], capability: [] };
+  for (let i = 0; i < runs + 10; i++) {
+    const capability = await time(() => fs.readFile(file));
+    const direct = await time(() => readFile(file));
+    if (i >= 10) {
+      pairs.capability.push(capability);
+      pairs.direct.push(direct);
+    }
+  }
+  const box = sandbox(READER, dir);
+  const ctx = { toolCallId: "", cwd: dir, signal: new AbortController().signal, onUpdate() {} };
+  const bridged = [];
+  for (let i = 0; i < (quick ? 20 : 100) + 5; i++) {
+    const started = process.hrtime.bigint();
+    const result = await box.run("read", { path: file }, { ...ctx, toolCallId: `r${i}` });
+    if (result.content !== String(1024 * 1024)) throw new Error(`sandboxed read: ${JSON.stringify(result.content)}`);
+    if (i >= 5) bridged.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  box.dispose();
+  return {
+    directMs: median(pairs.direct),
+    capabilityMs: median(pairs.capability),
+    ratio: median(pairs.capability.map((ms, i) => ms / pairs.direct[i])),
+    sandboxedToolMs: median(bridged),
+  };
+}
+
+const READER = `globalThis.__pincerPlugin = { default: { tools: [{ name: "read", description: "r", kind: "read",
+  parameters: { type: "object" }, async execute(args, ctx) { return { content: String((await ctx.fs.readFile(args.path)).length) }; } }] } };`;
 
 const ECHO = `globalThis.__pincerPlugin = { default: { tools: [{ name: "echo", description: "e", kind: "read",
   parameters: { type: "object" }, async execute(args) { return { content: String(args.n) }; } }] } };`;
@@ -89,7 +140,9 @@ export async function runSandboxBench({ quick = false } = {}) {
     const perPluginMiB = (process.memoryUsage().rss - before) / count / 2 ** 20;
     for (const held of idle) held.dispose();
 
-    return { start, callOverheadMs: sandboxedMs - directMs, sandboxedCallMs: sandboxedMs, perPluginMiB };
+    const fsRead1MB = await fsReadBench(dir, quick);
+
+    return { start, callOverheadMs: sandboxedMs - directMs, sandboxedCallMs: sandboxedMs, perPluginMiB, fsRead1MB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

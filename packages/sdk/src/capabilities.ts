@@ -19,30 +19,36 @@ export interface DirEntry {
 export interface FsCapability {
   /**
    * The whole file, or with `range` only `length` bytes from `offset` (fewer at the end of the
-   * file, none past it), so a large file can be read piece by piece.
+   * file, none past it), so a large file can be read piece by piece. One read returns at most
+   * 64 MB: a larger file (or range) is refused up front; read it in pieces.
    */
   readFile(path: string, range?: { offset: number; length: number }): Promise<Uint8Array>;
   readText(path: string): Promise<string>;
-  /** Creates parent directories as needed. */
+  /**
+   * Creates parent directories as needed. The data goes to a new file that replaces the name (the
+   * old file's permissions are kept), so a hard link's other names are never written through.
+   */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   /**
    * Adds `data` at the end of the file, creating it (and its parent directories) when missing, so
-   * a large file can be written piece by piece. Needs the write grant, as writeFile does.
+   * a large file can be written piece by piece. Needs the write grant, as writeFile does. A file
+   * with more than one hard link is refused (its other names may be outside the granted roots).
    */
   appendFile(path: string, data: string | Uint8Array): Promise<void>;
   /**
    * Moves `from` to `to`, replacing `to` if it exists: atomic when both are on one filesystem (a
    * file finished under a temporary name in the same folder appears whole or not at all). Both
-   * paths need the write grant; `to`'s parent directories are created as needed.
+   * paths need the write grant; `to`'s parent directories are created as needed. A symlink moves
+   * itself, never what it points to.
    */
   rename(from: string, to: string): Promise<void>;
   /**
    * Deletes a file; a path that does not exist is not an error. Directories are refused: a plugin
-   * cleans up what it wrote, it does not prune trees. Needs the write grant (a symlink is judged
-   * by where it leads, as for every write).
+   * cleans up what it wrote, it does not prune trees. Needs the write grant. A symlink is removed
+   * itself, never what it points to, and only when it leads inside the write roots.
    */
   remove(path: string): Promise<void>;
-  /** null when the path does not exist. Does not follow a final symlink. */
+  /** null when the path does not exist. Follows symlinks (each judged by where it leads). */
   stat(path: string): Promise<FileStat | null>;
   readdir(path: string): Promise<DirEntry[]>;
   mkdir(path: string): Promise<void>;

@@ -1,17 +1,22 @@
-import {
-  appendFile,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  realpath,
-  rename,
-  unlink,
-  writeFile,
-} from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, open, opendir, readlink, rename, unlink } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { DirEntry, FileStat, FsCapability } from "@pincer/sdk";
+import {
+  closeQuietly,
+  DIRECTORY_FLAGS,
+  type HeldEntry,
+  holdEntry,
+  holdOrMakeDir,
+  isInsideAny,
+  locatePath,
+  OutsideRootsError,
+  openInside,
+  READ_FLAGS,
+  selfPath,
+} from "./fs-confined.js";
+import { entryError, readAll, readAt } from "./fs-io.js";
 
 export interface FsGrant {
   cwd: string;
@@ -19,110 +24,349 @@ export interface FsGrant {
   writeRoots: string[];
 }
 
+/** The most one read may return (a whole file, or one range): larger files are read in pieces. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+/** The most entries one readdir returns. */
+export const MAX_DIR_ENTRIES = 100_000;
+/** How many symlinks a write or a stat follows before it gives up (as the kernel's ELOOP). */
+const MAX_LINKS = 40;
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
+
 /**
- * The `fs` capability: every path is resolved against cwd, `..` normalised and symlinks
- * followed (for a path that does not exist yet, through its deepest existing ancestor)
- * before it is checked against the granted roots, so neither `../` nor a symlink inside a
- * root leads outside it.
+ * The `fs` capability. Every path is resolved against cwd and checked against the granted roots
+ * where it really leads, symlinks and `..` included, and the check cannot be raced: the object
+ * checked is the object used (see fs-confined.ts). Writes never go through a file's other names:
+ * writeFile replaces the name with a new file, appendFile refuses a file with several hard links.
  */
 export function createFsCapability(grant: FsGrant): FsCapability {
   let roots: Promise<{ read: string[]; write: string[] }> | undefined;
   const grantedRoots = () => {
     roots ??= Promise.all([
-      Promise.all(grant.readRoots.map(realRoot)),
-      Promise.all(grant.writeRoots.map(realRoot)),
+      Promise.all(grant.readRoots.map((root) => locatePath(resolve(root)))),
+      Promise.all(grant.writeRoots.map((root) => locatePath(resolve(root)))),
     ]).then(([read, write]) => ({ read: [...read, ...write], write }));
     return roots;
   };
 
-  const check = async (path: string, access: "read" | "write"): Promise<string> => {
-    const absolute = resolve(grant.cwd, path);
-    const real = await realPathOf(absolute);
+  const refusal = (access: "read" | "write", absolute: string, real: string) => {
+    const listed =
+      (access === "read" ? [...grant.readRoots, ...grant.writeRoots] : grant.writeRoots).join(", ") || "none";
+    return new Error(
+      `${access} of ${absolute}${real !== absolute ? ` (really ${real})` : ""} refused: outside the granted ${access} roots (${listed}). ` +
+        "Grant the directory with --add-dir, or in the plugin's capabilities.",
+    );
+  };
+
+  /** Runs `work` with the roots of `access`, turning a path found outside them into the refusal naming `absolute`. */
+  const within = async <T>(
+    access: "read" | "write",
+    absolute: string,
+    work: (roots: string[]) => Promise<T>,
+  ): Promise<T> => {
     const allowed = (await grantedRoots())[access];
-    if (!allowed.some((root) => isInside(real, root))) {
-      const listed =
-        (access === "read" ? [...grant.readRoots, ...grant.writeRoots] : grant.writeRoots).join(", ") || "none";
-      throw new Error(
-        `${access} of ${absolute}${real !== absolute ? ` (really ${real})` : ""} refused: outside the granted ${access} roots (${listed}). ` +
-          "Grant the directory with --add-dir, or in the plugin's capabilities.",
-      );
+    if (allowed.length === 0) throw refusal(access, absolute, absolute);
+    try {
+      try {
+        return await work(allowed);
+      } catch (error) {
+        // Missing outside the roots is refused like present there: what is outside is not even named.
+        if (missing(error)) await leadsInside(absolute, allowed);
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof OutsideRootsError) throw refusal(access, absolute, error.real);
+      throw error;
     }
-    return real;
   };
 
   return {
     async readFile(path, range) {
-      if (range === undefined) return new Uint8Array(await readFile(await check(path, "read")));
-      const { offset, length } = checkedRange(path, range);
-      return readRange(await check(path, "read"), offset, length);
+      const checked = range === undefined ? undefined : checkedRange(path, range);
+      const absolute = resolve(grant.cwd, path);
+      return within("read", absolute, async (allowed) => {
+        const held = await openInside(absolute, READ_FLAGS, allowed);
+        try {
+          const size = regularFileSize(held.stats, path, "readFile");
+          if (!checked) {
+            if (size > MAX_READ_BYTES) throw tooLarge(path, `the file has ${size} bytes`);
+            return await readAll(held.handle, size, MAX_READ_BYTES, () => tooLarge(path, "the file grew"));
+          }
+          const wanted = Math.max(0, Math.min(checked.length, size - checked.offset));
+          if (wanted > MAX_READ_BYTES) {
+            throw tooLarge(path, `the range asks for ${wanted} of its bytes from offset ${checked.offset}`);
+          }
+          return await readAt(held.handle, checked.offset, wanted);
+        } finally {
+          closeQuietly(held.handle);
+        }
+      });
     },
     async readText(path) {
-      return readFile(await check(path, "read"), "utf8");
+      const bytes = await this.readFile(path);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     },
     async writeFile(path, data) {
-      const target = await check(path, "write");
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, data);
+      const absolute = resolve(grant.cwd, path);
+      await within("write", absolute, async (allowed) => {
+        const entry = await followLinks(await holdEntry(absolute, allowed, { create: true }), allowed, true);
+        try {
+          await replaceWhole(entry, data, path);
+        } finally {
+          closeQuietly(entry.dir.handle);
+        }
+      });
     },
     async appendFile(path, data) {
-      const target = await check(path, "write");
-      await mkdir(dirname(target), { recursive: true });
-      await appendFile(target, data);
+      const absolute = resolve(grant.cwd, path);
+      await within("write", absolute, async (allowed) => {
+        const entry = await followLinks(await holdEntry(absolute, allowed, { create: true }), allowed, true);
+        try {
+          await appendTo(entry, data, path);
+        } finally {
+          closeQuietly(entry.dir.handle);
+        }
+      });
     },
     async rename(from, to) {
-      // Both ends are writes: the source disappears, the destination is replaced. Checked (and
-      // symlinks resolved) like writeFile, so neither can reach outside the write roots.
-      const source = await check(from, "write");
-      const target = await check(to, "write");
-      await mkdir(dirname(target), { recursive: true });
-      await rename(source, target);
+      // Both ends are writes: the source disappears, the destination is replaced. Each is a name in
+      // a held directory inside the write roots; a symlink moves as itself, never what it points to.
+      const source = resolve(grant.cwd, from);
+      const target = resolve(grant.cwd, to);
+      const allowed = (await grantedRoots()).write;
+      const held = await within("write", source, async (roots) => {
+        const entry = await holdEntry(source, roots);
+        try {
+          await judgeLink(entry, roots);
+          if (roots.includes(entry.real)) throw new Error(`rename(${from}): a granted root cannot be moved.`);
+          return entry;
+        } catch (error) {
+          closeQuietly(entry.dir.handle);
+          throw error;
+        }
+      });
+      try {
+        await within("write", target, async (roots) => {
+          const entry = await holdEntry(target, roots, { create: true });
+          try {
+            if (allowed.includes(entry.real))
+              throw new Error(`rename(${from}, ${to}): a granted root cannot be replaced.`);
+            await rename(held.dir.at(held.name), entry.dir.at(entry.name)).catch((error: unknown) => {
+              throw entryError(error, "rename", `${source}' -> '${target}`);
+            });
+          } finally {
+            closeQuietly(entry.dir.handle);
+          }
+        });
+      } finally {
+        closeQuietly(held.dir.handle);
+      }
     },
     async remove(path) {
-      const target = await check(path, "write");
-      let stat: Awaited<ReturnType<typeof lstat>>;
-      try {
-        stat = await lstat(target);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw error;
-      }
-      if (stat.isDirectory()) {
-        throw new Error(`remove(${path}): ${path} is a directory; remove deletes files only.`);
-      }
-      await unlink(target);
+      const absolute = resolve(grant.cwd, path);
+      await within("write", absolute, async (allowed) => {
+        let entry: HeldEntry;
+        try {
+          entry = await holdEntry(absolute, allowed);
+        } catch (error) {
+          if (!missing(error)) throw error;
+          return leadsInside(absolute, allowed);
+        }
+        try {
+          const stats = await lstat(entry.dir.at(entry.name)).catch((error: unknown) => {
+            if (missing(error)) return undefined;
+            throw entryError(error, "lstat", absolute);
+          });
+          if (!stats) return;
+          if (stats.isDirectory()) {
+            throw new Error(`remove(${path}): ${path} is a directory; remove deletes files only.`);
+          }
+          // A link is judged by where it leads, as for every write; it is removed itself, never its target.
+          if (stats.isSymbolicLink()) await judgeLink(entry, allowed);
+          await unlink(entry.dir.at(entry.name)).catch((error: unknown) => {
+            if (!missing(error)) throw entryError(error, "unlink", absolute);
+          });
+        } finally {
+          closeQuietly(entry.dir.handle);
+        }
+      });
     },
     async stat(path) {
-      const target = await check(path, "read");
-      try {
-        return toStat(await lstat(target));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-        throw error;
-      }
+      const absolute = resolve(grant.cwd, path);
+      return within("read", absolute, async (allowed) => {
+        if (absolute === "/") {
+          const held = await openInside(absolute, DIRECTORY_FLAGS, allowed);
+          closeQuietly(held.handle);
+          return toStat(held.stats);
+        }
+        let entry: HeldEntry;
+        try {
+          entry = await followLinks(await holdEntry(absolute, allowed), allowed, false);
+        } catch (error) {
+          if (!missing(error)) throw error;
+          await leadsInside(absolute, allowed);
+          return null;
+        }
+        try {
+          return toStat(await lstat(entry.dir.at(entry.name)));
+        } catch (error) {
+          if (missing(error)) return null;
+          throw entryError(error, "stat", absolute);
+        } finally {
+          closeQuietly(entry.dir.handle);
+        }
+      });
     },
     async readdir(path) {
-      const target = await check(path, "read");
-      const entries = await readdir(target, { withFileTypes: true });
-      return entries.map(
-        (entry): DirEntry => ({
-          name: entry.name,
-          type: entry.isDirectory()
-            ? "directory"
-            : entry.isFile()
-              ? "file"
-              : entry.isSymbolicLink()
-                ? "symlink"
-                : "other",
-        }),
-      );
+      const absolute = resolve(grant.cwd, path);
+      return within("read", absolute, async (allowed) => {
+        const held = await openInside(absolute, DIRECTORY_FLAGS, allowed);
+        try {
+          const entries: DirEntry[] = [];
+          // The held directory itself, not its path again; read in pieces, so a huge one is refused early.
+          for await (const entry of await opendir(selfPath(held), { bufferSize: 256 })) {
+            if (entries.length >= MAX_DIR_ENTRIES) {
+              throw new Error(`readdir(${path}): the directory has more than ${MAX_DIR_ENTRIES} entries.`);
+            }
+            entries.push({
+              name: entry.name,
+              type: entry.isDirectory()
+                ? "directory"
+                : entry.isFile()
+                  ? "file"
+                  : entry.isSymbolicLink()
+                    ? "symlink"
+                    : "other",
+            });
+          }
+          return entries;
+        } finally {
+          closeQuietly(held.handle);
+        }
+      });
     },
     async mkdir(path) {
-      await mkdir(await check(path, "write"), { recursive: true });
+      const absolute = resolve(grant.cwd, path);
+      await within("write", absolute, async (allowed) => {
+        // Asked first, so a refused mkdir makes nothing (not even a root's missing parents); the
+        // making itself is confined on its own, whatever changes meanwhile.
+        await leadsInside(absolute, allowed);
+        const dir = await holdOrMakeDir(absolute, allowed);
+        closeQuietly(dir.handle);
+        if (!isInsideAny(dir.real, allowed)) throw new OutsideRootsError(absolute, dir.real);
+      });
     },
     async resolve(path) {
-      return check(path, "read");
+      const absolute = resolve(grant.cwd, path);
+      return within("read", absolute, async (allowed) => {
+        const real = await locatePath(absolute);
+        if (!isInsideAny(real, allowed)) throw new OutsideRootsError(absolute, real);
+        return real;
+      });
     },
   };
+}
+
+/**
+ * Follows the entry while it is a symlink, each hop held and checked like the first, until it names
+ * something that is not a link (or nothing, with `create`). Without `create`, a dangling link is ENOENT.
+ */
+async function followLinks(entry: HeldEntry, roots: readonly string[], create: boolean): Promise<HeldEntry> {
+  let current = entry;
+  for (let hops = 0; ; hops++) {
+    let target: string;
+    try {
+      const stats = await lstat(current.dir.at(current.name));
+      if (!stats.isSymbolicLink()) return current;
+      target = await readlink(current.dir.at(current.name));
+    } catch (error) {
+      if (create && missing(error)) return current;
+      closeQuietly(current.dir.handle);
+      throw entryError(error, "lstat", current.real);
+    }
+    closeQuietly(current.dir.handle);
+    if (hops >= MAX_LINKS)
+      throw Object.assign(new Error(`ELOOP: too many symbolic links, at ${current.real}`), { code: "ELOOP" });
+    current = await holdEntry(resolve(current.dir.real, target), roots, { create });
+  }
+}
+
+/** Refuses a path (that may not exist) whose real location is outside `roots`. */
+async function leadsInside(absolute: string, roots: readonly string[]): Promise<void> {
+  const real = await locatePath(absolute);
+  if (!isInsideAny(real, roots)) throw new OutsideRootsError(absolute, real);
+}
+
+/** Refuses a symlink that leads outside `roots` (the entry itself is inside; where it leads is what counts). */
+async function judgeLink(entry: HeldEntry, roots: readonly string[]): Promise<void> {
+  let target: string;
+  try {
+    const stats = await lstat(entry.dir.at(entry.name));
+    if (!stats.isSymbolicLink()) return;
+    target = await readlink(entry.dir.at(entry.name));
+  } catch (error) {
+    throw entryError(error, "lstat", entry.real);
+  }
+  const leads = await locatePath(resolve(entry.dir.real, target));
+  if (!isInsideAny(leads, roots)) throw new OutsideRootsError(entry.real, leads);
+}
+
+/**
+ * writeFile: the data goes to a new file made beside the target (O_EXCL: never an existing file or a
+ * link), which then replaces the name. Nothing is written through the old file, so a hard link to a
+ * file outside the roots is replaced here, never changed there; the old file's permissions are kept.
+ */
+async function replaceWhole(entry: HeldEntry, data: string | Uint8Array, path: string): Promise<void> {
+  const existing = await lstat(entry.dir.at(entry.name)).catch((error: unknown) => {
+    if (missing(error)) return undefined;
+    throw entryError(error, "lstat", entry.real);
+  });
+  if (existing?.isDirectory()) throw new Error(`writeFile(${path}): ${path} is a directory.`);
+  const temporary = `.pincer-${randomBytes(6).toString("hex")}.tmp`;
+  const file = await open(entry.dir.at(temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666).catch(
+    (error: unknown) => {
+      throw entryError(error, "open", entry.real);
+    },
+  );
+  try {
+    try {
+      await file.writeFile(data);
+      if (existing?.isFile()) await file.chmod(existing.mode & 0o777);
+    } finally {
+      await file.close();
+    }
+    await rename(entry.dir.at(temporary), entry.dir.at(entry.name));
+  } catch (error) {
+    await unlink(entry.dir.at(temporary)).catch(() => {});
+    throw entryError(error, "write", entry.real);
+  }
+}
+
+/** appendFile: only to a regular file with no other name (its other names could be outside the roots). */
+async function appendTo(entry: HeldEntry, data: string | Uint8Array, path: string): Promise<void> {
+  let file: FileHandle;
+  try {
+    file = await open(
+      entry.dir.at(entry.name),
+      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+      0o666,
+    );
+  } catch (error) {
+    throw entryError(error, "open", entry.real);
+  }
+  try {
+    const stats = await file.stat();
+    if (!stats.isFile()) throw new Error(`appendFile(${path}): ${path} is not a regular file.`);
+    if (stats.nlink > 1) {
+      throw new Error(
+        `appendFile(${path}): ${path} has ${stats.nlink} hard links; appending would change the file under its other names, ` +
+          "which may be outside the granted roots. Write it whole with writeFile, which replaces this name only.",
+      );
+    }
+    await file.appendFile(data);
+  } finally {
+    await file.close();
+  }
 }
 
 /** A range's offset and length as non-negative safe integers, or an error saying which is wrong. */
@@ -142,52 +386,26 @@ function checkedRange(path: string, range: unknown): { offset: number; length: n
   return { offset: offset as number, length: length as number };
 }
 
-/** Exactly the bytes of [offset, offset + length) that the file has: fewer at its end, none past it. */
-async function readRange(target: string, offset: number, length: number): Promise<Uint8Array> {
-  const handle = await open(target, "r");
-  try {
-    const size = Number((await handle.stat()).size);
-    const bytes = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-    let filled = 0;
-    while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, offset + filled);
-      // The file shrank while it was read: return what it had.
-      if (bytesRead === 0) return bytes.subarray(0, filled);
-      filled += bytesRead;
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
+function regularFileSize(
+  stats: { isFile(): boolean; isDirectory(): boolean; size: number | bigint },
+  path: string,
+  op: string,
+): number {
+  if (stats.isDirectory()) throw new Error(`${op}(${path}): ${path} is a directory.`);
+  if (!stats.isFile()) throw new Error(`${op}(${path}): ${path} is not a regular file.`);
+  return Number(stats.size);
 }
 
-async function realRoot(root: string): Promise<string> {
-  return realPathOf(resolve(root));
+function tooLarge(path: string, what: string): Error {
+  return new Error(
+    `readFile(${path}): ${what}, more than one read returns (${MAX_READ_BYTES} bytes). ` +
+      "Read it in pieces: readFile(path, { offset, length }) with a length of at most that.",
+  );
 }
 
-/** realpath of the path, or of its deepest existing ancestor joined with the rest. */
-async function realPathOf(absolute: string): Promise<string> {
-  const missing: string[] = [];
-  let current = absolute;
-  for (;;) {
-    try {
-      const real = await realpath(current);
-      return missing.length > 0 ? join(real, ...missing.reverse()) : real;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
-      const parent = dirname(current);
-      if (parent === current) return absolute;
-      missing.push(basename(current));
-      current = parent;
-    }
-  }
-}
-
-function isInside(path: string, root: string): boolean {
-  if (path === root) return true;
-  const rel = relative(root, path);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
 }
 
 function toStat(stats: Awaited<ReturnType<typeof lstat>>): FileStat {
