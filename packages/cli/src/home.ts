@@ -24,6 +24,11 @@ export interface Settings {
   permissions?: PermissionSettings;
   providers?: Record<string, Record<string, unknown>>;
   maxTurns?: number;
+  /**
+   * A model's stream that sends nothing for this long is given up and retried once (default
+   * 120,000 ms); a stream that keeps sending is never cut for taking long.
+   */
+  streamIdleTimeoutMs?: number;
   /** A theme id contributed by a plugin (`pincer plugin list` shows which). */
   theme?: string;
   /**
@@ -52,6 +57,7 @@ const SETTINGS_KEYS = new Set([
   "permissions",
   "providers",
   "maxTurns",
+  "streamIdleTimeoutMs",
   "sandbox",
   "theme",
   "mcpServers",
@@ -112,6 +118,10 @@ export function validateSettings(json: unknown, file: string): Settings {
     throw new UsageError(`${file}: "theme" must be the id of a theme a plugin contributes, like "dusk".`);
   if (settings.maxTurns !== undefined && (!Number.isInteger(settings.maxTurns) || settings.maxTurns < 1)) {
     throw new UsageError(`${file}: "maxTurns" must be a positive integer.`);
+  }
+  const idle = settings.streamIdleTimeoutMs;
+  if (idle !== undefined && (!Number.isInteger(idle) || idle < 1)) {
+    throw new UsageError(`${file}: "streamIdleTimeoutMs" must be a positive whole number of milliseconds.`);
   }
   for (const list of ["allow", "ask", "deny"] as const) {
     const rules = settings.permissions?.[list];

@@ -244,6 +244,11 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ...(options.budgetUsd !== undefined ? { budget: { capUsd: options.budgetUsd } } : {}),
     },
     maxTurns: options.maxTurns ?? sessionAgent?.agent.maxTurns ?? user.maxTurns ?? 100,
+    // The only clock on a model call is silence: a long, healthy stream goes on.
+    retry: {
+      ...(user.streamIdleTimeoutMs ? { idleTimeoutMs: user.streamIdleTimeoutMs } : {}),
+      idleTimeoutSetting: `"streamIdleTimeoutMs" in ${configPath(options.home)}`,
+    },
   });
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and

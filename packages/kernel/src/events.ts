@@ -27,7 +27,8 @@ export type KernelEvent =
   | { type: "turn_start"; prompt: string; queued?: QueuedPrompt }
   | { type: "request_start"; step: number; model: string }
   | { type: "stream"; event: ProviderEvent }
-  | { type: "retry"; attempt: number; delayMs: number; error: string }
+  /** A model call is tried again; `discarded`: the failed attempt had streamed output, now dropped. */
+  | { type: "retry"; attempt: number; delayMs: number; error: string; discarded?: boolean }
   | { type: "assistant_message"; message: AssistantMessage }
   | { type: "tool_start"; toolCallId: string; name: string; args: Record<string, unknown> }
   | { type: "tool_update"; toolCallId: string; partial: string }

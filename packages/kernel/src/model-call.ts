@@ -10,9 +10,14 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /**
    * A stream that sends nothing for this long is treated as a hung server: the attempt is
-   * aborted and retried like a dropped connection.
+   * aborted and retried like a dropped connection. A stream is never cut for taking long while
+   * it makes progress: this is the only clock on a model call.
    */
   idleTimeoutMs?: number;
+  /** How the embedder names idleTimeoutMs to its users (a setting), for the message that ends a call on it. */
+  idleTimeoutSetting?: string;
+  /** Of the retries, how many may follow a stall (idle timeout): a server that hangs again is hung. */
+  maxStallRetries?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -20,6 +25,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   idleTimeoutMs: 120_000,
+  maxStallRetries: 1,
 };
 
 const IDLE = Symbol("idle");
@@ -45,6 +51,7 @@ export async function callModel(options: {
   bus?: EventBus;
 }): Promise<ModelCallResult> {
   const { provider, modelRef, request, signal, retry, bus } = options;
+  let stalls = 0;
   for (let attempt = 0; ; attempt++) {
     const assembler = new MessageAssembler(modelRef, provider.id);
     // Each attempt has its own signal: a stalled attempt is aborted without aborting the turn.
@@ -52,6 +59,8 @@ export async function callModel(options: {
     const forward = () => attempt$.abort(signal.reason);
     signal.addEventListener("abort", forward, { once: true });
     let iterator: AsyncIterator<ProviderEvent> | undefined;
+    let streamed = false;
+    let stalled = false;
     try {
       iterator = provider.stream(request, attempt$.signal)[Symbol.asyncIterator]();
       while (true) {
@@ -59,16 +68,17 @@ export async function callModel(options: {
         if (next === IDLE) {
           attempt$.abort(new Error("idle"));
           void iterator.return?.(undefined)?.catch(() => {});
-          const idleMs = retry.idleTimeoutMs ?? 0;
-          const quiet = idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
+          stalled = true;
+          stalls++;
           assembler.push({
             type: "error",
-            message: `${provider.id}: the stream sent nothing for ${quiet}; the server may be hung.`,
-            retryable: true,
+            message: idleMessage(provider.id, retry),
+            retryable: stalls <= (retry.maxStallRetries ?? DEFAULT_RETRY.maxStallRetries ?? 1),
           });
           break;
         }
         if (next.done) break;
+        if (next.value.type !== "usage" && next.value.type !== "stop" && next.value.type !== "error") streamed = true;
         assembler.push(next.value);
         bus?.emit({ type: "stream", event: next.value });
         if (next.value.type === "error" || signal.aborted) break;
@@ -78,7 +88,7 @@ export async function callModel(options: {
       assembler.push({ type: "error", message: `${provider.id}: ${errorText(error)}`, retryable: false });
     }
     signal.removeEventListener("abort", forward);
-    if (!signal.aborted && !assembler.failure && !assembler.stopped) {
+    if (!stalled && !signal.aborted && !assembler.failure && !assembler.stopped) {
       // A reply ends with a stop or an error: a stream that just ends lost its end on the way.
       assembler.push({
         type: "error",
@@ -102,9 +112,23 @@ export async function callModel(options: {
     }
     const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
     const delayMs = Math.min(retry.maxDelayMs, Math.max(failure.retryAfterMs ?? 0, jitter(backoff)));
-    bus?.emit({ type: "retry", attempt: attempt + 1, delayMs, error: failure.message });
+    // What the failed attempt streamed is dropped (the next starts from scratch): front ends that showed it say so.
+    bus?.emit({
+      type: "retry",
+      attempt: attempt + 1,
+      delayMs,
+      error: failure.message,
+      ...(streamed ? { discarded: true } : {}),
+    });
     await sleep(delayMs, signal);
   }
+}
+
+function idleMessage(providerId: string, retry: RetryPolicy): string {
+  const idleMs = retry.idleTimeoutMs ?? 0;
+  const quiet = idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
+  const limit = retry.idleTimeoutSetting ? ` (the limit is ${retry.idleTimeoutSetting})` : "";
+  return `${providerId}: the stream sent nothing for ${quiet}${limit}; the server may be hung.`;
 }
 
 /** The iterator's next event, or IDLE when none comes within `ms` (no limit when unset). */

@@ -249,6 +249,13 @@ export class AcpSession {
         return;
       case "retry":
         this.log(`Retrying the model call (attempt ${event.attempt}) in ${event.delayMs} ms: ${event.error}`);
+        // Chunks already sent cannot be taken back: the thread says the answer starts again.
+        if (event.discarded) {
+          this.send({
+            sessionUpdate: "agent_message_chunk",
+            content: { type: "text", text: "\n\n[The connection was cut; the answer starts again.]\n\n" },
+          });
+        }
         return;
       case "subscriber_error":
         this.log(`ACP event handler failed on ${event.eventType}: ${event.error}`);

@@ -71,7 +71,8 @@ export function createProgressRenderer(write: (text: string) => void, style: Sty
       case "retry":
         line(
           style.yellow(
-            `↻ ${event.error} — retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})`,
+            `↻ ${event.error} — retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})` +
+              (event.discarded ? "; the partial answer above is discarded and starts again" : ""),
           ),
         );
         break;

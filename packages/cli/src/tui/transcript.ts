@@ -134,6 +134,8 @@ export class Transcript {
         return;
       case "retry":
         this.live.retry = `Retrying in ${Math.ceil(event.delayMs / 1000)}s (attempt ${event.attempt}): ${event.error}`;
+        // The failed attempt's text is dropped by the kernel; the retry streams the answer from its start.
+        if (event.discarded) this.live = { ...this.live, text: "", thinking: "" };
         this.changed();
         return;
       case "assistant_message":

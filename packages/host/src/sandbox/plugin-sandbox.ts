@@ -319,11 +319,16 @@ export class PluginSandbox {
         return;
       }
       const now = Date.now();
-      for (const call of this.calls.values()) {
+      for (const [callId, call] of this.calls) {
         const limits = call.limits;
         if (!limits || limits.isolate.isDisposed) continue;
-        if (now > limits.deadline) limits.kill(`took longer than ${this.limits.wallMsPerCall} ms`);
-        else if (Number(limits.isolate.cpuTime - limits.cpuAtStart) / 1e6 > this.limits.cpuMsPerCall) {
+        if (now > limits.deadline) {
+          const ms = this.limits.wallMsPerCall;
+          // A model call's deadline moves with each batch of events (receiveEvents): it ends on silence, not length.
+          limits.kill(
+            `${this.inboxes.has(callId) ? `sent no event for ${ms} ms` : `took longer than ${ms} ms`} (setting sandbox.wallMsPerCall)`,
+          );
+        } else if (Number(limits.isolate.cpuTime - limits.cpuAtStart) / 1e6 > this.limits.cpuMsPerCall) {
           limits.kill(`used more than ${this.limits.cpuMsPerCall} ms of CPU`);
         }
       }
@@ -395,6 +400,9 @@ export class PluginSandbox {
     const inbox = this.inboxes.get(callId);
     if (!inbox) return;
     inbox.receive(seq, batchJson);
+    // Progress: a model call's wall-clock limit counts from its last batch, so a long, healthy stream is never cut.
+    const limits = this.calls.get(callId)?.limits;
+    if (limits) limits.deadline = Date.now() + this.limits.wallMsPerCall;
     if (inbox.bytes > MAX_STREAM_BYTES) {
       const why = `sent more than ${MAX_STREAM_BYTES / 1024 / 1024} MB of stream events`;
       this.calls.get(callId)?.limits?.kill(why);
