@@ -237,7 +237,6 @@ export class Kernel {
         this.queue.delivered([next]);
         result = await this.promptTurn(next.text, controller.signal, next);
       }
-      if (result.stopReason !== "end_turn") this.queue.drop(result.stopReason);
       return result;
     } finally {
       // A turn that threw: what waited is given back rather than lost.
@@ -276,6 +275,8 @@ export class Kernel {
     const context = this.pendingContext.splice(0);
     const prompt = context.length > 0 ? `${text}\n\n${context.join("\n\n")}` : text;
     const result = await this.turn(prompt, signal);
+    // Said before turn_end, the last word on a turn: a turn that did not end well delivers nothing queued.
+    if (result.stopReason !== "end_turn") this.queue.drop(result.stopReason);
     this.bus.emit({ type: "turn_end", result, sessionUsage: this.sessionUsage });
     return result;
   }

@@ -180,7 +180,7 @@ describe("messages sent while a turn runs", () => {
     const seen = queueEvents(kernel);
     const result = await kernel.prompt("start");
     expect(result.stopReason).toBe("aborted");
-    expect(seen.at(-1)).toBe("dropped aborted later+now");
+    expect(seen.slice(-2)).toEqual(["dropped aborted later+now", "turn_end aborted"]);
     expect(seen.some((line) => line.startsWith("delivered"))).toBe(false);
     expect(kernel.queued).toEqual([]);
   });
@@ -197,7 +197,7 @@ describe("messages sent while a turn runs", () => {
     const seen = queueEvents(kernel);
     const result = await kernel.prompt("go");
     expect(result.stopReason).toBe("error");
-    expect(seen.at(-1)).toBe("dropped error and then this");
+    expect(seen.slice(-2)).toEqual(["dropped error and then this", "turn_end error"]);
     expect(provider.requests).toHaveLength(1);
   });
 

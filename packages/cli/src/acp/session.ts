@@ -12,11 +12,11 @@ import {
   type PermissionMode,
   type PermissionResolver,
   type ThinkingLevel,
-  type TurnResult,
 } from "@pincer/kernel";
 import { type PreparedSession, prepareSession } from "../setup.js";
-import { promptText, replayUpdates, stopReason } from "./content.js";
+import { promptText, replayUpdates } from "./content.js";
 import { askEditor } from "./permission.js";
+import { PromptTurns } from "./prompt-turns.js";
 import {
   planEntries,
   proposedContent,
@@ -67,13 +67,17 @@ const SHOWN_OUTPUT_CHARS = 16_000;
 export class AcpSession {
   private outbox: Promise<void> = Promise.resolve();
   readonly calls = new Map<string, OpenCall>();
-  private running: Promise<TurnResult> | undefined;
+  private readonly turns: PromptTurns;
 
   private constructor(
     private readonly prepared: PreparedSession,
     private readonly options: AcpSessionOptions,
   ) {
-    prepared.kernel.subscribe((event) => this.onEvent(event));
+    this.turns = new PromptTurns(prepared.kernel, () => this.flushed());
+    prepared.kernel.subscribe((event) => {
+      this.onEvent(event);
+      this.turns.onEvent(event);
+    });
     for (const warning of prepared.warnings) options.log(warning);
   }
 
@@ -140,22 +144,9 @@ export class AcpSession {
     await this.outbox;
   }
 
-  async prompt(blocks: ContentBlock[], signal: AbortSignal): Promise<PromptResponse> {
-    if (this.running) {
-      throw RequestError.invalidRequest(undefined, "A turn is already running in this session; cancel it first.");
-    }
-    let result: TurnResult;
-    try {
-      // `$/cancel_request` for the prompt itself, or the connection closing, stops the turn too.
-      this.running = this.prepared.kernel.prompt(promptText(blocks), { signal });
-      result = await this.running;
-    } finally {
-      this.running = undefined;
-    }
-    await this.flushed();
-    const reason = stopReason(result);
-    if (typeof reason === "object") throw new RequestError(-32603, reason.error);
-    return { stopReason: reason };
+  /** A prompt; one sent while another runs steers it (see prompt-turns.ts). */
+  prompt(blocks: ContentBlock[], signal: AbortSignal): Promise<PromptResponse> {
+    return this.turns.prompt(promptText(blocks), signal);
   }
 
   cancel(): void {
@@ -165,7 +156,7 @@ export class AcpSession {
   /** Stops a running turn and waits for it (its last entries reach the session file), then the plugins. */
   async close(): Promise<void> {
     this.cancel();
-    await this.running?.catch(() => {});
+    await this.turns.running?.catch(() => {});
     await this.outbox;
     this.prepared.dispose();
   }

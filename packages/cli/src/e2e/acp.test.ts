@@ -334,6 +334,56 @@ describe("pincer acp", () => {
     }
   }, 15_000);
 
+  it("takes a prompt sent while a turn runs as steering: the first answers end_turn once the model has it", async () => {
+    using box = sandbox();
+    const ed = editor(box);
+    try {
+      await ed.initialize();
+      const { sessionId } = await ed.newSession();
+      model.enqueue([
+        { toolCalls: [{ id: "w1", name: "write", arguments: { path: "notes.txt", content: "a\r\n" } }] },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "Rewriting with LF." }, { finish: "stop" }]);
+      const sessionFile = join(box.env.PINCER_HOME!, "sessions", `${sessionId}.jsonl`);
+      let second: Promise<{ stopReason: string }> | undefined;
+      let firstAnswered = false;
+      ed.state.answer = async () => {
+        // The user types on while the editor asks: the editor sends the next prompt at once.
+        second = ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "use LF endings" }] });
+        void second.then(() => expect(firstAnswered).toBe(true));
+        // Queued in the kernel (recorded in the session) before the question is answered.
+        await until(() => readFileSync(sessionFile, "utf8").includes('"action":"queued"'), "the prompt to be queued");
+        return { outcome: { outcome: "selected", optionId: "allow_once" } };
+      };
+      const first = await ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "write" }] });
+      firstAnswered = true;
+      expect(first.stopReason).toBe("end_turn");
+      expect((await second!).stopReason).toBe("end_turn");
+      await settle();
+      expect(agentText(ed.updates(sessionId))).toContain("Rewriting with LF.");
+      // The model read the steering after the tool's result, in the same turn.
+      const sent = (model.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+      expect(sent.at(-2)).toMatchObject({ role: "tool" });
+      expect(sent.at(-1)).toMatchObject({ role: "user", content: "use LF endings" });
+
+      // Cancelled while queued: both requests answer cancelled.
+      model.enqueue([{ text: "Slow" }, { hang: true }]);
+      const slow = ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "slow" }] });
+      await until(() => agentText(ed.updates(sessionId)).endsWith("Slow"), "the slow turn to stream");
+      const queued = ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "hurry" }] });
+      await until(
+        () => readFileSync(sessionFile, "utf8").split('"action":"queued"').length === 3,
+        "the second queued prompt",
+      );
+      await ed.agent.notify("session/cancel", { sessionId });
+      expect((await slow).stopReason).toBe("cancelled");
+      expect((await queued).stopReason).toBe("cancelled");
+    } finally {
+      expect(await ed.close()).toBe(0);
+    }
+  }, 20_000);
+
   it("answers an unknown method and a malformed line with errors, and keeps serving", async () => {
     using box = sandbox();
     const ed = editor(box);

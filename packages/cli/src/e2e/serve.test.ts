@@ -90,12 +90,14 @@ describe("pincer serve", () => {
         body: JSON.stringify({ text: "write served.txt" }),
       });
       expect(prompted.status).toBe(202);
-      const busy = await fetch(`${base}/sessions/${id}/prompt`, {
+      // A prompt while the turn runs is queued for its next step, not refused.
+      const steer = await fetch(`${base}/sessions/${id}/prompt`, {
         method: "POST",
         headers: auth,
-        body: JSON.stringify({ text: "again" }),
+        body: JSON.stringify({ text: "and say so" }),
       });
-      expect(busy.status).toBe(409);
+      expect(steer.status).toBe(202);
+      expect(await steer.json()).toMatchObject({ queued: true, delivery: "steer" });
 
       const seen = await readEvents(
         events,
@@ -115,6 +117,10 @@ describe("pincer serve", () => {
       const types = seen.map((event) => event.type);
       expect(types).toContain("permission_request");
       expect(types).toContain("tool_end");
+      expect(types).toContain("queue_delivered");
+      expect((model.requests.at(-1)!.body as { messages: Array<{ content: unknown }> }).messages.at(-1)).toMatchObject({
+        content: "and say so",
+      });
       expect(seen.at(-1)).toMatchObject({ type: "turn_end", result: { stopReason: "end_turn", text: "Written." } });
       expect(readFileSync(join(box.cwd, "served.txt"), "utf8")).toBe("over http\n");
 

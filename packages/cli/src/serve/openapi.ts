@@ -97,27 +97,44 @@ export const OPENAPI = {
     },
     "/sessions/{id}/prompt": {
       post: {
-        summary: "Start a turn; follow it on /events",
+        summary: "Start a turn, or queue the prompt in the running one; follow it on /events",
+        description:
+          "While a turn runs, the prompt is queued, not refused: `delivery` `steer` (the default) reaches the model at the turn's next step (after the running tool calls, before the next model call), `followUp` once the turn is over, as a turn of its own. The events `prompt_queued`, `queue_delivered` and `queue_dropped` (with the reason: a turn that is aborted or fails delivers nothing) follow it.",
         requestBody: {
           content: {
             "application/json": {
-              schema: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
+              schema: {
+                type: "object",
+                required: ["text"],
+                properties: {
+                  text: { type: "string" },
+                  delivery: { type: "string", enum: ["steer", "followUp"], default: "steer" },
+                },
+              },
             },
           },
         },
         responses: {
           "202": {
-            description: "Started; `after` is the last event id before this turn (pass it to /events?after=)",
+            description:
+              "Started (`started`), or queued in the running turn (`queued`, with the queued message's `id` and its `delivery`); `after` is the last event id before it (pass it to /events?after=)",
             content: {
               "application/json": {
                 schema: {
                   type: "object",
-                  properties: { started: { type: "boolean" }, after: { type: "integer" } },
+                  properties: {
+                    started: { type: "boolean" },
+                    queued: { type: "boolean" },
+                    id: { type: "string" },
+                    delivery: { type: "string", enum: ["steer", "followUp"] },
+                    after: { type: "integer" },
+                  },
                 },
               },
             },
           },
-          "409": { description: "A turn is already running" },
+          "400": { description: "No text, or an unknown delivery" },
+          "429": { description: "Too many prompts are already queued in the running turn" },
         },
       },
     },

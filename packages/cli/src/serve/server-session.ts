@@ -4,6 +4,8 @@ import {
   type KernelEvent,
   type PermissionAnswer,
   type PermissionResolver,
+  type QueuedPrompt,
+  type QueueMode,
   SessionStore,
   type TurnResult,
 } from "@pincer/kernel";
@@ -135,18 +137,25 @@ export class ServerSession {
     return () => this.subscribers.delete(listener);
   }
 
-  /** Starts a turn; its events go to the subscribers. Returns the id its events follow. */
-  prompt(text: string): number {
-    if (this.running) throw new Error("A turn is already running in this session; wait for turn_end or abort it.");
+  /**
+   * Starts a turn, or, while one runs, queues the text in the kernel (`steer`: at the turn's next
+   * step; `followUp`: after it). Events go to the subscribers; `after` is the id they follow.
+   */
+  prompt(text: string, delivery: QueueMode = "steer"): { after: number; queued?: QueuedPrompt } {
+    const kernel = this.prepared.kernel;
+    if (kernel.running) {
+      const queued = delivery === "followUp" ? kernel.followUp(text) : kernel.steer(text);
+      return { after: this.lastId, queued };
+    }
     this.recent.length = 0;
     const after = this.lastId;
-    this.running = this.prepared.kernel.prompt(text);
+    this.running = kernel.prompt(text);
     this.running
       .catch((error: Error) => this.emit({ type: "turn_error", message: error.message }))
       .finally(() => {
         this.running = undefined;
       });
-    return after;
+    return { after };
   }
 
   answer(requestId: string, answer: PermissionAnswer): boolean {

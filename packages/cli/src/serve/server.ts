@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import {
   isThinkingLevel,
   PERMISSION_MODES,
+  type QueueMode,
   SessionBusyError,
   THINKING_LEVELS,
   type ThinkingLevel,
@@ -98,11 +99,19 @@ export async function startServer(options: ServeOptions) {
     if (action === "events" && method === "GET")
       return stream(req, res, session, eventsAfter(req, url), options.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
     if (action === "prompt" && method === "POST") {
-      const text = optionalString(await readJson(req), "text");
+      const body = await readJson(req);
+      const text = optionalString(body, "text");
       if (!text) throw new HttpError(400, 'The body needs "text": the prompt.');
-      if (session.busy) throw new HttpError(409, "A turn is already running; wait for turn_end or POST /abort.");
-      const after = session.prompt(text);
-      return json(res, 202, { started: true, after });
+      const delivery = checkDelivery(body.delivery);
+      // While a turn runs, the prompt is queued in the kernel (as typing in the terminal is).
+      let sent: ReturnType<ServerSession["prompt"]>;
+      try {
+        sent = session.prompt(text, delivery);
+      } catch (error) {
+        throw new HttpError(429, (error as Error).message);
+      }
+      if (!sent.queued) return json(res, 202, { started: true, after: sent.after });
+      return json(res, 202, { queued: true, id: sent.queued.id, delivery: sent.queued.mode, after: sent.after });
     }
     if (action === "abort" && method === "POST") {
       session.abort();
@@ -219,6 +228,11 @@ function checkMode(value: unknown): string {
     throw new HttpError(400, `"permissionMode" must be one of ${PERMISSION_MODES.join(", ")}.`);
   }
   return value;
+}
+
+function checkDelivery(value: unknown): QueueMode {
+  if (value === undefined || value === "steer" || value === "followUp") return value ?? "steer";
+  throw new HttpError(400, '"delivery" must be "steer" (at the running turn\'s next step) or "followUp" (after it).');
 }
 
 function checkThinking(value: unknown): ThinkingLevel {
