@@ -132,7 +132,13 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   // user is told how to set one up before any session is written (model-choice.ts).
   const providers = { ...user.providers, ...options.providerConfig };
   if (!options.resume && !options.continue) chooseModel({ named: model, env: options.env, providers });
-  const redact = createRedactor({ secrets: secretsFromEnv(options.env) });
+  // With no Hugging Face credentials, the Hugging Face tools use a running local Hub (`pincer hub
+  // serve`) with its token, and the session says so (the token is redacted like any other secret).
+  const localHub = !options.env.HF_TOKEN && !options.env.HF_ENDPOINT ? runningLocalHub(options.home) : undefined;
+  if (localHub)
+    warnings.push(`No HF_TOKEN: the Hugging Face tools use the local Hub at ${localHub.url} (pincer hub serve).`);
+  const pluginEnv = localHub ? { ...options.env, HF_ENDPOINT: localHub.url, HF_TOKEN: localHub.token } : options.env;
+  const redact = createRedactor({ secrets: [...secretsFromEnv(options.env), ...(localHub ? [localHub.token] : [])] });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
   opened.push(session);
@@ -146,13 +152,6 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-
-  // With no Hugging Face credentials, the Hugging Face tools use a running local Hub (`pincer hub
-  // serve`), and the session says so.
-  const localHub = !options.env.HF_TOKEN && !options.env.HF_ENDPOINT ? runningLocalHub(options.home) : undefined;
-  if (localHub)
-    warnings.push(`No HF_TOKEN: the Hugging Face tools use the local Hub at ${localHub} (pincer hub serve).`);
-  const pluginEnv = localHub ? { ...options.env, HF_ENDPOINT: localHub } : options.env;
 
   const registry = createRegistry(
     {

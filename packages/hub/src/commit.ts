@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { openPullRequest, recordPullCommit } from "./discussions.js";
-import { HubError, readBody, sendJson } from "./http.js";
+import { checkContentType, HubError, JSON_TYPES, readBody, sendJson } from "./http.js";
 import { LFS_THRESHOLD } from "./lfs.js";
 import type { Operation, RepoStore, RepoType } from "./repos.js";
 
@@ -13,6 +13,12 @@ const str = (value: unknown, what: string): string => {
   if (typeof value !== "string" || value === "") throw new HubError(400, `Commit: missing ${what}`);
   return value;
 };
+
+/**
+ * The most a commit's NDJSON may weigh: files under the LFS threshold travel inside it, base64, so
+ * a commit of many small files is large; anything bigger goes through LFS (streamed to disk).
+ */
+export const COMMIT_BODY_LIMIT = 256 * 1024 * 1024;
 
 export function checkPath(path: string): string {
   const clean = path.replace(/^\/+/, "");
@@ -93,7 +99,8 @@ export async function commitRoute(
   store.meta(repo.type, repo.id);
   const query = new URL(req.url ?? "/", baseUrl).searchParams;
   const createPr = ["1", "true"].includes(query.get("create_pr") ?? "");
-  const body = (await readBody(req)).toString("utf8");
+  checkContentType(req, [/^application\/x-ndjson$/, ...JSON_TYPES]);
+  const body = (await readBody(req, COMMIT_BODY_LIMIT)).toString("utf8");
   const { header, operations } = parseCommit(body, store);
   // Check the base before opening anything, so a bad revision leaves no empty pull request behind.
   if (createPr) store.resolve(repo.type, repo.id, branch);

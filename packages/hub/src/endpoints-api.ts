@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { HubError, readBody, sendJson } from "./http.js";
+import { checkContentType, HubError, JSON_TYPES, readBody, sendJson } from "./http.js";
 import { checkRepoId, type RepoStore } from "./repos.js";
 
 export type EndpointState = "pending" | "initializing" | "running" | "paused" | "scaledToZero" | "failed";
@@ -205,6 +205,7 @@ export class EndpointsApi {
   }
 
   async #create(req: IncomingMessage, res: ServerResponse, baseUrl: string, namespace: string): Promise<void> {
+    checkContentType(req, JSON_TYPES);
     const raw = await readBody(req, 1024 * 1024);
     let body: Record<string, unknown>;
     try {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { checkPath } from "./commit.js";
-import { notFound, readJson, sendJson } from "./http.js";
+import { LIST_BODY_LIMIT, notFound, readJson, sendJson } from "./http.js";
 import { type Commit, type FileEntry, lfsPointer, type RepoStore, type RepoType } from "./repos.js";
 
 /** Entries a tree page holds (the Hub pages its tree API the same way, with a `Link: rel="next"`). */
@@ -94,7 +94,7 @@ export async function pathsInfoRoute(
   rev: string,
 ): Promise<void> {
   const commit = store.resolve(repo.type, repo.id, rev);
-  const body = await readJson<{ paths?: string[]; expand?: boolean }>(req);
+  const body = await readJson<{ paths?: string[]; expand?: boolean }>(req, LIST_BODY_LIMIT);
   const out: TreeEntry[] = [];
   for (const raw of body.paths ?? []) {
     const path = raw.replace(/^\/+|\/+$/g, "");

@@ -42,20 +42,68 @@ export function sendError(res: ServerResponse, error: HubError): void {
   );
 }
 
-/** Reads a whole request body; `limit` guards memory (inline commits carry base64 files). */
-export async function readBody(req: IncomingMessage, limit = 1024 * 1024 * 1024): Promise<Buffer> {
+/** What a JSON request body may weigh, unless its route says otherwise. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+/** Bodies that list many files or objects (preupload, LFS batch, paths-info). */
+export const LIST_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Reads a whole request body, at most `limit` bytes: a declared Content-Length over it is refused
+ * before anything is read, and a body that grows past it while streaming is cut off there.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of requestChunks(req)) {
     size += chunk.length;
-    if (size > limit) throw new HubError(413, "Request body too large");
+    if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
 }
 
-export async function readJson<T>(req: IncomingMessage): Promise<T> {
-  const body = await readBody(req);
+/** A body's chunks, read so that stopping early leaves the connection up for the refusal. */
+export const requestChunks = (req: IncomingMessage): AsyncIterable<Buffer> =>
+  req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+
+/** A 413 before reading anything when the client says it will send more than `size` bytes. */
+export function refuseDeclaredOver(req: IncomingMessage, size: number): void {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > size) {
+    throw new HubError(413, `The upload declares ${declared} bytes; this URL takes ${size}`);
+  }
+}
+
+const tooLarge = (limit: number): HubError =>
+  new HubError(413, `Request body too large (this route takes at most ${limit} bytes)`);
+
+/** `application/json` and its kin (`application/vnd.git-lfs+json`). */
+export const JSON_TYPES = [/^application\/([\w.+-]+\+)?json$/];
+
+/**
+ * Refuses a body whose Content-Type is not one of `types` (415): a form or a `text/plain` "simple"
+ * request from a web page must not pass for JSON. A request with no Content-Type passes only if it
+ * has no body.
+ */
+export function checkContentType(req: IncomingMessage, types: readonly RegExp[]): void {
+  const raw = req.headers["content-type"];
+  const type = raw?.split(";")[0]?.trim().toLowerCase();
+  if (type ? types.some((pattern) => pattern.test(type)) : !hasBody(req)) return;
+  throw new HubError(
+    415,
+    `Unsupported Content-Type ${raw ? `"${raw.slice(0, 100)}"` : "(none)"}: send application/json`,
+  );
+}
+
+const hasBody = (req: IncomingMessage): boolean =>
+  req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
+/** A JSON body (`{}` when empty), of a JSON Content-Type, at most `limit` bytes. */
+export async function readJson<T>(req: IncomingMessage, limit = JSON_BODY_LIMIT): Promise<T> {
+  checkContentType(req, JSON_TYPES);
+  const body = await readBody(req, limit);
   try {
     return (body.length ? JSON.parse(body.toString("utf8")) : {}) as T;
   } catch {

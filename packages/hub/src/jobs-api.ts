@@ -58,6 +58,8 @@ interface CreateJobBody {
   memoryMb?: unknown;
 }
 
+/** A job's request carries its script's source: room for a large one, not for data (upload that to a repo). */
+const JOB_BODY_LIMIT = 16 * 1024 * 1024;
 const CPU_FLAVORS = ["cpu-basic", "cpu-upgrade", "cpu-performance", "cpu-xl"];
 const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][\w.-]*$/;
@@ -221,7 +223,7 @@ export class JobsApi {
   }
 
   async #create(req: IncomingMessage, res: ServerResponse, baseUrl: string, namespace: string): Promise<void> {
-    const body = await readJson<CreateJobBody>(req);
+    const body = await readJson<CreateJobBody>(req, JOB_BODY_LIMIT);
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("Expected a JSON object");
     const flavor = checkFlavor(body.flavor);
     if (body.script !== undefined && typeof body.script !== "string") throw badRequest("`script` must be a string");

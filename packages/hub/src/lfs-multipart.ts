@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSyn
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { writeHashed } from "./hashed-write.js";
-import { HubError, readJson, sendJson } from "./http.js";
+import { HubError, LIST_BODY_LIMIT, readJson, refuseDeclaredOver, requestChunks, sendJson } from "./http.js";
 import type { LfsSigner } from "./lfs.js";
 import type { RepoStore } from "./repos.js";
 
@@ -135,16 +135,23 @@ export class MultipartUploads {
     const expected = n < upload.parts ? upload.chunkSize : upload.size - upload.chunkSize * (upload.parts - 1);
     const target = join(upload.dir, partName(n));
     const tmp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-    const etag = await writeHashed(req, tmp, "md5", (received) => {
-      if (received !== expected) {
-        throw new HubError(
-          400,
-          `Part ${n} is ${received} bytes; this upload's part ${n} must be ${expected} bytes (chunk_size ${upload.chunkSize})`,
-        );
-      }
-      if (!this.#uploads.has(id)) throw new HubError(404, `The multipart upload ${id} was abandoned meanwhile`);
-      renameSync(tmp, target);
-    });
+    refuseDeclaredOver(req, expected);
+    const etag = await writeHashed(
+      requestChunks(req),
+      tmp,
+      "md5",
+      (received) => {
+        if (received !== expected) {
+          throw new HubError(
+            400,
+            `Part ${n} is ${received} bytes; this upload's part ${n} must be ${expected} bytes (chunk_size ${upload.chunkSize})`,
+          );
+        }
+        if (!this.#uploads.has(id)) throw new HubError(404, `The multipart upload ${id} was abandoned meanwhile`);
+        renameSync(tmp, target);
+      },
+      expected,
+    );
     upload.etags.set(n, etag);
     res.writeHead(200, { ETag: `"${etag}"` }).end();
   }
@@ -154,7 +161,7 @@ export class MultipartUploads {
     if (!this.signer.verify(this.#key(id), 0, query.get("sig") ?? ""))
       throw new HubError(403, "Invalid or missing completion signature");
     const upload = this.#open(id);
-    const body = await readJson<CompletionBody>(req);
+    const body = await readJson<CompletionBody>(req, LIST_BODY_LIMIT);
     if (body.oid !== upload.oid)
       throw new HubError(400, `This multipart upload is for oid ${upload.oid}, not ${String(body.oid)}`);
     this.#checkParts(upload, body.parts);

@@ -4,7 +4,7 @@ import { existsSync, renameSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendBlob } from "./files.js";
 import { writeHashed } from "./hashed-write.js";
-import { HubError, readJson, sendJson } from "./http.js";
+import { HubError, LIST_BODY_LIMIT, readJson, refuseDeclaredOver, requestChunks, sendJson } from "./http.js";
 import type { MultipartUploads } from "./lfs-multipart.js";
 import type { RepoStore, RepoType } from "./repos.js";
 
@@ -30,7 +30,7 @@ export function looksBinary(sample: Uint8Array): boolean {
 
 /** `POST /api/{type}s/{repo}/preupload/{rev}`: which files the client must upload through LFS. */
 export async function preupload(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readJson<PreuploadBody>(req);
+  const body = await readJson<PreuploadBody>(req, LIST_BODY_LIMIT);
   const files = (body.files ?? []).map((file) => {
     const sample = Buffer.from(file.sample ?? "", "base64");
     const lfs = file.size >= LFS_THRESHOLD || looksBinary(sample);
@@ -108,7 +108,7 @@ export async function lfsBatch(
   repo: { type: RepoType; id: string },
 ): Promise<void> {
   store.meta(repo.type, repo.id);
-  const body = await readJson<BatchBody>(req);
+  const body = await readJson<BatchBody>(req, LIST_BODY_LIMIT);
   if (body.operation !== "upload" && body.operation !== "download") {
     throw new HubError(400, `Unsupported LFS operation: ${body.operation}`);
   }
@@ -155,6 +155,7 @@ export async function lfsUpload(
   query: URLSearchParams,
 ): Promise<void> {
   const size = Number(query.get("size"));
+  if (!Number.isSafeInteger(size) || size < 0) throw new HubError(400, "Invalid size");
   if (!signer.verify(oid, size, query.get("sig") ?? "")) throw new HubError(403, "Invalid or missing upload signature");
   const target = store.blobPath(oid);
   if (existsSync(target)) {
@@ -162,12 +163,19 @@ export async function lfsUpload(
     res.writeHead(200, { ETag: `"${oid}"` }).end();
     return;
   }
+  refuseDeclaredOver(req, size);
   const tmp = store.tmpPath();
-  await writeHashed(req, tmp, "sha256", (received, actual) => {
-    if (actual !== oid || received !== size) {
-      throw new HubError(400, `Uploaded content does not match: sha256 ${actual}, ${received} bytes`);
-    }
-    renameSync(tmp, target);
-  });
+  await writeHashed(
+    requestChunks(req),
+    tmp,
+    "sha256",
+    (received, actual) => {
+      if (actual !== oid || received !== size) {
+        throw new HubError(400, `Uploaded content does not match: sha256 ${actual}, ${received} bytes`);
+      }
+      renameSync(tmp, target);
+    },
+    size,
+  );
   res.writeHead(200, { ETag: `"${oid}"` }).end();
 }

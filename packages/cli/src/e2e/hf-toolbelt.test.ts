@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, type Sandbox, sandbox } from "./run-cli.js";
@@ -153,9 +153,10 @@ describe("pincer hub serve on SIGINT (Ctrl-C)", () => {
 });
 
 describe("every Hugging Face tool in pincer -p against pincer hub serve", () => {
-  it("serves with its server.json in place while it runs", () => {
+  it("serves with its server.json in place while it runs, readable by this user only (it holds the token)", () => {
     const info = JSON.parse(readFileSync(join(hub.dir, "server.json"), "utf8"));
-    expect(info).toEqual({ url: hub.url, pid: hub.child.pid });
+    expect(info).toEqual({ url: hub.url, pid: hub.child.pid, token });
+    expect(statSync(join(hub.dir, "server.json")).mode & 0o777).toBe(0o600);
   });
 
   it("repos, files and refs: create, upload (binary through LFS), list, read, branch, tag, PR, delete, download", async () => {

@@ -19,7 +19,7 @@ describe("the Hugging Face plugin in a pincer -p session", () => {
       mkdirSync(join(box.env.PINCER_HOME!, "hub"), { recursive: true });
       writeFileSync(
         join(box.env.PINCER_HOME!, "hub", "server.json"),
-        JSON.stringify({ url: open.url, pid: process.pid }),
+        JSON.stringify({ url: open.url, pid: process.pid, token: open.token }),
       );
       const from = fx.server.requests.length;
       callTools(["hf_hub_search", { kind: "model", query: "anything" }]);

@@ -32,6 +32,8 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
     HOME: home,
     PINCER_HOME: join(home, ".pincer"),
     NO_COLOR: "1",
+    // A local Hub a test starts takes any free port, not the fixed default another test (or the user) may hold.
+    PINCER_HUB_PORT: "0",
     ...extraEnv,
   };
   const start = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}) => {

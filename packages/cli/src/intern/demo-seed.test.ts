@@ -17,19 +17,20 @@ describe("the ML intern demo's setup", () => {
   it("seeds the paper and the dataset into a local Hub, twice without harm", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pincer-demo-seed-"));
     const hub = await startLocalHub({ dir });
+    const auth = { headers: { Authorization: `Bearer ${hub.token}` } };
     try {
       const assets = demoAssetsDir();
-      for (let run = 0; run < 2; run++) await seedDemoHub({ endpoint: hub.url, hubDir: dir, assets });
+      for (let run = 0; run < 2; run++) await seedDemoHub({ endpoint: hub.url, token: hub.token, hubDir: dir, assets });
       expect(existsSync(join(dir, "papers", `${DEMO_PAPER_ID}.md`))).toBe(true);
-      const found = (await (await fetch(`${hub.url}/api/papers/search?q=tiny%20reviews`)).json()) as Array<{
+      const found = (await (await fetch(`${hub.url}/api/papers/search?q=tiny%20reviews`, auth)).json()) as Array<{
         paper: { id: string };
       }>;
       expect(found.map((hit) => hit.paper.id)).toContain(DEMO_PAPER_ID);
       const splits = (await (
-        await fetch(`${hub.url}/datasets-server/splits?dataset=${encodeURIComponent(DEMO_DATASET)}`)
+        await fetch(`${hub.url}/datasets-server/splits?dataset=${encodeURIComponent(DEMO_DATASET)}`, auth)
       ).json()) as { splits: Array<{ split: string }> };
       expect(splits.splits.map((s) => s.split).sort()).toEqual(["test", "train"]);
-      const tree = (await (await fetch(`${hub.url}/api/datasets/${DEMO_DATASET}/tree/main`)).json()) as Array<{
+      const tree = (await (await fetch(`${hub.url}/api/datasets/${DEMO_DATASET}/tree/main`, auth)).json()) as Array<{
         path: string;
       }>;
       expect(tree.map((entry) => entry.path).sort()).toEqual(["README.md", "test.csv", "train.csv"]);

@@ -95,8 +95,13 @@ export async function runInternDemo(options: {
     ];
     if (hub.kind === "embedded") {
       lines.push(
-        `${style.dim("browse:")}   the Hub stopped with the demo; its repos stay in ${join(options.home, "hub")}: pincer hub serve`,
+        `${style.dim("browse:")}   ${hub.browse ?? "pincer hub serve"}`,
+        style.dim(
+          `          (the demo's Hub stopped with it; its data stays in ${join(options.home, "hub")}: this serves it at the URLs above, and prints a link that signs a browser in)`,
+        ),
       );
+    } else {
+      lines.push(`${style.dim("browse:")}   the URLs above, on the running pincer hub serve`);
     }
     out.write(`${lines.join("\n")}\n`);
     return exitCodeOf(outcome);
@@ -112,18 +117,16 @@ export async function runInternDemo(options: {
  */
 async function demoHub(env: NodeJS.ProcessEnv, home: string): Promise<InternHub> {
   const endpoint = env.HF_ENDPOINT?.replace(/\/+$/, "");
-  const token = env.PINCER_HUB_TOKEN || undefined;
   if (endpoint) {
-    const running = runningLocalHub(home)?.replace(/\/+$/, "");
-    if (endpoint !== running) {
+    const running = runningLocalHub(home);
+    if (endpoint !== running?.url.replace(/\/+$/, "")) {
       throw new UsageError(
-        `The demo puts its paper into the local Hub's folder (PINCER_HOME/hub), so it needs this PINCER_HOME's Hub: HF_ENDPOINT=${endpoint} is not the running pincer hub serve${running ? ` (${running})` : ""}. Unset HF_ENDPOINT and the demo starts its own.`,
+        `The demo puts its paper into the local Hub's folder (PINCER_HOME/hub), so it needs this PINCER_HOME's Hub: HF_ENDPOINT=${endpoint} is not the running pincer hub serve${running ? ` (${running.url})` : ""}. Unset HF_ENDPOINT and the demo starts its own.`,
       );
     }
-    return { kind: "running", endpoint, ...(token ? { token } : {}), local: true, close: async () => {} };
+    return { kind: "running", endpoint, token: running.token, local: true, close: async () => {} };
   }
-  const hub = await resolveInternHub({ ...env, HF_ENDPOINT: undefined }, home);
-  return token ? { ...hub, token } : hub;
+  return resolveInternHub({ ...env, HF_ENDPOINT: undefined }, home);
 }
 
 function readAccuracy(file: string): number | undefined {

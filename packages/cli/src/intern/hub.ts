@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { runningLocalHub } from "../local-hub.js";
+import { runningLocalHub, serveCommand, startHomeHub } from "../local-hub.js";
 import { trimSlash } from "./session-hub.js";
 
 /** The public Hub, used when HF_TOKEN is set without HF_ENDPOINT. */
@@ -10,8 +8,10 @@ export const PUBLIC_HUB = "https://huggingface.co";
  * The Hub an intern run talks to:
  * - `env`: HF_TOKEN and/or HF_ENDPOINT are set (huggingface.co, or the endpoint they name);
  * - `running`: no credentials, and a `pincer hub serve` for this PINCER_HOME is running;
- * - `embedded`: neither, so a local Hub is started in this process for the run, storing under
- *   PINCER_HOME/hub (what it holds stays there: `pincer hub serve` serves it later).
+ * - `embedded`: neither, so this PINCER_HOME's Hub is started in this process for the run (its
+ *   data, its token, its port when free): what it holds stays there, and `serve` (the command in
+ *   `browse`) serves it later at the same URLs.
+ * A local Hub always has a token (PINCER_HOME/hub/token); it goes to the tools as HF_TOKEN.
  */
 export interface InternHub {
   kind: "env" | "running" | "embedded";
@@ -19,6 +19,8 @@ export interface InternHub {
   token?: string;
   /** Whether it is this machine's Hub (local runner, no money spent on jobs). */
   local: boolean;
+  /** For an embedded Hub: the command that serves its data at the same URLs once the run is over. */
+  browse?: string;
   /** Stops an embedded Hub; nothing for the others. */
   close(): Promise<void>;
 }
@@ -36,12 +38,24 @@ export async function resolveInternHub(env: NodeJS.ProcessEnv, home: string): Pr
     };
   }
   const running = runningLocalHub(home);
-  if (running) return { kind: "running", endpoint: trimSlash(running), local: true, close: async () => {} };
-  const { startLocalHub } = await import("@pincer/hub");
-  const dir = join(home, "hub");
-  mkdirSync(dir, { recursive: true });
-  const hub = await startLocalHub({ dir });
-  return { kind: "embedded", endpoint: trimSlash(hub.url), local: true, close: () => hub.close() };
+  if (running) {
+    return {
+      kind: "running",
+      endpoint: trimSlash(running.url),
+      token: running.token,
+      local: true,
+      close: async () => {},
+    };
+  }
+  const hub = await startHomeHub(home, env, { anyPortIfTaken: true });
+  return {
+    kind: "embedded",
+    endpoint: trimSlash(hub.url),
+    token: hub.token,
+    local: true,
+    browse: serveCommand(hub.port, env),
+    close: () => hub.close(),
+  };
 }
 
 /** The signed-in user (the namespace new repos go under), or undefined when the Hub won't say. */
@@ -65,7 +79,7 @@ export function describeHub(hub: InternHub): string {
     case "running":
       return `${hub.endpoint} (the running pincer hub serve)`;
     case "embedded":
-      return `${hub.endpoint} (a local Hub started for this run, storing under PINCER_HOME/hub)`;
+      return `${hub.endpoint} (this PINCER_HOME's Hub, started for this run; afterwards \`${hub.browse ?? "pincer hub serve"}\` serves it at the same URLs)`;
     default:
       return hub.endpoint === PUBLIC_HUB ? `${hub.endpoint} (HF_TOKEN)` : `${hub.endpoint} (HF_ENDPOINT)`;
   }

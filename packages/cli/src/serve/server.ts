@@ -1,6 +1,7 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { bearerToken, checkHostAndOrigin, type Listening, secretsMatch } from "@pincer/hub";
 import {
   isThinkingLevel,
   PERMISSION_MODES,
@@ -44,13 +45,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export async function startServer(options: ServeOptions) {
   const token = options.token ?? options.env.PINCER_SERVER_TOKEN ?? randomBytes(24).toString("base64url");
-  const expected = Buffer.from(`Bearer ${token}`);
   const sessions = new Map<string, ServerSession>();
-
-  const authorized = (req: IncomingMessage) => {
-    const given = Buffer.from(req.headers.authorization ?? "");
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  const listening: Listening = { host: options.host, port: options.port };
 
   const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://pincer");
@@ -129,8 +125,17 @@ export async function startServer(options: ServeOptions) {
     throw new HttpError(404, `No route ${method} ${url.pathname}; see /openapi.json.`);
   };
 
-  const server = createServer((req, res) => {
-    if (!authorized(req)) {
+  const server = createServer({ headersTimeout: 15_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
+    // The door first: a foreign Host (DNS rebinding) or Origin (a web page) is refused before the
+    // token is even looked at; then the token, compared in constant time.
+    const refused = checkHostAndOrigin(req, listening);
+    if (refused) {
+      res.setHeader("connection", "close");
+      json(res, refused.status, { error: refused.message });
+      return;
+    }
+    if (!secretsMatch(bearerToken(req), token)) {
+      res.setHeader("connection", "close");
       json(res, 401, { error: "Missing or wrong bearer token. Send Authorization: Bearer <token>." });
       return;
     }
@@ -141,6 +146,7 @@ export async function startServer(options: ServeOptions) {
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   const address = server.address() as AddressInfo;
+  listening.port = address.port;
   return {
     url: `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`,
     token,
@@ -193,6 +199,12 @@ function eventsAfter(req: IncomingMessage, url: URL): number | undefined {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  // A form or a text/plain "simple" request must not pass for JSON.
+  const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+  if (type ? type !== "application/json" : hasBody) {
+    throw new HttpError(415, `Send the body as application/json (got ${type ?? "no Content-Type"}).`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
