@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   branchRoute,
@@ -18,11 +18,12 @@ import { datasetsViewerRoute } from "./datasets-viewer.js";
 import { discussionsRoute } from "./discussions.js";
 import { type DocsStore, docsApiRoute, docsPageRoute } from "./docs.js";
 import type { EndpointsApi } from "./endpoints-api.js";
-import { pathsInfoRoute, resolveRoute, treeRoute } from "./files.js";
+import { pathsInfoRoute, resolveRoute, sendBlob, treeRoute } from "./files.js";
 import { HubError, notFound, sendJson } from "./http.js";
 import type { JobsApi } from "./jobs-api.js";
 import { type LfsSigner, lfsBatch, lfsDownload, lfsUpload, lfsVerify, preupload } from "./lfs.js";
 import type { MultipartUploads } from "./lfs-multipart.js";
+import { commitPage } from "./pages/commit-page.js";
 import { wantsHtml } from "./pages/layout.js";
 import { blobPage, indexPage, repoPage, treePage } from "./pages/repo-pages.js";
 import { papersRoutes } from "./papers-routes.js";
@@ -105,12 +106,10 @@ export async function route(
   }
 
   if (parts[0] === "lfs-objects" && parts.length === 2 && (method === "GET" || method === "HEAD")) {
-    res.writeHead(200, { "Content-Type": "application/octet-stream" });
-    if (method === "HEAD") return void res.end();
-    createReadStream(store.blobPath(parts[1] as string))
-      .on("error", () => res.destroy())
-      .pipe(res);
-    return;
+    const oid = parts[1] as string;
+    const path = store.blobPath(oid);
+    if (!existsSync(path)) throw new HubError(404, "Object does not exist");
+    return sendBlob(req, res, path, statSync(path).size, { ETag: `"${oid}"` });
   }
   // Papers, daily papers, collections and the arXiv stand-in (papers-routes.ts).
   if (papersRoutes(res, url, ctx.dir, method, parts)) return;
@@ -178,6 +177,9 @@ async function gitSideRoute(
     const folder = tail.slice(1).join("/");
     if (wantsHtml(req)) return treePage(res, store, meta, tail[0] as string, folder);
     return treeRoute(res, url, store, repo, tail[0] as string, folder);
+  }
+  if (action === "commit" && tail.length === 1 && reading) {
+    return commitPage(res, store, store.meta(repo.type, repo.id), tail[0] as string, wantsHtml(req));
   }
   if (action === "blob" && tail.length >= 2 && reading) {
     const meta = store.meta(repo.type, repo.id);

@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalHub } from "@pincer/hub";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { sandbox } from "./run-cli.js";
+import { serveHubIn, stopHub } from "./served-hub.js";
 
 interface CardMetric {
   type: string;
@@ -41,21 +41,59 @@ describe("pincer intern demo", () => {
     }
     expect(result.stdout).toContain(`accuracy: ${produced.accuracy} on the held-out test split`);
 
-    // The Hub the demo started stopped with it; what it stored stays under PINCER_HOME/hub.
-    const hub = await startLocalHub({ dir: join(box.env.PINCER_HOME!, "hub") });
+    // The Hub the demo started stopped with it; the command it printed serves the same data at the
+    // same URLs, with the token in PINCER_HOME/hub/token.
+    const browse = /browse: +(pincer hub serve[^\n]*)/.exec(result.stdout)?.[1]?.trim();
+    expect(browse, result.stdout.slice(-2000)).toBeTruthy();
+    const modelUrl = /model: +(http\S+)/.exec(result.stdout)?.[1];
+    const sessionUrl = /session: +(http\S+\/blob\/main\/\S+\.jsonl)/.exec(result.stdout)?.[1];
+    expect(modelUrl).toMatch(/\/local\/tiny-reviews-mlp$/);
+    expect(sessionUrl).toMatch(/\/datasets\/local\/pincer-intern-sessions\/blob\/main\/sessions\//);
+    const served = await serveHubIn(box, browse!.split(/\s+/).slice(3));
+    const hubUrl = served.url;
+    expect(modelUrl!.startsWith(`${hubUrl}/`)).toBe(true);
+    const token = readFileSync(join(box.env.PINCER_HOME!, "hub", "token"), "utf8").trim();
     const scratch = mkdtempSync(join(tmpdir(), "pincer-intern-demo-test-"));
     try {
-      const get = async (path: string) => {
-        const res = await fetch(`${hub.url}/${path}`);
-        expect(res.status, path).toBe(200);
+      const get = async (path: string, accept?: string) => {
+        const url = path.startsWith("http") ? path : `${hubUrl}/${path}`;
+        const res = await fetch(url, {
+          headers: { Authorization: `Bearer ${token}`, ...(accept ? { Accept: accept } : {}) },
+        });
+        expect(res.status, url).toBe(200);
         return res;
       };
+      // The printed URLs, as a browser asks for them: pages a person can read.
+      const modelPage = await (await get(modelUrl!, "text/html")).text();
+      expect(modelPage).toContain("<h1>");
+      expect(modelPage).toContain("local/tiny-reviews-mlp");
+      expect(modelPage).toContain("Evaluation results");
+      expect(modelPage).toMatch(/model\.pt/);
+      const sessionPage = await (await get(sessionUrl!, "text/html")).text();
+      expect(sessionPage).toContain(`${sessionId}.jsonl`);
+      expect(sessionPage).toContain("&quot;type&quot;");
+      // Every Hub URL the demo printed (tool results, the report, commit links) still answers.
+      const printed = new Set(
+        [...result.stdout.matchAll(/https?:\/\/127\.0\.0\.1:\d+\/[^\s)"'`]*/g)]
+          .map((match) => match[0].replace(/[.,:;]+$/, ""))
+          .filter((url) => !url.endsWith("…")),
+      );
+      expect(printed.size).toBeGreaterThanOrEqual(3);
+      for (const url of printed) {
+        expect(url.startsWith(`${hubUrl}/`), url).toBe(true);
+        await get(url, "text/html");
+      }
+      // And as an API client asks for them: JSON.
+      expect(((await (await get(modelUrl!)).json()) as { id: string }).id).toBe("local/tiny-reviews-mlp");
+      expect(((await (await get(sessionUrl!)).json()) as { type: string }).type).toBe("file");
+
       const readme = await (await get("local/tiny-reviews-mlp/resolve/main/README.md")).text();
       const card = YAML.parse(/^---\n([\s\S]*?)\n---/.exec(readme)?.[1] ?? "") as {
         "model-index": Array<{ results: Array<{ metrics: CardMetric[] }> }>;
       };
       const metrics = card["model-index"][0]!.results[0]!.metrics;
       expect(metrics.find((metric) => metric.type === "accuracy")?.value).toBe(produced.accuracy);
+      expect(modelPage).toContain(String(produced.accuracy));
       // A real model, not a lucky guess: the paper's 0.83 within a few points.
       expect(produced.accuracy).toBeGreaterThan(0.78);
       const published = (await (await get("local/tiny-reviews-mlp/resolve/main/metrics.json")).json()) as unknown;
@@ -81,13 +119,8 @@ describe("pincer intern demo", () => {
       expect(files).toContainEqual(
         expect.stringMatching(new RegExp(`^sessions/\\d{4}-\\d{2}-\\d{2}/${sessionId}\\.jsonl$`)),
       );
-      expect(result.stdout).toMatch(
-        new RegExp(
-          `session: +${hub.url.replace(/:\d+$/, ":\\d+")}/datasets/local/pincer-intern-sessions/blob/main/sessions/`,
-        ),
-      );
     } finally {
-      await hub.close();
+      await stopHub(served, "SIGTERM");
       rmSync(scratch, { recursive: true, force: true });
       if (workdir) rmSync(workdir, { recursive: true, force: true });
     }

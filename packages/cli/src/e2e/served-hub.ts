@@ -8,6 +8,8 @@ export interface ServedHub {
   box: Sandbox;
   /** What it printed after "Use it with HF_ENDPOINT=". */
   url: string;
+  /** Everything it printed on stdout by the time it was serving. */
+  printed: string;
   /** Its `PINCER_HOME/hub`, where repos, papers and jobs live. */
   dir: string;
   child: ChildProcess;
@@ -15,21 +17,31 @@ export interface ServedHub {
 }
 
 /**
- * Starts `pincer hub serve --port 0 --token <token>` and waits for the URL it prints. `seed` writes
- * into the hub folder first (papers, docs): what the server reads from disk when asked.
+ * Starts `pincer hub serve --port 0 --token <token>` (without a token: the one it makes in
+ * PINCER_HOME/hub/token) and waits for the URL it prints. `seed` writes into the hub folder first
+ * (papers, docs): what the server reads from disk when asked.
  */
-export async function serveHub(token: string, seed: (hubDir: string) => void = () => undefined): Promise<ServedHub> {
+export async function serveHub(
+  token: string | undefined,
+  seed: (hubDir: string) => void = () => undefined,
+): Promise<ServedHub> {
   const box = sandbox();
   const dir = join(box.env.PINCER_HOME!, "hub");
   mkdirSync(dir, { recursive: true });
   seed(dir);
-  const { child, done } = box.start(["hub", "serve", "--port", "0", "--token", token]);
+  return serveHubIn(box, ["--port", "0", ...(token ? ["--token", token] : [])]);
+}
+
+/** `pincer hub serve <args>` in an existing sandbox (its PINCER_HOME), once it prints how to use and browse it. */
+export async function serveHubIn(box: Sandbox, args: string[]): Promise<ServedHub> {
+  const dir = join(box.env.PINCER_HOME!, "hub");
+  const { child, done } = box.start(["hub", "serve", ...args]);
+  let seen = "";
   const url = await new Promise<string>((resolve, reject) => {
-    let seen = "";
     const onData = (chunk: Buffer) => {
       seen += chunk;
       const match = /Use it with HF_ENDPOINT=(\S+)/.exec(seen);
-      if (match) {
+      if (match && /Browse it: \S+\n/.test(seen)) {
         child.stdout!.off("data", onData);
         resolve(match[1]!);
       }
@@ -37,7 +49,7 @@ export async function serveHub(token: string, seed: (hubDir: string) => void = (
     child.stdout!.on("data", onData);
     void done.then((result) => reject(new Error(`pincer hub serve exited before serving: ${JSON.stringify(result)}`)));
   });
-  return { box, url, dir, child, done };
+  return { box, url, printed: seen, dir, child, done };
 }
 
 /** Stops a served hub with `signal` (unless it has already ended) and says how it ended. */
