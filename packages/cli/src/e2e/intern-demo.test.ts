@@ -1,11 +1,14 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { sandbox } from "./run-cli.js";
 import { serveHubIn, stopHub } from "./served-hub.js";
+
+const execFileAsync = promisify(execFile);
 
 interface CardMetric {
   type: string;
@@ -59,6 +62,8 @@ describe("pincer intern demo", () => {
         const url = path.startsWith("http") ? path : `${hubUrl}/${path}`;
         const res = await fetch(url, {
           headers: { Authorization: `Bearer ${token}`, ...(accept ? { Accept: accept } : {}) },
+        }).catch((error: Error) => {
+          throw new Error(`GET ${url}: ${error.message} (${String((error.cause as Error | undefined)?.message)})`);
         });
         expect(res.status, url).toBe(200);
         return res;
@@ -104,12 +109,13 @@ describe("pincer intern demo", () => {
         weights,
         Buffer.from(await (await get("local/tiny-reviews-mlp/resolve/main/model.pt")).arrayBuffer()),
       );
-      const load = spawnSync(
-        "/usr/bin/python3",
-        ["-c", "import sys, torch; state = torch.load(sys.argv[1]); print(sorted(state))", weights],
-        { encoding: "utf8" },
-      );
-      expect(load.status, load.stderr).toBe(0);
+      // Not spawnSync: a blocked event loop would let the Hub close the idle keep-alive connection
+      // unnoticed, and the next request would go out on a dead socket.
+      const load = await execFileAsync("/usr/bin/python3", [
+        "-c",
+        "import sys, torch; state = torch.load(sys.argv[1]); print(sorted(state))",
+        weights,
+      ]);
       expect(load.stdout).toContain("0.weight");
 
       const tree = (await (
