@@ -1,6 +1,7 @@
 import { type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
+import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
 import { sessionBusyMessage } from "./session-args.js";
@@ -35,10 +36,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   );
   const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
-  for (const warning of warnings) stderr.write(`${style.yellow("!")} ${warning}\n`);
 
+  // `pincer -p … | head -1`: once the reader has gone, the turn stops and the session is kept.
+  const pipes = watchPipes([stdout, stderr], () => kernel.abort("the output pipe was closed"));
+  const write = (stream: NodeJS.WritableStream, text: string) => {
+    if (!pipes.closed()) stream.write(text);
+  };
+  for (const warning of warnings) write(stderr, `${style.yellow("!")} ${warning}\n`);
   const denials: PermissionDenial[] = [];
-  const emitLine = (value: unknown) => stdout.write(`${JSON.stringify(value)}\n`);
+  const emitLine = (value: unknown) => write(stdout, `${JSON.stringify(value)}\n`);
   let pendingInit: Extract<KernelEvent, { type: "session_start" }> | undefined;
   kernel.subscribe((event: KernelEvent) => {
     if (event.type === "permission" && !event.allowed) {
@@ -56,15 +62,26 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     else if (event.type === "assistant_message") emitLine(assistantLine(event.message, session.id));
     else if (event.type === "tool_end") emitLine(toolResultLine(event.result, session.id));
   });
-  if (showProgress) kernel.subscribe(createProgressRenderer((text) => stderr.write(text), style));
+  if (showProgress) kernel.subscribe(createProgressRenderer((text) => write(stderr, text), style));
   else {
-    kernel.on("warning", (event) => stderr.write(`${style.yellow("!")} ${event.message}\n`));
+    kernel.on("warning", (event) => write(stderr, `${style.yellow("!")} ${event.message}\n`));
     kernel.on("retry", (event) =>
-      stderr.write(`${style.yellow("↻")} ${event.error}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`),
+      write(stderr, `${style.yellow("↻")} ${event.error}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`),
     );
   }
 
-  const signals = abortOnSignals((reason) => kernel.abort(reason));
+  const signals = abortOnSignals((reason) => kernel.abort(reason), {
+    // A turn that does not stop when asked (a tool ignoring its signal) must not hold the run: what is
+    // on disk is a whole session, as after a crash, and the next --resume marks the cut-off call.
+    graceMs: 5000,
+    stuck: (signal) => {
+      write(
+        stderr,
+        `${style.red("✗")} Interrupted by ${signal}; the turn did not stop within 5 s, so the run ends now.\n` +
+          `  The session is saved up to its last entry. Continue it with: pincer --resume ${session.id}\n`,
+      );
+    },
+  });
   let result: TurnResult;
   try {
     // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
@@ -79,15 +96,19 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 
   const summary = resultLine({ result, sessionId: session.id, durationMs: Date.now() - started, denials });
   if (options.outputFormat === "text") {
-    if (result.text) stdout.write(result.text.endsWith("\n") ? result.text : `${result.text}\n`);
+    if (result.text) write(stdout, result.text.endsWith("\n") ? result.text : `${result.text}\n`);
   } else {
     emitLine(summary);
   }
   const signalled = signals.signalled();
   if (result.stopReason !== "end_turn") {
     const why = signalled ? `Interrupted by ${signalled}` : (result.error ?? `The run ended: ${result.stopReason}`);
-    stderr.write(`${style.red("✗")} ${why}\n  The session is saved. Continue it with: pincer --resume ${session.id}\n`);
+    write(
+      stderr,
+      `${style.red("✗")} ${why}\n  The session is saved. Continue it with: pincer --resume ${session.id}\n`,
+    );
   }
   if (signalled) return exitCodeFor(signalled);
+  if (pipes.closed()) return EXIT_PIPE_CLOSED;
   return summary.is_error ? EXIT.failed : EXIT.ok;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import ivm from "isolated-vm";
@@ -49,18 +49,25 @@ export class SnapshotCache {
     } catch {
       return undefined;
     }
+    let snapshot: ivm.ExternalCopy<ArrayBuffer>;
     try {
-      const snapshot = ivm.Isolate.createSnapshot(scripts);
-      const file = join(this.dir, `${key}.bin`);
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, Buffer.from(snapshot.copy()));
-      renameSync(temp, file);
-      return snapshot;
+      snapshot = ivm.Isolate.createSnapshot(scripts);
     } catch {
       try {
         writeFileSync(failed, "");
       } catch {}
       return undefined;
     }
+    // A write that fails (a full disk) is not the bundle's fault: this start uses the snapshot, and
+    // a later one writes it again — nothing is marked, and no partial file is left.
+    const file = join(this.dir, `${key}.bin`);
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, Buffer.from(snapshot.copy()));
+      renameSync(temp, file);
+    } catch {
+      rmSync(temp, { force: true, recursive: true });
+    }
+    return snapshot;
   }
 }
