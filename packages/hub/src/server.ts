@@ -55,8 +55,9 @@ export interface LocalHub {
   close(): Promise<void>;
 }
 
-/** Bytes of an unread request body drained after a refusal, so the client reads the answer; past that, the connection closes. */
-const DRAIN_LIMIT = 1024 * 1024;
+/** How much of an unread request body is read and dropped after a refusal, so the client reads the answer. */
+const DRAIN_LIMIT = 8 * 1024 * 1024;
+const DRAIN_MS = 5_000;
 
 /** Starts a Hugging Face Hub-compatible server storing everything under `dir`. */
 export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub> {
@@ -133,32 +134,45 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
 
 /**
  * Sends an error (a page to a browser, the Hub's JSON to a client). A body the client is still
- * sending is drained up to DRAIN_LIMIT so it gets to read the answer, then the connection closes:
- * a refused 1.4 GB upload costs 1 MB of reading, not 1.4 GB.
+ * sending is read and dropped first, up to DRAIN_LIMIT bytes or DRAIN_MS, so the client gets to
+ * read the answer on a connection that stays usable; a body declared or found larger than that is
+ * not read on: the answer goes out with `Connection: close` (a refused 1.4 GB upload costs at most
+ * DRAIN_LIMIT of reading, never 1.4 GB).
  */
 function answerError(req: IncomingMessage, res: ServerResponse, error: HubError): void {
-  if (!req.complete) {
-    res.setHeader("Connection", "close");
-    let drained = 0;
-    const cut = () => req.socket.destroy();
-    req.on("data", (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > DRAIN_LIMIT) cut();
-    });
-    req.on("error", () => undefined);
-    res.on("finish", () => {
-      if (!req.complete) setTimeout(cut, 2_000).unref();
-    });
-    req.resume();
-  }
-  if (wantsHtml(req) && error.status !== 401) {
-    sendPage(
-      res,
-      error.status,
-      `Error ${error.status}`,
-      `<h1>Error ${error.status}</h1><p>${escapeHtml(error.message)}</p>`,
-    );
+  const send = (close: boolean) => {
+    if (res.headersSent || res.destroyed) return;
+    if (close) res.setHeader("Connection", "close");
+    if (wantsHtml(req) && error.status !== 401) {
+      sendPage(
+        res,
+        error.status,
+        `Error ${error.status}`,
+        `<h1>Error ${error.status}</h1><p>${escapeHtml(error.message)}</p>`,
+      );
+      return;
+    }
+    sendError(res, error);
+  };
+  if (req.complete || Number(req.headers["content-length"]) > DRAIN_LIMIT) {
+    send(!req.complete);
     return;
   }
-  sendError(res, error);
+  let drained = 0;
+  const timer = setTimeout(() => send(true), DRAIN_MS);
+  timer.unref();
+  const finish = (close: boolean) => {
+    clearTimeout(timer);
+    send(close);
+  };
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) {
+      req.pause();
+      finish(true);
+    }
+  });
+  req.on("end", () => finish(false));
+  req.on("error", () => finish(true));
+  req.resume();
 }
