@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,9 +160,12 @@ describe("live plugins (pincer plugin dev)", () => {
     const [tool] = await registry.loadTools();
     const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
     expect((await tool!.execute({}, ctx)).content).toBe("version 1");
-    // A rebuild writes a new bundle (a different mtime), as `plugin dev` does on save.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    writeFileSync(join(dir, "dist/plugin.js"), version(2));
+    // A rebuild writes a new bundle (a different mtime), as `plugin dev` does on save; the mtime is
+    // set a second on, so the test does not hang on the clock's resolution.
+    const bundle = join(dir, "dist/plugin.js");
+    const loadedAt = statSync(bundle).mtime;
+    writeFileSync(bundle, version(2));
+    utimesSync(bundle, loadedAt.getTime() / 1000 + 1, loadedAt.getTime() / 1000 + 1);
     expect((await tool!.execute({}, { ...ctx, toolCallId: "2" })).content).toBe("version 2");
   });
 });

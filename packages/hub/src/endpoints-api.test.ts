@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commit, createRepo, deleteRepo } from "@huggingface/hub";
+import { until } from "@pincer/testing/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHub, startLocalHub } from "./index.js";
 
@@ -39,13 +40,11 @@ const spec = (name: string, repository = "ada/tiny") => ({
   provider: { vendor: "aws", region: "us-east-1" },
 });
 
-async function waitFor(name: string, state: string): Promise<Endpoint> {
-  for (let i = 0; i < 100; i++) {
+function waitFor(name: string, state: string): Promise<Endpoint> {
+  return until(async () => {
     const info = (await (await call("GET", `/ada/${name}`)).json()) as Endpoint;
-    if (info.status.state === state) return info;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${name} never became ${state}`);
+    return info.status.state === state && info;
+  }, `${name} to become ${state}`);
 }
 
 const errorOf = async (res: Response): Promise<string> => ((await res.json()) as { error: string }).error;

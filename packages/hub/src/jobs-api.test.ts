@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@pincer/testing/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHub, startLocalHub } from "./index.js";
 
@@ -39,12 +40,14 @@ async function info(id: string): Promise<Record<string, any>> {
   return (await res.json()) as Record<string, any>;
 }
 
-async function waitForEnd(id: string): Promise<Record<string, any>> {
-  for (;;) {
-    const body = await info(id);
-    if (body.status.stage !== "RUNNING") return body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitForEnd(id: string): Promise<Record<string, any>> {
+  return until(
+    async () => {
+      const body = await info(id);
+      return body.status.stage !== "RUNNING" && body;
+    },
+    { message: `job ${id} to end`, intervalMs: 50 },
+  );
 }
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { loadPlugin } from "@pincer/testing";
+import { loadPlugin, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { estimateEndpoint, estimateResume } from "./endpoint-cost.js";
 import { hourlyPrice, priceNote } from "./endpoints.js";
@@ -6,13 +6,11 @@ import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_endpoints_plugin_token";
 
-async function waitForState(name: string, state: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
+function waitForState(name: string, state: string): Promise<string> {
+  return until(async () => {
     const info = text(await fx.plugin.runTool("hf_endpoint_info", { name }));
-    if (info.startsWith(`Inference Endpoint ada/${name}: ${state}`)) return info;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${name} never became ${state}`);
+    return info.startsWith(`Inference Endpoint ada/${name}: ${state}`) && info;
+  }, `${name} to become ${state}`);
 }
 
 const fx = localHubPlugin({

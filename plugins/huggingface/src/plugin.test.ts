@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPlugin } from "@pincer/testing";
+import { loadPlugin, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { checkColumns } from "./datasets.js";
 import { localHubPlugin, text } from "./local-hub.fixture.js";
@@ -187,11 +187,13 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("Hugging Face Jobs against the 
     expect(text(logs)).toContain("token set: True");
     expect(text(logs)).toMatch(/\[end of log\]$/);
 
-    let status = await fx.plugin.runTool("hf_job_status", { id });
-    for (let i = 0; i < 100 && text(status).includes(": RUNNING"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      status = await fx.plugin.runTool("hf_job_status", { id });
-    }
+    const status = await until(
+      async () => {
+        const now = await fx.plugin.runTool("hf_job_status", { id });
+        return !text(now).includes(": RUNNING") && now;
+      },
+      { message: `job ${id} to finish`, intervalMs: 100 },
+    );
     expect(text(status)).toContain(`Job ${id}: COMPLETED`);
     expect(text(status)).toContain("Exit code: 0");
     expect(text(status)).toContain("hello from the job");

@@ -11,7 +11,7 @@ import {
   type SessionNotification,
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, type Sandbox, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
 
@@ -98,14 +98,6 @@ function agentText(updates: SessionUpdate[]): string {
       update.sessionUpdate === "agent_message_chunk" && update.content.type === "text" ? update.content.text : "",
     )
     .join("");
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 4000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe("pincer acp", () => {

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, sandbox } from "./run-cli.js";
 
@@ -124,7 +124,7 @@ describe("crashes and signals lose nothing", () => {
       "stream-json",
     ]);
     // Synchronise on the tool having started (its marker file), then kill the process outright.
-    await waitFor(() => readdirSync(box.cwd).includes("marker.txt"));
+    await until(() => readdirSync(box.cwd).includes("marker.txt"), "marker.txt to be written");
     child.kill("SIGKILL");
     const killed = await done;
     expect(killed.signal).toBe("SIGKILL");
@@ -154,7 +154,7 @@ describe("crashes and signals lose nothing", () => {
     const { child, done } = box.start(["-p", prompt, "--model", "openai/gpt-5", "--output-format", "stream-json"]);
     const lastContent = () =>
       (server.requests.at(-1)?.body as { messages: Array<{ content: unknown }> } | undefined)?.messages.at(-1)?.content;
-    await waitFor(() => lastContent() === prompt);
+    await until(() => lastContent() === prompt, "the prompt to reach the model");
     child.kill(signal);
     const result = await done;
     expect(result.code).toBe(code);
@@ -178,11 +178,3 @@ describe("crashes and signals lose nothing", () => {
     for (const line of lines) JSON.parse(line);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

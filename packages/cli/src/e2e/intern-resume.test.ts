@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { downloadFile, listFiles } from "@huggingface/hub";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startOpenAIServer, until } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchSessionFromHub } from "../intern/resume-from-hub.js";
 import { startSessionUploader } from "../intern/session-upload.js";
 import { sandbox } from "./run-cli.js";
@@ -72,7 +72,7 @@ describe("a run killed mid-way continues on another machine from the Hub", () =>
       "--output-format",
       "stream-json",
     ]);
-    await vi.waitFor(() => expect(server.requests.length - from).toBe(2), { timeout: 15_000, interval: 20 });
+    await until(() => server.requests.length - from === 2, "both model calls");
 
     const sessionsDir = join(machineA.env.PINCER_HOME!, "sessions");
     const [fileName] = readdirSync(sessionsDir);
@@ -90,7 +90,7 @@ describe("a run killed mid-way continues on another machine from the Hub", () =>
       warn: (message) => warnings.push(message),
     });
     uploader.kick();
-    await vi.waitFor(() => expect(uploader.stats().uploads).toBe(1), { timeout: 10_000, interval: 10 });
+    await until(() => uploader.stats().uploads === 1, { message: "the upload", intervalMs: 10 });
 
     child.kill("SIGKILL");
     expect((await done).signal).toBe("SIGKILL");

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 
@@ -9,14 +9,6 @@ beforeAll(async () => {
   server = await startOpenAIServer();
 });
 afterAll(() => server.close());
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("pincer plugin dev", () => {
   it("links a plugin folder into new sessions and rebuilds it on save", async () => {

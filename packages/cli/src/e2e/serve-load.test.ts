@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ChatRequestBody, startOpenAIServer } from "@pincer/testing";
+import { type ChatRequestBody, scaledTimeout, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 
@@ -95,11 +95,10 @@ describe("pincer serve under load", () => {
     const server = box.start(["serve", "--port", "0"]);
     let stdout = "";
     server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    while (!/serving on (\S+)/.test(stdout)) {
+    const base = await until(async () => {
       if (server.child.exitCode !== null) throw new Error(`pincer serve exited: ${(await server.done).stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const base = /serving on (\S+)/.exec(stdout)![1]!;
+      return /serving on (\S+)/.exec(stdout)?.[1];
+    }, "pincer serve to listen");
     const auth = { authorization: "Bearer t0k3n-serve-load", "content-type": "application/json" };
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });
@@ -124,7 +123,7 @@ describe("pincer serve under load", () => {
       );
       const started = await Promise.all(ids.map((i) => post(`/sessions/${created[i]}/prompt`, { text: prompts[i] })));
       expect(started.map((response) => response.status)).toEqual(ids.map(() => 202));
-      const timer = setTimeout(() => deadline.abort(), 30_000);
+      const timer = setTimeout(() => deadline.abort(), scaledTimeout(30_000));
       const seen = await Promise.all(collected);
       clearTimeout(timer);
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 
@@ -53,8 +53,7 @@ describe("pincer serve", () => {
     const server = box.start(["serve", "--port", "0"]);
     let stdout = "";
     server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    while (!/serving on (\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
-    const base = /serving on (\S+)/.exec(stdout)![1]!;
+    const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve to listen");
     const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
     try {
       // No token, a wrong one: 401 and nothing else.
@@ -182,8 +181,7 @@ describe("pincer serve", () => {
     const server = box.start(["serve", "--port", "0"]);
     let stdout = "";
     server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    while (!/serving on (\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
-    const base = /serving on (\S+)/.exec(stdout)![1]!;
+    const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve to listen");
     const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
     try {
       const { id } = (await (

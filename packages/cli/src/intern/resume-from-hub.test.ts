@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { commit } from "@huggingface/hub";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type Session, SessionStore } from "@pincer/kernel";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { until } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchSessionFromHub } from "./resume-from-hub.js";
 import { startSessionUploader } from "./session-upload.js";
 
@@ -47,12 +48,7 @@ async function uploadParts(session: Session, repo: string) {
   });
   const before = up.stats().uploads;
   up.kick();
-  await vi.waitFor(
-    () => {
-      if (up.stats().uploads === before) throw new Error("not uploaded yet");
-    },
-    { timeout: 10_000, interval: 10 },
-  );
+  await until(() => up.stats().uploads !== before, { message: "the upload", intervalMs: 10 });
   return up;
 }
 
@@ -71,7 +67,7 @@ describe("fetchSessionFromHub", () => {
     const up = await uploadParts(session, repo);
     say(session, "now evaluate it");
     up.kick();
-    await vi.waitFor(() => expect(up.stats().uploads).toBe(2));
+    await until(() => up.stats().uploads === 2, "the second upload");
 
     const home = freshHome();
     const fetched = await fetchInto(repo, home, "/machine-b/project");

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { createRepo, downloadFile, listFiles } from "@huggingface/hub";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type Session, SessionStore } from "@pincer/kernel";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { scaledTimeout, until } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSessionUploader } from "./session-upload.js";
 
 const accessToken = "hf_uploadtesttoken0000000000000000000";
@@ -88,13 +89,7 @@ function countingFetch() {
   return { fetch: wrapped, commits };
 }
 
-const waitUntil = (condition: () => boolean) =>
-  vi.waitFor(
-    () => {
-      if (!condition()) throw new Error("not yet");
-    },
-    { timeout: 10_000, interval: 10 },
-  );
+const waitUntil = (condition: () => boolean) => until(condition, { intervalMs: 10 });
 
 describe("startSessionUploader against a local Hub", () => {
   it("uploads only the lines appended since the last upload, as numbered parts", async () => {
@@ -185,12 +180,11 @@ describe("startSessionUploader against a local Hub", () => {
         say(session, `turn ${i}`);
         up.kick();
       }
-      expect(performance.now() - started).toBeLessThan(500);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(proxy.pending).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(scaledTimeout(500));
+      await until(() => proxy.pending > 0, "an upload to reach the hanging Hub");
       const closing = performance.now();
       const result = await up.close();
-      expect(performance.now() - closing).toBeLessThan(2_000);
+      expect(performance.now() - closing).toBeLessThan(scaledTimeout(2_000));
       expect(result.uploaded).toBe(false);
       expect(result.error).toMatch(/did not answer within 0.3 s.*complete on disk at/);
     } finally {

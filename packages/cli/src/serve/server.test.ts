@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { startServer } from "./server.js";
 import { permissionEvent } from "./server-session.js";
@@ -70,13 +70,15 @@ describe("pincer serve event streams", () => {
       });
       await fetch(`${server.url}/sessions/${id}/prompt`, { method: "POST", headers: auth, body: '{"text":"go"}' });
       // The turn finishes for the session whatever that client does.
-      for (let waited = 0; waited < 30_000; waited += 50) {
-        const sessions = (await (await fetch(`${server.url}/sessions`, { headers: auth })).json()) as Array<{
-          busy: boolean;
-        }>;
-        if (!sessions[0]?.busy) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(
+        async () => {
+          const sessions = (await (await fetch(`${server.url}/sessions`, { headers: auth })).json()) as Array<{
+            busy: boolean;
+          }>;
+          return !sessions[0]?.busy;
+        },
+        { message: "the turn to finish", timeoutMs: 30_000, intervalMs: 50 },
+      );
       // The stalled client now reads what it was sent: a cut-off stream and where to resume.
       let text = "";
       stalled!.setEncoding("utf8");

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { OPENAPI } from "./openapi.js";
 import { startServer } from "./server.js";
@@ -35,9 +35,7 @@ describe("pincer serve: a session's thinking level", () => {
 
       model.enqueue([{ text: "ok" }, { finish: "stop" }]);
       expect((await post(`/sessions/${session.id}/prompt`, { text: "think" })).status).toBe(202);
-      for (let waited = 0; waited < 10_000 && model.requests.length === 0; waited += 25) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await until(() => model.requests.length > 0, "the model to be called");
       expect(model.requests.at(-1)!.body).toMatchObject({ reasoning_effort: "high" });
       const schema = OPENAPI.paths["/sessions"].post.requestBody.content["application/json"].schema;
       expect(schema.properties.thinking.enum).toEqual(["off", "low", "medium", "high"]);

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@pincer/testing/until";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEnvCapability } from "./env.js";
 import { createExecCapability } from "./exec.js";
@@ -108,11 +109,10 @@ describe("exec capability", () => {
     const controller = new AbortController();
     const exec = createExecCapability({ cwd: root, allowedCommands: ["bash"] });
     const running = exec.run(`sleep ${marker} & sleep ${marker}`, { signal: controller.signal });
-    while (sleeps() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => sleeps() >= 2, "both sleeps to start");
     controller.abort();
     expect(await running).toMatchObject({ aborted: true, signal: "SIGTERM" });
-    for (let tries = 0; sleeps() > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sleeps()).toBe(0);
+    await until(() => sleeps() === 0, { message: () => `every sleep to die (${sleeps()} left)` });
   });
 });
 

@@ -13,6 +13,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@pincer/testing/until";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExecCapability } from "./exec.js";
 import {
@@ -54,14 +55,6 @@ function processesWith(marker: string): number[] {
     }
   }
   return pids;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("OS sandbox settings (no bwrap needed)", () => {

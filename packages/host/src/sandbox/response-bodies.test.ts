@@ -1,3 +1,4 @@
+import { until } from "@pincer/testing/until";
 import { describe, expect, it } from "vitest";
 import type { NetResponse } from "../net-request.js";
 import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
@@ -32,18 +33,23 @@ function response(count: number, size: number, options: { type?: string; failAft
 
 function collector() {
   const chunks: Array<BodyChunk | null> = [];
+  const ids: number[] = [];
   let error: string | undefined;
   return {
     chunks,
+    /** How many chunks (the end included) one body has pushed. */
+    countOf: (bodyId: number) => ids.filter((id) => id === bodyId).length,
     error: () => error,
     bytes: () => chunks.reduce((sum, chunk) => sum + (chunk?.bytes.byteLength ?? 0), 0),
-    sink: (_bodyId: number, chunk: BodyChunk | null, failure?: string) => {
+    sink: (bodyId: number, chunk: BodyChunk | null, failure?: string) => {
       chunks.push(chunk);
+      ids.push(bodyId);
       if (failure !== undefined) error = failure;
     },
   };
 }
 
+/** Only before checking that nothing more happens: what must happen is waited for with until(). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe("response bodies pushed into the isolate", () => {
@@ -51,7 +57,7 @@ describe("response bodies pushed into the isolate", () => {
     const seen = collector();
     const source = response(3, 1000);
     new ResponseBodies(seen.sink).add(source.net, source.body);
-    await settle();
+    await until(() => seen.chunks.at(-1) === null, "the body's end");
     expect(seen.bytes()).toBe(3000);
     expect(seen.chunks.at(-1)).toBeNull();
     expect(seen.error()).toBeUndefined();
@@ -62,6 +68,7 @@ describe("response bodies pushed into the isolate", () => {
     const source = response(64, 256 * 1024);
     const bodies = new ResponseBodies(seen.sink);
     const bodyId = bodies.add(source.net, source.body);
+    await until(() => seen.bytes() >= MiB, "the first megabyte");
     await settle();
     // The window (1 MiB unread) plus what the pump behind it reads ahead (1 MiB), not 16 MiB.
     expect(seen.bytes()).toBeGreaterThanOrEqual(MiB);
@@ -74,12 +81,12 @@ describe("response bodies pushed into the isolate", () => {
     await settle();
     expect(seen.bytes()).toBe(before);
     bodies.taken(bodyId, before);
-    await settle();
-    expect(seen.bytes()).toBeGreaterThan(before);
-    for (let round = 0; round < 40 && seen.chunks.at(-1) !== null; round++) {
+    await until(() => seen.bytes() > before, "more bytes once the reader took some");
+    await until(() => {
+      if (seen.chunks.at(-1) === null) return true;
       bodies.taken(bodyId, MiB);
-      await settle();
-    }
+      return false;
+    }, "the whole body, taken a megabyte at a time");
     expect(seen.bytes()).toBe(64 * 256 * 1024);
     expect(seen.chunks.at(-1)).toBeNull();
   });
@@ -91,7 +98,7 @@ describe("response bodies pushed into the isolate", () => {
     const binary = collector();
     const binarySource = response(1, 8);
     new ResponseBodies(binary.sink).add(binarySource.net, binarySource.body);
-    await settle();
+    await until(() => text.chunks.length > 0 && binary.chunks.length > 0, "both first chunks");
     expect(text.chunks[0]?.text).toBe("aaaaaaaa");
     expect(binary.chunks[0]?.text).toBeUndefined();
   });
@@ -100,7 +107,7 @@ describe("response bodies pushed into the isolate", () => {
     const seen = collector();
     const source = response(10, 100, { failAfter: 2 });
     new ResponseBodies(seen.sink).add(source.net, source.body);
-    await settle();
+    await until(() => seen.chunks.at(-1) === null, "the body's end");
     expect(seen.bytes()).toBe(200);
     expect(seen.chunks.at(-1)).toBeNull();
     expect(seen.error()).toBe("connection reset");
@@ -113,14 +120,14 @@ describe("response bodies pushed into the isolate", () => {
     const bodies = new ResponseBodies(seen.sink);
     const firstId = bodies.add(first.net, first.body);
     bodies.add(second.net, second.body);
-    await settle();
+    await until(() => first.produced() > 0 && second.produced() > 0, "both bodies to start");
     bodies.cancel(firstId);
-    const after = seen.chunks.length;
+    const after = seen.countOf(firstId);
     bodies.taken(firstId, 10 * MiB);
     await settle();
     expect(first.cancelled()).toBe(true);
     expect(second.cancelled()).toBe(false);
-    expect(seen.chunks.length).toBe(after);
+    expect(seen.countOf(firstId)).toBe(after);
     bodies.close();
     expect(second.cancelled()).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { until } from "@pincer/testing/until";
 import { describe, expect, it } from "vitest";
 import { bash } from "./bash.js";
 import { text, workspace } from "./context.fixture.js";
@@ -37,25 +38,21 @@ describe("bash", () => {
     const pidFile = join(ws.dir, "child.pid");
     // The shell creates the file before it writes the pid into it: wait for the pid itself (an
     // empty read would be pid 0, which is our own process group and always "alive").
-    while (!existsSync(pidFile) || !readFileSync(pidFile, "utf8").trim()) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim(), "the child's pid");
     ws.controller.abort();
     const result = await running;
     expect(result.isError).toBe(true);
     expect(text(result)).toContain("interrupted");
     const pid = Number((await ws.ctx.fs.readText(pidFile)).trim());
-    // Bounded poll for the child to be reaped by its parent's death.
-    let alive = true;
-    for (let attempt = 0; attempt < 100 && alive; attempt++) {
+    // The child dies with its process group (kill(pid, 0) throws once it is gone).
+    await until(() => {
       try {
         process.kill(pid, 0);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        return false;
       } catch {
-        alive = false;
+        return true;
       }
-    }
-    expect(alive).toBe(false);
+    }, `the child ${pid} to die`);
   });
 
   it("never waits on stdin", async () => {
