@@ -7,8 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHub, startLocalHub } from "./index.js";
 
 const accessToken = "hf_endpoints_test_token";
-// Short, so a test waits for `running` in well under a second.
-const timings = { pendingMs: 60, initializingMs: 60 };
+// The lifecycle follows a clock the tests move by hand: no test waits on (or races) real time.
+let clock = Date.now();
+const advance = (ms: number) => {
+  clock += ms;
+};
+const timings = { pendingMs: 60, initializingMs: 60, now: () => clock };
 let dir: string;
 let hub: LocalHub;
 
@@ -84,7 +88,9 @@ describe("the local Inference Endpoints API", () => {
     const early = await fetch(info.status.url, { method: "POST", headers: { Authorization: `Bearer ${accessToken}` } });
     expect(early.status).toBe(503);
 
+    advance(60);
     await waitFor("tiny-ep", "initializing");
+    advance(60);
     const running = await waitFor("tiny-ep", "running");
     expect(running.status.targetReplica).toBe(1);
     const answer = await fetch(running.status.url, {
@@ -128,6 +134,7 @@ describe("the local Inference Endpoints API", () => {
 
     expect(((await (await call("POST", "/ada/cycle/resume")).json()) as Endpoint).status.state).toBe("pending");
     expect((await call("POST", "/ada/cycle/resume")).status).toBe(400);
+    advance(120);
     await waitFor("cycle", "running");
 
     const zero = await call("POST", "/ada/cycle/scale-to-zero");
@@ -138,12 +145,14 @@ describe("the local Inference Endpoints API", () => {
     });
     expect(wake.status).toBe(503);
     expect(await errorOf(wake)).toContain("scaling up from zero");
+    advance(120);
     await waitFor("cycle", "running");
   });
 
   it("fails a starting endpoint whose model repo disappears", async () => {
     await call("POST", "/ada", spec("doomed", "ada/short-lived"));
     await deleteRepo({ repo: { type: "model", name: "ada/short-lived" }, accessToken, hubUrl: hub.url });
+    advance(120);
     const failed = await waitFor("doomed", "failed");
     expect(failed.status.message).toBe("Model repository ada/short-lived not found on this Hub");
     expect((await call("POST", "/ada/doomed/pause")).status).toBe(400);

@@ -34,6 +34,8 @@ export interface EndpointsApiOptions {
   /** How long a starting endpoint reports `pending`, then `initializing` (default 300 and 700 ms). */
   pendingMs?: number;
   initializingMs?: number;
+  /** The clock the lifecycle follows (default Date.now); tests move it by hand. */
+  now?: () => number;
 }
 
 interface EndpointRecord {
@@ -82,11 +84,13 @@ export class EndpointsApi {
   readonly #root: string;
   readonly #pendingMs: number;
   readonly #initializingMs: number;
+  readonly #now: () => number;
 
   constructor(private readonly options: EndpointsApiOptions) {
     this.#root = join(options.dir, "endpoints");
     this.#pendingMs = options.pendingMs ?? 300;
     this.#initializingMs = options.initializingMs ?? 700;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Routes `parts`, the path after `/api/endpoints`. */
@@ -149,13 +153,13 @@ export class EndpointsApi {
   /** The state now: a starting endpoint moves on with time, and fails if its model repo is gone by then. */
   #state(record: EndpointRecord): EndpointState {
     if (record.phase !== "starting") return record.phase;
-    const elapsed = Date.now() - Date.parse(record.startedAt);
+    const elapsed = this.#now() - Date.parse(record.startedAt);
     if (elapsed < this.#pendingMs) return "pending";
     if (elapsed < this.#pendingMs + this.#initializingMs) return "initializing";
     const missing = this.#modelProblem(record.model.repository, record.model.revision);
     record.phase = missing ? "failed" : "running";
     record.message = missing ?? "Endpoint is running";
-    record.updatedAt = new Date().toISOString();
+    record.updatedAt = new Date(this.#now()).toISOString();
     this.#save(record);
     return record.phase;
   }
@@ -190,7 +194,7 @@ export class EndpointsApi {
       if (state !== "running") throw refuse(`is ${state}; only a running endpoint can scale to zero.`);
       next = "scaledToZero";
     }
-    const now = new Date().toISOString();
+    const now = new Date(this.#now()).toISOString();
     record.phase = next;
     record.updatedAt = now;
     if (next === "starting") record.startedAt = now;
@@ -234,7 +238,7 @@ export class EndpointsApi {
       throw badRequest("compute.scaling needs maxReplica ≥ 1 and minReplica ≤ maxReplica");
     }
     const timeout = scaling.scaleToZeroTimeout;
-    const now = new Date().toISOString();
+    const now = new Date(this.#now()).toISOString();
     const record: EndpointRecord = {
       name,
       namespace,

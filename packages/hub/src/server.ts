@@ -35,8 +35,8 @@ export interface LocalHubOptions {
   user?: string;
   /** The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter, default `/usr/bin/python3`. */
   jobs?: { python?: string };
-  /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing. */
-  endpoints?: { pendingMs?: number; initializingMs?: number };
+  /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing (and the clock). */
+  endpoints?: { pendingMs?: number; initializingMs?: number; now?: () => number };
   /** LFS multipart uploads (for clients that offer the "multipart" transfer): threshold, part size, expiry. */
   multipart?: MultipartOptions;
   /**
