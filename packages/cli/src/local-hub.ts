@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LocalHubOptions } from "@pincer/hub";
 import { UsageError } from "./home.js";
 
 /**
@@ -95,7 +96,14 @@ export interface HomeHub {
 export async function startHomeHub(
   home: string,
   env: NodeJS.ProcessEnv,
-  options: { host?: string; port?: number; token?: string; anyPortIfTaken?: boolean } = {},
+  options: {
+    host?: string;
+    port?: number;
+    token?: string;
+    anyPortIfTaken?: boolean;
+    /** Anything else the Hub is started with (its jobs, say). */
+    hub?: Omit<LocalHubOptions, "dir" | "token" | "port" | "host">;
+  } = {},
 ): Promise<HomeHub> {
   const { startLocalHub } = await import("@pincer/hub");
   const dir = hubDir(home);

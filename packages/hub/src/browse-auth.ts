@@ -43,7 +43,8 @@ export class HubAuth {
     }
     const next = new URL(url);
     next.searchParams.delete("token");
-    this.#signIn(req, res, `${next.pathname}${next.search}`);
+    // One leading slash: `//host` would send the browser to another site.
+    this.#signIn(req, res, `/${next.pathname.replace(/^\/+/, "")}${next.search}`);
     return true;
   }
 

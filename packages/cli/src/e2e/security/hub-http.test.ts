@@ -198,6 +198,18 @@ describe("pincer hub serve: web pages", () => {
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).not.toContain(token);
     const cookie = setCookie.split(";")[0]!;
+    // A sign-in link never sends the browser to another site.
+    const away = await rawRequest(hub.url, { path: `/.//evil.example/x?token=${token}` });
+    expect(away.status).toBe(303);
+    expect(away.headers.location).toBe("/evil.example/x");
+    const form = await rawRequest(hub.url, {
+      method: "POST",
+      path: "/login",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: hub.url },
+      body: new URLSearchParams({ token, next: "//evil.example/" }).toString(),
+    });
+    expect(form.status).toBe(303);
+    expect(form.headers.location).toBe("/");
 
     const read = await rawRequest(hub.url, {
       path: "/datasets/local/secret-data/blob/main/train.csv",
