@@ -8,6 +8,7 @@ import { ItemView } from "./item-view.js";
 import { LiveView, QueuedView } from "./live-view.js";
 import type { Palette } from "./palette.js";
 import { PermissionView, PickerView, StatusLine } from "./panels.js";
+import { PlanView } from "./plan-view.js";
 import type { Item } from "./transcript.js";
 
 /**
@@ -18,13 +19,17 @@ const FinishedItems = memo(function FinishedItems({
   items,
   palette,
   width,
+  expanded,
 }: {
   items: Item[];
   palette: Palette;
   width: number;
+  expanded: boolean;
 }) {
   return (
-    <Static items={items}>{(item) => <ItemView key={item.id} item={item} palette={palette} width={width} />}</Static>
+    <Static items={items}>
+      {(item) => <ItemView key={item.id} item={item} palette={palette} width={width} expanded={expanded} />}
+    </Static>
   );
 });
 
@@ -68,12 +73,6 @@ export function App({
     clearTimeout(quitTimer.current);
     quitTimer.current = setTimeout(() => setQuitHint(false), QUIT_WINDOW_MS);
   };
-  const onExpand = () => {
-    const last = controller.transcript.lastTool();
-    if (!last) return;
-    const { id: _id, ...rest } = last;
-    controller.transcript.add({ ...rest, expanded: true });
-  };
 
   const { palette, transcript, permission, picker } = controller;
   const width = Math.max(10, columns);
@@ -85,8 +84,18 @@ export function App({
         : 'Ask anything, or type "/" for commands';
   return (
     <Box flexDirection="column">
-      <FinishedItems key={controller.epoch} items={transcript.items} palette={palette} width={width} />
+      <FinishedItems
+        key={controller.epoch}
+        items={transcript.items}
+        palette={palette}
+        width={width}
+        expanded={transcript.expanded}
+      />
       <LiveView live={transcript.live} palette={palette} width={width} rows={rows} />
+      {/* While the turn runs, the plan as the model last left it (once it has steps to go). */}
+      {transcript.live.busy && transcript.plan.some((item) => item.status !== "completed") ? (
+        <PlanView plan={transcript.plan} palette={palette} width={width} />
+      ) : null}
       <QueuedView queued={transcript.queued} palette={palette} width={width} />
       <Box marginTop={1} flexDirection="column">
         {permission ? (
@@ -121,7 +130,7 @@ export function App({
             onEscape={() => controller.interrupt()}
             onShiftTab={() => controller.cycleMode()}
             onTab={() => controller.cycleThinking()}
-            onExpand={onExpand}
+            onExpand={() => controller.toggleExpanded()}
           />
         </Box>
         <Box paddingX={1}>

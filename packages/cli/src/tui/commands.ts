@@ -13,6 +13,7 @@ import { promptUsage } from "@pincer/mcp";
 import { expandMarkdownCommand, findMarkdownCommand } from "../agents/markdown-commands.js";
 import { sessionsDir } from "../home.js";
 import type { Controller } from "./controller.js";
+import { modelCommand } from "./model-command.js";
 
 /** A slash command: what `/help` lists and the input box completes. */
 export interface SlashCommand {
@@ -28,7 +29,7 @@ export const SLASH_COMMANDS: SlashCommand[] = [
     name: "model",
     args: "[provider/model]",
     description: "Show or switch the model (the conversation goes on)",
-    run: model,
+    run: modelCommand,
   },
   {
     name: "thinking",
@@ -142,30 +143,10 @@ function help(controller: Controller): void {
       "",
       "Keys: enter send · alt+enter or ctrl+j new line · ↑/↓ history · esc interrupt",
       "      while it works: enter steers it at its next step, alt+enter queues for after the turn",
-      "      tab thinking level · shift+tab permission mode · ctrl+o expand the last tool output",
+      "      tab thinking level · shift+tab permission mode · ctrl+o show folded output whole",
       "      ctrl+c clear input, twice to quit",
     ],
   });
-}
-
-async function model(controller: Controller, args: string): Promise<void> {
-  const prepared = controller.prepared;
-  if (!prepared) throw new Error("the session is still starting.");
-  if (args) {
-    await prepared.switchModel(args);
-    return;
-  }
-  const current = prepared.kernel.model;
-  const known = new Set([current, ...prepared.loadedModels().map((info) => info.id)]);
-  controller.picker = {
-    title: `Model (now ${current}). Type /model provider/model for any other.`,
-    options: [...known].map((id) => ({ label: id, value: id, ...(id === current ? { hint: "current" } : {}) })),
-    index: 0,
-    pick: async (value) => {
-      controller.picker = undefined;
-      await prepared.switchModel(value);
-    },
-  };
 }
 
 const THINKING_HINTS: Record<ThinkingLevel, string> = {

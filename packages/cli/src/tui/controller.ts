@@ -195,6 +195,15 @@ export class Controller {
     await this.start({ continue: false, resume: undefined, ...overrides });
   }
 
+  /**
+   * ctrl+o: every folded block (long tool output, thinking, a long prompt) shown whole, or folded
+   * again. Printed items cannot change in place, so the screen is drawn again with them.
+   */
+  toggleExpanded(): void {
+    this.transcript.expanded = !this.transcript.expanded;
+    this.redraw();
+  }
+
   /** Wipes the terminal and prints the whole transcript again (after a resize). */
   redraw(): void {
     this.clearScreen?.();

@@ -1,7 +1,8 @@
 import { Box, Text } from "ink";
+import { planFromResult, planSummary } from "../output/plan.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Palette } from "./palette.js";
-import type { StyledLine } from "./styled.js";
+import { type StyledLine, sanitize } from "./styled.js";
 import { COLLAPSED_LINES, collapse, diffLines, resultDiff, resultSummary, resultText, toolTitle } from "./tool-view.js";
 import type { Item } from "./transcript.js";
 
@@ -34,7 +35,22 @@ export function Lines({ lines, prefix }: { lines: StyledLine[]; prefix?: string 
   );
 }
 
-export function ItemView({ item, palette, width }: { item: Item; palette: Palette; width: number }) {
+/** How many lines of thinking and of a prompt stay on screen while folded. */
+const THINKING_LINES = 6;
+const PROMPT_LINES = 40;
+
+export function ItemView({
+  item,
+  palette,
+  width,
+  expanded,
+}: {
+  item: Item;
+  palette: Palette;
+  width: number;
+  /** ctrl+o: folded blocks shown whole. */
+  expanded: boolean;
+}) {
   const { color, symbol } = palette;
   switch (item.kind) {
     case "user":
@@ -43,20 +59,20 @@ export function ItemView({ item, palette, width }: { item: Item; palette: Palett
           <Text color={color.user} bold>
             {`${symbol.prompt} `}
           </Text>
-          <Text color={color.text}>{clip(item.text, 40)}</Text>
+          <Text color={color.text}>{expanded ? item.text : clip(item.text, PROMPT_LINES)}</Text>
         </Box>
       );
     case "markdown":
       return (
         <Box marginTop={1} flexDirection="column">
-          <Lines lines={renderMarkdown(item.text, palette)} />
+          <Lines lines={renderMarkdown(item.text, palette, width)} />
         </Box>
       );
     case "thinking":
       return (
         <Box marginTop={1}>
           <Text color={color.muted} italic>
-            {`✻ ${clip(item.text, 6)}`}
+            {`✻ ${expanded ? item.text : clip(item.text, THINKING_LINES)}`}
           </Text>
         </Box>
       );
@@ -82,7 +98,7 @@ export function ItemView({ item, palette, width }: { item: Item; palette: Palett
         </Box>
       );
     case "tool":
-      return <ToolView item={item} palette={palette} width={width} />;
+      return <ToolView item={item} palette={palette} width={width} expanded={expanded} />;
   }
 }
 
@@ -90,16 +106,20 @@ function ToolView({
   item,
   palette,
   width,
+  expanded,
 }: {
   item: Extract<Item, { kind: "tool" }>;
   palette: Palette;
   width: number;
+  expanded: boolean;
 }) {
   const { color, symbol } = palette;
   const failed = item.result.isError;
   const text = resultText(item.result);
   const diff = resultDiff(item.result);
-  const summary = resultSummary(item.name, text, failed);
+  // The plan is drawn whole while the turn runs; in the transcript, where it stood.
+  const plan = planFromResult(item.name, item.result);
+  const summary = plan ? `Plan: ${sanitize(planSummary(plan))}` : resultSummary(item.name, text, failed);
   const body: StyledLine[] = diff
     ? diffLines(diff, palette)
     : summary !== undefined
@@ -107,7 +127,8 @@ function ToolView({
       : text
         ? text.split("\n").map((line) => [{ text: line, color: failed ? color.error : color.text }])
         : [[{ text: "(no output)", color: color.muted }]];
-  const { shown, hidden } = item.expanded ? { shown: body, hidden: 0 } : collapse(body, COLLAPSED_LINES);
+  const folds = body.length > COLLAPSED_LINES;
+  const { shown, hidden } = expanded ? { shown: body, hidden: 0 } : collapse(body, COLLAPSED_LINES);
   const seconds =
     item.durationMs !== undefined && item.durationMs >= 1000 ? ` · ${(item.durationMs / 1000).toFixed(1)}s` : "";
   return (
@@ -120,6 +141,8 @@ function ToolView({
       <Lines lines={shown} prefix="  ⎿ " />
       {hidden > 0 ? (
         <Text color={color.muted}>{`    ${symbol.collapsed} +${hidden} lines (ctrl+o to expand)`}</Text>
+      ) : folds ? (
+        <Text color={color.muted}>{`    ${symbol.expanded} ${body.length} lines (ctrl+o to fold)`}</Text>
       ) : null}
     </Box>
   );

@@ -29,7 +29,7 @@ export function LiveView({
   const { color, symbol } = palette;
   // The streamed text may not exceed the screen, or the terminal would scroll on every frame.
   const room = Math.max(3, rows - 10);
-  const textLines = live.text ? renderMarkdown(live.text, palette) : [];
+  const textLines = live.text ? renderMarkdown(live.text, palette, width) : [];
   const thinking = live.thinking ? tail(live.thinking, 3) : [];
   return (
     <Box flexDirection="column">

@@ -1,13 +1,14 @@
 import { highlightCode } from "./highlight.js";
+import { isTableStart, renderTable, tableLines } from "./markdown-table.js";
 import type { Palette } from "./palette.js";
 import type { Span, StyledLine } from "./styled.js";
 
 /**
- * Markdown as a terminal shows it: headings, emphasis, inline code, links, lists, quotes, rules
- * and fenced code with highlighting. Block structure is read line by line, so a half-streamed
- * message renders sensibly too.
+ * Markdown as a terminal shows it: headings, emphasis, inline code, links, lists, quotes, rules,
+ * tables fitted to `width` and fenced code with highlighting. Block structure is read line by
+ * line, so a half-streamed message renders sensibly too.
  */
-export function renderMarkdown(text: string, palette: Palette): StyledLine[] {
+export function renderMarkdown(text: string, palette: Palette, width = 80): StyledLine[] {
   const out: StyledLine[] = [];
   const lines = text.split("\n");
   for (let index = 0; index < lines.length; index++) {
@@ -19,6 +20,12 @@ export function renderMarkdown(text: string, palette: Palette): StyledLine[] {
       index++;
       while (index < lines.length && !lines[index]!.trimStart().startsWith(marker)) body.push(lines[index++]!);
       out.push(...codeBlock(body.join("\n"), language, indent, palette));
+      continue;
+    }
+    if (isTableStart(lines, index)) {
+      const rows = tableLines(lines, index);
+      out.push(...renderTable(rows, width, palette, (cell) => inline(cell, palette)));
+      index += rows.length - 1;
       continue;
     }
     out.push(...block(line, palette));

@@ -59,6 +59,9 @@ export function PermissionView({
   );
 }
 
+/** Options a picker shows at once. */
+const PICKER_ROWS = 12;
+
 /** A list to choose from; moving the selection previews it when the picker can. */
 export function PickerView({
   picker,
@@ -82,17 +85,26 @@ export function PickerView({
       void Promise.resolve(picker.pick(picker.options[index]!.value)).finally(onDone);
     }
   });
+  // A long list scrolls: the selection stays in view.
+  const first = Math.min(Math.max(0, index - PICKER_ROWS + 1), Math.max(0, picker.options.length - PICKER_ROWS));
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={palette.color.accent} paddingX={1}>
       <Text bold color={palette.color.heading}>
         {picker.title}
       </Text>
-      {picker.options.map((option, at) => (
-        <Text key={option.value} {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>
-          {`${at === index ? palette.symbol.prompt : " "} ${option.label}`}
-          {option.hint ? <Text color={palette.color.muted}>{`  ${option.hint}`}</Text> : null}
-        </Text>
-      ))}
+      {first > 0 ? <Text color={palette.color.muted}>{`  ↑ ${first} more`}</Text> : null}
+      {picker.options.slice(first, first + PICKER_ROWS).map((option, offset) => {
+        const at = first + offset;
+        return (
+          <Text key={option.value} {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>
+            {`${at === index ? palette.symbol.prompt : " "} ${option.label}`}
+            {option.hint ? <Text color={palette.color.muted}>{`  ${option.hint}`}</Text> : null}
+          </Text>
+        );
+      })}
+      {first + PICKER_ROWS < picker.options.length ? (
+        <Text color={palette.color.muted}>{`  ↓ ${picker.options.length - first - PICKER_ROWS} more`}</Text>
+      ) : null}
     </Box>
   );
 }

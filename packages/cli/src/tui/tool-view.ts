@@ -9,6 +9,7 @@ export const LIVE_TAIL_LINES = 5;
 
 /** `bash(npm test)`, `edit(src/app.ts)`: the call as one short line. */
 export function toolTitle(name: string, args: Record<string, unknown>, width = 80): string {
+  if (name === "todo" && Array.isArray(args.todos)) return `todo(${args.todos.length} steps)`;
   const main =
     args.command ?? args.path ?? args.file_path ?? args.pattern ?? args.url ?? args.query ?? firstString(args) ?? "";
   const subject = sanitize(String(main)).split("\n")[0] ?? "";

@@ -49,7 +49,12 @@ describe("Transcript", () => {
       },
     });
     expect(transcript.live.tools).toEqual([]);
-    expect(transcript.lastTool()).toMatchObject({ name: "bash", args: { command: "npm test" }, durationMs: 1200 });
+    expect(transcript.items.at(-1)).toMatchObject({
+      kind: "tool",
+      name: "bash",
+      args: { command: "npm test" },
+      durationMs: 1200,
+    });
   });
 
   it("strips escape sequences from model text so it cannot drive the terminal", () => {
@@ -84,7 +89,7 @@ describe("Transcript", () => {
       },
     ]);
     expect(transcript.items.map((item) => item.kind)).toEqual(["user", "markdown", "tool"]);
-    expect(transcript.lastTool()).toMatchObject({ args: { path: "a.txt" } });
+    expect(transcript.items.at(-1)).toMatchObject({ kind: "tool", args: { path: "a.txt" } });
   });
 
   it("shows a failed model call's error once, with the terminal's advice (/model, not --model)", () => {
@@ -150,5 +155,46 @@ describe("Transcript", () => {
     transcript.apply({ type: "prompt_queued", queued: { id: "x", mode: "steer", text: "stop" } });
     transcript.apply({ type: "queue_dropped", dropped: [{ id: "x", mode: "steer", text: "stop" }], reason: "aborted" });
     expect(transcript.queued).toEqual([]);
+  });
+
+  it("keeps the plan as the last todo call left it, live and on resume", () => {
+    const transcript = new Transcript();
+    const todos = [
+      { content: "a", status: "completed" },
+      { content: "b", status: "in_progress" },
+    ];
+    const done = (details: unknown): KernelEvent => ({
+      type: "tool_end",
+      toolCallId: "t",
+      name: "todo",
+      durationMs: 1,
+      result: {
+        role: "toolResult",
+        toolCallId: "t",
+        toolName: "todo",
+        content: [],
+        details,
+        isError: false,
+        timestamp: 0,
+      },
+    });
+    transcript.apply(done({ todos }));
+    expect(transcript.plan).toEqual(todos);
+    // A malformed list leaves the plan as it was.
+    transcript.apply(done({ todos: [{ content: 1 }] }));
+    expect(transcript.plan).toEqual(todos);
+    const resumed = new Transcript();
+    resumed.loadHistory([
+      {
+        role: "toolResult",
+        toolCallId: "t",
+        toolName: "todo",
+        content: [],
+        details: { todos },
+        isError: false,
+        timestamp: 0,
+      },
+    ]);
+    expect(resumed.plan).toEqual(todos);
   });
 });

@@ -1,5 +1,6 @@
 import type { KernelEvent, Message, QueuedPrompt, ToolResultMessage, Usage } from "@pincer/kernel";
 import { addUsage, emptyUsage } from "@pincer/kernel";
+import { type PlanItem, planFromResult } from "../output/plan.js";
 import { terminalAdvice } from "./advice.js";
 import { stableBoundary } from "./markdown.js";
 import { sanitize } from "./styled.js";
@@ -16,8 +17,6 @@ export type Item =
       args: Record<string, unknown>;
       result: ToolResultMessage;
       durationMs?: number;
-      /** Shown whole, not collapsed (ctrl+o). */
-      expanded?: boolean;
     }
   | { kind: "notice"; id: number; level: "info" | "warning" | "error"; text: string }
   | { kind: "block"; id: number; title: string; lines: string[] };
@@ -53,6 +52,10 @@ export class Transcript {
   items: Item[] = [];
   live: LiveState = { text: "", thinking: "", tools: [], busy: false };
   usage: Usage = emptyUsage();
+  /** The plan the model keeps with the `todo` tool, as its last call left it. */
+  plan: PlanItem[] = [];
+  /** ctrl+o: folded blocks (long tool output, thinking, a long prompt) are shown whole. */
+  expanded = false;
   /** Sent while a turn runs and not yet delivered to the model (shown as queued, below the live area). */
   queued: QueuedPrompt[] = [];
   version = 0;
@@ -79,6 +82,7 @@ export class Transcript {
   /** A new screen: earlier items stay in the terminal's scrollback, not in this transcript. */
   clear(): void {
     this.items = [];
+    this.plan = [];
     this.queued = [];
     this.live = { text: "", thinking: "", tools: [], busy: false };
     this.changed();
@@ -90,15 +94,6 @@ export class Transcript {
       ? { ...this.live, busy: true, activity: label, turnStartedAt: Date.now() }
       : { ...this.live, busy: false, activity: undefined };
     this.changed();
-  }
-
-  /** The finished tool call shown last, for ctrl+o. */
-  lastTool(): Extract<Item, { kind: "tool" }> | undefined {
-    for (let index = this.items.length - 1; index >= 0; index--) {
-      const item = this.items[index]!;
-      if (item.kind === "tool") return item;
-    }
-    return undefined;
   }
 
   apply(event: KernelEvent): void {
@@ -168,6 +163,7 @@ export class Transcript {
         return;
       }
       case "tool_end": {
+        this.plan = planFromResult(event.name, event.result) ?? this.plan;
         const tool = this.live.tools.find((candidate) => candidate.id === event.toolCallId);
         this.live.tools = this.live.tools.filter((candidate) => candidate.id !== event.toolCallId);
         this.add({
@@ -240,6 +236,7 @@ export class Transcript {
           if (block.type === "toolCall") calls.set(block.id, block.arguments);
         }
       } else {
+        this.plan = planFromResult(message.toolName, message) ?? this.plan;
         this.items.push({
           kind: "tool",
           id: this.nextId++,
