@@ -25,16 +25,19 @@ export function displayLine(value: unknown, max = MAX_SHOWN_DESCRIPTION): string
 }
 
 /**
- * A string shown exactly, where the user must see what will run (a hook's shell command): nothing
- * is removed or folded, but every control or format character (newlines, ESC, bidirectional
- * overrides, zero-width characters) is written as a visible `⟨U+XXXX⟩`, so the text can neither
- * drive the terminal nor disguise itself. Capped at `max` characters, saying how many more there are.
+ * A string shown exactly, where the user must see what will run (a hook's shell command, the
+ * command a permission question is about): nothing is removed or folded, but every control or
+ * format character (ESC, bidirectional overrides, zero-width characters; newlines too, unless
+ * `keepNewlines`) is written as a visible `⟨U+XXXX⟩`, so the text can neither drive the terminal
+ * nor show something other than what runs. Capped at `max` characters, saying how many more there are.
  */
-export function displayExact(value: string, max = 2000): string {
+export function displayExact(value: string, max = 2000, options: { keepNewlines?: boolean } = {}): string {
   const kept = Array.from(value.slice(0, max * 2)).slice(0, max);
   const shown = kept
     .map((char) =>
-      /\p{C}/u.test(char) ? `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩` : char,
+      /\p{C}/u.test(char) && !(options.keepNewlines && char === "\n")
+        ? `⟨U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}⟩`
+        : char,
     )
     .join("");
   const rest = value.length - kept.join("").length;

@@ -1,3 +1,4 @@
+import { displayExact, displayLine } from "@pincer/host";
 import type { StatusLineInfo } from "@pincer/sdk";
 import { Box, Text, useInput } from "ink";
 import { useEffect, useState } from "react";
@@ -25,7 +26,7 @@ export function PermissionView({
     ...(request.suggestedRule
       ? [
           {
-            label: `Yes, and don't ask again for ${request.suggestedRule} (adds it to ${configFile})`,
+            label: `Yes, and don't ask again for ${displayExact(request.suggestedRule, 400)} (adds it to ${configFile})`,
             choice: "always" as const,
           },
         ]
@@ -46,9 +47,10 @@ export function PermissionView({
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={palette.color.warning} paddingX={1}>
       <Text bold color={palette.color.warning}>
-        {`Allow ${sanitize(request.title).slice(0, 400)}?`}
+        {/* What will run, exactly: a hidden character (a bidi override, ESC) shows as ⟨U+XXXX⟩. */}
+        {`Allow ${displayExact(request.title.replace(/\r\n?/g, "\n"), 400, { keepNewlines: true })}?`}
       </Text>
-      {request.cost ? <Text color={palette.color.warning}>{sanitize(request.cost)}</Text> : null}
+      {request.cost ? <Text color={palette.color.warning}>{displayLine(request.cost, 400)}</Text> : null}
       <Text color={palette.color.muted}>{sanitize(request.reason)}</Text>
       {options.map((option, at) => (
         <Text key={option.choice} {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>

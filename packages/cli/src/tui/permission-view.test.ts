@@ -36,4 +36,20 @@ describe("the permission question", () => {
     expect(screen).not.toContain("estimated");
     expect(screen).toContain("bash runs commands");
   });
+
+  it("shows what will run exactly: escape sequences and bidi overrides as visible codes, never as effects", () => {
+    const screen = screenFor({
+      toolName: "bash",
+      title: "bash: echo safe \u202e; rm -rf ~ \u202c\u001b]52;c;ZXZpbA==\u0007",
+      reason: "bash runs commands",
+      cost: "estimated $0.00: free\u001b[8m hidden\u202e",
+      suggestedRule: "lookup(\u001b[2Jx)",
+      answer: () => {},
+    });
+    expect(screen).toContain("echo safe ⟨U+202E⟩; rm -rf ~ ⟨U+202C⟩⟨U+001B⟩]52;c;ZXZpbA==⟨U+0007⟩?");
+    expect(screen).toContain("lookup(⟨U+001B⟩[2Jx)");
+    expect(screen).toContain("estimated $0.00: free hidden");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+    expect(screen).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
 });
