@@ -29,6 +29,13 @@ describe("the plan (todo tool)", () => {
     expect(planFromResult("todo", result({ todos: "all of it" }))).toBeUndefined();
     expect(planFromResult("todo", result(undefined))).toBeUndefined();
     expect(planFromResult("todo", result({ todos: [] }))).toEqual([]);
+    // Hostile text: an escape sequence in a step does not survive to be printed.
+    expect(
+      planFromResult(
+        "todo",
+        result({ todos: [{ content: "Publish\u001b]0;pwned\u0007 it\u001b[2J", status: "pending" }] }),
+      ),
+    ).toEqual([{ content: "Publish]0;pwned it[2J", status: "pending" }]);
   });
 
   it("sums up in one line, and shows a long plan around the step in progress", () => {

@@ -9,8 +9,8 @@ export interface PlanItem {
 const STATUSES = new Set(["pending", "in_progress", "completed"]);
 
 /**
- * The plan a finished `todo` call left: the list the tool validated and returned in its details.
- * Anything else (another tool, a failed call, a malformed list) is no plan.
+ * The plan a finished `todo` call left: the list the tool validated and returned in its details,
+ * control characters removed. Anything else (another tool, a failed call, a malformed list) is no plan.
  */
 export function planFromResult(name: string, result: ToolResultMessage): PlanItem[] | undefined {
   if (name !== "todo" || result.isError) return undefined;
@@ -20,7 +20,10 @@ export function planFromResult(name: string, result: ToolResultMessage): PlanIte
     (todo): todo is PlanItem =>
       typeof todo?.content === "string" && typeof todo?.status === "string" && STATUSES.has(todo.status),
   );
-  return items.length === todos.length ? items : undefined;
+  if (items.length !== todos.length) return undefined;
+  // Display text from the model: no control characters reach a terminal through it.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point.
+  return items.map((item) => ({ content: item.content.replace(/[\x00-\x1f\x7f-\x9f]/g, ""), status: item.status }));
 }
 
 /** `2/5 done · now: Train the model` — the plan in one line. */

@@ -1,5 +1,6 @@
 import type { KernelEvent } from "@pincer/kernel";
 import { messageText } from "@pincer/kernel";
+import { planFromResult, planSummary } from "./plan.js";
 import type { Style } from "./style.js";
 
 const MAX_RESULT_LINES = 6;
@@ -55,6 +56,12 @@ export function createProgressRenderer(write: (text: string) => void, style: Sty
         liveLines.delete(event.toolCallId);
         const lines = messageText(event.result).trimEnd().split("\n");
         const mark = event.result.isError ? style.red(style.symbols.failure) : style.green(style.symbols.success);
+        // The plan the model keeps: where it stands, one line per update, so its progress reads as it changes.
+        const plan = planFromResult(event.name, event.result);
+        if (plan) {
+          line(`  ${mark} ${style.bold("plan")} ${style.dim(planSummary(plan))}`);
+          break;
+        }
         // Output already shown live is summarised by its last line (the exit code).
         const summary =
           streamed > 0
@@ -99,6 +106,7 @@ export function createProgressRenderer(write: (text: string) => void, style: Sty
 }
 
 function describeArgs(args: Record<string, unknown>): string {
+  if (Array.isArray(args.todos)) return `${args.todos.length} steps`;
   const primary = args.command ?? args.path ?? args.pattern ?? args.description;
   if (typeof primary === "string") return primary.length > 100 ? `${primary.slice(0, 97)}…` : primary;
   const json = JSON.stringify(args);
