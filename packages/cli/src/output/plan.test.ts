@@ -33,9 +33,9 @@ describe("the plan (todo tool)", () => {
     expect(
       planFromResult(
         "todo",
-        result({ todos: [{ content: "Publish\u001b]0;pwned\u0007 it\u001b[2J", status: "pending" }] }),
+        result({ todos: [{ content: "Publish\u001b]0;pwned\u0007 it\u001b[2J\nnow", status: "pending" }] }),
       ),
-    ).toEqual([{ content: "Publish]0;pwned it[2J", status: "pending" }]);
+    ).toEqual([{ content: "Publish it now", status: "pending" }]);
   });
 
   it("sums up in one line, and shows a long plan around the step in progress", () => {

@@ -1,4 +1,5 @@
 import type { ToolResultMessage } from "@pincer/kernel";
+import { sanitize } from "../tui/styled.js";
 
 /** One step of the plan the model keeps with the `todo` tool. */
 export interface PlanItem {
@@ -10,7 +11,7 @@ const STATUSES = new Set(["pending", "in_progress", "completed"]);
 
 /**
  * The plan a finished `todo` call left: the list the tool validated and returned in its details,
- * control characters removed. Anything else (another tool, a failed call, a malformed list) is no plan.
+ * escape sequences removed. Anything else (another tool, a failed call, a malformed list) is no plan.
  */
 export function planFromResult(name: string, result: ToolResultMessage): PlanItem[] | undefined {
   if (name !== "todo" || result.isError) return undefined;
@@ -21,9 +22,8 @@ export function planFromResult(name: string, result: ToolResultMessage): PlanIte
       typeof todo?.content === "string" && typeof todo?.status === "string" && STATUSES.has(todo.status),
   );
   if (items.length !== todos.length) return undefined;
-  // Display text from the model: no control characters reach a terminal through it.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point.
-  return items.map((item) => ({ content: item.content.replace(/[\x00-\x1f\x7f-\x9f]/g, ""), status: item.status }));
+  // Display text from the model: no escape sequence reaches a terminal through it, and a step is one line.
+  return items.map((item) => ({ content: sanitize(item.content).replace(/\s*\n\s*/g, " "), status: item.status }));
 }
 
 /** `2/5 done · now: Train the model` — the plan in one line. */
