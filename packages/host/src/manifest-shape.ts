@@ -11,17 +11,20 @@ export const MAX_MANIFEST_VALUES = 20_000;
  * The problem with a parsed manifest's shape, naming the JSON path where it went too deep, or
  * undefined when it is within bounds. Walks with its own stack, so no input can overflow it.
  */
-export function manifestShapeProblem(json: unknown): string | undefined {
+export function manifestShapeProblem(
+  json: unknown,
+  limits: { maxDepth: number; maxValues: number } = { maxDepth: MAX_MANIFEST_DEPTH, maxValues: MAX_MANIFEST_VALUES },
+): string | undefined {
   const stack: Array<{ value: unknown; path: string[] }> = [{ value: json, path: [] }];
   let values = 0;
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
-    if (++values > MAX_MANIFEST_VALUES) {
-      return `/: more than ${MAX_MANIFEST_VALUES} values; a manifest lists what a plugin contributes and needs, not data`;
+    if (++values > limits.maxValues) {
+      return `/: more than ${limits.maxValues} values; a manifest lists what a plugin contributes and needs, not data`;
     }
     if (value === null || typeof value !== "object") continue;
-    if (path.length >= MAX_MANIFEST_DEPTH) {
-      return `${pointer(path)}: nested deeper than ${MAX_MANIFEST_DEPTH} levels; no manifest field is more than 5 deep`;
+    if (path.length >= limits.maxDepth) {
+      return `${pointer(path)}: nested deeper than ${limits.maxDepth} levels; no manifest field is more than 5 deep`;
     }
     const entries = Array.isArray(value)
       ? value.map((item, index) => [String(index), item] as const)

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { isDirectory, isFile } from "../fs-probe.js";
+import { manifestShapeProblem } from "../manifest-shape.js";
 
 /**
  * Reading a Claude Code plugin's files without running anything, and the error every reader of
@@ -11,11 +12,20 @@ export class ClaudePluginError extends Error {
   override name = "ClaudePluginError";
 }
 
+/** A plugin.json, hooks.json or .mcp.json is settings, not data: larger is refused unread. */
+const MAX_JSON_BYTES = 1024 * 1024;
+
 export function readJsonObject(file: string): Record<string, unknown> {
   let text: string;
   try {
+    if (statSync(file).size > MAX_JSON_BYTES) {
+      throw new ClaudePluginError(
+        `${file} is larger than ${MAX_JSON_BYTES / 1024 / 1024} MB; it holds settings, not data`,
+      );
+    }
     text = readFileSync(file, "utf8");
   } catch (error) {
+    if (error instanceof ClaudePluginError) throw error;
     throw new ClaudePluginError(
       `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
@@ -29,6 +39,9 @@ export function readJsonObject(file: string): Record<string, unknown> {
   if (!json || typeof json !== "object" || Array.isArray(json)) {
     throw new ClaudePluginError(`${file} must hold a JSON object`);
   }
+  // Bounded as Pincer's own manifests are: what reads it later recurses (JSON.stringify included).
+  const shape = manifestShapeProblem(json);
+  if (shape) throw new ClaudePluginError(`${file}: ${shape}`);
   return json as Record<string, unknown>;
 }
 

@@ -82,6 +82,16 @@ describe("reading a Claude Code plugin", () => {
     put(join(root, ".claude-plugin", "plugin.json"), JSON.stringify({ name: "ok", commands: "../outside" }));
     expect(() => readClaudePlugin(root)).toThrow(/points outside the plugin folder/);
   });
+
+  it("refuses a plugin.json nested too deep for what reads it, or too large, naming the file", () => {
+    const root = temp();
+    const file = join(root, ".claude-plugin", "plugin.json");
+    // A name 100,000 arrays deep: quoting it in the error overflowed JSON.stringify's stack.
+    put(file, `{ "name": ${"[".repeat(100_000)}${"]".repeat(100_000)} }`);
+    expect(() => readClaudePlugin(root)).toThrow(`${file}: /name/0/0/0/0/0/…: nested deeper than 16 levels`);
+    put(file, JSON.stringify({ name: "ok", description: "x".repeat(2 * 1024 * 1024) }));
+    expect(() => readClaudePlugin(root)).toThrow(`${file} is larger than 1 MB`);
+  });
 });
 
 describe("installing a Claude Code plugin", () => {

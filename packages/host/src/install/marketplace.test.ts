@@ -102,4 +102,16 @@ describe("Claude Code marketplaces", () => {
       server.close();
     }
   });
+
+  it("refuses a marketplace.json nested too deep to store, naming where, and adds nothing", async () => {
+    const home = temp();
+    const dir = temp();
+    mkdirSync(join(dir, ".claude-plugin"));
+    const deep = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
+    writeFileSync(join(dir, ".claude-plugin", "marketplace.json"), `{ "name": "deep", "plugins": [], "x": ${deep} }`);
+    await expect(addMarketplace(home, dir, { cwd: "/" })).rejects.toThrow(
+      /\/x\/0\/0\/0\/0\/0\/…: nested deeper than 16/,
+    );
+    expect(listMarketplaces(home)).toEqual([]);
+  });
 });

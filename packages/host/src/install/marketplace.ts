@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { manifestShapeProblem } from "../manifest-shape.js";
 import { CLAUDE_PLUGIN_MANIFEST, claudePluginsDir } from "./claude-plugin.js";
 
 /**
@@ -69,6 +70,9 @@ export function parseMarketplace(
     throw new Error(`${where}: ${why}`);
   };
   if (!json || typeof json !== "object" || Array.isArray(json)) fail("expected a JSON object");
+  // A catalogue may list many plugins, but none nested deep: what stores it recurses.
+  const shape = manifestShapeProblem(json, { maxDepth: 16, maxValues: 500_000 });
+  if (shape) fail(shape);
   const data = json as Record<string, unknown>;
   if (typeof data.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(data.name)) {
     fail(`"name" must be letters, digits, -, _ or . (e.g. "team-tools"), got ${JSON.stringify(data.name ?? null)}`);
