@@ -64,6 +64,15 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/** Reads and drops a body the route has no use for, at most `limit` bytes (413 past that). */
+export async function discardBody(req: IncomingMessage, limit: number): Promise<void> {
+  let size = 0;
+  for await (const chunk of requestChunks(req)) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+  }
+}
+
 /** A body's chunks, read so that stopping early leaves the connection up for the refusal. */
 export const requestChunks = (req: IncomingMessage): AsyncIterable<Buffer> =>
   req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;

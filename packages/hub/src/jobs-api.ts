@@ -17,7 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAbsolute, join } from "node:path";
 import { type Job, type JobInfo, type JobSpec, type JobStatus, LocalJobRunner } from "@pincer/jobs";
-import { HubError, readJson, sendJson } from "./http.js";
+import { discardBody, HubError, JSON_BODY_LIMIT, readJson, sendJson } from "./http.js";
 
 export interface JobsApiOptions {
   /** The runner's jobs directory (the hub's `<dir>/jobs`). */
@@ -194,7 +194,7 @@ export class JobsApi {
         break;
       case "cancel":
         if (method === "POST") {
-          req.resume();
+          await discardBody(req, JSON_BODY_LIMIT);
           await found.job.cancel();
           return sendJson(res, 200, this.#info(baseUrl, found.job, found.record, true));
         }
@@ -336,7 +336,8 @@ export class JobsApi {
     res.on("close", () => {
       closed = true;
     });
-    req.resume();
+    // A GET has no business sending a body: at most a little of one is read (and dropped).
+    discardBody(req, JSON_BODY_LIMIT).catch(() => res.destroy());
     for await (const line of job.logs()) {
       if (closed) return;
       res.write(`data: ${JSON.stringify({ data: line, timestamp: new Date().toISOString() })}\n\n`);

@@ -4,7 +4,15 @@ import { existsSync, renameSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendBlob } from "./files.js";
 import { writeHashed } from "./hashed-write.js";
-import { HubError, LIST_BODY_LIMIT, readJson, refuseDeclaredOver, requestChunks, sendJson } from "./http.js";
+import {
+  discardBody,
+  HubError,
+  LIST_BODY_LIMIT,
+  readJson,
+  refuseDeclaredOver,
+  requestChunks,
+  sendJson,
+} from "./http.js";
 import type { MultipartUploads } from "./lfs-multipart.js";
 import type { RepoStore, RepoType } from "./repos.js";
 
@@ -159,7 +167,7 @@ export async function lfsUpload(
   if (!signer.verify(oid, size, query.get("sig") ?? "")) throw new HubError(403, "Invalid or missing upload signature");
   const target = store.blobPath(oid);
   if (existsSync(target)) {
-    req.resume();
+    await discardBody(req, size);
     res.writeHead(200, { ETag: `"${oid}"` }).end();
     return;
   }

@@ -334,6 +334,36 @@ describe("pincer hub serve: bodies", () => {
   });
 });
 
+describe("pincer hub serve: bodies nobody reads", () => {
+  it("reads at most 8 MB of a body sent where none is taken (a GET, a job's cancel, an object already stored)", async () => {
+    await api("/api/repos/create", { method: "POST", headers: json, body: JSON.stringify({ name: "twice" }) });
+    const content = Buffer.from("stored once");
+    const oid = createHash("sha256").update(content).digest("hex");
+    const batch = await api("/local/twice.git/info/lfs/objects/batch", {
+      method: "POST",
+      headers: { "Content-Type": "application/vnd.git-lfs+json" },
+      body: JSON.stringify({ operation: "upload", objects: [{ oid, size: content.length }] }),
+    });
+    const href = ((await batch.json()) as { objects: Array<{ actions: { upload: { href: string } } }> }).objects[0]!
+      .actions.upload.href;
+    expect((await fetch(href, { method: "PUT", body: content })).status).toBe(200);
+    for (const [method, url] of [
+      ["GET", `${hub.url}/api/whoami-v2`],
+      ["POST", `${hub.url}/api/jobs/local/nope/cancel`],
+      ["GET", `${hub.url}/api/models`],
+      ["PUT", href],
+    ] as const) {
+      const streamed = await streamUpload(url, 128 * 1024 * 1024, {
+        method,
+        headers: auth(),
+        keepSending: true,
+      });
+      expect(streamed.sent, `${method} ${url}`).toBeLessThan(64 * 1024 * 1024);
+    }
+    await stillServing();
+  });
+});
+
 describe("pincer hub serve: paths and headers", () => {
   it("refuses traversal in repo names, file paths and revisions, and leaks nothing of the Hub's folder", async () => {
     const attempts = [

@@ -47,6 +47,8 @@ export function rawRequest(
 export function streamUpload(
   url: string,
   total: number,
+  /** `keepSending`: go on writing after the answer came, as a hostile client does. */
+  options: { method?: string; headers?: Record<string, string>; keepSending?: boolean } = {},
 ): Promise<{ status: number; body: string; sent: number; cut: boolean }> {
   const target = new URL(url);
   return new Promise((resolve) => {
@@ -60,12 +62,20 @@ export function streamUpload(
       resolve({ status, body, sent, cut });
     };
     const req = request(
-      { host: target.hostname, port: target.port, method: "PUT", path: `${target.pathname}${target.search}` },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? "PUT",
+        path: `${target.pathname}${target.search}`,
+        headers: options.headers ?? {},
+      },
       (res) => {
         status = res.statusCode ?? 0;
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => finish(false));
+        res.on("end", () => {
+          if (!options.keepSending || sent >= total) finish(false);
+        });
         res.on("error", () => finish(true));
       },
     );
@@ -76,7 +86,10 @@ export function streamUpload(
         sent += chunk.length;
         if (!req.write(chunk)) return void req.once("drain", pump);
       }
-      if (sent >= total) req.end();
+      if (sent >= total) {
+        req.end();
+        req.on("finish", () => finish(false));
+      }
     };
     pump();
   });
