@@ -21,7 +21,7 @@ import { type ResolvedGrants, resolveGrants } from "./grants.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
-import { reservedToolName, ToolNotOfferedError } from "./reserved-tool-names.js";
+import { OfferedToolNames } from "./reserved-tool-names.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
@@ -198,19 +198,16 @@ export class PluginRegistry {
    */
   async loadTools(filter: (name: string) => boolean = () => true): Promise<AnyTool[]> {
     const tools: AnyTool[] = [];
-    // Lowercased, as permission rules compare names: the first plugin (built-ins come first) keeps a name.
-    const taken = new Map<string, string>();
+    // The first plugin (built-ins come first) keeps a name; reserved names are refused.
+    const offered = new OfferedToolNames();
     for (const record of this.records) {
       const names = record.manifest.contributes.tools ?? [];
       if (!names.some(filter) || !this.activated(record)) continue;
       try {
         for (const tool of await this.toolsOf(record, filter)) {
-          const refusal = this.nameRefusal(record, tool.name, taken);
-          if (refusal) this.report(record, new ToolNotOfferedError(refusal));
-          else {
-            taken.set(tool.name.toLowerCase(), record.manifest.name);
-            tools.push(tool);
-          }
+          const refusal = offered.admit(record.manifest.name, tool.name, record.shipsWithPincer);
+          if (refusal) this.report(record, refusal);
+          else tools.push(tool);
         }
       } catch (error) {
         // One broken plugin must not take the others down: report it and go on without it.
@@ -218,20 +215,6 @@ export class PluginRegistry {
       }
     }
     return tools;
-  }
-
-  /**
-   * Why a plugin's tool is not offered, or undefined: a reserved name (a plugin installed before
-   * the name was reserved, or edited since), or a name an earlier plugin already has. The
-   * session goes on without that tool.
-   */
-  private nameRefusal(record: PluginRecord, name: string, taken: Map<string, string>): string | undefined {
-    const plugin = record.manifest.name;
-    const reserved = record.shipsWithPincer ? undefined : reservedToolName(name);
-    const holder = taken.get(name.toLowerCase());
-    if (!reserved && !holder) return undefined;
-    const why = reserved ?? `plugin ${holder} already provides a tool by that name`;
-    return `Tool "${name}" of plugin ${plugin} is not offered: ${why}. Remove the plugin (pincer plugin remove ${plugin}) or install a version that renames the tool.`;
   }
 
   private report(record: PluginRecord, error: Error): void {

@@ -66,3 +66,27 @@ export function refuseReservedToolNames(manifest: { name: string; contributes: {
 export class ToolNotOfferedError extends Error {
   override name = "ToolNotOfferedError";
 }
+
+/**
+ * The tool names a session offers so far. A plugin's tool is admitted unless its name is reserved
+ * (a plugin installed before the name was reserved, or edited since) or an earlier plugin already
+ * has it, compared without case as permission rules compare names; the session goes on without it.
+ */
+export class OfferedToolNames {
+  /** Lowercased name → the plugin that has it. */
+  private readonly taken = new Map<string, string>();
+
+  /** Undefined when admitted (the name is now taken), else why not, naming the plugin and the fix. */
+  admit(plugin: string, name: string, shipsWithPincer: boolean): ToolNotOfferedError | undefined {
+    const reserved = shipsWithPincer ? undefined : reservedToolName(name);
+    const holder = this.taken.get(name.toLowerCase());
+    if (!reserved && !holder) {
+      this.taken.set(name.toLowerCase(), plugin);
+      return undefined;
+    }
+    const why = reserved ?? `plugin ${holder} already provides a tool by that name`;
+    return new ToolNotOfferedError(
+      `Tool "${name}" of plugin ${plugin} is not offered: ${why}. Remove the plugin (pincer plugin remove ${plugin}) or install a version that renames the tool.`,
+    );
+  }
+}
