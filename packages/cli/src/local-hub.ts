@@ -70,6 +70,24 @@ export function runningLocalHub(home: string): RunningHub | undefined {
   }
 }
 
+/**
+ * The token for `endpoint` when it is this PINCER_HOME's running Hub (HF_ENDPOINT set to it without
+ * an HF_TOKEN): Pincer's own clients use it by themselves.
+ */
+export function tokenForLocalEndpoint(endpoint: string, home: string): string | undefined {
+  const running = runningLocalHub(home);
+  if (!running) return undefined;
+  try {
+    const a = new URL(endpoint);
+    const b = new URL(running.url);
+    const loopback = (host: string) => ["localhost", "127.0.0.1", "[::1]"].includes(host);
+    const sameHost = a.hostname === b.hostname || (loopback(a.hostname) && loopback(b.hostname));
+    return sameHost && a.port === b.port && a.protocol === b.protocol ? running.token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Announces a running `pincer hub serve` (readable by this user only: it holds the token). */
 export function writeHubServerFile(home: string, hub: RunningHub): void {
   writeFileSync(hubServerFile(home), `${JSON.stringify(hub, null, 2)}\n`, { mode: 0o600 });

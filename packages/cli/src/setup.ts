@@ -40,7 +40,7 @@ import {
   sessionsDir,
   UsageError,
 } from "./home.js";
-import { runningLocalHub } from "./local-hub.js";
+import { runningLocalHub, tokenForLocalEndpoint } from "./local-hub.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { buildSystemPrompt } from "./system-prompt.js";
@@ -134,11 +134,21 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   if (!options.resume && !options.continue) chooseModel({ named: model, env: options.env, providers });
   // With no Hugging Face credentials, the Hugging Face tools use a running local Hub (`pincer hub
   // serve`) with its token, and the session says so (the token is redacted like any other secret).
+  // HF_ENDPOINT naming that Hub without an HF_TOKEN gets its token too.
   const localHub = !options.env.HF_TOKEN && !options.env.HF_ENDPOINT ? runningLocalHub(options.home) : undefined;
   if (localHub)
     warnings.push(`No HF_TOKEN: the Hugging Face tools use the local Hub at ${localHub.url} (pincer hub serve).`);
-  const pluginEnv = localHub ? { ...options.env, HF_ENDPOINT: localHub.url, HF_TOKEN: localHub.token } : options.env;
-  const redact = createRedactor({ secrets: [...secretsFromEnv(options.env), ...(localHub ? [localHub.token] : [])] });
+  const endpointToken =
+    !options.env.HF_TOKEN && options.env.HF_ENDPOINT
+      ? tokenForLocalEndpoint(options.env.HF_ENDPOINT, options.home)
+      : undefined;
+  const hubToken = localHub?.token ?? endpointToken;
+  const pluginEnv = {
+    ...options.env,
+    ...(localHub ? { HF_ENDPOINT: localHub.url } : {}),
+    ...(hubToken ? { HF_TOKEN: hubToken } : {}),
+  };
+  const redact = createRedactor({ secrets: [...secretsFromEnv(options.env), ...(hubToken ? [hubToken] : [])] });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
   opened.push(session);

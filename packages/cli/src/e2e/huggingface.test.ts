@@ -33,6 +33,32 @@ describe("the Hugging Face plugin in a pincer -p session", () => {
     }
   });
 
+  it("gives the running local Hub's token to the tools when HF_ENDPOINT names that Hub and HF_TOKEN is unset", async () => {
+    const local = await startLocalHub({ dir: mkdtempSync(join(tmpdir(), "pincer-e2e-endpoint-hub-")) });
+    try {
+      using box = sandbox({
+        OPENAI_API_KEY: "sk-test-e2e-key-123456",
+        OPENAI_BASE_URL: fx.server.url,
+        HF_ENDPOINT: local.url.replace("127.0.0.1", "localhost"),
+      });
+      mkdirSync(join(box.env.PINCER_HOME!, "hub"), { recursive: true });
+      writeFileSync(
+        join(box.env.PINCER_HOME!, "hub", "server.json"),
+        JSON.stringify({ url: local.url, pid: process.pid, token: local.token }),
+      );
+      const from = fx.server.requests.length;
+      callTools(["hf_hub_search", { kind: "model", query: "anything" }]);
+      const result = await box.run(["-p", "search", "--model", "openai/gpt-5"]);
+      expect(result.code, result.stderr).toBe(0);
+      const last = bodies(from).at(-1)!;
+      expect(toolMessages(last).join("\n")).not.toMatch(/error|refused|401/i);
+      // The token reached the tools, not the model.
+      expect(JSON.stringify(bodies(from))).not.toContain(local.token);
+    } finally {
+      await local.close();
+    }
+  });
+
   it("searches the Hub without asking and creates a repo when allowed", async () => {
     using box = sandbox(env());
     const from = fx.server.requests.length;

@@ -1,4 +1,4 @@
-import { runningLocalHub, serveCommand, startHomeHub } from "../local-hub.js";
+import { runningLocalHub, serveCommand, startHomeHub, tokenForLocalEndpoint } from "../local-hub.js";
 import { trimSlash } from "./session-hub.js";
 
 /** The public Hub, used when HF_TOKEN is set without HF_ENDPOINT. */
@@ -26,9 +26,10 @@ export interface InternHub {
 }
 
 export async function resolveInternHub(env: NodeJS.ProcessEnv, home: string): Promise<InternHub> {
-  const token = env.HF_TOKEN || undefined;
   if (env.HF_TOKEN || env.HF_ENDPOINT) {
     const endpoint = trimSlash(env.HF_ENDPOINT || PUBLIC_HUB);
+    // HF_ENDPOINT naming this PINCER_HOME's running Hub needs no HF_TOKEN: its token is known here.
+    const token = env.HF_TOKEN || tokenForLocalEndpoint(endpoint, home);
     return {
       kind: "env",
       endpoint,
