@@ -241,6 +241,9 @@ const jobsFigures = await benchProcess("jobs.js");
 const hubFigures = await benchProcess("hub.js");
 const internFigures = await benchProcess("intern.js");
 const internDemoFigures = await benchProcess("intern-demo.js");
+const turnsFigures = await benchProcess("kernel-turns.js");
+const idleFigures = await benchProcess("serve-idle.js");
+const largeFigures = await benchProcess("large-response.js");
 
 const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -259,6 +262,9 @@ const results = {
   hub: hubFigures,
   intern: internFigures,
   internDemo: internDemoFigures,
+  kernelTurns: turnsFigures,
+  serveIdle: idleFigures,
+  largeResponse: largeFigures,
 };
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -279,6 +285,15 @@ console.log(
   `| kernel overhead per tool round trip (1,000 in one session, on disk) | ${fmt(trips.perRoundTripMs, 3)} ms | < 1 ms |`,
 );
 console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | < 200 ms |`);
+console.log(
+  `| kernel overhead per turn as a session grows: turn 1,000 vs turn 10 | ${fmt(turnsFigures.late, 2)} vs ${fmt(turnsFigures.early, 2)} ms (${fmt(turnsFigures.ratio, 2)}×) | ≤ 1.2× |`,
+);
+console.log(
+  `| \`pincer serve\`: memory per session, loaded / idle (released) | ${fmt(idleFigures.loadedPerSessionMiB)} / ${fmt(idleFigures.idlePerSessionMiB)} MiB | idle ≤ 3 MB |`,
+);
+console.log(
+  `| \`pincer -p --output-format json\`, a ${largeFigures.responseMiB} MB answer: peak memory over a one-word answer | ${fmt(largeFigures.largePeakMiB - largeFigures.smallPeakMiB)} MiB (${fmt(largeFigures.overResponse, 1)}× the answer) | ≤ 3× |`,
+);
 console.log(
   `| \`pincer plugin install\` from a loopback registry (fetch, verify, bundle, lock) | ${fmt(install.ms)} ms | — |`,
 );

@@ -1,4 +1,4 @@
-import { type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
+import { jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
@@ -10,6 +10,9 @@ import { prepareSession, type SessionOptions } from "./setup.js";
 export type OutputFormat = "text" | "json" | "stream-json";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Characters of a text answer per write. */
+const TEXT_SLICE = 1 << 20;
 
 export interface HeadlessOptions extends SessionOptions {
   prompt: string;
@@ -44,7 +47,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   };
   for (const warning of warnings) write(stderr, `${style.yellow("!")} ${warning}\n`);
   const denials: PermissionDenial[] = [];
-  const emitLine = (value: unknown) => write(stdout, `${JSON.stringify(value)}\n`);
+  // In pieces: a 50 MB answer is written a mebibyte at a time, not copied whole into one more string.
+  const emitLine = (value: unknown) => {
+    for (const piece of jsonChunks(value)) write(stdout, piece);
+    write(stdout, "\n");
+  };
   let pendingInit: Extract<KernelEvent, { type: "session_start" }> | undefined;
   kernel.subscribe((event: KernelEvent) => {
     if (event.type === "permission" && !event.allowed) {
@@ -96,7 +103,8 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 
   const summary = resultLine({ result, sessionId: session.id, durationMs: Date.now() - started, denials });
   if (options.outputFormat === "text") {
-    if (result.text) write(stdout, result.text.endsWith("\n") ? result.text : `${result.text}\n`);
+    for (let at = 0; at < result.text.length; at += TEXT_SLICE) write(stdout, result.text.slice(at, at + TEXT_SLICE));
+    if (result.text && !result.text.endsWith("\n")) write(stdout, "\n");
   } else {
     emitLine(summary);
   }

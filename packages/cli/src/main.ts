@@ -136,10 +136,20 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
             default: "127.0.0.1",
             description: "Interface to bind (loopback by default)",
           })
-          .option("port", { type: "number", default: 4096, description: "Port (0: any free one)" }),
+          .option("port", { type: "number", default: 4096, description: "Port (0: any free one)" })
+          .option("idle-release", {
+            type: "number",
+            description:
+              "Seconds after which an idle session lets go of its kernel and plugins, reloaded on its next prompt (default 600; 0: never)",
+          }),
       async (args) => {
         const { serveCommand } = await import("./serve/command.js");
-        await serveCommand({ host: args.host, port: args.port, env });
+        await serveCommand({
+          host: args.host,
+          port: args.port,
+          env,
+          ...(args.idleRelease !== undefined ? { idleRelease: args.idleRelease } : {}),
+        });
       },
     )
     .command(

@@ -8,10 +8,26 @@ export function estimateTokens(messages: Message[]): number {
   let chars = 0;
   let images = 0;
   for (const message of messages) {
-    if (typeof message.content === "string") {
-      chars += message.content.length;
-      continue;
-    }
+    const size = sizeOf(message);
+    chars += size.chars;
+    images += size.images;
+  }
+  return Math.ceil(chars / 4) + images * IMAGE_TOKENS;
+}
+
+/**
+ * A message's size, measured once: messages in a session are not changed after they are appended,
+ * and the context is estimated before every model call, so measuring each anew made a step's cost
+ * grow with the session (tool-call arguments were stringified again every time).
+ */
+const sizes = new WeakMap<Message, { chars: number; images: number }>();
+function sizeOf(message: Message): { chars: number; images: number } {
+  const known = sizes.get(message);
+  if (known) return known;
+  let chars = 0;
+  let images = 0;
+  if (typeof message.content === "string") chars = message.content.length;
+  else {
     for (const block of message.content) {
       if (block.type === "text") chars += block.text.length;
       else if (block.type === "thinking") chars += block.thinking.length;
@@ -19,7 +35,9 @@ export function estimateTokens(messages: Message[]): number {
       else if (block.type === "image") images++;
     }
   }
-  return Math.ceil(chars / 4) + images * IMAGE_TOKENS;
+  const size = { chars, images };
+  sizes.set(message, size);
+  return size;
 }
 
 export function shouldCompact(options: {

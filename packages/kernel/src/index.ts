@@ -4,6 +4,7 @@ export { type CompactionSettings, DEFAULT_COMPACTION } from "./compact.js";
 export * from "./compaction.js";
 export * from "./events.js";
 export * from "./hooks.js";
+export { jsonChunks } from "./json-chunks.js";
 export { createKernel, Kernel, type KernelOptions } from "./kernel.js";
 export * from "./loop-guard.js";
 export * from "./messages.js";

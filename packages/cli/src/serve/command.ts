@@ -2,9 +2,19 @@ import { pincerHome, UsageError } from "../home.js";
 import { startServer } from "./server.js";
 
 /** `pincer serve`: runs until SIGINT/SIGTERM, then closes every session (they stay on disk). */
-export async function serveCommand(options: { host: string; port: number; env: NodeJS.ProcessEnv }): Promise<void> {
+export async function serveCommand(options: {
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  /** `--idle-release <seconds>`: idle sessions release their kernel and plugins (0: never). */
+  idleRelease?: number;
+}): Promise<void> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new UsageError("--port must be a port number (0 for any free one).");
+  }
+  const idle = options.idleRelease;
+  if (idle !== undefined && !(Number.isFinite(idle) && idle >= 0)) {
+    throw new UsageError("--idle-release must be a number of seconds (0 to keep idle sessions loaded).");
   }
   const server = await startServer({
     host: options.host,
@@ -12,6 +22,7 @@ export async function serveCommand(options: { host: string; port: number; env: N
     home: pincerHome(options.env),
     env: options.env,
     cwd: process.cwd(),
+    ...(idle !== undefined ? { idleReleaseMs: Math.round(idle * 1000) } : {}),
   });
   // Listening before the URL is printed: a client that signals as soon as it reads the URL must
   // still get a clean stop, not Node's default handler.

@@ -66,9 +66,14 @@ export function resumedHere(
  */
 const MAX_KEPT_EVENTS = 50_000;
 
+/** How long a session waits idle before it lets go of its kernel and plugins (reloaded on its next prompt). */
+export const DEFAULT_IDLE_RELEASE_MS = 10 * 60_000;
+
 /**
  * One session the server hosts: a kernel, its subscribers, and the permission questions waiting
  * for an answer from a client. Sessions never share state: each has its own kernel and plugins.
+ * A session idle for `idleReleaseMs` releases its kernel, its plugins' isolates and its lock,
+ * keeping only what describes it; its next prompt loads it again from its file.
  */
 export class ServerSession {
   private readonly subscribers = new Set<(event: ServerEvent, id: number) => void>();
@@ -78,46 +83,48 @@ export class ServerSession {
   private readonly recent: Array<{ id: number; event: ServerEvent }> = [];
   /** Every event gets the next number: SSE ids, so a client can ask for what follows one. */
   private lastId = 0;
+  private prepared: PreparedSession | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** What describes the session while it is released. */
+  private info = { id: "", cwd: "", mode: "default", thinking: "off", model: "" };
 
-  private constructor(private readonly prepared: PreparedSession) {
-    prepared.kernel.subscribe((event) => this.emit(event));
-  }
+  private constructor(
+    private readonly options: Omit<SessionOptions, "resolver">,
+    private readonly idleReleaseMs: number,
+  ) {}
 
-  static async open(options: Omit<SessionOptions, "resolver">): Promise<ServerSession> {
-    let session: ServerSession | undefined;
-    // Headless, nobody can answer a prompt in this process: questions go to the clients.
-    const resolver: PermissionResolver = (request, signal) =>
-      new Promise<PermissionAnswer>((resolve) => {
-        const requestId = randomUUID();
-        const finish = (answer: PermissionAnswer) => {
-          session?.pendingPermissions.delete(requestId);
-          resolve(answer);
-        };
-        session?.pendingPermissions.set(requestId, finish);
-        signal.addEventListener("abort", () => finish({ allow: false, message: "The turn was aborted." }), {
-          once: true,
-        });
-        session?.emit(permissionEvent(requestId, request));
-      });
-    session = new ServerSession(await prepareSession({ writer: "pincer serve", ...options, resolver }));
+  static async open(
+    options: Omit<SessionOptions, "resolver">,
+    limits: { idleReleaseMs?: number } = {},
+  ): Promise<ServerSession> {
+    const session = new ServerSession(options, limits.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS);
+    session.attach(await session.load(options));
     return session;
   }
 
   get id(): string {
-    return this.prepared.session.id;
+    return this.info.id;
   }
 
   get busy(): boolean {
     return this.running !== undefined;
   }
 
+  /** Whether the kernel and plugins are loaded (false once released for being idle). */
+  get loaded(): boolean {
+    return this.prepared !== undefined;
+  }
+
   describe() {
     return {
       id: this.id,
-      cwd: this.prepared.session.header.cwd,
+      cwd: this.info.cwd,
       busy: this.busy,
-      mode: this.prepared.mode,
-      thinking: this.prepared.kernel.thinking,
+      mode: this.info.mode,
+      thinking: this.prepared?.kernel.thinking ?? this.info.thinking,
+      loaded: this.loaded,
     };
   }
 
@@ -127,9 +134,10 @@ export class ServerSession {
    * next should pass the id POST /prompt returned, or it will see that old turn_end first.
    */
   subscribe(listener: (event: ServerEvent, id: number) => void, after?: number): () => void {
-    const oldest = this.recent[0]?.id;
-    // Asked to resume from before what is kept: say how much is gone rather than skip it silently.
-    if (after !== undefined && oldest !== undefined && after < oldest - 1) {
+    // Asked to resume from before what is kept (or from a session released since): say how much is
+    // gone rather than skip it silently.
+    const oldest = this.recent[0]?.id ?? this.lastId + 1;
+    if (after !== undefined && after < oldest - 1) {
       listener({ type: "replay_gap", missed: oldest - 1 - after, resumesAt: oldest }, oldest - 1);
     }
     for (const kept of this.recent) if (after === undefined || kept.id > after) listener(kept.event, kept.id);
@@ -139,21 +147,27 @@ export class ServerSession {
 
   /**
    * Starts a turn, or, while one runs, queues the text in the kernel (`steer`: at the turn's next
-   * step; `followUp`: after it). Events go to the subscribers; `after` is the id they follow.
+   * step; `followUp`: after it). Events go to the subscribers; `after` is the id they follow. A
+   * released session is loaded again first.
    */
   prompt(text: string, delivery: QueueMode = "steer"): { after: number; queued?: QueuedPrompt } {
-    const kernel = this.prepared.kernel;
-    if (kernel.running) {
+    const kernel = this.prepared?.kernel;
+    if (kernel?.running) {
       const queued = delivery === "followUp" ? kernel.followUp(text) : kernel.steer(text);
       return { after: this.lastId, queued };
     }
+    if (this.running && !kernel) throw new Error("The session is loading again after being idle; retry in a moment.");
+    clearTimeout(this.idleTimer);
     this.recent.length = 0;
     const after = this.lastId;
-    this.running = kernel.prompt(text);
-    this.running
+    const running = this.loaded$().then((prepared) => prepared.kernel.prompt(text));
+    this.running = running;
+    running
       .catch((error: Error) => this.emit({ type: "turn_error", message: error.message }))
       .finally(() => {
+        if (this.running !== running) return;
         this.running = undefined;
+        this.releaseWhenIdle();
       });
     return { after };
   }
@@ -166,14 +180,84 @@ export class ServerSession {
   }
 
   abort(): void {
-    this.prepared.kernel.abort();
+    this.prepared?.kernel.abort();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
     this.abort();
     await this.running?.catch(() => {});
-    this.prepared.dispose();
+    this.release();
     this.subscribers.clear();
+  }
+
+  /** Lets go of the kernel, the plugins' isolates and the session's lock; the next prompt loads them again. */
+  release(): void {
+    if (!this.prepared || this.running) return;
+    this.unsubscribe?.();
+    this.prepared.dispose();
+    this.prepared = undefined;
+    // What a reconnecting client asks for is gone with them: it is told so (replay_gap).
+    this.recent.length = 0;
+  }
+
+  private releaseWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closed || this.idleReleaseMs <= 0) return;
+    this.idleTimer = setTimeout(() => this.release(), this.idleReleaseMs);
+    this.idleTimer.unref();
+  }
+
+  private async loaded$(): Promise<PreparedSession> {
+    if (this.prepared) return this.prepared;
+    // The session as it was left: its own file, its current model (the level is in the file).
+    const { fork: _fork, continue: _continue, ...rest } = this.options;
+    const prepared = await this.load({
+      ...rest,
+      resume: this.info.id,
+      ...(this.info.model ? { model: this.info.model } : {}),
+    });
+    if (this.closed) {
+      prepared.dispose();
+      throw new Error("The session was closed.");
+    }
+    this.attach(prepared);
+    return prepared;
+  }
+
+  private load(options: Omit<SessionOptions, "resolver">): Promise<PreparedSession> {
+    // Headless, nobody can answer a prompt in this process: questions go to the clients.
+    const resolver: PermissionResolver = (request, signal) =>
+      new Promise<PermissionAnswer>((resolve) => {
+        const requestId = randomUUID();
+        const finish = (answer: PermissionAnswer) => {
+          this.pendingPermissions.delete(requestId);
+          resolve(answer);
+        };
+        this.pendingPermissions.set(requestId, finish);
+        signal.addEventListener("abort", () => finish({ allow: false, message: "The turn was aborted." }), {
+          once: true,
+        });
+        this.emit(permissionEvent(requestId, request));
+      });
+    return prepareSession({ writer: "pincer serve", ...options, resolver });
+  }
+
+  private attach(prepared: PreparedSession): void {
+    this.prepared = prepared;
+    this.unsubscribe = prepared.kernel.subscribe((event) => {
+      if (event.type === "model_change") this.info.model = event.model;
+      this.emit(event);
+    });
+    this.info = {
+      id: prepared.session.id,
+      cwd: prepared.session.header.cwd,
+      mode: prepared.mode,
+      thinking: prepared.kernel.thinking,
+      model: prepared.kernel.model,
+    };
+    this.releaseWhenIdle();
   }
 
   private emit(event: ServerEvent): void {

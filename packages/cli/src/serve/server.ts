@@ -24,6 +24,8 @@ export interface ServeOptions {
   cwd: string;
   /** Default: PINCER_SERVER_TOKEN, else a fresh random one (printed at start). */
   token?: string;
+  /** An idle session releases its kernel and plugins after this long (0: never); default 10 minutes. */
+  idleReleaseMs?: number;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -65,17 +67,20 @@ export async function startServer(options: ServeOptions) {
       // One writer per session: a session this server already has open is reused, not opened twice.
       const open = resumedHere(body, sessions, options.home);
       if (open) return json(res, 200, { ...open.describe(), reused: true });
-      const session = await ServerSession.open({
-        cwd: optionalString(body, "cwd") ?? options.cwd,
-        home: options.home,
-        env: options.env,
-        ...pick(body, "model"),
-        ...(body.thinking !== undefined ? { thinking: checkThinking(body.thinking) } : {}),
-        ...pick(body, "resume"),
-        ...(body.fork === true ? { fork: true } : {}),
-        ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
-        ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
-      }).catch((error: Error) => {
+      const session = await ServerSession.open(
+        {
+          cwd: optionalString(body, "cwd") ?? options.cwd,
+          home: options.home,
+          env: options.env,
+          ...pick(body, "model"),
+          ...(body.thinking !== undefined ? { thinking: checkThinking(body.thinking) } : {}),
+          ...pick(body, "resume"),
+          ...(body.fork === true ? { fork: true } : {}),
+          ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
+          ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
+        },
+        options.idleReleaseMs === undefined ? {} : { idleReleaseMs: options.idleReleaseMs },
+      ).catch((error: Error) => {
         if (error instanceof SessionBusyError) {
           throw new HttpError(409, sessionBusyMessage(error, 'continue in a copy of it: send "fork": true'));
         }

@@ -1,10 +1,23 @@
 // A session file's bytes: reading it into lines, repairing what a crash left, writing it whole.
-import { appendFileSync, linkSync, mkdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { parseEntryLine, parseHeaderLine } from "./parse-entry.js";
 import { SESSION_FORMAT_VERSION, type SessionEntry, type SessionHeader } from "./types.js";
 
 const NEWLINE = 0x0a;
+/** Characters gathered into one write when appending. */
+const WRITE_CHARS = 1 << 20;
 
 export interface LoadedSessionFile {
   header: SessionHeader;
@@ -117,12 +130,31 @@ export function createSessionFile(path: string, text: string): void {
 }
 
 /**
- * Appends whole lines. A failed write can leave part of a line (a full disk), which would glue onto
- * the next append: the file is cut back to `knownBytes`, the end of the last complete line.
+ * Appends whole lines, given in pieces (written one by one: a huge entry never needs a second copy
+ * of itself as one string or buffer). Returns the bytes written. A failed write can leave part of a
+ * line (a full disk, a crash between pieces), which would glue onto the next append: the file is
+ * cut back to `knownBytes`, the end of the last complete line (a crash leaves it to the next open's repair).
  */
-export function appendLines(path: string, text: string, knownBytes: number): void {
+export function appendLines(path: string, pieces: Iterable<string> | string, knownBytes: number): number {
+  let fd: number | undefined;
+  let written = 0;
   try {
-    appendFileSync(path, text);
+    fd = openSync(path, "a");
+    const out = fd;
+    // Pieces are gathered up to a mebibyte per write: an ordinary entry is one write, as before.
+    let pending = "";
+    const flush = () => {
+      const bytes = Buffer.from(pending);
+      for (let at = 0; at < bytes.length; ) at += writeSync(out, bytes, at);
+      written += bytes.length;
+      pending = "";
+    };
+    for (const piece of typeof pieces === "string" ? [pieces] : pieces) {
+      pending += piece;
+      if (pending.length >= WRITE_CHARS) flush();
+    }
+    if (pending) flush();
+    return written;
   } catch (error) {
     try {
       truncateSync(path, knownBytes);
@@ -130,6 +162,8 @@ export function appendLines(path: string, text: string, knownBytes: number): voi
       // The original error is the one worth reporting.
     }
     throw writeError(error as NodeJS.ErrnoException, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

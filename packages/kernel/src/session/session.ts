@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { basename } from "node:path";
-import type { Message, UserMessage } from "../messages.js";
+import { jsonChunks } from "../json-chunks.js";
 import type { Redactor } from "../redact.js";
-import { isThinkingLevel } from "../thinking.js";
+import { ContextView } from "./context-view.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
 import { appendLines, createSessionFile, readSessionFile, writeError } from "./session-file.js";
 import {
-  type CompactionEntry,
   type NewSessionEntry,
   SESSION_FORMAT_VERSION,
   type SessionContext,
@@ -51,14 +50,7 @@ export interface SessionCreateOptions extends SessionOpenOptions {
   deferWrite?: boolean;
 }
 
-/** The user message that stands in for everything a compaction summarised. */
-export function compactionSummaryMessage(summary: string, timestamp: number): UserMessage {
-  return {
-    role: "user",
-    content: `<summary of earlier conversation>\n${summary}\n</summary of earlier conversation>`,
-    timestamp,
-  };
-}
+export { compactionSummaryMessage } from "./context-view.js";
 
 /**
  * One conversation as an append-only JSONL file: line 1 is the header, every other line an
@@ -88,6 +80,7 @@ export class Session {
   private lock: HeldLock | undefined;
   private readonly readOnly: boolean;
   private closed = false;
+  private view: ContextView | undefined;
 
   private constructor(
     path: string,
@@ -128,7 +121,7 @@ export class Session {
     const session = new Session(path, header, 0, { redact: options.redact });
     session.lockOwner = options.lock;
     for (const entry of options.entries ?? []) session.adopt(entry);
-    session.unwritten = session.list.map((entry) => session.serialize(entry));
+    session.unwritten = session.list.map((entry) => [...session.serialize(entry)].join(""));
     if (!options.deferWrite) session.writeFile();
     return session;
   }
@@ -208,12 +201,13 @@ export class Session {
       );
     }
     const full = { ...entry, id: this.freshId(), parentId: this.leaf, timestamp: new Date().toISOString() };
-    const line = this.serialize(full as SessionEntry);
-    if (this.unwritten && this.path !== "") {
-      this.unwritten.push(line);
+    if (this.path === "") {
+      // In memory: nothing to write, so nothing is serialized (a 50 MB answer is not copied for nothing).
+    } else if (this.unwritten) {
+      this.unwritten.push([...this.serialize(full as SessionEntry)].join(""));
       if (entry.type === "message") this.writeFile();
     } else {
-      this.write(line);
+      this.write(this.serialize(full as SessionEntry));
     }
     this.remember(full as SessionEntry);
     return full as SessionEntry;
@@ -227,7 +221,7 @@ export class Session {
 
   /** Entries from the root to the leaf, following parentId. */
   pathToLeaf(): SessionEntry[] {
-    return this.leaf === null ? [] : this.pathTo(this.leaf);
+    return this.currentView().pathToLeaf();
   }
 
   /** Entries from the root to `entryId`, following parentId. */
@@ -247,31 +241,7 @@ export class Session {
    * replaces everything before its first kept entry with a summary message.
    */
   buildContext(): SessionContext {
-    const path = this.pathToLeaf();
-    let model: string | undefined;
-    let thinking: SessionContext["thinking"];
-    let compactionIndex = -1;
-    path.forEach((entry, index) => {
-      if (entry.type === "model_change") model = entry.model;
-      // A hand-edited level that this Pincer does not know is ignored, not sent to a provider.
-      if (entry.type === "thinking_change" && isThinkingLevel(entry.level)) thinking = entry.level;
-      if (entry.type === "compaction") compactionIndex = index;
-    });
-
-    const messages: Message[] = [];
-    let start = 0;
-    if (compactionIndex >= 0) {
-      const compaction = path[compactionIndex] as CompactionEntry;
-      messages.push(compactionSummaryMessage(compaction.summary, Date.parse(compaction.timestamp)));
-      const keptIndex = path.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
-      // A kept entry off this path (hand-edited file) keeps nothing before the compaction.
-      start = keptIndex >= 0 ? keptIndex : compactionIndex + 1;
-    }
-    for (let index = start; index < path.length; index++) {
-      const entry = path[index]!;
-      if (entry.type === "message") messages.push(entry.message);
-    }
-    return { messages, ...(model === undefined ? {} : { model }), ...(thinking === undefined ? {} : { thinking }) };
+    return this.currentView().context();
   }
 
   /** Adds an entry with its own id and parent (a copy), checking it links into this session. */
@@ -292,7 +262,17 @@ export class Session {
   private remember(entry: SessionEntry): void {
     this.list.push(entry);
     this.byId.set(entry.id, entry);
+    // An entry that follows the view's leaf extends it; anything else leaves it to be rebuilt.
+    if (this.view && this.view.leaf === this.leaf && entry.parentId === this.leaf) this.view.extend(entry);
     this.leaf = entry.id;
+  }
+
+  /** The view of the path to the current leaf: kept in step with appends, rebuilt after a branch. */
+  private currentView(): ContextView {
+    if (!this.view || this.view.leaf !== this.leaf) {
+      this.view = ContextView.of(this.leaf === null ? [] : this.pathTo(this.leaf));
+    }
+    return this.view;
   }
 
   private isOnLeafPath(entryId: string): boolean {
@@ -311,22 +291,27 @@ export class Session {
     }
   }
 
-  private serialize(value: SessionHeader | SessionEntry): string {
+  /** The line for `value`, in pieces (see jsonChunks): a huge entry is never one more whole copy. */
+  private *serialize(value: SessionHeader | SessionEntry): Generator<string> {
     const redact = this.redact;
-    if (!redact || value.type === "session") return `${JSON.stringify(value)}\n`;
+    if (!redact || value.type === "session") {
+      yield* jsonChunks(value);
+      yield "\n";
+      return;
+    }
     // The envelope stays as written: a pattern that happened to match an id would cut the tree apart.
     const payload: Record<string, unknown> = Object.create(null);
     for (const [key, item] of Object.entries(value)) {
       payload[key] = ENVELOPE_FIELDS.has(key) ? item : redactDeep(item, redact);
     }
-    return `${JSON.stringify(payload)}\n`;
+    yield* jsonChunks(payload);
+    yield "\n";
   }
 
-  private write(text: string): void {
+  private write(pieces: Iterable<string>): void {
     if (this.path === "") return;
     this.checkWritable();
-    appendLines(this.path, text, this.bytesOnDisk);
-    this.bytesOnDisk += Buffer.byteLength(text);
+    this.bytesOnDisk += appendLines(this.path, pieces, this.bytesOnDisk);
   }
 
   /** Creates the file: the header and every entry so far, in one piece (taking the lock first). */
@@ -334,7 +319,7 @@ export class Session {
     if (this.path === "" || !this.unwritten) return;
     this.checkWritable();
     if (this.lockOwner && !this.lock) this.lock = acquireSessionLock(this.path, this.lockOwner);
-    const text = [this.serialize(this.header), ...this.unwritten].join("");
+    const text = [...this.serialize(this.header), ...this.unwritten].join("");
     try {
       createSessionFile(this.path, text);
     } catch (error) {

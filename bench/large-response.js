@@ -1,0 +1,75 @@
+// Memory for a large model response: `pincer -p --output-format json` against a loopback model
+// whose answer is `--mb` MB of text (default 50), against the same run with a one-word answer.
+// Peak resident memory of the CLI (bench/report-rss.mjs). Prints JSON (MiB).
+// Usage: node bench/large-response.js [--quick (10 MB)] [--mb N] [--format text|json|stream-json]
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hugeText, startOpenAIServer } from "@pincer/testing";
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const megabytes = Number(flag("--mb", argv.includes("--quick") ? "10" : "50"));
+const format = flag("--format", "json");
+const cli = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
+const preload = fileURLToPath(new URL("./report-rss.mjs", import.meta.url));
+
+const model = await startOpenAIServer();
+async function run(bytes) {
+  model.enqueue(bytes > 0 ? [{ huge: { bytes } }, { finish: "stop" }] : [{ text: "ok" }, { finish: "stop" }]);
+  const home = mkdtempSync(join(tmpdir(), "pincer-bench-large-"));
+  const rssFile = join(home, "rss");
+  try {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      ["--import", preload, cli, "-p", "Write a lot.", "--model", "openai/gpt-5", "--output-format", format],
+      {
+        cwd: home,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          PINCER_HOME: join(home, ".pincer"),
+          OPENAI_API_KEY: "sk-bench-large-0001",
+          OPENAI_BASE_URL: model.url,
+          PINCER_BENCH_RSS_FILE: rssFile,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdoutBytes = 0;
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdoutBytes += chunk.length));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    if (code !== 0) throw new Error(`pincer exited ${code}: ${stderr}`);
+    return {
+      peakMiB: Number(readFileSync(rssFile, "utf8")) / 1024,
+      seconds: (Date.now() - started) / 1000,
+      stdoutBytes,
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+try {
+  const small = await run(0);
+  const large = await run(megabytes * 1024 * 1024);
+  const responseMiB = megabytes;
+  if (large.stdoutBytes < hugeText(1024).length) throw new Error("the large answer did not arrive");
+  process.stdout.write(
+    `${JSON.stringify({
+      format,
+      responseMiB,
+      smallPeakMiB: small.peakMiB,
+      largePeakMiB: large.peakMiB,
+      overResponse: (large.peakMiB - small.peakMiB) / responseMiB,
+      seconds: large.seconds,
+    })}\n`,
+  );
+} finally {
+  await model.close();
+}

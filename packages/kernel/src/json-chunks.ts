@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+
+/** Strings longer than this are written in slices of this size. */
+const SLICE_CHARS = 1 << 20;
+
+/**
+ * `JSON.stringify(value)` as a sequence of pieces, none much longer than a mebibyte: a long string
+ * (a model's 50 MB answer, a big tool result) is escaped a slice at a time instead of into one
+ * more copy of itself. Joined, the pieces are exactly JSON.stringify's output; written one by one,
+ * a large entry or output line costs a slice of memory, not another copy of the whole.
+ */
+export function* jsonChunks(value: unknown): Generator<string> {
+  const long: string[] = [];
+  const marker = `@@pincer-long-${randomBytes(6).toString("hex")}-`;
+  const skeleton = JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item !== "string" || item.length <= SLICE_CHARS) return item;
+    long.push(item);
+    return `${marker}${long.length - 1}@@`;
+  });
+  if (long.length === 0) {
+    yield skeleton;
+    return;
+  }
+  const pattern = new RegExp(`"${marker}(\\d+)@@"`, "g");
+  let at = 0;
+  for (const match of skeleton.matchAll(pattern)) {
+    yield skeleton.slice(at, match.index);
+    yield* escapedInSlices(long[Number(match[1])]!);
+    at = match.index + match[0].length;
+  }
+  yield skeleton.slice(at);
+}
+
+/** A string as JSON (quotes included), a slice at a time; a slice never splits a surrogate pair. */
+function* escapedInSlices(text: string): Generator<string> {
+  yield '"';
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + SLICE_CHARS);
+    const last = text.charCodeAt(end - 1);
+    // A high surrogate at the cut would be escaped alone (\udXXX): keep it with its pair.
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    yield JSON.stringify(text.slice(start, end)).slice(1, -1);
+    start = end;
+  }
+  yield '"';
+}

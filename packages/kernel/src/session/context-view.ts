@@ -1,0 +1,88 @@
+import type { Message, UserMessage } from "../messages.js";
+import { isThinkingLevel } from "../thinking.js";
+import type { CompactionEntry, SessionContext, SessionEntry } from "./types.js";
+
+/** The user message that stands in for everything a compaction summarised. */
+export function compactionSummaryMessage(summary: string, timestamp: number): UserMessage {
+  return {
+    role: "user",
+    content: `<summary of earlier conversation>\n${summary}\n</summary of earlier conversation>`,
+    timestamp,
+  };
+}
+
+/**
+ * The path root → leaf and what the model sees of it, kept in step with appends: a turn adds its
+ * entries here one by one instead of walking the whole session again, so the cost of a step does
+ * not grow with the session. Rebuilt from scratch only when the leaf moves elsewhere (a branch)
+ * or a compaction changes where the context starts.
+ */
+export class ContextView {
+  private constructor(
+    /** The leaf this view ends at. */
+    public leaf: string | null,
+    private readonly path: SessionEntry[],
+    private messages: Message[],
+    private model: string | undefined,
+    private thinking: SessionContext["thinking"],
+  ) {}
+
+  static of(path: SessionEntry[]): ContextView {
+    const view = new ContextView(path.at(-1)?.id ?? null, path, [], undefined, undefined);
+    for (const entry of path) view.note(entry);
+    view.messages = contextMessages(path);
+    return view;
+  }
+
+  /** Follows the leaf to `entry`, a child of it. */
+  extend(entry: SessionEntry): void {
+    this.path.push(entry);
+    this.leaf = entry.id;
+    this.note(entry);
+    if (entry.type === "message") this.messages.push(entry.message);
+    else if (entry.type === "compaction") this.messages = contextMessages(this.path);
+  }
+
+  pathToLeaf(): SessionEntry[] {
+    return this.path.slice();
+  }
+
+  context(): SessionContext {
+    return {
+      messages: this.messages.slice(),
+      ...(this.model === undefined ? {} : { model: this.model }),
+      ...(this.thinking === undefined ? {} : { thinking: this.thinking }),
+    };
+  }
+
+  private note(entry: SessionEntry): void {
+    if (entry.type === "model_change") this.model = entry.model;
+    // A hand-edited level that this Pincer does not know is ignored, not sent to a provider.
+    if (entry.type === "thinking_change" && isThinkingLevel(entry.level)) this.thinking = entry.level;
+  }
+}
+
+/**
+ * What the model sees of a path: its messages, where the last compaction replaces everything
+ * before its first kept entry with a summary message.
+ */
+function contextMessages(path: readonly SessionEntry[]): Message[] {
+  let compactionIndex = -1;
+  path.forEach((entry, index) => {
+    if (entry.type === "compaction") compactionIndex = index;
+  });
+  const messages: Message[] = [];
+  let start = 0;
+  if (compactionIndex >= 0) {
+    const compaction = path[compactionIndex] as CompactionEntry;
+    messages.push(compactionSummaryMessage(compaction.summary, Date.parse(compaction.timestamp)));
+    const keptIndex = path.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
+    // A kept entry off this path (hand-edited file) keeps nothing before the compaction.
+    start = keptIndex >= 0 ? keptIndex : compactionIndex + 1;
+  }
+  for (let index = start; index < path.length; index++) {
+    const entry = path[index]!;
+    if (entry.type === "message") messages.push(entry.message);
+  }
+  return messages;
+}
