@@ -22,6 +22,7 @@ const OPTIONS = {
   agent: { type: "string" },
   record: { type: "string" },
   verbose: { type: "boolean" },
+  "dangerously-run-unconfined": { type: "boolean" },
 } as const;
 
 /**
@@ -68,6 +69,7 @@ export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): P
     agent: values.agent as string | undefined,
     record: values.record as string | undefined,
     verbose: values.verbose as boolean | undefined,
+    dangerouslyRunUnconfined: values["dangerously-run-unconfined"] as boolean | undefined,
   };
   try {
     // Each road loads only what it needs: the interactive terminal draws its prompt before the

@@ -27,6 +27,8 @@ export interface HeadlessArgs {
   agent?: string | undefined;
   record?: string | undefined;
   verbose?: boolean | undefined;
+  /** `--dangerously-run-unconfined`: commands run without the OS sandbox and without asking. */
+  dangerouslyRunUnconfined?: boolean | undefined;
 }
 
 /** Checks the flags that need more than their type, then runs the prompt. Returns the exit code. */

@@ -33,7 +33,7 @@ export interface Settings {
   theme?: string;
   /**
    * Limits for plugin isolates (memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes) and the OS
-   * sandbox for spawned commands (os, network, writable; see OsSandboxSettings in @pincer/host).
+   * sandbox for spawned commands (os, network, writable, hide, env; see OsSandboxSettings in @pincer/host).
    */
   sandbox?: {
     memoryMb?: number;
@@ -43,6 +43,10 @@ export interface Settings {
     os?: "auto" | "bwrap" | "off";
     network?: boolean;
     writable?: string[];
+    /** More paths masked from spawned commands (credentials the defaults do not know). */
+    hide?: string[];
+    /** Variables from your environment that spawned commands get beyond the minimal base. */
+    env?: string[];
   };
   /** MCP servers by name, in Claude Code's shape (`pincer mcp add` writes them); user config only. */
   mcpServers?: Record<string, McpServerConfig>;
@@ -70,6 +74,11 @@ export function pincerHome(env: NodeJS.ProcessEnv = process.env): string {
 
 export function configPath(home: string): string {
   return join(home, "config.json");
+}
+
+/** Pincer's runtime state, the user's alone (0700): the bwrap probe's answer, the process notes. */
+export function runDir(home: string): string {
+  return join(home, "run");
 }
 
 export function sessionsDir(home: string): string {
@@ -144,11 +153,26 @@ function validateOsSandbox(sandbox: unknown, file: string): void {
   if (!sandbox || typeof sandbox !== "object" || Array.isArray(sandbox)) {
     throw new UsageError(`${file}: "sandbox" must be an object such as { "os": "auto" }.`);
   }
-  const { os, network, writable } = sandbox as Record<string, unknown>;
+  const { os, network, writable, hide, env } = sandbox as Record<string, unknown>;
   if (os !== undefined && os !== "auto" && os !== "bwrap" && os !== "off") {
     throw new UsageError(
-      `${file}: "sandbox.os" must be "auto" (bubblewrap when it works, a warning when not), "bwrap" (required) or "off".`,
+      `${file}: "sandbox.os" must be "auto" (bubblewrap when it works, else each command asks), "bwrap" (required) or "off" (commands run unconfined without asking).`,
     );
+  }
+  if (
+    hide !== undefined &&
+    (!Array.isArray(hide) ||
+      hide.some((path) => typeof path !== "string" || !(path.startsWith("/") || path.startsWith("~/"))))
+  ) {
+    throw new UsageError(
+      `${file}: "sandbox.hide" must be a list of absolute paths or ~/ paths, e.g. ["~/.config/mycloud"].`,
+    );
+  }
+  if (
+    env !== undefined &&
+    (!Array.isArray(env) || env.some((name) => typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)))
+  ) {
+    throw new UsageError(`${file}: "sandbox.env" must be a list of variable names, e.g. ["GITHUB_TOKEN"].`);
   }
   if (network !== undefined && typeof network !== "boolean") {
     throw new UsageError(`${file}: "sandbox.network" must be true or false.`);
@@ -174,7 +198,7 @@ export function osSandboxSettings(
   user: Settings["sandbox"],
   project: Settings["sandbox"],
   warnings: string[],
-): { os?: "auto" | "bwrap" | "off"; network?: boolean; writable?: string[] } {
+): { os?: "auto" | "bwrap" | "off"; network?: boolean; writable?: string[]; hide?: string[]; env?: string[] } {
   const strictness = { off: 0, auto: 1, bwrap: 2 } as const;
   const userOs = user?.os ?? "auto";
   const narrowsOs = project?.os !== undefined && strictness[project.os] > strictness[userOs];
@@ -182,6 +206,7 @@ export function osSandboxSettings(
     ...(project?.os !== undefined && strictness[project.os] < strictness[userOs] ? ["sandbox.os"] : []),
     ...(project?.network === true && user?.network !== true ? ["sandbox.network"] : []),
     ...(project?.writable?.length ? ["sandbox.writable"] : []),
+    ...(project?.env?.length ? ["sandbox.env"] : []),
   ];
   if (ignored.length) {
     warnings.push(
@@ -190,10 +215,14 @@ export function osSandboxSettings(
   }
   const os = narrowsOs ? project?.os : user?.os;
   const network = user?.network === true && project?.network !== false;
+  // Hiding more narrows, so a project may add to the list; passing variables widens, so it may not.
+  const hide = [...(user?.hide ?? []), ...(project?.hide ?? [])];
   return {
     ...(os ? { os } : {}),
     ...(network ? { network } : {}),
     ...(user?.writable ? { writable: user.writable } : {}),
+    ...(hide.length ? { hide } : {}),
+    ...(user?.env?.length ? { env: user.env } : {}),
   };
 }
 

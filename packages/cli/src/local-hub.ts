@@ -3,6 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "no
 import { join } from "node:path";
 import type { LocalHubOptions } from "@pincer/hub";
 import { UsageError } from "./home.js";
+import { hubJobLauncher } from "./hub-jobs.js";
 
 /**
  * The local Hub of a PINCER_HOME: its data (`PINCER_HOME/hub`), its token (`PINCER_HOME/hub/token`,
@@ -121,6 +122,8 @@ export async function startHomeHub(
     anyPortIfTaken?: boolean;
     /** Anything else the Hub is started with (its jobs, say). */
     hub?: Omit<LocalHubOptions, "dir" | "token" | "port" | "host">;
+    /** `--dangerously-run-unconfined`: its jobs run without the OS sandbox, unasked. */
+    unconfined?: boolean;
   } = {},
 ): Promise<HomeHub> {
   const { startLocalHub } = await import("@pincer/hub");
@@ -128,8 +131,18 @@ export async function startHomeHub(
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const token = options.token ?? localHubToken(home);
   const port = options.port ?? hubPort(env);
+  let url: string | undefined;
+  // Jobs run in the OS sandbox like every command, reaching this Hub's address only (hub-jobs.ts).
+  const launcher = hubJobLauncher(home, env, () => url, { unconfined: options.unconfined === true });
   const start = (on: number) =>
-    startLocalHub({ dir, token, port: on, ...(options.host ? { host: options.host } : {}) });
+    startLocalHub({
+      dir,
+      token,
+      port: on,
+      jobs: { launcher },
+      ...options.hub,
+      ...(options.host ? { host: options.host } : {}),
+    });
   let hub: Awaited<ReturnType<typeof startLocalHub>>;
   try {
     hub = await start(port);
@@ -142,5 +155,6 @@ export async function startHomeHub(
     }
     hub = await start(0);
   }
+  url = hub.url;
   return { url: hub.url, token: hub.token, port: Number(new URL(hub.url).port), close: () => hub.close() };
 }

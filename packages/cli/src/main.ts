@@ -77,6 +77,11 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       description: "Record the model's stream to this cassette file (replay with --model replay/<file>)",
     })
     .option("verbose", { type: "boolean", description: "Show live progress on stderr" })
+    .option("dangerously-run-unconfined", {
+      type: "boolean",
+      description:
+        'Run commands (bash, plugins, hooks, jobs) without the OS sandbox and without asking: your full file and network access (as sandbox.os "off")',
+    })
     .command(
       "$0",
       "Open the interactive session in this terminal, or run a prompt (-p) headless",

@@ -55,5 +55,6 @@ export function sessionOptionsFromArgs(
     addDirs: (args.addDir ?? []).map((dir) => resolve(dir)),
     ...(args.appendSystemPrompt ? { appendSystemPrompt: args.appendSystemPrompt } : {}),
     ...(args.agent ? { agent: args.agent } : {}),
+    ...(args.dangerouslyRunUnconfined ? { unconfined: true } : {}),
   };
 }

@@ -1,9 +1,11 @@
 import { join } from "node:path";
 import {
   checkOsSandbox,
+  describeSurvivors,
   type LoadedTheme,
   loadClaudePlugins,
   type PluginRegistry,
+  processRecordsFor,
   sanitizeCommandText,
   ToolNotOfferedError,
 } from "@pincer/host";
@@ -37,6 +39,7 @@ import {
   type PermissionSettings,
   projectSettingsPath,
   readSettings,
+  runDir,
   sessionsDir,
   UsageError,
 } from "./home.js";
@@ -66,6 +69,8 @@ export interface SessionOptions {
   writer?: string;
   addDirs?: string[];
   appendSystemPrompt?: string;
+  /** `--dangerously-run-unconfined`: spawned commands run without an OS sandbox and without asking (sandbox.os "off"). */
+  unconfined?: boolean;
   /** Record the provider's stream to this cassette file. */
   record?: string;
   resolver?: PermissionResolver;
@@ -119,7 +124,11 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const user = readSettings(configPath(options.home));
   const project = readSettings(projectSettingsPath(options.cwd));
   // Said once, at start: whether spawned commands run confined, and if not, why.
-  const osSandbox = osSandboxSettings(user.sandbox, project.sandbox, warnings);
+  const osSandbox = {
+    ...osSandboxSettings(user.sandbox, project.sandbox, warnings),
+    ...(options.unconfined ? { os: "off" as const } : {}),
+    stateDir: runDir(options.home),
+  };
   try {
     const { warning } = checkOsSandbox(osSandbox);
     if (warning) warnings.push(warning);
@@ -128,6 +137,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   }
 
   const model = options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL;
+  // Commands an earlier Pincer could not stop (it was killed): named, with the way to stop them.
+  warnings.push(...describeSurvivors(processRecordsFor(osSandbox.stateDir)?.survivors() ?? []));
   // No silent default model: with none named and no provider configured (or its key missing), the
   // user is told how to set one up before any session is written (model-choice.ts).
   const providers = { ...user.providers, ...options.providerConfig };
@@ -148,6 +159,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     ...(localHub ? { HF_ENDPOINT: localHub.url } : {}),
     ...(hubToken ? { HF_TOKEN: hubToken } : {}),
   };
+  // Secrets never reach the model, the UI or the session: the environment's keys and tokens and
+  // the tokens Pincer holds itself are redacted from tool output and from what is written.
   const redact = createRedactor({ secrets: [...secretsFromEnv(options.env), ...(hubToken ? [hubToken] : [])] });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
@@ -258,6 +271,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ...(user.streamIdleTimeoutMs ? { idleTimeoutMs: user.streamIdleTimeoutMs } : {}),
       idleTimeoutSetting: `"streamIdleTimeoutMs" in ${configPath(options.home)}`,
     },
+    redact,
   });
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and

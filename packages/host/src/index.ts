@@ -1,17 +1,32 @@
+export { baseEnv, childEnv, looksSecret } from "./capabilities/child-env.js";
 export { createEnvCapability } from "./capabilities/env.js";
-export { createExecCapability } from "./capabilities/exec.js";
+export { createExecCapability, type HostExecCapability, type HostExecOptions } from "./capabilities/exec.js";
 export { createFsCapability } from "./capabilities/fs.js";
+export { createJobLauncher, type HostJobLauncher } from "./capabilities/job-launcher.js";
 export {
   bwrapArgs,
+  type Confinement,
   checkOsSandbox,
   createPrivateTmp,
+  defaultBwrap,
+  HIDDEN_IN_HOME,
   type OsSandboxMode,
   type OsSandboxPolicy,
   type OsSandboxSettings,
   OsSandboxUnavailableError,
   probeBwrap,
+  resolveConfinement,
   resolveOsSandbox,
+  UNCONFINED_OPT_IN,
+  unconfinedReason,
 } from "./capabilities/os-sandbox.js";
+export { fifoLifeline, killGroup, spawnGuarded } from "./capabilities/process-guard.js";
+export {
+  describeSurvivors,
+  ProcessRecords,
+  processRecordsFor,
+  type Survivor,
+} from "./capabilities/process-records.js";
 export {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,

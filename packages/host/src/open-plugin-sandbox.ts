@@ -2,7 +2,8 @@ import { readFileSync, statSync } from "node:fs";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
-import { type OsSandboxSettings, resolveOsSandbox } from "./capabilities/os-sandbox.js";
+import { type OsSandboxSettings, resolveConfinement } from "./capabilities/os-sandbox.js";
+import { processRecordsFor } from "./capabilities/process-records.js";
 import { integrityMatches } from "./install/integrity.js";
 import { createNetRequest } from "./net-request.js";
 import type { PluginRecord } from "./registry.js";
@@ -38,11 +39,13 @@ export function openPluginSandbox(
 ): { sandbox: PluginSandbox; codeKey: string } {
   const { grants } = record;
   const { cwd, env } = settings;
-  // A plugin that may spawn gets a bwrap sandbox that can write only where its fs grants say.
-  const osSandbox =
+  // A plugin that may spawn gets a bwrap sandbox that can write only where its fs grants say
+  // (or, without one, commands that run unconfined only as the user decided).
+  const confinement =
     grants.spawn.length > 0
-      ? resolveOsSandbox(settings.osSandbox, { writeRoots: grants.fsWrite, readRoots: grants.fsRead, env })
+      ? resolveConfinement(settings.osSandbox, { writeRoots: grants.fsWrite, readRoots: grants.fsRead, env })
       : undefined;
+  const records = processRecordsFor(settings.osSandbox?.stateDir);
   const code = readBundle(record);
   // Installed plugins have a verified integrity; a built-in's file is named by its identity,
   // which costs a stat instead of hashing a megabyte on every start.
@@ -53,7 +56,17 @@ export function openPluginSandbox(
     pluginName: record.manifest.name,
     code,
     fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
-    exec: createExecCapability({ cwd, allowedCommands: grants.spawn, ...(osSandbox ? { osSandbox } : {}) }),
+    exec: createExecCapability({
+      cwd,
+      allowedCommands: grants.spawn,
+      ...(confinement ? { confinement } : {}),
+      roots: [...grants.fsRead, ...grants.fsWrite],
+      env,
+      // The child gets the variables the user granted the plugin, and those sandbox.env names.
+      passEnv: [...grants.env, ...(settings.osSandbox?.env ?? [])],
+      settableEnv: grants.env,
+      ...(records ? { records } : {}),
+    }),
     env: createEnvCapability({ allowed: grants.env, env }),
     request: createNetRequest(grants.net),
     ...(settings.snapshots && record.snapshot ? { snapshots: settings.snapshots, codeKey } : {}),

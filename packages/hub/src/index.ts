@@ -1,3 +1,5 @@
+// A caller that decided its Hub runs jobs as plain processes (tests); pincer passes the OS sandbox.
+export { type JobLauncher, unconfinedLauncher } from "@pincer/jobs";
 export { TREE_PAGE_SIZE } from "./files.js";
 export { type JobStage, JobsApi, type JobsApiOptions, stageOf } from "./jobs-api.js";
 export { LFS_THRESHOLD } from "./lfs.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "@pincer/testing/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalHub, startLocalHub } from "./index.js";
+import { type LocalHub, startLocalHub, unconfinedLauncher } from "./index.js";
 
 const token = "hf_local_jobs_token";
 const secret = "s3cr3t-value-never-echoed";
@@ -52,7 +52,12 @@ function waitForEnd(id: string): Promise<Record<string, any>> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hub-jobs-"));
-  hub = await startLocalHub({ dir, token });
+  hub = await startLocalHub({
+    dir,
+    token,
+    // The API's own behaviour, with plain processes; jobs in the OS sandbox: @pincer/host job-launcher.test.ts.
+    jobs: { launcher: unconfinedLauncher({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir }) },
+  });
 });
 
 afterAll(async () => {

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAbsolute, join } from "node:path";
-import { type Job, type JobInfo, type JobSpec, type JobStatus, LocalJobRunner } from "@pincer/jobs";
+import { type Job, type JobInfo, type JobLauncher, type JobSpec, type JobStatus, LocalJobRunner } from "@pincer/jobs";
 import { discardBody, HubError, JSON_BODY_LIMIT, readJson, sendJson } from "./http.js";
 
 export interface JobsApiOptions {
@@ -26,6 +26,14 @@ export interface JobsApiOptions {
   python?: string;
   /** Between SIGTERM and SIGKILL on cancel; the runner's default when absent. */
   killGraceMs?: number;
+  /**
+   * How jobs are started: the host's OS sandbox (`createJobLauncher` in @pincer/host, what
+   * `pincer hub serve` and `pincer intern` pass), or `unconfinedLauncher` where a caller decided
+   * so. Without one, the Jobs API refuses to start jobs (503) rather than run them unconfined.
+   */
+  launcher?: JobLauncher;
+  /** This Hub's own address once it listens: given to jobs as HF_ENDPOINT (and reachable from their sandbox). */
+  endpoint?: () => string | undefined;
 }
 
 /** Hugging Face's job stages. */
@@ -160,17 +168,31 @@ function scriptOf(
   return { spec: { scriptPath: next }, args, command };
 }
 
+/** A launcher that starts nothing: what a Hub made without one uses (see JobsApiOptions.launcher). */
+const NO_JOBS: JobLauncher = {
+  confinement: "none",
+  launch: () => ({
+    refused:
+      "This Hub runs no jobs: it was started without an OS sandbox for them (pincer hub serve and pincer intern give it one).",
+  }),
+};
+
 export class JobsApi {
   readonly runner: LocalJobRunner;
+  readonly #endpoint: (() => string | undefined) | undefined;
+  readonly #enabled: boolean;
 
   constructor(options: JobsApiOptions) {
+    this.#endpoint = options.endpoint;
+    this.#enabled = options.launcher !== undefined;
     this.runner = new LocalJobRunner({
       dir: options.dir,
       ...(options.python ? { python: options.python } : {}),
       ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
       // A job sees what it was given (environment, secrets) and what Python needs, never the
-      // environment of the process serving the Hub (its tokens, its keys).
-      baseEnv: pickEnv(process.env, ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER"]),
+      // environment of the process serving the Hub (its tokens, its keys): the launcher starts
+      // it from a minimal environment.
+      launcher: options.launcher ?? NO_JOBS,
     });
   }
 
@@ -223,6 +245,13 @@ export class JobsApi {
   }
 
   async #create(req: IncomingMessage, res: ServerResponse, baseUrl: string, namespace: string): Promise<void> {
+    if (!this.#enabled) {
+      await discardBody(req, JSON_BODY_LIMIT);
+      throw new HubError(
+        503,
+        "This Hub runs no jobs: it was started without an OS sandbox for them (pincer hub serve and pincer intern give it one).",
+      );
+    }
     const body = await readJson<CreateJobBody>(req, JOB_BODY_LIMIT);
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("Expected a JSON object");
     const flavor = checkFlavor(body.flavor);
@@ -238,10 +267,13 @@ export class JobsApi {
       DEFAULT_TIMEOUT_SECONDS;
     const memoryMb = positiveNumber(body.memoryMb, "memoryMb");
     const dependencies = stringArray(body.dependencies, "dependencies") ?? [];
+    // A job talks to this Hub as a Hugging Face job talks to huggingface.co: HF_ENDPOINT is its
+    // address (the only one its sandbox can reach), unless the request names another.
+    const endpoint = this.#endpoint?.();
     const job = await this.runner.run({
       ...spec,
       args: [...args, ...extraArgs],
-      env: { ...environment, ...secrets },
+      env: { ...(endpoint ? { HF_ENDPOINT: endpoint } : {}), ...environment, ...secrets },
       timeoutMs: Math.round(timeoutSeconds * 1000),
       dependencies,
       ...(memoryMb !== undefined ? { memoryMb } : {}),
@@ -344,8 +376,4 @@ export class JobsApi {
     }
     if (!closed) res.end();
   }
-}
-
-function pickEnv(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
-  return Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
 }

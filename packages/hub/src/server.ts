@@ -7,6 +7,7 @@ import { HubAuth } from "./browse-auth.js";
 import { DocsStore } from "./docs.js";
 import { EndpointsApi } from "./endpoints-api.js";
 import { HubError, sendError } from "./http.js";
+import type { JobLauncher } from "@pincer/jobs";
 import { JobsApi } from "./jobs-api.js";
 import { LfsSigner } from "./lfs.js";
 import { type MultipartOptions, MultipartUploads } from "./lfs-multipart.js";
@@ -33,8 +34,12 @@ export interface LocalHubOptions {
   token?: string;
   /** The user `whoami-v2` reports and repos without an organization go under. Default "local". */
   user?: string;
-  /** The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter, default `/usr/bin/python3`. */
-  jobs?: { python?: string };
+  /**
+   * The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter (default
+   * `/usr/bin/python3`) and how jobs are started. Without a `launcher` (the host's OS sandbox,
+   * `createJobLauncher`, given this Hub's address), the Hub refuses to start jobs.
+   */
+  jobs?: { python?: string; launcher?: JobLauncher };
   /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing (and the clock). */
   endpoints?: { pendingMs?: number; initializingMs?: number; now?: () => number };
   /** LFS multipart uploads (for clients that offer the "multipart" transfer): threshold, part size, expiry. */
@@ -66,6 +71,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   mkdirSync(dir, { recursive: true });
   const store = new RepoStore(dir);
   const signer = new LfsSigner();
+  // This Hub's address once it listens: what its jobs get as HF_ENDPOINT.
+  let endpoint: string | undefined;
   const ctx: HubContext = {
     dir,
     user,
@@ -73,7 +80,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     store,
     signer,
     multipart: new MultipartUploads(store, signer, options.multipart),
-    jobs: new JobsApi({ dir: join(dir, "jobs"), python: options.jobs?.python }),
+    jobs: new JobsApi({
+      dir: join(dir, "jobs"),
+      python: options.jobs?.python,
+      ...(options.jobs?.launcher ? { launcher: options.jobs.launcher } : {}),
+      endpoint: () => endpoint,
+    }),
     endpoints: new EndpointsApi({ dir, store, user, ...options.endpoints }),
     docs: new DocsStore(dir),
     auth: new HubAuth(token),
@@ -120,8 +132,9 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const address = server.address() as AddressInfo;
   listening.port = address.port;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  endpoint = `http://${shownHost}:${address.port}`;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: endpoint,
     token,
     close: () =>
       new Promise<void>((resolve) => {

@@ -64,9 +64,13 @@ export function installHint(requirement: string): string {
 }
 
 // find_spec locates a module without importing it: `import torch` alone costs seconds, and the
-// script imports it anyway. A dotted name imports its parents (google.protobuf imports google).
+// script imports it anyway. A dotted name imports its parents (google.protobuf imports google),
+// so the current folder is dropped from the search path first: this runs outside the job's
+// sandbox, and a `script.x` must not import the job's own script.py (or a repository's package).
 const CHECK = [
-  "import importlib.util, json, sys",
+  "import sys",
+  "sys.path[:] = [p for p in sys.path if p not in ('', '.')]",
+  "import importlib.util, json",
   "missing = []",
   "for name in sys.argv[1:]:",
   "    try:",

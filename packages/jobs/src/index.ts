@@ -1,5 +1,6 @@
 export { installHint, missingModules, moduleFor, pipName } from "./dependencies.js";
 export { defaultJobsDir } from "./job-store.js";
+export { type JobLaunch, type JobLauncher, unconfinedLauncher } from "./launcher.js";
 export { LocalJobRunner, type LocalJobRunnerOptions } from "./local.js";
 export { parseMetricLine } from "./metrics.js";
 export {

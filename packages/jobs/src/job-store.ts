@@ -20,6 +20,8 @@ export interface StatusRecord extends JobInfo {
   memoryMb?: number;
   memoryLimiter?: "prlimit" | "ulimit";
   cwd: string;
+  /** How the job's process was confined (its launcher's word: "bubblewrap", "unconfined"). */
+  confinement?: string;
 }
 
 export function defaultJobsDir(env: NodeJS.ProcessEnv = process.env): string {

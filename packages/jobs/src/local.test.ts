@@ -3,8 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { missingModules } from "./dependencies.js";
+import { unconfinedLauncher } from "./launcher.js";
 import { LocalJobRunner } from "./local.js";
 import type { Job } from "./types.js";
+
+// The runner's own behaviour, with plain processes; the OS sandbox around jobs is tested where it
+// lives (@pincer/host job-launcher.test.ts) and end to end through the CLI.
+const launcher = unconfinedLauncher({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/" });
 
 // Real Python: Debian's interpreter with Debian's torch, scikit-learn, pandas and numpy
 // (`.ci/run` installs them). A missing one fails the test that needs it, with the fix, instead of
@@ -47,7 +52,7 @@ let dir: string;
 let runner: LocalJobRunner;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "pincer-jobs-"));
-  runner = new LocalJobRunner({ dir, killGraceMs: 500 });
+  runner = new LocalJobRunner({ dir, killGraceMs: 500, launcher });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -90,7 +95,7 @@ for step in range(1, 301):
     expect(result.metrics.at(-1)!.values.accuracy).toBeGreaterThan(0.9);
     expect(job.metrics).toEqual(result.metrics);
     // The same job from the files alone, as another process sees it.
-    const stored = await new LocalJobRunner({ dir }).get(job.id);
+    const stored = await new LocalJobRunner({ dir, launcher }).get(job.id);
     expect(stored?.status).toBe("completed");
     expect(stored?.metrics).toEqual(result.metrics);
     expect(readFileSync(join(dir, job.id, "script.py"), "utf8")).toContain("torch.nn.Sequential");
@@ -146,7 +151,7 @@ raise ValueError("the labels have 3 classes but the head has 2")
     expect(result.tail.at(-1)).toBe("ValueError: the labels have 3 classes but the head has 2");
     expect(result.tail).toContain("Traceback (most recent call last):");
     expect(job.tail(3)).toEqual(result.tail.slice(-3));
-    const stored = await new LocalJobRunner({ dir }).get(job.id);
+    const stored = await new LocalJobRunner({ dir, launcher }).get(job.id);
     expect(stored?.tail(50)).toEqual(result.tail);
     expect(JSON.parse(readFileSync(join(dir, job.id, "status.json"), "utf8"))).toMatchObject({
       status: "failed",
@@ -179,7 +184,7 @@ time.sleep(300)
   });
 
   it.each(["prlimit", "ulimit"] as const)("reports a memory hog under its limit as oom (%s)", async (limiter) => {
-    const limited = new LocalJobRunner({ dir, memoryLimiter: limiter });
+    const limited = new LocalJobRunner({ dir, memoryLimiter: limiter, launcher });
     expect(limited.memoryLimiter).toBe(limiter);
     const job = await limited.run({
       timeoutMs: 20_000,
@@ -217,7 +222,7 @@ while True:
   });
 
   it("fails clearly when the interpreter does not exist", async () => {
-    const missing = new LocalJobRunner({ dir, python: join(dir, "no-python") });
+    const missing = new LocalJobRunner({ dir, python: join(dir, "no-python"), launcher });
     const result = await (await missing.run({ script: "print(1)", timeoutMs: 5000 })).wait();
     expect(result.status).toBe("failed");
     expect(result.error).toContain(`Could not start ${join(dir, "no-python")}`);
@@ -257,7 +262,7 @@ for i in range(600):
     time.sleep(0.05)
 `,
     });
-    const other = new LocalJobRunner({ dir, killGraceMs: 500 });
+    const other = new LocalJobRunner({ dir, killGraceMs: 500, launcher });
     const listed = await other.list();
     expect(listed.map((entry) => entry.id)).toEqual([job.id]);
     expect(listed[0]!.status).toBe("running");

@@ -22,6 +22,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DependencyChecker } from "./dependencies.js";
 import { defaultJobsDir, info, readStatus, type StatusRecord, settleStale, writeJson } from "./job-store.js";
+import type { JobLauncher } from "./launcher.js";
 import { findOnPath, type MemoryLimiter, withMemoryLimit } from "./memory-limit.js";
 import { OwnedJob } from "./owned-job.js";
 import { StoredJob } from "./stored-job.js";
@@ -37,10 +38,10 @@ export interface LocalJobRunnerOptions {
   /** How `memoryMb` is enforced; default `prlimit` when it is on PATH, else `ulimit`. */
   memoryLimiter?: "prlimit" | "ulimit";
   /**
-   * The environment every job starts from, before its own `env`; default this process's. A
-   * server running jobs for others passes a minimal one, so its own secrets stay its own.
+   * How each job's process starts: the host's OS sandbox (`createJobLauncher` in @pincer/host),
+   * or `unconfinedLauncher(env)` for a caller that decided its jobs run as plain processes.
    */
-  baseEnv?: NodeJS.ProcessEnv;
+  launcher: JobLauncher;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][\w.-]*$/;
@@ -49,16 +50,16 @@ export class LocalJobRunner implements JobRunner {
   readonly dir: string;
   readonly python: string;
   readonly killGraceMs: number;
-  readonly #baseEnv: NodeJS.ProcessEnv;
+  readonly #launcher: JobLauncher;
   #owned = new Map<string, OwnedJob>();
   readonly #dependencies: DependencyChecker;
   #limiter: MemoryLimiter | undefined;
 
-  constructor(options: LocalJobRunnerOptions = {}) {
+  constructor(options: LocalJobRunnerOptions) {
     this.dir = resolve(options.dir ?? defaultJobsDir());
     this.python = options.python ?? "/usr/bin/python3";
     this.killGraceMs = options.killGraceMs ?? 3000;
-    this.#baseEnv = options.baseEnv ?? process.env;
+    this.#launcher = options.launcher;
     this.#dependencies = new DependencyChecker(this.python);
     if (options.memoryLimiter === "ulimit") this.#limiter = { kind: "ulimit" };
     if (options.memoryLimiter === "prlimit")
@@ -105,9 +106,10 @@ export class LocalJobRunner implements JobRunner {
       timeoutMs: spec.timeoutMs,
       ...(spec.memoryMb !== undefined ? { memoryMb: spec.memoryMb, memoryLimiter: this.memoryLimiter } : {}),
       cwd,
+      confinement: this.#launcher.confinement,
     };
     writeJson(join(dir, "status.json"), record);
-    const job = new OwnedJob(dir, record, this.killGraceMs);
+    const job = new OwnedJob(dir, record, this.killGraceMs, this.#launcher);
     this.#owned.set(id, job);
 
     const problem = await this.#dependencies.check(spec.dependencies ?? []);
@@ -123,7 +125,6 @@ export class LocalJobRunner implements JobRunner {
     job.start(command, argv, {
       cwd,
       env: {
-        ...this.#baseEnv,
         PYTHONUNBUFFERED: "1",
         PYTHONIOENCODING: "utf-8",
         PYTHONDONTWRITEBYTECODE: "1",

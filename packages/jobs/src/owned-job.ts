@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { classify, resultOf, TAIL_LINES } from "./job-outcome.js";
 import { type StatusRecord, writeJson } from "./job-store.js";
+import type { JobLauncher } from "./launcher.js";
 import { LineSplitter } from "./line-splitter.js";
 import { parseMetricLine } from "./metrics.js";
 import { killGroup } from "./process-group.js";
@@ -27,6 +28,7 @@ export class OwnedJob implements Job {
     readonly dir: string,
     record: StatusRecord,
     private readonly killGraceMs: number,
+    private readonly launcher: JobLauncher,
   ) {
     this.id = record.id;
     this.#record = record;
@@ -91,9 +93,14 @@ export class OwnedJob implements Job {
     await this.#finish({ status: "failed", exitCode: null, signal: null, error });
   }
 
-  start(command: string, argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): void {
+  start(command: string, argv: string[], options: { cwd: string; env: Record<string, string> }): void {
+    const launched = this.launcher.launch(command, argv, { ...options, jobDir: this.dir });
+    if ("refused" in launched) {
+      void this.failEarly(launched.refused);
+      return;
+    }
     this.#log = createWriteStream(join(this.dir, "log.txt"), { flags: "a" });
-    const child = spawn(command, argv, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = launched;
     this.#child = child;
     const out = new LineSplitter((line) => this.#append(line));
     const err = new LineSplitter((line) => this.#append(line));
@@ -107,7 +114,11 @@ export class OwnedJob implements Job {
     child.on("exit", () => {
       if (child.pid) killGroup(child.pid, "SIGKILL");
     });
-    child.on("close", (code, signal) => {
+    child.on("close", (exitCode, exitSignal) => {
+      const { code, signal } = this.launcher.decodeExit?.(exitCode, exitSignal) ?? {
+        code: exitCode,
+        signal: exitSignal,
+      };
       for (const timer of this.#timers) clearTimeout(timer);
       out.flush();
       err.flush();

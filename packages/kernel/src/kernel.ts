@@ -10,6 +10,7 @@ import { PermissionEngine } from "./permissions/engine.js";
 import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
 import { PromptQueue, type QueuedPrompt } from "./prompt-queue.js";
 import { type Provider, parseModelRef } from "./provider.js";
+import type { Redactor } from "./redact.js";
 import { repairInterruptedToolCalls } from "./resume.js";
 import { Session } from "./session/session.js";
 import { checkThinkingLevel, reasoningFor, type ThinkingLevel } from "./thinking.js";
@@ -60,6 +61,11 @@ export interface KernelOptions {
   toolTimeoutMs?: number;
   /** Tool output longer than this is cut (head and tail kept). Default 50,000 characters. */
   maxToolResultChars?: number;
+  /**
+   * Applied to every tool result (and streamed partial output) before the model, the UI or the
+   * session see it: the host hands in a redactor that knows its secrets (see redact.ts).
+   */
+  redact?: Redactor;
 }
 
 const DEFAULT_SYSTEM_PROMPT =
@@ -371,6 +377,7 @@ export class Kernel {
       cwd: this.cwd,
       timeoutMs: this.options.toolTimeoutMs ?? 600_000,
       maxResultChars: this.options.maxToolResultChars ?? 50_000,
+      ...(this.options.redact ? { redact: this.options.redact } : {}),
       addUsage: (usage) => {
         toolUsage = addUsage(toolUsage, usage);
         this.sessionUsage = addUsage(this.sessionUsage, usage);

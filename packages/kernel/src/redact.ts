@@ -88,12 +88,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
 
-/** Env var names whose values are secret: `*_API_KEY`, `*_TOKEN`, `*_SECRET`, `*PASSWORD`, and kin. */
+/**
+ * Env var names whose values are secret: `*_API_KEY`, `*_KEY`, `*_TOKEN`, `*_SECRET`,
+ * `*PASSWORD`, `*_PAT`, `*_CREDENTIALS`, `*_AUTH`, AWS's secret and session keys, and kin.
+ */
 const SECRET_ENV_NAME =
-  /(^|_)(API_?KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|ACCESS_KEY|PRIVATE_KEY|PASSWORD|PASSWD)$/i;
+  /(^|_)(API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|ACCESS_KEY|PRIVATE_KEY|PASSWORD|PASSWD|PAT|CREDENTIALS?|AUTH)$/i;
 
 export function isSecretEnvName(name: string): boolean {
-  return SECRET_ENV_NAME.test(name);
+  return SECRET_ENV_NAME.test(name) || /^AWS_(SECRET|SESSION)_/i.test(name);
 }
 
 /**

@@ -7,6 +7,7 @@ import { checkEstimate, describeEstimate, recurringReason, type SpendingBudget }
 import type { PermissionEngine } from "./permissions/engine.js";
 import { suggestRule, suggestRules } from "./permissions/rules.js";
 import type { PermissionDecision, PermissionRequest, PermissionResolver } from "./permissions/types.js";
+import type { Redactor } from "./redact.js";
 import type { AnyTool, CostEstimate, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
 
 /** A tool's cost estimate that has not answered by then is taken as no estimate. */
@@ -27,6 +28,8 @@ export interface ToolRunnerOptions {
   maxResultChars: number;
   /** Told of model usage a call spends through ctx.addUsage (a subagent's turns). */
   addUsage?: (usage: Usage) => void;
+  /** Scrubs known secrets out of tool output before the model, the UI or the session see it. */
+  redact?: Redactor;
 }
 
 /**
@@ -59,6 +62,8 @@ async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
 export class ToolRunner {
   /** The subject each running call was approved for, so ctx.authorize does not ask twice. */
   private readonly approvedSubjects = new Map<string, PermissionSubject>();
+  /** Calls a person approved (not a rule or the mode): enough for an action that must be asked. */
+  private readonly askedCalls = new Set<string>();
   /** Model usage each running call has reported (undefined: none yet), kept on its result message. */
   private readonly callUsage = new Map<string, Usage | undefined>();
 
@@ -77,12 +82,13 @@ export class ToolRunner {
     }
     const spent = this.callUsage.get(call.id);
     this.callUsage.delete(call.id);
+    this.askedCalls.delete(call.id);
     const message: ToolResultMessage = {
       role: "toolResult",
       toolCallId: call.id,
       toolName: call.name,
       content: this.truncate(
-        typeof result.content === "string" ? [{ type: "text", text: result.content }] : result.content,
+        this.redacted(typeof result.content === "string" ? [{ type: "text", text: result.content }] : result.content),
       ),
       ...(result.details !== undefined ? { details: result.details } : {}),
       isError: result.isError,
@@ -197,16 +203,23 @@ export class ToolRunner {
    */
   private authorize(
     callId: string,
-    action: { toolName: string; kind: ToolKind; subject: PermissionSubject },
+    action: { toolName: string; kind: ToolKind; subject: PermissionSubject; mustAsk?: string },
     signal: AbortSignal,
   ): Promise<string | undefined> {
     const approved = this.approvedSubjects.get(callId);
-    if (approved && approved.kind === action.subject.kind && approved.value === action.subject.value) {
-      return Promise.resolve(undefined);
-    }
+    const same = approved && approved.kind === action.subject.kind && approved.value === action.subject.value;
+    // A person who just approved this very command has answered; a rule or mode has not, when one must.
+    if (same && (!action.mustAsk || this.askedCalls.has(callId))) return Promise.resolve(undefined);
     const { cwd } = this.options;
     return this.decide(
-      { toolName: action.toolName, kind: action.kind, args: {}, cwd, subject: action.subject },
+      {
+        toolName: action.toolName,
+        kind: action.kind,
+        args: {},
+        cwd,
+        subject: action.subject,
+        ...(action.mustAsk ? { mustAsk: action.mustAsk } : {}),
+      },
       callId,
       signal,
     );
@@ -217,6 +230,14 @@ export class ToolRunner {
     const name = request.toolName;
     const estimate = request.estimate;
     let decision = permissions.evaluate(request);
+    // What must be asked is asked: no mode, allow rule or budget answers for a person.
+    if (request.mustAsk && decision.action !== "deny") {
+      decision = { action: "ask", reason: request.mustAsk };
+      if (!resolver) {
+        bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
+        return `Permission denied: ${name} needs a person's approval and nobody can give it in this session: ${request.mustAsk}.`;
+      }
+    }
     // Recurring work is never started without a person: no mode, rule or budget approves it.
     if (estimate?.recurring && decision.action !== "deny") {
       const reason = recurringReason(name, estimate);
@@ -232,7 +253,7 @@ export class ToolRunner {
       return `Permission denied: ${decision.reason}. Do not retry this call; choose another approach or ask the user.`;
     }
     // The budget answers for the mode, never for an ask rule: a person who wrote one wants to be asked.
-    if (estimate && !estimate.recurring && spending?.capUsd !== undefined && !decision.rule) {
+    if (estimate && !estimate.recurring && spending?.capUsd !== undefined && !decision.rule && !request.mustAsk) {
       const verdict = spending.approve(name, estimate);
       if (verdict.allowed) {
         const approved: PermissionDecision = { action: "allow", reason: verdict.reason };
@@ -264,6 +285,7 @@ export class ToolRunner {
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
     if (answer.remember) permissions.addRule(answer.remember);
     bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: true, allowed: answer.allow });
+    if (answer.allow) this.askedCalls.add(callId);
     if (answer.allow) {
       spending?.record(estimate);
       return undefined;
@@ -301,7 +323,12 @@ export class ToolRunner {
           toolCallId: call.id,
           cwd: this.options.cwd,
           signal: controller.signal,
-          onUpdate: (partial) => this.options.bus.emit({ type: "tool_update", toolCallId: call.id, partial }),
+          onUpdate: (partial) =>
+            this.options.bus.emit({
+              type: "tool_update",
+              toolCallId: call.id,
+              partial: this.options.redact ? this.options.redact(partial) : partial,
+            }),
           authorize: (action) => this.authorize(call.id, action, controller.signal),
           addUsage: (usage) => this.addCallUsage(call.id, usage),
         })
@@ -322,6 +349,12 @@ export class ToolRunner {
       this.callUsage.set(callId, addUsage(this.callUsage.get(callId) ?? emptyUsage(), usage));
     }
     this.options.addUsage?.(usage);
+  }
+
+  private redacted(content: ToolResultMessage["content"]): ToolResultMessage["content"] {
+    const redact = this.options.redact;
+    if (!redact) return content;
+    return content.map((block) => (block.type === "text" ? { ...block, text: redact(block.text) } : block));
   }
 
   private truncate(content: ToolResultMessage["content"]): ToolResultMessage["content"] {

@@ -41,7 +41,13 @@ export interface ToolContext {
    * prompts). Resolves to undefined when allowed, else the refusal to report. Absent when the
    * tool runs outside a kernel turn.
    */
-  authorize?: (action: { toolName: string; kind: ToolKind; subject: PermissionSubject }) => Promise<string | undefined>;
+  authorize?: (action: {
+    toolName: string;
+    kind: ToolKind;
+    subject: PermissionSubject;
+    /** A person must answer, whatever the mode and allow rules say; the text says why. */
+    mustAsk?: string;
+  }) => Promise<string | undefined>;
   /**
    * Reports model usage the call spent for the run, priced (a subagent's model calls, as each
    * answer arrives): it joins the turn's and the session's usage and is kept on the call's result.

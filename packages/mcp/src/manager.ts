@@ -54,6 +54,16 @@ export interface McpManagerOptions {
    * and HOME from it. Nothing else of it reaches the server.
    */
   env: NodeJS.ProcessEnv;
+  /**
+   * What a stdio server's environment starts from, before its entry's `env`: the host's minimal
+   * base (locale, terminal, paths; no keys or tokens). Default: PATH and HOME from `env`.
+   */
+  baseEnv?: Record<string, string>;
+  /**
+   * Ties a stdio server to this process's life (the host's lifeline): the command to spawn
+   * instead, and `release` to call once the server is closed on purpose.
+   */
+  guard?: (command: string, args: string[]) => { command: string; args: string[]; release(): void };
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
@@ -276,13 +286,20 @@ class McpServer {
     let transport: InstanceType<
       typeof StdioClientTransport | typeof StreamableHTTPClientTransport | typeof SSEClientTransport
     >;
+    let release: (() => void) | undefined;
     if (isStdio(config)) {
-      const serverEnv: Record<string, string> = {};
-      for (const name of ["PATH", "HOME"]) if (env[name]) serverEnv[name] = env[name];
+      const serverEnv: Record<string, string> = { ...this.options.baseEnv };
+      if (!this.options.baseEnv) for (const name of ["PATH", "HOME"]) if (env[name]) serverEnv[name] = env[name];
       for (const [key, value] of Object.entries(config.env ?? {})) serverEnv[key] = expandVariables(value, env);
+      let command = expandVariables(config.command, env);
+      let args = (config.args ?? []).map((arg) => expandVariables(arg, env));
+      if (this.options.guard) {
+        const guarded = this.options.guard(command, args);
+        ({ command, args, release } = guarded);
+      }
       const stdio = new StdioClientTransport({
-        command: expandVariables(config.command, env),
-        args: (config.args ?? []).map((arg) => expandVariables(arg, env)),
+        command,
+        args,
         env: serverEnv,
         cwd: resolve(this.options.cwd, config.cwd ? expandVariables(config.cwd, env) : "."),
         stderr: "pipe",
@@ -305,6 +322,7 @@ class McpServer {
     const client = new Client(this.options.clientInfo ?? { name: "pincer", version: "0.1.0" }, { capabilities: {} });
     client.onclose = () => {
       if (this.client === client) this.client = undefined;
+      release?.();
     };
     // Errors also surface on the request that meets them; without a handler the SDK would log them.
     client.onerror = () => {};
@@ -321,6 +339,7 @@ class McpServer {
       ]);
     } catch (error) {
       await client.close().catch(() => {});
+      release?.();
       throw error;
     } finally {
       clearTimeout(timer);

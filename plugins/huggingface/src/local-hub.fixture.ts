@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, type LocalHubOptions, startLocalHub } from "@pincer/hub";
+import { type LocalHub, type LocalHubOptions, startLocalHub, unconfinedLauncher } from "@pincer/hub";
 import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
 import { afterAll, beforeAll } from "vitest";
 
@@ -25,7 +25,14 @@ export function localHubPlugin(options: {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `pincer-hf-${options.name}-`));
     options.seed?.(dir);
-    hub = await startLocalHub({ dir, token: options.token, user: "ada", ...options.hub });
+    hub = await startLocalHub({
+      dir,
+      token: options.token,
+      user: "ada",
+      // The plugin's side of jobs; how the Hub confines them is the host's (and the CLI e2e tests').
+      jobs: { launcher: unconfinedLauncher({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir }) },
+      ...options.hub,
+    });
     plugin = await loadPlugin(new URL("..", import.meta.url), {
       env: { HF_ENDPOINT: hub.url, HF_TOKEN: options.token },
       // As sessions load it: it ships with Pincer, so its tools' declared kinds stand.

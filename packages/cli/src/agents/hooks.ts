@@ -1,13 +1,16 @@
-import { spawn } from "node:child_process";
 import {
   bwrapArgs,
   type ClaudeHookCommand,
   type ClaudeHookEvent,
   type ClaudePlugin,
+  childEnv,
   createPrivateTmp,
+  killGroup,
   type OsSandboxPolicy,
   type OsSandboxSettings,
+  processRecordsFor,
   resolveOsSandbox,
+  spawnGuarded,
 } from "@pincer/host";
 import type { Hooks, ToolCall, ToolResult } from "@pincer/kernel";
 
@@ -18,9 +21,11 @@ import type { Hooks, ToolCall, ToolResult } from "@pincer/kernel";
  * context for the model), 2 blocks (stderr is the reason the model reads), anything else is a
  * warning and the session goes on. One that outlives its timeout is killed with a warning.
  *
- * Commands run with a clean environment (PATH, HOME, CLAUDE_PLUGIN_ROOT, CLAUDE_PROJECT_DIR) and,
- * where bubblewrap works, in the OS sandbox: no network, writable only in the workspace, the
- * plugin's folder readable.
+ * Commands run with the minimal environment every spawned command gets (PATH, HOME, locale…, no
+ * keys or tokens; see @pincer/host child-env) plus CLAUDE_PLUGIN_ROOT and CLAUDE_PROJECT_DIR, die
+ * with Pincer, and, where bubblewrap works, run in the OS sandbox: no network, writable only in
+ * the workspace, the plugin's folder readable. Without bubblewrap they run unconfined (the user
+ * approved each command at install; the start-up notice says there is no sandbox).
  */
 
 /** Claude Code's tool names → Pincer's, for matchers and for the `tool_name` hooks read. */
@@ -226,12 +231,11 @@ export function runHookCommand(
 ): Promise<HookOutcome> {
   const root = hook.plugin.root;
   const command = hook.command.replace(/\$\{CLAUDE_PLUGIN_ROOT\}/g, () => root);
-  const env: NodeJS.ProcessEnv = {
-    PATH: options.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-    ...(options.env.HOME ? { HOME: options.env.HOME } : {}),
+  const env = childEnv(options.env, options.osSandbox?.env ?? [], {
     CLAUDE_PLUGIN_ROOT: root,
     CLAUDE_PROJECT_DIR: options.cwd,
-  };
+  });
+  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
   let file = "/bin/sh";
   let args = ["-c", command];
   try {
@@ -251,7 +255,7 @@ export function runHookCommand(
     }
     if (sandbox.policy && sandbox.tmp) {
       file = sandbox.policy.bwrap;
-      args = bwrapArgs(sandbox.policy, { cwd: options.cwd, privateTmp: sandbox.tmp, shell: "/bin/sh", command });
+      args = bwrapArgs(sandbox.policy, { cwd: options.cwd, privateTmp: sandbox.tmp, argv: ["/bin/sh", "-c", command] });
     }
   } catch (error) {
     // sandbox.os "bwrap" on a machine without it: the hook does not run unconfined.
@@ -268,22 +272,26 @@ export function runHookCommand(
       clearTimeout(timer);
       done(outcome);
     };
-    const child = spawn(file, args, { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const records = processRecordsFor(options.osSandbox?.stateDir);
+    const child = spawnGuarded(file, args, {
+      cwd: options.cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      diesWithParent: file !== "/bin/sh",
+      label: `hook (${hook.plugin.name}): ${command}`,
+      ...(records ? { records } : {}),
+    });
     const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
+      if (!child.pid || !killGroup(child.pid, "SIGKILL")) child.kill("SIGKILL");
     };
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
     }, hook.timeout * 1000);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       if (stdout.length < OUTPUT_LIMIT) stdout += chunk.toString("utf8");
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < OUTPUT_LIMIT) stderr += chunk.toString("utf8");
     });
     child.on("error", (error) => finish({ code: null, stdout, stderr, timedOut, error: error.message }));
@@ -295,9 +303,9 @@ export function runHookCommand(
       exitCode = code;
       setTimeout(settle, 500).unref();
     });
-    child.stdin.on("error", () => {
+    child.stdin?.on("error", () => {
       // A hook that does not read its stdin closes it early; that is fine.
     });
-    child.stdin.end(`${JSON.stringify(payload)}\n`);
+    child.stdin?.end(`${JSON.stringify(payload)}\n`);
   });
 }

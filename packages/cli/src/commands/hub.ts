@@ -32,6 +32,10 @@ export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
             type: "number",
             description: "Port (default PINCER_HUB_PORT, else 7358; 0: any free port)",
           })
+          .option("dangerously-run-unconfined", {
+            type: "boolean",
+            description: 'Run jobs without the OS sandbox (full file and network access), as sandbox.os "off"',
+          })
           .option("token", {
             type: "string",
             description: "The token every request needs (default: PINCER_HUB_TOKEN, else PINCER_HOME/hub/token)",
@@ -60,6 +64,7 @@ export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
           host: args.host,
           port: args.port ?? hubPort(env),
           ...(given ? { token: given } : {}),
+          ...(args["dangerously-run-unconfined"] ? { unconfined: true } : {}),
         });
         writeHubServerFile(home, { url: hub.url, pid: process.pid, token: hub.token });
         const cleanup = () => rmSync(hubServerFile(home), { force: true });

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ClaudePlugin } from "@pincer/host";
+import { baseEnv, type ClaudePlugin, fifoLifeline } from "@pincer/host";
 import {
   approve,
   isStdio,
@@ -240,6 +240,9 @@ export function sessionMcp(options: {
     servers,
     cwd: options.cwd,
     env: options.env,
+    // The minimal environment every spawned command starts from, and tied to Pincer's life.
+    baseEnv: baseEnv(options.env),
+    guard: fifoLifeline,
     ...(options.user.mcp?.startTimeoutMs ? { startTimeoutMs: options.user.mcp.startTimeoutMs } : {}),
     ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
     clientInfo: { name: "pincer", version: VERSION },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createJobLauncher, probeBwrap } from "@pincer/host";
 import { type LocalHub, type LocalHubOptions, startLocalHub } from "@pincer/hub";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll } from "vitest";
@@ -27,7 +28,16 @@ export function hubSessionFixture(options: {
     server = await startOpenAIServer();
     dir = mkdtempSync(join(tmpdir(), `pincer-e2e-${options.name}-`));
     options.seed?.(dir);
-    hub = await startLocalHub({ dir, token: options.token, user: "ada", ...options.hub });
+    let url: string | undefined;
+    // Jobs run as pincer runs them: in the OS sandbox (where this machine has none, the test
+    // gives the explicit opt-in a user would have to give).
+    const launcher = createJobLauncher({
+      sandbox: probeBwrap().ok ? {} : { os: "off" },
+      env: { PATH: process.env.PATH, HOME: dir },
+      loopback: () => (url ? { host: "127.0.0.1", port: Number(new URL(url).port) } : undefined),
+    });
+    hub = await startLocalHub({ dir, token: options.token, user: "ada", jobs: { launcher }, ...options.hub });
+    url = hub.url;
     await options.ready?.(hub);
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { probeBwrap } from "@pincer/host";
 
 /** The built CLI, run the way a user runs it: a real process with its own env and cwd. */
 export const CLI = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -34,6 +35,8 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
     NO_COLOR: "1",
     // A local Hub a test starts takes any free port, not the fixed default another test (or the user) may hold.
     PINCER_HUB_PORT: "0",
+    // The suite's "machine without bubblewrap" run points this at a missing file.
+    ...(process.env.PINCER_BWRAP ? { PINCER_BWRAP: process.env.PINCER_BWRAP } : {}),
     ...extraEnv,
   };
   const start = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}) => {
@@ -82,3 +85,12 @@ export function stderrWithoutSandboxNotice(stderr: string): string {
     .filter((line) => !line.includes("OS sandbox unavailable"))
     .join("\n");
 }
+
+/** Whether commands are confined on this machine (bubblewrap works; PINCER_BWRAP may say it is missing). */
+export const OS_SANDBOX = probeBwrap().ok;
+
+/**
+ * What a test whose model runs commands passes where there is no OS sandbox: the explicit opt-in a
+ * user would have to give (without it every command asks, and a headless run refuses them).
+ */
+export const RUN_COMMANDS: string[] = OS_SANDBOX ? [] : ["--dangerously-run-unconfined"];

@@ -16,6 +16,8 @@ interface InternFlags {
   runner?: Runner;
   sessionsRepo?: string;
   upload?: boolean;
+  /** pincer's global --dangerously-run-unconfined. */
+  dangerouslyRunUnconfined?: boolean;
 }
 
 /**
@@ -74,9 +76,15 @@ export function internCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
       "demo",
       "Offline demo: a recorded model reads a paper, trains a PyTorch model on CPU and publishes it to a local Hub",
       () => {},
-      async () => {
+      async (args) => {
         const { runInternDemo } = await import("./demo.js");
-        setExit(await runInternDemo({ home: pincerHome(env), env }));
+        setExit(
+          await runInternDemo({
+            home: pincerHome(env),
+            env,
+            ...((args as InternFlags).dangerouslyRunUnconfined ? { unconfined: true } : {}),
+          }),
+        );
       },
     );
 }
@@ -106,5 +114,6 @@ export function runOptions(flags: InternFlags, env: NodeJS.ProcessEnv): Omit<Int
     ...(flags.permissionMode ? { permissionMode: flags.permissionMode } : {}),
     allowedTools: flags.allowedTools ?? [],
     disallowedTools: flags.disallowedTools ?? [],
+    ...(flags.dangerouslyRunUnconfined ? { unconfined: true } : {}),
   };
 }

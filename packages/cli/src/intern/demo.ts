@@ -34,6 +34,8 @@ export async function runInternDemo(options: {
   env: NodeJS.ProcessEnv;
   paceMs?: number;
   out?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** `--dangerously-run-unconfined`: train without the OS sandbox, unasked. */
+  unconfined?: boolean;
 }): Promise<number> {
   const started = Date.now();
   const out = options.out ?? process.stdout;
@@ -47,7 +49,7 @@ export async function runInternDemo(options: {
   // The demo never reaches huggingface.co: the user's HF_TOKEN stays out of it.
   const env = { ...options.env };
   delete env.HF_TOKEN;
-  const hub = await demoHub(env, options.home);
+  const hub = await demoHub(env, options.home, options.unconfined === true);
   try {
     const user = await hubUser(hub);
     if (user !== DEMO_USER) {
@@ -81,6 +83,7 @@ export async function runInternDemo(options: {
       runner: "local",
       maxCalls: DEMO_MAX_CALLS,
       providerConfig: { replay: { delayMs: options.paceMs ?? 2 } },
+      ...(options.unconfined ? { unconfined: true } : {}),
       out,
     });
     const accuracy = readAccuracy(join(workspace, "model", "metrics.json"));
@@ -115,7 +118,7 @@ export async function runInternDemo(options: {
  * it), else one started for the demo. Another Hub can't take the paper: papers are files in the
  * local Hub's folder.
  */
-async function demoHub(env: NodeJS.ProcessEnv, home: string): Promise<InternHub> {
+async function demoHub(env: NodeJS.ProcessEnv, home: string, unconfined: boolean): Promise<InternHub> {
   const endpoint = env.HF_ENDPOINT?.replace(/\/+$/, "");
   if (endpoint) {
     const running = runningLocalHub(home);
@@ -126,7 +129,7 @@ async function demoHub(env: NodeJS.ProcessEnv, home: string): Promise<InternHub>
     }
     return { kind: "running", endpoint, token: running.token, local: true, close: async () => {} };
   }
-  return resolveInternHub({ ...env, HF_ENDPOINT: undefined }, home);
+  return resolveInternHub({ ...env, HF_ENDPOINT: undefined }, home, { unconfined });
 }
 
 function readAccuracy(file: string): number | undefined {

@@ -25,7 +25,11 @@ export interface InternHub {
   close(): Promise<void>;
 }
 
-export async function resolveInternHub(env: NodeJS.ProcessEnv, home: string): Promise<InternHub> {
+export async function resolveInternHub(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  options: { unconfined?: boolean } = {},
+): Promise<InternHub> {
   if (env.HF_TOKEN || env.HF_ENDPOINT) {
     const endpoint = trimSlash(env.HF_ENDPOINT || PUBLIC_HUB);
     // HF_ENDPOINT naming this PINCER_HOME's running Hub needs no HF_TOKEN: its token is known here.
@@ -48,7 +52,8 @@ export async function resolveInternHub(env: NodeJS.ProcessEnv, home: string): Pr
       close: async () => {},
     };
   }
-  const hub = await startHomeHub(home, env, { anyPortIfTaken: true });
+  // Its jobs run in the OS sandbox like every command (hub-jobs.ts).
+  const hub = await startHomeHub(home, env, { anyPortIfTaken: true, ...options });
   return {
     kind: "embedded",
     endpoint: trimSlash(hub.url),

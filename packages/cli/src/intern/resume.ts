@@ -15,7 +15,7 @@ export async function resumeIntern(ref: string, options: Omit<InternRunOptions, 
   if (!ref.includes("/")) {
     return (await runIntern({ ...options, resume: ref, task: RESUME_PROMPT })).code;
   }
-  const hub = await resolveInternHub(options.env, options.home);
+  const hub = await resolveInternHub(options.env, options.home, { unconfined: options.unconfined === true });
   try {
     let fetched: Awaited<ReturnType<typeof fetchSessionFromHub>>;
     try {

@@ -61,6 +61,8 @@ export interface InternRunOptions {
   allowedTools?: string[];
   disallowedTools?: string[];
   providerConfig?: SessionOptions["providerConfig"];
+  /** `--dangerously-run-unconfined`: commands and jobs run without the OS sandbox, unasked. */
+  unconfined?: boolean;
   /** A Hub already chosen (and perhaps seeded) by the caller: the demo. Otherwise resolved here. */
   hub?: InternHub;
   /** Where progress and the final state go (default stdout). */
@@ -113,7 +115,8 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
   const started = Date.now();
   // No provider configured, or the model's key missing: say how to set one up before a Hub starts.
   checkModelBeforeStart(options);
-  const hub = options.hub ?? (await resolveInternHub(options.env, options.home));
+  const hub =
+    options.hub ?? (await resolveInternHub(options.env, options.home, { unconfined: options.unconfined === true }));
   const ownsHub = !options.hub;
   try {
     const runner = options.runner ?? (hub.local ? "local" : "hf");
@@ -135,6 +138,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
       appendSystemPrompt: runnerInstructions(runner, hub),
+      ...(options.unconfined ? { unconfined: true } : {}),
       ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
     });
     const { kernel, session } = prepared;

@@ -1,3 +1,6 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+
 /**
  * For a plugin granted named commands (`"spawn": ["git"]`) rather than a shell: the command
  * line must be one simple command. Anything the shell would turn into a second program — `;`,
@@ -5,7 +8,7 @@
  * (`PATH=/tmp/x git`) — is refused, so `git status; curl evil` cannot ride on a git grant.
  * Quoting stays allowed: `git commit -m "fix: a; b"` is one command.
  */
-export function singleProgram(command: string): { program: string } | { refused: string } {
+export function singleCommand(command: string): { words: string[] } | { refused: string } {
   const words: string[] = [];
   let word = "";
   let inWord = false;
@@ -48,5 +51,30 @@ export function singleProgram(command: string): { program: string } | { refused:
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) {
     return { refused: `a variable assignment (${program.split("=")[0]}=…) before the command` };
   }
-  return { program };
+  return { words };
+}
+
+/** The program of a single command (see singleCommand). */
+export function singleProgram(command: string): { program: string } | { refused: string } {
+  const parsed = singleCommand(command);
+  return "refused" in parsed ? parsed : { program: parsed.words[0] as string };
+}
+
+/**
+ * Where `program` lives on `path` (the user's PATH): an absolute path, so what runs is what was
+ * looked up, whatever the child's environment says. A name with a slash is never looked up.
+ */
+export function findProgram(program: string, path: string): string | undefined {
+  if (program.includes("/")) return undefined;
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, program);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
 }

@@ -1,16 +1,49 @@
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
-import type { ExecCapability, ExecResult } from "@pincer/sdk";
-import { singleProgram } from "./command-line.js";
-import { bwrapArgs, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
+import { realpathSync } from "node:fs";
+import { resolve, sep } from "node:path";
+import type { ExecCapability, ExecOptions, ExecResult } from "@pincer/sdk";
+import { childEnv, looksSecret, refusedPluginEnv } from "./child-env.js";
+import { findProgram, singleCommand } from "./command-line.js";
+import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
+import { killGroup, spawnGuarded } from "./process-guard.js";
+import type { ProcessRecords } from "./process-records.js";
 
 export interface ExecGrant {
   cwd: string;
   /** Command names the plugin may run; `bash` or `sh` means any command line. */
   allowedCommands: string[] | "*";
   shell?: string;
-  /** Run every command inside this bubblewrap sandbox; without it, commands run unconfined. */
+  /**
+   * How commands run: inside a bubblewrap policy, or unconfined — with the user's standing
+   * consent, or only after asking a person each time. The registry always says; left out (tests,
+   * embedders that chose so), commands run unconfined.
+   */
+  confinement?: Confinement;
+  /** Shorthand for `confinement: { policy }`. */
   osSandbox?: OsSandboxPolicy;
+  /** Folders a command's cwd must be inside (the plugin's fs roots); default: `cwd`. */
+  roots?: string[];
+  /** The user's environment, where the minimal base and the granted values come from. Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Names whose values are passed from the user's environment (the plugin's env grant, `sandbox.env`). */
+  passEnv?: string[];
+  /** Names the plugin may set itself beyond the harmless few (its env grant). */
+  settableEnv?: string[];
+  /** Where started process groups are noted until they end (PINCER_HOME/run/processes). */
+  records?: ProcessRecords;
+}
+
+/** What the host adds to a plugin's options: the permission question, asked once the command is known. */
+export interface HostExecOptions extends ExecOptions {
+  /**
+   * Asks the permission engine about the command as it will run (`subject`: the command line, with
+   * any variables the plugin sets shown in front as `env NAME=value …`). `mustAsk`: a reason a person
+   * must answer whatever the rules say (no OS sandbox). Resolves to the refusal, or undefined.
+   */
+  authorize?: (request: { subject: string; mustAsk?: string }) => Promise<string | undefined>;
+}
+
+export interface HostExecCapability extends ExecCapability {
+  run(command: string, options?: HostExecOptions): Promise<ExecResult>;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -18,58 +51,123 @@ const DEFAULT_MAX_OUTPUT = 30_000;
 const KILL_GRACE_MS = 2_000;
 
 /**
- * The `spawn` capability: a shell command line in its own process group, so abort and timeout
- * kill everything it started, not just the shell. stdin is closed: nothing can hang on input.
- * With an OS sandbox the shell runs inside bwrap (see os-sandbox.ts), the capability check
- * above it stays: the sandbox confines what a command does, the grant what it may be.
+ * The `spawn` capability. It runs exactly what was granted:
+ * - a plugin granted named commands (`"spawn": ["git"]`) runs one simple command, executed
+ *   directly from its words (no shell in between), the program found on the user's PATH;
+ * - a plugin granted `bash`/`sh` runs a command line with that shell;
+ * - the child starts from the minimal environment (child-env.ts) plus the granted variables, and
+ *   the variables the plugin sets pass the allow-list; its cwd must be inside the plugin's roots;
+ * - it runs inside the OS sandbox, or unconfined only as the user decided (see os-sandbox.ts);
+ * - in its own process group (abort and timeout kill everything it started), tied to Pincer's
+ *   life (process-guard.ts), stdin closed so nothing hangs on input.
  */
-export function createExecCapability(grant: ExecGrant): ExecCapability {
+export function createExecCapability(grant: ExecGrant): HostExecCapability {
   const anyCommand =
     grant.allowedCommands === "*" || grant.allowedCommands.includes("bash") || grant.allowedCommands.includes("sh");
+  const confinement: Confinement =
+    grant.confinement ?? (grant.osSandbox ? { policy: grant.osSandbox } : { unconfined: "run" });
+  const userEnv = grant.env ?? process.env;
+  const roots = (grant.roots?.length ? grant.roots : [grant.cwd]).flatMap((root) => realOrEmpty(root));
   // Made on the first sandboxed command, then kept: later commands find what earlier ones left.
   let privateTmp: string | undefined;
   return {
-    run(command, options = {}) {
-      if (!anyCommand) {
-        const allowed = (grant.allowedCommands as string[]).join(", ") || "no commands";
-        const parsed = singleProgram(command);
-        if ("refused" in parsed) {
-          return Promise.reject(
-            new Error(
-              `spawning refused: the command line has ${parsed.refused}; the plugin may only run ${allowed}, one simple command at a time.`,
-            ),
-          );
-        }
-        if (!(grant.allowedCommands as string[]).includes(parsed.program)) {
-          return Promise.reject(new Error(`spawning "${parsed.program}" refused: the plugin may only run ${allowed}.`));
-        }
+    async run(command, options = {}) {
+      const plan = planCommand(command, options, grant, anyCommand, userEnv, roots);
+      if ("refused" in plan) throw new Error(plan.refused);
+      const mustAsk = "unconfined" in confinement && confinement.unconfined === "ask" ? confinement.reason : undefined;
+      if (options.authorize) {
+        const refusal = await options.authorize({ subject: plan.subject, ...(mustAsk ? { mustAsk } : {}) });
+        if (refusal) throw new Error(refusal);
+      } else if (mustAsk) {
+        throw new Error(`spawning refused: ${mustAsk}`);
       }
-      const shell = grant.shell ?? "bash";
-      const cwd = resolve(grant.cwd, options.cwd ?? ".");
-      const policy = grant.osSandbox;
-      if (!policy) return runCommand(shell, ["-c", command], { ...options, cwd });
+      const env = childEnv(userEnv, grant.passEnv ?? [], options.env ?? {});
+      const runOptions = { ...options, cwd: plan.cwd, env, label: command };
+      if (!("policy" in confinement))
+        return runCommand(plan.argv[0] as string, plan.argv.slice(1), runOptions, false, grant);
       privateTmp ??= createPrivateTmp();
-      return runCommand(policy.bwrap, bwrapArgs(policy, { cwd, privateTmp, shell, command }), {
-        ...options,
-        cwd,
-        env: { ...options.env, TMPDIR: "/tmp" },
-      });
+      const args = bwrapArgs(confinement.policy, { cwd: plan.cwd, privateTmp, argv: plan.argv });
+      return runCommand(
+        confinement.policy.bwrap,
+        args,
+        { ...runOptions, env: { ...env, TMPDIR: "/tmp" } },
+        true,
+        grant,
+      );
     },
   };
+}
+
+type Plan = { argv: string[]; cwd: string; subject: string } | { refused: string };
+
+function planCommand(
+  command: string,
+  options: ExecOptions,
+  grant: ExecGrant,
+  anyCommand: boolean,
+  userEnv: NodeJS.ProcessEnv,
+  roots: string[],
+): Plan {
+  const refused = (why: string) => ({ refused: `spawning refused: ${why}` });
+  if (typeof command !== "string" || command.includes("\0")) return refused("the command is not a string of text.");
+  const extra = options.env ?? {};
+  if (typeof extra !== "object" || extra === null) return refused("env must be an object of strings.");
+  const badEnv = refusedPluginEnv(extra, grant.settableEnv ?? []);
+  if (badEnv) return refused(`${badEnv}.`);
+  const cwd = resolve(grant.cwd, options.cwd ?? ".");
+  const realCwd = realOrEmpty(cwd)[0];
+  if (!realCwd) return refused(`the working directory ${cwd} does not exist.`);
+  if (!roots.some((root) => realCwd === root || realCwd.startsWith(root.endsWith(sep) ? root : root + sep))) {
+    return refused(`the working directory ${cwd} is outside the plugin's folders.`);
+  }
+  const shown = Object.entries(extra).map(([name, value]) => `${name}=${looksSecret(name) ? "***" : quote(value)}`);
+  const subject = shown.length ? `env ${shown.join(" ")} ${command}` : command;
+  if (anyCommand) return { argv: [grant.shell ?? "bash", "-c", command], cwd: realCwd, subject };
+  const allowed = (grant.allowedCommands as string[]).join(", ") || "no commands";
+  const parsed = singleCommand(command);
+  if ("refused" in parsed) {
+    return refused(
+      `the command line has ${parsed.refused}; the plugin may only run ${allowed}, one simple command at a time.`,
+    );
+  }
+  const [program, ...args] = parsed.words;
+  if (!(grant.allowedCommands as string[]).includes(program as string)) {
+    return { refused: `spawning "${program}" refused: the plugin may only run ${allowed}.` };
+  }
+  // With no PATH at all, what execvp would search.
+  const path = findProgram(program as string, userEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin");
+  if (!path) return { refused: `spawning "${program}" refused: it was not found on PATH.` };
+  return { argv: [path, ...args], cwd: realCwd, subject };
+}
+
+function realOrEmpty(path: string): string[] {
+  try {
+    return [realpathSync(path)];
+  } catch {
+    return [];
+  }
+}
+
+function quote(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 function runCommand(
   program: string,
   args: string[],
-  options: Parameters<ExecCapability["run"]>[1] & { cwd: string },
+  options: ExecOptions & { cwd: string; env: Record<string, string>; label: string },
+  diesWithParent: boolean,
+  grant: ExecGrant,
 ): Promise<ExecResult> {
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolvePromise) => {
-    const child = spawn(program, args, {
+    const child = spawnGuarded(program, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+      diesWithParent,
+      label: options.label,
+      ...(grant.records ? { records: grant.records } : {}),
     });
     let output = Buffer.alloc(0);
     let truncatedBytes = 0;
@@ -85,21 +183,22 @@ function runCommand(
         output = output.subarray(output.length - maxOutput);
       }
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
 
-    const killGroup = () => {
-      signalGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
+    const stop = () => {
+      if (child.pid === undefined) return;
+      killGroup(child.pid, "SIGTERM");
+      killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
       killTimer.unref();
     };
     const timeout = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      stop();
     }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const onAbort = () => {
       aborted = true;
-      killGroup();
+      stop();
     };
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -107,8 +206,6 @@ function runCommand(
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timeout);
       options.signal?.removeEventListener("abort", onAbort);
-      // The shell is gone, but background children may live on in the group: end them too.
-      if (timedOut || aborted) signalGroup(child.pid, "SIGKILL");
       if (killTimer) clearTimeout(killTimer);
       resolvePromise({
         exitCode,
@@ -125,13 +222,4 @@ function runCommand(
     });
     child.on("close", finish);
   });
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }

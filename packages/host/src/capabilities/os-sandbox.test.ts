@@ -23,6 +23,7 @@ import {
   type OsSandboxSettings,
   OsSandboxUnavailableError,
   probeBwrap,
+  resolveConfinement,
   resolveOsSandbox,
 } from "./os-sandbox.js";
 
@@ -39,8 +40,8 @@ const unique = () => `${process.pid}-${Math.random().toString(36).slice(2)}`;
 
 /** A capability the way the registry builds it for a plugin granted `spawn: ["bash"]` and write to `root`. */
 function sandboxedExec(root: string, settings: OsSandboxSettings = {}, env: NodeJS.ProcessEnv = process.env) {
-  const osSandbox = resolveOsSandbox(settings, { writeRoots: [root], readRoots: [root], env });
-  return createExecCapability({ cwd: root, allowedCommands: ["bash"], ...(osSandbox ? { osSandbox } : {}) });
+  const confinement = resolveConfinement(settings, { writeRoots: [root], readRoots: [root], env });
+  return createExecCapability({ cwd: root, allowedCommands: ["bash"], confinement, env });
 }
 
 /** Processes on this host whose command line contains the marker (the sandbox's PID namespace is still visible from here). */
@@ -66,7 +67,7 @@ describe("OS sandbox settings (no bwrap needed)", () => {
       readableRoots: ["/tmp/ws", "/tmp/docs", "/home/u/.pincer/plugins/p"],
       hiddenPaths: ["/home/u/.pincer"],
     };
-    const args = bwrapArgs(policy, { cwd: "/tmp/ws", privateTmp: "/tmp/pincer-tmp-1", shell: "bash", command: "ls" });
+    const args = bwrapArgs(policy, { cwd: "/tmp/ws", privateTmp: "/tmp/pincer-tmp-1", argv: ["bash", "-c", "ls"] });
     const at = (...needle: string[]) => args.findIndex((_, i) => needle.every((word, j) => args[i + j] === word));
     expect(args.slice(0, 7)).toEqual(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
     expect(at("--bind", "/tmp/pincer-tmp-1", "/tmp")).toBeLessThan(at("--bind", "/tmp/ws", "/tmp/ws"));
@@ -78,13 +79,13 @@ describe("OS sandbox settings (no bwrap needed)", () => {
     expect(args).toContain("--unshare-net");
     expect(args.slice(-5)).toEqual(["/tmp/ws", "--", "bash", "-c", "ls"]);
     expect(
-      bwrapArgs({ ...policy, network: true }, { cwd: "/", privateTmp: "/t", shell: "sh", command: "x" }),
+      bwrapArgs({ ...policy, network: true }, { cwd: "/", privateTmp: "/t", argv: ["sh", "-c", "x"] }),
     ).not.toContain("--unshare-net");
   });
 
   it("lets an exact grant of a hidden path win, but keeps the mask under a broader one", () => {
     const base = { bwrap: "bwrap", network: false, readableRoots: [], hiddenPaths: ["/home/u/.ssh"] };
-    const options = { cwd: "/home/u", privateTmp: "/t", shell: "bash", command: "true" };
+    const options = { cwd: "/home/u", privateTmp: "/t", argv: ["bash", "-c", "true"] };
     expect(bwrapArgs({ ...base, writableRoots: ["/home/u"] }, options)).toContain("/home/u/.ssh");
     expect(bwrapArgs({ ...base, writableRoots: ["/home/u/.ssh"] }, options)).not.toContain("--tmpfs");
   });
@@ -95,13 +96,14 @@ describe("OS sandbox settings (no bwrap needed)", () => {
     expect(resolveOsSandbox({ os: "off" }, { writeRoots: [root] })).toBeUndefined();
     const check = checkOsSandbox({ os: "off" });
     expect(check.sandboxed).toBe(false);
+    expect(check.unconfined).toBe("run");
     expect(check.warning).toMatch(/OS sandbox is off .*permission prompts are the only guard/);
     const result = await sandboxedExec(root, { os: "off" }).run(`touch ${outside}/unconfined`);
     expect(result.exitCode).toBe(0);
     expect(existsSync(join(outside, "unconfined"))).toBe(true);
   });
 
-  it("without bwrap, auto runs unconfined with one warning and bwrap-required refuses", async () => {
+  it("without bwrap, auto never runs a command unasked: it asks a person, refuses without one; bwrap-required refuses", async () => {
     const root = temp();
     const missing = { bwrapPath: join(root, "no-such-bwrap") };
     expect(probeBwrap(missing.bwrapPath)).toMatchObject({
@@ -109,10 +111,41 @@ describe("OS sandbox settings (no bwrap needed)", () => {
       reason: expect.stringContaining("not installed"),
     });
     const check = checkOsSandbox(missing);
-    expect(check).toEqual({ sandboxed: false, warning: expect.stringContaining("OS sandbox unavailable") });
+    expect(check).toEqual({
+      sandboxed: false,
+      unconfined: "ask",
+      warning: expect.stringContaining("OS sandbox unavailable"),
+    });
     expect(check.warning).toContain("apt-get install bubblewrap");
+    expect(check.warning).toContain('"os": "off"');
+    expect(check.warning).toContain("--dangerously-run-unconfined");
     expect(resolveOsSandbox(missing, { writeRoots: [root] })).toBeUndefined();
-    expect((await sandboxedExec(root, missing).run("echo plain")).output).toBe("plain\n");
+    const confinement = resolveConfinement(missing, { writeRoots: [root] });
+    expect(confinement).toMatchObject({
+      unconfined: "ask",
+      reason: expect.stringContaining("apt-get install bubblewrap"),
+    });
+
+    const exec = sandboxedExec(root, missing);
+    // Nobody to ask (no permission engine behind the call): refused, naming the fix.
+    await expect(exec.run("touch nope")).rejects.toThrow(
+      /spawning refused: no OS sandbox here .*apt-get install bubblewrap/,
+    );
+    expect(existsSync(join(root, "nope"))).toBe(false);
+    // A person is asked, with the reason; a no stays a no, a yes runs it.
+    const asked: Array<{ subject: string; mustAsk?: string }> = [];
+    await expect(
+      exec.run("touch nope", {
+        authorize: async (request) => {
+          asked.push(request);
+          return "Permission denied by the user";
+        },
+      }),
+    ).rejects.toThrow("Permission denied by the user");
+    expect(asked).toEqual([{ subject: "touch nope", mustAsk: expect.stringContaining("no OS sandbox") }]);
+    expect(existsSync(join(root, "nope"))).toBe(false);
+    const yes = await exec.run("echo plain", { authorize: async () => undefined });
+    expect(yes.output).toBe("plain\n");
 
     expect(() => checkOsSandbox({ ...missing, os: "bwrap" })).toThrow(OsSandboxUnavailableError);
     expect(() => resolveOsSandbox({ ...missing, os: "bwrap" }, { writeRoots: [root] })).toThrow(

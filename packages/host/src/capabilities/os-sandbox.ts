@@ -1,28 +1,44 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { isDirectory } from "../fs-probe.js";
+import { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
+
+export { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
 
 /**
- * The OS sandbox around spawned commands (the `bash` tool, any plugin granted `spawn`):
- * bubblewrap gives the command a read-only view of the machine, the granted write roots,
- * a private /tmp and no network. It is the second wall behind the capability check in exec.ts:
- * a command line is opaque, so only the kernel can hold it to the grants.
+ * The OS sandbox around spawned commands (the `bash` tool, any plugin granted `spawn`, hooks,
+ * local jobs): bubblewrap gives the command a read-only view of the machine, the granted write
+ * roots, a private /tmp, no network, and masks over credentials. It is the second wall behind
+ * the capability check in exec.ts: a command line is opaque, so only the kernel can hold it to
+ * the grants.
+ *
+ * Without a working bwrap nothing runs unconfined quietly: under `auto` every command is asked of
+ * a person (and refused when nobody can answer) until the user installs bubblewrap or says, with
+ * `off` (or `--dangerously-run-unconfined`), that unconfined commands are what they want.
  */
 
-/** `auto`: sandbox when bwrap works, warn and go on without it otherwise; `bwrap`: refuse to run without it; `off`: never. */
+/**
+ * `auto`: sandbox when bwrap works, otherwise ask before each unconfined command; `bwrap`: refuse
+ * to start without it; `off`: never sandbox, run commands unconfined without asking.
+ */
 export type OsSandboxMode = "auto" | "bwrap" | "off";
 
-/** What the user configures (`sandbox.os`, `sandbox.network`, `sandbox.writable` in config.json). */
+/** What the user configures (`sandbox.*` in config.json). */
 export interface OsSandboxSettings {
   os?: OsSandboxMode;
   /** Let sandboxed commands use the network (widening: reported at start, never silent). */
   network?: boolean;
   /** Extra writable roots beyond the plugin's fs write grants (absolute or `~/…`). */
   writable?: string[];
-  /** The bwrap binary; tests point it elsewhere to simulate a machine without one. */
+  /** Extra paths to mask (credentials the defaults do not know), absolute or `~/…`. */
+  hide?: string[];
+  /** Variables from the user's environment that commands get beyond the minimal base. */
+  env?: string[];
+  /** The bwrap binary; default `PINCER_BWRAP`, else `bwrap` on PATH. Tests point it at a missing file. */
   bwrapPath?: string;
+  /** Where a successful probe is remembered (PINCER_HOME/run); absent: probe once per process. */
+  stateDir?: string;
 }
 
 /** A sandbox ready to wrap commands: the probe succeeded and every path is real. */
@@ -37,112 +53,45 @@ export interface OsSandboxPolicy {
   hiddenPaths: string[];
 }
 
+/**
+ * How one plugin's (or hook's, or job's) commands run: inside a policy, or unconfined — with the
+ * user's standing consent (`run`), or only after asking a person each time (`ask`, with the reason
+ * and the fix to show).
+ */
+export type Confinement = { policy: OsSandboxPolicy } | { unconfined: "run" } | { unconfined: "ask"; reason: string };
+
 export class OsSandboxUnavailableError extends Error {
   override name = "OsSandboxUnavailableError";
 }
 
-interface Probe {
-  ok: boolean;
-  reason: string;
-}
-
-const probes = new Map<string, Probe>();
-
-/**
- * Whether bwrap can really build a sandbox here: installed is not enough (containers without
- * user namespaces, or a kernel that forbids them, make it fail at run time), so run a trivial
- * command with the same namespaces the real ones get. Once per binary per process: ~5 ms.
- */
-export function probeBwrap(bwrapPath = "bwrap"): Probe {
-  let probe = probes.get(bwrapPath) ?? readCachedProbe(bwrapPath);
-  if (!probe) {
-    const result = spawnSync(
-      bwrapPath,
-      [...baseArgs(), "--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session", "--", "true"],
-      { stdio: ["ignore", "ignore", "pipe"], timeout: 5_000, encoding: "utf8" },
-    );
-    if (result.error) {
-      const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-      probe = {
-        ok: false,
-        reason: missing ? `${bwrapPath} is not installed` : `${bwrapPath} could not start: ${result.error.message}`,
-      };
-    } else if (result.status !== 0) {
-      const stderr = result.stderr.trim().split("\n")[0] || `exit code ${result.status ?? result.signal}`;
-      probe = { ok: false, reason: `${bwrapPath} cannot create a sandbox here (${stderr})` };
-    } else probe = { ok: true, reason: "" };
-    writeCachedProbe(bwrapPath, probe);
-  }
-  probes.set(bwrapPath, probe);
-  return probe;
-}
-
-/**
- * The probe's answer holds until the binary or the boot changes, so it is kept on disk: a
- * one-shot `pincer -p` should not pay a process spawn to learn what the last one learned.
- */
-function probeCacheKey(bwrapPath: string): { file: string; key: string } | undefined {
-  const binary = isAbsolute(bwrapPath)
-    ? bwrapPath
-    : (process.env.PATH ?? "")
-        .split(":")
-        .map((dir) => join(dir, bwrapPath))
-        .find((candidate) => existsSync(candidate));
-  if (!binary) return undefined;
-  let bootId = "";
-  try {
-    bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-  } catch {
-    return undefined;
-  }
-  const stat = statSync(binary);
-  return {
-    file: join(tmpdir(), `pincer-bwrap-probe-${process.getuid?.() ?? "user"}.json`),
-    key: `${realpathSync(binary)}:${stat.mtimeMs}:${stat.size}:${bootId}`,
-  };
-}
-
-function readCachedProbe(bwrapPath: string): Probe | undefined {
-  try {
-    const cache = probeCacheKey(bwrapPath);
-    if (!cache) return undefined;
-    const stored = JSON.parse(readFileSync(cache.file, "utf8")) as { key?: string; probe?: Probe };
-    return stored.key === cache.key && stored.probe ? stored.probe : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeCachedProbe(bwrapPath: string, probe: Probe): void {
-  try {
-    const cache = probeCacheKey(bwrapPath);
-    if (cache) writeFileSync(cache.file, JSON.stringify({ key: cache.key, probe }), { mode: 0o600 });
-  } catch {
-    // No cache is only slower.
-  }
-}
+/** The fix, said the same way wherever a missing sandbox is reported. */
+export const UNCONFINED_OPT_IN =
+  'to run commands unconfined without asking, set "sandbox": { "os": "off" } in config.json or pass --dangerously-run-unconfined';
 
 /**
  * What a session should tell the user about the OS sandbox, once, at start: nothing when
- * commands are fully confined, one warning when they are not or when settings widen it.
+ * commands are fully confined, one notice when they are not or when settings widen it.
  * Throws OsSandboxUnavailableError when `os: "bwrap"` demands a sandbox this machine cannot give.
  */
-export function checkOsSandbox(settings: OsSandboxSettings = {}): { sandboxed: boolean; warning?: string } {
+export function checkOsSandbox(settings: OsSandboxSettings = {}): {
+  sandboxed: boolean;
+  warning?: string;
+  /** Without a sandbox: whether commands run (`off`) or ask first (`auto`). */
+  unconfined?: "run" | "ask";
+} {
   const mode = settings.os ?? "auto";
   if (mode === "off") {
     return {
       sandboxed: false,
+      unconfined: "run",
       warning:
-        'OS sandbox is off (sandbox.os is "off" in your settings): commands run by the bash tool and plugins have your full file and network access; permission prompts are the only guard.',
+        'OS sandbox is off (sandbox.os is "off" or --dangerously-run-unconfined): commands run by the bash tool, plugins, hooks and jobs have your full file and network access; permission prompts are the only guard.',
     };
   }
-  const probe = probeBwrap(settings.bwrapPath);
+  const probe = probeBwrap(settings.bwrapPath ?? defaultBwrap(), settings.stateDir);
   if (!probe.ok) {
     if (mode === "bwrap") throw new OsSandboxUnavailableError(unavailableMessage(probe.reason));
-    return {
-      sandboxed: false,
-      warning: `OS sandbox unavailable: ${probe.reason}. Commands run by the bash tool and plugins are not confined; permission prompts are the only guard. Install bubblewrap (e.g. apt-get install bubblewrap) and allow unprivileged user namespaces to confine them.`,
-    };
+    return { sandboxed: false, unconfined: "ask", warning: askNotice(probe.reason) };
   }
   const widened = [
     ...(settings.network ? ["network access allowed (sandbox.network)"] : []),
@@ -153,8 +102,17 @@ export function checkOsSandbox(settings: OsSandboxSettings = {}): { sandboxed: b
     : { sandboxed: true };
 }
 
+function askNotice(reason: string): string {
+  return `OS sandbox unavailable: ${reason}. Commands will not run unconfined behind your back: each one the bash tool or a plugin starts asks you first, and runs without a person to ask are refused. Fix: install bubblewrap (apt-get install bubblewrap, dnf install bubblewrap). Or, ${UNCONFINED_OPT_IN}.`;
+}
+
+/** The reason a command asks (or is refused) when there is no sandbox: short, with the fix. */
+export function unconfinedReason(reason: string): string {
+  return `no OS sandbox here (${reason}), so it would run with your full file and network access. Install bubblewrap (apt-get install bubblewrap) to confine commands, or, ${UNCONFINED_OPT_IN}`;
+}
+
 function unavailableMessage(reason: string): string {
-  return `OS sandbox required (sandbox.os is "bwrap") but ${reason}. Install bubblewrap (e.g. apt-get install bubblewrap) and allow unprivileged user namespaces, or set sandbox.os to "auto" to run unconfined with a warning.`;
+  return `OS sandbox required (sandbox.os is "bwrap") but ${reason}. Install bubblewrap (e.g. apt-get install bubblewrap) and allow unprivileged user namespaces, or set sandbox.os to "auto" to be asked before each unconfined command.`;
 }
 
 export interface PolicyContext {
@@ -165,52 +123,85 @@ export interface PolicyContext {
 }
 
 /**
- * The sandbox one plugin's commands run in, or undefined when they run unconfined (`off`, or
- * `auto` on a machine without a working bwrap — checkOsSandbox has told the user).
+ * How one plugin's commands run: in a sandbox that writes only where its fs grants say, or
+ * unconfined, with consent (`off`) or after asking (`auto` on a machine without a working bwrap).
  */
+export function resolveConfinement(settings: OsSandboxSettings = {}, context: PolicyContext): Confinement {
+  const mode = settings.os ?? "auto";
+  if (mode === "off") return { unconfined: "run" };
+  const bwrap = settings.bwrapPath ?? defaultBwrap();
+  const probe = probeBwrap(bwrap, settings.stateDir);
+  if (!probe.ok) {
+    if (mode === "bwrap") throw new OsSandboxUnavailableError(unavailableMessage(probe.reason));
+    return { unconfined: "ask", reason: unconfinedReason(probe.reason) };
+  }
+  const env = context.env ?? process.env;
+  const home = env.HOME || homedir();
+  const expand = (path: string) => (path === "~" || path.startsWith("~/") ? join(home, path.slice(1)) : resolve(path));
+  return {
+    policy: {
+      bwrap,
+      network: settings.network === true,
+      writableRoots: realPaths([...context.writeRoots, ...(settings.writable ?? []).map(expand)]),
+      readableRoots: realPaths(context.readRoots ?? []),
+      hiddenPaths: realPaths([...defaultHiddenPaths(home, env), ...(settings.hide ?? []).map(expand)]),
+    },
+  };
+}
+
+/** The policy alone: undefined when commands would run unconfined (see resolveConfinement). */
 export function resolveOsSandbox(
   settings: OsSandboxSettings = {},
   context: PolicyContext,
 ): OsSandboxPolicy | undefined {
-  const mode = settings.os ?? "auto";
-  if (mode === "off") return undefined;
-  const bwrap = settings.bwrapPath ?? "bwrap";
-  const probe = probeBwrap(bwrap);
-  if (!probe.ok) {
-    if (mode === "bwrap") throw new OsSandboxUnavailableError(unavailableMessage(probe.reason));
-    return undefined;
-  }
-  const home = context.env?.HOME || homedir();
-  const expand = (path: string) => (path === "~" || path.startsWith("~/") ? join(home, path.slice(1)) : resolve(path));
-  return {
-    bwrap,
-    network: settings.network === true,
-    writableRoots: realPaths([...context.writeRoots, ...(settings.writable ?? []).map(expand)]),
-    readableRoots: realPaths(context.readRoots ?? []),
-    hiddenPaths: realPaths(defaultHiddenPaths(home, context.env ?? process.env)),
-  };
+  const confinement = resolveConfinement(settings, context);
+  return "policy" in confinement ? confinement.policy : undefined;
 }
 
 /**
  * Read access stays wide (toolchains live all over the disk), so hide what a command never
- * needs and a prompt injection would love to print into the transcript: credential stores,
- * Pincer's own home (config, sessions, other plugins), and the Docker socket (root on the host).
- * An explicit grant under one of these wins: it is bound again on top.
+ * needs and a prompt injection would love to print into the transcript: credential stores and
+ * tokens, browser profiles (cookies are credentials), shell histories (pasted secrets), Pincer's
+ * own home (config, sessions, tokens, other plugins), and the Docker socket (root on the host).
+ * An explicit grant of one of these wins: it is bound again on top. `sandbox.hide` adds more.
  */
+export const HIDDEN_IN_HOME: readonly string[] = [
+  ".ssh",
+  ".gnupg",
+  ".aws",
+  ".azure",
+  ".config/gcloud",
+  ".config/gh",
+  ".config/hub",
+  ".config/git/credentials",
+  ".git-credentials",
+  ".netrc",
+  ".npmrc",
+  ".yarnrc",
+  ".pypirc",
+  ".cargo/credentials",
+  ".cargo/credentials.toml",
+  ".gem/credentials",
+  ".docker",
+  ".kube",
+  ".terraform.d/credentials.tfrc.json",
+  ".huggingface",
+  ".cache/huggingface/token",
+  ".cache/huggingface/stored_tokens",
+  ".password-store",
+  ".local/share/keyrings",
+  ".config/google-chrome",
+  ".config/chromium",
+  ".mozilla",
+  ".bash_history",
+  ".zsh_history",
+  ".python_history",
+  ".node_repl_history",
+];
+
 function defaultHiddenPaths(home: string, env: NodeJS.ProcessEnv): string[] {
-  const inHome = [
-    ".ssh",
-    ".gnupg",
-    ".aws",
-    ".azure",
-    ".config/gcloud",
-    ".kube",
-    ".docker",
-    ".netrc",
-    ".git-credentials",
-  ];
   return [
-    ...inHome.map((name) => join(home, name)),
+    ...HIDDEN_IN_HOME.map((name) => join(home, name)),
     resolve(env.PINCER_HOME || join(home, ".pincer")),
     "/var/run/docker.sock",
     "/run/docker.sock",
@@ -231,20 +222,23 @@ function realPaths(paths: string[]): string[] {
   return [...out];
 }
 
-function baseArgs(): string[] {
-  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
+export interface BwrapCommand {
+  cwd: string;
+  privateTmp: string;
+  /** What runs inside: `[shell, "-c", line]` for a command line, the program and its arguments otherwise. */
+  argv: string[];
+  /** More mounts or settings, placed before the command (e.g. a socket bound read-only). */
+  extra?: string[];
 }
 
 /**
  * bwrap's argv for one command. Mounts are ordered parent-first so the most specific path wins:
  * a workspace under /tmp is bound over the private /tmp, a grant under ~/.ssh over its mask.
  * --die-with-parent plus the PID namespace is what makes abort reliable: killing bwrap kills
- * the namespace's init, and the kernel then kills everything in it, daemons included.
+ * the namespace's init, and the kernel then kills everything in it, daemons included; and it
+ * is what ties every sandboxed process to Pincer's life (PR_SET_PDEATHSIG), kill -9 included.
  */
-export function bwrapArgs(
-  policy: OsSandboxPolicy,
-  options: { cwd: string; privateTmp: string; shell: string; command: string },
-): string[] {
+export function bwrapArgs(policy: OsSandboxPolicy, options: BwrapCommand): string[] {
   const mounts: Array<{ dest: string; args: string[] }> = [
     { dest: "/tmp", args: ["--bind", options.privateTmp, "/tmp"] },
   ];
@@ -267,7 +261,13 @@ export function bwrapArgs(
   for (const root of policy.writableRoots) mounts.push({ dest: root, args: ["--bind", root, root] });
   mounts.sort((a, b) => depth(a.dest) - depth(b.dest));
   return [
-    ...baseArgs(),
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
     ...mounts.flatMap((mount) => mount.args),
     ...(policy.network ? [] : ["--unshare-net"]),
     "--unshare-pid",
@@ -277,12 +277,11 @@ export function bwrapArgs(
     "--setenv",
     "TMPDIR",
     "/tmp",
+    ...(options.extra ?? []),
     "--chdir",
     options.cwd,
     "--",
-    options.shell,
-    "-c",
-    options.command,
+    ...options.argv,
   ];
 }
 

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { EnvCapability, ExecCapability, FsCapability } from "@pincer/sdk";
+import type { EnvCapability, FsCapability } from "@pincer/sdk";
+import type { HostExecCapability } from "../capabilities/exec.js";
 import type { NetRequest } from "../net-request.js";
 import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
 
 /** What one plugin's isolate may reach: its granted capabilities, nothing else. */
 export interface BridgeCapabilities {
   fs: FsCapability;
-  exec: ExecCapability;
+  exec: HostExecCapability;
   /** With `granted`, a call's granted variables go into the isolate with the call (no round trip per read). */
   env: EnvCapability & { granted?(): Record<string, string> };
   /** HTTP through the plugin's net grant (checks every redirect hop); the isolate's fetch uses it. */
@@ -17,8 +18,11 @@ export interface BridgeCapabilities {
 export interface BridgeCallbacks {
   /** The tool call (or model call) an exec or a progress update belongs to. */
   signalOf(callId: string): AbortSignal | undefined;
-  /** The permission engine's word on a command about to be spawned (undefined: allowed). */
-  authorize(callId: string, command: string): Promise<string | undefined>;
+  /**
+   * The permission engine's word on a command about to be spawned, as it will run (undefined:
+   * allowed); `mustAsk`: a person must answer (no OS sandbox), whatever the rules say.
+   */
+  authorize(callId: string, command: string, mustAsk?: string): Promise<string | undefined>;
   update(callId: string, partial: string): void;
   /** Batch `seq` (from 1) of a model call's events, as JSON. */
   event(callId: string, seq: number, batchJson: string): void;
@@ -194,12 +198,9 @@ export class HostBridge {
     if (fetchId !== undefined) this.fetches.delete(fetchId);
   }
 
-  private async execRun(exec: ExecCapability, callId: string, command: string, optionsJson: string) {
+  private async execRun(exec: HostExecCapability, callId: string, command: string, optionsJson: string) {
     const signal = this.callbacks.signalOf(callId);
     if (!signal) throw new Error("exec outside a tool call");
-    // The spawn grant says which programs; the permission engine says whether this command, now.
-    const refusal = await this.callbacks.authorize(callId, command);
-    if (refusal) throw new Error(refusal);
     const options = JSON.parse(optionsJson) as {
       cwd?: string;
       timeoutMs?: number;
@@ -213,6 +214,9 @@ export class HostBridge {
       ...(options.maxOutputBytes ? { maxOutputBytes: options.maxOutputBytes } : {}),
       ...(options.env ? { env: options.env } : {}),
       signal,
+      // The spawn grant says which programs; the permission engine says whether this command, now,
+      // asked once the capability has worked out what exactly would run.
+      authorize: ({ subject, mustAsk }) => this.callbacks.authorize(callId, subject, mustAsk),
       ...(options.stream
         ? { onOutput: (chunk: string) => this.callbacks.output(options.stream as number, chunk) }
         : {}),

@@ -369,10 +369,17 @@ export class PluginSandbox {
       { maxStreamBytes: MAX_STREAM_BYTES },
       {
         signalOf: (callId) => this.calls.get(callId)?.signal,
-        authorize: async (callId, command) =>
-          this.calls
-            .get(callId)
-            ?.authorize?.({ toolName: "bash", kind: "execute", subject: { kind: "command", value: command } }),
+        authorize: async (callId, command, mustAsk) => {
+          const authorize = this.calls.get(callId)?.authorize;
+          // Outside a kernel turn nobody can be asked: a command that needs a person is refused.
+          if (!authorize) return mustAsk ? `Permission denied: ${mustAsk}` : undefined;
+          return authorize({
+            toolName: "bash",
+            kind: "execute",
+            subject: { kind: "command", value: command },
+            ...(mustAsk ? { mustAsk } : {}),
+          });
+        },
         update: (callId, partial) => this.forward(callId, partial),
         event: (callId, seq, json) => this.receiveEvents(callId, seq, json),
         log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),

@@ -27,6 +27,12 @@ export interface PermissionRequest {
   estimate?: CostEstimate;
   args: Record<string, unknown>;
   cwd: string;
+  /**
+   * Why a person must answer this one whatever the mode and allow rules say (e.g. the command
+   * would run without an OS sandbox); deny rules still deny. With nobody to ask, it is refused
+   * with this reason.
+   */
+  mustAsk?: string;
 }
 
 export interface PermissionDecision {

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findProgram } from "./command-line.js";
+import type { ProcessRecords } from "./process-records.js";
+
+/**
+ * Every process Pincer starts dies with it, even when Pincer is killed with SIGKILL and gets no
+ * chance to clean up. Under bubblewrap, `--die-with-parent` does it (see os-sandbox.ts). Without,
+ * Node cannot set PR_SET_PDEATHSIG, so the command runs under a lifeline: a watcher in the
+ * command's own process group blocks reading a pipe whose other end only Pincer holds. When
+ * Pincer's end closes — exit, crash or kill -9 alike, the kernel closes it — the read returns and
+ * the watcher kills the whole group. The command itself is exec'd in place (same pid, stdin kept).
+ *
+ * Limit: a process that leaves the group on purpose (`setsid`, a daemon) escapes the lifeline;
+ * only bubblewrap's PID namespace catches those.
+ */
+const LIFELINE_SCRIPT = '{ read _ <&3; kill -9 0; } </dev/null >/dev/null 2>&1 & exec 3<&-; exec "$@"';
+
+/** The fd the lifeline is passed on (after stdin, stdout, stderr). */
+const LIFELINE_FD = 3;
+
+type StdioKind = "pipe" | "ignore" | "inherit";
+
+export interface GuardedSpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** stdin, stdout, stderr: what node's spawn takes for each. */
+  stdio: [StdioKind, StdioKind, StdioKind];
+  /** The program is bubblewrap with --die-with-parent: it needs no lifeline. */
+  diesWithParent: boolean;
+  /** Where the group is written down until it has ended, so a later session can find survivors. */
+  records?: ProcessRecords;
+  /** What the record shows (the command as the user would recognise it). */
+  label: string;
+}
+
+/**
+ * Spawns `program args` as the leader of a new process group (so abort and timeout reach all it
+ * started), tied to this process's life, and recorded until it exits. When the leader exits, what
+ * it left running in its group is killed too: a command's leftovers never outlive it, with or
+ * without bubblewrap (whose PID namespace does the same).
+ */
+export function spawnGuarded(program: string, args: string[], options: GuardedSpawnOptions): ChildProcess {
+  const [stdin, stdout, stderr] = options.stdio;
+  const child = options.diesWithParent
+    ? spawn(program, args, { cwd: options.cwd, env: options.env, stdio: [stdin, stdout, stderr], detached: true })
+    : spawn("/bin/sh", ["-c", LIFELINE_SCRIPT, "pincer-lifeline", program, ...args], {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: [stdin, stdout, stderr, "pipe"],
+        detached: true,
+      });
+  const pid = child.pid;
+  if (pid === undefined) return child;
+  const release = options.records?.add({ pgid: pid, label: options.label });
+  // The lifeline must not keep this process alive, and nothing is ever written to it.
+  const lifeline = child.stdio[LIFELINE_FD] as (NodeJS.ReadableStream & { unref?(): void }) | undefined;
+  lifeline?.unref?.();
+  child.once("exit", () => {
+    killGroup(pid, "SIGKILL");
+    release?.();
+  });
+  return child;
+}
+
+/** Signals a whole process group; false when it no longer exists. */
+export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The lifeline for a process someone else spawns (the MCP SDK starts stdio servers itself, in
+ * this process's group, with no room for an extra pipe): a FIFO this process holds open. The
+ * wrapper starts a watcher on it, then becomes the server in a session of its own (`setsid`, so
+ * its group can be killed without touching Pincer's). When Pincer dies the FIFO's last writer is
+ * gone, the watcher reads end-of-file and kills the server's group; `release()` (the server was
+ * closed on purpose) tells the watcher to stand down instead.
+ */
+const FIFO_SCRIPT = [
+  'fifo="$1"; shift',
+  '{ read line < "$fifo"; [ "$line" = stop ] || kill -9 -- -$$; } </dev/null >/dev/null 2>&1 &',
+  'if command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi',
+  'exec "$@"',
+].join("\n");
+
+export function fifoLifeline(command: string, args: string[]): { command: string; args: string[]; release(): void } {
+  // A program that is not there: let the spawn itself fail, with the error that names it (ENOENT).
+  const exists = command.includes("/") ? existsSync(command) : findProgram(command, process.env.PATH ?? "");
+  if (!exists) return { command, args, release() {} };
+  let dir: string | undefined;
+  let fd: number | undefined;
+  try {
+    dir = mkdtempSync(join(tmpdir(), "pincer-life-"));
+    const fifo = join(dir, "fifo");
+    const made = spawnSync("mkfifo", ["-m", "600", fifo], { stdio: "ignore" });
+    if (made.status !== 0) throw new Error("mkfifo failed");
+    // Read-write, so opening neither blocks nor waits for the watcher (Linux semantics).
+    fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const held = fd;
+    const folder = dir;
+    let released = false;
+    return {
+      command: "/bin/sh",
+      args: ["-c", FIFO_SCRIPT, "pincer-lifeline", fifo, command, ...args],
+      release() {
+        if (released) return;
+        released = true;
+        try {
+          writeSync(held, "stop\n");
+        } catch {
+          // The watcher is gone already.
+        }
+        closeSync(held);
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    // No FIFO here: the server still closes when its stdin does (what MCP servers are told to do).
+    return { command, args, release() {} };
+  }
+}
