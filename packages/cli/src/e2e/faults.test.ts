@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from "node:path";
 import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, sandbox } from "./run-cli.js";
+import { jsonLines, RUN_COMMANDS, sandbox } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -116,6 +116,7 @@ describe("crashes and signals lose nothing", () => {
     const { child, done } = box.start([
       "-p",
       "run the slow thing",
+      ...RUN_COMMANDS,
       "--model",
       "openai/gpt-5",
       "--allowedTools",

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { sandbox } from "./run-cli.js";
+import { RUN_COMMANDS, sandbox } from "./run-cli.js";
 import { serveHubIn, stopHub } from "./served-hub.js";
 
 const execFileAsync = promisify(execFile);
@@ -19,7 +19,7 @@ describe("pincer intern demo", () => {
   it("trains, evaluates and publishes a real model to the local Hub, and uploads the session", async () => {
     using box = sandbox();
     const started = Date.now();
-    const result = await box.run(["intern", "demo"]);
+    const result = await box.run(["intern", "demo", ...RUN_COMMANDS]);
     const seconds = (Date.now() - started) / 1000;
     expect(result.code, `${result.stderr}\n${result.stdout.slice(-4000)}`).toBe(0);
     // It showed its progress: the tools as they ran, the training log, the final summary.

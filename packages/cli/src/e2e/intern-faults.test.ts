@@ -7,7 +7,7 @@ import { commit, createRepo } from "@huggingface/hub";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, type Sandbox, sandbox } from "./run-cli.js";
+import { type CliResult, RUN_COMMANDS, type Sandbox, sandbox } from "./run-cli.js";
 
 // Issue 9's faults, each driven through `pincer intern` as a user runs it: a scripted model (the
 // OpenAI loopback server) calls the real tools against a local Hub, and each run must end in a
@@ -53,7 +53,7 @@ const finish = (text: string) => server.enqueue([{ text }, { finish: "stop" }]);
 
 /** Runs `pincer intern` with the scripted model; returns the result and what the model was shown last. */
 async function intern(box: Sandbox, task: string, extra: string[] = []) {
-  const result = await box.run(["intern", task, "--model", "openai/gpt-5", ...extra]);
+  const result = await box.run(["intern", task, "--model", "openai/gpt-5", ...extra, ...RUN_COMMANDS]);
   const seen = toolMessages(server.requests.at(-1)!.body as Body).join("\n");
   return { ...result, seen, report: finalReport(result) };
 }
@@ -283,7 +283,9 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     callTool("hf_create_repo", { name: repo });
     callTool("hf_upload_folder", { repo, localPath: "model" });
     finish(`Published ${repo}.`);
-    const resumed = await box.run(["intern", "resume", sessionId!, "--no-upload"], { env: { HF_ENDPOINT: hub.url } });
+    const resumed = await box.run(["intern", "resume", sessionId!, "--no-upload", ...RUN_COMMANDS], {
+      env: { HF_ENDPOINT: hub.url },
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     const report = finalReport(resumed);
     expect(report).toMatch(/^✓ finished in/);

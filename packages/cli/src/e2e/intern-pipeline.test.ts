@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type LocalHub, startLocalHub } from "@pincer/hub";
 import { type ChatRequestBody, type OpenAIScript, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { RUN_COMMANDS, sandbox } from "./run-cli.js";
 
 // `pincer intern run <pipeline.yaml>` as a user runs it: the built CLI, a scripted engineer (the
 // OpenAI loopback server) that uses the real write and bash tools to run tiny Python scripts, and
@@ -57,7 +57,7 @@ describe("pincer intern run <pipeline.yaml>", () => {
       ].join("\n"),
     );
     const from = server.requests.length;
-    const result = await box.run(["intern", "run", "pipeline.yaml", "--model", "openai/gpt-5"]);
+    const result = await box.run(["intern", "run", "pipeline.yaml", "--model", "openai/gpt-5", ...RUN_COMMANDS]);
     expect(result.code, result.stdout).toBe(2);
     const file = join(box.cwd, "pipeline.yaml");
     expect(result.stderr).toContain(`${file} has 6 mistakes:\n`);
@@ -87,7 +87,7 @@ describe("pincer intern run <pipeline.yaml>", () => {
     const model = `${user}/tiny-threshold`;
     writeFileSync(join(box.cwd, "pipeline.yaml"), pipelineYaml(model));
     const prompts = scriptEngineer();
-    const result = await box.run(["intern", "run", "pipeline.yaml", "--model", "openai/gpt-5"]);
+    const result = await box.run(["intern", "run", "pipeline.yaml", "--model", "openai/gpt-5", ...RUN_COMMANDS]);
     expect(result.code, `${result.stderr}\n${result.stdout.slice(-3000)}`).toBe(0);
 
     // The runner's own choice: the run whose evaluation has the lowest loss, read from the files.

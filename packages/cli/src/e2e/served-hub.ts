@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, type Sandbox, sandbox } from "./run-cli.js";
+import { type CliResult, RUN_COMMANDS, type Sandbox, sandbox } from "./run-cli.js";
 
 /** `pincer hub serve` as a user starts it: the built CLI in its own PINCER_HOME, a child process. */
 export interface ServedHub {
@@ -35,7 +35,8 @@ export async function serveHub(
 /** `pincer hub serve <args>` in an existing sandbox (its PINCER_HOME), once it prints how to use and browse it. */
 export async function serveHubIn(box: Sandbox, args: string[]): Promise<ServedHub> {
   const dir = join(box.env.PINCER_HOME!, "hub");
-  const { child, done } = box.start(["hub", "serve", ...args]);
+  // Jobs run in the OS sandbox; where this machine has none, the opt-in a user would give.
+  const { child, done } = box.start(["hub", "serve", ...args, ...RUN_COMMANDS]);
   let seen = "";
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
