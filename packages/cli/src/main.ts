@@ -94,8 +94,12 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       "demo",
       "Run the offline demo: a recorded model fixes a bug with real tools",
       () => {},
-      async () => {
-        exitCode = await runDemo({ home: pincerHome(env), env });
+      async (args) => {
+        exitCode = await runDemo({
+          home: pincerHome(env),
+          env,
+          ...(args["dangerously-run-unconfined"] ? { unconfined: true } : {}),
+        });
       },
     )
     .command("sessions", "List, show and fork sessions", (sub) =>

@@ -244,6 +244,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     loadProvider: (id) => registry.loadProvider(id),
     ...(options.resolver ? { resolver: options.resolver } : {}),
     maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
+    redact,
   });
 
   const kernel = createKernel({

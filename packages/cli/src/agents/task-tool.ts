@@ -6,6 +6,7 @@ import {
   type PermissionResolver,
   type Provider,
   parseModelRef,
+  type Redactor,
   type Tool,
   type ToolResult,
 } from "@pincer/kernel";
@@ -30,6 +31,8 @@ export interface TaskToolOptions {
   /** Project memory, added under every subagent's own prompt. */
   memory?: string;
   maxTurns?: number;
+  /** The session's redactor: a subagent's tool output is scrubbed before its model sees it, too. */
+  redact?: Redactor;
 }
 
 export const GENERAL_PURPOSE = "general-purpose";
@@ -120,6 +123,7 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
           ...(options.resolver ? { resolver: options.resolver } : {}),
         },
         spending: parent.spending,
+        ...(options.redact ? { redact: options.redact } : {}),
         // The agent's own budget (maxTurns in its front matter) wins over the session's.
         ...(agent?.maxTurns || options.maxTurns ? { maxTurns: agent?.maxTurns ?? options.maxTurns } : {}),
       });

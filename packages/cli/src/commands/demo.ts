@@ -12,7 +12,13 @@ export const DEMO_PROMPT =
  * The quick-start demo: a recorded model drives the real kernel and the real core tools through
  * a small coding task in a scratch folder. Everything but the model's words is live.
  */
-export async function runDemo(options: { home: string; env: NodeJS.ProcessEnv; paceMs?: number }): Promise<number> {
+export async function runDemo(options: {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  paceMs?: number;
+  /** `--dangerously-run-unconfined`: its commands run without the OS sandbox, unasked. */
+  unconfined?: boolean;
+}): Promise<number> {
   const stdout = process.stdout;
   const style = createStyle(stdout, options.env);
   const scratch = mkdtempSync(join(tmpdir(), "pincer-demo-"));
@@ -32,6 +38,7 @@ export async function runDemo(options: { home: string; env: NodeJS.ProcessEnv; p
     permissionMode: "acceptEdits",
     allowedTools: ["bash(node:*)"],
     providerConfig: { replay: { delayMs: options.paceMs ?? 12 } },
+    ...(options.unconfined ? { unconfined: true } : {}),
   });
   kernel.subscribe(createProgressRenderer((text) => stdout.write(text), style));
   const result = await kernel.prompt(DEMO_PROMPT).finally(dispose);

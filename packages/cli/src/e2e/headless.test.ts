@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
+import { jsonLines, RUN_COMMANDS, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -121,6 +121,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     const result = await box.run([
       "-p",
       "go",
+      ...RUN_COMMANDS,
       "--model",
       "openai/gpt-5",
       "--permission-mode",
@@ -160,7 +161,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
       },
     ]);
     server.enqueue([{ text: "done" }, { finish: "stop" }]);
-    const result = await box.run(["-p", "go", "--model", "openai/gpt-5", "--output-format", "json"]);
+    const result = await box.run(["-p", "go", "--model", "openai/gpt-5", "--output-format", "json", ...RUN_COMMANDS]);
     expect(existsSync(join(box.cwd, "a.txt"))).toBe(true);
     expect(existsSync(join(box.cwd, "b.txt"))).toBe(false);
     expect(existsSync(join(box.cwd, "c.txt"))).toBe(false);

@@ -1,6 +1,6 @@
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
+import { jsonLines, RUN_COMMANDS, sandbox, stderrWithoutSandboxNotice } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe("pincer sessions and config", () => {
 describe("pincer demo", () => {
   it("runs the recorded coding task with the real tools to a passing test", async () => {
     using box = sandbox();
-    const result = await box.run(["demo"]);
+    const result = await box.run(["demo", ...RUN_COMMANDS]);
     expect(stderrWithoutSandboxNotice(result.stderr)).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("a recorded model, replayed offline");
