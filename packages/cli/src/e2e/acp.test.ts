@@ -249,6 +249,8 @@ describe("pincer acp", () => {
 
       // bypassPermissions: a command runs without a question.
       await ed.agent.request("session/set_mode", { sessionId, modeId: "bypassPermissions" });
+      // (Where there is no OS sandbox, it is asked all the same, and allowed once here.)
+      ed.state.answer = async () => ({ outcome: { outcome: "selected", optionId: "allow_once" } });
       model.enqueue([
         { toolCalls: [{ id: "b1", name: "bash", arguments: { command: "echo hi > bypass.txt" } }] },
         { finish: "tool_calls" },
