@@ -197,7 +197,7 @@ describe("plugin commands", () => {
     }
   });
 
-  it("does not trust the isolate's half: a plugin that replaces JSON.stringify cannot pass non-strings", async () => {
+  it("the isolate's half keeps its own JSON: a plugin that replaces JSON.stringify changes nothing it sends", async () => {
     const { plugins } = registry();
     plugins.add(
       commandPlugin(
@@ -209,9 +209,8 @@ describe("plugin commands", () => {
         })(), ${command("forge", `return "ok";`)})`,
       ),
     );
-    await expect(plugins.runCommand("forge", "", CTX)).rejects.toThrow(
-      "Command /forge (plugin cmd-probe) returned something unreadable",
-    );
+    // The prelude took JSON.stringify before the bundle ran (the host checks the shape again anyway).
+    await expect(plugins.runCommand("forge", "", CTX)).resolves.toEqual({ text: "ok" });
   });
 
   it("strips escape sequences and control characters but newlines and tabs, and caps the size", async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { EnvCapability, FsCapability } from "@pincer/sdk";
 import type { HostExecCapability } from "../capabilities/exec.js";
 import type { NetRequest } from "../net-request.js";
+import { MAX_EXEC_OUTPUT_BYTES, MAX_EXEC_STREAM_BYTES, MAX_READS_IN_FLIGHT, MAX_TIMER_MS } from "./bridge-caps.js";
 import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
 
 /** What one plugin's isolate may reach: its granted capabilities, nothing else. */
@@ -18,10 +19,7 @@ export interface BridgeCapabilities {
 export interface BridgeCallbacks {
   /** The tool call (or model call) an exec or a progress update belongs to. */
   signalOf(callId: string): AbortSignal | undefined;
-  /**
-   * The permission engine's word on a command about to be spawned, as it will run (undefined:
-   * allowed); `mustAsk`: a person must answer (no OS sandbox), whatever the rules say.
-   */
+  /** The permission engine's word on a command about to be spawned (undefined: allowed). */
   authorize(callId: string, command: string, mustAsk?: string): Promise<string | undefined>;
   update(callId: string, partial: string): void;
   /** Batch `seq` (from 1) of a model call's events, as JSON. */
@@ -30,6 +28,8 @@ export interface BridgeCallbacks {
   timer(id: number): void;
   /** A response body's next chunk for the isolate (null: its end, with `error` when it failed). */
   bodyChunk(bodyId: number, chunk: BodyChunk | null, error?: string): void;
+  /** The host dropped the isolate's timers (no call is running): the isolate forgets them too. */
+  quiesce(): void;
   log(line: string): void;
 }
 
@@ -46,6 +46,10 @@ export class HostBridge {
   /** Body id → fetch id: a fetch stays abortable until its body is read to the end or cancelled. */
   private readonly bodyFetches = new Map<number, number>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** Commands running for the plugin: stopped with the isolate, or when no call is left. */
+  private readonly execs = new Set<AbortController>();
+  private reads = 0;
+  private readonly readQueue: Array<() => void> = [];
   /** Async functions: started by a message, settled later. */
   readonly async: Record<string, HostFunction>;
   /** Functions the isolate calls synchronously: each must answer at once. */
@@ -60,29 +64,33 @@ export class HostBridge {
       if (chunk === null) this.forgetFetch(bodyId);
       callbacks.bodyChunk(bodyId, chunk, error);
     });
+    // Every argument is a copy the isolate made; each is checked for what it must be before use
+    // (the isolate's half checks too, but it runs beside the plugin's code).
     this.async = {
       // A range arrives as a copied plain object; only its two numbers go on (fs.ts checks them).
-      readFile: (path: string, range?: { offset: unknown; length: unknown }) =>
-        range === undefined || range === null
-          ? fs.readFile(path)
-          : fs.readFile(path, { offset: range.offset as number, length: range.length as number }),
-      readText: (path: string) => fs.readText(path),
-      writeFile: async (path: string, data: string | Uint8Array) => {
-        await fs.writeFile(path, data);
+      readFile: (path: unknown, range?: { offset: unknown; length: unknown } | null) =>
+        this.reading(() =>
+          range === undefined || range === null
+            ? fs.readFile(text(path, "path"))
+            : fs.readFile(text(path, "path"), { offset: range.offset as number, length: range.length as number }),
+        ),
+      readText: (path: unknown) => this.reading(() => fs.readText(text(path, "path"))),
+      writeFile: async (path: unknown, data: unknown) => {
+        await fs.writeFile(text(path, "path"), content(data));
       },
-      appendFile: async (path: string, data: string | Uint8Array) => {
-        await fs.appendFile(path, data);
+      appendFile: async (path: unknown, data: unknown) => {
+        await fs.appendFile(text(path, "path"), content(data));
       },
-      remove: (path: string) => fs.remove(path),
-      rename: async (from: string, to: string) => {
-        await fs.rename(from, to);
+      remove: (path: unknown) => fs.remove(text(path, "path")),
+      rename: async (from: unknown, to: unknown) => {
+        await fs.rename(text(from, "from"), text(to, "to"));
       },
-      stat: (path: string) => fs.stat(path),
-      readdir: (path: string) => fs.readdir(path),
-      mkdir: (path: string) => fs.mkdir(path),
-      resolve: (path: string) => fs.resolve(path),
-      execRun: (callId: string, command: string, optionsJson: string) =>
-        this.execRun(exec, callId, command, optionsJson),
+      stat: (path: unknown) => fs.stat(text(path, "path")),
+      readdir: (path: unknown) => fs.readdir(text(path, "path")),
+      mkdir: (path: unknown) => fs.mkdir(text(path, "path")),
+      resolve: (path: unknown) => fs.resolve(text(path, "path")),
+      execRun: (callId: unknown, command: unknown, optionsJson: unknown) =>
+        this.execRun(exec, text(callId, "callId"), text(command, "command"), text(optionsJson, "options")),
       fetch: (
         id: number,
         url: string,
@@ -114,17 +122,21 @@ export class HostBridge {
         (url as unknown as Record<string, string>)[part] = value;
         return urlParts(url);
       },
-      setTimer: (id: number, ms: number) => {
-        clearTimeout(this.timers.get(id));
+      setTimer: (id: unknown, ms: unknown) => {
+        if (!Number.isSafeInteger(id)) return;
+        const timerId = id as number;
+        clearTimeout(this.timers.get(timerId));
+        const delay = typeof ms === "number" && Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_TIMER_MS) : 0;
         const timer = setTimeout(() => {
-          this.timers.delete(id);
-          callbacks.timer(id);
-        }, ms);
+          this.timers.delete(timerId);
+          callbacks.timer(timerId);
+        }, delay);
         // A plugin's pending timer never keeps the host process alive.
         timer.unref();
-        this.timers.set(id, timer);
+        this.timers.set(timerId, timer);
       },
-      clearTimer: (id: number) => {
+      clearTimer: (id: unknown) => {
+        if (typeof id !== "number") return;
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
       },
@@ -142,14 +154,39 @@ export class HostBridge {
     return granted ? JSON.stringify(granted) : undefined;
   }
 
-  /** Closes everything the isolate left open: bodies, requests in flight, timers. */
+  /** Closes everything the isolate left open: bodies, requests in flight, commands, timers. */
   close(): void {
     for (const controller of this.fetches.values()) controller.abort();
     this.bodies.close();
+    for (const controller of this.execs) controller.abort();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.fetches.clear();
     this.bodyFetches.clear();
+    this.execs.clear();
     this.timers.clear();
+  }
+
+  /**
+   * No call of the plugin is running any more: what its calls left open is closed, and its timers
+   * are dropped (here and in the isolate), so nothing wakes its code until its next call.
+   */
+  quiesce(): void {
+    const hadTimers = this.timers.size > 0;
+    if (hadTimers || this.fetches.size > 0 || this.execs.size > 0) this.close();
+    if (hadTimers) this.callbacks.quiesce();
+  }
+
+  /** Runs a file read when fewer than MAX_READS_IN_FLIGHT are running; each holds up to 64 MB until it crosses. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    if (this.reads >= MAX_READS_IN_FLIGHT) await new Promise<void>((turn) => this.readQueue.push(turn));
+    else this.reads++;
+    try {
+      return await read();
+    } finally {
+      const next = this.readQueue.shift();
+      if (next) next();
+      else this.reads--;
+    }
   }
 
   private async fetch(
@@ -202,26 +239,60 @@ export class HostBridge {
     const signal = this.callbacks.signalOf(callId);
     if (!signal) throw new Error("exec outside a tool call");
     const options = JSON.parse(optionsJson) as {
-      cwd?: string;
-      timeoutMs?: number;
-      maxOutputBytes?: number;
+      cwd?: unknown;
+      timeoutMs?: unknown;
+      maxOutputBytes?: unknown;
       env?: Record<string, string>;
-      stream?: number;
+      stream?: unknown;
     };
-    return exec.run(command, {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxOutputBytes ? { maxOutputBytes: options.maxOutputBytes } : {}),
-      ...(options.env ? { env: options.env } : {}),
-      signal,
-      // The spawn grant says which programs; the permission engine says whether this command, now,
-      // asked once the capability has worked out what exactly would run.
-      authorize: ({ subject, mustAsk }) => this.callbacks.authorize(callId, subject, mustAsk),
-      ...(options.stream
-        ? { onOutput: (chunk: string) => this.callbacks.output(options.stream as number, chunk) }
-        : {}),
-    });
+    // Numbers reach timers and buffers: only positive integers in range go on, the rest is the default.
+    const count = (value: unknown, max: number) =>
+      typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? Math.min(value, max) : undefined;
+    const timeoutMs = count(options.timeoutMs, MAX_TIMER_MS);
+    const maxOutputBytes = count(options.maxOutputBytes, MAX_EXEC_OUTPUT_BYTES);
+    const stream = count(options.stream, Number.MAX_SAFE_INTEGER);
+    // Stopped with the call's signal, and by the host when no call is left or the isolate stops.
+    const stopper = new AbortController();
+    const onStop = () => stopper.abort();
+    signal.addEventListener("abort", onStop, { once: true });
+    if (signal.aborted) stopper.abort();
+    this.execs.add(stopper);
+    let streamed = 0;
+    const onOutput = (chunk: string) => {
+      if (streamed > MAX_EXEC_STREAM_BYTES) return;
+      streamed += chunk.length;
+      const note = `\n[output past ${MAX_EXEC_STREAM_BYTES / 1024 / 1024} MB is not streamed; the result keeps its tail]\n`;
+      this.callbacks.output(stream as number, streamed > MAX_EXEC_STREAM_BYTES ? note : chunk);
+    };
+    try {
+      return await exec.run(command, {
+        ...(typeof options.cwd === "string" && options.cwd ? { cwd: options.cwd } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        ...(maxOutputBytes ? { maxOutputBytes } : {}),
+        ...(options.env ? { env: options.env } : {}),
+        signal: stopper.signal,
+        // The spawn grant says which programs; the permission engine says whether this command, now,
+        // asked once the capability has worked out what exactly would run.
+        authorize: ({ subject, mustAsk }) => this.callbacks.authorize(callId, subject, mustAsk),
+        ...(stream ? { onOutput } : {}),
+      });
+    } finally {
+      signal.removeEventListener("abort", onStop);
+      this.execs.delete(stopper);
+    }
   }
+}
+
+/** A string argument, or an error naming it (a copy from the isolate may be anything). */
+function text(value: unknown, name: string): string {
+  if (typeof value !== "string") throw new TypeError(`${name} must be a string`);
+  return value;
+}
+
+/** File content: a string or bytes. */
+function content(value: unknown): string | Uint8Array {
+  if (typeof value === "string" || value instanceof Uint8Array) return value;
+  throw new TypeError("data must be a string or a Uint8Array");
 }
 
 function urlParts(url: URL) {

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
+import type { IsolateCaps } from "./bridge-caps.js";
 import { type BridgeCallbacks, HostBridge } from "./host-bridge.js";
 import { PRELUDE } from "./prelude.js";
 import type { PluginDefinitions, PluginSandboxOptions } from "./sandbox-types.js";
@@ -20,20 +22,29 @@ export interface LiveIsolate {
     | "timer"
     | "bodyChunk"
     | "themeStatusLine"
-    | "command",
+    | "command"
+    | "quiesce",
     Entry
   >;
   definitions: PluginDefinitions;
 }
 
-/** The caps the isolate's half of the bridge checks before data crosses (see prelude.ts). */
-export interface IsolateCaps {
-  /** Bytes of event JSON one model call may send. */
-  maxStreamBytes: number;
-}
-
 /** How the bridge reaches the calls in flight (the sandbox keeps them); the rest it wires itself. */
-export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer" | "bodyChunk">;
+export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer" | "bodyChunk" | "quiesce"> & {
+  /**
+   * Whether the plugin may work now: a call of it is running, or it is starting. With none, the
+   * bridge refuses its requests and its timers do not fire: a plugin's code runs during its calls.
+   */
+  active(): boolean;
+  /** The plugin asked the host for something while no call of it was running (refused). */
+  refusedIdle(name: string): void;
+  /** Host time spent answering one of the isolate's synchronous requests (its CPU, on the host's thread). */
+  charge(ns: bigint): void;
+};
+
+/** What the bridge still does with no call running: letting go of things, never starting work. */
+const WHEN_IDLE = new Set(["clearTimer", "fetchAbort", "bodyTaken", "bodyCancel", "log"]);
+const IDLE_REFUSAL = "refused: the plugin has no call running (it works only during its calls)";
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
 
@@ -82,15 +93,23 @@ export async function startPluginIsolate(
   const bridge = new HostBridge(options, {
     ...hooks,
     output: (stream, chunk) => notify("output", [stream, chunk]),
-    timer: (id) => notify("timer", [id]),
+    // A timer due while no call runs is dropped (quiesce drops the rest): it would run unmetered code.
+    timer: (id) => hooks.active() && notify("timer", [id]),
     bodyChunk: (bodyId, chunk, error) => notify("bodyChunk", [bodyId, chunk, error]),
+    quiesce: () => notify("quiesce", []),
   });
   // One entry point for async calls: run the named host function, then settle the isolate's promise.
   const startCall = (id: number, name: string, args: unknown[]) => {
-    const fn = bridge.async[name] as ((...args: unknown[]) => unknown) | undefined;
+    const fn = (Object.hasOwn(bridge.async, name) ? bridge.async[name] : undefined) as
+      | ((...args: unknown[]) => unknown)
+      | undefined;
     Promise.resolve()
       .then(() => {
-        if (!fn) throw new Error(`unknown host function ${name}`);
+        if (!fn || !Array.isArray(args)) throw new Error(`unknown host function ${String(name)}`);
+        if (!hooks.active() && !WHEN_IDLE.has(name)) {
+          hooks.refusedIdle(name);
+          throw new Error(`${name} ${IDLE_REFUSAL}`);
+        }
         return fn(...args);
       })
       .then(
@@ -99,20 +118,39 @@ export async function startPluginIsolate(
       );
   };
   const syncCall = (name: string, args: unknown[]) => {
-    const fn = bridge.sync[name] as ((...args: unknown[]) => unknown) | undefined;
-    if (!fn) throw new Error(`unknown host function ${name}`);
-    return fn(...args);
+    const fn = (Object.hasOwn(bridge.sync, name) ? bridge.sync[name] : undefined) as
+      | ((...args: unknown[]) => unknown)
+      | undefined;
+    if (!fn || !Array.isArray(args)) throw new Error(`unknown host function ${String(name)}`);
+    if (!hooks.active() && !WHEN_IDLE.has(name)) {
+      hooks.refusedIdle(name);
+      throw new Error(`${name} ${IDLE_REFUSAL}`);
+    }
+    const started = process.hrtime.bigint();
+    try {
+      return fn(...args);
+    } finally {
+      hooks.charge(process.hrtime.bigint() - started);
+    }
   };
+  // Entries of the isolate are handed out for this key only (see prelude.ts): the plugin never sees it.
+  const key = randomBytes(24).toString("base64url");
   const booted = await boot(options, memoryMb, async (context) => {
     const attach = (await context.eval("__pincer.attach", { reference: true })) as Entry;
-    await attach.apply(undefined, [new ivm.Reference(startCall), new ivm.Reference(syncCall), JSON.stringify(caps)], {
-      timeout: 1000,
-    });
+    await attach.apply(
+      undefined,
+      [new ivm.Reference(startCall), new ivm.Reference(syncCall), JSON.stringify(caps), key],
+      { timeout: 1000 },
+    );
   });
   isolate = booted.isolate;
   const { context } = booted;
-  const registered = await context.eval("__pincer.register()", { timeout: 1000, copy: true });
-  const entry = async (name: string) => (await context.eval(`__pincer.${name}`, { reference: true })) as Entry;
+  const entry = async (name: string) =>
+    (await context.eval(`__pincer.entry(${JSON.stringify(name)}, ${JSON.stringify(key)})`, {
+      reference: true,
+      timeout: 1000,
+    })) as Entry;
+  const registered = await (await entry("register")).apply(undefined, [], { timeout: 1000, result: { copy: true } });
   live = {
     isolate: booted.isolate,
     bridge,
@@ -128,6 +166,7 @@ export async function startPluginIsolate(
       bodyChunk: await entry("bodyChunk"),
       themeStatusLine: await entry("themeStatusLine"),
       command: await entry("command"),
+      quiesce: await entry("quiesce"),
     },
     definitions: JSON.parse(registered as string) as PluginDefinitions,
   };

@@ -1,54 +1,15 @@
+import { BRIDGE_INSIDE } from "./bridge-inside.js";
 import { TEXT_CODEC } from "./text-codec.js";
 import { WEB_FETCH } from "./web-fetch.js";
 import { WEB_PLATFORM } from "./web-platform.js";
 
 /**
- * The host bridge as the isolate sees it, and the few web basics everything else builds on
- * (AbortController, console; text encoding is in text-codec.ts). The host hands its two entry points to
- * `__pincer.attach` after the plugin's bundle has run (so the prelude and the bundle can be
- * kept in a V8 snapshot); they live in this closure only: a plugin reaches the host solely
- * through these wrappers.
+ * The few web basics everything else builds on (AbortController; console is in bridge-inside.ts,
+ * text encoding in text-codec.ts). The host hands its two entry points to `__pincer.attach` after
+ * the plugin's bundle has run (so the prelude and the bundle can be kept in a V8 snapshot); they
+ * live in this closure only: a plugin reaches the host solely through the wrappers.
  */
-const BRIDGE = `
-  const bridge = { start: null, sync: null };
-  // The plugin's caps, as the host sets them at attach (before any call). They are checked here,
-  // before data crosses: what the host would refuse must not reach its memory first.
-  const limits = { maxStreamBytes: 64 * 1024 * 1024 };
-  const megabytes = (bytes) => Math.round(bytes / 1048576) + " MB";
-  /** A thrown value's message, without trusting it: a getter or a poisoned toString may throw too. */
-  const describeError = (error) => {
-    try {
-      const message = error !== null && typeof error === "object" && "message" in error ? error.message : error;
-      return String(message).slice(0, 4096);
-    } catch {
-      return "an error that cannot be described";
-    }
-  };
-  const COPY = { arguments: { copy: true } };
-  // An async host call is a message: start it, and the host settles it later. The isolate never
-  // blocks on the host, so a plugin can stream a command's output or a response body meanwhile.
-  const pending = new Map();
-  let nextId = 0;
-  // Run before every host call: the isolate is about to wait, so whatever it has batched goes now.
-  const beforeWait = new Set();
-  const flushBeforeWait = () => {
-    for (const flush of beforeWait) flush();
-  };
-  const call = (name, ...args) =>
-    new Promise((resolve, reject) => {
-      flushBeforeWait();
-      const id = ++nextId;
-      pending.set(id, { resolve, reject });
-      bridge.start.applyIgnored(undefined, [id, name, args], COPY);
-    });
-  // The few calls that must answer at once (env, URL parsing, random bytes).
-  const callSync = (name, ...args) => bridge.sync.applySync(undefined, [name, args], { arguments: { copy: true }, result: { copy: true } });
-  // Notes for the host that need no answer (timers, events, logs): sent in order, never waited
-  // for, so the isolate does not stall while the host's thread is busy elsewhere.
-  const tell = (name, ...args) => bridge.sync.applyIgnored(undefined, [name, args], COPY);
-  /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
-  const onHost = {};
-
+const BASICS = `
   class AbortSignal {
     constructor() { this.aborted = false; this.reason = undefined; this._listeners = []; this.onabort = null; }
     addEventListener(type, listener) { if (type === "abort" && typeof listener === "function") this._listeners.push(listener); }
@@ -75,9 +36,16 @@ const BRIDGE = `
     }
   }
 
-  const log = (...args) => tell("log", args.map(String).join(" "));
   Object.assign(globalThis, { AbortController, AbortSignal });
-  globalThis.console = { log, error: log, warn: log, info: log, debug: log };
+  // No other thread shares memory with a plugin, so waiting on it could only stall the isolate with
+  // no CPU to show for it (Atomics.wait), or wake it later from nowhere (waitAsync).
+  for (const name of ["wait", "waitAsync"]) {
+    if (typeof Atomics[name] === "function") {
+      Atomics[name] = () => {
+        throw new TypeError("Atomics." + name + " is not available in a plugin sandbox");
+      };
+    }
+  }
 `;
 
 /**
@@ -97,23 +65,23 @@ const ENTRIES = `
   const fs = {
     readFile: (path, range) =>
       range === undefined || range === null
-        ? call("readFile", String(path))
-        : call("readFile", String(path), { offset: Number(range.offset), length: Number(range.length) }),
-    readText: (path) => call("readText", String(path)),
-    writeFile: (path, data) => call("writeFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
-    appendFile: (path, data) => call("appendFile", String(path), typeof data === "string" ? data : new Uint8Array(data)),
-    rename: (from, to) => call("rename", String(from), String(to)),
-    remove: (path) => call("remove", String(path)),
-    stat: (path) => call("stat", String(path)),
-    readdir: (path) => call("readdir", String(path)),
-    mkdir: (path) => call("mkdir", String(path)),
-    resolve: (path) => call("resolve", String(path)),
+        ? call("readFile", pathArg(path))
+        : call("readFile", pathArg(path), { offset: Number(range.offset), length: Number(range.length) }),
+    readText: (path) => call("readText", pathArg(path)),
+    writeFile: (path, data) => call("writeFile", pathArg(path), bytesArg(data)),
+    appendFile: (path, data) => call("appendFile", pathArg(path), bytesArg(data)),
+    rename: (from, to) => call("rename", pathArg(from), pathArg(to)),
+    remove: (path) => call("remove", pathArg(path)),
+    stat: (path) => call("stat", pathArg(path)),
+    readdir: (path) => call("readdir", pathArg(path)),
+    mkdir: (path) => call("mkdir", pathArg(path)),
+    resolve: (path) => call("resolve", pathArg(path)),
   };
   // The granted environment, as the host sent it with the latest call (every call brings it, so
   // it is never older than the call reading it); null: ask the host each time.
   let grantedEnv = null;
   const receiveEnv = (envJson) => {
-    grantedEnv = typeof envJson === "string" ? JSON.parse(envJson) : null;
+    grantedEnv = typeof envJson === "string" ? parse(envJson) : null;
   };
   const env = {
     get: (key) => {
@@ -127,9 +95,15 @@ const ENTRIES = `
     run: async (command, options = {}) => {
       const stream = typeof options.onOutput === "function" ? ++nextId : 0;
       if (stream) listeners.set(stream, options.onOutput);
-      const plain = { cwd: options.cwd, timeoutMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes, env: options.env, stream };
+      const plain = {
+        cwd: options.cwd === undefined ? undefined : pathArg(options.cwd),
+        timeoutMs: options.timeoutMs,
+        maxOutputBytes: options.maxOutputBytes,
+        env: options.env,
+        stream,
+      };
       try {
-        return await call("execRun", callId, String(command), JSON.stringify(plain));
+        return await call("execRun", callId, String(command), stringify(plain));
       } finally {
         listeners.delete(stream);
       }
@@ -147,21 +121,36 @@ const ENTRIES = `
     for (const key of Object.keys(result)) {
       const value = result[key];
       if (value === undefined) continue;
-      if (key !== "text" && key !== "prompt") return { invalid: "returned an object with an unknown field " + JSON.stringify(key.slice(0, 40)) };
+      if (key !== "text" && key !== "prompt") return { invalid: "returned an object with an unknown field " + stringify(key.slice(0, 40)) };
       if (typeof value !== "string") return { invalid: "returned " + kindOf(value) + " as " + key };
       output[key] = cut(value);
     }
     return { output };
   };
 
-  globalThis.__pincer = {
-    /** Called once by the host, before anything else: the bridge's two entry points. */
-    attach(start, sync, limitsJson) {
-      if (bridge.start) throw new Error("already attached");
-      bridge.start = start;
-      bridge.sync = sync;
-      Object.assign(limits, JSON.parse(limitsJson));
-    },
+  /**
+   * A call's answer for the host: { ok } with the result, or { error }. A call never throws into the
+   * host, so whatever error reaches the host comes from isolated-vm itself (a limit), never the plugin.
+   */
+  const reply = (result) => {
+    let json;
+    try {
+      json = stringify(result);
+    } catch (error) {
+      return stringify({ error: "its result is not plain data (" + describeError(error) + ")" });
+    }
+    if (json === undefined) return '{"ok":null}';
+    if (json.length > limits.maxArgBytes) {
+      return stringify({ error: "its result is " + json.length + " characters of JSON, more than " + megabytes(limits.maxArgBytes) });
+    }
+    return '{"ok":' + json + "}";
+  };
+
+  // The host's key, given at attach: the entries below are handed out only for it, so the plugin (which
+  // can see __pincer) cannot start a call of its own, reset a call's caps or forge what the host sends.
+  let hostKey = null;
+  const hasOwn = Object.hasOwn;
+  const entries = {
     /** Called once after the bundle ran: what it defines, as plain data. */
     register() {
       const plugin = globalThis.__pincerPlugin && (globalThis.__pincerPlugin.default || globalThis.__pincerPlugin);
@@ -174,7 +163,7 @@ const ENTRIES = `
       themes = new Map(themeList.map((theme) => [theme.id, theme]));
       const commandList = (plugin.commands || []).filter((command) => command && typeof command === "object" && typeof command.name === "string");
       commands = new Map(commandList.map((command) => [command.name, command]));
-      return JSON.stringify({
+      return stringify({
         tools: [...tools.values()].map((tool) => ({
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
           hasSubject: typeof tool.permissionSubject === "function",
@@ -195,24 +184,24 @@ const ENTRIES = `
       const theme = themes.get(id);
       const format = theme && theme.format && theme.format.statusLine;
       if (typeof format !== "function") throw new Error("theme " + id + " has no status line code");
-      const line = format.call(theme.format, JSON.parse(infoJson));
+      const line = format.call(theme.format, parse(infoJson));
       // Cut here, before the copy: a runaway string must not cross whole (the host caps it further).
       return typeof line === "string" ? line.slice(0, 8192) : undefined;
     },
     subject(name, argsJson, cwd) {
       const tool = tools.get(name);
-      const subject = tool && tool.permissionSubject ? tool.permissionSubject(JSON.parse(argsJson), cwd) : undefined;
-      return subject === undefined ? undefined : JSON.stringify(subject);
+      const subject = tool && tool.permissionSubject ? tool.permissionSubject(parse(argsJson), cwd) : undefined;
+      return subject === undefined ? undefined : stringify(subject);
     },
     /** A call's cost estimate, as JSON; synchronous only (a promise is no estimate). The host checks the fields. */
     estimate(name, argsJson, cwd, envJson) {
       receiveEnv(envJson);
       const tool = tools.get(name);
       if (!tool || typeof tool.estimateCost !== "function") return undefined;
-      const estimate = tool.estimateCost(JSON.parse(argsJson), { cwd, env });
+      const estimate = tool.estimateCost(parse(argsJson), { cwd, env });
       if (!estimate || typeof estimate !== "object" || typeof estimate.then === "function") return undefined;
       const summary = typeof estimate.summary === "string" ? estimate.summary.slice(0, 1000) : undefined;
-      return JSON.stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
+      return stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
     },
     async run(callId, name, argsJson, cwd, envJson) {
       receiveEnv(envJson);
@@ -220,18 +209,30 @@ const ENTRIES = `
       if (!tool) throw new Error("no tool named " + name + " in this plugin");
       const controller = new AbortController();
       calls.set(callId, { controller });
+      newWindow();
+      // Progress is capped here, before it crosses: past the cap one note says so, then nothing goes.
+      let updateBytes = 0;
+      const onUpdate = (partial) => {
+        if (updateBytes > limits.maxUpdateBytes) return;
+        const text = S(partial);
+        updateBytes += text.length + NOTE_COST;
+        if (updateBytes <= limits.maxUpdateBytes) tell("update", callId, text);
+        else tell("update", callId, "\\n[further progress output dropped: more than " + megabytes(limits.maxUpdateBytes) + "]\\n");
+      };
       const ctx = {
         toolCallId: callId,
         cwd,
         signal: controller.signal,
-        onUpdate: (partial) => tell("update", callId, String(partial)),
+        onUpdate,
         state,
         env,
         fs,
         exec: execFor(callId),
       };
       try {
-        return JSON.stringify(await tool.execute(JSON.parse(argsJson), ctx));
+        return reply(await tool.execute(parse(argsJson), ctx));
+      } catch (error) {
+        return stringify({ error: describeError(error) });
       } finally {
         calls.delete(callId);
       }
@@ -243,10 +244,13 @@ const ENTRIES = `
       if (!command || typeof command.run !== "function") throw new Error("no command named " + name + " in this plugin");
       const controller = new AbortController();
       calls.set(callId, { controller });
-      const { cwd, sessionId, model } = JSON.parse(contextJson);
+      newWindow();
+      const { cwd, sessionId, model } = parse(contextJson);
       const ctx = { cwd, sessionId, model, signal: controller.signal, fs, env, exec: execFor(callId) };
       try {
-        return JSON.stringify(commandOutcome(await command.run(args, ctx)));
+        return stringify(commandOutcome(await command.run(args, ctx)));
+      } catch (error) {
+        return stringify({ error: describeError(error) });
       } finally {
         calls.delete(callId);
       }
@@ -260,6 +264,7 @@ const ENTRIES = `
       receiveEnv(envJson);
       const controller = new AbortController();
       calls.set(callId, { controller });
+      newWindow();
       // Events go to the host in batches: everything decoded from one network read is sent when
       // the provider next waits on the host (or every 256 events), never one message per delta.
       // The first token (text, thinking or a tool call) goes at once, with whatever came before it:
@@ -278,7 +283,7 @@ const ENTRIES = `
         if (stop) return null;
         let json;
         try {
-          json = JSON.stringify(events);
+          json = stringify(events);
         } catch (error) {
           stop = "it sent an event that is not plain data (" + describeError(error) + ")";
           return null;
@@ -304,10 +309,10 @@ const ENTRIES = `
         if (!instance) {
           const definition = providers.get(id);
           if (!definition) throw new Error("no provider named " + id + " in this plugin");
-          instance = definition.create({ env, fs, config: JSON.parse(configJson), fetch: globalThis.fetch });
+          instance = definition.create({ env, fs, config: parse(configJson), fetch: globalThis.fetch });
           providerInstances.set(key, instance);
         }
-        for await (const event of instance.stream(JSON.parse(requestJson), controller.signal)) {
+        for await (const event of instance.stream(parse(requestJson), controller.signal)) {
           batch.push(event);
           if (!sentFirstToken && FIRST_TOKEN.has(event.type)) {
             sentFirstToken = true;
@@ -323,7 +328,7 @@ const ENTRIES = `
       }
       const rest = batch.length > 0 ? take() : null;
       if (stop) error = stop;
-      return JSON.stringify({ sent, rest, error });
+      return stringify({ sent, rest, error });
     },
     output(stream, chunk) {
       const listener = listeners.get(stream);
@@ -339,15 +344,42 @@ const ENTRIES = `
       const entry = pending.get(id);
       if (!entry) return;
       pending.delete(id);
+      settled(entry);
       if (ok) entry.resolve(value);
       else entry.reject(new Error(value));
+    },
+    /** No call is running any more: the host dropped the plugin's timers, so they are forgotten here too. */
+    quiesce() {
+      onHost.quiesce();
     },
     abort(callId) {
       const entry = calls.get(callId);
       if (entry) entry.controller.abort();
     },
   };
+  const guardedEntry = (name, key) => {
+    if (hostKey === null || key !== hostKey || !hasOwn(entries, name)) throw new Error("not the host");
+    const fn = entries[name];
+    return (...args) => fn(...args);
+  };
+  Object.defineProperty(globalThis, "__pincer", {
+    value: Object.freeze({
+      /** Called once by the host, before anything else: the bridge's two entry points, the caps, its key. */
+      attach(start, sync, limitsJson, key) {
+        if (bridge.start) throw new Error("already attached");
+        bridge.start = start;
+        bridge.sync = sync;
+        Object.assign(limits, parse(limitsJson));
+        hostKey = S(key);
+      },
+      /** One of the entries, for the host only. */
+      entry: guardedEntry,
+    }),
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
 `;
 
 /** Evaluated in every plugin isolate before the plugin's bundle. */
-export const PRELUDE = `(() => {\n"use strict";\n${BRIDGE}\n${TEXT_CODEC}\n${WEB_PLATFORM}\n${WEB_FETCH}\n${ENTRIES}\n})();`;
+export const PRELUDE = `(() => {\n"use strict";\n${BRIDGE_INSIDE}\n${BASICS}\n${TEXT_CODEC}\n${WEB_PLATFORM}\n${WEB_FETCH}\n${ENTRIES}\n})();`;

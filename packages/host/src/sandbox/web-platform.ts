@@ -16,13 +16,19 @@ export const WEB_PLATFORM = `
   const timerCallbacks = new Map();
   let nextTimer = 0;
   // Host timers are unref'd: a plugin's pending timeout never keeps Pincer running.
+  const timerRoom = () => {
+    if (timerCallbacks.size >= limits.maxTimers) throw new RangeError("more than " + limits.maxTimers + " timers pending at once");
+    if (++timerOps > MAX_TIMER_OPS) throw new RangeError("more than " + MAX_TIMER_OPS + " timers set in one call");
+  };
   const setTimeout = (fn, ms = 0, ...args) => {
+    timerRoom();
     const id = ++nextTimer;
     timerCallbacks.set(id, { fn, args, repeat: 0 });
     tell("setTimer", id, Math.max(0, Number(ms) || 0));
     return id;
   };
   const setInterval = (fn, ms = 0, ...args) => {
+    timerRoom();
     const id = ++nextTimer;
     const every = Math.max(1, Number(ms) || 1);
     timerCallbacks.set(id, { fn, args, repeat: every });
@@ -32,10 +38,12 @@ export const WEB_PLATFORM = `
   const clearTimeout = (id) => {
     if (timerCallbacks.delete(id)) tell("clearTimer", id);
   };
+  // A plugin runs only during its calls: when the last one ends, the host drops its timers.
+  onHost.quiesce = () => timerCallbacks.clear();
   onHost.timer = (id) => {
     const timer = timerCallbacks.get(id);
     if (!timer) return;
-    if (timer.repeat) tell("setTimer", id, timer.repeat);
+    if (timer.repeat && ++timerOps <= MAX_TIMER_OPS) tell("setTimer", id, timer.repeat);
     else timerCallbacks.delete(id);
     if (typeof timer.fn === "function") timer.fn(...timer.args);
   };
@@ -148,6 +156,7 @@ export const WEB_PLATFORM = `
   // request) is answered from here. Parts are plain strings, so sharing them is safe.
   const urlAnswers = new Map();
   const urlCall = (name, ...args) => {
+    if (crossing("URL", args)[1] > 4194304) throw new TypeError("Invalid URL: longer than 4 MB");
     const key = name + "\u0000" + args.map((arg) => (arg === null ? "\u0001" : arg)).join("\u0000");
     let parts = urlAnswers.get(key);
     if (!parts) {
