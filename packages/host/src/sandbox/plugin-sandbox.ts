@@ -163,7 +163,7 @@ export class PluginSandbox {
     this.inboxes.set(callId, inbox);
     const where = `Provider ${id} (plugin ${this.options.pluginName})`;
     const done = this.keeper
-      .guarded(callId, { signal, bytes: 0 }, (live) =>
+      .guarded(callId, { signal, bytes: 0, streaming: true }, (live) =>
         live.entries.stream.apply(
           undefined,
           [callId, id, JSON.stringify(request), JSON.stringify(config), live.bridge.grantedEnvJson()],
