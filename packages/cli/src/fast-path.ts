@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { isThinkingLevel, PERMISSION_MODES } from "@pincer/kernel";
+import { UsageError } from "@pincer/runtime";
 import type { HeadlessArgs } from "./headless-args.js";
-import { UsageError } from "./home.js";
 
 const OPTIONS = {
   print: { type: "string", short: "p" },

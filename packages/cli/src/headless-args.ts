@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
+import { UsageError } from "@pincer/runtime";
 import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
-import { UsageError } from "./home.js";
 import { sessionOptionsFromArgs } from "./session-args.js";
 
 /** The headless flags once parsed (by yargs, or by the fast path), in camelCase. */
@@ -50,7 +50,7 @@ export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv
   const options = sessionOptionsFromArgs(args, env);
   // `/name args` runs a markdown command (.claude/commands, .pincer/commands, plugins): its template is sent.
   if (prompt.trimStart().startsWith("/")) {
-    const { expandSlashPrompt } = await import("./agents/markdown-commands.js");
+    const { expandSlashPrompt } = await import("@pincer/claude-code");
     prompt = expandSlashPrompt(prompt, { cwd: options.cwd, home: options.home }) ?? prompt;
   }
   return runHeadless({

@@ -1,11 +1,11 @@
 import { jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
+import { prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
 import { sessionBusyMessage } from "./session-args.js";
-import { prepareSession, type SessionOptions } from "./setup.js";
 
 export type OutputFormat = "text" | "json" | "stream-json";
 

@@ -1,4 +1,3 @@
+export { type PreparedSession, pincerHome, prepareSession, type SessionOptions, UsageError } from "@pincer/runtime";
 export { EXIT, type HeadlessOptions, type OutputFormat, runHeadless } from "./headless.js";
-export { pincerHome, UsageError } from "./home.js";
 export { main } from "./main.js";
-export { type PreparedSession, prepareSession, type SessionOptions } from "./setup.js";

@@ -1,4 +1,5 @@
 import { PERMISSION_MODES, THINKING_LEVELS } from "@pincer/kernel";
+import { pincerHome, UsageError } from "@pincer/runtime";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
@@ -10,7 +11,6 @@ import { forkSession, listSessions, showSession } from "./commands/sessions.js";
 import { themeCommands } from "./commands/theme.js";
 import { EXIT } from "./headless.js";
 import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
-import { pincerHome, UsageError } from "./home.js";
 import { internCommands } from "./intern/command.js";
 import { VERSION } from "./version.js";
 

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { isThinkingLevel, type SessionBusyError, THINKING_LEVELS } from "@pincer/kernel";
+import type { SessionOptions } from "@pincer/runtime";
+import { pincerHome, UsageError } from "@pincer/runtime";
 import type { HeadlessArgs } from "./headless-args.js";
-import { pincerHome, UsageError } from "./home.js";
-import type { SessionOptions } from "./setup.js";
 
 /**
  * What a second writer is told: who holds the session, and what this front end offers instead

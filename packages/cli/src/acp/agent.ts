@@ -1,6 +1,6 @@
 import { type AgentApp, agent, PROTOCOL_VERSION, RequestError } from "@agentclientprotocol/sdk";
 import { SessionStore, type ThinkingLevel } from "@pincer/kernel";
-import { sessionsDir } from "../home.js";
+import { sessionsDir } from "@pincer/runtime";
 import { VERSION } from "../version.js";
 import { AcpSession } from "./session.js";
 

@@ -1,7 +1,7 @@
 import { Readable, Writable } from "node:stream";
 import { ndJsonStream } from "@agentclientprotocol/sdk";
 import type { ThinkingLevel } from "@pincer/kernel";
-import { pincerHome } from "../home.js";
+import { pincerHome } from "@pincer/runtime";
 import { createPincerAgent } from "./agent.js";
 
 /**

@@ -13,7 +13,7 @@ import {
   type PermissionResolver,
   type ThinkingLevel,
 } from "@pincer/kernel";
-import { type PreparedSession, prepareSession } from "../setup.js";
+import { type PreparedSession, prepareSession } from "@pincer/runtime";
 import { promptText, replayUpdates } from "./content.js";
 import { askEditor } from "./permission.js";
 import { PromptTurns } from "./prompt-turns.js";

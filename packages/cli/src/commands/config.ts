@@ -1,6 +1,13 @@
-import { configPath, projectSettingsPath, readSettings, UsageError, validateSettings, writeSettings } from "../home.js";
-import { missingCredentials } from "../model-choice.js";
-import { createRegistry } from "../plugins.js";
+import {
+  configPath,
+  createRegistry,
+  missingCredentials,
+  projectSettingsPath,
+  readSettings,
+  UsageError,
+  validateSettings,
+  writeSettings,
+} from "@pincer/runtime";
 
 export const CONFIG_USAGE = [
   "pincer config needs an action:",

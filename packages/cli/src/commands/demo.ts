@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { prepareSession } from "@pincer/runtime";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
-import { prepareSession } from "../setup.js";
 
 export const DEMO_PROMPT =
   "Create fizzbuzz.js exporting fizzbuzz(n) (an array of strings for 1..n) and fizzbuzz.test.js that checks 1..15 with node:assert. Run the test and fix whatever fails.";

@@ -1,15 +1,16 @@
 import { rmSync } from "node:fs";
-import type { Argv } from "yargs";
-import { pincerHome, UsageError } from "../home.js";
 import {
   hubDir,
   hubPort,
   hubServerFile,
   hubTokenFile,
+  pincerHome,
   runningLocalHub,
   startHomeHub,
+  UsageError,
   writeHubServerFile,
-} from "../local-hub.js";
+} from "@pincer/runtime";
+import type { Argv } from "yargs";
 
 /**
  * `pincer hub serve`: this PINCER_HOME's local Hugging Face Hub (data under `PINCER_HOME/hub`), on a

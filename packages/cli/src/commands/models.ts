@@ -1,6 +1,5 @@
 import type { ModelInfo } from "@pincer/kernel";
-import { configPath, pincerHome, readSettings } from "../home.js";
-import { createRegistry } from "../plugins.js";
+import { configPath, createRegistry, pincerHome, readSettings } from "@pincer/runtime";
 
 /**
  * `pincer models`: every model the installed providers know, with context window and price.

@@ -30,9 +30,8 @@ import {
   removeClaudePlugin,
   resolveMarketplacePlugin,
 } from "@pincer/host/install";
-import { UsageError } from "../home.js";
+import { builtinManifests, UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
-import { builtinManifests } from "../plugins.js";
 import { VERSION } from "../version.js";
 
 export {

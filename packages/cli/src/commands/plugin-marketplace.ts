@@ -6,7 +6,7 @@ import {
   removeMarketplace,
   searchMarketplaces,
 } from "@pincer/host/install";
-import { UsageError } from "../home.js";
+import { UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
 import type { ManageOptions } from "./plugin-manage.js";
 

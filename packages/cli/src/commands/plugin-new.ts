@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { UsageError } from "../home.js";
+import { UsageError } from "@pincer/runtime";
 import { VERSION } from "../version.js";
 import { type PluginKind, templateFiles } from "./plugin-templates.js";
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
+import { pincerHome } from "@pincer/runtime";
 import type { Argv } from "yargs";
-import { pincerHome } from "../home.js";
 import type { ManageOptions } from "./plugin-manage.js";
 
 // Installing pulls in tar, semver and esbuild: loaded when a plugin command runs, never for -p.

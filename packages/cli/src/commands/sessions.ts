@@ -1,5 +1,5 @@
 import { type Message, messageText, SessionStore } from "@pincer/kernel";
-import { sessionsDir } from "../home.js";
+import { sessionsDir } from "@pincer/runtime";
 
 export function listSessions(home: string, options: { json: boolean; cwd?: string }): void {
   const store = new SessionStore(sessionsDir(home));

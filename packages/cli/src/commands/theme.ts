@@ -7,19 +7,20 @@ import {
   THEME_OPTIONAL_COLOR_ROLES,
   THEME_SYMBOLS,
 } from "@pincer/host";
-import type { StatusLineInfo, SyntaxRole } from "@pincer/sdk";
-import type { Argv } from "yargs";
 import {
+  BUILTIN_PLUGINS,
   configPath,
+  createRegistry,
   pincerHome,
   projectSettingsPath,
   readSettings,
   UsageError,
   validateSettings,
   writeSettings,
-} from "../home.js";
+} from "@pincer/runtime";
+import type { StatusLineInfo, SyntaxRole } from "@pincer/sdk";
+import type { Argv } from "yargs";
 import { colorCode, colorEnabled } from "../output/style.js";
-import { BUILTIN_PLUGINS, createRegistry } from "../plugins.js";
 
 /** The theme the terminal UI draws with when no settings name one. Headless output keeps the terminal's colours. */
 export const DEFAULT_THEME = "dark";

@@ -1,5 +1,5 @@
+import { UsageError } from "@pincer/runtime";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../home.js";
 import { runOptions } from "./command.js";
 
 const env = { PINCER_HOME: "/tmp/pincer-intern-home" };

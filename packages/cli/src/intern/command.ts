@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
+import { pincerHome, UsageError } from "@pincer/runtime";
 import type { Argv } from "yargs";
-import { pincerHome, UsageError } from "../home.js";
 import { DEFAULT_MAX_CALLS, type InternRunOptions, type Runner } from "./run.js";
 
 /** The flags every intern command shares (--model, --cwd, --budget… are pincer's own session flags). */

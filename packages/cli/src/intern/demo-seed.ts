@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { commit, createRepo, HubApiError } from "@huggingface/hub";
-import { UsageError } from "../home.js";
+import { UsageError } from "@pincer/runtime";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { credentials } from "./session-hub.js";
 

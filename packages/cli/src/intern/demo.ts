@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../home.js";
-import { runningLocalHub } from "../local-hub.js";
+import { runningLocalHub, UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
 import {
   checkDemoPython,

@@ -1,4 +1,4 @@
-import { runningLocalHub, serveCommand, startHomeHub, tokenForLocalEndpoint } from "../local-hub.js";
+import { runningLocalHub, serveCommand, startHomeHub, tokenForLocalEndpoint } from "@pincer/runtime";
 import { trimSlash } from "./session-hub.js";
 
 /** The public Hub, used when HF_TOKEN is set without HF_ENDPOINT. */

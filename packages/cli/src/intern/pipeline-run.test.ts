@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type PreparedSession, prepareSession } from "@pincer/runtime";
 import { type ChatRequestBody, type OpenAIScript, startOpenAIServer } from "@pincer/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type PreparedSession, prepareSession } from "../setup.js";
 import { parsePipeline } from "./pipeline.js";
 import { type PipelineEvent, runPipeline } from "./pipeline-run.js";
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UsageError } from "@pincer/runtime";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../home.js";
 import { gridCombinations, loadPipeline, PipelineError, type PipelineIssue, parsePipeline } from "./pipeline.js";
 
 const example = join(import.meta.dirname, "../../../../examples/ml-intern/pipeline.yaml");

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "../home.js";
+import { UsageError } from "@pincer/runtime";
 import { validatePipelineText } from "./pipeline-validate.js";
 
 /**

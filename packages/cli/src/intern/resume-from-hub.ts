@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { downloadFile, HubApiError } from "@huggingface/hub";
-import { sessionsDir } from "../home.js";
+import { sessionsDir } from "@pincer/runtime";
 import {
   credentials,
   describeError,

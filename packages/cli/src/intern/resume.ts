@@ -1,4 +1,4 @@
-import { UsageError } from "../home.js";
+import { UsageError } from "@pincer/runtime";
 import { resolveInternHub } from "./hub.js";
 import { fetchSessionFromHub } from "./resume-from-hub.js";
 import { type InternRunOptions, runIntern } from "./run.js";

@@ -1,9 +1,8 @@
 import type { Kernel, KernelEvent, TurnResult } from "@pincer/kernel";
+import { checkModelBeforeStart, prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals } from "../abort-on-signal.js";
-import { checkModelBeforeStart } from "../model-choice.js";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
-import { prepareSession, type SessionOptions } from "../setup.js";
 import { describeHub, hubUser, type InternHub, resolveInternHub } from "./hub.js";
 import { createLedger, type Produced } from "./ledger.js";
 import { printFinalState } from "./report.js";

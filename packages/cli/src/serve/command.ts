@@ -1,4 +1,4 @@
-import { pincerHome, UsageError } from "../home.js";
+import { pincerHome, UsageError } from "@pincer/runtime";
 import { startServer } from "./server.js";
 
 /** `pincer serve`: runs until SIGINT/SIGTERM, then closes every session (they stay on disk). */

@@ -9,8 +9,7 @@ import {
   SessionStore,
   type TurnResult,
 } from "@pincer/kernel";
-import { sessionsDir } from "../home.js";
-import { type PreparedSession, prepareSession, type SessionOptions } from "../setup.js";
+import { type PreparedSession, prepareSession, type SessionOptions, sessionsDir } from "@pincer/runtime";
 
 /** What a subscriber receives: the kernel's events, plus the server's own. */
 export type ServerEvent =

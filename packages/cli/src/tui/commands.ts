@@ -1,3 +1,4 @@
+import { expandMarkdownCommand, findMarkdownCommand } from "@pincer/claude-code";
 import { displayLine } from "@pincer/host";
 import {
   formatRule,
@@ -10,8 +11,7 @@ import {
   type ThinkingLevel,
 } from "@pincer/kernel";
 import { promptUsage } from "@pincer/mcp";
-import { expandMarkdownCommand, findMarkdownCommand } from "../agents/markdown-commands.js";
-import { sessionsDir } from "../home.js";
+import { sessionsDir } from "@pincer/runtime";
 import type { Controller } from "./controller.js";
 import { modelCommand } from "./model-command.js";
 

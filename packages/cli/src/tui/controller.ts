@@ -1,3 +1,4 @@
+import { listMarkdownCommands, type MarkdownCommand } from "@pincer/claude-code";
 import {
   describeEstimate,
   estimateTokens,
@@ -9,10 +10,9 @@ import {
   THINKING_LEVELS,
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
+import type { PreparedSession, SessionOptions } from "@pincer/runtime";
+import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "@pincer/runtime";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
-import { listMarkdownCommands, type MarkdownCommand } from "../agents/markdown-commands.js";
-import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "../home.js";
-import type { PreparedSession, SessionOptions } from "../setup.js";
 import { colorEnabled, createPalette, type Palette, TERMINAL_THEME } from "./palette.js";
 import { Transcript } from "./transcript.js";
 
@@ -108,7 +108,7 @@ export class Controller {
     this.changed();
     try {
       // The plugin host loads after the first frame: the prompt is on screen before it.
-      const { prepareSession } = await import("../setup.js");
+      const { prepareSession } = await import("@pincer/runtime");
       const prepared = await prepareSession({ ...this.options, ...overrides, resolver: this.resolver });
       this.attach(prepared);
       await this.applyTheme(readThemeSetting(this.options), { persist: false });

@@ -5,10 +5,10 @@ import { sessionOptionsFromArgs } from "../session-args.js";
 export async function runInteractiveArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv): Promise<number> {
   const options = sessionOptionsFromArgs(args, env);
   // No provider configured: the guidance, before the terminal is taken over.
-  const { checkModelBeforeStart } = await import("../model-choice.js");
+  const { checkModelBeforeStart } = await import("@pincer/runtime");
   checkModelBeforeStart(options);
   if (options.agent) {
-    const { checkAgentExists } = await import("../agents/check-agent.js");
+    const { checkAgentExists } = await import("@pincer/runtime");
     checkAgentExists({ ...options, agent: options.agent });
   }
   const { runInteractive } = await withoutLazyFetch(() => import("./interactive.js"));

@@ -1,6 +1,5 @@
 import type { ModelInfo } from "@pincer/kernel";
-import { configPath, readSettings } from "../home.js";
-import { missingCredentials, type ProviderSettings } from "../model-choice.js";
+import { configPath, missingCredentials, type ProviderSettings, readSettings } from "@pincer/runtime";
 import type { Controller } from "./controller.js";
 
 /**

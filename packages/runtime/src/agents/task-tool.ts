@@ -1,3 +1,5 @@
+import type { AgentDefinition } from "@pincer/claude-code";
+import { selectTools } from "@pincer/claude-code";
 import {
   createKernel,
   type Kernel,
@@ -11,8 +13,6 @@ import {
   type ToolResult,
 } from "@pincer/kernel";
 import { environmentLines } from "../system-prompt.js";
-import { selectTools } from "./agent-tools.js";
-import type { AgentDefinition } from "./subagents.js";
 
 export interface TaskArgs {
   agent?: string;

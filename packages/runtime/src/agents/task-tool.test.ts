@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { agentRoots, loadAgents } from "@pincer/claude-code";
 import {
   type AnyTool,
   createKernel,
@@ -10,7 +11,6 @@ import {
   type ProviderEvent,
 } from "@pincer/kernel";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentRoots, loadAgents } from "./subagents.js";
 import { createTaskTool } from "./task-tool.js";
 
 const dirs: string[] = [];

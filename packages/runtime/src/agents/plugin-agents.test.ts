@@ -2,14 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { type AgentDefinition, loadDeclaredAgents, selectTools } from "@pincer/claude-code";
 import { type AnyTool, createKernel, type ModelRequest, type Provider, type ProviderEvent } from "@pincer/kernel";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageError } from "../home.js";
-import { selectTools } from "./agent-tools.js";
 import { checkAgentExists } from "./check-agent.js";
 import { gatherAgentContext } from "./context.js";
 import { agentTools, resolveSessionAgent } from "./session-agent.js";
-import { type AgentDefinition, loadDeclaredAgents } from "./subagents.js";
 import { createTaskTool } from "./task-tool.js";
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import type { Skill } from "@pincer/claude-code";
 import type { Tool, ToolResult } from "@pincer/kernel";
-import type { Skill } from "./skills.js";
 
 export interface SkillArgs {
   name: string;

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { createPluginHooks, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
@@ -29,10 +30,7 @@ import {
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
-import { createPluginHooks } from "./agents/hooks.js"; // Claude Code plugins' hooks
-import { splitArgs } from "./agents/markdown-commands.js";
 import { agentTools as agentToolList, resolveSessionAgent } from "./agents/session-agent.js"; // --agent
-import { sessionMcp } from "./commands/mcp.js"; // MCP servers as tools
 import {
   configPath,
   osSandboxSettings,
@@ -46,6 +44,7 @@ import {
 import { runningLocalHub, tokenForLocalEndpoint } from "./local-hub.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
+import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
 import { buildSystemPrompt } from "./system-prompt.js";
 
 export interface SessionOptions {

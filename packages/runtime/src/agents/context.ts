@@ -1,10 +1,19 @@
 import { homedir } from "node:os";
+import {
+  type AgentDefinition,
+  agentRoots,
+  formatMemory,
+  loadAgents,
+  loadDeclaredAgents,
+  loadMemory,
+  loadSkills,
+  type MemoryFile,
+  type Skill,
+  skillRoots,
+} from "@pincer/claude-code";
 import type { ClaudePlugin } from "@pincer/host";
 import type { AnyTool } from "@pincer/kernel";
-import { formatMemory, loadMemory, type MemoryFile } from "./memory.js";
 import { createSkillTool } from "./skill-tool.js";
-import { loadSkills, type Skill, skillRoots } from "./skills.js";
-import { type AgentDefinition, agentRoots, loadAgents, loadDeclaredAgents } from "./subagents.js";
 import { createTaskTool, type TaskToolOptions } from "./task-tool.js";
 
 /** What a session takes from the files people already have: AGENTS.md, skills, agents. */

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadSkills, skillRoots } from "@pincer/claude-code";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSkillTool } from "./skill-tool.js";
-import { loadSkills, skillRoots } from "./skills.js";
 
 const dirs: string[] = [];
 afterEach(() => {

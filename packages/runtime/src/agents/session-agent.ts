@@ -1,7 +1,7 @@
+import type { AgentDefinition } from "@pincer/claude-code";
+import { selectTools } from "@pincer/claude-code";
 import type { PermissionMode } from "@pincer/kernel";
 import { UsageError } from "../home.js";
-import { selectTools } from "./agent-tools.js";
-import type { AgentDefinition } from "./subagents.js";
 
 /** From the most careful to the most permissive: a project's or plugin's agent may only move left. */
 const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptEdits: 2, bypassPermissions: 3 };

@@ -1,0 +1,34 @@
+// @pincer/claude-code: Claude Code's formats (memory files, markdown commands, agent definitions,
+// skills, hook scripts) read and checked without running anything, and mapped onto Pincer's own
+// mechanisms. It depends on the kernel and the host only; the runtime composes it into sessions.
+export { selectTools } from "./agent-tools.js";
+export {
+  type FrontMatter,
+  FrontMatterError,
+  type FrontMatterValue,
+  listField,
+  type NamedDefinition,
+  parseFrontMatter,
+  readNamedDefinition,
+  stringField,
+} from "./front-matter.js";
+export {
+  CLAUDE_TOOL_NAMES,
+  createPluginHooks,
+  type HookOutcome,
+  type HookRunnerOptions,
+  matches,
+  runHookCommand,
+} from "./hooks.js";
+export {
+  expandMarkdownCommand,
+  expandSlashPrompt,
+  findMarkdownCommand,
+  listMarkdownCommands,
+  type MarkdownCommand,
+  type MarkdownCommandContext,
+  splitArgs,
+} from "./markdown-commands.js";
+export { formatMemory, loadMemory, MEMORY_FILE_NAMES, MEMORY_MAX_BYTES, type MemoryFile } from "./memory.js";
+export { loadSkills, SKILL_DESCRIPTION_MAX, type Skill, skillRoots } from "./skills.js";
+export { type AgentDefinition, agentRoots, loadAgents, loadDeclaredAgents } from "./subagents.js";

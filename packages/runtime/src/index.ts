@@ -1,0 +1,52 @@
+// @pincer/runtime: the composition root. prepareSession turns settings, plugins, memory files,
+// skills, subagents, MCP servers and hooks into a ready kernel and session; the CLI and every
+// embedder start sessions through it.
+export { checkAgentExists } from "./agents/check-agent.js";
+export { type AgentContext, gatherAgentContext } from "./agents/context.js";
+export { agentTools, resolveSessionAgent, type SessionAgent } from "./agents/session-agent.js";
+export { createSkillTool, type SkillArgs } from "./agents/skill-tool.js";
+export { createTaskTool, GENERAL_PURPOSE, type TaskArgs, type TaskToolOptions } from "./agents/task-tool.js";
+export {
+  configPath,
+  osSandboxSettings,
+  type PermissionSettings,
+  pincerHome,
+  projectSettingsPath,
+  readSettings,
+  runDir,
+  type Settings,
+  sessionsDir,
+  UsageError,
+  validateSettings,
+  writeSettings,
+} from "./home.js";
+export { hubJobLauncher } from "./hub-jobs.js";
+export {
+  DEFAULT_HUB_PORT,
+  type HomeHub,
+  hubDir,
+  hubPort,
+  hubServerFile,
+  hubTokenFile,
+  localHubToken,
+  type RunningHub,
+  runningLocalHub,
+  serveCommand,
+  startHomeHub,
+  tokenForLocalEndpoint,
+  writeHubServerFile,
+} from "./local-hub.js";
+export {
+  BUILT_IN_PROVIDERS,
+  checkModelBeforeStart,
+  chooseModel,
+  configuredDefaultModel,
+  missingCredentials,
+  missingKeyGuidance,
+  noProviderGuidance,
+  type ProviderSettings,
+} from "./model-choice.js";
+export { BUILTIN_PLUGINS, builtinManifests, builtinPlugins, createRegistry } from "./plugins.js";
+export { claudePluginServers, sessionMcp } from "./session-mcp.js";
+export { type PreparedSession, prepareSession, type SessionOptions, splitList, writerFromArgv } from "./setup.js";
+export { buildSystemPrompt, environmentLines } from "./system-prompt.js";

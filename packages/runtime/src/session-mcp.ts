@@ -1,0 +1,75 @@
+import { resolve } from "node:path";
+import type { ClaudePlugin } from "@pincer/host";
+import { baseEnv, fifoLifeline } from "@pincer/host";
+import { McpManager, type McpServerConfig, serverProblem, sessionServers } from "@pincer/mcp";
+import type { Settings } from "./home.js";
+import { pincerVersion } from "./version.js";
+
+/**
+ * The session's MCP servers (the user's plus approved project ones), or undefined when there are
+ * none. Nothing starts here: the manager starts them at the first prompt.
+ */
+export function sessionMcp(options: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  user: Settings;
+  project: Settings;
+  warnings: string[];
+  /** Installed Claude Code plugins: their .mcp.json servers, consented at install. */
+  claudePlugins?: ClaudePlugin[];
+}): McpManager | undefined {
+  if (options.project.mcpServers || options.project.mcp) {
+    options.warnings.push(
+      "Ignored mcpServers/mcp in .pincer/settings.json: a project declares servers in .mcp.json, and each needs your approval (pincer mcp approve <name>).",
+    );
+  }
+  const servers = sessionServers({
+    cwd: options.cwd,
+    user: options.user.mcpServers,
+    settings: options.user.mcp,
+    warnings: options.warnings,
+  });
+  Object.assign(servers, claudePluginServers(options.claudePlugins ?? [], options.warnings));
+  if (Object.keys(servers).length === 0) return undefined;
+  return new McpManager({
+    servers,
+    cwd: options.cwd,
+    env: options.env,
+    // The minimal environment every spawned command starts from, and tied to Pincer's life.
+    baseEnv: baseEnv(options.env),
+    guard: fifoLifeline,
+    ...(options.user.mcp?.startTimeoutMs ? { startTimeoutMs: options.user.mcp.startTimeoutMs } : {}),
+    ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
+    clientInfo: { name: "pincer", version: pincerVersion() },
+  });
+}
+
+/**
+ * A Claude Code plugin's MCP servers, named `plugin_<plugin>_<server>` (Claude Code's own naming),
+ * so their tools are `mcp__plugin_<plugin>_<server>__<tool>` and never clash with the user's.
+ * The user accepted them at install, so they need no approval. `${CLAUDE_PLUGIN_ROOT}` expands
+ * to the plugin's folder; other `${VAR}` expand from the environment when the server starts.
+ */
+export function claudePluginServers(plugins: ClaudePlugin[], warnings: string[]): Record<string, McpServerConfig> {
+  const servers: Record<string, McpServerConfig> = {};
+  for (const plugin of plugins) {
+    const root = (text: string) => text.replace(/\$\{CLAUDE_PLUGIN_ROOT\}/g, () => plugin.root);
+    for (const [server, entry] of Object.entries(plugin.mcpServers)) {
+      const name = `plugin_${plugin.name}_${server}`;
+      const expanded: Record<string, unknown> = JSON.parse(JSON.stringify(entry), (_key, value) =>
+        typeof value === "string" ? root(value) : value,
+      );
+      // A relative cwd is the plugin's folder's, not the session's.
+      if (typeof expanded.cwd === "string" && !expanded.cwd.startsWith("/")) {
+        expanded.cwd = resolve(plugin.root, expanded.cwd);
+      }
+      const problem = serverProblem(name, expanded);
+      if (problem) {
+        warnings.push(`MCP server ${server} of the Claude Code plugin ${plugin.name} was not started: ${problem}.`);
+        continue;
+      }
+      servers[name] = expanded as unknown as McpServerConfig;
+    }
+  }
+  return servers;
+}
