@@ -118,6 +118,12 @@ describe("pincer serve and the session lock", () => {
       expect(opened.body.id).toBe(id);
       const again = await post("/sessions", { resume: id.slice(0, 17), cwd: box.cwd });
       expect(again).toMatchObject({ status: 200, body: { id, reused: true } });
+      // A start the server refuses (a misspelled provider: 400) leaves no session behind.
+      const sessionsDir = join(box.env.PINCER_HOME!, "sessions");
+      const before = readdirSync(sessionsDir).sort();
+      const refusedStart = await post("/sessions", { model: "opneai/gpt-5", cwd: box.cwd });
+      expect(refusedStart.status).toBe(400);
+      expect(readdirSync(sessionsDir).sort()).toEqual(before);
 
       // Another process continues a second session and holds it: the server is refused it, or forks it.
       server.enqueue([{ text: "answer two" }, { finish: "stop" }]);
