@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ClaudeHookCommand, ClaudePlugin } from "@pincer/host";
 import type { ToolCall } from "@pincer/kernel";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPluginHooks, matches } from "./hooks.js";
+import type { ClaudeHookCommand } from "./plugins/claude-plugin-hooks.js";
+import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,8 +1,5 @@
 import {
   bwrapArgs,
-  type ClaudeHookCommand,
-  type ClaudeHookEvent,
-  type ClaudePlugin,
   childEnv,
   createPrivateTmp,
   killGroup,
@@ -13,6 +10,8 @@ import {
   spawnGuarded,
 } from "@pincer/host";
 import type { Hooks, ToolCall, ToolResult } from "@pincer/kernel";
+import type { ClaudeHookCommand, ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";
+import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
 /**
  * Claude Code plugin hooks (`hooks/hooks.json`) as kernel hooks. Each is a shell command the user

@@ -30,5 +30,15 @@ export {
   splitArgs,
 } from "./markdown-commands.js";
 export { formatMemory, loadMemory, MEMORY_FILE_NAMES, MEMORY_MAX_BYTES, type MemoryFile } from "./memory.js";
+export { describeClaudePlugin, loadClaudePlugins } from "./plugins/claude-plugin.js";
+export { ClaudePluginError } from "./plugins/claude-plugin-files.js";
+export { CLAUDE_HOOK_EVENTS, type ClaudeHookCommand, type ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";
+export type { ClaudeMcpServer } from "./plugins/claude-plugin-mcp.js";
+export {
+  CLAUDE_PLUGIN_MANIFEST,
+  type ClaudePlugin,
+  isClaudePlugin,
+  readClaudePlugin,
+} from "./plugins/claude-plugin-read.js";
 export { loadSkills, SKILL_DESCRIPTION_MAX, type Skill, skillRoots } from "./skills.js";
 export { type AgentDefinition, agentRoots, loadAgents, loadDeclaredAgents } from "./subagents.js";

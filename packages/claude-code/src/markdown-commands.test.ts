@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { ClaudePlugin } from "@pincer/host";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   expandMarkdownCommand,
@@ -11,6 +10,7 @@ import {
   type MarkdownCommand,
   splitArgs,
 } from "./markdown-commands.js";
+import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type ClaudePlugin, isFile, loadClaudePlugins } from "@pincer/host";
+import { isFile } from "@pincer/host";
 import { listField, parseFrontMatter, stringField } from "./front-matter.js";
+import { loadClaudePlugins } from "./plugins/claude-plugin.js";
+import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
 /**
  * Slash commands written as markdown (Claude Code's custom commands): `<name>.md` whose front

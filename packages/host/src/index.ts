@@ -46,21 +46,16 @@ export {
   describeCapability,
   parseCapabilityId,
 } from "./install/capability-list.js";
-// Claude Code plugins: what sessions read of the installed ones (install/claude-plugin.ts).
+// Claude Code plugins: where the installed ones live and which still match what the user accepted
+// (install/claude-plugin.ts); reading their folders is @pincer/claude-code's.
 export {
-  CLAUDE_HOOK_EVENTS,
-  type ClaudeHookCommand,
-  type ClaudeHookEvent,
-  type ClaudeMcpServer,
-  type ClaudePlugin,
-  ClaudePluginError,
+  type ClaudePluginIdentity,
+  claudeLockPath,
   claudePluginDir,
   claudePluginsDir,
-  isClaudePlugin,
   type LockedClaudePlugin,
-  loadClaudePlugins,
+  loadConsentedClaudePlugins,
   readClaudeLock,
-  readClaudePlugin,
 } from "./install/claude-plugin.js";
 export { addInstalledPlugins } from "./install/installed.js";
 export { integrityMatches, sha512 } from "./install/integrity.js";
@@ -77,7 +72,7 @@ export {
   writeLockfile,
 } from "./install/lockfile.js";
 export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
-export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "./manifest-shape.js";
+export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH, manifestShapeProblem } from "./manifest-shape.js";
 export { createNetFetch, hostAllowed, parseNetGrant } from "./net.js";
 export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";
 export { PluginTamperedError } from "./open-plugin-sandbox.js";

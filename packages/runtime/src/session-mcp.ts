@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ClaudePlugin } from "@pincer/host";
+import type { ClaudePlugin } from "@pincer/claude-code";
 import { baseEnv, fifoLifeline } from "@pincer/host";
 import { McpManager, type McpServerConfig, serverProblem, sessionServers } from "@pincer/mcp";
 import type { Settings } from "./home.js";

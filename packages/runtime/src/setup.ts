@@ -1,10 +1,9 @@
 import { join } from "node:path";
-import { createPluginHooks, splitArgs } from "@pincer/claude-code";
+import { createPluginHooks, loadClaudePlugins, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
   type LoadedTheme,
-  loadClaudePlugins,
   type PluginRegistry,
   processRecordsFor,
   sanitizeCommandText,

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
+import { type ClaudePlugin, isClaudePlugin, readClaudePlugin } from "@pincer/claude-code";
+import { installClaudePlugin, marketplaceNames, resolveMarketplacePlugin } from "@pincer/claude-code/install";
 import {
   type CapabilityId,
   capabilityIds,
@@ -7,7 +9,6 @@ import {
   describeCapability,
   displayExact,
   displayLine,
-  isClaudePlugin,
   isDirectory,
   jsonForTerminal,
   type LockedClaudePlugin,
@@ -15,7 +16,6 @@ import {
   MAX_SHOWN_DESCRIPTION,
   parseCapabilityId,
   readClaudeLock,
-  readClaudePlugin,
   readLockfile,
 } from "@pincer/host";
 import {
@@ -24,11 +24,8 @@ import {
   type ClaudePluginSource,
   ConsentRefusedError,
   type ConsentRequest,
-  installClaudePlugin,
-  marketplaceNames,
   PluginInstaller,
   removeClaudePlugin,
-  resolveMarketplacePlugin,
 } from "@pincer/host/install";
 import { builtinManifests, UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
@@ -293,7 +290,7 @@ async function installClaude(dir: string, source: ClaudePluginSource, options: M
  * Shows everything a Claude Code plugin brings (every hook's exact shell command) and what Pincer
  * will not honour, then gets a yes. A plugin that runs no command (no hooks, no MCP servers) needs none.
  */
-async function askClaudeConsent(request: ClaudeConsentRequest, yes: boolean): Promise<boolean> {
+async function askClaudeConsent(request: ClaudeConsentRequest<ClaudePlugin>, yes: boolean): Promise<boolean> {
   const { plugin } = request;
   // What it brings first; every string is the plugin's, so shown as plain text, commands exactly.
   stderr.write(

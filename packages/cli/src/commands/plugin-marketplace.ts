@@ -1,11 +1,11 @@
-import { displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "@pincer/host";
 import {
   addMarketplace,
   listMarketplaces,
   marketplaceNames,
   removeMarketplace,
   searchMarketplaces,
-} from "@pincer/host/install";
+} from "@pincer/claude-code/install";
+import { displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "@pincer/host";
 import { UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
 import type { ManageOptions } from "./plugin-manage.js";

@@ -9,22 +9,18 @@ import {
   readClaudeLock,
   writeClaudeLock,
 } from "./claude-plugin-lock.js";
-import { type ClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
 /**
- * Claude Code plugins: a folder with `.claude-plugin/plugin.json` and conventional folders
- * (`commands/`, `agents/`, `skills/`, `hooks/hooks.json`, `.mcp.json`). Pincer copies one into
+ * Installing Claude Code plugins: Pincer copies a plugin folder into
  * `PINCER_HOME/claude-plugins/<name>/` after the user has seen, in plain words, everything it
  * brings, above all the shell commands its hooks run. These run as the user's processes (in
- * the OS sandbox where there is one), not in the plugin isolate: consent is the gate.
+ * the OS sandbox where there is one), not in the plugin isolate: consent is the gate, and the
+ * lockfile's integrity keeps what was consented to. Reading the folder (its manifest, commands,
+ * agents, skills, hooks, MCP servers) is @pincer/claude-code's, which passes its reader in.
  *
- * This file is light (no tar, no esbuild): sessions read installed plugins through it.
+ * This file is light (no tar, no esbuild): sessions find the installed plugins through it.
  */
 
-// The pieces this entry composes, still exported from here: the host's index, install/index.ts
-// and marketplace.ts import them from this file.
-export { ClaudePluginError } from "./claude-plugin-files.js";
-export { CLAUDE_HOOK_EVENTS, type ClaudeHookCommand, type ClaudeHookEvent } from "./claude-plugin-hooks.js";
 export {
   type ClaudeLockfile,
   type ClaudePluginSource,
@@ -35,28 +31,19 @@ export {
   type LockedClaudePlugin,
   readClaudeLock,
 } from "./claude-plugin-lock.js";
-export type { ClaudeMcpServer } from "./claude-plugin-mcp.js";
-export { CLAUDE_PLUGIN_MANIFEST, type ClaudePlugin, isClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
-/** Plain-words lines for the consent prompt: everything the plugin brings, hooks' exact commands included. */
-export function describeClaudePlugin(plugin: ClaudePlugin): string[] {
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-  const lines = [
-    `${count(plugin.commandFiles.length, "command")}, ${count(plugin.agentFiles.length, "agent")}, ${count(plugin.skillNames.length, "skill")}`,
-  ];
-  for (const hook of plugin.hooks) {
-    const on = hook.event === "PreToolUse" || hook.event === "PostToolUse" ? ` on ${hook.matcher ?? "every tool"}` : "";
-    lines.push(`hook ${hook.event}${on} runs the shell command: ${hook.command}`);
-  }
-  for (const [name, server] of Object.entries(plugin.mcpServers)) {
-    const what = server.command ? [server.command, ...(server.args ?? [])].join(" ") : `${server.url}`;
-    lines.push(`MCP server ${name} runs: ${what}`);
-  }
-  return lines;
+/** What the installer needs of a read plugin folder (@pincer/claude-code's ClaudePlugin has more). */
+export interface ClaudePluginIdentity {
+  name: string;
+  version: string;
+  /** The plugin's folder. */
+  root: string;
+  /** What the plugin asks for that Pincer does not do: said at install, never silently dropped. */
+  unsupported: string[];
 }
 
-export interface ClaudeConsentRequest {
-  plugin: ClaudePlugin;
+export interface ClaudeConsentRequest<P extends ClaudePluginIdentity = ClaudePluginIdentity> {
+  plugin: P;
   /** Set when this replaces an installed version. */
   updateFrom?: string;
   lines: string[];
@@ -74,16 +61,20 @@ export interface ClaudeInstallResult {
  * Copies a Claude Code plugin folder into PINCER_HOME after consent; refused or failed, nothing
  * changes. The copy skips `.git` and `node_modules`.
  */
-export async function installClaudePlugin(
+export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
   folder: string,
   options: {
     home: string;
     source?: ClaudePluginSource;
-    consent(request: ClaudeConsentRequest): Promise<boolean>;
+    /** Reads a plugin folder; throws on one that is broken. */
+    read(dir: string): P;
+    /** Plain-words lines for the consent prompt: everything the plugin brings. */
+    describe(plugin: P): string[];
+    consent(request: ClaudeConsentRequest<P>): Promise<boolean>;
   },
 ): Promise<ClaudeInstallResult> {
   const from = resolve(folder);
-  const plugin = readClaudePlugin(from);
+  const plugin = options.read(from);
   const root = claudePluginsDir(options.home);
   mkdirSync(root, { recursive: true });
   const staging = join(root, `.staging-${process.pid}-${Date.now()}`);
@@ -94,13 +85,13 @@ export async function installClaudePlugin(
       filter: (path) => !/(^|[\\/])(\.git|node_modules)$/.test(relative(from, path)),
     });
     // What is consented to is the copy: read it again from there.
-    const copy = readClaudePlugin(staging);
+    const copy = options.read(staging);
     const lock = readClaudeLock(options.home);
     const previous = lock.plugins[plugin.name];
     const consented = await options.consent({
       plugin: { ...copy, root: claudePluginDir(options.home, plugin.name) },
       ...(previous ? { updateFrom: previous.version } : {}),
-      lines: describeClaudePlugin(copy),
+      lines: options.describe(copy),
       unsupported: copy.unsupported,
     });
     if (!consented) throw new ClaudeConsentRefusedError(`Nothing was installed: ${plugin.name} was not accepted.`);
@@ -143,10 +134,11 @@ export function removeClaudePlugin(home: string, name: string): boolean {
 }
 
 /**
- * The installed plugins a session uses. One whose files changed since the user consented (its
- * integrity no longer matches) or that cannot be read is left out with a warning.
+ * The installed plugins a session may use, read by `read` (@pincer/claude-code's reader). One
+ * whose files changed since the user consented (its integrity no longer matches) or that cannot
+ * be read is left out with a warning.
  */
-export function loadClaudePlugins(home: string, warnings: string[]): ClaudePlugin[] {
+export function loadConsentedClaudePlugins<P>(home: string, warnings: string[], read: (dir: string) => P): P[] {
   let lock: ClaudeLockfile;
   try {
     lock = readClaudeLock(home);
@@ -154,7 +146,7 @@ export function loadClaudePlugins(home: string, warnings: string[]): ClaudePlugi
     warnings.push((error as Error).message);
     return [];
   }
-  const plugins: ClaudePlugin[] = [];
+  const plugins: P[] = [];
   for (const [name, entry] of Object.entries(lock.plugins)) {
     const dir = claudePluginDir(home, name);
     try {
@@ -164,7 +156,7 @@ export function loadClaudePlugins(home: string, warnings: string[]): ClaudePlugi
         );
         continue;
       }
-      plugins.push(readClaudePlugin(dir));
+      plugins.push(read(dir));
     } catch (error) {
       warnings.push(`Claude Code plugin ${name} was not loaded: ${(error as Error).message}`);
     }

@@ -6,9 +6,8 @@ export {
   type ClaudeConsentRequest,
   type ClaudeInstallResult,
   type ClaudePluginSource,
-  describeClaudePlugin,
   folderIntegrity,
-  installClaudePlugin,
+  installClaudePluginFolder,
   removeClaudePlugin,
 } from "./claude-plugin.js";
 export { DevLink } from "./dev-link.js";
@@ -20,17 +19,5 @@ export {
   type InstallResult,
   PluginInstaller,
 } from "./installer.js";
-export {
-  addMarketplace,
-  getMarketplace,
-  listMarketplaces,
-  type Marketplace,
-  type MarketplaceEntry,
-  marketplaceNames,
-  parseMarketplace,
-  removeMarketplace,
-  resolveMarketplacePlugin,
-  searchMarketplaces,
-} from "./marketplace.js";
 export { DEFAULT_REGISTRY, parseNpmrc, type RegistryAccess, registryFor } from "./npm-config.js";
 export { MAX_UNPACKED_BYTES, unpackTarball } from "./unpack.js";

@@ -1,4 +1,4 @@
-import { loadClaudePlugins } from "@pincer/host";
+import { loadClaudePlugins } from "@pincer/claude-code";
 import { createRegistry } from "../plugins.js";
 import type { SessionOptions } from "../setup.js";
 import { gatherAgentContext } from "./context.js";

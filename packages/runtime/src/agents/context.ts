@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import {
   type AgentDefinition,
   agentRoots,
+  type ClaudePlugin,
   formatMemory,
   loadAgents,
   loadDeclaredAgents,
@@ -11,7 +12,6 @@ import {
   type Skill,
   skillRoots,
 } from "@pincer/claude-code";
-import type { ClaudePlugin } from "@pincer/host";
 import type { AnyTool } from "@pincer/kernel";
 import { createSkillTool } from "./skill-tool.js";
 import { createTaskTool, type TaskToolOptions } from "./task-tool.js";

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { isDirectory, isFile } from "../fs-probe.js";
-import { MANIFEST_FILE } from "../manifest.js";
+import { isDirectory, isFile, MANIFEST_FILE } from "@pincer/host";
 import { ClaudePluginError, inside, listDirs, mdFiles, readJsonObject } from "./claude-plugin-files.js";
 import { type ClaudeHookCommand, parseHooks } from "./claude-plugin-hooks.js";
 import { type ClaudeMcpServer, parseMcp } from "./claude-plugin-mcp.js";

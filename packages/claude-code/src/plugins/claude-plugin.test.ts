@@ -1,18 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { claudeLockPath, claudePluginDir } from "@pincer/host";
+import { ClaudeConsentRefusedError, removeClaudePlugin } from "@pincer/host/install";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ClaudeConsentRefusedError,
-  claudeLockPath,
-  claudePluginDir,
-  describeClaudePlugin,
-  installClaudePlugin,
-  isClaudePlugin,
-  loadClaudePlugins,
-  readClaudePlugin,
-  removeClaudePlugin,
-} from "./claude-plugin.js";
+import { installClaudePlugin } from "../install.js";
+import { describeClaudePlugin, loadClaudePlugins } from "./claude-plugin.js";
+import { isClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
 const dirs: string[] = [];
 afterEach(() => {

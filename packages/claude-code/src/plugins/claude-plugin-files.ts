@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
-import { isDirectory, isFile } from "../fs-probe.js";
-import { manifestShapeProblem } from "../manifest-shape.js";
+import { isDirectory, isFile, manifestShapeProblem } from "@pincer/host";
 
 /**
  * Reading a Claude Code plugin's files without running anything, and the error every reader of

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { manifestShapeProblem } from "../manifest-shape.js";
-import { CLAUDE_PLUGIN_MANIFEST, claudePluginsDir } from "./claude-plugin.js";
+import { claudePluginsDir, manifestShapeProblem } from "@pincer/host";
+import { CLAUDE_PLUGIN_MANIFEST } from "./claude-plugin-read.js";
 
 /**
  * Claude Code plugin marketplaces: a folder (or a URL) with `.claude-plugin/marketplace.json`
