@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { RUN_COMMANDS, sandbox } from "./run-cli.js";
 import { KEYS, Terminal } from "./terminal.js";
 
 let model: Awaited<ReturnType<typeof startOpenAIServer>>;
@@ -53,13 +53,13 @@ describe("the interactive terminal's rough edges", () => {
     const command = "for i in $(seq 1 20); do echo line-$i; done";
     model.enqueue([{ toolCalls: [{ id: "b1", name: "bash", arguments: { command } }] }, { finish: "tool_calls" }]);
     model.enqueue([{ text: "| Lines | Status |\n|---|:---:|\n| 20 | ok |\n\nListed." }, { finish: "stop" }]);
-    const terminal = launch(box, { args: ["--allowedTools", "bash"] });
+    const terminal = launch(box, { args: ["--allowedTools", "bash", ...RUN_COMMANDS] });
     await terminal.waitFor("Ask anything");
     await terminal.type("count");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Listed.");
     await terminal.waitForGone("esc to interrupt");
-    let screen = terminal.screen();
+    const screen = terminal.screen();
     expect(screen).toContain("line-8");
     expect(screen).toMatch(/\+\d+ lines \(ctrl\+o to expand\)/);
     expect(screen).not.toContain("line-20");
@@ -69,11 +69,14 @@ describe("the interactive terminal's rough edges", () => {
     expect(screen).not.toContain("|---|");
 
     terminal.press(KEYS.ctrlO);
-    screen = await terminal.waitFor("(ctrl+o to fold)");
-    // In place: the whole output sits where the folded block was, before the answer that followed it.
-    expect(screen.indexOf("line-20")).toBeGreaterThan(screen.indexOf("line-8"));
-    expect(screen.indexOf("line-20")).toBeLessThan(screen.indexOf("Listed."));
-    expect(count(terminal.screen(), "line-20")).toBe(1);
+    await terminal.waitFor("(ctrl+o to fold)");
+    // In place: the whole output sits where the folded block was, before the answer that followed it
+    // (the screen was drawn again from the top, so everything printed is this drawing).
+    const all = terminal.transcript();
+    expect(all.indexOf("line-20")).toBeGreaterThan(all.indexOf("line-8"));
+    expect(all.indexOf("line-8")).toBeGreaterThan(all.indexOf("❯ count"));
+    expect(all.indexOf("line-20")).toBeLessThan(all.indexOf("Listed."));
+    expect(count(all, "line-20")).toBe(1);
 
     terminal.press(KEYS.ctrlO);
     await terminal.waitFor(/\+\d+ lines \(ctrl\+o to expand\)/);
@@ -94,7 +97,7 @@ describe("the interactive terminal's rough edges", () => {
     ]);
     model.enqueue([todo("t3", ["completed", "completed", "completed"]), { finish: "tool_calls" }]);
     model.enqueue([{ text: "Shipped." }, { finish: "stop" }]);
-    const terminal = launch(box, { args: ["--allowedTools", "bash"] });
+    const terminal = launch(box, { args: ["--allowedTools", "bash", ...RUN_COMMANDS] });
     await terminal.waitFor("Ask anything");
     await terminal.type("reproduce the paper");
     terminal.press(KEYS.enter);
@@ -108,8 +111,8 @@ describe("the interactive terminal's rough edges", () => {
     await terminal.waitFor("Shipped.");
     await terminal.waitForGone("esc to interrupt");
     // Done and idle: no panel, and each call a line in the transcript.
-    screen = terminal.screen();
-    expect(screen).not.toContain("Plan ·");
+    expect(terminal.screen()).not.toContain("Plan ·");
+    screen = terminal.transcript();
     expect(screen).toContain("Plan: 3/3 done");
     expect(screen).toContain("Plan: 1/3 done · now: Train the model");
     // The model's text never reaches the terminal as control sequences.
@@ -164,8 +167,8 @@ describe("the interactive terminal's rough edges", () => {
 
   it("says the OS sandbox notice once per start: not again on /clear", async () => {
     using box = sandbox();
-    // No bubblewrap on the PATH: the host has something to say, whatever this machine has installed.
-    const terminal = launch(box, { env: { PATH: join(box.home, "no-bin") } });
+    // No bubblewrap (PINCER_BWRAP names a missing one): the host has something to say, whatever this machine has.
+    const terminal = launch(box, { env: { PINCER_BWRAP: join(box.home, "no-bwrap") } });
     await terminal.waitFor("Ask anything");
     await terminal.waitFor(/OS sandbox/);
     await terminal.type("/clear");

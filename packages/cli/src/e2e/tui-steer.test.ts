@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { RUN_COMMANDS, sandbox } from "./run-cli.js";
 import { KEYS, Terminal } from "./terminal.js";
 
 let model: Awaited<ReturnType<typeof startOpenAIServer>>;
@@ -42,7 +42,8 @@ describe("typing while a turn runs", () => {
     ]);
     model.enqueue([{ text: "Switched to tabs." }, { finish: "stop" }]);
     model.enqueue([{ text: "All 3 tests pass." }, { finish: "stop" }]);
-    const terminal = launch(box, ["--allowedTools", "bash"]);
+    // Where there is no OS sandbox, running the command unasked takes the opt-in a user would give.
+    const terminal = launch(box, ["--allowedTools", "bash", ...RUN_COMMANDS]);
     await terminal.waitFor("Ask anything");
     await terminal.type("format it");
     terminal.press(KEYS.enter);
@@ -66,8 +67,9 @@ describe("typing while a turn runs", () => {
     expect(steered.at(-2)).toMatchObject({ role: "tool" });
     expect(lastMessage(1)).toMatchObject({ role: "user", content: "use tabs, not spaces" });
     expect(lastMessage(2)).toMatchObject({ role: "user", content: "then run the tests" });
-    const screen = terminal.screen();
-    expect(screen).not.toContain("(queued");
+    expect(terminal.screen()).not.toContain("(queued");
+    // Scrollback too: a start-up notice (no OS sandbox here) can push the first lines off the screen.
+    const screen = terminal.transcript();
     const order = ["❯ format it", "formatted", "❯ use tabs, not spaces", "Switched to tabs.", "❯ then run the tests"];
     const at = order.map((text) => screen.indexOf(text));
     expect(at.every((index) => index >= 0)).toBe(true);

@@ -110,8 +110,9 @@ export class Controller {
       // The plugin host loads after the first frame: the prompt is on screen before it.
       const { prepareSession } = await import("@pincer/runtime");
       const prepared = await prepareSession({ ...this.options, ...overrides, resolver: this.resolver });
+      // The theme first: what attach prints (and every prompt after) is drawn in its colours and symbols.
+      await this.applyTheme(readThemeSetting(this.options), { persist: false, registry: prepared.registry });
       this.attach(prepared);
-      await this.applyTheme(readThemeSetting(this.options), { persist: false });
     } catch (error) {
       this.phase = "failed";
       this.transcript.notice("error", `Could not start the session: ${(error as Error).message}`);
@@ -317,8 +318,11 @@ export class Controller {
   }
 
   /** Switches the theme; `persist` writes it to the user's config (what /theme does on enter). */
-  async applyTheme(id: string, options: { persist: boolean }): Promise<boolean> {
-    const registry = this.prepared?.registry;
+  async applyTheme(
+    id: string,
+    options: { persist: boolean; registry?: PreparedSession["registry"] | undefined },
+  ): Promise<boolean> {
+    const registry = options.registry ?? this.prepared?.registry;
     if (!registry) return false;
     try {
       const theme = (await registry.loadTheme(id)) as HostTheme;
