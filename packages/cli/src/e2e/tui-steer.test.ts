@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Session } from "@pincer/kernel";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RUN_COMMANDS, sandbox } from "./run-cli.js";
@@ -96,5 +97,24 @@ describe("typing while a turn runs", () => {
     terminal.press(KEYS.enter);
     await terminal.waitFor("Doing the other thing.");
     expect(lastMessage(1)).toMatchObject({ role: "user", content: "actually, do the other thing" });
+  });
+
+  it("gives back, on resume, what a killed run had queued and never sent", async () => {
+    using box = sandbox();
+    const id = "20260101-000000-abc123";
+    const killed = Session.create(join(box.env.PINCER_HOME!, "sessions", `${id}.jsonl`), { cwd: box.cwd });
+    killed.append({ type: "message", message: { role: "user", content: "refactor the parser", timestamp: 1 } });
+    killed.append({
+      type: "custom",
+      customType: "prompt_queue",
+      data: { action: "queued", id: "q1", mode: "steer", text: "and keep the old API" },
+    });
+    const terminal = launch(box, ["--resume", id]);
+    await terminal.waitFor("Your queued message was not sent; it is back in the input box.");
+    await terminal.waitFor("❯ and keep the old API");
+    model.enqueue([{ text: "Keeping it." }, { finish: "stop" }]);
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Keeping it.");
+    expect(lastMessage(0)).toMatchObject({ role: "user", content: "and keep the old API" });
   });
 });
