@@ -7,6 +7,7 @@ import {
   shouldCompact,
 } from "./compaction.js";
 import type { EventBus } from "./events.js";
+import type { CompactionDone } from "./hooks.js";
 import type { Message, Usage } from "./messages.js";
 import { messageText } from "./messages.js";
 import { callModel, type RetryPolicy } from "./model-call.js";
@@ -43,6 +44,10 @@ export async function compactSession(options: {
    * session's usage and against a budget. Called whether the summary was usable or not.
    */
   onUsage?: (usage: Usage) => Usage;
+  /** Hooks' pins for this compaction (kept verbatim), asked once it is sure to happen. */
+  pins?: (tokensBefore: number) => Promise<string[]>;
+  /** Told of the compaction once it is recorded (the afterCompaction hooks). */
+  after?: (done: CompactionDone) => Promise<void>;
 }): Promise<boolean> {
   const { session, settings, bus } = options;
   const { entries, previousSummary } = entriesInContext(session);
@@ -52,6 +57,7 @@ export async function compactSession(options: {
   );
   if (!plan) return false;
   const tokensBefore = estimateTokens(session.buildContext().messages);
+  const hookPins = (await options.pins?.(tokensBefore)) ?? [];
   const result = await callModel({
     provider: options.provider,
     modelRef: options.modelRef,
@@ -78,7 +84,7 @@ export async function compactSession(options: {
   }
   // The task and the plan are what a long run must never lose, and a summary may paraphrase or
   // drop them: they go in verbatim, above the model's summary, at every compaction.
-  const summary = [...pinnedSections(session, settings.planTools), modelSummary].join("\n\n");
+  const summary = [...pinnedSections(session, settings.planTools), ...hookPins.map(clip), modelSummary].join("\n\n");
   session.append({
     type: "compaction",
     summary,
@@ -88,6 +94,7 @@ export async function compactSession(options: {
   });
   const tokensAfter = estimateTokens(session.buildContext().messages);
   bus.emit({ type: "compaction", summary, tokensBefore, tokensAfter });
+  await options.after?.({ summary, tokensBefore, tokensAfter });
   return true;
 }
 

@@ -4,12 +4,21 @@ import type { ToolResult } from "./tool.js";
 
 /**
  * Hooks are how hosts and plugins steer the loop. Each returns a typed verdict instead of
- * mutating its input; `reason` and `context` are shown to the model.
+ * mutating its input; `reason` and `context` are shown to the model. Returning nothing (or `{}`)
+ * means "no objection": the call, prompt or stop goes on as it would without the hook.
+ *
+ * A hook can raise the permission gate, never lower it: `block` refuses a tool call outright and
+ * `ask` makes a person approve it (whatever the mode, allow rules or budget say; with nobody to
+ * ask it is refused). There is no verdict that allows a call the permission engine would ask
+ * about or deny, and a capability a plugin was not granted stays refused whatever a hook says.
+ * (Claude Code's PreToolUse `permissionDecision: "allow"` skips its prompt; here it is no verdict.)
  */
 export interface BeforeToolCallVerdict {
   /** Refuse the call; the model receives `reason` as the tool's error. */
   block?: { reason: string };
-  /** Replace the arguments (validated again against the tool's schema). */
+  /** A person must approve the call, told `reason`; deny rules still deny first. */
+  ask?: { reason: string };
+  /** Replace the arguments (validated again against the tool's schema, then judged by the permission engine). */
   args?: Record<string, unknown>;
   /** Extra text appended to the tool result the model sees. */
   context?: string;
@@ -32,6 +41,24 @@ export interface StopVerdict {
   continueWith?: string;
 }
 
+/** What a compaction is about to summarise: `manual` when asked for (kernel.compact), else automatic. */
+export interface CompactionInfo {
+  tokensBefore: number;
+  manual: boolean;
+}
+
+export interface BeforeCompactionVerdict {
+  /** Text kept verbatim above the summary (the model never paraphrases or drops it). */
+  pins?: string[];
+}
+
+/** A compaction that was recorded. */
+export interface CompactionDone {
+  summary: string;
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
 type MaybePromise<T> = T | Promise<T>;
 
 export interface Hooks {
@@ -46,24 +73,50 @@ export interface Hooks {
     resumed: boolean;
   }) => MaybePromise<{ context?: string } | undefined | void>;
   stop?: (result: TurnResult) => MaybePromise<StopVerdict | undefined | void>;
+  beforeCompaction?: (info: CompactionInfo) => MaybePromise<BeforeCompactionVerdict | undefined | void>;
+  /** Told once the compaction is recorded; nothing to answer. */
+  afterCompaction?: (done: CompactionDone) => MaybePromise<undefined | void>;
 }
 
 export type HookName = keyof Hooks;
 
-/** Registered hooks run in registration order; the first block wins, rewrites chain. */
-export class HookRegistry {
-  private readonly hooks: Hooks[] = [];
+/**
+ * Who registered a set of hooks, for the warnings about it. A `guard`'s beforeToolCall fails
+ * closed: when it throws (or its host reports it stopped), the call is refused rather than run
+ * unchecked. Every other hook that fails is reported once and treated as having said nothing.
+ */
+export interface HookSource {
+  /** Shown in warnings, e.g. `plugin veto-hook` or `Claude Code plugin lint (hooks.json)`. */
+  name: string;
+  guard?: boolean;
+}
 
-  add(hooks: Hooks): () => void {
-    this.hooks.push(hooks);
+export interface RegisteredHooks {
+  hooks: Hooks;
+  source: HookSource;
+}
+
+/** Registered hooks run in registration order; the first block wins, rewrites chain (see hook-dispatch.ts). */
+export class HookRegistry {
+  private readonly entries: RegisteredHooks[] = [];
+  private anonymous = 0;
+
+  add(hooks: Hooks, source?: HookSource): () => void {
+    const entry = { hooks, source: source ?? { name: `host hooks #${++this.anonymous}` } };
+    this.entries.push(entry);
     return () => {
-      const index = this.hooks.indexOf(hooks);
-      if (index >= 0) this.hooks.splice(index, 1);
+      const index = this.entries.indexOf(entry);
+      if (index >= 0) this.entries.splice(index, 1);
     };
+  }
+
+  /** Every registered set that has a handler for `name`, in order, with its source. */
+  registered(name: HookName): RegisteredHooks[] {
+    return this.entries.filter((entry) => !!entry.hooks[name]);
   }
 
   /** All handlers for one hook, in order. */
   handlers<N extends HookName>(name: N): Array<NonNullable<Hooks[N]>> {
-    return this.hooks.map((hooks) => hooks[name]).filter((handler): handler is NonNullable<Hooks[N]> => !!handler);
+    return this.registered(name).map((entry) => entry.hooks[name] as NonNullable<Hooks[N]>);
   }
 }

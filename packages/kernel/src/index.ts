@@ -3,6 +3,7 @@ export * from "./catalog.js";
 export { type CompactionSettings, DEFAULT_COMPACTION } from "./compact.js";
 export * from "./compaction.js";
 export * from "./events.js";
+export { checkVerdict, HookDispatcher, type ToolCallGate } from "./hook-dispatch.js";
 export * from "./hooks.js";
 export { jsonChunks } from "./json-chunks.js";
 export { createKernel, Kernel, type KernelOptions } from "./kernel.js";

@@ -1,7 +1,8 @@
 import { addUsage, ModelCatalog, type ModelInfo, priceUsage } from "./catalog.js";
 import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
 import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
-import { HookRegistry, type Hooks } from "./hooks.js";
+import { HookDispatcher } from "./hook-dispatch.js";
+import { HookRegistry, type HookSource, type Hooks } from "./hooks.js";
 import { LoopGuard, type LoopGuardOptions } from "./loop-guard.js";
 import { emptyUsage, type Usage } from "./messages.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
@@ -78,6 +79,8 @@ const DEFAULT_SYSTEM_PROMPT =
 export class Kernel {
   readonly bus = new EventBus();
   readonly hooks = new HookRegistry();
+  /** Calls the hooks for the loop; a failing hook is reported once and never breaks it. */
+  private readonly dispatch = new HookDispatcher(this.hooks, this.bus);
   readonly catalog: ModelCatalog;
   readonly permissions: PermissionEngine;
   /** What this run has spent (costed tool calls and the model), and its budget if it has one. */
@@ -197,8 +200,9 @@ export class Kernel {
     return this.bus.on(type, listener);
   }
 
-  addHooks(hooks: Hooks): () => void {
-    return this.hooks.add(hooks);
+  /** Registers hooks; `source` names them in warnings and may make a beforeToolCall fail closed (see HookSource). */
+  addHooks(hooks: Hooks, source?: HookSource): () => void {
+    return this.hooks.add(hooks, source);
   }
 
   /** Switch models mid-session; the next request goes to the new provider. */
@@ -293,7 +297,11 @@ export class Kernel {
   }
 
   /** Summarise older turns now. Returns false when there was nothing worth compacting. */
-  async compact(signal: AbortSignal = new AbortController().signal): Promise<boolean> {
+  compact(signal: AbortSignal = new AbortController().signal): Promise<boolean> {
+    return this.compactNow(signal, true);
+  }
+
+  private async compactNow(signal: AbortSignal, manual: boolean): Promise<boolean> {
     const { provider, model } = this.resolveProvider();
     return compactSession({
       session: this.session,
@@ -310,6 +318,10 @@ export class Kernel {
         this.spending.addModelSpend(usage.cost.total);
         return usage;
       },
+      ...(this.dispatch.has("beforeCompaction")
+        ? { pins: (tokensBefore: number) => this.dispatch.beforeCompaction({ tokensBefore, manual }) }
+        : {}),
+      ...(this.dispatch.has("afterCompaction") ? { after: (done) => this.dispatch.afterCompaction(done) } : {}),
     });
   }
 
@@ -337,10 +349,7 @@ export class Kernel {
       tools: [...this.tools.keys()],
       resumed,
     });
-    for (const handler of this.hooks.handlers("sessionStart")) {
-      const verdict = await handler({ sessionId: this.session.id, resumed });
-      if (verdict?.context) this.pendingContext.push(verdict.context);
-    }
+    this.pendingContext.push(...(await this.dispatch.sessionStart({ sessionId: this.session.id, resumed })));
   }
 
   private resolveProvider(): { provider: Provider; model: string } {
@@ -372,7 +381,7 @@ export class Kernel {
       permissions: this.permissions,
       ...(this.options.permissions?.resolver ? { resolver: this.options.permissions.resolver } : {}),
       spending: this.spending,
-      hooks: this.hooks,
+      hooks: this.dispatch,
       bus: this.bus,
       cwd: this.cwd,
       timeoutMs: this.options.toolTimeoutMs ?? 600_000,
@@ -388,7 +397,7 @@ export class Kernel {
       {
         session: this.session,
         bus: this.bus,
-        hooks: this.hooks,
+        hooks: this.dispatch,
         catalog: this.catalog,
         runner,
         guard: this.guard,
@@ -405,7 +414,7 @@ export class Kernel {
           if (!compaction) return;
           const messages = this.session.buildContext().messages;
           if (!needsCompaction(messages, systemPrompt, this.catalog, this.modelRef, compaction)) return;
-          await this.compact(turnSignal);
+          await this.compactNow(turnSignal, false);
         },
         addSessionUsage: (usage) => {
           this.sessionUsage = addUsage(this.sessionUsage, usage);

@@ -1,7 +1,7 @@
 import type { Ajv, ValidateFunction } from "ajv";
 import { addUsage } from "./catalog.js";
 import { type EventBus, errorText } from "./events.js";
-import type { HookRegistry } from "./hooks.js";
+import type { HookDispatcher } from "./hook-dispatch.js";
 import { emptyUsage, type TextContent, type ToolCall, type ToolResultMessage, type Usage } from "./messages.js";
 import { checkEstimate, describeEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
 import type { PermissionEngine } from "./permissions/engine.js";
@@ -19,7 +19,8 @@ export interface ToolRunnerOptions {
   resolver?: PermissionResolver;
   /** Counts what costed calls spend; with a cap, approves those that fit (see budget.ts). */
   spending?: SpendingBudget;
-  hooks: HookRegistry;
+  /** The loop's hooks, each failure contained (see hook-dispatch.ts). */
+  hooks: HookDispatcher;
   bus: EventBus;
   cwd: string;
   /** A tool still running after this long is aborted and reported as timed out. */
@@ -121,12 +122,13 @@ export class ToolRunner {
 
     let args = call.arguments;
     const extraContext: string[] = [];
-    for (const handler of hooks.handlers("beforeToolCall")) {
-      const verdict = await handler({ ...call, arguments: args }, { cwd });
-      if (!verdict) continue;
-      if (verdict.block) return failure(`Blocked by a hook: ${verdict.block.reason}`);
-      if (verdict.args) args = verdict.args;
-      if (verdict.context) extraContext.push(verdict.context);
+    let hookAsks: string[] = [];
+    if (hooks.has("beforeToolCall")) {
+      const gate = await hooks.beforeToolCall(call, cwd);
+      if (gate.blocked !== undefined) return failure(`Blocked by a hook: ${gate.blocked}`);
+      args = gate.args;
+      hookAsks = gate.ask;
+      extraContext.push(...gate.context);
     }
 
     const invalid = await this.validate(tool, args);
@@ -136,15 +138,16 @@ export class ToolRunner {
       );
     }
 
-    const denied = await this.checkPermission(tool, call, args, signal);
+    // A hook's ask raises the gate to a person's approval; deny rules still deny first.
+    const mustAsk = hookAsks.length > 0 ? hookAsks.join("; ") : undefined;
+    const denied = await this.checkPermission(tool, call, args, signal, mustAsk);
     if (denied) return failure(denied);
 
     let result = await this.executeWithLimits(tool, call, args, signal);
-    for (const handler of hooks.handlers("afterToolCall")) {
-      const verdict = await handler({ ...call, arguments: args }, result);
-      if (!verdict) continue;
-      if (verdict.result) result = { ...verdict.result, isError: verdict.result.isError ?? false };
-      if (verdict.context) extraContext.push(verdict.context);
+    if (hooks.has("afterToolCall")) {
+      const after = await hooks.afterToolCall({ ...call, arguments: args }, result);
+      result = after.result;
+      extraContext.push(...after.context);
     }
     if (extraContext.length === 0) return result;
     const content =
@@ -178,6 +181,7 @@ export class ToolRunner {
     call: ToolCall,
     args: Record<string, unknown>,
     signal: AbortSignal,
+    mustAsk?: string,
   ): Promise<string | undefined> {
     const { cwd } = this.options;
     const [subject, estimate] = await Promise.all([tool.permissionSubject?.(args, cwd), estimateOf(tool, args, cwd)]);
@@ -190,6 +194,7 @@ export class ToolRunner {
         cwd,
         ...(subject ? { subject } : {}),
         ...(estimate ? { estimate } : {}),
+        ...(mustAsk ? { mustAsk } : {}),
       },
       call.id,
       signal,

@@ -1,7 +1,7 @@
 import type { ModelCatalog } from "./catalog.js";
 import { addUsage, priceUsage } from "./catalog.js";
 import type { EventBus, TurnResult, TurnStopReason } from "./events.js";
-import type { HookRegistry } from "./hooks.js";
+import type { HookDispatcher } from "./hook-dispatch.js";
 import type { LoopGuard } from "./loop-guard.js";
 import type { AssistantMessage, ToolCall, ToolResultMessage, Usage } from "./messages.js";
 import { emptyUsage, messageText } from "./messages.js";
@@ -16,7 +16,7 @@ import type { ToolRunner } from "./tool-runner.js";
 export interface TurnDeps {
   session: Session;
   bus: EventBus;
-  hooks: HookRegistry;
+  hooks: HookDispatcher;
   catalog: ModelCatalog;
   runner: ToolRunner;
   guard: LoopGuard | undefined;
@@ -109,14 +109,8 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
 }
 
 /** The prompt after the promptSubmit hooks (their context appended), or why one blocked it. */
-async function submitPrompt(deps: TurnDeps, prompt: string): Promise<string | { blocked: string }> {
-  let text = prompt;
-  for (const handler of deps.hooks.handlers("promptSubmit")) {
-    const verdict = await handler(text);
-    if (verdict?.block) return { blocked: `The prompt was blocked by a hook: ${verdict.block.reason}` };
-    if (verdict?.context) text += `\n\n${verdict.context}`;
-  }
-  return text;
+function submitPrompt(deps: TurnDeps, prompt: string): Promise<string | { blocked: string }> {
+  return deps.hooks.promptSubmit(prompt);
 }
 
 /**
@@ -164,12 +158,8 @@ function append(
   deps.bus.emit({ type: "message_appended", message });
 }
 
-async function stopFollowUp(deps: TurnDeps, result: TurnResult): Promise<string | undefined> {
-  for (const handler of deps.hooks.handlers("stop")) {
-    const verdict = await handler(result);
-    if (verdict?.continueWith) return verdict.continueWith;
-  }
-  return undefined;
+function stopFollowUp(deps: TurnDeps, result: TurnResult): Promise<string | undefined> {
+  return deps.hooks.stop(result);
 }
 
 /**
