@@ -53,7 +53,8 @@ function spawnUntil(args, markers, env, cwd) {
 export async function measureStartup({ runs = 10 } = {}) {
   const home = mkdtempSync(join(tmpdir(), "pincer-bench-tui-home-"));
   const cwd = mkdtempSync(join(tmpdir(), "pincer-bench-tui-cwd-"));
-  const env = { ...process.env, PINCER_HOME: home, TERM: "xterm-256color" };
+  // The session starts on the recorded model, named: no key, no network, the same work each run.
+  const env = { ...process.env, PINCER_HOME: home, PINCER_MODEL: "replay/coding-demo", TERM: "xterm-256color" };
   const floorArgs = ["-e", 'process.stdout.write("ready")'];
   const marks = ["Starting…", "you can type already", "Ask anything"];
   try {

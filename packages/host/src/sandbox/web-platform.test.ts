@@ -70,7 +70,15 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function box(code: string, grants: { net?: string[]; env?: Record<string, string>; liveEnv?: NodeJS.ProcessEnv } = {}) {
+function box(
+  code: string,
+  grants: {
+    net?: string[];
+    env?: Record<string, string>;
+    liveEnv?: NodeJS.ProcessEnv;
+    limits?: { cpuMsPerCall: number; memoryMb: number };
+  } = {},
+) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-web-")));
   const sandbox = new PluginSandbox({
     pluginName: "web-plugin",
@@ -82,7 +90,7 @@ function box(code: string, grants: { net?: string[]; env?: Record<string, string
       env: grants.liveEnv ?? { GRANTED_KEY: "k", OTHER_SECRET: "s", ...grants.env },
     }),
     request: createNetRequest(grants.net ?? [`127.0.0.1:${port}`]),
-    limits: { cpuMsPerCall: 2000, memoryMb: 64 },
+    limits: grants.limits ?? { cpuMsPerCall: 2000, memoryMb: 64 },
   });
   cleanups.push(() => {
     sandbox.dispose();
@@ -324,13 +332,11 @@ describe("providers in a plugin isolate", () => {
   });
 
   it("stops a provider that spins forever or eats memory, and the next stream works", async () => {
-    const { sandbox } = box(
-      providerPlugin(`
+    const plugin = providerPlugin(`
         if (request.model === "spin") { for (;;) {} }
         if (request.model === "eat") { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(1)); }
-        yield { type: "text_delta", text: "fine" }; yield { type: "stop", reason: "stop" };`),
-    );
-    const run = async (model: string) => {
+        yield { type: "text_delta", text: "fine" }; yield { type: "stop", reason: "stop" };`);
+    const run = async (sandbox: PluginSandbox, model: string) => {
       const events: ProviderEvent[] = [];
       for await (const event of sandbox.stream(
         "toy",
@@ -341,9 +347,20 @@ describe("providers in a plugin isolate", () => {
         events.push(event);
       return events;
     };
-    expect((await run("spin")).at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("CPU") });
-    expect((await run("eat")).at(-1)).toMatchObject({ type: "error", message: expect.stringContaining("memory") });
-    expect((await run("ok"))[0]).toEqual({ type: "text_delta", text: "fine" });
+    const spinning = box(plugin).sandbox;
+    expect((await run(spinning, "spin")).at(-1)).toMatchObject({
+      type: "error",
+      message: expect.stringContaining("CPU"),
+    });
+    expect((await run(spinning, "ok"))[0]).toEqual({ type: "text_delta", text: "fine" });
+    // Ample CPU time, so that on a loaded machine (the collector's work counts too) the memory
+    // limit, not the CPU limit, is what stops it.
+    const eating = box(plugin, { limits: { cpuMsPerCall: 60_000, memoryMb: 64 } }).sandbox;
+    expect((await run(eating, "eat")).at(-1)).toMatchObject({
+      type: "error",
+      message: expect.stringContaining("memory"),
+    });
+    expect((await run(eating, "ok"))[0]).toEqual({ type: "text_delta", text: "fine" });
   });
 
   it("forwards abort into the provider's signal", async () => {
