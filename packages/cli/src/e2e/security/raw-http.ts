@@ -80,6 +80,9 @@ export function streamUpload(
       },
     );
     req.on("error", () => finish(true));
+    // A connection the server closes after a complete answer ends the request with no error event,
+    // and a write waiting for "drain" would wait forever.
+    req.on("close", () => finish(sent < total));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const pump = () => {
       while (sent < total && !settled && !req.destroyed) {
