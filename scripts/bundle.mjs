@@ -33,7 +33,7 @@ function plugin(dir) {
 // Chunk names carry content hashes: clear the old ones so dist holds only what this build made.
 rmSync(`${root}/packages/cli/dist/bundle`, { recursive: true, force: true });
 await Promise.all([
-  // --record loads the testing package only when asked; it stays outside the CLI bundle.
+  // --record loads the cassette recorder (@pincer/provider-replay/record) only when asked, from a chunk.
   // Split: what only some commands need (Ajv at the first tool call, the installer's tar, semver
   // and esbuild for `plugin …`) lands in chunks that a `-p` run never reads or compiles.
   build({
@@ -47,7 +47,7 @@ await Promise.all([
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
-    external: ["@pincer/testing", "isolated-vm", "esbuild"],
+    external: ["isolated-vm", "esbuild"],
     // React's production build (its development build checks every render), and no devtools:
     // Ink imports react-devtools-core only when DEV is set, and Pincer never ships it.
     define: { "process.env.NODE_ENV": '"production"' },

@@ -1,11 +1,9 @@
-import { fileURLToPath } from "node:url";
 import type { AnyTool, ToolContext } from "@pincer/kernel";
+import { MCP_TEST_SERVER, serveMcpHttp } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: a plain .mjs fixture, run by node as a server process
-import { serveHttp } from "./fixtures/test-server.mjs";
 import { McpManager, type McpManagerOptions } from "./manager.js";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/test-server.mjs", import.meta.url));
+const FIXTURE = MCP_TEST_SERVER;
 const stdio = (...args: string[]) => ({ command: process.execPath, args: [FIXTURE, ...args] });
 
 function ctx(signal = new AbortController().signal): ToolContext {
@@ -191,7 +189,7 @@ describe("McpManager over streamable HTTP", () => {
   let http: { url: string; authorizations: string[]; close(): Promise<void> };
   let url: string;
   beforeAll(async () => {
-    http = await serveHttp();
+    http = await serveMcpHttp();
     url = http.url;
   });
   afterAll(() => http.close());

@@ -214,7 +214,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   ]);
   let provider: Provider = loaded.provider;
   if (options.record) {
-    const { recordProvider } = await import("@pincer/testing");
+    const { recordProvider } = await import("@pincer/provider-replay/record");
     provider = recordProvider(provider, options.record);
   }
 

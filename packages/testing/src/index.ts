@@ -5,9 +5,9 @@ export {
   type MessagesRequestBody,
   startAnthropicServer,
 } from "./anthropic-server.js";
-export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette, recordProvider } from "./cassette.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
+export { MCP_TEST_SERVER, serveMcpHttp } from "./mcp-server.js";
 export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {
   type ChatRequestBody,
@@ -18,6 +18,17 @@ export {
   startOpenAIServer,
 } from "./openai-server.js";
 export { type LoadedPlugin, type LoadPluginOptions, loadPlugin } from "./plugin-harness.js";
+export {
+  createEnvCapability,
+  createExecCapability,
+  createFsCapability,
+  type LoadedTheme,
+  type LocalHub,
+  type LocalHubOptions,
+  priceUsage,
+  startLocalHub,
+  unconfinedLauncher,
+} from "./real-parts.js";
 export {
   DEFAULT_WAIT_MS,
   type EventSource,

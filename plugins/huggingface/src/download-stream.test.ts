@@ -14,8 +14,7 @@ import {
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
+import { type LoadedPlugin, type LocalHub, loadPlugin, startLocalHub } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PARTIAL_SUFFIX } from "./download-stream.js";
 import { type HubProxy, loadViaProxy, startHubProxy } from "./hub-proxy.fixture.js";

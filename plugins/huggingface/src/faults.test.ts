@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
+import { type LoadedPlugin, type LocalHub, loadPlugin, startLocalHub } from "@pincer/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Fault, startFaultProxy } from "./fault-proxy.fixture.js";
 

@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, type LocalHubOptions, startLocalHub, unconfinedLauncher } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
+import {
+  type LoadedPlugin,
+  type LocalHub,
+  type LocalHubOptions,
+  loadPlugin,
+  startLocalHub,
+  unconfinedLauncher,
+} from "@pincer/testing";
 import { afterAll, beforeAll } from "vitest";
 
 /**

@@ -2,8 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalHub, startLocalHub } from "@pincer/hub";
-import { type LoadedPlugin, loadPlugin } from "@pincer/testing";
+import { type LoadedPlugin, type LocalHub, loadPlugin, startLocalHub } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const token = "hf_upload_test_token";

@@ -1,7 +1,6 @@
-import { startAnthropicServer } from "@pincer/testing";
+import { priceUsage, startAnthropicServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 // The kernel's own cost function (the plugin depends on the kernel only through types).
-import { priceUsage } from "../../../packages/kernel/src/catalog.js";
 import { ANTHROPIC_MODELS } from "./models.js";
 import { createAnthropicProvider } from "./provider.js";
 import { thinkingStyle } from "./thinking.js";

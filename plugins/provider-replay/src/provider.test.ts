@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Message, ModelRequest, Provider, ProviderEvent } from "@pincer/sdk";
+import { createFsCapability } from "@pincer/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { createFsCapability } from "../../../packages/host/src/capabilities/fs.js";
-import { recordProvider } from "../../../packages/testing/src/cassette.js";
 import { parseCassette } from "./cassette.js";
 import { createReplayProvider } from "./provider.js";
+import { recordProvider } from "./record.js";
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,7 +1,5 @@
-import type { LoadedTheme } from "@pincer/host";
-import { THEME_COLOR_ROLES } from "@pincer/host";
-import { ANSI_COLOR_NAMES } from "@pincer/sdk";
-import { loadPlugin } from "@pincer/testing";
+import { ANSI_COLOR_NAMES, THEME_COLOR_ROLES } from "@pincer/sdk";
+import { type LoadedTheme, loadPlugin } from "@pincer/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 const plugin = await loadPlugin(new URL("..", import.meta.url));

@@ -1,6 +1,5 @@
-import type { LoadedTheme } from "@pincer/host";
-import { isThemeColor, isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES, THEME_OPTIONAL_COLOR_ROLES } from "@pincer/host";
-import { loadPlugin } from "@pincer/testing";
+import { isThemeColor, isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES, THEME_OPTIONAL_COLOR_ROLES } from "@pincer/sdk";
+import { type LoadedTheme, loadPlugin } from "@pincer/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { statusLine } from "./index.js";
 

@@ -1,6 +1,5 @@
-import type { LoadedTheme } from "@pincer/host";
-import { isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES } from "@pincer/host";
-import { loadPlugin } from "@pincer/testing";
+import { isThemeSymbol, SYNTAX_ROLES, THEME_COLOR_ROLES } from "@pincer/sdk";
+import { type LoadedTheme, loadPlugin } from "@pincer/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 const plugin = await loadPlugin(new URL("..", import.meta.url));

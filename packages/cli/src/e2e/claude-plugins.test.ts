@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startOpenAIServer } from "@pincer/testing";
+import { MCP_TEST_SERVER, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, type Sandbox, sandbox } from "./run-cli.js";
 
 // Scenario: a Claude Code plugin (commands, agents, skills, hooks, an MCP server) and a
 // marketplace, installed and used through the real CLI against the loopback OpenAI server.
-const MCP_FIXTURE = fileURLToPath(new URL("../../../mcp/src/fixtures/test-server.mjs", import.meta.url));
+const MCP_FIXTURE = MCP_TEST_SERVER;
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 const made: string[] = [];

@@ -1,13 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { serverFingerprint } from "@pincer/mcp";
-import { startOpenAIServer } from "@pincer/testing";
+import { MCP_TEST_SERVER, serveMcpHttp, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, type Sandbox, sandbox } from "./run-cli.js";
 
 // The MCP test server (the SDK's server side), run by node as a stdio server process.
-const FIXTURE = fileURLToPath(new URL("../../../mcp/src/fixtures/test-server.mjs", import.meta.url));
+const FIXTURE = MCP_TEST_SERVER;
 const fixture = (...args: string[]) => ({ command: process.execPath, args: [FIXTURE, ...args] });
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
@@ -16,11 +15,7 @@ let httpUrl: string;
 beforeAll(async () => {
   server = await startOpenAIServer();
   // The same tools over streamable HTTP, on loopback.
-  // @ts-expect-error: a plain .mjs fixture
-  const { serveHttp } = (await import("../../../mcp/src/fixtures/test-server.mjs")) as {
-    serveHttp(): Promise<{ url: string; close(): Promise<void> }>;
-  };
-  http = await serveHttp();
+  http = await serveMcpHttp();
   httpUrl = http.url;
 });
 afterAll(async () => {

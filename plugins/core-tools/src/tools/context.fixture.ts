@@ -2,9 +2,7 @@ import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PluginToolContext } from "@pincer/sdk";
-import { createEnvCapability } from "../../../../packages/host/src/capabilities/env.js";
-import { createExecCapability } from "../../../../packages/host/src/capabilities/exec.js";
-import { createFsCapability } from "../../../../packages/host/src/capabilities/fs.js";
+import { createEnvCapability, createExecCapability, createFsCapability } from "@pincer/testing";
 
 /** A real tool context over a temp workspace, granted exactly what the manifest asks for. */
 export function workspace() {

@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Message, Provider, ProviderEvent } from "@pincer/kernel";
-import { type CassetteCall, serializeCassetteCall, serializeCassetteHeader } from "@pincer/provider-replay";
+import type { Message, Provider, ProviderEvent } from "@pincer/sdk";
+import { type CassetteCall, serializeCassetteCall, serializeCassetteHeader } from "./cassette.js";
 
-export { type Cassette, type CassetteCall, type CassetteHeader, parseCassette } from "@pincer/provider-replay";
+// "@pincer/provider-replay/record": runs in the host process (it writes the file), never in the
+// sandbox; `--record` loads it only when asked.
 
 /**
  * Wraps any provider so every call's events are appended to a cassette as they complete.
