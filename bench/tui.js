@@ -57,18 +57,16 @@ export async function measureStartup({ runs = 10 } = {}) {
   const env = { ...process.env, PINCER_HOME: home, PINCER_MODEL: "replay/coding-demo", TERM: "xterm-256color" };
   const floorArgs = ["-e", 'process.stdout.write("ready")'];
   const marks = ["Starting…", "you can type already", "Ask anything"];
-  // The recorded model, named (with no key there is no default model): what the figures always measured.
-  const args = [cli, "--model", "replay/coding-demo"];
   try {
     // One warm-up each: the compile cache and the plugin snapshots are made on a first run.
     await spawnUntil(floorArgs, ["ready"], env, cwd);
-    await spawnUntil(args, marks, env, cwd);
+    await spawnUntil([cli], marks, env, cwd);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const floor = [];
     const runsSeen = [];
     for (let i = 0; i < runs; i++) {
       floor.push((await spawnUntil(floorArgs, ["ready"], env, cwd)).ready);
-      runsSeen.push(await spawnUntil(args, marks, env, cwd));
+      runsSeen.push(await spawnUntil([cli], marks, env, cwd));
     }
     const floorMs = median(floor);
     const at = (marker) => median(runsSeen.map((seen) => seen[marker]));
