@@ -25,7 +25,9 @@ const TOOLS = [
   // The storm starts when a request made during the call settles, after the call has returned.
   tool(
     "leave-storm",
-    `const storm = () => Promise.resolve().then(storm); ctx.fs.stat(".").then(storm); return { content: "left" };`,
+    `const storm = () => Promise.resolve().then(storm);
+     ctx.fs.stat(".").then(() => { console.log("storming"); storm(); });
+     return { content: "left" };`,
   ),
   tool("leave-chain", `const again = () => ctx.fs.stat(".").then(again, again); again(); return { content: "left" };`),
   tool(
@@ -52,7 +54,9 @@ describe("escape: CPU after a call returns", () => {
       expect(text(left)).toContain("used more than 2000 ms of CPU");
     } else {
       expect(text(left)).toBe("left");
-      await until(() => logs.some((line) => line.includes("after its calls had returned")), "the storm to be stopped");
+      // Asked while the storm runs: the call waits for it to be stopped and is told; it is not the
+      // one killed for the storm's CPU.
+      await until(() => logs.some((line) => line.includes("storming")), "the storm to start");
       const told = await run("ping");
       expect(told.isError).toBe(true);
       expect(text(told)).toMatch(
@@ -65,10 +69,14 @@ describe("escape: CPU after a call returns", () => {
     expect(text(await run("ping"))).toBe("pong");
   }, 60_000);
 
-  it("an interval left spinning never runs: the next call is not the one killed", async () => {
+  it("an interval left spinning is dropped, or stopped as the plugin's if it already spun: no later call is killed", async () => {
     const { run } = hostileSandbox(cleanup, { tools: TOOLS }, { limits: { cpuMsPerCall: 1000 } });
     expect(text(await run("leave-interval"))).toBe("left");
-    for (let i = 0; i < 5; i++) expect(text(await run("ping"))).toBe("pong");
+    // Its first tick may come before the call's end is seen; then its spin is the plugin's, told once.
+    const next = await run("ping");
+    if (next.isError) expect(text(next)).toContain("after its calls had returned");
+    else expect(text(next)).toBe("pong");
+    for (let i = 0; i < 3; i++) expect(text(await run("ping"))).toBe("pong");
   }, 60_000);
 
   it("host requests made after the call returned are refused, and a plugin that keeps asking is stopped", async () => {

@@ -4,6 +4,9 @@ import { type LiveIsolate, startPluginIsolate } from "./isolate-start.js";
 import { IsolateWatchdog, type WatchedCall } from "./isolate-watchdog.js";
 import type { PluginSandboxOptions, SandboxLimits } from "./sandbox-types.js";
 
+/** CPU used since the last call ended past which the isolate counts as still busy when a call arrives. */
+const BUSY_BETWEEN_CALLS_MS = 1;
+
 /** Requests a plugin may make with no call running (each refused) before it is stopped for it. */
 const MAX_IDLE_REFUSALS = 100;
 
@@ -93,6 +96,16 @@ export class IsolateKeeper {
     call: ActiveCall,
     start: (live: LiveIsolate) => Promise<unknown>,
   ): Promise<{ value?: unknown; error?: string } | { failure: string }> {
+    // Still busy with what an earlier call left running: that work is the plugin's, metered as such
+    // (and stopped past its budget) before this call starts, never charged to this call.
+    const watchdog = this.current?.watchdog;
+    if (watchdog && this.activity === 0 && watchdog.idleUsedMs() > BUSY_BETWEEN_CALLS_MS) {
+      // It did work since; is it working now? (One turn of the event loop apart; only here, so a
+      // call after a quiet one pays nothing.)
+      const before = watchdog.cpu();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (watchdog.cpu() > before) await watchdog.quiet();
+    }
     const stopped = this.stoppedBetweenCalls;
     if (stopped) {
       this.stoppedBetweenCalls = undefined;

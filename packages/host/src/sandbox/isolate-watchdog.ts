@@ -45,6 +45,8 @@ export class IsolateWatchdog {
   private slow = false;
   /** Host CPU spent answering the isolate's synchronous requests: its work too, done on the host's thread. */
   private hostNs = 0n;
+  /** Calls waiting for the isolate to be quiet. */
+  private waiters: Array<() => void> = [];
 
   constructor(
     private readonly isolate: ivm.Isolate,
@@ -62,6 +64,21 @@ export class IsolateWatchdog {
   /** Adds host time spent on the isolate's behalf. */
   charge(ns: bigint): void {
     this.hostNs += ns;
+  }
+
+  /** CPU (ms) the isolate has used since its last call ended; 0 while a call runs. */
+  idleUsedMs(): number {
+    return this.active ? 0 : Number(this.cpuTime() - this.idleFrom) / 1e6;
+  }
+
+  /**
+   * Resolves once the isolate has used no CPU for a whole tick, or has been stopped: a call about
+   * to start waits here when the isolate is still busy with what an earlier call left running, so
+   * that work is metered (and stopped) as the plugin's, not charged to the new call.
+   */
+  quiet(): Promise<void> {
+    if (!this.timer) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   watch(call: WatchedCall): void {
@@ -91,6 +108,13 @@ export class IsolateWatchdog {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private arm(every: number): void {
@@ -125,6 +149,7 @@ export class IsolateWatchdog {
         return;
       }
       this.quietTicks = cpu === this.lastCpu ? this.quietTicks + 1 : 0;
+      if (this.quietTicks > 0) this.wake();
       if (this.quietTicks >= QUIET_TICKS && !this.slow) this.arm(QUIET_TICK_MS);
       else if (this.quietTicks === 0 && this.slow) this.arm(TICK_MS);
     }
