@@ -7,13 +7,19 @@ describe("sandbox.os / network / writable settings", () => {
       validateSettings({ sandbox: { os: "bwrap", network: true, writable: ["~/.cache", "/opt/x"] } }, "c.json"),
     ).toBeTruthy();
     expect(() => validateSettings({ sandbox: { os: "docker" } }, "/h/config.json")).toThrow(
-      /\/h\/config.json: "sandbox.os" must be "auto" .* "bwrap" \(required\) or "off"/,
+      /\/h\/config.json: "sandbox.os" must be one of auto, bwrap, off \(auto: bubblewrap when it works, else each command asks; bwrap: required; off: commands run unconfined without asking\)/,
     );
     expect(() => validateSettings({ sandbox: { network: "yes" } }, "c.json")).toThrow(UsageError);
     expect(() => validateSettings({ sandbox: { writable: ["relative/dir"] } }, "c.json")).toThrow(
-      'c.json: "sandbox.writable" must be a list of absolute paths or ~/ paths',
+      'c.json: "sandbox.writable[0]" must be an absolute path or a ~/ path, e.g. "~/.cache"',
     );
     expect(() => validateSettings({ sandbox: [] }, "c.json")).toThrow('"sandbox" must be an object');
+    expect(() => validateSettings({ sandbox: { hide: ["relative"] } }, "c.json")).toThrow(
+      'c.json: "sandbox.hide[0]" must be an absolute path or a ~/ path',
+    );
+    expect(() => validateSettings({ sandbox: { env: ["NOT-A-NAME"] } }, "c.json")).toThrow(
+      'c.json: "sandbox.env[0]" must be a variable name',
+    );
   });
 
   it("lets a project narrow the sandbox but never widen it, and says what it ignored", () => {
