@@ -48,5 +48,24 @@ export {
 } from "./model-choice.js";
 export { BUILTIN_PLUGINS, builtinManifests, builtinPlugins, createRegistry } from "./plugins.js";
 export { claudePluginServers, sessionMcp } from "./session-mcp.js";
+// Settings: one schema for every file, and what a project's files may set (they only narrow).
+export {
+  LOCAL_SETTINGS,
+  type LocalSettings,
+  localSettingsPath,
+  readLocalSettings,
+  rememberLocalAllowRule,
+} from "./settings/local-settings.js";
+export {
+  DEFAULT_MAX_TURNS,
+  type IgnoredSetting,
+  ignoredWarnings,
+  MODE_ORDER,
+  type Narrowed,
+  type NarrowOptions,
+  narrowProjectSettings,
+} from "./settings/narrow.js";
+export { type ProjectSettings, readProjectSettings } from "./settings/project-settings.js";
+export { settingsProblems } from "./settings/schema-errors.js";
 export { type PreparedSession, prepareSession, type SessionOptions, splitList, writerFromArgv } from "./setup.js";
 export { buildSystemPrompt, environmentLines } from "./system-prompt.js";

@@ -1,4 +1,5 @@
-import { configPath, projectSettingsPath, readSettings, UsageError } from "./home.js";
+import { configPath, readSettings, UsageError } from "./home.js";
+import { readProjectSettings } from "./settings/project-settings.js";
 
 /**
  * Which model a session talks to when none is named, and whether the one named can be reached.
@@ -139,7 +140,8 @@ export function checkModelBeforeStart(options: {
 }): void {
   if (options.resume || options.continue) return;
   const user = readSettings(configPath(options.home));
-  const project = readSettings(projectSettingsPath(options.cwd));
+  // A project's model counts only where it may apply (settings/narrow.ts: a model the user configured).
+  const project = readProjectSettings(options.cwd, options.home, user, []).settings;
   chooseModel({
     named: options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL,
     env: options.env,

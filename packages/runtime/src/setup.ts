@@ -34,7 +34,6 @@ import {
   configPath,
   osSandboxSettings,
   type PermissionSettings,
-  projectSettingsPath,
   readSettings,
   runDir,
   sessionsDir,
@@ -44,6 +43,7 @@ import { runningLocalHub, tokenForLocalEndpoint } from "./local-hub.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
+import { readProjectSettings } from "./settings/project-settings.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 
 export interface SessionOptions {
@@ -120,7 +120,8 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
 async function prepareOpenSession(options: SessionOptions, opened: Session[]): Promise<PreparedSession> {
   const warnings: string[] = [];
   const user = readSettings(configPath(options.home));
-  const project = readSettings(projectSettingsPath(options.cwd));
+  // What the project's .pincer/settings(.local).json may set over the user's: only narrowing (settings/narrow.ts).
+  const { settings: project, localAllow } = readProjectSettings(options.cwd, options.home, user, warnings);
   // Said once, at start: whether spawned commands run confined, and if not, why.
   const osSandbox = {
     ...osSandboxSettings(user.sandbox, project.sandbox, warnings),
@@ -203,7 +204,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     );
   }
 
-  const rules = collectRules(user.permissions, project.permissions, options, warnings);
+  const rules = collectRules(user.permissions, project.permissions, localAllow, options);
   const flagMode = options.permissionMode === undefined ? undefined : pickMode(options.permissionMode);
   let mode = flagMode ?? pickMode(project.permissions?.defaultMode ?? user.permissions?.defaultMode);
   const disallowed = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
@@ -241,7 +242,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     parent: () => kernel,
     loadProvider: (id) => registry.loadProvider(id),
     ...(options.resolver ? { resolver: options.resolver } : {}),
-    maxTurns: options.maxTurns ?? user.maxTurns ?? 100,
+    maxTurns: options.maxTurns ?? project.maxTurns ?? user.maxTurns ?? 100,
     redact,
   });
 
@@ -264,7 +265,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ...(options.resolver ? { resolver: options.resolver } : {}),
       ...(options.budgetUsd !== undefined ? { budget: { capUsd: options.budgetUsd } } : {}),
     },
-    maxTurns: options.maxTurns ?? sessionAgent?.agent.maxTurns ?? user.maxTurns ?? 100,
+    maxTurns: options.maxTurns ?? sessionAgent?.agent.maxTurns ?? project.maxTurns ?? user.maxTurns ?? 100,
     // The only clock on a model call is silence: a long, healthy stream goes on.
     retry: {
       ...(user.streamIdleTimeoutMs ? { idleTimeoutMs: user.streamIdleTimeoutMs } : {}),
@@ -391,19 +392,15 @@ export function writerFromArgv(args: readonly string[]): string {
 function collectRules(
   user: PermissionSettings | undefined,
   project: PermissionSettings | undefined,
+  localAllow: string[],
   options: SessionOptions,
-  warnings: string[],
 ): PermissionRule[] {
-  // A project can only narrow what the user allows: a cloned repository must not grant itself tools.
-  if (project?.allow?.length) {
-    warnings.push(
-      `Ignored ${project.allow.length} allow rule(s) in .pincer/settings.json: project settings may only add ask/deny rules. Put allow rules in your own config or pass --allowedTools.`,
-    );
-  }
+  // A project's allow rules were dropped by narrowing; only a local file the user's Pincer wrote adds some.
   try {
     return [
       ...rulesFromConfig({ allow: user?.allow ?? [], ask: user?.ask ?? [], deny: user?.deny ?? [] }, "user"),
       ...rulesFromConfig({ ask: project?.ask ?? [], deny: project?.deny ?? [] }, "project"),
+      ...rulesFromConfig({ allow: localAllow }, "local"),
       ...rulesFromConfig({ allow: splitList(options.allowedTools), deny: splitList(options.disallowedTools) }, "flag"),
     ];
   } catch (error) {

@@ -25,7 +25,13 @@ export async function askEditor(session: AcpSession, request: Request, signal: A
   const options: PermissionOption[] = [
     { optionId: ALLOW, name: "Allow", kind: "allow_once" },
     ...(request.suggestedRule
-      ? [{ optionId: ALWAYS, name: `Always allow ${request.suggestedRule}`, kind: "allow_always" as const }]
+      ? [
+          {
+            optionId: ALWAYS,
+            name: `Always allow ${request.suggestedRule} in this session`,
+            kind: "allow_always" as const,
+          },
+        ]
       : []),
     { optionId: REJECT, name: "Reject", kind: "reject_once" },
   ];

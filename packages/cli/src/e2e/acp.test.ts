@@ -241,11 +241,11 @@ describe("pincer acp", () => {
         expect(always.name).toMatch(/^Always allow write\(/);
         return { outcome: { outcome: "selected", optionId: always.optionId } };
       };
-      await write("a1", "first.txt");
+      await write("a1", "notes/first.txt");
       expect(ed.permissions).toHaveLength(2);
-      await write("a2", "second.txt");
+      await write("a2", "notes/second.txt");
       expect(ed.permissions).toHaveLength(2);
-      expect(readFileSync(join(box.cwd, "second.txt"), "utf8")).toBe("a2");
+      expect(readFileSync(join(box.cwd, "notes", "second.txt"), "utf8")).toBe("a2");
 
       // bypassPermissions: a command runs without a question.
       await ed.agent.request("session/set_mode", { sessionId, modeId: "bypassPermissions" });

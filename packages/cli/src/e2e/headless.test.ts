@@ -165,7 +165,7 @@ describe("pincer -p against a loopback OpenAI server", () => {
     expect(existsSync(join(box.cwd, "a.txt"))).toBe(true);
     expect(existsSync(join(box.cwd, "b.txt"))).toBe(false);
     expect(existsSync(join(box.cwd, "c.txt"))).toBe(false);
-    expect(result.stderr).toContain("Ignored 1 allow rule(s) in .pincer/settings.json");
+    expect(result.stderr).toContain("Ignored permissions.allow in .pincer/settings.json: 1 rule(s)");
     const [final] = jsonLines(result.stdout);
     expect((final!.permission_denials as Array<{ tool_use_id: string }>).map((denial) => denial.tool_use_id)).toEqual([
       "t",

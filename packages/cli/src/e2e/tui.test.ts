@@ -81,7 +81,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("Ask anything");
     await terminal.type("make notes");
     terminal.press(KEYS.enter);
-    await terminal.waitFor("Allow write: notes.md?");
+    await terminal.waitFor("Allow write to notes.md?");
     expect(terminal.screen()).toContain("don't ask again for write(");
     // The status line catches up with the first answer's usage (the theme draws it asynchronously).
     await terminal.waitFor("ctx 1.2k");

@@ -43,6 +43,18 @@ export const OPENAPI = {
           },
           reason: { type: "string", description: "Why it asks." },
           suggestedRule: { type: "string", description: 'A narrow rule that would allow it, e.g. "bash(npm test:*)".' },
+          preview: {
+            type: "object",
+            description:
+              "What the call will do: the exact command, a write's new content or an edit's replaced lines (diff lines start with - or +), control characters shown as \\xNN.",
+            required: ["label", "lines", "diff", "hidden"],
+            properties: {
+              label: { type: "string" },
+              lines: { type: "array", items: { type: "string" } },
+              diff: { type: "boolean" },
+              hidden: { type: "integer", description: "Lines left out at the end." },
+            },
+          },
           estimate: { $ref: "#/components/schemas/CostEstimate" },
         },
       },

@@ -10,6 +10,7 @@ import {
   type TurnResult,
 } from "@pincer/kernel";
 import { type PreparedSession, prepareSession, type SessionOptions, sessionsDir } from "@pincer/runtime";
+import { type PermissionPreview, permissionPreview } from "../tui/permission-preview.js";
 
 /** What a subscriber receives: the kernel's events, plus the server's own. */
 export type ServerEvent =
@@ -21,6 +22,8 @@ export type ServerEvent =
       subject?: unknown;
       reason: string;
       suggestedRule?: string;
+      /** What the call will do, as the terminal's question shows it: the command, new content or replaced lines. */
+      preview?: PermissionPreview;
       /** What the call would cost, when its tool estimates it: `{ usd, summary, recurring? }`. */
       estimate?: CostEstimate;
     }
@@ -30,6 +33,7 @@ export type ServerEvent =
 
 /** The question a client answers at POST /sessions/{id}/permissions/{requestId} (openapi.ts). */
 export function permissionEvent(requestId: string, request: Parameters<PermissionResolver>[0]): ServerEvent {
+  const preview = permissionPreview(request.args);
   return {
     type: "permission_request",
     requestId,
@@ -37,6 +41,7 @@ export function permissionEvent(requestId: string, request: Parameters<Permissio
     ...(request.subject ? { subject: request.subject } : {}),
     reason: request.decision.reason,
     ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
+    ...(preview ? { preview } : {}),
     ...(request.estimate ? { estimate: request.estimate } : {}),
   };
 }

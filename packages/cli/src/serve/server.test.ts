@@ -201,6 +201,7 @@ describe("pincer serve permission questions", () => {
       subject: { kind: "command", value: "make" },
       reason: "bash runs commands",
       suggestedRule: "bash(make:*)",
+      preview: { label: "Command", lines: ["make"], diff: false, hidden: 0 },
     });
     const hourly = { usd: 0.5, summary: "nvidia-t4 x1 ≈ $0.50/h while running", recurring: true };
     expect(permissionEvent("r2", { ...base, estimate: hourly })).toMatchObject({ estimate: hourly });

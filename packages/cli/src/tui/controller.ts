@@ -11,9 +11,17 @@ import {
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
 import type { PreparedSession, SessionOptions } from "@pincer/runtime";
-import { configPath, projectSettingsPath, readSettings, validateSettings, writeSettings } from "@pincer/runtime";
+import {
+  configPath,
+  projectSettingsPath,
+  readSettings,
+  rememberLocalAllowRule,
+  validateSettings,
+  writeSettings,
+} from "@pincer/runtime";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
 import { colorEnabled, createPalette, type Palette, TERMINAL_THEME } from "./palette.js";
+import { type PermissionPreview, permissionPreview, permissionTitle } from "./permission-preview.js";
 import { Transcript } from "./transcript.js";
 
 /** A permission question waiting for the person at the keyboard. */
@@ -25,6 +33,8 @@ export interface PendingPermission {
   cost?: string;
   /** The rule "always" writes, e.g. `bash(npm test:*)`; absent when none is narrower than the tool. */
   suggestedRule?: string;
+  /** What the call will do: the command, the new content, the replaced lines (permission-preview.ts). */
+  preview?: PermissionPreview;
   answer(choice: "once" | "always" | "deny"): void;
 }
 
@@ -361,6 +371,7 @@ export class Controller {
       const pending: PendingPermission = {
         toolName: request.toolName,
         title: permissionTitle(request.toolName, request.args),
+        ...previewOf(request.args),
         reason: request.decision.reason,
         ...(request.estimate ? { cost: describeEstimate(request.estimate) } : {}),
         ...(request.suggestedRule ? { suggestedRule: request.suggestedRule } : {}),
@@ -370,8 +381,13 @@ export class Controller {
             return;
           }
           if (choice === "always" && request.suggestedRule) {
-            const rule = parseRule(request.suggestedRule, "allow", "user");
-            rememberAllowRule(this.options.home, request.suggestedRule);
+            // Remembered for this project only, in its git-ignored local settings (settings/local-settings.ts).
+            const rule = parseRule(request.suggestedRule, "allow", "local");
+            try {
+              rememberLocalAllowRule(this.options.cwd, this.options.home, request.suggestedRule);
+            } catch (error) {
+              this.transcript.notice("warning", `Allowed for this session only: ${(error as Error).message}.`);
+            }
             done({ allow: true, remember: rule });
             return;
           }
@@ -399,18 +415,9 @@ function readThemeSetting(options: InteractiveOptions): string {
   );
 }
 
-function permissionTitle(toolName: string, args: Record<string, unknown>): string {
-  const subject = args.command ?? args.path ?? args.url;
-  return typeof subject === "string" ? `${toolName}: ${subject}` : toolName;
-}
-
-/** "Always allow" survives the session: the rule goes into the user's own config. */
-function rememberAllowRule(home: string, rule: string): void {
-  updateUserSettings(home, (settings) => {
-    const allow = settings.permissions?.allow ?? [];
-    if (allow.includes(rule)) return settings;
-    return { ...settings, permissions: { ...settings.permissions, allow: [...allow, rule] } };
-  });
+function previewOf(args: Record<string, unknown>): { preview?: PermissionPreview } {
+  const preview = permissionPreview(args);
+  return preview ? { preview } : {};
 }
 
 export function updateUserSettings(

@@ -28,23 +28,16 @@ export async function runInteractive(
   const history = new History(readHistory(historyFile));
   controller.transcript.notice("info", `Pincer ${VERSION} · ${options.cwd} · /help for commands, esc interrupts`);
   eraseFirstFrame(options.stdout);
-  const instance = render(
-    <App
-      controller={controller}
-      history={history}
-      configFile={tildePath(configPath(options.home), options.env.HOME)}
-    />,
-    {
-      stdin: options.stdin,
-      stdout: options.stdout,
-      exitOnCtrlC: false,
-      // Ink turns itself into a print-at-exit renderer when `CI` is set; this is only reached with a
-      // terminal on both ends, so a person is there, whatever the environment says.
-      interactive: true,
-      // Output from plugins' hosts or libraries must not tear the frame.
-      patchConsole: true,
-    },
-  );
+  const instance = render(<App controller={controller} history={history} configFile=".pincer/settings.local.json" />, {
+    stdin: options.stdin,
+    stdout: options.stdout,
+    exitOnCtrlC: false,
+    // Ink turns itself into a print-at-exit renderer when `CI` is set; this is only reached with a
+    // terminal on both ends, so a person is there, whatever the environment says.
+    interactive: true,
+    // Output from plugins' hosts or libraries must not tear the frame.
+    patchConsole: true,
+  });
   controller.clearScreen = () => {
     instance.clear();
     options.stdout.write("\x1b[2J\x1b[3J\x1b[H");
@@ -71,11 +64,6 @@ export async function runInteractive(
   const id = controller.prepared?.session.id;
   if (id) options.stdout.write(`Resume this session with: pincer --resume ${id}\n`);
   return 0;
-}
-
-/** `~/.pincer/config.json` rather than the whole path: shorter, and the same on every machine. */
-function tildePath(path: string, home: string | undefined): string {
-  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 function startOptions(options: InteractiveOptions) {

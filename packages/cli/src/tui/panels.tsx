@@ -4,11 +4,13 @@ import { Box, Text, useInput } from "ink";
 import { useEffect, useState } from "react";
 import type { HostTheme, PendingPermission, Picker } from "./controller.js";
 import type { Palette } from "./palette.js";
+import type { PermissionPreview } from "./permission-preview.js";
 import { sanitize } from "./styled.js";
 
 /**
- * A tool wants to run: allow once, allow always (showing the rule that will be written and
- * where), or deny. Keys 1–3, or ↑/↓ and enter; esc denies and stops the turn.
+ * A tool wants to run: allow once, allow always (showing the exact rule and the file it goes
+ * to), or deny. The question shows what the call will do (the command, the content, the lines an
+ * edit replaces; see permission-preview.ts). Keys 1–3, or ↑/↓ and enter; esc denies and stops the turn.
  */
 export function PermissionView({
   request,
@@ -18,6 +20,7 @@ export function PermissionView({
 }: {
   request: PendingPermission;
   palette: Palette;
+  /** Where "don't ask again" writes the rule: the project's local settings (`.pincer/settings.local.json`). */
   configFile: string;
   onEscape(): void;
 }) {
@@ -26,7 +29,8 @@ export function PermissionView({
     ...(request.suggestedRule
       ? [
           {
-            label: `Yes, and don't ask again for ${displayExact(request.suggestedRule, 400)} (adds it to ${configFile})`,
+            label: `Yes, and don't ask again for ${displayExact(request.suggestedRule, 400)} in this project`,
+            detail: `saves the rule ${displayExact(request.suggestedRule, 400)} to ${configFile}`,
             choice: "always" as const,
           },
         ]
@@ -44,19 +48,46 @@ export function PermissionView({
     else if (input === "y") request.answer("once");
     else if (input === "n") request.answer("deny");
   });
+  const preview = request.preview;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={palette.color.warning} paddingX={1}>
       <Text bold color={palette.color.warning}>
         {/* What will run, exactly: a hidden character (a bidi override, ESC) shows as ⟨U+XXXX⟩. */}
         {`Allow ${displayExact(request.title.replace(/\r\n?/g, "\n"), 400, { keepNewlines: true })}?`}
       </Text>
+      {preview ? <PreviewLines preview={preview} palette={palette} /> : null}
       {request.cost ? <Text color={palette.color.warning}>{displayLine(request.cost, 400)}</Text> : null}
       <Text color={palette.color.muted}>{sanitize(request.reason)}</Text>
       {options.map((option, at) => (
-        <Text key={option.choice} {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>
-          {`${at === index ? palette.symbol.prompt : " "} ${at + 1}. ${option.label}`}
-        </Text>
+        <Box key={option.choice} flexDirection="column">
+          <Text {...(at === index ? { color: palette.color.selection } : {})} bold={at === index}>
+            {`${at === index ? palette.symbol.prompt : " "} ${at + 1}. ${option.label}`}
+          </Text>
+          {"detail" in option ? <Text color={palette.color.muted}>{`     ${option.detail}`}</Text> : null}
+        </Box>
       ))}
+    </Box>
+  );
+}
+
+/** The command, the new content or the replaced lines, indented under the question, diffs in colour. */
+function PreviewLines({ preview, palette }: { preview: PermissionPreview; palette: Palette }) {
+  const colorOf = (line: string) =>
+    preview.diff && line.startsWith("+")
+      ? palette.color.diffAdded
+      : preview.diff && line.startsWith("-")
+        ? palette.color.diffRemoved
+        : palette.color.text;
+  return (
+    <Box flexDirection="column" marginY={0}>
+      <Text color={palette.color.muted}>{`${preview.label}:`}</Text>
+      {preview.lines.map((line, at) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: lines are static for the life of the question.
+        <Text key={at} color={colorOf(line)}>{`  ${line}`}</Text>
+      ))}
+      {preview.hidden > 0 ? (
+        <Text color={palette.color.muted}>{`  … ${preview.hidden} more line${preview.hidden === 1 ? "" : "s"}`}</Text>
+      ) : null}
     </Box>
   );
 }

@@ -16,6 +16,7 @@ import type {
 export const RULE_SOURCE_NAMES: Readonly<Record<RuleSource, string>> = {
   user: "user settings",
   project: "project settings",
+  local: "this project's local settings",
   flag: "the command line",
   session: "this session",
   default: "the defaults",

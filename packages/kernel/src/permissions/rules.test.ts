@@ -132,19 +132,19 @@ describe("suggestRule", () => {
     expect(suggestRule(bash("echo 'open"))).toBeUndefined();
   });
 
-  it("suggests the file's directory for paths, relative to the cwd when inside it", () => {
+  it("suggests the file's directory for paths in a folder of the cwd, written relative to it", () => {
     expect(suggestRule(write("/work/p/src/a/b.ts"))).toBe("write(src/a/**)");
     expect(suggestRule(write("src/c.ts"))).toBe("write(src/**)");
-    expect(suggestRule(write("/work/p/x.ts"))).toBe("write(**)");
-    expect(suggestRule(write("/etc/hosts"))).toBe("write(/etc/**)");
-    expect(suggestRule(write(join(homedir(), ".config/app/x.json")))).toBe("write(~/.config/app/**)");
-    expect(suggestRule(write("/etc/nginx/sites/a.conf"))).toBe("write(/etc/nginx/sites/**)");
     expect(suggestRule(write("/work/p/app/(group)/[id]/page.tsx"))).toBe("write(app/\\(group\\)/\\[id\\]/**)");
   });
 
-  it("suggests the file itself directly in the home directory or at the root, not everything there", () => {
+  it("never suggests more than the call: the file itself directly in the cwd or anywhere outside it", () => {
+    expect(suggestRule(write("/work/p/x.ts"))).toBe("write(x.ts)");
+    expect(suggestRule(write("/etc/hosts"))).toBe("write(/etc/hosts)");
+    expect(suggestRule(write(join(homedir(), ".config/app/x.json")))).toBe("write(~/.config/app/x.json)");
     expect(suggestRule(write(join(homedir(), ".bashrc")))).toBe("write(~/.bashrc)");
     expect(suggestRule(write("/vmlinuz"))).toBe("write(/vmlinuz)");
+    expect(suggestRule(write("/work/p/*.ts"))).toBe("write(\\*.ts)");
   });
 
   it("suggests a directory itself when the path is one", () => {

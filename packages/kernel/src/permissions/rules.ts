@@ -163,23 +163,26 @@ function prefixWords(command: readonly ShellWord[]): ShellWord[] | undefined {
 }
 
 /**
- * The directory holding the path (or the path, if it is a directory) as a glob, written relative
- * to the cwd or `~` when inside them. Directly in the home directory or at `/`, a glob would cover
- * far more than the user means (`~/.bashrc`), so the file itself is offered.
+ * Never broader than the call: inside the cwd, the directory holding the file as a glob
+ * (`src/a/b.ts` → `src/a/**`), or the file itself when it sits directly in the cwd (a glob there
+ * would cover the whole project); outside the cwd, the file itself (`~/.bashrc`, `/etc/hosts`).
+ * A directory the call names is offered as a glob of itself.
  */
 function suggestPathPattern(path: string, cwd: string): string | undefined {
   const absolute = resolvePath(path, cwd);
-  const directory = isDirectory(absolute) ? absolute : dirname(absolute);
-  const home = homedir();
+  const directory = isDirectory(absolute);
   const pattern = (() => {
-    const inCwd = relativeInside(cwd, directory);
-    if (inCwd !== undefined) return inCwd ? `${escapeGlob(inCwd)}/**` : "**";
-    const target = directory === home || directory === dirname(directory) ? absolute : directory;
-    const inHome = relativeInside(home, target);
-    const written = inHome === undefined ? escapeGlob(target) : `~/${escapeGlob(inHome)}`;
-    return target === directory ? `${written}/**` : written;
+    const inCwd = relativeInside(cwd, absolute);
+    if (inCwd !== undefined) {
+      if (directory) return inCwd ? `${escapeGlob(inCwd)}/**` : undefined;
+      const folder = dirname(inCwd);
+      return folder === "." ? escapeGlob(inCwd) : `${escapeGlob(folder)}/**`;
+    }
+    const inHome = relativeInside(homedir(), absolute);
+    const written = inHome ? `~/${escapeGlob(inHome)}` : escapeGlob(absolute);
+    return directory ? `${written}/**` : written;
   })();
-  return pathCoveredBy(absolute, pattern, cwd) ? pattern : undefined;
+  return pattern && pathCoveredBy(absolute, pattern, cwd) ? pattern : undefined;
 }
 
 /** `path` relative to `base` when inside it ("" for `base` itself), else undefined. */

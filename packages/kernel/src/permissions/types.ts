@@ -7,7 +7,7 @@ export const PERMISSION_MODES: readonly PermissionMode[] = ["default", "acceptEd
 export type PermissionAction = "allow" | "ask" | "deny";
 
 /** Where a rule came from; shown to users so they know which file to edit. */
-export type RuleSource = "user" | "project" | "flag" | "session" | "default";
+export type RuleSource = "user" | "project" | "local" | "flag" | "session" | "default";
 
 /** `bash(npm test:*)` parsed: tool name plus optional argument pattern. */
 export interface PermissionRule {

@@ -63,7 +63,10 @@ describe("the settings schema", () => {
       "unknown setting mcpServers.gh.comand — did you mean mcpServers.gh.command?",
     ],
     [{ mcp: { startTimeout: 1 } }, "unknown setting mcp.startTimeout — did you mean mcp.startTimeoutMs?"],
-    [{ colour: "red" }, "unknown setting colour (known here: model, thinking, maxTurns, streamIdleTimeoutMs, theme, permissions"],
+    [
+      { colour: "red" },
+      "unknown setting colour (known here: model, thinking, maxTurns, streamIdleTimeoutMs, theme, permissions",
+    ],
     [{ thinking: "max" }, '"thinking" must be one of off, low, medium, high'],
     [{ model: "gpt5" }, '"model" must be a model named provider/model, like openai/gpt-5'],
     [{ maxTurns: 0 }, '"maxTurns" must be a positive whole number'],
