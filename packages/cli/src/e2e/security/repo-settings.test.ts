@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, type Sandbox, sandbox } from "../run-cli.js";
+import { jsonLines, RUN_COMMANDS, type Sandbox, sandbox } from "../run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -57,6 +57,7 @@ describe("a cloned repository's .pincer/settings.json", () => {
       "replay/evil.jsonl",
       "--permission-mode",
       "bypassPermissions",
+      ...RUN_COMMANDS,
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(box.cwd, "pwned.txt"))).toBe(true);
@@ -81,7 +82,8 @@ describe("a cloned repository's .pincer/settings.json", () => {
       { finish: "tool_calls" },
     ]);
     server.enqueue([{ text: "I was not allowed to; here is a summary instead." }, { finish: "stop" }]);
-    const result = await box.run(["-p", "summarize this repository", "--output-format", "json"]);
+    // Even with commands allowed to run unconfined on a machine without bubblewrap (RUN_COMMANDS).
+    const result = await box.run(["-p", "summarize this repository", "--output-format", "json", ...RUN_COMMANDS]);
 
     expect(existsSync(join(box.cwd, "pwned.txt"))).toBe(false);
     expect(existsSync(join(box.cwd, "mcp-pwned.txt"))).toBe(false);
