@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { dirname, join } from "node:path";
 import { createRedactor, secretsFromEnv } from "@pincer/kernel";
-import { configPath } from "@pincer/runtime";
 import { render } from "ink";
 import { VERSION } from "../version.js";
 import { App } from "./app.js";
