@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { probeBwrap } from "@pincer/host";
 import { type PreparedSession, prepareSession } from "@pincer/runtime";
 import { type ChatRequestBody, type OpenAIScript, startOpenAIServer } from "@pincer/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +39,8 @@ async function engineerSession(): Promise<{ cwd: string; session: PreparedSessio
     env: { OPENAI_API_KEY: "sk-test-pipeline-123456", OPENAI_BASE_URL: server.url, PINCER_HOME: home },
     model: "openai/gpt-5",
     permissionMode: "bypassPermissions",
+    // The model runs commands: where this machine has no OS sandbox, the opt-in a user would give.
+    ...(probeBwrap().ok ? {} : { unconfined: true }),
   });
   sessions.push(session);
   return { cwd, session };

@@ -28,6 +28,8 @@ export interface Survivor {
 }
 
 export class ProcessRecords {
+  #made = false;
+
   constructor(readonly dir: string) {}
 
   /** Writes the note; the returned function removes it. Never throws: a note is a courtesy. */
@@ -42,7 +44,8 @@ export class ProcessRecords {
       startedAt: new Date().toISOString(),
     };
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      if (!this.#made) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.#made = true;
       writeFileSync(file, JSON.stringify(record), { mode: 0o600 });
     } catch {
       return () => {};

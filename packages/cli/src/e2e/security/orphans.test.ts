@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startOpenAIServer } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { OS_SANDBOX, sandbox } from "../run-cli.js";
@@ -31,6 +32,8 @@ function processesWith(marker: string): number[] {
   }
   return pids;
 }
+
+const MCP_FIXTURE = fileURLToPath(new URL("../../../../mcp/src/fixtures/test-server.mjs", import.meta.url));
 
 const marker = () => `7${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1000)}`;
 
@@ -73,6 +76,46 @@ describe.each(modes)("no orphan processes: kill -9 of pincer mid-command — $na
       child.kill("SIGKILL");
       await done;
       await until(() => processesWith(`sleep\0${sleeper}`).length === 0, "every process it started to die");
+    } finally {
+      await model.close();
+    }
+  });
+});
+
+describe.each(modes)("no orphan processes: kill -9 of pincer with an MCP server running — $name", ({ env, flags }) => {
+  it("takes the stdio server down with it", async () => {
+    using box = sandbox();
+    const flag = `--pincer-orphan-${Date.now()}-${Math.floor(Math.random() * 1000)}`;
+    mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+    writeFileSync(
+      join(box.env.PINCER_HOME!, "config.json"),
+      JSON.stringify({ mcpServers: { fx: { command: process.execPath, args: [MCP_FIXTURE, flag] } } }),
+    );
+    const model = await startOpenAIServer();
+    try {
+      model.respond((body) =>
+        body.messages.some((m) => m.role === "tool")
+          ? [{ text: "done" }, { finish: "stop" }]
+          : [
+              { toolCalls: [{ id: "call_1", name: "mcp__fx__slow", arguments: { ms: 120_000 } }] },
+              { finish: "tool_calls" },
+            ],
+      );
+      const { child, done } = box.start(
+        ["-p", "wait", "--model", "openai/gpt-5", "--allowedTools", "mcp__fx__*", ...flags],
+        {
+          env: {
+            OPENAI_API_KEY: "sk-test-e2e-key-123456",
+            OPENAI_BASE_URL: model.url,
+            ...("bwrapMissing" in env ? { PINCER_BWRAP: join(box.home, "no-bwrap") } : {}),
+          },
+        },
+      );
+      // (Its lifeline's watcher shares the command line: the server and it go together.)
+      await until(() => model.requests.length >= 1 && processesWith(flag).length >= 1, "the server to run");
+      child.kill("SIGKILL");
+      await done;
+      await until(() => processesWith(flag).length === 0, "the MCP server to die");
     } finally {
       await model.close();
     }
