@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Session } from "@pincer/kernel";
 import { scaledTimeout, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, type Sandbox, sandbox } from "./run-cli.js";
+import { jsonLines, RUN_COMMANDS, type Sandbox, sandbox } from "./run-cli.js";
 
 // The crash suite: `pincer -p` killed with SIGKILL at random moments — while plugins start, while
 // the model streams, while a tool runs, while the session is written — again and again on the same
@@ -81,6 +81,7 @@ const args = (prompt: string, more: string[] = []) => [
   "bash",
   "--output-format",
   "json",
+  ...RUN_COMMANDS,
   ...more,
 ];
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { RUN_COMMANDS, sandbox } from "./run-cli.js";
 import { Terminal } from "./terminal.js";
 
 /**
@@ -150,7 +150,7 @@ describe("the model a session starts with", () => {
 describe("pincer demo", () => {
   it("works in a scratch folder it names, never in the folder it is run from", async () => {
     using box = sandbox();
-    const result = await box.run(["demo"]);
+    const result = await box.run(["demo", ...RUN_COMMANDS]);
     expect(result.code, result.stderr).toBe(0);
     const scratch = /scratch: (\S+)/.exec(result.stdout)?.[1];
     expect(scratch).toBeDefined();

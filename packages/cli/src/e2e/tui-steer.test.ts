@@ -19,7 +19,8 @@ afterEach(async () => {
 
 function launch(box: ReturnType<typeof sandbox>, args: string[] = []) {
   const terminal = new Terminal({
-    args: ["--model", "openai/gpt-5", ...args],
+    // The model runs commands: where this machine has no OS sandbox, the opt-in a user would give.
+    args: ["--model", "openai/gpt-5", ...RUN_COMMANDS, ...args],
     cwd: box.cwd,
     env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-steer-0001", OPENAI_BASE_URL: model.url },
   });

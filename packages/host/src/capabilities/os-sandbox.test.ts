@@ -97,7 +97,7 @@ describe("OS sandbox settings (no bwrap needed)", () => {
     const check = checkOsSandbox({ os: "off" });
     expect(check.sandboxed).toBe(false);
     expect(check.unconfined).toBe("run");
-    expect(check.warning).toMatch(/OS sandbox is off .*permission prompts are the only guard/);
+    expect(check.warning).toMatch(/OS sandbox is off .*your full file and network access/);
     const result = await sandboxedExec(root, { os: "off" }).run(`touch ${outside}/unconfined`);
     expect(result.exitCode).toBe(0);
     expect(existsSync(join(outside, "unconfined"))).toBe(true);
@@ -117,7 +117,7 @@ describe("OS sandbox settings (no bwrap needed)", () => {
       warning: expect.stringContaining("OS sandbox unavailable"),
     });
     expect(check.warning).toContain("apt-get install bubblewrap");
-    expect(check.warning).toContain('"os": "off"');
+    expect(check.warning).toContain('sandbox.os "off"');
     expect(check.warning).toContain("--dangerously-run-unconfined");
     expect(resolveOsSandbox(missing, { writeRoots: [root] })).toBeUndefined();
     const confinement = resolveConfinement(missing, { writeRoots: [root] });

@@ -66,7 +66,7 @@ export class OsSandboxUnavailableError extends Error {
 
 /** The fix, said the same way wherever a missing sandbox is reported. */
 export const UNCONFINED_OPT_IN =
-  'to run commands unconfined without asking, set "sandbox": { "os": "off" } in config.json or pass --dangerously-run-unconfined';
+  'to run them unconfined unasked: sandbox.os "off" in config.json, or --dangerously-run-unconfined';
 
 /**
  * What a session should tell the user about the OS sandbox, once, at start: nothing when
@@ -85,7 +85,7 @@ export function checkOsSandbox(settings: OsSandboxSettings = {}): {
       sandboxed: false,
       unconfined: "run",
       warning:
-        'OS sandbox is off (sandbox.os is "off" or --dangerously-run-unconfined): commands run by the bash tool, plugins, hooks and jobs have your full file and network access; permission prompts are the only guard.',
+        'OS sandbox is off (sandbox.os "off" or --dangerously-run-unconfined): commands run with your full file and network access.',
     };
   }
   const probe = probeBwrap(settings.bwrapPath ?? defaultBwrap(), settings.stateDir);
@@ -103,12 +103,12 @@ export function checkOsSandbox(settings: OsSandboxSettings = {}): {
 }
 
 function askNotice(reason: string): string {
-  return `OS sandbox unavailable: ${reason}. Commands will not run unconfined behind your back: each one the bash tool or a plugin starts asks you first, and runs without a person to ask are refused. Fix: install bubblewrap (apt-get install bubblewrap, dnf install bubblewrap). Or, ${UNCONFINED_OPT_IN}.`;
+  return `OS sandbox unavailable: ${reason}. Each command asks before it runs unconfined (refused with nobody to ask). Fix: apt-get install bubblewrap; or, ${UNCONFINED_OPT_IN}.`;
 }
 
 /** The reason a command asks (or is refused) when there is no sandbox: short, with the fix. */
 export function unconfinedReason(reason: string): string {
-  return `no OS sandbox here (${reason}), so it would run with your full file and network access. Install bubblewrap (apt-get install bubblewrap) to confine commands, or, ${UNCONFINED_OPT_IN}`;
+  return `no OS sandbox here (${reason}), so it would run with your full file and network access. Install bubblewrap (apt-get install bubblewrap) to confine commands; or, ${UNCONFINED_OPT_IN}`;
 }
 
 function unavailableMessage(reason: string): string {
