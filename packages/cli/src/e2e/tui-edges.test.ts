@@ -18,8 +18,7 @@ afterEach(async () => {
 
 function launch(box: ReturnType<typeof sandbox>, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const terminal = new Terminal({
-    // The model runs commands: where this machine has no OS sandbox, the opt-in a user would give.
-    args: ["--model", "openai/gpt-5", ...RUN_COMMANDS, ...(options.args ?? [])],
+    args: ["--model", "openai/gpt-5", ...(options.args ?? [])],
     cwd: box.cwd,
     env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-edges-0001", OPENAI_BASE_URL: model.url, ...options.env },
   });

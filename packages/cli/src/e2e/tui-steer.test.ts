@@ -19,8 +19,7 @@ afterEach(async () => {
 
 function launch(box: ReturnType<typeof sandbox>, args: string[] = []) {
   const terminal = new Terminal({
-    // The model runs commands: where this machine has no OS sandbox, the opt-in a user would give.
-    args: ["--model", "openai/gpt-5", ...RUN_COMMANDS, ...args],
+    args: ["--model", "openai/gpt-5", ...args],
     cwd: box.cwd,
     env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-steer-0001", OPENAI_BASE_URL: model.url },
   });

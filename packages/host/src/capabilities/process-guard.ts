@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProgram } from "./command-line.js";
@@ -78,22 +78,20 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
 /**
  * The lifeline for a process someone else spawns (the MCP SDK starts stdio servers itself, in
  * this process's group, with no room for an extra pipe): a FIFO this process holds open. The
- * wrapper starts a watcher on it, then becomes the server in a session of its own (`setsid`, so
- * its group can be killed without touching Pincer's). When Pincer dies the FIFO's last writer is
- * gone, the watcher reads end-of-file and kills the server's group; `release()` (the server was
- * closed on purpose) tells the watcher to stand down instead.
+ * wrapper first becomes a session (and group) of its own (`setsid`, so the group can be killed
+ * without touching Pincer's), then starts a watcher on the FIFO and becomes the server. When
+ * Pincer dies the FIFO's last writer is gone, the watcher reads end-of-file and kills the group;
+ * `release()` (the server was closed on purpose) closes Pincer's end too, so whatever the server
+ * left behind goes with it. Where `setsid` is missing the server runs as it is and is told to
+ * stop the MCP way: its stdin closes.
  */
-const FIFO_SCRIPT = [
-  'fifo="$1"; shift',
-  '{ read line < "$fifo"; [ "$line" = stop ] || kill -9 -- -$$; } </dev/null >/dev/null 2>&1 &',
-  'if command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi',
-  'exec "$@"',
-].join("\n");
+const FIFO_SCRIPT = '{ read line < "$1"; kill -9 0; } </dev/null >/dev/null 2>&1 & shift; exec "$@"';
 
 export function fifoLifeline(command: string, args: string[]): { command: string; args: string[]; release(): void } {
   // A program that is not there: let the spawn itself fail, with the error that names it (ENOENT).
   const exists = command.includes("/") ? existsSync(command) : findProgram(command, process.env.PATH ?? "");
-  if (!exists) return { command, args, release() {} };
+  const setsid = findProgram("setsid", process.env.PATH ?? "");
+  if (!exists || !setsid) return { command, args, release() {} };
   let dir: string | undefined;
   let fd: number | undefined;
   try {
@@ -107,16 +105,11 @@ export function fifoLifeline(command: string, args: string[]): { command: string
     const folder = dir;
     let released = false;
     return {
-      command: "/bin/sh",
-      args: ["-c", FIFO_SCRIPT, "pincer-lifeline", fifo, command, ...args],
+      command: setsid,
+      args: ["/bin/sh", "-c", FIFO_SCRIPT, "pincer-lifeline", fifo, command, ...args],
       release() {
         if (released) return;
         released = true;
-        try {
-          writeSync(held, "stop\n");
-        } catch {
-          // The watcher is gone already.
-        }
         closeSync(held);
         rmSync(folder, { recursive: true, force: true });
       },
@@ -124,7 +117,6 @@ export function fifoLifeline(command: string, args: string[]): { command: string
   } catch {
     if (fd !== undefined) closeSync(fd);
     if (dir) rmSync(dir, { recursive: true, force: true });
-    // No FIFO here: the server still closes when its stdin does (what MCP servers are told to do).
     return { command, args, release() {} };
   }
 }

@@ -2,19 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { OS_SANDBOX, sandbox } from "../run-cli.js";
 import { scriptedSession } from "../scripted-session.js";
-
-/** Polls until `condition` holds (never a fixed sleep): the machine may be loaded. */
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Live processes whose command line holds the marker (a sandbox's PID namespace is visible from here). */
 function processesWith(marker: string): number[] {
@@ -71,11 +62,17 @@ describe.each(modes)("no orphan processes: kill -9 of pincer mid-command — $na
           },
         },
       );
-      await until(() => existsSync(join(box.cwd, "started")), "the command to start");
-      await until(() => processesWith(`sleep\0${sleeper}`).length === 2, "both sleeps to run");
+      await until(() => existsSync(join(box.cwd, "started")), { message: "the command to start", timeoutMs: 60_000 });
+      await until(() => processesWith(`sleep\0${sleeper}`).length === 2, {
+        message: "both sleeps to run",
+        timeoutMs: 60_000,
+      });
       child.kill("SIGKILL");
       await done;
-      await until(() => processesWith(`sleep\0${sleeper}`).length === 0, "every process it started to die");
+      await until(() => processesWith(`sleep\0${sleeper}`).length === 0, {
+        message: "every process it started to die",
+        timeoutMs: 60_000,
+      });
     } finally {
       await model.close();
     }
@@ -112,10 +109,13 @@ describe.each(modes)("no orphan processes: kill -9 of pincer with an MCP server 
         },
       );
       // (Its lifeline's watcher shares the command line: the server and it go together.)
-      await until(() => model.requests.length >= 1 && processesWith(flag).length >= 1, "the server to run");
+      await until(() => model.requests.length >= 1 && processesWith(flag).length >= 1, {
+        message: "the server to run",
+        timeoutMs: 60_000,
+      });
       child.kill("SIGKILL");
       await done;
-      await until(() => processesWith(flag).length === 0, "the MCP server to die");
+      await until(() => processesWith(flag).length === 0, { message: "the MCP server to die", timeoutMs: 60_000 });
     } finally {
       await model.close();
     }
@@ -154,7 +154,10 @@ describe("a process an earlier pincer left running", () => {
       expect(result.stdout).toContain('"is_error":false');
       // The way it names works.
       process.kill(-pgid, "SIGKILL");
-      await until(() => processesWith(`sleep\0${sleeper}`).length === 0, "the survivor to be stopped");
+      await until(() => processesWith(`sleep\0${sleeper}`).length === 0, {
+        message: "the survivor to be stopped",
+        timeoutMs: 60_000,
+      });
       // Once it is gone, the note is dropped and nothing is reported any more.
       const { result: next } = await scriptedSession(box, []);
       expect(next.stderr).not.toContain("still running");
