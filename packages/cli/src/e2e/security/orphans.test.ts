@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startOpenAIServer, until } from "@pincer/testing";
+import { MCP_TEST_SERVER, startOpenAIServer, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { OS_SANDBOX, sandbox } from "../run-cli.js";
 import { scriptedSession } from "../scripted-session.js";
@@ -23,8 +22,6 @@ function processesWith(marker: string): number[] {
   }
   return pids;
 }
-
-const MCP_FIXTURE = fileURLToPath(new URL("../../../../mcp/src/fixtures/test-server.mjs", import.meta.url));
 
 const marker = () => `7${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1000)}`;
 
@@ -86,7 +83,7 @@ describe.each(modes)("no orphan processes: kill -9 of pincer with an MCP server 
     mkdirSync(box.env.PINCER_HOME!, { recursive: true });
     writeFileSync(
       join(box.env.PINCER_HOME!, "config.json"),
-      JSON.stringify({ mcpServers: { fx: { command: process.execPath, args: [MCP_FIXTURE, flag] } } }),
+      JSON.stringify({ mcpServers: { fx: { command: process.execPath, args: [MCP_TEST_SERVER, flag] } } }),
     );
     const model = await startOpenAIServer();
     try {
