@@ -255,3 +255,27 @@ describe("agent loop", () => {
     expect(kernel.session.buildContext().model).toBe("b/two");
   });
 });
+
+describe("a system prompt that grows during the session", () => {
+  it("is asked for at every turn, after the sessionStart hooks ran", async () => {
+    const provider = scriptedProvider([text("one"), text("two")]);
+    const notes: string[] = [];
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      systemPrompt: () => ["base", ...notes].join("\n"),
+      hooks: {
+        sessionStart: () => {
+          notes.push("from a server that started with the session");
+        },
+      },
+    });
+    await kernel.prompt("hi");
+    notes.push("later");
+    await kernel.prompt("again");
+    expect(provider.requests.map((request) => request.systemPrompt)).toEqual([
+      "base\nfrom a server that started with the session",
+      "base\nfrom a server that started with the session\nlater",
+    ]);
+  });
+});

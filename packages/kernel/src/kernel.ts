@@ -28,7 +28,11 @@ export interface KernelOptions {
    */
   thinking?: ThinkingLevel;
   cwd?: string;
-  systemPrompt?: string;
+  /**
+   * The system prompt, or a function asked at the start of every turn (a host whose prompt
+   * grows during the session: MCP servers' instructions once the servers started).
+   */
+  systemPrompt?: string | (() => string);
   tools?: AnyTool[];
   providers?: Provider[];
   models?: ModelInfo[];
@@ -371,7 +375,8 @@ export class Kernel {
     } catch (error) {
       return { stopReason: "error", steps: 0, usage: emptyUsage(), text: "", error: (error as Error).message };
     }
-    const systemPrompt = this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
+    const configured = this.options.systemPrompt;
+    const systemPrompt = (typeof configured === "function" ? configured() : configured) ?? DEFAULT_SYSTEM_PROMPT;
     // What tools spent on models for this turn (a subagent's calls): part of the turn's and the
     // session's usage, so a run's reported cost includes its subagents. Their dollars already
     // went to the spending ledger the subagent shares, so they are not added to it again here.

@@ -1,3 +1,6 @@
+export * from "./client-features.js";
 export * from "./config.js";
-export { McpManager, type McpManagerOptions, type McpStartReport } from "./manager.js";
+export * from "./elicitation.js";
+export { instructionsSection, MAX_INSTRUCTIONS_CHARS } from "./instructions.js";
+export { McpManager, type McpManagerOptions, type McpStartReport, progressLine } from "./manager.js";
 export { type McpPromptInfo, promptUsage } from "./prompts.js";

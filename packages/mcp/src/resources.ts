@@ -8,6 +8,14 @@ export interface McpResourceInfo {
   mimeType?: string;
 }
 
+/** What a server lists under resources/templates/list: a URI template (RFC 6570) to fill. */
+export interface McpResourceTemplateInfo {
+  uriTemplate: string;
+  name: string;
+  description?: string;
+  mimeType?: string;
+}
+
 /** One entry of a resources/read answer. */
 export type McpResourceContents =
   | { uri: string; mimeType?: string; text: string }
@@ -18,29 +26,38 @@ const LISTED = 50;
 
 /**
  * A server's resources as one read-only tool, `mcp__<server>__read_resource { uri }`: the model
- * sees what the server offers in the description and reads what it needs. Its name follows the
- * server's tools, so a rule such as `mcp__docs__*` covers it too.
+ * sees what the server offers in the description (resources, and templates to fill in) and reads
+ * what it needs. Its name follows the server's tools, so a rule such as `mcp__docs__*` covers it too.
  */
 export function resourceTool(
   server: string,
   resources: McpResourceInfo[],
+  templates: McpResourceTemplateInfo[],
   read: (uri: string, signal: AbortSignal) => Promise<McpResourceContents[]>,
 ): AnyTool {
-  const listed = resources
-    .slice(0, LISTED)
-    .map(
-      (resource) =>
-        `- ${resource.uri} — ${resource.name}${resource.description ? `: ${resource.description.slice(0, 120)}` : ""}`,
-    );
+  const line = (uri: string, name: string, description?: string) =>
+    `- ${uri} — ${name}${description ? `: ${description.slice(0, 120)}` : ""}`;
+  const listed = resources.slice(0, LISTED).map((resource) => line(resource.uri, resource.name, resource.description));
   const more = resources.length > LISTED ? [`… and ${resources.length - LISTED} more.`] : [];
+  const filled = templates
+    .slice(0, LISTED)
+    .map((template) => line(template.uriTemplate, template.name, template.description));
+  const moreTemplates = templates.length > LISTED ? [`… and ${templates.length - LISTED} more templates.`] : [];
+  const description = [
+    `Read a resource of the MCP server "${server}" by its URI.`,
+    ...(listed.length ? ["It offers:", ...listed, ...more] : []),
+    ...(filled.length
+      ? ["URI templates (replace each {name} with a value to form a URI):", ...filled, ...moreTemplates]
+      : []),
+  ];
   return {
     name: `mcp__${server}__read_resource`.slice(0, 64),
-    description: [`Read a resource of the MCP server "${server}" by its URI. It offers:`, ...listed, ...more].join(
-      "\n",
-    ),
+    description: description.join("\n"),
     parameters: {
       type: "object",
-      properties: { uri: { type: "string", description: "The resource's URI, as listed" } },
+      properties: {
+        uri: { type: "string", description: "The resource's URI, as listed or filled in from a template" },
+      },
       required: ["uri"],
       additionalProperties: false,
     },

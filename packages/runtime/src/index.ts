@@ -36,6 +36,7 @@ export {
   tokenForLocalEndpoint,
   writeHubServerFile,
 } from "./local-hub.js";
+export { type McpElicitHandler, mcpClientHost, SAMPLING_TOOL } from "./mcp-client-host.js";
 export {
   BUILT_IN_PROVIDERS,
   checkModelBeforeStart,

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { ClaudePlugin } from "@pincer/claude-code";
 import { baseEnv, fifoLifeline } from "@pincer/host";
-import { McpManager, type McpServerConfig, serverProblem, sessionServers } from "@pincer/mcp";
+import { type McpClientHost, McpManager, type McpServerConfig, serverProblem, sessionServers } from "@pincer/mcp";
 import type { Settings } from "./home.js";
 import { pincerVersion } from "./version.js";
 
@@ -17,6 +17,8 @@ export function sessionMcp(options: {
   warnings: string[];
   /** Installed Claude Code plugins: their .mcp.json servers, consented at install. */
   claudePlugins?: ClaudePlugin[];
+  /** Roots, sampling and elicitation for the servers (mcp-client-host.ts). */
+  host?: McpClientHost;
 }): McpManager | undefined {
   if (options.project.mcpServers || options.project.mcp) {
     options.warnings.push(
@@ -41,6 +43,7 @@ export function sessionMcp(options: {
     ...(options.user.mcp?.startTimeoutMs ? { startTimeoutMs: options.user.mcp.startTimeoutMs } : {}),
     ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
     clientInfo: { name: "pincer", version: pincerVersion() },
+    ...(options.host ? { host: options.host } : {}),
   });
 }
 

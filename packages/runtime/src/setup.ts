@@ -40,6 +40,7 @@ import {
   UsageError,
 } from "./home.js";
 import { runningLocalHub, tokenForLocalEndpoint } from "./local-hub.js";
+import { type McpElicitHandler, mcpClientHost } from "./mcp-client-host.js"; // roots, sampling, elicitation
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
@@ -79,6 +80,8 @@ export interface SessionOptions {
    * and maxTurns (see agents/session-agent.ts). Unknown: a UsageError listing the agents.
    */
   agent?: string;
+  /** Shows an MCP server's form (elicitation) to the user; without one, every form is declined. */
+  mcpElicit?: McpElicitHandler;
 }
 
 export interface PreparedSession {
@@ -246,15 +249,21 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     redact,
   });
 
+  const systemPrompt = buildSystemPrompt({
+    cwd: options.cwd,
+    sections: [...(sessionAgent ? [sessionAgent.systemPromptSection] : []), ...agentContext.systemPromptSections],
+    ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
+  });
+  // MCP servers (below) start with the first prompt; what they say about their tools joins then.
+  let mcp: ReturnType<typeof sessionMcp>;
   const kernel = createKernel({
     model: modelRef,
     ...(thinking ? { thinking } : {}),
     cwd: options.cwd,
-    systemPrompt: buildSystemPrompt({
-      cwd: options.cwd,
-      sections: [...(sessionAgent ? [sessionAgent.systemPromptSection] : []), ...agentContext.systemPromptSections],
-      ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
-    }),
+    systemPrompt: () => {
+      const instructions = mcp?.instructions();
+      return instructions ? `${systemPrompt}\n\n${instructions}` : systemPrompt;
+    },
     tools: sessionAgent ? agentToolList([...tools, ...agentTools], sessionAgent, warnings) : [...tools, ...agentTools],
     providers: [provider],
     models: loaded.models,
@@ -276,7 +285,24 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and
   // dispose() stops them.
-  const mcp = sessionMcp({ cwd: options.cwd, env: options.env, user, project, warnings, claudePlugins });
+  const loadedProviders = new Map([[providerId, loaded.models]]);
+  const providersById = new Map([[providerId, provider]]);
+  mcp = sessionMcp({
+    cwd: options.cwd,
+    env: options.env,
+    user,
+    project,
+    warnings,
+    claudePlugins,
+    host: mcpClientHost({
+      cwd: options.cwd,
+      addDirs: options.addDirs ?? [],
+      kernel: () => kernel,
+      provider: (id) => providersById.get(id),
+      ...(options.resolver ? { resolver: options.resolver } : {}),
+      ...(options.mcpElicit ? { elicit: options.mcpElicit } : {}),
+    }),
+  });
   if (mcp) {
     kernel.addHooks(
       mcp.hooks(
@@ -310,7 +336,6 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       return undefined;
     }
   };
-  const loadedProviders = new Map([[providerId, loaded.models]]);
   const switchModel = async (ref: string) => {
     let id: string;
     try {
@@ -324,6 +349,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       }
       const next = await registry.loadProvider(id);
       kernel.registerProvider(next.provider);
+      providersById.set(id, next.provider);
       for (const info of next.models) kernel.registerModel(info);
       loadedProviders.set(id, next.models);
     }

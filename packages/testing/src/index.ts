@@ -7,6 +7,7 @@ export {
 } from "./anthropic-server.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
+export { everythingServer } from "./everything.js";
 export { MCP_TEST_SERVER, serveMcpHttp } from "./mcp-server.js";
 export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {

@@ -1,0 +1,240 @@
+import { resolve } from "node:path";
+import { clientCapabilities, installClientHandlers, type McpClientHost } from "./client-features.js";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_START_TIMEOUT_MS,
+  expandVariables,
+  isStdio,
+  type McpServerConfig,
+} from "./config.js";
+import type { McpPromptInfo } from "./prompts.js";
+import type { McpResourceContents, McpResourceInfo, McpResourceTemplateInfo } from "./resources.js";
+import { type Client, loadSdk, type McpTool, type Sdk } from "./sdk.js";
+
+const STDERR_KEEP = 2_000;
+/** Resources and templates listed per server (the rest are still readable by URI). */
+const MAX_LISTED = 1_000;
+
+/** What a server's connection needs from the manager. */
+export interface McpServerOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  baseEnv?: Record<string, string>;
+  guard?: (command: string, args: string[]) => { command: string; args: string[]; release(): void };
+  startTimeoutMs?: number;
+  callTimeoutMs?: number;
+  clientInfo?: { name: string; version: string };
+  host?: McpClientHost;
+  /** For an HTTP server: the OAuth provider the transport authorizes with (see oauth.ts). */
+  authProvider?: (name: string, url: URL) => unknown;
+}
+
+/** One configured server: its connection (started again after a crash) and what it offers. */
+export class McpServer {
+  tools: McpTool[] = [];
+  resources: McpResourceInfo[] = [];
+  templates: McpResourceTemplateInfo[] = [];
+  prompts: McpPromptInfo[] = [];
+  /** The `instructions` the server sent at initialize, if any. */
+  instructions: string | undefined;
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private stderr = "";
+
+  constructor(
+    readonly name: string,
+    private readonly config: McpServerConfig,
+    private readonly options: McpServerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = await this.connect();
+    const tools: McpTool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : {}, { timeout: this.startTimeout });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    this.tools = tools;
+    this.instructions = client.getInstructions();
+    const capabilities = client.getServerCapabilities();
+    if (capabilities?.prompts) {
+      const page = await client.listPrompts({}, { timeout: this.startTimeout });
+      this.prompts = page.prompts.map((prompt) => ({
+        command: `mcp__${this.name}__${prompt.name.replace(/[^A-Za-z0-9_-]/g, "_")}`,
+        server: this.name,
+        name: prompt.name,
+        ...(prompt.description ? { description: prompt.description } : {}),
+        arguments: prompt.arguments ?? [],
+      }));
+    }
+    // Resources are optional in MCP: only a server that says it has some is asked.
+    if (capabilities?.resources) {
+      const resources: McpResourceInfo[] = [];
+      let next: string | undefined;
+      do {
+        const page = await client.listResources(next ? { cursor: next } : {}, { timeout: this.startTimeout });
+        resources.push(...page.resources);
+        next = page.nextCursor;
+      } while (next && resources.length < MAX_LISTED);
+      this.resources = resources;
+      // Templates (RFC 6570 URIs such as `demo://text/{id}`): a server without the method still
+      // has its plain resources.
+      const templates: McpResourceTemplateInfo[] = [];
+      let after: string | undefined;
+      try {
+        do {
+          const page = await client.listResourceTemplates(after ? { cursor: after } : {}, {
+            timeout: this.startTimeout,
+          });
+          templates.push(...page.resourceTemplates);
+          after = page.nextCursor;
+        } while (after && templates.length < MAX_LISTED);
+      } catch {
+        // Method not found: no templates.
+      }
+      this.templates = templates;
+    }
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal) {
+    const client = this.client ?? (await this.connect());
+    const result = await client.getPrompt(
+      { name, arguments: args },
+      { ...(signal ? { signal } : {}), timeout: this.callTimeout },
+    );
+    return result.messages;
+  }
+
+  async readResource(uri: string, signal: AbortSignal) {
+    const client = this.client ?? (await this.connect());
+    const result = await client.readResource({ uri }, { signal, timeout: this.callTimeout });
+    return result.contents as McpResourceContents[];
+  }
+
+  get startTimeout(): number {
+    return this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  }
+
+  get callTimeout(): number {
+    return this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  }
+
+  /**
+   * A crashed stdio server is started again here, once per call. Progress the server reports
+   * (`notifications/progress`) goes to `onProgress` and restarts the call's clock: a long job
+   * that keeps reporting is not cut off, a silent one is.
+   */
+  async call(
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    timeout: number,
+    onProgress?: (progress: { progress: number; total?: number; message?: string }) => void,
+  ) {
+    const client = this.client ?? (await this.connect());
+    return client.callTool({ name: tool, arguments: args }, undefined, {
+      signal,
+      timeout,
+      ...(onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {}),
+    });
+  }
+
+  /** Tells a connected server that the workspace changed (`notifications/roots/list_changed`). */
+  async rootsChanged(): Promise<void> {
+    await this.client?.sendRootsListChanged();
+  }
+
+  stderrTail(): string {
+    const text = this.stderr.trim();
+    return text ? ` (its stderr: ${text.slice(-500)})` : "";
+  }
+
+  private connect(): Promise<Client> {
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
+    const sdk = await loadSdk();
+    const { Client } = sdk;
+    const { transport, release } = this.transport(sdk);
+    const client = new Client(this.options.clientInfo ?? { name: "pincer", version: "0.1.0" }, {
+      capabilities: clientCapabilities(this.options.host),
+    });
+    installClientHandlers(client, sdk, this.name, this.options.host);
+    client.onclose = () => {
+      if (this.client === client) this.client = undefined;
+      release?.();
+    };
+    // Errors also surface on the request that meets them; without a handler the SDK would log them.
+    client.onerror = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.connect(transport, { timeout: this.startTimeout }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`it did not answer within ${this.startTimeout} ms (mcp.startTimeoutMs)`)),
+            this.startTimeout,
+          );
+        }),
+      ]);
+    } catch (error) {
+      await client.close().catch(() => {});
+      release?.();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.client = client;
+    return client;
+  }
+
+  private transport(sdk: Sdk): { transport: Parameters<Client["connect"]>[0]; release?: () => void } {
+    const { StdioClientTransport, StreamableHTTPClientTransport, SSEClientTransport } = sdk;
+    const env = this.options.env;
+    const config = this.config;
+    this.stderr = "";
+    if (isStdio(config)) {
+      const serverEnv: Record<string, string> = { ...this.options.baseEnv };
+      if (!this.options.baseEnv) for (const name of ["PATH", "HOME"]) if (env[name]) serverEnv[name] = env[name];
+      for (const [key, value] of Object.entries(config.env ?? {})) serverEnv[key] = expandVariables(value, env);
+      let command = expandVariables(config.command, env);
+      let args = (config.args ?? []).map((arg) => expandVariables(arg, env));
+      let release: (() => void) | undefined;
+      if (this.options.guard) ({ command, args, release } = this.options.guard(command, args));
+      const stdio = new StdioClientTransport({
+        command,
+        args,
+        env: serverEnv,
+        cwd: resolve(this.options.cwd, config.cwd ? expandVariables(config.cwd, env) : "."),
+        stderr: "pipe",
+      });
+      // Kept for error messages; a server's log never reaches the user's terminal or output.
+      stdio.stderr?.on("data", (chunk: Buffer) => {
+        this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEEP);
+      });
+      return { transport: stdio, ...(release ? { release } : {}) };
+    }
+    const url = new URL(expandVariables(config.url, env));
+    const headers = Object.fromEntries(
+      Object.entries(config.headers ?? {}).map(([key, value]) => [key, expandVariables(value, env)]),
+    );
+    const authProvider = this.options.authProvider?.(this.name, url) as never;
+    const options = { requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };
+    return {
+      transport:
+        config.type === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options),
+    };
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+  }
+}
