@@ -5,9 +5,9 @@ export {
   type MessagesRequestBody,
   startAnthropicServer,
 } from "./anthropic-server.js";
+export { everythingServer } from "./everything.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
-export { everythingServer } from "./everything.js";
 export { MCP_TEST_SERVER, serveMcpHttp } from "./mcp-server.js";
 export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {
