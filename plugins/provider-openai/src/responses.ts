@@ -141,7 +141,20 @@ function convert(message: Message, providerId: string): ResponseInputItem[] {
     ];
   }
   if (message.role === "toolResult") {
-    const text = message.content.map((block) => (block.type === "text" ? block.text : "[image omitted]")).join("\n");
+    // Images go back as the call's output, beside its text (input_image with a data URL).
+    if (message.content.some((block) => block.type === "image")) {
+      const output = message.content.map((block) =>
+        block.type === "text"
+          ? { type: "input_text" as const, text: block.text }
+          : {
+              type: "input_image" as const,
+              detail: "auto" as const,
+              image_url: `data:${block.mimeType};base64,${block.data}`,
+            },
+      );
+      return [{ type: "function_call_output", call_id: message.toolCallId, output }];
+    }
+    const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join("\n");
     return [{ type: "function_call_output", call_id: message.toolCallId, output: text || "(no output)" }];
   }
   const mine = message.model.startsWith(`${providerId}/`);
