@@ -37,6 +37,7 @@ export {
   writeHubServerFile,
 } from "./local-hub.js";
 export { type McpElicitHandler, mcpClientHost, SAMPLING_TOOL } from "./mcp-client-host.js";
+export { aliasesOf, MODEL_ALIASES, resolveModelAlias } from "./model-aliases.js";
 export {
   BUILT_IN_PROVIDERS,
   checkModelBeforeStart,

@@ -1,4 +1,5 @@
 import { configPath, readSettings, UsageError } from "./home.js";
+import { resolveModelAlias } from "./model-aliases.js";
 import { readProjectSettings } from "./settings/project-settings.js";
 
 /**
@@ -34,8 +35,14 @@ export const BUILT_IN_PROVIDERS: readonly BuiltInProvider[] = [
   {
     id: "hf",
     keys: ["HF_TOKEN"],
-    hint: "Hugging Face Inference Providers",
+    hint: "Hugging Face Inference Providers; HF_ROUTER_BASE_URL for another router",
     defaultModel: "hf/openai/gpt-oss-120b",
+  },
+  {
+    id: "openrouter",
+    keys: ["OPENROUTER_API_KEY"],
+    hint: "OpenRouter; OPENROUTER_BASE_URL for another endpoint",
+    defaultModel: "openrouter/openai/gpt-5",
   },
 ];
 
@@ -108,7 +115,7 @@ function providerLines(): string[] {
 
 /**
  * The model a session uses: the one named (flag, settings, PINCER_MODEL, the resumed session's),
- * else the configured default; checked for its provider's key. Throws a UsageError (exit 2) with
+ * an alias (`sonnet`) resolved, else the configured default; checked for its provider's key. Throws a UsageError (exit 2) with
  * the guidance when there is none or the key is missing.
  */
 export function chooseModel(options: {
@@ -116,7 +123,10 @@ export function chooseModel(options: {
   env: NodeJS.ProcessEnv;
   providers: ProviderSettings;
 }): string {
-  const modelRef = options.named ?? configuredDefaultModel(options.env, options.providers);
+  const modelRef =
+    options.named !== undefined
+      ? resolveModelAlias(options.named)
+      : configuredDefaultModel(options.env, options.providers);
   if (!modelRef) throw new UsageError(noProviderGuidance());
   const slash = modelRef.indexOf("/");
   const providerId = slash > 0 ? modelRef.slice(0, slash) : modelRef;

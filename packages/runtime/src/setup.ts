@@ -41,6 +41,7 @@ import {
 } from "./home.js";
 import { runningLocalHub, tokenForLocalEndpoint } from "./local-hub.js";
 import { type McpElicitHandler, mcpClientHost } from "./mcp-client-host.js"; // roots, sampling, elicitation
+import { resolveModelAlias } from "./model-aliases.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
@@ -336,7 +337,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       return undefined;
     }
   };
-  const switchModel = async (ref: string) => {
+  const switchModel = async (named: string) => {
+    const ref = resolveModelAlias(named);
     let id: string;
     try {
       id = parseModelRef(ref).provider;

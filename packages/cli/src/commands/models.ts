@@ -1,5 +1,5 @@
 import type { ModelInfo } from "@pincer/kernel";
-import { configPath, createRegistry, pincerHome, readSettings } from "@pincer/runtime";
+import { aliasesOf, configPath, createRegistry, MODEL_ALIASES, pincerHome, readSettings } from "@pincer/runtime";
 
 /**
  * `pincer models`: every model the installed providers know, with context window and price.
@@ -29,14 +29,19 @@ export async function modelsCommand(options: { env: NodeJS.ProcessEnv; json: boo
   for (const warning of warnings) process.stderr.write(`! ${warning}\n`);
   if (options.json) {
     // `reasoning` always present: whether --thinking reaches the model (absent in a catalogue means no).
-    const listed = models.map((model) => ({ ...model, reasoning: model.reasoning === true }));
+    const listed = models.map((model) => ({
+      ...model,
+      reasoning: model.reasoning === true,
+      aliases: aliasesOf(model.id),
+    }));
     process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
     return;
   }
   const rows = [
-    ["model", "thinks", "context", "max out", "$/M in", "$/M out", "$/M cache read", "$/M cache write"],
+    ["model", "alias", "thinks", "context", "max out", "$/M in", "$/M out", "$/M cache read", "$/M cache write"],
     ...models.map((model) => [
       model.id,
+      aliasesOf(model.id).join(", "),
       model.reasoning ? "yes" : "no",
       tokens(model.contextWindow),
       tokens(model.maxOutputTokens),
@@ -49,11 +54,12 @@ export async function modelsCommand(options: { env: NodeJS.ProcessEnv; json: boo
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
     process.stdout.write(
-      `${row.map((cell, column) => (column <= 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}\n`,
+      `${row.map((cell, column) => (column <= 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}\n`,
     );
   }
   process.stdout.write(
-    "\nAny other model of a provider works too (provider/model); unknown models are priced at zero.\n" +
+    `\nAliases work wherever a model is named (--model, settings, /model): ${Object.keys(MODEL_ALIASES).join(", ")}.\n` +
+      "Any other model of a provider works too (provider/model); unknown models are priced at zero.\n" +
       "--thinking reaches the models that think, and any model not listed here.\n",
   );
 }

@@ -20,9 +20,10 @@ afterAll(() => server.close());
 function expectGuidance(text: string): void {
   expect(text).toContain("No model provider is configured");
   for (const line of [
-    "openai     OPENAI_API_KEY",
-    "anthropic  ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN",
-    "hf         HF_TOKEN",
+    "openai      OPENAI_API_KEY",
+    "anthropic   ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN",
+    "hf          HF_TOKEN",
+    "openrouter  OPENROUTER_API_KEY",
     "pincer demo",
     "pincer intern demo",
     "pnpm demo",

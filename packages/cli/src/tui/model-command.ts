@@ -1,9 +1,15 @@
 import type { ModelInfo } from "@pincer/kernel";
-import { configPath, missingCredentials, type ProviderSettings, readSettings } from "@pincer/runtime";
+import {
+  configPath,
+  missingCredentials,
+  type ProviderSettings,
+  readSettings,
+  resolveModelAlias,
+} from "@pincer/runtime";
 import type { Controller } from "./controller.js";
 
 /**
- * `/model`: switch to a model named, or pick one of the models the configured providers
+ * `/model`: switch to a model named (or an alias: `/model haiku`), or pick one of the models the configured providers
  * catalogue. A provider whose key is not set is refused with the variable it needs (the
  * environment cannot change under a running terminal); recorded (replay) models are listed only
  * when one is in use, and reached by naming them.
@@ -12,7 +18,8 @@ export async function modelCommand(controller: Controller, args: string): Promis
   const prepared = controller.prepared;
   if (!prepared) throw new Error("the session is still starting.");
   const providers = providerSettings(controller);
-  const wanted = args.trim();
+  // An alias (`/model opus`) is checked and switched to as the model it stands for.
+  const wanted = resolveModelAlias(args.trim());
   if (wanted) {
     refuseWithoutKey(controller, wanted, providers);
     await prepared.switchModel(wanted);

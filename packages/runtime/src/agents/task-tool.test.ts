@@ -141,6 +141,29 @@ describe("the task tool", () => {
     });
   });
 
+  it("an agent file's model alias (model: haiku) runs the agent on the model it stands for", async () => {
+    const where = agentsDir({
+      "project/.claude/agents/quick.md": "---\nname: quick\ndescription: Quick looks\nmodel: haiku\n---\nBe quick.",
+    });
+    const parentProvider = scripted("fake", []);
+    const anthropic = scripted("anthropic", [say("quick answer")]);
+    const loaded: string[] = [];
+    let parent = parentWith(parentProvider, []);
+    const task = createTaskTool({
+      agents: loadAgents(agentRoots(where), []),
+      parent: () => parent,
+      loadProvider: async (id) => {
+        loaded.push(id);
+        return { provider: anthropic, models: [] };
+      },
+    });
+    parent = parentWith(parentProvider, [task]);
+    const result = await task.execute({ agent: "quick", description: "x", prompt: "go" }, ctx());
+    expect(result.content).toBe("quick answer");
+    expect(loaded).toEqual(["anthropic"]);
+    expect(anthropic.requests[0]!.model).toBe("claude-haiku-4-5");
+  });
+
   it("defaults to a general agent with the parent's tools minus task, and reports unknown agents", async () => {
     const provider = scripted("fake", [say("done")]);
     let parent = parentWith(provider, []);

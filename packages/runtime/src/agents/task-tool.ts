@@ -12,6 +12,7 @@ import {
   type Tool,
   type ToolResult,
 } from "@pincer/kernel";
+import { resolveModelAlias } from "../model-aliases.js";
 import { environmentLines } from "../system-prompt.js";
 
 export interface TaskArgs {
@@ -164,7 +165,8 @@ function pickTools(parent: Kernel, agent: AgentDefinition | undefined, notes: st
 }
 
 function pickModel(parentModel: string, agent: AgentDefinition | undefined, notes: string[]): string {
-  const wanted = agent?.model;
+  // Claude Code's agent files name a family (`model: sonnet`): the alias stands for its current model.
+  const wanted = agent?.model === undefined ? undefined : resolveModelAlias(agent.model);
   if (!wanted || wanted === "inherit") return parentModel;
   if (!wanted.includes("/")) {
     notes.push(`model "${wanted}" is not of the form provider/model; used the parent's (${parentModel})`);

@@ -1,0 +1,28 @@
+import { ANTHROPIC_MODELS } from "@pincer/provider-anthropic";
+import { OPENAI_MODELS } from "@pincer/provider-openai";
+import { describe, expect, it } from "vitest";
+import { aliasesOf, MODEL_ALIASES, resolveModelAlias } from "./model-aliases.js";
+import { chooseModel } from "./model-choice.js";
+
+describe("model aliases", () => {
+  it("each stands for a model its provider catalogues (an alias never points at a retired model)", () => {
+    const catalogued = new Set([...ANTHROPIC_MODELS, ...OPENAI_MODELS].map((model) => model.id));
+    for (const [alias, target] of Object.entries(MODEL_ALIASES)) expect(catalogued, alias).toContain(target);
+  });
+
+  it("resolve case-insensitively; anything else is left as written", () => {
+    expect(resolveModelAlias("Sonnet")).toBe("anthropic/claude-sonnet-5-5");
+    expect(resolveModelAlias(" opus ")).toBe("anthropic/claude-opus-5-5");
+    expect(resolveModelAlias("openai/gpt-5")).toBe("openai/gpt-5");
+    expect(resolveModelAlias("sonnet-ish")).toBe("sonnet-ish");
+    // Names of Object.prototype are not aliases.
+    expect(resolveModelAlias("constructor")).toBe("constructor");
+    expect(aliasesOf("openai/gpt-5-mini")).toEqual(["gpt-mini"]);
+  });
+
+  it("chooseModel resolves the alias before checking the provider's key", () => {
+    const env = { ANTHROPIC_API_KEY: "sk-ant-unit" };
+    expect(chooseModel({ named: "haiku", env, providers: undefined })).toBe("anthropic/claude-haiku-4-5");
+    expect(() => chooseModel({ named: "gpt", env, providers: undefined })).toThrow(/OPENAI_API_KEY is not set/);
+  });
+});
