@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ANTHROPIC_MODELS } from "@pincer/provider-anthropic";
 import { OPENAI_MODELS } from "@pincer/provider-openai";
 import { describe, expect, it } from "vitest";
@@ -8,6 +9,14 @@ describe("model aliases", () => {
   it("each stands for a model its provider catalogues (an alias never points at a retired model)", () => {
     const catalogued = new Set([...ANTHROPIC_MODELS, ...OPENAI_MODELS].map((model) => model.id));
     for (const [alias, target] of Object.entries(MODEL_ALIASES)) expect(catalogued, alias).toContain(target);
+  });
+
+  it('are what the settings schema accepts for "model" beside provider/model', () => {
+    const schema = JSON.parse(readFileSync(new URL("./settings/settings.schema.json", import.meta.url), "utf8"));
+    const pattern = new RegExp(schema.properties.model.pattern as string);
+    for (const alias of Object.keys(MODEL_ALIASES)) expect(pattern.test(alias), alias).toBe(true);
+    expect(pattern.test("gpt5")).toBe(false);
+    expect(schema.properties.model["x-hint"]).toContain(Object.keys(MODEL_ALIASES).join(", "));
   });
 
   it("resolve case-insensitively; anything else is left as written", () => {

@@ -68,7 +68,7 @@ describe("the settings schema", () => {
       "unknown setting colour (known here: model, thinking, maxTurns, streamIdleTimeoutMs, theme, permissions",
     ],
     [{ thinking: "max" }, '"thinking" must be one of off, low, medium, high'],
-    [{ model: "gpt5" }, '"model" must be a model named provider/model, like openai/gpt-5'],
+    [{ model: "gpt5" }, '"model" must be a model named provider/model (like openai/gpt-5) or an alias: opus, sonnet'],
     [{ maxTurns: 0 }, '"maxTurns" must be a positive whole number'],
     [{ permissions: { allow: "bash" } }, '"permissions.allow" must be a list'],
     [{ permissions: { deny: [3] } }, '"permissions.deny[0]" must be a rule such as "bash(npm test:*)"'],
