@@ -2,6 +2,7 @@ import { jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from 
 import { prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
+import { commandLineAdvice, commandLineDenialReason, commandLineStop } from "./output/command-line-advice.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
@@ -31,12 +32,13 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession(options).catch(
-    (error: Error) => {
-      if (!(error instanceof SessionBusyError)) throw error;
-      throw new Error(sessionBusyMessage(error, "continue in a copy of it: add --fork"));
-    },
-  );
+  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession({
+    ...options,
+    advice: commandLineAdvice,
+  }).catch((error: Error) => {
+    if (!(error instanceof SessionBusyError)) throw error;
+    throw new Error(sessionBusyMessage(error, "continue in a copy of it: add --fork"));
+  });
   const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
 
@@ -55,7 +57,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   let pendingInit: Extract<KernelEvent, { type: "session_start" }> | undefined;
   kernel.subscribe((event: KernelEvent) => {
     if (event.type === "permission" && !event.allowed) {
-      denials.push({ tool_name: event.name, tool_use_id: event.toolCallId, reason: event.decision.reason });
+      denials.push({
+        tool_name: event.name,
+        tool_use_id: event.toolCallId,
+        reason: commandLineDenialReason(event.decision.reason, event.denial),
+      });
     }
     if (options.outputFormat !== "stream-json") return;
     // The init line waits for the first request: MCP servers register their tools when the prompt
@@ -101,7 +107,13 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     dispose();
   }
 
-  const summary = resultLine({ result, sessionId: session.id, durationMs: Date.now() - started, denials });
+  const stopped = commandLineStop(result);
+  const summary = resultLine({
+    result: stopped ? { ...result, error: stopped } : result,
+    sessionId: session.id,
+    durationMs: Date.now() - started,
+    denials,
+  });
   if (options.outputFormat === "text") {
     for (let at = 0; at < result.text.length; at += TEXT_SLICE) write(stdout, result.text.slice(at, at + TEXT_SLICE));
     if (result.text && !result.text.endsWith("\n")) write(stdout, "\n");
@@ -110,7 +122,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   const signalled = signals.signalled();
   if (result.stopReason !== "end_turn") {
-    const why = signalled ? `Interrupted by ${signalled}` : (result.error ?? `The run ended: ${result.stopReason}`);
+    const why = signalled ? `Interrupted by ${signalled}` : (stopped ?? `The run ended: ${result.stopReason}`);
     write(
       stderr,
       `${style.red("✗")} ${why}\n  The session is saved. Continue it with: pincer --resume ${session.id}\n`,

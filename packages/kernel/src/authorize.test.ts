@@ -47,7 +47,7 @@ describe("ctx.authorize: the permission engine on what a tool does underneath", 
     });
     await kernel.prompt("look");
     expect(seen[0]).toBeUndefined();
-    expect(seen[1]).toMatch(/Permission denied: bash needs approval .* --allowedTools "bash\(git push:\*\)"/);
+    expect(seen[1]).toMatch(/Permission denied: bash needs approval .* an allow rule \("bash\(git push:\*\)"\)/);
   });
 
   it("deny rules hold even in bypassPermissions", async () => {

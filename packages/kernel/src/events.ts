@@ -1,7 +1,8 @@
 import type { AssistantMessage, Message, ToolResultMessage, Usage } from "./messages.js";
-import type { PermissionDecision } from "./permissions/types.js";
+import type { PermissionDecision, PermissionMode } from "./permissions/types.js";
 import type { QueueDropReason, QueuedPrompt } from "./prompt-queue.js";
 import type { ProviderEvent } from "./provider.js";
+import type { PermissionDenial, TurnStop } from "./stop-codes.js";
 import type { ThinkingLevel } from "./thinking.js";
 
 export type TurnStopReason = "end_turn" | "max_turns" | "aborted" | "error" | "loop_guard" | "blocked";
@@ -13,8 +14,10 @@ export interface TurnResult {
   usage: Usage;
   /** The final assistant text of the turn (may be empty). */
   text: string;
-  /** Set when stopReason is error, loop_guard or blocked. */
+  /** Set when stopReason is error, max_turns, loop_guard or blocked; names no front end's controls. */
   error?: string;
+  /** Why the turn stopped, as a code with its data (absent for end_turn and aborted). */
+  stop?: TurnStop;
 }
 
 /**
@@ -40,13 +43,18 @@ export type KernelEvent =
       decision: PermissionDecision;
       asked: boolean;
       allowed: boolean;
+      /** Why it was refused, as a code with its data (when allowed is false). */
+      denial?: PermissionDenial;
     }
   | { type: "message_appended"; message: Message }
   | { type: "compaction"; summary: string; tokensBefore: number; tokensAfter: number }
   | { type: "loop_guard"; action: "correct" | "stop"; kind: string; message: string }
   | { type: "model_change"; model: string }
   | { type: "thinking_change"; level: ThinkingLevel }
+  | { type: "permission_mode_change"; mode: PermissionMode }
   | { type: "turn_end"; result: TurnResult; sessionUsage: Usage }
+  /** Usage changed (a model call, a subagent's, a compaction): the session's and the turn's totals so far. */
+  | { type: "usage"; session: Usage; turn: Usage }
   | { type: "warning"; message: string }
   /** A message sent while a turn runs waits for the loop (kernel.steer, kernel.followUp). */
   | { type: "prompt_queued"; queued: QueuedPrompt }

@@ -22,5 +22,7 @@ export * from "./session/session.js";
 export { tornPathFor } from "./session/session-file.js";
 export * from "./session/store.js";
 export * from "./session/types.js";
+export * from "./stop-codes.js";
 export * from "./thinking.js";
 export * from "./tool.js";
+export { UsageLedger } from "./usage-ledger.js";

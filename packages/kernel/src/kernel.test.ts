@@ -60,6 +60,7 @@ describe("agent loop", () => {
       "turn_start",
       "message_appended",
       "request_start",
+      "usage",
       "message_appended",
       "assistant_message",
       "tool_start",
@@ -67,6 +68,7 @@ describe("agent loop", () => {
       "tool_end",
       "message_appended",
       "request_start",
+      "usage",
       "message_appended",
       "assistant_message",
       "turn_end",
@@ -158,7 +160,7 @@ describe("agent loop", () => {
     expect(JSON.stringify(hang!.content)).toContain("hang timed out");
   });
 
-  it("stops at max turns with a message that says what to do", async () => {
+  it("stops at max turns with the limit as data, in words that name no front end's flags", async () => {
     const loopCall = () => toolCalls({ name: "echo", args: { text: String(Math.random()) } });
     const kernel = createKernel({
       model: "test/m",
@@ -168,7 +170,8 @@ describe("agent loop", () => {
     });
     const result = await kernel.prompt("go");
     expect(result.stopReason).toBe("max_turns");
-    expect(result.error).toContain("--max-turns");
+    expect(result.stop).toEqual({ code: "max_turns", limit: 2 });
+    expect(result.error).toBe("Stopped after 2 model calls, the limit of this run.");
   });
 
   it("prices usage from the catalogue per turn and per session", async () => {

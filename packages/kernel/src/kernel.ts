@@ -1,4 +1,4 @@
-import { addUsage, ModelCatalog, type ModelInfo, priceUsage } from "./catalog.js";
+import { ModelCatalog, type ModelInfo, priceUsage } from "./catalog.js";
 import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
 import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
 import { HookDispatcher } from "./hook-dispatch.js";
@@ -8,16 +8,23 @@ import { emptyUsage, type Usage } from "./messages.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
 import { SpendingBudget } from "./permissions/budget.js";
 import { PermissionEngine } from "./permissions/engine.js";
-import type { PermissionMode, PermissionResolver, PermissionRule } from "./permissions/types.js";
+import {
+  PERMISSION_MODES,
+  type PermissionMode,
+  type PermissionResolver,
+  type PermissionRule,
+} from "./permissions/types.js";
 import { PromptQueue, type QueuedPrompt } from "./prompt-queue.js";
 import { type Provider, parseModelRef } from "./provider.js";
 import type { Redactor } from "./redact.js";
 import { repairInterruptedToolCalls } from "./resume.js";
 import { Session } from "./session/session.js";
+import type { FrontEndAdvice } from "./stop-codes.js";
 import { checkThinkingLevel, reasoningFor, type ThinkingLevel } from "./thinking.js";
 import type { AnyTool } from "./tool.js";
 import { ToolRunner } from "./tool-runner.js";
 import { runTurn } from "./turn.js";
+import { UsageLedger } from "./usage-ledger.js";
 
 export interface KernelOptions {
   /** `provider/model`, e.g. `openai/gpt-5`. */
@@ -71,6 +78,11 @@ export interface KernelOptions {
    * session see it: the host hands in a redactor that knows its secrets (see redact.ts).
    */
   redact?: Redactor;
+  /**
+   * The front end's words for what the user can do about a refused call, told to the model with
+   * the refusal (the CLI names its flags). Default: words that name no front end's controls.
+   */
+  advice?: FrontEndAdvice;
 }
 
 const DEFAULT_SYSTEM_PROMPT =
@@ -98,7 +110,7 @@ export class Kernel {
   private readonly compaction: CompactionSettings | false;
   private modelRef: string;
   private thinkingLevel: ThinkingLevel;
-  private sessionUsage: Usage = emptyUsage();
+  private readonly usageLedger: UsageLedger;
   private current: AbortController | undefined;
   private started = false;
   private pendingContext: string[] = [];
@@ -132,6 +144,9 @@ export class Kernel {
         ...(options.permissions?.budget ? { capUsd: options.permissions.budget.capUsd } : {}),
         warn: (message) => this.bus.emit({ type: "warning", message }),
       });
+    this.usageLedger = new UsageLedger(this.spending, (ledger) =>
+      this.bus.emit({ type: "usage", session: ledger.session, turn: ledger.turn }),
+    );
     this.guard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard ?? {});
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.compaction = options.compaction === false ? false : { ...DEFAULT_COMPACTION, ...options.compaction };
@@ -148,7 +163,7 @@ export class Kernel {
           : message?.role === "assistant" || message?.role === "toolResult"
             ? message.usage
             : undefined;
-      if (spent) this.sessionUsage = addUsage(this.sessionUsage, spent);
+      if (spent) this.usageLedger.restore(spent);
     }
     // Record the model on the session's path, so --continue without --model picks the same one.
     const recorded = this.session.buildContext();
@@ -170,7 +185,7 @@ export class Kernel {
   }
 
   get usage(): Usage {
-    return this.sessionUsage;
+    return this.usageLedger.session;
   }
 
   get running(): boolean {
@@ -216,6 +231,26 @@ export class Kernel {
     this.modelRef = model;
     this.session.append({ type: "model_change", model });
     this.bus.emit({ type: "model_change", model });
+  }
+
+  /** The permission mode the next tool call is decided under. */
+  get permissionMode(): PermissionMode {
+    return this.permissions.mode;
+  }
+
+  /**
+   * Change the permission mode from the next tool call on; recorded in the session and announced
+   * (`permission_mode_change`), as setModel and setThinking are. Front ends call this rather than
+   * the engine, so the session and every listener know.
+   */
+  setPermissionMode(mode: PermissionMode): void {
+    if (!(PERMISSION_MODES as readonly string[]).includes(mode)) {
+      throw new Error(`Unknown permission mode "${mode}". Use one of: ${PERMISSION_MODES.join(", ")}.`);
+    }
+    if (mode === this.permissions.mode) return;
+    this.permissions.setMode(mode);
+    this.session.append({ type: "permission_mode_change", mode });
+    this.bus.emit({ type: "permission_mode_change", mode });
   }
 
   /**
@@ -291,7 +326,7 @@ export class Kernel {
     const result = await this.turn(prompt, signal);
     // Said before turn_end, the last word on a turn: a turn that did not end well delivers nothing queued.
     if (result.stopReason !== "end_turn") this.queue.drop(result.stopReason);
-    this.bus.emit({ type: "turn_end", result, sessionUsage: this.sessionUsage });
+    this.bus.emit({ type: "turn_end", result, sessionUsage: this.usageLedger.session });
     return result;
   }
 
@@ -318,8 +353,7 @@ export class Kernel {
       signal,
       onUsage: (raw) => {
         const usage = priceUsage(raw, this.catalog.resolve(this.modelRef).price);
-        this.sessionUsage = addUsage(this.sessionUsage, usage);
-        this.spending.addModelSpend(usage.cost.total);
+        this.usageLedger.compaction(usage);
         return usage;
       },
       ...(this.dispatch.has("beforeCompaction")
@@ -373,14 +407,19 @@ export class Kernel {
     try {
       resolved = this.resolveProvider();
     } catch (error) {
-      return { stopReason: "error", steps: 0, usage: emptyUsage(), text: "", error: (error as Error).message };
+      const message = (error as Error).message;
+      return {
+        stopReason: "error",
+        steps: 0,
+        usage: emptyUsage(),
+        text: "",
+        error: message,
+        stop: { code: "error", message },
+      };
     }
     const configured = this.options.systemPrompt;
     const systemPrompt = (typeof configured === "function" ? configured() : configured) ?? DEFAULT_SYSTEM_PROMPT;
-    // What tools spent on models for this turn (a subagent's calls): part of the turn's and the
-    // session's usage, so a run's reported cost includes its subagents. Their dollars already
-    // went to the spending ledger the subagent shares, so they are not added to it again here.
-    let toolUsage = emptyUsage();
+    this.usageLedger.startTurn();
     const runner = new ToolRunner({
       tools: this.tools,
       permissions: this.permissions,
@@ -392,10 +431,8 @@ export class Kernel {
       timeoutMs: this.options.toolTimeoutMs ?? 600_000,
       maxResultChars: this.options.maxToolResultChars ?? 50_000,
       ...(this.options.redact ? { redact: this.options.redact } : {}),
-      addUsage: (usage) => {
-        toolUsage = addUsage(toolUsage, usage);
-        this.sessionUsage = addUsage(this.sessionUsage, usage);
-      },
+      addUsage: (usage) => this.usageLedger.tool(usage),
+      ...(this.options.advice ? { advice: this.options.advice } : {}),
     });
     const compaction = this.compaction;
     const result = await runTurn(
@@ -421,15 +458,12 @@ export class Kernel {
           if (!needsCompaction(messages, systemPrompt, this.catalog, this.modelRef, compaction)) return;
           await this.compactNow(turnSignal, false);
         },
-        addSessionUsage: (usage) => {
-          this.sessionUsage = addUsage(this.sessionUsage, usage);
-          this.spending.addModelSpend(usage.cost.total);
-        },
+        usage: this.usageLedger,
       },
       prompt,
       signal,
     );
-    return { ...result, usage: addUsage(result.usage, toolUsage) };
+    return result;
   }
 }
 

@@ -95,7 +95,7 @@ describe("the loop guard on recorded ML runs", () => {
     expect(reason).toContain('Repeated: bash {"command":"python train.py --max-steps 10 --limit 64"}.');
     expect(reason).toContain(`The last result said: "KeyError: 'label'"`);
     expect(reason).toMatch(
-      /did not touch the cause of the error; find it before running again\. Run again with --continue/,
+      /did not touch the cause of the error; find it before running again\. Go on in this session with a different instruction/,
     );
   });
 
@@ -116,7 +116,7 @@ describe("the loop guard on recorded ML runs", () => {
     expect(reason).toMatch(/^Stopped by the loop guard: the sequence edit → bash → read repeated 3 times/);
     expect(reason).toContain('edit {"new_string":"batch[\\"label\\"]"');
     expect(reason).toContain(' → bash {"command":"python train.py --max-steps 10 --limit 64"} → read {');
-    expect(reason).toMatch(/a different approach is needed\. Run again with --continue and a different instruction/);
+    expect(reason).toMatch(/a different approach is needed\. Go on in this session with a different instruction/);
   });
 
   it("(c') catches the same error from the same run even when each edit between differs", () => {
@@ -164,7 +164,7 @@ describe("the loop guard on recorded ML runs", () => {
     expect(result.stopReason).toBe("loop_guard");
     expect(result.steps).toBe(26);
     expect(result.error).toMatch(
-      /^Stopped by the loop guard: the call bash .* failed with the same error 3 times.*Run again with --continue/,
+      /^Stopped by the loop guard: the call bash .* failed with the same error 3 times.*Go on in this session/,
     );
     // The model saw the corrective message in the result of the call that completed the loop.
     const corrected = provider.requests[8]!.messages.at(-1)!;

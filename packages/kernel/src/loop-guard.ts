@@ -126,7 +126,7 @@ export class LoopGuard {
     const history = this.history;
     const tail = (count: number) => history.slice(-count);
     const last = history.at(-1)!;
-    const again = "Run again with --continue and a different instruction, or do this step yourself.";
+    const again = "Go on in this session with a different instruction, or do this step yourself.";
 
     const repeated = tail(repeatThreshold);
     if (repeated.length === repeatThreshold && repeated.every((entry) => entry.signature === repeated[0]!.signature)) {

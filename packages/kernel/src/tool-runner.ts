@@ -3,11 +3,12 @@ import { addUsage } from "./catalog.js";
 import { type EventBus, errorText } from "./events.js";
 import type { HookDispatcher } from "./hook-dispatch.js";
 import { emptyUsage, type TextContent, type ToolCall, type ToolResultMessage, type Usage } from "./messages.js";
-import { checkEstimate, describeEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
+import { checkEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
 import type { PermissionEngine } from "./permissions/engine.js";
 import { suggestRule, suggestRules } from "./permissions/rules.js";
 import type { PermissionDecision, PermissionRequest, PermissionResolver } from "./permissions/types.js";
 import type { Redactor } from "./redact.js";
+import { denialMessage, type FrontEndAdvice, type PermissionDenial } from "./stop-codes.js";
 import type { AnyTool, CostEstimate, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
 
 /** A tool's cost estimate that has not answered by then is taken as no estimate. */
@@ -31,6 +32,8 @@ export interface ToolRunnerOptions {
   addUsage?: (usage: Usage) => void;
   /** Scrubs known secrets out of tool output before the model, the UI or the session see it. */
   redact?: Redactor;
+  /** The front end's words for what the user can do about a refusal (see stop-codes.ts). */
+  advice?: FrontEndAdvice;
 }
 
 /**
@@ -235,13 +238,15 @@ export class ToolRunner {
     const name = request.toolName;
     const estimate = request.estimate;
     let decision = permissions.evaluate(request);
+    // A refusal is announced with its code and data, and told to the model in the front end's words.
+    const refuse = (denial: PermissionDenial, asked = false): string => {
+      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked, allowed: false, denial });
+      return denialMessage(denial, this.options.advice);
+    };
     // What must be asked is asked: no mode, allow rule or budget answers for a person.
     if (request.mustAsk && decision.action !== "deny") {
       decision = { action: "ask", reason: request.mustAsk };
-      if (!resolver) {
-        bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
-        return `Permission denied: ${name} needs a person's approval and nobody can give it in this session: ${request.mustAsk}.`;
-      }
+      if (!resolver) return refuse({ code: "needs_person", tool: name, reason: request.mustAsk, recurring: false });
     }
     // Recurring work is never started without a person: no mode, rule or budget approves it.
     if (estimate?.recurring && decision.action !== "deny") {
@@ -253,10 +258,7 @@ export class ToolRunner {
       spending?.record(estimate);
       return undefined;
     }
-    if (decision.action === "deny") {
-      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
-      return `Permission denied: ${decision.reason}. Do not retry this call; choose another approach or ask the user.`;
-    }
+    if (decision.action === "deny") return refuse({ code: "denied", tool: name, reason: decision.reason });
     // The budget answers for the mode, never for an ask rule: a person who wrote one wants to be asked.
     if (estimate && !estimate.recurring && spending?.capUsd !== undefined && !decision.rule && !request.mustAsk) {
       const verdict = spending.approve(name, estimate);
@@ -266,36 +268,34 @@ export class ToolRunner {
         return undefined;
       }
       decision = { ...decision, reason: verdict.reason };
-      if (!resolver) {
-        bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
-        return `Permission denied: ${verdict.reason}. Do not retry this call; choose a cheaper approach or ask the user.`;
+      if (!resolver && verdict.over) {
+        return refuse({ code: "budget_exceeded", tool: name, reason: verdict.reason, ...verdict.over });
       }
     }
     if (!resolver) {
-      bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: false });
-      if (estimate?.recurring) {
-        return `Permission denied: ${decision.reason}; nobody can approve it in this session (it needs a human). Ask the user to run it interactively.`;
-      }
-      const rules = suggestRules(request);
-      // No suggestion when no narrow rule could allow it: never advise allowing a whole tool.
-      const how =
-        rules.length > 0
-          ? `--allowedTools ${rules.map((rule) => `"${rule}"`).join(" ")} or a permission mode`
-          : "a permission mode or by running it themselves";
-      const cost = estimate ? `${describeEstimate(estimate)}; ` : "";
-      const budget = estimate ? ", or give the run a budget with --budget <usd>" : "";
-      return `Permission denied: ${name} needs approval (${cost}${decision.reason}) and nobody can approve it in this session. The user can allow it with ${how}${budget}.`;
+      if (estimate?.recurring)
+        return refuse({ code: "needs_person", tool: name, reason: decision.reason, recurring: true });
+      return refuse({
+        code: "denied_headless",
+        tool: name,
+        reason: decision.reason,
+        suggestedRules: suggestRules(request),
+        ...(estimate ? { estimate } : {}),
+      });
     }
     const suggested = suggestRule(request);
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
     if (answer.remember) permissions.addRule(answer.remember);
-    bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: true, allowed: answer.allow });
-    if (answer.allow) this.askedCalls.add(callId);
-    if (answer.allow) {
-      spending?.record(estimate);
-      return undefined;
+    if (!answer.allow) {
+      return refuse(
+        { code: "denied_by_user", tool: name, ...(answer.message ? { message: answer.message } : {}) },
+        true,
+      );
     }
-    return `Permission denied by the user${answer.message ? `: ${answer.message}` : ""}. Do not retry this call; ask the user how to proceed.`;
+    bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: true, allowed: true });
+    this.askedCalls.add(callId);
+    spending?.record(estimate);
+    return undefined;
   }
 
   private async executeWithLimits(

@@ -1,16 +1,18 @@
 import type { ModelCatalog } from "./catalog.js";
-import { addUsage, priceUsage } from "./catalog.js";
+import { priceUsage } from "./catalog.js";
 import type { EventBus, TurnResult, TurnStopReason } from "./events.js";
 import type { HookDispatcher } from "./hook-dispatch.js";
-import type { LoopGuard } from "./loop-guard.js";
-import type { AssistantMessage, ToolCall, ToolResultMessage, Usage } from "./messages.js";
-import { emptyUsage, messageText } from "./messages.js";
+import type { LoopGuard, LoopKind } from "./loop-guard.js";
+import type { AssistantMessage, ToolCall, ToolResultMessage } from "./messages.js";
+import { messageText } from "./messages.js";
 import { callModel, type RetryPolicy } from "./model-call.js";
 import type { PromptQueue, QueuedPrompt } from "./prompt-queue.js";
 import type { ModelRequest, Provider, ToolSpec } from "./provider.js";
 import type { Session } from "./session/session.js";
+import type { TurnStop } from "./stop-codes.js";
 import type { AnyTool } from "./tool.js";
 import type { ToolRunner } from "./tool-runner.js";
+import type { UsageLedger } from "./usage-ledger.js";
 
 /** What one turn needs from the kernel; the kernel owns all of it and lends it per turn. */
 export interface TurnDeps {
@@ -33,7 +35,8 @@ export interface TurnDeps {
   queue: PromptQueue;
   /** Compacts the context if it is near the window; called before every model call. */
   maybeCompact(signal: AbortSignal): Promise<void>;
-  addSessionUsage(usage: Usage): void;
+  /** Where every model call's usage is counted (usage-ledger.ts). */
+  usage: UsageLedger;
 }
 
 /**
@@ -42,29 +45,31 @@ export interface TurnDeps {
  */
 export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSignal): Promise<TurnResult> {
   const { bus } = deps;
-  let usage = emptyUsage();
   let steps = 0;
   let lastText = "";
-  const finish = (stopReason: TurnStopReason, error?: string): TurnResult => ({
+  const finish = (stopReason: TurnStopReason, error?: string, stop?: TurnStop): TurnResult => ({
     stopReason,
     steps,
-    usage,
+    usage: deps.usage.turn,
     text: lastText,
     ...(error ? { error } : {}),
+    ...(stop ? { stop } : {}),
   });
 
   const submitted = await submitPrompt(deps, prompt);
-  if (typeof submitted !== "string") return finish("blocked", submitted.blocked);
+  if (typeof submitted !== "string") {
+    return finish("blocked", submitted.blocked, { code: "blocked", reason: submitted.blocked });
+  }
   deps.guard?.reset();
   append(deps, { role: "user", content: submitted, timestamp: Date.now() });
 
   for (;;) {
     if (signal.aborted) return finish("aborted");
     if (steps >= deps.maxTurns) {
-      return finish(
-        "max_turns",
-        `Stopped after ${deps.maxTurns} model calls (the --max-turns limit). Run again with --continue to go on, or raise --max-turns.`,
-      );
+      return finish("max_turns", `Stopped after ${deps.maxTurns} model calls, the limit of this run.`, {
+        code: "max_turns",
+        limit: deps.maxTurns,
+      });
     }
     // What the user sent while the last step ran goes in now: after the tool results, before the model call.
     await deliverSteering(deps, deps.queue.takeSteering());
@@ -83,14 +88,13 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     });
     const message = result.message;
     message.usage = priceUsage(message.usage, deps.catalog.resolve(deps.modelRef).price);
-    usage = addUsage(usage, message.usage);
-    deps.addSessionUsage(message.usage);
+    deps.usage.model(message.usage);
     if (message.content.length > 0) append(deps, message);
     bus.emit({ type: "assistant_message", message });
     lastText = messageText(message) || lastText;
 
     if (message.stopReason === "aborted") return finish("aborted");
-    if (result.error) return finish("error", result.error.message);
+    if (result.error) return finish("error", result.error.message, { code: "error", message: result.error.message });
 
     const calls = message.content.filter((block): block is ToolCall => block.type === "toolCall");
     if (calls.length === 0) {
@@ -103,7 +107,7 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     }
 
     const stop = await runToolCalls(deps, calls, result.argumentErrors, signal);
-    if (stop) return finish("loop_guard", stop);
+    if (stop) return finish("loop_guard", stop.reason, { code: "loop_guard", kind: stop.kind });
     if (signal.aborted) return finish("aborted");
   }
 }
@@ -166,14 +170,14 @@ function stopFollowUp(deps: TurnDeps, result: TurnResult): Promise<string | unde
  * Runs a batch of tool calls: in parallel when every tool is read-only, in order otherwise
  * (a write followed by a read of the same file must see the write). Every call gets a result
  * in the session, even when the turn is aborted half-way, so no call is left dangling.
- * Returns a stop reason when the loop guard ends the run.
+ * Returns why, when the loop guard ends the run.
  */
 async function runToolCalls(
   deps: TurnDeps,
   calls: ToolCall[],
   argumentErrors: Map<string, string>,
   signal: AbortSignal,
-): Promise<string | undefined> {
+): Promise<{ reason: string; kind: LoopKind } | undefined> {
   const readOnly = calls.every((call) => deps.tools.get(call.name)?.kind === "read");
   let results: ToolResultMessage[];
   if (readOnly && calls.length > 1) {
@@ -199,7 +203,7 @@ async function runToolCalls(
     }
   }
 
-  let stopReason: string | undefined;
+  let stopReason: { reason: string; kind: LoopKind } | undefined;
   for (const [index, result] of results.entries()) {
     const call = calls[index]!;
     const verdict = deps.guard?.observe({
@@ -213,7 +217,7 @@ async function runToolCalls(
       result.content.push({ type: "text", text: `\n[loop guard] ${verdict.message}` });
       deps.bus.emit({ type: "loop_guard", action: "correct", kind: verdict.kind, message: verdict.message });
     } else if (verdict && verdict.action === "stop" && !stopReason) {
-      stopReason = verdict.reason;
+      stopReason = { reason: verdict.reason, kind: verdict.kind };
       deps.bus.emit({ type: "loop_guard", action: "stop", kind: verdict.kind, message: verdict.reason });
     }
     append(deps, result);

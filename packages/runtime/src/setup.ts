@@ -12,6 +12,7 @@ import {
 import {
   createKernel,
   createRedactor,
+  type FrontEndAdvice,
   type Kernel,
   type ModelInfo,
   PERMISSION_MODES,
@@ -71,6 +72,12 @@ export interface SessionOptions {
   appendSystemPrompt?: string;
   /** `--dangerously-run-unconfined`: spawned commands run without an OS sandbox and without asking (sandbox.os "off"). */
   unconfined?: boolean;
+  /**
+   * The front end's words for what the user can do about a refused call (the CLI names its flags,
+   * serve its request fields); told to the model with the refusal. Default: the kernel's, which
+   * name no front end's controls.
+   */
+  advice?: FrontEndAdvice;
   /** Record the provider's stream to this cassette file. */
   record?: string;
   resolver?: PermissionResolver;
@@ -248,6 +255,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     ...(options.resolver ? { resolver: options.resolver } : {}),
     maxTurns: options.maxTurns ?? project.maxTurns ?? user.maxTurns ?? 100,
     redact,
+    ...(options.advice ? { advice: options.advice } : {}),
   });
 
   const systemPrompt = buildSystemPrompt({
@@ -282,6 +290,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       idleTimeoutSetting: `"streamIdleTimeoutMs" in ${configPath(options.home)}`,
     },
     redact,
+    ...(options.advice ? { advice: options.advice } : {}),
   });
   // MCP servers as tools (@pincer/mcp, commands/mcp.ts): the user's plus approved project .mcp.json
   // servers. They start at the first prompt, their tools register as mcp__<server>__<tool>, and

@@ -118,7 +118,7 @@ export class AcpSession {
 
   modes(): SessionModeState {
     return {
-      currentModeId: this.prepared.kernel.permissions.mode,
+      currentModeId: this.prepared.kernel.permissionMode,
       availableModes: PERMISSION_MODES.map((id) => ({ id, ...MODE_INFO[id] })),
     };
   }
@@ -130,7 +130,7 @@ export class AcpSession {
         `Unknown mode "${modeId}". Use one of: ${PERMISSION_MODES.join(", ")}.`,
       );
     }
-    this.prepared.kernel.permissions.setMode(modeId as PermissionMode);
+    this.prepared.kernel.setPermissionMode(modeId as PermissionMode);
   }
 
   /** The kind the tool declared, for plugin tools ACP has no name-based kind for. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareSession } from "@pincer/runtime";
+import { commandLineAdvice, commandLineStop } from "../output/command-line-advice.js";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
 
@@ -39,6 +40,7 @@ export async function runDemo(options: {
     allowedTools: ["bash(node:*)"],
     providerConfig: { replay: { delayMs: options.paceMs ?? 12 } },
     ...(options.unconfined ? { unconfined: true } : {}),
+    advice: commandLineAdvice,
   });
   kernel.subscribe(createProgressRenderer((text) => stdout.write(text), style));
   const result = await kernel.prompt(DEMO_PROMPT).finally(dispose);
@@ -46,7 +48,7 @@ export async function runDemo(options: {
   const files = readdirSync(scratch).sort().join(", ");
   const ok = result.stopReason === "end_turn";
   stdout.write(
-    `\n${ok ? style.green("✓ demo finished") : style.red(`✗ demo stopped: ${result.error ?? result.stopReason}`)} in ${seconds}s · ` +
+    `\n${ok ? style.green("✓ demo finished") : style.red(`✗ demo stopped: ${commandLineStop(result) ?? result.stopReason}`)} in ${seconds}s · ` +
       `${result.steps} model calls · ${result.usage.input + result.usage.output} tokens (replayed)\n` +
       `${style.dim("files:")}   ${files}\n` +
       `${style.dim("session:")} ${session.id} (${session.path})\n` +

@@ -39,6 +39,8 @@ export function showSession(home: string, id: string, options: { json: boolean }
       process.stdout.write(`[${entry.id}] (compaction) ${entry.summary.slice(0, 200)}\n`);
     else if (entry.type === "model_change") process.stdout.write(`[${entry.id}] (model) ${entry.model}\n`);
     else if (entry.type === "thinking_change") process.stdout.write(`[${entry.id}] (thinking) ${entry.level}\n`);
+    else if (entry.type === "permission_mode_change")
+      process.stdout.write(`[${entry.id}] (permission mode) ${entry.mode}\n`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Kernel, KernelEvent, TurnResult } from "@pincer/kernel";
 import { checkModelBeforeStart, prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals } from "../abort-on-signal.js";
+import { commandLineAdvice } from "../output/command-line-advice.js";
 import { createProgressRenderer } from "../output/progress.js";
 import { createStyle } from "../output/style.js";
 import { describeHub, hubUser, type InternHub, resolveInternHub } from "./hub.js";
@@ -139,6 +140,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       appendSystemPrompt: runnerInstructions(runner, hub),
       ...(options.unconfined ? { unconfined: true } : {}),
       ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
+      advice: commandLineAdvice,
     });
     const { kernel, session } = prepared;
     write(
@@ -171,7 +173,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       }
       if (event.type === "turn_end" || event.type === "tool_end") uploader?.kick();
       // A costed call the budget can't cover: stop here rather than let the model wander on.
-      if (event.type === "permission" && !event.allowed && /budget/i.test(event.decision.reason) && !budgetExhausted) {
+      if (event.type === "permission" && event.denial?.code === "budget_exceeded" && !budgetExhausted) {
         budgetExhausted = event.decision.reason;
         kernel.abort("budget exhausted");
       }

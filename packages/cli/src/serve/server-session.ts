@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type CostEstimate,
+  type EventOf,
   type KernelEvent,
   type PermissionAnswer,
   type PermissionResolver,
@@ -11,6 +12,7 @@ import {
 } from "@pincer/kernel";
 import { type PreparedSession, prepareSession, type SessionOptions, sessionsDir } from "@pincer/runtime";
 import { type PermissionPreview, permissionPreview } from "../tui/permission-preview.js";
+import { serveStopAdvice } from "./stop-advice.js";
 
 /** What a subscriber receives: the kernel's events, plus the server's own. */
 export type ServerEvent =
@@ -28,6 +30,8 @@ export type ServerEvent =
       estimate?: CostEstimate;
     }
   | { type: "turn_error"; message: string }
+  /** The kernel's turn_end, with what the client can do when the turn stopped short (stop-advice.ts). */
+  | (EventOf<"turn_end"> & { advice?: string })
   /** Sent first to a client resuming from an event no longer kept: `missed` events are gone. */
   | { type: "replay_gap"; missed: number; resumesAt: number };
 
@@ -252,7 +256,9 @@ export class ServerSession {
     this.prepared = prepared;
     this.unsubscribe = prepared.kernel.subscribe((event) => {
       if (event.type === "model_change") this.info.model = event.model;
-      this.emit(event);
+      if (event.type === "permission_mode_change") this.info.mode = event.mode;
+      const advice = event.type === "turn_end" ? serveStopAdvice(event.result, prepared.session.id) : undefined;
+      this.emit(event.type === "turn_end" && advice ? { ...event, advice } : event);
     });
     this.info = {
       id: prepared.session.id,

@@ -322,7 +322,7 @@ function permissions(controller: Controller, args: string): void {
   if (action === "mode") {
     if (!value || !(PERMISSION_MODES as readonly string[]).includes(value))
       throw new Error(`name a mode: ${PERMISSION_MODES.join(", ")}.`);
-    engine.setMode(value as PermissionMode);
+    controller.prepared!.kernel.setPermissionMode(value as PermissionMode);
     controller.transcript.notice("info", `Permission mode: ${value}`);
     return;
   }

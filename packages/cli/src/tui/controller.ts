@@ -285,14 +285,14 @@ export class Controller {
   }
 
   get mode(): PermissionMode {
-    return this.prepared?.kernel.permissions.mode ?? "default";
+    return this.prepared?.kernel.permissionMode ?? "default";
   }
 
   /** shift+tab: default → acceptEdits → plan → default (bypass is only ever chosen on purpose). */
   cycleMode(): void {
     const order: PermissionMode[] = ["default", "acceptEdits", "plan"];
     const next = order[(order.indexOf(this.mode) + 1) % order.length]!;
-    this.prepared?.kernel.permissions.setMode(next);
+    this.prepared?.kernel.setPermissionMode(next);
     this.changed();
   }
 

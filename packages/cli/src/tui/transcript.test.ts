@@ -23,6 +23,32 @@ describe("Transcript", () => {
     expect(transcript.items.at(-1)).toMatchObject({ kind: "markdown", text: "Second paragraph, still going" });
   });
 
+  it("words a turn stopped at its limit in the terminal's terms, and shows the kernel's usage as it changes", () => {
+    const transcript = new Transcript();
+    transcript.apply({ type: "turn_start", prompt: "go" });
+    const spent = { ...emptyUsage(), input: 1200, output: 30 };
+    transcript.apply({ type: "usage", session: spent, turn: spent });
+    expect(transcript.usage).toEqual(spent);
+    transcript.apply({
+      type: "turn_end",
+      result: {
+        stopReason: "max_turns",
+        steps: 50,
+        usage: spent,
+        text: "",
+        error: "Stopped after 50 model calls, the limit of this run.",
+        stop: { code: "max_turns", limit: 50 },
+      },
+      sessionUsage: spent,
+    });
+    const notice = transcript.items.at(-1) as { kind: string; text: string };
+    expect(notice).toMatchObject({ kind: "notice" });
+    expect(notice.text).toBe(
+      "Stopped after 50 model calls, this session's limit for one message. Send a message to go on.",
+    );
+    expect(notice.text).not.toMatch(/--[a-z]/);
+  });
+
   it("never splits a code fence, even across blank lines", () => {
     expect(stableBoundary("```js\nconst a = 1;\n\nconst b = 2;\n")).toBe(0);
     const closed = "```js\nconst a = 1;\n```\nafter";

@@ -1,5 +1,5 @@
 import type { KernelEvent, Message, QueuedPrompt, ToolResultMessage, Usage } from "@pincer/kernel";
-import { addUsage, emptyUsage } from "@pincer/kernel";
+import { emptyUsage } from "@pincer/kernel";
 import { type PlanItem, planFromResult } from "../output/plan.js";
 import { terminalAdvice } from "./advice.js";
 import { stableBoundary } from "./markdown.js";
@@ -137,8 +137,6 @@ export class Transcript {
         this.flushThinking();
         this.flushText(true);
         this.live.retry = undefined;
-        // Counted as each answer arrives; turn_end then brings the kernel's own total.
-        this.usage = addUsage(this.usage, event.message.usage);
         if (event.message.stopReason === "error" && event.message.errorMessage) {
           this.errorShown = true;
           this.notice("error", terminalAdvice(event.message.errorMessage));
@@ -200,6 +198,11 @@ export class Transcript {
       case "subscriber_error":
         this.notice("error", `A listener failed on ${event.eventType}: ${event.error}`);
         return;
+      case "usage":
+        // The kernel's own total (usage-ledger.ts), a subagent's calls and compactions included.
+        this.usage = event.session;
+        this.changed();
+        return;
       case "turn_end":
         this.flushThinking();
         this.flushText(true);
@@ -208,7 +211,10 @@ export class Transcript {
         if (event.result.stopReason === "aborted")
           this.notice("warning", "Interrupted. What should Pincer do instead?");
         else if (event.result.stopReason === "max_turns")
-          this.notice("warning", "Stopped: the turn reached max turns.");
+          this.notice(
+            "warning",
+            `Stopped after ${event.result.stop?.code === "max_turns" ? event.result.stop.limit : "the most"} model calls, this session's limit for one message. Send a message to go on.`,
+          );
         else if (event.result.error && !(event.result.stopReason === "error" && this.errorShown))
           this.notice("error", terminalAdvice(event.result.error));
         else this.changed();

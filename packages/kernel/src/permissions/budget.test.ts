@@ -75,8 +75,9 @@ describe("SpendingBudget", () => {
     const over = budget.approve("gpu_job", gpu(0.5));
     expect(over.allowed).toBe(false);
     expect(over.reason).toBe(
-      "gpu_job would cost an estimated $0.50 (a10g-small at $1.00/h × up to 0.5 h), and this run has spent $5.00 of its $5.00 budget; raise the cap with --budget <usd> to let it run",
+      "gpu_job would cost an estimated $0.50 (a10g-small at $1.00/h × up to 0.5 h), and this run has spent $5.00 of its $5.00 budget",
     );
+    expect(over).toMatchObject({ over: { estimateUsd: 0.5, spentUsd: 5, capUsd: 5 } });
     expect(budget.spentUsd).toBe(5);
   });
 
@@ -143,7 +144,8 @@ describe("costed tool calls in the kernel", () => {
     expect(results[0]).toMatch(
       /^Permission denied: gpu_job needs approval \(estimated \$2\.00: a10g-small at \$1\.00\/h × up to 2 h; gpu_job runs commands/,
     );
-    expect(results[0]).toContain("--budget <usd>");
+    expect(results[0]).toContain("or give the run a budget.");
+    expect(results[0]).not.toContain("--");
   });
 
   it("with a budget: approves while the calls fit, then denies with the cap and what was spent", async () => {
@@ -157,8 +159,12 @@ describe("costed tool calls in the kernel", () => {
     );
     expect(ran).toEqual(["a", "b"]);
     expect(results[2]).toBe(
-      "Permission denied: gpu_job would cost an estimated $1.00 (a10g-small at $1.00/h × up to 1 h), and this run has spent $4.50 of its $5.00 budget; raise the cap with --budget <usd> to let it run. Do not retry this call; choose a cheaper approach or ask the user.",
+      "Permission denied: gpu_job would cost an estimated $1.00 (a10g-small at $1.00/h × up to 1 h), and this run has spent $4.50 of its $5.00 budget; the user can raise the run's budget to let it run. Do not retry this call; choose a cheaper approach or ask the user.",
     );
+    const denial = events.flatMap((event) => (event.type === "permission" && !event.allowed ? [event.denial] : []));
+    expect(denial).toEqual([
+      expect.objectContaining({ code: "budget_exceeded", tool: "gpu_job", estimateUsd: 1, spentUsd: 4.5, capUsd: 5 }),
+    ]);
     expect(kernel.spending.spentUsd).toBe(4.5);
     const approvals = events.flatMap((event) => (event.type === "permission" && event.allowed ? [event] : []));
     expect(approvals[0]?.decision.reason).toMatch(/^within the budget of \$5\.00 \(estimated \$2\.00/);

@@ -6,7 +6,7 @@ const MAX_SUMMARY_CHARS = 300;
 
 export interface SpendingOptions {
   /**
-   * The budget of an unattended run (`--budget 20`): a costed call that would ask is approved
+   * The budget of an unattended run (the CLI's `--budget 20`): a costed call that would ask is approved
    * while spending stays within it. Absent: spending is counted and warned about, never approved.
    */
   capUsd?: number;
@@ -16,7 +16,10 @@ export interface SpendingOptions {
   warn?: (message: string) => void;
 }
 
-export type BudgetVerdict = { allowed: true; reason: string } | { allowed: false; reason: string };
+export type BudgetVerdict =
+  | { allowed: true; reason: string }
+  /** With the figures when the cap is what refused it (a front end words how to raise it). */
+  | { allowed: false; reason: string; over?: { estimateUsd: number; spentUsd: number; capUsd: number } };
 
 /** `$2.00`; amounts under a cent read as such rather than as `$0.00`. */
 export function formatUsd(usd: number): string {
@@ -54,7 +57,7 @@ export function checkEstimate(value: unknown): CostEstimate | undefined {
  * Spending = the estimates of every costed tool call that went ahead (approved by a rule, a mode,
  * a person or this budget), plus what the model itself has cost. Model spend counts because the
  * cap is what the user is willing to pay for the whole run, and the kernel already prices every
- * model call; it is never blocked here (that is --max-turns' job), but it leaves less room for
+ * model call; it is never blocked here (that is the turn limit's job), but it leaves less room for
  * costed calls. Estimates are upper bounds (price × the job's timeout), so spending errs high.
  */
 export class SpendingBudget {
@@ -116,7 +119,8 @@ export class SpendingBudget {
     }
     return {
       allowed: false,
-      reason: `${toolName} would cost an estimated ${formatUsd(estimate.usd)} (${estimate.summary}), and this run has spent ${formatUsd(spent)} of its ${formatUsd(cap)} budget; raise the cap with --budget <usd> to let it run`,
+      reason: `${toolName} would cost an estimated ${formatUsd(estimate.usd)} (${estimate.summary}), and this run has spent ${formatUsd(spent)} of its ${formatUsd(cap)} budget`,
+      over: { estimateUsd: estimate.usd, spentUsd: spent, capUsd: cap },
     };
   }
 

@@ -18,6 +18,7 @@ const ENTRY_FIELDS: Record<SessionEntry["type"], Record<string, string>> = {
   compaction: { summary: "string", firstKeptEntryId: "string", tokensBefore: "number" },
   model_change: { model: "string" },
   thinking_change: { level: "string" },
+  permission_mode_change: { mode: "string" },
   custom: { customType: "string" },
 };
 

@@ -1,4 +1,5 @@
 import type { Message, Usage } from "../messages.js";
+import type { PermissionMode } from "../permissions/types.js";
 import type { ThinkingLevel } from "../thinking.js";
 
 export const SESSION_FORMAT_VERSION = 1;
@@ -49,6 +50,16 @@ export interface ThinkingChangeEntry extends EntryBase {
   level: ThinkingLevel;
 }
 
+/**
+ * The permission mode from here on (`kernel.setPermissionMode`: the terminal's shift+tab, an
+ * editor's mode picker). A record of what the session ran under; a resumed run takes its mode from
+ * its own flags and settings, never from a session file.
+ */
+export interface PermissionModeChangeEntry extends EntryBase {
+  type: "permission_mode_change";
+  mode: PermissionMode;
+}
+
 /** Extensions' own state, never sent to the model. */
 export interface CustomEntry extends EntryBase {
   type: "custom";
@@ -56,7 +67,13 @@ export interface CustomEntry extends EntryBase {
   data: unknown;
 }
 
-export type SessionEntry = MessageEntry | CompactionEntry | ModelChangeEntry | ThinkingChangeEntry | CustomEntry;
+export type SessionEntry =
+  | MessageEntry
+  | CompactionEntry
+  | ModelChangeEntry
+  | ThinkingChangeEntry
+  | PermissionModeChangeEntry
+  | CustomEntry;
 
 /** An entry as callers hand it to `append` (the session assigns id, parentId, timestamp). */
 export type NewSessionEntry =
@@ -64,6 +81,7 @@ export type NewSessionEntry =
   | Omit<CompactionEntry, "id" | "parentId" | "timestamp">
   | Omit<ModelChangeEntry, "id" | "parentId" | "timestamp">
   | Omit<ThinkingChangeEntry, "id" | "parentId" | "timestamp">
+  | Omit<PermissionModeChangeEntry, "id" | "parentId" | "timestamp">
   | Omit<CustomEntry, "id" | "parentId" | "timestamp">;
 
 export interface SessionInfo {

@@ -2,6 +2,7 @@ import type { AgentDefinition } from "@pincer/claude-code";
 import { selectTools } from "@pincer/claude-code";
 import {
   createKernel,
+  type FrontEndAdvice,
   type Kernel,
   type ModelInfo,
   type PermissionMode,
@@ -34,6 +35,8 @@ export interface TaskToolOptions {
   maxTurns?: number;
   /** The session's redactor: a subagent's tool output is scrubbed before its model sees it, too. */
   redact?: Redactor;
+  /** The front end's words for refusals: a subagent's refused call reads as its parent's would. */
+  advice?: FrontEndAdvice;
 }
 
 export const GENERAL_PURPOSE = "general-purpose";
@@ -125,6 +128,7 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
         },
         spending: parent.spending,
         ...(options.redact ? { redact: options.redact } : {}),
+        ...(options.advice ? { advice: options.advice } : {}),
         // The agent's own budget (maxTurns in its front matter) wins over the session's.
         ...(agent?.maxTurns || options.maxTurns ? { maxTurns: agent?.maxTurns ?? options.maxTurns } : {}),
       });
