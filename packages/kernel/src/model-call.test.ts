@@ -14,7 +14,8 @@ function scripted(attempts: Array<Array<ProviderEvent | "hang">>): Provider & { 
       const script = attempts[provider.calls++] ?? [];
       for (const step of script) {
         if (step === "hang") {
-          await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+          if (!signal.aborted)
+            await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
           return;
         }
         yield step;
@@ -84,5 +85,20 @@ describe("a model call under faults", () => {
     const { message, error } = await result;
     expect(error).toBeUndefined();
     expect(message.content).toEqual([{ type: "text", text: ".........." }]);
+  });
+
+  it("a turn aborted before the call starts aborts the provider's attempt (it never hangs)", async () => {
+    const turn = new AbortController();
+    turn.abort(new Error("user pressed esc"));
+    const provider = scripted([["hang"]]);
+    const { message } = await callModel({
+      provider,
+      modelRef: "scripted/m",
+      request,
+      signal: turn.signal,
+      retry: { ...DEFAULT_RETRY, idleTimeoutMs: 60_000 },
+    });
+    expect(provider.calls).toBe(1);
+    expect(message.content).toEqual([]);
   });
 });

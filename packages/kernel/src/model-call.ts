@@ -57,7 +57,9 @@ export async function callModel(options: {
     // Each attempt has its own signal: a stalled attempt is aborted without aborting the turn.
     const attempt$ = new AbortController();
     const forward = () => attempt$.abort(signal.reason);
-    signal.addEventListener("abort", forward, { once: true });
+    // "abort" fires once: a turn aborted before this attempt began would never reach it.
+    if (signal.aborted) forward();
+    else signal.addEventListener("abort", forward, { once: true });
     let iterator: AsyncIterator<ProviderEvent> | undefined;
     let streamed = false;
     let stalled = false;
