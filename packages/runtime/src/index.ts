@@ -69,5 +69,5 @@ export {
 } from "./settings/narrow.js";
 export { type ProjectSettings, readProjectSettings } from "./settings/project-settings.js";
 export { settingsProblems } from "./settings/schema-errors.js";
-export { type PreparedSession, prepareSession, type SessionOptions, splitList, writerFromArgv } from "./setup.js";
+export { type PreparedSession, prepareSession, type SessionOptions, splitList } from "./setup.js";
 export { buildSystemPrompt, environmentLines } from "./system-prompt.js";

@@ -66,7 +66,7 @@ export interface SessionOptions {
   resume?: string;
   /** With continue/resume: go on in a new session copied from that one (its file stays as it is). */
   fork?: boolean;
-  /** Who writes the session, for the lock another writer is shown (default: from the command line). */
+  /** Who writes the session, in a person's words, for the lock another writer is shown (`pincer -p`). */
   writer?: string;
   addDirs?: string[];
   appendSystemPrompt?: string;
@@ -397,7 +397,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
  * A session open in another process throws the kernel's SessionBusyError; front ends word it.
  */
 function openSession(store: SessionStore, options: SessionOptions): Session {
-  const lock = options.writer ?? writerFromArgv(process.argv.slice(2));
+  const lock = options.writer ?? "a program using @pincer/runtime";
   let target: string | undefined;
   try {
     if (options.resume) target = store.resolveId(options.resume);
@@ -417,13 +417,6 @@ function openSession(store: SessionStore, options: SessionOptions): Session {
     if (error instanceof UsageError || error instanceof SessionBusyError) throw error;
     throw new UsageError((error as Error).message);
   }
-}
-
-/** `pincer -p`, `pincer serve`, `pincer acp`, `pincer intern`, `pincer` (the terminal): for a lock's holder. */
-export function writerFromArgv(args: readonly string[]): string {
-  if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) return "pincer -p";
-  const command = args.find((arg) => !arg.startsWith("-"));
-  return command && /^(serve|acp|intern|demo)$/.test(command) ? `pincer ${command}` : "pincer";
 }
 
 function collectRules(

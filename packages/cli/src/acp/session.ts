@@ -91,6 +91,7 @@ export class AcpSession {
         home: options.home,
         env: options.env,
         resolver,
+        writer: "pincer acp",
         ...(options.model ? { model: options.model } : {}),
         ...(options.thinking ? { thinking: options.thinking } : {}),
         ...(options.resume ? { resume: options.resume } : {}),

@@ -41,6 +41,7 @@ export async function runDemo(options: {
     providerConfig: { replay: { delayMs: options.paceMs ?? 12 } },
     ...(options.unconfined ? { unconfined: true } : {}),
     advice: commandLineAdvice,
+    writer: "pincer demo",
   });
   kernel.subscribe(createProgressRenderer((text) => stdout.write(text), style));
   const result = await kernel.prompt(DEMO_PROMPT).finally(dispose);

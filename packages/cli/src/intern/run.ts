@@ -141,6 +141,7 @@ export async function runIntern(options: InternRunOptions): Promise<InternRunOut
       ...(options.unconfined ? { unconfined: true } : {}),
       ...(options.providerConfig ? { providerConfig: options.providerConfig } : {}),
       advice: commandLineAdvice,
+      writer: "pincer intern",
     });
     const { kernel, session } = prepared;
     write(
