@@ -55,6 +55,7 @@ await Promise.all([
   }),
   ...[
     "plugins/core-tools",
+    "plugins/notebook",
     "plugins/provider-openai",
     "plugins/provider-anthropic",
     "plugins/provider-hf",

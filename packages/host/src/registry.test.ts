@@ -83,6 +83,42 @@ describe("plugin registry", () => {
     expect(offered).toEqual([0, 0, 1, 1]);
   });
 
+  it("offers a plugin activated by files only when the workspace holds one, two folders deep at most", async () => {
+    const dir = pluginDir(
+      { contributes: { tools: ["probe"] }, activation: { files: ["*.ipynb", "?.nb"] } },
+      probeBundle,
+    );
+    const workspace = (files: string[]) => {
+      const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-activation-")));
+      cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+      for (const file of files) {
+        mkdirSync(join(cwd, file, ".."), { recursive: true });
+        writeFileSync(join(cwd, file), "{}");
+      }
+      return cwd;
+    };
+    const cases: Array<[string[], number]> = [
+      [[], 0],
+      [["analysis.ipynb"], 1],
+      [["notebooks/deep/eda.ipynb"], 1],
+      [["a/b/c/too-deep.ipynb"], 0],
+      [[".git/x.ipynb", "node_modules/pkg/y.ipynb"], 0],
+      [["x.nb"], 1],
+      [["xy.nb", "notes.ipynb.txt"], 0],
+    ];
+    for (const [files, expected] of cases) {
+      const registry = new PluginRegistry({ cwd: workspace(files), env: {} });
+      cleanups.push(() => registry.dispose());
+      registry.add(dir);
+      expect((await registry.loadTools()).length, files.join(", ")).toBe(expected);
+    }
+    // An --add-dir counts as workspace too.
+    const extra = new PluginRegistry({ cwd: workspace([]), addDirs: [workspace(["n.ipynb"])], env: {} });
+    cleanups.push(() => extra.dispose());
+    extra.add(dir);
+    expect(await extra.loadTools()).toHaveLength(1);
+  });
+
   it("refuses a tool the manifest does not declare", async () => {
     const registry = new PluginRegistry({ cwd: tmpdir() });
     cleanups.push(() => registry.dispose());

@@ -28,6 +28,7 @@ import { SnapshotCache } from "./sandbox/snapshot-cache.js";
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { gatedKind } from "./tool-gate.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
+import { workspaceHasFile } from "./workspace-files.js";
 
 export interface RegistryContext {
   cwd: string;
@@ -224,13 +225,16 @@ export class PluginRegistry {
 
   /**
    * A plugin whose manifest has an `activation` offers its tools only when one of its variables is
-   * set or the session runs as one of its agents.
+   * set, the session runs as one of its agents, or the workspace holds one of its files.
    */
   private activated(record: PluginRecord): boolean {
     const activation = record.manifest.activation;
     if (!activation) return true;
     if (activation.env?.some((name) => !!this.env[name])) return true;
-    return !!this.context.agent && (activation.agents?.includes(this.context.agent) ?? false);
+    if (this.context.agent && activation.agents?.includes(this.context.agent)) return true;
+    return (
+      !!activation.files && workspaceHasFile([this.context.cwd, ...(this.context.addDirs ?? [])], activation.files)
+    );
   }
 
   private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {

@@ -4,7 +4,8 @@
  * `bash` would inherit the user's `bash(...)` allow rules, one named `task` would clash with the
  * subagent tool, one named `mcp__x__y` would inherit the user's MCP rules.
  *
- * - Pincer's own tools: the core tools' names, `task` and `skill`.
+ * - Pincer's own tools: the core tools' names, `task`, `skill`, and the built-in web, notebook
+ *   and background-shell tools.
  * - Claude Code's tool names, which users' copied settings name in rules.
  */
 export const RESERVED_TOOL_NAMES: readonly string[] = [
@@ -18,6 +19,11 @@ export const RESERVED_TOOL_NAMES: readonly string[] = [
   "todo",
   "task",
   "skill",
+  "notebook_edit",
+  "web_fetch",
+  "web_search",
+  "bash_output",
+  "kill_shell",
   "agent",
   "multiedit",
   "notebookread",

@@ -19,15 +19,12 @@ export interface PluginManifest {
     skills?: string[];
   };
   /**
-   * When the tools are offered: `{ env: ["HF_TOKEN", "HF_ENDPOINT"] }` only in sessions where one
-   * of those is set, so a plugin most sessions don't need adds nothing to their prompts.
+   * When the plugin's tools are offered: in sessions where one of `env` is set, that run as one of
+   * `agents`, or whose workspace holds a file named like one of `files` (`*.ipynb`, looked for two
+   * folders deep, hidden folders and node_modules skipped); any one is enough. Without it, always.
+   * Keeps specialised tools out of every other session's prompt.
    */
-  /**
-   * When the plugin's tools are offered: in sessions where one of `env` is set, or that run as one
-   * of `agents` (either is enough). Without it, always. Keeps specialised tools out of every
-   * other session's prompt.
-   */
-  activation?: { env?: string[]; agents?: string[] };
+  activation?: { env?: string[]; agents?: string[]; files?: string[] };
   capabilities?: PluginCapabilities;
 }
 

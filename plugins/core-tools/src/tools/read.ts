@@ -1,4 +1,5 @@
 import { defineTool, type PluginToolContext } from "@pincer/sdk";
+import { notebookLines } from "./notebook-view.js";
 import { absolutePath, looksBinary } from "./paths.js";
 
 const DEFAULT_LIMIT = 2000;
@@ -7,7 +8,7 @@ const MAX_LINE = 2000;
 export const read = defineTool<{ path: string; offset?: number; limit?: number }>({
   name: "read",
   description:
-    "Read a text file with line numbers. For long files pass offset (1-based first line) and limit (lines, default 2000). Directories: use ls.",
+    "Read a text file with line numbers. For long files pass offset (1-based first line) and limit (lines, default 2000). Notebooks show cells and outputs. Directories: use ls.",
   kind: "read",
   parameters: {
     type: "object",
@@ -32,8 +33,11 @@ export const read = defineTool<{ path: string; offset?: number; limit?: number }
         details: { binary: true, size: bytes.length },
       };
     }
-    const lines = new TextDecoder().decode(bytes).split("\n");
-    if (lines.at(-1) === "") lines.pop();
+    const decoded = new TextDecoder().decode(bytes);
+    // A notebook reads as its cells (ids, sources, outputs), not as its JSON.
+    const notebook = path.endsWith(".ipynb") ? notebookLines(decoded) : undefined;
+    const lines = notebook ?? decoded.split("\n");
+    if (!notebook && lines.at(-1) === "") lines.pop();
     const start = (args.offset ?? 1) - 1;
     const end = Math.min(lines.length, start + (args.limit ?? DEFAULT_LIMIT));
     if (lines.length === 0) return { content: `${path} is empty.`, details: { lines: 0 } };
@@ -48,12 +52,15 @@ export const read = defineTool<{ path: string; offset?: number; limit?: number }
       .slice(start, end)
       .map((line, index) => {
         const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… [line cut at ${MAX_LINE} characters]` : line;
-        return `${String(start + index + 1).padStart(width)}\t${text}`;
+        return notebook ? text : `${String(start + index + 1).padStart(width)}\t${text}`;
       })
       .join("\n");
     const partial = start > 0 || end < lines.length;
     const note = partial ? `\n(showing lines ${start + 1}-${end} of ${lines.length}; use offset to read more)` : "";
-    return { content: body + note, details: { path, lines: lines.length, from: start + 1, to: end } };
+    return {
+      content: body + note,
+      details: { path, lines: lines.length, from: start + 1, to: end, ...(notebook ? { notebook: true } : {}) },
+    };
   },
 });
 
