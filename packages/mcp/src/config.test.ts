@@ -103,3 +103,31 @@ describe("${VAR} expansion", () => {
     expect(() => expandVariables("${NOPE}", {})).toThrow(/\$\{NOPE\}, which is not set/);
   });
 });
+
+describe("scopes", () => {
+  it("runs local over approved project over user servers of the same name", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "pincer-mcp-"));
+    try {
+      const project = { command: "project" };
+      writeFileSync(join(cwd, ".mcp.json"), JSON.stringify({ mcpServers: { a: project, b: project, c: project } }));
+      let approvals = approve(undefined, cwd, "a", project);
+      approvals = approve(approvals, cwd, "b", project);
+      const servers = sessionServers({
+        cwd,
+        user: { a: { command: "user" }, b: { command: "user" }, c: { command: "user" } },
+        settings: { approvals, local: { [cwd]: { a: { command: "local" } } } },
+        warnings: [],
+      });
+      // c is not approved, so the user's own c stays.
+      expect(servers).toEqual({ a: { command: "local" }, b: project, c: { command: "user" } });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("checks local servers like any other", () => {
+    expect(() => validateMcpSettings({ local: { "/p": { "bad name": { command: "x" } } } })).toThrow(
+      /"mcp.local" for \/p: .*server name "bad name"/,
+    );
+  });
+});

@@ -30,6 +30,11 @@ export interface McpSettings {
   callTimeoutMs?: number;
   /** Project directory → server name → fingerprint of the entry the user approved. */
   approvals?: Record<string, Record<string, string>>;
+  /**
+   * Project directory → servers of the local scope (Claude Code's default scope): the user's own,
+   * for that project only. They win over the project's `.mcp.json` and the user's servers.
+   */
+  local?: Record<string, Record<string, McpServerConfig>>;
 }
 
 export const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -105,8 +110,8 @@ export function validateMcpSettings(value: unknown): McpSettings {
   }
   const settings = value as Record<string, unknown>;
   for (const key of Object.keys(settings)) {
-    if (!["startTimeoutMs", "callTimeoutMs", "approvals"].includes(key)) {
-      throw new Error(`unknown setting "mcp.${key}" (known: startTimeoutMs, callTimeoutMs, approvals)`);
+    if (!["startTimeoutMs", "callTimeoutMs", "approvals", "local"].includes(key)) {
+      throw new Error(`unknown setting "mcp.${key}" (known: startTimeoutMs, callTimeoutMs, approvals, local)`);
     }
   }
   for (const key of ["startTimeoutMs", "callTimeoutMs"]) {
@@ -129,6 +134,19 @@ export function validateMcpSettings(value: unknown): McpSettings {
           Object.values(servers).every((hash) => typeof hash === "string"),
       );
     if (!ok) throw new Error(`"mcp.approvals" must map project directories to { server: fingerprint }`);
+  }
+  const local = settings.local;
+  if (local !== undefined) {
+    if (!local || typeof local !== "object" || Array.isArray(local)) {
+      throw new Error(`"mcp.local" must map project directories to { server: entry }`);
+    }
+    for (const [dir, servers] of Object.entries(local)) {
+      try {
+        validateMcpServers(servers);
+      } catch (error) {
+        throw new Error(`"mcp.local" for ${dir}: ${(error as Error).message}`);
+      }
+    }
   }
   return settings as McpSettings;
 }
@@ -205,10 +223,16 @@ export function approve(
   return { ...approvals, [dir]: { ...approvals?.[dir], [name]: serverFingerprint(config) } };
 }
 
+/** The local-scope servers of a project directory. */
+export function localServers(settings: McpSettings | undefined, projectDir: string): Record<string, McpServerConfig> {
+  return settings?.local?.[resolve(projectDir)] ?? {};
+}
+
 /**
- * The servers a session runs: the user's own, then the project's `.mcp.json` servers the user
- * approved for this directory (a user server of the same name wins). Others are skipped with a
- * warning that says how to approve them.
+ * The servers a session runs, by Claude Code's precedence: local scope (the user's, for this
+ * project) over the project's `.mcp.json` servers the user approved for this directory, over the
+ * user's own. A project server not approved (or changed since) is skipped with a warning that
+ * says how to approve it; a user server of that name then stays.
  */
 export function sessionServers(options: {
   cwd: string;
@@ -219,8 +243,9 @@ export function sessionServers(options: {
   const servers: Record<string, McpServerConfig> = { ...options.user };
   const project = readProjectMcp(options.cwd);
   for (const problem of project.problems) options.warnings.push(`Skipped an MCP server entry: ${problem}.`);
+  const local = localServers(options.settings, options.cwd);
   for (const entry of projectServerStatus(options.cwd, project.servers, options.settings?.approvals)) {
-    if (servers[entry.name]) continue;
+    if (local[entry.name]) continue;
     if (entry.status === "approved") {
       servers[entry.name] = entry.config;
       continue;
@@ -230,7 +255,7 @@ export function sessionServers(options: {
       `MCP server "${entry.name}" from ${projectMcpPath(options.cwd)} is ${what}, so it was not started. Run \`pincer mcp approve ${entry.name}\` in this directory to use it.`,
     );
   }
-  return servers;
+  return Object.assign(servers, local);
 }
 
 /**

@@ -1,65 +1,104 @@
 import { resolve } from "node:path";
-import {
-  approve,
-  isStdio,
-  type McpServerConfig,
-  projectMcpPath,
-  projectServerStatus,
-  readProjectMcp,
-  serverProblem,
-} from "@pincer/mcp";
+import { approve, isStdio, type McpServerConfig, projectMcpPath, readProjectMcp, serverProblem } from "@pincer/mcp";
 import { configPath, pincerHome, readSettings, UsageError, writeSettings } from "@pincer/runtime";
 import type { Argv } from "yargs";
+import {
+  describeServer,
+  removeServer,
+  revokeApproval,
+  SCOPES,
+  type Scope,
+  type ScopedServer,
+  scopedServers,
+  writeServer,
+} from "./mcp-scopes.js";
 
-/** `pincer mcp …`: add, list, remove and approve MCP servers. */
+const SCOPE_WHERE: Record<Scope, string> = {
+  local: "Local config (private to you in this project)",
+  project: "Project config (shared via .mcp.json)",
+  user: "User config (available in all your projects)",
+};
+
+const scopeOption = {
+  alias: "s",
+  choices: SCOPES,
+  description: "local (default: you, this project), project (.mcp.json, shared) or user (you, every project)",
+} as const;
+
+/** `pincer mcp …`: Claude Code's `claude mcp` forms (add, add-json, get, list, remove), plus approve. */
 export function mcpCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
   const home = () => pincerHome(env);
   // The global --cwd flag, when given, names the project.
   const cwd = (args: Record<string, unknown>) => resolve(typeof args.cwd === "string" ? args.cwd : process.cwd());
   return y
     .command(
-      "add <name> [command..]",
-      "Add a server: pincer mcp add <name> -- <command> [args…] (stdio), or --url <url> [--header K=V] (HTTP)",
+      "add <name> [target] [args..]",
+      "Add a server: add [-s scope] [-e K=V] <name> -- <command> [args…] (stdio), or add --transport http|sse [--header 'K: V'] <name> <url>",
       (c) =>
         c
           .positional("name", { type: "string", demandOption: true })
-          .positional("command", { type: "string", array: true })
-          .option("url", { type: "string", description: "The server's streamable HTTP endpoint" })
-          .option("transport", {
-            choices: ["stdio", "http", "sse"] as const,
-            description: "Default: http with --url, else stdio",
+          .positional("target", { type: "string", description: "The URL (http, sse) or the command (stdio)" })
+          .positional("args", { type: "string", array: true })
+          .option("transport", { alias: "t", choices: ["stdio", "http", "sse"] as const, default: "stdio" as const })
+          .option("scope", { ...scopeOption, default: "local" as const })
+          .option("env", { alias: "e", type: "string", description: "KEY=value for a stdio server (repeatable)" })
+          .option("header", {
+            alias: "H",
+            type: "string",
+            description: "'Key: value' for an http or sse server (repeatable)",
           })
-          .option("header", { type: "array", string: true, description: "K=V, sent with every HTTP request" })
-          .option("env", {
-            alias: "e",
-            type: "array",
-            string: true,
-            description: "K=V for a stdio server's environment (${VAR} expands at start)",
-          }),
+          .option("url", { type: "string", hidden: true }),
       (args) => {
         // What follows `--` lands in `_`, after the command words (`mcp add`).
         const words = args._.map(String);
         const rest = words.slice(words.indexOf("add") + 1);
-        mcpAdd(home(), args.name, {
-          command: [...(args.command ?? []), ...rest],
-          url: args.url,
-          transport: args.transport,
-          headers: args.header,
-          env: args.env,
+        const target = [...(args.target ? [args.target] : []), ...(args.args ?? []), ...rest];
+        const transport = args.url && args.transport === "stdio" ? "http" : args.transport;
+        const entry = entryFromFlags(args.name, transport, args.url ? [args.url, ...target] : target, {
+          env: list(args.env),
+          headers: list(args.header),
         });
+        addServer(home(), cwd(args), args.scope, args.name, entry);
       },
     )
     .command(
+      "add-json <name> <json>",
+      "Add a server from its JSON entry, as in .mcp.json: add-json [-s scope] <name> '<json>'",
+      (c) =>
+        c
+          .positional("name", { type: "string", demandOption: true })
+          .positional("json", { type: "string", demandOption: true })
+          .option("scope", { ...scopeOption, default: "local" as const }),
+      (args) => {
+        let entry: unknown;
+        try {
+          entry = JSON.parse(args.json);
+        } catch (error) {
+          throw new UsageError(`The server's JSON does not parse: ${(error as Error).message}.`);
+        }
+        addServer(home(), cwd(args), args.scope, args.name, entry as McpServerConfig);
+      },
+    )
+    .command(
+      "get <name>",
+      "Show one server: its scope, how it runs and its environment or headers",
+      (c) =>
+        c
+          .positional("name", { type: "string", demandOption: true })
+          .option("json", { type: "boolean", default: false }),
+      (args) => mcpGet(home(), cwd(args), args.name, args.json),
+    )
+    .command(
       "list",
-      "List your servers and this project's .mcp.json servers (with their approval)",
+      "List the servers of every scope (local, project .mcp.json with its approval, user)",
       (c) => c.option("json", { type: "boolean", default: false }),
       (args) => mcpList(home(), cwd(args), args.json),
     )
     .command(
       "remove <name>",
-      "Remove one of your servers (or your approval of a project server)",
-      (c) => c.positional("name", { type: "string", demandOption: true }),
-      (args) => mcpRemove(home(), cwd(args), args.name),
+      "Remove a server (from the scope given with -s, or the only scope that has it)",
+      (c) => c.positional("name", { type: "string", demandOption: true }).option("scope", scopeOption),
+      (args) => mcpRemove(home(), cwd(args), args.name, args.scope),
     )
     .command(
       "approve <name>",
@@ -67,96 +106,90 @@ export function mcpCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
       (c) => c.positional("name", { type: "string", demandOption: true }),
       (args) => mcpApprove(home(), cwd(args), args.name),
     )
-    .demandCommand(1, "Name an mcp command: add, list, remove or approve.");
+    .demandCommand(1, "Name an mcp command: add, add-json, get, list, remove or approve.");
 }
 
-function pairs(values: string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!values?.length) return undefined;
+function list(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `KEY=value` (env) or `Key: value` / `Key=value` (headers): split at the first separator. */
+function pairs(values: string[], flag: string, separators: string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
   const out: Record<string, string> = {};
   for (const value of values) {
-    const separator = value.includes("=") ? "=" : ":";
-    const at = value.indexOf(separator);
-    if (at < 1) throw new UsageError(`--${flag} takes KEY=VALUE, got "${value}".`);
+    const at = Math.min(...separators.map((sep) => value.indexOf(sep)).filter((index) => index >= 0));
+    if (!Number.isFinite(at) || at < 1) {
+      throw new UsageError(`--${flag} takes ${flag === "env" ? "KEY=value" : "'Key: value'"}, got "${value}".`);
+    }
     out[value.slice(0, at).trim()] = value.slice(at + 1).trim();
   }
   return out;
 }
 
-export function mcpAdd(
-  home: string,
+export function entryFromFlags(
   name: string,
-  options: {
-    command: string[];
-    url?: string | undefined;
-    transport?: "stdio" | "http" | "sse" | undefined;
-    headers?: string[] | undefined;
-    env?: string[] | undefined;
-  },
-): void {
-  const file = configPath(home);
-  const settings = readSettings(file);
-  const transport = options.transport ?? (options.url ? "http" : "stdio");
-  let entry: McpServerConfig;
+  transport: "stdio" | "http" | "sse",
+  target: string[],
+  flags: { env: string[]; headers: string[] },
+): McpServerConfig {
   if (transport === "stdio") {
-    if (options.url)
-      throw new UsageError("--url is for http and sse servers; a stdio server takes -- <command> [args…].");
-    const [command, ...args] = options.command;
+    const [command, ...args] = target;
     if (!command) {
       throw new UsageError(
-        `pincer mcp add ${name} needs a command after --, e.g. pincer mcp add ${name} -- npx -y some-mcp-server, or --url for an HTTP server.`,
+        `pincer mcp add ${name} needs a command after --, e.g. pincer mcp add ${name} -- npx -y some-mcp-server, or --transport http ${name} <url>.`,
       );
     }
-    const env = pairs(options.env, "env");
-    entry = { command, ...(args.length ? { args } : {}), ...(env ? { env } : {}) };
-  } else {
-    if (!options.url) throw new UsageError(`An ${transport} server needs --url <url>.`);
-    if (options.command.length) throw new UsageError("Give either --url or a command after --, not both.");
-    const headers = pairs(options.headers, "header");
-    entry = { type: transport, url: options.url, ...(headers ? { headers } : {}) };
+    if (/^https?:\/\//.test(command)) {
+      throw new UsageError(
+        `${command} is a URL: add it with --transport http (or sse): pincer mcp add --transport http ${name} ${command}.`,
+      );
+    }
+    if (flags.headers.length) throw new UsageError("--header is for http and sse servers.");
+    const env = pairs(flags.env, "env", ["="]);
+    return { command, ...(args.length ? { args } : {}), ...(env ? { env } : {}) };
   }
+  const [url, ...extra] = target;
+  if (!url)
+    throw new UsageError(
+      `An ${transport} server needs its URL: pincer mcp add --transport ${transport} ${name} <url>.`,
+    );
+  if (extra.length) throw new UsageError(`An ${transport} server takes one URL; got also: ${extra.join(" ")}.`);
+  if (flags.env.length) throw new UsageError("--env is for stdio servers; an http server takes --header.");
+  const headers = pairs(flags.headers, "header", [":", "="]);
+  return { type: transport, url, ...(headers ? { headers } : {}) };
+}
+
+export function addServer(home: string, cwd: string, scope: Scope, name: string, entry: McpServerConfig): void {
   const problem = serverProblem(name, entry);
   if (problem) throw new UsageError(`Cannot add the server: ${problem}.`);
-  const existed = settings.mcpServers?.[name] !== undefined;
-  writeSettings(file, { ...settings, mcpServers: { ...settings.mcpServers, [name]: entry } });
+  const existed = writeServer(home, cwd, scope, name, entry);
+  const where = scope === "project" ? projectMcpPath(cwd) : `${configPath(home)} (${scope} scope)`;
+  const next =
+    scope === "project"
+      ? ` Like every .mcp.json server it runs once approved: pincer mcp approve ${name}.`
+      : ` Its tools appear as mcp__${name}__<tool>; allow them with --allowedTools "mcp__${name}__*" or a permissions.allow rule.`;
   process.stdout.write(
-    `${existed ? "Updated" : "Added"} MCP server ${name} (${describe(entry)}). Its tools appear as mcp__${name}__<tool>; allow them with --allowedTools "mcp__${name}__*" or a permissions.allow rule.\n`,
+    `${existed ? "Updated" : "Added"} MCP server ${name} (${describeServer(entry)}) in ${where}.${next}\n`,
   );
 }
 
-function describe(entry: McpServerConfig): string {
-  if (isStdio(entry)) return `stdio: ${[entry.command, ...(entry.args ?? [])].join(" ")}`;
-  return `${entry.type}: ${entry.url}`;
-}
-
 export function mcpList(home: string, cwd: string, json: boolean): void {
-  const settings = readSettings(configPath(home));
-  const project = readProjectMcp(cwd);
-  const projectEntries = projectServerStatus(cwd, project.servers, settings.mcp?.approvals);
+  const { servers, problems } = scopedServers(home, cwd);
   if (json) {
+    const of = (scope: Scope) =>
+      Object.fromEntries(
+        servers
+          .filter((server) => server.scope === scope)
+          .map(({ name, config, status }) => [name, { ...config, ...(status ? { status } : {}) }]),
+      );
     process.stdout.write(
-      `${JSON.stringify(
-        {
-          user: settings.mcpServers ?? {},
-          project: Object.fromEntries(projectEntries.map(({ name, config, status }) => [name, { ...config, status }])),
-          problems: project.problems,
-        },
-        null,
-        2,
-      )}\n`,
+      `${JSON.stringify({ local: of("local"), project: of("project"), user: of("user"), problems }, null, 2)}\n`,
     );
     return;
   }
-  const lines: string[] = [];
-  for (const [name, entry] of Object.entries(settings.mcpServers ?? {}))
-    lines.push(`${name}  ${describe(entry)}  (user)`);
-  for (const entry of projectEntries) {
-    const status =
-      entry.status === "approved"
-        ? "approved"
-        : `${entry.status === "changed" ? "changed since approved" : "not approved"}: pincer mcp approve ${entry.name}`;
-    lines.push(`${entry.name}  ${describe(entry.config)}  (project .mcp.json, ${status})`);
-  }
-  for (const problem of project.problems) lines.push(`! ${problem}`);
+  const lines = servers.map((server) => `${server.name}: ${describeServer(server.config)} (${scopeNote(server)})`);
+  for (const problem of problems) lines.push(`! ${problem}`);
   process.stdout.write(
     lines.length
       ? `${lines.join("\n")}\n`
@@ -164,28 +197,72 @@ export function mcpList(home: string, cwd: string, json: boolean): void {
   );
 }
 
-export function mcpRemove(home: string, cwd: string, name: string): void {
-  const file = configPath(home);
-  const settings = readSettings(file);
-  if (settings.mcpServers?.[name]) {
-    const { [name]: _removed, ...rest } = settings.mcpServers;
-    writeSettings(file, { ...settings, mcpServers: rest });
-    process.stdout.write(`Removed MCP server ${name}.\n`);
-    return;
-  }
-  const dir = resolve(cwd);
-  const approved = settings.mcp?.approvals?.[dir];
-  if (approved?.[name] !== undefined) {
-    const { [name]: _revoked, ...others } = approved;
-    const approvals = { ...settings.mcp?.approvals, [dir]: others };
-    if (Object.keys(others).length === 0) delete approvals[dir];
-    writeSettings(file, { ...settings, mcp: { ...settings.mcp, approvals } });
+function scopeNote(server: ScopedServer): string {
+  if (server.scope !== "project") return server.scope;
+  if (server.status === "approved") return "project .mcp.json, approved";
+  const why = server.status === "changed" ? "changed since approved" : "not approved";
+  return `project .mcp.json, ${why}: pincer mcp approve ${server.name}`;
+}
+
+export function mcpGet(home: string, cwd: string, name: string, json: boolean): void {
+  const found = scopedServers(home, cwd).servers.filter((server) => server.name === name);
+  if (found.length === 0) throw new UsageError(`No MCP server named ${name}. pincer mcp list shows the servers.`);
+  if (json) {
     process.stdout.write(
-      `Revoked your approval of ${name} from ${projectMcpPath(dir)}; it no longer starts (delete it from that file to remove it).\n`,
+      `${JSON.stringify(
+        found.map(({ scope, config, status }) => ({ name, scope, ...(status ? { status } : {}), ...config })),
+        null,
+        2,
+      )}\n`,
     );
     return;
   }
-  throw new UsageError(`No MCP server named ${name}. pincer mcp list shows the servers.`);
+  const blocks = found.map((server, index) => {
+    const { config } = server;
+    const lines = [
+      `${name}:`,
+      `  Scope: ${SCOPE_WHERE[server.scope]}${index > 0 ? " (shadowed by the one above)" : ""}`,
+    ];
+    if (server.status) lines.push(`  Approval: ${scopeNote(server).replace(/^project \.mcp\.json, /, "")}`);
+    if (isStdio(config)) {
+      lines.push("  Type: stdio", `  Command: ${config.command}`, `  Args: ${(config.args ?? []).join(" ")}`);
+      if (config.cwd) lines.push(`  Cwd: ${config.cwd}`);
+      const env = Object.entries(config.env ?? {});
+      if (env.length) lines.push("  Environment:", ...env.map(([key, value]) => `    ${key}=${value}`));
+    } else {
+      lines.push(`  Type: ${config.type}`, `  URL: ${config.url}`);
+      const headers = Object.entries(config.headers ?? {});
+      if (headers.length) lines.push("  Headers:", ...headers.map(([key, value]) => `    ${key}: ${value}`));
+    }
+    lines.push(`To remove this server, run: pincer mcp remove ${name} -s ${server.scope}`);
+    return lines.join("\n");
+  });
+  process.stdout.write(`${blocks.join("\n\n")}\n`);
+}
+
+export function mcpRemove(home: string, cwd: string, name: string, scope: Scope | undefined): void {
+  const found = scopedServers(home, cwd).servers.filter((server) => server.name === name);
+  if (!scope) {
+    if (found.length > 1) {
+      throw new UsageError(
+        `${name} is in more than one scope (${found.map((server) => server.scope).join(", ")}); say which with -s <scope>.`,
+      );
+    }
+    scope = found[0]?.scope;
+  }
+  if (scope && removeServer(home, cwd, scope, name)) {
+    const where = scope === "project" ? projectMcpPath(cwd) : `your ${scope} servers`;
+    process.stdout.write(`Removed MCP server ${name} from ${where}.\n`);
+    return;
+  }
+  // A project server someone else's .mcp.json declares: what the user owns is the approval.
+  if (revokeApproval(home, cwd, name)) {
+    process.stdout.write(`Revoked your approval of ${name} from ${projectMcpPath(cwd)}; it no longer starts.\n`);
+    return;
+  }
+  throw new UsageError(
+    `No MCP server named ${name}${scope ? ` in the ${scope} scope` : ""}. pincer mcp list shows the servers.`,
+  );
 }
 
 export function mcpApprove(home: string, cwd: string, name: string): void {
@@ -202,6 +279,6 @@ export function mcpApprove(home: string, cwd: string, name: string): void {
   const mcp = { ...settings.mcp, approvals: approve(settings.mcp?.approvals, cwd, name, config) };
   writeSettings(file, { ...settings, mcp });
   process.stdout.write(
-    `Approved ${name} (${describe(config)}) for ${resolve(cwd)}. It starts with your sessions here; it runs as a process of yours, outside the plugin sandbox.\n`,
+    `Approved ${name} (${describeServer(config)}) for ${resolve(cwd)}. It starts with your sessions here; it runs as a process of yours, outside the plugin sandbox.\n`,
   );
 }
