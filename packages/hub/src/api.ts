@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cardTags, tagFilter } from "./card-tags.js";
+import { libraryOf, pipelineTagOf, readCard, repoTags, tagFilter } from "./card-data.js";
 import { checkPath } from "./commit.js";
 import { HubError, readJson, sendJson } from "./http.js";
 import { type Operation, REPO_TYPES, type RepoMeta, type RepoStore, type RepoType } from "./repos.js";
@@ -11,11 +11,15 @@ export function parseRepoType(plural: string): RepoType | undefined {
   return REPO_TYPES.find((type) => `${type}s` === plural);
 }
 
-/** The repo's info as `/api/{type}s/{repo}` returns it. */
+/** The repo's info as `/api/{type}s/{repo}` returns it: the Hub's fields, the card's metadata as `cardData`. */
 export function repoInfo(store: RepoStore, meta: RepoMeta, rev = "HEAD", siblings = true): Record<string, unknown> {
   const commit = store.resolve(meta.type, meta.id, rev);
   const [author] = meta.id.split("/");
   const files = Object.keys(commit.files).sort();
+  const card = readCard(store, commit);
+  const library = meta.type === "model" ? libraryOf(store, commit, card) : undefined;
+  const pipelineTag = meta.type === "model" ? pipelineTagOf(card) : undefined;
+  const modelIndex = meta.type === "model" ? card.data["model-index"] : undefined;
   return {
     _id: createHash("sha1").update(`${meta.type}/${meta.id}`).digest("hex").slice(0, 24),
     id: meta.id,
@@ -29,35 +33,75 @@ export function repoInfo(store: RepoStore, meta: RepoMeta, rev = "HEAD", sibling
     gated: meta.gated ?? false,
     downloads: 0,
     likes: 0,
-    tags: cardTags(store, commit),
+    trendingScore: 0,
+    tags: repoTags(store, meta.type, commit),
+    ...(meta.type === "model" ? { pipeline_tag: pipelineTag ?? null, library_name: library ?? null } : {}),
+    ...(modelIndex !== undefined ? { "model-index": modelIndex } : {}),
+    cardData: card.data,
     ...(siblings ? { siblings: files.map((rfilename) => ({ rfilename })) } : {}),
     usedStorage: files.reduce((n, path) => n + (commit.files[path]?.size ?? 0), 0),
   };
 }
 
-/** `GET /api/{type}s?search=&author=&filter=&limit=&sort=` (filter: tags the repo must all carry, e.g. `arxiv:2106.09685`). */
+/** Sort keys the Hub accepts on listings; repos here have no downloads or likes, so those keep the id order. */
+const SORT_KEYS = new Set(["lastModified", "createdAt", "downloads", "likes", "trendingScore", "id"]);
+
+const lower = (value: unknown): string => (typeof value === "string" ? value.toLowerCase() : "");
+
+/**
+ * `GET /api/{type}s` with the Hub's query parameters: `search` (in the repo id), `author`,
+ * `filter` (tags the repo must all carry, e.g. `arxiv:2106.09685`, `license:mit`,
+ * `task_categories:text-classification`), `pipeline_tag`, `library`, `sort` with `direction`
+ * (-1, the default, is descending), `limit`, and `expand` (only the fields named, as on the Hub),
+ * `full` or `cardData=true` for the siblings and the card's metadata.
+ */
 export function listReposRoute(res: ServerResponse, url: URL, store: RepoStore, type: RepoType): void {
-  const search = (url.searchParams.get("search") ?? "").toLowerCase();
-  const author = url.searchParams.get("author");
-  const limit = Number(url.searchParams.get("limit")) || Infinity;
+  const query = url.searchParams;
+  const search = lower(query.get("search"));
+  const author = query.get("author");
+  const pipelineTag = lower(query.get("pipeline_tag"));
+  const libraries = query
+    .getAll("library")
+    .flatMap((value) => value.split(","))
+    .map(lower)
+    .filter(Boolean);
+  const limit = Number(query.get("limit")) || Infinity;
   const hasTags = tagFilter(url);
+  const expand = query.getAll("expand").concat(query.getAll("expand[]"));
+  const full = query.get("full") === "true" || query.get("full") === "1";
   const items = store
     .listRepos(type)
     .filter(
-      (meta) => (!search || meta.id.toLowerCase().includes(search)) && (!author || meta.id.startsWith(`${author}/`)),
+      (meta) =>
+        (!search || meta.id.toLowerCase().includes(search)) &&
+        (!author || meta.id.toLowerCase().startsWith(`${author.toLowerCase()}/`)),
     )
-    .map((meta) =>
-      repoInfo(
-        store,
-        meta,
-        "HEAD",
-        url.searchParams.getAll("expand").includes("siblings") || url.searchParams.get("full") === "true",
-      ),
-    )
-    .filter((info) => hasTags(info.tags as string[]));
-  if (url.searchParams.get("sort") === "lastModified")
-    items.sort((a, b) => String(b.lastModified).localeCompare(String(a.lastModified)));
-  sendJson(res, 200, items.slice(0, limit));
+    .map((meta) => repoInfo(store, meta, "HEAD", full || expand.includes("siblings")))
+    .filter((info) => {
+      const tags = (info.tags as string[]).map((tag) => tag.toLowerCase());
+      if (pipelineTag && lower(info.pipeline_tag) !== pipelineTag) return false;
+      if (libraries.some((library) => lower(info.library_name) !== library && !tags.includes(library))) return false;
+      return hasTags(tags);
+    });
+  const sort = query.get("sort");
+  if (sort && SORT_KEYS.has(sort)) {
+    const sign = query.get("direction") === "1" ? 1 : -1;
+    items.sort((a, b) => {
+      const x = a[sort];
+      const y = b[sort];
+      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+      return order * sign || String(a.id).localeCompare(String(b.id));
+    });
+  }
+  const withCard = full || query.get("cardData") === "true" || expand.includes("cardData");
+  const shaped = items.slice(0, limit).map((info) => {
+    if (expand.length)
+      return Object.fromEntries(["_id", "id", ...expand].filter((key) => key in info).map((key) => [key, info[key]]));
+    if (withCard) return info;
+    const { cardData: _card, "model-index": _index, ...rest } = info;
+    return rest;
+  });
+  sendJson(res, 200, shaped);
 }
 
 interface CreateBody {

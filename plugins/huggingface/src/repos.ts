@@ -24,13 +24,25 @@ interface RepoSummary {
   likes?: number;
   lastModified?: string;
   private?: boolean;
-  pipeline_tag?: string;
+  pipeline_tag?: string | null;
+  library_name?: string | null;
 }
 
-export const hfHubSearch = defineTool<{ kind?: "model" | "dataset" | "space"; query?: string; limit?: number }>({
+interface SearchArgs {
+  kind?: RepoType;
+  query?: string;
+  task?: string;
+  library?: string;
+  author?: string;
+  tags?: string[];
+  sort?: "downloads" | "likes" | "lastModified" | "createdAt" | "trendingScore";
+  limit?: number;
+}
+
+export const hfHubSearch = defineTool<SearchArgs>({
   name: "hf_hub_search",
   description:
-    "Search the Hugging Face Hub for models, datasets or spaces by name. Returns repo ids with downloads, likes and last update; use hf_repo_files or hf_read_file to look inside one.",
+    "Search the Hugging Face Hub for models, datasets or spaces: by words in the repo id, task (pipeline tag), library, author and tags (all must match), sorted as asked. Returns repo ids with task, library, downloads, likes and last update; use hf_repo_files or hf_read_file to look inside one.",
   kind: "read",
   parameters: {
     type: "object",
@@ -41,6 +53,20 @@ export const hfHubSearch = defineTool<{ kind?: "model" | "dataset" | "space"; qu
         description: 'What to search: "model" (default), "dataset" or "space".',
       },
       query: { type: "string", description: "Words to find in the repo id (empty lists the latest)." },
+      task: { type: "string", description: 'A model task (pipeline tag), e.g. "text-classification".' },
+      library: { type: "string", description: 'A library, e.g. "transformers", "sklearn", "peft".' },
+      author: { type: "string", description: "A user or organization." },
+      tags: {
+        type: "array",
+        items: { type: "string" },
+        description:
+          'Tags every result carries, e.g. "license:mit", "arxiv:2106.09685", "task_categories:text-classification".',
+      },
+      sort: {
+        type: "string",
+        enum: ["downloads", "likes", "lastModified", "createdAt", "trendingScore"],
+        description: "Most first (default: the Hub's relevance order).",
+      },
       limit: { type: "integer", minimum: 1, maximum: 100, description: "How many results (default 10)." },
     },
     additionalProperties: false,
@@ -52,11 +78,33 @@ export const hfHubSearch = defineTool<{ kind?: "model" | "dataset" | "space"; qu
       const limit = Math.min(Math.max(args.limit ?? 10, 1), 100);
       const params = new URLSearchParams({ limit: String(limit) });
       if (args.query) params.set("search", args.query);
+      if (args.task)
+        params.set(
+          kind === "model" ? "pipeline_tag" : "filter",
+          kind === "model" ? args.task : `task_categories:${args.task}`,
+        );
+      if (args.library) params.set("library", args.library);
+      if (args.author) params.set("author", args.author);
+      for (const tag of args.tags ?? []) params.append("filter", tag);
+      if (args.sort) {
+        params.set("sort", args.sort);
+        params.set("direction", "-1");
+      }
       const items = await hub.json<RepoSummary[]>(`/api/${kind}s?${params}`, { what: `The ${kind} search` });
-      if (items.length === 0) return { content: `No ${kind}s match "${args.query ?? ""}".`, details: { results: [] } };
+      if (items.length === 0) {
+        const asked = [
+          args.query && `"${args.query}"`,
+          args.task && `task ${args.task}`,
+          args.library && `library ${args.library}`,
+          args.author && `author ${args.author}`,
+          ...(args.tags ?? []).map((tag) => `tag ${tag}`),
+        ].filter(Boolean);
+        return { content: `No ${kind}s match${asked.length ? ` ${asked.join(", ")}` : ""}.`, details: { results: [] } };
+      }
       const lines = items.map((item) => {
         const facts = [
           item.pipeline_tag,
+          item.library_name,
           item.downloads !== undefined ? `${item.downloads} downloads` : undefined,
           item.likes !== undefined ? `${item.likes} likes` : undefined,
           item.lastModified ? `updated ${item.lastModified.slice(0, 10)}` : undefined,

@@ -1,5 +1,4 @@
 import MarkdownIt from "markdown-it";
-import YAML from "yaml";
 import { escapeHtml } from "./layout.js";
 
 /**
@@ -27,22 +26,6 @@ export function renderMarkdown(source: string, repoBase?: { blob: string; raw: s
     }
   }
   return md.renderer.render(tokens, md.options, env);
-}
-
-/** A card split into its YAML metadata and its Markdown body. */
-export function splitCard(text: string): { meta: Record<string, unknown>; body: string } {
-  const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-  if (!match) return { meta: {}, body: text };
-  let meta: unknown;
-  try {
-    meta = YAML.parse(match[1] ?? "", { maxAliasCount: 50 });
-  } catch {
-    meta = undefined;
-  }
-  return {
-    meta: meta && typeof meta === "object" && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {},
-    body: text.slice(match[0].length),
-  };
 }
 
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);

@@ -1,13 +1,14 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { repoPrefix } from "../api.js";
+import { splitCard } from "../card-data.js";
 import { checkPath } from "../commit.js";
 import { listTree, type TreeEntry } from "../files.js";
 import { notFound } from "../http.js";
 import { looksBinary } from "../lfs.js";
 import type { Commit, RepoMeta, RepoStore, RepoType } from "../repos.js";
 import { escapeHtml, formatSize, sendPage } from "./layout.js";
-import { metaBadges, metricsTable, renderMarkdown, splitCard } from "./markdown.js";
+import { metaBadges, metricsTable, renderMarkdown } from "./markdown.js";
 
 type Repo = { type: RepoType; id: string };
 
@@ -62,7 +63,7 @@ export function repoPage(res: ServerResponse, store: RepoStore, meta: RepoMeta, 
   let card = "";
   const readme = commit.files["README.md"];
   if (readme && !looksBinary(readStart(store, readme.sha256, 4096))) {
-    const { meta: cardMeta, body } = splitCard(readStart(store, readme.sha256, SHOWN_BYTES).toString("utf8"));
+    const { data: cardMeta, body } = splitCard(readStart(store, readme.sha256, SHOWN_BYTES).toString("utf8"));
     card = `${metaBadges(cardMeta)}${metricsTable(cardMeta)}<article>${renderMarkdown(body, {
       blob: repoHref(repo, "blob", rev),
       raw: repoHref(repo, "resolve", rev),
