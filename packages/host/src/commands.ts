@@ -1,4 +1,5 @@
 import type { ManifestCommand } from "@pincer/sdk";
+import { CommandDriver } from "./drivers/command-driver.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { RawCommandOutput, SandboxCommandContext } from "./sandbox/sandbox-types.js";
 import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
@@ -141,7 +142,18 @@ export async function runSandboxedCommand(
   if (!Array.isArray(defined) || !defined.includes(name)) {
     throw new Error(`Plugin ${command.plugin} lists command /${name} but does not define it.`);
   }
-  const running = sandbox.runCommand(name, typeof args === "string" ? args : "", ctx);
+  // The sessions it drives are its own: closed when it returns, however it ends.
+  const driver = ctx.sessions
+    ? new CommandDriver(ctx.sessions, command.plugin, ctx.signal ?? new AbortController().signal)
+    : undefined;
+  const running = sandbox.runCommand(name, typeof args === "string" ? args : "", {
+    ...ctx,
+    ...(driver ? { driver: (progressed: () => void) => driver.ops(progressed) } : {}),
+  });
+  void running.then(
+    () => driver?.close(),
+    () => driver?.close(),
+  );
   const { signal } = ctx;
   try {
     if (!signal) return sanitizeCommandOutput(await running);

@@ -35,8 +35,20 @@ export {
   sanitizeCommandText,
 } from "./commands.js";
 export { displayExact, displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "./display-text.js";
+export { CommandDriver, DRIVER_LIMITS } from "./drivers/command-driver.js";
+export type { DrivenSessionHost, DriverStartRequest, SessionDriverHost } from "./drivers/session-driver-host.js";
 export { isDirectory, isFile } from "./fs-probe.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
+export { pluginVerdict, VERDICT_LIMITS } from "./hooks/hook-verdicts.js";
+export { type DeclaredHooks, declaredHooks } from "./hooks/manifest-hooks.js";
+export { MAX_EVENT_TEXT, observedEvent, observedEvents, usageSummary } from "./hooks/observed-events.js";
+export { MAX_WAITING_EVENTS, ObserverPump } from "./hooks/observer-pump.js";
+export {
+  type HookedPlugin,
+  type SandboxedHooks,
+  type SandboxedHooksOptions,
+  sandboxedHooks,
+} from "./hooks/plugin-hooks.js";
 // The light half of installing: what loading installed plugins needs at every start. The
 // installer itself (fetch, unpack, esbuild) is "@pincer/host/install", loaded only to install.
 export {
@@ -89,9 +101,10 @@ export {
   reservedToolName,
   ToolNotOfferedError,
 } from "./reserved-tool-names.js";
-export { PluginSandbox } from "./sandbox/plugin-sandbox.js";
+export { type HookCallContext, PluginSandbox } from "./sandbox/plugin-sandbox.js";
 export {
   DEFAULT_SANDBOX_LIMITS,
+  type DriverOps,
   type PluginDefinitions,
   type PluginSandboxOptions,
   type RawCommandOutput,

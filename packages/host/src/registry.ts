@@ -18,6 +18,8 @@ import {
   OPENAI_COMPATIBLE,
 } from "./declared-endpoints.js";
 import { type ResolvedGrants, resolveGrants } from "./grants.js";
+import { declaredHooks } from "./hooks/manifest-hooks.js";
+import type { HookedPlugin } from "./hooks/plugin-hooks.js";
 import { integrityMatches } from "./install/integrity.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
@@ -272,6 +274,25 @@ export class PluginRegistry {
       });
     }
     return tools;
+  }
+
+  /**
+   * The plugins whose manifests declare hooks (`contributes.hooks`) and are active in this session,
+   * each with its sandbox to start when a hook is first called. Reading them starts nothing; a
+   * plugin whose hook list is wrong is reported and left out.
+   */
+  hookedPlugins(): HookedPlugin[] {
+    const hooked: HookedPlugin[] = [];
+    for (const record of this.records) {
+      if (!record.manifest.contributes.hooks?.length || !this.activated(record)) continue;
+      try {
+        const declared = declaredHooks(record.manifest);
+        if (declared) hooked.push({ name: record.manifest.name, declared, sandbox: () => this.sandboxFor(record) });
+      } catch (error) {
+        this.report(record, error as Error);
+      }
+    }
+    return hooked;
   }
 
   /** Names of the plugins whose isolates are running now. */

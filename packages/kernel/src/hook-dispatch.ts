@@ -166,7 +166,7 @@ export class HookDispatcher {
         : "the session goes on as if it had said nothing";
     this.bus.emit({
       type: "warning",
-      message: `The ${name} hook of ${source.name} failed: ${why.slice(0, 500)}; ${outcome} (reported once).`,
+      message: `The ${name} hook of ${source.name} failed: ${why.slice(0, 500).replace(/\.$/, "")}; ${outcome} (reported once).`,
     });
   }
 }

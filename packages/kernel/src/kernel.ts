@@ -113,6 +113,8 @@ export class Kernel {
   private readonly usageLedger: UsageLedger;
   private current: AbortController | undefined;
   private started = false;
+  /** The session had entries before this kernel opened it. */
+  private readonly resumed: boolean;
   private pendingContext: string[] = [];
   private readonly queue: PromptQueue;
   /**
@@ -131,6 +133,8 @@ export class Kernel {
       rules: options.permissions?.rules ?? [],
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
+    // Before this constructor records the model: a new session is not a resumed one.
+    this.resumed = this.session.entries().length > 0;
     this.queue = new PromptQueue(this.session, this.bus);
     this.undeliveredOnResume = this.queue.recover();
     if (options.spending && options.permissions?.budget) {
@@ -366,7 +370,7 @@ export class Kernel {
   private async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const resumed = this.session.entries().length > 0;
+    const resumed = this.resumed;
     if (resumed) {
       const repaired = repairInterruptedToolCalls(this.session);
       if (repaired > 0) {

@@ -1,5 +1,7 @@
 import type { CostEstimate, ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
 import type { EnvCapability, ExecCapability, FsCapability } from "./capabilities.js";
+import type { SessionDriver } from "./driver.js";
+import type { HookDefinitions } from "./hooks.js";
 import type { ManifestCommand } from "./manifest.js";
 
 /** The context a plugin's tool runs with: the kernel's tool context plus its granted capabilities. */
@@ -140,6 +142,16 @@ export interface CommandContext {
   fs: FsCapability;
   exec: ExecCapability;
   env: EnvCapability;
+  /**
+   * Drive sessions: start or resume one, prompt it, fork it, keep a ledger in it (see
+   * SessionDriver). Absent where the front end running the command offers no sessions.
+   */
+  sessions?: SessionDriver;
+  /**
+   * Tell the user how far the command has got (shown by the front end as it runs). A long command
+   * that drives turns is not stopped by the per-call wall clock while its turns make progress.
+   */
+  progress(message: string): void;
 }
 
 /**
@@ -164,6 +176,8 @@ export interface PluginDefinition {
   providers?: ProviderDefinition[];
   themes?: ThemeDefinition[];
   commands?: CommandDefinition[];
+  /** Hooks into every session the plugin is loaded in; list them in the manifest's `contributes.hooks`. */
+  hooks?: HookDefinitions;
 }
 
 /** Identity helpers: they exist for type inference and to give authors one obvious import. */

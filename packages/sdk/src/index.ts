@@ -32,6 +32,23 @@ export {
   type ThemeSymbol,
   type ToolDefinition,
 } from "./define.js";
+export type { DrivenSession, DrivenTurn, DriveOptions, InlineAgent, SessionDriver, SessionLedger } from "./driver.js";
+export {
+  DECISION_HOOKS,
+  type DecisionHookName,
+  defineHooks,
+  type HookContext,
+  type HookDefinitions,
+  type HookEventName,
+  type HookToolCall,
+  type HookToolResult,
+  type HookTurn,
+  type ManifestHook,
+  OBSERVED_EVENTS,
+  type ObservedEvent,
+  type ObservedEventType,
+  type UsageSummary,
+} from "./hooks.js";
 export {
   type ManifestCommand,
   manifestSchema,

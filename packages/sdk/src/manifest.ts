@@ -1,3 +1,5 @@
+import type { ManifestHook } from "./hooks.js";
+
 /**
  * `pincer.plugin.json`: what a plugin is, what it contributes and what it may touch.
  * The JSON Schema below is the contract; the host validates every manifest against it.
@@ -15,6 +17,11 @@ export interface PluginManifest {
     themes?: string[];
     /** Slash commands, described here so listing them starts no plugin. */
     commands?: ManifestCommand[];
+    /**
+     * The hooks its code defines (`hooks` in definePlugin), so a session knows which plugins to
+     * start for which events without running any (see ManifestHook).
+     */
+    hooks?: ManifestHook[];
     agents?: string[];
     skills?: string[];
   };

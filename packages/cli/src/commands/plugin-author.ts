@@ -75,7 +75,7 @@ function describeBuild(result: { manifest: PluginManifest; ms: number; bytes: nu
   const contributes = Object.entries(result.manifest.contributes)
     .map(
       ([kind, entries]) =>
-        `${kind} ${entries.map((entry) => (typeof entry === "string" ? entry : entry.name)).join(", ")}`,
+        `${kind} ${entries.map((entry) => (typeof entry === "string" ? entry : "name" in entry ? entry.name : entry.event)).join(", ")}`,
     )
     .join("; ");
   return `${style.green("✓")} built ${result.manifest.name} (${result.manifest.main}, ${(result.bytes / 1024).toFixed(1)} KB) in ${Math.round(result.ms)} ms — ${contributes}`;

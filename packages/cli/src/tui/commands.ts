@@ -276,7 +276,7 @@ function plugins(controller: Controller): void {
       .filter(([, entries]) => Array.isArray(entries) && entries.length > 0)
       .map(
         ([kind, entries]) =>
-          `${kind}: ${entries.map((entry) => (typeof entry === "string" ? entry : `/${entry.name}`)).join(", ")}`,
+          `${kind}: ${entries.map((entry) => (typeof entry === "string" ? entry : "name" in entry ? `/${entry.name}` : entry.event)).join(", ")}`,
       )
       .join("; ");
     const caps = Object.entries(record.grants)

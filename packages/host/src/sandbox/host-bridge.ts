@@ -22,6 +22,8 @@ export interface BridgeCallbacks {
   /** The permission engine's word on a command about to be spawned (undefined: allowed). */
   authorize(callId: string, command: string, mustAsk?: string): Promise<string | undefined>;
   update(callId: string, partial: string): void;
+  /** A command's session-driver operation (ctx.sessions), answered as JSON. */
+  driver(callId: string, op: string, argsJson: string): Promise<string>;
   /** Batch `seq` (from 1) of a model call's events, as JSON. */
   event(callId: string, seq: number, batchJson: string): void;
   output(stream: number, chunk: string): void;
@@ -100,6 +102,8 @@ export class HostBridge {
         redirect?: string,
       ) =>
         this.fetch(id, url, method, headers, body, redirect === "manual" || redirect === "error" ? redirect : "follow"),
+      driver: (callId: unknown, op: unknown, argsJson: unknown) =>
+        callbacks.driver(text(callId, "callId"), text(op, "op"), text(argsJson, "arguments")),
       bodyCancel: async (bodyId: number) => {
         this.bodies.cancel(bodyId);
         this.forgetFetch(bodyId);

@@ -19,6 +19,13 @@ export interface ActiveCall {
   streaming?: boolean;
   onUpdate?: (partial: string) => void;
   authorize?: ToolContext["authorize"];
+  /** This call's own limits (a hook's are tighter than a tool's), and the setting that names them. */
+  own?: { wallMs: number; cpuMs: number; setting: string };
+  /**
+   * A command's session driver (ctx.sessions), for its `driver` host calls; `send` hands a stream
+   * note (a driven turn's events) to the isolate.
+   */
+  driver?: (op: string, argsJson: string, send: (stream: number, json: string) => void) => Promise<string>;
 }
 
 /** How a call ended: its value, the plugin's own error, or a failure of the sandbox (a limit, a start). */
@@ -138,9 +145,10 @@ export class IsolateKeeper {
     const watchdog = this.current?.live === live ? this.current.watchdog : undefined;
     const limits: WatchedCall = {
       cpuAtStart: watchdog ? watchdog.cpu() : live.isolate.cpuTime,
-      deadline: Date.now() + this.limits.wallMsPerCall,
+      deadline: Date.now() + (call.own?.wallMs ?? this.limits.wallMsPerCall),
+      ...(call.own ? { wallMs: call.own.wallMs, cpuMs: call.own.cpuMs } : {}),
       overtime: (ms) =>
-        `${call.streaming ? `sent no event for ${ms} ms` : `took longer than ${ms} ms`} (setting sandbox.wallMsPerCall)`,
+        `${call.streaming ? `sent no event for ${ms} ms` : `took longer than ${ms} ms`} (setting ${call.own?.setting ?? "sandbox.wallMsPerCall"})`,
       kill: (why) => {
         killedFor ??= why;
         this.reset(live);
@@ -166,7 +174,8 @@ export class IsolateKeeper {
       }
       if (/timed out/i.test(message)) {
         this.reset(live);
-        return { failure: this.failure(`was stopped: it used more than ${this.limits.cpuMsPerCall} ms of CPU`) };
+        const cpuMs = call.own?.cpuMs ?? this.limits.cpuMsPerCall;
+        return { failure: this.failure(`was stopped: it used more than ${cpuMs} ms of CPU`) };
       }
       return { error: message };
     } finally {
@@ -174,6 +183,12 @@ export class IsolateKeeper {
       call.signal.removeEventListener("abort", onAbort);
       this.calls.delete(callId);
     }
+  }
+
+  /** A call made progress (a driven turn's event): its wall clock starts again. */
+  progressed(callId: string): void {
+    const call = this.calls.get(callId);
+    if (call?.limits) call.limits.deadline = Date.now() + (call.own?.wallMs ?? this.limits.wallMsPerCall);
   }
 
   /** Work of the plugin begins (a call, its start, an inline question). */
@@ -255,6 +270,15 @@ export class IsolateKeeper {
           });
         },
         update: (callId, partial) => this.forward(callId, partial),
+        driver: async (callId, op, argsJson) => {
+          const driver = this.calls.get(callId)?.driver;
+          if (!driver) throw new Error("only a command can drive sessions, where the front end offers them");
+          return driver(op, argsJson, (stream, json) => {
+            const live = this.current?.live;
+            if (live && !live.isolate.isDisposed && this.calls.has(callId))
+              live.entries.output.applyIgnored(undefined, [stream, json], COPY_ARGS);
+          });
+        },
         event: (callId, seq, json) => this.hooks.events(callId, seq, json),
         log: (line) => this.options.log?.(`[${this.options.pluginName}] ${line}`),
       },

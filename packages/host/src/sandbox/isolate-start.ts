@@ -23,6 +23,8 @@ export interface LiveIsolate {
     | "bodyChunk"
     | "themeStatusLine"
     | "command"
+    | "hook"
+    | "observe"
     | "quiesce",
     Entry
   >;
@@ -166,6 +168,8 @@ export async function startPluginIsolate(
       bodyChunk: await entry("bodyChunk"),
       themeStatusLine: await entry("themeStatusLine"),
       command: await entry("command"),
+      hook: await entry("hook"),
+      observe: await entry("observe"),
       quiesce: await entry("quiesce"),
     },
     definitions: JSON.parse(registered as string) as PluginDefinitions,

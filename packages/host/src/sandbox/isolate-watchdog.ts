@@ -4,6 +4,9 @@ import type ivm from "isolated-vm";
 export interface WatchedCall {
   cpuAtStart: bigint;
   deadline: number;
+  /** This call's own limits, where they differ from the isolate's (a hook's). */
+  wallMs?: number;
+  cpuMs?: number;
   /** Why the call is stopped at its deadline, for a limit of `ms`. */
   overtime(ms: number): string;
   /** Stops the isolate for this call, saying why. */
@@ -136,10 +139,9 @@ export class IsolateWatchdog {
     const cpu = this.cpuTime();
     const now = Date.now();
     for (const call of this.calls) {
-      if (now > call.deadline) call.kill(call.overtime(this.limits.wallMsPerCall));
-      else if (Number(cpu - call.cpuAtStart) / 1e6 > this.limits.cpuMsPerCall) {
-        call.kill(`used more than ${this.limits.cpuMsPerCall} ms of CPU`);
-      }
+      const cpuMs = call.cpuMs ?? this.limits.cpuMsPerCall;
+      if (now > call.deadline) call.kill(call.overtime(call.wallMs ?? this.limits.wallMsPerCall));
+      else if (Number(cpu - call.cpuAtStart) / 1e6 > cpuMs) call.kill(`used more than ${cpuMs} ms of CPU`);
     }
     if (!this.active && this.timer) {
       const idleMs = Number(cpu - this.idleFrom) / 1e6;

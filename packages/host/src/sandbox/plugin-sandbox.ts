@@ -25,6 +25,14 @@ import {
 const MAX_STREAM_BYTES = ISOLATE_CAPS.maxStreamBytes;
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
+/** Hooks are not cancelled from outside: their limits end them. */
+const NEVER_ABORTED = new AbortController().signal;
+
+/** What a hook runs with, as plain data. */
+export interface HookCallContext {
+  cwd: string;
+  sessionId: string;
+}
 
 /**
  * One plugin running in its own V8 isolate (isolated-vm): no Node APIs, no host objects, only
@@ -42,6 +50,7 @@ export class PluginSandbox {
   private streams = 0;
   private statusLines = 0;
   private commands = 0;
+  private hookCalls = 0;
   /** Model calls' event inboxes, by call id, from the call's start until its last batch is in. */
   private readonly inboxes = new Map<string, ProviderEventInbox>();
 
@@ -228,8 +237,11 @@ export class PluginSandbox {
       signal: ctx.signal ?? new AbortController().signal,
       bytes: 0,
       ...(ctx.authorize ? { authorize: ctx.authorize } : {}),
+      ...(ctx.onProgress ? { onUpdate: ctx.onProgress } : {}),
+      // A driven turn's progress (its events, each operation's answer) restarts the call's wall clock.
+      ...(ctx.driver ? { driver: ctx.driver(() => this.keeper.progressed(callId)) } : {}),
     };
-    const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId, model: ctx.model });
+    const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId, model: ctx.model, drives: !!ctx.driver });
     const outcome = await this.keeper.guarded(callId, call, (live) =>
       live.entries.command.apply(undefined, [callId, name, args, data, live.bridge.grantedEnvJson()], {
         ...COPY_ARGS,
@@ -246,6 +258,43 @@ export class PluginSandbox {
     if (result && isRawCommandOutput(result.output)) return result.output;
     const invalid = typeof result?.invalid === "string" ? result.invalid : "returned something unreadable";
     throw new Error(`${where} ${invalid}; a command returns a string or { text?: string, prompt?: string }.`);
+  }
+
+  /**
+   * One of the plugin's hooks, under the hook limits (`hookMs` of wall clock, and at most as much
+   * CPU): resolves with its answer as plain data (null for none), or rejects saying why it failed
+   * (it threw, was stopped by a limit, answered something unreadable). The caller checks the shape.
+   */
+  async runHook(name: string, args: unknown[], ctx: HookCallContext): Promise<unknown> {
+    return this.hookCall("hook", [name, JSON.stringify(args)], ctx);
+  }
+
+  /** A batch of observed events for the plugin's `observe` hook, in order, under the hook limits. */
+  async observe(events: unknown[], ctx: HookCallContext): Promise<void> {
+    await this.hookCall("observe", [JSON.stringify(events)], ctx);
+  }
+
+  private async hookCall(entry: "hook" | "observe", args: string[], ctx: HookCallContext): Promise<unknown> {
+    const callId = `hook-${++this.hookCalls}`;
+    const own = {
+      wallMs: this.limits.hookMs,
+      cpuMs: Math.min(this.limits.hookMs, this.limits.cpuMsPerCall),
+      setting: "sandbox.hookMs",
+    };
+    const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId });
+    const outcome = await this.keeper.guarded(callId, { signal: NEVER_ABORTED, bytes: 0, own }, (live) =>
+      live.entries[entry].apply(undefined, [callId, ...args, data, live.bridge.grantedEnvJson()], {
+        ...COPY_ARGS,
+        result: { promise: true, copy: true },
+        timeout: own.cpuMs,
+      }),
+    );
+    if ("failure" in outcome) throw new Error(outcome.failure);
+    if (outcome.error) throw new Error(outcome.error);
+    const reply = parseReply(outcome.value);
+    if (typeof reply?.error === "string") throw new Error(reply.error);
+    if (!reply || !("ok" in reply)) throw new Error("it answered something unreadable");
+    return reply.ok;
   }
 
   dispose(): void {

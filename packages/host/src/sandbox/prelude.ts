@@ -1,4 +1,5 @@
 import { BRIDGE_INSIDE } from "./bridge-inside.js";
+import { HOOKS_INSIDE } from "./hooks-inside.js";
 import { TEXT_CODEC } from "./text-codec.js";
 import { WEB_FETCH } from "./web-fetch.js";
 import { WEB_PLATFORM } from "./web-platform.js";
@@ -146,6 +147,7 @@ const ENTRIES = `
     return '{"ok":' + json + "}";
   };
 
+${HOOKS_INSIDE}
   // The host's key, given at attach: the entries below are handed out only for it, so the plugin (which
   // can see __pincer) cannot start a call of its own, reset a call's caps or forge what the host sends.
   let hostKey = null;
@@ -163,6 +165,7 @@ const ENTRIES = `
       themes = new Map(themeList.map((theme) => [theme.id, theme]));
       const commandList = (plugin.commands || []).filter((command) => command && typeof command === "object" && typeof command.name === "string");
       commands = new Map(commandList.map((command) => [command.name, command]));
+      hookDefs = plugin.hooks && typeof plugin.hooks === "object" ? plugin.hooks : null;
       return stringify({
         tools: [...tools.values()].map((tool) => ({
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
@@ -177,6 +180,8 @@ const ENTRIES = `
         })),
         // A command's description and usage come from the manifest; the host needs only the names.
         commands: [...commands.keys()],
+        // The hooks its code defines; the host calls only those the manifest lists too.
+        hooks: hookNames(),
       });
     },
     /** A theme's status line: whatever it returns, only a string goes back (the host sanitizes it). */
@@ -210,15 +215,7 @@ const ENTRIES = `
       const controller = new AbortController();
       calls.set(callId, { controller });
       newWindow();
-      // Progress is capped here, before it crosses: past the cap one note says so, then nothing goes.
-      let updateBytes = 0;
-      const onUpdate = (partial) => {
-        if (updateBytes > limits.maxUpdateBytes) return;
-        const text = S(partial);
-        updateBytes += text.length + NOTE_COST;
-        if (updateBytes <= limits.maxUpdateBytes) tell("update", callId, text);
-        else tell("update", callId, "\\n[further progress output dropped: more than " + megabytes(limits.maxUpdateBytes) + "]\\n");
-      };
+      const onUpdate = progressFor(callId);
       const ctx = {
         toolCallId: callId,
         cwd,
@@ -245,8 +242,18 @@ const ENTRIES = `
       const controller = new AbortController();
       calls.set(callId, { controller });
       newWindow();
-      const { cwd, sessionId, model } = parse(contextJson);
-      const ctx = { cwd, sessionId, model, signal: controller.signal, fs, env, exec: execFor(callId) };
+      const { cwd, sessionId, model, drives } = parse(contextJson);
+      const ctx = {
+        cwd,
+        sessionId,
+        model,
+        signal: controller.signal,
+        fs,
+        env,
+        exec: execFor(callId),
+        progress: progressFor(callId),
+        sessions: drives ? driverFor(callId) : undefined,
+      };
       try {
         return stringify(commandOutcome(await command.run(args, ctx)));
       } catch (error) {
@@ -356,6 +363,7 @@ const ENTRIES = `
       const entry = calls.get(callId);
       if (entry) entry.controller.abort();
     },
+    ...hookEntries,
   };
   const guardedEntry = (name, key) => {
     if (hostKey === null || key !== hostKey || !hasOwn(entries, name)) throw new Error("not the host");

@@ -1,4 +1,5 @@
 import type { ModelInfo, ToolContext, ToolKind } from "@pincer/kernel";
+import type { SessionDriverHost } from "../drivers/session-driver-host.js";
 import type { ThemeData } from "../theme.js";
 import type { BridgeCapabilities } from "./host-bridge.js";
 import type { SnapshotCache } from "./snapshot-cache.js";
@@ -14,6 +15,8 @@ export interface SandboxLimits {
   wallMsPerCall: number;
   /** Progress output (tools) or stream events (providers) one call may send the host. */
   maxUpdateBytes: number;
+  /** Wall-clock time one hook may take (and at most as much CPU): the loop waits for it. */
+  hookMs: number;
 }
 
 /**
@@ -29,6 +32,7 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   cpuMsPerCall: 30_000,
   wallMsPerCall: 600_000,
   maxUpdateBytes: 1_000_000,
+  hookMs: 5_000,
 };
 
 export interface SandboxedToolMeta {
@@ -49,6 +53,8 @@ export interface PluginDefinitions {
   themes: ThemeData[];
   /** Names of the slash commands it defines (their descriptions come from the manifest). */
   commands: string[];
+  /** Names of the hooks it defines (`hooks` in definePlugin); the manifest lists which are used. */
+  hooks: string[];
 }
 
 /** What a slash command runs with, on the host side: the session as data, cancel and permission checks. */
@@ -60,7 +66,19 @@ export interface SandboxCommandContext {
   signal?: AbortSignal;
   /** The permission engine's word on a command the plugin spawns, as for tools (absent: allowed). */
   authorize?: ToolContext["authorize"];
+  /** Sessions the command may drive (its ctx.sessions); absent: it gets none. */
+  sessions?: SessionDriverHost;
+  /** Shown to the user as the command runs (its ctx.progress), capped like a tool's progress. */
+  onProgress?: (text: string) => void;
+  /**
+   * `sessions` as this call's operations (set by runSandboxedCommand; see drivers/command-driver.ts);
+   * `progressed` restarts the call's wall clock.
+   */
+  driver?: (progressed: () => void) => DriverOps;
 }
+
+/** A command call's driver operations: one JSON answer each; `send` hands the isolate a stream note. */
+export type DriverOps = (op: string, argsJson: string, send: (stream: number, json: string) => void) => Promise<string>;
 
 /** A command's result as it left the isolate: strings, not yet sanitized or capped. */
 export interface RawCommandOutput {
