@@ -15,6 +15,8 @@ const KINDS = [
   { name: "word-count", kind: "tool" },
   { name: "compat-provider", kind: "provider" },
   { name: "dusk-theme", kind: "theme" },
+  { name: "veto-hook", kind: "hook" },
+  { name: "three-turn-driver", kind: "driver" },
 ];
 
 function sourceFiles(dir: string): string[] {

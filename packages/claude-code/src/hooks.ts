@@ -9,7 +9,7 @@ import {
   resolveOsSandbox,
   spawnGuarded,
 } from "@pincer/host";
-import type { Hooks, ToolCall, ToolResult } from "@pincer/kernel";
+import type { HookSource, Hooks, ToolCall, ToolResult } from "@pincer/kernel";
 import type { ClaudeHookCommand, ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";
 import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
@@ -60,6 +60,18 @@ export interface HookOutcome {
   timedOut: boolean;
   /** Set when the command could not start at all. */
   error?: string;
+}
+
+/**
+ * Each installed Claude Code plugin's hook commands as one named source for the kernel's hook
+ * dispatcher, the mechanism Pincer's own plugin hooks use too: a failure the adapter does not
+ * handle itself is reported once under the plugin's name, and the session goes on.
+ */
+export function claudeCodeHookSets(options: HookRunnerOptions): Array<{ hooks: Hooks; source: HookSource }> {
+  return options.plugins.flatMap((plugin) => {
+    const hooks = createPluginHooks({ ...options, plugins: [plugin] });
+    return hooks ? [{ hooks, source: { name: `Claude Code plugin ${plugin.name} (hooks.json)` } }] : [];
+  });
 }
 
 /** Kernel hooks for every installed plugin's hook commands, or undefined when there are none. */

@@ -14,6 +14,7 @@ export {
 } from "./front-matter.js";
 export {
   CLAUDE_TOOL_NAMES,
+  claudeCodeHookSets,
   createPluginHooks,
   type HookOutcome,
   type HookRunnerOptions,

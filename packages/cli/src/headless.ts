@@ -1,6 +1,7 @@
-import { jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
+import { emptyUsage, jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
 import { prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
+import { runHeadlessCommand } from "./headless-command.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { commandLineAdvice, commandLineDenialReason, commandLineStop } from "./output/command-line-advice.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
@@ -32,13 +33,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const started = Date.now();
-  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = await prepareSession({
-    ...options,
-    advice: commandLineAdvice,
-  }).catch((error: Error) => {
+  const prepared = await prepareSession({ ...options, advice: commandLineAdvice }).catch((error: Error) => {
     if (!(error instanceof SessionBusyError)) throw error;
     throw new Error(sessionBusyMessage(error, "continue in a copy of it: add --fork"));
   });
+  const { kernel, session, mode, warnings, dispose, theme, expandMcpPrompt } = prepared;
   const showProgress = options.verbose ?? (options.outputFormat === "text" && !!stderr.isTTY);
   const style = createStyle(stderr, options.env, showProgress ? await theme() : undefined);
 
@@ -83,25 +82,50 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     );
   }
 
-  const signals = abortOnSignals((reason) => kernel.abort(reason), {
-    // A turn that does not stop when asked (a tool ignoring its signal) must not hold the run: what is
-    // on disk is a whole session, as after a crash, and the next --resume marks the cut-off call.
-    graceMs: 5000,
-    stuck: (signal) => {
-      write(
-        stderr,
-        `${style.red("✗")} Interrupted by ${signal}; the turn did not stop within 5 s, so the run ends now.\n` +
-          `  The session is saved up to its last entry. Continue it with: pincer --resume ${session.id}\n`,
-      );
+  // A plugin's command (`-p "/name args"`) is cancelled by the same signals as a turn.
+  const commandCancel = new AbortController();
+  const signals = abortOnSignals(
+    (reason) => {
+      commandCancel.abort();
+      kernel.abort(reason);
     },
-  });
+    {
+      // A turn that does not stop when asked (a tool ignoring its signal) must not hold the run: what is
+      // on disk is a whole session, as after a crash, and the next --resume marks the cut-off call.
+      graceMs: 5000,
+      stuck: (signal) => {
+        write(
+          stderr,
+          `${style.red("✗")} Interrupted by ${signal}; the turn did not stop within 5 s, so the run ends now.\n` +
+            `  The session is saved up to its last entry. Continue it with: pincer --resume ${session.id}\n`,
+        );
+      },
+    },
+  );
   let result: TurnResult;
   try {
-    // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
-    const prompt = options.prompt.trimStart().startsWith("/mcp__")
-      ? ((await expandMcpPrompt(options.prompt)) ?? options.prompt)
-      : options.prompt;
-    result = await kernel.prompt(prompt);
+    const command = await runHeadlessCommand(prepared, options.prompt, {
+      cwd: options.cwd,
+      signal: commandCancel.signal,
+      progress: (line) => write(stderr, `${style.dim("…")} ${line.trimEnd()}\n`),
+    }).catch((error: Error) => {
+      write(stderr, `${style.red("✗")} ${error.message}\n`);
+      return { failed: error.message };
+    });
+    if (command && "failed" in command) {
+      result = { stopReason: "error", steps: 0, usage: emptyUsage(), text: "", error: command.failed };
+    } else if (command && command.prompt === undefined) {
+      result = { stopReason: "end_turn", steps: 0, usage: emptyUsage(), text: command.text ?? "" };
+    } else {
+      if (command?.text && options.outputFormat === "text") write(stdout, `${command.text}\n`);
+      // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
+      const prompt =
+        command?.prompt ??
+        (options.prompt.trimStart().startsWith("/mcp__")
+          ? ((await expandMcpPrompt(options.prompt)) ?? options.prompt)
+          : options.prompt);
+      result = await kernel.prompt(prompt);
+    }
   } finally {
     signals.release();
     dispose();

@@ -42,6 +42,8 @@ export interface CommandOutput {
 export const MAX_COMMAND_TEXT_BYTES = 64 * 1024;
 /** The most of a failing command's error message that is shown. */
 const MAX_COMMAND_ERROR_BYTES = 4 * 1024;
+/** The most of one progress note of a command that is shown. */
+const MAX_PROGRESS_BYTES = 4 * 1024;
 const MAX_DESCRIPTION = 200;
 const MAX_ARGS_HINT = 60;
 
@@ -146,9 +148,12 @@ export async function runSandboxedCommand(
   const driver = ctx.sessions
     ? new CommandDriver(ctx.sessions, command.plugin, ctx.signal ?? new AbortController().signal)
     : undefined;
+  const { onProgress } = ctx;
   const running = sandbox.runCommand(name, typeof args === "string" ? args : "", {
     ...ctx,
     ...(driver ? { driver: (progressed: () => void) => driver.ops(progressed) } : {}),
+    // The plugin wrote it: shown as text, never as escape sequences.
+    ...(onProgress ? { onProgress: (text: string) => onProgress(sanitizeCommandText(text, MAX_PROGRESS_BYTES)) } : {}),
   });
   void running.then(
     () => driver?.close(),

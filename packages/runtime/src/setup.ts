@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { createPluginHooks, loadClaudePlugins, splitArgs } from "@pincer/claude-code";
+import { loadClaudePlugins, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
   type LoadedTheme,
   type PluginRegistry,
   processRecordsFor,
+  type SessionDriverHost,
   sanitizeCommandText,
   ToolNotOfferedError,
 } from "@pincer/host";
@@ -45,6 +46,8 @@ import { type McpElicitHandler, mcpClientHost } from "./mcp-client-host.js"; // 
 import { resolveModelAlias } from "./model-aliases.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
+import { sessionDriverHost } from "./session-driver.js"; // plugin commands drive sessions
+import { attachSessionHooks } from "./session-hooks.js"; // plugins' and Claude Code plugins' hooks
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
 import { readProjectSettings } from "./settings/project-settings.js";
 import { buildSystemPrompt } from "./system-prompt.js";
@@ -90,6 +93,8 @@ export interface SessionOptions {
   agent?: string;
   /** Shows an MCP server's form (elicitation) to the user; without one, every form is declined. */
   mcpElicit?: McpElicitHandler;
+  /** Only these tools (a driven session's inline agent); others are left out like --disallowedTools. */
+  onlyTools?: string[];
 }
 
 export interface PreparedSession {
@@ -114,6 +119,11 @@ export interface PreparedSession {
   expandMcpPrompt(text: string): Promise<string | undefined>;
   /** The theme named in settings, read from the plugin that contributes it (none: the terminal's colours). */
   theme(): Promise<LoadedTheme | undefined>;
+  /**
+   * Sessions a plugin's command may drive (its ctx.sessions; pass it as `sessions` to
+   * registry.runCommand): made like this one, never in a wider permission mode than this one's now.
+   */
+  driver: SessionDriverHost;
 }
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
@@ -218,7 +228,9 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const rules = collectRules(user.permissions, project.permissions, localAllow, options);
   const flagMode = options.permissionMode === undefined ? undefined : pickMode(options.permissionMode);
   let mode = flagMode ?? pickMode(project.permissions?.defaultMode ?? user.permissions?.defaultMode);
-  const disallowed = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
+  const bareDenied = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
+  const only = options.onlyTools ? new Set(options.onlyTools) : undefined;
+  const disallowed = { has: (name: string) => bareDenied.has(name) || (only !== undefined && !only.has(name)) };
   // The provider's isolate starts while the tools are gathered (they are mostly remembered).
   const [tools, loaded] = await Promise.all([
     registry.loadTools((name) => !disallowed.has(name)),
@@ -323,17 +335,15 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ),
     );
   }
-  // Claude Code plugin hooks (agents/hooks.ts): hooks.json commands run on tool calls, prompts,
-  // stop and session start, in the OS sandbox when there is one; exit 2 blocks, a failure warns.
-  const pluginHooks = createPluginHooks({
-    plugins: claudePlugins,
+  // Hooks (session-hooks.ts): plugins that declare them, and Claude Code plugins' hooks.json commands.
+  const closeHooks = attachSessionHooks({
+    kernel,
+    registry,
+    claudePlugins,
     cwd: options.cwd,
     env: options.env,
-    sessionId: () => session.id,
     osSandbox,
-    warn: (message) => kernel.bus.emit({ type: "warning", message }),
   });
-  if (pluginHooks) kernel.addHooks(pluginHooks);
   const themeId = project.theme ?? user.theme;
   const theme = async () => {
     if (!themeId) return undefined;
@@ -372,12 +382,14 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     mode,
     warnings,
     dispose: () => {
+      closeHooks();
       session.close(); // releases the writer lock
       registry.dispose();
       void mcp?.close(); // MCP: stops the servers' processes and connections
     },
     theme,
     registry,
+    driver: sessionDriverHost(options, () => kernel.permissions.mode, prepareSession),
     switchModel,
     loadedModels: () => [...loadedProviders.values()].flat(),
     mcpPrompts: async () => (mcp ? mcp.prompts() : []),

@@ -20,6 +20,14 @@ export {
 } from "./openai-server.js";
 export { type LoadedPlugin, type LoadPluginOptions, loadPlugin } from "./plugin-harness.js";
 export {
+  type HookedTestSession,
+  hookedTestSession,
+  type ScriptedSessions,
+  type ScriptStep,
+  scriptedModel,
+  scriptedSessions,
+} from "./plugin-sessions.js";
+export {
   createEnvCapability,
   createExecCapability,
   createFsCapability,

@@ -2,10 +2,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PluginRegistry, readManifest } from "@pincer/host";
+import { type CommandOutput, PluginRegistry, readManifest, type SessionDriverHost } from "@pincer/host";
 import { bundleForSandbox } from "@pincer/host/install";
 import type { AnyTool, ModelRequest, ProviderEvent, ToolResult } from "@pincer/kernel";
-import type { PluginCapabilities, PluginManifest, ThemeDefinition } from "@pincer/sdk";
+import type { DecisionHookName, PluginCapabilities, PluginManifest, ThemeDefinition } from "@pincer/sdk";
+import {
+  type HookedTestSession,
+  hookedTestSession,
+  runPluginHook,
+  type ScriptedSessions,
+  type ScriptStep,
+  scriptedSessions,
+} from "./plugin-sessions.js";
 
 export interface LoadPluginOptions {
   /** The session folder the plugin works in (`${workspace}`); default: a fresh temp folder. */
@@ -39,7 +47,23 @@ export interface LoadedPlugin {
   streamProvider(id: string, request: ModelRequest, options?: { signal?: AbortSignal }): Promise<ProviderEvent[]>;
   /** A theme the plugin contributes, as the host reads it. */
   theme(id: string): Promise<ThemeDefinition>;
+  /**
+   * One of the plugin's hooks, called as a session calls it (its verdict checked; undefined for
+   * none); rejects as the session would report it (it threw, ran past its limits, answered nonsense).
+   */
+  runHook(name: DecisionHookName, ...args: unknown[]): Promise<Record<string, unknown> | undefined>;
+  /** A session with the plugin's hooks, a scripted model and a bash that only records what reached it. */
+  session(options: { model: ScriptStep[] }): Promise<HookedTestSession>;
+  /** Sessions for a command to drive (pass as `sessions` to runCommand): real kernels, a scripted model. */
+  sessions(options: { model: ScriptStep[] }): ScriptedSessions;
+  /** Runs one of the plugin's slash commands; its ctx.progress lines land in `progress`. */
+  runCommand(
+    name: string,
+    args?: string,
+    options?: { sessions?: SessionDriverHost; signal?: AbortSignal },
+  ): Promise<CommandOutput>;
   updates: string[];
+  progress: string[];
   dispose(): void;
 }
 
@@ -70,6 +94,8 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
   });
   let tools: Promise<AnyTool[]> | undefined;
   const updates: string[] = [];
+  const progress: string[] = [];
+  const closers: Array<() => void> = [];
   let calls = 0;
   const loaded: LoadedPlugin = {
     manifest,
@@ -98,7 +124,21 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
       return events;
     },
     theme: (id) => registry.loadTheme(id),
+    runHook: (name, ...args) => runPluginHook(registry, cwd, name, args),
+    session: async ({ model }) => hookedTestSession(registry, cwd, model, (close) => closers.push(close)),
+    sessions: ({ model }) => scriptedSessions(cwd, model),
+    runCommand: (name, args = "", callOptions = {}) =>
+      registry.runCommand(name, args, {
+        cwd,
+        sessionId: "test-session",
+        model: "script/model",
+        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+        ...(callOptions.sessions ? { sessions: callOptions.sessions } : {}),
+        onProgress: (line) => progress.push(line),
+      }),
+    progress,
     dispose() {
+      for (const close of closers.splice(0)) close();
       registry.dispose();
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -1,5 +1,7 @@
+import { driverTemplate, hookTemplate } from "./plugin-templates-sessions.js";
+
 /** The files `pincer plugin new` writes, per kind. Each is a working plugin with a passing test. */
-export type PluginKind = "tool" | "provider" | "theme";
+export type PluginKind = "tool" | "provider" | "theme" | "hook" | "driver";
 
 interface TemplateInput {
   name: string;
@@ -11,8 +13,14 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
   const base = (input.name.split("/").pop() as string).replace(/^pincer-(plugin|provider|theme)-/, "");
   const id = base.replace(/[^a-z0-9]+/g, "_");
   const slug = base.replace(/[^a-z0-9-]+/g, "-");
-  const kindFiles =
-    input.kind === "tool" ? toolTemplate(id) : input.kind === "provider" ? providerTemplate(slug) : themeTemplate(slug);
+  const templates: Record<PluginKind, () => KindFiles> = {
+    tool: () => toolTemplate(id),
+    provider: () => providerTemplate(slug),
+    theme: () => themeTemplate(slug),
+    hook: () => hookTemplate(slug),
+    driver: () => driverTemplate(slug),
+  };
+  const kindFiles = templates[input.kind]();
   const manifest = {
     name: input.name,
     version: "0.1.0",
@@ -53,9 +61,9 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
   };
 }
 
-interface KindFiles {
+export interface KindFiles {
   description: string;
-  contributes: Record<string, string[]>;
+  contributes: Record<string, unknown[]>;
   capabilities?: Record<string, unknown>;
   source: string;
   test: string;

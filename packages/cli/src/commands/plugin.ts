@@ -6,7 +6,7 @@ import type { ManageOptions } from "./plugin-manage.js";
 // Installing pulls in tar, semver and esbuild: loaded when a plugin command runs, never for -p.
 const manageCommands = () => import("./plugin-manage.js");
 
-const KINDS = ["tool", "provider", "theme"] as const;
+const KINDS = ["tool", "provider", "theme", "hook", "driver"] as const;
 
 /** `pincer plugin …`: install and manage plugins, and author them. */
 export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: number) => void): Argv {

@@ -120,6 +120,12 @@ async function runPluginCommand(controller: Controller, name: string, args: stri
       sessionId: prepared.session.id,
       model: prepared.kernel.model,
       signal: cancel.signal,
+      // It may drive sessions of its own (never in a wider mode than this one's) and say how far it got.
+      sessions: prepared.driver,
+      onProgress: (line) => {
+        controller.transcript.notice("info", `/${name}: ${line.trimEnd()}`);
+        controller.changed();
+      },
     });
     if (output.text) controller.transcript.add({ kind: "block", title: `/${name}`, lines: output.text.split("\n") });
     if (output.prompt) controller.submit(output.prompt);

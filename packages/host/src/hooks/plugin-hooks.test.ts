@@ -119,7 +119,9 @@ describe("a plugin hook that misbehaves is stopped under its limits and the sess
     expect(result).toMatchObject({ stopReason: "end_turn" });
     expect(ran).toEqual([]);
     expect(toolResultText(kernel)).toContain("the guard hook of plugin guard failed, so the call is refused");
-    expect(warnings.join("\n")).toMatch(/used more than 200 ms of CPU|took longer than 200 ms \(setting sandbox.hookMs\)/);
+    expect(warnings.join("\n")).toMatch(
+      /used more than 200 ms of CPU|took longer than 200 ms \(setting sandbox.hookMs\)/,
+    );
   });
 
   it("a hook in a plugin whose code lacks it is reported, not fatal", async () => {

@@ -81,6 +81,10 @@ export class IsolateWatchdog {
    */
   quiet(): Promise<void> {
     if (!this.timer) return Promise.resolve();
+    // A call waits on it: look often, and keep the process alive until it is answered (between
+    // calls the timer is unref'd, and nothing else may be holding the event loop open).
+    if (this.slow) this.arm(TICK_MS);
+    this.timer?.ref();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -117,6 +121,7 @@ export class IsolateWatchdog {
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
+    if (waiters.length > 0 && !this.active) this.timer?.unref();
     for (const resolve of waiters) resolve();
   }
 
