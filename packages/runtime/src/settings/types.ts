@@ -30,7 +30,7 @@ export interface Settings {
   /** A theme id contributed by a plugin (`pincer plugin list` shows which). */
   theme?: string;
   /**
-   * Limits for plugin isolates (memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes) and the OS
+   * Limits for plugin isolates (memoryMb, cpuMsPerCall, wallMsPerCall, maxUpdateBytes, hookMs) and the OS
    * sandbox for spawned commands (os, network, writable, hide, env; see OsSandboxSettings in @pincer/host).
    */
   sandbox?: {
@@ -38,6 +38,8 @@ export interface Settings {
     cpuMsPerCall?: number;
     wallMsPerCall?: number;
     maxUpdateBytes?: number;
+    /** Wall clock (and at most as much CPU) one plugin hook may take. */
+    hookMs?: number;
     os?: "auto" | "bwrap" | "off";
     network?: boolean;
     writable?: string[];
