@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { probeBwrap } from "@pincer/host";
 // @ts-expect-error: shell-quote ships no types; parse() returns strings and operator objects
 import { parse } from "shell-quote";
 import { afterAll, describe, expect, it } from "vitest";
@@ -214,7 +215,9 @@ describe("the README's commands", () => {
     "runs %s as documented",
     async (command, code) => {
       expect(lines.some(({ line }) => line === command || line.startsWith(`${command} `))).toBe(true);
-      const args = (parse(command) as string[]).slice(1);
+      // As the README says: without bubblewrap, the coding demo runs its commands only when told to.
+      const unconfined = command === "pincer demo" && !probeBwrap().ok ? ["--dangerously-run-unconfined"] : [];
+      const args = [...(parse(command) as string[]).slice(1), ...unconfined];
       const result = await pincer(args);
       expect(result.code, `${command}\n${result.stdout}\n${result.stderr}`).toBe(code);
     },

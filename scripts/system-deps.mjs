@@ -64,7 +64,7 @@ function groups({ python, modules, env, bwrapPath }) {
       what: "bubblewrap (the OS sandbox around the commands tools run)",
       packages: SANDBOX_PACKAGES,
       missing: () => ((bwrapPath ? existsSync(bwrapPath) : findOnPath("bwrap", env)) ? [] : ["bwrap"]),
-      without: "commands the tools run are not confined (Pincer says so at start)",
+      without: "Pincer asks before every command the tools run, and a run with nobody to ask refuses them",
     },
     python: {
       what: `Debian's Python stack for the ML intern's local training (${python} with ${modules.join(", ")})`,

@@ -108,7 +108,7 @@ describe("the quick start's system packages", () => {
     expect(said).toContain("✗ Could not install bubblewrap");
     expect(said).toContain("another process kept the package manager locked (apt-get update)");
     expect(said).toContain("held by process 4242");
-    expect(said).toContain("Without it commands the tools run are not confined");
+    expect(said).toContain("Without it Pincer asks before every command the tools run");
     expect(said).toContain("✗ Could not install Debian's Python stack");
     expect(said).toContain(`Install it yourself with: sudo apt-get install -y bubblewrap ${DEBIAN_PACKAGES.join(" ")}`);
   });
@@ -125,7 +125,7 @@ describe("the quick start's system packages", () => {
     expect((await done).failures).toEqual(["sandbox", "python"]);
     expect(aptCalls()).toEqual([]);
     expect(lines[0]).toBe(
-      "✗ Could not install bubblewrap (the OS sandbox around the commands tools run): this is not root and sudo asks for a password. Without it commands the tools run are not confined (Pincer says so at start).",
+      "✗ Could not install bubblewrap (the OS sandbox around the commands tools run): this is not root and sudo asks for a password. Without it Pincer asks before every command the tools run, and a run with nobody to ask refuses them.",
     );
     expect(lines.at(-1)).toBe(
       `  Install it yourself with: sudo apt-get install -y bubblewrap ${DEBIAN_PACKAGES.join(" ")}`,
