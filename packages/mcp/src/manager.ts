@@ -34,6 +34,8 @@ export interface McpManagerOptions {
   clientInfo?: { name: string; version: string };
   /** The client features offered to servers: roots, sampling, elicitation (see client-features.ts). */
   host?: McpClientHost;
+  /** Servers whose entries are used as given, with no `${VAR}` expansion (an editor's, over ACP). */
+  literal?: string[];
   /** An OAuth client provider for an HTTP server, by name and URL (see oauth.ts); none: no OAuth. */
   authProvider?: (name: string, url: URL) => unknown;
 }

@@ -25,6 +25,8 @@ export interface McpServerOptions {
   callTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
   host?: McpClientHost;
+  /** Servers whose entries are used as given: no `${VAR}` expansion (an editor's, over ACP). */
+  literal?: string[];
   /** For an HTTP server: the OAuth provider the transport authorizes with (see oauth.ts). */
   authProvider?: (name: string, url: URL) => unknown;
 }
@@ -199,19 +201,21 @@ export class McpServer {
     const env = this.options.env;
     const config = this.config;
     this.stderr = "";
+    const literal = this.options.literal?.includes(this.name);
+    const expand = (text: string) => (literal ? text : expandVariables(text, env));
     if (isStdio(config)) {
       const serverEnv: Record<string, string> = { ...this.options.baseEnv };
       if (!this.options.baseEnv) for (const name of ["PATH", "HOME"]) if (env[name]) serverEnv[name] = env[name];
-      for (const [key, value] of Object.entries(config.env ?? {})) serverEnv[key] = expandVariables(value, env);
-      let command = expandVariables(config.command, env);
-      let args = (config.args ?? []).map((arg) => expandVariables(arg, env));
+      for (const [key, value] of Object.entries(config.env ?? {})) serverEnv[key] = expand(value);
+      let command = expand(config.command);
+      let args = (config.args ?? []).map(expand);
       let release: (() => void) | undefined;
       if (this.options.guard) ({ command, args, release } = this.options.guard(command, args));
       const stdio = new StdioClientTransport({
         command,
         args,
         env: serverEnv,
-        cwd: resolve(this.options.cwd, config.cwd ? expandVariables(config.cwd, env) : "."),
+        cwd: resolve(this.options.cwd, config.cwd ? expand(config.cwd) : "."),
         stderr: "pipe",
       });
       // Kept for error messages; a server's log never reaches the user's terminal or output.
@@ -220,9 +224,9 @@ export class McpServer {
       });
       return { transport: stdio, ...(release ? { release } : {}) };
     }
-    const url = new URL(expandVariables(config.url, env));
+    const url = new URL(expand(config.url));
     const headers = Object.fromEntries(
-      Object.entries(config.headers ?? {}).map(([key, value]) => [key, expandVariables(value, env)]),
+      Object.entries(config.headers ?? {}).map(([key, value]) => [key, expand(value)]),
     );
     const authProvider = this.options.authProvider?.(this.name, url) as never;
     const options = { requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };

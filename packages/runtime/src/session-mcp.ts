@@ -19,6 +19,12 @@ export function sessionMcp(options: {
   claudePlugins?: ClaudePlugin[];
   /** Roots, sampling and elicitation for the servers (mcp-client-host.ts). */
   host?: McpClientHost;
+  /**
+   * Servers the front end's own client gives this session (an editor's, over ACP): used as
+   * given (no `${VAR}` expansion), without the approval a project's `.mcp.json` needs, and
+   * over any configured server of the same name.
+   */
+  sessionServers?: Record<string, McpServerConfig>;
 }): McpManager | undefined {
   if (options.project.mcpServers || options.project.mcp) {
     options.warnings.push(
@@ -32,6 +38,7 @@ export function sessionMcp(options: {
     warnings: options.warnings,
   });
   Object.assign(servers, claudePluginServers(options.claudePlugins ?? [], options.warnings));
+  Object.assign(servers, options.sessionServers);
   if (Object.keys(servers).length === 0) return undefined;
   return new McpManager({
     servers,
@@ -44,6 +51,7 @@ export function sessionMcp(options: {
     ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
     clientInfo: { name: "pincer", version: pincerVersion() },
     ...(options.host ? { host: options.host } : {}),
+    ...(options.sessionServers ? { literal: Object.keys(options.sessionServers) } : {}),
   });
 }
 

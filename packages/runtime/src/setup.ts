@@ -29,7 +29,7 @@ import {
   secretsFromEnv,
   type ThinkingLevel,
 } from "@pincer/kernel";
-import type { McpPromptInfo } from "@pincer/mcp";
+import type { McpPromptInfo, McpServerConfig } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
 import { agentTools as agentToolList, resolveSessionAgent } from "./agents/session-agent.js"; // --agent
 import {
@@ -95,6 +95,8 @@ export interface SessionOptions {
   mcpElicit?: McpElicitHandler;
   /** Only these tools (a driven session's inline agent); others are left out like --disallowedTools. */
   onlyTools?: string[];
+  /** MCP servers this session's client gives it (an editor's, over ACP): see sessionMcp. */
+  mcpServers?: Record<string, McpServerConfig>;
 }
 
 export interface PreparedSession {
@@ -316,6 +318,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     project,
     warnings,
     claudePlugins,
+    ...(options.mcpServers ? { sessionServers: options.mcpServers } : {}),
     host: mcpClientHost({
       cwd: options.cwd,
       addDirs: options.addDirs ?? [],

@@ -1,7 +1,8 @@
-import { type AgentApp, agent, PROTOCOL_VERSION, RequestError } from "@agentclientprotocol/sdk";
+import { type AgentApp, agent, type McpServer, PROTOCOL_VERSION, RequestError } from "@agentclientprotocol/sdk";
 import { SessionStore, type ThinkingLevel } from "@pincer/kernel";
 import { sessionsDir } from "@pincer/runtime";
 import { VERSION } from "../version.js";
+import { editorServers } from "./mcp-servers.js";
 import { AcpSession } from "./session.js";
 
 export interface PincerAgentOptions {
@@ -31,7 +32,14 @@ export function createPincerAgent(options: PincerAgentOptions): { app: AgentApp;
     return session;
   };
   const store = () => new SessionStore(sessionsDir(options.home));
-  const open = async (client: Parameters<typeof AcpSession.open>[0]["client"], cwd: string, resume?: string) => {
+  // What the editor said it can do at initialize: forms (MCP elicitation) go to it only then.
+  let elicitation = false;
+  const open = async (
+    client: Parameters<typeof AcpSession.open>[0]["client"],
+    cwd: string,
+    mcpServers: McpServer[],
+    resume?: string,
+  ) => {
     if (resume) {
       let found: string;
       try {
@@ -51,11 +59,15 @@ export function createPincerAgent(options: PincerAgentOptions): { app: AgentApp;
         env: options.env,
         client,
         log: options.log,
+        ...(mcpServers.length > 0 ? { mcpServers: editorServers(mcpServers, options.log) } : {}),
+        elicitation,
         ...(options.model ? { model: options.model } : {}),
         ...(options.thinking ? { thinking: options.thinking } : {}),
         ...(resume ? { resume } : {}),
       });
       sessions.set(session.id, session);
+      // After the answer that names the session: the editor learns its slash commands.
+      setImmediate(() => session.announceCommands());
       return session;
     } catch (error) {
       // Bad settings or an unknown provider: the editor shows the message, which says what to fix.
@@ -64,33 +76,32 @@ export function createPincerAgent(options: PincerAgentOptions): { app: AgentApp;
   };
 
   const app = agent({ name: "pincer" })
-    .onRequest("initialize", () => ({
-      // Only ACP v1 exists for this agent; a client asking for a later one decides whether to go on.
-      protocolVersion: PROTOCOL_VERSION,
-      agentInfo: { name: "pincer", title: "Pincer", version: VERSION },
-      agentCapabilities: {
-        loadSession: true,
-        // Kernel prompts are text: attached files arrive as text, images are not accepted yet.
-        promptCapabilities: { image: false, audio: false, embeddedContext: true },
-        // Pincer reaches MCP servers through its own bridge plugin, configured in settings.
-        mcpCapabilities: { http: false, sse: false },
-        sessionCapabilities: { list: {}, close: {} },
-      },
-      // Providers take their keys from the environment and config (OPENAI_API_KEY…), not from the editor.
-      authMethods: [],
-    }))
+    .onRequest("initialize", ({ params }) => {
+      elicitation = Boolean(params.clientCapabilities?.elicitation?.form);
+      return {
+        // Only ACP v1 exists for this agent; a client asking for a later one decides whether to go on.
+        protocolVersion: PROTOCOL_VERSION,
+        agentInfo: { name: "pincer", title: "Pincer", version: VERSION },
+        agentCapabilities: {
+          loadSession: true,
+          // Kernel prompts are text: attached files arrive as text, images are not accepted yet.
+          promptCapabilities: { image: false, audio: false, embeddedContext: true },
+          // The editor's MCP servers (session/new, session/load) start for that session: stdio, HTTP, SSE.
+          mcpCapabilities: { http: true, sse: true },
+          sessionCapabilities: { list: {}, close: {} },
+        },
+        // Providers take their keys from the environment and config (OPENAI_API_KEY…), not from the editor.
+        authMethods: [],
+      };
+    })
     .onRequest("authenticate", () => ({}))
     .onRequest("session/new", async ({ params, client }) => {
-      if (params.mcpServers.length > 0) {
-        options.log(
-          `Ignoring ${params.mcpServers.length} MCP server(s) from the editor: configure MCP servers in Pincer's settings.`,
-        );
-      }
-      const session = await open(client, params.cwd);
+      const session = await open(client, params.cwd, params.mcpServers);
       return { sessionId: session.id, modes: session.modes() };
     })
     .onRequest("session/load", async ({ params, client }) => {
-      const session = sessions.get(params.sessionId) ?? (await open(client, params.cwd, params.sessionId));
+      const session =
+        sessions.get(params.sessionId) ?? (await open(client, params.cwd, params.mcpServers, params.sessionId));
       await session.replay();
       return { modes: session.modes() };
     })

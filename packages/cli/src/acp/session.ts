@@ -13,8 +13,11 @@ import {
   type PermissionResolver,
   type ThinkingLevel,
 } from "@pincer/kernel";
+import type { McpServerConfig } from "@pincer/mcp";
 import { type PreparedSession, prepareSession } from "@pincer/runtime";
+import { AcpCommands } from "./commands.js";
 import { promptText, replayUpdates } from "./content.js";
+import { askEditorForm } from "./elicitation.js";
 import { askEditor } from "./permission.js";
 import { PromptTurns } from "./prompt-turns.js";
 import {
@@ -37,6 +40,10 @@ export interface AcpSessionOptions {
   resume?: string;
   client: AgentContext;
   log: (line: string) => void;
+  /** The MCP servers the editor gave this session (see mcp-servers.ts). */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** Whether the editor shows forms (`clientCapabilities.elicitation.form`): MCP elicitation goes there. */
+  elicitation?: boolean;
 }
 
 /** A tool call between tool_start and tool_end: what the editor was told about it. */
@@ -68,12 +75,14 @@ export class AcpSession {
   private outbox: Promise<void> = Promise.resolve();
   readonly calls = new Map<string, OpenCall>();
   private readonly turns: PromptTurns;
+  private readonly commands: AcpCommands;
 
   private constructor(
     private readonly prepared: PreparedSession,
     private readonly options: AcpSessionOptions,
   ) {
     this.turns = new PromptTurns(prepared.kernel, () => this.flushed());
+    this.commands = new AcpCommands(prepared, { cwd: options.cwd, home: options.home });
     prepared.kernel.subscribe((event) => {
       this.onEvent(event);
       this.turns.onEvent(event);
@@ -92,6 +101,10 @@ export class AcpSession {
         env: options.env,
         resolver,
         writer: "pincer acp",
+        ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+        ...(options.elicitation
+          ? { mcpElicit: (request, signal) => (session ? askEditorForm(session, request, signal) : decline()) }
+          : {}),
         ...(options.model ? { model: options.model } : {}),
         ...(options.thinking ? { thinking: options.thinking } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
@@ -145,9 +158,39 @@ export class AcpSession {
     await this.outbox;
   }
 
-  /** A prompt; one sent while another runs steers it (see prompt-turns.ts). */
-  prompt(blocks: ContentBlock[], signal: AbortSignal): Promise<PromptResponse> {
-    return this.turns.prompt(promptText(blocks), signal);
+  /**
+   * The session's slash commands, to the editor (`available_commands_update`); then, once the MCP
+   * servers have started, again with their prompts.
+   */
+  announceCommands(): void {
+    this.send({ sessionUpdate: "available_commands_update", availableCommands: this.commands.list() });
+    this.commands.loadMcpPrompts().then(
+      (grew) => {
+        if (grew) this.send({ sessionUpdate: "available_commands_update", availableCommands: this.commands.list() });
+      },
+      (error: Error) => this.log(`MCP prompts not listed: ${error.message}`),
+    );
+  }
+
+  /**
+   * A prompt; one sent while another runs steers it (see prompt-turns.ts). A slash command is
+   * run first: its reply is shown, and the prompt it comes to (if any) goes to the model.
+   */
+  async prompt(blocks: ContentBlock[], signal: AbortSignal): Promise<PromptResponse> {
+    const text = promptText(blocks);
+    let outcome: Awaited<ReturnType<AcpCommands["run"]>>;
+    try {
+      outcome = await this.commands.run(text, signal);
+    } catch (error) {
+      outcome = { reply: `${text.trim().split(/\s/)[0]}: ${(error as Error).message}` };
+    }
+    if (outcome?.reply)
+      this.send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text: outcome.reply } });
+    if (outcome && outcome.prompt === undefined) {
+      await this.outbox;
+      return { stopReason: signal.aborted ? "cancelled" : "end_turn" };
+    }
+    return this.turns.prompt(outcome?.prompt ?? text, signal);
   }
 
   cancel(): void {
@@ -256,4 +299,8 @@ export class AcpSession {
         return;
     }
   }
+}
+
+function decline(): Promise<{ action: "decline" }> {
+  return Promise.resolve({ action: "decline" });
 }
