@@ -78,9 +78,32 @@ export interface ExecResult {
   aborted: boolean;
 }
 
+/** A background command's output since the last read, and how it stands. */
+export interface BackgroundOutput {
+  id: string;
+  command: string;
+  /** stdout and stderr interleaved, since the last read; its tail when there was more. */
+  output: string;
+  /** Bytes of output since the last read that were dropped: over the read's cap or the host's buffer (1 MB). */
+  droppedBytes: number;
+  running: boolean;
+  exitCode: number | null;
+  signal: string | null;
+}
+
 export interface ExecCapability {
   /** Run a shell command line (`bash -c`). The whole process group is killed on abort or timeout. */
   run(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Start a command that runs on after the call returns, checked and asked like `run`, in the same
+   * OS sandbox and environment; resolves to its id (`shell_1`). It runs until it ends, is killed,
+   * or the session ends; at most 8 run at once.
+   */
+  start(command: string, options?: Pick<ExecOptions, "cwd" | "env">): Promise<string>;
+  /** Its output since the last read (at most `maxBytes`, default 30,000, keeping the tail). */
+  readOutput(id: string, options?: { maxBytes?: number }): Promise<BackgroundOutput>;
+  /** Stop it and everything it started; resolves to its last output once it has ended. */
+  kill(id: string, options?: { maxBytes?: number }): Promise<BackgroundOutput>;
 }
 
 export interface EnvCapability {

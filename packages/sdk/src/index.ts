@@ -1,5 +1,6 @@
 export type * from "@pincer/kernel";
 export type {
+  BackgroundOutput,
   DirEntry,
   EnvCapability,
   ExecCapability,

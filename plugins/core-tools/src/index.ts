@@ -1,5 +1,6 @@
 import { definePlugin } from "@pincer/sdk";
 import { bash } from "./tools/bash.js";
+import { bashOutput, killShell } from "./tools/bash-background.js";
 import { edit } from "./tools/edit.js";
 import { glob } from "./tools/glob.js";
 import { grep } from "./tools/grep.js";
@@ -8,6 +9,6 @@ import { read } from "./tools/read.js";
 import { todo } from "./tools/todo.js";
 import { write } from "./tools/write.js";
 
-export { bash, edit, glob, grep, ls, read, todo, write };
+export { bash, bashOutput, edit, glob, grep, killShell, ls, read, todo, write };
 
-export default definePlugin({ tools: [read, write, edit, bash, grep, glob, ls, todo] });
+export default definePlugin({ tools: [read, write, edit, bash, bashOutput, killShell, grep, glob, ls, todo] });

@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { ExecCapability, ExecOptions, ExecResult } from "@pincer/sdk";
+import { BackgroundShells, type SpawnPlan } from "./background.js";
 import { childEnv, looksSecret, refusedPluginEnv } from "./child-env.js";
 import { findProgram, singleCommand } from "./command-line.js";
 import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
@@ -44,6 +45,9 @@ export interface HostExecOptions extends ExecOptions {
 
 export interface HostExecCapability extends ExecCapability {
   run(command: string, options?: HostExecOptions): Promise<ExecResult>;
+  start(command: string, options?: Pick<HostExecOptions, "cwd" | "env" | "authorize">): Promise<string>;
+  /** Kills the background commands (the session is over); `start` is refused after. */
+  dispose?(): void;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -70,32 +74,62 @@ export function createExecCapability(grant: ExecGrant): HostExecCapability {
   const roots = (grant.roots?.length ? grant.roots : [grant.cwd]).flatMap((root) => realOrEmpty(root));
   // Made on the first sandboxed command, then kept: later commands find what earlier ones left.
   let privateTmp: string | undefined;
+  const background = new BackgroundShells();
+  /** What will run for a command, once it is checked and the permission engine has said yes. */
+  const authorized = async (command: string, options: HostExecOptions): Promise<SpawnPlan> => {
+    const plan = planCommand(command, options, grant, anyCommand, userEnv, roots);
+    if ("refused" in plan) throw new Error(plan.refused);
+    const mustAsk = "unconfined" in confinement && confinement.unconfined === "ask" ? confinement.reason : undefined;
+    if (options.authorize) {
+      const refusal = await options.authorize({ subject: plan.subject, ...(mustAsk ? { mustAsk } : {}) });
+      if (refusal) throw new Error(refusal);
+    } else if (mustAsk) {
+      throw new Error(`spawning refused: ${mustAsk}`);
+    }
+    const env = childEnv(userEnv, grant.passEnv ?? [], options.env ?? {});
+    const spawnOptions = {
+      cwd: plan.cwd,
+      env,
+      label: command,
+      stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
+      diesWithParent: false,
+      ...(grant.records ? { records: grant.records } : {}),
+    };
+    if (!("policy" in confinement)) {
+      return { program: plan.argv[0] as string, args: plan.argv.slice(1), options: spawnOptions };
+    }
+    privateTmp ??= createPrivateTmp();
+    return {
+      program: confinement.policy.bwrap,
+      args: bwrapArgs(confinement.policy, { cwd: plan.cwd, privateTmp, argv: plan.argv }),
+      options: { ...spawnOptions, env: { ...env, TMPDIR: "/tmp" }, diesWithParent: true },
+    };
+  };
   return {
     async run(command, options = {}) {
-      const plan = planCommand(command, options, grant, anyCommand, userEnv, roots);
-      if ("refused" in plan) throw new Error(plan.refused);
-      const mustAsk = "unconfined" in confinement && confinement.unconfined === "ask" ? confinement.reason : undefined;
-      if (options.authorize) {
-        const refusal = await options.authorize({ subject: plan.subject, ...(mustAsk ? { mustAsk } : {}) });
-        if (refusal) throw new Error(refusal);
-      } else if (mustAsk) {
-        throw new Error(`spawning refused: ${mustAsk}`);
-      }
-      const env = childEnv(userEnv, grant.passEnv ?? [], options.env ?? {});
-      const runOptions = { ...options, cwd: plan.cwd, env, label: command };
-      if (!("policy" in confinement))
-        return runCommand(plan.argv[0] as string, plan.argv.slice(1), runOptions, false, grant);
-      privateTmp ??= createPrivateTmp();
-      const args = bwrapArgs(confinement.policy, { cwd: plan.cwd, privateTmp, argv: plan.argv });
-      return runCommand(
-        confinement.policy.bwrap,
-        args,
-        { ...runOptions, env: { ...env, TMPDIR: "/tmp" } },
-        true,
-        grant,
-      );
+      const spawn = await authorized(command, options);
+      return runCommand(spawn, options);
+    },
+    async start(command, options = {}) {
+      return background.start(command, await authorized(command, options));
+    },
+    async readOutput(id, options = {}) {
+      return background.read(id, readCap(options.maxBytes));
+    },
+    async kill(id, options = {}) {
+      return background.kill(id, readCap(options.maxBytes));
+    },
+    dispose() {
+      background.dispose();
     },
   };
+}
+
+/** A read's cap: a positive whole number of bytes up to the host's buffer, else the default. */
+function readCap(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0
+    ? Math.min(value, 1024 * 1024)
+    : undefined;
 }
 
 type Plan = { argv: string[]; cwd: string; subject: string } | { refused: string };
@@ -152,23 +186,11 @@ function quote(value: string): string {
   return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
-function runCommand(
-  program: string,
-  args: string[],
-  options: ExecOptions & { cwd: string; env: Record<string, string>; label: string },
-  diesWithParent: boolean,
-  grant: ExecGrant,
-): Promise<ExecResult> {
+function runCommand(spawn: SpawnPlan, options: ExecOptions): Promise<ExecResult> {
+  const program = spawn.program;
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolvePromise) => {
-    const child = spawnGuarded(program, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
-      diesWithParent,
-      label: options.label,
-      ...(grant.records ? { records: grant.records } : {}),
-    });
+    const child = spawnGuarded(program, spawn.args, spawn.options);
     let output = Buffer.alloc(0);
     let truncatedBytes = 0;
     let timedOut = false;

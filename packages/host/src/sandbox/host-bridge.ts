@@ -93,6 +93,11 @@ export class HostBridge {
       resolve: (path: unknown) => fs.resolve(text(path, "path")),
       execRun: (callId: unknown, command: unknown, optionsJson: unknown) =>
         this.execRun(exec, text(callId, "callId"), text(command, "command"), text(optionsJson, "options")),
+      // Background commands: started within a call (asked like any command), read and killed by id.
+      execStart: (callId: unknown, command: unknown, optionsJson: unknown) =>
+        this.execStart(exec, text(callId, "callId"), text(command, "command"), text(optionsJson, "options")),
+      execRead: (id: unknown, maxBytes: unknown) => exec.readOutput(text(id, "id"), byteCap(maxBytes)),
+      execKill: (id: unknown, maxBytes: unknown) => exec.kill(text(id, "id"), byteCap(maxBytes)),
       fetch: (
         id: number,
         url: string,
@@ -239,6 +244,16 @@ export class HostBridge {
     if (fetchId !== undefined) this.fetches.delete(fetchId);
   }
 
+  private async execStart(exec: HostExecCapability, callId: string, command: string, optionsJson: string) {
+    if (!this.callbacks.signalOf(callId)) throw new Error("exec outside a tool call");
+    const options = JSON.parse(optionsJson) as { cwd?: unknown; env?: Record<string, string> };
+    return exec.start(command, {
+      ...(typeof options.cwd === "string" && options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      authorize: ({ subject, mustAsk }) => this.callbacks.authorize(callId, subject, mustAsk),
+    });
+  }
+
   private async execRun(exec: HostExecCapability, callId: string, command: string, optionsJson: string) {
     const signal = this.callbacks.signalOf(callId);
     if (!signal) throw new Error("exec outside a tool call");
@@ -285,6 +300,11 @@ export class HostBridge {
       this.execs.delete(stopper);
     }
   }
+}
+
+/** A read's byte cap as the capability takes it: a number, or none. */
+function byteCap(value: unknown): { maxBytes?: number } {
+  return typeof value === "number" ? { maxBytes: value } : {};
 }
 
 /** A string argument, or an error naming it (a copy from the isolate may be anything). */

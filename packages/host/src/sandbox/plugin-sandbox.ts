@@ -297,8 +297,10 @@ export class PluginSandbox {
     return reply.ok;
   }
 
+  /** Stops the isolate, and the commands the plugin left running in the background (the session is over). */
   dispose(): void {
     this.keeper.dispose();
+    this.options.exec.dispose?.();
   }
 
   /** A batch of a model call's events, to its inbox (the isolate caps them first; this checks again). */

@@ -109,6 +109,12 @@ const ENTRIES = `
         listeners.delete(stream);
       }
     },
+    start: (command, options = {}) => {
+      const plain = { cwd: options.cwd === undefined ? undefined : pathArg(options.cwd), env: options.env };
+      return call("execStart", callId, String(command), stringify(plain));
+    },
+    readOutput: (id, options = {}) => call("execRead", String(id), typeof options.maxBytes === "number" ? options.maxBytes : null),
+    kill: (id, options = {}) => call("execKill", String(id), typeof options.maxBytes === "number" ? options.maxBytes : null),
   });
   const kindOf = (value) => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : "a " + typeof value);
   // Cut here, before the copy: a runaway string must not cross whole (the host caps it further).

@@ -4,10 +4,15 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_TIMEOUT_MS = 600_000;
 const MAX_OUTPUT_BYTES = 30_000;
 
-export const bash = defineTool<{ command: string; timeout_ms?: number; description?: string }>({
+export const bash = defineTool<{
+  command: string;
+  timeout_ms?: number;
+  description?: string;
+  run_in_background?: boolean;
+}>({
   name: "bash",
   description:
-    "Run a shell command in the working directory (bash -c). Output is stdout and stderr interleaved; long output keeps its tail. Default timeout 120000 ms, at most 600000.",
+    "Run a shell command in the working directory (bash -c). Output is stdout and stderr interleaved; long output keeps its tail. Default timeout 120000 ms, at most 600000. run_in_background: return at once with an id for bash_output and kill_shell.",
   kind: "execute",
   parameters: {
     type: "object",
@@ -15,12 +20,21 @@ export const bash = defineTool<{ command: string; timeout_ms?: number; descripti
       command: { type: "string", minLength: 1, description: "The command line" },
       timeout_ms: { type: "integer", minimum: 1, maximum: MAX_TIMEOUT_MS, description: "Timeout in milliseconds" },
       description: { type: "string", description: "What the command does, in a few words" },
+      run_in_background: { type: "boolean" },
     },
     required: ["command"],
     additionalProperties: false,
   },
   permissionSubject: (args) => ({ kind: "command", value: args.command }),
   async execute(args, ctx) {
+    if (args.run_in_background) {
+      // Same checks, sandbox and environment as a command run in the foreground; no timeout.
+      const id = await ctx.exec.start(args.command, { cwd: ctx.cwd });
+      return {
+        content: `Started in the background as ${id}. Read its output with bash_output, stop it with kill_shell.`,
+        details: { backgroundId: id },
+      };
+    }
     const result = await ctx.exec.run(args.command, {
       cwd: ctx.cwd,
       timeoutMs: args.timeout_ms ?? DEFAULT_TIMEOUT_MS,

@@ -9,13 +9,14 @@ export function workspace() {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-tools-")));
   const updates: string[] = [];
   const controller = new AbortController();
+  const exec = createExecCapability({ cwd: dir, allowedCommands: ["bash"] });
   const ctx: PluginToolContext = {
     toolCallId: "call_test",
     cwd: dir,
     signal: controller.signal,
     onUpdate: (partial) => updates.push(partial),
     fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [dir] }),
-    exec: createExecCapability({ cwd: dir, allowedCommands: ["bash"] }),
+    exec,
     env: createEnvCapability({ allowed: [] }),
     state: new Map(),
   };
@@ -24,7 +25,11 @@ export function workspace() {
     ctx,
     updates,
     controller,
-    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
+    // The session ends: background commands die with it, then the workspace goes.
+    [Symbol.dispose]: () => {
+      exec.dispose?.();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
