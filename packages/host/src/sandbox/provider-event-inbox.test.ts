@@ -40,11 +40,14 @@ describe("provider event inbox", () => {
     ]);
   });
 
-  it("ends at once when the call is abandoned, and turns unknown events into errors", async () => {
+  it("ends at once when the call is abandoned, and turns unknown or too deep events into errors", async () => {
     const inbox = new ProviderEventInbox("p");
-    inbox.receive(1, JSON.stringify([{ type: "surprise" }, null]));
+    let deep: unknown = {};
+    for (let i = 0; i < 20; i++) deep = { deep };
+    inbox.receive(1, JSON.stringify([{ type: "surprise" }, null, { type: "usage", usage: deep }]));
     inbox.abandon("stopped");
     expect(await drain(inbox)).toEqual([
+      { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
       { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
       { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
       { type: "error", message: "stopped", retryable: false },

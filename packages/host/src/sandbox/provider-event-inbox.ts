@@ -1,4 +1,8 @@
 import type { ProviderEvent } from "@pincer/kernel";
+import { withinDepth } from "./call-replies.js";
+
+/** The deepest an event may nest (a usage record is two levels). */
+const MAX_EVENT_DEPTH = 8;
 
 const EVENT_TYPES = new Set([
   "text_delta",
@@ -119,10 +123,18 @@ export class ProviderEventInbox {
   }
 
   private take(batchJson: string): void {
-    const batch = JSON.parse(batchJson) as ProviderEvent[];
-    for (const event of Array.isArray(batch) ? batch : [batch]) {
+    let batch: unknown;
+    try {
+      batch = JSON.parse(batchJson);
+    } catch {
+      batch = [undefined];
+    }
+    for (const event of (Array.isArray(batch) ? batch : [batch]) as ProviderEvent[]) {
+      // Events go on to the session file and the screen: nested deeper than any real event, one is refused.
+      const known =
+        event && typeof event === "object" && EVENT_TYPES.has(event.type) && withinDepth(event, MAX_EVENT_DEPTH);
       this.queue.push(
-        event && EVENT_TYPES.has(event.type)
+        known
           ? event
           : { type: "error", message: `Plugin ${this.pluginName} sent an unknown event.`, retryable: false },
       );
