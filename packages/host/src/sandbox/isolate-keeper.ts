@@ -91,6 +91,9 @@ export class IsolateKeeper {
   dispose(): void {
     const pending = this.live;
     this.live = undefined;
+    // No call may pick up the isolate being disposed.
+    this.current?.watchdog.stop();
+    this.current = undefined;
     void pending?.then((live) => this.reset(live)).catch(() => {});
   }
 
@@ -122,7 +125,9 @@ export class IsolateKeeper {
     try {
       let live: LiveIsolate;
       try {
-        live = await this.ensure();
+        // The running isolate at once when there is one: a promise hop less on every call.
+        const running = this.current?.live;
+        live = running && !running.isolate.isDisposed ? running : await this.ensure();
       } catch (error) {
         return { failure: this.failure(`could not start: ${(error as Error).message}`) };
       }
