@@ -1,149 +1,25 @@
-import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { HubError, sendJson } from "./http.js";
-import type { Commit, RepoStore } from "./repos.js";
+import type { RepoStore } from "./repos.js";
+import { IMAGE_TYPES, imageFacts, imageSource, presentRow } from "./viewer/cells.js";
+import { cellContext, configsOf, openViewedSplit, type ViewedDataset, viewDataset } from "./viewer/dataset.js";
+import type { Features } from "./viewer/features.js";
+import { splitsOf } from "./viewer/layout.js";
+import type { SplitData } from "./viewer/split-data.js";
+import { statisticsOf } from "./viewer/statistics.js";
 
-/** Rows `/first-rows` returns at most, as datasets-server does. */
+/**
+ * `/datasets-server/…`: the dataset viewer's API (datasets-server.huggingface.co) over the
+ * datasets stored here — `is-valid`, `splits`, `info`, `size`, `first-rows`, `rows`,
+ * `statistics`, and the image assets their rows point to — for CSV, TSV, JSON Lines, JSON,
+ * Parquet and image-folder datasets, in its shapes and with its error codes.
+ */
+
+/** Rows `/first-rows` returns at most, and `/rows` per page at most, as datasets-server does. */
 export const FIRST_ROWS = 100;
-const CONFIG = "default";
-
-type Row = Record<string, unknown>;
-interface SplitFile {
-  split: string;
-  path: string;
-  format: "csv" | "jsonl";
-}
-
-/** train / validation / test from a data file's name; anything else is train. */
-export function splitOf(path: string): string {
-  const name = path.split("/").pop()?.toLowerCase() ?? "";
-  if (/(^|[-_.])(test|testing|eval)([-_.]|$)/.test(name)) return "test";
-  if (/(^|[-_.])(validation|valid|val|dev)([-_.]|$)/.test(name)) return "validation";
-  return "train";
-}
-
-function dataFiles(commit: Commit): SplitFile[] {
-  return Object.keys(commit.files)
-    .sort()
-    .flatMap((path): SplitFile[] => {
-      const lower = path.toLowerCase();
-      if (lower.endsWith(".csv")) return [{ split: splitOf(path), path, format: "csv" }];
-      if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson"))
-        return [{ split: splitOf(path), path, format: "jsonl" }];
-      return [];
-    });
-}
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
-}
-
-const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-function readRows(store: RepoStore, commit: Commit, file: SplitFile): Row[] {
-  const entry = commit.files[file.path];
-  if (!entry) return [];
-  const text = readFileSync(store.blobPath(entry.sha256), "utf8").replace(/^\uFEFF/, "");
-  if (file.format === "jsonl") {
-    return text
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as Row);
-  }
-  const [header = [], ...body] = parseCsv(text);
-  const columns = header.map((name, i) => ({ name, values: body.map((r) => r[i] ?? "") }));
-  const kinds = columns.map(({ values }) => {
-    const present = values.filter((v) => v !== "");
-    if (present.length && present.every((v) => /^-?\d+$/.test(v))) return "int";
-    if (present.length && present.every((v) => NUMBER.test(v))) return "float";
-    if (present.length && present.every((v) => /^(true|false)$/i.test(v))) return "bool";
-    return "string";
-  });
-  return body.map((r) =>
-    Object.fromEntries(
-      header.map((name, i) => {
-        const v = r[i] ?? "";
-        if (v === "" && kinds[i] !== "string") return [name, null];
-        if (kinds[i] === "int" || kinds[i] === "float") return [name, Number(v)];
-        if (kinds[i] === "bool") return [name, v.toLowerCase() === "true"];
-        return [name, v];
-      }),
-    ),
-  );
-}
-
-function dtypeOf(values: unknown[]): Record<string, unknown> {
-  const present = values.filter((v) => v !== null && v !== undefined);
-  if (present.length && present.every((v) => Number.isInteger(v))) return { dtype: "int64", _type: "Value" };
-  if (present.length && present.every((v) => typeof v === "number")) return { dtype: "float64", _type: "Value" };
-  if (present.length && present.every((v) => typeof v === "boolean")) return { dtype: "bool", _type: "Value" };
-  if (present.length && present.every((v) => typeof v === "string")) return { dtype: "string", _type: "Value" };
-  if (present.length && present.every((v) => Array.isArray(v))) {
-    return { feature: dtypeOf(present.flat()), _type: "Sequence" };
-  }
-  return present.length ? { dtype: "string", _type: "Value" } : { dtype: "null", _type: "Value" };
-}
-
-function features(rows: Row[]): { name: string; type: Record<string, unknown> }[] {
-  const names: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key);
-  return names.map((name) => ({ name, type: dtypeOf(rows.map((row) => row[name])) }));
-}
-
-interface Split {
-  split: string;
-  rows: Row[];
-  bytes: number;
-}
-
-function loadSplits(store: RepoStore, dataset: string): Split[] {
-  if (!store.exists("dataset", dataset)) {
-    throw new HubError(
-      404,
-      "The dataset does not exist, or is not accessible without authentication (private or gated).",
-      "DatasetNotFoundError",
-    );
-  }
-  const commit = store.resolve("dataset", dataset, "main");
-  const bySplit = new Map<string, Split>();
-  for (const file of dataFiles(commit)) {
-    const split = bySplit.get(file.split) ?? { split: file.split, rows: [], bytes: 0 };
-    split.rows.push(...readRows(store, commit, file));
-    split.bytes += commit.files[file.path]?.size ?? 0;
-    bySplit.set(file.split, split);
-  }
-  const order = ["train", "validation", "test"];
-  return [...bySplit.values()].sort((a, b) => order.indexOf(a.split) - order.indexOf(b.split));
-}
+export const MAX_ROWS_PAGE = 100;
+/** `/statistics` is computed over at most this many rows (`partial: true` past it, as past 5 GB there). */
+export const STATISTICS_ROWS = 100_000;
 
 const required = (url: URL, name: string): string => {
   const value = url.searchParams.get(name);
@@ -151,58 +27,215 @@ const required = (url: URL, name: string): string => {
   return value;
 };
 
-/** `/datasets-server/{is-valid,splits,info,first-rows}`, in datasets-server.huggingface.co's shapes. */
-export function datasetsViewerRoute(res: ServerResponse, url: URL, store: RepoStore, endpoint: string): void {
+function integerParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  if (!/^\d+$/.test(raw))
+    throw new HubError(422, `Parameter '${name}' must be a non-negative integer`, "InvalidParameter");
+  return Number(raw);
+}
+
+const featureList = (features: Features) =>
+  Object.entries(features).map(([name, type], feature_idx) => ({ feature_idx, name, type }));
+
+async function presentedRows(
+  store: RepoStore,
+  viewed: ViewedDataset,
+  config: string,
+  split: string,
+  data: SplitData,
+  start: number,
+  end: number,
+  base: string,
+) {
+  const context = cellContext(store, viewed, config, split, base);
+  const rows = await data.rows(start, end);
+  return rows.map((raw, i) => {
+    const { row, truncated } = presentRow(raw, data.features, start + i, context);
+    return { row_idx: start + i, row, truncated_cells: truncated };
+  });
+}
+
+function noData(viewed: ViewedDataset): void {
+  if (viewed.splits.length === 0) {
+    throw new HubError(
+      501,
+      "The dataset has no data files the viewer reads (Parquet, CSV, TSV, JSON Lines, JSON, or images in folders).",
+      "EmptyDatasetError",
+    );
+  }
+}
+
+export async function datasetsViewerRoute(
+  res: ServerResponse,
+  url: URL,
+  store: RepoStore,
+  endpoint: string,
+  base: string,
+): Promise<void> {
   const dataset = required(url, "dataset");
-  const splits = loadSplits(store, dataset);
+  const viewed = viewDataset(store, dataset);
   if (endpoint === "is-valid") {
-    const ok = splits.length > 0;
-    sendJson(res, 200, { preview: ok, viewer: ok, search: false, filter: false, statistics: false });
+    const ok = viewed.splits.length > 0;
+    sendJson(res, 200, { preview: ok, viewer: ok, search: false, filter: false, statistics: ok });
     return;
   }
-  if (splits.length === 0) throw new HubError(501, "No CSV or JSONL data files in this dataset", "EmptyDatasetError");
+  noData(viewed);
+  const askedConfig = url.searchParams.get("config");
+  const configs = askedConfig ? [askedConfig] : configsOf(viewed);
+  if (askedConfig && !configsOf(viewed).includes(askedConfig))
+    throw new HubError(404, "Not found.", "ResponseNotFound");
   if (endpoint === "splits") {
+    const splits = viewed.splits.filter((s) => configs.includes(s.config));
     sendJson(res, 200, {
-      splits: splits.map((s) => ({ dataset, config: CONFIG, split: s.split })),
+      splits: splits.map((s) => ({ dataset, config: s.config, split: s.split })),
       pending: [],
       failed: [],
     });
     return;
   }
-  if (endpoint === "info") {
-    const all = splits.flatMap((s) => s.rows);
-    const feats = Object.fromEntries(features(all).map((f) => [f.name, f.type]));
-    const info = {
-      config_name: CONFIG,
-      dataset_name: dataset.split("/").pop(),
-      features: feats,
-      splits: Object.fromEntries(
-        splits.map((s) => [
-          s.split,
-          { name: s.split, num_bytes: s.bytes, num_examples: s.rows.length, dataset_name: dataset.split("/").pop() },
-        ]),
-      ),
-      download_size: splits.reduce((n, s) => n + s.bytes, 0),
-      dataset_size: splits.reduce((n, s) => n + s.bytes, 0),
-    };
-    sendJson(res, 200, { dataset_info: { [CONFIG]: info }, pending: [], failed: [], partial: false });
+  if (endpoint === "info" || endpoint === "size") {
+    const name = dataset.split("/").pop();
+    const perConfig = [];
+    for (const config of configs) {
+      const splits = [];
+      let features: Features = {};
+      for (const files of viewed.splits.filter((s) => s.config === config)) {
+        const data = await openViewedSplit(store, viewed, config, files.split);
+        if (Object.keys(features).length === 0) features = data.features;
+        splits.push({
+          split: files.split,
+          num_bytes: data.numBytes,
+          num_examples: data.numRows,
+          num_columns: Object.keys(data.features).length,
+        });
+      }
+      perConfig.push({ config, features, splits });
+    }
+    if (endpoint === "size") {
+      const all = perConfig.flatMap((c) => c.splits.map((s) => ({ dataset, config: c.config, ...s })));
+      const sum = (items: { num_bytes: number; num_examples: number }[]) => ({
+        num_bytes_original_files: items.reduce((n, s) => n + s.num_bytes, 0),
+        num_rows: items.reduce((n, s) => n + s.num_examples, 0),
+      });
+      sendJson(res, 200, {
+        size: {
+          dataset: { dataset, ...sum(all) },
+          configs: perConfig.map((c) => ({
+            dataset,
+            config: c.config,
+            ...sum(c.splits),
+            num_columns: Object.keys(c.features).length,
+          })),
+          splits: all.map(({ num_bytes, num_examples, ...rest }) => ({
+            ...rest,
+            num_bytes_original_files: num_bytes,
+            num_rows: num_examples,
+          })),
+        },
+        pending: [],
+        failed: [],
+        partial: false,
+      });
+      return;
+    }
+    const infos = perConfig.map((c) => {
+      const bytes = c.splits.reduce((n, s) => n + s.num_bytes, 0);
+      return [
+        c.config,
+        {
+          config_name: c.config,
+          dataset_name: name,
+          features: c.features,
+          splits: Object.fromEntries(
+            c.splits.map((s) => [
+              s.split,
+              { name: s.split, num_bytes: s.num_bytes, num_examples: s.num_examples, dataset_name: name },
+            ]),
+          ),
+          download_size: bytes,
+          dataset_size: bytes,
+        },
+      ] as const;
+    });
+    sendJson(res, 200, {
+      dataset_info: askedConfig ? infos[0]?.[1] : Object.fromEntries(infos),
+      pending: [],
+      failed: [],
+      partial: false,
+    });
     return;
   }
+  const config = required(url, "config");
+  const split = required(url, "split");
+  const data = await openViewedSplit(store, viewed, config, split);
   if (endpoint === "first-rows") {
-    const config = required(url, "config");
-    const name = required(url, "split");
-    const split = splits.find((s) => s.split === name);
-    if (config !== CONFIG || !split) throw new HubError(404, "Not found.", "ResponseNotFound");
-    const rows = split.rows.slice(0, FIRST_ROWS);
     sendJson(res, 200, {
       dataset,
       config,
-      split: name,
-      features: features(split.rows).map((f, feature_idx) => ({ feature_idx, ...f })),
-      rows: rows.map((row, row_idx) => ({ row_idx, row, truncated_cells: [] })),
-      truncated: split.rows.length > FIRST_ROWS,
+      split,
+      features: featureList(data.features),
+      rows: await presentedRows(store, viewed, config, split, data, 0, Math.min(FIRST_ROWS, data.numRows), base),
+      truncated: data.numRows > FIRST_ROWS,
+    });
+    return;
+  }
+  if (endpoint === "rows") {
+    const offset = integerParam(url, "offset", 0);
+    const length = integerParam(url, "length", MAX_ROWS_PAGE);
+    if (length > MAX_ROWS_PAGE) {
+      throw new HubError(422, `Parameter 'length' must not be greater than ${MAX_ROWS_PAGE}`, "InvalidParameter");
+    }
+    const end = Math.min(offset + length, data.numRows);
+    sendJson(res, 200, {
+      features: featureList(data.features),
+      rows: offset < end ? await presentedRows(store, viewed, config, split, data, offset, end, base) : [],
+      num_rows_total: data.numRows,
+      num_rows_per_page: MAX_ROWS_PAGE,
+      partial: false,
+    });
+    return;
+  }
+  if (endpoint === "statistics") {
+    const counted = Math.min(data.numRows, STATISTICS_ROWS);
+    const rows = await data.rows(0, counted);
+    sendJson(res, 200, {
+      num_examples: counted,
+      statistics: statisticsOf(rows, data.features, (sha256) =>
+        cellContext(store, viewed, config, split, "").blobHead(sha256),
+      ),
+      partial: counted < data.numRows,
     });
     return;
   }
   throw new HubError(404, "Not found.", "ResponseNotFound");
+}
+
+/**
+ * `/datasets-server/assets/{owner}/{name}/--/{commit}/--/{config}/{split}/{row}/{column}/image.{ext}`:
+ * the bytes of an image stored in a data file, served only as one of the raster types a browser
+ * shows (never SVG or HTML), from the commit the URL names.
+ */
+export async function datasetAssetRoute(res: ServerResponse, store: RepoStore, parts: string[]): Promise<void> {
+  const [owner, name, dash1, commitId, dash2, config, split, row, column, file] = parts;
+  const notFound = new HubError(404, "Not found.", "ResponseNotFound");
+  if (dash1 !== "--" || dash2 !== "--" || !owner || !name || !config || !split || !column || !file) throw notFound;
+  if (!row || !/^\d+$/.test(row) || !commitId || !/^[0-9a-f]{40}$/.test(commitId)) throw notFound;
+  const viewed = viewDataset(store, `${owner}/${name}`);
+  const commit = store.resolve("dataset", viewed.id, commitId);
+  const atCommit: ViewedDataset = { id: viewed.id, commit, splits: splitsOf(store, commit) };
+  const data = await openViewedSplit(store, atCommit, config, split);
+  const index = Number(row);
+  if (index >= data.numRows) throw notFound;
+  const [cell] = await data.rows(index, index + 1, [column]);
+  const source = imageSource(cell?.[column]);
+  if (!source || !("bytes" in source)) throw notFound;
+  const facts = imageFacts(source.bytes);
+  if (!facts) throw notFound;
+  res.writeHead(200, {
+    "Content-Type": IMAGE_TYPES[facts.type] as string,
+    "Content-Length": source.bytes.length,
+    "Cache-Control": "private, max-age=3600",
+  });
+  res.end(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.length));
 }

@@ -14,7 +14,6 @@ import {
 } from "./api.js";
 import type { HubAuth } from "./browse-auth.js";
 import { checkPath, commitRoute } from "./commit.js";
-import { datasetsViewerRoute } from "./datasets-viewer.js";
 import { discussionsRoute } from "./discussions.js";
 import { type DocsStore, docsApiRoute, docsPageRoute } from "./docs.js";
 import type { EndpointsApi } from "./endpoints-api.js";
@@ -117,11 +116,17 @@ export async function route(
   if (parts[0] === "docs" && (method === "GET" || method === "HEAD")) {
     return docsPageRoute(res, ctx.docs, baseUrl, parts.slice(1));
   }
+  if (parts[0] === "datasets-server" && parts[1] === "assets" && method === "GET") {
+    const dataset = `${parts[2]}/${parts[3]}`;
+    if (/^[\w.-]+\/[\w.-]+$/.test(dataset) && store.exists("dataset", dataset))
+      store.checkGate("dataset", dataset, ctx.user);
+    return (await viewerModule()).datasetAssetRoute(res, store, parts.slice(2));
+  }
   if (parts[0] === "datasets-server" && parts.length === 2 && method === "GET") {
     const dataset = url.searchParams.get("dataset");
     if (dataset && /^[\w.-]+\/[\w.-]+$/.test(dataset) && store.exists("dataset", dataset))
       store.checkGate("dataset", dataset, ctx.user);
-    return datasetsViewerRoute(res, url, store, parts[1] as string);
+    return (await viewerModule()).datasetsViewerRoute(res, url, store, parts[1] as string, baseUrl);
   }
   if (parts[0] === "api") return apiRoute(ctx, req, res, url, baseUrl, parts.slice(1));
   if (parts.length === 0 && (method === "GET" || method === "HEAD")) {
@@ -133,6 +138,21 @@ export async function route(
     });
   }
   return gitSideRoute(ctx, req, res, url, baseUrl, parts);
+}
+
+// The dataset viewer and its readers (Parquet, CSV, images) load on first use: a Hub that serves
+// no dataset never pays their start-up.
+const viewerModule = () => import("./datasets-viewer.js");
+const datasetPagesModule = () => import("./pages/dataset-pages.js");
+
+/** Whether the Hub's user may not read the repo's files (a gated repo not theirs). */
+function isGated(ctx: HubContext, repo: Repo): boolean {
+  try {
+    ctx.store.checkGate(repo.type, repo.id, ctx.user);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** `[datasets|spaces/]{owner}/{name}[.git]/…`: LFS, files, and the pages a person browses. */
@@ -169,7 +189,13 @@ async function gitSideRoute(
   }
   if (!action && reading) {
     const meta = store.meta(repo.type, repo.id);
-    if (wantsHtml(req)) return repoPage(res, store, meta, meta.defaultBranch);
+    if (wantsHtml(req)) {
+      const preview =
+        repo.type === "dataset" && !isGated(ctx, repo)
+          ? await (await datasetPagesModule()).datasetPreview(store, meta)
+          : "";
+      return repoPage(res, store, meta, meta.defaultBranch, preview);
+    }
     return sendJson(res, 200, repoInfo(store, meta));
   }
   if (action === "tree" && tail.length >= 1 && reading) {
@@ -177,6 +203,10 @@ async function gitSideRoute(
     const folder = tail.slice(1).join("/");
     if (wantsHtml(req)) return treePage(res, store, meta, tail[0] as string, folder);
     return treeRoute(res, url, store, repo, tail[0] as string, folder);
+  }
+  if (action === "viewer" && repo.type === "dataset" && (tail.length === 0 || tail.length === 2) && reading) {
+    store.checkGate(repo.type, repo.id, ctx.user);
+    return (await datasetPagesModule()).viewerPage(res, store, store.meta(repo.type, repo.id), url, tail[0], tail[1]);
   }
   if (action === "commit" && tail.length === 1 && reading) {
     return commitPage(res, store, store.meta(repo.type, repo.id), tail[0] as string, wantsHtml(req));

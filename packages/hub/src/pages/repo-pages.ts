@@ -56,8 +56,8 @@ function readStart(store: RepoStore, sha256: string, limit: number): Buffer {
   }
 }
 
-/** A repo's page: its card rendered (metadata as badges, `model-index` as a table), then its files. */
-export function repoPage(res: ServerResponse, store: RepoStore, meta: RepoMeta, rev: string): void {
+/** A repo's page: its card rendered (metadata as badges, `model-index` as a table), `extra` (a dataset's preview), then its files. */
+export function repoPage(res: ServerResponse, store: RepoStore, meta: RepoMeta, rev: string, extra = ""): void {
   const repo = { type: meta.type, id: meta.id };
   const commit = store.resolve(meta.type, meta.id, rev);
   let card = "";
@@ -70,7 +70,7 @@ export function repoPage(res: ServerResponse, store: RepoStore, meta: RepoMeta, 
     })}</article>`;
   }
   const files = fileTable(repo, rev, listTree(commit, "", false));
-  sendPage(res, 200, meta.id, `${heading(meta, commit)}${card}<h2>Files</h2>${files}`);
+  sendPage(res, 200, meta.id, `${heading(meta, commit)}${card}${extra}<h2>Files</h2>${files}`);
 }
 
 /** A folder of a repo at `rev`. */
