@@ -40,7 +40,13 @@ export type { DrivenSessionHost, DriverStartRequest, SessionDriverHost } from ".
 export { isDirectory, isFile } from "./fs-probe.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
 export { pluginVerdict, VERDICT_LIMITS } from "./hooks/hook-verdicts.js";
-export { type DeclaredHooks, declaredHooks } from "./hooks/manifest-hooks.js";
+export {
+  type DeclaredDecision,
+  type DeclaredHooks,
+  declaredHooks,
+  describeHookId,
+  hookIds,
+} from "./hooks/manifest-hooks.js";
 export { MAX_EVENT_TEXT, observedEvent, observedEvents, usageSummary } from "./hooks/observed-events.js";
 export { MAX_WAITING_EVENTS, ObserverPump } from "./hooks/observer-pump.js";
 export {

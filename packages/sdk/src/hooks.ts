@@ -24,9 +24,10 @@ import type { EnvCapability, FsCapability } from "./capabilities.js";
 export interface HookDefinitions {
   /**
    * Before a tool runs: `block` refuses it, `ask` makes a person approve it, `args` rewrites its
-   * input (checked again against the tool's schema and judged by the permission engine as
-   * rewritten), `context` is added to what the model reads. No verdict lowers a gate: a call
-   * the user's rules ask about or deny is asked or denied whatever a hook says.
+   * input (only with `"rewrite": true` in the manifest; checked again against the tool's schema
+   * and judged by the permission engine as rewritten), `context` is added to what the model reads.
+   * No verdict lowers a gate: a call the user's rules ask about or deny is asked or denied whatever
+   * a hook says.
    */
   beforeToolCall?(call: HookToolCall, ctx: HookContext): MaybePromise<BeforeToolCallVerdict | undefined | void>;
   /** After a tool ran: `result` replaces what the model reads, `context` is added to it. */
@@ -137,8 +138,13 @@ export type HookEventName = DecisionHookName | ObservedEventType;
  *   the plugin is not even asked about others, which keeps every other call fast.
  * - `guard`: a beforeToolCall that fails (throws, runs past its limits, answers nonsense) refuses
  *   the call instead of letting it through. It only ever refuses more.
+ * - `rewrite`: a beforeToolCall may answer `args` (rewrite the call's input). What runs is then what
+ *   the plugin says, with the tool's power, so it is shown to the user at install; without it, an
+ *   `args` verdict is refused as a failure of the hook.
  */
-export type ManifestHook = HookEventName | { event: HookEventName; tools?: string[]; guard?: boolean };
+export type ManifestHook =
+  | HookEventName
+  | { event: HookEventName; tools?: string[]; guard?: boolean; rewrite?: boolean };
 
 /** Identity helper, for inference and one obvious import. */
 export function defineHooks(hooks: HookDefinitions): HookDefinitions {

@@ -74,7 +74,8 @@ export async function askConsent(request: ConsentRequest, yes: boolean): Promise
   const description = displayLine(request.description, MAX_SHOWN_DESCRIPTION);
   const about = description ? `  Its manifest describes it as: ${description}\n` : "";
   stderr.write(`\n${title}\n`);
-  if (request.capabilities.length === 0) {
+  const hooks = request.hooks ?? [];
+  if (request.capabilities.length === 0 && hooks.length === 0) {
     stderr.write(
       `  asks for no capabilities: it can compute, but touch no files, network, commands or environment.\n${about}\n`,
     );
@@ -83,7 +84,8 @@ export async function askConsent(request: ConsentRequest, yes: boolean): Promise
   stderr.write(
     request.updateFrom ? `  Since ${displayLine(request.updateFrom, 64)}, it also asks to:\n` : "  It asks to:\n",
   );
-  for (const line of request.lines) stderr.write(`    • ${displayLine(line, 1200)}\n`);
+  // Hooks first: what it may see and steer in every session, whatever it may touch.
+  for (const line of [...hooks, ...request.lines]) stderr.write(`    • ${displayLine(line, 1200)}\n`);
   stderr.write(`${about}\n`);
   if (yes) {
     stderr.write(`${style.green("✓")} granted (--yes)\n`);

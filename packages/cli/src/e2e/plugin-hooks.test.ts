@@ -23,6 +23,10 @@ function toolMessages(): string[] {
 describe("plugins that hook and drive sessions, installed as users install them", () => {
   it("a hook plugin vetoes a bash call in pincer -p, even in bypassPermissions mode; the run goes on", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-test-hooks-123456", OPENAI_BASE_URL: server.url });
+    // Hooks see and steer every session: installing one is consented to like a capability.
+    const unasked = await box.run(["plugin", "install", join(EXAMPLES, "veto-hook")]);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain("hook into every session: see each call of bash before it runs");
     const installed = await box.run(["plugin", "install", join(EXAMPLES, "veto-hook"), "--yes"]);
     expect(installed.code, installed.stderr).toBe(0);
     server.enqueue([

@@ -53,9 +53,17 @@ export function sandboxedHooks(options: SandboxedHooksOptions): SandboxedHooks {
       return !!declared && (!declared.tools || declared.tools.has(call.name));
     };
     const hooks: Hooks = {};
-    if (decisions.has("beforeToolCall")) {
-      hooks.beforeToolCall = (call) =>
-        forTool("beforeToolCall", call) ? ask("beforeToolCall", [hookCall(call)]) : undefined;
+    const before = decisions.get("beforeToolCall");
+    if (before) {
+      hooks.beforeToolCall = async (call) => {
+        if (!forTool("beforeToolCall", call)) return undefined;
+        const verdict = await ask("beforeToolCall", [hookCall(call)]);
+        // A rewrite runs what the plugin says with the tool's power: only where the user saw it at install.
+        if (verdict?.args && !before.rewrite) {
+          throw new Error(`it rewrote the call's input, which its manifest does not declare ("rewrite": true)`);
+        }
+        return verdict;
+      };
     }
     if (decisions.has("afterToolCall")) {
       hooks.afterToolCall = (call, result) =>

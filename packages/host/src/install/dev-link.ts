@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
+import { describeHookId, hookIds } from "../hooks/manifest-hooks.js";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
 import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
@@ -45,13 +46,16 @@ export class DevLink {
     const declared = capabilityIds(this.manifest.capabilities);
     const fresh = declared.filter((id) => !(previous?.declared ?? []).includes(id));
     let granted = (previous?.granted ?? []).filter((id) => declared.includes(id));
-    if (fresh.length || !previous) {
+    const hooks = hookIds(this.manifest);
+    const freshHooks = hooks.filter((id) => !(previous?.hooks ?? []).includes(id));
+    if (fresh.length || freshHooks.length || !previous) {
       const yes = await this.options.consent({
         name: this.manifest.name,
         version: this.manifest.version,
         ...(previous ? { updateFrom: previous.version } : {}),
         capabilities: fresh,
         lines: fresh.map(describeCapability),
+        ...(freshHooks.length ? { hooks: freshHooks.map(describeHookId) } : {}),
       });
       if (yes) granted = [...new Set([...granted, ...fresh])];
     }
@@ -65,6 +69,7 @@ export class DevLink {
       bundleIntegrity: sha512(bundle),
       declared,
       granted,
+      ...(hooks.length ? { hooks } : {}),
       installedAt: new Date().toISOString(),
     };
     writeLockfile(this.options.home, lock);

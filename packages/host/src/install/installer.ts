@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import semver from "semver";
 import { displayLine } from "../display-text.js";
+import { describeHookId, hookIds } from "../hooks/manifest-hooks.js";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
 import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
@@ -34,6 +35,8 @@ export interface ConsentRequest {
   /** The capabilities to consent to now, and the same in plain words. */
   capabilities: CapabilityId[];
   lines: string[];
+  /** Hooks into sessions to consent to now, in plain words (see hooks/manifest-hooks.ts). */
+  hooks?: string[];
 }
 
 export interface InstallerOptions extends Omit<FetchContext, "cwd"> {
@@ -183,7 +186,10 @@ export class PluginInstaller {
       const alreadyDecided = previous ? previous.declared : [];
       const fresh = declared.filter((id) => !alreadyDecided.includes(id));
       let granted = previous ? previous.granted.filter((id) => declared.includes(id)) : [];
-      if (fresh.length || !previous) {
+      // Hooks see and steer every session: each new one is consented to like a capability.
+      const hooks = hookIds(manifest);
+      const freshHooks = hooks.filter((id) => !(previous?.hooks ?? []).includes(id));
+      if (fresh.length || freshHooks.length || !previous) {
         const description = displayLine(manifest.description);
         const consented = await this.options.consent({
           name: manifest.name,
@@ -192,6 +198,7 @@ export class PluginInstaller {
           ...(previous ? { updateFrom: previous.version } : {}),
           capabilities: fresh,
           lines: fresh.map(describeCapability),
+          ...(freshHooks.length ? { hooks: freshHooks.map(describeHookId) } : {}),
         });
         if (!consented) {
           throw new ConsentRefusedError(
@@ -216,6 +223,7 @@ export class PluginInstaller {
         bundleIntegrity: sha512(bundle),
         declared,
         granted,
+        ...(hooks.length ? { hooks } : {}),
         installedAt: new Date().toISOString(),
       };
       writeLockfile(this.options.home, lock);

@@ -22,6 +22,8 @@ export interface LockedPlugin {
   /** What the manifest declares, and what the user granted of it. */
   declared: CapabilityId[];
   granted: CapabilityId[];
+  /** The hooks its manifest declares (hook ids), as consented to: an update adding one asks again. */
+  hooks?: string[];
   installedAt: string;
 }
 

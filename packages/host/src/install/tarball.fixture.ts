@@ -49,6 +49,8 @@ export function pluginPackage(options: {
   version?: string;
   capabilities?: Record<string, unknown>;
   tools?: string[];
+  /** `contributes.hooks`, as the manifest lists them. */
+  hooks?: unknown[];
   extra?: TarEntry[];
   engines?: string;
 }): Uint8Array {
@@ -60,7 +62,7 @@ export function pluginPackage(options: {
     version,
     engines: { pincer: options.engines ?? "^0.1.0" },
     main: "dist/index.js",
-    contributes: { tools },
+    contributes: { tools, ...(options.hooks ? { hooks: options.hooks } : {}) },
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
   };
   const main = `export default { tools: ${JSON.stringify(tools)}.map((name) => ({
