@@ -29,7 +29,7 @@ describe("bench/run.js", () => {
       "`pincer serve`: throughput",
       "`pincer` in a pseudo-terminal: prompt box drawn",
       "TUI streaming 5,000 tokens",
-      "`@pincer/jobs`: `run()` → the script's first log line",
+      "`run()` → the script's first log line",
       "ML intern: peak context vs model window",
       "`pincer intern demo` wall time",
     ]) {
