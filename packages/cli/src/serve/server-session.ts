@@ -10,6 +10,7 @@ import {
   SessionStore,
   type TurnResult,
 } from "@pincer/kernel";
+import { checkAnswer, type McpElicitationAnswer, type McpElicitationField } from "@pincer/mcp";
 import { type PreparedSession, prepareSession, type SessionOptions, sessionsDir } from "@pincer/runtime";
 import { type PermissionPreview, permissionPreview } from "../tui/permission-preview.js";
 import { serveStopAdvice } from "./stop-advice.js";
@@ -28,6 +29,13 @@ export type ServerEvent =
       preview?: PermissionPreview;
       /** What the call would cost, when its tool estimates it: `{ usd, summary, recurring? }`. */
       estimate?: CostEstimate;
+    }
+  | {
+      type: "elicitation_request";
+      requestId: string;
+      server: string;
+      message: string;
+      fields: McpElicitationField[];
     }
   | { type: "turn_error"; message: string }
   /** The kernel's turn_end, with what the client can do when the turn stopped short (stop-advice.ts). */
@@ -86,6 +94,11 @@ export const DEFAULT_IDLE_RELEASE_MS = 10 * 60_000;
 export class ServerSession {
   private readonly subscribers = new Set<(event: ServerEvent, id: number) => void>();
   private readonly pendingPermissions = new Map<string, (answer: PermissionAnswer) => void>();
+  /** MCP servers' forms waiting for a client: their fields (to check an answer) and how to finish. */
+  private readonly pendingForms = new Map<
+    string,
+    { fields: McpElicitationField[]; finish: (answer: McpElicitationAnswer) => void }
+  >();
   private running: Promise<TurnResult> | undefined;
   /** The last events, so a client that subscribes just after a prompt misses nothing. */
   private readonly recent: Array<{ id: number; event: ServerEvent }> = [];
@@ -187,6 +200,21 @@ export class ServerSession {
     return true;
   }
 
+  /**
+   * Answers an MCP server's form: undefined when done, "missing" when no such form is open, or
+   * what does not fit (the form stays open for a corrected answer).
+   */
+  answerForm(requestId: string, answer: McpElicitationAnswer): "missing" | string | undefined {
+    const pending = this.pendingForms.get(requestId);
+    if (!pending) return "missing";
+    if (answer.action === "accept") {
+      const problem = checkAnswer(pending.fields, answer.content);
+      if (problem) return problem;
+    }
+    pending.finish(answer);
+    return undefined;
+  }
+
   abort(): void {
     this.prepared?.kernel.abort();
   }
@@ -249,7 +277,28 @@ export class ServerSession {
         });
         this.emit(permissionEvent(requestId, request));
       });
-    return prepareSession({ writer: "pincer serve", ...options, resolver });
+    // An MCP server's form goes to the clients as an event; one nobody answers ends with its turn.
+    const mcpElicit = (
+      request: { server: string; message: string; fields: McpElicitationField[] },
+      signal: AbortSignal,
+    ) =>
+      new Promise<McpElicitationAnswer>((resolve) => {
+        const requestId = randomUUID();
+        const finish = (answer: McpElicitationAnswer) => {
+          this.pendingForms.delete(requestId);
+          resolve(answer);
+        };
+        this.pendingForms.set(requestId, { fields: request.fields, finish });
+        signal.addEventListener("abort", () => finish({ action: "cancel" }), { once: true });
+        this.emit({
+          type: "elicitation_request",
+          requestId,
+          server: request.server,
+          message: request.message,
+          fields: request.fields,
+        });
+      });
+    return prepareSession({ writer: "pincer serve", ...options, resolver, mcpElicit });
   }
 
   private attach(prepared: PreparedSession): void {

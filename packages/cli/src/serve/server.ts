@@ -10,6 +10,7 @@ import {
   THINKING_LEVELS,
   type ThinkingLevel,
 } from "@pincer/kernel";
+import type { McpElicitationAnswer, McpElicitationValue } from "@pincer/mcp";
 import { sessionBusyMessage } from "../session-args.js";
 import { OPENAPI } from "./openapi.js";
 import { resumedHere, ServerSession } from "./server-session.js";
@@ -125,6 +126,13 @@ export async function startServer(options: ServeOptions) {
       if (!session.answer(parts[3], { allow: body.allow, ...(message ? { message } : {}) })) {
         throw new HttpError(404, `No pending permission request ${parts[3]}.`);
       }
+      return end(res, 204);
+    }
+    if (action === "elicitations" && parts[3] && method === "POST") {
+      const body = await readJson(req);
+      const outcome = session.answerForm(parts[3], elicitationAnswer(body));
+      if (outcome === "missing") throw new HttpError(404, `No open form ${parts[3]}.`);
+      if (outcome) throw new HttpError(400, `The answer does not fit the form: ${outcome}.`);
       return end(res, 204);
     }
     throw new HttpError(404, `No route ${method} ${url.pathname}; see /openapi.json.`);
@@ -250,6 +258,16 @@ function checkMode(value: unknown): string {
 function checkDelivery(value: unknown): QueueMode {
   if (value === undefined || value === "steer" || value === "followUp") return value ?? "steer";
   throw new HttpError(400, '"delivery" must be "steer" (at the running turn\'s next step) or "followUp" (after it).');
+}
+
+function elicitationAnswer(body: Record<string, unknown>): McpElicitationAnswer {
+  if (body.action === "decline" || body.action === "cancel") return { action: body.action };
+  if (body.action !== "accept") throw new HttpError(400, '"action" must be "accept", "decline" or "cancel".');
+  const content = body.content ?? {};
+  if (!content || typeof content !== "object" || Array.isArray(content)) {
+    throw new HttpError(400, '"content" must be an object of the form\'s values.');
+  }
+  return { action: "accept", content: content as Record<string, McpElicitationValue> };
 }
 
 function checkThinking(value: unknown): ThinkingLevel {
