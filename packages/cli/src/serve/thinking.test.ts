@@ -37,8 +37,9 @@ describe("pincer serve: a session's thinking level", () => {
       expect((await post(`/sessions/${session.id}/prompt`, { text: "think" })).status).toBe(202);
       await until(() => model.requests.length > 0, "the model to be called");
       expect(model.requests.at(-1)!.body).toMatchObject({ reasoning_effort: "high" });
-      const schema = OPENAPI.paths["/sessions"].post.requestBody.content["application/json"].schema;
-      expect(schema.properties.thinking.enum).toEqual(["off", "low", "medium", "high"]);
+      const schema = OPENAPI.components.schemas.CreateSessionRequest;
+      expect(schema.properties.thinking.$ref).toBe("#/components/schemas/ThinkingLevel");
+      expect(OPENAPI.components.schemas.ThinkingLevel.enum).toEqual(["off", "low", "medium", "high"]);
     } finally {
       await server.close();
       await model.close();
