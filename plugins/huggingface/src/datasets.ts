@@ -1,47 +1,16 @@
 import { defineTool } from "@pincer/sdk";
+import {
+  type CheckResult,
+  type ColumnInfo,
+  checkDataset,
+  DATASET_CHECKS,
+  type DatasetCheck,
+} from "./dataset-checks.js";
 import { checkRepoId, clip, DATASETS_SERVER, guarded, type Hub, hubOf } from "./hub.js";
-
-export type DatasetCheck = "sft" | "dpo" | "classification";
 
 const SAMPLE_ROWS = 5;
 const CELL_CHARS = 300;
-
-/** The column sets each training format accepts; the first that fits wins. */
-const FORMATS: Record<DatasetCheck, string[][]> = {
-  sft: [["messages"], ["prompt", "completion"], ["text"]],
-  dpo: [["prompt", "chosen", "rejected"]],
-  classification: [["text", "label"]],
-};
-
-export interface CheckResult {
-  check: DatasetCheck;
-  fits: boolean;
-  /** The column set that fits, or the closest one and what it lacks. */
-  columns: string[];
-  missing: string[];
-}
-
-/** Whether a dataset's columns fit a training format (sft, dpo, classification). */
-export function checkColumns(check: DatasetCheck, columns: string[]): CheckResult {
-  const options = FORMATS[check].map((wanted) => ({
-    columns: wanted,
-    missing: wanted.filter((name) => !columns.includes(name)),
-  }));
-  // A set that fits; else the one with the most columns present (then the fewest missing).
-  const present = (option: { columns: string[]; missing: string[] }) => option.columns.length - option.missing.length;
-  const best = options.find((option) => option.missing.length === 0) ??
-    [...options].sort((a, b) => present(b) - present(a) || a.missing.length - b.missing.length)[0] ?? {
-      columns: [],
-      missing: [],
-    };
-  return { check, fits: best.missing.length === 0, columns: best.columns, missing: best.missing };
-}
-
-function describeCheck(result: CheckResult): string {
-  const accepted = FORMATS[result.check].map((set) => set.join("+")).join(" or ");
-  if (result.fits) return `Check ${result.check}: fits (columns ${result.columns.join(", ")}).`;
-  return `Check ${result.check}: does not fit; missing ${result.missing.join(", ")} (${result.check} needs ${accepted}). Rename or map the columns before training.`;
-}
+const STATS_SHOWN = 30;
 
 interface SplitsAnswer {
   splits: { dataset: string; config: string; split: string }[];
@@ -53,24 +22,73 @@ interface FirstRowsAnswer {
   truncated?: boolean;
 }
 
+interface StatisticsAnswer {
+  num_examples: number;
+  statistics: { column_name: string; column_type: string; column_statistics: Record<string, unknown> }[];
+  partial?: boolean;
+}
+
+interface SizeAnswer {
+  size: { splits: { config: string; split: string; num_rows: number }[] };
+}
+
 /** The dataset viewer's base URL: the public one for the public Hub, `<endpoint>/datasets-server` otherwise. */
 const viewerBase = (hub: Hub): string => (hub.isPublic ? DATASETS_SERVER : `${hub.endpoint}/datasets-server`);
 
 function typeName(type: Record<string, unknown>): string {
   if (typeof type.dtype === "string") return type.dtype;
-  if (type._type === "Sequence" && type.feature && typeof type.feature === "object") {
+  if ((type._type === "Sequence" || type._type === "List") && type.feature && typeof type.feature === "object") {
     return `list<${typeName(type.feature as Record<string, unknown>)}>`;
   }
-  if (type._type === "ClassLabel" && Array.isArray(type.names)) return `class_label(${type.names.join(", ")})`;
-  return typeof type._type === "string" ? type._type : "object";
+  if (type._type === "ClassLabel" && Array.isArray(type.names))
+    return `class_label(${clip(type.names.join(", "), 200)})`;
+  if (typeof type._type === "string") return type._type;
+  return `{${clip(Object.keys(type).join(", "), 200)}}`;
 }
 
 const cell = (value: unknown): string => clip(typeof value === "string" ? value : JSON.stringify(value), CELL_CHARS);
+const num = (value: unknown): string => (typeof value === "number" ? String(value) : "?");
 
-export const hfDatasetInspect = defineTool<{ dataset: string; config?: string; split?: string; check?: DatasetCheck }>({
+/** One column's statistics in a few words. */
+function statLine(stat: StatisticsAnswer["statistics"][number]): string {
+  const s = stat.column_statistics;
+  const nulls = typeof s.nan_count === "number" && s.nan_count > 0 ? `, ${s.nan_count} null` : "";
+  if (s.frequencies && typeof s.frequencies === "object") {
+    const entries = Object.entries(s.frequencies as Record<string, number>).sort((a, b) => b[1] - a[1]);
+    const shown = entries.slice(0, 6).map(([name, count]) => `${clip(name, 40)} ${count}`);
+    return `${stat.column_name} (${stat.column_type}): ${num(s.n_unique)} values: ${shown.join(", ")}${entries.length > 6 ? ", …" : ""}${nulls}`;
+  }
+  const of =
+    stat.column_type === "string_text"
+      ? "length "
+      : stat.column_type === "list"
+        ? "items "
+        : stat.column_type === "image"
+          ? "width "
+          : "";
+  return `${stat.column_name} (${stat.column_type}): ${of}${num(s.min)}–${num(s.max)}, mean ${num(s.mean)}, std ${num(s.std)}${nulls}`;
+}
+
+/** A viewer answer the dataset may not have (no statistics for it, no size): undefined rather than an error. */
+async function optional<T>(hub: Hub, url: string): Promise<T | undefined> {
+  try {
+    // Not repeated on a 5xx: the viewer's errors for a dataset it can't describe don't go away.
+    return await hub.json<T>(url, { what: "The viewer's answer", idempotent: false });
+  } catch {
+    return undefined;
+  }
+}
+
+export const hfDatasetInspect = defineTool<{
+  dataset: string;
+  config?: string;
+  split?: string;
+  check?: DatasetCheck;
+  target?: string;
+}>({
   name: "hf_dataset_inspect",
   description:
-    "Inspect a Hugging Face dataset through the dataset viewer: its configs and splits, the columns with their types, and a few sample rows. With check (sft, dpo or classification) it also says whether the columns fit that training format (sft: messages, prompt+completion or text; dpo: prompt+chosen+rejected; classification: text+label).",
+    "Inspect a Hugging Face dataset through the dataset viewer: its configs, splits and row counts, the columns with their types and statistics (class balance, ranges, text lengths), and a few sample rows. With check it says whether the data fits a task: classification, regression or tabular (a target column, default label/labels/target/class/y, or name it with target, and input columns), text or image (a text or image column), sft (messages, prompt+completion or text) or dpo (prompt+chosen+rejected).",
   kind: "read",
   parameters: {
     type: "object",
@@ -78,11 +96,8 @@ export const hfDatasetInspect = defineTool<{ dataset: string; config?: string; s
       dataset: { type: "string", description: 'The dataset id, owner/name (e.g. "stanfordnlp/imdb").' },
       config: { type: "string", description: "The config (subset) to sample (default: the first)." },
       split: { type: "string", description: 'The split to sample (default: "train" when there is one).' },
-      check: {
-        type: "string",
-        enum: ["sft", "dpo", "classification"],
-        description: "Check that the columns fit this training format.",
-      },
+      check: { type: "string", enum: [...DATASET_CHECKS], description: "Check that the data fits this task." },
+      target: { type: "string", description: "The column to predict, for classification, regression and tabular." },
     },
     required: ["dataset"],
     additionalProperties: false,
@@ -106,17 +121,27 @@ export const hfDatasetInspect = defineTool<{ dataset: string; config?: string; s
         const names = inConfig.map((s) => s.split).join(", ");
         return { content: `${dataset} (${config}) has no split "${split}"; its splits: ${names}.`, isError: true };
       }
-      const first = await hub.json<FirstRowsAnswer>(
-        `${base}/first-rows?${new URLSearchParams({ dataset, config, split })}`,
-        { what: `The split ${split} of ${dataset}` },
-      );
+      const query = new URLSearchParams({ dataset, config, split });
+      const [first, stats, size] = await Promise.all([
+        hub.json<FirstRowsAnswer>(`${base}/first-rows?${query}`, { what: `The split ${split} of ${dataset}` }),
+        optional<StatisticsAnswer>(hub, `${base}/statistics?${query}`),
+        optional<SizeAnswer>(hub, `${base}/size?${new URLSearchParams({ dataset })}`),
+      ]);
       const features = first.features.map((f) => ({ name: f.name, type: typeName(f.type) }));
       const rows = first.rows.slice(0, SAMPLE_ROWS).map((r) => r.row);
+      const counts = size?.size.splits.filter((s) => s.config === config) ?? [];
       const lines = [
         `Dataset ${dataset}`,
         `Configs: ${configs.join(", ")}`,
         `Splits (${config}): ${inConfig.map((s) => s.split).join(", ")}`,
+        ...(counts.length ? [`Rows: ${counts.map((s) => `${s.split} ${s.num_rows}`).join(", ")}`] : []),
         `Columns (${split}): ${features.map((f) => `${f.name}: ${f.type}`).join(", ")}`,
+      ];
+      if (stats?.statistics.length) {
+        lines.push(`Statistics (${split}, ${stats.num_examples} rows${stats.partial ? ", partial" : ""}):`);
+        lines.push(...stats.statistics.slice(0, STATS_SHOWN).map((stat) => `  ${statLine(stat)}`));
+      }
+      lines.push(
         `Sample rows (${rows.length} of the first ${first.rows.length}${first.truncated ? "+" : ""}):`,
         ...rows.map(
           (row, i) =>
@@ -124,17 +149,34 @@ export const hfDatasetInspect = defineTool<{ dataset: string; config?: string; s
               .map(([key, value]) => `${key}=${cell(value)}`)
               .join(" | ")}`,
         ),
-      ];
-      const check = args.check
-        ? checkColumns(
-            args.check,
-            features.map((f) => f.name),
-          )
-        : undefined;
-      if (check) lines.push(describeCheck(check));
+      );
+      let check: CheckResult | undefined;
+      if (args.check) {
+        const columns: ColumnInfo[] = first.features.map((f) => {
+          const stat = stats?.statistics.find((s) => s.column_name === f.name);
+          return {
+            name: f.name,
+            type: f.type,
+            ...(stat ? { stats: stat } : {}),
+            sample: first.rows.map((r) => r.row[f.name]),
+          };
+        });
+        check = checkDataset(args.check, columns, args.target);
+        lines.push(`Check ${check.check}: ${check.verdict}`);
+      }
       return {
         content: lines.join("\n"),
-        details: { dataset, config, split, configs, splits: inConfig.map((s) => s.split), features, rows, check },
+        details: {
+          dataset,
+          config,
+          split,
+          configs,
+          splits: inConfig.map((s) => s.split),
+          features,
+          rows,
+          ...(stats ? { statistics: stats.statistics } : {}),
+          ...(check ? { check } : {}),
+        },
       };
     }),
 });

@@ -10,7 +10,14 @@ import { hfCreateBranch, hfCreatePr, hfCreateTag, hfDeleteBranch, hfListRefs } f
 import { hfCreateRepo, hfDeleteFile, hfHubSearch, hfReadFile, hfRepoFiles } from "./repos.js";
 import { hfUploadFile, hfUploadFolder } from "./upload-tools.js";
 
-export { type CheckResult, checkColumns, type DatasetCheck } from "./datasets.js";
+export {
+  type CheckResult,
+  type ColumnInfo,
+  checkDataset,
+  DATASET_CHECKS,
+  type DatasetCheck,
+  roleOf,
+} from "./dataset-checks.js";
 
 /**
  * The Hugging Face toolbelt: the Hub's HTTP API at HF_ENDPOINT (default https://huggingface.co),

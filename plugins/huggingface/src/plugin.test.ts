@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPlugin, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
-import { checkColumns } from "./datasets.js";
 import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_plugin_test_token";
@@ -112,14 +111,6 @@ describe("the Hugging Face plugin against a local Hub", () => {
     const missing = await fx.plugin.runTool("hf_dataset_inspect", { dataset: "ada/nope" });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/HTTP 404: .*doesn't exist, or it is private or gated/);
-  });
-
-  it("checks the training formats' columns", () => {
-    expect(checkColumns("sft", ["messages"]).fits).toBe(true);
-    expect(checkColumns("sft", ["prompt", "completion"]).fits).toBe(true);
-    expect(checkColumns("sft", ["prompt"])).toMatchObject({ fits: false, missing: ["completion"] });
-    expect(checkColumns("dpo", ["prompt", "chosen", "rejected", "id"]).fits).toBe(true);
-    expect(checkColumns("classification", ["text"])).toMatchObject({ fits: false, missing: ["label"] });
   });
 
   it("searches papers", async () => {

@@ -263,7 +263,9 @@ describe("every Hugging Face tool in pincer -p against pincer hub serve", () => 
     expect(inspect).toContain("Splits (default): train, test");
     expect(inspect).toContain("Columns (train): text: string, label: int64");
     expect(inspect).toContain("1. text=great film | label=1");
-    expect(inspect).toContain("Check classification: fits (columns text, label).");
+    expect(inspect).toContain(
+      "Check classification: fits (classification: target label, 2 classes: 1 (2), 0 (1); inputs text).",
+    );
     expect(search).toContain("2106.09685: LoRA: Low-Rank Adaptation of Large Language Models (2021-06-17)");
     expect(details).toMatch(
       /^2106\.09685: LoRA: Low-Rank Adaptation of Large Language Models\nAuthors: Edward J\. Hu\n/,

@@ -131,14 +131,14 @@ describe("pincer intern: every fault ends in a state the user can act on", () =>
     );
     expect(result.seen).toContain("Columns (train): text: string, sentiment: string");
     expect(result.seen).toContain(
-      "Check classification: does not fit; missing label (classification needs text+label).",
+      "Check classification: does not fit; missing label (classification needs a label column: label, labels, target, class, y, or name yours with target). Columns that could be the label: text, sentiment.",
     );
     expect(result.report).toMatch(/^! finished with 2 problems/);
     expect(result.report).toContain(
       `  ✗ dataset ${user}/support-chats (sft): has columns question, answer: missing messages (sft needs messages or prompt+completion or text). Rename or map the columns before training.`,
     );
     expect(result.report).toContain(
-      `  ✗ dataset ${user}/reviews (classification): has columns text, sentiment: missing label (classification needs text+label).`,
+      `  ✗ dataset ${user}/reviews (classification): has columns text, sentiment: missing label (classification needs a label column: label, labels, target, class, y, or name yours with target). Columns that could be the label: text, sentiment.`,
     );
     expect(result.report).toContain("Produced:\n  nothing yet\n");
     await expectSessionSaved(result.report, "missing label", false);
