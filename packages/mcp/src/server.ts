@@ -228,7 +228,9 @@ export class McpServer {
     const headers = Object.fromEntries(
       Object.entries(config.headers ?? {}).map(([key, value]) => [key, expand(value)]),
     );
-    const authProvider = this.options.authProvider?.(this.name, url) as never;
+    // An entry that sends its own Authorization header manages its auth; the others may use OAuth.
+    const ownAuth = Object.keys(headers).some((key) => key.toLowerCase() === "authorization");
+    const authProvider = ownAuth ? undefined : (this.options.authProvider?.(this.name, url) as never);
     const options = { requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };
     return {
       transport:

@@ -1,7 +1,16 @@
 import { resolve } from "node:path";
 import type { ClaudePlugin } from "@pincer/claude-code";
 import { baseEnv, fifoLifeline } from "@pincer/host";
-import { type McpClientHost, McpManager, type McpServerConfig, serverProblem, sessionServers } from "@pincer/mcp";
+import {
+  type McpClientHost,
+  McpManager,
+  type McpServerConfig,
+  oauthDir,
+  oauthFile,
+  StoredOAuthProvider,
+  serverProblem,
+  sessionServers,
+} from "@pincer/mcp";
 import type { Settings } from "./home.js";
 import { pincerVersion } from "./version.js";
 
@@ -11,6 +20,8 @@ import { pincerVersion } from "./version.js";
  */
 export function sessionMcp(options: {
   cwd: string;
+  /** PINCER_HOME: OAuth tokens of HTTP servers are kept in its mcp-auth folder. */
+  home: string;
   env: NodeJS.ProcessEnv;
   user: Settings;
   project: Settings;
@@ -52,6 +63,8 @@ export function sessionMcp(options: {
     clientInfo: { name: "pincer", version: pincerVersion() },
     ...(options.host ? { host: options.host } : {}),
     ...(options.sessionServers ? { literal: Object.keys(options.sessionServers) } : {}),
+    // OAuth for HTTP servers: the tokens `pincer mcp login` got, refreshed when they expire.
+    authProvider: (name, url) => new StoredOAuthProvider(oauthFile(oauthDir(options.home), name, url.href), { name }),
   });
 }
 

@@ -313,6 +313,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const providersById = new Map([[providerId, provider]]);
   mcp = sessionMcp({
     cwd: options.cwd,
+    home: options.home,
     env: options.env,
     user,
     project,

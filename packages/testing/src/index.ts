@@ -9,6 +9,7 @@ export { everythingServer } from "./everything.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 export { MCP_TEST_SERVER, serveMcpHttp } from "./mcp-server.js";
+export { type OAuthMcpServer, serveMcpHttpWithOAuth } from "./oauth-server.js";
 export type { ResponsesRequestBody } from "./openai-responses-wire.js";
 export {
   type ChatRequestBody,

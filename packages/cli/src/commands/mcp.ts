@@ -1,5 +1,16 @@
 import { resolve } from "node:path";
-import { approve, isStdio, type McpServerConfig, projectMcpPath, readProjectMcp, serverProblem } from "@pincer/mcp";
+import {
+  approve,
+  expandVariables,
+  isStdio,
+  loginToServer,
+  logoutFromServer,
+  type McpServerConfig,
+  oauthDir,
+  projectMcpPath,
+  readProjectMcp,
+  serverProblem,
+} from "@pincer/mcp";
 import { configPath, pincerHome, readSettings, UsageError, writeSettings } from "@pincer/runtime";
 import type { Argv } from "yargs";
 import {
@@ -106,7 +117,19 @@ export function mcpCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
       (c) => c.positional("name", { type: "string", demandOption: true }),
       (args) => mcpApprove(home(), cwd(args), args.name),
     )
-    .demandCommand(1, "Name an mcp command: add, add-json, get, list, remove or approve.");
+    .command(
+      "login <name>",
+      "Log in to an HTTP server that uses OAuth: open the URL it prints; sessions then use and refresh the token",
+      (c) => c.positional("name", { type: "string", demandOption: true }),
+      (args) => mcpLogin(home(), cwd(args), args.name, env),
+    )
+    .command(
+      "logout <name>",
+      "Forget the OAuth tokens of an HTTP server",
+      (c) => c.positional("name", { type: "string", demandOption: true }),
+      (args) => mcpLogout(home(), cwd(args), args.name, env),
+    )
+    .demandCommand(1, "Name an mcp command: add, add-json, get, list, remove, approve, login or logout.");
 }
 
 function list(value: string | string[] | undefined): string[] {
@@ -281,4 +304,36 @@ export function mcpApprove(home: string, cwd: string, name: string): void {
   process.stdout.write(
     `Approved ${name} (${describeServer(config)}) for ${resolve(cwd)}. It starts with your sessions here; it runs as a process of yours, outside the plugin sandbox.\n`,
   );
+}
+
+/** The URL of the server a session here would run under this name (its OAuth tokens are keyed by it). */
+function remoteUrl(home: string, cwd: string, name: string, env: NodeJS.ProcessEnv): string {
+  const server = scopedServers(home, cwd).servers.find((candidate) => candidate.name === name);
+  if (!server) throw new UsageError(`No MCP server named ${name}. pincer mcp list shows the servers.`);
+  if (isStdio(server.config)) throw new UsageError(`${name} is a stdio server; OAuth is for http and sse servers.`);
+  try {
+    return new URL(expandVariables(server.config.url, env)).href;
+  } catch (error) {
+    throw new UsageError(`The URL of ${name} cannot be used: ${(error as Error).message}.`);
+  }
+}
+
+export async function mcpLogin(home: string, cwd: string, name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const url = remoteUrl(home, cwd, name, env);
+  await loginToServer({
+    home,
+    name,
+    url,
+    open: (authorize) => {
+      process.stdout.write(`Open this URL in your browser to log in to ${name}:\n${authorize.href}\n`);
+    },
+  });
+  process.stdout.write(
+    `Logged in to ${name}. Sessions use the token (kept in ${oauthDir(home)}, readable by you only) and refresh it.\n`,
+  );
+}
+
+export function mcpLogout(home: string, cwd: string, name: string, env: NodeJS.ProcessEnv): void {
+  const had = logoutFromServer(home, name, remoteUrl(home, cwd, name, env));
+  process.stdout.write(had ? `Logged out of ${name}; its tokens are deleted.\n` : `No tokens were kept for ${name}.\n`);
 }
