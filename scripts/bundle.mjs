@@ -56,6 +56,7 @@ await Promise.all([
   ...[
     "plugins/core-tools",
     "plugins/notebook",
+    "plugins/web",
     "plugins/provider-openai",
     "plugins/provider-anthropic",
     "plugins/provider-hf",

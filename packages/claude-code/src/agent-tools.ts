@@ -1,5 +1,13 @@
 /** Claude Code's tool names in agent files, mapped to Pincer's where they differ. */
-const TOOL_ALIASES: Record<string, string> = { todowrite: "todo", multiedit: "edit" };
+const TOOL_ALIASES: Record<string, string> = {
+  todowrite: "todo",
+  multiedit: "edit",
+  webfetch: "web_fetch",
+  websearch: "web_search",
+  bashoutput: "bash_output",
+  killshell: "kill_shell",
+  notebookedit: "notebook_edit",
+};
 
 /**
  * The tools an agent file's `tools` list picks, in the order of the available ones. Names are

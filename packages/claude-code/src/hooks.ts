@@ -27,7 +27,10 @@ import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
  * approved each command at install; the start-up notice says there is no sandbox).
  */
 
-/** Claude Code's tool names → Pincer's, for matchers and for the `tool_name` hooks read. */
+/**
+ * Claude Code's tool names → Pincer's, for matchers, for the `tool_name` hooks read, and for
+ * permission rules copied from Claude Code's settings (`WebFetch(domain:example.com)`).
+ */
 export const CLAUDE_TOOL_NAMES: Record<string, string> = {
   Bash: "bash",
   Write: "write",
@@ -35,6 +38,11 @@ export const CLAUDE_TOOL_NAMES: Record<string, string> = {
   Read: "read",
   Grep: "grep",
   Glob: "glob",
+  WebFetch: "web_fetch",
+  WebSearch: "web_search",
+  BashOutput: "bash_output",
+  KillShell: "kill_shell",
+  NotebookEdit: "notebook_edit",
 };
 const CLAUDE_NAME_OF = Object.fromEntries(Object.entries(CLAUDE_TOOL_NAMES).map(([claude, own]) => [own, claude]));
 

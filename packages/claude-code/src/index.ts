@@ -31,6 +31,7 @@ export {
   splitArgs,
 } from "./markdown-commands.js";
 export { formatMemory, loadMemory, MEMORY_FILE_NAMES, MEMORY_MAX_BYTES, type MemoryFile } from "./memory.js";
+export { pincerRule } from "./permission-rules.js";
 export { describeClaudePlugin, loadClaudePlugins } from "./plugins/claude-plugin.js";
 export { ClaudePluginError } from "./plugins/claude-plugin-files.js";
 export { CLAUDE_HOOK_EVENTS, type ClaudeHookCommand, type ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";

@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { hostAllowed, netRefusal } from "./net.js";
+import { netAccess, netRefusal } from "./net.js";
+import { ipLiteral, isPublicAddress, PrivateAddressError, publicOnlyLookup } from "./net-public.js";
 
 // node:http and node:https are required on first use, never imported: the ESM facade of
 // node:http reads every export, and one of them lazily loads undici (Node's fetch), ~20 ms.
@@ -59,8 +60,13 @@ export function createNetRequest(grants: readonly string[]): NetRequest {
     let url = new URL(input);
     let { method, body, headers } = init;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (!hostAllowed(url, grants)) throw refuse(url);
-      const response = await send(url, { ...init, method, body, headers });
+      const access = netAccess(url, grants);
+      if (!access) throw refuse(url);
+      // Only `*` covers it: a public address, checked here for a literal and at connect for a name.
+      const publicOnly = access === "public";
+      const literal = ipLiteral(url);
+      if (publicOnly && literal && !isPublicAddress(literal)) throw new PrivateAddressError(literal, literal);
+      const response = await send(url, { ...init, method, body, headers }, publicOnly);
       const location = response.headers.location;
       const status = response.statusCode ?? 0;
       if (status < 300 || status >= 400 || !location || status === 304 || init.redirect === "manual")
@@ -84,7 +90,7 @@ export function createNetRequest(grants: readonly string[]): NetRequest {
   };
 }
 
-function send(url: URL, init: NetRequestInit): Promise<IncomingMessage> {
+function send(url: URL, init: NetRequestInit, publicOnly: boolean): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (init.signal.aborted) return reject(abortError(init.signal));
     const headers: Record<string, string> = {};
@@ -97,7 +103,11 @@ function send(url: URL, init: NetRequestInit): Promise<IncomingMessage> {
     const body = init.body === null ? undefined : typeof init.body === "string" ? Buffer.from(init.body) : init.body;
     if (body) headers["content-length"] = String(body.byteLength);
     headers["accept-encoding"] ??= "gzip, deflate, br";
-    const request = clientFor(url).request(url, { method: init.method, headers, signal: init.signal }, resolve);
+    const request = clientFor(url).request(
+      url,
+      { method: init.method, headers, signal: init.signal, ...(publicOnly ? { lookup: publicOnlyLookup } : {}) },
+      resolve,
+    );
     request.on("error", (error: Error) => reject(init.signal.aborted ? abortError(init.signal) : error));
     request.end(body);
   });

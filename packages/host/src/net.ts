@@ -1,7 +1,8 @@
 /**
  * A net grant read as host and port: `api.example.com` (the scheme's default port: 443 for
  * https, 80 for http), `api.example.com:8443` (that port), `api.example.com:*` (every port),
- * `*.hf.co` (any host under hf.co), `[::1]:8080`. Undefined when it is none of these: it grants nothing.
+ * `*.hf.co` (any host under hf.co), `[::1]:8080`, `*` (any public host). Undefined when it is none
+ * of these: it grants nothing.
  */
 export function parseNetGrant(grant: string): { host: string; port: string | undefined } | undefined {
   const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}|\*))?$/.exec(grant.toLowerCase());
@@ -16,19 +17,33 @@ export function parseNetGrant(grant: string): { host: string; port: string | und
  * on the same machine); that takes `api.example.com:8443` or `api.example.com:*`.
  */
 export function hostAllowed(url: URL, grants: readonly string[]): boolean {
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  return netAccess(url, grants) === "named";
+}
+
+/**
+ * How the grants let a URL be reached: `named` when a grant names its host (`api.example.com`,
+ * `*.hf.co`, `localhost:3000`), `public` when only the wildcard `*` covers it (any host, but only at
+ * a public address: the request path checks the address it connects to, see net-public.ts), or
+ * undefined when nothing does. Ports are read as for named hosts: `*` is the default ports only,
+ * `*:*` every port.
+ */
+export function netAccess(url: URL, grants: readonly string[]): "named" | "public" | undefined {
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
   // `http://granted@evil` parses with hostname "evil": we only ever look at the parsed hostname.
   const host = url.hostname.toLowerCase();
   // URL leaves the port empty when it is the scheme's default (https://x:443 has port "").
   const port = url.port || (url.protocol === "https:" ? "443" : "80");
-  return grants.some((grant) => {
+  let access: "public" | undefined;
+  for (const grant of grants) {
     const parsed = parseNetGrant(grant);
-    if (!parsed) return false;
-    if (parsed.port === undefined ? url.port !== "" : parsed.port !== "*" && parsed.port !== port) return false;
-    if (parsed.host.startsWith("*."))
-      return host.endsWith(parsed.host.slice(1)) && host.length > parsed.host.length - 1;
-    return host === parsed.host;
-  });
+    if (!parsed) continue;
+    if (parsed.port === undefined ? url.port !== "" : parsed.port !== "*" && parsed.port !== port) continue;
+    if (parsed.host === "*") access = "public";
+    else if (parsed.host.startsWith("*.")) {
+      if (host.endsWith(parsed.host.slice(1)) && host.length > parsed.host.length - 1) return "named";
+    } else if (host === parsed.host) return "named";
+  }
+  return access;
 }
 
 /** Why a URL was refused, in words that name what was granted and how ports are read. */
@@ -46,6 +61,10 @@ export function netRefusal(url: URL, grants: readonly string[]): string {
   return `network access to ${url.host} refused: the plugin was granted only ${granted}.${hint}`;
 }
 
+/**
+ * `fetch` through named net grants, checking every redirect hop. The wildcard `*` grants nothing
+ * here: only the sandbox's request path (net-request.ts) can check the address it connects to.
+ */
 export function createNetFetch(grants: readonly string[], baseFetch: typeof fetch = fetch): typeof fetch {
   const refuse = (url: URL) => new Error(netRefusal(url, grants));
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {

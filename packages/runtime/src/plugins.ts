@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
 export const BUILTIN_PLUGINS = [
   "@pincer/plugin-core-tools",
   "@pincer/plugin-notebook",
+  "@pincer/plugin-web",
   "@pincer/plugin-huggingface",
   "@pincer/plugin-ml-intern",
   "@pincer/provider-openai",

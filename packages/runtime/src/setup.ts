@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadClaudePlugins, splitArgs } from "@pincer/claude-code";
+import { loadClaudePlugins, pincerRule, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
@@ -443,12 +443,13 @@ function collectRules(
 ): PermissionRule[] {
   // A project's allow rules were dropped by narrowing; only a local file the user's Pincer wrote adds some.
   try {
+    // Rules copied from Claude Code name its tools (`WebFetch(domain:…)`): they apply to Pincer's.
     return [
       ...rulesFromConfig({ allow: user?.allow ?? [], ask: user?.ask ?? [], deny: user?.deny ?? [] }, "user"),
       ...rulesFromConfig({ ask: project?.ask ?? [], deny: project?.deny ?? [] }, "project"),
       ...rulesFromConfig({ allow: localAllow }, "local"),
       ...rulesFromConfig({ allow: splitList(options.allowedTools), deny: splitList(options.disallowedTools) }, "flag"),
-    ];
+    ].map(pincerRule);
   } catch (error) {
     throw new UsageError(`Bad permission rule: ${(error as Error).message}`);
   }

@@ -53,7 +53,9 @@ export interface PluginCapabilities {
   fs?: { read?: string[]; write?: string[] };
   /**
    * Host names (`api.openai.com`, `*.hf.co`). Without a port, only the scheme's default port
-   * (443 for https, 80 for http); `host:8443` for another port, `host:*` for every port.
+   * (443 for https, 80 for http); `host:8443` for another port, `host:*` for every port. `*` is
+   * any host at a public address (never this machine or the local network; the user may grant
+   * such a host by name on top, `pincer plugin grant <plugin> net:localhost:3000`).
    */
   net?: string[];
   /** Command names the plugin may spawn; `bash` means arbitrary shell command lines. */

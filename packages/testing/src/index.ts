@@ -49,3 +49,4 @@ export {
   type WaitOptions,
   waitForEvent,
 } from "./until.js";
+export { ARTICLE_HTML, startWebSite, type WebSite } from "./web-site.js";

@@ -50,6 +50,18 @@ export function parseCapabilityId(text: string): CapabilityId {
   return text;
 }
 
+/**
+ * Whether a user may grant this capability to a plugin that declared `declared`: one it declared,
+ * or, to a plugin that declared any public host (`net:*`), a host by name — how a private host (a
+ * dev server, a self-hosted service) is let in, since `*` never reaches one.
+ */
+export function grantable(declared: readonly CapabilityId[], id: CapabilityId): boolean {
+  if (declared.includes(id)) return true;
+  if (kindOf(id) !== "net" || !declared.some((entry) => entry === "net:*" || entry.startsWith("net:*:"))) return false;
+  const parsed = parseNetGrant(capabilityValue(id));
+  return parsed !== undefined && parsed.host !== "*";
+}
+
 function kindOf(id: string): Kind | undefined {
   const colon = id.indexOf(":");
   return KINDS.find((kind) => kind === id.slice(0, colon));
@@ -90,6 +102,10 @@ function wordsFor(id: CapabilityId): string {
 function describeNet(grant: string): string {
   const parsed = parseNetGrant(grant);
   if (!parsed) return `connect to ${grant} over the network`;
+  if (parsed.host === "*") {
+    const ports = parsed.port === undefined ? "" : parsed.port === "*" ? ", on any port" : `, on port ${parsed.port}`;
+    return `connect to ANY host on the internet${ports} (public addresses only: not this machine or your local network)`;
+  }
   const host = parsed.host.startsWith("*.") ? `any host under ${parsed.host.slice(2)}` : parsed.host;
   const port = parsed.port === undefined ? "" : parsed.port === "*" ? " on any port" : ` on port ${parsed.port}`;
   return `connect to ${host}${port} over the network`;

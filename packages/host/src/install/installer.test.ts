@@ -118,6 +118,26 @@ describe("PluginInstaller with tarballs", () => {
     );
   });
 
+  it("to a plugin that declares any public host (net:*) grants a host by name on top, and keeps it across an update", async () => {
+    const { installer, writeTarball, asked, home } = setup();
+    await installer.install(writeTarball("web.tgz", pluginPackage({ capabilities: { net: ["*"] } })));
+    expect(asked[0]?.lines).toEqual([
+      "connect to ANY host on the internet (public addresses only: not this machine or your local network)",
+    ]);
+    expect(installer.grant("@acme/echo", ["net:localhost:3000"]).granted).toEqual(["net:*", "net:localhost:3000"]);
+    expect(() => installer.grant("@acme/echo", ["env:HF_TOKEN"])).toThrow(/does not declare env:HF_TOKEN/);
+    await installer.install(
+      writeTarball("web2.tgz", pluginPackage({ version: "2.0.0", capabilities: { net: ["*"] } })),
+    );
+    expect(readLockfile(home).plugins["@acme/echo"]?.granted).toEqual(["net:*", "net:localhost:3000"]);
+    // Without net:* nothing beyond the declared list can be granted.
+    await installer.install(
+      writeTarball("web3.tgz", pluginPackage({ version: "3.0.0", capabilities: { net: ["a.example.com"] } })),
+    );
+    expect(readLockfile(home).plugins["@acme/echo"]?.granted).toEqual(["net:a.example.com"]);
+    expect(() => installer.grant("@acme/echo", ["net:localhost:3000"])).toThrow(/does not declare net:localhost:3000/);
+  });
+
   it.each([
     ["a symlink", { path: "package/link", type: "2" as const, linkTarget: "/etc/passwd" }, /link \(SymbolicLink\)/],
     ["a path outside the package", { path: "package/../../escape.txt", content: "x" }, /outside the package/],

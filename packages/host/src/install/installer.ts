@@ -7,7 +7,7 @@ import { describeHookId, hookIds } from "../hooks/manifest-hooks.js";
 import { MANIFEST_FILE, readManifest } from "../manifest.js";
 import { refuseReservedToolNames } from "../reserved-tool-names.js";
 import { bundleForSandbox } from "./bundle.js";
-import { type CapabilityId, capabilityIds, describeCapability } from "./capability-list.js";
+import { type CapabilityId, capabilityIds, describeCapability, grantable } from "./capability-list.js";
 import { type FetchContext, fetchPackage, parseSpec } from "./fetch-package.js";
 import { sha512 } from "./integrity.js";
 import {
@@ -101,11 +101,14 @@ export class PluginInstaller {
     rmSync(installDir(this.options.home, name), { recursive: true, force: true });
   }
 
-  /** Grants capabilities the manifest declares; `all` grants every declared one. */
+  /**
+   * Grants capabilities the manifest declares (`all`: every declared one); to a plugin that
+   * declares `net:*`, also hosts by name (`net:localhost:3000`), which `*` never reaches.
+   */
   grant(name: string, ids: CapabilityId[] | "all"): LockedPlugin {
     return this.changeGrants(name, (entry) => {
       const wanted = ids === "all" ? entry.declared : ids;
-      const undeclared = wanted.filter((id) => !entry.declared.includes(id));
+      const undeclared = wanted.filter((id) => !grantable(entry.declared, id));
       if (undeclared.length) {
         throw new Error(
           `${name} does not declare ${undeclared.join(", ")}, so it cannot be granted. It declares: ${entry.declared.join(", ") || "nothing"}.`,
@@ -185,7 +188,7 @@ export class PluginInstaller {
       // An update keeps what was granted (and what was revoked); only new asks need consent.
       const alreadyDecided = previous ? previous.declared : [];
       const fresh = declared.filter((id) => !alreadyDecided.includes(id));
-      let granted = previous ? previous.granted.filter((id) => declared.includes(id)) : [];
+      let granted = previous ? previous.granted.filter((id) => grantable(declared, id)) : [];
       // Hooks see and steer every session: each new one is consented to like a capability.
       const hooks = hookIds(manifest);
       const freshHooks = hooks.filter((id) => !(previous?.hooks ?? []).includes(id));
