@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MODEL_ALIASES } from "@pincer/runtime";
 import { startAnthropicServer, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
@@ -57,6 +58,8 @@ describe("model aliases", () => {
     expect(listed.find((model) => model.id === "anthropic/claude-sonnet-5-5")?.aliases).toEqual(["sonnet"]);
     expect(listed.find((model) => model.id === "anthropic/claude-haiku-4-5")?.aliases).toEqual(["haiku"]);
     expect(listed.find((model) => model.id === "openai/gpt-5")?.aliases).toEqual(["gpt"]);
+    // Every alias stands for a model its provider catalogues (never a retired one).
+    expect(listed.flatMap((model) => model.aliases).sort()).toEqual(Object.keys(MODEL_ALIASES).sort());
     const table = (await box.run(["models"])).stdout;
     expect(table).toMatch(/anthropic\/claude-opus-5-5\s+opus\s/);
   });
