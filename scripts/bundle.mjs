@@ -57,6 +57,7 @@ await Promise.all([
     "plugins/core-tools",
     "plugins/notebook",
     "plugins/web",
+    "plugins/web-search",
     "plugins/provider-openai",
     "plugins/provider-anthropic",
     "plugins/provider-hf",

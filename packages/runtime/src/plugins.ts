@@ -14,6 +14,7 @@ export const BUILTIN_PLUGINS = [
   "@pincer/plugin-core-tools",
   "@pincer/plugin-notebook",
   "@pincer/plugin-web",
+  "@pincer/plugin-web-search",
   "@pincer/plugin-huggingface",
   "@pincer/plugin-ml-intern",
   "@pincer/provider-openai",

@@ -40,6 +40,12 @@ export {
   unconfinedLauncher,
 } from "./real-parts.js";
 export {
+  type SearchDocument,
+  type SearchRequestRecord,
+  type SearchServer,
+  startSearchServer,
+} from "./search-server.js";
+export {
   DEFAULT_WAIT_MS,
   type EventSource,
   type EventWaitOptions,

@@ -132,8 +132,7 @@ export async function serveMcpHttpWithOAuth(): Promise<OAuthMcpServer> {
       const query = url.searchParams;
       const client = clients.get(query.get("client_id") ?? "");
       const redirectUri = query.get("redirect_uri") ?? "";
-      if (!client?.redirectUris.includes(redirectUri))
-        return sendJson(res, 400, { error: "invalid_request" });
+      if (!client?.redirectUris.includes(redirectUri)) return sendJson(res, 400, { error: "invalid_request" });
       if (
         query.get("response_type") !== "code" ||
         query.get("code_challenge_method") !== "S256" ||
