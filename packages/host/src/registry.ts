@@ -119,6 +119,9 @@ export class PluginRegistry {
   /** Command clashes already reported, so listing again does not repeat them. */
   private readonly commandWarnings = new Set<string>();
 
+  /** `activation.files` patterns → whether the workspace holds such a file (see activated). */
+  private readonly workspaceFiles = new Map<string, boolean>();
+
   constructor(private readonly context: RegistryContext) {
     this.env = context.env ?? process.env;
     this.endpoints = declaredEndpoints(context.providerConfig);
@@ -234,9 +237,15 @@ export class PluginRegistry {
     if (!activation) return true;
     if (activation.env?.some((name) => !!this.env[name])) return true;
     if (this.context.agent && activation.agents?.includes(this.context.agent)) return true;
-    return (
-      !!activation.files && workspaceHasFile([this.context.cwd, ...(this.context.addDirs ?? [])], activation.files)
-    );
+    if (!activation.files) return false;
+    // Looked for once per session (a bounded walk of the workspace), whatever asks for the tools.
+    const key = activation.files.join("\0");
+    let found = this.workspaceFiles.get(key);
+    if (found === undefined) {
+      found = workspaceHasFile([this.context.cwd, ...(this.context.addDirs ?? [])], activation.files);
+      this.workspaceFiles.set(key, found);
+    }
+    return found;
   }
 
   private async toolsOf(record: PluginRecord, filter: (name: string) => boolean): Promise<AnyTool[]> {
