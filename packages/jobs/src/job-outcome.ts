@@ -2,15 +2,16 @@
 // the result a caller of wait() gets.
 
 import type { StatusRecord } from "./job-store.js";
-import { parseMetricLine } from "./metrics.js";
+import { MetricLineReader } from "./metrics.js";
 import type { JobResult, JobStatus, MetricPoint } from "./types.js";
 
 export const TAIL_LINES = 50;
 
 export function metricsOf(lines: readonly string[]): MetricPoint[] {
   const points: MetricPoint[] = [];
+  const reader = new MetricLineReader();
   lines.forEach((line, index) => {
-    const values = parseMetricLine(line);
+    const values = reader.read(line);
     if (values) points.push({ line: index + 1, values });
   });
   return points;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { installHint, moduleFor, pipName } from "./dependencies.js";
-import { parseMetricLine } from "./metrics.js";
+import { MetricLineReader, parseMetricLine } from "./metrics.js";
 
 describe("parseMetricLine", () => {
   it("reads the numeric fields of a JSON line", () => {
@@ -27,6 +27,35 @@ describe("parseMetricLine", () => {
     expect(parseMetricLine("ValueError: expected 3 got: 4")).toBeUndefined();
     expect(parseMetricLine("started at 12:30:01")).toBeUndefined();
     expect(parseMetricLine("url=http://x:80/path")).toBeUndefined();
+  });
+});
+
+describe("MetricLineReader", () => {
+  it("reads no metrics out of a traceback's code lines or a warning's quoted source", () => {
+    const reader = new MetricLineReader();
+    const output = [
+      '{"step": 1, "loss": 0.9}',
+      "/usr/lib/python3/dist-packages/sklearn/base.py:12: UserWarning: max_iter=100 reached, lr=0.5",
+      '  warnings.warn(f"max_iter={max_iter} reached, lr={lr}")',
+      "step=2 loss=0.7",
+      "Traceback (most recent call last):",
+      '  File "train.py", line 40, in <module>',
+      "    model.fit(x, y, lr=0.1, epochs=3)",
+      '  File "train.py", line 12, in fit',
+      "    loss = step(batch_size=64)",
+      "",
+      "ValueError: expected lr=0.01 got: 0.1",
+      "During handling of the above exception, another exception occurred:",
+      "Traceback (most recent call last):",
+      "    accuracy = evaluate(threshold=0.5)",
+      "RuntimeError: accuracy=0.3 is too low",
+      "epoch 3 accuracy=0.91",
+    ];
+    expect(output.map((line) => reader.read(line)).filter(Boolean)).toEqual([
+      { step: 1, loss: 0.9 },
+      { step: 2, loss: 0.7 },
+      { epoch: 3, accuracy: 0.91 },
+    ]);
   });
 });
 

@@ -15,6 +15,7 @@ const PAIR = new RegExp(
   String.raw`(?:^|[\s,;|(\[{])([A-Za-z_][\w./-]*)\s*(?:=|:)\s*(${NUMBER})(?=$|[\s,;|)\]}%])`,
   "gi",
 );
+const WARNING_OR_ERROR = /(^|[\s:])[A-Za-z_][\w.]*(Error|Warning|Exception|Interrupt):(\s|$)/;
 const LEADING_COUNTER = /^\s*\[?\s*(epoch|step|iter(?:ation)?)\s+(\d+)(?:\s*\/\s*\d+)?\b/i;
 
 function toNumber(text: string): number {
@@ -40,8 +41,8 @@ export function parseMetricLine(line: string): Record<string, number> | undefine
       // Not JSON after all: try the key=value rules.
     }
   }
-  // Tracebacks and warnings name files and lines, never metrics.
-  if (/^\s*(File "|Traceback \(|\w+(Error|Warning|Exception):)/.test(line)) return undefined;
+  // Tracebacks and warnings name files and lines, never metrics (`x.py:3: UserWarning: lr=1 is high` too).
+  if (/^\s*(File "|Traceback \()/.test(line) || WARNING_OR_ERROR.test(line)) return undefined;
   const values: Record<string, number> = {};
   const counter = LEADING_COUNTER.exec(line);
   if (counter) {
@@ -53,4 +54,24 @@ export function parseMetricLine(line: string): Record<string, number> | undefine
     if (!Number.isNaN(value) || /nan/i.test(match[2]!)) values[match[1]!.toLowerCase()] = value;
   }
   return Object.keys(values).length > 0 ? values : undefined;
+}
+
+/**
+ * Reads a script's output line by line, remembering what one line cannot tell: the indented lines
+ * of a Python traceback (from `Traceback (most recent call last):` to the exception that ends it)
+ * and the source line a warning quotes under itself are the script's code
+ * (`    model.fit(x, lr=0.1)`), never metrics.
+ */
+export class MetricLineReader {
+  #quoting = false;
+
+  read(line: string): Record<string, number> | undefined {
+    if (/^\s*Traceback \(most recent call last\):/.test(line)) {
+      this.#quoting = true;
+      return undefined;
+    }
+    if (this.#quoting && (/^\s/.test(line) || line.trim() === "")) return undefined;
+    this.#quoting = WARNING_OR_ERROR.test(line) && !/^\s/.test(line) && /Warning:/.test(line);
+    return parseMetricLine(line);
+  }
 }

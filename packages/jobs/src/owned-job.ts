@@ -5,7 +5,7 @@ import { classify, resultOf, TAIL_LINES } from "./job-outcome.js";
 import { type StatusRecord, writeJson } from "./job-store.js";
 import type { JobLauncher } from "./launcher.js";
 import { LineSplitter } from "./line-splitter.js";
-import { parseMetricLine } from "./metrics.js";
+import { MetricLineReader } from "./metrics.js";
 import { killGroup } from "./process-group.js";
 import type { Job, JobResult, JobStatus, MetricPoint } from "./types.js";
 
@@ -15,6 +15,7 @@ export class OwnedJob implements Job {
   #record: StatusRecord;
   #lines: string[] = [];
   #metrics: MetricPoint[] = [];
+  readonly #metricReader = new MetricLineReader();
   #lineWaiters: Array<() => void> = [];
   #ended = false;
   #done: Promise<JobResult>;
@@ -80,7 +81,7 @@ export class OwnedJob implements Job {
 
   #append(line: string): void {
     this.#lines.push(line);
-    const values = parseMetricLine(line);
+    const values = this.#metricReader.read(line);
     if (values) this.#metrics.push({ line: this.#lines.length, values });
     this.#log?.write(`${line}\n`);
     for (const wake of this.#lineWaiters.splice(0)) wake();

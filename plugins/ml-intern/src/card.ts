@@ -1,8 +1,17 @@
-import { formatValue, lowerIsBetter, type Metric } from "./metrics.js";
+import { PUBLIC_HUB, type Reproduce, reproduceSection, usageSnippet } from "./card-usage.js";
+import { formatMetric, formatValue, lowerIsBetter, type Metric } from "./metrics.js";
 import type { ParamValue, Results } from "./results.js";
 import { toYaml, type YamlValue } from "./yaml.js";
 
-/** Everything a model card says, with the metrics already read from the evaluation's file. */
+/** The evaluation dataset as the card names it. */
+export interface CardDataset {
+  type: string;
+  name?: string;
+  split: string;
+  config?: string;
+}
+
+/** Everything a model card says, with the metrics already read from the evaluation's files. */
 export interface CardData {
   /** The model-index name; usually the repo id. */
   name: string;
@@ -11,12 +20,15 @@ export interface CardData {
   baseModel?: string;
   datasets?: string[];
   tags?: string[];
-  libraryName: string;
+  /** The library used; none when nothing showed it (the card then names none). */
+  libraryName?: string;
   pipelineTag?: string;
   task: { type: string; name?: string };
-  dataset: { type: string; name?: string; split: string; config?: string };
+  dataset: CardDataset;
+  /** Each with its split (the card's split where the evaluation did not say) and its dataset when it had its own. */
   metrics: Metric[];
-  metricsFile: string;
+  /** The metrics files, as the user reads them (several: one per seed). */
+  metricsFiles: string[];
   summary: string;
   paper?: { id?: string; title?: string; url?: string; metrics?: Record<string, number> };
   trainingData?: string;
@@ -24,16 +36,40 @@ export interface CardData {
   results?: Results;
   usage?: string;
   limitations?: string;
+  /** The Hub the repo is on (HF_ENDPOINT): every Hub link points there. */
+  hubUrl?: string;
+  /** The model folder's files, for the usage snippet. */
+  files?: string[];
+  reproduce?: Reproduce;
+}
+
+const hubOf = (card: CardData): string => (card.hubUrl ?? PUBLIC_HUB).replace(/\/+$/, "");
+
+/** Results grouped as model-index wants them: one entry per dataset and split. */
+function resultGroups(card: CardData): { dataset: Record<string, YamlValue | undefined>; metrics: Metric[] }[] {
+  const groups = new Map<string, { dataset: Record<string, YamlValue | undefined>; metrics: Metric[] }>();
+  for (const metric of card.metrics) {
+    const own = metric.dataset;
+    const split = metric.split ?? card.dataset.split;
+    const dataset: Record<string, YamlValue | undefined> = own
+      ? { type: own.type ?? own.name, name: own.name, config: own.config, split }
+      : {
+          type: card.dataset.type,
+          name: card.dataset.name ?? card.dataset.type,
+          config: card.dataset.config,
+          split,
+          revision: card.reproduce?.dataRevision,
+        };
+    const key = JSON.stringify(dataset);
+    const group = groups.get(key) ?? { dataset, metrics: [] };
+    group.metrics.push(metric);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /** The YAML metadata block: the Hub reads license, base_model… and the model-index for its widgets. */
 export function cardMetadata(card: CardData): Record<string, YamlValue | undefined> {
-  const dataset: Record<string, YamlValue | undefined> = {
-    type: card.dataset.type,
-    name: card.dataset.name ?? card.dataset.type,
-    config: card.dataset.config,
-    split: card.dataset.split,
-  };
   return {
     license: card.license,
     base_model: card.baseModel,
@@ -44,17 +80,15 @@ export function cardMetadata(card: CardData): Record<string, YamlValue | undefin
     "model-index": [
       {
         name: card.name,
-        results: [
-          {
-            task: { type: card.task.type, name: card.task.name ?? titleCase(card.task.type) },
-            dataset,
-            metrics: card.metrics.map((metric) => ({
-              type: metric.name,
-              value: metric.value,
-              name: titleCase(metric.name),
-            })),
-          },
-        ],
+        results: resultGroups(card).map((group) => ({
+          task: { type: card.task.type, name: card.task.name ?? titleCase(card.task.type) },
+          dataset: group.dataset,
+          metrics: group.metrics.map((metric) => ({
+            type: metric.name,
+            value: metric.value,
+            name: titleCase(metric.name),
+          })),
+        })),
       },
     ],
   };
@@ -67,18 +101,21 @@ export function renderCard(card: CardData): string {
     card.summary.trim(),
     howItWasMade(card),
     evaluation(card),
-    `## How to use it\n\n\`\`\`python\n${(card.usage ?? usageSnippet(card)).trim()}\n\`\`\``,
+    reproduceSection(card.reproduce, card.dataset, hubOf(card)),
+    `## How to use it\n\n\`\`\`python\n${(card.usage ?? usageSnippet({ ...card, hubUrl: hubOf(card) })).trim()}\n\`\`\``,
     `## Limitations\n\n${(card.limitations ?? defaultLimitations(card)).trim()}`,
-  ];
+  ].filter(Boolean);
   return `${sections.join("\n\n")}\n`;
 }
 
 function howItWasMade(card: CardData): string {
+  const hub = hubOf(card);
   const lines = ["## How it was made", ""];
   if (card.paper) lines.push(`- Paper: ${paperLink(card.paper)}`);
-  if (card.baseModel) lines.push(`- Base model: [${card.baseModel}](https://huggingface.co/${card.baseModel})`);
+  if (card.baseModel) lines.push(`- Base model: [${card.baseModel}](${hub}/${card.baseModel})`);
+  if (card.libraryName) lines.push(`- Library: ${card.libraryName}`);
   if (card.datasets?.length) {
-    lines.push(`- Datasets: ${card.datasets.map((id) => `[${id}](https://huggingface.co/datasets/${id})`).join(", ")}`);
+    lines.push(`- Datasets: ${card.datasets.map((id) => `[${id}](${hub}/datasets/${id})`).join(", ")}`);
   }
   if (card.trainingData) lines.push(`- Training data: ${card.trainingData.trim()}`);
   const runs = card.results?.runs ?? [];
@@ -94,70 +131,65 @@ function howItWasMade(card: CardData): string {
   return lines.join("\n");
 }
 
+/** The paper's number for a metric measured on the card's own dataset and split. */
+function paperTarget(card: CardData, metric: Metric): number | undefined {
+  if (metric.dataset || (metric.split && metric.split !== card.dataset.split)) return undefined;
+  return (card.paper?.metrics ?? card.results?.paper?.metrics)?.[metric.name];
+}
+
 function evaluation(card: CardData): string {
   const where = `${card.dataset.name ?? card.dataset.type}, ${card.dataset.split} split`;
-  const target = card.paper?.metrics ?? card.results?.paper?.metrics ?? {};
-  const hasTarget = card.metrics.some((metric) => target[metric.name] !== undefined);
-  const lines = ["## Evaluation", "", `Measured on ${where}; the numbers are read from \`${card.metricsFile}\`.`, ""];
-  lines.push(hasTarget ? "| Metric | This model | Paper | Difference |" : "| Metric | This model |");
-  lines.push(hasTarget ? "| --- | --- | --- | --- |" : "| --- | --- |");
+  const files = card.metricsFiles.map((file) => `\`${file}\``).join(", ");
+  const seeds = card.metrics.find((metric) => metric.runs)?.runs;
+  const hasTarget = card.metrics.some((metric) => paperTarget(card, metric) !== undefined);
+  const lines = [
+    "## Evaluation",
+    "",
+    `Measured on ${where} unless a row says otherwise; the numbers are read from ${files}.`,
+  ];
+  if (seeds) lines.push(`Each value is the mean ± standard deviation over ${seeds} seeds (one metrics file each).`);
+  if (card.metrics.some((metric) => metric.stderr !== undefined))
+    lines.push("± is the evaluation harness's standard error.");
+  lines.push("");
+  lines.push(hasTarget ? "| Metric | Split | This model | Paper | Difference |" : "| Metric | Split | This model |");
+  lines.push(hasTarget ? "| --- | --- | --- | --- | --- |" : "| --- | --- | --- |");
   for (const metric of card.metrics) {
-    const paper = target[metric.name];
-    if (!hasTarget) lines.push(`| ${metric.name} | ${formatValue(metric.value)} |`);
-    else if (paper === undefined) lines.push(`| ${metric.name} | ${formatValue(metric.value)} | | |`);
+    const name = metric.dataset ? `${metric.dataset.name}/${metric.name}` : metric.name;
+    const split = metric.split ?? card.dataset.split;
+    const paper = paperTarget(card, metric);
+    if (!hasTarget) lines.push(`| ${escapeCell(name)} | ${split} | ${formatMetric(metric)} |`);
+    else if (paper === undefined) lines.push(`| ${escapeCell(name)} | ${split} | ${formatMetric(metric)} | | |`);
     else {
       const note = lowerIsBetter(metric.name) ? " (lower is better)" : "";
       lines.push(
-        `| ${metric.name} | ${formatValue(metric.value)} | ${formatValue(paper)} | ${signed(metric.value - paper)}${note} |`,
+        `| ${escapeCell(name)} | ${split} | ${formatMetric(metric)} | ${formatValue(paper)} | ${signed(metric.value - paper)}${note} |`,
       );
     }
   }
   const runs = card.results?.runs ?? [];
   if (runs.length) {
-    const names = [...new Set([...Object.keys(target), ...runs.flatMap((run) => Object.keys(run.metrics))])];
-    lines.push("", "### Every run", "", `| Run | Status | ${names.join(" | ")} | Notes |`);
+    const target = card.results?.paper?.metrics ?? card.paper?.metrics ?? {};
+    const names = [...new Set(runs.flatMap((run) => Object.keys(run.metrics)))];
+    lines.push("", "### Every run", "", `| Run | Status | ${names.map(escapeCell).join(" | ")} | Notes |`);
     lines.push(`| --- | --- | ${names.map(() => "---").join(" | ")} | --- |`);
-    if (Object.keys(target).length) {
-      lines.push(`| paper | | ${names.map((name) => cell(target[name])).join(" | ")} | |`);
-    }
+    if (Object.keys(target).length)
+      lines.push(`| paper | | ${names.map((label) => cell(target[label])).join(" | ")} | |`);
     for (const run of runs) {
-      const values = names.map((name) => (name in run.metrics ? cell(run.metrics[name]) : ""));
+      const values = names.map((label) => (label in run.metrics ? cell(run.metrics[label]) : ""));
       lines.push(`| ${run.id} | ${run.status} | ${values.join(" | ")} | ${escapeCell(run.notes ?? "")} |`);
     }
   }
   return lines.join("\n");
 }
 
-/** A snippet that runs as written: the pipeline when the task has one, else the raw files. */
-export function usageSnippet(card: Pick<CardData, "repoId" | "libraryName" | "pipelineTag">): string {
-  if (card.libraryName === "transformers" && card.pipelineTag) {
-    return [
-      "from transformers import pipeline",
-      "",
-      `pipe = pipeline("${card.pipelineTag}", model="${card.repoId}")`,
-      'print(pipe("Replace this with your input."))',
-    ].join("\n");
-  }
-  if (card.libraryName === "transformers") {
-    return [
-      "from transformers import AutoModel, AutoTokenizer",
-      "",
-      `tokenizer = AutoTokenizer.from_pretrained("${card.repoId}")`,
-      `model = AutoModel.from_pretrained("${card.repoId}")`,
-    ].join("\n");
-  }
-  return [
-    "from huggingface_hub import snapshot_download",
-    "",
-    `path = snapshot_download("${card.repoId}")`,
-    "print(path)  # the model's files; load them as the training script saved them",
-  ].join("\n");
-}
-
 function defaultLimitations(card: CardData): string {
+  const splits = [...new Set(card.metrics.map((metric) => metric.split ?? card.dataset.split))].join(" and ");
   return [
-    `Evaluated only on the ${card.dataset.split} split of ${card.dataset.name ?? card.dataset.type}; results on other data may differ.`,
-    "It inherits the biases and limitations of its base model and training data. Check it on your own data before relying on it.",
+    `Evaluated only on the ${splits} split${splits.includes(" and ") ? "s" : ""} of ${card.dataset.name ?? card.dataset.type}; results on other data may differ.`,
+    card.baseModel
+      ? `It inherits the biases and limitations of its base model (${card.baseModel}) and its training data.`
+      : "It inherits the biases and limitations of its training data.",
+    "Check it on your own data before relying on it.",
   ].join(" ");
 }
 

@@ -2,8 +2,11 @@ import { definePlugin } from "@pincer/sdk";
 import { internModelCard } from "./model-card.js";
 import { internRecordRun, internResults } from "./record-run.js";
 
-export { type CardData, cardMetadata, renderCard, usageSnippet } from "./card.js";
-export { type Metric, MetricsError, readMetrics } from "./metrics.js";
+export { type CardData, cardMetadata, renderCard } from "./card.js";
+export { usageSnippet } from "./card-usage.js";
+export { inferLibrary } from "./library.js";
+export { metricsOf } from "./metric-formats.js";
+export { combineSeeds, type Metric, MetricsError, metricLabel, readMetrics } from "./metrics.js";
 export { bestRun, type Results, type RunRecord, renderResultsMarkdown } from "./results.js";
 export { toYaml } from "./yaml.js";
 

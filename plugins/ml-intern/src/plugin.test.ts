@@ -144,11 +144,11 @@ describe("the ML intern plugin", () => {
   });
 
   it("writes a model card whose metadata is the Hub's model-index, with numbers from the file", async () => {
-    mkdirSync(join(workspace, "model"), { recursive: true });
+    put("model/config.json", '{"model_type": "distilbert"}');
     const result = await plugin.runTool("intern_model_card", cardArgs);
     expect(result.isError, text(result)).toBeFalsy();
     expect(text(result)).toBe(
-      "Wrote the model card model/README.md: accuracy 0.911 (paper 0.913), loss 0.27 on stanfordnlp/sst2 (validation). Upload the folder with it.",
+      "Wrote the model card model/README.md: accuracy 0.911 (paper 0.913), loss 0.27 on stanfordnlp/sst2 (validation), library transformers. eval_accuracy, eval_loss do not say their split: the card says validation, as dataset.split does; make sure that is the split evaluated. Upload the folder with it.",
     );
     const card = read("model/README.md");
     const [, front, body] = card.split(/^---$/m);
@@ -179,8 +179,8 @@ describe("the ML intern plugin", () => {
     expect(body).toContain("# ada/distilbert-sst2-repro");
     expect(body).toContain("- Paper: [DistilBERT](https://arxiv.org/abs/1910.01108)");
     expect(body).toContain("| learning_rate | 0.00003 |");
-    expect(body).toContain("| accuracy | 0.911 | 0.913 | −0.002 |");
-    expect(body).toContain("| loss | 0.27 | | |");
+    expect(body).toContain("| accuracy | validation | 0.911 | 0.913 | −0.002 |");
+    expect(body).toContain("| loss | validation | 0.27 | | |");
     // Every recorded run, from results.json.
     expect(body).toContain("### Every run");
     expect(body).toContain("| run-3 | diverged | non-finite | non-finite |");
@@ -198,7 +198,7 @@ describe("the ML intern plugin", () => {
     ]);
     const unknown = await plugin.runTool("intern_model_card", { ...cardArgs, metrics: ["f1"] });
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/runs\/run-2\/eval\.json has no f1; it has accuracy, loss/);
+    expect(text(unknown)).toMatch(/runs\/run-2\/eval\.json has no f1; it has accuracy, loss\./);
   });
 
   it("refuses a card from a missing, broken or NaN metrics file, naming it", async () => {

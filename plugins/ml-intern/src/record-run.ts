@@ -1,5 +1,5 @@
 import { defineTool, type PluginToolContext, type ToolResult } from "@pincer/sdk";
-import { formatValue, type Metric, MetricsError, readMetrics } from "./metrics.js";
+import { formatValue, type Metric, MetricsError, metricLabel, readMetrics } from "./metrics.js";
 import { absolutePath, markdownBeside, shown } from "./paths.js";
 import {
   loadResults,
@@ -20,7 +20,7 @@ interface RecordRunArgs {
   params?: Record<string, ParamValue>;
   metricsFile?: string;
   notes?: string;
-  paper?: { title?: string; metrics: Record<string, number> };
+  paper?: { title?: string; metrics: Record<string, number>; split?: string };
   primaryMetric?: string;
   resultsFile?: string;
 }
@@ -40,7 +40,7 @@ export const internRecordRun = defineTool<RecordRunArgs>({
   description: [
     "Record one training run in results.json and rewrite results.md, the table comparing every run with the paper's numbers.",
     "Call it after every run, good or bad: ok runs need metricsFile (the JSON the evaluation wrote); crashed or failed runs need status and notes saying why.",
-    "Metrics that are NaN or infinite mark the run diverged. Give the paper's reported numbers once (paper.metrics) to compare against.",
+    "Each metric keeps the split the evaluation wrote it for (val_accuracy is validation, test_f1 test; lm-evaluation-harness and lighteval results are read with their tasks and splits). Metrics that are NaN or infinite mark the run diverged. Runs that differ only in params.seed are summarised as mean ± std. Give the paper's reported numbers once (paper.metrics) to compare against.",
   ].join(" "),
   kind: "edit",
   parameters: {
@@ -64,12 +64,16 @@ export const internRecordRun = defineTool<RecordRunArgs>({
         properties: {
           title: { type: "string" },
           metrics: { type: "object", additionalProperties: { type: "number" } },
+          split: { type: "string", description: "The split the paper's numbers are on (test, validation)" },
         },
         required: ["metrics"],
         additionalProperties: false,
-        description: "The paper's reported numbers on the same split, e.g. {metrics: {accuracy: 0.913}}",
+        description: "The paper's reported numbers, e.g. {metrics: {accuracy: 0.913}, split: test}",
       },
-      primaryMetric: { type: "string", description: "The metric that decides the best run" },
+      primaryMetric: {
+        type: "string",
+        description: "The metric that decides the best run (by name: its validation value is used when there is one)",
+      },
       resultsFile: resultsFileParameter,
     },
     required: ["id"],
@@ -152,15 +156,30 @@ async function buildRun(args: RecordRunArgs, ctx: PluginToolContext): Promise<Ru
   const nonFinite = metrics.filter((metric) => !Number.isFinite(metric.value));
   if (nonFinite.length > 0) {
     status = "diverged";
-    notes.push(`non-finite ${nonFinite.map((metric) => `${metric.name}=${formatValue(metric.value)}`).join(", ")}`);
+    notes.push(
+      `non-finite ${nonFinite.map((metric) => `${metricLabel(metric)}=${formatValue(metric.value)}`).join(", ")}`,
+    );
   }
+  const measures = Object.fromEntries(
+    metrics
+      .filter((metric) => metric.split || metric.dataset || metricLabel(metric) !== metric.name)
+      .map((metric) => [
+        metricLabel(metric),
+        {
+          name: metric.name,
+          ...(metric.split ? { split: metric.split } : {}),
+          ...(metric.dataset ? { dataset: metric.dataset.name } : {}),
+        },
+      ]),
+  );
   return {
     id: args.id,
     status: status ?? "ok",
     params: args.params ?? {},
     metrics: Object.fromEntries(
-      metrics.map((metric) => [metric.name, Number.isFinite(metric.value) ? metric.value : null]),
+      metrics.map((metric) => [metricLabel(metric), Number.isFinite(metric.value) ? metric.value : null]),
     ),
+    ...(Object.keys(measures).length ? { measures } : {}),
     ...(metricsFile ? { metricsFile: shown(metricsFile, ctx.cwd) } : {}),
     ...(notes.length ? { notes: notes.join("; ") } : {}),
   };
