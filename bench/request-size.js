@@ -22,7 +22,8 @@ try {
   const request = server.requests[0];
   const body = request.body;
   const tools = JSON.stringify(body.tools ?? []).length;
-  if (process.argv.includes("--each")) for (const tool of body.tools ?? []) console.log(`${JSON.stringify(tool).length}\t${tool.function?.name}`);
+  if (process.argv.includes("--each"))
+    for (const tool of body.tools ?? []) console.log(`${JSON.stringify(tool).length}\t${tool.function?.name}`);
   console.log(
     `first request: ${(request.bytes / 1024).toFixed(2)} KB (${request.bytes} bytes; tool schemas ${tools} bytes: ${(body.tools ?? []).map((tool) => tool.function?.name).join(", ")})`,
   );
