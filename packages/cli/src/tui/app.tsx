@@ -3,6 +3,7 @@ import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } 
 import { allCommands } from "./commands.js";
 import type { Controller } from "./controller.js";
 import type { History } from "./editor.js";
+import { FormView } from "./form-view.js";
 import { InputBox } from "./input-box.js";
 import { ItemView } from "./item-view.js";
 import { LiveView, QueuedView } from "./live-view.js";
@@ -74,7 +75,7 @@ export function App({
     quitTimer.current = setTimeout(() => setQuitHint(false), QUIT_WINDOW_MS);
   };
 
-  const { palette, transcript, permission, picker } = controller;
+  const { palette, transcript, permission, picker, form } = controller;
   const width = Math.max(10, columns);
   const placeholder =
     controller.phase === "starting"
@@ -106,7 +107,8 @@ export function App({
             onEscape={() => controller.interrupt()}
           />
         ) : null}
-        {picker && !permission ? (
+        {form && !permission ? <FormView form={form} palette={palette} /> : null}
+        {picker && !permission && !form ? (
           <PickerView
             picker={picker}
             palette={palette}
@@ -115,11 +117,11 @@ export function App({
           />
         ) : null}
         {/* Hidden, not unmounted, while a question or picker has the keyboard: what was typed stays. */}
-        <Box display={permission || picker ? "none" : "flex"}>
+        <Box display={permission || picker || form ? "none" : "flex"}>
           <InputBox
             palette={palette}
             width={width}
-            active={!permission && !picker}
+            active={!permission && !picker && !form}
             history={history}
             placeholder={placeholder}
             commands={allCommands(controller)}

@@ -20,6 +20,7 @@ import {
   writeSettings,
 } from "@pincer/runtime";
 import type { StatusLineInfo, ThemeDefinition } from "@pincer/sdk";
+import { type PendingForm, terminalForms } from "./form.js";
 import { colorEnabled, createPalette, type Palette, TERMINAL_THEME } from "./palette.js";
 import { type PermissionPreview, permissionPreview, permissionTitle } from "./permission-preview.js";
 import { Transcript } from "./transcript.js";
@@ -65,6 +66,8 @@ export class Controller {
   prepared: PreparedSession | undefined;
   phase: "starting" | "ready" | "failed" = "starting";
   permission: PendingPermission | undefined;
+  /** An MCP server's form waiting for the user (form.ts). */
+  form: PendingForm | undefined;
   picker: Picker | undefined;
   palette: Palette;
   theme: HostTheme = TERMINAL_THEME;
@@ -119,7 +122,15 @@ export class Controller {
     try {
       // The plugin host loads after the first frame: the prompt is on screen before it.
       const { prepareSession } = await import("@pincer/runtime");
-      const prepared = await prepareSession({ ...this.options, ...overrides, resolver: this.resolver });
+      const prepared = await prepareSession({
+        ...this.options,
+        ...overrides,
+        resolver: this.resolver,
+        mcpElicit: terminalForms((form) => {
+          this.form = form;
+          this.changed();
+        }),
+      });
       // The theme first: what attach prints (and every prompt after) is drawn in its colours and symbols.
       await this.applyTheme(readThemeSetting(this.options), { persist: false, registry: prepared.registry });
       this.attach(prepared);

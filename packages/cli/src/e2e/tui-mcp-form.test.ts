@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { everythingServer, startOpenAIServer } from "@pincer/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+import { KEYS, Terminal } from "./terminal.js";
+
+let model: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeEach(async () => {
+  model = await startOpenAIServer();
+});
+const open: Terminal[] = [];
+afterEach(async () => {
+  for (const terminal of open.splice(0)) terminal.kill();
+  await model.close();
+});
+
+describe("an MCP server's form in the terminal", () => {
+  it("shows the official everything server's form, takes typed answers, and sends them", async () => {
+    using box = sandbox();
+    mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+    writeFileSync(
+      join(box.env.PINCER_HOME!, "config.json"),
+      JSON.stringify({ mcpServers: { everything: everythingServer() }, mcp: { startTimeoutMs: 30_000 } }),
+    );
+    model.enqueue([
+      { toolCalls: [{ id: "f1", name: "mcp__everything__trigger-elicitation-request", arguments: {} }] },
+      { finish: "tool_calls" },
+    ]);
+    model.enqueue([{ text: "Thanks, Ada." }, { finish: "stop" }]);
+    const terminal = new Terminal({
+      args: ["--model", "openai/gpt-5", "--allowedTools", "mcp__everything__*"],
+      cwd: box.cwd,
+      env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-form-0001", OPENAI_BASE_URL: model.url },
+    });
+    open.push(terminal);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("fill the form");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor('The MCP server "everything" asks:');
+    await terminal.waitFor("Please provide inputs for the following fields:");
+    // The first field (String: your name) has the cursor; tab moves to the next (Boolean).
+    await terminal.type("Ada Lovelace");
+    await terminal.waitFor("String*: Ada Lovelace");
+    terminal.press(KEYS.tab);
+    await terminal.type("yes");
+    await terminal.waitFor("Boolean: yes");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor("Thanks, Ada.");
+    const results = JSON.stringify(model.requests.at(-1)!.body);
+    expect(results).toContain("Ada Lovelace");
+    expect(results).toMatch(/accept/);
+  }, 60_000);
+});
