@@ -1,17 +1,8 @@
-/** Claude Code's tool names in agent files, mapped to Pincer's where they differ. */
-const TOOL_ALIASES: Record<string, string> = {
-  todowrite: "todo",
-  multiedit: "edit",
-  webfetch: "web_fetch",
-  websearch: "web_search",
-  bashoutput: "bash_output",
-  killshell: "kill_shell",
-  notebookedit: "notebook_edit",
-};
+import { pincerToolName } from "./tool-names.js";
 
 /**
  * The tools an agent file's `tools` list picks, in the order of the available ones. Names are
- * case-insensitive and Claude Code's aliases work; a `*` matches any run of characters
+ * case-insensitive and Claude Code's names work (tool-names.ts); a `*` matches any run of characters
  * (`hf_papers_*`: every paper tool, whichever a plugin version has). A name or pattern that
  * matches nothing goes into `missing`, not fatal: the agent runs with what there is.
  */
@@ -26,7 +17,7 @@ export function selectTools<T extends { name: string }>(
     const pattern = key.includes("*") ? wildcard(key) : undefined;
     const matches = available.filter((tool) => {
       const name = tool.name.toLowerCase();
-      return pattern ? pattern.test(name) : name === (TOOL_ALIASES[key] ?? key);
+      return pattern ? pattern.test(name) : name === pincerToolName(key).toLowerCase();
     });
     if (matches.length === 0) missing.push(entry);
     for (const tool of matches) picked.add(tool);

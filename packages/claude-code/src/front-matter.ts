@@ -1,19 +1,27 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
 
 /**
- * The small YAML subset SKILL.md and agent files use in their front matter: `key: value` with
- * plain or quoted scalars, inline `[a, b]` and block `- item` lists, `|` and `>` block scalars,
- * and `#` comments. Anything else is an error naming the line, so a bad file is skipped with a
- * message the user can act on rather than read half-right.
+ * Front matter of Claude Code's markdown files (commands, skills, agents): YAML between `---`
+ * fences, parsed by a real YAML parser (the `yaml` package, YAML 1.2 core schema), so every valid
+ * file works: block scalars, nested maps (`hooks:`, `metadata:`), flow and block lists, anchors.
+ *
+ * Real files often hold a value YAML rejects, most often a description with `: ` in it
+ * (`description: Use when: the user asks`); Claude Code reads those, so a top-level `key: value`
+ * line that makes the document invalid is read again as a plain string. What still fails is an
+ * error naming the line.
  */
-export type FrontMatterValue = string | string[];
+export type FrontMatterValue = unknown;
 
 export interface FrontMatter {
-  data: Record<string, FrontMatterValue>;
+  data: Record<string, unknown>;
   body: string;
 }
 
 export class FrontMatterError extends Error {}
+
+/** A markdown definition is instructions, not data: larger is refused unread. */
+export const DEFINITION_MAX_BYTES = 1024 * 1024;
 
 /** Splits `---`-fenced front matter from the body. No opening fence: no data, the whole text is the body. */
 export function parseFrontMatter(text: string): FrontMatter {
@@ -22,115 +30,103 @@ export function parseFrontMatter(text: string): FrontMatter {
   if (lines[0]?.trim() !== "---") return { data: {}, body: source };
   const end = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
   if (end < 0) throw new FrontMatterError("the front matter opened with --- is never closed by a --- line");
-  return { data: parseBlock(lines.slice(1, end)), body: lines.slice(end + 1).join("\n") };
+  return { data: parseYaml(lines.slice(1, end)), body: lines.slice(end + 1).join("\n") };
 }
 
-function parseBlock(lines: string[]): Record<string, FrontMatterValue> {
-  const data: Record<string, FrontMatterValue> = {};
-  let index = 0;
-  // Line numbers count from the file's first line, the opening fence.
-  const where = (at: number) => `line ${at + 2}`;
-  while (index < lines.length) {
-    const line = lines[index]!;
-    if (!line.trim() || line.trimStart().startsWith("#")) {
-      index++;
-      continue;
-    }
-    const match = /^([A-Za-z0-9_-]+)\s*:(?:\s+(.*))?$/.exec(line.trimEnd());
-    if (!match || line.startsWith(" ")) {
-      throw new FrontMatterError(`${where(index)}: expected "key: value", got "${line.trim()}"`);
-    }
-    const key = match[1]!;
-    const rest = stripComment(match[2] ?? "");
-    index++;
-    // Indented lines after the key belong to it (a block list or a block scalar).
-    const nested: string[] = [];
-    while (index < lines.length && (/^\s+\S/.test(lines[index]!) || !lines[index]!.trim())) {
-      nested.push(lines[index]!);
-      index++;
-    }
-    while (nested.length && !nested.at(-1)!.trim()) nested.pop();
-    if (rest === "|" || rest === ">" || /^[|>][-+]?$/.test(rest)) {
-      data[key] = blockScalar(nested, rest.startsWith(">"));
-    } else if (rest === "" && nested.length) {
-      data[key] = nested
-        .filter((item) => item.trim() && !item.trim().startsWith("#"))
-        .map((item) => {
-          const entry = /^\s+-\s*(.*)$/.exec(item);
-          if (!entry) throw new FrontMatterError(`${where(index - 1)}: under "${key}", expected "- item" lines`);
-          return scalar(stripComment(entry[1]!), where(index - 1));
-        });
-    } else if (nested.length) {
-      // A plain scalar folded over several lines.
-      data[key] = [scalar(rest, where(index)), ...nested.map((item) => item.trim())].filter(Boolean).join(" ");
-    } else if (rest.startsWith("[")) {
-      if (!rest.endsWith("]")) throw new FrontMatterError(`${where(index - 1)}: the list for "${key}" is not closed`);
-      const inner = rest.slice(1, -1).trim();
-      data[key] = inner ? splitInline(inner).map((item) => scalar(item.trim(), where(index - 1))) : [];
-    } else {
-      data[key] = scalar(rest, where(index - 1));
-    }
+function parseYaml(lines: string[]): Record<string, unknown> {
+  const first = load(lines.join("\n"));
+  if (!("error" in first)) return first.data;
+  // Claude Code's leniency: a top-level `key: text` whose text YAML cannot take is that text.
+  const lenient = lines.map((line) => {
+    const pair = /^([A-Za-z0-9_-]+):[ \t]+(\S.*)$/.exec(line);
+    if (!pair || /^["'[{|>&*!#]/.test(pair[2]!)) return line;
+    return `${pair[1]}: ${JSON.stringify(pair[2]!.replace(/\s+#.*$/, "").trimEnd())}`;
+  });
+  const second = load(lenient.join("\n"));
+  if (!("error" in second)) return second.data;
+  throw new FrontMatterError(first.error);
+}
+
+function load(text: string): { data: Record<string, unknown> } | { error: string } {
+  // maxAliasCount bounds alias expansion (a "billion laughs" file); uniqueKeys refuses a key given twice.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { schema: "core", uniqueKeys: true, prettyErrors: false, lineCounter });
+  const problem = document.errors[0];
+  if (problem) {
+    // Line numbers count from the file's first line, the opening fence.
+    const line = lineCounter.linePos(problem.pos[0]).line;
+    const where = line ? `line ${line + 1}: ` : "";
+    return { error: `${where}${problem.message.split("\n")[0]}` };
   }
-  return data;
-}
-
-function blockScalar(lines: string[], folded: boolean): string {
-  const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length));
-  const stripped = lines.map((line) => line.slice(Number.isFinite(indent) ? indent : 0));
-  return folded ? stripped.join(" ").replace(/\s+/g, " ").trim() : stripped.join("\n");
-}
-
-function scalar(value: string, where: string): string {
-  const quote = value[0];
-  if (quote === '"' || quote === "'") {
-    if (value.length < 2 || value.at(-1) !== quote) throw new FrontMatterError(`${where}: unterminated quoted string`);
-    const inner = value.slice(1, -1);
-    if (quote === "'") return inner.replace(/''/g, "'");
-    return inner.replace(/\\(["\\nt])/g, (_, char: string) => ({ n: "\n", t: "\t" })[char] ?? char);
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { error: (error as Error).message };
   }
-  return value;
-}
-
-/** `a, "b, c"` → [`a`, `"b, c"`]: commas inside quotes stay. */
-function splitInline(text: string): string[] {
-  const items: string[] = [];
-  let current = "";
-  let quote = "";
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) quote = "";
-    } else if (char === '"' || char === "'") quote = char;
-    else if (char === ",") {
-      items.push(current);
-      current = "";
-      continue;
-    }
-    current += char;
+  if (value === null || value === undefined) return { data: {} };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return { error: "the front matter must be a YAML map of `key: value` lines" };
   }
-  items.push(current);
-  return items;
+  return { data: value as Record<string, unknown> };
 }
 
-/** `value # note` → `value`; a `#` inside quotes or without a space before it stays. */
-function stripComment(value: string): string {
-  const trimmed = value.trim();
-  if (trimmed.startsWith('"') || trimmed.startsWith("'")) return trimmed;
-  return trimmed.replace(/\s+#.*$/, "").trim();
-}
-
-/** A front-matter field as one string: lists are joined with commas; absent or blank is undefined. */
-export function stringField(data: Record<string, FrontMatterValue>, key: string): string | undefined {
+/** A front-matter field as one string: lists are joined with commas, numbers written out; absent or blank is undefined. */
+export function stringField(data: Record<string, unknown>, key: string): string | undefined {
   const value = data[key];
-  const text = Array.isArray(value) ? value.join(", ") : value;
+  let text: string | undefined;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" || typeof value === "boolean") text = String(value);
+  else if (Array.isArray(value)) text = value.filter((item) => typeof item === "string").join(", ");
   return text?.trim() ? text.trim() : undefined;
 }
 
 /** A front-matter field as a list: `a, b`, `[a, b]` and `- a` lines all work. */
-export function listField(data: Record<string, FrontMatterValue>, key: string): string[] | undefined {
+export function listField(data: Record<string, unknown>, key: string): string[] | undefined {
   const value = data[key];
-  if (value === undefined) return undefined;
-  const items = Array.isArray(value) ? value : value.split(",");
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value) ? value.map((item) => String(item)) : String(value).split(",");
   return items.map((item) => item.trim()).filter(Boolean);
+}
+
+/**
+ * Claude Code's tool lists (`allowed-tools`, `disallowed-tools`): a YAML list, or a string of
+ * tools or rules separated by commas or spaces, where a rule's parentheses keep their spaces
+ * (`Bash(git add *) Read` → [`Bash(git add *)`, `Read`]).
+ */
+export function toolListField(data: Record<string, unknown>, key: string): string[] | undefined {
+  const value = data[key];
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value) ? value.map((item) => String(item)) : [String(value)];
+  return items.flatMap(splitToolList);
+}
+
+function splitToolList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const char of text) {
+    if (char === "(") depth++;
+    if (char === ")") depth = Math.max(0, depth - 1);
+    if ((char === "," || /\s/.test(char)) && depth === 0) {
+      if (current.trim()) out.push(current.trim());
+      current = "";
+    } else current += char;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
+/** Claude Code's booleans: true/false, yes/no, on/off, 1/0 in any case. Anything else: undefined. */
+export function booleanField(data: Record<string, unknown>, key: string): boolean | undefined {
+  const value = data[key];
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1 ? true : value === 0 ? false : undefined;
+  if (typeof value !== "string") return undefined;
+  const word = value.trim().toLowerCase();
+  if (["true", "yes", "on", "1"].includes(word)) return true;
+  if (["false", "no", "off", "0"].includes(word)) return false;
+  return undefined;
 }
 
 /** A markdown definition that names itself: a skill's SKILL.md or an agent file. */
@@ -139,15 +135,34 @@ export interface NamedDefinition extends FrontMatter {
   description: string;
 }
 
+/** Reads and parses a markdown definition; a file over the size cap or unreadable is an error naming why. */
+export function readDefinitionFile(file: string): FrontMatter {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    throw new FrontMatterError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`);
+  }
+  if (size > DEFINITION_MAX_BYTES) {
+    throw new FrontMatterError(
+      `it is larger than ${DEFINITION_MAX_BYTES / 1024 / 1024} MB; it holds instructions, not data`,
+    );
+  }
+  return parseFrontMatter(readFileSync(file, "utf8"));
+}
+
 /**
- * Reads a file whose front matter must give `name` and `description`. An unreadable file, bad
- * front matter or a missing field is a warning naming the file (`Skipped <kind> <file>: …`), and
- * undefined; `skip` makes the same warning for the caller's own checks.
+ * Reads a file whose front matter gives `name` and `description`. `fallbackName` stands in for a
+ * missing name (Claude Code names a skill after its folder); with `describeFromBody`, a missing
+ * description is the body's first paragraph, as Claude Code reads a skill's. An unreadable file, bad front matter or a
+ * missing field is a warning naming the file (`Skipped <kind> <file>: …`), and undefined; `skip`
+ * makes the same warning for the caller's own checks.
  */
 export function readNamedDefinition(
   file: string,
   kind: string,
   warnings: string[],
+  options: { fallbackName?: string; describeFromBody?: boolean } = {},
 ): { definition?: NamedDefinition; skip: (why: string) => undefined } {
   const skip = (why: string) => {
     warnings.push(`Skipped ${kind} ${file}: ${why}.`);
@@ -155,13 +170,33 @@ export function readNamedDefinition(
   };
   let parsed: FrontMatter;
   try {
-    parsed = parseFrontMatter(readFileSync(file, "utf8"));
+    parsed = readDefinitionFile(file);
   } catch (error) {
     return { skip, definition: skip((error as Error).message) };
   }
-  const name = stringField(parsed.data, "name");
-  const description = stringField(parsed.data, "description");
+  const name = stringField(parsed.data, "name") ?? options.fallbackName;
+  const description =
+    stringField(parsed.data, "description") ?? (options.describeFromBody ? firstParagraph(parsed.body) : undefined);
   if (!name) return { skip, definition: skip('its front matter has no "name"') };
   if (!description) return { skip, definition: skip('its front matter has no "description"') };
   return { skip, definition: { ...parsed, name, description } };
+}
+
+/** The body's first paragraph, as one line (a heading's `#` marks dropped); undefined for an empty body. */
+export function firstParagraph(body: string): string | undefined {
+  const paragraph: string[] = [];
+  for (const line of body.split("\n")) {
+    const text = line.trim();
+    if (!text) {
+      if (paragraph.length) break;
+      continue;
+    }
+    if (text.startsWith("#")) {
+      if (paragraph.length) break;
+      return text.replace(/^#+\s*/, "") || undefined;
+    }
+    paragraph.push(text);
+  }
+  const joined = paragraph.join(" ").trim();
+  return joined || undefined;
 }

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   bwrapArgs,
   childEnv,
@@ -12,6 +14,7 @@ import {
 import type { HookSource, Hooks, ToolCall, ToolResult } from "@pincer/kernel";
 import type { ClaudeHookCommand, ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";
 import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
+import { CLAUDE_TOOL_NAMES } from "./tool-names.js";
 
 /**
  * Claude Code plugin hooks (`hooks/hooks.json`) as kernel hooks. Each is a shell command the user
@@ -27,23 +30,6 @@ import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
  * approved each command at install; the start-up notice says there is no sandbox).
  */
 
-/**
- * Claude Code's tool names → Pincer's, for matchers, for the `tool_name` hooks read, and for
- * permission rules copied from Claude Code's settings (`WebFetch(domain:example.com)`).
- */
-export const CLAUDE_TOOL_NAMES: Record<string, string> = {
-  Bash: "bash",
-  Write: "write",
-  Edit: "edit",
-  Read: "read",
-  Grep: "grep",
-  Glob: "glob",
-  WebFetch: "web_fetch",
-  WebSearch: "web_search",
-  BashOutput: "bash_output",
-  KillShell: "kill_shell",
-  NotebookEdit: "notebook_edit",
-};
 const CLAUDE_NAME_OF = Object.fromEntries(Object.entries(CLAUDE_TOOL_NAMES).map(([claude, own]) => [own, claude]));
 
 export interface HookRunnerOptions {
@@ -239,6 +225,17 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * `CLAUDE_PLUGIN_DATA`, and Python's bytecode cache kept there (PYTHONPYCACHEPREFIX) rather than in
+ * `__pycache__` beside the plugin's code: Python then neither writes into the consented folder nor
+ * loads bytecode from it (see @pincer/host isRuntimeCache).
+ */
+export function pluginDataEnv(plugin: { dataDir?: string }): Record<string, string> {
+  if (!plugin.dataDir) return {};
+  mkdirSync(plugin.dataDir, { recursive: true });
+  return { CLAUDE_PLUGIN_DATA: plugin.dataDir, PYTHONPYCACHEPREFIX: join(plugin.dataDir, "pycache") };
+}
+
 const policies = new Map<string, { policy: OsSandboxPolicy | undefined; tmp?: string }>();
 const OUTPUT_LIMIT = 64 * 1024;
 
@@ -253,6 +250,7 @@ export function runHookCommand(
   const env = childEnv(options.env, options.osSandbox?.env ?? [], {
     CLAUDE_PLUGIN_ROOT: root,
     CLAUDE_PROJECT_DIR: options.cwd,
+    ...pluginDataEnv(hook.plugin),
   });
   env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
   let file = "/bin/sh";
@@ -264,7 +262,7 @@ export function runHookCommand(
       const policy = resolveOsSandbox(
         { ...options.osSandbox, network: false },
         {
-          writeRoots: [options.cwd],
+          writeRoots: [options.cwd, ...(hook.plugin.dataDir ? [hook.plugin.dataDir] : [])],
           readRoots: [root],
           env: options.env,
         },

@@ -2,34 +2,47 @@
 // skills, hook scripts) read and checked without running anything, and mapped onto Pincer's own
 // mechanisms. It depends on the kernel and the host only; the runtime composes it into sessions.
 export { selectTools } from "./agent-tools.js";
+export { claudeHome } from "./claude-home.js";
 export {
+  closeMatches,
+  findMarkdownCommand,
+  listMarkdownCommands,
+  type MarkdownCommand,
+  type MarkdownCommandContext,
+  pluginSkillRoots,
+} from "./commands/discover.js";
+export { expandMarkdownCommand, parseSlash } from "./commands/expand.js";
+export {
+  CommandExpansionError,
+  type CommandHost,
+  type FileOutcome,
+  injectContext,
+  type ShellOutcome,
+} from "./commands/inject.js";
+export { splitArgs, substituteArguments, type TemplateVariables } from "./commands/substitute.js";
+export {
+  booleanField,
   type FrontMatter,
   FrontMatterError,
   type FrontMatterValue,
+  firstParagraph,
   listField,
   type NamedDefinition,
   parseFrontMatter,
+  readDefinitionFile,
   readNamedDefinition,
   stringField,
+  toolListField,
 } from "./front-matter.js";
 export {
-  CLAUDE_TOOL_NAMES,
   claudeCodeHookSets,
   createPluginHooks,
   type HookOutcome,
   type HookRunnerOptions,
   matches,
+  pluginDataEnv,
   runHookCommand,
 } from "./hooks.js";
-export {
-  expandMarkdownCommand,
-  expandSlashPrompt,
-  findMarkdownCommand,
-  listMarkdownCommands,
-  type MarkdownCommand,
-  type MarkdownCommandContext,
-  splitArgs,
-} from "./markdown-commands.js";
 export { formatMemory, loadMemory, MEMORY_FILE_NAMES, MEMORY_MAX_BYTES, type MemoryFile } from "./memory.js";
 export { pincerRule } from "./permission-rules.js";
 export { describeClaudePlugin, loadClaudePlugins } from "./plugins/claude-plugin.js";
@@ -40,7 +53,36 @@ export {
   CLAUDE_PLUGIN_MANIFEST,
   type ClaudePlugin,
   isClaudePlugin,
+  type ReadPluginOptions,
   readClaudePlugin,
 } from "./plugins/claude-plugin-read.js";
-export { loadSkills, SKILL_DESCRIPTION_MAX, type Skill, skillRoots } from "./skills.js";
-export { type AgentDefinition, agentRoots, loadAgents, loadDeclaredAgents } from "./subagents.js";
+export {
+  claudePathPattern,
+  claudePermissionsToPincer,
+  claudeRuleToPincer,
+} from "./settings/permission-rules.js";
+export {
+  type DefinitionScope,
+  loadSkills,
+  SKILL_DESCRIPTION_MAX,
+  type Skill,
+  type SkillRoot,
+  skillRoots,
+} from "./skills.js";
+export {
+  type AgentDefinition,
+  agentRoots,
+  findAgent,
+  loadAgents,
+  loadDeclaredAgents,
+  loadPluginAgents,
+} from "./subagents.js";
+export {
+  CLAUDE_TOOL_NAMES,
+  claudeToolName,
+  fromClaudeInput,
+  pincerToolName,
+  TOOL_NAME_TABLE,
+  type ToolNameMapping,
+  toClaudeInput,
+} from "./tool-names.js";

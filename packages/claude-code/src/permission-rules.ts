@@ -1,8 +1,5 @@
 import type { PermissionRule } from "@pincer/kernel";
-import { CLAUDE_TOOL_NAMES } from "./hooks.js";
-
-/** Lowercased Claude Code tool name → Pincer's: rules compare tool names without case. */
-const PINCER_NAME = new Map(Object.entries(CLAUDE_TOOL_NAMES).map(([claude, own]) => [claude.toLowerCase(), own]));
+import { pincerToolName } from "./tool-names.js";
 
 /**
  * A permission rule as Pincer applies it. A rule copied from Claude Code's settings names Claude's
@@ -12,6 +9,6 @@ const PINCER_NAME = new Map(Object.entries(CLAUDE_TOOL_NAMES).map(([claude, own]
  */
 export function pincerRule(rule: PermissionRule): PermissionRule {
   if (rule.tool.includes("*")) return rule;
-  const own = PINCER_NAME.get(rule.tool.toLowerCase());
-  return own && own !== rule.tool.toLowerCase() ? { ...rule, tool: own } : rule;
+  const own = pincerToolName(rule.tool);
+  return own.toLowerCase() !== rule.tool.toLowerCase() ? { ...rule, tool: own } : rule;
 }

@@ -45,14 +45,10 @@ export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv
       );
     }
   }
-  let prompt = args.print || (await readStdin());
+  const prompt = args.print || (await readStdin());
   if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
   const options = sessionOptionsFromArgs(args, env);
-  // `/name args` runs a markdown command (.claude/commands, .pincer/commands, plugins): its template is sent.
-  if (prompt.trimStart().startsWith("/")) {
-    const { expandSlashPrompt } = await import("@pincer/claude-code");
-    prompt = expandSlashPrompt(prompt, { cwd: options.cwd, home: options.home }) ?? prompt;
-  }
+  // `/name args` (a plugin's command, an MCP prompt, a markdown command or skill) is resolved in runHeadless.
   return runHeadless({
     ...options,
     prompt,

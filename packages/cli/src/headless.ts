@@ -119,12 +119,38 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     } else {
       if (command?.text && options.outputFormat === "text") write(stdout, `${command.text}\n`);
       // `/mcp__<server>__<prompt> args`: the server's prompt, filled in, is what the model gets.
-      const prompt =
-        command?.prompt ??
-        (options.prompt.trimStart().startsWith("/mcp__")
-          ? ((await expandMcpPrompt(options.prompt)) ?? options.prompt)
-          : options.prompt);
-      result = await kernel.prompt(prompt);
+      const mcpPrompt =
+        !command && options.prompt.trimStart().startsWith("/mcp__") ? await expandMcpPrompt(options.prompt) : undefined;
+      // `/name args` for a markdown command or skill: its turn (prompt, tools, model); an unknown
+      // name is an error listing the close matches, and nothing reaches the model.
+      const slash =
+        command || mcpPrompt !== undefined
+          ? ({ kind: "none" } as const)
+          : await prepared.slash
+              .expand(options.prompt, {
+                signal: commandCancel.signal,
+                known: prepared.registry.listCommands().map((item) => item.name),
+              })
+              .catch((error: Error) => ({ kind: "failed" as const, message: error.message }));
+      if (slash.kind === "unknown" || slash.kind === "failed") {
+        // Nothing was sent, so there is no session to resume: said, and (in JSON) reported as an error.
+        write(stderr, `${style.red("✗")} ${slash.message}\n`);
+        if (options.outputFormat !== "text") {
+          const failed: TurnResult = {
+            stopReason: "error",
+            steps: 0,
+            usage: emptyUsage(),
+            text: "",
+            error: slash.message,
+          };
+          emitLine(resultLine({ result: failed, sessionId: session.id, durationMs: Date.now() - started, denials }));
+        }
+        return slash.kind === "unknown" ? EXIT.usage : EXIT.failed;
+      }
+      if (slash.kind === "turn") {
+        for (const note of slash.turn.notes) write(stderr, `${style.yellow("!")} ${note}\n`);
+        result = await prepared.slash.run(slash.turn);
+      } else result = await kernel.prompt(command?.prompt ?? mcpPrompt ?? options.prompt);
     }
   } finally {
     signals.release();

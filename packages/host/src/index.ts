@@ -69,8 +69,10 @@ export {
 export {
   type ClaudePluginIdentity,
   claudeLockPath,
+  claudePluginDataDir,
   claudePluginDir,
   claudePluginsDir,
+  isRuntimeCache,
   type LockedClaudePlugin,
   loadConsentedClaudePlugins,
   readClaudeLock,

@@ -4,7 +4,7 @@ import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type Tu
 import { HookDispatcher } from "./hook-dispatch.js";
 import { HookRegistry, type HookSource, type Hooks } from "./hooks.js";
 import { LoopGuard, type LoopGuardOptions } from "./loop-guard.js";
-import { emptyUsage, type Usage } from "./messages.js";
+import { emptyUsage, type ToolResultMessage, type Usage } from "./messages.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./model-call.js";
 import { SpendingBudget } from "./permissions/budget.js";
 import { PermissionEngine } from "./permissions/engine.js";
@@ -112,6 +112,8 @@ export class Kernel {
   private thinkingLevel: ThinkingLevel;
   private readonly usageLedger: UsageLedger;
   private current: AbortController | undefined;
+  /** The tools the running prompt() may offer (its `tools` option); undefined: every registered tool. */
+  private turnTools: ((name: string) => boolean) | undefined;
   private started = false;
   /** The session had entries before this kernel opened it. */
   private readonly resumed: boolean;
@@ -271,10 +273,15 @@ export class Kernel {
 
   /**
    * Run one user turn to its end, then a turn for each follow-up queued meanwhile (see steer and
-   * followUp); resolves with the last turn's result. One turn at a time.
+   * followUp); resolves with the last turn's result. One turn at a time. `tools` narrows the tools
+   * offered to the model (and callable) for these turns only (a command's `allowed-tools`).
    */
-  async prompt(text: string, options: { signal?: AbortSignal } = {}): Promise<TurnResult> {
+  async prompt(
+    text: string,
+    options: { signal?: AbortSignal; tools?: (name: string) => boolean } = {},
+  ): Promise<TurnResult> {
     if (this.current) throw new Error("A turn is already running; wait for it or call abort() first.");
+    this.turnTools = options.tools;
     const controller = new AbortController();
     const forward = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", forward, { once: true });
@@ -296,7 +303,44 @@ export class Kernel {
       this.queue.drop("error");
       options.signal?.removeEventListener("abort", forward);
       this.current = undefined;
+      this.turnTools = undefined;
     }
+  }
+
+  /**
+   * Runs one tool call outside a turn, the way the model's calls run: hooks, schema, the
+   * permission engine (asking through the resolver, refused headless) and the tool's own limits
+   * and sandbox. For what a front end runs on the user's behalf (a command's `!` lines). Never
+   * throws: a refusal or failure is the result. Nothing is written to the session.
+   */
+  runTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ToolResultMessage> {
+    const id = `user_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    return this.toolRunner(this.tools).run(
+      { type: "toolCall", id, name, arguments: args },
+      undefined,
+      options.signal ?? new AbortController().signal,
+    );
+  }
+
+  private toolRunner(tools: ReadonlyMap<string, AnyTool>): ToolRunner {
+    return new ToolRunner({
+      tools,
+      permissions: this.permissions,
+      ...(this.options.permissions?.resolver ? { resolver: this.options.permissions.resolver } : {}),
+      spending: this.spending,
+      hooks: this.dispatch,
+      bus: this.bus,
+      cwd: this.cwd,
+      timeoutMs: this.options.toolTimeoutMs ?? 600_000,
+      maxResultChars: this.options.maxToolResultChars ?? 50_000,
+      ...(this.options.redact ? { redact: this.options.redact } : {}),
+      addUsage: (usage) => this.usageLedger.tool(usage),
+      ...(this.options.advice ? { advice: this.options.advice } : {}),
+    });
   }
 
   /**
@@ -424,20 +468,9 @@ export class Kernel {
     const configured = this.options.systemPrompt;
     const systemPrompt = (typeof configured === "function" ? configured() : configured) ?? DEFAULT_SYSTEM_PROMPT;
     this.usageLedger.startTurn();
-    const runner = new ToolRunner({
-      tools: this.tools,
-      permissions: this.permissions,
-      ...(this.options.permissions?.resolver ? { resolver: this.options.permissions.resolver } : {}),
-      spending: this.spending,
-      hooks: this.dispatch,
-      bus: this.bus,
-      cwd: this.cwd,
-      timeoutMs: this.options.toolTimeoutMs ?? 600_000,
-      maxResultChars: this.options.maxToolResultChars ?? 50_000,
-      ...(this.options.redact ? { redact: this.options.redact } : {}),
-      addUsage: (usage) => this.usageLedger.tool(usage),
-      ...(this.options.advice ? { advice: this.options.advice } : {}),
-    });
+    const only = this.turnTools;
+    const tools = only ? new Map([...this.tools].filter(([name]) => only(name))) : this.tools;
+    const runner = this.toolRunner(tools);
     const compaction = this.compaction;
     const result = await runTurn(
       {
@@ -447,7 +480,7 @@ export class Kernel {
         catalog: this.catalog,
         runner,
         guard: this.guard,
-        tools: this.tools,
+        tools,
         modelRef: this.modelRef,
         model: resolved.model,
         provider: resolved.provider,

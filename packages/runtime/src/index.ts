@@ -6,6 +6,7 @@ export { type AgentContext, gatherAgentContext } from "./agents/context.js";
 export { agentTools, resolveSessionAgent, type SessionAgent } from "./agents/session-agent.js";
 export { createSkillTool, type SkillArgs } from "./agents/skill-tool.js";
 export { createTaskTool, GENERAL_PURPOSE, type TaskArgs, type TaskToolOptions } from "./agents/task-tool.js";
+export { type CommandTurn, type SlashCommands, type SlashExpansion, slashCommands } from "./commands/slash-commands.js";
 export {
   configPath,
   osSandboxSettings,

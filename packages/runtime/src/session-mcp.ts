@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ClaudePlugin } from "@pincer/claude-code";
+import { type ClaudePlugin, pluginDataEnv } from "@pincer/claude-code";
 import { baseEnv, fifoLifeline } from "@pincer/host";
 import {
   type McpClientHost,
@@ -77,12 +77,18 @@ export function sessionMcp(options: {
 export function claudePluginServers(plugins: ClaudePlugin[], warnings: string[]): Record<string, McpServerConfig> {
   const servers: Record<string, McpServerConfig> = {};
   for (const plugin of plugins) {
-    const root = (text: string) => text.replace(/\$\{CLAUDE_PLUGIN_ROOT\}/g, () => plugin.root);
+    const data = pluginDataEnv(plugin);
+    const root = (text: string) =>
+      text
+        .replace(/\$\{CLAUDE_PLUGIN_ROOT\}/g, () => plugin.root)
+        .replace(/\$\{CLAUDE_PLUGIN_DATA\}/g, () => data.CLAUDE_PLUGIN_DATA ?? "${CLAUDE_PLUGIN_DATA}");
     for (const [server, entry] of Object.entries(plugin.mcpServers)) {
       const name = `plugin_${plugin.name}_${server}`;
       const expanded: Record<string, unknown> = JSON.parse(JSON.stringify(entry), (_key, value) =>
         typeof value === "string" ? root(value) : value,
       );
+      // Its data folder, and Python's bytecode kept there rather than beside the consented code.
+      if (expanded.command !== undefined) expanded.env = { ...data, ...(expanded.env as Record<string, string>) };
       // A relative cwd is the plugin's folder's, not the session's.
       if (typeof expanded.cwd === "string" && !expanded.cwd.startsWith("/")) {
         expanded.cwd = resolve(plugin.root, expanded.cwd);

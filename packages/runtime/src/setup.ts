@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadClaudePlugins, pincerRule, splitArgs } from "@pincer/claude-code";
+import { listMarkdownCommands, loadClaudePlugins, pincerRule, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
@@ -32,6 +32,7 @@ import {
 import type { McpPromptInfo, McpServerConfig } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
 import { agentTools as agentToolList, resolveSessionAgent } from "./agents/session-agent.js"; // --agent
+import { type SlashCommands, slashCommands } from "./commands/slash-commands.js"; // markdown commands, skills as /name
 import {
   configPath,
   osSandboxSettings,
@@ -121,6 +122,11 @@ export interface PreparedSession {
   expandMcpPrompt(text: string): Promise<string | undefined>;
   /** The theme named in settings, read from the plugin that contributes it (none: the terminal's colours). */
   theme(): Promise<LoadedTheme | undefined>;
+  /**
+   * Markdown commands and skills as `/name args` (Claude Code's custom commands): list them,
+   * expand typed text into a command's turn (or an unknown-command error), run that turn.
+   */
+  slash: SlashCommands;
   /**
    * Sessions a plugin's command may drive (its ctx.sessions; pass it as `sessions` to
    * registry.runCommand): made like this one, never in a wider permission mode than this one's now.
@@ -380,6 +386,24 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     }
     kernel.setModel(ref);
   };
+  // Markdown commands and skills the user runs as /name (commands/slash-commands.ts).
+  const slash = slashCommands({
+    kernel: () => kernel,
+    commands: listMarkdownCommands({
+      cwd: options.cwd,
+      home: options.home,
+      env: options.env,
+      warnings,
+      plugins: claudePlugins,
+      skills: agentContext.skills,
+    }),
+    cwd: options.cwd,
+    addDirs: options.addDirs ?? [],
+    home: options.home,
+    user,
+    sessionId: () => session.id,
+    switchModel,
+  });
   return {
     kernel,
     session,
@@ -392,6 +416,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       void mcp?.close(); // MCP: stops the servers' processes and connections
     },
     theme,
+    slash,
     registry,
     driver: sessionDriverHost(options, () => kernel.permissions.mode, prepareSession),
     switchModel,

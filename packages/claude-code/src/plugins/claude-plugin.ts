@@ -1,4 +1,4 @@
-import { loadConsentedClaudePlugins } from "@pincer/host";
+import { claudePluginDataDir, loadConsentedClaudePlugins } from "@pincer/host";
 import { type ClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 
 /**
@@ -11,7 +11,7 @@ import { type ClaudePlugin, readClaudePlugin } from "./claude-plugin-read.js";
 export function describeClaudePlugin(plugin: ClaudePlugin): string[] {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const lines = [
-    `${count(plugin.commandFiles.length, "command")}, ${count(plugin.agentFiles.length, "agent")}, ${count(plugin.skillNames.length, "skill")}`,
+    `${count(plugin.commands.length, "command")}, ${count(plugin.agentFiles.length, "agent")}, ${count(plugin.skillNames.length, "skill")}`,
   ];
   for (const hook of plugin.hooks) {
     const on = hook.event === "PreToolUse" || hook.event === "PostToolUse" ? ` on ${hook.matcher ?? "every tool"}` : "";
@@ -29,5 +29,8 @@ export function describeClaudePlugin(plugin: ClaudePlugin): string[] {
  * integrity no longer matches) or that cannot be read is left out with a warning.
  */
 export function loadClaudePlugins(home: string, warnings: string[]): ClaudePlugin[] {
-  return loadConsentedClaudePlugins(home, warnings, readClaudePlugin);
+  return loadConsentedClaudePlugins(home, warnings, (dir, entry) => ({
+    ...readClaudePlugin(dir, { version: entry.version }),
+    dataDir: claudePluginDataDir(home, entry.name),
+  }));
 }

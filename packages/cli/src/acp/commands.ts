@@ -1,17 +1,14 @@
 import type { AvailableCommand } from "@agentclientprotocol/sdk";
-import {
-  expandMarkdownCommand,
-  findMarkdownCommand,
-  listMarkdownCommands,
-  type MarkdownCommand,
-} from "@pincer/claude-code";
+import type { MarkdownCommand } from "@pincer/claude-code";
 import { promptUsage } from "@pincer/mcp";
-import type { PreparedSession } from "@pincer/runtime";
+import type { CommandTurn, PreparedSession } from "@pincer/runtime";
 
 /** What a slash command typed in the editor comes to: a prompt for the model, a reply, or both. */
 export interface CommandOutcome {
   prompt?: string;
   reply?: string;
+  /** A markdown command's turn: its prompt runs with its tools and model (PreparedSession.slash.run). */
+  turn?: CommandTurn;
 }
 
 /** Commands of Pincer's own that mean something in an editor (the rest are the editor's own UI). */
@@ -33,11 +30,8 @@ export class AcpCommands {
   private readonly markdown: MarkdownCommand[];
   private mcp: AvailableCommand[] = [];
 
-  constructor(
-    private readonly prepared: PreparedSession,
-    context: { cwd: string; home: string },
-  ) {
-    this.markdown = listMarkdownCommands(context);
+  constructor(private readonly prepared: PreparedSession) {
+    this.markdown = prepared.slash.list();
   }
 
   list(): AvailableCommand[] {
@@ -89,11 +83,21 @@ export class AcpCommands {
         ...(!output.text && !output.prompt ? { reply: `/${name} done.` } : {}),
       };
     }
-    const template = findMarkdownCommand(this.markdown, name);
-    if (template) return { prompt: expandMarkdownCommand(template, args) };
     if (name.startsWith("mcp__")) {
       const prompt = await this.prepared.expandMcpPrompt(text);
       if (prompt !== undefined) return { prompt };
+    }
+    // A markdown command or skill: its `!` lines and `@files` are resolved now; an unknown name is
+    // answered with the close matches and never reaches the model.
+    const known = [...BUILT_IN.map((command) => command.name), ...this.mcp.map((command) => command.name)];
+    const slash = await this.prepared.slash.expand(text, { signal, known });
+    if (slash.kind === "unknown") return { reply: slash.message };
+    if (slash.kind === "turn") {
+      return {
+        prompt: slash.turn.prompt,
+        turn: slash.turn,
+        ...(slash.turn.notes.length ? { reply: slash.turn.notes.join("\n") } : {}),
+      };
     }
     return undefined;
   }

@@ -27,7 +27,8 @@ export class PromptTurns {
     private readonly flushed: () => Promise<void>,
   ) {}
 
-  prompt(text: string, signal: AbortSignal): Promise<PromptResponse> {
+  /** `run`: how to start the work when nothing runs (a markdown command's turn); default kernel.prompt(text). */
+  prompt(text: string, signal: AbortSignal, run?: () => Promise<TurnResult>): Promise<PromptResponse> {
     return new Promise<PromptResponse>((resolve, reject) => {
       const request: Request = { resolve, reject };
       // `$/cancel_request` for this prompt, or the connection closing, cancels the work it is part of.
@@ -39,7 +40,7 @@ export class PromptTurns {
         { once: true },
       );
       if (!this.kernel.running) {
-        this.start(text, request);
+        this.start(text, request, run);
         return;
       }
       let queued: QueuedPrompt;
@@ -80,9 +81,9 @@ export class PromptTurns {
     }
   }
 
-  private start(text: string, request: Request): void {
+  private start(text: string, request: Request, runner?: () => Promise<TurnResult>): void {
     this.owner = request;
-    const run = this.kernel.prompt(text);
+    const run = runner ? runner() : this.kernel.prompt(text);
     this.running = run;
     run.then(
       (result) => {

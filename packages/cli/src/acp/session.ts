@@ -82,7 +82,7 @@ export class AcpSession {
     private readonly options: AcpSessionOptions,
   ) {
     this.turns = new PromptTurns(prepared.kernel, () => this.flushed());
-    this.commands = new AcpCommands(prepared, { cwd: options.cwd, home: options.home });
+    this.commands = new AcpCommands(prepared);
     prepared.kernel.subscribe((event) => {
       this.onEvent(event);
       this.turns.onEvent(event);
@@ -190,7 +190,8 @@ export class AcpSession {
       await this.outbox;
       return { stopReason: signal.aborted ? "cancelled" : "end_turn" };
     }
-    return this.turns.prompt(outcome?.prompt ?? text, signal);
+    const turn = outcome?.turn;
+    return this.turns.prompt(outcome?.prompt ?? text, signal, turn ? () => this.prepared.slash.run(turn) : undefined);
   }
 
   cancel(): void {

@@ -240,7 +240,7 @@ function claudeRow(home: string, name: string, entry: LockedClaudePlugin): Liste
   try {
     const plugin = readClaudePlugin(claudePluginDir(home, name));
     listed.brings = {
-      commands: plugin.commandFiles.length,
+      commands: plugin.commands.length,
       agents: plugin.agentFiles.length,
       skills: plugin.skillNames.length,
       hooks: plugin.hooks.map((hook) => `${hook.event}${hook.matcher ? ` (${hook.matcher})` : ""}: ${hook.command}`),

@@ -50,7 +50,7 @@ describe("AGENTS.md, skills and subagents in pincer -p", () => {
     );
     put(join(box.cwd, ".pincer", "skills", "release", "checklist.md"), "1. changelog");
     const bad = join(box.env.PINCER_HOME!, "skills", "broken", "SKILL.md");
-    put(bad, "---\ndescription: has no name\n---\nbody\n");
+    put(bad, "---\ndescription: its front matter is never closed\nbody\n");
     server.enqueue([
       { toolCalls: [{ id: "call_s", name: "skill", arguments: { name: "release" } }] },
       { finish: "tool_calls" },

@@ -42,7 +42,7 @@ function writePlugin(root = mkdtempSync(join(tmpdir(), "pincer-claude-plugin-"))
   );
   put(
     join(root, "commands", "greet.md"),
-    "---\ndescription: Greet someone\nargument-hint: <name> <mood>\n---\nGreet $1 in a $2 way. Full request: $ARGUMENTS\n",
+    "---\ndescription: Greet someone\nargument-hint: <name> <mood>\n---\nGreet $0 in a $1 way. Full request: $ARGUMENTS\n",
   );
   put(join(root, "agents", "helper.md"), "---\nname: helper\ndescription: Helps with chores\n---\nYou help.\n");
   put(
@@ -142,10 +142,10 @@ describe("Claude Code plugins", () => {
     );
     const tools = first.tools ?? [];
     expect(tools.find((tool) => tool.function.name === "skill")?.function.description).toContain(
-      "- notes: Keep meeting notes",
+      "- demo:notes: Keep meeting notes",
     );
     expect(tools.find((tool) => tool.function.name === "task")?.function.description).toContain(
-      "- helper: Helps with chores",
+      "- demo:helper: Helps with chores",
     );
     expect(tools.map((tool) => tool.function.name)).toContain("mcp__plugin_demo_fx__echo");
     const last = body(before + 1);

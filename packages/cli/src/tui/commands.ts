@@ -1,4 +1,3 @@
-import { expandMarkdownCommand, findMarkdownCommand } from "@pincer/claude-code";
 import { displayLine } from "@pincer/host";
 import {
   formatRule,
@@ -91,19 +90,42 @@ export async function runSlashCommand(controller: Controller, text: string): Pro
     if (command) await command.run(controller, args);
     else if (controller.prepared?.registry.listCommands().some((candidate) => candidate.name === name))
       await runPluginCommand(controller, name, args);
-    else {
-      // A markdown command: its template, filled with the arguments, is the prompt.
-      const template = findMarkdownCommand(controller.markdownCommands, head);
-      const mcpPrompt =
-        !template && name.startsWith("mcp__") ? await controller.prepared?.expandMcpPrompt(text) : undefined;
-      if (template) controller.sendPrompt(expandMarkdownCommand(template, args));
-      else if (mcpPrompt !== undefined) controller.sendPrompt(mcpPrompt);
-      else controller.transcript.notice("warning", `Unknown command /${head}. Type /help for the list.`);
-    }
+    else if (name.startsWith("mcp__") && (await controller.prepared?.expandMcpPrompt(text)) !== undefined) {
+      controller.sendPrompt((await controller.prepared!.expandMcpPrompt(text))!);
+    } else await runMarkdownCommand(controller, text);
   } catch (error) {
     controller.transcript.notice("error", `/${name}: ${(error as Error).message}`);
   }
   controller.changed();
+}
+
+/**
+ * A markdown command or skill: its `!` lines run (asking where the rules say to) and its `@files`
+ * are read before anything is sent; then its turn runs with its tools and model. An unknown name
+ * is a notice listing the close matches; nothing reaches the model.
+ */
+async function runMarkdownCommand(controller: Controller, text: string): Promise<void> {
+  const prepared = controller.prepared;
+  if (!prepared) {
+    controller.transcript.notice("warning", "The session is still starting; try the command again in a moment.");
+    return;
+  }
+  const cancel = new AbortController();
+  controller.cancelCommand = () => cancel.abort();
+  let slash: Awaited<ReturnType<typeof prepared.slash.expand>>;
+  try {
+    slash = await prepared.slash.expand(text, {
+      signal: cancel.signal,
+      known: [...SLASH_COMMANDS.map((item) => item.name), ...controller.mcpPrompts.map((prompt) => prompt.command)],
+    });
+  } finally {
+    controller.cancelCommand = undefined;
+  }
+  if (slash.kind === "unknown") controller.transcript.notice("warning", `${slash.message} Type /help for the list.`);
+  else if (slash.kind === "turn") {
+    for (const note of slash.turn.notes) controller.transcript.notice("warning", note);
+    controller.runCommandTurn(slash.turn);
+  } else controller.sendPrompt(text);
 }
 
 /**

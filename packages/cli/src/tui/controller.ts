@@ -1,4 +1,4 @@
-import { listMarkdownCommands, type MarkdownCommand } from "@pincer/claude-code";
+import type { MarkdownCommand } from "@pincer/claude-code";
 import {
   describeEstimate,
   estimateTokens,
@@ -10,7 +10,7 @@ import {
   THINKING_LEVELS,
 } from "@pincer/kernel";
 import type { McpPromptInfo } from "@pincer/mcp";
-import type { PreparedSession, SessionOptions } from "@pincer/runtime";
+import type { CommandTurn, PreparedSession, SessionOptions } from "@pincer/runtime";
 import {
   configPath,
   projectSettingsPath,
@@ -171,7 +171,7 @@ export class Controller {
     this.transcript.usage = prepared.kernel.usage;
     // Markdown commands (.claude/commands, .pincer/commands, ~/.pincer/commands, Claude Code
     // plugins) are read once per session: completion and /help list them without touching disk.
-    this.markdownCommands = listMarkdownCommands({ cwd: this.options.cwd, home: this.options.home });
+    this.markdownCommands = prepared.slash.list();
     const context = prepared.session.buildContext();
     this.lastContextTokens = estimateTokens(context.messages);
     if (context.messages.length > 0) {
@@ -265,6 +265,20 @@ export class Controller {
       return;
     }
     kernel.prompt(text).catch((error: Error) => this.transcript.notice("error", error.message));
+  }
+
+  /** A markdown command's turn (its prompt, tools and model); one at a time, never queued into another. */
+  runCommandTurn(turn: CommandTurn): void {
+    const prepared = this.prepared;
+    if (!prepared) return;
+    if (prepared.kernel.running) {
+      this.transcript.notice(
+        "warning",
+        `/${turn.name} runs its own turn: send it again when this one ends (esc stops it).`,
+      );
+      return;
+    }
+    prepared.slash.run(turn).catch((error: Error) => this.transcript.notice("error", error.message));
   }
 
   /** Esc: answers a waiting question with no, closes a picker, or stops the running turn. */

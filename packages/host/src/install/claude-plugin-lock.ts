@@ -59,13 +59,47 @@ export function writeClaudeLock(home: string, lock: ClaudeLockfile): void {
   renameSync(temp, file);
 }
 
-/** sha512 of a folder: every file's relative path and bytes, in sorted order. */
-export function folderIntegrity(root: string): string {
+/** A plugin's own data folder (`${CLAUDE_PLUGIN_DATA}`): kept across updates, outside what integrity covers. */
+export function claudePluginDataDir(home: string, name: string): string {
+  return join(home, "claude-plugin-data", name);
+}
+
+/**
+ * Files a plugin's own programs write beside their code while they run: bytecode and tool caches
+ * (`__pycache__/`, `*.pyc`, `.pytest_cache/`, `.mypy_cache/`, `.ruff_cache/`, `.cache/`,
+ * `.DS_Store`). They are not copied at install and integrity does not cover them, so a Python hook
+ * writing `__pycache__` into its folder does not get its plugin refused; every other file, new or
+ * changed, still does. Pincer starts hooks and MCP servers with PYTHONPYCACHEPREFIX outside the
+ * folder, so Python never loads bytecode from it: what is tolerated here is never run.
+ * `node_modules` is not a cache (it is code): a plugin keeps it in `${CLAUDE_PLUGIN_DATA}`.
+ */
+export function isRuntimeCache(relativePath: string): boolean {
+  const segments = relativePath.split(/[\\/]/);
+  const file = segments.at(-1) ?? "";
+  if (/\.py[co]$/.test(file) || file === ".DS_Store") return true;
+  return segments.slice(0, -1).some((segment) => RUNTIME_CACHE_DIRS.has(segment));
+}
+
+const RUNTIME_CACHE_DIRS = new Set(["__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".cache"]);
+
+/**
+ * sha512 of a folder: every file's relative path and bytes, in sorted order, runtime caches left
+ * out (see isRuntimeCache). `{ all: true }`: every file, as lockfiles written before caches were
+ * left out recorded it.
+ */
+export function folderIntegrity(root: string, options: { all?: boolean } = {}): string {
   const parts: Buffer[] = [];
   for (const file of walk(root)) {
-    parts.push(Buffer.from(`${relative(root, file).split(sep).join("/")}\0`), readFileSync(file), Buffer.from("\0"));
+    const path = relative(root, file).split(sep).join("/");
+    if (!options.all && isRuntimeCache(path)) continue;
+    parts.push(Buffer.from(`${path}\0`), readFileSync(file), Buffer.from("\0"));
   }
   return sha512(Buffer.concat(parts));
+}
+
+/** Whether the folder is what was consented to: integrity without caches, or (older lockfiles) with every file. */
+export function claudeIntegrityMatches(root: string, recorded: string): boolean {
+  return folderIntegrity(root) === recorded || folderIntegrity(root, { all: true }) === recorded;
 }
 
 function walk(dir: string): string[] {

@@ -3,9 +3,12 @@ import { join, relative, resolve } from "node:path";
 import {
   type ClaudeLockfile,
   type ClaudePluginSource,
+  claudeIntegrityMatches,
   claudePluginDir,
   claudePluginsDir,
   folderIntegrity,
+  isRuntimeCache,
+  type LockedClaudePlugin,
   readClaudeLock,
   writeClaudeLock,
 } from "./claude-plugin-lock.js";
@@ -24,10 +27,13 @@ import {
 export {
   type ClaudeLockfile,
   type ClaudePluginSource,
+  claudeIntegrityMatches,
   claudeLockPath,
+  claudePluginDataDir,
   claudePluginDir,
   claudePluginsDir,
   folderIntegrity,
+  isRuntimeCache,
   type LockedClaudePlugin,
   readClaudeLock,
 } from "./claude-plugin-lock.js";
@@ -82,7 +88,10 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
     cpSync(from, staging, {
       recursive: true,
       dereference: true,
-      filter: (path) => !/(^|[\\/])(\.git|node_modules)$/.test(relative(from, path)),
+      filter: (path) => {
+        const rel = relative(from, path);
+        return !/(^|[\\/])(\.git|node_modules)$/.test(rel) && !isRuntimeCache(rel);
+      },
     });
     // What is consented to is the copy: read it again from there.
     const copy = options.read(staging);
@@ -138,7 +147,11 @@ export function removeClaudePlugin(home: string, name: string): boolean {
  * whose files changed since the user consented (its integrity no longer matches) or that cannot
  * be read is left out with a warning.
  */
-export function loadConsentedClaudePlugins<P>(home: string, warnings: string[], read: (dir: string) => P): P[] {
+export function loadConsentedClaudePlugins<P>(
+  home: string,
+  warnings: string[],
+  read: (dir: string, entry: LockedClaudePlugin & { name: string }) => P,
+): P[] {
   let lock: ClaudeLockfile;
   try {
     lock = readClaudeLock(home);
@@ -150,13 +163,13 @@ export function loadConsentedClaudePlugins<P>(home: string, warnings: string[], 
   for (const [name, entry] of Object.entries(lock.plugins)) {
     const dir = claudePluginDir(home, name);
     try {
-      if (folderIntegrity(dir) !== entry.integrity) {
+      if (!claudeIntegrityMatches(dir, entry.integrity)) {
         warnings.push(
           `Claude Code plugin ${name} was not loaded: its files in ${dir} changed since you installed it. Reinstall it (pincer plugin install) to review and accept it again.`,
         );
         continue;
       }
-      plugins.push(read(dir));
+      plugins.push(read(dir, { ...entry, name }));
     } catch (error) {
       warnings.push(`Claude Code plugin ${name} was not loaded: ${(error as Error).message}`);
     }

@@ -69,6 +69,12 @@ export class PermissionEngine {
     if (!present) this.ruleList.push(rule);
   }
 
+  /** Takes out a rule added with addRule (a grant for one command's turn); absent: nothing happens. */
+  removeRule(rule: PermissionRule): void {
+    const index = this.ruleList.indexOf(rule);
+    if (index >= 0) this.ruleList.splice(index, 1);
+  }
+
   evaluate(request: PermissionRequest): PermissionDecision {
     const deny = this.ruleList.find((rule) => rule.action === "deny" && ruleHits(rule, request));
     if (deny) return { action: "deny", rule: deny, reason: `denied by ${describeRule(deny)}` };

@@ -7,8 +7,10 @@ import {
   loadAgents,
   loadDeclaredAgents,
   loadMemory,
+  loadPluginAgents,
   loadSkills,
   type MemoryFile,
+  pluginSkillRoots,
   type Skill,
   skillRoots,
 } from "@pincer/claude-code";
@@ -38,19 +40,19 @@ export function gatherAgentContext(options: {
   /** Agents Pincer plugins declare (PluginRegistry.agentFiles): after the project's and user's, before Claude Code plugins'. */
   pluginAgents?: Array<{ plugin: string; name: string; file: string }>;
 }): AgentContext {
-  const where = { cwd: options.cwd, pincerHome: options.home };
+  const where = { cwd: options.cwd, pincerHome: options.home, env: options.env };
   const memory = loadMemory({ ...where, userHome: options.env.HOME || homedir(), warnings: options.warnings });
   const plugins = options.claudePlugins ?? [];
-  const skills = loadSkills([...skillRoots(where), ...plugins.flatMap((plugin) => plugin.skillDirs)], options.warnings);
-  // A plugin's agents may only narrow permissions, like a project's.
-  const pluginAgentRoots = plugins.flatMap((plugin) =>
-    plugin.agentDirs.map((dir) => ({ dir, scope: "project" as const })),
-  );
+  const skills = loadSkills([...skillRoots(where), ...pluginSkillRoots(plugins)], options.warnings);
+  // A Claude Code plugin's agents are `<plugin>:<agent>` and may only narrow permissions, like a project's.
   const ownAgents = loadAgents(agentRoots(where), options.warnings);
   const declared = loadDeclaredAgents(options.pluginAgents ?? [], options.warnings);
-  const agents = [...ownAgents, ...declared, ...loadAgents(pluginAgentRoots, options.warnings)].filter(
+  const pluginAgents = plugins.flatMap((plugin) => loadPluginAgents(plugin, options.warnings));
+  const agents = [...ownAgents, ...declared, ...pluginAgents].filter(
     (agent, index, all) => all.findIndex((other) => other.name === agent.name) === index,
   );
+  // `disable-model-invocation`: the user runs it as /name; the model is not told of it.
+  const modelSkills = skills.filter((skill) => skill.modelInvocable);
   const memoryText = formatMemory(memory);
   return {
     memory,
@@ -59,7 +61,7 @@ export function gatherAgentContext(options: {
     systemPromptSections: memoryText ? [memoryText] : [],
     tools({ keep, ...taskOptions }) {
       const tools: AnyTool[] = [];
-      if (skills.length && keep("skill")) tools.push(createSkillTool(skills));
+      if (modelSkills.length && keep("skill")) tools.push(createSkillTool(modelSkills));
       if (keep("task")) {
         tools.push(createTaskTool({ ...taskOptions, agents, ...(memoryText ? { memory: memoryText } : {}) }));
       }

@@ -1,5 +1,5 @@
 import type { AgentDefinition } from "@pincer/claude-code";
-import { selectTools } from "@pincer/claude-code";
+import { findAgent, selectTools } from "@pincer/claude-code";
 import type { PermissionMode } from "@pincer/kernel";
 import { UsageError } from "../home.js";
 
@@ -29,7 +29,7 @@ export function resolveSessionAgent(options: {
   flagMode: PermissionMode | undefined;
   warnings: string[];
 }): SessionAgent {
-  const agent = options.agents.find((candidate) => candidate.name === options.name);
+  const agent = findAgent(options.agents, options.name);
   if (!agent) {
     const names = options.agents.map((candidate) => candidate.name);
     throw new UsageError(
@@ -41,13 +41,16 @@ export function resolveSessionAgent(options: {
   return {
     agent,
     mode: options.flagMode ?? agentMode(agent, options.settingsMode, options.warnings),
-    keeps: (name) => !agent.tools || selectTools([{ name }], agent.tools, []).length > 0,
+    keeps: (name) =>
+      (!agent.tools || selectTools([{ name }], agent.tools, []).length > 0) &&
+      !(agent.disallowedTools && selectTools([{ name }], agent.disallowedTools, []).length > 0),
     systemPromptSection: agent.prompt,
   };
 }
 
 /** The session's tools the agent's list keeps; names it lists that no tool has become warnings. */
 export function agentTools<T extends { name: string }>(tools: T[], session: SessionAgent, warnings: string[]): T[] {
+  if (session.agent.disallowedTools) tools = tools.filter((tool) => session.keeps(tool.name));
   if (!session.agent.tools) return tools;
   const missing: string[] = [];
   const kept = selectTools(tools, session.agent.tools, missing);

@@ -32,22 +32,25 @@ function world() {
 const ctx = { toolCallId: "t", cwd: "/", signal: new AbortController().signal, onUpdate: () => {} };
 
 describe("loadSkills", () => {
-  it("finds project, .claude and user skills; the nearest wins a name; bad ones become warnings", () => {
+  it("finds user, project and .claude skills; the user's wins a name (as in Claude Code); bad ones become warnings", () => {
     const { cwd, pincerHome, roots } = world();
     skill(join(cwd, ".pincer", "skills"), "deploy", "---\nname: deploy\ndescription: Project deploy\n---\nSteps");
     skill(join(pincerHome, "skills"), "deploy", "---\nname: deploy\ndescription: User deploy\n---\nOther");
     skill(join(cwd, ".claude", "skills"), "pdf", "---\nname: pdf\ndescription: PDF forms\n---\nUse pdftk");
-    const noName = skill(join(pincerHome, "skills"), "broken", "---\ndescription: no name\n---\n");
+    // No name: the folder's; no description: the body's first paragraph (Claude Code's defaults).
+    skill(join(pincerHome, "skills"), "unnamed", "---\nlicense: MIT\n---\nDoes things.\n\nMore.");
+    const empty = skill(join(pincerHome, "skills"), "empty", "---\nname: empty\n---\n");
     const unparsable = skill(join(pincerHome, "skills"), "worse", "---\nname: worse\n");
     const warnings: string[] = [];
     const skills = loadSkills(roots, warnings);
     expect(skills.map((found) => [found.name, found.description])).toEqual([
-      ["deploy", "Project deploy"],
+      ["deploy", "User deploy"],
+      ["unnamed", "Does things."],
       ["pdf", "PDF forms"],
     ]);
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain(join(noName, "SKILL.md"));
-    expect(warnings[0]).toContain('no "name"');
+    expect(warnings[0]).toContain(join(empty, "SKILL.md"));
+    expect(warnings[0]).toContain('no "description"');
     expect(warnings[1]).toContain(join(unparsable, "SKILL.md"));
   });
 });

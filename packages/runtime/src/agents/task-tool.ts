@@ -1,5 +1,5 @@
 import type { AgentDefinition } from "@pincer/claude-code";
-import { selectTools } from "@pincer/claude-code";
+import { findAgent, selectTools } from "@pincer/claude-code";
 import {
   createKernel,
   type FrontEndAdvice,
@@ -59,7 +59,7 @@ const MODE_RANK: Record<PermissionMode, number> = { plan: 0, default: 1, acceptE
  * for the whole run, the subagent's model cost included.
  */
 export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
-  const agents = new Map(options.agents.map((agent) => [agent.name, agent]));
+  const names = [GENERAL_PURPOSE, ...options.agents.map((agent) => agent.name)];
   const providers = new Map<string, Promise<{ provider: Provider; models: ModelInfo[] }>>();
   const listed = [
     `- ${GENERAL_PURPOSE}: a general agent for research and multi-step tasks, with all your tools (the default)`,
@@ -87,11 +87,12 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
     },
     async execute(args, ctx): Promise<ToolResult> {
       const name = args.agent?.trim() || GENERAL_PURPOSE;
-      const agent = agents.get(name);
+      // A plugin's agent answers to its scoped name (`<plugin>:<agent>`), or its own when only one plugin has it.
+      const agent = findAgent(options.agents, name);
       if (!agent && name !== GENERAL_PURPOSE) {
         return {
           isError: true,
-          content: `No agent named "${name}". Agents: ${[GENERAL_PURPOSE, ...agents.keys()].join(", ")}.`,
+          content: `No agent named "${name}". Agents: ${names.join(", ")}.`,
         };
       }
       const parent = options.parent();
@@ -160,7 +161,10 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
 }
 
 function pickTools(parent: Kernel, agent: AgentDefinition | undefined, notes: string[]) {
-  const available = parent.listTools().filter((tool) => tool.name !== "task");
+  const denied = agent?.disallowedTools;
+  const available = parent
+    .listTools()
+    .filter((tool) => tool.name !== "task" && !(denied && selectTools([tool], denied, []).length > 0));
   if (!agent?.tools) return available;
   const missing: string[] = [];
   const picked = selectTools(available, agent.tools, missing);

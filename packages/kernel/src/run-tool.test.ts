@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { scriptedProvider, text, toolCalls } from "./fixtures/scripted-provider.js";
+import { createKernel } from "./kernel.js";
+import { rulesFromConfig } from "./permissions/engine.js";
+import type { AnyTool } from "./tool.js";
+
+const tool = (name: string, kind: AnyTool["kind"]): AnyTool => ({
+  name,
+  description: name,
+  kind,
+  parameters: { type: "object", properties: { value: { type: "string" } }, additionalProperties: false },
+  permissionSubject: (args) => ({ kind: "command", value: String(args.value ?? "") }),
+  async execute(args) {
+    return { content: `${name} ran ${String(args.value)}`, details: { exitCode: 0 } };
+  },
+});
+
+describe("what a front end runs with the kernel for a command", () => {
+  it("runTool runs one call through the permission engine, refused headless unless a rule allows it", async () => {
+    const kernel = createKernel({ model: "test/m", providers: [scriptedProvider([])], tools: [tool("sh", "execute")] });
+    const refused = await kernel.runTool("sh", { value: "ls" });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain("Permission denied");
+    const [rule] = rulesFromConfig({ allow: ["sh(ls)"] }, "session");
+    kernel.permissions.addRule(rule!);
+    const allowed = await kernel.runTool("sh", { value: "ls" });
+    expect(allowed).toMatchObject({ isError: false, details: { exitCode: 0 } });
+    kernel.permissions.removeRule(rule!);
+    expect((await kernel.runTool("sh", { value: "ls" })).isError).toBe(true);
+    // Nothing of it is written to the session (which holds only the model it started with).
+    expect(kernel.session.entries().map((entry) => entry.type)).toEqual(["model_change"]);
+  });
+
+  it("prompt's tools option narrows the tools offered and callable for that prompt only", async () => {
+    const provider = scriptedProvider([toolCalls({ name: "write", args: { value: "x" } }), text("ok"), text("again")]);
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      tools: [tool("read", "read"), tool("write", "read")],
+    });
+    await kernel.prompt("go", { tools: (name) => name === "read" });
+    expect(provider.requests[0]!.tools?.map((spec) => spec.name)).toEqual(["read"]);
+    const result = JSON.stringify(
+      kernel.session.buildContext().messages.filter((message) => message.role === "toolResult"),
+    );
+    expect(result).toContain('Unknown tool \\"write\\"');
+    await kernel.prompt("next");
+    expect(provider.requests[2]!.tools?.map((spec) => spec.name)).toEqual(["read", "write"]);
+  });
+});
