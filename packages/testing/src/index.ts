@@ -7,6 +7,12 @@ export {
 } from "./anthropic-server.js";
 export { everythingServer } from "./everything.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
+export {
+  type GitHubRepo,
+  type GitHubRequestRecord,
+  type GitHubServer,
+  startGitHubServer,
+} from "./github-server.js";
 export { type LocalRegistry, startLocalRegistry } from "./local-registry.js";
 export { MCP_TEST_SERVER, serveMcpHttp } from "./mcp-server.js";
 export { type OAuthMcpServer, serveMcpHttpWithOAuth } from "./oauth-server.js";

@@ -1,4 +1,5 @@
 import { definePlugin } from "@pincer/sdk";
+import { githubReadFile, githubSearchCode, githubSearchRepos } from "./github-tools.js";
 import { internModelCard } from "./model-card.js";
 import { internRecordRun, internResults } from "./record-run.js";
 
@@ -11,8 +12,10 @@ export { bestRun, type Results, type RunRecord, renderResultsMarkdown } from "./
 export { toYaml } from "./yaml.js";
 
 /**
- * The ML intern's own tools. Everything it does outside the workspace (papers, datasets, jobs,
- * uploads) goes through the Hugging Face plugin; these only read the files the evaluation wrote
- * and write the card and the results table, inside the workspace.
+ * The ML intern's own tools. Everything it does on the Hub (papers, datasets, jobs, uploads) goes
+ * through the Hugging Face plugin; these read the files the evaluation wrote and write the card
+ * and the results table, inside the workspace, and search and read reference code on GitHub.
  */
-export default definePlugin({ tools: [internModelCard, internRecordRun, internResults] });
+export default definePlugin({
+  tools: [internModelCard, internRecordRun, internResults, githubSearchCode, githubSearchRepos, githubReadFile],
+});

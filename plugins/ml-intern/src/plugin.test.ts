@@ -44,7 +44,14 @@ const cardArgs = {
 describe("the ML intern plugin", () => {
   it("declares its tools, with the table read-only and the writers as edits", async () => {
     const kinds = Object.fromEntries((await plugin.tools()).map((tool) => [tool.name, tool.kind]));
-    expect(kinds).toEqual({ intern_model_card: "edit", intern_record_run: "edit", intern_results: "read" });
+    expect(kinds).toEqual({
+      intern_model_card: "edit",
+      intern_record_run: "edit",
+      intern_results: "read",
+      github_search_code: "read",
+      github_search_repos: "read",
+      github_read_file: "read",
+    });
     expect(plugin.manifest.contributes.agents).toEqual(["ml-intern", "ml-research"]);
   });
 

@@ -41,8 +41,12 @@ describe("pincer --agent", () => {
     expect(system).toContain("You research one question for the ML engineer who sent you");
     // No HF credentials and no local Hub, yet the Hugging Face tools are offered (read-only ones
     // only): the plugin's manifest activates them for this agent (activation.agents), against the
-    // public Hub. The ML intern's own tools are not (they activate for ml-intern only).
+    // public Hub. Of the ML intern plugin's tools it gets the GitHub reference-code ones, never
+    // the card or results writers (its tools list names github_* only).
     expect(toolNames(lastRequest())).toEqual([
+      "github_read_file",
+      "github_search_code",
+      "github_search_repos",
       "glob",
       "grep",
       "hf_dataset_inspect",

@@ -52,7 +52,7 @@ describe("agents contributed by Pincer plugins", () => {
       name: "ml-intern",
       scope: "project",
       maxTurns: 300,
-      tools: ["read", "write", "edit", "bash", "grep", "glob", "ls", "todo", "task", "hf_*", "intern_*"],
+      tools: ["read", "write", "edit", "bash", "grep", "glob", "ls", "todo", "task", "hf_*", "intern_*", "github_*"],
     });
     expect(engineer!.permissionMode).toBeUndefined();
     expect(engineer!.prompt).toContain("intern_model_card");
@@ -69,6 +69,7 @@ describe("agents contributed by Pincer plugins", () => {
       "hf_dataset_inspect",
       "hf_papers_*",
       "hf_docs_*",
+      "github_*",
     ]);
   });
 
