@@ -107,20 +107,45 @@ export class McpManager {
    * arrives (before the first model call, so their tools and instructions are part of it): a
    * session that sends no prompt starts no server. Start failures become kernel warnings.
    */
-  hooks(register: (tool: AnyTool) => void, warn: (message: string) => void): Hooks {
+  hooks(register: (tool: AnyTool) => (() => void) | undefined, warn: (message: string) => void): Hooks {
     let done = false;
+    /** Kernel tool name → how to take it away again (a server that drops a tool). */
+    const registered = new Map<string, () => void>();
+    const add = (tool: AnyTool) => {
+      try {
+        const remove = register(tool);
+        if (remove) registered.set(tool.name, remove);
+      } catch (error) {
+        warn(`MCP tool ${tool.name} was not added: ${errorMessage(error)}`);
+      }
+    };
     return {
       sessionStart: async () => {
         if (done || this.servers.length === 0) return;
         done = true;
         const report = await this.start();
         for (const message of report.warnings) warn(message);
-        for (const tool of report.tools) {
-          try {
-            register(tool);
-          } catch (error) {
-            warn(`MCP tool ${tool.name} was not added: ${errorMessage(error)}`);
-          }
+        for (const tool of report.tools) add(tool);
+        // From now on a server's changed tools are added and removed as it says.
+        for (const server of this.servers.filter((candidate) => this.startedNames.has(candidate.name))) {
+          server.onToolsChanged = (tools) => {
+            const next = new Map(tools.map((tool) => [this.toolName(server, tool), tool]));
+            const prefix = `mcp__${server.name}__`;
+            const gone = [...registered.keys()].filter(
+              (name) => name.startsWith(prefix) && name !== `${prefix}read_resource`.slice(0, 64) && !next.has(name),
+            );
+            const fresh = [...next.entries()].filter(([name]) => !registered.has(name));
+            for (const name of gone) {
+              registered.get(name)?.();
+              registered.delete(name);
+            }
+            for (const [, tool] of fresh) add(this.toKernelTool(server, tool));
+            if (gone.length || fresh.length) {
+              warn(
+                `MCP server "${server.name}" changed its tools: ${[...fresh.map(([name]) => `+${name}`), ...gone.map((name) => `-${name}`)].join(", ")}.`,
+              );
+            }
+          };
         }
       },
     };
@@ -162,8 +187,12 @@ export class McpManager {
     await Promise.allSettled(this.servers.map((server) => server.close()));
   }
 
+  private toolName(server: McpServer, tool: McpTool): string {
+    return `mcp__${server.name}__${tool.name.replace(/[^A-Za-z0-9_-]/g, "_")}`.slice(0, 64);
+  }
+
   private toKernelTool(server: McpServer, tool: McpTool): AnyTool {
-    const name = `mcp__${server.name}__${tool.name.replace(/[^A-Za-z0-9_-]/g, "_")}`.slice(0, 64);
+    const name = this.toolName(server, tool);
     const { $schema: _ignored, ...schema } = (tool.inputSchema ?? {}) as Record<string, unknown>;
     const callTimeoutMs = this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     return {

@@ -39,7 +39,11 @@ export class McpServer {
   prompts: McpPromptInfo[] = [];
   /** The `instructions` the server sent at initialize, if any. */
   instructions: string | undefined;
+  /** Told when the server's tools change (`notifications/tools/list_changed`), with the new list. */
+  onToolsChanged: ((tools: McpTool[]) => void) | undefined;
   private client: Client | undefined;
+  /** A tools/list after the server said its tools changed, while it runs. */
+  private relisting: Promise<void> | undefined;
   private connecting: Promise<Client> | undefined;
   private stderr = "";
 
@@ -136,10 +140,33 @@ export class McpServer {
     onProgress?: (progress: { progress: number; total?: number; message?: string }) => void,
   ) {
     const client = this.client ?? (await this.connect());
-    return client.callTool({ name: tool, arguments: args }, undefined, {
+    const result = await client.callTool({ name: tool, arguments: args }, undefined, {
       signal,
       timeout,
       ...(onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {}),
+    });
+    await this.relisting;
+    return result;
+  }
+
+  private relistTools(client: Client): void {
+    const listing = (async () => {
+      const tools: McpTool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {}, { timeout: this.startTimeout });
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      if (this.client !== client) return;
+      this.tools = tools;
+      this.onToolsChanged?.(tools);
+    })().catch(() => {
+      // The old list stays; the server is asked again the next time it says its tools changed.
+    });
+    this.relisting = listing;
+    void listing.finally(() => {
+      if (this.relisting === listing) this.relisting = undefined;
     });
   }
 
@@ -166,6 +193,11 @@ export class McpServer {
     const { transport, release } = this.transport(sdk);
     const client = new Client(this.options.clientInfo ?? { name: "pincer", version: "0.1.0" }, {
       capabilities: clientCapabilities(this.options.host),
+      // A server that says its tools changed is listed again at once; a call that was running
+      // when it said so answers only once the new list is in (its next step may use them).
+      listChanged: {
+        tools: { autoRefresh: false, debounceMs: 0, onChanged: () => this.relistTools(client) },
+      },
     });
     installClientHandlers(client, sdk, this.name, this.options.host);
     client.onclose = () => {

@@ -338,9 +338,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   if (mcp) {
     kernel.addHooks(
       mcp.hooks(
-        (tool) => {
-          if (keepTool(tool.name)) kernel.registerTool(tool);
-        },
+        (tool) => (keepTool(tool.name) ? kernel.registerTool(tool) : undefined),
         (message) => kernel.bus.emit({ type: "warning", message }),
       ),
     );

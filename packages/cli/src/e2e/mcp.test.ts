@@ -127,6 +127,21 @@ describe("MCP servers in a pincer -p session", () => {
     expect(results).toEqual([true, false, true, true]);
   });
 
+  it("adds and removes a server's tools when it says they changed (tools/list_changed)", async () => {
+    using box = sandbox(openai());
+    config(box, { mcpServers: { fx: fixture() } });
+    const from = server.requests.length;
+    callTools(["mcp__fx__grow", {}], ["mcp__fx__extra", {}]);
+    const result = await run(box, "--allowedTools", "mcp__fx__*");
+    expect(result.code, result.stderr).toBe(0);
+    const sent = bodies(from);
+    expect(toolNames(sent[0]!)).toContain("mcp__fx__fail");
+    expect(toolNames(sent[1]!)).toContain("mcp__fx__extra");
+    expect(toolNames(sent[1]!)).not.toContain("mcp__fx__fail");
+    expect(toolMessages(sent.at(-1)!)).toEqual(["grew", "extra here"]);
+    expect(result.stderr).toContain('MCP server "fx" changed its tools: +mcp__fx__extra, -mcp__fx__fail.');
+  });
+
   it("runs a project's .mcp.json server only once the user approved that exact entry", async () => {
     using box = sandbox(openai());
     const entry = fixture();
