@@ -43,7 +43,18 @@ export {
   pluginDataEnv,
   runHookCommand,
 } from "./hooks.js";
-export { formatMemory, loadMemory, MEMORY_FILE_NAMES, MEMORY_MAX_BYTES, type MemoryFile } from "./memory.js";
+export {
+  formatMemory,
+  formatNestedMemory,
+  loadMemory,
+  MEMORY_FILE_NAMES,
+  MEMORY_MAX_BYTES,
+  type MemoryFile,
+  type MemoryOptions,
+  nestedMemory,
+  projectRoot,
+} from "./memory.js";
+export { findImports, MAX_IMPORT_HOPS, stripHtmlComments } from "./memory-imports.js";
 export { pincerRule } from "./permission-rules.js";
 export { describeClaudePlugin, loadClaudePlugins } from "./plugins/claude-plugin.js";
 export { ClaudePluginError } from "./plugins/claude-plugin-files.js";

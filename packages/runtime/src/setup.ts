@@ -17,6 +17,7 @@ import {
   type Kernel,
   type ModelInfo,
   PERMISSION_MODES,
+  PermissionEngine,
   type PermissionMode,
   type PermissionResolver,
   type PermissionRule,
@@ -31,6 +32,7 @@ import {
 } from "@pincer/kernel";
 import type { McpPromptInfo, McpServerConfig } from "@pincer/mcp";
 import { gatherAgentContext } from "./agents/context.js";
+import { nestedMemoryHooks } from "./agents/nested-memory.js"; // CLAUDE.md files below cwd, on demand
 import { agentTools as agentToolList, resolveSessionAgent } from "./agents/session-agent.js"; // --agent
 import { type SlashCommands, slashCommands } from "./commands/slash-commands.js"; // markdown commands, skills as /name
 import {
@@ -254,6 +256,16 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   // Installed Claude Code plugins (PINCER_HOME/claude-plugins): their skills, agents, MCP servers
   // and hooks join the session below; each was accepted at install and is integrity-checked here.
   const claudePlugins = loadClaudePlugins(options.home, warnings);
+  // What the read tool may read decides what memory files may import (a deny rule such as read(.env) holds).
+  const readRules = new PermissionEngine({ rules });
+  const readAllowed = (path: string) =>
+    readRules.evaluate({
+      toolName: "read",
+      kind: "read",
+      args: { path },
+      cwd: options.cwd,
+      subject: { kind: "path", value: path },
+    }).action !== "deny";
   const agentContext = gatherAgentContext({
     cwd: options.cwd,
     home: options.home,
@@ -261,6 +273,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     warnings,
     claudePlugins,
     pluginAgents: registry.agentFiles(),
+    readAllowed,
   });
   // --agent: the named agent's prompt, tools, mode and turn budget shape the whole session.
   const sessionAgent = options.agent
@@ -343,6 +356,18 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ),
     );
   }
+  // Claude Code's nested memory: a CLAUDE.md below cwd joins when the session first works there.
+  kernel.addHooks(
+    nestedMemoryHooks({
+      cwd: options.cwd,
+      pincerHome: options.home,
+      env: options.env,
+      readAllowed,
+      loaded: agentContext.memory,
+      warn: (message) => kernel.bus.emit({ type: "warning", message }),
+    }),
+    { name: "memory files below the working directory" },
+  );
   // Hooks (session-hooks.ts): plugins that declare them, and Claude Code plugins' hooks.json commands.
   const closeHooks = attachSessionHooks({
     kernel,

@@ -39,9 +39,16 @@ export function gatherAgentContext(options: {
   claudePlugins?: ClaudePlugin[];
   /** Agents Pincer plugins declare (PluginRegistry.agentFiles): after the project's and user's, before Claude Code plugins'. */
   pluginAgents?: Array<{ plugin: string; name: string; file: string }>;
+  /** Whether the session may read a file (its read rules): a memory file's imports it may not are skipped. */
+  readAllowed?: (path: string) => boolean;
 }): AgentContext {
   const where = { cwd: options.cwd, pincerHome: options.home, env: options.env };
-  const memory = loadMemory({ ...where, userHome: options.env.HOME || homedir(), warnings: options.warnings });
+  const memory = loadMemory({
+    ...where,
+    userHome: options.env.HOME || homedir(),
+    warnings: options.warnings,
+    ...(options.readAllowed ? { readAllowed: options.readAllowed } : {}),
+  });
   const plugins = options.claudePlugins ?? [];
   const skills = loadSkills([...skillRoots(where), ...pluginSkillRoots(plugins)], options.warnings);
   // A Claude Code plugin's agents are `<plugin>:<agent>` and may only narrow permissions, like a project's.
