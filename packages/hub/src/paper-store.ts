@@ -27,6 +27,16 @@ export interface Paper {
   indexed?: boolean;
   /** The full text as Markdown. */
   markdown?: string;
+  /** arXiv ids it cites: its front matter's `references`, and the arXiv ids its text names. */
+  references?: string[];
+}
+
+/** arXiv ids a text names: arxiv.org abs/pdf/html links, hf.co/papers links and `arXiv:` mentions. */
+const ARXIV_MENTION =
+  /(?:arxiv\.org\/(?:abs|pdf|html)\/|huggingface\.co\/papers\/|\barxiv:\s*)(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})/gi;
+
+export function arxivIdsIn(text: string): string[] {
+  return [...new Set([...text.matchAll(ARXIV_MENTION)].map((m) => (m[1] ?? "").replace(/v\d+$/, "")))];
 }
 
 export const authorName = (a: string | { name: string }): string => (typeof a === "string" ? a : a.name);
@@ -64,6 +74,9 @@ function paperFromMarkdown(name: string, source: string): Paper | undefined {
     categories: asList(data.categories),
     indexed: data.indexed !== false,
     markdown: body.trim() ? body : undefined,
+    references: [...new Set([...asList(data.references).map(baseId), ...arxivIdsIn(body)])].filter(
+      (ref) => ref !== baseId(id),
+    ),
   };
 }
 
@@ -86,7 +99,14 @@ export function loadPapers(dir: string): Paper[] {
         return [];
       }
     })
-    .map((paper) => ({ ...paper, id: baseId(paper.id) }));
+    .map((paper) => ({
+      ...paper,
+      id: baseId(paper.id),
+      references: (Array.isArray(paper.references) ? paper.references : [])
+        .filter((ref): ref is string => typeof ref === "string")
+        .map(baseId)
+        .filter((ref) => ref !== baseId(paper.id)),
+    }));
 }
 
 /** Whether every word of a query appears in the paper; scored higher when the title has them. */

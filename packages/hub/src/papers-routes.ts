@@ -2,15 +2,18 @@ import type { ServerResponse } from "node:http";
 import { collectionRoute, collectionsRoute } from "./collections.js";
 import { dailyPapersRoute, paperMarkdownRoute, paperRoute, papersSearchRoute } from "./papers.js";
 import { arxivHtmlRoute, arxivQueryRoute } from "./papers-arxiv.js";
+import { scholarRoute } from "./papers-scholar.js";
 
 /**
  * The papers side of the Hub, one place for the server to hand it to: `/api/papers/search`,
  * `/api/papers/{id}`, `/api/daily_papers`, `/api/collections[/{owner}/{slug}]`, `/papers/{id}.md`,
- * and the arXiv stand-in `/arxiv/api/query` and `/arxiv/html/{id}`. `parts` are the decoded path
+ * the arXiv stand-in `/arxiv/api/query` and `/arxiv/html/{id}`, and the Semantic Scholar stand-in
+ * under `/semantic-scholar` (papers-scholar.ts). `parts` are the decoded path
  * segments; an old-style arXiv id (cs/0112017) spans two of them. Returns false for any other path.
  */
 export function papersRoutes(res: ServerResponse, url: URL, dir: string, method: string, parts: string[]): boolean {
   if (method !== "GET" && method !== "HEAD") return false;
+  if (parts[0] === "semantic-scholar") return scholarRoute(res, url, dir, parts.slice(1));
   const [first, second, ...rest] = parts;
   const tail = rest.join("/");
   let route: (() => void) | undefined;

@@ -5,6 +5,7 @@ import { hfDownload } from "./download.js";
 import { hfEndpointCreate, hfEndpointInfo, hfEndpointManage } from "./endpoints.js";
 import { hfJobCancel, hfJobLogs, hfJobRun, hfJobStatus } from "./jobs.js";
 import { hfPapersDetails, hfPapersLinked, hfPapersSearch, hfPapersTrending } from "./papers.js";
+import { hfPapersCitations, hfPapersSimilar } from "./papers-graph.js";
 import { hfPapersRead } from "./papers-read.js";
 import { hfCreateBranch, hfCreatePr, hfCreateTag, hfDeleteBranch, hfListRefs } from "./refs.js";
 import { hfCreateRepo, hfDeleteFile, hfHubSearch, hfReadFile, hfRepoFiles } from "./repos.js";
@@ -45,6 +46,8 @@ export default definePlugin({
     hfPapersRead,
     hfPapersTrending,
     hfPapersLinked,
+    hfPapersCitations,
+    hfPapersSimilar,
     hfJobRun,
     hfJobStatus,
     hfJobLogs,
