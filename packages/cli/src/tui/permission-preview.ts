@@ -27,6 +27,10 @@ const LINE_CHARS = 240;
 /** The question's first line, as `Allow <this>?`: what the tool wants to do to what. */
 export function permissionTitle(toolName: string, args: Record<string, unknown>): string {
   if (typeof args.command === "string") return `${toolName} to run this command`;
+  // An MCP server's sampling request (runtime's mcp-client-host.ts): who wants the model, how much.
+  if (toolName === "mcp_sampling" && typeof args.server === "string") {
+    return `the MCP server "${args.server}" to use your model (up to ${String(args.maxTokens)} tokens)`;
+  }
   const path = typeof args.path === "string" ? args.path : undefined;
   if (toolName === "write" && path) return `write to ${path}`;
   if (toolName === "edit" && path) return `edit of ${path}`;
@@ -41,6 +45,9 @@ export function permissionPreview(
   if (typeof args.command === "string") {
     // The command is what the person approves: show more of it than of a file's content.
     return cut("Command", linesOf(args.command), false, maxLines * 2);
+  }
+  if (typeof args.server === "string" && typeof args.lastMessage === "string") {
+    return cut("It asks", linesOf(args.lastMessage), false, maxLines);
   }
   if (typeof args.old_string === "string" && typeof args.new_string === "string") {
     const removed = linesOf(args.old_string).map((line) => `-${line}`);

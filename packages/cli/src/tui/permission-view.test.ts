@@ -124,3 +124,21 @@ describe("what the question shows about the call", () => {
     expect(screen).toContain("timeout: 7200");
   });
 });
+
+describe("an MCP server's sampling request", () => {
+  it("says which server wants the model, how much, and what it asks", () => {
+    const args = { server: "everything", maxTokens: 100, messages: 1, lastMessage: "What is 2+2?" };
+    const preview = permissionPreview(args);
+    const screen = screenFor({
+      toolName: "mcp_sampling",
+      title: permissionTitle("mcp_sampling", args),
+      reason: "mcp_sampling does other things, and default mode asks before that",
+      suggestedRule: "mcp_sampling(everything)",
+      ...(preview ? { preview } : {}),
+      answer: () => {},
+    });
+    expect(screen).toContain('Allow the MCP server "everything" to use your model (up to 100 tokens)?');
+    expect(screen).toContain("What is 2+2?");
+    expect(screen).toContain("don't ask again for mcp_sampling(everything)");
+  });
+});
