@@ -20,3 +20,15 @@ test("drives three turns, keeps a ledger and reports", async () => {
   assert.equal(sessions.ledger().length, 3);
   assert.deepEqual(plugin.progress, ["turn 1 of 3", "turn 2 of 3", "turn 3 of 3"]);
 });
+
+test("reads its words with the SDK's parser: --turns, and a usage error for a bad value", async () => {
+  const sessions = plugin.sessions({ model: [{ text: "Done." }] });
+  const output = await plugin.runCommand("three-turn-driver", "fix it --turns 1", { sessions });
+  assert.deepEqual(sessions.prompts(), ["fix it"]);
+  assert.equal(output.exitCode, undefined);
+  await assert.rejects(plugin.runCommand("three-turn-driver", "fix it --turns 9", { sessions }), (error: Error) => {
+    assert.match(error.message, /--turns must be 1, 2 or 3 \(got 9\)/);
+    assert.equal((error as Error & { exitCode?: number }).exitCode, 2);
+    return true;
+  });
+});

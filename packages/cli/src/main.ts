@@ -1,5 +1,5 @@
 import { PERMISSION_MODES, THINKING_LEVELS } from "@pincer/kernel";
-import { pincerHome, UsageError } from "@pincer/runtime";
+import { commandLineCommands, pincerHome, UsageError } from "@pincer/runtime";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
@@ -12,11 +12,39 @@ import { themeCommands } from "./commands/theme.js";
 import { EXIT } from "./headless.js";
 import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
 import { internCommands } from "./intern/command.js";
+import { commandNameIn } from "./plugin-command.js";
 import { VERSION } from "./version.js";
+
+/** The CLI's own commands: a plugin's command by one of these names runs only as /name in a session. */
+export const CLI_COMMANDS = [
+  "demo",
+  "sessions",
+  "serve",
+  "acp",
+  "models",
+  "theme",
+  "mcp",
+  "hub",
+  "intern",
+  "plugin",
+  "config",
+  "help",
+] as const;
 
 /** Parses argv, runs the command, and returns the process exit code. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   const env = process.env;
+  // `pincer <name> [args…]` for a plugin's command: the plugin reads its own words.
+  const pluginCommand = findPluginCommand(argv, env);
+  if (pluginCommand) {
+    const { runPluginCommandLine } = await import("./plugin-command.js");
+    try {
+      return await runPluginCommandLine(pluginCommand.name, pluginCommand.argv, CLI_COMMANDS, env);
+    } catch (error) {
+      process.stderr.write(`pincer: ${(error as Error).message}\n`);
+      return error instanceof UsageError ? EXIT.usage : EXIT.failed;
+    }
+  }
   let exitCode: number = EXIT.ok;
   const parser = yargs(argv)
     .scriptName("pincer")
@@ -209,6 +237,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           .positional("value", { type: "string" }),
       (args) => configCommand(pincerHome(env), process.cwd(), args.action, args.key, args.value, env),
     )
+    .epilogue(argv.includes("--help") || argv.includes("-h") ? pluginCommandsHelp(env) : "")
     .strict()
     .help()
     .alias("help", "h")
@@ -225,6 +254,31 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     return error instanceof UsageError || !(error instanceof Error) || isYargsError(error) ? EXIT.usage : EXIT.failed;
   }
   return exitCode;
+}
+
+/** The plugin command `argv` names (not one of the CLI's own), with its arguments: the rest of argv. */
+function findPluginCommand(argv: string[], env: NodeJS.ProcessEnv): { name: string; argv: string[] } | undefined {
+  const found = commandNameIn(argv);
+  if (!found || (CLI_COMMANDS as readonly string[]).includes(found.name)) return undefined;
+  const known = commandLineCommands({ cwd: process.cwd(), home: pincerHome(env), env, reserved: CLI_COMMANDS });
+  if (!known.some((command) => command.name === found.name)) return undefined;
+  return { name: found.name, argv: [...argv.slice(0, found.index), ...argv.slice(found.index + 1)] };
+}
+
+/** `pincer --help` lists the plugins' commands too (read from their manifests; none is started). */
+function pluginCommandsHelp(env: NodeJS.ProcessEnv): string {
+  try {
+    const commands = commandLineCommands({ cwd: process.cwd(), home: pincerHome(env), env, reserved: CLI_COMMANDS });
+    if (commands.length === 0) return "";
+    const width = Math.max(...commands.map((command) => `pincer ${command.name} ${command.args ?? ""}`.length));
+    const lines = commands.map(
+      (command) =>
+        `  ${`pincer ${command.name} ${command.args ?? ""}`.padEnd(width)}  ${command.description} (${command.plugin})`,
+    );
+    return `Plugin commands (pincer <name> --help for each):\n${lines.join("\n")}`;
+  } catch {
+    return "";
+  }
 }
 
 function isYargsError(error: Error): boolean {

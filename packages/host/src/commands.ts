@@ -1,7 +1,9 @@
-import type { ManifestCommand } from "@pincer/sdk";
+import { isCommandExitCode, type ManifestCommand, splitCommandLine } from "@pincer/sdk";
+import { CommandFailure } from "./command-failure.js";
 import { CommandDriver } from "./drivers/command-driver.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { RawCommandOutput, SandboxCommandContext } from "./sandbox/sandbox-types.js";
+import { CommandServices } from "./services/command-services.js";
 import { sanitizeThemeText, stripEscapeSequences } from "./theme.js";
 
 /**
@@ -32,10 +34,17 @@ export interface PluginCommand {
   plugin: string;
 }
 
-/** What running a command gives the UI: `text` to show the user, `prompt` to send the model as the user's next prompt. */
+/**
+ * What running a command gives the UI: `text` to show the user, `prompt` to send the model as the
+ * user's next prompt, `exitCode` how it ended (0 done, 1 failed, 2 usage, 3 finished with problems,
+ * 130 interrupted; absent: 0).
+ */
+export { CommandFailure };
+
 export interface CommandOutput {
   text?: string;
   prompt?: string;
+  exitCode?: number;
 }
 
 /** The most a command's `text`, or its `prompt`, may be (UTF-8 bytes); the rest is cut with a note. */
@@ -76,12 +85,20 @@ export function sanitizeCommandOutput(raw: RawCommandOutput): CommandOutput {
   const output: CommandOutput = {};
   if (typeof raw.text === "string") output.text = sanitizeCommandText(raw.text);
   if (typeof raw.prompt === "string") output.prompt = sanitizeCommandText(raw.prompt);
+  if (isCommandExitCode(raw.exitCode) && raw.exitCode !== 0) output.exitCode = raw.exitCode;
   return output;
 }
 
 /** An error from a command's code, its message made safe to show (the plugin wrote part of it). */
 export function commandError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof CommandFailure) {
+    return new CommandFailure(
+      sanitizeCommandText(message, MAX_COMMAND_ERROR_BYTES),
+      error.exitCode,
+      sanitizeCommandText(error.reason, MAX_COMMAND_ERROR_BYTES),
+    );
+  }
   return new Error(sanitizeCommandText(message, MAX_COMMAND_ERROR_BYTES));
 }
 
@@ -121,6 +138,14 @@ export function resolveCommands(
   return { commands, skipped };
 }
 
+/** What the plugin running a command was granted beyond its sandbox: services and its sessions' allow rules. */
+export interface CommandGrants {
+  services: readonly string[];
+  sessionAllow: readonly string[];
+  /** Lays a started service's variables over the plugin's environment; the function undoes it. */
+  overlayEnv(values: Record<string, string>): () => void;
+}
+
 /**
  * Runs a plugin's command in its sandbox (started if need be) and answers with its sanitized
  * output. Cancelling through ctx.signal answers at once; the command's own code is told through
@@ -131,6 +156,7 @@ export async function runSandboxedCommand(
   command: PluginCommand,
   args: string,
   ctx: SandboxCommandContext,
+  grants?: CommandGrants,
 ): Promise<CommandOutput> {
   const name = command.name;
   const cancelled = () => new Error(`Command /${name} (plugin ${command.plugin}) was cancelled.`);
@@ -144,24 +170,57 @@ export async function runSandboxedCommand(
   if (!Array.isArray(defined) || !defined.includes(name)) {
     throw new Error(`Plugin ${command.plugin} lists command /${name} but does not define it.`);
   }
-  // The sessions it drives are its own: closed when it returns, however it ends.
-  const driver = ctx.sessions
-    ? new CommandDriver(ctx.sessions, command.plugin, ctx.signal ?? new AbortController().signal)
-    : undefined;
+  const text = typeof args === "string" ? args : "";
+  let argv = ctx.argv;
+  if (!argv) {
+    try {
+      argv = splitCommandLine(text);
+    } catch {
+      // An unclosed quote: the words as typed, split at spaces (the command sees `args` whole too).
+      argv = text.split(/\s+/).filter(Boolean);
+    }
+  }
+  // The sessions it drives and the services it started are its own: let go when it returns, however it ends.
+  const services =
+    ctx.services && grants
+      ? new CommandServices(ctx.services, command.plugin, grants.services, grants.overlayEnv)
+      : undefined;
+  const driver =
+    ctx.sessions || services
+      ? new CommandDriver(ctx.sessions, command.plugin, ctx.signal ?? new AbortController().signal, {
+          allow: grants?.sessionAllow ?? [],
+          ...(services ? { services, grantedEnv: () => sandbox.grantedEnvJson() } : {}),
+        })
+      : undefined;
   const { onProgress } = ctx;
-  const running = sandbox.runCommand(name, typeof args === "string" ? args : "", {
-    ...ctx,
+  const { services: _host, ...context } = ctx;
+  const running = sandbox.runCommand(name, text, {
+    ...context,
+    argv,
+    ...(services && ctx.services ? { services: ctx.services } : {}),
     ...(driver ? { driver: (progressed: () => void) => driver.ops(progressed) } : {}),
     // The plugin wrote it: shown as text, never as escape sequences.
     ...(onProgress ? { onProgress: (text: string) => onProgress(sanitizeCommandText(text, MAX_PROGRESS_BYTES)) } : {}),
   });
-  void running.then(
-    () => driver?.close(),
-    () => driver?.close(),
+  const finished = running.then(
+    async () => {
+      driver?.close();
+      await services?.close();
+    },
+    async () => {
+      driver?.close();
+      await services?.close();
+    },
   );
   const { signal } = ctx;
   try {
-    if (!signal) return sanitizeCommandOutput(await running);
+    // A command-line run reports what it did even when interrupted: its answer is awaited, and the
+    // services it started stop before the answer is given.
+    if (!signal || ctx.awaitAfterCancel) {
+      const output = sanitizeCommandOutput(await running);
+      await finished;
+      return output;
+    }
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(cancelled());

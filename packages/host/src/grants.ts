@@ -9,6 +9,12 @@ export interface ResolvedGrants {
   net: string[];
   spawn: string[];
   env: string[];
+  /** Services its commands may ask for (`capabilities.services`). */
+  services: string[];
+  /** Rules the sessions its commands drive may allow unasked (`capabilities.sessions.allow`). */
+  sessionAllow: string[];
+  /** The mode those sessions run in from the command line when the user named none. */
+  sessionMode?: "plan" | "default" | "acceptEdits";
 }
 
 export interface GrantContext {
@@ -27,7 +33,18 @@ export function resolveGrants(capabilities: PluginCapabilities | undefined, cont
     net: unique([...(capabilities?.net ?? []), ...endpointHosts(env, context.env)]),
     spawn: capabilities?.spawn ?? [],
     env,
+    services: capabilities?.services ?? [],
+    sessionAllow: capabilities?.sessions?.allow ?? [],
+    ...(capabilities?.sessions?.mode ? { sessionMode: capabilities.sessions.mode } : {}),
   };
+}
+
+/**
+ * The hosts the endpoint variables among `envNames` name in `env` (`HF_ENDPOINT=http://127.0.0.1:7358`
+ * → `127.0.0.1:7358`): what a plugin granted those variables may reach (see endpointHosts).
+ */
+export function endpointGrantHosts(envNames: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return endpointHosts([...envNames], env);
 }
 
 function expandRoot(root: string, context: GrantContext): string[] {

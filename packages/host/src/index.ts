@@ -27,6 +27,7 @@ export {
   processRecordsFor,
   type Survivor,
 } from "./capabilities/process-records.js";
+export { CommandFailure } from "./command-failure.js";
 export {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
@@ -36,6 +37,7 @@ export {
 } from "./commands.js";
 export { displayExact, displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "./display-text.js";
 export { CommandDriver, DRIVER_LIMITS } from "./drivers/command-driver.js";
+export { drivenEvent } from "./drivers/driven-events.js";
 export type { DrivenSessionHost, DriverStartRequest, SessionDriverHost } from "./drivers/session-driver-host.js";
 export { isDirectory, isFile } from "./fs-probe.js";
 export { type GrantContext, type ResolvedGrants, resolveGrants } from "./grants.js";
@@ -121,6 +123,8 @@ export {
   type SandboxLimits,
 } from "./sandbox/sandbox-types.js";
 export { SnapshotCache } from "./sandbox/snapshot-cache.js";
+export { CommandServices } from "./services/command-services.js";
+export type { ServiceHost, StartedService } from "./services/service-host.js";
 export {
   isThemeColor,
   isThemeSymbol,

@@ -17,7 +17,7 @@ import {
   endpointGrants,
   OPENAI_COMPATIBLE,
 } from "./declared-endpoints.js";
-import { type ResolvedGrants, resolveGrants } from "./grants.js";
+import { endpointGrantHosts, type ResolvedGrants, resolveGrants } from "./grants.js";
 import { declaredHooks } from "./hooks/manifest-hooks.js";
 import type { HookedPlugin } from "./hooks/plugin-hooks.js";
 import { integrityMatches } from "./install/integrity.js";
@@ -123,7 +123,8 @@ export class PluginRegistry {
   private readonly workspaceFiles = new Map<string, boolean>();
 
   constructor(private readonly context: RegistryContext) {
-    this.env = context.env ?? process.env;
+    // A copy: a service a command starts lays its variables over it (overlayEnv), never over the caller's.
+    this.env = { ...(context.env ?? process.env) };
     this.endpoints = declaredEndpoints(context.providerConfig);
     this.toolMetas = new ToolMetaCache(context.cacheDir && join(context.cacheDir, "tools"));
     if (context.cacheDir) this.snapshots = new SnapshotCache(join(context.cacheDir, "snapshots"));
@@ -419,7 +420,48 @@ export class PluginRegistry {
       throw new Error(`No plugin provides the command /${name}. Plugin commands: ${known.join(", ") || "none"}.`);
     }
     const record = this.records.find((candidate) => candidate.manifest.name === command.plugin) as PluginRecord;
-    return runSandboxedCommand(this.sandboxFor(record), command, args, ctx);
+    return runSandboxedCommand(this.sandboxFor(record), command, args, ctx, {
+      services: record.grants.services,
+      sessionAllow: record.grants.sessionAllow,
+      overlayEnv: (values) => this.overlayEnv(values),
+    });
+  }
+
+  /** The plugin that contributes a command (its name, its grants), as listCommands resolves it. */
+  commandPlugin(name: string): PluginRecord | undefined {
+    const command = this.listCommands().find((candidate) => candidate.name === name);
+    return command && this.records.find((record) => record.manifest.name === command.plugin);
+  }
+
+  /**
+   * Lays variables a service set (`HF_ENDPOINT`, `HF_TOKEN` of a local Hub) over every plugin's
+   * environment: each reads those its env grant names, and a plugin granted an endpoint variable
+   * may reach the host in it (as for the user's own *_ENDPOINT variables; see resolveGrants).
+   * Returns the undo, which puts back what was there.
+   */
+  overlayEnv(values: Record<string, string>): () => void {
+    const previous = new Map(Object.keys(values).map((name) => [name, this.env[name]] as const));
+    Object.assign(this.env, values);
+    const added: Array<{ net: string[]; host: string }> = [];
+    for (const record of this.records) {
+      const granted = record.grants.env.filter((name) => Object.hasOwn(values, name));
+      for (const host of endpointGrantHosts(granted, values)) {
+        if (record.grants.net.includes(host)) continue;
+        // The array the plugin's net request checks on every call: the host joins its grant now.
+        record.grants.net.push(host);
+        added.push({ net: record.grants.net, host });
+      }
+    }
+    return () => {
+      for (const [name, value] of previous) {
+        if (value === undefined) delete this.env[name];
+        else this.env[name] = value;
+      }
+      for (const { net, host } of added) {
+        const at = net.indexOf(host);
+        if (at >= 0) net.splice(at, 1);
+      }
+    };
   }
 
   private sandboxFor(record: PluginRecord): PluginSandbox {

@@ -6,6 +6,7 @@ export { type AgentContext, gatherAgentContext } from "./agents/context.js";
 export { agentTools, resolveSessionAgent, type SessionAgent } from "./agents/session-agent.js";
 export { createSkillTool, type SkillArgs } from "./agents/skill-tool.js";
 export { createTaskTool, GENERAL_PURPOSE, type TaskArgs, type TaskToolOptions } from "./agents/task-tool.js";
+export { type CommandLineOptions, commandLineCommands, runCommandLine } from "./commands/command-line.js";
 export { type CommandTurn, type SlashCommands, type SlashExpansion, slashCommands } from "./commands/slash-commands.js";
 export {
   configPath,
@@ -50,7 +51,11 @@ export {
   type ProviderSettings,
 } from "./model-choice.js";
 export { BUILTIN_PLUGINS, builtinManifests, builtinPlugins, createRegistry } from "./plugins.js";
+export { commandServiceHost, SERVICES } from "./services/service-host.js";
+export { sessionDriverHost } from "./session-driver.js";
+export { importSession } from "./session-import.js";
 export { claudePluginServers, sessionMcp } from "./session-mcp.js";
+export { readTranscript, redactJsonLines } from "./session-transcript.js";
 // Settings: one schema for every file, and what a project's files may set (they only narrow).
 export {
   LOCAL_SETTINGS,

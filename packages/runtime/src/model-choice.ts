@@ -147,12 +147,12 @@ export function checkModelBeforeStart(options: {
   model?: string;
   resume?: string;
   continue?: boolean;
-}): void {
-  if (options.resume || options.continue) return;
+}): string | undefined {
+  if (options.resume || options.continue) return undefined;
   const user = readSettings(configPath(options.home));
   // A project's model counts only where it may apply (settings/narrow.ts: a model the user configured).
   const project = readProjectSettings(options.cwd, options.home, user, []).settings;
-  chooseModel({
+  return chooseModel({
     named: options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL,
     env: options.env,
     providers: user.providers,

@@ -12,10 +12,17 @@ function preparing(agentModes: Record<string, PermissionMode>) {
   const kernels: Kernel[] = [];
   const prepare = async (options: SessionOptions): Promise<PreparedSession> => {
     asked.push(options);
-    const mode = (options.permissionMode as PermissionMode | undefined) ?? agentModes[options.agent ?? ""] ?? "default";
+    const agentMode = agentModes[options.agent ?? ""];
+    const mode = (options.permissionMode as PermissionMode | undefined) ?? agentMode ?? "default";
     const kernel = createKernel({ model: "test/m", permissions: { mode } });
     kernels.push(kernel);
-    return { kernel, session: kernel.session, mode, dispose: () => {} } as unknown as PreparedSession;
+    return {
+      kernel,
+      session: kernel.session,
+      mode,
+      ...(agentMode ? { agentMode } : {}),
+      dispose: () => {},
+    } as unknown as PreparedSession;
   };
   return { prepare, asked, kernels };
 }

@@ -1,5 +1,8 @@
 import type { DrivenSessionHost, DriverStartRequest, SessionDriverHost } from "@pincer/host";
-import type { KernelEvent, PermissionMode } from "@pincer/kernel";
+import { createRedactor, type KernelEvent, type PermissionMode, secretsFromEnv } from "@pincer/kernel";
+import { checkModelBeforeStart } from "./model-choice.js";
+import { importSession } from "./session-import.js";
+import { readTranscript } from "./session-transcript.js";
 import type { PreparedSession, SessionOptions } from "./setup.js";
 
 /** From the most careful to the most permissive: a driven session's mode only moves left of the user's. */
@@ -21,51 +24,80 @@ export function sessionDriverHost(
   base: SessionOptions,
   mode: () => PermissionMode,
   prepare: (options: SessionOptions) => Promise<PreparedSession>,
+  /** Variables the command's services set (a local Hub's address and token): its sessions get them too. */
+  serviceEnv: () => Record<string, string> = () => ({}),
 ): SessionDriverHost {
+  const envNow = () => ({ ...base.env, ...serviceEnv() });
   const open = async (options: SessionOptions, inlineMode: PermissionMode | undefined): Promise<DrivenSessionHost> => {
     const ceiling = mode();
-    const prepared = await prepare({
-      ...options,
-      // A named agent's mode is weighed below; with none, the user's is the session's.
-      ...(options.agent ? { permissionMode: undefined } : { permissionMode: ceiling }),
-    });
-    const wanted = narrowest(ceiling, prepared.mode, inlineMode);
+    const env = envNow();
+    // The user's mode is the session's; an agent's own (named or inline) may only narrow it.
+    const prepared = await prepare({ ...options, env, permissionMode: ceiling });
+    const wanted = narrowest(ceiling, prepared.agentMode, inlineMode);
     if (prepared.kernel.permissions.mode !== wanted) prepared.kernel.permissions.setMode(wanted);
-    return driven(prepared, () =>
+    // A second net for what leaves through transcript(): the file is redacted as it is written.
+    const redact = createRedactor({ secrets: secretsFromEnv(env) });
+    return driven(prepared, redact, () =>
       open({ ...options, resume: prepared.session.id, fork: true, continue: false }, inlineMode),
     );
   };
   const common: SessionOptions = { ...base, continue: false, fork: false };
   delete common.resume;
+  /** What a request adds to the user's options: instructions, and the allow rules the host checked against the plugin's grants. */
+  const extras = (request: Omit<DriverStartRequest, "agent">, prompts: Array<string | undefined>): SessionOptions => {
+    const append = [base.appendSystemPrompt, ...prompts, request.instructions].filter((text): text is string => !!text);
+    return {
+      ...common,
+      ...(append.length ? { appendSystemPrompt: append.join("\n\n") } : {}),
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
+      ...(request.allow?.length ? { allowedTools: [...(base.allowedTools ?? []), ...request.allow] } : {}),
+    };
+  };
   return {
     start: (request: DriverStartRequest) => {
       const agent = request.agent;
       const inline = typeof agent === "object" ? agent : undefined;
-      const append = [base.appendSystemPrompt, inline?.prompt].filter((text): text is string => !!text);
       return open(
         {
-          ...common,
+          ...extras(request, [inline?.prompt]),
           ...(typeof agent === "string" ? { agent } : {}),
           ...(inline?.tools ? { onlyTools: inline.tools } : {}),
-          ...(append.length ? { appendSystemPrompt: append.join("\n\n") } : {}),
-          ...(request.model ? { model: request.model } : {}),
-          ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
         },
         inline?.mode,
       );
     },
-    resume: (id, request) =>
-      open({ ...common, resume: id, ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}) }, undefined),
+    resume: (id, request) => open({ ...extras(request, []), resume: id }, undefined),
+    check: async (request) => {
+      const model = checkModelBeforeStart({
+        ...base,
+        env: envNow(),
+        ...(request.model ? { model: request.model } : {}),
+      });
+      return { model: model ?? "" };
+    },
+    import: async (jsonl) => importSession(jsonl, { home: base.home, cwd: base.cwd }),
   };
 }
 
-function driven(prepared: PreparedSession, fork: () => Promise<DrivenSessionHost>): DrivenSessionHost {
+function driven(
+  prepared: PreparedSession,
+  redact: (text: string) => string,
+  fork: () => Promise<DrivenSessionHost>,
+): DrivenSessionHost {
   const { kernel, session } = prepared;
   let closed = false;
   return {
     get id() {
       return session.id;
     },
+    get model() {
+      return kernel.model;
+    },
+    file: session.path,
+    createdAt: session.header.createdAt,
+    transcript: (offset, max) => readTranscript(session.path, offset, max, redact),
+    abort: (reason) => kernel.abort(reason),
     async prompt(text: string, onEvent: (event: KernelEvent) => void, signal: AbortSignal) {
       const unsubscribe = kernel.subscribe(onEvent);
       try {

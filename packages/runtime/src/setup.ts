@@ -106,6 +106,8 @@ export interface PreparedSession {
   kernel: Kernel;
   session: Session;
   mode: PermissionMode;
+  /** The permission mode the session's agent (`agent`) asks for itself, if it names one. */
+  agentMode?: PermissionMode;
   warnings: string[];
   /** Stops the plugin isolates; call when the session is done. */
   dispose(): void;
@@ -431,6 +433,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     kernel,
     session,
     mode,
+    ...(sessionAgent?.agent.permissionMode ? { agentMode: sessionAgent.agent.permissionMode } : {}),
     warnings,
     dispose: () => {
       closeHooks();

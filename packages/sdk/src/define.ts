@@ -1,8 +1,10 @@
 import type { CostEstimate, ModelInfo, Provider, Tool, ToolContext, ToolResult } from "@pincer/kernel";
 import type { EnvCapability, ExecCapability, FsCapability } from "./capabilities.js";
+import type { CommandExitCode } from "./command-args.js";
 import type { SessionDriver } from "./driver.js";
 import type { HookDefinitions } from "./hooks.js";
 import type { ManifestCommand } from "./manifest.js";
+import type { ServiceCapability } from "./services.js";
 
 /** The context a plugin's tool runs with: the kernel's tool context plus its granted capabilities. */
 export interface PluginToolContext extends ToolContext {
@@ -134,9 +136,21 @@ export const ANSI_COLOR_NAMES = [
  */
 export interface CommandContext {
   cwd: string;
+  /**
+   * The command's arguments as words: on the command line (`pincer <name> …`) the shell's words
+   * after the name, less Pincer's own session flags (`--model`, `--cwd`, `--budget`…); typed as
+   * `/name args`, `args` split as a shell would. Read them with parseCommandArgs.
+   */
+  argv: string[];
+  /** The session the command was typed in; empty when it runs from the command line (`pincer <name>`). */
   sessionId: string;
-  /** The session's model, `provider/model`. */
+  /** The session's model, `provider/model` (from the command line: `--model`, else the configured one; empty when none is). */
   model: string;
+  /**
+   * The dollar cap the user gave (`--budget`): sessions the command drives approve costed calls
+   * within it (and refuse the first it cannot cover). Absent: no budget, costed calls are asked.
+   */
+  budgetUsd?: number;
   /** Aborted when the user cancels the command. */
   signal: AbortSignal;
   fs: FsCapability;
@@ -148,8 +162,14 @@ export interface CommandContext {
    */
   sessions?: SessionDriver;
   /**
-   * Tell the user how far the command has got (shown by the front end as it runs). A long command
-   * that drives turns is not stopped by the per-call wall clock while its turns make progress.
+   * Services Pincer starts for the command (a local Hugging Face Hub…), each one the manifest
+   * declares under `capabilities.services` and the user granted. Absent where the front end offers none.
+   */
+  services?: ServiceCapability;
+  /**
+   * Tell the user how far the command has got (shown by the front end as it runs: on the command
+   * line, on stderr). A long command that drives turns is not stopped by the per-call wall clock
+   * while its turns make progress.
    */
   progress(message: string): void;
 }
@@ -158,8 +178,11 @@ export interface CommandContext {
  * What a command gives back: a string is shown to the user; `text` is shown to the user and
  * `prompt` is sent to the model as the user's next prompt (a prompt template). Escape sequences
  * and control characters other than newline and tab are removed from both, and each is capped.
+ * `exitCode` is how the command ended (default 0; see COMMAND_EXIT): `pincer <name>` exits with
+ * it, and a front end shows a non-zero one as a failure. A command that throws ends with 1 (2 for
+ * a CommandUsageError), its message shown as the failure.
  */
-export type CommandResult = string | { text?: string; prompt?: string };
+export type CommandResult = string | { text?: string; prompt?: string; exitCode?: CommandExitCode };
 
 /**
  * A slash command (`/name args`) the plugin contributes. Its name, description and usage hint
@@ -167,7 +190,10 @@ export type CommandResult = string | { text?: string; prompt?: string };
  * `run` executes in the plugin's sandbox, under its limits, when the user types the command.
  */
 export interface CommandDefinition extends ManifestCommand {
-  /** `args` is everything typed after the name, trimmed (empty when nothing was). */
+  /**
+   * `args` is everything typed after the name, trimmed (empty when nothing was); `ctx.argv` has
+   * the same as words. On the command line (`pincer <name> …`) `args` is the words joined by spaces.
+   */
   run(args: string, ctx: CommandContext): CommandResult | Promise<CommandResult>;
 }
 

@@ -2,6 +2,23 @@ import type { PermissionMode, TurnStopReason } from "@pincer/kernel";
 import type { ObservedEvent, UsageSummary } from "./hooks.js";
 
 /**
+ * What a driver's `onEvent` gets: the events observers get (a tool's end with its `details` too),
+ * and what a person watching the run would see besides: a tool's output as it streams, a refused
+ * call (with the permission engine's code: `budget_exceeded`…), a retry, the loop guard, a warning.
+ */
+export type DrivenEvent =
+  | Exclude<ObservedEvent, { type: "tool_end" }>
+  | (Extract<ObservedEvent, { type: "tool_end" }> & {
+      /** The tool's structured result (for the UI and the session), when it gave one of at most 64 KB of JSON. */
+      details?: unknown;
+    })
+  | { type: "tool_update"; toolCallId: string; text: string }
+  | { type: "denied"; toolCallId: string; name: string; reason: string; code?: string }
+  | { type: "retry"; attempt: number; delayMs: number; error: string }
+  | { type: "loop_guard"; action: "correct" | "stop"; message: string }
+  | { type: "warning"; message: string };
+
+/**
  * How a plugin's command drives sessions (`ctx.sessions`): start one or resume one, prompt it
  * turn after turn, fork it, keep its own ledger in it. A driven session is an ordinary session —
  * written to PINCER_HOME like any other, resumable with `pincer --resume` — and its tool calls
@@ -12,7 +29,21 @@ export interface SessionDriver {
   /** A new session in the command's working folder. */
   start(options?: DriveOptions): Promise<DrivenSession>;
   /** An existing session (an id, or a unique prefix of one), to go on with. */
-  resume(id: string, options?: Pick<DriveOptions, "maxTurns">): Promise<DrivenSession>;
+  resume(id: string, options?: Omit<DriveOptions, "agent">): Promise<DrivenSession>;
+  /**
+   * Whether a session could start with these options — the model (named, or the user's) known and
+   * its provider's key set — without starting one: answers the model, or throws the usage error
+   * `start` would (a CommandUsageError, exit code 2). Call it before starting anything costly.
+   */
+  check(options?: Pick<DriveOptions, "model">): Promise<{ model: string }>;
+  /**
+   * Adds a session to this machine's sessions, from JSONL as `transcript` gives it (a copy kept
+   * elsewhere, brought back): checked line by line (a header, then entries each following one
+   * before it; the first line that does not ends it), its folder set to the command's. When a
+   * session with its id is here already, the local one is kept if it holds every entry (`kept`),
+   * replaced if the copy extends it, and refused if they diverged. Then `resume(id)` goes on with it.
+   */
+  import(jsonl: string): Promise<{ id: string; entries: number; kept: boolean; warnings: string[] }>;
 }
 
 export interface DriveOptions {
@@ -25,6 +56,14 @@ export interface DriveOptions {
   model?: string;
   /** Most model calls per prompt (default: the user's setting). */
   maxTurns?: number;
+  /** Added to the system prompt (after a named agent's own). */
+  instructions?: string;
+  /**
+   * Permission rules the session allows unasked, beyond the user's (`bash(python3:*)`,
+   * `hf_upload_file`): each must be one the manifest declares under `capabilities.sessions.allow`
+   * and the user granted; any other is refused. The user's deny and ask rules still win.
+   */
+  allow?: string[];
 }
 
 export interface InlineAgent {
@@ -38,12 +77,26 @@ export interface InlineAgent {
 
 export interface DrivenSession {
   readonly id: string;
+  /** The model it talks to, `provider/model`. */
+  readonly model: string;
+  /** Its file on this machine (JSONL). */
+  readonly file: string;
+  /** When it was created (ISO 8601): a resumed session keeps its first start. */
+  readonly createdAt: string;
   /**
    * Runs one turn to its end and answers how it ended. `onEvent` gets the turn's events in order
    * as they happen (past a bound, a `dropped` event says how many were left out). Aborting the
    * command (the user cancels it) aborts the turn.
    */
-  prompt(text: string, options?: { onEvent?(event: ObservedEvent): void }): Promise<DrivenTurn>;
+  prompt(text: string, options?: { onEvent?(event: DrivenEvent): void }): Promise<DrivenTurn>;
+  /** Stops the turn running now (it ends with stopReason "aborted"); nothing when none runs. */
+  abort(reason?: string): Promise<void>;
+  /**
+   * The session as written so far, from byte `offset` of its file (default 0): complete lines
+   * only, secrets redacted. `next` is the offset to ask from next time. At most 32 MB a call (read
+   * on from `next` for the rest).
+   */
+  transcript(offset?: number): Promise<{ text: string; next: number }>;
   /** A new session that starts as a copy of this one (its file stays as it is). */
   fork(): Promise<DrivenSession>;
   /** This plugin's own entries in the session (never sent to the model); other plugins' are not visible. */

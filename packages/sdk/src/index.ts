@@ -10,6 +10,18 @@ export type {
   FsCapability,
 } from "./capabilities.js";
 export {
+  COMMAND_EXIT,
+  type CommandArgsSpec,
+  type CommandExitCode,
+  type CommandOption,
+  CommandUsageError,
+  formatCommandOptions,
+  isCommandExitCode,
+  type ParsedCommandArgs,
+  parseCommandArgs,
+  splitCommandLine,
+} from "./command-args.js";
+export {
   ANSI_COLOR_NAMES,
   type AnyToolDefinition,
   type CommandContext,
@@ -33,7 +45,15 @@ export {
   type ThemeSymbol,
   type ToolDefinition,
 } from "./define.js";
-export type { DrivenSession, DrivenTurn, DriveOptions, InlineAgent, SessionDriver, SessionLedger } from "./driver.js";
+export type {
+  DrivenEvent,
+  DrivenSession,
+  DrivenTurn,
+  DriveOptions,
+  InlineAgent,
+  SessionDriver,
+  SessionLedger,
+} from "./driver.js";
 export {
   DECISION_HOOKS,
   type DecisionHookName,
@@ -57,6 +77,7 @@ export {
   type PluginManifest,
 } from "./manifest.js";
 export { connectionErrorEvent, networkRefusal, parseRetryAfter } from "./provider-errors.js";
+export type { ServiceCapability, ServiceInfo } from "./services.js";
 export { endedEarly, isTransientStreamError, notAnEventStream } from "./stream-checks.js";
 export {
   isThemeColor,

@@ -62,6 +62,14 @@ export interface PluginCapabilities {
   spawn?: string[];
   /** Environment variable names the plugin may read. */
   env?: string[];
+  /** Services its commands may ask Pincer to start (`local-hub`; see ServiceCapability). */
+  services?: string[];
+  /**
+   * What the sessions its commands drive may do beyond the user's own rules: `allow`, permission
+   * rules a session may allow unasked (`bash(python3:*)`; see DriveOptions.allow), and `mode`, the
+   * permission mode they run in when the command runs from the command line and the user named none.
+   */
+  sessions?: { mode?: "plan" | "default" | "acceptEdits"; allow?: string[] };
 }
 
 /**

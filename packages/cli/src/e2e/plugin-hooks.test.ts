@@ -72,4 +72,56 @@ describe("plugins that hook and drive sessions, installed as users install them"
     const resumed = await box.run(["sessions", "show", sessionId!]);
     expect(resumed.stdout).toContain("Summarise what you did");
   }, 60_000);
+
+  it("the same command runs from the command line as pincer <name>: its own flags, Pincer's session flags, exit codes, JSON", async () => {
+    using box = sandbox({ OPENAI_API_KEY: "sk-test-driver-123456", OPENAI_BASE_URL: server.url });
+    const installed = await box.run(["plugin", "install", join(EXAMPLES, "three-turn-driver"), "--yes"]);
+    expect(installed.code, installed.stderr).toBe(0);
+    const before = server.requests.length;
+    server.enqueue([{ text: "Did it." }, { finish: "stop" }]);
+    server.enqueue([{ text: "Checked it." }, { finish: "stop" }]);
+    // Pincer's flags (--model) anywhere; the command's own (--turns) it reads itself.
+    const run = await box.run([
+      "--model",
+      "openai/gpt-5",
+      "three-turn-driver",
+      "describe",
+      "the",
+      "workspace",
+      "--turns",
+      "2",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(server.requests.length - before).toBe(2);
+    expect(run.stdout).toMatch(/turn 1: end_turn[\s\S]*turn 2: end_turn/);
+    expect(run.stdout).not.toContain("turn 3");
+    expect(run.stderr).toMatch(/turn 1 of 2\n[\s\S]*turn 2 of 2\n/);
+    const firstPrompt = server.requests[before]!.body.messages.at(-1) as { content: string };
+    expect(firstPrompt.content).toBe("describe the workspace");
+
+    // A mistake in its own flags: exit 2, its message, nothing sent to the model.
+    const wrong = await box.run(["three-turn-driver", "x", "--turns", "9"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("pincer three-turn-driver: --turns must be 1, 2 or 3 (got 9).");
+    expect(server.requests.length - before).toBe(2);
+
+    // A turn that fails: the command's exit code (1), and its result as JSON.
+    server.enqueue([{ httpError: { status: 400, body: { error: { message: "bad request" } } } }]);
+    const failed = await box.run([
+      "three-turn-driver",
+      "x",
+      "--turns",
+      "1",
+      "--output-format",
+      "json",
+      "-m",
+      "openai/gpt-5",
+    ]);
+    expect(failed.code, failed.stderr).toBe(1);
+    const result = JSON.parse(failed.stdout.trim()) as Record<string, unknown>;
+    expect(result).toMatchObject({ type: "result", is_error: true, command: "three-turn-driver", exit_code: 1 });
+    expect(String(result.result)).toContain("turn 1: error");
+    const help = await box.run(["--help"]);
+    expect(help.stdout).toContain("pincer three-turn-driver <task> [--turns n]");
+  }, 60_000);
 });

@@ -102,7 +102,7 @@ describe("a command that drives sessions", () => {
   it("starts a session with an agent, prompts it, streams its events, keeps its own ledger, and has it closed", async () => {
     const fake = fakeSessions(async (text, onEvent) => {
       onEvent({ type: "tool_start", toolCallId: "c1", name: "read", args: { path: "a" } });
-      onEvent({ type: "warning", message: "not for plugins" });
+      onEvent({ type: "warning", message: "a driver sees what a person watching would" });
       return answered(`answered ${text}`);
     });
     const plugin = driverPlugin(
@@ -121,7 +121,7 @@ describe("a command that drives sessions", () => {
       id: "s1",
       text: "answered hello",
       stop: "end_turn",
-      seen: ["tool_start"],
+      seen: ["tool_start", "warning"],
       ledger: [{ step: 1 }],
     });
     expect(fake.started).toEqual([{ agent: { prompt: "be brief", tools: ["read"], mode: "plan" }, maxTurns: 3 }]);
@@ -189,7 +189,7 @@ describe("a command that drives sessions", () => {
   it("a turn that floods events hands the plugin at most its bound, and says how many were dropped", async () => {
     const fake = fakeSessions(async (_text, onEvent) => {
       const text = "x".repeat(60_000);
-      for (let i = 0; i < 200; i++) onEvent({ type: "turn_start", prompt: text });
+      for (let i = 0; i < 300; i++) onEvent({ type: "turn_start", prompt: text });
       return answered("flooded");
     });
     const plugin = driverPlugin(
@@ -199,9 +199,9 @@ describe("a command that drives sessions", () => {
        return events + " " + dropped;`,
     );
     const [events, dropped] = (await run(plugin, fake.host).output).text!.split(" ").map(Number);
-    expect(events! + dropped!).toBe(200);
+    expect(events! + dropped!).toBe(300);
     expect(dropped).toBeGreaterThan(0);
-    expect(events! * 60_000).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(events! * 60_000).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
   it("cancelling the command aborts the running turn", async () => {

@@ -1,8 +1,10 @@
 import { type KernelEvent, PERMISSION_MODES, type PermissionMode, type TurnResult } from "@pincer/kernel";
-import type { DrivenTurn, ObservedEvent } from "@pincer/sdk";
-import { cut, observedEvent, usageSummary } from "../hooks/observed-events.js";
+import type { DrivenEvent, DrivenTurn } from "@pincer/sdk";
+import { cut, usageSummary } from "../hooks/observed-events.js";
 import { withinDepth } from "../sandbox/call-replies.js";
 import type { DriverOps } from "../sandbox/sandbox-types.js";
+import type { CommandServices } from "../services/command-services.js";
+import { drivenEvent } from "./driven-events.js";
 import type { DrivenSessionHost, DriverStartRequest, SessionDriverHost } from "./session-driver-host.js";
 
 /** What one command may hold and send through its driver. */
@@ -16,24 +18,41 @@ export const DRIVER_LIMITS = {
   /** Characters of JSON of one ledger entry. */
   ledgerEntry: 256 * 1024,
   /** Characters of JSON of a turn's events sent to the plugin; past it they are counted, not sent. */
-  eventBytes: 4 * 1024 * 1024,
+  eventBytes: 16 * 1024 * 1024,
+  /** Characters of JSON in one batch of events: a flood crosses in pieces, never as one copy the isolate must hold. */
+  batchBytes: 1024 * 1024,
+  /** Characters of instructions added to a session's system prompt. */
+  instructions: 64 * 1024,
+  /** Bytes of a session's file one transcript call reads. */
+  transcriptBytes: 16 * 1024 * 1024,
+  /** Characters of JSONL one import takes (one host call carries at most 64 MB). */
+  importChars: 64 * 1024 * 1024,
 } as const;
 
 /**
- * One command call's `ctx.sessions`, host side: the plugin's operations arrive as JSON (from its
- * isolate, so every argument is checked here), go to the front end's SessionDriverHost, and answer
- * as JSON. The ledger is the plugin's own (`custom` entries of type `plugin:<name>`). Every turn
- * gets the command's signal, so cancelling the command aborts it; `close()` lets go of every
- * session the command opened (called when the command returns, however it ends).
+ * One command call's `ctx.sessions` and `ctx.services`, host side: the plugin's operations arrive
+ * as JSON (from its isolate, so every argument is checked here), go to the front end's
+ * SessionDriverHost (or the command's services), and answer as JSON: `{ ok }`, or `{ usage }` for
+ * a usage error (the isolate throws it as one, exit code 2). The ledger is the plugin's own
+ * (`custom` entries of type `plugin:<name>`). A session may allow unasked only the rules the
+ * plugin was granted (`capabilities.sessions.allow`). Every turn gets the command's signal, so
+ * cancelling the command aborts it; `close()` lets go of every session the command opened
+ * (called when the command returns, however it ends).
  */
 export class CommandDriver {
   private readonly open = new Map<string, DrivenSessionHost>();
   private closed = false;
 
   constructor(
-    private readonly host: SessionDriverHost,
+    private readonly host: SessionDriverHost | undefined,
     private readonly plugin: string,
     private readonly signal: AbortSignal,
+    private readonly grants: {
+      allow: readonly string[];
+      services?: CommandServices;
+      /** The plugin's granted environment as JSON, as a call hands it in (after a service set its variables). */
+      grantedEnv?: () => string | undefined;
+    } = { allow: [] },
   ) {}
 
   /** The operations for the isolate; `progressed` restarts the command's wall clock. */
@@ -41,9 +60,16 @@ export class CommandDriver {
     return async (op, argsJson, send) => {
       const args = JSON.parse(argsJson) as unknown;
       if (!Array.isArray(args)) throw new Error("driver arguments must be a list");
-      const answer = await this.run(op, args, send, progressed);
-      progressed();
-      return JSON.stringify(answer ?? null);
+      try {
+        const answer = await this.run(op, args, send, progressed);
+        progressed();
+        return JSON.stringify({ ok: answer ?? null });
+      } catch (error) {
+        // Said to the plugin as a usage error: its command ends with exit code 2 unless it catches it.
+        if ((error as Error).name === "UsageError")
+          return JSON.stringify({ usage: cut((error as Error).message, 4096) });
+        throw error;
+      }
     };
   }
 
@@ -51,6 +77,11 @@ export class CommandDriver {
     this.closed = true;
     for (const session of this.open.values()) session.close();
     this.open.clear();
+  }
+
+  private get sessions(): SessionDriverHost {
+    if (!this.host) throw new Error("this front end offers no sessions to drive");
+    return this.host;
   }
 
   private async run(
@@ -61,11 +92,37 @@ export class CommandDriver {
   ): Promise<unknown> {
     if (this.closed) throw new Error("the command has ended; its sessions are closed");
     switch (op) {
+      case "service.start": {
+        if (!this.grants.services) throw new Error("this front end offers no services");
+        const info = await this.grants.services.start(args[0], args[1]);
+        return { ...info, grantedEnv: this.grants.grantedEnv?.() };
+      }
       case "start":
-        return this.adopt(await this.host.start(startRequest(args[0])));
+        return this.adopt(await this.sessions.start(this.allowed(startRequest(args[0]))));
       case "resume": {
-        const maxTurns = startRequest(args[1]).maxTurns;
-        return this.adopt(await this.host.resume(text(args[0], "id", 200), maxTurns ? { maxTurns } : {}));
+        const { agent: _agent, ...request } = this.allowed(startRequest(args[1]));
+        return this.adopt(await this.sessions.resume(text(args[0], "id", 200), request));
+      }
+      case "check": {
+        const request = startRequest(args[0]);
+        const model = request.model;
+        if (!this.sessions.check) return { model: model ?? "" };
+        return this.sessions.check(model ? { model } : {});
+      }
+      case "import": {
+        if (!this.sessions.import) throw new Error("this front end cannot import sessions");
+        return this.sessions.import(text(args[0], "the session", DRIVER_LIMITS.importChars));
+      }
+      case "abort":
+        this.session(args[0]).abort?.(typeof args[1] === "string" ? cut(args[1], 500) : "the command stopped the turn");
+        return null;
+      case "transcript": {
+        const session = this.session(args[0]);
+        const offset = args[1] ?? 0;
+        if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0)
+          throw new Error("transcript takes a byte offset: a whole number from 0");
+        if (!session.transcript) throw new Error("this front end keeps no transcript of its sessions");
+        return session.transcript(offset, DRIVER_LIMITS.transcriptBytes);
       }
       case "prompt":
         return this.prompt(
@@ -101,7 +158,19 @@ export class CommandDriver {
     return `plugin:${this.plugin}`;
   }
 
-  private adopt(session: DrivenSessionHost): { id: string } {
+  /** A request's allow rules, each one the plugin was granted (a driver widens only by consent). */
+  private allowed(request: DriverStartRequest): DriverStartRequest {
+    for (const rule of request.allow ?? []) {
+      if (!this.grants.allow.includes(rule)) {
+        throw new Error(
+          `plugin ${this.plugin} may not allow ${JSON.stringify(rule)} in its sessions: only rules its manifest lists under capabilities.sessions.allow, and you granted`,
+        );
+      }
+    }
+    return request;
+  }
+
+  private adopt(session: DrivenSessionHost): { id: string; model: string; file: string; createdAt: string } {
     if (this.closed || this.open.size >= DRIVER_LIMITS.sessions) {
       session.close();
       throw new Error(
@@ -111,7 +180,7 @@ export class CommandDriver {
       );
     }
     this.open.set(session.id, session);
-    return { id: session.id };
+    return { id: session.id, model: session.model ?? "", file: session.file ?? "", createdAt: session.createdAt ?? "" };
   }
 
   private session(id: unknown): DrivenSessionHost {
@@ -128,19 +197,21 @@ export class CommandDriver {
     progressed: () => void,
   ): Promise<DrivenTurn> {
     const events = typeof stream === "number" && Number.isSafeInteger(stream) && stream > 0 ? stream : 0;
-    let batch: ObservedEvent[] = [];
+    let batch: DrivenEvent[] = [];
     let bytes = 0;
     let dropped = 0;
+    let batchBytes = 0;
     const flush = () => {
       if (batch.length === 0) return;
       send(events, JSON.stringify(batch));
       batch = [];
+      batchBytes = 0;
     };
     const onEvent = (event: KernelEvent) => {
       // Every event is progress: a long driven turn keeps the command alive.
       progressed();
       if (!events) return;
-      const observed = observedEvent(event);
+      const observed = drivenEvent(event);
       if (!observed) return;
       const size = JSON.stringify(observed).length;
       if (bytes + size > DRIVER_LIMITS.eventBytes) {
@@ -150,6 +221,8 @@ export class CommandDriver {
       bytes += size;
       if (batch.length === 0) queueMicrotask(flush);
       batch.push(observed);
+      batchBytes += size;
+      if (batchBytes >= DRIVER_LIMITS.batchBytes) flush();
     };
     if (this.signal.aborted) throw new Error("the command was cancelled");
     const result = await session.prompt(prompt, onEvent, this.signal);
@@ -174,10 +247,15 @@ function drivenTurn(sessionId: string, result: TurnResult): DrivenTurn {
 function startRequest(value: unknown): DriverStartRequest {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw new Error("start options must be an object");
-  const { agent, model, maxTurns, ...rest } = value as Record<string, unknown>;
+  const { agent, model, maxTurns, instructions, allow, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown) throw new Error(`start has no option ${JSON.stringify(unknown.slice(0, 40))}`);
   const request: DriverStartRequest = {};
+  if (instructions !== undefined) request.instructions = text(instructions, "instructions", DRIVER_LIMITS.instructions);
+  if (allow !== undefined) {
+    if (!Array.isArray(allow) || allow.length > 64) throw new Error("allow must be a list of at most 64 rules");
+    request.allow = allow.map((rule) => text(rule, "allow[]", 200));
+  }
   if (agent !== undefined) request.agent = typeof agent === "string" ? text(agent, "agent", 128) : inlineAgent(agent);
   if (model !== undefined) request.model = text(model, "model", 256);
   if (maxTurns !== undefined) {

@@ -13,7 +13,18 @@ import type { KernelEvent, PermissionMode, TurnResult } from "@pincer/kernel";
 export interface SessionDriverHost {
   start(request: DriverStartRequest): Promise<DrivenSessionHost>;
   /** An existing session by id or unique prefix; throws when there is none or another process writes it. */
-  resume(id: string, request: { maxTurns?: number }): Promise<DrivenSessionHost>;
+  resume(id: string, request: Omit<DriverStartRequest, "agent">): Promise<DrivenSessionHost>;
+  /**
+   * Whether a session could start with this model (or the user's): answers the model, or throws
+   * the error starting one would (an Error named "UsageError" for a missing key or an unknown
+   * provider), with nothing written or started. Absent: the host answers as if it could.
+   */
+  check?(request: { model?: string }): Promise<{ model: string }>;
+  /**
+   * Adds a session from JSONL (a copy kept elsewhere, brought back), checked line by line, in the
+   * command's folder; see SessionDriver.import. Absent: the front end offers no such thing.
+   */
+  import?(jsonl: string): Promise<{ id: string; entries: number; kept: boolean; warnings: string[] }>;
 }
 
 export interface DriverStartRequest {
@@ -21,10 +32,23 @@ export interface DriverStartRequest {
   agent?: string | { prompt?: string; tools?: string[]; mode?: PermissionMode };
   model?: string;
   maxTurns?: number;
+  /** Added to the system prompt. */
+  instructions?: string;
+  /** Allow rules beyond the user's: the host has checked them against the plugin's grants. */
+  allow?: string[];
 }
 
 export interface DrivenSessionHost {
   readonly id: string;
+  readonly model?: string;
+  /** Its file on this machine. */
+  readonly file?: string;
+  /** Its header's createdAt. */
+  readonly createdAt?: string;
+  /** The session file from byte `offset`: complete lines, at most `max` bytes, redacted; `next` to read on from. */
+  transcript?(offset: number, max: number): Promise<{ text: string; next: number }>;
+  /** Stops the running turn, if one runs. */
+  abort?(reason: string): void;
   /** One turn to its end; every kernel event of it goes to `onEvent` as it happens. */
   prompt(text: string, onEvent: (event: KernelEvent) => void, signal: AbortSignal): Promise<TurnResult>;
   /** A new session copied from this one at its leaf. */

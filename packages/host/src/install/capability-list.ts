@@ -9,7 +9,7 @@ import { parseNetGrant } from "../net.js";
  */
 export type CapabilityId = string;
 
-const KINDS = ["fs.read", "fs.write", "net", "spawn", "env"] as const;
+const KINDS = ["fs.read", "fs.write", "net", "spawn", "env", "service", "sessions.allow", "sessions.mode"] as const;
 type Kind = (typeof KINDS)[number];
 
 export function capabilityIds(capabilities: PluginCapabilities | undefined): CapabilityId[] {
@@ -19,6 +19,9 @@ export function capabilityIds(capabilities: PluginCapabilities | undefined): Cap
   for (const host of capabilities?.net ?? []) ids.push(`net:${host}`);
   for (const command of capabilities?.spawn ?? []) ids.push(`spawn:${command}`);
   for (const name of capabilities?.env ?? []) ids.push(`env:${name}`);
+  for (const name of capabilities?.services ?? []) ids.push(`service:${name}`);
+  for (const rule of capabilities?.sessions?.allow ?? []) ids.push(`sessions.allow:${rule}`);
+  if (capabilities?.sessions?.mode) ids.push(`sessions.mode:${capabilities.sessions.mode}`);
   return [...new Set(ids)];
 }
 
@@ -36,6 +39,13 @@ export function capabilitiesFromIds(ids: readonly CapabilityId[]): PluginCapabil
   if (net.length) capabilities.net = net;
   if (spawn.length) capabilities.spawn = spawn;
   if (env.length) capabilities.env = env;
+  const services = pick("service");
+  const allow = pick("sessions.allow");
+  const mode = pick("sessions.mode").find((value): value is "plan" | "default" | "acceptEdits" =>
+    ["plan", "default", "acceptEdits"].includes(value),
+  );
+  if (services.length) capabilities.services = services;
+  if (allow.length || mode) capabilities.sessions = { ...(mode ? { mode } : {}), ...(allow.length ? { allow } : {}) };
   return capabilities;
 }
 
@@ -93,6 +103,12 @@ function wordsFor(id: CapabilityId): string {
       return value === "bash" || value === "sh" ? "run any shell command" : `run the command ${value}`;
     case "env":
       return `read the environment variable ${value}${/TOKEN|KEY|SECRET|PASSWORD/i.test(value) ? " (a secret)" : ""}`;
+    case "service":
+      return `have Pincer start or find the service ${value} for its commands, and use it (its address and token come through the env grant)`;
+    case "sessions.allow":
+      return `let the sessions its commands run do ${value} without asking you`;
+    case "sessions.mode":
+      return `run the sessions its commands start from the command line in permission mode ${value} when you name none`;
     default:
       return id;
   }

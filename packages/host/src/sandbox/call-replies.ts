@@ -46,6 +46,8 @@ export function withinDepth(value: unknown, max: number): boolean {
 export function isRawCommandOutput(value: unknown): value is RawCommandOutput {
   if (!value || typeof value !== "object" || Array.isArray(value)) return false;
   return Object.entries(value).every(
-    ([key, field]) => (key === "text" || key === "prompt") && typeof field === "string",
+    ([key, field]) =>
+      ((key === "text" || key === "prompt") && typeof field === "string") ||
+      (key === "exitCode" && typeof field === "number"),
   );
 }

@@ -62,9 +62,17 @@ export const HOOKS_INSIDE = `
     },
   };
 
+  /**
+   * A command's progress budget starts afresh with each batch of its driven sessions' events (as its
+   * wall clock does): a long run that keeps working keeps reporting; one that only prints does not.
+   */
+  const progressRenewals = new Map();
   /** A call's progress notes: capped here, before they cross; past the cap one note says so, then nothing goes. */
   const progressFor = (callId) => {
     let updateBytes = 0;
+    progressRenewals.set(callId, () => {
+      updateBytes = 0;
+    });
     return (partial) => {
       if (updateBytes > limits.maxUpdateBytes) return;
       const text = S(partial);
@@ -73,9 +81,34 @@ export const HOOKS_INSIDE = `
       else tell("update", callId, "\\n[further progress output dropped: more than " + megabytes(limits.maxUpdateBytes) + "]\\n");
     };
   };
+  /**
+   * One of a command's host operations (its sessions, its services), tied to the command's call id:
+   * the host answers { ok } or { usage }, a usage error thrown here as one (exit code 2).
+   */
+  const commandOp = async (callId, name, args) => {
+    const answer = parse(await call("driver", callId, name, stringify(args)));
+    if (answer && typeof answer.usage === "string") {
+      const error = new Error(answer.usage);
+      error.name = "CommandUsageError";
+      error.exitCode = 2;
+      throw error;
+    }
+    return answer ? answer.ok : undefined;
+  };
+  /** A command's ctx.services. */
+  const servicesFor = (callId) =>
+    Object.freeze({
+      start: async (name, options) => {
+        const started = await commandOp(callId, "service.start", [S(name), options === undefined ? {} : options]);
+        // The service's variables are the plugin's now (through its env grant): read them at once.
+        if (typeof started.grantedEnv === "string") receiveEnv(started.grantedEnv);
+        const { grantedEnv: _granted, ...info } = started;
+        return info;
+      },
+    });
   /** A command's ctx.sessions: every operation is a host call tied to the command's call id. */
   const driverFor = (callId) => {
-    const op = async (name, ...args) => parse(await call("driver", callId, name, stringify(args)));
+    const op = (name, ...args) => commandOp(callId, name, args);
     const handle = (info) => {
       const id = S(info.id);
       const ledger = Object.freeze({
@@ -88,12 +121,17 @@ export const HOOKS_INSIDE = `
       });
       return Object.freeze({
         id,
+        model: S(info.model),
+        file: S(info.file),
+        createdAt: S(info.createdAt),
         ledger,
         async prompt(text, options) {
           const onEvent = options && typeof options.onEvent === "function" ? options.onEvent : null;
           const stream = onEvent ? ++nextId : 0;
           if (stream) {
             listeners.set(stream, (chunk) => {
+              const renew = progressRenewals.get(callId);
+              if (renew) renew();
               for (const event of parse(chunk)) {
                 try {
                   onEvent(event);
@@ -110,6 +148,10 @@ export const HOOKS_INSIDE = `
           }
         },
         fork: async () => handle(await op("fork", id)),
+        abort: async (reason) => {
+          await op("abort", id, reason === undefined ? null : S(reason));
+        },
+        transcript: (offset) => op("transcript", id, offset === undefined ? 0 : offset),
         close: async () => {
           await op("close", id);
         },
@@ -118,6 +160,8 @@ export const HOOKS_INSIDE = `
     return Object.freeze({
       start: async (options) => handle(await op("start", options === undefined ? {} : options)),
       resume: async (id, options) => handle(await op("resume", S(id), options === undefined ? {} : options)),
+      check: (options) => op("check", options === undefined ? {} : options),
+      import: (jsonl) => op("import", S(jsonl)),
     });
   };
 `;

@@ -194,6 +194,8 @@ export class IsolateKeeper {
   progressed(callId: string): void {
     const call = this.calls.get(callId);
     if (call?.limits) call.limits.deadline = Date.now() + (call.own?.wallMs ?? this.limits.wallMsPerCall);
+    // A command's progress budget starts afresh too (the isolate's half does the same on each batch).
+    if (call?.driver) call.bytes = 0;
   }
 
   /** Work of the plugin begins (a call, its start, an inline question). */

@@ -7,6 +7,7 @@ import type {
   ToolResult,
 } from "@pincer/kernel";
 import type { StatusLineInfo } from "@pincer/sdk";
+import { CommandFailure } from "../command-failure.js";
 import { ISOLATE_CAPS } from "./bridge-caps.js";
 import { isRawCommandOutput, MAX_RESULT_DEPTH, parseReply, streamEnd, withinDepth } from "./call-replies.js";
 import { type ActiveCall, IsolateKeeper } from "./isolate-keeper.js";
@@ -241,7 +242,15 @@ export class PluginSandbox {
       // A driven turn's progress (its events, each operation's answer) restarts the call's wall clock.
       ...(ctx.driver ? { driver: ctx.driver(() => this.keeper.progressed(callId)) } : {}),
     };
-    const data = JSON.stringify({ cwd: ctx.cwd, sessionId: ctx.sessionId, model: ctx.model, drives: !!ctx.driver });
+    const data = JSON.stringify({
+      cwd: ctx.cwd,
+      argv: ctx.argv ?? [],
+      sessionId: ctx.sessionId,
+      model: ctx.model,
+      ...(ctx.budgetUsd !== undefined ? { budgetUsd: ctx.budgetUsd } : {}),
+      drives: !!ctx.driver && !!ctx.sessions,
+      serves: !!ctx.driver && !!ctx.services,
+    });
     const outcome = await this.keeper.guarded(callId, call, (live) =>
       live.entries.command.apply(undefined, [callId, name, args, data, live.bridge.grantedEnvJson()], {
         ...COPY_ARGS,
@@ -253,8 +262,14 @@ export class PluginSandbox {
     if ("failure" in outcome) throw new Error(`Command /${name}: ${outcome.failure}`);
     if (outcome.error) throw new Error(`${where} failed: ${outcome.error}`);
     // Checked again here: the isolate's half runs beside the plugin's code, which could change what it calls.
-    const result = parseReply(outcome.value) as { output?: unknown; invalid?: unknown; error?: unknown } | undefined;
-    if (typeof result?.error === "string") throw new Error(`${where} failed: ${result.error}`);
+    const result = parseReply(outcome.value) as
+      | { output?: unknown; invalid?: unknown; error?: unknown; exitCode?: unknown }
+      | undefined;
+    if (typeof result?.error === "string") {
+      // A usage error is the command's own answer to how it was called: its words stand alone.
+      const usage = result.exitCode === 2;
+      throw new CommandFailure(`${where} failed: ${result.error}`, usage ? 2 : 1, result.error);
+    }
     if (result && isRawCommandOutput(result.output)) return result.output;
     const invalid = typeof result?.invalid === "string" ? result.invalid : "returned something unreadable";
     throw new Error(`${where} ${invalid}; a command returns a string or { text?: string, prompt?: string }.`);
@@ -295,6 +310,12 @@ export class PluginSandbox {
     if (typeof reply?.error === "string") throw new Error(reply.error);
     if (!reply || !("ok" in reply)) throw new Error("it answered something unreadable");
     return reply.ok;
+  }
+
+  /** The plugin's granted environment as JSON, as each call hands it in; undefined when it cannot be listed. */
+  grantedEnvJson(): string | undefined {
+    const granted = this.options.env.granted?.();
+    return granted ? JSON.stringify(granted) : undefined;
   }
 
   /** Stops the isolate, and the commands the plugin left running in the background (the session is over). */

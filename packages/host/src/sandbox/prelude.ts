@@ -128,11 +128,27 @@ const ENTRIES = `
     for (const key of Object.keys(result)) {
       const value = result[key];
       if (value === undefined) continue;
+      if (key === "exitCode") {
+        if (!EXIT_CODES.includes(value)) return { invalid: "returned exitCode " + S(value).slice(0, 40) + " (a command ends with 0, 1, 2, 3 or 130)" };
+        output.exitCode = value;
+        continue;
+      }
       if (key !== "text" && key !== "prompt") return { invalid: "returned an object with an unknown field " + stringify(key.slice(0, 40)) };
       if (typeof value !== "string") return { invalid: "returned " + kindOf(value) + " as " + key };
       output[key] = cut(value);
     }
     return { output };
+  };
+  /** The exit codes a command may end with (see COMMAND_EXIT in the SDK). */
+  const EXIT_CODES = [0, 1, 2, 3, 130];
+  /** A thrown error's exit code, when it carries one (a CommandUsageError: 2); read without trusting it. */
+  const exitCodeOf = (error) => {
+    try {
+      const code = error !== null && typeof error === "object" ? error.exitCode : undefined;
+      return EXIT_CODES.includes(code) && code !== 0 ? code : 1;
+    } catch {
+      return 1;
+    }
   };
 
   /**
@@ -248,9 +264,10 @@ ${HOOKS_INSIDE}
       const controller = new AbortController();
       calls.set(callId, { controller });
       newWindow();
-      const { cwd, sessionId, model, drives } = parse(contextJson);
+      const { cwd, argv, sessionId, model, budgetUsd, drives, serves } = parse(contextJson);
       const ctx = {
         cwd,
+        argv: Array.isArray(argv) ? argv.map((word) => S(word)) : [],
         sessionId,
         model,
         signal: controller.signal,
@@ -259,13 +276,16 @@ ${HOOKS_INSIDE}
         exec: execFor(callId),
         progress: progressFor(callId),
         sessions: drives ? driverFor(callId) : undefined,
+        services: serves ? servicesFor(callId) : undefined,
       };
+      if (typeof budgetUsd === "number") ctx.budgetUsd = budgetUsd;
       try {
         return stringify(commandOutcome(await command.run(args, ctx)));
       } catch (error) {
-        return stringify({ error: describeError(error) });
+        return stringify({ error: describeError(error), exitCode: exitCodeOf(error) });
       } finally {
         calls.delete(callId);
+        progressRenewals.delete(callId);
       }
     },
     /**

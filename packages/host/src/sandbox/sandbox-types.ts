@@ -1,5 +1,6 @@
 import type { ModelInfo, ToolContext, ToolKind } from "@pincer/kernel";
 import type { SessionDriverHost } from "../drivers/session-driver-host.js";
+import type { ServiceHost } from "../services/service-host.js";
 import type { ThemeData } from "../theme.js";
 import type { BridgeCapabilities } from "./host-bridge.js";
 import type { SnapshotCache } from "./snapshot-cache.js";
@@ -60,8 +61,20 @@ export interface PluginDefinitions {
 /** What a slash command runs with, on the host side: the session as data, cancel and permission checks. */
 export interface SandboxCommandContext {
   cwd: string;
+  /** Its arguments as words (default: `args` split as a shell would). */
+  argv?: string[];
   sessionId: string;
   model: string;
+  /** The user's `--budget`, handed to the command as ctx.budgetUsd. */
+  budgetUsd?: number;
+  /** Services the command may ask for (its ctx.services); absent: it gets none. */
+  services?: ServiceHost;
+  /**
+   * After the command is cancelled (its signal aborts), wait for its own answer instead of
+   * answering "cancelled" at once: a command-line run that reports what it did and exits with its
+   * code. The front end bounds the wait (a second Ctrl-C).
+   */
+  awaitAfterCancel?: boolean;
   /** Cancels the command: its ctx.signal aborts, and so do the commands it spawned. */
   signal?: AbortSignal;
   /** The permission engine's word on a command the plugin spawns, as for tools (absent: allowed). */
@@ -71,8 +84,8 @@ export interface SandboxCommandContext {
   /** Shown to the user as the command runs (its ctx.progress), capped like a tool's progress. */
   onProgress?: (text: string) => void;
   /**
-   * `sessions` as this call's operations (set by runSandboxedCommand; see drivers/command-driver.ts);
-   * `progressed` restarts the call's wall clock.
+   * `sessions` and `services` as this call's operations (set by runSandboxedCommand; see
+   * drivers/command-driver.ts); `progressed` restarts the call's wall clock.
    */
   driver?: (progressed: () => void) => DriverOps;
 }
@@ -84,6 +97,7 @@ export type DriverOps = (op: string, argsJson: string, send: (stream: number, js
 export interface RawCommandOutput {
   text?: string;
   prompt?: string;
+  exitCode?: number;
 }
 
 export interface PluginSandboxOptions extends BridgeCapabilities {
