@@ -253,6 +253,21 @@ export class ToolRunner {
       const reason = recurringReason(name, estimate);
       decision = decision.action === "ask" && decision.rule ? { ...decision, reason } : { action: "ask", reason };
     }
+    // The cap binds whatever allowed the call (a rule, the mode): a costed call that would pass it
+    // goes to a person, and headless it is refused with the figures.
+    if (decision.action === "allow" && estimate && spending?.capUsd !== undefined) {
+      const verdict = spending.approve(name, estimate);
+      if (verdict.allowed) {
+        bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: true });
+        return undefined;
+      }
+      if (!resolver) {
+        return verdict.over
+          ? refuse({ code: "budget_exceeded", tool: name, reason: verdict.reason, ...verdict.over })
+          : refuse({ code: "denied", tool: name, reason: verdict.reason });
+      }
+      decision = { action: "ask", reason: verdict.reason };
+    }
     if (decision.action === "allow") {
       bus.emit({ type: "permission", toolCallId: callId, name, decision, asked: false, allowed: true });
       spending?.record(estimate);

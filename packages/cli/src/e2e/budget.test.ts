@@ -93,6 +93,31 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
     );
   });
 
+  it("an allow rule does not bypass --budget: a $72 GPU job on the local runner is refused, the run goes on", async () => {
+    using box = sandbox(env());
+    const from = fx.server.requests.length;
+    const gpu = { script: "print('expensive')", flavor: "h100x8", timeoutSeconds: 7200, wait: true };
+    const cheap = { script: "print('cheap')", flavor: "cpu-xl", timeoutSeconds: 3600, wait: true };
+    fx.server.enqueue([
+      { toolCalls: [{ id: "call_gpu", name: "hf_job_run", arguments: gpu }] },
+      { finish: "tool_calls" },
+    ]);
+    fx.server.enqueue([
+      { toolCalls: [{ id: "call_cpu", name: "hf_job_run", arguments: cheap }] },
+      { finish: "tool_calls" },
+    ]);
+    fx.server.enqueue([{ text: "done" }, { finish: "stop" }]);
+    const result = await run(box, ["--budget", "5", "--allowedTools", "hf_job_run"]);
+    expect(result.code).toBe(1);
+    const [expensive, ran] = toolMessages(from);
+    expect(expensive).toMatch(
+      /^Permission denied: hf_job_run would cost an estimated \$72\.00 \(h100x8 at \$36\.00\/h × up to 2 h.*this run has spent \$0\.00 of its \$5\.00 budget/,
+    );
+    expect(ran).toMatch(/it ended COMPLETED/);
+    expect(ran).toContain("cheap");
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ permission_denials: [{ tool_name: "hf_job_run" }] });
+  });
+
   it("warns on stderr as spending passes $5", async () => {
     using box = sandbox(env());
     callJobs(3, 3);

@@ -236,6 +236,39 @@ describe("costed tool calls in the kernel", () => {
     expect(reasons[1]).toMatch(/^20: gpu_job would cost an estimated \$20\.00 .* of its \$10\.00 budget/);
   });
 
+  it("an allow rule or bypassPermissions never spends past the cap: a $72 GPU job is refused headless", async () => {
+    for (const options of [{ allow: ["gpu_job"] }, { mode: "bypassPermissions" as const }]) {
+      const { ran, results, events, kernel } = await runCalls(
+        [
+          { id: "small", usd: 2 },
+          { id: "h100", usd: 72 },
+          { id: "after", usd: 1 },
+        ],
+        { ...options, capUsd: 5 },
+      );
+      // The over-budget job never ran; the work around it went on.
+      expect(ran).toEqual(["small", "after"]);
+      expect(results[1]).toMatch(
+        /^Permission denied: gpu_job would cost an estimated \$72\.00 .*this run has spent \$2\.00 of its \$5\.00 budget/,
+      );
+      const denial = events.flatMap((event) => (event.type === "permission" && !event.allowed ? [event.denial] : []));
+      expect(denial).toEqual([expect.objectContaining({ code: "budget_exceeded", estimateUsd: 72, capUsd: 5 })]);
+      expect(kernel.spending.toolSpendUsd).toBe(3);
+    }
+    // With a person there, the rule's call over the cap is asked rather than sent.
+    const asked: string[] = [];
+    const withPerson = await runCalls([{ id: "h100", usd: 72 }], {
+      allow: ["gpu_job"],
+      capUsd: 5,
+      resolver: async (request) => {
+        asked.push(request.decision.reason);
+        return { allow: false };
+      },
+    });
+    expect(withPerson.ran).toEqual([]);
+    expect(asked).toEqual([expect.stringMatching(/^gpu_job would cost an estimated \$72\.00/)]);
+  });
+
   it("counts calls allowed by a rule or a person, and the model's cost", async () => {
     const allowed = await runCalls([{ id: "a", usd: 3 }], { allow: ["gpu_job"], capUsd: 5 });
     expect(allowed.kernel.spending.toolSpendUsd).toBe(3);
