@@ -37,8 +37,17 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
     type: "module",
     keywords: ["pincer-plugin", `pincer-${input.kind}`],
     files: ["dist", "pincer.plugin.json", "README.md"],
-    scripts: { build: "pincer plugin pack --no-tarball", test: "pincer plugin test" },
+    scripts: { build: "pincer plugin pack --no-tarball", test: "pincer plugin test", typecheck: "tsc" },
     license: "MIT",
+    // Types for an editor and `npm run typecheck`: nothing here is needed to build or test (pack
+    // bundles the SDK Pincer itself carries; plugin test hands over Pincer's own @pincer/testing
+    // when the folder has none), so a new plugin works before any npm install.
+    devDependencies: {
+      "@pincer/sdk": `^${input.pincerVersion}`,
+      "@pincer/testing": `^${input.pincerVersion}`,
+      "@types/node": "^24.0.0",
+      typescript: "^7.0.2",
+    },
   };
   return {
     "package.json": `${JSON.stringify(packageJson, null, 2)}\n`,
@@ -357,6 +366,9 @@ function templateReadme(name: string, kind: PluginKind, description: string): st
     `Once published (\`npm publish ${tarball}\`), by its name: \`pincer plugin install ${name}\`.`,
     "",
     "## Develop",
+    "",
+    "`npm install` gets the types (`@pincer/sdk`, `@pincer/testing`) for your editor and `npm run typecheck`;",
+    "the commands below work without it.",
     "",
     "```sh",
     "pincer plugin test   # its tests, against the real sandbox",
