@@ -29,6 +29,12 @@ export {
 } from "./capabilities/process-records.js";
 export { CommandFailure } from "./command-failure.js";
 export {
+  type ProtectedPath,
+  type ProtectedPathSettings,
+  type ProtectedReason,
+  protectedPaths,
+} from "./capabilities/protected-paths.js";
+export {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
   MAX_COMMAND_TEXT_BYTES,

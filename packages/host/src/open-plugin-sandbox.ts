@@ -4,6 +4,7 @@ import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
 import { type OsSandboxSettings, resolveConfinement } from "./capabilities/os-sandbox.js";
 import { processRecordsFor } from "./capabilities/process-records.js";
+import { protectedPaths } from "./capabilities/protected-paths.js";
 import { integrityMatches } from "./install/integrity.js";
 import { createNetRequest } from "./net-request.js";
 import type { PluginRecord } from "./registry.js";
@@ -55,7 +56,13 @@ export function openPluginSandbox(
   const sandbox = new PluginSandbox({
     pluginName: record.manifest.name,
     code,
-    fs: createFsCapability({ cwd, readRoots: grants.fsRead, writeRoots: grants.fsWrite }),
+    // PINCER_HOME and the credentials the OS sandbox masks are out of reach of a grant above them.
+    fs: createFsCapability({
+      cwd,
+      readRoots: grants.fsRead,
+      writeRoots: grants.fsWrite,
+      protectedPaths: protectedPaths(settings.osSandbox, env),
+    }),
     exec: createExecCapability({
       cwd,
       allowedCommands: grants.spawn,

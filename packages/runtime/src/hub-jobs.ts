@@ -18,6 +18,8 @@ export function hubJobLauncher(
     ...osSandboxSettings(user.sandbox, undefined, []),
     ...(options.unconfined ? { os: "off" as const } : {}),
     stateDir: runDir(home),
+    // Masked for the jobs' commands: this home, whatever PINCER_HOME the environment says.
+    pincerHome: home,
   };
   return createJobLauncher({
     sandbox,

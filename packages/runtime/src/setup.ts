@@ -160,6 +160,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     ...osSandboxSettings(user.sandbox, project.sandbox, warnings),
     ...(options.unconfined ? { os: "off" as const } : {}),
     stateDir: runDir(options.home),
+    // Masked for commands and refused to plugins' fs: this home, whatever PINCER_HOME the environment says.
+    pincerHome: options.home,
   };
   try {
     const { warning } = checkOsSandbox(osSandbox);

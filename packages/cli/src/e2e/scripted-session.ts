@@ -18,7 +18,7 @@ export interface ScriptedSession {
 export async function scriptedSession(
   box: Sandbox,
   steps: Step[],
-  options: { flags?: string[]; env?: NodeJS.ProcessEnv } = {},
+  options: { flags?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<ScriptedSession> {
   const model = await startOpenAIServer();
   try {
@@ -33,7 +33,10 @@ export async function scriptedSession(
     });
     const result = await box.run(
       ["-p", "use the tools", "--model", "openai/gpt-5", "--output-format", "stream-json", ...(options.flags ?? [])],
-      { env: { OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: model.url, ...options.env } },
+      {
+        env: { OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: model.url, ...options.env },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
     );
     const calls = jsonLines(result.stdout)
       .filter((line) => line.type === "user")

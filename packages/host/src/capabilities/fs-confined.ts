@@ -1,6 +1,7 @@
 import { constants, existsSync, fstatSync, readlinkSync, type Stats } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import type { Roots } from "./fs-roots.js";
 
 /**
  * Opening files and directories so that what was checked is what is used, whatever a plugin (or a
@@ -19,6 +20,10 @@ import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
  * act on the name itself). So a name is only ever created, replaced or removed inside a directory
  * whose real location was checked.
  *
+ * Every comparison with the roots is `Roots.contains` (fs-roots.ts), which also keeps out the
+ * protected paths below a root (PINCER_HOME, credentials): they are refused at the same point, by
+ * the same real location, so the exclusion is exactly as race-free as the roots.
+ *
  * Without /proc (not Linux, or a container without it), a descriptor is located by resolving its path
  * again and comparing device and inode, which proves a read; the name operations then use the held
  * directory's checked real path, which a concurrent swap could still redirect (documented in the
@@ -35,7 +40,7 @@ export const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOCTTY;
 /** Flags for holding a directory. */
 export const DIRECTORY_FLAGS = O_RDONLY | O_DIRECTORY;
 
-/** A path refused because it leads outside the granted roots. */
+/** A path refused because it leads outside the granted roots (or into a protected path below one). */
 export class OutsideRootsError extends Error {
   constructor(
     readonly absolute: string,
@@ -85,11 +90,11 @@ export async function locate(handle: FileHandle, path: string): Promise<string> 
  * Opens `absolute` (following links, as the kernel does, once), then checks where the descriptor
  * really is: inside one of `roots`, or it is closed and refused. `stats` are the descriptor's own.
  */
-export async function openInside(absolute: string, flags: number, roots: readonly string[]): Promise<Held> {
+export async function openInside(absolute: string, flags: number, roots: Roots): Promise<Held> {
   const handle = await open(absolute, flags);
   try {
     const real = await locate(handle, absolute);
-    if (!isInsideAny(real, roots)) throw new OutsideRootsError(absolute, real);
+    if (!roots.contains(real)) throw new OutsideRootsError(absolute, real);
     return { handle, real, stats: fstatSync(handle.fd) };
   } catch (error) {
     closeQuietly(handle);
@@ -127,7 +132,7 @@ export interface HeldEntry {
  */
 export async function holdEntry(
   absolute: string,
-  roots: readonly string[],
+  roots: Roots,
   options: { create?: boolean } = {},
 ): Promise<HeldEntry> {
   const name = basename(absolute);
@@ -136,7 +141,7 @@ export async function holdEntry(
   }
   const dir = options.create ? await holdOrMakeDir(dirname(absolute), roots) : await holdDir(dirname(absolute));
   const real = join(dir.real, name);
-  if (!isInsideAny(real, roots)) {
+  if (!roots.contains(real)) {
     closeQuietly(dir.handle);
     throw new OutsideRootsError(absolute, real);
   }
@@ -150,7 +155,7 @@ export async function holdEntry(
  * inside `roots` or on the way to a root that does not exist yet — so a directory is never made
  * elsewhere, even if one on the way is swapped.
  */
-export async function holdOrMakeDir(absolute: string, roots: readonly string[]): Promise<HeldDir> {
+export async function holdOrMakeDir(absolute: string, roots: Roots): Promise<HeldDir> {
   try {
     return await holdDir(absolute);
   } catch (error) {
@@ -163,7 +168,7 @@ export async function holdOrMakeDir(absolute: string, roots: readonly string[]):
     const name = basename(absolute);
     const real = join(parent.real, name);
     // Inside a root, or on the way to one that does not exist yet (a root is made with its first file).
-    if (!isInsideAny(real, roots) && !roots.some((root) => isInside(root, real))) {
+    if (!roots.contains(real) && !roots.leadsTo(real)) {
       throw new OutsideRootsError(absolute, real);
     }
     await mkdir(parent.at(name)).catch((error: NodeJS.ErrnoException) => {
@@ -201,16 +206,6 @@ export async function locatePath(absolute: string): Promise<string> {
       if (handle) closeQuietly(handle);
     }
   }
-}
-
-export function isInsideAny(path: string, roots: readonly string[]): boolean {
-  return roots.some((root) => isInside(path, root));
-}
-
-export function isInside(path: string, root: string): boolean {
-  if (path === root) return true;
-  const rel = relative(root, path);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
 }
 
 /** Closes a descriptor that was only looked at or read (nothing buffered to lose), without waiting. */

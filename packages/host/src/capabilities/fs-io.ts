@@ -66,3 +66,30 @@ export function entryError(error: unknown, syscall: string, shown: string): Erro
     syscall,
   });
 }
+
+/** A range's offset and length as non-negative safe integers, or an error saying which is wrong. */
+export function checkedRange(path: string, range: unknown): { offset: number; length: number } {
+  const { offset, length } = (typeof range === "object" && range !== null ? range : {}) as Record<string, unknown>;
+  for (const [name, value] of [
+    ["offset", offset],
+    ["length", length],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw new Error(
+        `readFile(${path}): range.${name} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}. ` +
+          "Pass { offset, length } in bytes.",
+      );
+    }
+  }
+  return { offset: offset as number, length: length as number };
+}
+
+export function regularFileSize(
+  stats: { isFile(): boolean; isDirectory(): boolean; size: number | bigint },
+  path: string,
+  op: string,
+): number {
+  if (stats.isDirectory()) throw new Error(`${op}(${path}): ${path} is a directory.`);
+  if (!stats.isFile()) throw new Error(`${op}(${path}): ${path} is not a regular file.`);
+  return Number(stats.size);
+}

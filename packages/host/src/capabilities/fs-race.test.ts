@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFsCapability } from "./fs.js";
+import type { ProtectedPath } from "./protected-paths.js";
 
 // A plugin (or a command it spawned) swaps a directory and a symlink out of the workspace while the
 // fs capability reads and writes through that path. Whatever the timing, nothing outside the granted
@@ -42,9 +43,13 @@ function temp(): string {
  * `retarget` keeps `swap` a symlink and replaces it atomically (no gap, so a write that makes missing
  * folders never fills one).
  */
-async function racedWorkspace(how: "exchange" | "retarget") {
+async function racedWorkspace(how: "exchange" | "retarget", where: "outside" | "protected" = "outside") {
   const root = temp();
-  const outside = temp();
+  // `protected`: the secret is in a protected folder inside the root (PINCER_HOME under a workspace at ~).
+  const outside = where === "outside" ? temp() : join(root, ".pincer");
+  if (where === "protected") mkdirSync(outside);
+  const guarded: ProtectedPath[] =
+    where === "protected" ? [{ path: outside, why: "Pincer's own settings and secrets" }] : [];
   writeFileSync(join(outside, "f"), "secret");
   const inside = how === "exchange" ? "swap" : "swap.real";
   mkdirSync(join(root, inside));
@@ -87,7 +92,11 @@ async function racedWorkspace(how: "exchange" | "retarget") {
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   swappers.push(child);
   await new Promise<void>((ready) => child.stdout?.once("data", () => ready()));
-  return { root, outside, fs: createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root] }) };
+  return {
+    root,
+    outside,
+    fs: createFsCapability({ cwd: root, readRoots: [root], writeRoots: [root], protectedPaths: guarded }),
+  };
 }
 
 /** Runs `op` `count` times, `width` at once; counts what each settled as. */
@@ -109,31 +118,43 @@ async function hammer(count: number, op: (i: number) => Promise<string>): Promis
 }
 
 describe("fs capability under a directory/symlink swap race", () => {
-  it(`never reads outside the roots: ${COUNT} reads of every kind against a swapper`, async () => {
-    const { fs } = await racedWorkspace("exchange");
-    const outcomes = await hammer(COUNT, async (i) => {
-      const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8");
-      switch (i % 4) {
-        case 0:
-          return text(await fs.readFile("swap/f"));
-        case 1:
-          return text(await fs.readFile("swap/f", { offset: 0, length: 6 }));
-        case 2:
-          return fs.readText("swap/f");
-        default:
-          return (await fs.readdir("swap")).some((entry) => entry.name === "f") ? "listed" : "empty";
-      }
-    });
-    expect(outcomes.has("secret"), `outcomes: ${JSON.stringify([...outcomes])}`).toBe(false);
-    // The race was real: reads succeeded inside, and others met the link (refused) or the gap.
-    expect(outcomes.get("inside") ?? 0).toBeGreaterThan(0);
-    expect([...outcomes.keys()].some((key) => key !== "inside" && key !== "listed")).toBe(true);
-  }, 120_000);
+  it.each([
+    { where: "outside", label: "outside the roots" },
+    { where: "protected", label: "in a protected folder inside a root" },
+  ] as const)(
+    `never reads a secret $label: ${COUNT} reads of every kind against a swapper`,
+    async ({ where }) => {
+      const { fs } = await racedWorkspace("exchange", where);
+      const outcomes = await hammer(COUNT, async (i) => {
+        const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8");
+        switch (i % 4) {
+          case 0:
+            return text(await fs.readFile("swap/f"));
+          case 1:
+            return text(await fs.readFile("swap/f", { offset: 0, length: 6 }));
+          case 2:
+            return fs.readText("swap/f");
+          default:
+            return (await fs.readdir("swap")).some((entry) => entry.name === "f") ? "listed" : "empty";
+        }
+      });
+      expect(outcomes.has("secret"), `outcomes: ${JSON.stringify([...outcomes])}`).toBe(false);
+      // The race was real: reads succeeded inside, and others met the link (refused) or the gap.
+      expect(outcomes.get("inside") ?? 0).toBeGreaterThan(0);
+      expect([...outcomes.keys()].some((key) => key !== "inside" && key !== "listed")).toBe(true);
+    },
+    120_000,
+  );
 
-  it.each(["exchange", "retarget"] as const)(
-    `never writes outside the roots: ${COUNT} writes of every kind against a swapper (%s)`,
-    async (how) => {
-      const { root, outside, fs } = await racedWorkspace(how);
+  it.each([
+    ["exchange", "outside"],
+    ["retarget", "outside"],
+    ["exchange", "protected"],
+    ["retarget", "protected"],
+  ] as const)(
+    `never writes where it may not: ${COUNT} writes of every kind against a swapper (%s, the secret's folder %s)`,
+    async (how, where) => {
+      const { root, outside, fs } = await racedWorkspace(how, where);
       const outcomes = await hammer(COUNT, async (i) => {
         switch (i % 5) {
           case 0:

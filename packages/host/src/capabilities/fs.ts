@@ -9,19 +9,26 @@ import {
   type HeldEntry,
   holdEntry,
   holdOrMakeDir,
-  isInsideAny,
   locatePath,
   OutsideRootsError,
   openInside,
   READ_FLAGS,
   selfPath,
 } from "./fs-confined.js";
-import { entryError, readAll, readAt } from "./fs-io.js";
+import { checkedRange, entryError, readAll, readAt, regularFileSize } from "./fs-io.js";
+import { locateGuarded, protectedRefusal, Roots } from "./fs-roots.js";
+import { type ProtectedPath, protectedPaths } from "./protected-paths.js";
 
 export interface FsGrant {
   cwd: string;
   readRoots: string[];
   writeRoots: string[];
+  /**
+   * Paths no root above them reaches (PINCER_HOME, credentials: see protected-paths.ts). Default:
+   * the list for this process's HOME and PINCER_HOME, so a capability made without it still
+   * keeps them out.
+   */
+  protectedPaths?: readonly ProtectedPath[];
 }
 
 /** The most one read may return (a whole file, or one range): larger files are read in pieces. */
@@ -38,18 +45,26 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } 
  * where it really leads, symlinks and `..` included, and the check cannot be raced: the object
  * checked is the object used (see fs-confined.ts). Writes never go through a file's other names:
  * writeFile replaces the name with a new file, appendFile refuses a file with several hard links.
+ * Protected paths (Pincer's home, credentials) below a root are outside it, unless a root names
+ * them or a folder inside them.
  */
 export function createFsCapability(grant: FsGrant): FsCapability {
-  let roots: Promise<{ read: string[]; write: string[] }> | undefined;
+  let roots: Promise<{ read: Roots; write: Roots }> | undefined;
   const grantedRoots = () => {
     roots ??= Promise.all([
       Promise.all(grant.readRoots.map((root) => locatePath(resolve(root)))),
       Promise.all(grant.writeRoots.map((root) => locatePath(resolve(root)))),
-    ]).then(([read, write]) => ({ read: [...read, ...write], write }));
+      locateGuarded(grant.protectedPaths ?? protectedPaths()),
+    ]).then(([read, write, guarded]) => ({
+      read: new Roots([...read, ...write], guarded),
+      write: new Roots(write, guarded),
+    }));
     return roots;
   };
 
-  const refusal = (access: "read" | "write", absolute: string, real: string) => {
+  const refusal = (access: "read" | "write", absolute: string, real: string, roots: Roots) => {
+    const guard = roots.guarding(real) ?? roots.holdsGuarded(real);
+    if (guard) return protectedRefusal(access, absolute, real, guard);
     const listed =
       (access === "read" ? [...grant.readRoots, ...grant.writeRoots] : grant.writeRoots).join(", ") || "none";
     return new Error(
@@ -62,10 +77,10 @@ export function createFsCapability(grant: FsGrant): FsCapability {
   const within = async <T>(
     access: "read" | "write",
     absolute: string,
-    work: (roots: string[]) => Promise<T>,
+    work: (roots: Roots) => Promise<T>,
   ): Promise<T> => {
     const allowed = (await grantedRoots())[access];
-    if (allowed.length === 0) throw refusal(access, absolute, absolute);
+    if (allowed.empty) throw refusal(access, absolute, absolute, allowed);
     try {
       try {
         return await work(allowed);
@@ -75,7 +90,7 @@ export function createFsCapability(grant: FsGrant): FsCapability {
         throw error;
       }
     } catch (error) {
-      if (error instanceof OutsideRootsError) throw refusal(access, absolute, error.real);
+      if (error instanceof OutsideRootsError) throw refusal(access, absolute, error.real, allowed);
       throw error;
     }
   };
@@ -133,12 +148,13 @@ export function createFsCapability(grant: FsGrant): FsCapability {
       // a held directory inside the write roots; a symlink moves as itself, never what it points to.
       const source = resolve(grant.cwd, from);
       const target = resolve(grant.cwd, to);
-      const allowed = (await grantedRoots()).write;
       const held = await within("write", source, async (roots) => {
         const entry = await holdEntry(source, roots);
         try {
           await judgeLink(entry, roots);
-          if (roots.includes(entry.real)) throw new Error(`rename(${from}): a granted root cannot be moved.`);
+          if (roots.isRoot(entry.real)) throw new Error(`rename(${from}): a granted root cannot be moved.`);
+          // Moving a folder that holds a protected path would carry it out from under its name.
+          if (roots.holdsGuarded(entry.real)) throw new OutsideRootsError(source, entry.real);
           return entry;
         } catch (error) {
           closeQuietly(entry.dir.handle);
@@ -149,8 +165,9 @@ export function createFsCapability(grant: FsGrant): FsCapability {
         await within("write", target, async (roots) => {
           const entry = await holdEntry(target, roots, { create: true });
           try {
-            if (allowed.includes(entry.real))
-              throw new Error(`rename(${from}, ${to}): a granted root cannot be replaced.`);
+            if (roots.isRoot(entry.real)) throw new Error(`rename(${from}, ${to}): a granted root cannot be replaced.`);
+            // Nor may a folder land where a protected path would then be (planting ~/.config/gh under a missing ~/.config).
+            if (roots.holdsGuarded(entry.real)) throw new OutsideRootsError(target, entry.real);
             await rename(held.dir.at(held.name), entry.dir.at(entry.name)).catch((error: unknown) => {
               throw entryError(error, "rename", `${source}' -> '${target}`);
             });
@@ -253,14 +270,14 @@ export function createFsCapability(grant: FsGrant): FsCapability {
         await leadsInside(absolute, allowed);
         const dir = await holdOrMakeDir(absolute, allowed);
         closeQuietly(dir.handle);
-        if (!isInsideAny(dir.real, allowed)) throw new OutsideRootsError(absolute, dir.real);
+        if (!allowed.contains(dir.real)) throw new OutsideRootsError(absolute, dir.real);
       });
     },
     async resolve(path) {
       const absolute = resolve(grant.cwd, path);
       return within("read", absolute, async (allowed) => {
         const real = await locatePath(absolute);
-        if (!isInsideAny(real, allowed)) throw new OutsideRootsError(absolute, real);
+        if (!allowed.contains(real)) throw new OutsideRootsError(absolute, real);
         return real;
       });
     },
@@ -271,7 +288,7 @@ export function createFsCapability(grant: FsGrant): FsCapability {
  * Follows the entry while it is a symlink, each hop held and checked like the first, until it names
  * something that is not a link (or nothing, with `create`). Without `create`, a dangling link is ENOENT.
  */
-async function followLinks(entry: HeldEntry, roots: readonly string[], create: boolean): Promise<HeldEntry> {
+async function followLinks(entry: HeldEntry, roots: Roots, create: boolean): Promise<HeldEntry> {
   let current = entry;
   for (let hops = 0; ; hops++) {
     let target: string;
@@ -292,13 +309,13 @@ async function followLinks(entry: HeldEntry, roots: readonly string[], create: b
 }
 
 /** Refuses a path (that may not exist) whose real location is outside `roots`. */
-async function leadsInside(absolute: string, roots: readonly string[]): Promise<void> {
+async function leadsInside(absolute: string, roots: Roots): Promise<void> {
   const real = await locatePath(absolute);
-  if (!isInsideAny(real, roots)) throw new OutsideRootsError(absolute, real);
+  if (!roots.contains(real)) throw new OutsideRootsError(absolute, real);
 }
 
 /** Refuses a symlink that leads outside `roots` (the entry itself is inside; where it leads is what counts). */
-async function judgeLink(entry: HeldEntry, roots: readonly string[]): Promise<void> {
+async function judgeLink(entry: HeldEntry, roots: Roots): Promise<void> {
   let target: string;
   try {
     const stats = await lstat(entry.dir.at(entry.name));
@@ -308,7 +325,7 @@ async function judgeLink(entry: HeldEntry, roots: readonly string[]): Promise<vo
     throw entryError(error, "lstat", entry.real);
   }
   const leads = await locatePath(resolve(entry.dir.real, target));
-  if (!isInsideAny(leads, roots)) throw new OutsideRootsError(entry.real, leads);
+  if (!roots.contains(leads)) throw new OutsideRootsError(entry.real, leads);
 }
 
 /**
@@ -367,33 +384,6 @@ async function appendTo(entry: HeldEntry, data: string | Uint8Array, path: strin
   } finally {
     await file.close();
   }
-}
-
-/** A range's offset and length as non-negative safe integers, or an error saying which is wrong. */
-function checkedRange(path: string, range: unknown): { offset: number; length: number } {
-  const { offset, length } = (typeof range === "object" && range !== null ? range : {}) as Record<string, unknown>;
-  for (const [name, value] of [
-    ["offset", offset],
-    ["length", length],
-  ] as const) {
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-      throw new Error(
-        `readFile(${path}): range.${name} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}. ` +
-          "Pass { offset, length } in bytes.",
-      );
-    }
-  }
-  return { offset: offset as number, length: length as number };
-}
-
-function regularFileSize(
-  stats: { isFile(): boolean; isDirectory(): boolean; size: number | bigint },
-  path: string,
-  op: string,
-): number {
-  if (stats.isDirectory()) throw new Error(`${op}(${path}): ${path} is a directory.`);
-  if (!stats.isFile()) throw new Error(`${op}(${path}): ${path} is not a regular file.`);
-  return Number(stats.size);
 }
 
 function tooLarge(path: string, what: string): Error {

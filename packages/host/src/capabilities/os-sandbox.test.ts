@@ -90,6 +90,22 @@ describe("OS sandbox settings (no bwrap needed)", () => {
     expect(bwrapArgs({ ...base, writableRoots: ["/home/u/.ssh"] }, options)).not.toContain("--tmpfs");
   });
 
+  it("pins the folders between a writable root and a mask, so a command cannot move the mask's folder away", () => {
+    const policy: OsSandboxPolicy = {
+      bwrap: "bwrap",
+      network: false,
+      writableRoots: ["/home/u"],
+      readableRoots: ["/home/u"],
+      hiddenPaths: ["/home/u/.config/gh", "/home/u/.ssh", "/opt/elsewhere/secret"],
+    };
+    const args = bwrapArgs(policy, { cwd: "/home/u", privateTmp: "/t", argv: ["true"] });
+    const at = (...needle: string[]) => args.findIndex((_, i) => needle.every((word, j) => args[i + j] === word));
+    expect(at("--bind", "/home/u", "/home/u")).toBeLessThan(at("--bind", "/home/u/.config", "/home/u/.config"));
+    expect(at("--bind", "/home/u/.config", "/home/u/.config")).toBeLessThan(at("/home/u/.config/gh"));
+    // Nothing to pin for a mask right under the root (it is a mount point itself) or outside every writable root.
+    expect(args.filter((arg) => arg === "--bind")).toHaveLength(3);
+  });
+
   it('"off" runs unconfined and says so in exactly one warning', async () => {
     const root = temp();
     const outside = temp();
@@ -255,6 +271,47 @@ describe.skipIf(!probe.ok)(`bwrap sandbox escapes${probe.ok ? "" : ` (skipped: $
     expect(result.output).not.toContain("PRIVATE KEY");
     expect(result.output).not.toContain("secret");
     expect(result.output).toContain("plugin data");
+  });
+
+  it("with the workspace at ~ (writable), PINCER_HOME and credentials stay masked: unread, unchanged, unmoved", async () => {
+    const home = temp("pincer-home-");
+    const pincerHome = join(home, ".pincer");
+    mkdirSync(join(home, ".ssh"));
+    writeFileSync(join(home, ".ssh/id_rsa"), "PRIVATE KEY");
+    mkdirSync(join(pincerHome, "hub"), { recursive: true });
+    writeFileSync(join(pincerHome, "config.json"), '{"secret":1}');
+    writeFileSync(join(pincerHome, "hub/token"), "hf_hubtoken");
+    mkdirSync(join(home, ".config/gh"), { recursive: true });
+    writeFileSync(join(home, ".config/gh/hosts.yml"), "oauth_token: gho_hosts");
+    const env = { ...process.env, HOME: home, PINCER_HOME: pincerHome };
+    const exec = sandboxedExec(home, { pincerHome }, env);
+    const result = await exec.run(
+      [
+        "cat ~/.pincer/config.json ~/.pincer/hub/token ~/.ssh/id_rsa",
+        `echo '{"sandbox":{"os":"off"}}' > ~/.pincer/config.json`,
+        "echo planted > ~/.ssh/authorized_keys",
+        "mv ~/.pincer ~/moved",
+        "rm -rf ~/.pincer/hub",
+        // Moving the folder that holds a mask would carry the credential out from under it.
+        "mv ~/.config ~/c",
+        "echo end",
+      ].join("; "),
+      { cwd: home },
+    );
+    expect(
+      (await exec.run("cat ~/c/gh/hosts.yml ~/.config/gh/hosts.yml; echo x > ~/.config/made", { cwd: home })).output,
+    ).not.toContain("gho_hosts");
+    // The folder itself is still the workspace's: writable as before.
+    expect(readFileSync(join(home, ".config/made"), "utf8")).toBe("x\n");
+    expect(readFileSync(join(home, ".config/gh/hosts.yml"), "utf8")).toBe("oauth_token: gho_hosts");
+    expect(result.output).toContain("end");
+    for (const secret of ["secret", "hf_hubtoken", "PRIVATE KEY", "gho_hosts"])
+      expect(result.output).not.toContain(secret);
+    expect(readFileSync(join(pincerHome, "config.json"), "utf8")).toBe('{"secret":1}');
+    expect(readFileSync(join(pincerHome, "hub/token"), "utf8")).toBe("hf_hubtoken");
+    expect(readdirSync(join(home, ".ssh"))).toEqual(["id_rsa"]);
+    expect(existsSync(join(home, "moved"))).toBe(false);
+    expect(existsSync(join(home, "c"))).toBe(false);
   });
 
   it("shows a read-only grant under /tmp read-only, not shadowed by the private /tmp", async () => {

@@ -1,10 +1,12 @@
 import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { isDirectory } from "../fs-probe.js";
 import { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
+import { protectedPaths } from "./protected-paths.js";
 
 export { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
+export { HIDDEN_IN_HOME } from "./protected-paths.js";
 
 /**
  * The OS sandbox around spawned commands (the `bash` tool, any plugin granted `spawn`, hooks,
@@ -39,6 +41,8 @@ export interface OsSandboxSettings {
   bwrapPath?: string;
   /** Where a successful probe is remembered (PINCER_HOME/run); absent: probe once per process. */
   stateDir?: string;
+  /** Pincer's home, masked for commands and refused to plugins' fs (protected-paths.ts); default PINCER_HOME or ~/.pincer. */
+  pincerHome?: string;
 }
 
 /** A sandbox ready to wrap commands: the probe succeeded and every path is real. */
@@ -49,7 +53,7 @@ export interface OsSandboxPolicy {
   writableRoots: string[];
   /** Granted read roots; re-exposed if they fall under a hidden path. */
   readableRoots: string[];
-  /** Credentials and control sockets that the read-only view would otherwise show. */
+  /** Pincer's home, credentials and control sockets (protected-paths.ts) that the read-only view would otherwise show. */
   hiddenPaths: string[];
 }
 
@@ -144,7 +148,8 @@ export function resolveConfinement(settings: OsSandboxSettings = {}, context: Po
       network: settings.network === true,
       writableRoots: realPaths([...context.writeRoots, ...(settings.writable ?? []).map(expand)]),
       readableRoots: realPaths(context.readRoots ?? []),
-      hiddenPaths: realPaths([...defaultHiddenPaths(home, env), ...(settings.hide ?? []).map(expand)]),
+      // The same list the fs capability refuses: an explicit grant of one of these wins (it is bound again on top).
+      hiddenPaths: realPaths(protectedPaths(settings, env).map((entry) => entry.path)),
     },
   };
 }
@@ -156,56 +161,6 @@ export function resolveOsSandbox(
 ): OsSandboxPolicy | undefined {
   const confinement = resolveConfinement(settings, context);
   return "policy" in confinement ? confinement.policy : undefined;
-}
-
-/**
- * Read access stays wide (toolchains live all over the disk), so hide what a command never
- * needs and a prompt injection would love to print into the transcript: credential stores and
- * tokens, browser profiles (cookies are credentials), shell histories (pasted secrets), Pincer's
- * own home (config, sessions, tokens, other plugins), and the Docker socket (root on the host).
- * An explicit grant of one of these wins: it is bound again on top. `sandbox.hide` adds more.
- */
-export const HIDDEN_IN_HOME: readonly string[] = [
-  ".ssh",
-  ".gnupg",
-  ".aws",
-  ".azure",
-  ".config/gcloud",
-  ".config/gh",
-  ".config/hub",
-  ".config/git/credentials",
-  ".git-credentials",
-  ".netrc",
-  ".npmrc",
-  ".yarnrc",
-  ".pypirc",
-  ".cargo/credentials",
-  ".cargo/credentials.toml",
-  ".gem/credentials",
-  ".docker",
-  ".kube",
-  ".terraform.d/credentials.tfrc.json",
-  ".huggingface",
-  ".cache/huggingface/token",
-  ".cache/huggingface/stored_tokens",
-  ".password-store",
-  ".local/share/keyrings",
-  ".config/google-chrome",
-  ".config/chromium",
-  ".mozilla",
-  ".bash_history",
-  ".zsh_history",
-  ".python_history",
-  ".node_repl_history",
-];
-
-function defaultHiddenPaths(home: string, env: NodeJS.ProcessEnv): string[] {
-  return [
-    ...HIDDEN_IN_HOME.map((name) => join(home, name)),
-    resolve(env.PINCER_HOME || join(home, ".pincer")),
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-  ];
 }
 
 /** Existing paths only (bwrap cannot mount what is missing), symlinks resolved, no duplicates. */
@@ -243,12 +198,21 @@ export function bwrapArgs(policy: OsSandboxPolicy, options: BwrapCommand): strin
     { dest: "/tmp", args: ["--bind", options.privateTmp, "/tmp"] },
   ];
   const granted = new Set([...policy.writableRoots, ...policy.readableRoots]);
+  const pinned = new Set<string>();
   for (const hidden of policy.hiddenPaths) {
     // Granting the hidden path itself means the user wants it; a grant above it (a workspace
     // at ~) does not: the mask still goes on top, which is the point of defense in depth.
     if (granted.has(hidden)) continue;
     const args = isDirectory(hidden) ? ["--tmpfs", hidden] : ["--ro-bind", "/dev/null", hidden];
     mounts.push({ dest: hidden, args });
+    for (const folder of foldersToPin(hidden, policy.writableRoots)) pinned.add(folder);
+  }
+  // A mask travels with its folder: `mv ~/.config ~/c` in a workspace at ~ would carry the real
+  // ~/.config/gh out from under its mask, readable under the new name by the next command. Each
+  // folder between a writable root and a mask is bound onto itself, still writable; a mount point
+  // cannot be renamed or removed (EBUSY), so the masked path stays where it is.
+  for (const folder of pinned) {
+    if (!policy.writableRoots.includes(folder)) mounts.push({ dest: folder, args: ["--bind", folder, folder] });
   }
   // Read grants the private /tmp or a mask would shadow are shown again, read-only.
   const shadowed = ["/tmp", ...policy.hiddenPaths];
@@ -287,6 +251,18 @@ export function bwrapArgs(policy: OsSandboxPolicy, options: BwrapCommand): strin
 
 function within(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** The folders strictly between a writable root holding `hidden` and `hidden` itself. */
+function foldersToPin(hidden: string, writableRoots: readonly string[]): string[] {
+  const folders: string[] = [];
+  for (const root of writableRoots) {
+    if (hidden === root || !within(hidden, root)) continue;
+    for (let folder = dirname(hidden); folder !== root && within(folder, root); folder = dirname(folder)) {
+      folders.push(folder);
+    }
+  }
+  return folders;
 }
 
 function depth(path: string): number {
