@@ -8,16 +8,31 @@
 //   POST /api/jobs/{namespace}/{id}/cancel   stop it (process group), → its info once it has ended
 //
 // Differences from Hugging Face Jobs: only CPU flavours (there is no GPU scheduler here); no Docker
-// image or Space: the job is a Python script run by the hub's interpreter, given either as `script`
-// (source) or as a `command` starting with python (`-c <source>` or an absolute script path). The
+// image or Space is pulled: the job is a Python script run by the hub's interpreter, given either as
+// `script` (source) or as a `command` starting with python (`-c <source>` or an absolute script
+// path). A request naming a `dockerImage` or `spaceId` with such a command runs it so, and its info
+// says the image was not pulled (`emulation`); any other command with an image is refused. The
 // runner's `queued` (dependencies being checked) reports as stage RUNNING, since Hugging Face's
 // stages have no queued one; `localStatus` always carries the runner's own status.
 // `secrets` reach the script as environment variables and are neither stored nor sent back.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAbsolute, join } from "node:path";
-import { type Job, type JobInfo, type JobLauncher, type JobSpec, type JobStatus, LocalJobRunner } from "@pincer/jobs";
+import { join } from "node:path";
+import { type Job, type JobInfo, type JobLauncher, type JobStatus, LocalJobRunner } from "@pincer/jobs";
 import { discardBody, HubError, JSON_BODY_LIMIT, readJson, sendJson } from "./http.js";
+import {
+  badRequest,
+  type CreateJobBody,
+  checkFlavor,
+  DEFAULT_TIMEOUT_SECONDS,
+  imageOf,
+  JOB_BODY_LIMIT,
+  NAMESPACE_PATTERN,
+  positiveNumber,
+  scriptOf,
+  stringArray,
+  stringRecord,
+} from "./job-spec.js";
 
 export interface JobsApiOptions {
   /** The runner's jobs directory (the hub's `<dir>/jobs`). */
@@ -51,27 +66,13 @@ interface HubJobRecord {
   dependencies: string[];
   /** The names of the secrets given (never their values). */
   secretNames: string[];
+  /** The image or Space the request named (not pulled: see `emulation`). */
+  dockerImage?: string;
+  spaceId?: string;
+  labels?: Record<string, string>;
+  /** What this Hub did instead of what Hugging Face would. */
+  emulation?: string;
 }
-
-interface CreateJobBody {
-  command?: unknown;
-  script?: unknown;
-  arguments?: unknown;
-  environment?: unknown;
-  secrets?: unknown;
-  flavor?: unknown;
-  timeoutSeconds?: unknown;
-  timeout?: unknown;
-  dependencies?: unknown;
-  memoryMb?: unknown;
-}
-
-/** A job's request carries its script's source: room for a large one, not for data (upload that to a repo). */
-const JOB_BODY_LIMIT = 16 * 1024 * 1024;
-const CPU_FLAVORS = ["cpu-basic", "cpu-upgrade", "cpu-performance", "cpu-xl"];
-const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
-const NAMESPACE_PATTERN = /^[A-Za-z0-9][\w.-]*$/;
-const PYTHON_PATTERN = /(^|\/)python(3(\.\d+)?)?$/;
 
 export function stageOf(status: JobStatus): JobStage {
   switch (status) {
@@ -85,87 +86,6 @@ export function stageOf(status: JobStatus): JobStage {
     default:
       return "ERROR";
   }
-}
-
-const badRequest = (message: string): HubError => new HubError(400, message);
-
-function stringArray(value: unknown, name: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw badRequest(`\`${name}\` must be an array of strings`);
-  }
-  return value as string[];
-}
-
-function stringRecord(value: unknown, name: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw badRequest(`\`${name}\` must be an object`);
-  const out: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item === "string") out[key] = item;
-    else if (typeof item === "number" || typeof item === "boolean") out[key] = String(item);
-    else throw badRequest(`\`${name}.${key}\` must be a string`);
-  }
-  return out;
-}
-
-function positiveNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw badRequest(`\`${name}\` must be a positive number`);
-  }
-  return value;
-}
-
-function checkFlavor(value: unknown): string {
-  if (value === undefined || value === null) return "cpu-basic";
-  if (typeof value !== "string") throw badRequest("`flavor` must be a string");
-  if (CPU_FLAVORS.includes(value)) return value;
-  if (value.startsWith("cpu-")) {
-    throw badRequest(`Unknown CPU flavor "${value}"; the local job runner accepts ${CPU_FLAVORS.join(", ")}.`);
-  }
-  throw badRequest(
-    `The local job runner has no GPU, so flavor "${value}" cannot run here; it runs CPU flavors only (${CPU_FLAVORS.join(", ")}). Run GPU jobs on Hugging Face Jobs.`,
-  );
-}
-
-/** The runner's script and arguments from `script` and/or a python `command`. */
-function scriptOf(
-  command: string[] | undefined,
-  script: string | undefined,
-): { spec: Pick<JobSpec, "script" | "scriptPath">; args: string[]; command: string[] } {
-  if (!command || command.length === 0) {
-    if (script === undefined) throw badRequest("A job needs `script` (Python source) or `command`");
-    return { spec: { script }, args: [], command: ["python", "script.py"] };
-  }
-  if (!PYTHON_PATTERN.test(command[0] as string)) {
-    throw badRequest(
-      `The local job runner runs Python only: \`command\` must start with python (got "${command[0]}"), or send the source as \`script\`.`,
-    );
-  }
-  let index = 1;
-  while (command[index] === "-u" || command[index] === "-B") index++;
-  const next = command[index];
-  if (next === "-c") {
-    const source = command[index + 1];
-    if (source === undefined) throw badRequest("`command` has -c without code");
-    if (script !== undefined) throw badRequest("Send either `script` or `python -c <code>`, not both");
-    return { spec: { script: source }, args: command.slice(index + 2), command };
-  }
-  if (next === undefined || next.startsWith("-")) {
-    throw badRequest(
-      "The local job runner runs a script: `command` must be python followed by a script path or `-c <code>` (modules and other options are not supported); or send the source as `script`.",
-    );
-  }
-  const args = command.slice(index + 1);
-  // `script` with `python train.py …`: the source is train.py's content.
-  if (script !== undefined) return { spec: { script }, args, command };
-  if (!isAbsolute(next) || !existsSync(next)) {
-    throw badRequest(
-      `Script "${next}" is not an absolute path to an existing file on the hub's machine; send its source as \`script\`.`,
-    );
-  }
-  return { spec: { scriptPath: next }, args, command };
 }
 
 /** A launcher that starts nothing: what a Hub made without one uses (see JobsApiOptions.launcher). */
@@ -182,8 +102,11 @@ export class JobsApi {
   readonly #endpoint: (() => string | undefined) | undefined;
   readonly #enabled: boolean;
 
+  readonly #python: string;
+
   constructor(options: JobsApiOptions) {
     this.#endpoint = options.endpoint;
+    this.#python = options.python ?? "/usr/bin/python3";
     this.#enabled = options.launcher !== undefined;
     this.runner = new LocalJobRunner({
       dir: options.dir,
@@ -247,26 +170,73 @@ export class JobsApi {
   async #create(req: IncomingMessage, res: ServerResponse, baseUrl: string, namespace: string): Promise<void> {
     if (!this.#enabled) {
       await discardBody(req, JSON_BODY_LIMIT);
-      throw new HubError(
-        503,
-        "This Hub runs no jobs: it was started without an OS sandbox for them (pincer hub serve and pincer intern give it one).",
-      );
+      throw this.#disabled();
     }
     const body = await readJson<CreateJobBody>(req, JOB_BODY_LIMIT);
+    sendJson(res, 200, await this.start(namespace, body, baseUrl));
+  }
+
+  #disabled(): HubError {
+    return new HubError(
+      503,
+      "This Hub runs no jobs: it was started without an OS sandbox for them (pincer hub serve and pincer intern give it one).",
+    );
+  }
+
+  /** Checks a Jobs API request body as `start` would, without starting anything (a scheduled job's spec). */
+  validate(body: CreateJobBody): void {
+    this.#parse(body);
+  }
+
+  #parse(body: CreateJobBody) {
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("Expected a JSON object");
     const flavor = checkFlavor(body.flavor);
     if (body.script !== undefined && typeof body.script !== "string") throw badRequest("`script` must be a string");
     const command = stringArray(body.command, "command");
-    const { spec, args, command: shownCommand } = scriptOf(command, body.script as string | undefined);
-    const extraArgs = stringArray(body.arguments, "arguments") ?? [];
-    const environment = stringRecord(body.environment, "environment");
-    const secrets = stringRecord(body.secrets, "secrets");
-    const timeoutSeconds =
-      positiveNumber(body.timeoutSeconds, "timeoutSeconds") ??
-      positiveNumber(body.timeout, "timeout") ??
-      DEFAULT_TIMEOUT_SECONDS;
-    const memoryMb = positiveNumber(body.memoryMb, "memoryMb");
-    const dependencies = stringArray(body.dependencies, "dependencies") ?? [];
+    const image = imageOf(body, this.#python);
+    let parsed: ReturnType<typeof scriptOf>;
+    try {
+      parsed = scriptOf(command, body.script as string | undefined);
+    } catch (error) {
+      if (!image || !(error instanceof HubError)) throw error;
+      throw badRequest(
+        `This Hub runs no containers, so the image ${image.name} cannot run here: it runs Python commands (python …, or a script) with its own interpreter. Run image jobs on Hugging Face Jobs. (${error.message})`,
+      );
+    }
+    return {
+      flavor,
+      image,
+      ...parsed,
+      extraArgs: stringArray(body.arguments, "arguments") ?? [],
+      environment: stringRecord(body.environment, "environment"),
+      secrets: stringRecord(body.secrets, "secrets"),
+      labels: stringRecord(body.labels, "labels"),
+      timeoutSeconds:
+        positiveNumber(body.timeoutSeconds, "timeoutSeconds") ??
+        positiveNumber(body.timeout, "timeout") ??
+        DEFAULT_TIMEOUT_SECONDS,
+      memoryMb: positiveNumber(body.memoryMb, "memoryMb"),
+      dependencies: stringArray(body.dependencies, "dependencies") ?? [],
+    };
+  }
+
+  /** Starts a job from a Jobs API request body (what `POST /api/jobs/{namespace}` and a scheduled job's run send) → its info. */
+  async start(namespace: string, body: CreateJobBody, baseUrl: string): Promise<Record<string, unknown>> {
+    if (!this.#enabled) throw this.#disabled();
+    const {
+      flavor,
+      image,
+      spec,
+      args,
+      command: shownCommand,
+      extraArgs,
+      environment,
+      secrets,
+      labels,
+      timeoutSeconds,
+      memoryMb,
+      dependencies,
+    } = this.#parse(body);
     // A job talks to this Hub as a Hugging Face job talks to huggingface.co: HF_ENDPOINT is its
     // address (the only one its sandbox can reach), unless the request names another.
     const endpoint = this.#endpoint?.();
@@ -288,9 +258,13 @@ export class JobsApi {
       ...(memoryMb !== undefined ? { memoryMb } : {}),
       dependencies,
       secretNames: Object.keys(secrets),
+      ...(image?.field === "dockerImage" ? { dockerImage: image.name } : {}),
+      ...(image?.field === "spaceId" ? { spaceId: image.name } : {}),
+      ...(Object.keys(labels).length ? { labels } : {}),
+      ...(image ? { emulation: image.note } : {}),
     };
     writeFileSync(join(this.runner.dir, job.id, "hub.json"), `${JSON.stringify(record, null, 2)}\n`);
-    sendJson(res, 200, this.#info(baseUrl, job, record, false));
+    return this.#info(baseUrl, job, record, false);
   }
 
   async #list(res: ServerResponse, baseUrl: string, namespace: string): Promise<void> {
@@ -307,8 +281,10 @@ export class JobsApi {
     return {
       id: info.id,
       createdAt: info.createdAt,
-      dockerImage: null,
-      spaceId: null,
+      dockerImage: record.dockerImage ?? null,
+      spaceId: record.spaceId ?? null,
+      ...(record.labels ? { labels: record.labels } : {}),
+      ...(record.emulation ? { emulation: record.emulation } : {}),
       command: record.command,
       arguments: record.arguments,
       environment: record.environment,

@@ -27,6 +27,7 @@ import { wantsHtml } from "./pages/layout.js";
 import { blobPage, indexPage, repoPage, treePage } from "./pages/repo-pages.js";
 import { papersRoutes } from "./papers-routes.js";
 import type { RepoStore, RepoType } from "./repos.js";
+import type { ScheduledJobsApi } from "./scheduled-jobs-api.js";
 
 /** What the routes work with: one per running Hub. */
 export interface HubContext {
@@ -37,6 +38,7 @@ export interface HubContext {
   signer: LfsSigner;
   multipart: MultipartUploads;
   jobs: JobsApi;
+  scheduledJobs: ScheduledJobsApi;
   endpoints: EndpointsApi;
   docs: DocsStore;
   auth: HubAuth;
@@ -252,6 +254,7 @@ async function apiRoute(
     return createRepoRoute(req, res, store, baseUrl, user);
   if (first === "repos" && second === "delete" && method === "DELETE") return deleteRepoRoute(req, res, store, user);
   if (first === "jobs") return ctx.jobs.route(req, res, baseUrl, parts.slice(1));
+  if (first === "scheduled-jobs") return ctx.scheduledJobs.route(req, res, baseUrl, parts.slice(1));
   if (first === "endpoints") return ctx.endpoints.route(req, res, baseUrl, parts.slice(1));
   if (first === "docs" && method === "GET") return docsApiRoute(res, url, ctx.docs, baseUrl, parts.slice(1));
   const type = parseRepoType(first ?? "");

@@ -15,6 +15,7 @@ import { escapeHtml, sendPage, wantsHtml } from "./pages/layout.js";
 import { RepoStore } from "./repos.js";
 import { checkHostAndOrigin, type Listening } from "./request-gate.js";
 import { type HubContext, route } from "./routes.js";
+import { ScheduledJobsApi } from "./scheduled-jobs-api.js";
 
 export interface LocalHubOptions {
   /** Where repos, blobs and papers live. */
@@ -37,9 +38,10 @@ export interface LocalHubOptions {
   /**
    * The jobs API (`/api/jobs/…`, stored under `<dir>/jobs`): the Python interpreter (default
    * `/usr/bin/python3`) and how jobs are started. Without a `launcher` (the host's OS sandbox,
-   * `createJobLauncher`, given this Hub's address), the Hub refuses to start jobs.
+   * `createJobLauncher`, given this Hub's address), the Hub refuses to start jobs. `now` is the
+   * scheduled jobs' clock (tests move it by hand).
    */
-  jobs?: { python?: string; launcher?: JobLauncher };
+  jobs?: { python?: string; launcher?: JobLauncher; now?: () => number };
   /** Inference Endpoints (`/api/endpoints/…`): how long a starting endpoint stays pending, then initializing (and the clock). */
   endpoints?: { pendingMs?: number; initializingMs?: number; now?: () => number };
   /** LFS multipart uploads (for clients that offer the "multipart" transfer): threshold, part size, expiry. */
@@ -73,6 +75,12 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const signer = new LfsSigner();
   // This Hub's address once it listens: what its jobs get as HF_ENDPOINT.
   let endpoint: string | undefined;
+  const jobs = new JobsApi({
+    dir: join(dir, "jobs"),
+    python: options.jobs?.python,
+    ...(options.jobs?.launcher ? { launcher: options.jobs.launcher } : {}),
+    endpoint: () => endpoint,
+  });
   const ctx: HubContext = {
     dir,
     user,
@@ -80,12 +88,8 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     store,
     signer,
     multipart: new MultipartUploads(store, signer, options.multipart),
-    jobs: new JobsApi({
-      dir: join(dir, "jobs"),
-      python: options.jobs?.python,
-      ...(options.jobs?.launcher ? { launcher: options.jobs.launcher } : {}),
-      endpoint: () => endpoint,
-    }),
+    jobs,
+    scheduledJobs: new ScheduledJobsApi({ dir, jobs, ...(options.jobs?.now ? { now: options.jobs.now } : {}) }),
     endpoints: new EndpointsApi({ dir, store, user, ...options.endpoints }),
     docs: new DocsStore(dir),
     auth: new HubAuth(token),
@@ -133,12 +137,14 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   listening.port = address.port;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   endpoint = `http://${shownHost}:${address.port}`;
+  ctx.scheduledJobs.start(endpoint);
   return {
     url: endpoint,
     token,
     close: () =>
       new Promise<void>((resolve) => {
         ctx.multipart.close();
+        ctx.scheduledJobs.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -4,6 +4,8 @@ import { hfDocsBrowse, hfDocsFetch, hfDocsSearch } from "./docs.js";
 import { hfDownload } from "./download.js";
 import { hfEndpointCreate, hfEndpointInfo, hfEndpointManage } from "./endpoints.js";
 import { hfJobCancel, hfJobLogs, hfJobRun, hfJobStatus } from "./jobs.js";
+import { hfJobRunImage } from "./jobs-image.js";
+import { hfScheduledJobCreate, hfScheduledJobManage, hfScheduledJobs } from "./jobs-scheduled.js";
 import { hfPapersDetails, hfPapersLinked, hfPapersSearch, hfPapersTrending } from "./papers.js";
 import { hfPapersCitations, hfPapersSimilar } from "./papers-graph.js";
 import { hfPapersRead } from "./papers-read.js";
@@ -52,6 +54,10 @@ export default definePlugin({
     hfJobStatus,
     hfJobLogs,
     hfJobCancel,
+    hfJobRunImage,
+    hfScheduledJobCreate,
+    hfScheduledJobs,
+    hfScheduledJobManage,
     hfDocsBrowse,
     hfDocsSearch,
     hfDocsFetch,

@@ -7,7 +7,7 @@ import {
   JOB_FLAVORS,
   unknownFlavor,
 } from "./flavors.js";
-import { base64, clip, DEFAULT_ENDPOINT, guarded, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+import { base64, clip, DEFAULT_ENDPOINT, guarded, type Hub, HubHttpError, hubOf, namespaceOf } from "./hub.js";
 import { followJob, type JobInfo, readEvents } from "./job-follow.js";
 
 /** The image Hugging Face Jobs runs a uv script in (as `hf jobs uv run` does). */
@@ -22,25 +22,25 @@ const WAIT_SLACK_SECONDS = 60;
 /** …but never longer than this: the sandbox stops any tool call at ten minutes. */
 const WAIT_MAX_SECONDS = 540;
 
-const namespaceParam = {
+export const namespaceParam = {
   type: "string",
   description: "The user or organization that owns the job (default: the HF_TOKEN's user).",
 };
 const idParam = { type: "string", description: "The job id hf_job_run returned." };
 
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+export const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 function checkId(id: string): string {
   if (!/^[\w.-]+$/.test(id)) throw new HubHttpError(400, `"${id}" is not a job id.`);
   return id;
 }
 
-async function jobPath(ctx: PluginToolContext, namespace: string | undefined, id?: string): Promise<string> {
+export async function jobPath(ctx: PluginToolContext, namespace: string | undefined, id?: string): Promise<string> {
   const owner = namespace ?? (await namespaceOf(hubOf(ctx), ctx));
   return `/api/jobs/${encodeURIComponent(owner)}${id ? `/${checkId(id)}` : ""}`;
 }
 
-function describeJob(info: JobInfo, withTail: boolean): string {
+export function describeJob(info: JobInfo, withTail: boolean): string {
   const stage = info.status?.stage ?? "UNKNOWN";
   const lines = [`Job ${info.id}: ${stage}${info.status?.message ? ` (${info.status.message})` : ""}`];
   if (info.flavor) lines.push(`Flavor: ${info.flavor}`);
@@ -118,20 +118,7 @@ export const hfJobRun = defineTool<{
         timeoutSeconds: args.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
         ...(token ? { secrets: { HF_TOKEN: token } } : {}),
       };
-      // The public Hub runs images: the script travels base64-encoded and uv installs what it needs.
-      // Another endpoint (a local Hub) runs the script with its own interpreter.
-      const body = hub.isPublic
-        ? {
-            ...common,
-            dockerImage: UV_IMAGE,
-            command: [
-              "bash",
-              "-c",
-              `echo "$PINCER_SCRIPT" | base64 -d > /tmp/script.py && uv run ${dependencies.map((d) => `--with ${quote(d)}`).join(" ")} /tmp/script.py`,
-            ],
-            environment: { PINCER_SCRIPT: base64(args.script) },
-          }
-        : { ...common, script: args.script, dependencies };
+      const body = { ...common, ...scriptJobSpec(hub, args.script, dependencies) };
       const info = await hub.json<JobInfo>(await jobPath(ctx, args.namespace), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -146,8 +133,26 @@ export const hfJobRun = defineTool<{
     }),
 });
 
+/**
+ * How a Python script is sent as a job: the public Hub runs images, so the script travels
+ * base64-encoded into uv's image and uv installs what it needs; another endpoint (a local Hub)
+ * runs the script with its own interpreter.
+ */
+export function scriptJobSpec(hub: Hub, script: string, dependencies: string[]): Record<string, unknown> {
+  if (!hub.isPublic) return { script, dependencies };
+  return {
+    dockerImage: UV_IMAGE,
+    command: [
+      "bash",
+      "-c",
+      `echo "$PINCER_SCRIPT" | base64 -d > /tmp/script.py && uv run ${dependencies.map((d) => `--with ${quote(d)}`).join(" ")} /tmp/script.py`,
+    ],
+    environment: { PINCER_SCRIPT: base64(script) },
+  };
+}
+
 /** `wait: true`: the job followed to its end, its outcome as the result (an error when the job failed). */
-async function waitFor(
+export async function waitFor(
   ctx: PluginToolContext,
   namespace: string | undefined,
   started: JobInfo,
