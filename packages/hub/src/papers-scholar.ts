@@ -77,7 +77,10 @@ export function similarPapers(paper: Paper, papers: Paper[]): { paper: Paper; sc
     const tf = new Map<string, number>();
     for (const word of list) tf.set(word, (tf.get(word) ?? 0) + 1);
     const out = new Map<string, number>();
-    for (const [word, count] of tf) out.set(word, count * Math.log((1 + docs.length) / (1 + (df.get(word) ?? 0))));
+    // scikit-learn's smoothed idf: a word every stored paper has still counts (a little), so two
+    // papers alone that share their subject are still alike.
+    for (const [word, count] of tf)
+      out.set(word, count * (1 + Math.log((1 + docs.length) / (1 + (df.get(word) ?? 0)))));
     return out;
   };
   const norm = (v: Map<string, number>) => Math.sqrt([...v.values()].reduce((n, x) => n + x * x, 0)) || 1;

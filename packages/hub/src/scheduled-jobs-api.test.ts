@@ -38,6 +38,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Every run the tests started ends before its folder goes: a run writes its status as it ends.
+  await until(
+    async () => {
+      const { body } = await json("jobs/alice");
+      return (body as unknown as { status: { stage: string } }[]).every((job) => job.status.stage !== "RUNNING");
+    },
+    { message: "every run to end" },
+  );
   await hub.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -90,6 +98,8 @@ describe("scheduled jobs on the local Hub", () => {
     expect(job).toMatchObject({ dockerImage: "python:3.12" });
     expect(job.emulation).toMatch(/^The image python:3\.12 was not pulled: this Hub runs no containers/);
     expect(Date.parse(ran.status.nextJobRunAt)).toBeGreaterThan(Date.parse(ran.status.lastJob.at));
+    // Deleted, it runs no more.
+    expect((await json(`scheduled-jobs/alice/${id}`, { method: "DELETE" })).status).toBe(200);
   });
 
   it("suspends, resumes, runs now, lists and deletes", async () => {

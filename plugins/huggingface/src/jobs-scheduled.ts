@@ -30,7 +30,8 @@ export function runsInAWeek(schedule: string, now = Date.now()): number | undefi
   if (!cron) return undefined;
   const end = now + WEEK_MS;
   let count = 0;
-  for (let at = cron.nextRun(new Date(now)); at && at.getTime() <= end && count < 10_080; at = cron.nextRun(at)) count++;
+  for (let at = cron.nextRun(new Date(now)); at && at.getTime() <= end && count < 10_080; at = cron.nextRun(at))
+    count++;
   return count;
 }
 

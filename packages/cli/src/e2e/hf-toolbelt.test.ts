@@ -74,6 +74,7 @@ const QLORA = {
   publishedAt: "2023-05-23T00:00:00Z",
   submittedOnDailyAt: "2021-06-17T00:00:00Z",
   upvotes: 99,
+  references: ["2106.09685"],
 };
 
 beforeAll(async () => {
@@ -336,6 +337,40 @@ describe("every Hugging Face tool in pincer -p against pincer hub serve", () => 
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     // HF_TOKEN reached the jobs as a secret; the Hub kept its name, never its value.
     expect(filesContaining(join(hub.dir, "jobs"), token)).toEqual([]);
+  });
+
+  it("paper citations and similar papers; an image job and a scheduled job: create, list, suspend, delete", async () => {
+    using box = sandbox();
+    // The scripted model reads the scheduled job's id from the create tool's answer, as a model would.
+    const idIn = (text: string | undefined) => /^Scheduled (\S+): /.exec(text ?? "")?.[1] ?? "missing-id";
+    const s = await session(
+      box,
+      [
+        () => ["hf_papers_citations", { paper: "2106.09685" }],
+        () => ["hf_papers_similar", { paper: "2106.09685" }],
+        () => [
+          "hf_job_run_image",
+          { image: "python:3.12", command: ["python", "-c", "print('from the image')"], wait: true },
+        ],
+        () => ["hf_scheduled_job_create", { schedule: "@daily", script: "print('nightly eval')" }],
+        () => ["hf_scheduled_jobs", {}],
+        (r) => ["hf_scheduled_job_manage", { id: idIn(r[3]), action: "suspend" }],
+        (r) => ["hf_scheduled_job_manage", { id: idIn(r[3]), action: "delete" }],
+      ],
+      ["--allowedTools", "hf_job_run_image", "hf_scheduled_job_create", "hf_scheduled_job_manage"],
+    );
+    expectClean(s, 7, box);
+    const [citing, similar, image, scheduled, listed, suspended, deleted] = texts(s);
+    expect(citing).toContain("Papers citing 2106.09685 (1–1):\n  2305.14314: QLoRA");
+    expect(similar).toMatch(/^Papers like 2106\.09685:\n {2}2305\.14314: QLoRA/);
+    expect(image).toContain("it ended COMPLETED");
+    expect(image).toContain("from the image");
+    const id = idIn(scheduled);
+    expect(scheduled).toMatch(/^Scheduled \S+: @daily, cpu-basic, script; next run \S+T00:00:00\.000Z/);
+    expect(listed).toMatch(new RegExp(`^1 scheduled job:\n${id}: @daily`));
+    expect(suspended).toMatch(new RegExp(`^Suspended: ${id}: @daily, cpu-basic, script; suspended`));
+    expect(deleted).toBe(`Deleted the scheduled job ${id}: it runs no more.`);
+    expect((await api(`/api/scheduled-jobs/local/${id}`)).status).toBe(404);
   });
 
   it("Inference Endpoints: create, list, describe, pause and delete", async () => {
