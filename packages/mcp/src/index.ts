@@ -6,3 +6,4 @@ export { loginToServer, logoutFromServer } from "./login.js";
 export { McpManager, type McpManagerOptions, type McpStartReport, progressLine } from "./manager.js";
 export { LoginNeeded, oauthDir, oauthFile, StoredOAuthProvider } from "./oauth.js";
 export { type McpPromptInfo, promptUsage } from "./prompts.js";
+export type { McpProcessGuard } from "./server.js";

@@ -5,7 +5,7 @@ import { instructionsSection } from "./instructions.js";
 import { type McpPromptInfo, promptArguments, promptText } from "./prompts.js";
 import { resourceTool } from "./resources.js";
 import { errorMessage, type McpTool } from "./sdk.js";
-import { McpServer } from "./server.js";
+import { type McpProcessGuard, McpServer } from "./server.js";
 import { withoutControls } from "./text.js";
 import { callFailure, toToolResult } from "./tool-result.js";
 
@@ -24,11 +24,8 @@ export interface McpManagerOptions {
    * Default: PATH and HOME from `env`.
    */
   baseEnv?: Record<string, string>;
-  /**
-   * Ties a stdio server to this process's life (the host's lifeline): the command to spawn
-   * instead, and `release` to call once the server is closed on purpose.
-   */
-  guard?: (command: string, args: string[]) => { command: string; args: string[]; release(): void };
+  /** Ties a stdio server to this process's life and notes it while it runs (server.ts). */
+  guard?: McpProcessGuard;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   clientInfo?: { name: string; version: string };

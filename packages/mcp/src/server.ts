@@ -15,12 +15,23 @@ const STDERR_KEEP = 2_000;
 /** Resources and templates listed per server (the rest are still readable by URI). */
 const MAX_LISTED = 1_000;
 
+/**
+ * Ties a stdio server to this process's life (the host's lifeline): the command to spawn instead,
+ * `release` to call once the server is closed (on purpose or not), and `started` with the pid of
+ * the process spawned, so the host can note it until it ends (PINCER_HOME/run/processes).
+ */
+export type McpProcessGuard = (
+  command: string,
+  args: string[],
+  server: string,
+) => { command: string; args: string[]; release(): void; started?(pid: number): void };
+
 /** What a server's connection needs from the manager. */
 export interface McpServerOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   baseEnv?: Record<string, string>;
-  guard?: (command: string, args: string[]) => { command: string; args: string[]; release(): void };
+  guard?: McpProcessGuard;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
@@ -190,7 +201,7 @@ export class McpServer {
   private async open(): Promise<Client> {
     const sdk = await loadSdk();
     const { Client } = sdk;
-    const { transport, release } = this.transport(sdk);
+    const { transport, release, started } = this.transport(sdk);
     const client = new Client(this.options.clientInfo ?? { name: "pincer", version: "0.1.0" }, {
       capabilities: clientCapabilities(this.options.host),
       // A server that says its tools changed is listed again at once; a call that was running
@@ -224,11 +235,18 @@ export class McpServer {
     } finally {
       clearTimeout(timer);
     }
+    // The spawned process (for stdio): noted by the host until it ends.
+    const pid = (transport as { pid?: number | null }).pid;
+    if (started && pid) started(pid);
     this.client = client;
     return client;
   }
 
-  private transport(sdk: Sdk): { transport: Parameters<Client["connect"]>[0]; release?: () => void } {
+  private transport(sdk: Sdk): {
+    transport: Parameters<Client["connect"]>[0];
+    release?: () => void;
+    started?: (pid: number) => void;
+  } {
     const { StdioClientTransport, StreamableHTTPClientTransport, SSEClientTransport } = sdk;
     const env = this.options.env;
     const config = this.config;
@@ -242,7 +260,8 @@ export class McpServer {
       let command = expand(config.command);
       let args = (config.args ?? []).map(expand);
       let release: (() => void) | undefined;
-      if (this.options.guard) ({ command, args, release } = this.options.guard(command, args));
+      let started: ((pid: number) => void) | undefined;
+      if (this.options.guard) ({ command, args, release, started } = this.options.guard(command, args, this.name));
       const stdio = new StdioClientTransport({
         command,
         args,
@@ -254,7 +273,7 @@ export class McpServer {
       stdio.stderr?.on("data", (chunk: Buffer) => {
         this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEEP);
       });
-      return { transport: stdio, ...(release ? { release } : {}) };
+      return { transport: stdio, ...(release ? { release } : {}), ...(started ? { started } : {}) };
     }
     const url = new URL(expand(config.url));
     const headers = Object.fromEntries(

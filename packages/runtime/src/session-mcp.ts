@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type ClaudePlugin, pluginDataEnv } from "@pincer/claude-code";
-import { baseEnv, fifoLifeline } from "@pincer/host";
+import { baseEnv, fifoLifeline, type ProcessRecords } from "@pincer/host";
 import {
   type McpClientHost,
   McpManager,
@@ -36,6 +36,8 @@ export function sessionMcp(options: {
    * over any configured server of the same name.
    */
   sessionServers?: Record<string, McpServerConfig>;
+  /** Where stdio servers are noted while they run (PINCER_HOME/run/processes), like other children. */
+  records?: ProcessRecords;
 }): McpManager | undefined {
   if (options.project.mcpServers || options.project.mcp) {
     options.warnings.push(
@@ -57,7 +59,11 @@ export function sessionMcp(options: {
     env: options.env,
     // The minimal environment every spawned command starts from, and tied to Pincer's life.
     baseEnv: baseEnv(options.env),
-    guard: fifoLifeline,
+    guard: (command, args, server) => {
+      const records = options.records;
+      const label = `MCP server ${server}: ${[command, ...args].join(" ")}`;
+      return fifoLifeline(command, args, records ? { records, label } : undefined);
+    },
     ...(options.user.mcp?.startTimeoutMs ? { startTimeoutMs: options.user.mcp.startTimeoutMs } : {}),
     ...(options.user.mcp?.callTimeoutMs ? { callTimeoutMs: options.user.mcp.callTimeoutMs } : {}),
     clientInfo: { name: "pincer", version: pincerVersion() },

@@ -172,7 +172,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
 
   const model = options.model ?? project.model ?? user.model ?? options.env.PINCER_MODEL;
   // Commands an earlier Pincer could not stop (it was killed): named, with the way to stop them.
-  warnings.push(...describeSurvivors(processRecordsFor(osSandbox.stateDir)?.survivors() ?? []));
+  const processRecords = processRecordsFor(osSandbox.stateDir);
+  warnings.push(...describeSurvivors(processRecords?.survivors() ?? []));
   // No silent default model: with none named and no provider configured (or its key missing), the
   // user is told how to set one up before any session is written (model-choice.ts).
   const providers = { ...user.providers, ...options.providerConfig };
@@ -343,6 +344,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     warnings,
     claudePlugins,
     ...(options.mcpServers ? { sessionServers: options.mcpServers } : {}),
+    ...(processRecords ? { records: processRecords } : {}),
     host: mcpClientHost({
       cwd: options.cwd,
       addDirs: options.addDirs ?? [],

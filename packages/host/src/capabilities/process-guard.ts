@@ -82,12 +82,18 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
  * without touching Pincer's), then starts a watcher on the FIFO and becomes the server. When
  * Pincer dies the FIFO's last writer is gone, the watcher reads end-of-file and kills the group;
  * `release()` (the server was closed on purpose) closes Pincer's end too, so whatever the server
- * left behind goes with it. Where `setsid` is missing the server runs as it is and is told to
- * stop the MCP way: its stdin closes.
+ * left behind goes with it. With `note`, the group is written down (`started(pid)`) until
+ * released, like every other group Pincer starts, so a later session can report a survivor.
+ * Where `setsid` is missing the server runs as it is (in Pincer's group, so nothing is noted)
+ * and is told to stop the MCP way: its stdin closes.
  */
 const FIFO_SCRIPT = '{ read line < "$1"; kill -9 0; } </dev/null >/dev/null 2>&1 & shift; exec "$@"';
 
-export function fifoLifeline(command: string, args: string[]): { command: string; args: string[]; release(): void } {
+export function fifoLifeline(
+  command: string,
+  args: string[],
+  note?: { records: ProcessRecords; label: string },
+): { command: string; args: string[]; release(): void; started?(pid: number): void } {
   // A program that is not there: let the spawn itself fail, with the error that names it (ENOENT).
   const exists = command.includes("/") ? existsSync(command) : findProgram(command, process.env.PATH ?? "");
   const setsid = findProgram("setsid", process.env.PATH ?? "");
@@ -104,6 +110,7 @@ export function fifoLifeline(command: string, args: string[]): { command: string
     const held = fd;
     const folder = dir;
     let released = false;
+    let forget: (() => void) | undefined;
     return {
       command: setsid,
       args: ["/bin/sh", "-c", FIFO_SCRIPT, "pincer-lifeline", fifo, command, ...args],
@@ -112,6 +119,12 @@ export function fifoLifeline(command: string, args: string[]): { command: string
         released = true;
         closeSync(held);
         rmSync(folder, { recursive: true, force: true });
+        forget?.();
+      },
+      // setsid run by a process that leads no group makes that same process (pid) a session and
+      // group leader, and the sh then execs the server in place: the pid is the group's number.
+      started(pid) {
+        if (note && !released && !forget) forget = note.records.add({ pgid: pid, label: note.label });
       },
     };
   } catch {

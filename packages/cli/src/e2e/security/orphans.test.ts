@@ -110,9 +110,50 @@ describe.each(modes)("no orphan processes: kill -9 of pincer with an MCP server 
         message: "the server to run",
         timeoutMs: 60_000,
       });
+      // Noted like every other child while it runs: its own process group, named for the user.
+      const notes = join(box.env.PINCER_HOME!, "run", "processes");
+      await until(() => mcpNotes(notes).length === 1, { message: "the server's note", timeoutMs: 60_000 });
+      const [note] = mcpNotes(notes);
+      expect(note!.label).toContain(`MCP server fx: ${process.execPath}`);
+      expect(processesWith(flag)).toContain(note!.pgid);
       child.kill("SIGKILL");
       await done;
       await until(() => processesWith(flag).length === 0, { message: "the MCP server to die", timeoutMs: 60_000 });
+    } finally {
+      await model.close();
+    }
+  });
+});
+
+/** The notes of MCP servers under PINCER_HOME/run/processes. */
+function mcpNotes(dir: string): Array<{ pgid: number; label: string }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as { pgid: number; label: string })
+    .filter((note) => note.label.startsWith("MCP server "));
+}
+
+describe("an MCP server stopped on purpose", () => {
+  it("leaves no note behind when pincer ends normally", async () => {
+    using box = sandbox();
+    mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+    writeFileSync(
+      join(box.env.PINCER_HOME!, "config.json"),
+      JSON.stringify({ mcpServers: { fx: { command: process.execPath, args: [MCP_TEST_SERVER] } } }),
+    );
+    const model = await startOpenAIServer();
+    try {
+      model.enqueue([
+        { toolCalls: [{ id: "call_1", name: "mcp__fx__echo", arguments: { text: "hi" } }] },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "done" }, { finish: "stop" }]);
+      const result = await box.run(["-p", "echo", "--model", "openai/gpt-5", "--allowedTools", "mcp__fx__*"], {
+        env: { OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: model.url },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.stringify(model.requests.at(-1)?.body)).toContain("echo: hi");
+      expect(mcpNotes(join(box.env.PINCER_HOME!, "run", "processes"))).toEqual([]);
     } finally {
       await model.close();
     }
