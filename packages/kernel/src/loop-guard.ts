@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { type ToolProgress, toolProgress } from "./tool.js";
 
 export interface LoopGuardOptions {
   /** The same call (name + arguments) with the same result this many times in a row. */
@@ -71,6 +72,8 @@ export class LoopGuard {
   private readonly options: LoopGuardOptions;
   private history: Observation[] = [];
   private corrections = 0;
+  /** Each call's (name + arguments) progress when it last moved on, to tell waiting from looping. */
+  private lastProgress = new Map<string, { progress: ToolProgress; tag: string }>();
 
   constructor(options: Partial<LoopGuardOptions> = {}) {
     this.options = { ...DEFAULT_LOOP_GUARD, ...options };
@@ -80,6 +83,31 @@ export class LoopGuard {
   reset(): void {
     this.history = [];
     this.corrections = 0;
+    this.lastProgress.clear();
+  }
+
+  /**
+   * Which stretch of progress this result belongs to: a new tag when work outside the call moved
+   * on since the call last looked (its state changed, or it is still active and more time has
+   * passed), else the tag of the last move. Two results with one tag are the same answer; a new
+   * tag makes the same text a different one. Undefined: the result reports no progress.
+   */
+  private progressTag(call: string, details: unknown): string | undefined {
+    const now = toolProgress(details);
+    if (!now) return undefined;
+    const before = this.lastProgress.get(call);
+    const moved =
+      !before ||
+      before.progress.key !== now.key ||
+      before.progress.state !== now.state ||
+      (now.active && now.elapsedSeconds > before.progress.elapsedSeconds);
+    if (!moved) return before.tag;
+    const tag = hash(`${now.key ?? ""}|${now.state}|${now.elapsedSeconds}`);
+    this.lastProgress.delete(call);
+    this.lastProgress.set(call, { progress: now, tag });
+    // Bounded: the calls seen lately are enough to compare with.
+    if (this.lastProgress.size > 64) this.lastProgress.delete(this.lastProgress.keys().next().value!);
+    return tag;
   }
 
   /**
@@ -90,8 +118,10 @@ export class LoopGuard {
     const resultHash = hash(call.resultText);
     const args = canonicalJson(call.args);
     const failed = call.isError || exitedNonZero(call.details);
+    // A result that reports progress differs from the last one even when its text is the same.
+    const progress = this.progressTag(`${call.name}:${args}`, call.details);
     this.history.push({
-      signature: `${call.name}:${args}:${resultHash}`,
+      signature: `${call.name}:${args}:${resultHash}${progress ? `:${progress}` : ""}`,
       call: `${call.name}:${args}`,
       name: call.name,
       shown: `${call.name} ${shorten(args, SHOWN_ARGS)}`,

@@ -323,13 +323,22 @@ export class ToolRunner {
     const abort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", abort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let restartClock = () => {};
     // A tool that ignores its signal must not hold the turn hostage: race it against the limits.
+    // The limit counts from the call's last progress update: a wait that reports as it goes (a job
+    // followed for hours) is never cut, one that goes silent for the limit is.
     const limits = new Promise<ToolResult & { isError: boolean }>((resolve) => {
-      timer = setTimeout(() => {
+      const expire = () => {
         // Resolve before aborting: the abort listener below would otherwise report a user interrupt.
         resolve(failure(`${tool.name} timed out after ${formatSeconds(this.options.timeoutMs)} and was stopped.`));
         controller.abort(new Error("timeout"));
-      }, this.options.timeoutMs);
+      };
+      timer = setTimeout(expire, this.options.timeoutMs);
+      restartClock = () => {
+        if (controller.signal.aborted) return;
+        clearTimeout(timer);
+        timer = setTimeout(expire, this.options.timeoutMs);
+      };
       controller.signal.addEventListener(
         "abort",
         () => resolve(failure(`${tool.name} was interrupted by the user before it finished.`)),
@@ -343,12 +352,14 @@ export class ToolRunner {
           toolCallId: call.id,
           cwd: this.options.cwd,
           signal: controller.signal,
-          onUpdate: (partial) =>
+          onUpdate: (partial) => {
+            restartClock();
             this.options.bus.emit({
               type: "tool_update",
               toolCallId: call.id,
               partial: this.options.redact ? this.options.redact(partial) : partial,
-            }),
+            });
+          },
           authorize: (action) => this.authorize(call.id, action, controller.signal),
           addUsage: (usage) => this.addCallUsage(call.id, usage),
         })

@@ -58,8 +58,36 @@ export interface ToolContext {
 
 export interface ToolResult {
   content: string | Array<TextContent | ImageContent>;
+  /** Structured data for the UI and the session; `details.progress` (a ToolProgress) is read by the loop guard. */
   details?: unknown;
   isError?: boolean;
+}
+
+/**
+ * What a tool reports about work that goes on outside the call (a job, a build, a deployment), as
+ * `details.progress`: the loop guard takes checking on it again as progress, not as a loop, while
+ * `state` changes or while `active` work's `elapsedSeconds` grows, even when the text is the same.
+ */
+export interface ToolProgress {
+  /** Which work this is (a job id): a new key is new work. */
+  key?: string;
+  /** Its state as the tool words it ("RUNNING", "COMPLETED"). */
+  state: string;
+  /** True while the work is still under way. */
+  active: boolean;
+  /** How long it has been under way. */
+  elapsedSeconds: number;
+}
+
+/** A result's `details.progress`, when it has the ToolProgress shape. */
+export function toolProgress(details: unknown): ToolProgress | undefined {
+  const progress = (details as { progress?: unknown } | null | undefined)?.progress;
+  if (!progress || typeof progress !== "object") return undefined;
+  const { key, state, active, elapsedSeconds } = progress as Record<string, unknown>;
+  if (typeof state !== "string" || typeof active !== "boolean") return undefined;
+  if (typeof elapsedSeconds !== "number" || !Number.isFinite(elapsedSeconds)) return undefined;
+  if (key !== undefined && typeof key !== "string") return undefined;
+  return { ...(key !== undefined ? { key } : {}), state, active, elapsedSeconds };
 }
 
 export interface Tool<Args = Record<string, unknown>> {

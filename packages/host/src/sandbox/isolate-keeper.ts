@@ -314,6 +314,9 @@ export class IsolateKeeper {
   forward(callId: string, payload: string): void {
     const call = this.calls.get(callId);
     if (!call) return;
+    // Progress: a tool call's wall-clock limit counts from its last update, so a wait that reports
+    // as it goes (a job followed for hours) is never cut; one that goes silent for the limit is.
+    if (call.limits) call.limits.deadline = Date.now() + (call.own?.wallMs ?? this.limits.wallMsPerCall);
     const before = call.bytes;
     call.bytes += payload.length;
     if (call.bytes <= this.limits.maxUpdateBytes) call.onUpdate?.(payload);
