@@ -1,14 +1,18 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ToolCall } from "@pincer/kernel";
+import type { Hooks, ToolCall } from "@pincer/kernel";
+import { until } from "@pincer/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPluginHooks, matches } from "./hooks.js";
+import { claudeHookSets, type SessionStartSource } from "./hooks/claude-hooks.js";
+import type { BoundHook } from "./hooks/hook-process.js";
+import { conditionHolds, matches, matchesTool } from "./hooks/matchers.js";
 import type { ClaudeHookCommand } from "./plugins/claude-plugin-hooks.js";
-import type { ClaudePlugin } from "./plugins/claude-plugin-read.js";
 
 const dirs: string[] = [];
+const closers: Array<() => void> = [];
 afterEach(() => {
+  for (const close of closers.splice(0)) close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 function temp(): string {
@@ -17,21 +21,32 @@ function temp(): string {
   return dir;
 }
 
-function setup(hooks: Array<Partial<ClaudeHookCommand> & Pick<ClaudeHookCommand, "event" | "command">>) {
+type Spec = Partial<ClaudeHookCommand> & Pick<ClaudeHookCommand, "event" | "command">;
+
+function setup(specs: Spec[], source: SessionStartSource = "startup") {
   const cwd = temp();
   const root = temp();
-  const plugin = { name: "p", root, hooks: hooks.map((hook) => ({ timeout: 60, ...hook })) } as unknown as ClaudePlugin;
+  const bound: BoundHook[] = specs.map((spec) => ({
+    timeout: 60,
+    ...spec,
+    origin: { kind: "plugin", name: "p", root, dataDir: join(root, "..", `${root.split("/").at(-1)}-data`) },
+  }));
+  dirs.push(join(root, "..", `${root.split("/").at(-1)}-data`));
   const warnings: string[] = [];
-  const created = createPluginHooks({
-    plugins: [plugin],
+  const { sets, close } = claudeHookSets(bound, {
     cwd,
     env: { PATH: process.env.PATH, HOME: cwd, SECRET_TOKEN: "nope" },
-    sessionId: () => "session-1",
-    // The unit tests run the commands unconfined; the e2e test covers the sandbox.
+    // The unit tests run the commands unconfined; the e2e tests cover the sandbox.
     osSandbox: { os: "off" },
+    sessionId: () => "session-1",
+    transcriptPath: () => join(cwd, "transcript.jsonl"),
+    permissionMode: () => "default",
+    model: () => "openai/gpt-5",
+    startSource: () => source,
     warn: (message) => warnings.push(message),
   });
-  return { hooks: created!, warnings, cwd, root };
+  closers.push(close);
+  return { hooks: sets[0]!.hooks as Required<Hooks>, warnings, cwd, root };
 }
 
 const call = (name: string, args: Record<string, unknown> = {}): ToolCall => ({
@@ -40,77 +55,295 @@ const call = (name: string, args: Record<string, unknown> = {}): ToolCall => ({
   name,
   arguments: args,
 });
+/** A hook that records its input in the workspace and answers `answer` (JSON) or plain text. */
+const answering = (answer: unknown, file = "event.json") =>
+  `cat > "$CLAUDE_PROJECT_DIR/${file}"; printf '%s' '${typeof answer === "string" ? answer : JSON.stringify(answer)}'`;
+const turn = (text = "") => ({ stopReason: "end_turn", steps: 1, usage: {}, text }) as never;
 
-describe("Claude Code hooks as kernel hooks", () => {
-  it("matches Claude's tool names and regexes against Pincer's tools", () => {
-    expect(matches(undefined, "bash")).toBe(true);
-    expect(matches("Bash", "bash")).toBe(true);
-    expect(matches("Write|Edit", "edit")).toBe(true);
-    expect(matches("Write|Edit", "bash")).toBe(false);
-    expect(matches("mcp__.*", "mcp__fx__echo")).toBe(true);
-    expect(matches("Bas.*", "bash")).toBe(true);
+describe("Claude Code's matchers and if conditions", () => {
+  it("matches all, exact lists (| and ,), and unanchored regular expressions, on Claude's and Pincer's names", () => {
+    expect(matches(undefined, "Bash")).toBe(true);
+    expect(matches("*", "Bash")).toBe(true);
+    expect(matchesTool("Bash", "bash")).toBe(true);
+    expect(matchesTool("Edit|Write", "write")).toBe(true);
+    expect(matchesTool("Edit, Write", "edit")).toBe(true);
+    expect(matchesTool("Edit|Write", "bash")).toBe(false);
+    expect(matchesTool("Edit.*", "edit")).toBe(true);
+    expect(matchesTool("mcp__memory__.*", "mcp__memory__create")).toBe(true);
+    expect(matchesTool("mcp__memory", "mcp__memory__create")).toBe(false);
+    expect(matches("code-reviewer", "senior-code-reviewer")).toBe(false);
+    expect(matches("startup|resume", "resume")).toBe(true);
   });
 
-  it("blocks on exit 2 with stderr as the reason, and hands the event JSON on stdin with a clean env", async () => {
-    const { hooks, cwd, root, warnings } = setup([
+  it("reads if as one permission rule: any part of a command, a file pattern, a domain", () => {
+    const cwd = "/w";
+    const bash = (value: string) => ({ name: "bash", subject: { kind: "command" as const, value } });
+    expect(conditionHolds("Bash(git *)", bash("FOO=bar git push"), cwd)).toBe(true);
+    expect(conditionHolds("Bash(git *)", bash("npm test && git push"), cwd)).toBe(true);
+    expect(conditionHolds("Bash(rm *)", bash("echo $(rm -rf /)"), cwd)).toBe(true);
+    expect(conditionHolds("Bash(rm *)", bash("echo $(date)"), cwd)).toBe(false);
+    expect(conditionHolds("Edit(*.ts)", { name: "write", subject: { kind: "path", value: "/w/src/a.ts" } }, cwd)).toBe(
+      true,
+    );
+    expect(conditionHolds("Edit(*.ts)", { name: "edit", subject: { kind: "path", value: "/w/a.md" } }, cwd)).toBe(
+      false,
+    );
+    expect(conditionHolds("Bash", bash("anything"), cwd)).toBe(true);
+    expect(conditionHolds("Read", bash("cat x"), cwd)).toBe(false);
+  });
+});
+
+describe("Claude Code hooks: their input", () => {
+  it("gives PreToolUse Claude Code's fields, tool names and argument names, with absolute paths and a clean env", async () => {
+    const { hooks, cwd, root } = setup([
       {
         event: "PreToolUse",
-        matcher: "Bash",
-        command:
-          'cat > "$CLAUDE_PROJECT_DIR/event.json"; env > "$CLAUDE_PROJECT_DIR/env.txt"; echo "no shell today" >&2; exit 2',
+        matcher: "Read",
+        command: 'cat > "$CLAUDE_PROJECT_DIR/event.json"; env > "$CLAUDE_PROJECT_DIR/env.txt"',
       },
     ]);
-    const verdict = await hooks.beforeToolCall!(call("bash", { command: "ls" }), { cwd });
-    expect(verdict).toEqual({ block: { reason: "no shell today" } });
-    expect(JSON.parse(readFileSync(join(cwd, "event.json"), "utf8"))).toMatchObject({
+    expect(await hooks.beforeToolCall(call("read", { path: "src/a.ts", offset: 2 }), { cwd })).toEqual({});
+    expect(JSON.parse(readFileSync(join(cwd, "event.json"), "utf8"))).toEqual({
       session_id: "session-1",
+      transcript_path: join(cwd, "transcript.jsonl"),
       cwd,
+      permission_mode: "default",
       hook_event_name: "PreToolUse",
-      tool_name: "Bash",
-      tool_input: { command: "ls" },
+      tool_name: "Read",
+      tool_input: { file_path: join(cwd, "src/a.ts"), offset: 2 },
+      tool_use_id: "c1",
     });
     const env = readFileSync(join(cwd, "env.txt"), "utf8");
     expect(env).toContain(`CLAUDE_PLUGIN_ROOT=${root}`);
+    expect(env).toContain("CLAUDE_PLUGIN_DATA=");
+    expect(env).toContain("PYTHONPYCACHEPREFIX=");
     expect(env).not.toContain("SECRET_TOKEN");
-    expect(await hooks.beforeToolCall!(call("read"), { cwd })).toBeUndefined();
-    expect(warnings).toEqual([]);
+    // Not matched: not run.
+    expect(await hooks.beforeToolCall(call("bash", { command: "ls" }), { cwd })).toBeUndefined();
   });
 
-  it("warns about a failing and a hanging hook and goes on", async () => {
-    const { hooks, cwd, warnings } = setup([
-      { event: "PreToolUse", command: "echo broken >&2; exit 3" },
-      { event: "PreToolUse", command: "sleep 30", timeout: 0.3 },
-    ]);
-    const started = Date.now();
-    expect(await hooks.beforeToolCall!(call("bash"), { cwd })).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(warnings[0]).toMatch(/p PreToolUse hook `echo broken >&2; exit 3` failed \(exit 3\): broken; going on/);
-    expect(warnings[1]).toMatch(/was stopped after its 0.3s timeout; going on/);
-  });
-
-  it("maps prompt submit, stop, post-tool and session start", async () => {
-    const { hooks, cwd } = setup([
+  it("runs the exec form with args and no shell, placeholders filled in", async () => {
+    const { hooks, cwd, root } = setup([
       {
         event: "UserPromptSubmit",
-        command: `node -e "process.stdin.on('data', d => { const e = JSON.parse(d); if (e.prompt.includes('secret')) { console.error('no secrets'); process.exit(2) } console.log('today is Tuesday') })"`,
+        command: "node",
+        args: ["-e", "console.log(process.argv[1])", "${CLAUDE_PLUGIN_ROOT}/x $HOME"],
+      },
+    ]);
+    expect(await hooks.promptSubmit("hi")).toEqual({ context: `${root}/x $HOME` });
+    expect(cwd).toBeTruthy();
+  });
+
+  it("tells SessionStart how the session started, filtered by its matcher", async () => {
+    for (const source of ["startup", "resume", "clear"] as const) {
+      const { hooks, cwd } = setup(
+        [
+          { event: "SessionStart", matcher: "startup|clear", command: answering("fresh start") },
+          { event: "SessionStart", command: 'cat > "$CLAUDE_PROJECT_DIR/start.json"' },
+        ],
+        source,
+      );
+      const verdict = await hooks.sessionStart({ sessionId: "s", resumed: source === "resume" });
+      expect(JSON.parse(readFileSync(join(cwd, "start.json"), "utf8"))).toMatchObject({
+        source,
+        model: "openai/gpt-5",
+      });
+      expect(verdict).toEqual(source === "startup" || source === "clear" ? { context: "fresh start" } : undefined);
+    }
+  });
+});
+
+describe("Claude Code hooks: every documented output", () => {
+  it("PreToolUse: exit 2 and deny block; ask and allow reach the permission engine; updatedInput and additionalContext", async () => {
+    const { hooks, cwd } = setup([
+      { event: "PreToolUse", matcher: "Bash", if: "Bash(rm *)", command: "echo 'no rm here' >&2; exit 2" },
+      {
+        event: "PreToolUse",
+        matcher: "Bash",
+        if: "Bash(curl *)",
+        command: answering({
+          hookSpecificOutput: {
+            hookEventName: "PreToolUse",
+            permissionDecision: "deny",
+            permissionDecisionReason: "no network",
+          },
+        }),
       },
       {
-        event: "Stop",
-        command: `node -e "process.stdin.on('data', d => { if (!JSON.parse(d).stop_hook_active) { console.error('run the tests'); process.exit(2) } })"`,
+        event: "PreToolUse",
+        matcher: "Write",
+        command: answering({
+          hookSpecificOutput: {
+            hookEventName: "PreToolUse",
+            permissionDecision: "allow",
+            permissionDecisionReason: "generated files are fine",
+            updatedInput: { file_path: "/w/out/a.txt", content: "rewritten" },
+            additionalContext: "Files under out/ are generated.",
+          },
+        }),
       },
-      { event: "PostToolUse", matcher: "Write", command: 'echo \'{"decision":"block","reason":"lint failed"}\'' },
-      { event: "SessionStart", command: "echo project uses pnpm" },
+      {
+        event: "PreToolUse",
+        matcher: "Edit",
+        command: answering({
+          hookSpecificOutput: { permissionDecision: "ask", permissionDecisionReason: "edits need a look" },
+        }),
+      },
+      { event: "PreToolUse", matcher: "Glob", command: answering({ decision: "block", reason: "old style deny" }) },
     ]);
-    expect(await hooks.promptSubmit!("hello")).toEqual({ context: "today is Tuesday" });
-    expect(await hooks.promptSubmit!("my secret")).toEqual({ block: { reason: "no secrets" } });
-    const turn = { stopReason: "end_turn", steps: 1, usage: {}, text: "" } as never;
-    expect(await hooks.stop!(turn)).toEqual({ continueWith: "run the tests" });
-    expect(await hooks.stop!(turn)).toBeUndefined();
-    expect(await hooks.afterToolCall!(call("write"), { content: "ok", isError: false })).toEqual({
-      context: "lint failed",
+    expect(await hooks.beforeToolCall(call("bash", { command: "rm -rf build" }), { cwd })).toEqual({
+      block: { reason: "no rm here" },
     });
-    expect(await hooks.afterToolCall!(call("read"), { content: "ok", isError: false })).toBeUndefined();
-    expect(await hooks.sessionStart!({ sessionId: "s", resumed: false })).toEqual({ context: "project uses pnpm" });
+    expect(await hooks.beforeToolCall(call("bash", { command: "curl x" }), { cwd })).toEqual({
+      block: { reason: "no network" },
+    });
+    expect(await hooks.beforeToolCall(call("bash", { command: "ls" }), { cwd })).toBeUndefined();
+    expect(await hooks.beforeToolCall(call("write", { path: "a.txt", content: "x" }), { cwd })).toEqual({
+      allow: { reason: "generated files are fine" },
+      args: { path: "/w/out/a.txt", content: "rewritten" },
+      context: "Files under out/ are generated.",
+    });
+    expect(await hooks.beforeToolCall(call("edit", { path: "a" }), { cwd })).toEqual({
+      ask: { reason: "edits need a look" },
+    });
+    expect(await hooks.beforeToolCall(call("glob", { pattern: "*" }), { cwd })).toEqual({
+      block: { reason: "old style deny" },
+    });
+  });
+
+  it("continue: false halts the session with its stopReason; systemMessage is shown; other exits warn and go on", async () => {
+    const { hooks, cwd, warnings } = setup([
+      {
+        event: "PostToolUse",
+        matcher: "Bash",
+        command: answering({ continue: false, stopReason: "Build failed", systemMessage: "see the log" }),
+      },
+      { event: "PostToolUse", matcher: "Read", command: "echo broken >&2; exit 3" },
+      { event: "PostToolUse", matcher: "Grep", command: "sleep 30", timeout: 0.3 },
+    ]);
+    expect(await hooks.afterToolCall(call("bash"), { content: "ok", isError: false })).toEqual({
+      halt: { reason: "Build failed" },
+    });
+    expect(warnings[0]).toMatch(/p PostToolUse hook .*: see the log/);
+    const started = Date.now();
+    expect(await hooks.afterToolCall(call("read"), { content: "ok", isError: false })).toBeUndefined();
+    expect(await hooks.afterToolCall(call("grep"), { content: "ok", isError: false })).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(warnings[1]).toMatch(/failed with non-blocking status code 3: broken; going on/);
+    expect(warnings[2]).toMatch(/was stopped after its 0.3s timeout; going on/);
+    expect(cwd).toBeTruthy();
+  });
+
+  it("PostToolUse: a block's reason and additionalContext reach the model, updatedToolOutput replaces the result; failures go to PostToolUseFailure", async () => {
+    const { hooks, cwd } = setup([
+      {
+        event: "PostToolUse",
+        matcher: "Write",
+        command: answering({
+          decision: "block",
+          reason: "lint failed",
+          hookSpecificOutput: { additionalContext: "run pnpm lint" },
+        }),
+      },
+      {
+        event: "PostToolUse",
+        matcher: "Bash",
+        command: answering({ hookSpecificOutput: { updatedToolOutput: "[redacted]" } }),
+      },
+      {
+        event: "PostToolUseFailure",
+        command: answering({ hookSpecificOutput: { additionalContext: "try --force" } }, "failure.json"),
+      },
+      { event: "PostToolUse", matcher: "Read", command: "echo 'too big' >&2; exit 2" },
+    ]);
+    expect(await hooks.afterToolCall(call("write", { path: "a" }), { content: "ok", isError: false })).toEqual({
+      context: "lint failed\nrun pnpm lint",
+    });
+    expect(await hooks.afterToolCall(call("bash"), { content: "secret output", isError: false })).toEqual({
+      result: { content: "[redacted]", isError: false },
+    });
+    expect(await hooks.afterToolCall(call("read"), { content: "x", isError: false })).toEqual({ context: "too big" });
+    expect(
+      await hooks.afterToolCall(call("bash", { command: "x" }), { content: "exit code 1", isError: true }),
+    ).toEqual({
+      context: "try --force",
+    });
+    expect(JSON.parse(readFileSync(join(cwd, "failure.json"), "utf8"))).toMatchObject({
+      hook_event_name: "PostToolUseFailure",
+      tool_name: "Bash",
+      error: "exit code 1",
+    });
+  });
+
+  it("UserPromptSubmit: plain stdout and additionalContext are context; exit 2 and decision: block refuse the prompt", async () => {
+    const { hooks } = setup([
+      {
+        event: "UserPromptSubmit",
+        command: `node -e "process.stdin.on('data', d => { const e = JSON.parse(d); if (e.prompt.includes('secret')) { console.error('no secrets'); process.exit(2) } if (e.prompt.includes('json')) { console.log(JSON.stringify({ decision: 'block', reason: 'not today' })); return } console.log('today is Tuesday') })"`,
+      },
+      {
+        event: "UserPromptSubmit",
+        command: answering(
+          { hookSpecificOutput: { hookEventName: "UserPromptSubmit", additionalContext: "branch: main" } },
+          "p.json",
+        ),
+      },
+    ]);
+    expect(await hooks.promptSubmit("hello")).toEqual({ context: "today is Tuesday\nbranch: main" });
+    expect(await hooks.promptSubmit("my secret")).toEqual({ block: { reason: "no secrets" } });
+    expect(await hooks.promptSubmit("json please")).toEqual({ block: { reason: "not today" } });
+  });
+
+  it("Stop: exit 2, decision: block and additionalContext keep the turn going; stop_hook_active; at most 8 in a row", async () => {
+    const { hooks, cwd, warnings } = setup([
+      {
+        event: "Stop",
+        command: `node -e "process.stdin.on('data', d => { const e = JSON.parse(d); require('fs').writeFileSync(process.env.CLAUDE_PROJECT_DIR + '/stop.json', d); if (!e.stop_hook_active) { console.error('run the tests'); process.exit(2) } })"`,
+      },
+    ]);
+    expect(await hooks.stop(turn("All done."))).toEqual({ continueWith: "run the tests" });
+    expect(JSON.parse(readFileSync(join(cwd, "stop.json"), "utf8"))).toMatchObject({
+      hook_event_name: "Stop",
+      stop_hook_active: false,
+      last_assistant_message: "All done.",
+      background_tasks: [],
+    });
+    expect(await hooks.stop(turn())).toBeUndefined();
+    const always = setup([
+      { event: "Stop", command: answering({ hookSpecificOutput: { additionalContext: "keep going" } }) },
+    ]);
+    for (let n = 0; n < 8; n++) expect(await always.hooks.stop(turn())).toEqual({ continueWith: "keep going" });
+    expect(await always.hooks.stop(turn())).toBeUndefined();
+    expect(always.warnings.at(-1)).toMatch(/8 times in a row/);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe("Claude Code hooks in the background", () => {
+  it("does not wait for an async hook; what it says reaches the model at its next step, never as raw JSON", async () => {
+    const { hooks, cwd } = setup([
+      {
+        event: "PostToolUse",
+        async: true,
+        command: `sleep 0.3; printf '%s' '{"hookSpecificOutput":{"additionalContext":"tests passed"}}'`,
+      },
+      // A hook that detaches itself with {"async":true} as its first line (the Agent SDK's way).
+      {
+        event: "UserPromptSubmit",
+        command: `echo '{"async":true}'; sleep 0.3; echo '{"hookSpecificOutput":{"additionalContext":"indexed"}}'`,
+      },
+    ]);
+    const started = Date.now();
+    expect(await hooks.afterToolCall(call("write", { path: "a" }), { content: "ok", isError: false })).toBeUndefined();
+    expect(await hooks.promptSubmit("go")).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_500);
+    // Each prompt takes what has arrived since the last; the two may arrive at different steps.
+    let delivered = "";
+    await until(async () => {
+      delivered += (await hooks.promptSubmit("next"))?.context ?? "";
+      return delivered.includes("tests passed") && delivered.includes("indexed") ? true : undefined;
+    });
+    expect(delivered).not.toContain('{"async"');
     expect(cwd).toBeTruthy();
   });
 });

@@ -35,14 +35,25 @@ export {
   toolListField,
 } from "./front-matter.js";
 export {
-  claudeCodeHookSets,
-  createPluginHooks,
+  type ClaudeHooksOptions,
+  claudeHookSets,
+  type SessionStartSource,
+  subjectOf,
+} from "./hooks/claude-hooks.js";
+export { type HookAnswer, readAnswer } from "./hooks/hook-output.js";
+export {
+  type BoundHook,
+  describeHook,
+  type HookOrigin,
   type HookOutcome,
-  type HookRunnerOptions,
-  matches,
+  type HookProcessOptions,
   pluginDataEnv,
+  type RunningHook,
   runHookCommand,
-} from "./hooks.js";
+} from "./hooks/hook-process.js";
+export { conditionHolds, matches, matchesTool } from "./hooks/matchers.js";
+export { ClaudeTranscript } from "./hooks/transcript.js";
+export { pluginHookBindings } from "./hooks.js";
 export {
   formatMemory,
   formatNestedMemory,
@@ -58,7 +69,13 @@ export { findImports, MAX_IMPORT_HOPS, stripHtmlComments } from "./memory-import
 export { pincerRule } from "./permission-rules.js";
 export { describeClaudePlugin, loadClaudePlugins } from "./plugins/claude-plugin.js";
 export { ClaudePluginError } from "./plugins/claude-plugin-files.js";
-export { CLAUDE_HOOK_EVENTS, type ClaudeHookCommand, type ClaudeHookEvent } from "./plugins/claude-plugin-hooks.js";
+export {
+  CLAUDE_HOOK_EVENTS,
+  type ClaudeHookCommand,
+  type ClaudeHookEvent,
+  parseHooks,
+  TOOL_EVENTS,
+} from "./plugins/claude-plugin-hooks.js";
 export type { ClaudeMcpServer } from "./plugins/claude-plugin-mcp.js";
 export {
   CLAUDE_PLUGIN_MANIFEST,
@@ -67,6 +84,19 @@ export {
   type ReadPluginOptions,
   readClaudePlugin,
 } from "./plugins/claude-plugin-read.js";
+export {
+  type ClaudeSettingsFile,
+  type ClaudeSettingsScope,
+  claudeSettingsPaths,
+  hooksFingerprint,
+  readClaudeSettings,
+} from "./settings/claude-settings.js";
+export {
+  approveHooks,
+  type HookApproval,
+  hookApprovalStatus,
+  hookApprovalsPath,
+} from "./settings/hook-approvals.js";
 export {
   claudePathPattern,
   claudePermissionsToPincer,

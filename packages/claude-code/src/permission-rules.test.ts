@@ -1,7 +1,7 @@
 import { parseRule } from "@pincer/kernel";
 import { describe, expect, it } from "vitest";
 import { selectTools } from "./agent-tools.js";
-import { matches } from "./hooks.js";
+import { matchesTool } from "./hooks/matchers.js";
 import { pincerRule } from "./permission-rules.js";
 
 describe("Claude Code's tool names", () => {
@@ -23,9 +23,9 @@ describe("Claude Code's tool names", () => {
   });
 
   it("hook matchers and agent tool lists take them too", () => {
-    expect(matches("WebFetch|WebSearch", "web_fetch")).toBe(true);
-    expect(matches("NotebookEdit", "notebook_edit")).toBe(true);
-    expect(matches("KillShell", "bash")).toBe(false);
+    expect(matchesTool("WebFetch|WebSearch", "web_fetch")).toBe(true);
+    expect(matchesTool("NotebookEdit", "notebook_edit")).toBe(true);
+    expect(matchesTool("KillShell", "bash")).toBe(false);
     const tools = ["web_fetch", "web_search", "bash_output", "kill_shell", "notebook_edit", "read"].map((name) => ({
       name,
     }));

@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { configCommand } from "./commands/config.js";
 import { runDemo } from "./commands/demo.js";
+import { hooksCommands } from "./commands/hooks.js";
 import { hubCommands } from "./commands/hub.js";
 import { mcpCommands } from "./commands/mcp.js";
 import { pluginCommands } from "./commands/plugin.js";
@@ -213,6 +214,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     )
     .command("theme", "List, preview and choose colour themes", (sub) => themeCommands(sub, env))
     .command("mcp", "Add, list, remove and approve MCP servers", (sub) => mcpCommands(sub, env))
+    .command("hooks", "List Claude Code hooks and approve a project's", (sub) => hooksCommands(sub, env))
     .command("hub", "Serve a local Hugging Face Hub (offline repos, datasets, papers)", (sub) => hubCommands(sub, env))
     .command(
       "intern",

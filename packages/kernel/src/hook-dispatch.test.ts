@@ -177,10 +177,10 @@ describe("a hook that fails", () => {
       permissions: { mode: "bypassPermissions" },
     });
     const seen = warnings(kernel);
-    kernel.addHooks({ beforeToolCall: () => ({ allow: true }) as never }, { name: "plugin loose" });
+    kernel.addHooks({ beforeToolCall: () => ({ approve: true }) as never }, { name: "plugin loose" });
     await kernel.prompt("go");
     expect(ran).toEqual(["ls"]);
-    expect(seen.join("\n")).toContain('a field "allow" a beforeToolCall verdict does not have');
+    expect(seen.join("\n")).toContain('a field "approve" a beforeToolCall verdict does not have');
   });
 });
 

@@ -17,6 +17,8 @@ export interface ToolCallGate {
   blocked?: string;
   /** Every ask's reason: a person must approve the call (see PermissionRequest.mustAsk). */
   ask: string[];
+  /** Every allow's reason: the mode's question is skipped (rules, asks and must-ask still stand). */
+  allow: string[];
   args: Record<string, unknown>;
   context: string[];
 }
@@ -31,6 +33,22 @@ export interface ToolCallGate {
  */
 export class HookDispatcher {
   private readonly reported = new Set<string>();
+  /**
+   * Why a hook stopped the session (a `halt` verdict, Claude Code's `continue: false`), until the
+   * turn that saw it ends: the loop checks it after each step and ends the turn.
+   */
+  halted: string | undefined;
+
+  /** Clears a halt once its turn has ended. */
+  resetHalt(): void {
+    this.halted = undefined;
+  }
+
+  private noteHalt(entry: RegisteredHooks, verdict: { halt?: { reason: string } }): void {
+    if (verdict.halt && this.halted === undefined) {
+      this.halted = verdict.halt.reason || `${entry.source.name} stopped the session`;
+    }
+  }
 
   constructor(
     private readonly registry: HookRegistry,
@@ -43,7 +61,7 @@ export class HookDispatcher {
   }
 
   async beforeToolCall(call: ToolCall, cwd: string): Promise<ToolCallGate> {
-    const gate: ToolCallGate = { ask: [], args: call.arguments, context: [] };
+    const gate: ToolCallGate = { ask: [], allow: [], args: call.arguments, context: [] };
     for (const entry of this.registry.registered("beforeToolCall")) {
       const handler = entry.hooks.beforeToolCall as NonNullable<Hooks["beforeToolCall"]>;
       const verdict = await this.ask(entry, "beforeToolCall", () =>
@@ -55,11 +73,17 @@ export class HookDispatcher {
         return gate;
       }
       if (!verdict) continue;
+      this.noteHalt(entry, verdict);
       if (verdict.block) {
         gate.blocked = verdict.block.reason;
         return gate;
       }
+      if (this.halted) {
+        gate.blocked = `the session was stopped by ${entry.source.name}: ${this.halted}`;
+        return gate;
+      }
       if (verdict.ask) gate.ask.push(`${entry.source.name} asks: ${verdict.ask.reason}`);
+      if (verdict.allow) gate.allow.push(`${entry.source.name} allowed it: ${verdict.allow.reason}`);
       if (verdict.args) gate.args = verdict.args;
       if (verdict.context) gate.context.push(verdict.context);
     }
@@ -76,6 +100,7 @@ export class HookDispatcher {
       const handler = entry.hooks.afterToolCall as NonNullable<Hooks["afterToolCall"]>;
       const verdict = await this.ask(entry, "afterToolCall", () => handler(call, current));
       if (verdict === FAILED || !verdict) continue;
+      this.noteHalt(entry, verdict);
       if (verdict.result) current = { ...verdict.result, isError: verdict.result.isError ?? false };
       if (verdict.context) context.push(verdict.context);
     }
@@ -89,6 +114,8 @@ export class HookDispatcher {
       const handler = entry.hooks.promptSubmit as NonNullable<Hooks["promptSubmit"]>;
       const verdict = await this.ask(entry, "promptSubmit", () => handler(text));
       if (verdict === FAILED || !verdict) continue;
+      this.noteHalt(entry, verdict);
+      if (this.halted) return { blocked: `The session was stopped by a hook: ${this.halted}` };
       if (verdict.block) return { blocked: `The prompt was blocked by a hook: ${verdict.block.reason}` };
       if (verdict.context) text += `\n\n${verdict.context}`;
     }
@@ -100,6 +127,8 @@ export class HookDispatcher {
     for (const entry of this.registry.registered("stop")) {
       const handler = entry.hooks.stop as NonNullable<Hooks["stop"]>;
       const verdict = await this.ask(entry, "stop", () => handler(result));
+      if (verdict !== FAILED && verdict) this.noteHalt(entry, verdict);
+      if (this.halted) return undefined;
       if (verdict !== FAILED && verdict?.continueWith) return verdict.continueWith;
     }
     return undefined;
@@ -200,11 +229,11 @@ const isResult = (value: unknown) => {
 };
 
 const VERDICT_FIELDS: Record<HookName, Record<string, (value: unknown) => boolean>> = {
-  beforeToolCall: { block: isReason, ask: isReason, args: isRecord, context: isText },
-  afterToolCall: { result: isResult, context: isText },
-  promptSubmit: { block: isReason, context: isText },
+  beforeToolCall: { block: isReason, ask: isReason, args: isRecord, context: isText, allow: isReason, halt: isReason },
+  afterToolCall: { result: isResult, context: isText, halt: isReason },
+  promptSubmit: { block: isReason, context: isText, halt: isReason },
   sessionStart: { context: isText },
-  stop: { continueWith: isText },
+  stop: { continueWith: isText, halt: isReason },
   beforeCompaction: { pins: (value) => Array.isArray(value) && value.every(isText) },
   afterCompaction: {},
 };

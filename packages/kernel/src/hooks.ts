@@ -7,11 +7,18 @@ import type { ToolResult } from "./tool.js";
  * mutating its input; `reason` and `context` are shown to the model. Returning nothing (or `{}`)
  * means "no objection": the call, prompt or stop goes on as it would without the hook.
  *
- * A hook can raise the permission gate, never lower it: `block` refuses a tool call outright and
- * `ask` makes a person approve it (whatever the mode, allow rules or budget say; with nobody to
- * ask it is refused). There is no verdict that allows a call the permission engine would ask
- * about or deny, and a capability a plugin was not granted stays refused whatever a hook says.
- * (Claude Code's PreToolUse `permissionDecision: "allow"` skips its prompt; here it is no verdict.)
+ * A hook can raise the permission gate: `block` refuses a tool call outright and `ask` makes a
+ * person approve it (whatever the mode, allow rules or budget say; with nobody to ask it is
+ * refused). Lowering it is narrow: `allow` (Claude Code's PreToolUse `permissionDecision:
+ * "allow"`, which only the Claude Code hook adapter answers — sandboxed plugins' verdicts may not
+ * carry it) skips the question the permission *mode* would ask, nothing else: deny rules, ask
+ * rules, another hook's ask, a call that must be asked (one that would run without an OS sandbox)
+ * and recurring spending still stand, as Claude Code's "deny and ask rules are still evaluated
+ * regardless of what the hook returns". A capability a plugin was not granted stays refused
+ * whatever a hook says.
+ *
+ * Any verdict may carry `halt` (Claude Code's `continue: false`): the turn ends after this hook,
+ * with the reason, as a `blocked` stop.
  */
 export interface BeforeToolCallVerdict {
   /** Refuse the call; the model receives `reason` as the tool's error. */
@@ -22,23 +29,29 @@ export interface BeforeToolCallVerdict {
   args?: Record<string, unknown>;
   /** Extra text appended to the tool result the model sees. */
   context?: string;
+  /** Skip the question the permission mode would ask (see above: rules, asks and must-ask still stand). */
+  allow?: { reason: string };
+  halt?: { reason: string };
 }
 
 export interface AfterToolCallVerdict {
   /** Replace the result the model sees. */
   result?: ToolResult;
   context?: string;
+  halt?: { reason: string };
 }
 
 export interface PromptVerdict {
   block?: { reason: string };
   /** Added to the prompt as extra context for the model. */
   context?: string;
+  halt?: { reason: string };
 }
 
 export interface StopVerdict {
   /** Keep the turn going with this message to the model (e.g. "tests still fail; fix them"). */
   continueWith?: string;
+  halt?: { reason: string };
 }
 
 /** What a compaction is about to summarise: `manual` when asked for (kernel.compact), else automatic. */

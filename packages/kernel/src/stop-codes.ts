@@ -10,7 +10,7 @@ import type { CostEstimate } from "./tool.js";
 export type TurnStop =
   | { code: "max_turns"; limit: number }
   | { code: "loop_guard"; kind: LoopKind }
-  /** A prompt hook refused the prompt. */
+  /** A prompt hook refused the prompt, or a hook stopped the session (a `halt` verdict). */
   | { code: "blocked"; reason: string }
   | { code: "error"; message: string };
 

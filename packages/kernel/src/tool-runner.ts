@@ -126,11 +126,13 @@ export class ToolRunner {
     let args = call.arguments;
     const extraContext: string[] = [];
     let hookAsks: string[] = [];
+    let hookAllows: string[] = [];
     if (hooks.has("beforeToolCall")) {
       const gate = await hooks.beforeToolCall(call, cwd);
       if (gate.blocked !== undefined) return failure(`Blocked by a hook: ${gate.blocked}`);
       args = gate.args;
       hookAsks = gate.ask;
+      hookAllows = gate.allow;
       extraContext.push(...gate.context);
     }
 
@@ -143,7 +145,7 @@ export class ToolRunner {
 
     // A hook's ask raises the gate to a person's approval; deny rules still deny first.
     const mustAsk = hookAsks.length > 0 ? hookAsks.join("; ") : undefined;
-    const denied = await this.checkPermission(tool, call, args, signal, mustAsk);
+    const denied = await this.checkPermission(tool, call, args, signal, mustAsk, hookAllows);
     if (denied) return failure(denied);
 
     let result = await this.executeWithLimits(tool, call, args, signal);
@@ -185,6 +187,7 @@ export class ToolRunner {
     args: Record<string, unknown>,
     signal: AbortSignal,
     mustAsk?: string,
+    hookAllows: string[] = [],
   ): Promise<string | undefined> {
     const { cwd } = this.options;
     const [subject, estimate] = await Promise.all([tool.permissionSubject?.(args, cwd), estimateOf(tool, args, cwd)]);
@@ -201,6 +204,7 @@ export class ToolRunner {
       },
       call.id,
       signal,
+      hookAllows,
     );
   }
 
@@ -233,11 +237,26 @@ export class ToolRunner {
     );
   }
 
-  private async decide(request: PermissionRequest, callId: string, signal: AbortSignal): Promise<string | undefined> {
+  private async decide(
+    request: PermissionRequest,
+    callId: string,
+    signal: AbortSignal,
+    hookAllows: string[] = [],
+  ): Promise<string | undefined> {
     const { permissions, resolver, bus, spending } = this.options;
     const name = request.toolName;
     const estimate = request.estimate;
     let decision = permissions.evaluate(request);
+    // A hook's allow answers only the mode's question: not a rule's, a hook's ask, a must-ask or recurring spending.
+    if (
+      hookAllows.length > 0 &&
+      decision.action === "ask" &&
+      !decision.rule &&
+      !request.mustAsk &&
+      !estimate?.recurring
+    ) {
+      decision = { action: "allow", reason: hookAllows.join("; ") };
+    }
     // A refusal is announced with its code and data, and told to the model in the front end's words.
     const refuse = (denial: PermissionDenial, asked = false): string => {
       bus.emit({ type: "permission", toolCallId: callId, name, decision, asked, allowed: false, denial });

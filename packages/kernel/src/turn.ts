@@ -56,6 +56,11 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     ...(stop ? { stop } : {}),
   });
 
+  deps.hooks.resetHalt();
+  const halt = () => {
+    const reason = deps.hooks.halted!;
+    return finish("blocked", reason, { code: "blocked", reason });
+  };
   const submitted = await submitPrompt(deps, prompt);
   if (typeof submitted !== "string") {
     return finish("blocked", submitted.blocked, { code: "blocked", reason: submitted.blocked });
@@ -101,12 +106,14 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
       // The model is done, but the user said more while it answered: the turn goes on with that.
       if (deps.queue.hasSteering) continue;
       const followUp = await stopFollowUp(deps, finish("end_turn"));
+      if (deps.hooks.halted) return halt();
       if (!followUp) return finish("end_turn");
       append(deps, { role: "user", content: followUp, timestamp: Date.now() });
       continue;
     }
 
     const stop = await runToolCalls(deps, calls, result.argumentErrors, signal);
+    if (deps.hooks.halted) return halt();
     if (stop) return finish("loop_guard", stop.reason, { code: "loop_guard", kind: stop.kind });
     if (signal.aborted) return finish("aborted");
   }

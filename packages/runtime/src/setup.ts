@@ -52,6 +52,8 @@ import { createRegistry } from "./plugins.js";
 import { sessionDriverHost } from "./session-driver.js"; // plugin commands drive sessions
 import { attachSessionHooks } from "./session-hooks.js"; // plugins' and Claude Code plugins' hooks
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
+import { type ClaudeCodeSettings, readClaudeCodeSettings } from "./settings/claude-code-settings.js";
+import { MODE_ORDER } from "./settings/narrow.js";
 import { readProjectSettings } from "./settings/project-settings.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 
@@ -94,6 +96,11 @@ export interface SessionOptions {
    * and maxTurns (see agents/session-agent.ts). Unknown: a UsageError listing the agents.
    */
   agent?: string;
+  /**
+   * Why a new session starts, for Claude Code's SessionStart hooks: "clear" when it replaces one
+   * (/clear); default "startup" (a resumed or forked session says so itself).
+   */
+  startSource?: "startup" | "clear";
   /** Shows an MCP server's form (elicitation) to the user; without one, every form is declined. */
   mcpElicit?: McpElicitHandler;
   /** Only these tools (a driven session's inline agent); others are left out like --disallowedTools. */
@@ -155,6 +162,14 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const user = readSettings(configPath(options.home));
   // What the project's .pincer/settings(.local).json may set over the user's: only narrowing (settings/narrow.ts).
   const { settings: project, localAllow } = readProjectSettings(options.cwd, options.home, user, warnings);
+  // Claude Code's settings files (settings/claude-code-settings.ts): the user's as theirs, a project's narrowed.
+  const claudeSettings = readClaudeCodeSettings({
+    cwd: options.cwd,
+    home: options.home,
+    env: options.env,
+    user,
+    warnings,
+  });
   // Said once, at start: whether spawned commands run confined, and if not, why.
   const osSandbox = {
     ...osSandboxSettings(user.sandbox, project.sandbox, warnings),
@@ -200,6 +215,8 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
   opened.push(session);
+  // Before the kernel records its model: whether this session had a conversation already.
+  const hadEntries = session.entries().length > 0;
   const recorded = session.buildContext();
   const modelRef = chooseModel({ named: model ?? recorded.model, env: options.env, providers });
   // A resumed session keeps the level it was left at (/thinking); settings start new sessions.
@@ -240,9 +257,18 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     );
   }
 
-  const rules = collectRules(user.permissions, project.permissions, localAllow, options);
+  const rules = [
+    ...collectRules(user.permissions, project.permissions, localAllow, options),
+    ...claudeCodeRules(claudeSettings),
+  ];
   const flagMode = options.permissionMode === undefined ? undefined : pickMode(options.permissionMode);
-  let mode = flagMode ?? pickMode(project.permissions?.defaultMode ?? user.permissions?.defaultMode);
+  const projectModes = [project.permissions?.defaultMode, claudeSettings.project.defaultMode].filter(
+    (value): value is string => value !== undefined,
+  );
+  const projectMode = projectModes.sort(
+    (a, b) => MODE_ORDER.indexOf(a as PermissionMode) - MODE_ORDER.indexOf(b as PermissionMode),
+  )[0];
+  let mode = flagMode ?? pickMode(projectMode ?? user.permissions?.defaultMode ?? claudeSettings.user.defaultMode);
   const bareDenied = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
   const only = options.onlyTools ? new Set(options.onlyTools) : undefined;
   const disallowed = { has: (name: string) => bareDenied.has(name) || (only !== undefined && !only.has(name)) };
@@ -379,9 +405,14 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     kernel,
     registry,
     claudePlugins,
+    claudeSettings,
     cwd: options.cwd,
+    home: options.home,
     env: options.env,
     osSandbox,
+    // A fork continues a conversation, as Claude Code's --fork-session does: its hooks hear "resume".
+    startSource: options.fork || hadEntries ? "resume" : (options.startSource ?? "startup"),
+    ...(options.agent ? { agentType: options.agent } : {}),
   });
   const themeId = project.theme ?? user.theme;
   const theme = async () => {
@@ -487,6 +518,21 @@ function openSession(store: SessionStore, options: SessionOptions): Session {
   } catch (error) {
     if (error instanceof UsageError || error instanceof SessionBusyError) throw error;
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** Claude Code's settings' rules, already in Pincer's syntax: the user's whole, a project's ask and deny. */
+function claudeCodeRules(settings: ClaudeCodeSettings): PermissionRule[] {
+  try {
+    return [
+      ...rulesFromConfig(
+        { allow: settings.user.allow ?? [], ask: settings.user.ask ?? [], deny: settings.user.deny ?? [] },
+        "user",
+      ),
+      ...rulesFromConfig({ ask: settings.project.ask ?? [], deny: settings.project.deny ?? [] }, "project"),
+    ];
+  } catch (error) {
+    throw new UsageError(`Bad permission rule in Claude Code's settings: ${(error as Error).message}`);
   }
 }
 

@@ -51,7 +51,7 @@ describe("reading a Claude Code plugin", () => {
     expect(plugin.commands).toEqual([{ name: "demo:hello", file: join(root, "commands", "hello.md") }]);
     expect(plugin.agentFiles).toEqual([join(root, "agents", "scout.md")]);
     expect(plugin.hooks).toEqual([
-      { event: "PreToolUse", matcher: "Bash", command: "${CLAUDE_PLUGIN_ROOT}/guard.sh", timeout: 60 },
+      { event: "PreToolUse", matcher: "Bash", command: "${CLAUDE_PLUGIN_ROOT}/guard.sh", timeout: 600 },
     ]);
     expect(Object.keys(plugin.mcpServers)).toEqual(["fx"]);
     const unsupported = plugin.unsupported.join("\n");

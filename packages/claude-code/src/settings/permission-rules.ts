@@ -12,6 +12,8 @@ import { pincerToolName } from "../tool-names.js";
  * | `Edit(p)`                        | `edit(p)`, `write(p)`, `notebook_edit(p)` (every tool that edits files) |
  * | `//abs/path`                     | `/abs/path`                                                     |
  * | `/path` (relative to the settings file's anchor) | `<anchor>/path`                                 |
+ * | `.env`, `*.ts` (a bare name: any depth) | `**\/.env`, `**\/*.ts`                                  |
+ * | `secrets/**` in a deny or ask rule (any depth) | `**\/secrets/**`                                 |
  * | `mcp__server`                    | `mcp__server__*`                                                |
  * | `Agent(name)`, `Task(name)`, `Skill(name)` | not mapped (Pincer's task and skill tools have no pattern); said in a warning |
  *
@@ -45,14 +47,22 @@ export function claudeRuleToPincer(
         ? ["edit", "write", "notebook_edit"]
         : [pincerToolName(tool)];
   const pathTool = ["read", "edit", "write", "multiedit", "notebookedit", "glob", "grep", "ls"].includes(lower);
-  const written = spec && pathTool ? claudePathPattern(spec, options.anchor) : spec;
+  const written = spec && pathTool ? claudePathPattern(spec, options.anchor, action) : spec;
   return { rules: targets.map((name) => (written ? `${name}(${written})` : name)) };
 }
 
-/** A Read/Edit path pattern in Pincer's terms: `//abs` is absolute, `/path` is under the anchor. */
-export function claudePathPattern(pattern: string, anchor: string): string {
+/**
+ * A Read/Edit path pattern (gitignore syntax, as Claude Code reads it) in Pincer's terms: `//abs`
+ * is absolute, `/path` is under the anchor, `~/path` in the home folder; a bare name (`.env`,
+ * `*.ts`) matches at any depth; a one-folder pattern (`secrets/**`) does too in a deny or ask
+ * rule; anything else is relative to the working directory.
+ */
+export function claudePathPattern(pattern: string, anchor: string, action: "allow" | "ask" | "deny" = "allow"): string {
   if (pattern.startsWith("//")) return pattern.slice(1);
   if (pattern.startsWith("/")) return join(anchor, pattern);
+  if (pattern.startsWith("~") || pattern.startsWith("./") || pattern.startsWith("../")) return pattern;
+  if (!pattern.includes("/")) return `**/${pattern}`;
+  if (action !== "allow" && /^[^/*]+\/\*\*$/.test(pattern)) return `**/${pattern}`;
   return pattern;
 }
 

@@ -365,5 +365,5 @@ function permissions(controller: Controller, args: string): void {
 }
 
 async function clear(controller: Controller): Promise<void> {
-  await controller.reopen({});
+  await controller.reopen({ startSource: "clear" });
 }

@@ -85,6 +85,21 @@ describe("plugin hooks in a session", () => {
     expect(toolResultText(kernel)).toContain("plugin asker asks: unusual");
   });
 
+  it("a sandboxed hook cannot allow a call or stop the session (only Claude Code's hook adapter answers allow and halt)", async () => {
+    const plugin = hookPlugin(
+      cleanups,
+      "lowering",
+      ["beforeToolCall"],
+      `beforeToolCall() { return { allow: { reason: "trust me" }, halt: { reason: "stop" } }; },`,
+    );
+    const { kernel, ran, warnings } = hookedKernel(cleanups, [plugin], { commands: ["ls"], mode: "default" });
+    const result = await kernel.prompt("go");
+    // Its answer is refused whole; the mode's question stands, and with nobody to ask the call is refused.
+    expect(ran).toEqual([]);
+    expect(result.stopReason).toBe("end_turn");
+    expect(warnings.join("\n")).toContain('a field "allow" it may not have');
+  });
+
   it("a tool hook limited to some tools is not called, nor its plugin started, for others", async () => {
     const plugin = hookPlugin(
       cleanups,
