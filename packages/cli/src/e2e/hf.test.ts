@@ -41,7 +41,7 @@ describe("pincer models", () => {
     }
     expect(models.find((model) => model.id === "anthropic/claude-sonnet-5-5")?.price.input).toBe(2);
     const table = await box.run(["models"]);
-    expect(table.stdout).toMatch(/anthropic\/claude-sonnet-5-5\s+yes\s+1M\s+128k\s+2\.00\s+10\.00/);
+    expect(table.stdout).toMatch(/anthropic\/claude-sonnet-5-5\s+sonnet\s+yes\s+1M\s+128k\s+2\.00\s+10\.00/);
     expect(table.stdout).toMatch(/openai\/gpt-4\.1\s+no\s/);
     expect(models.find((model) => model.id === "openai/gpt-4.1")).toMatchObject({ reasoning: false });
   });

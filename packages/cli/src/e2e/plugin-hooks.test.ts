@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOpenAIServer } from "@pincer/testing";
@@ -15,6 +15,15 @@ afterAll(async () => {
   await server.close();
 });
 
+/** Builds an example as its author would (a copy, packed), so the test never depends on a dist/ left by another. */
+async function packed(box: ReturnType<typeof sandbox>, example: string): Promise<string> {
+  const dir = join(box.cwd, example);
+  cpSync(join(EXAMPLES, example), dir, { recursive: true, filter: (path) => !/node_modules|dist|\.tgz$/.test(path) });
+  const pack = await box.run(["plugin", "pack"], { cwd: dir });
+  expect(pack.code, pack.stderr).toBe(0);
+  return pack.stdout.trim();
+}
+
 function toolMessages(): string[] {
   const messages = server.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>;
   return messages.filter((message) => message.role === "tool").map((message) => message.content);
@@ -24,10 +33,11 @@ describe("plugins that hook and drive sessions, installed as users install them"
   it("a hook plugin vetoes a bash call in pincer -p, even in bypassPermissions mode; the run goes on", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-test-hooks-123456", OPENAI_BASE_URL: server.url });
     // Hooks see and steer every session: installing one is consented to like a capability.
-    const unasked = await box.run(["plugin", "install", join(EXAMPLES, "veto-hook")]);
+    const vetoHook = await packed(box, "veto-hook");
+    const unasked = await box.run(["plugin", "install", vetoHook]);
     expect(unasked.code).toBe(2);
     expect(unasked.stderr).toContain("hook into every session: see each call of bash before it runs");
-    const installed = await box.run(["plugin", "install", join(EXAMPLES, "veto-hook"), "--yes"]);
+    const installed = await box.run(["plugin", "install", vetoHook, "--yes"]);
     expect(installed.code, installed.stderr).toBe(0);
     server.enqueue([
       { toolCalls: [{ id: "call_rm", name: "bash", arguments: { command: "rm -rf /" } }] },
@@ -42,7 +52,7 @@ describe("plugins that hook and drive sessions, installed as users install them"
 
   it("a driver command runs a three-turn session through pincer -p /command, with progress and a ledger", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-test-driver-123456", OPENAI_BASE_URL: server.url });
-    const installed = await box.run(["plugin", "install", join(EXAMPLES, "three-turn-driver"), "--yes"]);
+    const installed = await box.run(["plugin", "install", await packed(box, "three-turn-driver"), "--yes"]);
     expect(installed.code, installed.stderr).toBe(0);
     const before = server.requests.length;
     for (const answer of ["Did the task.", "Checked: nothing missing.", "1. did the task"]) {
@@ -75,7 +85,7 @@ describe("plugins that hook and drive sessions, installed as users install them"
 
   it("the same command runs from the command line as pincer <name>: its own flags, Pincer's session flags, exit codes, JSON", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-test-driver-123456", OPENAI_BASE_URL: server.url });
-    const installed = await box.run(["plugin", "install", join(EXAMPLES, "three-turn-driver"), "--yes"]);
+    const installed = await box.run(["plugin", "install", await packed(box, "three-turn-driver"), "--yes"]);
     expect(installed.code, installed.stderr).toBe(0);
     const before = server.requests.length;
     server.enqueue([{ text: "Did it." }, { finish: "stop" }]);

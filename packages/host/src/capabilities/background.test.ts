@@ -35,6 +35,11 @@ const modes = [
  * Whether a process whose command line holds `marker` is running, looked up in /proc: under
  * bubblewrap a command sees its own PID namespace, so the pid it reports means nothing out here.
  */
+// Sleep durations unique to this run: another checkout running this file at the same time must not
+// look like our children (or keep ours "alive").
+const base = 10_000 + (process.pid % 50_000) * 3;
+const mark = (n: number) => String(base + n);
+
 function running(marker: string): boolean {
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
@@ -104,21 +109,21 @@ describe.each(modes)("background commands — $name", ({ settings }) => {
   it("kill stops the command and everything it started", async () => {
     const root = temp();
     const shells = exec(root);
-    const id = await shells.start("sleep 3001 & echo started; wait");
-    await until(() => running("3001"), "the child to start");
+    const id = await shells.start(`sleep ${mark(1)} & echo started; wait`);
+    await until(() => running(mark(1)), "the child to start");
     const last = await shells.kill(id);
     expect(last).toMatchObject({ running: false, output: "started\n" });
-    await until(() => !running("3001"), "the child to die");
+    await until(() => !running(mark(1)), "the child to die");
   });
 
   it("dispose (the session ended) kills every background command and refuses new ones", async () => {
     const root = temp();
     const shells = exec(root);
-    await shells.start("sleep 3002 & wait");
-    await shells.start("sleep 3003 & wait");
-    await until(() => running("3002") && running("3003"), "both children to start");
+    await shells.start(`sleep ${mark(2)} & wait`);
+    await shells.start(`sleep ${mark(3)} & wait`);
+    await until(() => running(mark(2)) && running(mark(3)), "both children to start");
     shells.dispose?.();
-    await until(() => !running("3002") && !running("3003"), "both children to die");
+    await until(() => !running(mark(2)) && !running(mark(3)), "both children to die");
     await expect(shells.start("true")).rejects.toThrow(/the session has ended/);
   });
 });
