@@ -274,17 +274,17 @@ console.log(`Machine: ${results.machine} — ${results.date}\n`);
 console.log("| benchmark | result | budget |");
 console.log("|---|---|---|");
 console.log(`| floor: \`node -e 0\` | ${fmt(floor.ms)} ms | — |`);
-console.log(`| \`pincer --version\` | ${fmt(version.ms)} ms (${fmt(results.version.ratio, 2)}× floor) | ≤ 1.5× |`);
+console.log(`| \`pincer --version\` | ${fmt(version.ms)} ms (${fmt(results.version.ratio, 2)}× floor) | ≤ 1.2× |`);
 console.log(
-  `| one \`pincer -p\` turn, loopback model | ${fmt(turn.ms)} ms (${fmt(turn.ratio, 2)}× floor), peak ${fmt(turn.peakMiB)} MiB | ≤ 4×, < 100 MiB |`,
+  `| one \`pincer -p\` turn, loopback model | ${fmt(turn.ms)} ms (${fmt(turn.ratio, 2)}× floor), peak ${fmt(turn.peakMiB)} MiB | ≤ 3×, ≤ 64 MiB |`,
 );
 console.log(
-  `| first request size (system prompt + core tool schemas) | ${(turn.firstRequestBytes / 1024).toFixed(2)} KB | < 8 KB |`,
+  `| first request size (system prompt + core tool schemas) | ${(turn.firstRequestBytes / 1024).toFixed(2)} KB | ≤ 5 KB |`,
 );
 console.log(
   `| kernel overhead per tool round trip (1,000 in one session, on disk) | ${fmt(trips.perRoundTripMs, 3)} ms | < 1 ms |`,
 );
-console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | < 200 ms |`);
+console.log(`| resume a 10,000-entry session | ${fmt(resume.ms)} ms | ≤ 150 ms |`);
 console.log(
   `| kernel overhead per turn as a session grows: turn 1,000 vs turn 10 | ${fmt(turnsFigures.late, 2)} vs ${fmt(turnsFigures.early, 2)} ms (${fmt(turnsFigures.ratio, 2)}×) | ≤ 1.2× |`,
 );

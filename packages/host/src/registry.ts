@@ -271,6 +271,7 @@ export class PluginRegistry {
         name: meta.name,
         description: meta.description,
         parameters: meta.parameters,
+        ...(meta.deferred ? { deferred: true } : {}),
         // A plugin's own label never lowers its gate below what its grants allow.
         kind: record.shipsWithPincer ? meta.kind : gatedKind(meta.kind, record.grants),
         // Looked up per call: a plugin under `pincer plugin dev` is replaced when its bundle changes.

@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxedToolMeta } from "./sandbox/sandbox-types.js";
 
-/** Bumped when what the prelude reports about a tool changes shape (2: hasEstimate). */
-const FORMAT = 2;
+/** Bumped when what the prelude reports about a tool changes shape (2: hasEstimate, 3: deferred). */
+const FORMAT = 3;
 
 /**
  * A plugin's tool definitions (names, descriptions, schemas), remembered by the hash of the

@@ -1,5 +1,6 @@
 import { ModelCatalog, type ModelInfo, priceUsage } from "./catalog.js";
 import { type CompactionSettings, compactSession, DEFAULT_COMPACTION, needsCompaction } from "./compact.js";
+import { DeferredOffers } from "./deferred-tools.js";
 import { EventBus, type EventOf, type KernelEvent, type KernelEventType, type TurnResult } from "./events.js";
 import { HookDispatcher } from "./hook-dispatch.js";
 import { HookRegistry, type HookSource, type Hooks } from "./hooks.js";
@@ -104,6 +105,7 @@ export class Kernel {
   readonly session: Session;
   readonly cwd: string;
   private readonly tools = new Map<string, AnyTool>();
+  private readonly offers = new DeferredOffers();
   private readonly providers = new Map<string, Provider>();
   private readonly guard: LoopGuard | undefined;
   private readonly retry: RetryPolicy;
@@ -481,6 +483,7 @@ export class Kernel {
         runner,
         guard: this.guard,
         tools,
+        offers: this.offers,
         modelRef: this.modelRef,
         model: resolved.model,
         provider: resolved.provider,

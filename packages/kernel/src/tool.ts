@@ -110,6 +110,12 @@ export interface Tool<Args = Record<string, unknown>> {
    * checked against the session's budget. May be async: a sandboxed plugin computes it in its isolate.
    */
   estimateCost?: (args: Args, cwd: string) => CostEstimate | undefined | Promise<CostEstimate | undefined>;
+  /**
+   * Rarely needed: its schema reaches the model only once the conversation names the tool (another
+   * tool's result pointing to it, the user, a call), which keeps it out of the first request.
+   * A tool that only follows another (bash_output after a background bash) is the case.
+   */
+  deferred?: boolean;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
 }
 

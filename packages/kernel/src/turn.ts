@@ -1,5 +1,6 @@
 import type { ModelCatalog } from "./catalog.js";
 import { priceUsage } from "./catalog.js";
+import type { DeferredOffers } from "./deferred-tools.js";
 import type { EventBus, TurnResult, TurnStopReason } from "./events.js";
 import type { HookDispatcher } from "./hook-dispatch.js";
 import type { LoopGuard, LoopKind } from "./loop-guard.js";
@@ -13,6 +14,7 @@ import type { TurnStop } from "./stop-codes.js";
 import type { AnyTool } from "./tool.js";
 import type { ToolRunner } from "./tool-runner.js";
 import type { UsageLedger } from "./usage-ledger.js";
+import { wireSchema } from "./wire-schema.js";
 
 /** What one turn needs from the kernel; the kernel owns all of it and lends it per turn. */
 export interface TurnDeps {
@@ -23,6 +25,8 @@ export interface TurnDeps {
   runner: ToolRunner;
   guard: LoopGuard | undefined;
   tools: ReadonlyMap<string, AnyTool>;
+  /** Which deferred tools the model has been offered; kept by the kernel across turns. */
+  offers: DeferredOffers;
   modelRef: string;
   model: string;
   provider: Provider;
@@ -147,15 +151,16 @@ async function deliverSteering(deps: TurnDeps, steering: QueuedPrompt[]): Promis
 }
 
 function buildRequest(deps: TurnDeps): ModelRequest {
-  const tools: ToolSpec[] = [...deps.tools.values()].map((tool) => ({
+  const messages = deps.session.buildContext().messages;
+  const tools: ToolSpec[] = deps.offers.select(deps.tools, messages).map((tool) => ({
     name: tool.name,
     description: tool.description,
-    parameters: tool.parameters,
+    parameters: wireSchema(tool.parameters),
   }));
   return {
     model: deps.model,
     systemPrompt: deps.systemPrompt,
-    messages: deps.session.buildContext().messages,
+    messages,
     tools,
     ...(deps.reasoning ? { reasoning: deps.reasoning } : {}),
   };

@@ -8,9 +8,9 @@ import { platform } from "node:os";
 export function buildSystemPrompt(options: { cwd: string; append?: string; sections?: string[] }): string {
   const lines = [
     "You are Pincer, a coding agent working in the user's workspace through tools.",
-    "Work in small verified steps: inspect before you change, run the code or tests after you change it, and read failures carefully before fixing them.",
-    "Prefer editing existing files over rewriting them. Never claim success you have not verified.",
-    "When the task is done, reply with a short summary of what changed and how you verified it.",
+    "Work in small verified steps: inspect before changing, run the code or tests after, and read failures carefully before fixing.",
+    "Prefer editing files to rewriting them. Never claim success you have not verified.",
+    "When done, reply with a short summary of what changed and how you verified it.",
     "",
     ...environmentLines(options.cwd),
   ];

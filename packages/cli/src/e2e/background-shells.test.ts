@@ -44,6 +44,7 @@ describe("background shells through pincer -p", () => {
     turn({ id: "peek", name: "bash_output", arguments: { bash_id: "shell_1" } });
     turn({ id: "stop", name: "kill_shell", arguments: { shell_id: "shell_1" } });
     server.enqueue([{ text: "Stopped the server." }, { finish: "stop" }]);
+    const first = server.requests.length;
     const result = await box.run([
       "-p",
       "start the server, check it, stop it",
@@ -64,6 +65,17 @@ describe("background shells through pincer -p", () => {
     // The line arrives once: in the peek, or (if it was still on its way) in kill_shell's last read.
     expect(`${said("peek")}\n${said("stop")}`.match(/serving on 8080/g)).toHaveLength(1);
     await until(() => !running("3201"), "the stopped command to be gone");
+    // Their schemas stay out of the first request; the background start's result names them, and
+    // from the next request on the model is offered both.
+    const offered = server.requests
+      .slice(first)
+      .map((request) =>
+        (request.body.tools as Array<{ function: { name: string } }>).map((tool) => tool.function.name),
+      );
+    expect(offered[0]).toContain("bash");
+    expect(offered[0]).not.toContain("bash_output");
+    expect(offered[0]).not.toContain("kill_shell");
+    for (const later of offered.slice(1)) expect(later).toEqual(expect.arrayContaining(["bash_output", "kill_shell"]));
   });
 
   it("a background command dies with the session: nothing is left running after pincer -p exits", async () => {

@@ -86,6 +86,7 @@ describe("tool sandbox: what a plugin can do", () => {
         parameters: { type: "object" },
         hasSubject: true,
         hasEstimate: false,
+        deferred: false,
       },
     ]);
     expect(await box.subject("cat", { path: "hello.txt" }, dir)).toEqual({ kind: "path", value: `${dir}/hello.txt` });

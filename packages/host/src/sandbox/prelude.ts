@@ -193,6 +193,7 @@ ${HOOKS_INSIDE}
           name: tool.name, description: tool.description, parameters: tool.parameters, kind: tool.kind,
           hasSubject: typeof tool.permissionSubject === "function",
           hasEstimate: typeof tool.estimateCost === "function",
+          deferred: tool.deferred === true,
         })),
         providers: [...providers.values()].map((provider) => ({ id: provider.id, models: provider.models || [] })),
         // A theme is data; its formatting code stays here, and the host learns only that it exists.

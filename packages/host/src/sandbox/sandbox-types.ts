@@ -44,6 +44,8 @@ export interface SandboxedToolMeta {
   hasSubject: boolean;
   /** The tool estimates what a call costs (`estimateCost`). */
   hasEstimate?: boolean;
+  /** Offered to the model only once the conversation names it (`Tool.deferred`). */
+  deferred?: boolean;
 }
 
 /** What a plugin's bundle defines, as data. */

@@ -108,6 +108,25 @@ describe("loadAgents", () => {
 });
 
 describe("the task tool", () => {
+  it("lists each agent with its description, a long one cut at a word before 100 characters", () => {
+    const long = `Finds flaky tests - ${"reruns each suspect many times and reports ".repeat(4)}`;
+    const where = agentsDir({
+      "project/.pincer/agents/short.md": "---\nname: short\ndescription: Reviews code\n---\nYou review.",
+      "project/.pincer/agents/long.md": `---\nname: long\ndescription: ${long}\n---\nYou hunt.`,
+    });
+    const task = createTaskTool({
+      agents: loadAgents(agentRoots(where), []),
+      parent: () => parentWith(scripted("fake", []), []),
+      loadProvider: async () => ({ provider: scripted("fake", []), models: [] }),
+    });
+    expect(task.description.split("\n")).toContain("- short: Reviews code");
+    const line = task.description.split("\n").find((each) => each.startsWith("- long: ")) as string;
+    expect(line).toBe(
+      "- long: Finds flaky tests - reruns each suspect many times and reports reruns each suspect many times and…",
+    );
+    expect(line.length).toBeLessThanOrEqual("- long: ".length + 101);
+  });
+
   it("runs the agent with its prompt, only its tools and the parent's model, and returns its final text", async () => {
     const where = agentsDir({
       "project/.pincer/agents/reviewer.md":

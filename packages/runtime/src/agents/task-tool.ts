@@ -62,15 +62,14 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
   const names = [GENERAL_PURPOSE, ...options.agents.map((agent) => agent.name)];
   const providers = new Map<string, Promise<{ provider: Provider; models: ModelInfo[] }>>();
   const listed = [
-    `- ${GENERAL_PURPOSE}: a general agent for research and multi-step tasks, with all your tools (the default)`,
-    ...options.agents.map((agent) => `- ${agent.name}: ${agent.description}`),
+    `- ${GENERAL_PURPOSE}: research and multi-step work, with all your tools (the default)`,
+    ...options.agents.map((agent) => `- ${agent.name}: ${summary(agent.description)}`),
   ];
   return {
     name: "task",
     kind: "read",
     description: [
-      "Hand a self-contained task to a subagent, which works in its own context and returns only its final report.",
-      "Use it for broad searches or independent pieces of work whose details you do not need to keep. The subagent does not see this conversation: put everything it needs in `prompt`.",
+      "Hand a self-contained task to a subagent: it works in its own context and returns only its final report. For broad searches or independent work whose details you need not keep. It does not see this conversation: put all it needs in `prompt`.",
       "",
       "Agents:",
       ...listed,
@@ -78,9 +77,9 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
     parameters: {
       type: "object",
       properties: {
-        agent: { type: "string", description: `The agent to run (default ${GENERAL_PURPOSE}).` },
-        description: { type: "string", description: "A short (3-5 word) label for the task." },
-        prompt: { type: "string", description: "The full task for the subagent." },
+        agent: { type: "string" },
+        description: { type: "string", description: "A 3-5 word label" },
+        prompt: { type: "string" },
       },
       required: ["description", "prompt"],
       additionalProperties: false,
@@ -194,4 +193,15 @@ function pickMode(parentMode: PermissionMode, agent: AgentDefinition | undefined
     return parentMode;
   }
   return wanted;
+}
+
+/**
+ * An agent's description as the task tool lists it: every agent's line is paid on every request,
+ * so a long one is cut at a word before 100 characters (the agent's own prompt keeps all of it).
+ */
+function summary(description: string): string {
+  const flat = description.replace(/\s+/g, " ").trim();
+  if (flat.length <= 100) return flat;
+  const cut = flat.slice(0, 100);
+  return `${cut.slice(0, cut.lastIndexOf(" ")).replace(/[\s,;:-]+$/, "")}…`;
 }

@@ -9,6 +9,8 @@ const MAX_READ_BYTES = 30_000;
  */
 export const bashOutput = defineTool<{ bash_id: string; filter?: string }>({
   name: "bash_output",
+  // Needed only after a background bash, whose result names it: offered from then on.
+  deferred: true,
   description:
     "New output of a background bash command since the last read, and whether it still runs. filter: a regex; only matching lines are shown.",
   kind: "read",
@@ -33,6 +35,7 @@ export const bashOutput = defineTool<{ bash_id: string; filter?: string }>({
 /** Claude Code's KillShell: stops a background command and all it started. */
 export const killShell = defineTool<{ shell_id: string }>({
   name: "kill_shell",
+  deferred: true,
   description: "Stop a background command and its children.",
   // It can only stop what this session started: no approval needed.
   kind: "read",

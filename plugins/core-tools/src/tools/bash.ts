@@ -12,14 +12,14 @@ export const bash = defineTool<{
 }>({
   name: "bash",
   description:
-    "Run a shell command in the working directory (bash -c). Output is stdout and stderr interleaved; long output keeps its tail. Default timeout 120000 ms, at most 600000. run_in_background: return at once with an id for bash_output and kill_shell.",
+    "Run a command with bash -c in the working directory; stdout and stderr interleaved, long output keeps its tail. Timeout 120000 ms unless timeout_ms says (at most 600000). run_in_background: returns at once with an id.",
   kind: "execute",
   parameters: {
     type: "object",
     properties: {
-      command: { type: "string", minLength: 1, description: "The command line" },
-      timeout_ms: { type: "integer", minimum: 1, maximum: MAX_TIMEOUT_MS, description: "Timeout in milliseconds" },
-      description: { type: "string", description: "What the command does, in a few words" },
+      command: { type: "string", minLength: 1 },
+      timeout_ms: { type: "integer", minimum: 1, maximum: MAX_TIMEOUT_MS },
+      description: { type: "string", description: "What it does, in a few words" },
       run_in_background: { type: "boolean" },
     },
     required: ["command"],

@@ -5,15 +5,15 @@ import { absolutePath } from "./paths.js";
 export const edit = defineTool<{ path: string; old_string: string; new_string: string; replace_all?: boolean }>({
   name: "edit",
   description:
-    "Replace an exact string in a file. old_string must match exactly once (include surrounding lines to make it unique) unless replace_all is true.",
+    "Replace exact text in a file. old_string must match once (add surrounding lines to make it unique) unless replace_all.",
   kind: "edit",
   parameters: {
     type: "object",
     properties: {
-      path: { type: "string", description: "File path, absolute or relative to the working directory" },
-      old_string: { type: "string", minLength: 1, description: "Exact text to replace, including whitespace" },
-      new_string: { type: "string", description: "Replacement text" },
-      replace_all: { type: "boolean", description: "Replace every occurrence" },
+      path: { type: "string" },
+      old_string: { type: "string", minLength: 1, description: "Exact text, whitespace included" },
+      new_string: { type: "string" },
+      replace_all: { type: "boolean" },
     },
     required: ["path", "old_string", "new_string"],
     additionalProperties: false,

@@ -6,14 +6,13 @@ const MAX_RESULTS = 1000;
 
 export const glob = defineTool<{ pattern: string; path?: string }>({
   name: "glob",
-  description:
-    "Find files by glob pattern (**, *, ?, {a,b}), e.g. src/**/*.ts. Skips .git and node_modules. Sorted paths.",
+  description: "Find files by glob pattern, e.g. src/**/*.{ts,tsx}. Skips .git and node_modules. Sorted paths.",
   kind: "read",
   parameters: {
     type: "object",
     properties: {
       pattern: { type: "string", minLength: 1, description: "Glob relative to path" },
-      path: { type: "string", description: "Directory to search (default: working directory)" },
+      path: { type: "string", description: "Default: working directory" },
     },
     required: ["pattern"],
     additionalProperties: false,

@@ -13,14 +13,14 @@ export const grep = defineTool<{
 }>({
   name: "grep",
   description:
-    "Search file contents with a JavaScript regular expression. Returns file:line: text. Skips .git, node_modules, binary and large files.",
+    "Search file contents with a JavaScript regex; returns file:line: text. Skips .git, node_modules, binary and large files.",
   kind: "read",
   parameters: {
     type: "object",
     properties: {
-      pattern: { type: "string", minLength: 1, description: "Regular expression" },
-      path: { type: "string", description: "File or directory to search (default: working directory)" },
-      glob: { type: "string", description: "Only files whose relative path matches, e.g. **/*.ts" },
+      pattern: { type: "string", minLength: 1 },
+      path: { type: "string", description: "File or directory (default: working directory)" },
+      glob: { type: "string", description: "Only paths matching it, e.g. **/*.ts" },
       ignore_case: { type: "boolean" },
       max_results: { type: "integer", minimum: 1, maximum: 5000, description: "Default 200" },
     },

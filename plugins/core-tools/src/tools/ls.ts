@@ -5,11 +5,11 @@ const MAX_ENTRIES = 500;
 
 export const ls = defineTool<{ path?: string }>({
   name: "ls",
-  description: "List a directory: subdirectories first (with a trailing /), then files.",
+  description: "List a directory: subdirectories (ending in /) first, then files.",
   kind: "read",
   parameters: {
     type: "object",
-    properties: { path: { type: "string", description: "Directory (default: working directory)" } },
+    properties: { path: { type: "string", description: "Default: working directory" } },
     additionalProperties: false,
   },
   permissionSubject: (args, cwd) => ({ kind: "path", value: absolutePath(args.path ?? ".", { cwd }) }),

@@ -8,14 +8,14 @@ const MAX_LINE = 2000;
 export const read = defineTool<{ path: string; offset?: number; limit?: number }>({
   name: "read",
   description:
-    "Read a text file with line numbers. For long files pass offset (1-based first line) and limit (lines, default 2000). Notebooks show cells and outputs. Directories: use ls.",
+    "Read a text file with line numbers; offset (first line, 1-based) and limit (default 2000 lines) read part of it. Notebooks show cells and outputs.",
   kind: "read",
   parameters: {
     type: "object",
     properties: {
-      path: { type: "string", description: "File path, absolute or relative to the working directory" },
-      offset: { type: "integer", minimum: 1, description: "First line to read (1-based)" },
-      limit: { type: "integer", minimum: 1, description: "Number of lines to read" },
+      path: { type: "string", description: "Absolute, or relative to the working directory" },
+      offset: { type: "integer", minimum: 1 },
+      limit: { type: "integer", minimum: 1 },
     },
     required: ["path"],
     additionalProperties: false,

@@ -10,7 +10,7 @@ const MARKS: Record<Todo["status"], string> = { pending: "[ ]", in_progress: "[>
 export const todo = defineTool<{ todos: Todo[] }>({
   name: "todo",
   description:
-    "Replace the session's todo list. Use it to plan multi-step work and keep it current: exactly one item in_progress while working.",
+    "Replace the session's todo list: plan multi-step work with it and keep it current, one item in_progress at a time.",
   // It touches nothing outside the session, so it never needs approval.
   kind: "read",
   parameters: {

@@ -8,8 +8,8 @@ export const write = defineTool<{ path: string; content: string }>({
   parameters: {
     type: "object",
     properties: {
-      path: { type: "string", description: "File path, absolute or relative to the working directory" },
-      content: { type: "string", description: "The complete new content" },
+      path: { type: "string" },
+      content: { type: "string" },
     },
     required: ["path", "content"],
     additionalProperties: false,
