@@ -7,6 +7,7 @@ export {
 } from "./anthropic-server.js";
 export { everythingServer } from "./everything.js";
 export { type FaultStep, hugeText, PROXY_PAGE } from "./faults.js";
+export { type GitRepo, gitRepo } from "./git-repo.js";
 export {
   type GitHubRepo,
   type GitHubRequestRecord,

@@ -1,15 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  addMarketplace,
-  listMarketplaces,
-  removeMarketplace,
-  resolveMarketplacePlugin,
-  searchMarketplaces,
-} from "./marketplace.js";
+import { addMarketplace, listMarketplaces, removeMarketplace, searchMarketplaces } from "./marketplace.js";
+import { fetchMarketplacePlugin } from "./marketplace-install.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,14 +48,13 @@ describe("Claude Code marketplaces", () => {
     expect(searchMarketplaces(home, ["code", "save"]).map((hit) => `${hit.plugin.name}@${hit.marketplace}`)).toEqual([
       "formatter@team",
     ]);
-    expect(resolveMarketplacePlugin(home, "formatter", "team")).toBe(join(root, "plugins", "formatter"));
-    expect(() => resolveMarketplacePlugin(home, "ghost", "team")).toThrow(
+    expect((await fetchMarketplacePlugin(home, "formatter", "team")).dir).toBe(
+      realpathSync(join(root, "plugins", "formatter")),
+    );
+    await expect(fetchMarketplacePlugin(home, "ghost", "team")).rejects.toThrow(
       /marketplace team, entry ghost: its source \.\/plugins\/ghost points nowhere/,
     );
-    expect(() => resolveMarketplacePlugin(home, "remote", "team")).toThrow(
-      /not supported yet: github sources.*Clone it and install the folder/,
-    );
-    expect(() => resolveMarketplacePlugin(home, "nope", "team")).toThrow(/has no plugin named nope/);
+    await expect(fetchMarketplacePlugin(home, "nope", "team")).rejects.toThrow(/has no plugin named nope/);
     removeMarketplace(home, "team");
     expect(listMarketplaces(home)).toEqual([]);
     expect(() => removeMarketplace(home, "team")).toThrow(/No marketplace named team/);
@@ -94,7 +88,7 @@ describe("Claude Code marketplaces", () => {
       const added = await addMarketplace(home, url, { cwd: "/" });
       expect(added).toMatchObject({ name: "team", from: url });
       expect(searchMarketplaces(home, ["github"]).map((hit) => hit.plugin.name)).toEqual(["remote"]);
-      expect(() => resolveMarketplacePlugin(home, "formatter", "team")).toThrow(/added from a URL/);
+      await expect(fetchMarketplacePlugin(home, "formatter", "team")).rejects.toThrow(/added from a URL/);
       await expect(addMarketplace(home, `http://127.0.0.1:${port}/missing.json`, { cwd: "/" })).rejects.toThrow(
         /HTTP 404/,
       );

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type ClaudePlugin, isClaudePlugin, readClaudePlugin } from "@pincer/claude-code";
-import { installClaudePlugin, marketplaceNames, resolveMarketplacePlugin } from "@pincer/claude-code/install";
+import { installClaudePlugin, installMarketplacePlugin, marketplaceNames } from "@pincer/claude-code/install";
 import {
   type CapabilityId,
   capabilityIds,
@@ -19,7 +19,6 @@ import {
   readLockfile,
 } from "@pincer/host";
 import {
-  ClaudeConsentRefusedError,
   type ClaudeConsentRequest,
   type ClaudePluginSource,
   ConsentRefusedError,
@@ -31,12 +30,16 @@ import { builtinManifests, UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
 import { VERSION } from "../version.js";
 
+import { claudeUpdateCommand } from "./plugin-claude-update.js";
+
 export {
   marketplaceAddCommand,
   marketplaceListCommand,
   marketplaceRemoveCommand,
+  marketplaceUpdateCommand,
   searchCommand,
 } from "./plugin-marketplace.js";
+export { claudeUpdateCommand };
 
 export interface ManageOptions {
   home: string;
@@ -112,7 +115,7 @@ export async function installCommand(specs: string[], options: ManageOptions): P
   for (const spec of specs) {
     const claude = claudeSource(spec, options);
     if (claude) {
-      await installClaude(claude.dir, claude.source, options);
+      await installClaude(claude, options);
       continue;
     }
     try {
@@ -127,8 +130,13 @@ export async function installCommand(specs: string[], options: ManageOptions): P
 }
 
 export async function updateCommand(name: string | undefined, options: ManageOptions): Promise<void> {
+  const claude = Object.keys(readClaudeLock(options.home).plugins);
+  if (name && claude.includes(name)) {
+    await claudeUpdateCommand([name], options);
+    return;
+  }
   const results = await createInstaller(options).update(name);
-  if (results.length === 0) process.stdout.write("No installed plugins to update.\n");
+  if (results.length === 0 && (name || claude.length === 0)) process.stdout.write("No installed plugins to update.\n");
   for (const result of results) {
     const change =
       result.previousVersion === result.version
@@ -136,6 +144,7 @@ export async function updateCommand(name: string | undefined, options: ManageOpt
         : `Updated ${result.name} ${result.previousVersion} → ${result.version}`;
     process.stdout.write(`${change}\n`);
   }
+  if (!name && claude.length > 0) await claudeUpdateCommand(claude, options);
 }
 
 export function removeCommand(name: string, options: ManageOptions): void {
@@ -225,10 +234,13 @@ function row(
 }
 
 function claudeRow(home: string, name: string, entry: LockedClaudePlugin): ListedPlugin {
+  const source = entry.source;
   const from =
-    entry.source.type === "marketplace"
-      ? `claude-code from marketplace ${entry.source.marketplace}`
-      : `claude-code directory ${entry.source.path}`;
+    source.type === "marketplace"
+      ? `claude-code from marketplace ${source.marketplace}${source.commit ? ` at ${source.commit.slice(0, 12)}` : ""}`
+      : source.type === "git"
+        ? `claude-code from ${source.marketplace ? `marketplace ${source.marketplace}, ` : ""}${source.url}${source.path ? ` ${source.path}` : ""} at ${source.commit.slice(0, 12)}`
+        : `claude-code directory ${source.path}`;
   const listed: ListedPlugin = {
     name,
     version: entry.version,
@@ -255,35 +267,37 @@ function claudeRow(home: string, name: string, entry: LockedClaudePlugin): Liste
 // ---- Claude Code plugins (marketplaces: plugin-marketplace.ts).
 
 /**
- * A Claude Code plugin to install, when `spec` names one: a folder with .claude-plugin/plugin.json
- * (and no pincer.plugin.json), or `<plugin>@<marketplace>` for an added marketplace.
+ * A Claude Code plugin to install, when `spec` names one: a folder that is a Claude Code plugin
+ * (and no Pincer plugin), or `<plugin>@<marketplace>` for an added marketplace.
  */
-function claudeSource(spec: string, options: ManageOptions): { dir: string; source: ClaudePluginSource } | undefined {
+function claudeSource(
+  spec: string,
+  options: ManageOptions,
+): { dir: string; source: ClaudePluginSource } | { plugin: string; marketplace: string } | undefined {
   const dir = resolve(options.cwd, spec);
   if (isDirectory(dir) && isClaudePlugin(dir)) return { dir, source: { type: "directory", path: dir } };
-  const at = /^([A-Za-z0-9][A-Za-z0-9_-]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(spec);
+  const at = /^([A-Za-z0-9][A-Za-z0-9_.-]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(spec);
   if (!at || !marketplaceNames(options.home).includes(at[2]!)) return undefined;
-  const [, plugin, marketplace] = at as unknown as [string, string, string];
-  let found: string;
-  try {
-    found = resolveMarketplacePlugin(options.home, plugin, marketplace);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  return { dir: found, source: { type: "marketplace", marketplace, path: found } };
+  return { plugin: at[1]!, marketplace: at[2]! };
 }
 
-async function installClaude(dir: string, source: ClaudePluginSource, options: ManageOptions): Promise<void> {
+async function installClaude(
+  what: { dir: string; source: ClaudePluginSource } | { plugin: string; marketplace: string },
+  options: ManageOptions,
+): Promise<void> {
+  const consent = (request: ClaudeConsentRequest<ClaudePlugin>) => askClaudeConsent(request, options.yes ?? false);
   try {
-    const result = await installClaudePlugin(dir, {
-      home: options.home,
-      source,
-      consent: (request) => askClaudeConsent(request, options.yes ?? false),
-    });
+    const result =
+      "dir" in what
+        ? await installClaudePlugin(what.dir, { home: options.home, source: what.source, consent })
+        : await installMarketplacePlugin(options.home, what.plugin, what.marketplace, { consent });
     const verb = result.previousVersion ? `Reinstalled (was ${result.previousVersion})` : "Installed";
-    process.stdout.write(`${verb} ${result.name}@${result.version} (Claude Code plugin)\n`);
+    const source: ClaudePluginSource | undefined =
+      "source" in result ? (result.source as ClaudePluginSource) : undefined;
+    const commit = source && "commit" in source ? source.commit : undefined;
+    const at = commit ? ` at ${commit.slice(0, 12)}` : "";
+    process.stdout.write(`${verb} ${result.name}@${result.version} (Claude Code plugin)${at}\n`);
   } catch (error) {
-    if (error instanceof ClaudeConsentRefusedError) throw new UsageError(error.message);
     throw new UsageError((error as Error).message);
   }
 }
@@ -292,7 +306,7 @@ async function installClaude(dir: string, source: ClaudePluginSource, options: M
  * Shows everything a Claude Code plugin brings (every hook's exact shell command) and what Pincer
  * will not honour, then gets a yes. A plugin that runs no command (no hooks, no MCP servers) needs none.
  */
-async function askClaudeConsent(request: ClaudeConsentRequest<ClaudePlugin>, yes: boolean): Promise<boolean> {
+export async function askClaudeConsent(request: ClaudeConsentRequest<ClaudePlugin>, yes: boolean): Promise<boolean> {
   const { plugin } = request;
   // What it brings first; every string is the plugin's, so shown as plain text, commands exactly.
   stderr.write(

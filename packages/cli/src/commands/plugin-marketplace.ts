@@ -4,6 +4,7 @@ import {
   marketplaceNames,
   removeMarketplace,
   searchMarketplaces,
+  updateMarketplace,
 } from "@pincer/claude-code/install";
 import { displayLine, jsonForTerminal, MAX_SHOWN_DESCRIPTION } from "@pincer/host";
 import { UsageError } from "@pincer/runtime";
@@ -21,9 +22,50 @@ export async function marketplaceAddCommand(source: string, options: ManageOptio
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const at = marketplace.commit ? ` at ${marketplace.commit.slice(0, 12)}` : "";
   process.stdout.write(
-    `Added marketplace ${marketplace.name} (${marketplace.plugins.length} plugins). Install one with pincer plugin install <plugin>@${marketplace.name}.\n`,
+    `Added marketplace ${marketplace.name} (${marketplace.plugins.length} plugins)${at}. Install one with pincer plugin install <plugin>@${marketplace.name}.\n`,
   );
+}
+
+/** Fetches one marketplace (or every one) again and says what changed: commits, plugins added, removed, changed. */
+export async function marketplaceUpdateCommand(name: string | undefined, options: ManageOptions): Promise<void> {
+  const names = name ? [name] : marketplaceNames(options.home);
+  if (names.length === 0)
+    process.stdout.write("No marketplaces. Add one with pincer plugin marketplace add <source>.\n");
+  for (const each of names) {
+    let update: Awaited<ReturnType<typeof updateMarketplace>>;
+    try {
+      update = await updateMarketplace(options.home, each);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const shown = displayLine(each, 100);
+    if (update.kind === "folder") {
+      process.stdout.write(`${shown} is read from its folder at each use; nothing to fetch.\n`);
+      continue;
+    }
+    const moved = update.previousCommit !== update.commit;
+    const range =
+      update.kind === "git" ? ` ${update.previousCommit?.slice(0, 12)}..${update.commit?.slice(0, 12)}` : "";
+    const nothing = update.added.length + update.removed.length + update.changed.length === 0;
+    process.stdout.write(
+      update.kind === "git" && !moved
+        ? `${shown} is up to date (${update.commit?.slice(0, 12)})\n`
+        : `Updated marketplace ${shown}${range}${nothing ? ": no plugin entry changed" : ""}\n`,
+    );
+    if (moved && update.kind === "git" && update.commits === undefined)
+      process.stdout.write("    (its history was rewritten: the old commit is gone)\n");
+    for (const commit of update.commits ?? []) process.stdout.write(`    ${displayLine(commit, 200)}\n`);
+    for (const [mark, list] of [
+      ["+", update.added],
+      ["-", update.removed],
+      ["~", update.changed],
+    ] as const) {
+      for (const plugin of list) process.stdout.write(`  ${mark} ${displayLine(plugin, 100)}\n`);
+    }
+    if (update.changed.length > 0) process.stdout.write("  Update installed ones with pincer plugin update <name>.\n");
+  }
 }
 
 export function marketplaceListCommand(options: ManageOptions & { json?: boolean }): void {
@@ -33,7 +75,7 @@ export function marketplaceListCommand(options: ManageOptions & { json?: boolean
     return;
   }
   if (all.length === 0) {
-    process.stdout.write("No marketplaces. Add one with pincer plugin marketplace add <folder|url>.\n");
+    process.stdout.write("No marketplaces. Add one with pincer plugin marketplace add <source>.\n");
     return;
   }
   for (const { name, marketplace, error } of all) {
@@ -63,7 +105,7 @@ export function searchCommand(words: string[], options: ManageOptions): void {
     const none = marketplaceNames(options.home).length === 0;
     process.stdout.write(
       none
-        ? "No marketplaces to search. Add one with pincer plugin marketplace add <folder|url>.\n"
+        ? "No marketplaces to search. Add one with pincer plugin marketplace add <source>.\n"
         : `No plugin matches "${words.join(" ")}".\n`,
     );
     return;

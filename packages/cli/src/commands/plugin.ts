@@ -30,11 +30,11 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
           .option("yes", { ...yesOption, alias: "y" }),
       async (args) => (await manageCommands()).installCommand(args.specs, manage(args)),
     )
-    .command("marketplace", "Claude Code plugin marketplaces: add <folder|url>, list, remove <name>", (c) =>
+    .command("marketplace", "Claude Code plugin marketplaces: add <source>, list, update [name], remove <name>", (c) =>
       c
         .command(
           "add <source>",
-          "Add a marketplace: a folder with .claude-plugin/marketplace.json, or an http(s) URL to one",
+          "Add a marketplace: owner/repo (GitHub), a git URL (…/repo.git, git@host:path, file://…; #ref for a branch or tag), a local git repository or folder with .claude-plugin/marketplace.json, or an http(s) URL to a marketplace.json",
           (m) => m.positional("source", { type: "string", demandOption: true }),
           async (args) => (await manageCommands()).marketplaceAddCommand(args.source, manage({})),
         )
@@ -45,12 +45,18 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
           async (args) => (await manageCommands()).marketplaceListCommand({ ...manage({}), json: args.json }),
         )
         .command(
-          "remove <name>",
+          "update [name]",
+          "Fetch a marketplace (or all) again and show what changed",
+          (m) => m.positional("name", { type: "string" }),
+          async (args) => (await manageCommands()).marketplaceUpdateCommand(args.name, manage({})),
+        )
+        .command(
+          ["remove <name>", "rm <name>"],
           "Forget a marketplace (its installed plugins stay)",
           (m) => m.positional("name", { type: "string", demandOption: true }),
           async (args) => (await manageCommands()).marketplaceRemoveCommand(args.name, manage({})),
         )
-        .demandCommand(1, "Name a marketplace command: add, list or remove."),
+        .demandCommand(1, "Name a marketplace command: add, list, update or remove."),
     )
     .command(
       "search <words..>",
@@ -90,7 +96,7 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
     )
     .command(
       "update [name]",
-      "Update installed plugins; new capabilities need consent again",
+      "Update installed plugins (Claude Code ones from their marketplace); new capabilities, hooks or servers need consent again",
       (c) =>
         c
           .positional("name", { type: "string" })

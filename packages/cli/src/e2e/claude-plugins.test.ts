@@ -194,7 +194,7 @@ describe("Claude Code plugins", () => {
         plugins: [
           { name: "demo", source: "./plugins/demo", description: "Greets people and guards bash", version: "1.0.0" },
           { name: "ghost", source: "./plugins/ghost", description: "Not there" },
-          { name: "remote", source: { source: "github", repo: "acme/remote" }, description: "On GitHub" },
+          { name: "remote", source: { source: "npm", package: "@acme/remote" }, description: "On npm" },
         ],
       }),
     );
@@ -211,8 +211,7 @@ describe("Claude Code plugins", () => {
     expect(ghost.stderr).toContain("marketplace team, entry ghost: its source ./plugins/ghost points nowhere");
     const remote = await pincer(box, "plugin", "install", "remote@team", "--yes");
     expect(remote.code).toBe(2);
-    expect(remote.stderr).toContain("not supported yet");
-    expect(remote.stderr).toContain("Clone it and install the folder");
+    expect(remote.stderr).toContain("npm sources are not supported by Pincer");
 
     const installed = await pincer(box, "plugin", "install", "demo@team", "--yes");
     expect(installed.code, installed.stderr).toBe(0);

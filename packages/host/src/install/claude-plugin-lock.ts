@@ -11,7 +11,20 @@ import { sha512 } from "./integrity.js";
 
 export type ClaudePluginSource =
   | { type: "directory"; path: string }
-  | { type: "marketplace"; marketplace: string; path: string };
+  /** A relative entry of a marketplace; `commit` when the marketplace is a git clone. */
+  | { type: "marketplace"; marketplace: string; entry?: string; path: string; commit?: string }
+  /** A git repository (a marketplace entry's github, url or git-subdir source), pinned to `commit`. */
+  | {
+      type: "git";
+      url: string;
+      ref?: string;
+      sha?: string;
+      /** The plugin's folder inside the repository (git-subdir). */
+      path?: string;
+      commit: string;
+      marketplace?: string;
+      entry?: string;
+    };
 
 export interface LockedClaudePlugin {
   version: string;

@@ -61,6 +61,8 @@ export interface ClaudeInstallResult {
   version: string;
   previousVersion?: string;
   unsupported: string[];
+  /** Set when `unlessIntegrity` matched: the files are those already installed, nothing changed. */
+  unchanged?: boolean;
 }
 
 /**
@@ -77,6 +79,8 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
     /** Plain-words lines for the consent prompt: everything the plugin brings. */
     describe(plugin: P): string[];
     consent(request: ClaudeConsentRequest<P>): Promise<boolean>;
+    /** An update: when the copy's integrity is this (the installed one's), nothing is asked or changed. */
+    unlessIntegrity?: string;
   },
 ): Promise<ClaudeInstallResult> {
   const from = resolve(folder);
@@ -95,6 +99,9 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
     });
     // What is consented to is the copy: read it again from there.
     const copy = options.read(staging);
+    if (options.unlessIntegrity && folderIntegrity(staging) === options.unlessIntegrity) {
+      return { name: copy.name, version: copy.version, unsupported: copy.unsupported, unchanged: true };
+    }
     const lock = readClaudeLock(options.home);
     const previous = lock.plugins[plugin.name];
     const consented = await options.consent({

@@ -13,6 +13,20 @@ export {
 export { DevLink } from "./dev-link.js";
 export { type FetchedPackage, fetchPackage, npmPack, type PackageSpec, parseSpec } from "./fetch-package.js";
 export {
+  assertLinksInside,
+  checkGitRef,
+  checkGitSha,
+  checkGitUrl,
+  cloneGit,
+  containedFolder,
+  GIT_SAFETY,
+  type GitCheckout,
+  GitSourceError,
+  githubUrl,
+  gitLog,
+  runGit,
+} from "./git-source.js";
+export {
   ConsentRefusedError,
   type ConsentRequest,
   type InstallerOptions,
