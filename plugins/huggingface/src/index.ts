@@ -3,6 +3,7 @@ import { hfDatasetInspect } from "./datasets.js";
 import { hfDocsBrowse, hfDocsFetch, hfDocsSearch } from "./docs.js";
 import { hfDownload } from "./download.js";
 import { hfEndpointCreate, hfEndpointInfo, hfEndpointManage } from "./endpoints.js";
+import { hfJobWait } from "./job-wait.js";
 import { hfJobCancel, hfJobLogs, hfJobRun, hfJobStatus } from "./jobs.js";
 import { hfJobRunImage } from "./jobs-image.js";
 import { hfScheduledJobCreate, hfScheduledJobManage, hfScheduledJobs } from "./jobs-scheduled.js";
@@ -55,6 +56,7 @@ export default definePlugin({
     hfJobStatus,
     hfJobLogs,
     hfJobCancel,
+    hfJobWait,
     hfJobRunImage,
     hfScheduledJobCreate,
     hfScheduledJobs,

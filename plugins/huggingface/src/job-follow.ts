@@ -28,8 +28,10 @@ export interface FollowedJob {
   /** Metrics the script printed as JSON lines (`{"step": 10, "loss": 0.5}`). */
   metrics: Record<string, number>[];
   lines: number;
-  /** False when the wait ran out before the job ended. */
+  /** False when the wait ran out (or `until` matched) before the job ended. */
   finished: boolean;
+  /** The log line `until` matched, when one did. */
+  matched?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export async function followJob(options: {
   ctx: Pick<PluginToolContext, "signal" | "onUpdate">;
   waitSeconds: number;
   pollMs?: number;
+  /** A log line this says yes to ends the wait at once (the job goes on). */
+  until?: (line: string) => boolean;
 }): Promise<FollowedJob> {
   const { hub, path, ctx } = options;
   const what = `The job at ${path}`;
@@ -56,12 +60,14 @@ export async function followJob(options: {
   const tail: string[] = [];
   const metrics: Record<string, number>[] = [];
   let seen = 0;
+  let matched: string | undefined;
   const record = (line: string) => {
     ctx.onUpdate(line);
     tail.push(line);
     if (tail.length > TAIL_KEPT) tail.shift();
     const values = jsonMetrics(line);
     if (values && metrics.length < METRICS_KEPT) metrics.push(values);
+    if (matched === undefined && options.until?.(line)) matched = line;
   };
   try {
     while (!controller.signal.aborted) {
@@ -77,7 +83,7 @@ export async function followJob(options: {
             seen = index;
             record(line);
           }
-          return true;
+          return matched === undefined;
         });
       } catch (error) {
         if (ctx.signal.aborted) throw error;
@@ -88,8 +94,9 @@ export async function followJob(options: {
         if (ctx.signal.aborted || !controller.signal.aborted) throw error;
         return undefined;
       });
-      if (info && FINAL_STAGES.has(info.status?.stage ?? "")) {
-        return { info, tail, metrics, lines: seen, finished: true };
+      const finished = FINAL_STAGES.has(info?.status?.stage ?? "");
+      if (info && (finished || matched !== undefined)) {
+        return { info, tail, metrics, lines: seen, finished, ...(matched !== undefined ? { matched } : {}) };
       }
       await pause(options.pollMs ?? 1000, controller.signal);
     }
@@ -167,4 +174,52 @@ export async function readEvents(res: Response, onLine: (line: string) => boolea
   }
   if (buffer) handle(buffer);
   return true;
+}
+
+/** Seconds a job has been under way: from its start (or creation) to its end, or to now. */
+export function jobElapsedSeconds(info: JobInfo, now = Date.now()): number {
+  const start = Date.parse(info.startedAt ?? info.createdAt ?? "");
+  if (!Number.isFinite(start)) return 0;
+  const end = info.endedAt ? Date.parse(info.endedAt) : now;
+  return Number.isFinite(end) ? Math.max(0, (end - start) / 1000) : 0;
+}
+
+/**
+ * A job's state as the kernel's loop guard reads it (`details.progress`): asking about a job
+ * again is progress while its stage changes or while it runs and its elapsed time grows.
+ */
+export function jobProgress(info: JobInfo): { key: string; state: string; active: boolean; elapsedSeconds: number } {
+  const state = info.status?.stage ?? "UNKNOWN";
+  return { key: info.id, state, active: !FINAL_STAGES.has(state), elapsedSeconds: jobElapsedSeconds(info) };
+}
+
+/** `45s`, `12m 05s`, `3h 04m`. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  if (total < 60) return `${total}s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes}m ${String(total % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * Runs `work` while telling `onUpdate` every `everyMs` that the job is still being waited on. The
+ * heartbeat is what the user sees of a silent job, and what keeps the call's time limits (which
+ * count from its last progress update) from cutting a wait of hours.
+ */
+export async function withHeartbeat<T>(
+  options: { onUpdate: (text: string) => void; everyMs: number; job: JobInfo },
+  work: () => Promise<T>,
+): Promise<T> {
+  const began = Date.now();
+  const timer = setInterval(() => {
+    const waited = formatDuration((Date.now() - began) / 1000);
+    const elapsed = formatDuration(jobElapsedSeconds(options.job));
+    options.onUpdate(`[waiting on job ${options.job.id}: ${elapsed} since it started, waited ${waited}]`);
+  }, options.everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }

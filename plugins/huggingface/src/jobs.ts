@@ -8,7 +8,7 @@ import {
   unknownFlavor,
 } from "./flavors.js";
 import { base64, clip, DEFAULT_ENDPOINT, guarded, type Hub, HubHttpError, hubOf, namespaceOf } from "./hub.js";
-import { followJob, type JobInfo, readEvents } from "./job-follow.js";
+import { followJob, type JobInfo, jobProgress, readEvents, withHeartbeat } from "./job-follow.js";
 
 /** The image Hugging Face Jobs runs a uv script in (as `hf jobs uv run` does). */
 export const UV_IMAGE = "ghcr.io/astral-sh/uv:python3.12-bookworm";
@@ -18,9 +18,12 @@ const LOG_LINES_MAX = 2000;
 const LOG_WAIT_DEFAULT = 30;
 const LOG_WAIT_MAX = 300;
 /** `wait` follows a job for its timeout plus this, to cover starting up and stopping. */
-const WAIT_SLACK_SECONDS = 60;
-/** …but never longer than this: the sandbox stops any tool call at ten minutes. */
-const WAIT_MAX_SECONDS = 540;
+export const WAIT_SLACK_SECONDS = 60;
+/**
+ * How often a wait reports that the job is still running. A call's time limits (the kernel's and
+ * the sandbox's, ten minutes each) count from its last report, so a wait of hours is not cut.
+ */
+export const HEARTBEAT_SECONDS = 60;
 
 export const namespaceParam = {
   type: "string",
@@ -93,7 +96,8 @@ export const hfJobRun = defineTool<{
       namespace: namespaceParam,
       wait: {
         type: "boolean",
-        description: `Follow the job until it ends (at most ${WAIT_MAX_SECONDS / 60} minutes), streaming its log, and return its final status, exit code, metrics and log tail (default false: return at once with the job id).`,
+        description:
+          "Follow the job until it ends (its timeout, however long), streaming its log, and return its final status, exit code, metrics and log tail (default false: return at once with the job id; then wait for it with hf_job_wait).",
       },
     },
     required: ["script"],
@@ -158,10 +162,13 @@ export async function waitFor(
   started: JobInfo,
   timeoutSeconds: number,
 ): Promise<{ content: string; details: unknown; isError?: boolean }> {
-  const waitSeconds = Math.min(timeoutSeconds + WAIT_SLACK_SECONDS, WAIT_MAX_SECONDS);
+  const waitSeconds = timeoutSeconds + WAIT_SLACK_SECONDS;
   const path = await jobPath(ctx, namespace, started.id);
   const began = Date.now();
-  const followed = await followJob({ hub: hubOf(ctx), path, ctx, waitSeconds });
+  const followed = await withHeartbeat(
+    { onUpdate: ctx.onUpdate, everyMs: HEARTBEAT_SECONDS * 1000, job: started },
+    () => followJob({ hub: hubOf(ctx), path, ctx, waitSeconds }),
+  );
   const info: JobInfo = {
     ...followed.info,
     // The local Hub parses metrics itself; the public one leaves it to us.
@@ -176,7 +183,13 @@ export async function waitFor(
     : `Waited ${waited}s for job ${info.id}; it is still ${stage}. Follow it with hf_job_logs or hf_job_status (id ${info.id}).`;
   return {
     content: `${note}\n${describeJob(info, true)}`,
-    details: { ...info, waitedSeconds: waited, finished: followed.finished, logLines: followed.lines },
+    details: {
+      ...info,
+      waitedSeconds: waited,
+      finished: followed.finished,
+      logLines: followed.lines,
+      progress: jobProgress(info),
+    },
     ...(failed ? { isError: true } : {}),
   };
 }
@@ -197,7 +210,7 @@ export const hfJobStatus = defineTool<{ id: string; namespace?: string }>({
       const info = await hubOf(ctx).json<JobInfo>(await jobPath(ctx, args.namespace, args.id), {
         what: `The job ${args.id}`,
       });
-      return { content: describeJob(info, true), details: info };
+      return { content: describeJob(info, true), details: { ...info, progress: jobProgress(info) } };
     }),
 });
 

@@ -309,11 +309,14 @@ describe("every Hugging Face tool in pincer -p against pincer hub serve", () => 
         (r) => ["hf_job_logs", { id: idIn(r[3]), maxLines: 1 }],
         (r) => ["hf_job_cancel", { id: idIn(r[3]) }],
         (r) => ["hf_job_status", { id: idIn(r[3]) }],
+        (r) => ["hf_job_wait", { id: idIn(r[0]) }],
       ],
       ["--allowedTools", "hf_job_run", "hf_job_cancel"],
     );
-    expectClean(s, 7, box);
-    const [started, logs, status, startedSleeper, firstLine, cancelled, cancelledStatus] = texts(s);
+    expectClean(s, 8, box);
+    const [started, logs, status, startedSleeper, firstLine, cancelled, cancelledStatus, waited] = texts(s);
+    expect(waited).toMatch(/^Job \S+ had already ended COMPLETED .*nobody was waiting\.\n/);
+    expect(waited).toContain("  trained");
     const trained = idIn(started);
     const slept = idIn(startedSleeper);
     expect(started).toMatch(/^Started job \S+ \(RUNNING, cpu-basic\)/);
