@@ -319,6 +319,37 @@ describe("Claude Code hooks: every documented output", () => {
   });
 });
 
+describe("Claude Code hooks around a compaction", () => {
+  it("PreCompact and PostCompact hear the trigger and the summary; SessionStart runs again with source compact", async () => {
+    const { hooks, cwd, warnings } = setup([
+      {
+        event: "PreCompact",
+        matcher: "manual",
+        command: answering({ decision: "block", reason: "keep it" }, "pre.json"),
+      },
+      { event: "PostCompact", command: answering("", "post.json") },
+      { event: "SessionStart", matcher: "compact", command: answering("re-read the plan", "start.json") },
+    ]);
+    expect(await hooks.beforeCompaction({ tokensBefore: 900, manual: true })).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(cwd, "pre.json"), "utf8"))).toMatchObject({
+      hook_event_name: "PreCompact",
+      trigger: "manual",
+      custom_instructions: "",
+    });
+    // Claude Code's PreCompact cannot stop a compaction here: said, not obeyed silently.
+    expect(warnings).toEqual(["A PreCompact hook asked to block the compaction; Pincer compacts anyway."]);
+    await hooks.afterCompaction({ summary: "we did things", tokensBefore: 900, tokensAfter: 100 });
+    expect(JSON.parse(readFileSync(join(cwd, "post.json"), "utf8"))).toMatchObject({
+      hook_event_name: "PostCompact",
+      trigger: "manual",
+      compact_summary: "we did things",
+    });
+    expect(JSON.parse(readFileSync(join(cwd, "start.json"), "utf8"))).toMatchObject({ source: "compact" });
+    // Its context reaches the model at the next step.
+    expect((await hooks.promptSubmit("go on"))?.context).toBe("re-read the plan");
+  });
+});
+
 describe("Claude Code hooks in the background", () => {
   it("does not wait for an async hook; what it says reaches the model at its next step, never as raw JSON", async () => {
     const { hooks, cwd } = setup([

@@ -226,9 +226,12 @@ function originHooks(group: BoundHook[], options: ClaudeHooksOptions, background
       return context ? { context } : undefined;
     };
   }
-  if (of("PreCompact").length) {
+  // What started the compaction under way, for PostCompact's `trigger`.
+  let compactTrigger: "manual" | "auto" = "auto";
+  if (of("PreCompact").length || of("PostCompact").length) {
     hooks.beforeCompaction = async (info) => {
       const trigger = info.manual ? "manual" : "auto";
+      compactTrigger = trigger;
       const matching = of("PreCompact").filter((hook) => matches(hook.matcher, trigger));
       if (!matching.length) return undefined;
       const answers = await run("PreCompact", matching, { trigger, custom_instructions: "" });
@@ -240,7 +243,7 @@ function originHooks(group: BoundHook[], options: ClaudeHooksOptions, background
   }
   if (of("PostCompact").length || of("SessionStart").length) {
     hooks.afterCompaction = async (done) => {
-      const trigger = "auto";
+      const trigger = compactTrigger;
       const matching = of("PostCompact").filter((hook) => matches(hook.matcher, trigger));
       if (matching.length) await run("PostCompact", matching, { trigger, compact_summary: done.summary });
       // Claude Code runs SessionStart again after a compaction, with source "compact".
