@@ -83,12 +83,33 @@ function describeCall(session: AcpSession, request: Request): ToolCallUpdate {
     };
   }
   const running = open.findLast(([, call]) => call.status === "in_progress");
+  const sampling = samplingQuestion(request);
+  if (sampling) return { toolCallId: running?.[0] ?? `permission-${Date.now()}`, ...sampling };
   const subject = request.subject ? `: ${request.subject.value}` : "";
   return {
     toolCallId: running?.[0] ?? `permission-${Date.now()}`,
     title: `${request.toolName}${subject}`,
     kind: toolKind(request.toolName, request.kind),
     rawInput: request.subject ?? request.args,
+  };
+}
+
+/**
+ * An MCP server's sampling request (runtime's mcp-client-host.ts), asked while its tool call
+ * runs: the editor shows which server wants the model, how many tokens at most, and what it asks.
+ */
+function samplingQuestion(request: Request): Omit<ToolCallUpdate, "toolCallId"> | undefined {
+  const args = request.args as { server?: unknown; maxTokens?: unknown; systemPrompt?: unknown; lastMessage?: unknown };
+  if (request.toolName !== "mcp_sampling" || typeof args.server !== "string") return undefined;
+  const asks = [
+    typeof args.systemPrompt === "string" ? `System prompt: ${args.systemPrompt}` : "",
+    typeof args.lastMessage === "string" ? `It asks: ${args.lastMessage}` : "",
+  ].filter(Boolean);
+  return {
+    title: `The MCP server "${args.server}" asks to use your model (up to ${String(args.maxTokens)} tokens)`,
+    kind: "other",
+    rawInput: request.args,
+    ...(asks.length ? { content: [textContent(asks.join("\n\n"))] } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type CreateElicitationRequest,
   client,
   ndJsonStream,
+  type RequestPermissionRequest,
   type SessionNotification,
 } from "@agentclientprotocol/sdk";
 import { everythingServer, serveMcpHttp, startOpenAIServer, until } from "@pincer/testing";
@@ -36,8 +37,12 @@ function editor(cwd: string, env: NodeJS.ProcessEnv) {
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const notifications: SessionNotification[] = [];
   const forms: CreateElicitationRequest[] = [];
+  const questions: RequestPermissionRequest[] = [];
   const connection = client({ name: "test-editor" })
-    .onRequest("session/request_permission", () => ({ outcome: { outcome: "selected", optionId: "allow_once" } }))
+    .onRequest("session/request_permission", ({ params }) => {
+      questions.push(params);
+      return { outcome: { outcome: "selected", optionId: "allow_once" } };
+    })
     .onRequest("elicitation/create", ({ params }) => {
       forms.push(params);
       return { action: "accept", content: { name: "Ada Lovelace", check: true } };
@@ -59,6 +64,7 @@ function editor(cwd: string, env: NodeJS.ProcessEnv) {
   return {
     agent: connection.agent,
     forms,
+    questions,
     notifications,
     commands,
     stderr: () => stderr,
@@ -146,6 +152,34 @@ describe("pincer acp with the editor's MCP servers", () => {
         mode: "form",
         message: 'The MCP server "Everything_Server" asks: Please provide inputs for the following fields:',
       });
+
+      // A server's sampling request is asked in the editor, tied to the running call, and once
+      // allowed the session's model answers it.
+      model.enqueue([
+        {
+          toolCalls: [
+            { id: "s1", name: "mcp__Everything_Server__trigger-sampling-request", arguments: { prompt: "2+2?" } },
+          ],
+        },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "four" }, { finish: "stop" }]);
+      model.enqueue([{ text: "done" }, { finish: "stop" }]);
+      const before = model.requests.length;
+      await ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "sample" }] });
+      const sampling = ed.questions.find((question) => (question.toolCall.rawInput as { server?: string })?.server);
+      expect(sampling?.toolCall).toMatchObject({
+        toolCallId: "s1",
+        title: 'The MCP server "Everything_Server" asks to use your model (up to 100 tokens)',
+      });
+      expect(JSON.stringify(sampling?.toolCall.content)).toContain("2+2?");
+      expect(sampling?.options.map((option) => option.name)).toContain(
+        "Always allow mcp_sampling(Everything_Server) in this session",
+      );
+      const sent = model.requests.slice(before);
+      expect(sent).toHaveLength(3);
+      expect(JSON.stringify(sent[1]!.body)).toContain("You are a helpful test server.");
+      expect(JSON.stringify(sent[2]!.body)).toContain("four");
     } finally {
       expect(await ed.close()).toBe(0);
     }

@@ -52,3 +52,42 @@ describe("an MCP server's form in the terminal", () => {
     expect(results).toMatch(/accept/);
   }, 60_000);
 });
+
+describe("an MCP server's sampling request in the terminal", () => {
+  it("asks which server wants the model and for what, and once allowed the session's model answers it", async () => {
+    using box = sandbox();
+    mkdirSync(box.env.PINCER_HOME!, { recursive: true });
+    writeFileSync(
+      join(box.env.PINCER_HOME!, "config.json"),
+      JSON.stringify({ mcpServers: { everything: everythingServer() }, mcp: { startTimeoutMs: 30_000 } }),
+    );
+    model.enqueue([
+      {
+        toolCalls: [
+          { id: "s1", name: "mcp__everything__trigger-sampling-request", arguments: { prompt: "What is 2+2?" } },
+        ],
+      },
+      { finish: "tool_calls" },
+    ]);
+    model.enqueue([{ text: "four" }, { finish: "stop" }]);
+    model.enqueue([{ text: "The server heard four." }, { finish: "stop" }]);
+    const terminal = new Terminal({
+      // The server's tools are allowed; its use of the model is a question of its own.
+      args: ["--model", "openai/gpt-5", "--allowedTools", "mcp__everything__*"],
+      cwd: box.cwd,
+      env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-form-0002", OPENAI_BASE_URL: model.url },
+    });
+    open.push(terminal);
+    await terminal.waitFor("Ask anything");
+    await terminal.type("sample");
+    terminal.press(KEYS.enter);
+    await terminal.waitFor('Allow the MCP server "everything" to use your model (up to 100 tokens)?');
+    expect(terminal.screen()).toContain("What is 2+2?");
+    expect(terminal.screen()).toContain("don't ask again for mcp_sampling(everything)");
+    expect(model.requests).toHaveLength(1);
+    terminal.press("1");
+    await terminal.waitFor("The server heard four.");
+    expect(JSON.stringify(model.requests[1]!.body)).toContain("You are a helpful test server.");
+    expect(JSON.stringify(model.requests[2]!.body)).toContain("four");
+  }, 60_000);
+});
