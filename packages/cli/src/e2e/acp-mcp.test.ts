@@ -184,4 +184,43 @@ describe("pincer acp with the editor's MCP servers", () => {
       expect(await ed.close()).toBe(0);
     }
   }, 60_000);
+
+  it("starts the servers an editor passes when it loads a saved session", async () => {
+    using box = sandbox();
+    const init = {
+      protocolVersion: 1,
+      clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+    };
+    const first = editor(box.cwd, box.env);
+    let sessionId: string;
+    try {
+      await first.agent.request("initialize", init);
+      ({ sessionId } = await first.agent.request("session/new", { cwd: box.cwd, mcpServers: [] }));
+      model.enqueue([{ text: "Hi." }, { finish: "stop" }]);
+      await first.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "hello" }] });
+    } finally {
+      expect(await first.close()).toBe(0);
+    }
+    const second = editor(box.cwd, box.env);
+    try {
+      await second.agent.request("initialize", init);
+      await second.agent.request("session/load", {
+        sessionId,
+        cwd: box.cwd,
+        mcpServers: [{ type: "http", name: "web", url: http.url, headers: [] }],
+      });
+      model.enqueue([
+        { toolCalls: [{ id: "l1", name: "mcp__web__echo", arguments: { text: "after load" } }] },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "done" }, { finish: "stop" }]);
+      const from = model.requests.length;
+      await second.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "echo" }] });
+      const sent = model.requests.slice(from);
+      expect(JSON.stringify(sent[0]!.body)).toContain("mcp__web__echo");
+      expect(JSON.stringify(sent.at(-1)!.body)).toContain("echo: after load");
+    } finally {
+      expect(await second.close()).toBe(0);
+    }
+  }, 60_000);
 });
