@@ -180,6 +180,28 @@ describe("pincer acp with the editor's MCP servers", () => {
       expect(sent).toHaveLength(3);
       expect(JSON.stringify(sent[1]!.body)).toContain("You are a helpful test server.");
       expect(JSON.stringify(sent[2]!.body)).toContain("four");
+
+      // A server's progress notifications reach the editor as the running call's live output.
+      model.enqueue([
+        {
+          toolCalls: [
+            {
+              id: "p1",
+              name: "mcp__Everything_Server__trigger-long-running-operation",
+              arguments: { duration: 0.3, steps: 3 },
+            },
+          ],
+        },
+        { finish: "tool_calls" },
+      ]);
+      model.enqueue([{ text: "done" }, { finish: "stop" }]);
+      await ed.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text: "wait" }] });
+      const live = ed.notifications
+        .map((notification) => notification.update)
+        .filter(
+          (update) => update.sessionUpdate === "tool_call_update" && update.toolCallId === "p1" && !update.status,
+        );
+      expect(JSON.stringify(live[0])).toContain("[progress 1/3]");
     } finally {
       expect(await ed.close()).toBe(0);
     }
