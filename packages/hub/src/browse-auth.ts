@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { checkContentType, HubError, readBody } from "./http.js";
 import { escapeHtml, sendPage, wantsHtml } from "./pages/layout.js";
 import { bearerToken, secretsMatch } from "./request-gate.js";
+import type { ScopedTokens } from "./scoped-tokens.js";
 
 /**
  * Who may do what on the local Hub. The token (`Authorization: Bearer <token>`) may do everything,
@@ -16,7 +17,11 @@ export class HubAuth {
   readonly #token: string;
   readonly #browse: string;
 
-  constructor(token: string) {
+  constructor(
+    token: string,
+    /** Tokens minted for jobs, each reaching only its repos (scoped-tokens.ts). */
+    private readonly scoped?: ScopedTokens,
+  ) {
     if (!token) throw new Error("The local Hub needs a token");
     this.#token = token;
     this.#browse = createHmac("sha256", token).update("pincer-hub: browse").digest("base64url");
@@ -25,6 +30,7 @@ export class HubAuth {
   /** Whether the request may go on: the token, or a signed-in browser reading. */
   allows(req: IncomingMessage): boolean {
     if (secretsMatch(bearerToken(req), this.#token)) return true;
+    if (this.scoped?.allows(req)) return true;
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const site = req.headers["sec-fetch-site"];
     if (site !== undefined && site !== "same-origin" && site !== "none") return false;

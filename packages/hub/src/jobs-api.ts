@@ -20,19 +20,20 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { type Job, type JobInfo, type JobLauncher, type JobStatus, LocalJobRunner } from "@pincer/jobs";
 import { discardBody, HubError, JSON_BODY_LIMIT, readJson, sendJson } from "./http.js";
+import { JOB_WITH_INPUTS_LIMIT, parseInputs, parseTokenScope, sendOutputs } from "./job-data.js";
 import {
   badRequest,
   type CreateJobBody,
   checkFlavor,
   DEFAULT_TIMEOUT_SECONDS,
   imageOf,
-  JOB_BODY_LIMIT,
   NAMESPACE_PATTERN,
   positiveNumber,
   scriptOf,
   stringArray,
   stringRecord,
 } from "./job-spec.js";
+import type { RepoGrant, ScopedTokens } from "./scoped-tokens.js";
 
 export interface JobsApiOptions {
   /** The runner's jobs directory (the hub's `<dir>/jobs`). */
@@ -49,6 +50,8 @@ export interface JobsApiOptions {
   launcher?: JobLauncher;
   /** This Hub's own address once it listens: given to jobs as HF_ENDPOINT (and reachable from their sandbox). */
   endpoint?: () => string | undefined;
+  /** Where tokens for jobs are minted (a request's `tokenScope`, see job-data.ts); none: such requests are refused. */
+  tokens?: ScopedTokens;
 }
 
 /** Hugging Face's job stages. */
@@ -66,6 +69,8 @@ interface HubJobRecord {
   dependencies: string[];
   /** The names of the secrets given (never their values). */
   secretNames: string[];
+  /** The repos the job's minted HF_TOKEN reaches (job-data.ts). */
+  tokenScope?: RepoGrant[];
   /** The image or Space the request named (not pulled: see `emulation`). */
   dockerImage?: string;
   spaceId?: string;
@@ -100,12 +105,14 @@ const NO_JOBS: JobLauncher = {
 export class JobsApi {
   readonly runner: LocalJobRunner;
   readonly #endpoint: (() => string | undefined) | undefined;
+  readonly #tokens: ScopedTokens | undefined;
   readonly #enabled: boolean;
 
   readonly #python: string;
 
   constructor(options: JobsApiOptions) {
     this.#endpoint = options.endpoint;
+    this.#tokens = options.tokens;
     this.#python = options.python ?? "/usr/bin/python3";
     this.#enabled = options.launcher !== undefined;
     this.runner = new LocalJobRunner({
@@ -123,7 +130,9 @@ export class JobsApi {
   async route(req: IncomingMessage, res: ServerResponse, baseUrl: string, parts: string[]): Promise<void> {
     const method = req.method ?? "GET";
     const [namespace, id, action, ...rest] = parts;
-    if (!namespace || !NAMESPACE_PATTERN.test(namespace) || rest.length > 0) throw new HubError(404, "Not found");
+    if (!namespace || !NAMESPACE_PATTERN.test(namespace) || (rest.length > 0 && action !== "outputs")) {
+      throw new HubError(404, "Not found");
+    }
     if (!id) {
       if (method === "POST") return this.#create(req, res, baseUrl, namespace);
       if (method === "GET") return this.#list(res, baseUrl, namespace);
@@ -136,6 +145,9 @@ export class JobsApi {
         break;
       case "logs":
         if (method === "GET") return this.#logs(req, res, found.job);
+        break;
+      case "outputs":
+        if (method === "GET") return sendOutputs(res, join(this.runner.dir, found.job.id), rest);
         break;
       case "cancel":
         if (method === "POST") {
@@ -172,7 +184,7 @@ export class JobsApi {
       await discardBody(req, JSON_BODY_LIMIT);
       throw this.#disabled();
     }
-    const body = await readJson<CreateJobBody>(req, JOB_BODY_LIMIT);
+    const body = await readJson<CreateJobBody>(req, JOB_WITH_INPUTS_LIMIT);
     sendJson(res, 200, await this.start(namespace, body, baseUrl));
   }
 
@@ -217,6 +229,8 @@ export class JobsApi {
         DEFAULT_TIMEOUT_SECONDS,
       memoryMb: positiveNumber(body.memoryMb, "memoryMb"),
       dependencies: stringArray(body.dependencies, "dependencies") ?? [],
+      inputs: parseInputs((body as { inputs?: unknown }).inputs),
+      tokenScope: parseTokenScope((body as { tokenScope?: unknown }).tokenScope),
     };
   }
 
@@ -236,14 +250,25 @@ export class JobsApi {
       timeoutSeconds,
       memoryMb,
       dependencies,
+      inputs,
+      tokenScope,
     } = this.#parse(body);
+    if (tokenScope && !this.#tokens) throw badRequest("This Hub mints no tokens for jobs (`tokenScope`).");
+    // A token reaching only the repos the job named, never the Hub's own: it wins over a secret of that name.
+    const token = tokenScope ? this.#tokens!.mint(tokenScope) : undefined;
     // A job talks to this Hub as a Hugging Face job talks to huggingface.co: HF_ENDPOINT is its
     // address (the only one its sandbox can reach), unless the request names another.
     const endpoint = this.#endpoint?.();
     const job = await this.runner.run({
       ...spec,
       args: [...args, ...extraArgs],
-      env: { ...(endpoint ? { HF_ENDPOINT: endpoint } : {}), ...environment, ...secrets },
+      env: {
+        ...(endpoint ? { HF_ENDPOINT: endpoint } : {}),
+        ...environment,
+        ...secrets,
+        ...(token ? { HF_TOKEN: token } : {}),
+      },
+      ...(inputs ? { inputs } : {}),
       timeoutMs: Math.round(timeoutSeconds * 1000),
       dependencies,
       ...(memoryMb !== undefined ? { memoryMb } : {}),
@@ -257,13 +282,15 @@ export class JobsApi {
       timeoutSeconds,
       ...(memoryMb !== undefined ? { memoryMb } : {}),
       dependencies,
-      secretNames: Object.keys(secrets),
+      secretNames: [...new Set([...Object.keys(secrets), ...(token ? ["HF_TOKEN"] : [])])],
+      ...(tokenScope ? { tokenScope } : {}),
       ...(image?.field === "dockerImage" ? { dockerImage: image.name } : {}),
       ...(image?.field === "spaceId" ? { spaceId: image.name } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(image ? { emulation: image.note } : {}),
     };
     writeFileSync(join(this.runner.dir, job.id, "hub.json"), `${JSON.stringify(record, null, 2)}\n`);
+    if (token) void job.wait().then(() => this.#tokens?.revoke(token));
     return this.#info(baseUrl, job, record, false);
   }
 
@@ -289,6 +316,7 @@ export class JobsApi {
       arguments: record.arguments,
       environment: record.environment,
       secrets: record.secretNames,
+      ...(record.tokenScope ? { tokenScope: { repos: record.tokenScope } } : {}),
       flavor: record.flavor,
       timeoutSeconds: record.timeoutSeconds,
       ...(record.memoryMb !== undefined ? { memoryMb: record.memoryMb } : {}),

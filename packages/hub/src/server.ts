@@ -16,6 +16,7 @@ import { RepoStore } from "./repos.js";
 import { checkHostAndOrigin, type Listening } from "./request-gate.js";
 import { type HubContext, route } from "./routes.js";
 import { ScheduledJobsApi } from "./scheduled-jobs-api.js";
+import { ScopedTokens } from "./scoped-tokens.js";
 
 export interface LocalHubOptions {
   /** Where repos, blobs and papers live. */
@@ -75,8 +76,10 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
   const signer = new LfsSigner();
   // This Hub's address once it listens: what its jobs get as HF_ENDPOINT.
   let endpoint: string | undefined;
+  const scoped = new ScopedTokens();
   const jobs = new JobsApi({
     dir: join(dir, "jobs"),
+    tokens: scoped,
     python: options.jobs?.python,
     ...(options.jobs?.launcher ? { launcher: options.jobs.launcher } : {}),
     endpoint: () => endpoint,
@@ -92,7 +95,7 @@ export async function startLocalHub(options: LocalHubOptions): Promise<LocalHub>
     scheduledJobs: new ScheduledJobsApi({ dir, jobs, ...(options.jobs?.now ? { now: options.jobs.now } : {}) }),
     endpoints: new EndpointsApi({ dir, store, user, ...options.endpoints }),
     docs: new DocsStore(dir),
-    auth: new HubAuth(token),
+    auth: new HubAuth(token, scoped),
   };
   const listening: Listening = { host, port };
 

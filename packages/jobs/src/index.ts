@@ -1,4 +1,14 @@
 export { installHint, missingModules, moduleFor, pipName } from "./dependencies.js";
+export {
+  checkRelativePath,
+  INPUTS_DIR,
+  listOutputs,
+  OUTPUT_LIMITS,
+  OUTPUTS_DIR,
+  type OutputListing,
+  readOutput,
+  writeInputs,
+} from "./job-files.js";
 export { defaultJobsDir } from "./job-store.js";
 export { type JobLaunch, type JobLauncher, unconfinedLauncher } from "./launcher.js";
 export { LocalJobRunner, type LocalJobRunnerOptions } from "./local.js";

@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DependencyChecker } from "./dependencies.js";
+import { INPUTS_DIR, OUTPUTS_DIR, writeInputs } from "./job-files.js";
 import { defaultJobsDir, info, readStatus, type StatusRecord, settleStale, writeJson } from "./job-store.js";
 import type { JobLauncher } from "./launcher.js";
 import { findOnPath, type MemoryLimiter, withMemoryLimit } from "./memory-limit.js";
@@ -92,6 +93,8 @@ export class LocalJobRunner implements JobRunner {
     } else {
       writeFileSync(scriptFile, spec.script!);
     }
+    if (spec.inputs) writeInputs(dir, spec.inputs);
+    mkdirSync(join(dir, OUTPUTS_DIR), { recursive: true });
     const cwd = resolve(spec.cwd ?? dir);
     const record: StatusRecord = {
       id,
@@ -131,6 +134,8 @@ export class LocalJobRunner implements JobRunner {
         ...spec.env,
         PINCER_JOB_ID: id,
         PINCER_JOB_DIR: dir,
+        PINCER_OUTPUTS: join(dir, OUTPUTS_DIR),
+        ...(spec.inputs ? { PINCER_INPUTS: join(dir, INPUTS_DIR) } : {}),
       },
     });
     return job;

@@ -34,6 +34,11 @@ export interface JobSpec {
   memoryMb?: number;
   /** Working directory of the script; the job's own directory when absent. */
   cwd?: string;
+  /**
+   * Files for the job, by relative path: written under `<job dir>/inputs/` (PINCER_INPUTS), read-only.
+   * Every job also gets an empty `outputs/` (PINCER_OUTPUTS) for what it leaves behind (job-files.ts).
+   */
+  inputs?: Record<string, Uint8Array>;
 }
 
 /** One line of output that carried numbers (see metrics.ts for the convention). */

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -98,6 +98,22 @@ describe.skipIf(!probe.ok)("local jobs in bubblewrap", () => {
     expect(readFileSync(join(cwd, "cwd.txt"), "utf8")).toBe("cwd\n");
     for (const target of [join(outside, name), join(homedir(), name), `/etc/${name}`])
       expect(existsSync(target)).toBe(false);
+  });
+
+  it("reads the files handed to it in inputs/ but cannot change them, even as root", async () => {
+    const jobDir = temp();
+    mkdirSync(join(jobDir, "inputs", "data"), { recursive: true });
+    writeFileSync(join(jobDir, "inputs", "data", "train.csv"), "a,b\n1,2\n", { mode: 0o444 });
+    const script = [
+      "cat inputs/data/train.csv",
+      "(echo tampered > inputs/data/train.csv) 2>/dev/null && echo WROTE",
+      "rm -f inputs/data/train.csv 2>/dev/null; test -e inputs/data/train.csv || echo REMOVED",
+      "touch inputs/new 2>/dev/null && echo ADDED",
+      "echo out > result.txt && echo wrote-own-folder",
+    ].join("\n");
+    const result = await runJob(launcher(), script, { jobDir, cwd: jobDir });
+    expect(result).toMatchObject({ code: 0, output: "a,b\n1,2\nwrote-own-folder\n" });
+    expect(readFileSync(join(jobDir, "inputs", "data", "train.csv"), "utf8")).toBe("a,b\n1,2\n");
   });
 
   it("reaches the Hub's loopback address and nothing else; no secrets in its environment", async () => {

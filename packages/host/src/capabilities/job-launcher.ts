@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, realpathSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { childEnv } from "./child-env.js";
@@ -71,11 +71,15 @@ export function createJobLauncher(options: JobLauncherOptions): HostJobLauncher 
       const target = policy.network ? undefined : options.loopback?.();
       const bridge = target ? openLoopbackBridge(target) : undefined;
       const inner = bridge ? bridge.wrap([command, ...argv]) : [command, ...argv];
+      // The files handed to the job (`inputs/`, see @pincer/jobs) are mounted read-only over its writable folder.
+      const inputs = join(job.jobDir, "inputs");
+      const readOnly = existsSync(inputs) ? ["--ro-bind", realpathSync(inputs), realpathSync(inputs)] : [];
+      const extra = [...readOnly, ...(bridge ? ["--ro-bind", bridge.dir, SANDBOX_SOCKET_DIR] : [])];
       const args = bwrapArgs(policy, {
         cwd: realpathSync(job.cwd),
         privateTmp: realpathSync(privateTmp),
         argv: inner,
-        ...(bridge ? { extra: ["--ro-bind", bridge.dir, SANDBOX_SOCKET_DIR] } : {}),
+        ...(extra.length ? { extra } : {}),
       });
       const child = spawnGuarded(policy.bwrap, args, {
         ...common,
