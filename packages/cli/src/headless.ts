@@ -4,6 +4,7 @@ import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { runHeadlessCommand } from "./headless-command.js";
 import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
 import { commandLineAdvice, commandLineDenialReason, commandLineStop } from "./output/command-line-advice.js";
+import { writePaced } from "./output/paced-write.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
 import { createProgressRenderer } from "./output/progress.js";
 import { createStyle } from "./output/style.js";
@@ -15,6 +16,18 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Characters of a text answer per write. */
 const TEXT_SLICE = 1 << 20;
+
+/** One JSON line in pieces, made as they are written. */
+function* jsonLine(value: unknown): Generator<string> {
+  yield* jsonChunks(value);
+  yield "\n";
+}
+
+/** A text answer a mebibyte at a time, ending in a newline. */
+function* textSlices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += TEXT_SLICE) yield text.slice(at, at + TEXT_SLICE);
+  if (text && !text.endsWith("\n")) yield "\n";
+}
 
 export interface HeadlessOptions extends SessionOptions {
   prompt: string;
@@ -165,10 +178,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     denials,
   });
   if (options.outputFormat === "text") {
-    for (let at = 0; at < result.text.length; at += TEXT_SLICE) write(stdout, result.text.slice(at, at + TEXT_SLICE));
-    if (result.text && !result.text.endsWith("\n")) write(stdout, "\n");
+    await writePaced(stdout, textSlices(result.text), pipes.closed);
   } else {
-    emitLine(summary);
+    await writePaced(stdout, jsonLine(summary), pipes.closed);
   }
   const signalled = signals.signalled();
   if (result.stopReason !== "end_turn") {
