@@ -53,6 +53,8 @@ export function installClaudePlugin(
     source?: ClaudePluginSource;
     name?: string;
     version?: string;
+    /** A plugin.json to install with (see FetchedPlugin.manifest). */
+    manifest?: Record<string, unknown>;
     unlessIntegrity?: string;
     consent: Consent;
   },
@@ -169,6 +171,11 @@ export async function updateClaudePlugin(
   }
 }
 
-function named(fetched: FetchedPlugin): { name: string; version?: string } {
-  return { name: fetched.name, ...(fetched.version ? { version: fetched.version } : {}) };
+/** The name, version and manifest a fetched plugin installs with. */
+function named(fetched: FetchedPlugin): { name: string; version?: string; manifest?: Record<string, unknown> } {
+  return {
+    name: fetched.name,
+    ...(fetched.version ? { version: fetched.version } : {}),
+    ...(fetched.manifest ? { manifest: fetched.manifest } : {}),
+  };
 }

@@ -91,18 +91,20 @@ export interface ReadPluginOptions {
   name?: string;
   /** The version to use when plugin.json gives none (a marketplace entry's, or the commit installed). */
   version?: string;
+  /** The manifest to use instead of the folder's plugin.json (a marketplace entry's components merged in). */
+  manifest?: Record<string, unknown>;
 }
 
 /** Reads a plugin folder; a broken manifest, hooks file or .mcp.json is a ClaudePluginError naming the file. */
 export function readClaudePlugin(root: string, options: ReadPluginOptions = {}): ClaudePlugin {
   const manifestFile = join(root, CLAUDE_PLUGIN_MANIFEST);
-  const hasManifest = isFile(manifestFile);
+  const hasManifest = options.manifest !== undefined || isFile(manifestFile);
   if (!hasManifest && !isClaudePlugin(root)) {
     throw new ClaudePluginError(
       `${root} is not a Claude Code plugin: it has no ${CLAUDE_PLUGIN_MANIFEST} and none of ${CONVENTIONAL.join(", ")}`,
     );
   }
-  const manifest = hasManifest ? readJsonObject(manifestFile) : {};
+  const manifest = options.manifest ?? (hasManifest ? readJsonObject(manifestFile) : {});
   const where = hasManifest ? manifestFile : root;
   const fail = (why: string): never => {
     throw new ClaudePluginError(`${where}: ${why}`);

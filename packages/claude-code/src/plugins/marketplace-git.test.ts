@@ -7,6 +7,7 @@ import { claudePluginDir, readClaudeLock } from "@pincer/host";
 import { type GitRepo, gitRepo } from "@pincer/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { installMarketplacePlugin, updateClaudePlugin } from "../install.js";
+import { readClaudePlugin } from "./claude-plugin-read.js";
 import { addMarketplace, getMarketplace, listMarketplaces, updateMarketplace } from "./marketplace.js";
 import { fetchMarketplacePlugin } from "./marketplace-install.js";
 import { parseMarketplaceLocation, parsePluginSource } from "./marketplace-source.js";
@@ -112,12 +113,53 @@ describe("git marketplaces", () => {
       kind: "url",
       url: "https://example.com/marketplace.json",
     });
+    // claude-plugins-official gives url sources a "path" too.
+    expect(
+      parsePluginSource(
+        { source: "url", url: "https://github.com/acme/agents.git", path: "claude-plugin/agents", sha: "b".repeat(40) },
+        "x",
+        false,
+      ),
+    ).toMatchObject({ kind: "git", url: "https://github.com/acme/agents.git", path: "claude-plugin/agents" });
     expect(parsePluginSource({ source: "github", repo: "acme/tool", sha: "A".repeat(40) }, "x", false)).toEqual({
       kind: "git",
       url: "https://github.com/acme/tool.git",
       sha: "a".repeat(40),
       display: "github:acme/tool",
     });
+  });
+
+  it("installs an entry that defines its plugin (strict: false, skills listed), shaped like anthropics/skills", async () => {
+    const home = temp();
+    const market = repo({
+      ".claude-plugin/marketplace.json": JSON.stringify({
+        name: "anthropic-agent-skills",
+        owner: { name: "Skills Team" },
+        metadata: { description: "Example skills", version: "1.0.0" },
+        plugins: [
+          {
+            name: "document-skills",
+            description: "Document processing",
+            source: "./",
+            strict: false,
+            skills: ["./skills/xlsx", "./skills/pdf"],
+          },
+        ],
+      }),
+      "skills/xlsx/SKILL.md": "---\nname: xlsx\ndescription: Spreadsheets\n---\nUse openpyxl.\n",
+      "skills/pdf/SKILL.md": "---\nname: pdf\ndescription: PDFs\n---\nUse pypdf.\n",
+      "README.md": "skills",
+    });
+    await addMarketplace(home, market.bare, { cwd: "/" });
+    const installed = await installMarketplacePlugin(home, "document-skills", "anthropic-agent-skills", {
+      consent: yes,
+    });
+    expect(installed.name).toBe("document-skills");
+    const read = readClaudePlugin(claudePluginDir(home, "document-skills"));
+    expect(read).toMatchObject({ name: "document-skills", description: "Document processing", unsupported: [] });
+    expect(read.skillNames).toEqual(expect.arrayContaining(["xlsx", "pdf"]));
+    expect(existsSync(join(claudePluginDir(home, "document-skills"), ".git"))).toBe(false);
+    expect(await updateClaudePlugin(home, "document-skills", { consent: yes })).toMatchObject({ unchanged: true });
   });
 
   it("refuses entries that escape the clone: ../, absolute paths, symlinks out, links inside a plugin", async () => {

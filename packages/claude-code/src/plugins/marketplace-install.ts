@@ -1,7 +1,8 @@
-import { mkdirSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { type ClaudePluginSource, cloneGit, containedFolder, gitLog } from "@pincer/host/install";
-import { isClaudePlugin } from "./claude-plugin-read.js";
+import { readJsonObject } from "./claude-plugin-files.js";
+import { CLAUDE_PLUGIN_MANIFEST, isClaudePlugin } from "./claude-plugin-read.js";
 import { getMarketplace, type Marketplace, type MarketplaceEntry, marketplaceClonesDir } from "./marketplace.js";
 import { parsePluginSource } from "./marketplace-source.js";
 
@@ -20,6 +21,8 @@ export interface FetchedPlugin {
   /** The name and version to use where the plugin's own plugin.json gives none. */
   name: string;
   version?: string;
+  /** The plugin.json to install with: the folder's, with the marketplace entry's components merged in. */
+  manifest?: Record<string, unknown>;
   /** Where to read the commits between an installed commit and this one: a clone and a path in it. */
   history?: { repository: string; path?: string; commit: string };
   /** Removes what fetching made. */
@@ -58,9 +61,10 @@ export async function fetchMarketplacePlugin(
         `${where}: its source ${source.path} is relative, but the marketplace was added from a URL (${marketplace.from}), so there is no folder to find it in. Add the marketplace's git repository instead.`,
       );
     }
-    const dir = pluginFolder(marketplace.root, source.path, where);
+    const dir = pluginFolder(marketplace.root, source.path, where, entry);
     return {
       dir,
+      ...withManifest(dir, entry, where),
       source: {
         type: "marketplace",
         marketplace: marketplaceName,
@@ -91,9 +95,10 @@ export async function fetchMarketplacePlugin(
       ...(source.sha ? { sha: source.sha } : {}),
       where: `${where} (${source.display})`,
     });
-    const dir = pluginFolder(scratch, source.path ?? ".", where);
+    const dir = pluginFolder(scratch, source.path ?? ".", where, entry);
     return {
       dir,
+      ...withManifest(dir, entry, where),
       source: {
         type: "git",
         url: source.url,
@@ -127,12 +132,41 @@ export async function commitsSince(
   return gitLog(repository, previous, commit, inRepository ? { path: inRepository } : {});
 }
 
-function pluginFolder(root: string, path: string, where: string): string {
+function pluginFolder(root: string, path: string, where: string, entry: MarketplaceEntry): string {
   const dir = containedFolder(root, path, where);
-  if (!isClaudePlugin(dir)) {
+  if (!entry.components && !isClaudePlugin(dir)) {
     throw new Error(
       `${where}: ${path} is not a Claude Code plugin (no .claude-plugin/plugin.json, commands, agents, skills, hooks or .mcp.json).`,
     );
   }
   return dir;
+}
+
+/**
+ * An entry that gives components (Claude Code's marketplace entries may: `"skills": ["./skills/pdf"]`)
+ * adds them to the plugin's own plugin.json, lists joined; with `"strict": false` the entry's are
+ * the only ones. The result is the plugin.json installed.
+ */
+function withManifest(dir: string, entry: MarketplaceEntry, where: string): { manifest?: Record<string, unknown> } {
+  if (!entry.components) return {};
+  const file = join(dir, CLAUDE_PLUGIN_MANIFEST);
+  let own: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      own = readJsonObject(file);
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...own, name: own.name ?? entry.name };
+  if (entry.version && merged.version === undefined) merged.version = entry.version;
+  if (entry.description && merged.description === undefined) merged.description = entry.description;
+  for (const [field, value] of Object.entries(entry.components)) {
+    const mine = own[field];
+    const list = (item: unknown) => (Array.isArray(item) ? item : typeof item === "string" ? [item] : undefined);
+    const joined =
+      entry.strict === false ? undefined : list(mine) && list(value) ? [...list(mine)!, ...list(value)!] : undefined;
+    merged[field] = joined ?? value;
+  }
+  return { manifest: merged };
 }

@@ -102,7 +102,12 @@ export function parsePluginSource(source: unknown, where: string, local: boolean
     case "url":
     case "git": {
       const url = fromUrl(item.url);
-      return { kind: "git", url, ...pin(), display: url };
+      // Real marketplaces give a url source a "path" too (the plugin's folder in the repository).
+      if (item.path !== undefined && (typeof item.path !== "string" || !item.path || isAbsolute(item.path))) {
+        throw new Error(`${where}: "path" must be the plugin's folder inside the repository.`);
+      }
+      const path = item.path as string | undefined;
+      return { kind: "git", url, ...(path ? { path } : {}), ...pin(), display: path ? `${url} ${path}` : url };
     }
     case "git-subdir": {
       const url = fromUrl(item.url);

@@ -20,7 +20,22 @@ export interface MarketplaceEntry {
   source: unknown;
   description?: string;
   version?: string;
+  /** Claude Code's `strict` (default true): false, the entry alone defines the plugin's components. */
+  strict?: boolean;
+  /** Component fields the entry gives (commands, agents, skills, hooks, mcpServers, …), as plugin.json would. */
+  components?: Record<string, unknown>;
 }
+
+/** The plugin.json fields a marketplace entry may give for its plugin. */
+export const ENTRY_COMPONENT_FIELDS = [
+  "commands",
+  "agents",
+  "skills",
+  "hooks",
+  "mcpServers",
+  "outputStyles",
+  "lspServers",
+];
 
 export interface Marketplace {
   name: string;
@@ -96,11 +111,16 @@ export function parseMarketplace(
     const item = (entry ?? {}) as Record<string, unknown>;
     if (typeof item.name !== "string" || !item.name) fail(`plugins[${index}] has no "name"`);
     if (item.source === undefined) fail(`plugins[${index}] (${item.name}) has no "source"`);
+    const components = Object.fromEntries(
+      ENTRY_COMPONENT_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]]),
+    );
     return {
       name: item.name as string,
       source: item.source,
       ...(typeof item.description === "string" ? { description: item.description } : {}),
       ...(typeof item.version === "string" ? { version: item.version } : {}),
+      ...(item.strict === false ? { strict: false } : {}),
+      ...(Object.keys(components).length > 0 ? { components } : {}),
     };
   });
   const owner = data.owner as { name?: unknown } | undefined;

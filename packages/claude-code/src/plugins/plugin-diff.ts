@@ -52,7 +52,7 @@ function items(plugin: ClaudePlugin): string[] {
   ];
 }
 
-/** sha256 of every file under `root` but git's folder, node_modules and runtime caches. */
+/** sha256 of every file under `root` but git's folder, node_modules, runtime caches and plugin.json. */
 function fileDigests(root: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (dir: string) => {
@@ -60,6 +60,8 @@ function fileDigests(root: string): Map<string, string> {
       const path = join(dir, entry.name);
       const rel = relative(root, path).split(sep).join("/");
       if (entry.name === ".git" || entry.name === "node_modules" || isRuntimeCache(rel)) continue;
+      // A marketplace entry may write the installed plugin.json; what it brings is compared above.
+      if (rel === ".claude-plugin/plugin.json") continue;
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) out.set(rel, createHash("sha256").update(readFileSync(path)).digest("hex"));
     }

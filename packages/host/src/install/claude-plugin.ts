@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import {
   type ClaudeLockfile,
@@ -81,10 +81,16 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
     consent(request: ClaudeConsentRequest<P>): Promise<boolean>;
     /** An update: when the copy's integrity is this (the installed one's), nothing is asked or changed. */
     unlessIntegrity?: string;
+    /**
+     * A plugin.json to write into the copy (a marketplace entry that defines or adds to the
+     * plugin's components, Claude Code's `strict`): what sessions then read is what was consented to.
+     */
+    manifest?: Record<string, unknown>;
   },
 ): Promise<ClaudeInstallResult> {
   const from = resolve(folder);
-  const plugin = options.read(from);
+  // A broken folder is refused before anything is copied (unless the manifest to write makes it a plugin).
+  if (!options.manifest) options.read(from);
   const root = claudePluginsDir(options.home);
   mkdirSync(root, { recursive: true });
   const staging = join(root, `.staging-${process.pid}-${Date.now()}`);
@@ -97,8 +103,13 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
         return !/(^|[\\/])(\.git|node_modules)$/.test(rel) && !isRuntimeCache(rel);
       },
     });
-    // What is consented to is the copy: read it again from there.
+    if (options.manifest) {
+      mkdirSync(join(staging, ".claude-plugin"), { recursive: true });
+      writeFileSync(join(staging, ".claude-plugin", "plugin.json"), `${JSON.stringify(options.manifest, null, 2)}\n`);
+    }
+    // What is consented to is the copy: read it from there.
     const copy = options.read(staging);
+    const plugin = copy;
     if (options.unlessIntegrity && folderIntegrity(staging) === options.unlessIntegrity) {
       return { name: copy.name, version: copy.version, unsupported: copy.unsupported, unchanged: true };
     }
