@@ -23,7 +23,7 @@ function temp(): string {
 
 type Spec = Partial<ClaudeHookCommand> & Pick<ClaudeHookCommand, "event" | "command">;
 
-function setup(specs: Spec[], source: SessionStartSource = "startup") {
+function setup(specs: Spec[], source: SessionStartSource = "startup", subagent?: { id: string; type: string }) {
   const cwd = temp();
   const root = temp();
   const bound: BoundHook[] = specs.map((spec) => ({
@@ -44,6 +44,7 @@ function setup(specs: Spec[], source: SessionStartSource = "startup") {
     model: () => "openai/gpt-5",
     startSource: () => source,
     warn: (message) => warnings.push(message),
+    ...(subagent ? { subagent: { ...subagent, transcriptPath: () => join(cwd, "agent.jsonl") } } : {}),
   });
   closers.push(close);
   return { hooks: sets[0]!.hooks as Required<Hooks>, warnings, cwd, root };
@@ -316,6 +317,51 @@ describe("Claude Code hooks: every documented output", () => {
     expect(await always.hooks.stop(turn())).toBeUndefined();
     expect(always.warnings.at(-1)).toMatch(/8 times in a row/);
     expect(warnings).toEqual([]);
+  });
+});
+
+describe("Claude Code hooks in a subagent", () => {
+  it("tool hooks carry agent_id and agent_type; SubagentStop, matched on the type, runs where Stop would", async () => {
+    const specs: Spec[] = [
+      { event: "PreToolUse", matcher: "Bash", command: answering({}, "pre.json") },
+      { event: "Stop", command: answering({ decision: "block", reason: "main stop" }) },
+      {
+        event: "SubagentStop",
+        matcher: "^reviewer$",
+        command: `node -e "process.stdin.on('data', d => { const e = JSON.parse(d); require('fs').writeFileSync(process.env.CLAUDE_PROJECT_DIR + '/sub.json', d); if (!e.stop_hook_active) { console.error('review the tests too'); process.exit(2) } })"`,
+      },
+      { event: "UserPromptSubmit", command: answering("never in a subagent", "prompt.json") },
+      { event: "SessionStart", command: answering("never in a subagent", "start.json") },
+    ];
+    const { hooks, cwd } = setup(specs, "startup", { id: "a1b2", type: "reviewer" });
+    expect(await hooks.beforeToolCall(call("bash", { command: "ls" }), { cwd })).toEqual({});
+    expect(JSON.parse(readFileSync(join(cwd, "pre.json"), "utf8"))).toMatchObject({
+      hook_event_name: "PreToolUse",
+      agent_id: "a1b2",
+      agent_type: "reviewer",
+      tool_name: "Bash",
+    });
+    // The main session's events are not a subagent's.
+    expect(hooks.promptSubmit).toBeUndefined();
+    expect(hooks.sessionStart).toBeUndefined();
+    expect(await hooks.stop(turn("reviewed"))).toEqual({ continueWith: "review the tests too" });
+    expect(JSON.parse(readFileSync(join(cwd, "sub.json"), "utf8"))).toMatchObject({
+      hook_event_name: "SubagentStop",
+      agent_id: "a1b2",
+      agent_type: "reviewer",
+      agent_transcript_path: join(cwd, "agent.jsonl"),
+      last_assistant_message: "reviewed",
+      stop_hook_active: false,
+    });
+    expect(await hooks.stop(turn("reviewed again"))).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(cwd, "sub.json"), "utf8")).stop_hook_active).toBe(true);
+
+    // Another agent type: SubagentStop's matcher leaves it alone, and Stop never runs for it.
+    const other = setup(specs, "startup", { id: "c3d4", type: "explorer" });
+    expect(other.hooks.stop).toBeUndefined();
+    // And the main session runs Stop, never SubagentStop.
+    const main = setup(specs);
+    expect(await main.hooks.stop(turn("done"))).toEqual({ continueWith: "main stop" });
   });
 });
 

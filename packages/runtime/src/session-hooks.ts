@@ -11,13 +11,18 @@ import type { Kernel } from "@pincer/kernel";
 import type { ClaudeCodeSettings } from "./settings/claude-code-settings.js";
 import { pincerVersion } from "./version.js";
 
+/** Attaches Claude Code hooks to a subagent's kernel; returns what stops them when it ends. */
+export type SubagentHooks = (child: Kernel, agent: { id: string; type: string }) => () => void;
+
 /**
  * Every hook a session runs, through one mechanism: the kernel's dispatcher (kernel
  * hook-dispatch.ts), each source named, each failure contained and reported once. Two kinds of
  * source feed it: plugins that declare hooks (run in their sandboxes, under the hook limits; see
- * @pincer/host hooks/) and Claude Code plugins' hooks.json commands (run in the OS sandbox; see
- * @pincer/claude-code hooks.ts), one adapter onto the same dispatcher. A plugin that declares no
- * hooks is never started for them. Returns what stops the observers when the session ends.
+ * @pincer/host hooks/) and Claude Code hook commands — plugins' hooks.json and settings files' —
+ * (run in the OS sandbox; see @pincer/claude-code hooks/), one adapter onto the same dispatcher.
+ * A plugin that declares no hooks is never started for them. Returns what stops the observers
+ * when the session ends, and `subagent`, which gives a `task` subagent's kernel the Claude Code
+ * hooks (their tool events, and SubagentStop where the main session runs Stop).
  */
 export function attachSessionHooks(options: {
   kernel: Kernel;
@@ -31,7 +36,7 @@ export function attachSessionHooks(options: {
   osSandbox: OsSandboxSettings;
   startSource: SessionStartSource;
   agentType?: string;
-}): () => void {
+}): { close(): void; subagent: SubagentHooks } {
   const { kernel } = options;
   const warn = (message: string) => kernel.bus.emit({ type: "warning", message });
   const plugins = sandboxedHooks({
@@ -47,12 +52,14 @@ export function attachSessionHooks(options: {
   const bound = options.claudeSettings.disableAllHooks
     ? []
     : [...pluginHookBindings(options.claudePlugins), ...options.claudeSettings.hooks];
-  let claudeClose = () => {};
-  if (bound.length) {
-    // The conversation as Claude Code's transcript, for hooks that read transcript_path; kept current.
+  if (!bound.length) return { close: () => plugins.close(), subagent: () => () => {} };
+
+  // The conversation as Claude Code's transcript, for hooks that read transcript_path; kept current.
+  const follow = (target: Kernel, agentId?: string) => {
     let transcript: ClaudeTranscript | undefined;
-    const transcriptFor = () => {
-      if (transcript) return transcript;
+    let failed = false;
+    const current = () => {
+      if (transcript || failed) return transcript;
       try {
         transcript = new ClaudeTranscript(
           {
@@ -60,43 +67,65 @@ export function attachSessionHooks(options: {
             sessionId: kernel.session.id,
             cwd: options.cwd,
             version: pincerVersion(),
+            ...(agentId ? { agentId } : {}),
           },
-          kernel.session.buildContext().messages,
+          target.session.buildContext().messages,
         );
       } catch (error) {
+        failed = true;
         warn(`The transcript for Claude Code hooks could not be written: ${(error as Error).message}`);
       }
       return transcript;
     };
-    const stopAppending = kernel.on("message_appended", (event) => {
+    const stop = target.on("message_appended", (event) => {
       try {
         // A transcript made now holds this message already (it is written from the session).
         if (transcript) transcript.append(event.message);
-        else transcriptFor();
+        else current();
       } catch {
         // Reported once when it could not be created; a failed append leaves the file behind.
       }
     });
-    const claude = claudeHookSets(bound, {
-      cwd: options.cwd,
-      env: options.env,
-      osSandbox: options.osSandbox,
-      sessionId: () => kernel.session.id,
-      transcriptPath: () => transcriptFor()?.path,
-      permissionMode: () => kernel.permissionMode,
-      model: () => kernel.model,
-      startSource: () => options.startSource,
-      ...(options.agentType ? { agentType: options.agentType } : {}),
-      warn,
-    });
-    for (const { hooks, source } of claude.sets) kernel.addHooks(hooks, source);
-    claudeClose = () => {
-      stopAppending();
+    return { path: () => current()?.path, stop };
+  };
+
+  const common = {
+    cwd: options.cwd,
+    env: options.env,
+    osSandbox: options.osSandbox,
+    sessionId: () => kernel.session.id,
+    startSource: () => options.startSource,
+    warn,
+  };
+  const main = follow(kernel);
+  const claude = claudeHookSets(bound, {
+    ...common,
+    transcriptPath: main.path,
+    permissionMode: () => kernel.permissionMode,
+    model: () => kernel.model,
+    ...(options.agentType ? { agentType: options.agentType } : {}),
+  });
+  for (const { hooks, source } of claude.sets) kernel.addHooks(hooks, source);
+  return {
+    close() {
+      main.stop();
       claude.close();
-    };
-  }
-  return () => {
-    claudeClose();
-    plugins.close();
+      plugins.close();
+    },
+    subagent(child, agent) {
+      const own = follow(child, agent.id);
+      const sets = claudeHookSets(bound, {
+        ...common,
+        transcriptPath: main.path,
+        permissionMode: () => child.permissionMode,
+        model: () => child.model,
+        subagent: { ...agent, transcriptPath: own.path },
+      });
+      for (const { hooks, source } of sets.sets) child.addHooks(hooks, source);
+      return () => {
+        own.stop();
+        sets.close();
+      };
+    },
   };
 }

@@ -50,7 +50,7 @@ import { resolveModelAlias } from "./model-aliases.js";
 import { chooseModel } from "./model-choice.js";
 import { createRegistry } from "./plugins.js";
 import { sessionDriverHost } from "./session-driver.js"; // plugin commands drive sessions
-import { attachSessionHooks } from "./session-hooks.js"; // plugins' and Claude Code plugins' hooks
+import { attachSessionHooks, type SubagentHooks } from "./session-hooks.js"; // plugins' and Claude Code plugins' hooks
 import { sessionMcp } from "./session-mcp.js"; // MCP servers as tools
 import { type ClaudeCodeSettings, readClaudeCodeSettings } from "./settings/claude-code-settings.js";
 import { MODE_ORDER } from "./settings/narrow.js";
@@ -312,9 +312,12 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     : undefined;
   if (sessionAgent) mode = sessionAgent.mode;
   const keepTool = (name: string) => !disallowed.has(name) && (sessionAgent?.keeps(name) ?? true);
+  // The session's Claude Code hooks for subagents, once attached (below).
+  let subagentHooks: SubagentHooks | undefined;
   const agentTools = agentContext.tools({
     keep: keepTool,
     parent: () => kernel,
+    subagentHooks: () => subagentHooks,
     loadProvider: (id) => registry.loadProvider(id),
     ...(options.resolver ? { resolver: options.resolver } : {}),
     maxTurns: options.maxTurns ?? project.maxTurns ?? user.maxTurns ?? 100,
@@ -401,7 +404,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     { name: "memory files below the working directory" },
   );
   // Hooks (session-hooks.ts): plugins that declare them, and Claude Code plugins' hooks.json commands.
-  const closeHooks = attachSessionHooks({
+  const sessionHooks = attachSessionHooks({
     kernel,
     registry,
     claudePlugins,
@@ -414,6 +417,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     startSource: options.fork || hadEntries ? "resume" : (options.startSource ?? "startup"),
     ...(options.agent ? { agentType: options.agent } : {}),
   });
+  subagentHooks = sessionHooks.subagent;
   const themeId = project.theme ?? user.theme;
   const theme = async () => {
     if (!themeId) return undefined;
@@ -471,7 +475,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     ...(sessionAgent?.agent.permissionMode ? { agentMode: sessionAgent.agent.permissionMode } : {}),
     warnings,
     dispose: () => {
-      closeHooks();
+      sessionHooks.close();
       session.close(); // releases the writer lock
       registry.dispose();
       void mcp?.close(); // MCP: stops the servers' processes and connections

@@ -33,6 +33,12 @@ export interface ClaudeHooksOptions {
   startSource(): SessionStartSource;
   /** `--agent <name>`: hooks get it as `agent_type`. */
   agentType?: string;
+  /**
+   * These hooks are for a subagent's kernel (the `task` tool): tool hooks carry `agent_id` and
+   * `agent_type`; SubagentStop (matched on the agent type) runs where Stop would, and no session
+   * or prompt event runs (Claude Code fires those for the main session only).
+   */
+  subagent?: { id: string; type: string; transcriptPath(): string | undefined };
   /** Shown to the user: a hook's `systemMessage`, its failures and timeouts. */
   warn(message: string): void;
 }
@@ -52,6 +58,7 @@ const MAX_STOP_BLOCKS = 8;
  * | PostToolUseFailure         | afterToolCall (failed calls) | exit 2, `additionalContext`                      |
  * | UserPromptSubmit           | promptSubmit     | exit 2 / `decision: block`, plain stdout and `additionalContext` |
  * | Stop                       | stop             | exit 2 / `decision: block` and `additionalContext` keep it going |
+ * | SubagentStop (a `task` subagent's kernel) | stop | the same, for the subagent; its tool calls run the tool events too |
  * | SessionStart               | sessionStart (and after a compaction, `compact`) | plain stdout, `additionalContext` |
  * | PreCompact, PostCompact    | before/afterCompaction | run (their decisions have no effect here)              |
  *
@@ -90,21 +97,28 @@ function originHooks(group: BoundHook[], options: ClaudeHooksOptions, background
   const pending: string[] = [];
   const takePending = () => pending.splice(0).join("\n") || undefined;
 
+  const subagent = options.subagent;
   const common = (event: ClaudeHookEvent) => ({
     session_id: options.sessionId(),
     transcript_path: options.transcriptPath() ?? "",
     cwd: options.cwd,
     permission_mode: options.permissionMode(),
     hook_event_name: event,
-    ...(options.agentType ? { agent_type: options.agentType } : {}),
+    ...(subagent
+      ? { agent_id: subagent.id, agent_type: subagent.type }
+      : options.agentType
+        ? { agent_type: options.agentType }
+        : {}),
   });
 
   /** Runs the hooks that match, in parallel; the answers of those waited for. */
   const run = async (event: ClaudeHookEvent, hooks: BoundHook[], payload: Record<string, unknown>) => {
     const input = { ...common(event), ...payload };
     // The transcript is in PINCER_HOME, which the OS sandbox hides: this one file is shown, read-only.
-    const transcript = input.transcript_path;
-    const spawnOptions = { ...options, ...(transcript ? { readable: [transcript] } : {}) };
+    const readable = [input.transcript_path, (payload.agent_transcript_path as string | undefined) ?? ""].filter(
+      Boolean,
+    );
+    const spawnOptions = { ...options, ...(readable.length ? { readable } : {}) };
     const answers = await Promise.all(
       hooks.map(async (hook) => {
         const running = runHookCommand(hook, input, spawnOptions);
@@ -182,26 +196,31 @@ function originHooks(group: BoundHook[], options: ClaudeHooksOptions, background
     }
     return Object.keys(verdict).length ? verdict : undefined;
   };
-  hooks.promptSubmit = async (prompt): Promise<PromptVerdict | undefined> => {
-    const answers = of("UserPromptSubmit").length
-      ? await run("UserPromptSubmit", of("UserPromptSubmit"), { prompt })
-      : [];
-    const verdict: PromptVerdict = { ...halt(answers) };
-    const blocked = answers.find((answer) => answer.blocked);
-    if (blocked) return { ...verdict, block: { reason: blocked.blocked! } };
-    const context = joined([...answers.map((answer) => answer.context), takePending()]);
-    if (context) verdict.context = context;
-    return Object.keys(verdict).length ? verdict : undefined;
-  };
-  if (of("Stop").length) {
+  // A subagent's prompt is the main agent's, not the user's: UserPromptSubmit is the main session's.
+  if (!subagent)
+    hooks.promptSubmit = async (prompt): Promise<PromptVerdict | undefined> => {
+      const answers = of("UserPromptSubmit").length
+        ? await run("UserPromptSubmit", of("UserPromptSubmit"), { prompt })
+        : [];
+      const verdict: PromptVerdict = { ...halt(answers) };
+      const blocked = answers.find((answer) => answer.blocked);
+      if (blocked) return { ...verdict, block: { reason: blocked.blocked! } };
+      const context = joined([...answers.map((answer) => answer.context), takePending()]);
+      if (context) verdict.context = context;
+      return Object.keys(verdict).length ? verdict : undefined;
+    };
+  // A subagent's end is SubagentStop, matched on its type; the main session's is Stop.
+  const stopHooks = subagent ? of("SubagentStop").filter((hook) => matches(hook.matcher, subagent.type)) : of("Stop");
+  if (stopHooks.length) {
     // stop_hook_active tells a hook it already sent the model back, so it can let it stop.
     let blocks = 0;
     hooks.stop = async (result): Promise<StopVerdict | undefined> => {
-      const answers = await run("Stop", of("Stop"), {
+      const answers = await run(subagent ? "SubagentStop" : "Stop", stopHooks, {
         stop_hook_active: blocks > 0,
         last_assistant_message: result.text,
-        background_tasks: [],
-        session_crons: [],
+        ...(subagent
+          ? { agent_transcript_path: subagent.transcriptPath() ?? "" }
+          : { background_tasks: [], session_crons: [] }),
       });
       const verdict: StopVerdict = { ...halt(answers) };
       const again = joined(answers.map((answer) => answer.blocked ?? answer.context));
@@ -220,6 +239,7 @@ function originHooks(group: BoundHook[], options: ClaudeHooksOptions, background
       of("SessionStart").filter((hook) => matches(hook.matcher, source)),
       { source, model: options.model() },
     );
+  if (subagent) return hooks;
   if (of("SessionStart").length) {
     hooks.sessionStart = async () => {
       const context = joined((await sessionStart(options.startSource())).map((answer) => answer.context));

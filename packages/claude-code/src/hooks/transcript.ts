@@ -18,12 +18,23 @@ export class ClaudeTranscript {
   private parent: string | null = null;
 
   constructor(
-    private readonly options: { dir: string; sessionId: string; cwd: string; version: string },
+    private readonly options: {
+      dir: string;
+      sessionId: string;
+      cwd: string;
+      version: string;
+      /**
+       * A subagent's transcript, as Claude Code keeps them: `<session>/subagents/agent-<id>.jsonl`
+       * beside the session's, each line `isSidechain: true` with its `agentId`.
+       */
+      agentId?: string;
+    },
     messages: readonly Message[],
   ) {
-    const folder = join(options.dir, options.cwd.replace(/[^A-Za-z0-9]/g, "-"));
+    const project = join(options.dir, options.cwd.replace(/[^A-Za-z0-9]/g, "-"));
+    const folder = options.agentId ? join(project, options.sessionId, "subagents") : project;
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    this.path = join(folder, `${options.sessionId}.jsonl`);
+    this.path = join(folder, options.agentId ? `agent-${options.agentId}.jsonl` : `${options.sessionId}.jsonl`);
     writeFileSync(this.path, messages.map((message) => this.line(message)).join(""), { mode: 0o600 });
   }
 
@@ -35,7 +46,8 @@ export class ClaudeTranscript {
     const uuid = randomUUID();
     const common = {
       parentUuid: this.parent,
-      isSidechain: false,
+      isSidechain: this.options.agentId !== undefined,
+      ...(this.options.agentId ? { agentId: this.options.agentId } : {}),
       userType: "external",
       cwd: this.options.cwd,
       sessionId: this.options.sessionId,

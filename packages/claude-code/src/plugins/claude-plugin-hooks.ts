@@ -13,6 +13,7 @@ export const CLAUDE_HOOK_EVENTS = [
   "PostToolUseFailure",
   "UserPromptSubmit",
   "Stop",
+  "SubagentStop",
   "SessionStart",
   "PreCompact",
   "PostCompact",

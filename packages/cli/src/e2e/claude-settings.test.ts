@@ -18,8 +18,13 @@ afterAll(async () => {
 });
 
 type Body = { messages: Array<{ role: string; content: unknown; tool_call_id?: string }> };
-const toolResult = (index: number, id: string) =>
-  String((server.requests[index]!.body as Body).messages.find((message) => message.tool_call_id === id)?.content);
+const resultIn = (from: typeof server, index: number, id: string) =>
+  String((from.requests[index]!.body as Body).messages.find((message) => message.tool_call_id === id)?.content);
+const toolResult = (index: number, id: string) => resultIn(server, index, id);
+async function ownServer() {
+  const own = await startOpenAIServer();
+  return Object.assign(own, { [Symbol.asyncDispose]: () => own.close() });
+}
 
 function put(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -187,4 +192,85 @@ describe("Claude Code settings files through pincer -p", () => {
     const changed = await run(box, "-p", "hi");
     expect(changed.stderr).toContain("did not run: changed since you approved them");
   }, 90_000);
+  it("gives a subagent's tool calls to the user's hooks (agent_id, agent_type) and runs SubagentStop at its end", async () => {
+    // A server of its own: the tests above leave replies queued that were never asked for.
+    await using model = await ownServer();
+    using box = sandbox({ ...env(), OPENAI_BASE_URL: model.url });
+    const server = model;
+    const log = join(box.cwd, "sub-log.jsonl");
+    const field = (name: string) => `sed -n 's/.*"${name}":"\\([^"]*\\)".*/\\1/p'`;
+    put(join(box.home, ".claude", "settings.json"), {
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: "Bash",
+            hooks: [
+              {
+                type: "command",
+                if: "Bash(rm *)",
+                command: `cat >> "${log}"; echo >> "${log}"; echo 'no rm in subagents' >&2; exit 2`,
+              },
+            ],
+          },
+        ],
+        SubagentStop: [
+          {
+            matcher: "general-purpose",
+            hooks: [
+              {
+                type: "command",
+                // Once: send it back to check its work; and read its own transcript, inside the OS sandbox.
+                command: `input=$(cat); printf '%s\\n' "$input" >> "${log}"; cat "$(printf '%s' "$input" | ${field("agent_transcript_path")})" > "${log}.agent"; case "$input" in *'"stop_hook_active":false'*) echo 'check your work' >&2; exit 2;; esac`,
+              },
+            ],
+          },
+        ],
+      },
+    });
+    put(join(box.cwd, "junk.txt"), "keep me");
+    server.enqueue([
+      { toolCalls: [{ id: "task1", name: "task", arguments: { description: "clean up", prompt: "remove junk.txt" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([
+      { toolCalls: [{ id: "rm1", name: "bash", arguments: { command: "rm -f junk.txt" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([{ text: "removed it" }, { finish: "stop" }]);
+    server.enqueue([{ text: "could not remove it: a hook refused" }, { finish: "stop" }]);
+    server.enqueue([{ text: "all done" }, { finish: "stop" }]);
+    const before = server.requests.length;
+    const result = await run(box, "-p", "tidy up");
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.requests.length).toBe(before + 5);
+    // The subagent's rm was refused by the user's hook, which heard who asked.
+    expect(readFileSync(join(box.cwd, "junk.txt"), "utf8")).toBe("keep me");
+    expect(resultIn(server, before + 2, "rm1")).toContain("no rm in subagents");
+    const events = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({
+      hook_event_name: "PreToolUse",
+      agent_type: "general-purpose",
+      tool_name: "Bash",
+    });
+    expect(events[0].agent_id).toMatch(/^[0-9a-f]{16}$/);
+    // SubagentStop sent it back once, then let it end; the parent got its last word.
+    expect(
+      events.slice(1).map((event) => [event.hook_event_name, event.stop_hook_active, event.last_assistant_message]),
+    ).toEqual([
+      ["SubagentStop", false, "removed it"],
+      ["SubagentStop", true, "could not remove it: a hook refused"],
+    ]);
+    expect(events[1].agent_id).toBe(events[0].agent_id);
+    expect(resultIn(server, before + 4, "task1")).toContain("could not remove it: a hook refused");
+    // Its transcript: Claude Code's subagent JSONL, readable by the hook.
+    const agentLines = readFileSync(`${log}.agent`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(agentLines[0]).toMatchObject({ type: "user", isSidechain: true, agentId: events[0].agent_id });
+    expect(events[1].agent_transcript_path).toContain(`subagents/agent-${events[0].agent_id}.jsonl`);
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AgentDefinition } from "@pincer/claude-code";
 import { findAgent, selectTools } from "@pincer/claude-code";
 import {
@@ -37,6 +38,12 @@ export interface TaskToolOptions {
   redact?: Redactor;
   /** The front end's words for refusals: a subagent's refused call reads as its parent's would. */
   advice?: FrontEndAdvice;
+  /**
+   * The session's Claude Code hooks for a subagent's kernel (session-hooks.ts), known once the
+   * session's hooks are attached: they see its tool calls, and SubagentStop its end. Returns
+   * what stops them.
+   */
+  subagentHooks?: () => ((child: Kernel, agent: { id: string; type: string }) => () => void) | undefined;
 }
 
 export const GENERAL_PURPOSE = "general-purpose";
@@ -135,7 +142,13 @@ export function createTaskTool(options: TaskToolOptions): Tool<TaskArgs> {
       // Progress for UIs: which tool the subagent is running (the model never sees this).
       child.on("tool_start", (event) => ctx.onUpdate(`${name} → ${event.name}`));
       child.on("assistant_message", (event) => ctx.addUsage?.(event.message.usage));
-      const result = await child.prompt(args.prompt, { signal: ctx.signal });
+      const detachHooks = options.subagentHooks?.()?.(child, { id: randomBytes(8).toString("hex"), type: name });
+      let result: Awaited<ReturnType<Kernel["prompt"]>>;
+      try {
+        result = await child.prompt(args.prompt, { signal: ctx.signal });
+      } finally {
+        detachHooks?.();
+      }
       const details = {
         agent: name,
         description: args.description,
