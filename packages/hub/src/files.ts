@@ -153,6 +153,7 @@ export function resolveRoute(
   const file = commit.files[path];
   if (!file) throw notFound("EntryNotFound", `${path} does not exist on "${rev}"`);
   const headers: Record<string, string | number> = {
+    ...imageHeaders(path),
     ETag: `"${file.oid}"`,
     "X-Repo-Commit": commit.id,
     "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(path.split("/").pop() ?? path)}`,
@@ -175,6 +176,26 @@ export function resolveRoute(
     headers.ETag = headers["X-Linked-ETag"] as string;
   }
   sendBlob(req, res, store.blobPath(file.sha256), file.size, headers);
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+};
+
+/**
+ * An image's own Content-Type, so a card's `![plot](curves.svg)` shows on the Hub's pages (a
+ * browser draws no SVG served as octet-stream). A repo's SVG may hold scripts: the server's
+ * `Content-Security-Policy: default-src 'none'; sandbox` on every answer keeps them from running if
+ * someone opens the file itself, and an image drawn by `<img>` runs none.
+ */
+function imageHeaders(path: string): Record<string, string> {
+  const type = IMAGE_TYPES[path.split(".").pop()?.toLowerCase() ?? ""];
+  return type ? { "Content-Type": type } : {};
 }
 
 /** The bytes of a stored blob, with Range, If-None-Match and the given headers. */

@@ -12,6 +12,7 @@ import { hfPapersCitations, hfPapersSimilar } from "./papers-graph.js";
 import { hfPapersRead } from "./papers-read.js";
 import { hfCreateBranch, hfCreatePr, hfCreateTag, hfDeleteBranch, hfListRefs } from "./refs.js";
 import { hfCreateRepo, hfDeleteFile, hfHubSearch, hfReadFile, hfRepoFiles } from "./repos.js";
+import { hfTrackCompare, hfTrackLog } from "./track-tools.js";
 import { hfUploadFile, hfUploadFolder } from "./upload-tools.js";
 
 export {
@@ -67,5 +68,7 @@ export default definePlugin({
     hfEndpointCreate,
     hfEndpointInfo,
     hfEndpointManage,
+    hfTrackLog,
+    hfTrackCompare,
   ],
 });

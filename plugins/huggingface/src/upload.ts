@@ -29,6 +29,8 @@ export interface UploadTarget {
   createPr?: boolean;
   message: string;
   description?: string;
+  /** The commit the change was made from: the Hub refuses the commit (412) if the branch moved since. */
+  parentCommit?: string;
 }
 
 export interface UploadResult {
@@ -73,7 +75,11 @@ export async function uploadFiles(ctx: Ctx, target: UploadTarget, sources: Uploa
   ctx.onUpdate(`committing ${result.files.length} file${result.files.length === 1 ? "" : "s"}\n`);
   const header = JSON.stringify({
     key: "header",
-    value: { summary: target.message, description: target.description ?? "" },
+    value: {
+      summary: target.message,
+      description: target.description ?? "",
+      ...(target.parentCommit ? { parentCommit: target.parentCommit } : {}),
+    },
   });
   try {
     const answer = await hub.json<{ commitOid?: string; commitUrl?: string; pullRequestUrl?: string }>(

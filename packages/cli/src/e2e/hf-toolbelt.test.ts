@@ -376,6 +376,34 @@ describe("every Hugging Face tool in pincer -p against pincer hub serve", () => 
     expect((await api(`/api/scheduled-jobs/local/${id}`)).status).toBe(404);
   });
 
+  it("experiment tracking: log two runs to a dataset, compare them, open the card's table and curves", async () => {
+    using box = sandbox();
+    writeFileSync(join(box.cwd, "metrics.jsonl"), '{"step": 0, "loss": 0.9}\n{"step": 1, "loss": 0.6}\n');
+    const s = await session(
+      box,
+      [
+        () => [
+          "hf_track_log",
+          { dataset: "local/tracking", project: "demo", run: "a", params: { lr: 0.1 }, metricsFile: "metrics.jsonl" },
+        ],
+        () => [
+          "hf_track_log",
+          { dataset: "local/tracking", project: "demo", run: "b", params: { lr: 0.01 }, metrics: [{ loss: 0.5 }] },
+        ],
+        () => ["hf_track_compare", { dataset: "local/tracking", project: "demo" }],
+      ],
+      ["--allowedTools", "hf_track_log"],
+    );
+    expectClean(s, 3, box);
+    const [a, b, compared] = texts(s);
+    expect(a).toMatch(/^Logged a \(new run\) to local\/tracking, project demo: 2 new steps/);
+    expect(b).toContain("| b | 1 | 0.01 | **0.5** |");
+    expect(compared).toContain("Best by loss (lower is better): b.");
+    const svg = await api("/datasets/local/tracking/resolve/main/demo_curves.svg");
+    expect(svg.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await svg.text()).toContain("<polyline ");
+  });
+
   it("Inference Endpoints: create, list, describe, pause and delete", async () => {
     using box = sandbox();
     const s = await session(

@@ -57,6 +57,7 @@ beforeAll(async () => {
       file("results.md", "# Results\n\n**0.8325** <b>bold?</b>\n"),
       file("logs/train.jsonl", '{"epoch": 1, "loss": 0.5}\n'),
       file("weights.bin", Buffer.from([0, 1, 2, 3, 255, 254])),
+      file("plot.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'),
     ]
       .map((line) => JSON.stringify(line))
       .join("\n"),
@@ -70,6 +71,18 @@ afterAll(async () => {
 });
 
 describe("the local Hub's pages (Accept: text/html)", () => {
+  it("serves a repo's images as images (a card's plot shows), an SVG's scripts sandboxed; other files as bytes", async () => {
+    const svg = await api("/ada/tiny/resolve/main/plot.svg");
+    expect(svg.headers.get("content-type")).toBe("image/svg+xml");
+    expect(svg.headers.get("x-content-type-options")).toBe("nosniff");
+    // Opened by itself, the SVG's <script> cannot run: the document is sandboxed and allows no script.
+    expect(svg.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    expect(await svg.text()).toContain("<script>");
+    const bin = await api("/ada/tiny/resolve/main/weights.bin");
+    expect(bin.headers.get("content-type")).toBe("application/octet-stream");
+    await bin.arrayBuffer();
+  });
+
   it("shows a repo: its card as HTML, metadata, model-index results as a table, and its files", async () => {
     const res = await page("/ada/tiny");
     expect(res.status).toBe(200);
