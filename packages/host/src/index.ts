@@ -27,13 +27,13 @@ export {
   processRecordsFor,
   type Survivor,
 } from "./capabilities/process-records.js";
-export { CommandFailure } from "./command-failure.js";
 export {
   type ProtectedPath,
   type ProtectedPathSettings,
   type ProtectedReason,
   protectedPaths,
 } from "./capabilities/protected-paths.js";
+export { CommandFailure } from "./command-failure.js";
 export {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
