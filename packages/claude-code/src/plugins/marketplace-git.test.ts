@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -190,6 +190,12 @@ describe("git marketplaces", () => {
       /its source \.\.\/x points outside the repository/,
     );
     expect(readClaudeLock(home).plugins).toEqual({});
+    // Nor may the marketplace.json itself be a link to a file of this machine.
+    const linked = repo({ ".claude-plugin/marketplace.json": { symlink: join(outside, "m.json") } });
+    writeFileSync(join(outside, "m.json"), manifest([], "stolen"));
+    await expect(addMarketplace(home, linked.bare, { cwd: "/" })).rejects.toThrow(
+      /marketplace\.json is a symlink that leads outside the repository/,
+    );
     // metadata.pluginRoot may not lead out either.
     const rooted = repo({
       ".claude-plugin/marketplace.json": JSON.stringify({ name: "r", metadata: { pluginRoot: "../.." }, plugins: [] }),

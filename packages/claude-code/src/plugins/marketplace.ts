@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { claudePluginsDir, manifestShapeProblem } from "@pincer/host";
 import { cloneGit, gitLog } from "@pincer/host/install";
@@ -213,6 +222,13 @@ async function cloneMarketplace(
       ...(location.ref ? { ref: location.ref } : {}),
       where: location.display,
     });
+    // The repository's marketplace.json must be its own file, not a symlink to one of this machine's.
+    const manifestFile = join(staging, MARKETPLACE_MANIFEST);
+    if (existsSync(manifestFile) && !isInside(realpathSync(staging), realpathSync(manifestFile))) {
+      throw new Error(
+        `${location.display}: its ${MARKETPLACE_MANIFEST} is a symlink that leads outside the repository.`,
+      );
+    }
     const read = readFolderMarketplace(staging, location.display);
     if (expectName && read.name !== expectName) {
       throw new Error(

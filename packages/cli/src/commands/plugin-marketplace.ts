@@ -83,7 +83,8 @@ export function marketplaceListCommand(options: ManageOptions & { json?: boolean
       process.stdout.write(`${displayLine(name)}  ${style.red(`cannot be read: ${displayLine(error, 400)}`)}\n`);
       continue;
     }
-    process.stdout.write(`${displayLine(name)}  ${style.dim(displayLine(marketplace.from, 400))}\n`);
+    const at = marketplace.commit ? ` at ${marketplace.commit.slice(0, 12)}` : "";
+    process.stdout.write(`${displayLine(name)}  ${style.dim(`${displayLine(marketplace.from, 400)}${at}`)}\n`);
     for (const plugin of marketplace.plugins) process.stdout.write(`    ${marketplaceLine(plugin)}\n`);
   }
 }
