@@ -147,6 +147,9 @@ describe("experiment tracking in a Hub dataset (trackio's layout)", () => {
       await fetch(`${hub.url}/datasets/ada/experiments`, { headers: { ...auth, Accept: "text/html" } })
     ).text();
     expect(page).toContain("<strong>0.91</strong>");
+    // The viewer reads the configs the card names: the page previews the metrics rows.
+    expect(page).toContain("<h2>Dataset preview</h2>");
+    expect(page).toContain("<th>run_name</th>");
     expect(page).toMatch(
       /<img src="[^"]*\/datasets\/ada\/experiments\/resolve\/main\/sst2_curves\.svg" alt="sst2 curves">/,
     );
