@@ -12,6 +12,7 @@ import {
   projectSection,
   trackingCard,
 } from "./track-report.js";
+import { repoPathOf, rowOf, rowsFromText } from "./track-rows.js";
 import {
   checkParams,
   checkProject,
@@ -125,60 +126,6 @@ const textSource = (pathInRepo: string, bytes: Uint8Array): UploadSource => ({
   origin: pathInRepo,
   read: async (range) => (range ? bytes.subarray(range.offset, range.offset + range.length) : bytes),
 });
-
-/** Rows from a metrics file: JSON Lines of objects, or a JSON array of objects; numbers are kept. */
-export function rowsFromText(text: string, file: string): { rows: LoggedRow[]; skipped: number } {
-  const trimmed = text.trim();
-  let objects: unknown[] = [];
-  let skipped = 0;
-  if (trimmed.startsWith("[")) {
-    try {
-      objects = JSON.parse(trimmed) as unknown[];
-    } catch (error) {
-      throw new TrackError(`${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  } else {
-    for (const line of trimmed.split("\n")) {
-      if (!line.trim().startsWith("{")) {
-        if (line.trim()) skipped++;
-        continue;
-      }
-      try {
-        objects.push(JSON.parse(line));
-      } catch {
-        skipped++;
-      }
-    }
-  }
-  const rows = objects.flatMap((object) => {
-    if (!object || typeof object !== "object" || Array.isArray(object)) return [];
-    return [rowOf(object as Record<string, unknown>)];
-  });
-  return { rows: rows.filter((row) => Object.keys(row.metrics).length > 0), skipped };
-}
-
-function rowOf(object: Record<string, unknown>): LoggedRow {
-  const metrics: Record<string, number | null> = {};
-  for (const [key, value] of Object.entries(object)) {
-    if (key === "step" || key === "_step") continue;
-    if (typeof value === "number") metrics[key] = value;
-    // JSON has no NaN: Python's json.dumps writes it as a bare NaN (not parsed) or strings do.
-    else if (value === "NaN" || value === "nan") metrics[key] = Number.NaN;
-  }
-  const step = object.step ?? object._step;
-  return { ...(typeof step === "number" ? { step } : {}), metrics };
-}
-
-/** A workspace path as a clean path inside the repo (no `..`, no leading slash). */
-function repoPathOf(localPath: string): string {
-  const parts = localPath
-    .replace(/^\.?\/+/, "")
-    .split("/")
-    .filter((part) => part && part !== ".");
-  if (parts.length === 0 || parts.some((part) => part === ".."))
-    throw new TrackError(`"${localPath}" is not a workspace file path to log as an artifact.`);
-  return parts.join("/");
-}
 
 interface LogArgs {
   dataset: string;
