@@ -25,6 +25,7 @@ import {
   type ConsentRequest,
   PluginInstaller,
   removeClaudePlugin,
+  setClaudePluginEnabled,
 } from "@pincer/host/install";
 import { builtinManifests, UsageError } from "@pincer/runtime";
 import { createStyle } from "../output/style.js";
@@ -147,6 +148,26 @@ export async function updateCommand(name: string | undefined, options: ManageOpt
   if (!name && claude.length > 0) await claudeUpdateCommand(claude, options);
 }
 
+/**
+ * `pincer plugin enable|disable <name>` (Claude Code's `/plugin enable|disable`, which also takes
+ * `<name>@<marketplace>`): a disabled Claude Code plugin stays installed but is not loaded.
+ */
+export function enableCommand(spec: string, enabled: boolean, options: ManageOptions): void {
+  const at = spec.lastIndexOf("@");
+  const name = at > 0 ? spec.slice(0, at) : spec;
+  if (!setClaudePluginEnabled(options.home, name, enabled)) {
+    const known = Object.keys(readClaudeLock(options.home).plugins);
+    throw new UsageError(
+      `No Claude Code plugin named ${name} is installed${known.length ? ` (installed: ${known.join(", ")})` : ""}. Pincer plugins are narrowed with pincer plugin revoke.`,
+    );
+  }
+  process.stdout.write(
+    enabled
+      ? `Enabled ${name}: new sessions load it.\n`
+      : `Disabled ${name}: it stays installed; new sessions leave it out.\n`,
+  );
+}
+
 export function removeCommand(name: string, options: ManageOptions): void {
   if (removeClaudePlugin(options.home, name)) {
     process.stdout.write(`Removed ${name} (Claude Code plugin)\n`);
@@ -172,6 +193,8 @@ interface ListedPlugin {
   source: string;
   granted: CapabilityId[];
   withheld: CapabilityId[];
+  /** For a Claude Code plugin: installed but not loaded. */
+  disabled?: boolean;
   /** For a Claude Code plugin: what it brings. */
   brings?: { commands: number; agents: number; skills: number; hooks: string[]; mcpServers: string[] };
 }
@@ -198,8 +221,9 @@ export function listCommand(options: ManageOptions & { json?: boolean }): void {
   }
   // Names, paths and commands here come from manifests and plugin files: each is shown as plain text.
   for (const plugin of listed) {
+    const off = plugin.disabled ? `  ${style.yellow("disabled")}` : "";
     process.stdout.write(
-      `${displayLine(plugin.name, 214)}@${displayLine(plugin.version, 64)}  ${style.dim(displayLine(plugin.source, 400))}\n`,
+      `${displayLine(plugin.name, 214)}@${displayLine(plugin.version, 64)}  ${style.dim(displayLine(plugin.source, 400))}${off}\n`,
     );
     if (plugin.brings) {
       const { commands, agents, skills, hooks, mcpServers } = plugin.brings;
@@ -248,6 +272,7 @@ function claudeRow(home: string, name: string, entry: LockedClaudePlugin): Liste
     source: from,
     granted: [],
     withheld: [],
+    ...(entry.disabled ? { disabled: true } : {}),
   };
   try {
     const plugin = readClaudePlugin(claudePluginDir(home, name));

@@ -77,6 +77,18 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
       async (args) => (await manageCommands()).removeCommand(args.name, manage({})),
     )
     .command(
+      "enable <name>",
+      "Load an installed Claude Code plugin again (<name> or <name>@<marketplace>)",
+      (c) => c.positional("name", { type: "string", demandOption: true }),
+      async (args) => (await manageCommands()).enableCommand(args.name, true, manage({})),
+    )
+    .command(
+      "disable <name>",
+      "Keep a Claude Code plugin installed but leave it out of sessions",
+      (c) => c.positional("name", { type: "string", demandOption: true }),
+      async (args) => (await manageCommands()).enableCommand(args.name, false, manage({})),
+    )
+    .command(
       "grant <name> <capabilities..>",
       "Grant capabilities a plugin declares (e.g. net:api.example.com, or all)",
       (c) =>
@@ -151,6 +163,6 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
     )
     .demandCommand(
       1,
-      "Name a plugin command: install, list, remove, grant, revoke, update, marketplace, search, new, pack, test or dev.",
+      "Name a plugin command: install, list, remove, enable, disable, grant, revoke, update, marketplace, search, new, pack, test or dev.",
     );
 }

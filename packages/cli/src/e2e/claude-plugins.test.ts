@@ -172,6 +172,34 @@ describe("Claude Code plugins", () => {
     expect((await pincer(box, "plugin", "list", "--json")).stdout).not.toContain('"demo"');
   }, 60_000);
 
+  it("disable keeps a plugin installed but out of sessions (its update too); enable brings it back", async () => {
+    using box = sandbox(openai());
+    const plugin = writePlugin();
+    expect((await pincer(box, "plugin", "install", plugin, "--yes")).code).toBe(0);
+    const toolsOfARun = async () => {
+      server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+      const before = server.requests.length;
+      const run = await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
+      expect(run.code, run.stderr).toBe(0);
+      return (body(before).tools ?? []).map((tool) => tool.function.name);
+    };
+    const disabled = await pincer(box, "plugin", "disable", "demo@somewhere");
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toContain("Disabled demo: it stays installed");
+    expect((await pincer(box, "plugin", "list")).stdout).toMatch(/demo@1\.0\.0 .*disabled/);
+    expect(await toolsOfARun()).not.toContain("mcp__plugin_demo_fx__echo");
+    // Reinstalling (an update) keeps it disabled.
+    expect((await pincer(box, "plugin", "install", plugin, "--yes")).code).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(box.env.PINCER_HOME!, "claude-plugins", "lock.json"), "utf8")).plugins.demo.disabled,
+    ).toBe(true);
+    expect((await pincer(box, "plugin", "enable", "demo")).stdout).toContain("Enabled demo");
+    expect(await toolsOfARun()).toContain("mcp__plugin_demo_fx__echo");
+    const unknown = await pincer(box, "plugin", "disable", "nope");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("No Claude Code plugin named nope is installed (installed: demo)");
+  }, 60_000);
+
   it("refuses a broken plugin.json, naming the file", async () => {
     using box = sandbox(openai());
     const plugin = writePlugin();

@@ -32,6 +32,8 @@ export interface LockedClaudePlugin {
   /** sha512 over every file (path and bytes): checked at each session start. */
   integrity: string;
   installedAt: string;
+  /** Installed but not loaded (Claude Code's `/plugin disable`); an update keeps it so. */
+  disabled?: boolean;
 }
 
 export interface ClaudeLockfile {

@@ -133,6 +133,7 @@ export async function installClaudePluginFolder<P extends ClaudePluginIdentity>(
       source: options.source ?? { type: "directory", path: from },
       integrity,
       installedAt: new Date().toISOString(),
+      ...(previous?.disabled ? { disabled: true } : {}),
     };
     writeClaudeLock(options.home, lock);
     return {
@@ -161,8 +162,22 @@ export function removeClaudePlugin(home: string, name: string): boolean {
 }
 
 /**
- * The installed plugins a session may use, read by `read` (@pincer/claude-code's reader). One
- * whose files changed since the user consented (its integrity no longer matches) or that cannot
+ * Claude Code's `/plugin enable|disable`: a disabled plugin stays installed (files, consent,
+ * integrity) but no session loads it. False when none has that name.
+ */
+export function setClaudePluginEnabled(home: string, name: string, enabled: boolean): boolean {
+  const lock = readClaudeLock(home);
+  const entry = lock.plugins[name];
+  if (!entry) return false;
+  if (enabled) delete entry.disabled;
+  else entry.disabled = true;
+  writeClaudeLock(home, lock);
+  return true;
+}
+
+/**
+ * The installed plugins a session may use, read by `read` (@pincer/claude-code's reader), but
+ * the disabled ones. One whose files changed since the user consented (its integrity no longer matches) or that cannot
  * be read is left out with a warning.
  */
 export function loadConsentedClaudePlugins<P>(
@@ -179,6 +194,7 @@ export function loadConsentedClaudePlugins<P>(
   }
   const plugins: P[] = [];
   for (const [name, entry] of Object.entries(lock.plugins)) {
+    if (entry.disabled) continue;
     const dir = claudePluginDir(home, name);
     try {
       if (!claudeIntegrityMatches(dir, entry.integrity)) {

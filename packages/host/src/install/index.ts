@@ -9,6 +9,7 @@ export {
   folderIntegrity,
   installClaudePluginFolder,
   removeClaudePlugin,
+  setClaudePluginEnabled,
 } from "./claude-plugin.js";
 export { DevLink } from "./dev-link.js";
 export { type FetchedPackage, fetchPackage, npmPack, type PackageSpec, parseSpec } from "./fetch-package.js";
