@@ -62,7 +62,7 @@ describe("git marketplaces", () => {
 
   it("honours #ref on add, and a plugin entry's ref and sha (github, url and git-subdir forms)", async () => {
     const home = temp();
-    const tools = repo({ ...plugin("tools"), "README.md": "v1" }, "tools");
+    const tools = repo({ ...plugin("tools"), "README.md": "v1", "other/big.txt": "not this plugin's" }, "tools");
     const first = tools.head();
     tools.tag("v1.0.0");
     tools.commit({ "plugins/tools/commands/bye.md": "Say bye.\n" }, "add bye");
@@ -85,6 +85,8 @@ describe("git marketplaces", () => {
     const commands = async (name: string) => {
       const fetched = await fetchMarketplacePlugin(home, name, "team");
       try {
+        // git-subdir checks out only the plugin's folder (and the top level's files).
+        if (name !== "lone") expect(existsSync(join(fetched.dir, "..", "..", "other"))).toBe(false);
         return { commit: "commit" in fetched.source ? fetched.source.commit : "", files: readdirNames(fetched.dir) };
       } finally {
         fetched.done();
@@ -187,7 +189,7 @@ describe("git marketplaces", () => {
       /commands\/secrets\.md is a symlink that leads outside the repository/,
     );
     await expect(fetchMarketplacePlugin(home, "subdir-up", "team")).rejects.toThrow(
-      /its source \.\.\/x points outside the repository/,
+      /its source \.\.\/x is not a folder inside the repository/,
     );
     expect(readClaudeLock(home).plugins).toEqual({});
     // Nor may the marketplace.json itself be a link to a file of this machine.

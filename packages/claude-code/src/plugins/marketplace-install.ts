@@ -93,6 +93,7 @@ export async function fetchMarketplacePlugin(
     const checkout = await cloneGit(source.url, scratch, {
       ...(source.ref ? { ref: source.ref } : {}),
       ...(source.sha ? { sha: source.sha } : {}),
+      ...(source.sparse && source.path ? { sparsePath: source.path } : {}),
       where: `${where} (${source.display})`,
     });
     const dir = pluginFolder(scratch, source.path ?? ".", where, entry);

@@ -64,7 +64,8 @@ function isGitRepository(dir: string): boolean {
 
 export type PluginSource =
   | { kind: "relative"; path: string }
-  | { kind: "git"; url: string; ref?: string; sha?: string; path?: string; display: string };
+  /** `sparse`: fetch only `path` (git-subdir, a folder of a monorepo). */
+  | { kind: "git"; url: string; ref?: string; sha?: string; path?: string; sparse?: boolean; display: string };
 
 /**
  * A marketplace entry's `source`, checked. `local` says whether the marketplace itself is on this
@@ -114,7 +115,7 @@ export function parsePluginSource(source: unknown, where: string, local: boolean
       if (typeof item.path !== "string" || !item.path || isAbsolute(item.path)) {
         throw new Error(`${where}: a git-subdir source needs "path", the plugin's folder inside the repository.`);
       }
-      return { kind: "git", url, path: item.path, ...pin(), display: `${url} ${item.path}` };
+      return { kind: "git", url, path: item.path, sparse: true, ...pin(), display: `${url} ${item.path}` };
     }
     case "npm":
     case "pip":

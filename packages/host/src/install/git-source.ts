@@ -133,12 +133,13 @@ export interface GitCheckout {
 export async function cloneGit(
   url: string,
   dir: string,
-  options: { ref?: string; sha?: string; where?: string } = {},
+  options: { ref?: string; sha?: string; where?: string; sparsePath?: string } = {},
 ): Promise<GitCheckout> {
   const where = options.where ?? url;
   checkGitUrl(url, where);
   const ref = options.ref === undefined ? undefined : checkGitRef(options.ref, where);
   const sha = options.sha === undefined ? undefined : checkGitSha(options.sha, where);
+  const sparse = options.sparsePath === undefined ? undefined : checkSparsePath(options.sparsePath, where);
   await runGit([
     "clone",
     "--quiet",
@@ -146,11 +147,15 @@ export async function cloneGit(
     "--no-recurse-submodules",
     // Through the transport even for a local path: a local clone's hardlink shortcut skips checks.
     "--no-local",
+    // One folder of a monorepo (git-subdir): its files only, as Claude Code's sparse clone.
+    // A server without partial clone sends everything, and only the folder is checked out.
+    ...(sparse ? ["--filter=blob:none", "--sparse"] : []),
     ...(ref ? [`--branch=${ref}`] : []),
     "--",
     url,
     dir,
   ]);
+  if (sparse) await runGit(["-C", dir, "sparse-checkout", "set", "--cone", "--", sparse]);
   const target = sha ?? "HEAD";
   try {
     await runGit(["-C", dir, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", target, "--"]);
@@ -160,6 +165,22 @@ export async function cloneGit(
   }
   const commit = (await runGit(["-C", dir, "rev-parse", "HEAD"])).trim();
   return { url, ...(ref ? { ref } : {}), commit, dir };
+}
+
+/** A folder path for sparse-checkout: relative, no `..`, no pattern characters, never an option. */
+function checkSparsePath(path: string, where: string): string {
+  const clean = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  if (
+    !clean ||
+    clean.startsWith("-") ||
+    clean.startsWith("/") ||
+    clean.split("/").includes("..") ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    /[\u0000-\u001f*?[\]!\\]/.test(clean)
+  ) {
+    throw new GitSourceError(`${where}: its source ${path} is not a folder inside the repository.`);
+  }
+  return clean;
 }
 
 /**
