@@ -14,6 +14,7 @@ export interface JobInfo {
   endedAt?: string;
   metrics?: Record<string, unknown>[];
   tail?: string[] | string;
+  labels?: Record<string, string>;
 }
 
 /** Stages after which a job never runs again. */

@@ -1,5 +1,6 @@
 import { defineTool } from "@pincer/sdk";
 import { guarded, hubOf } from "./hub.js";
+import { syncOutputs } from "./job-data.js";
 import {
   FINAL_STAGES,
   type FollowedJob,
@@ -88,6 +89,7 @@ export const hfJobWait = defineTool<{
             }),
         );
       }
+      const synced = followed.finished ? await syncOutputs(hub, path, followed.info.labels, ctx) : undefined;
       const info: JobInfo = {
         ...followed.info,
         metrics: followed.info.metrics?.length ? followed.info.metrics : followed.metrics,
@@ -105,7 +107,7 @@ export const hfJobWait = defineTool<{
             ? `Job ${info.id} printed a line containing "${args.until}" after ${elapsed}; it is still ${stage}. Wait again with hf_job_wait to follow it to its end.`
             : `Stopped waiting after ${formatDuration(waited)}; job ${info.id} is still ${stage} (${elapsed} since it started). Wait again with hf_job_wait (id ${info.id}).`;
       return {
-        content: `${note}\n${describeJob(info, true)}`,
+        content: `${note}\n${describeJob(info, true)}${synced ? `\n${synced}` : ""}`,
         details: {
           ...info,
           waitedSeconds: Math.round(waited),

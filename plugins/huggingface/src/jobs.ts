@@ -8,6 +8,7 @@ import {
   unknownFlavor,
 } from "./flavors.js";
 import { base64, clip, DEFAULT_ENDPOINT, guarded, type Hub, HubHttpError, hubOf, namespaceOf } from "./hub.js";
+import { type JobDataArgs, jobDataFields, jobDataProperties, syncOutputs } from "./job-data.js";
 import { followJob, type JobInfo, jobProgress, readEvents, withHeartbeat } from "./job-follow.js";
 
 /** The image Hugging Face Jobs runs a uv script in (as `hf jobs uv run` does). */
@@ -61,17 +62,19 @@ export function describeJob(info: JobInfo, withTail: boolean): string {
   return lines.join("\n");
 }
 
-export const hfJobRun = defineTool<{
-  script: string;
-  dependencies?: string[];
-  flavor?: string;
-  timeoutSeconds?: number;
-  namespace?: string;
-  wait?: boolean;
-}>({
+export const hfJobRun = defineTool<
+  {
+    script: string;
+    dependencies?: string[];
+    flavor?: string;
+    timeoutSeconds?: number;
+    namespace?: string;
+    wait?: boolean;
+  } & JobDataArgs
+>({
   name: "hf_job_run",
   description:
-    'Run a Python script as a Hugging Face Job (with pip dependencies, on a CPU or GPU flavor). On Hugging Face this uses paid compute and may cost money, billed to the HF_TOKEN\'s account, so it asks first, showing the estimated cost (the flavor\'s hourly price × the timeout). HF_TOKEN is passed to the job as a secret. Returns the job id: follow it with hf_job_status and hf_job_logs, or pass wait: true to get the final status, exit code, metrics and log tail in the result. Print metrics as JSON lines, e.g. print(json.dumps({"step": 10, "loss": 0.5})).',
+    'Run a Python script as a Hugging Face Job (with pip dependencies, on a CPU or GPU flavor). On Hugging Face this uses paid compute and may cost money, billed to the HF_TOKEN\'s account, so it asks first, showing the estimated cost (the flavor\'s hourly price × the timeout). In the job: HF_ENDPOINT is the Hub, and HF_TOKEN reaches only the repos listed in `repos` (on a local Hub a token is minted for them; on Hugging Face your HF_TOKEN is passed, as a secret, only when `repos` is set); `env` and `args` are its environment and sys.argv[1:]; on a local Hub, the workspace files listed in `inputs` are at $PINCER_INPUTS/<path> (read-only), and what it writes to $PINCER_OUTPUTS is copied into the workspace folder `outputs` when it ends and you wait for it. Returns the job id: follow it with hf_job_status and hf_job_logs, or pass wait: true to get the final status, exit code, metrics and log tail in the result. Print metrics as JSON lines, e.g. print(json.dumps({"step": 10, "loss": 0.5})).',
   kind: "execute",
   parameters: {
     type: "object",
@@ -94,6 +97,7 @@ export const hfJobRun = defineTool<{
         description: `Stop the job after this many seconds (default ${DEFAULT_JOB_TIMEOUT_SECONDS}); the cost estimate is price × this.`,
       },
       namespace: namespaceParam,
+      ...jobDataProperties,
       wait: {
         type: "boolean",
         description:
@@ -115,14 +119,21 @@ export const hfJobRun = defineTool<{
       const flavor = args.flavor ?? DEFAULT_FLAVOR;
       if (!flavorNamed(flavor)) throw new HubHttpError(400, unknownFlavor(flavor));
       const hub = hubOf(ctx);
-      const token = ctx.env.get("HF_TOKEN");
       const dependencies = args.dependencies ?? [];
-      const common = {
-        flavor,
-        timeoutSeconds: args.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
-        ...(token ? { secrets: { HF_TOKEN: token } } : {}),
+      const common = { flavor, timeoutSeconds: args.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS };
+      const data = await jobDataFields(args, ctx, hub);
+      const spec = scriptJobSpec(hub, args.script, dependencies);
+      const command = spec.command as string[] | undefined;
+      const body = {
+        ...common,
+        ...spec,
+        ...data,
+        environment: { ...data.environment, ...(spec.environment as Record<string, string> | undefined) },
+        // The public Hub runs a shell command: the arguments follow the script there.
+        ...(command && data.arguments.length
+          ? { command: [...command.slice(0, 2), `${command[2]} "$@"`, "job", ...data.arguments], arguments: [] }
+          : {}),
       };
-      const body = { ...common, ...scriptJobSpec(hub, args.script, dependencies) };
       const info = await hub.json<JobInfo>(await jobPath(ctx, args.namespace), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -169,6 +180,7 @@ export async function waitFor(
     { onUpdate: ctx.onUpdate, everyMs: HEARTBEAT_SECONDS * 1000, job: started },
     () => followJob({ hub: hubOf(ctx), path, ctx, waitSeconds }),
   );
+  const synced = followed.finished ? await syncOutputs(hubOf(ctx), path, followed.info.labels, ctx) : undefined;
   const info: JobInfo = {
     ...followed.info,
     // The local Hub parses metrics itself; the public one leaves it to us.
@@ -182,7 +194,7 @@ export async function waitFor(
     ? `Waited ${waited}s for job ${info.id}; it ended ${stage}.`
     : `Waited ${waited}s for job ${info.id}; it is still ${stage}. Follow it with hf_job_logs or hf_job_status (id ${info.id}).`;
   return {
-    content: `${note}\n${describeJob(info, true)}`,
+    content: `${note}\n${describeJob(info, true)}${synced ? `\n${synced}` : ""}`,
     details: {
       ...info,
       waitedSeconds: waited,

@@ -164,10 +164,12 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("Hugging Face Jobs against the 
     const script = [
       "import json, os",
       "print('hello from the job')",
-      "print('token set:', bool(os.environ.get('HF_TOKEN')))",
+      "print('token set:', bool(os.environ.get('HF_TOKEN')), os.environ.get('HF_TOKEN', '').startswith('hf_job_'))",
       "print(json.dumps({'step': 1, 'loss': 0.5}))",
     ].join("\n");
-    const started = await fx.plugin.runTool("hf_job_run", { script, timeoutSeconds: 60 });
+    // A job that names a repo gets a token minted for it, never the user's.
+    const repos = [{ id: "ada/results", type: "dataset" }];
+    const started = await fx.plugin.runTool("hf_job_run", { script, timeoutSeconds: 60, repos });
     expect(started.isError, text(started)).toBeFalsy();
     const id = (started.details as { id: string }).id;
     expect(text(started)).toContain(`Started job ${id}`);
@@ -175,7 +177,7 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("Hugging Face Jobs against the 
     const logs = await fx.plugin.runTool("hf_job_logs", { id, timeoutSeconds: 30 });
     expect(logs.isError, text(logs)).toBeFalsy();
     expect(text(logs)).toContain("hello from the job");
-    expect(text(logs)).toContain("token set: True");
+    expect(text(logs)).toContain("token set: True True");
     expect(text(logs)).toMatch(/\[end of log\]$/);
 
     const status = await until(
