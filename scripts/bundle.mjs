@@ -2,6 +2,7 @@
 // dependencies into one file (what its manifest's "main" names). One file each means one module
 // to resolve and compile instead of hundreds, which is most of a cold start.
 import { readFileSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -10,8 +11,30 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const banner = {
   js: 'import { createRequire as __pincerRequire } from "node:module"; const require = __pincerRequire(import.meta.url);',
 };
+// Node's built-ins are required, never imported. The ESM facade of a built-in reads every export,
+// and that runs its lazy getters: importing node:fs loads the fs streams, promises, readline and
+// REPL history, and importing node:http loads undici (Node's fetch). Together that is about 30
+// internal modules that a `-p` run never uses. A required built-in runs none of those getters, and
+// __toESM only wraps it in getters, reading nothing until it is used.
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinsByRequire = {
+  name: "builtins-by-require",
+  setup(context) {
+    context.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+      if (!builtins.has(args.path) && !args.path.startsWith("node:")) return undefined;
+      // The stub's own require() is Node's, at run time.
+      if (args.namespace === "builtin") return { path: args.path, external: true };
+      return { path: args.path, namespace: "builtin" };
+    });
+    context.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
 const inProcess = {
   bundle: true,
+  plugins: [builtinsByRequire],
   platform: "node",
   format: "esm",
   target: "node24",

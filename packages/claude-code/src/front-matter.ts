@@ -1,4 +1,7 @@
-import { readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { LineCounter, parseDocument } from "yaml";
 
 /**
@@ -33,8 +36,44 @@ export function parseFrontMatter(text: string): FrontMatter {
   return { data: parseYaml(lines.slice(1, end)), body: lines.slice(end + 1).join("\n") };
 }
 
+let cacheDir: string | undefined;
+
+/**
+ * Where parsed front matter is kept between processes (PINCER_HOME/cache/front-matter), keyed by
+ * the SHA-256 of its text. A session reads the same agent, skill and command files on every start;
+ * parsing them is the `yaml` package's first (cold, unoptimised) use, 4–9% of a one-shot turn's
+ * CPU. Only what JSON gives back exactly is kept, and only successes: a file that fails
+ * is parsed again, and says why.
+ */
+export function keepFrontMatterIn(dir: string | undefined): void {
+  cacheDir = dir;
+}
+
 function parseYaml(lines: string[]): Record<string, unknown> {
-  const first = load(lines.join("\n"));
+  const text = lines.join("\n");
+  if (!cacheDir) return parseYamlText(lines, text);
+  const file = join(cacheDir, `${createHash("sha256").update(text).digest("hex").slice(0, 40)}.json`);
+  try {
+    const kept = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (kept && typeof kept === "object" && !Array.isArray(kept)) return kept as Record<string, unknown>;
+  } catch {}
+  const data = parseYamlText(lines, text);
+  const json = JSON.stringify(data);
+  try {
+    if (isDeepStrictEqual(JSON.parse(json), data)) {
+      mkdirSync(cacheDir, { recursive: true });
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, json);
+      renameSync(temp, file);
+    }
+  } catch {
+    // Without the file the next start parses again: slower, not wrong.
+  }
+  return data;
+}
+
+function parseYamlText(lines: string[], text: string): Record<string, unknown> {
+  const first = load(text);
   if (!("error" in first)) return first.data;
   // Claude Code's leniency: a top-level `key: text` whose text YAML cannot take is that text.
   const lenient = lines.map((line) => {

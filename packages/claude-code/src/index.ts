@@ -26,6 +26,7 @@ export {
   FrontMatterError,
   type FrontMatterValue,
   firstParagraph,
+  keepFrontMatterIn,
   listField,
   type NamedDefinition,
   parseFrontMatter,

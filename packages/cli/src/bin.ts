@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import * as nodeModule from "node:module";
-
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 24) {
   process.stderr.write(
@@ -9,6 +6,11 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// Built-ins by getBuiltinModule, not import: an ESM import of node:fs reads every export, whose
+// lazy getters load the fs streams, promises, readline and the REPL history for nothing
+// (and Node before 22.3 has no getBuiltinModule: the check above comes first).
+const { readFileSync } = process.getBuiltinModule("node:fs");
+const nodeModule = process.getBuiltinModule("node:module");
 // `--version` is answered before anything else loads: no yargs, no kernel, no plugin.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {

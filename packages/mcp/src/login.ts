@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { oauthDir, oauthFile, StoredOAuthProvider } from "./oauth.js";
 
@@ -25,6 +26,10 @@ export async function loginToServer(options: {
     failed = reject;
   });
   let provider: StoredOAuthProvider | undefined;
+  // Required here, never imported: this module rides in the CLI's shared chunk, and the ESM facade
+  // of node:http reads every export, one of which loads undici (Node's fetch) — paid by every
+  // `pincer -p` that never logs in.
+  const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname !== "/callback") {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { listMarkdownCommands, loadClaudePlugins, pincerRule, splitArgs } from "@pincer/claude-code";
+import { keepFrontMatterIn, listMarkdownCommands, loadClaudePlugins, pincerRule, splitArgs } from "@pincer/claude-code";
 import {
   checkOsSandbox,
   describeSurvivors,
@@ -159,6 +159,8 @@ export async function prepareSession(options: SessionOptions): Promise<PreparedS
 
 async function prepareOpenSession(options: SessionOptions, opened: Session[]): Promise<PreparedSession> {
   const warnings: string[] = [];
+  // Agent, skill and command files are parsed once per change, not once per start.
+  keepFrontMatterIn(join(options.home, "cache", "front-matter"));
   const user = readSettings(configPath(options.home));
   // What the project's .pincer/settings(.local).json may set over the user's: only narrowing (settings/narrow.ts).
   const { settings: project, localAllow } = readProjectSettings(options.cwd, options.home, user, warnings);

@@ -30,7 +30,13 @@ export class SnapshotCache {
   load(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {
     try {
       const bytes = readFileSync(join(this.dir, `${key}.bin`));
-      return new ivm.ExternalCopy(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      // The file's own memory moves into the copy (transferOut): a snapshot is a few MB, and
+      // slicing and then copying it again held three of them at start-up, which raised peak RSS.
+      const whole =
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+          ? bytes.buffer
+          : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return new ivm.ExternalCopy(whole, { transferOut: true });
     } catch {
       return undefined;
     }

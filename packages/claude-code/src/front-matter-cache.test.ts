@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FrontMatterError, keepFrontMatterIn, parseFrontMatter } from "./front-matter.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  keepFrontMatterIn(undefined);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const kept = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+
+function cacheDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "pincer-front-matter-"));
+  dirs.push(dir);
+  keepFrontMatterIn(join(dir, "front-matter"));
+  return join(dir, "front-matter");
+}
+
+const AGENT =
+  "---\nname: reviewer\ndescription: Use when: the user asks\ntools: [Read, Grep]\nmaxTurns: 3\n---\nYou review.";
+
+describe("front matter kept between starts", () => {
+  it("parses a file once and reads the same data back from the cache, the body from the file", () => {
+    const dir = cacheDir();
+    const first = parseFrontMatter(AGENT);
+    expect(readdirSync(dir)).toHaveLength(1);
+    const [file] = readdirSync(dir);
+    // What the next start finds is what it uses: the kept data, not a second parse.
+    writeFileSync(join(dir, file!), JSON.stringify({ ...first.data, name: "from-cache" }));
+    const again = parseFrontMatter(AGENT.replace("You review.", "Another body."));
+    expect(again.data).toEqual({ ...first.data, name: "from-cache" });
+    expect(again.body).toBe("Another body.");
+    expect(first.data).toEqual({
+      name: "reviewer",
+      description: "Use when: the user asks",
+      tools: ["Read", "Grep"],
+      maxTurns: "3",
+    });
+  });
+
+  it("a changed file is parsed afresh, and a kept file that is not a map is ignored", () => {
+    const dir = cacheDir();
+    parseFrontMatter(AGENT);
+    const [file] = readdirSync(dir);
+    writeFileSync(join(dir, file!), "[1, 2]");
+    expect(parseFrontMatter(AGENT).data.name).toBe("reviewer");
+    expect(parseFrontMatter(AGENT.replace("reviewer", "checker")).data.name).toBe("checker");
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+
+  it("keeps neither failures nor what JSON cannot give back exactly", () => {
+    const dir = cacheDir();
+    expect(() => parseFrontMatter("---\nname: [unclosed\n---\n")).toThrow(FrontMatterError);
+    expect(parseFrontMatter("---\nname: x\nlimit: .inf\n---\n").data.limit).toBe(Number.POSITIVE_INFINITY);
+    expect(kept(dir)).toEqual([]);
+    // And without a cache directory nothing is written anywhere.
+    keepFrontMatterIn(undefined);
+    parseFrontMatter(AGENT);
+    expect(kept(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startOpenAIServer } from "@pincer/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandbox } from "./run-cli.js";
+
+let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(() => server.close());
+
+// What a one-shot turn must not load. Each was loaded once by an ESM import of a built-in, whose
+// facade reads every export and so runs its lazy getters: undici (Node's fetch) through node:http,
+// the fs streams and REPL history through node:fs. TLS has no use when the model is on loopback http.
+const NEVER = ["NativeModule internal/deps/undici/undici", "NativeModule tls", "NativeModule internal/fs/streams"];
+
+describe("start-up of pincer -p", () => {
+  it("loads neither Node's fetch, nor TLS, nor the fs streams for a turn against a loopback model", async () => {
+    using box = sandbox({ OPENAI_API_KEY: "sk-e2e-startup-0001", OPENAI_BASE_URL: server.url });
+    const out = join(box.home, "modules.txt");
+    const preload = join(box.home, "modules.cjs");
+    // CommonJS and required built-ins: the probe itself must not load what it looks for.
+    writeFileSync(
+      preload,
+      `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
+    );
+    server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+    const result = await box.run(["-p", "Say ok.", "--model", "openai/gpt-5"], {
+      env: { NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("ok\n");
+    const loaded = readFileSync(out, "utf8").split("\n");
+    expect(loaded).toContain("NativeModule net");
+    for (const module of NEVER) expect(loaded, module).not.toContain(module);
+  });
+});
