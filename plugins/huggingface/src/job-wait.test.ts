@@ -55,6 +55,10 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("hf_job_wait on the local Hub",
     const elapsed = (result: { details?: unknown }) =>
       (result.details as { progress: { elapsedSeconds: number } }).progress.elapsedSeconds;
     expect(elapsed(timedOut)).toBeGreaterThan(elapsed(matched));
+    // Reading a silent running job's log reports where it stands too.
+    const logs = await fx.plugin.runTool("hf_job_logs", { id, timeoutSeconds: 1 });
+    expect(logs.details).toMatchObject({ timedOut: true, progress: { key: id, state: "RUNNING", active: true } });
+    expect(elapsed(logs)).toBeGreaterThan(elapsed(timedOut));
     go(id);
     expect(text(await fx.plugin.runTool("hf_job_wait", { id }))).toMatch(/ended COMPLETED/);
   });

@@ -142,7 +142,7 @@ export const hfJobRun = defineTool<
       });
       if (args.wait) return waitFor(ctx, args.namespace, info, common.timeoutSeconds);
       return {
-        content: `Started job ${info.id} (${info.status?.stage ?? "RUNNING"}, ${info.flavor ?? common.flavor}).${info.url ? ` ${info.url}` : ""}\nFollow it with hf_job_status or hf_job_logs.`,
+        content: `Started job ${info.id} (${info.status?.stage ?? "RUNNING"}, ${info.flavor ?? common.flavor}).${info.url ? ` ${info.url}` : ""}\nWait for it with hf_job_wait (it blocks until the job ends, for hours if need be), or look in with hf_job_status or hf_job_logs.`,
         details: info,
       };
     }),
@@ -292,9 +292,13 @@ export const hfJobLogs = defineTool<{ id: string; namespace?: string; maxLines?:
         : timedOut
           ? `[stopped after ${args.timeoutSeconds ?? LOG_WAIT_DEFAULT}s; the job may still be running]`
           : `[stopped at ${maxLines} lines; the job may still be running]`;
+      // Where the job stands, for the loop guard: reading a silent running job's log again is waiting, not a loop.
+      const info = ended
+        ? undefined
+        : await hub.json<JobInfo>(path.replace(/\/logs$/, ""), { what: `The job ${args.id}` });
       return {
         content: `${lines.length ? `${lines.join("\n")}\n` : "(no log lines)\n"}${why}`,
-        details: { lines: lines.length, ended, timedOut },
+        details: { lines: lines.length, ended, timedOut, ...(info ? { progress: jobProgress(info) } : {}) },
       };
     }),
 });
