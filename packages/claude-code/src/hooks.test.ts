@@ -212,6 +212,31 @@ describe("Claude Code hooks: every documented output", () => {
     });
   });
 
+  it("reads JSON only on exit 0: exit 2 blocks with stderr whatever stdout says; another exit is a warning, its JSON ignored", async () => {
+    const deny = JSON.stringify({
+      continue: false,
+      hookSpecificOutput: {
+        hookEventName: "PreToolUse",
+        permissionDecision: "deny",
+        permissionDecisionReason: "from JSON",
+      },
+    });
+    const { hooks, cwd, warnings } = setup([
+      {
+        event: "PreToolUse",
+        matcher: "Bash",
+        if: "Bash(two)",
+        command: `echo '${deny}'; echo 'from stderr' >&2; exit 2`,
+      },
+      { event: "PreToolUse", matcher: "Bash", if: "Bash(one)", command: `echo '${deny}'; exit 1` },
+    ]);
+    expect(await hooks.beforeToolCall(call("bash", { command: "two" }), { cwd })).toEqual({
+      block: { reason: "from stderr" },
+    });
+    expect(await hooks.beforeToolCall(call("bash", { command: "one" }), { cwd })).toEqual({});
+    expect(warnings).toEqual([expect.stringMatching(/failed with non-blocking status code 1; going on\.$/)]);
+  });
+
   it("continue: false halts the session with its stopReason; systemMessage is shown; other exits warn and go on", async () => {
     const { hooks, cwd, warnings } = setup([
       {

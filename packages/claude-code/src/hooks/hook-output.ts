@@ -2,10 +2,11 @@ import type { ClaudeHookEvent } from "../plugins/claude-plugin-hooks.js";
 import type { HookOutcome } from "./hook-process.js";
 
 /**
- * What one hook's run said, read as Claude Code reads it (hooks reference, "Hook input and
- * output"): stdout starting with `{` is JSON (read on every exit code); exit 2 blocks, with the
- * JSON's blocking reason or else stderr as the message; another exit without JSON is a
- * non-blocking error; a timed-out hook or one that could not start says nothing.
+ * What one hook's run said, read as Claude Code reads it (hooks reference, "Exit code output" and
+ * "JSON output"): exit 0 — stdout that is one JSON object is the structured answer, plain stdout
+ * is context where the event takes it (UserPromptSubmit, SessionStart); exit 2 — a blocking
+ * error, stderr is the message and stdout (JSON included) is ignored; any other exit — a
+ * non-blocking error, stdout ignored. A timed-out hook or one that could not start says nothing.
  */
 export interface HookAnswer {
   /** The run gave an answer (false: it timed out or did not start). */
@@ -37,9 +38,17 @@ export const HOOK_TEXT_MAX = 10_000;
 
 export function readAnswer(event: ClaudeHookEvent, outcome: HookOutcome): HookAnswer {
   if (outcome.error || outcome.timedOut) return { answered: false };
-  const json = parseJson(outcome.stdout);
   const stderr = outcome.stderr.trim();
   const answer: HookAnswer = { answered: true };
+  if (outcome.code === 2) {
+    answer.blocked = cap(stderr) || "a hook refused it (exit 2)";
+    return answer;
+  }
+  if (outcome.code !== 0) {
+    answer.failure = `failed with non-blocking status code ${outcome.code ?? "(killed)"}${stderr ? `: ${stderr.split("\n")[0]!.slice(0, 300)}` : ""}`;
+    return answer;
+  }
+  const json = parseJson(outcome.stdout);
   const specific = (json?.hookSpecificOutput ?? {}) as Record<string, unknown>;
   if (json) {
     if (json.continue === false) answer.halt = text(json.stopReason) ?? "a hook stopped the session";
@@ -72,15 +81,10 @@ export function readAnswer(event: ClaudeHookEvent, outcome: HookOutcome): HookAn
     const replaced = specific.updatedToolOutput ?? specific.updatedMCPToolOutput;
     if (replaced !== undefined) answer.updatedToolOutput = replaced;
   }
-  if (outcome.code === 2) {
-    answer.blocked = jsonBlock ?? (stderr || `a hook refused it (exit 2)`);
-  } else if (json) {
-    if (jsonBlock) answer.blocked = jsonBlock;
-  } else if (outcome.code === 0) {
+  if (jsonBlock) answer.blocked = jsonBlock;
+  else if (!json) {
     const plain = outcome.stdout.trim();
     if (plain && PLAIN_CONTEXT.includes(event)) answer.context = cap(plain);
-  } else {
-    answer.failure = `failed with non-blocking status code ${outcome.code ?? "(killed)"}${stderr ? `: ${stderr.split("\n")[0]!.slice(0, 300)}` : ""}`;
   }
   return answer;
 }
