@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import type { ErrorObject } from "ajv";
@@ -30,8 +31,19 @@ export class ManifestError extends Error {
   }
 }
 
-/** Read and validate `<dir>/pincer.plugin.json`; every problem names its JSON path and the fix. */
-export function readManifest(dir: string): PluginManifest {
+/** Identifies the validator, so a manifest checked by another one (another Pincer) is checked again. */
+let validatorId: string | undefined;
+
+/**
+ * Read and validate `<dir>/pincer.plugin.json`; every problem names its JSON path and the fix.
+ *
+ * With `validatedIn` (PINCER_HOME/cache/manifests), a manifest that passed is remembered there by
+ * the SHA-256 of its exact text and of the validator, and the same text is not validated again:
+ * every start reads a dozen manifests, and the validator's first run (its regular expressions
+ * compiled, its code cold) was a few percent of a one-shot turn. A marker is only written after
+ * a pass, and a text that differs by a byte has another name, so a plugin cannot skip the checks.
+ */
+export function readManifest(dir: string, options: { validatedIn?: string } = {}): PluginManifest {
   const file = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -48,7 +60,21 @@ export function readManifest(dir: string): PluginManifest {
   } catch (error) {
     throw new ManifestError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return validateManifest(json, file);
+  if (!options.validatedIn) return validateManifest(json, file);
+  validatorId ??= createHash("sha256").update(validate.toString()).digest("hex");
+  const marker = join(
+    options.validatedIn,
+    createHash("sha256").update(`${validatorId}\0${text}`).digest("hex").slice(0, 40),
+  );
+  if (existsSync(marker)) return json as PluginManifest;
+  const manifest = validateManifest(json, file);
+  try {
+    mkdirSync(options.validatedIn, { recursive: true });
+    writeFileSync(marker, "");
+  } catch {
+    // Without the marker the next start validates again: slower, not wrong.
+  }
+  return manifest;
 }
 
 /**

@@ -138,7 +138,9 @@ export class PluginRegistry {
         throw new PluginTamperedError(options.name ?? absolute, file);
       }
     }
-    const manifest = readManifest(absolute);
+    const manifest = readManifest(absolute, {
+      ...(this.context.cacheDir ? { validatedIn: join(this.context.cacheDir, "manifests") } : {}),
+    });
     if (options.name && manifest.name !== options.name) {
       throw new Error(`${absolute} holds ${manifest.name}, not ${options.name}. Reinstall ${options.name}.`);
     }
