@@ -32,6 +32,8 @@ describe("bench/run.js", () => {
       "`run()` → the script's first log line",
       "ML intern: peak context vs model window",
       "`pincer intern demo` wall time",
+      "ML-intern code that runs sandboxed",
+      "the CLI's share of the product's source lines",
     ]) {
       expect(output).toContain(row);
     }

@@ -1,7 +1,8 @@
 // A 300-iteration ML-intern-style run, replayed: the OpenAI loopback server scripts one `read` tool
 // call per model call (30 prompts × 10 tool round trips) through the real CLI session (the openai
 // provider and core tools in their sandboxes, the kernel with compaction on, the session on disk),
-// with the session uploader (packages/cli/src/intern/session-upload.ts) kicked after every
+// with the ML intern's session uploader (plugins/ml-intern/src/intern/session-upload.ts, run here in
+// Node on the session file as the plugin reads it through its transcript) kicked after every
 // iteration and pointed at a local Hub. Reports harness time per iteration (the model answers
 // instantly, so this is all harness), memory at iterations 1, 100 and 300, the peak context against
 // the model window, and upload bytes per iteration against the session's size. The same run without
@@ -9,7 +10,7 @@
 // Used by bench/run.js; `node --expose-gc bench/intern.js [--quick]` prints the figures alone (JSON
 // on stdout, the Markdown rows on stderr). Needs `pnpm -s build`.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,7 +79,7 @@ function script(server) {
 async function oneRun({ upload, hubUrl, minGapMs }) {
   // Loaded here, not at the top: bench/run.js imports this file for its rows only.
   const { prepareSession } = await import(join(root, "packages/cli/dist/index.js"));
-  const { startSessionUploader } = await import(join(root, "packages/cli/dist/intern/session-upload.js"));
+  const { startSessionUploader } = await import(join(root, "plugins/ml-intern/dist/intern/session-upload.js"));
   const server = await startOpenAIServer();
   script(server);
   const work = mkdtempSync(join(tmpdir(), "pincer-bench-intern-"));
@@ -102,12 +103,14 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
 
   const uploader = upload
     ? startSessionUploader({
-        endpoint: hubUrl,
-        token: accessToken,
+        hub: { url: hubUrl, token: accessToken },
         repo: "bench/intern-sessions",
-        sessionFile: session.path,
-        sessionId: session.id,
-        startedAt: new Date(session.header.createdAt),
+        session: {
+          id: session.id,
+          createdAt: session.header.createdAt,
+          file: session.path,
+          transcript: async (offset = 0) => completeLines(session.path, offset),
+        },
         ...(minGapMs !== undefined ? { minGapMs } : {}),
         warn: (message) => process.stderr.write(`${message}\n`),
       })
@@ -175,6 +178,14 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
     sessionBytes,
     ...(uploadFigures ? { upload: uploadFigures } : {}),
   };
+}
+
+/** What DrivenSession.transcript answers (the runtime's session-transcript.ts): complete lines from `offset`. */
+function completeLines(file, offset) {
+  const bytes = readFileSync(file).subarray(offset);
+  const end = bytes.lastIndexOf(0x0a);
+  if (end < 0) return { text: "", next: offset };
+  return { text: bytes.subarray(0, end + 1).toString("utf8"), next: offset + end + 1 };
 }
 
 /** Each variant in its own process (memory figures mean nothing after another run); the Hub stays here. */

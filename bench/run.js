@@ -11,6 +11,7 @@ import { hubRows } from "./hub.js";
 import { internRows } from "./intern.js";
 import { internDemoRows } from "./intern-demo.js";
 import { jobsRows } from "./jobs.js";
+import { measure as measureLines, sandboxedRows } from "./sandboxed-lines.js";
 import { serveRows } from "./serve.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -327,3 +328,4 @@ for (const row of jobsRows(jobsFigures)) console.log(row);
 for (const row of hubRows(hubFigures)) console.log(row);
 for (const row of internRows(internFigures)) console.log(row);
 for (const row of internDemoRows(internDemoFigures)) console.log(row);
+for (const row of sandboxedRows(measureLines())) console.log(row);

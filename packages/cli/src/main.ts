@@ -12,7 +12,6 @@ import { forkSession, listSessions, showSession } from "./commands/sessions.js";
 import { themeCommands } from "./commands/theme.js";
 import { EXIT } from "./headless.js";
 import { type HeadlessArgs, runHeadlessArgs } from "./headless-args.js";
-import { internCommands } from "./intern/command.js";
 import { commandNameIn } from "./plugin-command.js";
 import { VERSION } from "./version.js";
 
@@ -26,7 +25,6 @@ export const CLI_COMMANDS = [
   "theme",
   "mcp",
   "hub",
-  "intern",
   "plugin",
   "config",
   "help",
@@ -99,7 +97,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .option("append-system-prompt", { type: "string", description: "Text appended to the system prompt" })
     .option("agent", {
       type: "string",
-      description: "Run as this agent (.pincer/agents, ~/.pincer/agents or a plugin's, e.g. ml-intern)",
+      description: "Run as this agent (.pincer/agents, ~/.pincer/agents or a plugin's)",
     })
     .option("record", {
       type: "string",
@@ -216,14 +214,6 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .command("mcp", "Add, list, remove and approve MCP servers", (sub) => mcpCommands(sub, env))
     .command("hooks", "List Claude Code hooks and approve a project's", (sub) => hooksCommands(sub, env))
     .command("hub", "Serve a local Hugging Face Hub (offline repos, datasets, papers)", (sub) => hubCommands(sub, env))
-    .command(
-      "intern",
-      "An unattended ML engineer: reproduce a paper, train, evaluate, publish (see intern --help)",
-      (sub) =>
-        internCommands(sub, env, (code) => {
-          exitCode = code;
-        }),
-    )
     .command("plugin", "Install, manage and author plugins", (sub) =>
       pluginCommands(sub, env, (code) => {
         exitCode = code;
@@ -262,7 +252,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
 function findPluginCommand(argv: string[], env: NodeJS.ProcessEnv): { name: string; argv: string[] } | undefined {
   const found = commandNameIn(argv);
   if (!found || (CLI_COMMANDS as readonly string[]).includes(found.name)) return undefined;
-  const known = commandLineCommands({ cwd: process.cwd(), home: pincerHome(env), env, reserved: CLI_COMMANDS });
+  let known: ReturnType<typeof commandLineCommands>;
+  try {
+    known = commandLineCommands({ cwd: process.cwd(), home: pincerHome(env), env, reserved: CLI_COMMANDS });
+  } catch {
+    // A plugin that cannot be read: the command line below reports what is wrong with the words.
+    return undefined;
+  }
   if (!known.some((command) => command.name === found.name)) return undefined;
   return { name: found.name, argv: [...argv.slice(0, found.index), ...argv.slice(found.index + 1)] };
 }

@@ -62,7 +62,7 @@ export function splitSessionFlags(argv: readonly string[]): { flags: HeadlessArg
   return { flags: flags as HeadlessArgs, rest };
 }
 
-/** The words before the command's name that are Pincer's flags (`pincer --model x intern …`) end where the name is. */
+/** The words before the command's name that are Pincer's flags (`pincer --model x my-command …`) end where the name is. */
 export function commandNameIn(argv: readonly string[]): { name: string; index: number } | undefined {
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index] as string;

@@ -16,11 +16,11 @@ export function sessionBusyMessage(error: SessionBusyError, instead: string): st
  * The session flags, checked and turned into session options: the same for `-p` and for the
  * interactive terminal. Kept apart from both so the terminal's fast path loads nothing else.
  */
-/** `pincer -p`, `pincer serve`, `pincer acp`, `pincer intern`, `pincer` (the terminal): for a lock's holder. */
+/** `pincer -p`, `pincer serve`, `pincer acp`, `pincer demo`, `pincer` (the terminal): for a lock's holder. */
 export function writerFromArgv(args: readonly string[]): string {
   if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) return "pincer -p";
   const command = args.find((arg) => !arg.startsWith("-"));
-  return command && /^(serve|acp|intern|demo)$/.test(command) ? `pincer ${command}` : "pincer";
+  return command && /^(serve|acp|demo)$/.test(command) ? `pincer ${command}` : "pincer";
 }
 
 export function sessionOptionsFromArgs(

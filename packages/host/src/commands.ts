@@ -142,6 +142,8 @@ export function resolveCommands(
 export interface CommandGrants {
   services: readonly string[];
   sessionAllow: readonly string[];
+  /** The folders the plugin may write: a session it starts may work in one of them (DriveOptions.cwd). */
+  writeRoots?: readonly string[];
   /** Lays a started service's variables over the plugin's environment; the function undoes it. */
   overlayEnv(values: Record<string, string>): () => void;
 }
@@ -189,6 +191,7 @@ export async function runSandboxedCommand(
     ctx.sessions || services
       ? new CommandDriver(ctx.sessions, command.plugin, ctx.signal ?? new AbortController().signal, {
           allow: grants?.sessionAllow ?? [],
+          writeRoots: grants?.writeRoots ?? [],
           ...(services ? { services, grantedEnv: () => sandbox.grantedEnvJson() } : {}),
         })
       : undefined;

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
 import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
@@ -423,11 +424,19 @@ export class PluginRegistry {
       throw new Error(`No plugin provides the command /${name}. Plugin commands: ${known.join(", ") || "none"}.`);
     }
     const record = this.records.find((candidate) => candidate.manifest.name === command.plugin) as PluginRecord;
-    return runSandboxedCommand(this.sandboxFor(record), command, args, ctx, {
-      services: record.grants.services,
-      sessionAllow: record.grants.sessionAllow,
-      overlayEnv: (values) => this.overlayEnv(values),
-    });
+    const dirs = { pluginDir: record.dir, tmpDir: tmpdir() };
+    return runSandboxedCommand(
+      this.sandboxFor(record),
+      command,
+      args,
+      { ...dirs, ...ctx },
+      {
+        services: record.grants.services,
+        sessionAllow: record.grants.sessionAllow,
+        writeRoots: record.grants.fsWrite,
+        overlayEnv: (values) => this.overlayEnv(values),
+      },
+    );
   }
 
   /** The plugin that contributes a command (its name, its grants), as listCommands resolves it. */

@@ -25,6 +25,7 @@ import type { MultipartUploads } from "./lfs-multipart.js";
 import { commitPage } from "./pages/commit-page.js";
 import { wantsHtml } from "./pages/layout.js";
 import { blobPage, indexPage, repoPage, treePage } from "./pages/repo-pages.js";
+import { paperUpload } from "./paper-upload.js";
 import { papersRoutes } from "./papers-routes.js";
 import type { RepoStore, RepoType } from "./repos.js";
 import type { ScheduledJobsApi } from "./scheduled-jobs-api.js";
@@ -114,6 +115,9 @@ export async function route(
   }
   // Papers, daily papers, collections and the arXiv stand-in (papers-routes.ts).
   if (papersRoutes(res, url, ctx.dir, method, parts)) return;
+  if (parts[0] === "papers" && parts.length === 2 && method === "PUT" && parts[1]?.endsWith(".md")) {
+    return paperUpload(req, res, ctx.dir, parts[1].slice(0, -".md".length));
+  }
   // Documentation pages and their table of contents (docs.ts); `docs` is no user name here, as on huggingface.co.
   if (parts[0] === "docs" && (method === "GET" || method === "HEAD")) {
     return docsPageRoute(res, ctx.docs, baseUrl, parts.slice(1));

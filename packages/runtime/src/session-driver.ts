@@ -52,6 +52,7 @@ export function sessionDriverHost(
       ...(request.model ? { model: request.model } : {}),
       ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
       ...(request.allow?.length ? { allowedTools: [...(base.allowedTools ?? []), ...request.allow] } : {}),
+      ...(request.cwd ? { cwd: request.cwd } : {}),
     };
   };
   return {

@@ -53,7 +53,11 @@ export function importSession(
     const id = value?.id;
     const parentId = value?.parentId;
     const linked = parentId === null || (typeof parentId === "string" && seen.has(parentId));
-    const typed = typeof value?.type === "string" && ENTRY_TYPES.has(value.type) && typeof value.timestamp === "string";
+    const typed =
+      typeof value?.type === "string" &&
+      ENTRY_TYPES.has(value.type) &&
+      typeof value.timestamp === "string" &&
+      (value.type !== "message" || isMessage(value.message));
     if (typeof id !== "string" || !ENTRY_ID.test(id) || !linked || !typed) {
       warnings.push(
         `stopped at line ${index + 1}: it is not an entry that follows the ones before it; the session continues from the last good entry`,
@@ -93,6 +97,16 @@ export function importSession(
     throw new UsageError(`The session copy cannot be read as a session: ${(error as Error).message}`);
   }
   return { id, entries: lines.length, kept: false, warnings };
+}
+
+/** A message entry's message: an object with a role the kernel knows and content it can read. */
+function isMessage(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const { role, content } = value as { role?: unknown; content?: unknown };
+  return (
+    (role === "user" || role === "assistant" || role === "toolResult") &&
+    (typeof content === "string" || Array.isArray(content))
+  );
 }
 
 function parseObject(line: string): Record<string, unknown> | undefined {

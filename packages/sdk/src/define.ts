@@ -137,6 +137,12 @@ export const ANSI_COLOR_NAMES = [
 export interface CommandContext {
   cwd: string;
   /**
+   * The plugin's own folder (what `\${plugin}` means in its fs grant) and the machine's temporary
+   * folder (`\${tmp}`): files it ships, and scratch space, readable or writable only as granted.
+   */
+  pluginDir: string;
+  tmpDir: string;
+  /**
    * The command's arguments as words: on the command line (`pincer <name> …`) the shell's words
    * after the name, less Pincer's own session flags (`--model`, `--cwd`, `--budget`…); typed as
    * `/name args`, `args` split as a shell would. Read them with parseCommandArgs.

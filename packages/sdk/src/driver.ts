@@ -64,6 +64,11 @@ export interface DriveOptions {
    * and the user granted; any other is refused. The user's deny and ask rules still win.
    */
   allow?: string[];
+  /**
+   * The folder the session works in instead of the command's: an absolute path to a folder that
+   * exists inside the plugin's fs write grant (a scratch workspace under \${tmp}, say).
+   */
+  cwd?: string;
 }
 
 export interface InlineAgent {
@@ -88,7 +93,17 @@ export interface DrivenSession {
    * as they happen (past a bound, a `dropped` event says how many were left out). Aborting the
    * command (the user cancels it) aborts the turn.
    */
-  prompt(text: string, options?: { onEvent?(event: DrivenEvent): void }): Promise<DrivenTurn>;
+  prompt(
+    text: string,
+    options?: {
+      onEvent?(event: DrivenEvent): void;
+      /**
+       * Denial codes that end the turn at once (`budget_exceeded`): the refused call is the
+       * turn's last, stopped by Pincer before the next model call (an onEvent answer would come too late).
+       */
+      stopOnDenied?: string[];
+    },
+  ): Promise<DrivenTurn>;
   /** Stops the turn running now (it ends with stopReason "aborted"); nothing when none runs. */
   abort(reason?: string): Promise<void>;
   /**

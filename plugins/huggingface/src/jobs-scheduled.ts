@@ -46,7 +46,6 @@ export function estimateSchedule(
   return {
     usd: one.usd * runs,
     summary: `${runs} run${runs === 1 ? "" : "s"} in its first week × (${one.summary}) ≈ $${(one.usd * runs).toFixed(2)}; it goes on until suspended or deleted`,
-    category: "job",
   };
 }
 

@@ -1,5 +1,6 @@
 import { definePlugin } from "@pincer/sdk";
 import { githubReadFile, githubSearchCode, githubSearchRepos } from "./github-tools.js";
+import { internCommand } from "./intern/command.js";
 import { internModelCard } from "./model-card.js";
 import { internRecordRun, internResults } from "./record-run.js";
 
@@ -18,4 +19,6 @@ export { toYaml } from "./yaml.js";
  */
 export default definePlugin({
   tools: [internModelCard, internRecordRun, internResults, githubSearchCode, githubSearchRepos, githubReadFile],
+  // `pincer intern …`: the run, pipelines, resume and the demo, driving sessions from this sandbox.
+  commands: [internCommand],
 });

@@ -3,10 +3,10 @@
 //   node plugins/provider-replay/scripts/make-ml-intern-demo.mjs
 // Only the model's words and tool arguments are recorded; every tool result in the demo is live,
 // and each call's `expect` checks that the real tools answered what the recording assumed.
-// The training script is examples/ml-intern/demo/train.py, read from there.
+// The training script is plugins/ml-intern/demo/train.py, read from there.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const trainPy = readFileSync(new URL("../../../examples/ml-intern/demo/train.py", import.meta.url), "utf8");
+const trainPy = readFileSync(new URL("../../ml-intern/demo/train.py", import.meta.url), "utf8");
 const PAPER = "2607.00042";
 const DATASET = "local/tiny-reviews";
 const REPO = "local/tiny-reviews-mlp";

@@ -15,7 +15,7 @@ import type { Argv } from "yargs";
 /**
  * `pincer hub serve`: this PINCER_HOME's local Hugging Face Hub (data under `PINCER_HOME/hub`), on a
  * stable port, always behind a token. Runs until SIGINT/SIGTERM; `PINCER_HOME/hub/server.json`
- * ({url, pid, token}, 0600) exists while it runs, so sessions and `pincer intern` find it.
+ * ({url, pid, token}, 0600) exists while it runs, so sessions and plugins' commands (the local-hub service) find it.
  */
 export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
   return y
@@ -74,7 +74,7 @@ export function hubCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
         const shownToken = given ? "<the token you gave>" : `$(cat ${tokenFile})`;
         process.stdout.write(
           `Local Hub serving ${hubDir(home)} on ${hub.url}\n` +
-            `Every request needs its token${given ? "" : ` (in ${tokenFile})`}; pincer intern and sessions use it by themselves.\n` +
+            `Every request needs its token${given ? "" : ` (in ${tokenFile})`}; sessions and plugins' commands use it by themselves.\n` +
             `Use it with HF_ENDPOINT=${hub.url} HF_TOKEN=${shownToken}\n` +
             `Browse it: ${hub.url}/?token=${hub.token}\n`,
         );

@@ -99,7 +99,7 @@ export function pluginCommands(y: Argv, env: NodeJS.ProcessEnv, setExit: (code: 
     )
     .command(
       "revoke <name> <capabilities..>",
-      "Take capabilities back (e.g. env:HF_TOKEN, or all)",
+      "Take capabilities back (e.g. env:GITHUB_TOKEN, or all)",
       (c) =>
         c
           .positional("name", { type: "string", demandOption: true })

@@ -22,14 +22,14 @@ describe("pincer intern demo", () => {
     const result = await box.run(["intern", "demo", ...RUN_COMMANDS]);
     const seconds = (Date.now() - started) / 1000;
     expect(result.code, `${result.stderr}\n${result.stdout.slice(-4000)}`).toBe(0);
-    // It showed its progress: the tools as they ran, the training log, the final summary.
-    expect(result.stdout).toContain("● hf_papers_read");
+    // It showed its progress on stderr: the tools as they ran, the training log; the summary on stdout.
+    expect(result.stderr).toContain("● hf_papers_read");
     // The data came from the Hub through the engineer's own hf_download, not a checkout by the demo.
-    expect(result.stdout).toMatch(
+    expect(result.stderr).toMatch(
       /✓ hf_download · [\d.]+s · Downloaded 2 files \([\d.]+ KB\) of the dataset local\/tiny-reviews at main \([0-9a-f]{12}\) into \.\/data/,
     );
-    expect(result.stdout).not.toContain("checked out");
-    expect(result.stdout).toContain('{"epoch": 1, "loss"');
+    expect(result.stderr).not.toContain("checked out");
+    expect(result.stderr).toContain('{"epoch": 1, "loss"');
     expect(result.stdout).toMatch(/time: +[\d.]+s in all · 16 model calls \(replayed\)/);
     expect(seconds).toBeLessThan(180);
 
@@ -38,7 +38,7 @@ describe("pincer intern demo", () => {
     expect(workdir).toBeTruthy();
     expect(sessionId).toBeTruthy();
     const produced = JSON.parse(readFileSync(join(workdir!, "model", "metrics.json"), "utf8")) as { accuracy: number };
-    const assets = join(import.meta.dirname, "..", "..", "..", "..", "examples", "ml-intern", "demo", "dataset");
+    const assets = join(import.meta.dirname, "..", "..", "..", "..", "plugins", "ml-intern", "demo", "dataset");
     for (const split of ["train.csv", "test.csv"]) {
       expect(readFileSync(join(workdir!, "data", split), "utf8")).toBe(readFileSync(join(assets, split), "utf8"));
     }
@@ -77,9 +77,9 @@ describe("pincer intern demo", () => {
       const sessionPage = await (await get(sessionUrl!, "text/html")).text();
       expect(sessionPage).toContain(`${sessionId}.jsonl`);
       expect(sessionPage).toContain("&quot;type&quot;");
-      // Every Hub URL the demo printed (tool results, the report, commit links) still answers.
+      // Every Hub URL the demo printed (tool results on stderr, the report, commit links) still answers.
       const printed = new Set(
-        [...result.stdout.matchAll(/https?:\/\/127\.0\.0\.1:\d+\/[^\s)"'`]*/g)]
+        [...`${result.stdout}\n${result.stderr}`.matchAll(/https?:\/\/127\.0\.0\.1:\d+\/[^\s)"'`]*/g)]
           .map((match) => match[0].replace(/[.,:;]+$/, ""))
           .filter((url) => !url.endsWith("…")),
       );

@@ -58,10 +58,9 @@ async function intern(box: Sandbox, task: string, extra: string[] = []) {
   return { ...result, seen, report: finalReport(result) };
 }
 
-/** The final state: everything from the last blank line before "✓"/"✗"/"!" headline on. */
+/** The final state: what the command prints on stdout (its progress went to stderr). */
 function finalReport(result: CliResult): string {
-  const at = result.stdout.search(/\n\n(?=[✓✗!] (finished|stopped))/u);
-  return at >= 0 ? result.stdout.slice(at + 2) : result.stdout;
+  return result.stdout;
 }
 
 /** The session the report names is on disk, and (when uploaded) on the Hub, with the given text in it. */

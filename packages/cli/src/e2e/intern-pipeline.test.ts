@@ -117,8 +117,8 @@ describe("pincer intern run <pipeline.yaml>", () => {
     expect(markdown).toMatch(/\| train-2 \| 1 \|.*\| ok \|.*\*\*selected\*\* \|/);
     expect(markdown).toMatch(/\| train-1 \| 0\.01 \|.*\| ok \|/);
 
-    // Progress, one line per step, between the tool calls.
-    const out = result.stdout;
+    // Progress (on stderr), one line per step, between the tool calls.
+    const progress = result.stderr;
     for (const line of [
       "▶ stage 1/5: prepare (data)",
       "▶ stage 2/5: train (train)",
@@ -130,10 +130,11 @@ describe("pincer intern run <pipeline.yaml>", () => {
       "■ stage publish: done",
       "✓ pipeline done",
     ])
-      expect(out).toContain(line);
-    expect(out).toMatch(/□ run train-2: ok = 0\.\d+/);
-    expect(out).toContain("● bash /usr/bin/python3 train.py 1 runs/train-2");
-    // The final state: the summary, the table's place, what was published and the session.
+      expect(progress).toContain(line);
+    expect(progress).toMatch(/□ run train-2: ok = 0\.\d+/);
+    expect(progress).toContain("● bash /usr/bin/python3 train.py 1 runs/train-2");
+    // The final state (on stdout): the summary, the table's place, what was published and the session.
+    const out = result.stdout;
     expect(out).toContain(`Pipeline tiny-threshold finished. Selected train-2 (loss `);
     expect(out).toContain(`Results: ${join(box.cwd, "results.md")}`);
     expect(out).toMatch(/✓ finished in [\d.]+s · \d+ model calls/);

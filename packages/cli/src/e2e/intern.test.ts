@@ -25,6 +25,30 @@ describe("pincer intern, unattended, when things go wrong", () => {
     expect(existsSync(`${box.env.PINCER_HOME}/sessions`)).toBe(false);
   });
 
+  it("is a plugin's command: listed in pincer --help, its own --help, and usage mistakes exit 2 before any model call", async () => {
+    using box = sandbox(env());
+    const from = fx.server.requests.length;
+    const help = await box.run(["--help"]);
+    expect(help.stdout).toContain('pincer intern "<task>" | run <pipeline.yaml> | resume <ref> | demo');
+    expect(help.stdout).toContain("(@pincer/plugin-ml-intern)");
+    const own = await box.run(["intern", "--help"]);
+    expect(own.code).toBe(0);
+    expect(own.stdout).toContain("pincer intern run <pipeline.yaml>");
+    expect(own.stdout).toMatch(/--sessions-repo <owner\/name>/);
+    for (const [args, message] of [
+      [[], "Say what to do, in quotes"],
+      [["train", "--max-calls", "0"], "--max-calls must be a positive integer."],
+      [["train", "--sessions-repo", "not a repo"], '--sessions-repo must be owner/name, not "not a repo".'],
+      [["train", "--runner", "cloud"], "--runner"],
+      [["train", "--max-cals", "3"], "--max-calls"],
+    ] as const) {
+      const wrong = await box.run(["intern", ...args, "--model", "openai/gpt-5"]);
+      expect(wrong.code, wrong.stderr).toBe(2);
+      expect(wrong.stderr).toContain(message);
+    }
+    expect(fx.server.requests.length).toBe(from);
+  });
+
   it("a crashing training job: its exit code and log tail reach the model, the run ends saying so, and another machine resumes it", async () => {
     using box = sandbox(env());
     const from = fx.server.requests.length;
@@ -66,7 +90,7 @@ describe("pincer intern, unattended, when things go wrong", () => {
     const resumed = await other.run(["intern", "resume", `ada/pincer-intern-sessions:${sessionId}`, "--no-upload"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`Fetched session ${sessionId} from ${fx.hub.url}`);
-    expect(resumed.stdout).toContain("model:    openai/gpt-5");
+    expect(resumed.stderr).toContain("model:    openai/gpt-5");
     const body = fx.server.requests.at(-1)!.body as Body;
     expect(toolMessages(body).join("\n")).toContain("ValueError: train.csv has no column 'label'");
     expect(String(body.messages.at(-1)!.content)).toContain("Continue the task from where this session stopped.");

@@ -1,7 +1,7 @@
 import type { FrontEndAdvice, PermissionDenial, TurnResult } from "@pincer/kernel";
 
 /**
- * What the user of `pincer -p` (and `pincer intern`, `pincer demo`) can do, in the command line's
+ * What the user of `pincer -p` (and `pincer <plugin command>`, `pincer demo`) can do, in the command line's
  * words: its flags. The kernel's messages name none; this is where they are named.
  */
 export const commandLineAdvice: FrontEndAdvice = {

@@ -95,6 +95,16 @@ describe("exec capability", () => {
     await expect(none.run("ls")).rejects.toThrow("may only run no commands");
   });
 
+  it("runs a program granted by absolute path as that file only, never one of its name elsewhere on PATH", async () => {
+    const root = temp();
+    const byPath = createExecCapability({ cwd: root, allowedCommands: ["/bin/echo"] });
+    expect((await byPath.run("/bin/echo hi")).output).toBe("hi\n");
+    await expect(byPath.run("echo hi")).rejects.toThrow('spawning "echo" refused: the plugin may only run /bin/echo');
+    await expect(byPath.run("/tmp/../bin/echo hi")).rejects.toThrow("may only run /bin/echo");
+    const missing = createExecCapability({ cwd: root, allowedCommands: ["/nonexistent/python3"] });
+    await expect(missing.run("/nonexistent/python3 -V")).rejects.toThrow("not found");
+  });
+
   it("without an OS sandbox, abort kills the process group, background children included", async () => {
     const root = temp();
     const marker = `1002.${Date.now() % 100000}${Math.floor(Math.random() * 1000)}`;

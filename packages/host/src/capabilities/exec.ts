@@ -1,4 +1,4 @@
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { ExecCapability, ExecOptions, ExecResult } from "@pincer/sdk";
 import { BackgroundShells, type SpawnPlan } from "./background.js";
@@ -168,8 +168,12 @@ function planCommand(
   if (!(grant.allowedCommands as string[]).includes(program as string)) {
     return { refused: `spawning "${program}" refused: the plugin may only run ${allowed}.` };
   }
-  // With no PATH at all, what execvp would search.
-  const path = findProgram(program as string, userEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin");
+  // An absolute path is granted as itself; a name is looked up (with no PATH at all, where execvp would search).
+  const path = (program as string).startsWith("/")
+    ? existsSync(program as string)
+      ? (program as string)
+      : undefined
+    : findProgram(program as string, userEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin");
   if (!path) return { refused: `spawning "${program}" refused: it was not found on PATH.` };
   return { argv: [path, ...args], cwd: realCwd, subject };
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
 import { type KernelEvent, PERMISSION_MODES, type PermissionMode, type TurnResult } from "@pincer/kernel";
 import type { DrivenEvent, DrivenTurn } from "@pincer/sdk";
 import { cut, usageSummary } from "../hooks/observed-events.js";
@@ -49,6 +51,8 @@ export class CommandDriver {
     private readonly signal: AbortSignal,
     private readonly grants: {
       allow: readonly string[];
+      /** Folders the plugin may write: where a session it starts may work instead of the command's folder. */
+      writeRoots?: readonly string[];
       services?: CommandServices;
       /** The plugin's granted environment as JSON, as a call hands it in (after a service set its variables). */
       grantedEnv?: () => string | undefined;
@@ -131,6 +135,7 @@ export class CommandDriver {
           args[2],
           send,
           progressed,
+          stopCodes(args[3]),
         );
       case "fork":
         return this.adopt(await this.session(args[0]).fork());
@@ -160,6 +165,14 @@ export class CommandDriver {
 
   /** A request's allow rules, each one the plugin was granted (a driver widens only by consent). */
   private allowed(request: DriverStartRequest): DriverStartRequest {
+    if (
+      request.cwd !== undefined &&
+      !(this.grants.writeRoots ?? []).some((root) => inside(request.cwd as string, root))
+    ) {
+      throw new Error(
+        `plugin ${this.plugin} may start a session only in a folder it may write (its fs write grant), not ${JSON.stringify(request.cwd)}`,
+      );
+    }
     for (const rule of request.allow ?? []) {
       if (!this.grants.allow.includes(rule)) {
         throw new Error(
@@ -195,6 +208,7 @@ export class CommandDriver {
     stream: unknown,
     send: (stream: number, json: string) => void,
     progressed: () => void,
+    stopOn: readonly string[] = [],
   ): Promise<DrivenTurn> {
     const events = typeof stream === "number" && Number.isSafeInteger(stream) && stream > 0 ? stream : 0;
     let batch: DrivenEvent[] = [];
@@ -210,6 +224,10 @@ export class CommandDriver {
     const onEvent = (event: KernelEvent) => {
       // Every event is progress: a long driven turn keeps the command alive.
       progressed();
+      // Here, not in the plugin: its answer would arrive after the next model call had started.
+      if (event.type === "permission" && !event.allowed && event.denial?.code && stopOn.includes(event.denial.code)) {
+        session.abort?.(`stopped: ${event.denial.code}`);
+      }
       if (!events) return;
       const observed = drivenEvent(event);
       if (!observed) return;
@@ -247,10 +265,20 @@ function drivenTurn(sessionId: string, result: TurnResult): DrivenTurn {
 function startRequest(value: unknown): DriverStartRequest {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw new Error("start options must be an object");
-  const { agent, model, maxTurns, instructions, allow, ...rest } = value as Record<string, unknown>;
+  const { agent, model, maxTurns, instructions, allow, cwd, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown) throw new Error(`start has no option ${JSON.stringify(unknown.slice(0, 40))}`);
   const request: DriverStartRequest = {};
+  if (cwd !== undefined) {
+    const folder = text(cwd, "cwd", 4096);
+    if (!isAbsolute(folder)) throw new Error("cwd must be an absolute path");
+    // Symlinks resolved: the folder checked against the write grant is the one the session gets.
+    try {
+      request.cwd = realpathSync(folder);
+    } catch {
+      throw new Error(`cwd ${JSON.stringify(folder.slice(0, 200))} is not a folder that exists`);
+    }
+  }
   if (instructions !== undefined) request.instructions = text(instructions, "instructions", DRIVER_LIMITS.instructions);
   if (allow !== undefined) {
     if (!Array.isArray(allow) || allow.length > 64) throw new Error("allow must be a list of at most 64 rules");
@@ -290,4 +318,23 @@ function text(value: unknown, name: string, max: number): string {
   if (typeof value !== "string") throw new Error(`${name} must be text`);
   if (value.length > max) throw new Error(`${name} is ${value.length} characters; the most is ${max}`);
   return value;
+}
+
+/** Whether `path` is `root` or inside it (both absolute, resolved). */
+function inside(path: string, root: string): boolean {
+  let real = resolve(root);
+  try {
+    real = realpathSync(real);
+  } catch {
+    // A root that does not exist holds nothing.
+  }
+  const rel = relative(real, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** A prompt's stopOnDenied: denial codes, each a short word. */
+function stopCodes(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > 16) throw new Error("stopOnDenied must be a list of at most 16 codes");
+  return value.map((code) => text(code, "stopOnDenied[]", 64));
 }

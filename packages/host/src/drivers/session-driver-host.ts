@@ -36,6 +36,8 @@ export interface DriverStartRequest {
   instructions?: string;
   /** Allow rules beyond the user's: the host has checked them against the plugin's grants. */
   allow?: string[];
+  /** The session's folder instead of the command's: an absolute path the host found inside the plugin's write grant. */
+  cwd?: string;
 }
 
 export interface DrivenSessionHost {

@@ -142,7 +142,8 @@ export const HOOKS_INSIDE = `
             });
           }
           try {
-            return await op("prompt", id, S(text), stream);
+            const stopOn = options && Array.isArray(options.stopOnDenied) ? options.stopOnDenied.map((code) => S(code)) : [];
+            return await op("prompt", id, S(text), stream, stopOn);
           } finally {
             listeners.delete(stream);
           }

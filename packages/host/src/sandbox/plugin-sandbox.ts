@@ -115,12 +115,7 @@ export class PluginSandbox {
       // The shape only: the kernel checks the figure and cleans the summary before anyone sees it.
       const estimate = (parseReply(json) ?? {}) as Partial<CostEstimate>;
       if (typeof estimate.usd !== "number" || typeof estimate.summary !== "string") return undefined;
-      return {
-        usd: estimate.usd,
-        summary: estimate.summary,
-        ...(estimate.recurring ? { recurring: true } : {}),
-        ...(typeof estimate.category === "string" ? { category: estimate.category } : {}),
-      };
+      return { usd: estimate.usd, summary: estimate.summary, ...(estimate.recurring ? { recurring: true } : {}) };
     } catch (error) {
       this.options.log?.(`[${this.options.pluginName}] ${name}'s cost estimate failed: ${(error as Error).message}`);
       return undefined;
@@ -250,6 +245,8 @@ export class PluginSandbox {
     const data = JSON.stringify({
       cwd: ctx.cwd,
       argv: ctx.argv ?? [],
+      pluginDir: ctx.pluginDir ?? "",
+      tmpDir: ctx.tmpDir ?? "",
       sessionId: ctx.sessionId,
       model: ctx.model,
       ...(ctx.budgetUsd !== undefined ? { budgetUsd: ctx.budgetUsd } : {}),

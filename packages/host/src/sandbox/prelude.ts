@@ -229,8 +229,7 @@ ${HOOKS_INSIDE}
       const estimate = tool.estimateCost(parse(argsJson), { cwd, env });
       if (!estimate || typeof estimate !== "object" || typeof estimate.then === "function") return undefined;
       const summary = typeof estimate.summary === "string" ? estimate.summary.slice(0, 1000) : undefined;
-      const category = typeof estimate.category === "string" ? estimate.category.slice(0, 32) : undefined;
-      return stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true, category });
+      return stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
     },
     async run(callId, name, argsJson, cwd, envJson) {
       receiveEnv(envJson);
@@ -266,9 +265,11 @@ ${HOOKS_INSIDE}
       const controller = new AbortController();
       calls.set(callId, { controller });
       newWindow();
-      const { cwd, argv, sessionId, model, budgetUsd, drives, serves } = parse(contextJson);
+      const { cwd, argv, pluginDir, tmpDir, sessionId, model, budgetUsd, drives, serves } = parse(contextJson);
       const ctx = {
         cwd,
+        pluginDir,
+        tmpDir,
         argv: Array.isArray(argv) ? argv.map((word) => S(word)) : [],
         sessionId,
         model,

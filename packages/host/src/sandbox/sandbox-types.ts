@@ -67,6 +67,9 @@ export interface SandboxCommandContext {
   argv?: string[];
   sessionId: string;
   model: string;
+  /** The plugin's own folder and the machine's temporary folder (ctx.pluginDir, ctx.tmpDir). */
+  pluginDir?: string;
+  tmpDir?: string;
   /** The user's `--budget`, handed to the command as ctx.budgetUsd. */
   budgetUsd?: number;
   /** Services the command may ask for (its ctx.services); absent: it gets none. */
