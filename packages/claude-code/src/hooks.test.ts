@@ -72,6 +72,11 @@ describe("Claude Code's matchers and if conditions", () => {
     expect(matchesTool("Edit.*", "edit")).toBe(true);
     expect(matchesTool("mcp__memory__.*", "mcp__memory__create")).toBe(true);
     expect(matchesTool("mcp__memory", "mcp__memory__create")).toBe(false);
+    // Claude Code's older names for a tool still match it.
+    expect(matchesTool("Task", "task")).toBe(true);
+    expect(matchesTool("Agent", "task")).toBe(true);
+    expect(matchesTool("MultiEdit", "edit")).toBe(true);
+    expect(matchesTool("Task", "todo")).toBe(false);
     expect(matches("code-reviewer", "senior-code-reviewer")).toBe(false);
     expect(matches("startup|resume", "resume")).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { PermissionEngine, type PermissionSubject, rulesFromConfig } from "@pincer/kernel";
 import { claudeRuleToPincer } from "../settings/permission-rules.js";
-import { claudeToolName } from "../tool-names.js";
+import { claudeToolName, TOOL_NAME_TABLE } from "../tool-names.js";
 
 /**
  * Claude Code's matcher rules (hooks reference, "Matcher patterns"): absent, "" or "*" match
@@ -27,10 +27,18 @@ export function matches(matcher: string | undefined, value: string, alternatives
   }
 }
 
-/** A tool event's matcher against a Pincer tool: its Claude Code name first, its own too. */
+/**
+ * A tool event's matcher against a Pincer tool: its Claude Code name first, then Claude Code's
+ * other names for it (`Task` for `Agent`, `MultiEdit` for `Edit`, which older hooks still name)
+ * and its own.
+ */
 export function matchesTool(matcher: string | undefined, pincerTool: string): boolean {
   const claude = claudeToolName(pincerTool);
-  return matches(matcher, claude, claude === pincerTool ? [] : [pincerTool]);
+  const aliases = TOOL_NAME_TABLE.filter((row) => row.pincer === pincerTool && row.claude !== claude).map(
+    (row) => row.claude,
+  );
+  if (pincerTool === "edit") aliases.push("MultiEdit");
+  return matches(matcher, claude, [...aliases, ...(claude === pincerTool ? [] : [pincerTool])]);
 }
 
 /**
