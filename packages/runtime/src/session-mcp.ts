@@ -61,7 +61,9 @@ export function sessionMcp(options: {
     baseEnv: baseEnv(options.env),
     guard: (command, args, server) => {
       const records = options.records;
-      const label = `MCP server ${server}: ${[command, ...args].join(" ")}`;
+      // The program only: its arguments may hold a token expanded from ${VAR}, and the note is
+      // shown to the user when it outlives a session.
+      const label = `MCP server ${server}: ${command}`;
       return fifoLifeline(command, args, records ? { records, label } : undefined);
     },
     ...(options.user.mcp?.startTimeoutMs ? { startTimeoutMs: options.user.mcp.startTimeoutMs } : {}),

@@ -114,7 +114,7 @@ describe.each(modes)("no orphan processes: kill -9 of pincer with an MCP server 
       const notes = join(box.env.PINCER_HOME!, "run", "processes");
       await until(() => mcpNotes(notes).length === 1, { message: "the server's note", timeoutMs: 60_000 });
       const [note] = mcpNotes(notes);
-      expect(note!.label).toContain(`MCP server fx: ${process.execPath}`);
+      expect(note!.label).toBe(`MCP server fx: ${process.execPath}`);
       expect(processesWith(flag)).toContain(note!.pgid);
       child.kill("SIGKILL");
       await done;
