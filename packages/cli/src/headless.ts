@@ -2,7 +2,14 @@ import { emptyUsage, jsonChunks, type KernelEvent, SessionBusyError, type TurnRe
 import { prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { runHeadlessCommand } from "./headless-command.js";
-import { assistantLine, initLine, type PermissionDenial, resultLine, toolResultLine } from "./output/claude-format.js";
+import {
+  assistantLine,
+  initLine,
+  type PermissionDenial,
+  resultLine,
+  spendSummary,
+  toolResultLine,
+} from "./output/claude-format.js";
 import { commandLineAdvice, commandLineDenialReason, commandLineStop } from "./output/command-line-advice.js";
 import { writePaced } from "./output/paced-write.js";
 import { EXIT_PIPE_CLOSED, watchPipes } from "./output/pipe-closed.js";
@@ -176,7 +183,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     sessionId: session.id,
     durationMs: Date.now() - started,
     denials,
+    spend: kernel.spending.breakdown(),
   });
+  const spent = spendSummary(kernel.spending.breakdown());
+  if (spent) write(stderr, `${style.dim("$")} ${spent}\n`);
   if (options.outputFormat === "text") {
     await writePaced(stdout, textSlices(result.text), pipes.closed);
   } else {

@@ -25,6 +25,11 @@ export interface CostEstimate {
   summary: string;
   /** It repeats on a schedule (a cron job): never approved by a budget, always asked of a person. */
   recurring?: boolean;
+  /**
+   * What kind of spending this is, for the run's summary ("job", "endpoint"; a short lowercase
+   * word). Absent: "tool".
+   */
+  category?: string;
 }
 
 export interface ToolContext {

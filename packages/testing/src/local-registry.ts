@@ -36,12 +36,15 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
   const app = await runServer({
     self_path: storage,
     storage: join(storage, "storage"),
-    auth: { htpasswd: { file: join(storage, "htpasswd"), max_users: 100 } },
+    // bcrypt at its cheapest: every request checks the token's password, and a test registry guards nothing.
+    auth: { htpasswd: { file: join(storage, "htpasswd"), max_users: 100, rounds: 4 } },
     uplinks: {},
     packages: { "**": { access: "$all", publish: "$authenticated", unpublish: "$authenticated" } },
     log: { type: "stdout", format: "pretty", level: "fatal" },
     security: { api: { legacy: true } },
     web: { enable: false },
+    // Native packages (a compiler's platform binary) publish tarballs of tens of megabytes.
+    max_body_size: "1gb",
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));

@@ -58,9 +58,9 @@ export interface EndpointHardware {
  * (at $0, the summary saying the price is unknown): an unknown price must not make it run unasked.
  *
  * On a local Hub (a loopback HF_ENDPOINT) nothing is billed: the endpoint is a process on this
- * machine that ends with the Hub. That is $0 and not recurring, so a local rehearsal runs as the
- * user's modes and rules decide, like a job on the local Hub's free runner; the summary still
- * names Hugging Face's price, so the rehearsal shows what the real one would cost.
+ * machine that ends with the Hub, so it is not recurring and a local rehearsal runs as the user's
+ * modes and rules decide. It is priced as the real one, though (Hugging Face's price for its first
+ * hour), as a rehearsed job is: a rehearsal spends its budget as the real run would.
  */
 export function estimateEndpoint(hardware: EndpointHardware, endpoint: string, action = ""): CostEstimate {
   const { instanceType, instanceSize } = hardware;
@@ -68,20 +68,32 @@ export function estimateEndpoint(hardware: EndpointHardware, endpoint: string, a
   const price = hourlyPrice(instanceType, instanceSize);
   const what = `${action}${instanceType} ${instanceSize}${replicas > 1 ? ` × up to ${replicas} replicas` : ""}`;
   if (isLoopback(endpoint)) {
-    const real = price === undefined ? "" : ` (≈ ${hourly(price * replicas)}/h on Hugging Face)`;
-    return { usd: 0, summary: `${what} on the local Hub at ${endpoint}: this machine, $0${real}` };
+    if (price === undefined) {
+      return {
+        usd: 0,
+        summary: `${what} on the local Hub at ${endpoint}: no list price known, $0`,
+        category: "endpoint",
+      };
+    }
+    return {
+      usd: price * replicas,
+      summary: `${what} ≈ ${hourly(price * replicas)}/h, its first hour (Hugging Face's price; the local Hub at ${endpoint} rehearses it here)`,
+      category: "endpoint",
+    };
   }
   if (price === undefined) {
     return {
       usd: 0,
       summary: `${what}: no list price known (see ${PRICE_LIST}); ${EVERY_HOUR}`,
       recurring: true,
+      category: "endpoint",
     };
   }
   return {
     usd: price * replicas,
     summary: `${what} ≈ ${hourly(price * replicas)}/h while running (${UNTIL_STOPPED})`,
     recurring: true,
+    category: "endpoint",
   };
 }
 
@@ -124,6 +136,7 @@ export function estimateResume(name: string, namespace: string | undefined, endp
   if (matches.length === 1) return estimateEndpoint(matches[0]!, endpoint, "resumes ");
   const local = isLoopback(endpoint);
   const summary = `resumes ${namespace ? `${namespace}/` : ""}${name}, hardware not seen in this session (hf_endpoint_info shows it and its price)`;
-  if (local) return { usd: 0, summary: `${summary} on the local Hub at ${endpoint}: this machine, $0` };
-  return { usd: 0, summary: `${summary}; ${EVERY_HOUR}`, recurring: true };
+  if (local)
+    return { usd: 0, summary: `${summary} on the local Hub at ${endpoint}: this machine, $0`, category: "endpoint" };
+  return { usd: 0, summary: `${summary}; ${EVERY_HOUR}`, recurring: true, category: "endpoint" };
 }

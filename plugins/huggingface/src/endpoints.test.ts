@@ -138,13 +138,14 @@ describe("the Inference Endpoints tools against a local Hub", () => {
     }
   });
 
-  it("estimates an hour of a running endpoint as recurring work on the public Hub, and $0 on a local one", () => {
+  it("estimates an hour of a running endpoint as recurring work on the public Hub, and its first hour at that price on a local one", () => {
     const hub = "https://huggingface.co";
     const t4 = { instanceType: "nvidia-t4", instanceSize: "x1", maxReplica: 1 };
     expect(estimateEndpoint(t4, hub)).toEqual({
       usd: 0.5,
       summary: "nvidia-t4 x1 ≈ $0.50/h while running (billed until paused, scaled to zero or deleted)",
       recurring: true,
+      category: "endpoint",
     });
     // Priced at the most replicas it may run; a CPU's cents keep their third digit.
     expect(estimateEndpoint({ instanceType: "nvidia-a10g", instanceSize: "x2", maxReplica: 3 }, hub)).toMatchObject({
@@ -159,16 +160,21 @@ describe("the Inference Endpoints tools against a local Hub", () => {
       summary:
         "nvidia-b300 x1: no list price known (see https://huggingface.co/pricing#endpoints); billed every hour while running, until paused, scaled to zero or deleted",
       recurring: true,
+      category: "endpoint",
     });
+    // A rehearsal is priced as the real run (its first hour), not recurring: nothing bills here.
     expect(estimateEndpoint(t4, "http://127.0.0.1:4000")).toEqual({
-      usd: 0,
-      summary: "nvidia-t4 x1 on the local Hub at http://127.0.0.1:4000: this machine, $0 (≈ $0.50/h on Hugging Face)",
+      usd: 0.5,
+      summary:
+        "nvidia-t4 x1 ≈ $0.50/h, its first hour (Hugging Face's price; the local Hub at http://127.0.0.1:4000 rehearses it here)",
+      category: "endpoint",
     });
     expect(estimateResume("never-seen", "ada", hub)).toEqual({
       usd: 0,
       summary:
         "resumes ada/never-seen, hardware not seen in this session (hf_endpoint_info shows it and its price); billed every hour while running, until paused, scaled to zero or deleted",
       recurring: true,
+      category: "endpoint",
     });
   });
 
@@ -178,8 +184,9 @@ describe("the Inference Endpoints tools against a local Hub", () => {
     const manage = tools.find((tool) => tool.name === "hf_endpoint_manage")!;
     const args = { name: "cost-ep", repo: "ada/tiny-model", instanceType: "nvidia-l4", maxReplica: 2 };
     expect(await create.estimateCost?.(args, fx.plugin.cwd)).toEqual({
-      usd: 0,
-      summary: `nvidia-l4 x1 × up to 2 replicas on the local Hub at ${fx.hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+      usd: 1.6,
+      summary: `nvidia-l4 x1 × up to 2 replicas ≈ $1.60/h, its first hour (Hugging Face's price; the local Hub at ${fx.hub.url} rehearses it here)`,
+      category: "endpoint",
     });
     const resume = { name: "cost-ep", action: "resume" };
     expect((await manage.estimateCost?.(resume, fx.plugin.cwd))?.summary).toMatch(
@@ -188,8 +195,9 @@ describe("the Inference Endpoints tools against a local Hub", () => {
     expect((await fx.plugin.runTool("hf_endpoint_create", args)).isError).toBeFalsy();
     // Resuming names only the endpoint: the hardware comes from what this session has seen of it.
     expect(await manage.estimateCost?.(resume, fx.plugin.cwd)).toEqual({
-      usd: 0,
-      summary: `resumes nvidia-l4 x1 × up to 2 replicas on the local Hub at ${fx.hub.url}: this machine, $0 (≈ $1.60/h on Hugging Face)`,
+      usd: 1.6,
+      summary: `resumes nvidia-l4 x1 × up to 2 replicas ≈ $1.60/h, its first hour (Hugging Face's price; the local Hub at ${fx.hub.url} rehearses it here)`,
+      category: "endpoint",
     });
     expect((await manage.estimateCost?.({ ...resume, namespace: "ada" }, fx.plugin.cwd))?.summary).toMatch(
       /^resumes nvidia-l4 x1/,
@@ -215,6 +223,7 @@ describe("the Inference Endpoints tools against a local Hub", () => {
         usd: 0.5,
         summary: "nvidia-t4 x1 ≈ $0.50/h while running (billed until paused, scaled to zero or deleted)",
         recurring: true,
+        category: "endpoint",
       });
       expect(await manage.estimateCost?.({ name: "x", action: "resume" }, publicHub.cwd)).toMatchObject({
         recurring: true,

@@ -79,12 +79,17 @@ export function estimateJob(options: {
   if (!flavor || !(seconds > 0)) return undefined;
   const local = isLoopback(options.endpoint);
   if (local && name === DEFAULT_FLAVOR) {
-    return { usd: 0, summary: `${name} on the local Hub's runner (${options.endpoint}): this machine, $0` };
+    return {
+      usd: 0,
+      summary: `${name} on the local Hub's runner (${options.endpoint}): this machine, $0`,
+      category: "job",
+    };
   }
   const usd = (flavor.usdPerHour * seconds) / 3600;
   const price = `${name} at $${flavor.usdPerHour.toFixed(2)}/h × up to ${duration(seconds)} ≈ $${usd.toFixed(2)}`;
   return {
     usd,
     summary: local ? `${price} (Hugging Face's price; the local Hub at ${options.endpoint} rehearses it here)` : price,
+    category: "job",
   };
 }

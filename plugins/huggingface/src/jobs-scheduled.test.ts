@@ -46,6 +46,7 @@ describe("scheduled jobs", () => {
       usd: 7,
       summary:
         "7 runs in its first week × (a10g-small at $1.00/h × up to 1 h ≈ $1.00) ≈ $7.00; it goes on until suspended or deleted",
+      category: "job",
     });
     expect(estimateSchedule({ schedule: "@hourly" }, "http://127.0.0.1:7358")?.usd).toBe(0);
   });

@@ -46,6 +46,7 @@ export function estimateSchedule(
   return {
     usd: one.usd * runs,
     summary: `${runs} run${runs === 1 ? "" : "s"} in its first week × (${one.summary}) ≈ $${(one.usd * runs).toFixed(2)}; it goes on until suspended or deleted`,
+    category: "job",
   };
 }
 

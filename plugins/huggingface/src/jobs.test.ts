@@ -16,11 +16,13 @@ describe("job flavors and their cost", () => {
     expect(estimateJob({ flavor: "a10g-small", timeoutSeconds: 7200, endpoint: "https://huggingface.co" })).toEqual({
       usd: 2,
       summary: "a10g-small at $1.00/h × up to 2 h ≈ $2.00",
+      category: "job",
     });
     // No timeout: the default 30 minutes.
     expect(estimateJob({ flavor: "h100x8", endpoint: "https://huggingface.co" })).toEqual({
       usd: 18,
       summary: "h100x8 at $36.00/h × up to 30 min ≈ $18.00",
+      category: "job",
     });
     expect(estimateJob({ endpoint: "https://huggingface.co" })?.usd).toBeCloseTo(0.005);
     expect(estimateJob({ flavor: "b200", endpoint: "https://huggingface.co" })).toBeUndefined();
@@ -30,6 +32,7 @@ describe("job flavors and their cost", () => {
     expect(estimateJob({ endpoint: "http://127.0.0.1:4000" })).toEqual({
       usd: 0,
       summary: "cpu-basic on the local Hub's runner (http://127.0.0.1:4000): this machine, $0",
+      category: "job",
     });
     const rehearsed = estimateJob({ flavor: "cpu-xl", timeoutSeconds: 5400, endpoint: "http://localhost:4000" });
     expect(rehearsed?.usd).toBe(1.5);
@@ -59,6 +62,7 @@ describe("job flavors and their cost", () => {
       {
         usd: 2,
         summary: `a10g-small at $1.00/h × up to 2 h ≈ $2.00 (Hugging Face's price; the local Hub at ${fx.hub.url} rehearses it here)`,
+        category: "job",
       },
     );
     expect(await run.estimateCost?.({ script: "" }, fx.plugin.cwd)).toMatchObject({ usd: 0 });

@@ -62,6 +62,8 @@ export function templateFiles(input: TemplateInput): Record<string, string> {
         noEmit: true,
         allowImportingTsExtensions: true,
         skipLibCheck: true,
+        // TypeScript 6+ loads no @types by default; the tests import node:test and node:fs.
+        types: ["node"],
       },
       include: ["src", "test"],
     })}\n`,

@@ -57,6 +57,11 @@ describe.skipIf(!existsSync("/usr/bin/python3"))("--budget: an unattended run's 
     expect(told).toMatch(/it ended COMPLETED/);
     expect(told).toContain("job 0");
     expect(result.stderr).not.toContain("Spending passed");
+    // The summary says what the run spent, by kind: the model, and the job as estimated.
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ spend: { job_usd: 2, budget_usd: 5 } });
+    expect(result.stderr).toMatch(
+      /Spent \$2\.\d\d of a \$5\.00 budget: model \$\d+\.\d\d, job \$2\.00 \(calls as estimated\)/,
+    );
   });
 
   it("a subagent spends from the run's budget: its $2 job is approved under --budget 5", async () => {

@@ -1,5 +1,12 @@
-import type { AssistantMessage, KernelEvent, ToolResultMessage, TurnResult, Usage } from "@pincer/kernel";
-import { messageText } from "@pincer/kernel";
+import type {
+  AssistantMessage,
+  KernelEvent,
+  SpendBreakdown,
+  ToolResultMessage,
+  TurnResult,
+  Usage,
+} from "@pincer/kernel";
+import { formatUsd, messageText } from "@pincer/kernel";
 
 /**
  * Headless output in Claude Code's `stream-json` / `json` shapes, so scripts and SDK
@@ -60,6 +67,8 @@ export function resultLine(options: {
   sessionId: string;
   durationMs: number;
   denials: PermissionDenial[];
+  /** What the run spent, by kind (Pincer's addition to the line). */
+  spend?: SpendBreakdown;
 }) {
   const { result } = options;
   const failed = result.stopReason !== "end_turn" || options.denials.length > 0;
@@ -81,7 +90,31 @@ export function resultLine(options: {
     total_cost_usd: result.usage.cost.total,
     usage: usageFields(result.usage),
     permission_denials: options.denials,
+    ...(options.spend ? { spend: spendFields(options.spend) } : {}),
   };
+}
+
+/** `spend` on the result line: the model's cost and the costed calls' estimates by kind (job, endpoint, tool). */
+function spendFields(spend: SpendBreakdown) {
+  return {
+    model_usd: spend.modelUsd,
+    ...Object.fromEntries(Object.entries(spend.calls).map(([kind, usd]) => [`${kind}_usd`, usd])),
+    total_usd: spend.totalUsd,
+    ...(spend.capUsd !== undefined ? { budget_usd: spend.capUsd } : {}),
+  };
+}
+
+/**
+ * The run's spending as a person reads it, when something besides the model was spent or a
+ * budget was set: `Spent $3.20: model $0.20, job $3.00 (estimated) of a $5.00 budget`.
+ */
+export function spendSummary(spend: SpendBreakdown): string | undefined {
+  const calls = Object.entries(spend.calls).filter(([, usd]) => usd > 0);
+  if (calls.length === 0 && spend.capUsd === undefined) return undefined;
+  const parts = [`model ${formatUsd(spend.modelUsd)}`, ...calls.map(([kind, usd]) => `${kind} ${formatUsd(usd)}`)];
+  const estimated = calls.length > 0 ? " (calls as estimated)" : "";
+  const cap = spend.capUsd !== undefined ? ` of a ${formatUsd(spend.capUsd)} budget` : "";
+  return `Spent ${formatUsd(spend.totalUsd)}${cap}: ${parts.join(", ")}${estimated}`;
 }
 
 function usageFields(usage: Usage) {

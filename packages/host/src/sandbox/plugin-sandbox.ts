@@ -115,7 +115,12 @@ export class PluginSandbox {
       // The shape only: the kernel checks the figure and cleans the summary before anyone sees it.
       const estimate = (parseReply(json) ?? {}) as Partial<CostEstimate>;
       if (typeof estimate.usd !== "number" || typeof estimate.summary !== "string") return undefined;
-      return { usd: estimate.usd, summary: estimate.summary, ...(estimate.recurring ? { recurring: true } : {}) };
+      return {
+        usd: estimate.usd,
+        summary: estimate.summary,
+        ...(estimate.recurring ? { recurring: true } : {}),
+        ...(typeof estimate.category === "string" ? { category: estimate.category } : {}),
+      };
     } catch (error) {
       this.options.log?.(`[${this.options.pluginName}] ${name}'s cost estimate failed: ${(error as Error).message}`);
       return undefined;

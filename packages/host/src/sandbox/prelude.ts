@@ -229,7 +229,8 @@ ${HOOKS_INSIDE}
       const estimate = tool.estimateCost(parse(argsJson), { cwd, env });
       if (!estimate || typeof estimate !== "object" || typeof estimate.then === "function") return undefined;
       const summary = typeof estimate.summary === "string" ? estimate.summary.slice(0, 1000) : undefined;
-      return stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true });
+      const category = typeof estimate.category === "string" ? estimate.category.slice(0, 32) : undefined;
+      return stringify({ usd: estimate.usd, summary, recurring: estimate.recurring === true, category });
     },
     async run(callId, name, argsJson, cwd, envJson) {
       receiveEnv(envJson);

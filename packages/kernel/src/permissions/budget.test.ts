@@ -370,3 +370,26 @@ describe("one ledger for a run and its subagents", () => {
     );
   });
 });
+
+describe("what a run spent, by kind", () => {
+  it("counts each costed call under its estimate's category (tool when none), and the model apart", () => {
+    const budget = new SpendingBudget({ capUsd: 100 });
+    budget.record(gpu(2, { category: "job" }));
+    budget.record(gpu(1.5, { category: "endpoint" }));
+    budget.record(gpu(0.25));
+    budget.addModelSpend(0.1);
+    expect(budget.breakdown()).toEqual({
+      modelUsd: 0.1,
+      calls: { job: 2, endpoint: 1.5, tool: 0.25 },
+      totalUsd: 3.85,
+      capUsd: 100,
+    });
+  });
+
+  it("keeps only a short lowercase word as a category", () => {
+    expect(checkEstimate({ usd: 1, summary: "x", category: "job" })).toMatchObject({ category: "job" });
+    for (const category of ["Job", "a b", "x".repeat(40), 3, "job\n"]) {
+      expect(checkEstimate({ usd: 1, summary: "x", category })).not.toHaveProperty("category");
+    }
+  });
+});

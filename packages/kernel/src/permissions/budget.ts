@@ -39,7 +39,7 @@ export function describeEstimate(estimate: CostEstimate): string {
  */
 export function checkEstimate(value: unknown): CostEstimate | undefined {
   if (!value || typeof value !== "object") return undefined;
-  const { usd, summary, recurring } = value as Record<string, unknown>;
+  const { usd, summary, recurring, category } = value as Record<string, unknown>;
   if (typeof usd !== "number" || !Number.isFinite(usd) || usd < 0) return undefined;
   if (typeof summary !== "string") return undefined;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them.
@@ -48,7 +48,19 @@ export function checkEstimate(value: unknown): CostEstimate | undefined {
     usd,
     summary: line.length > MAX_SUMMARY_CHARS ? `${line.slice(0, MAX_SUMMARY_CHARS - 1)}…` : line,
     ...(recurring === true ? { recurring: true } : {}),
+    ...(typeof category === "string" && CATEGORY.test(category) ? { category } : {}),
   };
+}
+
+const CATEGORY = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** What a run spent, by kind: the model's own cost, and the estimates of the costed calls that went ahead by category. */
+export interface SpendBreakdown {
+  modelUsd: number;
+  /** "job", "endpoint", "tool" (calls whose estimate named no category) … */
+  calls: Record<string, number>;
+  totalUsd: number;
+  capUsd?: number;
 }
 
 /**
@@ -63,6 +75,7 @@ export function checkEstimate(value: unknown): CostEstimate | undefined {
 export class SpendingBudget {
   readonly capUsd: number | undefined;
   private toolUsd = 0;
+  private readonly byCategory = new Map<string, number>();
   /** Model dollars added with addModelSpend: the kernels sharing this ledger (a run and its subagents). */
   private addedModelUsd = 0;
   private nextWarningUsd = FIRST_SPENDING_WARNING_USD;
@@ -99,6 +112,16 @@ export class SpendingBudget {
     return this.toolUsd + this.modelSpendUsd;
   }
 
+  /** The run's spending by kind, for its summary. */
+  breakdown(): SpendBreakdown {
+    return {
+      modelUsd: this.modelSpendUsd,
+      calls: Object.fromEntries(this.byCategory),
+      totalUsd: this.spentUsd,
+      ...(this.capUsd !== undefined ? { capUsd: this.capUsd } : {}),
+    };
+  }
+
   /**
    * A costed call that would otherwise ask: approved, and counted at once (so calls decided
    * together cannot all squeeze into the same room), when it fits in the cap. Recurring work and
@@ -128,6 +151,8 @@ export class SpendingBudget {
   record(estimate: CostEstimate | undefined): void {
     if (!estimate || estimate.usd === 0) return;
     this.toolUsd += estimate.usd;
+    const category = estimate.category ?? "tool";
+    this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + estimate.usd);
     this.checkThresholds();
   }
 
