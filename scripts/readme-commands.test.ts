@@ -135,6 +135,9 @@ async function resolveCommand(
 
 const lines = shellLines(readme);
 
+/** The Install section's lines: a published package from the registry, globally or into a project. */
+const NPM_INSTALL = /^npm install (?:--global |--save-dev )?(@pincer\/[\w-]+)$/;
+
 describe("the README's commands", () => {
   it("keeps the Quick start at exactly two commands, both of which name real scripts", () => {
     const quickStart = lines.filter(({ block }) => block === 0).map(({ line }) => line);
@@ -158,9 +161,20 @@ describe("the README's commands", () => {
           !/^export [A-Z_]+=\S+$/.test(line) &&
           !/^cd [\w./-]+$/.test(line) &&
           line !== "cd packages/cli && npm link" &&
-          !/^npm publish \S+\.tgz$/.test(line),
+          !/^npm publish \S+\.tgz$/.test(line) &&
+          !NPM_INSTALL.test(line),
       );
     expect(unknown, "README commands this test does not check: add a check for them here").toEqual([]);
+  });
+
+  it("installs only packages this workspace publishes (scripts/registry-install.test.ts installs them)", () => {
+    const named = lines.flatMap(({ line }) => NPM_INSTALL.exec(line)?.slice(1, 2) ?? []);
+    expect(named).toContain("@pincer/cli");
+    for (const name of named) {
+      const dir = name.replace("@pincer/", "packages/");
+      const json = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
+      expect(`${json.name} private: ${json.private === true}`).toBe(`${name} private: false`);
+    }
   });
 
   it("names only pnpm scripts that exist", () => {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { probeBwrap } from "@pincer/host";
 import { type LocalRegistry, startLocalRegistry } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workspacePackages } from "./publish-rules.js";
@@ -34,6 +35,8 @@ function onPath(command: string): string {
 // The quick form (CI) installs the CLI with npm and builds a plugin against the published SDK;
 // PINCER_REGISTRY_E2E=full adds `pnpm add -g` and the embedding example (minutes more).
 const full = process.env.PINCER_REGISTRY_E2E === "full";
+// A machine without bubblewrap runs the demo's commands only when told to (as the README says).
+const UNCONFINED = probeBwrap().ok ? [] : ["--dangerously-run-unconfined"];
 let registry: LocalRegistry;
 let seeded = "";
 beforeAll(async () => {
@@ -182,13 +185,17 @@ function allowTheDemo(home: string): void {
   mkdirSync(join(home, ".pincer"), { recursive: true });
   writeFileSync(
     join(home, ".pincer/config.json"),
-    JSON.stringify({ permissions: { defaultMode: "acceptEdits", allow: ["bash(node fizzbuzz.test.js)"] } }),
+    JSON.stringify({
+      permissions: { defaultMode: "acceptEdits", allow: ["bash(node fizzbuzz.test.js)"] },
+      ...(UNCONFINED.length ? { sandbox: { os: "off" } } : {}),
+    }),
   );
 }
 
-/** --version, the built-ins `plugin list` shows, and an offline -p turn (the recording the CLI ships). */
+/** --version, the README's `pincer demo`, the built-ins `plugin list` shows, and an offline -p turn. */
 async function usesTheCli(user: ReturnType<typeof machine>, pincer: string): Promise<void> {
   expect((await user.exec(pincer, ["--version"])).stdout).toContain(version);
+  expect((await user.exec(pincer, ["demo", ...UNCONFINED])).stdout).toContain("demo finished");
   const plugins = (await user.exec(pincer, ["plugin", "list"])).stdout;
   for (const builtIn of ["@pincer/plugin-core-tools", "@pincer/provider-replay", "@pincer/theme-dark"]) {
     expect(plugins).toContain(builtIn);
@@ -206,6 +213,7 @@ async function usesTheCli(user: ReturnType<typeof machine>, pincer: string): Pro
       "acceptEdits",
       "--allowedTools",
       "bash(node fizzbuzz.test.js)",
+      ...UNCONFINED,
     ],
     { cwd: project },
   );
