@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hooks, ToolCall } from "@pincer/kernel";
 import { until } from "@pincer/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeHookSets, type SessionStartSource } from "./hooks/claude-hooks.js";
-import type { BoundHook } from "./hooks/hook-process.js";
+import { type BoundHook, runHookCommand } from "./hooks/hook-process.js";
 import { conditionHolds, matches, matchesTool } from "./hooks/matchers.js";
 import type { ClaudeHookCommand } from "./plugins/claude-plugin-hooks.js";
 
@@ -156,6 +156,30 @@ describe("Claude Code hooks: their input", () => {
       });
       expect(verdict).toEqual(source === "startup" || source === "clear" ? { context: "fresh start" } : undefined);
     }
+  });
+});
+
+describe("Claude Code hooks and the OS sandbox", () => {
+  it("a hook that must run in bwrap on a machine without it does not run at all, even after an unconfined run of the same hook", async () => {
+    const cwd = temp();
+    const hook: BoundHook = {
+      event: "PreToolUse",
+      command: 'touch "$CLAUDE_PROJECT_DIR/ran"',
+      timeout: 10,
+      origin: { kind: "settings", file: join(cwd, ".claude", "settings.json"), scope: "project" },
+    };
+    const env = { PATH: process.env.PATH };
+    // The user turned the sandbox off for one session: it runs.
+    expect((await runHookCommand(hook, {}, { cwd, env, osSandbox: { os: "off" } }).done).code).toBe(0);
+    rmSync(join(cwd, "ran"));
+    // Another demands bubblewrap, which this machine (here: a missing binary) lacks: refused, not run unconfined.
+    const refused = await runHookCommand(
+      hook,
+      {},
+      { cwd, env, osSandbox: { os: "bwrap", bwrapPath: join(cwd, "no-bwrap") } },
+    ).done;
+    expect(refused.error).toBeTruthy();
+    expect(existsSync(join(cwd, "ran"))).toBe(false);
   });
 });
 

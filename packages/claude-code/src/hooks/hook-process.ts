@@ -107,7 +107,9 @@ export function runHookCommand(
   const userOwn = origin.kind === "settings" && origin.scope === "user";
   try {
     const readable = options.readable ?? [];
-    const key = `${options.cwd}\0${plugin?.root ?? ""}\0${userOwn}\0${readable.join("\0")}`;
+    // The sandbox settings are part of the key: a session that demands bwrap never reuses the
+    // unconfined answer an earlier session's settings gave for the same folder.
+    const key = JSON.stringify([options.cwd, plugin?.root ?? "", userOwn, readable, options.osSandbox ?? {}]);
     let sandbox = policies.get(key);
     if (!sandbox) {
       const policy = resolveOsSandbox(userOwn ? { ...options.osSandbox } : { ...options.osSandbox, network: false }, {
