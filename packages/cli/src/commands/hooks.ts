@@ -37,7 +37,7 @@ export function hooksCommands(y: Argv, env: NodeJS.ProcessEnv): Argv {
 
 interface ListedHook {
   source: string;
-  status: "runs" | "not approved" | "changed since approved";
+  status: "runs" | "not approved" | "changed since approved" | "off (disableAllHooks)";
   event: string;
   matcher?: string;
   if?: string;
@@ -47,11 +47,14 @@ interface ListedHook {
 function listHooks(home: string, cwd: string, env: NodeJS.ProcessEnv, json: boolean): void {
   const warnings: string[] = [];
   const listed: ListedHook[] = [];
+  const files = readClaudeSettings(cwd, env, warnings);
+  // disableAllHooks in any of them turns every Claude Code hook off, plugins' included.
+  const off = files.some((file) => file.disableAllHooks);
   const add = (source: string, status: ListedHook["status"], hooks: readonly ClaudeHookCommand[]) => {
     for (const hook of hooks) {
       listed.push({
         source,
-        status,
+        status: off ? "off (disableAllHooks)" : status,
         event: hook.event,
         ...(hook.matcher ? { matcher: hook.matcher } : {}),
         ...(hook.if ? { if: hook.if } : {}),
@@ -59,7 +62,7 @@ function listHooks(home: string, cwd: string, env: NodeJS.ProcessEnv, json: bool
       });
     }
   };
-  for (const file of readClaudeSettings(cwd, env, warnings)) {
+  for (const file of files) {
     if (file.scope === "user" || !file.hooks.length) {
       add(file.file, "runs", file.hooks);
       continue;

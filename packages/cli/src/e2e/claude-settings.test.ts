@@ -191,7 +191,18 @@ describe("Claude Code settings files through pincer -p", () => {
     server.enqueue([{ text: "ok" }, { finish: "stop" }]);
     const changed = await run(box, "-p", "hi");
     expect(changed.stderr).toContain("did not run: changed since you approved them");
+    // pincer hooks list says where each hook stands; disableAllHooks turns them all off.
+    const listed = JSON.parse((await box.run(["hooks", "list", "--json"])).stdout) as Array<Record<string, string>>;
+    expect(listed.map((hook) => [hook.event, hook.status])).toEqual([
+      ["PreToolUse", "changed since approved"],
+      ["PostToolUse", "changed since approved"],
+      ["Stop", "changed since approved"],
+    ]);
+    put(join(box.cwd, ".claude", "settings.local.json"), { disableAllHooks: true });
+    const off = JSON.parse((await box.run(["hooks", "list", "--json"])).stdout) as Array<Record<string, string>>;
+    expect(new Set(off.map((hook) => hook.status))).toEqual(new Set(["off (disableAllHooks)"]));
   }, 90_000);
+
   it("gives a subagent's tool calls to the user's hooks (agent_id, agent_type) and runs SubagentStop at its end", async () => {
     // A server of its own: the tests above leave replies queued that were never asked for.
     await using model = await ownServer();
