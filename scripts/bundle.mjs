@@ -1,8 +1,9 @@
 // Bundles what ships: the CLI into one ESM file, and each first-party plugin's entry with its
 // dependencies into one file (what its manifest's "main" names). One file each means one module
 // to resolve and compile instead of hundreds, which is most of a cold start.
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -32,6 +33,29 @@ const builtinsByRequire = {
     }));
   },
 };
+// esbuild's __toESM wraps a CommonJS module for each importing file: a new object with a getter
+// per export. The CLI has 344 such imports of built-ins (103 of node:fs, ~100 exports each), so
+// start-up defined tens of thousands of getters. The wrapper only reads through to the module, so
+// one per module (and mode) serves every importer. The bundle's own helper is renamed and this
+// memo stands in for it, on the banner's line so the source maps keep their lines.
+const toEsmOnce =
+  " var __toESMMemo = [new WeakMap(), new WeakMap()]; var __toESM = (mod, isNodeMode, target) => { if (target !== undefined || mod == null || (typeof mod !== 'object' && typeof mod !== 'function')) return __toESMFresh(mod, isNodeMode, target); const memo = __toESMMemo[isNodeMode ? 1 : 0]; let wrapped = memo.get(mod); if (!wrapped) memo.set(mod, (wrapped = __toESMFresh(mod, isNodeMode))); return wrapped; };";
+function writeWithToEsmOnce(result) {
+  let patched = 0;
+  for (const file of result.outputFiles) {
+    let text = file.text;
+    if (file.path.endsWith(".js") && text.includes("var __toESM = (")) {
+      if (!text.startsWith(banner.js)) throw new Error(`${file.path} does not start with the banner`);
+      text = `${banner.js}${toEsmOnce}${text.slice(banner.js.length).replace("var __toESM = (", "var __toESMFresh = (")}`;
+      patched++;
+    }
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, text);
+  }
+  if (patched === 0)
+    throw new Error("no __toESM helper found to memoise: esbuild's runtime changed; see scripts/bundle.mjs");
+}
+
 const inProcess = {
   bundle: true,
   plugins: [builtinsByRequire],
@@ -61,6 +85,7 @@ await Promise.all([
   // and esbuild for `plugin …`) lands in chunks that a `-p` run never reads or compiles.
   build({
     ...inProcess,
+    write: false,
     // Two entries sharing chunks: the full CLI (yargs), and the `-p` fast path that skips yargs.
     entryPoints: {
       "main.bundle": `${root}/packages/cli/dist/main.js`,
@@ -75,7 +100,7 @@ await Promise.all([
     // Ink imports react-devtools-core only when DEV is set, and Pincer never ships it.
     define: { "process.env.NODE_ENV": '"production"' },
     alias: { "react-devtools-core": `${root}/scripts/no-devtools.mjs` },
-  }),
+  }).then(writeWithToEsmOnce),
   ...[
     "plugins/core-tools",
     "plugins/notebook",
