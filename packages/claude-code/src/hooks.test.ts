@@ -1,65 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Hooks, ToolCall } from "@pincer/kernel";
-import { until } from "@pincer/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { claudeHookSets, type SessionStartSource } from "./hooks/claude-hooks.js";
+import { answering, call, cleanUp, setup, temp, turn } from "./hooks/claude-hooks.fixture.js";
 import { type BoundHook, runHookCommand } from "./hooks/hook-process.js";
 import { conditionHolds, matches, matchesTool } from "./hooks/matchers.js";
-import type { ClaudeHookCommand } from "./plugins/claude-plugin-hooks.js";
 
-const dirs: string[] = [];
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pincer-hooks-"));
-  dirs.push(dir);
-  return dir;
-}
-
-type Spec = Partial<ClaudeHookCommand> & Pick<ClaudeHookCommand, "event" | "command">;
-
-function setup(specs: Spec[], source: SessionStartSource = "startup", subagent?: { id: string; type: string }) {
-  const cwd = temp();
-  const root = temp();
-  const bound: BoundHook[] = specs.map((spec) => ({
-    timeout: 60,
-    ...spec,
-    origin: { kind: "plugin", name: "p", root, dataDir: join(root, "..", `${root.split("/").at(-1)}-data`) },
-  }));
-  dirs.push(join(root, "..", `${root.split("/").at(-1)}-data`));
-  const warnings: string[] = [];
-  const { sets, close } = claudeHookSets(bound, {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: cwd, SECRET_TOKEN: "nope" },
-    // The unit tests run the commands unconfined; the e2e tests cover the sandbox.
-    osSandbox: { os: "off" },
-    sessionId: () => "session-1",
-    transcriptPath: () => join(cwd, "transcript.jsonl"),
-    permissionMode: () => "default",
-    model: () => "openai/gpt-5",
-    startSource: () => source,
-    warn: (message) => warnings.push(message),
-    ...(subagent ? { subagent: { ...subagent, transcriptPath: () => join(cwd, "agent.jsonl") } } : {}),
-  });
-  closers.push(close);
-  return { hooks: sets[0]!.hooks as Required<Hooks>, warnings, cwd, root };
-}
-
-const call = (name: string, args: Record<string, unknown> = {}): ToolCall => ({
-  type: "toolCall",
-  id: "c1",
-  name,
-  arguments: args,
-});
-/** A hook that records its input in the workspace and answers `answer` (JSON) or plain text. */
-const answering = (answer: unknown, file = "event.json") =>
-  `cat > "$CLAUDE_PROJECT_DIR/${file}"; printf '%s' '${typeof answer === "string" ? answer : JSON.stringify(answer)}'`;
-const turn = (text = "") => ({ stopReason: "end_turn", steps: 1, usage: {}, text }) as never;
+afterEach(cleanUp);
 
 describe("Claude Code's matchers and if conditions", () => {
   it("matches all, exact lists (| and ,), and unanchored regular expressions, on Claude's and Pincer's names", () => {
@@ -371,110 +317,5 @@ describe("Claude Code hooks: every documented output", () => {
     expect(await always.hooks.stop(turn())).toBeUndefined();
     expect(always.warnings.at(-1)).toMatch(/8 times in a row/);
     expect(warnings).toEqual([]);
-  });
-});
-
-describe("Claude Code hooks in a subagent", () => {
-  it("tool hooks carry agent_id and agent_type; SubagentStop, matched on the type, runs where Stop would", async () => {
-    const specs: Spec[] = [
-      { event: "PreToolUse", matcher: "Bash", command: answering({}, "pre.json") },
-      { event: "Stop", command: answering({ decision: "block", reason: "main stop" }) },
-      {
-        event: "SubagentStop",
-        matcher: "^reviewer$",
-        command: `node -e "process.stdin.on('data', d => { const e = JSON.parse(d); require('fs').writeFileSync(process.env.CLAUDE_PROJECT_DIR + '/sub.json', d); if (!e.stop_hook_active) { console.error('review the tests too'); process.exit(2) } })"`,
-      },
-      { event: "UserPromptSubmit", command: answering("never in a subagent", "prompt.json") },
-      { event: "SessionStart", command: answering("never in a subagent", "start.json") },
-    ];
-    const { hooks, cwd } = setup(specs, "startup", { id: "a1b2", type: "reviewer" });
-    expect(await hooks.beforeToolCall(call("bash", { command: "ls" }), { cwd })).toEqual({});
-    expect(JSON.parse(readFileSync(join(cwd, "pre.json"), "utf8"))).toMatchObject({
-      hook_event_name: "PreToolUse",
-      agent_id: "a1b2",
-      agent_type: "reviewer",
-      tool_name: "Bash",
-    });
-    // The main session's events are not a subagent's.
-    expect(hooks.promptSubmit).toBeUndefined();
-    expect(hooks.sessionStart).toBeUndefined();
-    expect(await hooks.stop(turn("reviewed"))).toEqual({ continueWith: "review the tests too" });
-    expect(JSON.parse(readFileSync(join(cwd, "sub.json"), "utf8"))).toMatchObject({
-      hook_event_name: "SubagentStop",
-      agent_id: "a1b2",
-      agent_type: "reviewer",
-      agent_transcript_path: join(cwd, "agent.jsonl"),
-      last_assistant_message: "reviewed",
-      stop_hook_active: false,
-    });
-    expect(await hooks.stop(turn("reviewed again"))).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(cwd, "sub.json"), "utf8")).stop_hook_active).toBe(true);
-
-    // Another agent type: SubagentStop's matcher leaves it alone, and Stop never runs for it.
-    const other = setup(specs, "startup", { id: "c3d4", type: "explorer" });
-    expect(other.hooks.stop).toBeUndefined();
-    // And the main session runs Stop, never SubagentStop.
-    const main = setup(specs);
-    expect(await main.hooks.stop(turn("done"))).toEqual({ continueWith: "main stop" });
-  });
-});
-
-describe("Claude Code hooks around a compaction", () => {
-  it("PreCompact and PostCompact hear the trigger and the summary; SessionStart runs again with source compact", async () => {
-    const { hooks, cwd, warnings } = setup([
-      {
-        event: "PreCompact",
-        matcher: "manual",
-        command: answering({ decision: "block", reason: "keep it" }, "pre.json"),
-      },
-      { event: "PostCompact", command: answering("", "post.json") },
-      { event: "SessionStart", matcher: "compact", command: answering("re-read the plan", "start.json") },
-    ]);
-    expect(await hooks.beforeCompaction({ tokensBefore: 900, manual: true })).toBeUndefined();
-    expect(JSON.parse(readFileSync(join(cwd, "pre.json"), "utf8"))).toMatchObject({
-      hook_event_name: "PreCompact",
-      trigger: "manual",
-      custom_instructions: "",
-    });
-    // Claude Code's PreCompact cannot stop a compaction here: said, not obeyed silently.
-    expect(warnings).toEqual(["A PreCompact hook asked to block the compaction; Pincer compacts anyway."]);
-    await hooks.afterCompaction({ summary: "we did things", tokensBefore: 900, tokensAfter: 100 });
-    expect(JSON.parse(readFileSync(join(cwd, "post.json"), "utf8"))).toMatchObject({
-      hook_event_name: "PostCompact",
-      trigger: "manual",
-      compact_summary: "we did things",
-    });
-    expect(JSON.parse(readFileSync(join(cwd, "start.json"), "utf8"))).toMatchObject({ source: "compact" });
-    // Its context reaches the model at the next step.
-    expect((await hooks.promptSubmit("go on"))?.context).toBe("re-read the plan");
-  });
-});
-
-describe("Claude Code hooks in the background", () => {
-  it("does not wait for an async hook; what it says reaches the model at its next step, never as raw JSON", async () => {
-    const { hooks, cwd } = setup([
-      {
-        event: "PostToolUse",
-        async: true,
-        command: `sleep 0.3; printf '%s' '{"hookSpecificOutput":{"additionalContext":"tests passed"}}'`,
-      },
-      // A hook that detaches itself with {"async":true} as its first line (the Agent SDK's way).
-      {
-        event: "UserPromptSubmit",
-        command: `echo '{"async":true}'; sleep 0.3; echo '{"hookSpecificOutput":{"additionalContext":"indexed"}}'`,
-      },
-    ]);
-    const started = Date.now();
-    expect(await hooks.afterToolCall(call("write", { path: "a" }), { content: "ok", isError: false })).toBeUndefined();
-    expect(await hooks.promptSubmit("go")).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(2_500);
-    // Each prompt takes what has arrived since the last; the two may arrive at different steps.
-    let delivered = "";
-    await until(async () => {
-      delivered += (await hooks.promptSubmit("next"))?.context ?? "";
-      return delivered.includes("tests passed") && delivered.includes("indexed") ? true : undefined;
-    });
-    expect(delivered).not.toContain('{"async"');
-    expect(cwd).toBeTruthy();
   });
 });
