@@ -55,11 +55,27 @@ export function readClaudeSettings(cwd: string, env: NodeJS.ProcessEnv, warnings
   return files;
 }
 
+/** What Pincer reads from a Claude Code settings file; the rest is Claude Code's own. */
+const READ_KEYS = ["$schema", "permissions", "hooks", "disableAllHooks"];
+const READ_PERMISSION_KEYS = ["allow", "ask", "deny", "defaultMode"];
+
 function readSettingsFile(file: string, scope: ClaudeSettingsScope, warnings: string[]): ClaudeSettingsFile {
   const json = readJsonObject(file);
+  // A repository's file is said to be partly unused (as with .pincer/settings.json); the user's
+  // own is theirs to know, and its many Claude Code-only keys would be noise every session.
+  const unused = Object.keys(json).filter((key) => !READ_KEYS.includes(key));
+  if (scope !== "user" && unused.length) {
+    warnings.push(
+      `Not used from ${file}: ${unused.join(", ")} (Pincer reads permissions, hooks and disableAllHooks there).`,
+    );
+  }
   // `/path` in a rule is relative to the settings source: the project's root, or ~/.claude.
   const anchor = scope === "user" ? dirname(file) : dirname(dirname(file));
   const permissions = (json.permissions ?? {}) as Record<string, unknown>;
+  const unusedRules = Object.keys(permissions).filter((key) => !READ_PERMISSION_KEYS.includes(key));
+  if (unusedRules.length) {
+    warnings.push(`Not used from ${file}: ${unusedRules.map((key) => `permissions.${key}`).join(", ")}.`);
+  }
   const mapped = claudePermissionsToPincer(permissions, { anchor, where: file });
   warnings.push(...mapped.warnings);
   const out: ClaudeSettingsFile = {

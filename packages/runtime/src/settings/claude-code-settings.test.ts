@@ -102,6 +102,21 @@ describe("Claude Code's settings files in a session", () => {
     expect(settings.user.allow).toEqual(["bash(make:*)"]);
   });
 
+  it("says what a project's file sets that Pincer does not read; the user's own only for permissions", () => {
+    const w = world();
+    w.put(w.userFile, { model: "opus", env: { A: "1" }, permissions: { additionalDirectories: ["../lib"] } });
+    w.put(join(w.cwd, ".claude", "settings.json"), {
+      env: { API_URL: "x" },
+      apiKeyHelper: "./key.sh",
+      permissions: { deny: [] },
+    });
+    const { warnings } = w.read();
+    expect(warnings).toEqual([
+      `Not used from ${w.userFile}: permissions.additionalDirectories.`,
+      `Not used from ${join(w.cwd, ".claude", "settings.json")}: env, apiKeyHelper (Pincer reads permissions, hooks and disableAllHooks there).`,
+    ]);
+  });
+
   it("a settings file that is not JSON is a warning and is left out", () => {
     const w = world();
     mkdirSync(join(w.cwd, ".claude"), { recursive: true });
