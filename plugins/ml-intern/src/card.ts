@@ -1,6 +1,6 @@
 import { PUBLIC_HUB, type Reproduce, reproduceSection, usageSnippet } from "./card-usage.js";
 import { formatMetric, formatValue, lowerIsBetter, type Metric } from "./metrics.js";
-import type { ParamValue, Results } from "./results.js";
+import { columnMeasure, type ParamValue, paperValue, type Results } from "./results.js";
 import { toYaml, type YamlValue } from "./yaml.js";
 
 /** The evaluation dataset as the card names it. */
@@ -168,12 +168,17 @@ function evaluation(card: CardData): string {
   }
   const runs = card.results?.runs ?? [];
   if (runs.length) {
-    const target = card.results?.paper?.metrics ?? card.paper?.metrics ?? {};
     const names = [...new Set(runs.flatMap((run) => Object.keys(run.metrics)))];
+    // A column is labelled with its split (`mae (test)`); the paper's numbers are keyed by metric name.
+    const paperFor = (label: string): number | undefined => {
+      const measure = columnMeasure(runs, label);
+      if (card.results?.paper) return paperValue(card.results, measure);
+      return measure.dataset ? undefined : card.paper?.metrics?.[measure.name];
+    };
     lines.push("", "### Every run", "", `| Run | Status | ${names.map(escapeCell).join(" | ")} | Notes |`);
     lines.push(`| --- | --- | ${names.map(() => "---").join(" | ")} | --- |`);
-    if (Object.keys(target).length)
-      lines.push(`| paper | | ${names.map((label) => cell(target[label])).join(" | ")} | |`);
+    if (names.some((label) => paperFor(label) !== undefined))
+      lines.push(`| paper | | ${names.map((label) => cell(paperFor(label))).join(" | ")} | |`);
     for (const run of runs) {
       const values = names.map((label) => (label in run.metrics ? cell(run.metrics[label]) : ""));
       lines.push(`| ${run.id} | ${run.status} | ${values.join(" | ")} | ${escapeCell(run.notes ?? "")} |`);
@@ -199,11 +204,35 @@ function paperLink(paper: NonNullable<CardData["paper"]>): string {
   return url ? `[${title}](${url})` : title;
 }
 
+/** Metric names written as initials, as the Hub's cards spell them (MAE, not Mae). */
+const INITIALISMS = new Set([
+  "mae",
+  "mse",
+  "rmse",
+  "mape",
+  "smape",
+  "auc",
+  "roc",
+  "map",
+  "mrr",
+  "ndcg",
+  "wer",
+  "cer",
+  "bleu",
+  "ppl",
+  "iou",
+  "r2",
+  "f1",
+  "em",
+]);
+
 function titleCase(text: string): string {
   return text
     .split(/[-_\s]+/)
     .filter(Boolean)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .map((word) =>
+      INITIALISMS.has(word.toLowerCase()) ? word.toUpperCase() : word.charAt(0).toUpperCase() + word.slice(1),
+    )
     .join(" ");
 }
 

@@ -266,4 +266,49 @@ describe("honest results", () => {
       "accuracy (test)": { name: "accuracy", split: "test" },
     });
   });
+
+  it("a lower-is-better metric on the test split: the paper's numbers in both tables, MAE spelt as initials, no selection warning for a single run", async () => {
+    put("ridge/model.joblib", "pickled");
+    put("ridge/metrics.json", JSON.stringify({ split: "test", mae: 9.7424, rmse: 11.8368 }));
+    const paper = { title: "A Tuned Linear Baseline", metrics: { mae: 9.8, rmse: 12 }, split: "test" };
+    await plugin.runTool("intern_record_run", {
+      id: "ridge",
+      metricsFile: "ridge/metrics.json",
+      paper,
+      primaryMetric: "mae",
+      resultsFile: "ridge/results.json",
+    });
+    // One run: nothing was selected, so nothing was selected on the test split.
+    expect(read("ridge/results.md")).toContain(
+      "Best run: ridge, mae (test) 9.742 vs the paper's 9.8 (−0.0576, lower is better).\n",
+    );
+    const card = await plugin.runTool("intern_model_card", {
+      ...base,
+      name: "ada/housing-ridge",
+      task: { type: "tabular-regression" },
+      dataset: { type: "ada/housing", split: "test" },
+      folder: "ridge",
+      metricsFile: "ridge/metrics.json",
+      resultsFile: "ridge/results.json",
+    });
+    expect(card.isError, text(card)).toBeFalsy();
+    const metrics = front("ridge/README.md")["model-index"][0].results[0].metrics;
+    expect(metrics).toEqual([
+      { type: "mae", value: 9.7424, name: "MAE" },
+      { type: "rmse", value: 11.8368, name: "RMSE" },
+    ]);
+    // The runs table's columns carry their split; the paper's row still finds its numbers.
+    expect(body("ridge/README.md")).toContain(
+      "| Run | Status | mae (test) | rmse (test) | Notes |\n| --- | --- | --- | --- | --- |\n| paper | | 9.8 | 12 | |",
+    );
+
+    // A second run measured only on test: picking between them on test is a selection on test.
+    put("ridge/metrics-2.json", JSON.stringify({ split: "test", mae: 9.9, rmse: 12.1 }));
+    await plugin.runTool("intern_record_run", {
+      id: "ridge-2",
+      metricsFile: "ridge/metrics-2.json",
+      resultsFile: "ridge/results.json",
+    });
+    expect(read("ridge/results.md")).toContain("Selected on the test split");
+  });
 });

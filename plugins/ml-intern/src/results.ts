@@ -61,8 +61,14 @@ const SEED_PARAMS = new Set(["seed", "random_state", "random_seed"]);
 
 const measureOf = (run: RunRecord, label: string): Measure => run.measures?.[label] ?? { name: label };
 
+/** What a column of the runs table measures (`mae (test)` is mae on the test split), from the first run that has it. */
+export function columnMeasure(runs: RunRecord[], label: string): Measure {
+  const run = runs.find((candidate) => label in candidate.metrics);
+  return run ? measureOf(run, label) : { name: label };
+}
+
 /** Where the paper's number for a column is: same metric, same dataset, and the paper's split when it names one. */
-function paperValue(results: Results, measure: Measure): number | undefined {
+export function paperValue(results: Results, measure: Measure): number | undefined {
   const paper = results.paper;
   const value = paper?.metrics[measure.name];
   if (value === undefined || measure.dataset) return undefined;
@@ -126,8 +132,10 @@ export function renderResultsMarkdown(results: Results): string {
       target === undefined
         ? ""
         : ` vs the paper's ${formatValue(target)} (${signed(best.value - target)}${lowerIsBetter(best.metric) ? ", lower is better" : ""})`;
+    // With a single run to its name nothing was selected, whatever split it was measured on.
+    const measured = results.runs.filter((run) => run.status === "ok" && typeof run.metrics[best.metric] === "number");
     const onTest =
-      best.measure.split === "test"
+      best.measure.split === "test" && measured.length > 1
         ? " Selected on the test split: record a validation metric and select on it, so the test number stays unbiased."
         : "";
     lines.push("", `Best run: ${best.run.id}, ${best.metric} ${formatValue(best.value)}${versus}.${onTest}`);

@@ -25,6 +25,7 @@ const pythonStack = spawnSync(PYTHON, ["-c", "import sklearn, numpy, joblib"], {
 interface CardMetric {
   type: string;
   value: number;
+  name: string;
 }
 interface CardResult {
   task: { type: string };
@@ -157,6 +158,10 @@ describe.skipIf(!pythonStack)("pincer intern on an unseen task (needs /usr/bin/p
       expect(results[0]!.dataset).toMatchObject({ type: DATASET, split: "test" });
       const published = Object.fromEntries(results[0]!.metrics.map((metric) => [metric.type, metric.value]));
       expect(Object.keys(published).sort()).toEqual(["mae", "rmse"]);
+      expect(results[0]!.metrics.map((metric) => metric.name)).toEqual(["MAE", "RMSE"]);
+      // The paper's claim sits beside the model's numbers in both the card's tables.
+      expect(readme).toMatch(/\| mae \| test \| [\d.]+ \| 9\.8 \| [−+][\d.]+ \(lower is better\) \|/);
+      expect(readme).toContain("| paper | | 9.8 | 12 |");
       for (const script of ["train.py", "eval.py", "config.json", "requirements.txt"]) expect(readme).toContain(script);
       expect(readme).toContain(TRAIN_COMMAND);
 
