@@ -88,13 +88,17 @@ function requestCell(name) {
   return calls > 1 ? `${first} + ${calls - 1} more call${calls > 2 ? "s" : ""}` : first;
 }
 
-const label = (name) => (name === "pincer" ? "**Pincer** (this checkout)" : `${name} ${versions[name] ?? ""}`.trim());
+const label = (name) =>
+  name === "pincer"
+    ? `**Pincer**${run.pincer ? ` ${run.pincer}` : " (this checkout)"}`
+    : `${name} ${versions[name] ?? ""}`.trim();
 const lines = [
   `Measured ${run.date} on ${run.cpus}, ${run.memory}, Node ${run.node}; load average ${run.load} before, ${run.load_after ?? "?"} after (a shared machine).`,
-  `Medians of ${run.n} rounds after a warm-up; each round runs \`node -e 0\` and then every tool once, so load lands on all alike. Ratios are to that floor in the same rounds: ${Math.round(floor.version)} ms.`,
+  `Medians of ${run.n} rounds after a warm-up; each round runs \`node -e 0\` and then every tool once, so load lands on all alike. Ratios are to that floor in the same rounds (first row).`,
   "",
   '| | `--version` | one-shot "ok" | tool turn (`echo hi`) | peak RSS, one-shot | first request |',
   "|---|---|---|---|---|---|",
+  `| floor: \`node -e 0\` | ${Math.round(floor.version)} ms | ${Math.round(floor.oneshot)} ms | ${Math.round(floor.toolturn)} ms | ${peakCell("floor")} | — |`,
 ];
 for (const name of tools) {
   lines.push(
