@@ -100,7 +100,7 @@ describe("hf_download", () => {
     const result = await plugin.runTool("hf_download", { repo: "ada/reviews", type: "dataset" });
     expect(result.isError, text(result)).toBeFalsy();
     expect(text(result)).toMatch(
-      /\nDownloaded 5 files \([\d.]+ KB\) of the dataset ada\/reviews at main \([0-9a-f]{12}\) into \.\/reviews\.$/,
+      /\nDownloaded 5 files \([\d.]+ KB\) of the dataset ada\/reviews at main \([0-9a-f]{40}\) into \.\/reviews\.$/,
     );
     expect(text(result)).toContain("./reviews/weights.bin (293 KB, LFS)");
     expect(text(result)).toContain("./reviews/data/train.csv (");
@@ -149,7 +149,7 @@ describe("hf_download", () => {
     const again = await plugin.runTool("hf_download", { repo: "ada/reviews", type: "dataset" });
     expect(again.isError, text(again)).toBeFalsy();
     expect(text(again)).toMatch(
-      /\.\/reviews\/weights\.bin \(293 KB, LFS, unchanged\)\nAll 5 files of the dataset ada\/reviews at main \([0-9a-f]{12}\) in \.\/reviews were already up to date; nothing was downloaded\.$/,
+      /\.\/reviews\/weights\.bin \(293 KB, LFS, unchanged\)\nAll 5 files of the dataset ada\/reviews at main \([0-9a-f]{40}\) in \.\/reviews were already up to date; nothing was downloaded\.$/,
     );
     expect((again.details as { files: { status: string }[] }).files.every((file) => file.status === "unchanged")).toBe(
       true,

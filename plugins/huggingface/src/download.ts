@@ -198,7 +198,8 @@ export const hfDownload = defineTool<{
       const where = shown(localDir, cwd);
       const revision = args.revision ?? "main";
       const commit = await pinRevision(hub, type, repo, revision);
-      const source = `the ${type} ${repo} at ${revision === commit ? commit.slice(0, 12) : `${revision} (${commit.slice(0, 12)})`}`;
+      // The whole commit id: it is what pins the data (revision=…, a card's dataset.revision); the Hub resolves no abbreviation.
+      const source = `the ${type} ${repo} at ${revision === commit ? commit : `${revision} (${commit})`}`;
       const files = await selectFiles(hub, { type, repo, commit, path: args.path, patterns: args.patterns });
       if (files.length === 0) {
         const filter = args.patterns?.length ? ` matching ${JSON.stringify(args.patterns)}` : "";

@@ -14,6 +14,8 @@ export interface CassetteCall {
   request?: { lastMessage?: string };
   /** Checks that keep a replay honest: the real tools must produce what the recording saw. */
   expect?: { lastToolResultIncludes?: string };
+  /** Values this call takes from the last tool result (regex → its first group), used as `{{name}}` by later calls. */
+  capture?: Record<string, string>;
   events: ProviderEvent[];
 }
 
@@ -56,6 +58,15 @@ export function parseCassette(text: string, name = "cassette"): Cassette {
     const call = parse(line, index + 2);
     if (call.type !== "call" || !Array.isArray(call.events))
       throw new Error(`${name} line ${index + 2}: expected {"type":"call","events":[...]}.`);
+    const capture = call.capture ?? {};
+    if (typeof capture !== "object" || capture === null || Array.isArray(capture))
+      throw new Error(`${name} line ${index + 2}: capture must be an object of name → regular expression.`);
+    for (const [key, pattern] of Object.entries(capture)) {
+      if (!/^\w+$/.test(key) || typeof pattern !== "string" || !isRegExp(pattern))
+        throw new Error(
+          `${name} line ${index + 2}: capture ${JSON.stringify(key)} needs a word for its name and a valid regular expression.`,
+        );
+    }
     for (const event of call.events as Array<{ type?: string }>) {
       if (!event || !EVENT_TYPES.has(event.type ?? ""))
         throw new Error(`${name} line ${index + 2}: unknown event ${JSON.stringify(event)}.`);
@@ -63,6 +74,15 @@ export function parseCassette(text: string, name = "cassette"): Cassette {
     return call as unknown as CassetteCall;
   });
   return { header: header as unknown as CassetteHeader, calls };
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function serializeCassetteHeader(description?: string): string {

@@ -122,6 +122,75 @@ describe("replay provider", () => {
     expect((missing as { message: string }).message).toContain('cannot load cassette "nope"');
   });
 
+  it("captures values from live tool results and fills them into later calls, from the conversation alone", async () => {
+    const dir = temp();
+    const captures = [
+      JSON.stringify({ type: "cassette", version: 1 }),
+      JSON.stringify({ type: "call", events: [{ type: "stop", reason: "toolUse" }] }),
+      JSON.stringify({
+        type: "call",
+        capture: { job: "Started job (\\S+) \\(" },
+        events: [{ type: "stop", reason: "toolUse" }],
+      }),
+      JSON.stringify({
+        type: "call",
+        events: [
+          { type: "text_delta", text: "Waiting for {{job}}." },
+          { type: "toolcall_start", index: 0, id: "w", name: "hf_job_wait" },
+          { type: "toolcall_delta", index: 0, argumentsDelta: '{"id":"{{job}}"}' },
+          { type: "toolcall_end", index: 0 },
+          { type: "stop", reason: "toolUse" },
+        ],
+      }),
+      JSON.stringify({
+        type: "call",
+        events: [{ type: "toolcall_delta", index: 0, argumentsDelta: '{"rev":"{{revision}}"}' }],
+      }),
+    ].join("\n");
+    writeFileSync(join(dir, "t.jsonl"), captures);
+    const result = (text: string): Message => ({
+      role: "toolResult",
+      toolCallId: "c",
+      toolName: "hf_job_run",
+      content: [{ type: "text", text }],
+      isError: false,
+      timestamp: 0,
+    });
+    const started = result('Started job 2026-"x"\\ (RUNNING, cpu-basic).');
+    // Call 3 comes after a later result: the capture still reads what call 2 was answering.
+    const third = await collect(
+      replay(dir).stream(request([assistant(), started, assistant(), result("later")]), new AbortController().signal),
+    );
+    expect(third[0]).toEqual({ type: "text_delta", text: 'Waiting for 2026-"x"\\.' });
+    const args = third.find((event) => event.type === "toolcall_delta") as { argumentsDelta: string };
+    expect(JSON.parse(args.argumentsDelta)).toEqual({ id: '2026-"x"\\' });
+
+    const [missing] = await collect(
+      replay(dir).stream(
+        request([assistant(), started, assistant(), result("a"), assistant(), result("b")]),
+        new AbortController().signal,
+      ),
+    );
+    expect((missing as { message: string }).message).toBe(
+      "replay: call 4 of cassette t uses {{revision}}, which no call up to it captures.",
+    );
+    const [diverged] = await collect(
+      replay(dir).stream(request([assistant(), result("Job failed to start")]), new AbortController().signal),
+    );
+    expect((diverged as { message: string }).message).toBe(
+      'replay diverged at call 2: capture "job" (/Started job (\\S+) \\(/) matched nothing in the last tool result "Job failed to start".',
+    );
+    expect(() =>
+      parseCassette(
+        [
+          JSON.stringify({ type: "cassette", version: 1 }),
+          JSON.stringify({ type: "call", capture: { job: "(" }, events: [] }),
+        ].join("\n"),
+        "bad",
+      ),
+    ).toThrow('bad line 2: capture "job" needs a word for its name and a valid regular expression.');
+  });
+
   it("cannot read cassettes outside its granted roots", async () => {
     const dir = temp();
     const [error] = await collect(replay(dir).stream(request([], "/etc/passwd.jsonl"), new AbortController().signal));

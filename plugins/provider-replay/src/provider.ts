@@ -1,4 +1,5 @@
 import type { Message, ModelRequest, Provider, ProviderContext, ProviderEvent } from "@pincer/sdk";
+import { capturedValues, fillPlaceholders, toolResultText } from "./captures.js";
 import { type Cassette, parseCassette } from "./cassette.js";
 
 /**
@@ -55,11 +56,26 @@ export function createReplayProvider(ctx: ProviderContext): Provider {
           return;
         }
       }
-      for (const event of call.events) {
+      const captured = capturedValues(cassette.calls, request.messages, position);
+      if ("error" in captured) {
+        yield { type: "error", message: captured.error, retryable: false };
+        return;
+      }
+      for (const recorded of call.events) {
         if (signal.aborted) {
           yield { type: "stop", reason: "aborted" };
           return;
         }
+        const filled = fillPlaceholders(recorded, captured.values);
+        if ("missing" in filled) {
+          yield {
+            type: "error",
+            message: `replay: call ${position + 1} of cassette ${request.model} uses {{${filled.missing}}}, which no call up to it captures.`,
+            retryable: false,
+          };
+          return;
+        }
+        const event = filled.event;
         if (delayMs > 0 && (event.type === "text_delta" || event.type === "toolcall_delta"))
           await sleep(delayMs, signal);
         yield event;
@@ -75,8 +91,7 @@ function cassetteDir(ctx: ProviderContext): string {
 function lastToolResult(messages: Message[]): string {
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages[index]!;
-    if (message.role === "toolResult")
-      return message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+    if (message.role === "toolResult") return toolResultText(message);
   }
   return "";
 }

@@ -26,7 +26,7 @@ describe("pincer intern demo", () => {
     expect(result.stderr).toContain("● hf_papers_read");
     // The data came from the Hub through the engineer's own hf_download, not a checkout by the demo.
     expect(result.stderr).toMatch(
-      /✓ hf_download · [\d.]+s · Downloaded 2 files \([\d.]+ KB\) of the dataset local\/tiny-reviews at main \([0-9a-f]{12}\) into \.\/data/,
+      /✓ hf_download · [\d.]+s · Downloaded 2 files \([\d.]+ KB\) of the dataset local\/tiny-reviews at main \([0-9a-f]{40}\) into \.\/data/,
     );
     expect(result.stderr).not.toContain("checked out");
     expect(result.stderr).toContain('{"epoch": 1, "loss"');

@@ -29,7 +29,7 @@ interface CardMetric {
 }
 interface CardResult {
   task: { type: string };
-  dataset: { type: string; split: string };
+  dataset: { type: string; split: string; revision?: string };
   metrics: CardMetric[];
 }
 
@@ -111,6 +111,10 @@ describe.skipIf(!pythonStack)("pincer intern on an unseen task (needs /usr/bin/p
         .flatMap((entry) => entry.message!.content as Array<{ type: string; name?: string; arguments?: any }>)
         .filter((block) => block.type === "toolCall");
       expect(toolCalls.filter((call) => call.name === "hf_job_run")).toHaveLength(1);
+      // Waited on with hf_job_wait, by the id the live job got (the recording captured it from hf_job_run's answer).
+      expect(toolCalls.filter((call) => call.name === "hf_job_wait").map((call) => call.arguments.id)).toEqual([
+        jobs[0]!.id,
+      ]);
       const commands = toolCalls.filter((call) => call.name === "bash").map((call) => String(call.arguments.command));
       expect(commands.some((command) => command.includes("eval.py --model model/model.joblib"))).toBe(true);
       expect(commands.filter((command) => command.includes("train.py") && !command.includes("py_compile"))).toEqual([]);
@@ -156,6 +160,13 @@ describe.skipIf(!pythonStack)("pincer intern on an unseen task (needs /usr/bin/p
       const results = card["model-index"][0]!.results;
       expect(results).toHaveLength(1);
       expect(results[0]!.dataset).toMatchObject({ type: DATASET, split: "test" });
+      // The data revision it was trained and evaluated on: the dataset's commit, as hf_download reported it.
+      const dataset = (await (await get(`api/datasets/${DATASET}`)).json()) as { sha: string };
+      expect(results[0]!.dataset.revision).toBe(dataset.sha);
+      // The card links that revision on the Hub it is on, and the link answers.
+      const dataLink = new RegExp(`\\(${hubUrl}/(datasets/${DATASET}/tree/[0-9a-f]{40})\\)`).exec(readme)?.[1];
+      expect(dataLink, readme).toBeTruthy();
+      expect(await (await get(dataLink!)).text()).toContain("test.csv");
       const published = Object.fromEntries(results[0]!.metrics.map((metric) => [metric.type, metric.value]));
       expect(Object.keys(published).sort()).toEqual(["mae", "rmse"]);
       expect(results[0]!.metrics.map((metric) => metric.name)).toEqual(["MAE", "RMSE"]);

@@ -37,7 +37,9 @@ function calls(...list: Array<[string, Record<string, unknown>]>) {
   return list.flatMap(([name, args], index) => {
     const json = JSON.stringify(args);
     const pieces = [];
-    for (let i = 0; i < json.length; i += 64) pieces.push(json.slice(i, i + 64));
+    // A {{placeholder}} (a value captured from a live result) must lie within one delta.
+    const size = json.includes("{{") ? json.length : 64;
+    for (let i = 0; i < json.length; i += size) pieces.push(json.slice(i, i + size));
     return [
       { type: "toolcall_start", index, id: `call_${++callNumber}_${name}`, name },
       ...pieces.map((argumentsDelta) => ({ type: "toolcall_delta", index, argumentsDelta })),
@@ -56,9 +58,11 @@ const step = (
   toolCalls: Array<[string, Record<string, unknown>]>,
   input: number,
   output: number,
+  capture?: Record<string, string>,
 ) => ({
   type: "call",
   ...(expect ? { expect: { lastToolResultIncludes: expect } } : {}),
+  ...(capture ? { capture } : {}),
   events: [...text(say), ...calls(...toolCalls), usage(input, output), { type: "stop", reason: "toolUse" }],
 });
 
@@ -141,6 +145,8 @@ export function unseenTaskCassette(): string {
       ],
       9100,
       1400,
+      // The dataset's commit, for the card: the data revision the model was trained and evaluated on.
+      { revision: "at main \\(([0-9a-f]{40})\\)" },
     ),
     step(
       "eval.py",
@@ -161,17 +167,19 @@ export function unseenTaskCassette(): string {
         ["todo", plan(4)],
         [
           "hf_job_run",
-          {
-            script: JOB_SCRIPT,
-            inputs: ["train.py", "config.json", "data"],
-            outputs: "model",
-            timeoutSeconds: 600,
-            wait: true,
-          },
+          { script: JOB_SCRIPT, inputs: ["train.py", "config.json", "data"], outputs: "model", timeoutSeconds: 600 },
         ],
       ],
       11400,
       260,
+    ),
+    step(
+      "Started job",
+      "Started. Waiting for it to end (its log streams meanwhile):",
+      [["hf_job_wait", { id: "{{job}}" }]],
+      11900,
+      60,
+      { job: "Started job (\\S+) \\(" },
     ),
     step(
       "copied into model/",
@@ -224,7 +232,7 @@ export function unseenTaskCassette(): string {
             tags: ["tabular-regression", "ridge", "pincer-intern"],
             pipelineTag: "tabular-regression",
             task: { type: "tabular-regression", name: "House price regression" },
-            dataset: { type: DATASET, name: "tiny-housing", split: "test" },
+            dataset: { type: DATASET, name: "tiny-housing", split: "test", revision: "{{revision}}" },
             metricsFile: "model/metrics.json",
             metrics: ["mae", "rmse"],
             summary: `A standardised ridge regression predicting house prices (k$) on ${DATASET}, its alpha chosen on the validation split, reproducing arXiv:${PAPER}.`,
