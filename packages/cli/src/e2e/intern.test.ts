@@ -49,6 +49,51 @@ describe("pincer intern, unattended, when things go wrong", () => {
     expect(fx.server.requests.length).toBe(from);
   });
 
+  it("an unfinished plan: the engineer is sent back once; still unfinished, the run exits 3 saying which steps", async () => {
+    using box = sandbox(env());
+    const from = fx.server.requests.length;
+    const plan = (done: number) => ({
+      todos: ["read the paper", "train", "publish"].map((content, index) => ({
+        content,
+        status: index < done ? "completed" : "pending",
+      })),
+    });
+    callTool("call_plan", "todo", plan(1));
+    fx.server.enqueue([{ text: "I have read the paper. That is all for now." }, { finish: "stop" }]);
+    // Sent back, it answers in words again: the plan stays where it was.
+    fx.server.enqueue([{ text: "Training would take too long." }, { finish: "stop" }]);
+    const result = await box.run(["intern", "reproduce the paper", "--model", "openai/gpt-5", "--no-upload"]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(fx.server.requests.length - from).toBe(3);
+    const back = (fx.server.requests.at(-1)!.body as Body).messages.at(-1) as { content: string };
+    expect(back.content).toContain("your plan is not finished: 2 steps still open.\n- [ ] train\n- [ ] publish");
+    expect(result.stderr).toContain("↻ the plan is not finished (2 of 3 steps open): back to work");
+    expect(result.stdout).toMatch(/^! finished with 1 problem/);
+    expect(result.stdout).toContain("✗ plan: 2 of 3 steps not done after 2 turns: train; publish");
+    expect(result.stdout).toContain("continue: fix what is above, then pincer intern resume");
+
+    // Sent back, it finishes the plan: a clean exit, and --output-format json gives the report as one result.
+    const again = fx.server.requests.length;
+    callTool("call_plan2", "todo", plan(1));
+    fx.server.enqueue([{ text: "Paper read." }, { finish: "stop" }]);
+    callTool("call_plan3", "todo", plan(3));
+    fx.server.enqueue([{ text: "Trained and published." }, { finish: "stop" }]);
+    const done = await box.run([
+      "intern",
+      "reproduce it",
+      "-m",
+      "openai/gpt-5",
+      "--no-upload",
+      "--output-format",
+      "json",
+    ]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(fx.server.requests.length - again).toBe(4);
+    const line = JSON.parse(done.stdout.trim()) as { exit_code: number; is_error: boolean; result: string };
+    expect(line).toMatchObject({ type: "result", command: "intern", exit_code: 0, is_error: false });
+    expect(line.result).toMatch(/^✓ finished in/);
+  });
+
   it("a crashing training job: its exit code and log tail reach the model, the run ends saying so, and another machine resumes it", async () => {
     using box = sandbox(env());
     const from = fx.server.requests.length;

@@ -1,6 +1,7 @@
 import type { CommandContext, DrivenEvent, DrivenSession, DrivenTurn } from "@pincer/sdk";
 import { describeHub, hubUser, type InternHub, resolveInternHub } from "./hub.js";
 import { createLedger, type Produced } from "./ledger.js";
+import { CONTINUATIONS, continuationPrompt, createPlanTracker, describeUnfinished } from "./plan.js";
 import { createProgressRenderer } from "./progress.js";
 import { finalState } from "./report.js";
 import { type SessionUploader, startSessionUploader } from "./session-upload.js";
@@ -143,12 +144,14 @@ export async function runIntern(
 
   const ledger = createLedger();
   const render = createProgressRenderer(note);
+  const plan = createPlanTracker();
   let budgetExhausted: string | undefined;
   let result: DrivenTurn | undefined;
   let steps = 0;
   let costUsd = 0;
   const onEvent = (event: DrivenEvent) => {
     ledger.listener(event);
+    plan.listener(event);
     render(event);
     if (event.type === "turn_end" || event.type === "tool_end") uploader?.kick();
     // A costed call the budget can't cover: stop here rather than let the model wander on.
@@ -170,11 +173,15 @@ export async function runIntern(
   let failure: string | undefined;
   let worked: { ok: boolean; summary?: string } | undefined;
   try {
-    worked = options.work
-      ? await options.work(engineer, note)
-      : await engineer.prompt(options.task).then((turn) => ({ ok: turn.stopReason === "end_turn" }));
+    worked = options.work ? await options.work(engineer, note) : await workOnTask(engineer, options.task, plan, note);
   } catch (error) {
     failure = (error as Error).message;
+  }
+  const produced = ledger.produced();
+  const open = plan.unfinished();
+  // The engineer ended its turns with steps of its plan still open: not a success a script may take.
+  if (!options.work && worked?.ok && open.length > 0) {
+    produced.problems.push({ subject: "plan", what: describeUnfinished(open, plan.size()) });
   }
   const closed = uploader ? await uploader.close() : undefined;
   const signalled = ctx.signal.aborted ? ("SIGINT" as const) : undefined;
@@ -189,7 +196,7 @@ export async function runIntern(
     ...(uploader && closed?.uploaded ? { sessionUrl: uploader.url } : {}),
     uploaded: closed?.uploaded ?? false,
     ...(closed?.error ? { uploadError: closed.error } : {}),
-    produced: ledger.produced(),
+    produced,
     workdir,
     hubEndpoint: hub.endpoint,
     wallMs: Date.now() - started,
@@ -201,6 +208,27 @@ export async function runIntern(
     ...(upload ? { sessionsRepo: upload.repo } : {}),
   });
   return { outcome, text };
+}
+
+/**
+ * One task, to the end of its plan: a turn that ends with steps of the plan still open (a
+ * text-only reply, say) sends the engineer back to them, up to CONTINUATIONS times; what is still
+ * open after that is a problem of the run (exit code 3).
+ */
+async function workOnTask(
+  engineer: Engineer,
+  task: string,
+  plan: ReturnType<typeof createPlanTracker>,
+  note: (line: string) => void,
+): Promise<{ ok: boolean }> {
+  let turn = await engineer.prompt(task);
+  for (let left = CONTINUATIONS; left > 0 && turn.stopReason === "end_turn"; left--) {
+    const open = plan.unfinished();
+    if (open.length === 0) break;
+    note(`↻ the plan is not finished (${open.length} of ${plan.size()} steps open): back to work`);
+    turn = await engineer.prompt(continuationPrompt(open));
+  }
+  return { ok: turn.stopReason === "end_turn" };
 }
 
 function internRules(hub: InternHub, runner: Runner): string[] {
