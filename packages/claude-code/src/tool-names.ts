@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from "node:path";
  * Claude Code's tool names and argument names ↔ Pincer's: one table, used wherever Claude Code's
  * words meet Pincer's tools — what hooks receive (`tool_name`, `tool_input`) and give back
  * (`updatedInput`), hook matchers and `if` conditions, permission rules in `.claude/settings.json`,
- * a command's `allowed-tools`, an agent's `tools`. Documented in docs/compat-rows-hooks.md; a tool added to
+ * a command's `allowed-tools`, an agent's `tools`. Documented in docs/compat.md (Hooks and settings files); a tool added to
  * Pincer that Claude Code also has gets its row here.
  */
 export interface ToolNameMapping {
