@@ -37,7 +37,7 @@ const plugin = (name: string, extra: Record<string, string> = {}) => ({
 });
 const yes = async () => true;
 
-describe("git marketplaces", () => {
+describe("git marketplaces", { timeout: 60_000 }, () => {
   it("adds a marketplace from a bare repository (path and file:// URL), pinned to its commit", async () => {
     const home = temp();
     const market = repo({
