@@ -49,7 +49,7 @@ const MAX_STOP_BLOCKS = 8;
 /**
  * Claude Code hooks (from installed plugins and settings files) as kernel hooks, one set per
  * origin so the dispatcher names each in its warnings. Every documented input field and output
- * Pincer can honour is honoured (see docs/compat-rows-hooks.md):
+ * Pincer can honour is honoured (see docs/compat.md):
  *
  * | Claude Code event          | kernel hook      | honoured output                                              |
  * | -------------------------- | ---------------- | ------------------------------------------------------------ |
