@@ -62,8 +62,8 @@ Pincer's session flags apply too: --model, --budget, --cwd, --permission-mode, -
  */
 export const internCommand = defineCommand({
   name: "intern",
-  description: "The ML intern: run a task, a pipeline, a resume or the offline demo, unattended",
-  args: '"<task>" | run <pipeline.yaml> | resume <ref> | demo',
+  description: "The ML intern, unattended",
+  args: "<task|run|resume|demo>",
   async run(_args, ctx): Promise<CommandResult> {
     const { values, positionals, help } = parseCommandArgs(ctx.argv, { options: OPTIONS });
     if (help) return `${USAGE}\n\n${formatCommandOptions({ options: OPTIONS })}`;
