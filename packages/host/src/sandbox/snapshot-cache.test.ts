@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ToolContext } from "@pincer/kernel";
@@ -8,6 +8,7 @@ import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
 import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
+import { PRELUDE } from "./prelude.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 
 const cleanups: Array<() => void> = [];
@@ -42,8 +43,14 @@ describe("isolate snapshots", () => {
     const cache = new SnapshotCache(join(dir, "snapshots"));
     expect((await start(plugin(), dir, cache).run()).content).toBe("hello undefined");
     expect(readdirSync(join(dir, "snapshots")).filter((file) => file.endsWith(".bin"))).toHaveLength(1);
-    // A second process would find the file: a new cache object reads it from disk.
-    const again = start(plugin(), dir, new SnapshotCache(join(dir, "snapshots")));
+    // Another session of this process starts from the same copy, not a second one of its own.
+    const key = cache.keyFor(PRELUDE, plugin());
+    expect(new SnapshotCache(join(dir, "snapshots")).load(key)).toBe(cache.load(key));
+    // A second process would find the file: a cache over a copy of it reads it from disk.
+    const other = realpathSync(mkdtempSync(join(tmpdir(), "pincer-snap-")));
+    cleanups.push(() => rmSync(other, { recursive: true, force: true }));
+    cpSync(join(dir, "snapshots"), join(other, "snapshots"), { recursive: true });
+    const again = start(plugin(), other, new SnapshotCache(join(other, "snapshots")));
     expect((await again.run()).content).toBe("hello undefined");
     expect((await again.sandbox.tools()).map((tool) => tool.name)).toEqual(["hi"]);
   });

@@ -7,6 +7,13 @@ import ivm from "isolated-vm";
 const require = createRequire(import.meta.url);
 const IVM_VERSION = (require("isolated-vm/package.json") as { version: string }).version;
 let preludeHash: string | undefined;
+/**
+ * Snapshots this process has read or made, by file: every isolate of a plugin starts from the same
+ * copy. A server with many sessions (each with its own isolates) neither reads the file again for
+ * each nor holds a copy of a few MB per session. The key names the exact code and V8, so a
+ * snapshot kept here never goes stale.
+ */
+const inProcess = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
 
 /**
  * V8 heap snapshots of plugin isolates with the prelude and the plugin's bundle already
@@ -28,15 +35,20 @@ export class SnapshotCache {
   }
 
   load(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {
+    const file = join(this.dir, `${key}.bin`);
+    const kept = inProcess.get(file);
+    if (kept) return kept;
     try {
-      const bytes = readFileSync(join(this.dir, `${key}.bin`));
+      const bytes = readFileSync(file);
       // The file's own memory moves into the copy (transferOut): a snapshot is a few MB, and
       // slicing and then copying it again held three of them at start-up, which raised peak RSS.
       const whole =
         bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
           ? bytes.buffer
           : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-      return new ivm.ExternalCopy(whole, { transferOut: true });
+      const snapshot = new ivm.ExternalCopy(whole, { transferOut: true });
+      inProcess.set(file, snapshot);
+      return snapshot;
     } catch {
       return undefined;
     }
@@ -67,6 +79,7 @@ export class SnapshotCache {
     // A write that fails (a full disk) is not the bundle's fault: this start uses the snapshot, and
     // a later one writes it again — nothing is marked, and no partial file is left.
     const file = join(this.dir, `${key}.bin`);
+    inProcess.set(file, snapshot);
     const temp = `${file}.${process.pid}.tmp`;
     try {
       writeFileSync(temp, Buffer.from(snapshot.copy()));
