@@ -31,8 +31,11 @@ export const INTERN_COMMAND_RULES = [
   "bash(mkdir:*)",
   "bash(nvidia-smi:*)",
 ];
-/** Publishing is the task: creating repos and pushing files to them is allowed unattended. */
-const PUBLISH_RULES = ["hf_create_repo", "hf_upload_file", "hf_upload_folder"];
+/**
+ * Publishing is the task: creating repos and pushing files to them is allowed unattended, and so is
+ * logging the runs to their tracking dataset (without it, an unattended run was denied every log).
+ */
+const PUBLISH_RULES = ["hf_create_repo", "hf_upload_file", "hf_upload_folder", "hf_track_log"];
 
 export type Runner = "local" | "hf";
 
@@ -231,7 +234,8 @@ async function workOnTask(
   return { ok: turn.stopReason === "end_turn" };
 }
 
-function internRules(hub: InternHub, runner: Runner): string[] {
+/** The allow rules of an unattended run (exported for its test). */
+export function internRules(hub: InternHub, runner: Runner): string[] {
   // The local runner is this machine: free, so it needs no budget. On Hugging Face, jobs cost
   // money and go through the budget (or are refused without one).
   return [...INTERN_COMMAND_RULES, ...PUBLISH_RULES, ...(hub.local && runner === "local" ? ["hf_job_run"] : [])];
