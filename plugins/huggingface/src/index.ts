@@ -23,7 +23,6 @@ export {
   type DatasetCheck,
   roleOf,
 } from "./dataset-checks.js";
-export { type SessionsCardOptions, sessionsDatasetCard } from "./sessions-card.js";
 
 /**
  * The Hugging Face toolbelt: the Hub's HTTP API at HF_ENDPOINT (default https://huggingface.co),

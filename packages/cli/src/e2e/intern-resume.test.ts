@@ -31,6 +31,7 @@ afterAll(async () => {
 const env = () => ({ OPENAI_API_KEY: "sk-test-e2e-key-123456", OPENAI_BASE_URL: server.url, TRAINING_API_KEY: secret });
 type Body = { messages: Array<{ role: string; content: unknown; tool_calls?: Array<{ id: string }> }> };
 
+/** The session files on the Hub (beside them, the repo's README.md is its dataset card). */
 async function hubFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for await (const entry of listFiles({
@@ -39,7 +40,7 @@ async function hubFiles(): Promise<Map<string, string>> {
     hubUrl: hub.url,
     accessToken: token,
   })) {
-    if (entry.type !== "file") continue;
+    if (entry.type !== "file" || !entry.path.startsWith("sessions/")) continue;
     const blob = await downloadFile({
       repo: { type: "dataset", name: repo },
       path: entry.path,

@@ -68,19 +68,19 @@ export async function whoami(access: HubAccess): Promise<string | undefined> {
 }
 
 /** Creates the dataset private when missing; answers whether it is private. */
-export async function ensureDataset(access: HubAccess, repo: string): Promise<{ private: boolean }> {
+export async function ensureDataset(access: HubAccess, repo: string): Promise<{ private: boolean; created: boolean }> {
   const [organization, name] = repo.split("/");
   const created = await call(access, "/api/repos/create", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ type: "dataset", name, organization, private: true }),
   });
-  if (created.ok) return { private: true };
+  if (created.ok) return { private: true, created: true };
   if (created.status !== 409) throw await failure(created, `Creating the dataset ${repo}`);
   const info = await call(access, `/api/datasets/${repoPath(repo)}`);
   if (!info.ok) throw await failure(info, `Reading the dataset ${repo}`);
   const body = (await info.json()) as { private?: unknown };
-  return { private: body.private === true };
+  return { private: body.private === true, created: false };
 }
 
 /** Every file under `folder` (recursive); none when the folder does not exist yet. */

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { internRules } from "./run.js";
 
@@ -17,5 +18,14 @@ describe("an unattended intern run's allow rules", () => {
     expect(internRules(localHub, "local")).toContain("hf_job_run");
     expect(internRules(localHub, "hf")).not.toContain("hf_job_run");
     expect(internRules(realHub, "local")).not.toContain("hf_job_run");
+  });
+
+  it("are all declared in the plugin's manifest, which is all a session lets it allow", () => {
+    const manifest = JSON.parse(readFileSync(new URL("../../pincer.plugin.json", import.meta.url), "utf8")) as {
+      capabilities: { sessions: { allow: string[] } };
+    };
+    for (const hub of [localHub, realHub])
+      for (const runner of ["local", "hf"] as const)
+        for (const rule of internRules(hub, runner)) expect(manifest.capabilities.sessions.allow).toContain(rule);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalHub, scaledTimeout, startLocalHub, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listFiles, readFile } from "./hub-client.js";
+import { commit, listFiles, readFile } from "./hub-client.js";
 import { startSessionUploader } from "./session-upload.js";
 
 // The uploader as the plugin runs it, here in Node against the real local Hub: the session is a
@@ -77,10 +77,11 @@ function uploader(
   return { up, warnings };
 }
 
+/** The session files of a repo (its README.md, the card, is checked on its own). */
 async function repoFiles(repo: string): Promise<Map<string, string>> {
   const access = { url: hub.url, token: accessToken };
   const out = new Map<string, string>();
-  for (const file of await listFiles(access, repo, ""))
+  for (const file of await listFiles(access, repo, "sessions"))
     out.set(file.path, (await readFile(access, repo, file.path)) ?? "");
   return out;
 }
@@ -133,6 +134,29 @@ describe("the intern's session uploader against a local Hub", () => {
       headers: { Authorization: `Bearer ${accessToken}` },
     });
     expect(((await info.json()) as { private: boolean }).private).toBe(true);
+  });
+
+  it("gives the repo it creates a dataset card, and leaves an existing repo's README alone", async () => {
+    const session = newSession();
+    say(session, "first");
+    const repo = freshRepo();
+    const { up } = uploader(session, repo);
+    await up.close();
+    const access = { url: hub.url, token: accessToken };
+    const card = await readFile(access, repo, "README.md");
+    expect(card).toMatch(/^---\npretty_name: Pincer ML intern sessions\nviewer: false\n/);
+    expect(card).toContain(`pincer intern resume ${repo}:<id>`);
+    const info = (await (
+      await fetch(`${hub.url}/api/datasets/${repo}?full=true`, { headers: { Authorization: `Bearer ${accessToken}` } })
+    ).json()) as { cardData: Record<string, unknown> };
+    expect(info.cardData).toMatchObject({ viewer: false, tags: ["pincer", "agent-sessions", "ml-intern"] });
+
+    // A second run on the same repo finds it there and writes no card over what the user may have edited.
+    await commit(access, repo, "The user's own words", [{ op: "put", path: "README.md", text: "# mine\n" }]);
+    const next = newSession();
+    say(next, "second run");
+    await uploader(next, repo).up.close();
+    expect(await readFile(access, repo, "README.md")).toBe("# mine\n");
   });
 
   it("retries after the Hub answered 503, warning once, and catches up when it recovers", async () => {

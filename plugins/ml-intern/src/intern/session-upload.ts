@@ -25,6 +25,7 @@ import {
   readFile,
 } from "./hub-client.js";
 import { dayOf, groupSessions, partIndex, partPath, webUrl, wholePath } from "./session-layout.js";
+import { sessionsDatasetCard } from "./sessions-card.js";
 
 export interface SessionUploadOptions {
   hub: HubAccess;
@@ -121,7 +122,13 @@ export function startSessionUploader(options: SessionUploadOptions): SessionUplo
   /** One upload: the new lines as a part, or (final, or after a mismatch) the whole session. Returns bytes sent. */
   const upload = async (final: boolean): Promise<number> => {
     if (!repoReady) {
-      const { private: isPrivate } = await ensureDataset(options.hub, repo);
+      const { private: isPrivate, created } = await ensureDataset(options.hub, repo);
+      // A new repo gets its card first: what the files are and how to resume from them.
+      if (created) {
+        await commit(options.hub, repo, "Dataset card", [
+          { op: "put", path: "README.md", text: sessionsDatasetCard({ repo, hubUrl: options.hub.url }) },
+        ]);
+      }
       if (!isPrivate) {
         refusal =
           `The dataset ${repo} on ${options.hub.url} is public, and a session (prompts, tool output, file contents) ` +

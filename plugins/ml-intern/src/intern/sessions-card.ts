@@ -1,8 +1,7 @@
 /**
  * The dataset card (README.md) of the private dataset that `pincer intern` uploads its sessions
  * to: what the files are, how they are laid out, how to resume from them, and what was done to
- * keep secrets out. The uploader writes it once, with the repo; this module only words it, so
- * any writer (the CLI today, the ML intern plugin tomorrow) makes the same card.
+ * keep secrets out. The uploader (session-upload.ts) writes it once, when it creates the repo.
  *
  * The viewer is turned off (`viewer: false`): a session file mixes a header line and entries of
  * several shapes, which the datasets library cannot read as one table.
