@@ -103,7 +103,11 @@ describe("Pincer installed from a registry", { timeout: 300_000 }, () => {
   it("npm i -g @pincer/cli: the CLI, its built-ins and an offline turn, with no install script approved", async () => {
     const user = machine("npm-global");
     const prefix = join(user.home, "npm-global");
-    const install = await user.exec("npm", ["install", "--global", "--prefix", prefix, "@pincer/cli"]);
+    // npm 11 runs no dependency's install script unless allowed (it warns, naming esbuild and
+    // isolated-vm); an older npm would run them. Refuse them outright: none may be needed.
+    const install = await user.exec("npm", ["install", "--global", "--prefix", prefix, "@pincer/cli"], {
+      env: { npm_config_ignore_scripts: "true" },
+    });
     console.log(`npm install -g:\n${install.stdout}${install.stderr}`);
     npmPincer = join(prefix, "bin/pincer");
     await usesTheCli(user, npmPincer);
