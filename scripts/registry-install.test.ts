@@ -19,7 +19,8 @@ import { packPublishable } from "./release-pack.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), "pincer-registry-e2e-"));
+// Made in beforeAll, not at import: a run that filters every test out runs no hook, and leaves nothing.
+let scratch = "";
 const published = workspacePackages(root).filter((pkg) => !pkg.json.private);
 const version = published.find((pkg) => pkg.json.name === "@pincer/cli")?.json.version as string;
 const DEMO_PROMPT =
@@ -41,6 +42,7 @@ let registry: LocalRegistry;
 let seeded = "";
 beforeAll(async () => {
   const started = Date.now();
+  scratch = mkdtempSync(join(tmpdir(), "pincer-registry-e2e-"));
   const packed = packPublishable(root, join(scratch, "pincer"));
   registry = await startLocalRegistry();
   const count = await seedRegistry(registry, {
@@ -56,7 +58,7 @@ beforeAll(async () => {
   seeded = `${packed.length} Pincer packages and ${count} others published in ${(Date.now() - started) / 1000} s`;
 }, 300_000);
 afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
+  if (scratch) await rm(scratch, { recursive: true, force: true });
   await registry?.close();
 }, 300_000);
 

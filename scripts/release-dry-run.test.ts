@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   exportTargets,
   type PackageJson,
@@ -17,7 +17,11 @@ import { packPublishable, unpack } from "./release-pack.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const changeset = join(root, "node_modules/.bin/changeset");
-const scratch = mkdtempSync(join(tmpdir(), "pincer-release-"));
+// Made in a hook, not at import: a run that filters every test out runs no hook, and leaves nothing.
+let scratch = "";
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "pincer-release-"));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const packages = workspacePackages(root);
@@ -81,30 +85,36 @@ describe("pnpm release:version", () => {
 });
 
 describe("pnpm release:publish (packed, not published)", () => {
-  const packed = packPublishable(root, join(scratch, "tarballs"));
+  const tarballs = new Map<string, string>();
+  beforeAll(() => {
+    for (const pkg of packPublishable(root, join(scratch, "tarballs"))) tarballs.set(pkg.name, pkg.tarball);
+  }, 120_000);
 
-  it.each(packed.map((pkg) => [pkg.name, pkg] as const))("%s: its tarball works without the workspace", (_, pkg) => {
-    const dir = unpack(pkg.tarball, join(scratch, "unpacked", pkg.name));
-    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
-    const files = readdirSync(dir, { recursive: true, encoding: "utf8" });
+  it.each(published.map((pkg) => [pkg.json.name, { name: pkg.json.name }] as const))(
+    "%s: its tarball works without the workspace",
+    (_, pkg) => {
+      const dir = unpack(tarballs.get(pkg.name) as string, join(scratch, "unpacked", pkg.name));
+      const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
+      const files = readdirSync(dir, { recursive: true, encoding: "utf8" });
 
-    expect(`${json.name}@${json.version}`).toBe(`${pkg.name}@${version}`);
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE"]));
-    // Built code only: no TypeScript source, tests, fixtures or the workspace's own condition.
-    expect(files.filter((file) => /(^|\/)(src|e2e|fixtures?)(\/|$)|\.test\.|\.tgz$/.test(file))).toEqual([]);
-    expect(JSON.stringify(json.exports)).not.toContain("@pincer/source");
-    for (const { path, target } of [
-      ...exportTargets(json.exports),
-      ...Object.entries(json.bin ?? {}).map(([name, target]) => ({ path: `bin.${name}`, target })),
-    ]) {
-      expect(existsSync(join(dir, target)), `${path} → ${target}`).toBe(true);
-    }
-    // Every range names a registry version: no workspace: protocol, and @pincer/* at this release.
-    for (const [name, range] of Object.entries({ ...json.dependencies, ...json.peerDependencies })) {
-      expect(range, name).not.toMatch(/^(workspace|link|file):/);
-      if (name.startsWith("@pincer/")) expect(`${name}@${range}`).toBe(`${name}@${version}`);
-    }
-    const manifest = readPluginManifest(dir, ".");
-    if (manifest) expect(existsSync(join(dir, manifest.main)), `manifest main ${manifest.main}`).toBe(true);
-  });
+      expect(`${json.name}@${json.version}`).toBe(`${pkg.name}@${version}`);
+      expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE"]));
+      // Built code only: no TypeScript source, tests, fixtures or the workspace's own condition.
+      expect(files.filter((file) => /(^|\/)(src|e2e|fixtures?)(\/|$)|\.test\.|\.tgz$/.test(file))).toEqual([]);
+      expect(JSON.stringify(json.exports)).not.toContain("@pincer/source");
+      for (const { path, target } of [
+        ...exportTargets(json.exports),
+        ...Object.entries(json.bin ?? {}).map(([name, target]) => ({ path: `bin.${name}`, target })),
+      ]) {
+        expect(existsSync(join(dir, target)), `${path} → ${target}`).toBe(true);
+      }
+      // Every range names a registry version: no workspace: protocol, and @pincer/* at this release.
+      for (const [name, range] of Object.entries({ ...json.dependencies, ...json.peerDependencies })) {
+        expect(range, name).not.toMatch(/^(workspace|link|file):/);
+        if (name.startsWith("@pincer/")) expect(`${name}@${range}`).toBe(`${name}@${version}`);
+      }
+      const manifest = readPluginManifest(dir, ".");
+      if (manifest) expect(existsSync(join(dir, manifest.main)), `manifest main ${manifest.main}`).toBe(true);
+    },
+  );
 });
