@@ -32,11 +32,18 @@ export async function serveHub(
   return serveHubIn(box, ["--port", "0", ...(token ? ["--token", token] : [])]);
 }
 
-/** `pincer hub serve <args>` in an existing sandbox (its PINCER_HOME), once it prints how to use and browse it. */
-export async function serveHubIn(box: Sandbox, args: string[]): Promise<ServedHub> {
+/**
+ * `pincer hub serve <args>` in an existing sandbox (its PINCER_HOME), once it prints how to use and
+ * browse it. Jobs run in the OS sandbox; where this machine has none, the Hub gets the opt-in a user
+ * would give, unless `unconfinedOptIn` is false (a test of what happens without it).
+ */
+export async function serveHubIn(
+  box: Sandbox,
+  args: string[],
+  { unconfinedOptIn = true }: { unconfinedOptIn?: boolean } = {},
+): Promise<ServedHub> {
   const dir = join(box.env.PINCER_HOME!, "hub");
-  // Jobs run in the OS sandbox; where this machine has none, the opt-in a user would give.
-  const { child, done } = box.start(["hub", "serve", ...args, ...RUN_COMMANDS]);
+  const { child, done } = box.start(["hub", "serve", ...args, ...(unconfinedOptIn ? RUN_COMMANDS : [])]);
   let seen = "";
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

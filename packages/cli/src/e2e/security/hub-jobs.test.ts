@@ -24,7 +24,8 @@ describe("a job posted to pincer hub serve", () => {
       mkdirSync(cache, { recursive: true });
       const home = mkdtempSync(join(cache, "pincer-hub-job-home-"));
       using box = sandbox({ PINCER_HOME: home, ...extraEnv });
-      const served = await serveHubIn(box, ["--port", "0"]);
+      // As a user starts it: no opt-in to run jobs unconfined, whatever this machine has.
+      const served = await serveHubIn(box, ["--port", "0"], { unconfinedOptIn: false });
       try {
         const jobToken = readFileSync(join(home, "hub", "token"), "utf8").trim();
         const script = [
