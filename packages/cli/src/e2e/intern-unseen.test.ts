@@ -167,6 +167,13 @@ describe.skipIf(!pythonStack)("pincer intern on an unseen task (needs /usr/bin/p
       const dataLink = new RegExp(`\\(${hubUrl}/(datasets/${DATASET}/tree/[0-9a-f]{40})\\)`).exec(readme)?.[1];
       expect(dataLink, readme).toBeTruthy();
       expect(await (await get(dataLink!)).text()).toContain("test.csv");
+      // Every link the card makes into the Hub answers; every relative one is a file of the repo.
+      const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+      expect(links.length).toBeGreaterThan(4);
+      for (const link of links) {
+        if (link.startsWith(`${hubUrl}/`)) await get(link.slice(hubUrl.length + 1));
+        else if (!/^https?:/.test(link)) expect(paths, link).toContain(link);
+      }
       const published = Object.fromEntries(results[0]!.metrics.map((metric) => [metric.type, metric.value]));
       expect(Object.keys(published).sort()).toEqual(["mae", "rmse"]);
       expect(results[0]!.metrics.map((metric) => metric.name)).toEqual(["MAE", "RMSE"]);
