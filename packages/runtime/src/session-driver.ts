@@ -107,6 +107,10 @@ function driven(
         unsubscribe();
       }
     },
+    spend: () => {
+      const { modelUsd, calls } = kernel.spending.breakdown();
+      return { modelUsd, calls };
+    },
     fork,
     readCustom: (customType) =>
       session

@@ -135,5 +135,10 @@ export interface DrivenTurn {
   /** The turn's final answer. */
   text: string;
   usage: UsageSummary;
+  /**
+   * What the session has spent so far, by kind: its costed tool calls' estimates ("job",
+   * "endpoint", "tool" …, in USD) beside the model. Absent where the front end keeps no tally.
+   */
+  spend?: { modelUsd: number; calls: Record<string, number> };
   error?: string;
 }

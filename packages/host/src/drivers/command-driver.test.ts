@@ -130,6 +130,31 @@ describe("a command that drives sessions", () => {
     expect(fake.closed).toEqual(["s1"]);
   });
 
+  it("hands each turn the session's spending by kind, as the front end tallies it", async () => {
+    const fake = fakeSessions(async (text) => answered(text));
+    const spendingHost: SessionDriverHost = {
+      ...fake.host,
+      start: async (request) => ({
+        ...(await fake.host.start(request)),
+        spend: () => ({ modelUsd: 0.25, calls: { job: 3.5, endpoint: 1 } }),
+      }),
+    };
+    const plugin = driverPlugin(
+      "driver-spend",
+      `const s = await ctx.sessions.start(); const turn = await s.prompt("go"); return JSON.stringify(turn.spend);`,
+    );
+    expect(JSON.parse((await run(plugin, spendingHost).output).text!)).toEqual({
+      modelUsd: 0.25,
+      calls: { job: 3.5, endpoint: 1 },
+    });
+    // A front end that keeps no tally: no spend at all, rather than a made-up zero.
+    const bare = driverPlugin(
+      "driver-nospend",
+      `const s = await ctx.sessions.start(); return String((await s.prompt("go")).spend);`,
+    );
+    expect((await run(bare, fake.host).output).text).toBe("undefined");
+  });
+
   it("gets no ctx.sessions where the front end offers none", async () => {
     const plugin = driverPlugin("driver-b", `return String(ctx.sessions === undefined);`);
     expect((await run(plugin, undefined).output).text).toBe("true");

@@ -246,17 +246,18 @@ export class CommandDriver {
     const result = await session.prompt(prompt, onEvent, this.signal);
     if (dropped > 0) batch.push({ type: "dropped", count: dropped });
     flush();
-    return drivenTurn(session.id, result);
+    return drivenTurn(session.id, result, session.spend?.());
   }
 }
 
-function drivenTurn(sessionId: string, result: TurnResult): DrivenTurn {
+function drivenTurn(sessionId: string, result: TurnResult, spend?: DrivenTurn["spend"]): DrivenTurn {
   return {
     sessionId,
     stopReason: result.stopReason,
     steps: result.steps,
     text: cut(result.text, 1024 * 1024),
     usage: usageSummary(result.usage),
+    ...(spend ? { spend: { modelUsd: spend.modelUsd, calls: { ...spend.calls } } } : {}),
     ...(result.error ? { error: cut(result.error) } : {}),
   };
 }

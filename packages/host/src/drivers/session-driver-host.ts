@@ -53,6 +53,8 @@ export interface DrivenSessionHost {
   abort?(reason: string): void;
   /** One turn to its end; every kernel event of it goes to `onEvent` as it happens. */
   prompt(text: string, onEvent: (event: KernelEvent) => void, signal: AbortSignal): Promise<TurnResult>;
+  /** The session's spending so far: the model's cost and its costed tool calls' estimates by kind. */
+  spend?(): { modelUsd: number; calls: Record<string, number> };
   /** A new session copied from this one at its leaf. */
   fork(): Promise<DrivenSessionHost>;
   /** The data of this session's `custom` entries of one type, oldest first, along its current path. */

@@ -56,6 +56,14 @@ describe("the final state of an intern run", () => {
     expect(text).not.toContain("continue:");
   });
 
+  it("says what the run spent by kind: the model, jobs, endpoints, other costed tools", () => {
+    const text = print(outcome({ costUsd: 0.123, toolSpendUsd: { job: 3.4, endpoint: 1.2, tool: 0.05, other: 0 } }));
+    expect(text).toContain(
+      "✓ finished in 1.5s · 3 model calls · $0.12 for the model, $3.40 for jobs, $1.20 for endpoints, $0.05 for other tools",
+    );
+    expect(print(outcome({ toolSpendUsd: { job: 0 } }))).toContain("✓ finished in 1.5s · 3 model calls\n");
+  });
+
   it("after a budget stop, says why and how to continue with more", () => {
     const text = print(
       outcome({

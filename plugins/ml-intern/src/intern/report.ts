@@ -25,6 +25,17 @@ export function exitCodeOf(outcome: Pick<InternRunOutcome, "code" | "produced">)
   return outcome.code === 0 && troubled(outcome.produced) ? EXIT_FINISHED_WITH_PROBLEMS : outcome.code;
 }
 
+const SPEND_KINDS: Record<string, string> = { job: "jobs", endpoint: "endpoints", tool: "other tools" };
+
+/** " · $0.12 for the model, $3.40 for jobs": what the run spent, by kind; empty when nothing. */
+function spentLine(outcome: InternRunOutcome): string {
+  const parts = outcome.costUsd > 0 ? [`$${outcome.costUsd.toFixed(2)} for the model`] : [];
+  for (const [kind, usd] of Object.entries(outcome.toolSpendUsd ?? {})) {
+    if (usd > 0) parts.push(`$${usd.toFixed(2)} for ${SPEND_KINDS[kind] ?? kind}`);
+  }
+  return parts.length > 0 ? ` · ${parts.join(", ")}` : "";
+}
+
 /**
  * The last thing an unattended run prints: how it ended, what it produced and where, where its
  * session is, and the command that continues it. Written so a person arriving hours later can act
@@ -33,7 +44,7 @@ export function exitCodeOf(outcome: Pick<InternRunOutcome, "code" | "produced">)
 export function finalState(outcome: InternRunOutcome, extra: { failure?: string; sessionsRepo?: string }): string {
   const seconds = (outcome.wallMs / 1000).toFixed(1);
   const calls = `${outcome.steps} model call${outcome.steps === 1 ? "" : "s"}`;
-  const cost = outcome.costUsd > 0 ? ` · $${outcome.costUsd.toFixed(2)} for the model` : "";
+  const cost = spentLine(outcome);
   const lines: string[] = [];
   if (outcome.summary) lines.push(outcome.summary);
   const { problems, lastFailure } = outcome.produced;

@@ -80,6 +80,8 @@ export interface InternRunOutcome {
   /** Model calls over every turn of this run, and what the model cost. */
   steps: number;
   costUsd: number;
+  /** The costed tool calls' estimates that went ahead, by kind ("job", "endpoint", "tool"), in USD. */
+  toolSpendUsd?: Record<string, number>;
   summary?: string;
   sessionId: string;
   sessionFile: string;
@@ -152,6 +154,7 @@ export async function runIntern(
   let result: DrivenTurn | undefined;
   let steps = 0;
   let costUsd = 0;
+  let toolSpendUsd: Record<string, number> | undefined;
   const onEvent = (event: DrivenEvent) => {
     ledger.listener(event);
     plan.listener(event);
@@ -169,6 +172,8 @@ export async function runIntern(
       result = turn;
       steps += turn.steps;
       costUsd += turn.usage.costUsd;
+      // The session's tally so far: the last turn's is the run's.
+      if (turn.spend) toolSpendUsd = turn.spend.calls;
       return turn;
     },
   };
@@ -193,6 +198,7 @@ export async function runIntern(
     ...(result ? { result } : {}),
     steps,
     costUsd,
+    ...(toolSpendUsd ? { toolSpendUsd } : {}),
     ...(worked?.summary ? { summary: worked.summary } : {}),
     sessionId: session.id,
     sessionFile: session.file,
