@@ -185,6 +185,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
           port: args.port,
           env,
           ...(args.idleRelease !== undefined ? { idleRelease: args.idleRelease } : {}),
+          ...(args["dangerously-run-unconfined"] ? { unconfined: true } : {}),
         });
       },
     )

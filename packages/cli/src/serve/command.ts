@@ -8,6 +8,8 @@ export async function serveCommand(options: {
   env: NodeJS.ProcessEnv;
   /** `--idle-release <seconds>`: idle sessions release their kernel and plugins (0: never). */
   idleRelease?: number;
+  /** `--dangerously-run-unconfined`: sessions run commands without the OS sandbox and without asking. */
+  unconfined?: boolean;
 }): Promise<void> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new UsageError("--port must be a port number (0 for any free one).");
@@ -23,6 +25,7 @@ export async function serveCommand(options: {
     env: options.env,
     cwd: process.cwd(),
     ...(idle !== undefined ? { idleReleaseMs: Math.round(idle * 1000) } : {}),
+    ...(options.unconfined ? { unconfined: true } : {}),
   });
   // Listening before the URL is printed: a client that signals as soon as it reads the URL must
   // still get a clean stop, not Node's default handler.

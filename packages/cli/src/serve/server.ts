@@ -26,7 +26,8 @@ export interface ServeOptions {
   /** Default: PINCER_SERVER_TOKEN, else a fresh random one (printed at start). */
   token?: string;
   /** An idle session releases its kernel and plugins after this long (0: never); default 10 minutes. */
-  idleReleaseMs?: number;
+  idleReleaseMs?: number /** `--dangerously-run-unconfined`: every session's commands run without the OS sandbox and without asking. */;
+  unconfined?: boolean;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -79,6 +80,8 @@ export async function startServer(options: ServeOptions) {
           ...(body.fork === true ? { fork: true } : {}),
           ...(body.permissionMode !== undefined ? { permissionMode: checkMode(body.permissionMode) } : {}),
           ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
+          // The server's own opt-in; a client's request body cannot ask for it.
+          ...(options.unconfined ? { unconfined: true } : {}),
         },
         options.idleReleaseMs === undefined ? {} : { idleReleaseMs: options.idleReleaseMs },
       ).catch((error: Error) => {

@@ -109,7 +109,7 @@ describe.each(modes)("background commands — $name", ({ settings }) => {
   it("kill stops the command and everything it started", async () => {
     const root = temp();
     const shells = exec(root);
-    const id = await shells.start(`sleep ${mark(1)} & echo started; wait`);
+    const id = await shells.start(`echo started; sleep ${mark(1)} & wait`);
     await until(() => running(mark(1)), "the child to start");
     const last = await shells.kill(id);
     expect(last).toMatchObject({ running: false, output: "started\n" });
