@@ -52,6 +52,7 @@ export {
   type SearchServer,
   startSearchServer,
 } from "./search-server.js";
+export { readServerSentEvents, type ServerSentEvent } from "./server-sent-events.js";
 export {
   DEFAULT_WAIT_MS,
   type EventSource,

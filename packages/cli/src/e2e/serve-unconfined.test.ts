@@ -1,4 +1,4 @@
-import { startOpenAIServer, until } from "@pincer/testing";
+import { readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 
@@ -14,8 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => model.close());
 
-type ServerEvent = { type: string; [key: string]: unknown };
-
 /** The session's events until its turn ends; a permission request is answered `allow`. */
 async function turnEvents(base: string, id: string, auth: Record<string, string>, allow: boolean) {
   const response = await fetch(`${base}/sessions/${id}/events`, { headers: auth });
@@ -25,36 +23,18 @@ async function turnEvents(base: string, id: string, auth: Record<string, string>
     body: JSON.stringify({ text: "say it" }),
   });
   expect(prompted.status).toBe(202);
-  const events: ServerEvent[] = [];
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return events;
-    buffer += decoder.decode(value, { stream: true });
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const data = buffer
-        .slice(0, end)
-        .split("\n")
-        .find((line) => line.startsWith("data: "));
-      buffer = buffer.slice(end + 2);
-      if (!data) continue;
-      const event = JSON.parse(data.slice(6)) as ServerEvent;
-      events.push(event);
-      if (event.type === "permission_request") {
-        await fetch(`${base}/sessions/${id}/permissions/${event.requestId as string}`, {
-          method: "POST",
-          headers: auth,
-          body: JSON.stringify({ allow }),
-        });
-      }
-      if (event.type === "turn_end") {
-        await reader.cancel();
-        return events;
-      }
-    }
-  }
+  return readServerSentEvents(
+    response,
+    (event) => event.type === "turn_end",
+    async (event) => {
+      if (event.type !== "permission_request") return;
+      await fetch(`${base}/sessions/${id}/permissions/${event.requestId as string}`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ allow }),
+      });
+    },
+  );
 }
 
 describe("pincer serve without an OS sandbox", () => {

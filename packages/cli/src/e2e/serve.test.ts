@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer, until } from "@pincer/testing";
+import { readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 
@@ -9,39 +9,6 @@ beforeAll(async () => {
   model = await startOpenAIServer();
 });
 afterAll(() => model.close());
-
-/** Reads Server-Sent Events from a fetch response until `until` says stop. */
-async function readEvents(
-  response: Response,
-  until: (event: { type: string; [key: string]: unknown }) => boolean,
-  onEvent?: (event: { type: string; [key: string]: unknown }) => Promise<void> | void,
-) {
-  const events: Array<{ type: string; [key: string]: unknown }> = [];
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let boundary = buffer.indexOf("\n\n");
-    while (boundary >= 0) {
-      const block = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      boundary = buffer.indexOf("\n\n");
-      const data = block.split("\n").find((line) => line.startsWith("data: "));
-      if (!data) continue;
-      const event = JSON.parse(data.slice(6)) as { type: string; [key: string]: unknown };
-      events.push(event);
-      await onEvent?.(event);
-      if (until(event)) {
-        await reader.cancel();
-        return events;
-      }
-    }
-  }
-  return events;
-}
 
 describe("pincer serve", () => {
   it("hosts a session over HTTP: token, prompt, SSE events, a permission answered by the client", async () => {
@@ -98,7 +65,7 @@ describe("pincer serve", () => {
       expect(steer.status).toBe(202);
       expect(await steer.json()).toMatchObject({ queued: true, delivery: "steer" });
 
-      const seen = await readEvents(
+      const seen = await readServerSentEvents(
         events,
         (event) => event.type === "turn_end",
         async (event) => {
@@ -139,7 +106,7 @@ describe("pincer serve", () => {
       });
       const { after } = (await second.json()) as { after: number };
       expect(after).toBeGreaterThan(0);
-      const followed = await readEvents(
+      const followed = await readServerSentEvents(
         await fetch(`${base}/sessions/${id}/events?after=${after}`, { headers: auth }),
         (event) => event.type === "turn_end",
       );
@@ -199,11 +166,11 @@ describe("pincer serve", () => {
         headers: auth,
         body: JSON.stringify({ text: "go" }),
       });
-      await readEvents(events, (event) => event.type === "request_start");
+      await readServerSentEvents(events, (event) => event.type === "request_start");
       controller.abort();
       // A new client sees the turn finish, and the session keeps it.
       const again = await fetch(`${base}/sessions/${id}/events`, { headers: auth });
-      const seen = await readEvents(again, (event) => event.type === "turn_end");
+      const seen = await readServerSentEvents(again, (event) => event.type === "turn_end");
       expect(seen.at(-1)).toMatchObject({ type: "turn_end", result: { text: "slow answer" } });
     } finally {
       server.child.kill("SIGINT");

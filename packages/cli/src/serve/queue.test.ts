@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MAX_QUEUED_PROMPTS } from "@pincer/kernel";
-import { startOpenAIServer } from "@pincer/testing";
+import { readServerSentEvents, startOpenAIServer } from "@pincer/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startServer } from "./server.js";
 
@@ -52,30 +52,7 @@ async function follow(
   onEvent?: (event: Event) => unknown,
 ) {
   const response = await fetch(`${server.url}/sessions/${id}/events?after=0`, { headers: auth });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const seen: Event[] = [];
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return seen;
-    buffer += decoder.decode(value, { stream: true });
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const data = buffer
-        .slice(0, end)
-        .split("\n")
-        .find((line) => line.startsWith("data: "));
-      buffer = buffer.slice(end + 2);
-      if (!data) continue;
-      const event = JSON.parse(data.slice(6)) as Event;
-      seen.push(event);
-      await onEvent?.(event);
-      if (until(event, seen)) {
-        await reader.cancel();
-        return seen;
-      }
-    }
-  }
+  return readServerSentEvents(response, until, onEvent);
 }
 
 type Chat = { messages: Array<{ role: string; content: unknown }> };
