@@ -56,9 +56,12 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
   if (pid === undefined) return child;
   const release = options.records?.add({ pgid: pid, label: options.label });
   // The lifeline must not keep this process alive, and nothing is ever written to it.
-  const lifeline = child.stdio[LIFELINE_FD] as (NodeJS.ReadableStream & { unref?(): void }) | undefined;
+  const lifeline = child.stdio[LIFELINE_FD] as (NodeJS.ReadableStream & { unref?(): void; ref?(): void }) | undefined;
   lifeline?.unref?.();
   child.once("exit", () => {
+    // The child's 'close' waits for the lifeline to close too (a moment after the exit): held
+    // again, so a process awaiting that close with nothing else to do does not end before it.
+    lifeline?.ref?.();
     killGroup(pid, "SIGKILL");
     release?.();
   });
