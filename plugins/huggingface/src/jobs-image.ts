@@ -1,15 +1,8 @@
 import { defineTool } from "@pincer/sdk";
-import {
-  DEFAULT_FLAVOR,
-  DEFAULT_JOB_TIMEOUT_SECONDS,
-  estimateJob,
-  flavorNamed,
-  JOB_FLAVORS,
-  unknownFlavor,
-} from "./flavors.js";
-import { DEFAULT_ENDPOINT, guarded, HubHttpError, hubOf } from "./hub.js";
+import { DEFAULT_FLAVOR, DEFAULT_JOB_TIMEOUT_SECONDS, flavorNamed, JOB_FLAVORS, unknownFlavor } from "./flavors.js";
+import { guarded, HubHttpError, hubOf } from "./hub.js";
 import type { JobInfo } from "./job-follow.js";
-import { jobPath, namespaceParam, waitFor } from "./jobs.js";
+import { estimateJobCall, jobPath, namespaceParam, waitFor } from "./jobs.js";
 
 /** What a container job runs: a Docker image (`pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime`) or a Space's (`hf.co/spaces/owner/name`). */
 export function imageField(image: string): { dockerImage: string } | { spaceId: string } {
@@ -78,12 +71,7 @@ export const hfJobRunImage = defineTool<{
     additionalProperties: false,
   },
   permissionSubject: (args) => ({ kind: "text", value: args.flavor ?? DEFAULT_FLAVOR }),
-  estimateCost: (args, ctx) =>
-    estimateJob({
-      flavor: args.flavor,
-      timeoutSeconds: args.timeoutSeconds,
-      endpoint: (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, ""),
-    }),
+  estimateCost: estimateJobCall,
   execute: (args, ctx) =>
     guarded(async () => {
       const flavor = args.flavor ?? DEFAULT_FLAVOR;

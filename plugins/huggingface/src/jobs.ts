@@ -12,6 +12,18 @@ import { type JobDataArgs, jobDataFields, jobDataProperties, syncOutputs } from 
 import { followJob, type JobInfo, jobProgress, readEvents, withHeartbeat } from "./job-follow.js";
 
 /** The image Hugging Face Jobs runs a uv script in (as `hf jobs uv run` does). */
+/** A job tool call's estimate: its flavor and timeout, on the Hub HF_ENDPOINT names. */
+export function estimateJobCall(
+  args: { flavor?: string | undefined; timeoutSeconds?: number | undefined },
+  ctx: Pick<PluginToolContext, "env">,
+) {
+  return estimateJob({
+    flavor: args.flavor,
+    timeoutSeconds: args.timeoutSeconds,
+    endpoint: (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, ""),
+  });
+}
+
 export const UV_IMAGE = "ghcr.io/astral-sh/uv:python3.12-bookworm";
 const TAIL_LINES = 20;
 const LOG_LINES_DEFAULT = 200;
@@ -108,12 +120,7 @@ export const hfJobRun = defineTool<
     additionalProperties: false,
   },
   permissionSubject: (args) => ({ kind: "text", value: args.flavor ?? DEFAULT_FLAVOR }),
-  estimateCost: (args, ctx) =>
-    estimateJob({
-      flavor: args.flavor,
-      timeoutSeconds: args.timeoutSeconds,
-      endpoint: (ctx.env.get("HF_ENDPOINT") || DEFAULT_ENDPOINT).replace(/\/+$/, ""),
-    }),
+  estimateCost: estimateJobCall,
   execute: (args, ctx) =>
     guarded(async () => {
       const flavor = args.flavor ?? DEFAULT_FLAVOR;
