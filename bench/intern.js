@@ -3,14 +3,19 @@
 // provider and core tools in their sandboxes, the kernel with compaction on, the session on disk),
 // with the ML intern's session uploader (plugins/ml-intern/src/intern/session-upload.ts, run here in
 // Node on the session file as the plugin reads it through its transcript) kicked after every
-// iteration and pointed at a local Hub. Reports harness time per iteration (the model answers
-// instantly, so this is all harness), memory at iterations 1, 100 and 300, the peak context against
-// the model window, and upload bytes per iteration against the session's size. The same run without
-// the uploader gives its cost to the loop.
-// Used by bench/run.js; `node --expose-gc bench/intern.js [--quick]` prints the figures alone (JSON
-// on stdout, the Markdown rows on stderr). Needs `pnpm -s build`.
+// iteration and pointed at a local Hub.
+// Harness overhead is measured honestly: the loopback model and the Hub run in the orchestrating
+// process, each variant in a child of its own, so the child's CPU time (process.cpuUsage: the main
+// thread, the isolates' threads and libuv's pool) is Pincer's alone; what the bench itself does at
+// each iteration (the context estimate, memory samples) is taken out. Reports CPU and wall time per
+// iteration (median, and by the size of the context the request carried), memory at iterations 1,
+// 100 and 300, the peak context against the model window, upload bytes per iteration against the
+// session's size, and the servers' CPU beside. The same run without the uploader gives its cost.
+// Used by bench/run.js; `node --expose-gc bench/intern.js [--quick] [--only bare|upload|every]`
+// prints the figures alone (JSON on stdout, the Markdown rows on stderr); PINCER_BENCH_CPU_PROF=<dir>
+// writes each child's V8 CPU profile there. Needs `pnpm -s build`.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +41,18 @@ const accessToken = "hf_bench_intern_token";
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const mib = (bytes) => bytes / 2 ** 20;
+/** CPU time of this whole process (every thread), in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/** CPU time of the main thread alone (the kernel, the host, the event path), in ms. */
+const mainCpuMs = () => {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+};
+/** Context sizes (estimated tokens) the per-iteration figures are grouped by. */
+const CONTEXT_BUCKETS = [16_000, 32_000, 48_000, Number.POSITIVE_INFINITY];
 
 function memory() {
   globalThis.gc?.();
@@ -76,12 +93,11 @@ function script(server) {
   });
 }
 
-async function oneRun({ upload, hubUrl, minGapMs }) {
+async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   // Loaded here, not at the top: bench/run.js imports this file for its rows only.
   const { prepareSession } = await import(join(root, "packages/cli/dist/index.js"));
+  const { readTranscript } = await import(join(root, "packages/runtime/dist/index.js"));
   const { startSessionUploader } = await import(join(root, "plugins/ml-intern/dist/intern/session-upload.js"));
-  const server = await startOpenAIServer();
-  script(server);
   const work = mkdtempSync(join(tmpdir(), "pincer-bench-intern-"));
   const home = join(work, "home");
   const cwd = join(work, "project");
@@ -93,7 +109,7 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
   const prepared = await prepareSession({
     cwd,
     home,
-    env: { OPENAI_API_KEY: "sk-bench-intern-0000", OPENAI_BASE_URL: server.url, PATH: process.env.PATH },
+    env: { OPENAI_API_KEY: "sk-bench-intern-0000", OPENAI_BASE_URL: modelUrl, PATH: process.env.PATH },
     model: MODEL,
     maxTurns: CALLS_PER_PROMPT + 2,
   });
@@ -109,7 +125,8 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
           id: session.id,
           createdAt: session.header.createdAt,
           file: session.path,
-          transcript: async (offset = 0) => completeLines(session.path, offset),
+          // What DrivenSession.transcript answers: complete lines from `offset`.
+          transcript: (offset = 0, max = 64 * 2 ** 20) => readTranscript(session.path, offset, max, (text) => text),
         },
         ...(minGapMs !== undefined ? { minGapMs } : {}),
         warn: (message) => process.stderr.write(`${message}\n`),
@@ -120,34 +137,53 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
   let compactions = 0;
   let peakContext = 0;
   const samples = {};
-  const iterationMs = [];
+  /** Per iteration: wall ms, CPU ms, and the context (estimated tokens) its request carried. */
+  const iterations = [];
   let wholeFileEachUpload = 0;
   let uploadsSeen = 0;
-  let last = process.hrtime.bigint();
+  /** CPU the bench spends observing (context estimates, memory samples): not the harness's. */
+  let observingCpu = 0;
+  let context = 0;
+  let observingMainCpu = 0;
+  let last = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
   const systemTokens = 2_000; // generous: the system prompt and tool schemas are ~6 KB
   kernel.bus.on("compaction", () => compactions++);
   kernel.bus.on("tool_end", () => {
+    const cpu = cpuMs();
+    const main = mainCpuMs();
+    const wall = process.hrtime.bigint();
     iteration++;
-    const now = process.hrtime.bigint();
-    iterationMs.push(Number(now - last) / 1e6);
-    last = now;
-    peakContext = Math.max(peakContext, estimateTokens(session.buildContext().messages) + systemTokens);
+    iterations.push({
+      wallMs: Number(wall - last.wall) / 1e6,
+      cpuMs: cpu - last.cpu,
+      mainMs: main - last.main,
+      context,
+    });
     uploader?.kick();
+    context = estimateTokens(session.buildContext().messages) + systemTokens;
+    peakContext = Math.max(peakContext, context);
     if (SAMPLES.includes(iteration)) samples[iteration] = memory();
     // What re-sending the whole file at each upload would have cost (sampled when an upload landed).
     if (uploader && uploader.stats().uploads > uploadsSeen) {
       uploadsSeen = uploader.stats().uploads;
       wholeFileEachUpload += statSync(session.path).size;
     }
+    const after = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
+    observingCpu += after.cpu - cpu;
+    observingMainCpu += after.main - main;
+    last = after;
   });
 
-  const started = process.hrtime.bigint();
+  const started = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
   for (let prompt = 0; iteration < ITERATIONS; prompt++) {
-    last = process.hrtime.bigint();
+    // An iteration is one model call and its tool call; a prompt's closing answer is in the totals only.
+    last = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
     const result = await kernel.prompt(`Batch ${prompt}: read the next ${CALLS_PER_PROMPT} shards and note the loss.`);
     if (result.stopReason === "error") throw new Error(`bench run failed: ${result.error}`);
   }
-  const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const totalMs = Number(process.hrtime.bigint() - started.wall) / 1e6;
+  const totalCpuMs = cpuMs() - started.cpu - observingCpu;
+  const totalMainMs = mainCpuMs() - started.main - observingMainCpu;
   const sessionBytes = statSync(session.path).size;
   let uploadFigures;
   if (uploader) {
@@ -164,13 +200,29 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
     };
   }
   prepared.dispose();
-  await server.close();
   rmSync(work, { recursive: true, force: true });
+  let floor = 0;
+  const byContext = CONTEXT_BUCKETS.map((ceiling) => {
+    const within = iterations.filter((it) => it.context >= floor && it.context < ceiling);
+    const bucket = {
+      fromTokens: floor,
+      iterations: within.length,
+      cpuMs: median(within.map((it) => it.cpuMs)),
+      mainMs: median(within.map((it) => it.mainMs)),
+    };
+    floor = ceiling;
+    return bucket;
+  });
   return {
     iterations: iteration,
     totalMs,
     perIterationMs: totalMs / iteration,
-    medianIterationMs: median(iterationMs),
+    medianIterationMs: median(iterations.map((it) => it.wallMs)),
+    cpuPerIterationMs: totalCpuMs / iteration,
+    medianIterationCpuMs: median(iterations.map((it) => it.cpuMs)),
+    mainThreadPerIterationMs: totalMainMs / iteration,
+    medianIterationMainMs: median(iterations.map((it) => it.mainMs)),
+    cpuByContext: byContext,
     memory: samples,
     compactions,
     peakContextTokens: peakContext,
@@ -180,24 +232,37 @@ async function oneRun({ upload, hubUrl, minGapMs }) {
   };
 }
 
-/** What DrivenSession.transcript answers (the runtime's session-transcript.ts): complete lines from `offset`. */
-function completeLines(file, offset) {
-  const bytes = readFileSync(file).subarray(offset);
-  const end = bytes.lastIndexOf(0x0a);
-  if (end < 0) return { text: "", next: offset };
-  return { text: bytes.subarray(0, end + 1).toString("utf8"), next: offset + end + 1 };
-}
+const VARIANTS = {
+  upload: { key: "withUpload", args: ["--run", "upload"] },
+  bare: { key: "withoutUpload", args: ["--run", "bare"] },
+  every: { key: "everyTurn", args: ["--run", "upload", "--min-gap", "0"] },
+};
 
-/** Each variant in its own process (memory figures mean nothing after another run); the Hub stays here. */
+/**
+ * Each variant in its own process (memory figures mean nothing after another run, and its CPU time
+ * is then Pincer's alone); the loopback model and the Hub stay here, and what they spend is
+ * reported beside (`serversCpuMs`).
+ */
 export async function runInternBench() {
   const dir = mkdtempSync(join(tmpdir(), "pincer-bench-intern-hub-"));
   const hub = await startLocalHub({ dir, token: accessToken, user: "bench" });
+  const only = process.argv.includes("--only") ? [flag("--only")] : quick ? ["upload"] : ["upload", "bare", "every"];
   try {
-    const withUpload = await child(["--run", "upload", "--hub", hub.url]);
-    if (quick) return { withUpload };
-    const withoutUpload = await child(["--run", "bare"]);
-    const everyTurn = await child(["--run", "upload", "--hub", hub.url, "--min-gap", "0"]);
-    return { withUpload, withoutUpload, everyTurn };
+    const figures = {};
+    for (const name of only) {
+      const variant = VARIANTS[name];
+      if (!variant) throw new Error(`--only takes ${Object.keys(VARIANTS).join(", ")}`);
+      const server = await startOpenAIServer();
+      script(server);
+      try {
+        const before = cpuMs();
+        const run = await child([...variant.args, "--model", server.url, "--hub", hub.url]);
+        figures[variant.key] = { ...run, serversCpuPerIterationMs: (cpuMs() - before) / run.iterations };
+      } finally {
+        await server.close();
+      }
+    }
+    return figures;
   } finally {
     await hub.close();
     rmSync(dir, { recursive: true, force: true });
@@ -207,7 +272,10 @@ export async function runInternBench() {
 function child(args) {
   return new Promise((resolve, reject) => {
     const flags = quick ? [...args, "--quick"] : args;
-    const run = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), ...flags]);
+    const profile = process.env.PINCER_BENCH_CPU_PROF
+      ? ["--cpu-prof", "--cpu-prof-dir", process.env.PINCER_BENCH_CPU_PROF]
+      : [];
+    const run = spawn(process.execPath, ["--expose-gc", ...profile, fileURLToPath(import.meta.url), ...flags]);
     let out = "";
     let err = "";
     run.stdout.on("data", (chunk) => (out += chunk));
@@ -224,20 +292,34 @@ function child(args) {
 export function internRows(figures) {
   const fmt = (n, digits = 1) => n.toFixed(digits);
   const mb = (bytes) => `${fmt(bytes / 2 ** 20, 2)} MB`;
-  const { withUpload: run, withoutUpload: bare, everyTurn } = figures;
+  const { withUpload, withoutUpload: bare, everyTurn } = figures;
+  const run = withUpload ?? bare ?? everyTurn;
   const at = Object.keys(run.memory);
   const mem = (i) => `${fmt(run.memory[i].rssMiB)}/${fmt(run.memory[i].heapMiB)}`;
-  const perIteration = (figure) => `${fmt(figure.perIterationMs, 1)} ms (median ${fmt(figure.medianIterationMs, 1)})`;
-  const timing = [`${perIteration(run)} with uploads`];
-  if (bare) timing.push(`${perIteration(bare)} without`);
-  if (everyTurn) timing.push(`${perIteration(everyTurn)} uploading after every iteration`);
-  const up = run.upload;
+  const cpu = (figure) =>
+    `${fmt(figure.medianIterationCpuMs, 2)} ms CPU median (main thread ${fmt(figure.medianIterationMainMs, 2)}), ${fmt(figure.cpuPerIterationMs, 2)} ms in all (wall median ${fmt(figure.medianIterationMs, 1)} ms)`;
+  const timing = [];
+  if (withUpload) timing.push(`${cpu(withUpload)} with uploads`);
+  if (bare) timing.push(`${cpu(bare)} without`);
+  if (everyTurn) timing.push(`${cpu(everyTurn)} uploading after every iteration`);
+  const buckets = run.cpuByContext
+    .filter((bucket) => bucket.iterations > 0)
+    .map(
+      (bucket) =>
+        `${fmt(bucket.cpuMs, 2)} ms from ${Math.round(bucket.fromTokens / 1000)}K tokens (${bucket.iterations})`,
+    );
   const rows = [
-    `| ML intern: ${run.iterations}-iteration replayed run (loopback model, sandboxed openai provider + \`read\`, compaction on): harness time per iteration | ${timing.join("; ")} | — |`,
-    `| ML intern: RSS/heap MiB at iterations ${at.join(" / ")} | ${at.map(mem).join(" / ")} | heap flat |`,
+    `| ML intern: ${run.iterations}-iteration replayed run (loopback model, sandboxed openai provider + \`read\`, compaction on): harness overhead per iteration (CPU of the Pincer process; "in all" adds the answers closing each prompt and the compactions) | ${timing.join("; ")} | ≤ 5 ms |`,
+    `| ML intern: harness CPU per iteration by the context the request carried; the loopback model and Hub beside | ${buckets.join(", ")}; servers ${fmt(run.serversCpuPerIterationMs, 2)} ms | flat |`,
+    `| ML intern: RSS/heap MiB at iterations ${at.join(" / ")} | ${at.map(mem).join(" / ")} | flat |`,
     `| ML intern: peak context vs model window (${run.compactions} compactions) | ${Math.round(run.peakContextTokens).toLocaleString("en-US")} / ${run.windowTokens.toLocaleString("en-US")} tokens | < window |`,
-    `| ML intern: session upload (${up.uploads} commits, default 10 s gap): bytes sent per iteration; in all + on exit vs session size; whole file at each commit would send | ${fmt(up.bytesPerIteration / 1024, 2)} KB; ${mb(up.incrementalBytes)} + ${mb(up.consolidationBytes)} vs ${mb(run.sessionBytes)}; ${mb(up.wholeFileEachUploadBytes)} | incremental |`,
   ];
+  const up = withUpload?.upload;
+  if (up) {
+    rows.push(
+      `| ML intern: session upload (${up.uploads} commits, default 10 s gap): bytes sent per iteration; in all + on exit vs session size; whole file at each commit would send | ${fmt(up.bytesPerIteration / 1024, 2)} KB; ${mb(up.incrementalBytes)} + ${mb(up.consolidationBytes)} vs ${mb(withUpload.sessionBytes)}; ${mb(up.wholeFileEachUploadBytes)} | incremental |`,
+    );
+  }
   if (everyTurn) {
     const every = everyTurn.upload;
     rows.push(
@@ -247,10 +329,14 @@ export function internRows(figures) {
   return rows;
 }
 
-const flag = (name) => process.argv[process.argv.indexOf(name) + 1];
+function flag(name) {
+  return process.argv[process.argv.indexOf(name) + 1];
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes("--run")) {
   const minGapMs = process.argv.includes("--min-gap") ? Number(flag("--min-gap")) : undefined;
-  console.log(JSON.stringify(await oneRun({ upload: flag("--run") === "upload", hubUrl: flag("--hub"), minGapMs })));
+  const run = { upload: flag("--run") === "upload", modelUrl: flag("--model"), hubUrl: flag("--hub"), minGapMs };
+  console.log(JSON.stringify(await oneRun(run)));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const figures = await runInternBench();
   console.log(JSON.stringify(figures, null, 2));
