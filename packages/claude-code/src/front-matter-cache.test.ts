@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -60,5 +61,25 @@ describe("front matter kept between starts", () => {
     keepFrontMatterIn(undefined);
     parseFrontMatter(AGENT);
     expect(kept(dir)).toEqual([]);
+  });
+
+  it("parses afresh, without blocking, when the entry is a FIFO, a link, a folder or larger than a definition", () => {
+    const dir = cacheDir();
+    parseFrontMatter(AGENT);
+    const [file] = readdirSync(dir);
+    const entry = join(dir, file!);
+    const outside = join(dir, "..", "elsewhere.json");
+    writeFileSync(outside, JSON.stringify({ name: "from-a-link" }));
+    const places: Array<() => void> = [
+      () => execFileSync("mkfifo", [entry]),
+      () => symlinkSync(outside, entry),
+      () => mkdirSync(entry),
+      () => writeFileSync(entry, `{"name": "huge", "pad": "${"x".repeat(1024 * 1024)}"}`),
+    ];
+    for (const place of places) {
+      rmSync(entry, { recursive: true, force: true });
+      place();
+      expect(parseFrontMatter(AGENT).data.name).toBe("reviewer");
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { readCacheFile } from "@pincer/host";
 import { LineCounter, parseDocument } from "yaml";
 
 /**
@@ -43,7 +44,8 @@ let cacheDir: string | undefined;
  * the SHA-256 of its text. A session reads the same agent, skill and command files on every start;
  * parsing them is the `yaml` package's first (cold, unoptimised) use, 4–9% of a one-shot turn's
  * CPU. Only what JSON gives back exactly is kept, and only successes: a file that fails
- * is parsed again, and says why.
+ * is parsed again, and says why. A kept entry that is not a plain file of JSON holding a map (a
+ * link, a FIFO, cut short, larger than any definition) is ignored and the text parsed again.
  */
 export function keepFrontMatterIn(dir: string | undefined): void {
   cacheDir = dir;
@@ -53,10 +55,13 @@ function parseYaml(lines: string[]): Record<string, unknown> {
   const text = lines.join("\n");
   if (!cacheDir) return parseYamlText(lines, text);
   const file = join(cacheDir, `${createHash("sha256").update(text).digest("hex").slice(0, 40)}.json`);
-  try {
-    const kept = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (kept && typeof kept === "object" && !Array.isArray(kept)) return kept as Record<string, unknown>;
-  } catch {}
+  const read = readCacheFile(file, DEFINITION_MAX_BYTES);
+  if (read) {
+    try {
+      const kept = JSON.parse(read.bytes.toString("utf8")) as unknown;
+      if (kept && typeof kept === "object" && !Array.isArray(kept)) return kept as Record<string, unknown>;
+    } catch {}
+  }
   const data = parseYamlText(lines, text);
   const json = JSON.stringify(data);
   try {

@@ -1,3 +1,12 @@
+export { hasCacheMarker, readCacheFile, USED_RESOLUTION_MS } from "./cache/cache-entry.js";
+export {
+  type CacheLimits,
+  DEFAULT_CACHE_LIMITS,
+  PRUNE_EVERY_MS,
+  type PruneResult,
+  pruneCache,
+  pruneCacheWhenDue,
+} from "./cache/cache-prune.js";
 export { baseEnv, childEnv, looksSecret } from "./capabilities/child-env.js";
 export { createEnvCapability } from "./capabilities/env.js";
 export { createExecCapability, type HostExecCapability, type HostExecOptions } from "./capabilities/exec.js";

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import validate from "./generated/manifest-validator.js";
 import { ManifestError, readManifest } from "./manifest.js";
 
 const dirs: string[] = [];
@@ -52,5 +54,19 @@ describe("manifests validated once per text", () => {
     writeFileSync(join(validatedIn, "..", "..", "cache"), "a file where the folder would go");
     expect(readManifest(dir, { validatedIn })).toEqual(valid);
     expect(markers(validatedIn)).toEqual([]);
+  });
+
+  it("takes only a plain file as a marker: a folder or a link by a refused text's marker name does not skip the checks", () => {
+    const { dir, validatedIn } = plugin({ ...valid, main: 42 });
+    const text = JSON.stringify({ ...valid, main: 42 });
+    const validatorId = createHash("sha256").update(validate.toString()).digest("hex");
+    const marker = join(validatedIn, createHash("sha256").update(`${validatorId}\0${text}`).digest("hex").slice(0, 40));
+    mkdirSync(marker, { recursive: true });
+    expect(() => readManifest(dir, { validatedIn })).toThrow(ManifestError);
+    rmSync(marker, { recursive: true });
+    const elsewhere = join(validatedIn, "..", "elsewhere");
+    writeFileSync(elsewhere, "");
+    symlinkSync(elsewhere, marker);
+    expect(() => readManifest(dir, { validatedIn })).toThrow(ManifestError);
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import type { ErrorObject } from "ajv";
+import { hasCacheMarker } from "./cache/cache-entry.js";
 import { displayLine } from "./display-text.js";
 // Generated at build time from the SDK's schema: validating needs neither Ajv nor a compile.
 import validate from "./generated/manifest-validator.js";
@@ -66,7 +67,8 @@ export function readManifest(dir: string, options: { validatedIn?: string } = {}
     options.validatedIn,
     createHash("sha256").update(`${validatorId}\0${text}`).digest("hex").slice(0, 40),
   );
-  if (existsSync(marker)) return json as PluginManifest;
+  // A plain file only: a link or a folder by that name is not a marker this cache wrote.
+  if (hasCacheMarker(marker)) return json as PluginManifest;
   const manifest = validateManifest(json, file);
   try {
     mkdirSync(options.validatedIn, { recursive: true });

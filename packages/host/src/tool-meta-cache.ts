@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readCacheFile } from "./cache/cache-entry.js";
 import type { SandboxedToolMeta } from "./sandbox/sandbox-types.js";
 
 /** Bumped when what the prelude reports about a tool changes shape (2: hasEstimate, 3: deferred). */
@@ -10,6 +11,10 @@ const FORMAT = 3;
  * A plugin's tool definitions (names, descriptions, schemas), remembered by the hash of the
  * bundle that produced them. With them, a session can offer a plugin's tools to the model and
  * start its isolate only when one is called: a turn pays only for the plugins it uses.
+ *
+ * A kept file is used only if it has the shape the isolate reports (a list of tools, each with
+ * its name, description, schema and kind as the right types); anything else (cut short, another
+ * format, not JSON) counts as not kept, and the isolate is asked again.
  */
 export class ToolMetaCache {
   private readonly memory = new Map<string, SandboxedToolMeta[]>();
@@ -20,12 +25,16 @@ export class ToolMetaCache {
     const key = this.key(bundleKey);
     let metas = this.memory.get(key);
     if (!metas && this.dir) {
+      const read = readCacheFile(join(this.dir, `${key}.json`), MAX_BYTES);
+      if (!read) return undefined;
       try {
-        metas = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as SandboxedToolMeta[];
-        this.memory.set(key, metas);
+        const kept = JSON.parse(read.bytes.toString("utf8")) as unknown;
+        if (!Array.isArray(kept) || !kept.every(isToolMeta)) return undefined;
+        metas = kept;
       } catch {
         return undefined;
       }
+      this.memory.set(key, metas);
     }
     return metas;
   }
@@ -49,4 +58,26 @@ export class ToolMetaCache {
   private key(bundleKey: string): string {
     return `v${FORMAT}-${createHash("sha256").update(bundleKey).digest("hex").slice(0, 40)}`;
   }
+}
+
+/** A plugin's tool definitions are a few KB; 64 MB is not a file this cache wrote. */
+const MAX_BYTES = 64 * 1024 * 1024;
+const KINDS = new Set(["read", "edit", "execute", "other"]);
+
+function isToolMeta(value: unknown): value is SandboxedToolMeta {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const meta = value as Record<string, unknown>;
+  const optionalFlag = (flag: unknown) => flag === undefined || typeof flag === "boolean";
+  return (
+    typeof meta.name === "string" &&
+    typeof meta.description === "string" &&
+    !!meta.parameters &&
+    typeof meta.parameters === "object" &&
+    !Array.isArray(meta.parameters) &&
+    typeof meta.kind === "string" &&
+    KINDS.has(meta.kind) &&
+    typeof meta.hasSubject === "boolean" &&
+    optionalFlag(meta.hasEstimate) &&
+    optionalFlag(meta.deferred)
+  );
 }

@@ -6,6 +6,7 @@ import {
   type LoadedTheme,
   type PluginRegistry,
   processRecordsFor,
+  pruneCacheWhenDue,
   type SessionDriverHost,
   sanitizeCommandText,
   ToolNotOfferedError,
@@ -161,6 +162,9 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const warnings: string[] = [];
   // Agent, skill and command files are parsed once per change, not once per start.
   keepFrontMatterIn(join(options.home, "cache", "front-matter"));
+  // Once a day, entries no start has used for a month go (host/cache/cache-prune.ts): one stat
+  // here, the pruning on libuv's threads while the session starts. It never rejects.
+  void pruneCacheWhenDue(join(options.home, "cache"));
   const user = readSettings(configPath(options.home));
   // What the project's .pincer/settings(.local).json may set over the user's: only narrowing (settings/narrow.ts).
   const { settings: project, localAllow } = readProjectSettings(options.cwd, options.home, user, warnings);

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import ivm from "isolated-vm";
+import { readCacheFile } from "../cache/cache-entry.js";
 
 const require = createRequire(import.meta.url);
 const IVM_VERSION = (require("isolated-vm/package.json") as { version: string }).version;
@@ -21,6 +22,13 @@ const inProcess = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
  * ~28 ms evaluated, ~8 ms from a snapshot). A snapshot only fits the exact V8 that made it, so
  * the key covers Node's and isolated-vm's versions as well as the code. Made once, the first
  * time a plugin starts, and kept on disk.
+ *
+ * V8 does not check a snapshot it is given: a truncated or altered one crashes the whole process
+ * (SIGSEGV or a failed CHECK), at every start, until the file is deleted. So beside `<key>.bin`
+ * is `<key>.sum`: the SHA-256 of the bytes, and the file's identity (inode, size, ctime) when it was
+ * last checked. A file with that identity was not written since, and starts without hashing
+ * (~2 ms for the openai provider's 3 MB); any other is hashed, and one that does not match is
+ * made again. The `.sum` file's time is the entry's last use (see cache-prune.ts).
  */
 export class SnapshotCache {
   constructor(private readonly dir: string) {}
@@ -38,8 +46,19 @@ export class SnapshotCache {
     const file = join(this.dir, `${key}.bin`);
     const kept = inProcess.get(file);
     if (kept) return kept;
+    // The .bin keeps its times: changing them would change its ctime, its identity.
+    const read = readCacheFile(file, MAX_SNAPSHOT_BYTES, { markUsed: false });
+    if (!read) return undefined;
+    const sumFile = join(this.dir, `${key}.sum`);
+    const sum = parseSum(readCacheFile(sumFile, 1024)?.bytes);
+    if (!sum || !sameFile(sum, read.stat)) {
+      const sha256 = createHash("sha256").update(read.bytes).digest("hex");
+      // Not the bytes that were made (or made by a Pincer that kept no sum): create() replaces it.
+      if (sum?.sha256 !== sha256) return undefined;
+      writeSum(sumFile, sha256, read.stat);
+    }
     try {
-      const bytes = readFileSync(file);
+      const bytes = read.bytes;
       // The file's own memory moves into the copy (transferOut): a snapshot is a few MB, and
       // slicing and then copying it again held three of them at start-up, which raised peak RSS.
       const whole =
@@ -82,11 +101,55 @@ export class SnapshotCache {
     inProcess.set(file, snapshot);
     const temp = `${file}.${process.pid}.tmp`;
     try {
-      writeFileSync(temp, Buffer.from(snapshot.copy()));
+      const bytes = Buffer.from(snapshot.copy());
+      writeFileSync(temp, bytes);
       renameSync(temp, file);
+      writeSum(join(this.dir, `${key}.sum`), createHash("sha256").update(bytes).digest("hex"), statSync(file));
     } catch {
       rmSync(temp, { force: true, recursive: true });
     }
     return snapshot;
+  }
+}
+
+/** Larger is not a snapshot Pincer made (the openai provider's is 3 MB). */
+const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+interface SnapshotSum {
+  sha256: string;
+  size: number;
+  ino: number;
+  ctimeMs: number;
+}
+
+function parseSum(bytes: Buffer | undefined): SnapshotSum | undefined {
+  if (!bytes) return undefined;
+  try {
+    const sum = JSON.parse(bytes.toString("utf8")) as Partial<SnapshotSum> | null;
+    if (
+      typeof sum?.sha256 === "string" &&
+      typeof sum.size === "number" &&
+      typeof sum.ino === "number" &&
+      typeof sum.ctimeMs === "number"
+    ) {
+      return sum as SnapshotSum;
+    }
+  } catch {}
+  return undefined;
+}
+
+function sameFile(sum: SnapshotSum, stat: Stats): boolean {
+  return sum.size === stat.size && sum.ino === stat.ino && sum.ctimeMs === stat.ctimeMs;
+}
+
+/** Written whole or not at all; without it the next start hashes the snapshot again. */
+function writeSum(file: string, sha256: string, stat: Stats): void {
+  const sum: SnapshotSum = { sha256, size: stat.size, ino: stat.ino, ctimeMs: stat.ctimeMs };
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(sum));
+    renameSync(temp, file);
+  } catch {
+    rmSync(temp, { force: true });
   }
 }
