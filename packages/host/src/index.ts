@@ -140,6 +140,7 @@ export {
 export { SnapshotCache } from "./sandbox/snapshot-cache.js";
 export { CommandServices } from "./services/command-services.js";
 export type { ServiceHost, StartedService } from "./services/service-host.js";
+export { SharedSandboxes, type SharedSandboxHandle, shareable, sharedSandboxKey } from "./shared-sandboxes.js";
 export {
   isThemeColor,
   isThemeSymbol,

@@ -28,6 +28,7 @@ import { OfferedToolNames } from "./reserved-tool-names.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
 import type { SandboxCommandContext, SandboxLimits } from "./sandbox/sandbox-types.js";
 import { SnapshotCache } from "./sandbox/snapshot-cache.js";
+import { type SharedSandboxes, type SharedSandboxHandle, shareable, sharedSandboxKey } from "./shared-sandboxes.js";
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { gatedKind } from "./tool-gate.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
@@ -51,6 +52,11 @@ export interface RegistryContext {
   agent?: string;
   /** Slash command names the UI keeps for itself; plugin commands by these names are skipped. Default: BUILTIN_COMMAND_NAMES. */
   reservedCommands?: readonly string[];
+  /**
+   * Sandboxes shared with the other sessions of this process (`pincer serve`): a provider
+   * plugin's isolate serves them all (see shareable). Without it, every plugin is this registry's own.
+   */
+  sharedSandboxes?: SharedSandboxes;
 }
 
 /** What a plugin's slash command runs with (see PluginRegistry.runCommand). */
@@ -112,6 +118,8 @@ export interface AddOptions {
 export class PluginRegistry {
   private readonly records: PluginRecord[] = [];
   private readonly sandboxes = new Map<string, PluginSandbox>();
+  /** Shared sandboxes this registry holds, by plugin (see RegistryContext.sharedSandboxes). */
+  private readonly shared = new Map<string, SharedSandboxHandle>();
   private readonly bundleHashes = new Map<string, string>();
   private readonly toolMetas: ToolMetaCache;
   private readonly snapshots: SnapshotCache | undefined;
@@ -311,13 +319,17 @@ export class PluginRegistry {
 
   /** Names of the plugins whose isolates are running now. */
   startedPlugins(): string[] {
-    return [...this.sandboxes].filter(([, sandbox]) => sandbox.started).map(([name]) => name);
+    return [...this.sandboxes, ...[...this.shared].map(([name, held]) => [name, held.sandbox] as const)]
+      .filter(([, sandbox]) => sandbox.started)
+      .map(([name]) => name);
   }
 
-  /** Stops every plugin isolate. */
+  /** Stops every plugin isolate of this registry's own, and lets go of the shared ones. */
   dispose(): void {
     for (const sandbox of this.sandboxes.values()) sandbox.dispose();
     this.sandboxes.clear();
+    for (const held of this.shared.values()) held.release();
+    this.shared.clear();
   }
 
   /**
@@ -329,14 +341,14 @@ export class PluginRegistry {
     if (endpoint) return this.loadEndpoint(endpoint);
     const record = this.records.find((candidate) => candidate.manifest.contributes.providers?.includes(id));
     if (!record) throw new Error(`No plugin provides "${id}". Known providers: ${this.providerIds().join(", ")}.`);
-    const sandbox = this.sandboxFor(record);
-    const defined = (await sandbox.definitions()).providers.find((provider) => provider.id === id);
+    const defined = (await this.sandboxFor(record).definitions()).providers.find((provider) => provider.id === id);
     if (!defined) throw new Error(`Plugin ${record.manifest.name} lists provider "${id}" but does not define it.`);
     const config = { pluginDir: record.dir, ...(this.context.providerConfig?.[id] ?? {}) };
     // Models from config extend (and override, by id) the ones the plugin ships.
     const extra = configModels(id, this.context.providerConfig?.[id]?.models);
     return {
-      provider: { id, stream: (request, signal) => sandbox.stream(id, request, config, signal) },
+      // Looked up per call: a shared sandbox is the one this session's grants and environment name now.
+      provider: { id, stream: (request, signal) => this.sandboxFor(record).stream(id, request, config, signal) },
       models: [...defined.models.filter((model) => !extra.some((added) => added.id === model.id)), ...extra],
     };
   }
@@ -347,15 +359,16 @@ export class PluginRegistry {
       candidate.manifest.contributes.providers?.includes(OPENAI_COMPATIBLE),
     );
     if (!record) throw new Error(`No plugin serves OpenAI-compatible endpoints, so "${endpoint.id}" cannot be used.`);
-    const sandbox = this.sandboxFor(record);
-    if (!(await sandbox.definitions()).providers.some((provider) => provider.id === OPENAI_COMPATIBLE)) {
+    if (
+      !(await this.sandboxFor(record).definitions()).providers.some((provider) => provider.id === OPENAI_COMPATIBLE)
+    ) {
       throw new Error(`Plugin ${record.manifest.name} lists provider "${OPENAI_COMPATIBLE}" but does not define it.`);
     }
     const config = { ...endpoint, models: undefined };
     return {
       provider: {
         id: endpoint.id,
-        stream: (request, signal) => sandbox.stream(OPENAI_COMPATIBLE, request, config, signal),
+        stream: (request, signal) => this.sandboxFor(record).stream(OPENAI_COMPATIBLE, request, config, signal),
       },
       models: endpoint.models,
     };
@@ -477,6 +490,8 @@ export class PluginRegistry {
   }
 
   private sandboxFor(record: PluginRecord): PluginSandbox {
+    const pool = this.context.sharedSandboxes;
+    if (pool && shareable(record)) return this.sharedSandboxFor(pool, record);
     let sandbox = this.sandboxes.get(record.manifest.name);
     if (sandbox && record.live && statSync(record.bundleFile).mtimeMs !== record.loadedMtimeMs) {
       sandbox.dispose();
@@ -496,5 +511,34 @@ export class PluginRegistry {
       this.sandboxes.set(record.manifest.name, sandbox);
     }
     return sandbox;
+  }
+
+  /**
+   * The shared sandbox for this session's copy of the plugin: keyed by everything that decides
+   * what it may do, looked up again on each use, so a service's variables laid over this session
+   * (overlayEnv) move it to a sandbox of its own rather than widening the others'.
+   */
+  private sharedSandboxFor(pool: SharedSandboxes, record: PluginRecord): PluginSandbox {
+    const settings = {
+      cwd: this.context.cwd,
+      env: this.env,
+      ...(this.context.osSandbox ? { osSandbox: this.context.osSandbox } : {}),
+      ...(this.context.sandboxLimits ? { sandboxLimits: this.context.sandboxLimits } : {}),
+    };
+    const key = sharedSandboxKey(record, settings);
+    const name = record.manifest.name;
+    const held = this.shared.get(name);
+    if (held?.key === key) return held.sandbox;
+    // Copies: what this registry later changes in place (overlayEnv) must not reach the other sessions.
+    const handle = pool.acquire(key, () =>
+      openPluginSandbox(
+        { ...record, grants: structuredClone(record.grants) },
+        { ...settings, env: { ...this.env }, ...(this.snapshots ? { snapshots: this.snapshots } : {}) },
+      ),
+    );
+    held?.release();
+    this.shared.set(name, handle);
+    this.bundleHashes.set(name, handle.codeKey);
+    return handle.sandbox;
   }
 }

@@ -8,6 +8,7 @@ import {
   processRecordsFor,
   pruneCacheWhenDue,
   type SessionDriverHost,
+  type SharedSandboxes,
   sanitizeCommandText,
   ToolNotOfferedError,
 } from "@pincer/host";
@@ -108,6 +109,11 @@ export interface SessionOptions {
   onlyTools?: string[];
   /** MCP servers this session's client gives it (an editor's, over ACP): see sessionMcp. */
   mcpServers?: Record<string, McpServerConfig>;
+  /**
+   * Provider isolates shared with the other sessions of this process (`pincer serve`); see
+   * RegistryContext.sharedSandboxes.
+   */
+  sharedSandboxes?: SharedSandboxes;
 }
 
 export interface PreparedSession {
@@ -245,6 +251,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
       ...(user.sandbox ? { sandboxLimits: user.sandbox } : {}),
       osSandbox,
       ...(options.agent ? { agent: options.agent } : {}),
+      ...(options.sharedSandboxes ? { sharedSandboxes: options.sharedSandboxes } : {}),
     },
     // A plugin wrote part of these messages: shown as text, never as escape sequences.
     (pluginName, error) =>

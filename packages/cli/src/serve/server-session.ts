@@ -87,7 +87,9 @@ export const DEFAULT_IDLE_RELEASE_MS = 10 * 60_000;
 
 /**
  * One session the server hosts: a kernel, its subscribers, and the permission questions waiting
- * for an answer from a client. Sessions never share state: each has its own kernel and plugins.
+ * for an answer from a client. Sessions never share state: each has its own kernel, its own tool
+ * plugins and its own calls; a provider plugin's isolate serves every session (SharedSandboxes),
+ * each model call's events going to the call that asked.
  * A session idle for `idleReleaseMs` releases its kernel, its plugins' isolates and its lock,
  * keeping only what describes it; its next prompt loads it again from its file.
  */

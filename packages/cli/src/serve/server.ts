@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SharedSandboxes } from "@pincer/host";
 import { bearerToken, checkHostAndOrigin, type Listening, secretsMatch } from "@pincer/hub";
 import {
   isThinkingLevel,
@@ -50,6 +51,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 export async function startServer(options: ServeOptions) {
   const token = options.token ?? options.env.PINCER_SERVER_TOKEN ?? randomBytes(24).toString("base64url");
   const sessions = new Map<string, ServerSession>();
+  // One isolate per provider plugin (and grants, environment, limits) serves every session.
+  const sharedSandboxes = new SharedSandboxes();
   const listening: Listening = { host: options.host, port: options.port };
 
   const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -82,6 +85,7 @@ export async function startServer(options: ServeOptions) {
           ...(Array.isArray(body.allowedTools) ? { allowedTools: body.allowedTools.map(String) } : {}),
           // The server's own opt-in; a client's request body cannot ask for it.
           ...(options.unconfined ? { unconfined: true } : {}),
+          sharedSandboxes,
         },
         options.idleReleaseMs === undefined ? {} : { idleReleaseMs: options.idleReleaseMs },
       ).catch((error: Error) => {

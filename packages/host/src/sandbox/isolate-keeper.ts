@@ -28,8 +28,11 @@ export interface ActiveCall {
   driver?: (op: string, argsJson: string, send: (stream: number, json: string) => void) => Promise<string>;
 }
 
-/** How a call ended: its value, the plugin's own error, or a failure of the sandbox (a limit, a start). */
-export type CallOutcome = { value?: unknown; error?: string } | { failure: string };
+/**
+ * How a call ended: its value, the plugin's own error, or a failure of the sandbox (a limit, a
+ * start). `collateral`: the isolate was stopped for another call's limit, not for this one's.
+ */
+export type CallOutcome = { value?: unknown; error?: string } | { failure: string; collateral?: boolean };
 
 const COPY_ARGS = { arguments: { copy: true } } as const;
 
@@ -52,6 +55,11 @@ export class IsolateKeeper {
   private stoppedBetweenCalls: string | undefined;
   /** Host requests refused since the last call ended. */
   private idleRefusals = 0;
+  /**
+   * Why an isolate was stopped for one of its calls (`by`), and whether for CPU while others ran
+   * too: every call running on it is told (see running).
+   */
+  private readonly stoppedFor = new WeakMap<LiveIsolate, { why: string; by: string; cpuShared: boolean }>();
 
   constructor(
     private readonly options: PluginSandboxOptions,
@@ -105,7 +113,7 @@ export class IsolateKeeper {
     callId: string,
     call: ActiveCall,
     start: (live: LiveIsolate) => Promise<unknown>,
-  ): Promise<{ value?: unknown; error?: string } | { failure: string }> {
+  ): Promise<CallOutcome> {
     // Still busy with what an earlier call left running: that work is the plugin's, metered as such
     // (and stopped past its budget) before this call starts, never charged to this call.
     const watchdog = this.current?.watchdog;
@@ -142,7 +150,7 @@ export class IsolateKeeper {
     callId: string,
     call: ActiveCall,
     start: (live: LiveIsolate) => Promise<unknown>,
-  ): Promise<{ value?: unknown; error?: string } | { failure: string }> {
+  ): Promise<CallOutcome> {
     this.calls.set(callId, call);
     const onAbort = () => !live.isolate.isDisposed && live.entries.abort.applyIgnored(undefined, [callId], COPY_ARGS);
     call.signal.addEventListener("abort", onAbort, { once: true });
@@ -154,8 +162,11 @@ export class IsolateKeeper {
       ...(call.own ? { wallMs: call.own.wallMs, cpuMs: call.own.cpuMs } : {}),
       overtime: (ms) =>
         `${call.streaming ? `sent no event for ${ms} ms` : `took longer than ${ms} ms`} (setting ${call.own?.setting ?? "sandbox.wallMsPerCall"})`,
-      kill: (why) => {
+      kill: (why, cpu) => {
         killedFor ??= why;
+        if (!this.stoppedFor.has(live)) {
+          this.stoppedFor.set(live, { why, by: callId, cpuShared: !!cpu && this.calls.size > 1 });
+        }
         this.reset(live);
       },
     };
@@ -171,6 +182,24 @@ export class IsolateKeeper {
       const message = (error as Error).message ?? String(error);
       if (live.isolate.isDisposed || /memory limit/i.test(message)) {
         this.reset(live);
+        const stop = this.stoppedFor.get(live);
+        // Stopped for another call's limit (an isolate shared by sessions runs many at once): this
+        // call did nothing wrong, and may be tried again on the fresh isolate.
+        if (stop && stop.by !== callId) {
+          return {
+            failure: this.failure(`was stopped during this call because another of its calls ${stop.why}`),
+            collateral: true,
+          };
+        }
+        // The isolate's CPU while this call ran, with others running in it: which of them used it
+        // cannot be told, so this one too may be tried again (a runaway is stopped again, each time
+        // within the limit).
+        if (stop?.cpuShared) {
+          return {
+            failure: this.failure(`was stopped: it ${stop.why} while other calls ran in it too`),
+            collateral: true,
+          };
+        }
         return {
           failure: this.failure(
             killedFor ? `was stopped: it ${killedFor}` : `ran out of memory (limit ${this.limits.memoryMb} MB)`,

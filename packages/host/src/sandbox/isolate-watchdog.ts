@@ -9,8 +9,11 @@ export interface WatchedCall {
   cpuMs?: number;
   /** Why the call is stopped at its deadline, for a limit of `ms`. */
   overtime(ms: number): string;
-  /** Stops the isolate for this call, saying why. */
-  kill(why: string): void;
+  /**
+   * Stops the isolate for this call, saying why. `cpu`: for the CPU the isolate used while the call
+   * ran, which other calls running in it at the same time may have used.
+   */
+  kill(why: string, cpu?: boolean): void;
 }
 
 export interface WatchdogLimits {
@@ -146,7 +149,7 @@ export class IsolateWatchdog {
     for (const call of this.calls) {
       const cpuMs = call.cpuMs ?? this.limits.cpuMsPerCall;
       if (now > call.deadline) call.kill(call.overtime(call.wallMs ?? this.limits.wallMsPerCall));
-      else if (Number(cpu - call.cpuAtStart) / 1e6 > cpuMs) call.kill(`used more than ${cpuMs} ms of CPU`);
+      else if (Number(cpu - call.cpuAtStart) / 1e6 > cpuMs) call.kill(`used more than ${cpuMs} ms of CPU`, true);
     }
     if (!this.active && this.timer) {
       const idleMs = Number(cpu - this.idleFrom) / 1e6;

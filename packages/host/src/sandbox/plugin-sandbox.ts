@@ -190,7 +190,7 @@ export class PluginSandbox {
         ),
       )
       .then((outcome) => {
-        if ("failure" in outcome) inbox.abandon(outcome.failure);
+        if ("failure" in outcome) inbox.abandon(outcome.failure, outcome.collateral);
         else if (outcome.error) inbox.abandon(`${where} failed: ${outcome.error}`);
         else {
           const end = streamEnd(outcome.value);

@@ -43,6 +43,7 @@ export class ProviderEventInbox {
   private end: StreamEnd | undefined;
   private closed = false;
   private problem: string | undefined;
+  private retryable = false;
   /** Bytes of event JSON received: the host's own check of the isolate's cap. */
   bytes = 0;
 
@@ -78,11 +79,13 @@ export class ProviderEventInbox {
   /**
    * The call ended without a word on its batches (its isolate was stopped, or it never started):
    * whatever has not arrived never will, so the stream ends now, with `problem` as its error.
+   * `retryable` when the call did nothing wrong itself (another call stopped the isolate it shared).
    */
-  abandon(problem: string): void {
+  abandon(problem: string, retryable = false): void {
     if (this.closed) return;
     this.closed = true;
     this.problem = problem;
+    this.retryable = retryable;
     this.early.clear();
     this.notify();
   }
@@ -110,7 +113,7 @@ export class ProviderEventInbox {
         this.wake = resolve;
       });
     }
-    if (this.problem) yield { type: "error", message: this.problem, retryable: false };
+    if (this.problem) yield { type: "error", message: this.problem, retryable: this.retryable };
   }
 
   /** Closes the stream once the end is known and every batch before it arrived. */
