@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@pincer/testing/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHub, startLocalHub } from "./index.js";
 
@@ -231,7 +232,7 @@ describe("an LFS upload cut mid-way", () => {
       req.write(data.subarray(0, data.length / 2), () => setTimeout(() => req.destroy(), 50));
       req.on("close", () => resolve());
     });
-    await expect.poll(() => readdirSync(join(dir, "tmp")), { timeout: 5000 }).toEqual([]);
+    await until(() => readdirSync(join(dir, "tmp")).length === 0, "the temporary files to go");
     expect(existsSync(join(dir, "blobs", oid))).toBe(false);
 
     const other = Buffer.alloc(data.length, 4);

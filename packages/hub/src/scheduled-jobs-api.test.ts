@@ -9,9 +9,14 @@ const token = "hf_scheduled_jobs_token";
 const secret = "sched-secret-never-stored";
 let dir: string;
 let hub: LocalHub;
-// The scheduled jobs' clock: real time, shifted so that it stands 0.7 s before a minute starts
-// when the Hub starts. A job due every minute then comes due for real within a second.
-let offset = 0;
+// The scheduled jobs' clock stands where the tests put it. A job due every minute is created
+// 100 ms before a minute turns (the Hub's timer then looks again every 100 ms and finds nothing
+// due), and runs once a test moves the clock past the minute: the Hub's own timer starts the run
+// however long the machine took to get there. (Real time shifted to just before a minute, as
+// this was, passed the minute before the job existed when the start took over 0.7 s, and the run
+// came a minute later, past the wait.)
+const MINUTE_TURNS = Date.parse("2026-01-01T12:01:00.000Z");
+let clock = MINUTE_TURNS - 100;
 
 const api = (path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(`${hub.url}/api/${path}`, {
@@ -25,14 +30,12 @@ const json = async (path: string, init: RequestInit = {}) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pincer-hub-scheduled-"));
-  const now = Date.now();
-  offset = 59_300 - (now % 60_000);
   hub = await startLocalHub({
     dir,
     token,
     jobs: {
       launcher: unconfinedLauncher({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir }),
-      now: () => Date.now() + offset,
+      now: () => clock,
     },
   });
 });
@@ -77,7 +80,8 @@ describe("scheduled jobs on the local Hub", () => {
     const files = readdirSync(join(dir, "scheduled-jobs"));
     for (const file of files) expect(readFileSync(join(dir, "scheduled-jobs", file), "utf8")).not.toContain(secret);
     const id = created.body.id as string;
-    // The minute turns (on the shifted clock): the timer starts a run.
+    // The minute turns: the Hub's timer starts a run.
+    clock = MINUTE_TURNS + 1;
     const ran = await until(
       async () => {
         const { body } = await json(`scheduled-jobs/alice/${id}`);
@@ -90,7 +94,8 @@ describe("scheduled jobs on the local Hub", () => {
         const { body } = await json(`jobs/alice/${ran.status.lastJob.id}`);
         return body.status.stage !== "RUNNING" && body;
       },
-      { message: "the run to end" },
+      // A Python process started on a busy machine: its time, not the test's.
+      { message: "the run to end", timeoutMs: 60_000 },
     );
     expect(job.status.stage).toBe("COMPLETED");
     expect(job.tail).toContain(`tick ${secret.length}`);

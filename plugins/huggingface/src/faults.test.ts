@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LoadedPlugin, type LocalHub, loadPlugin, startLocalHub } from "@pincer/testing";
+import { type LoadedPlugin, type LocalHub, loadPlugin, startLocalHub, until } from "@pincer/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Fault, startFaultProxy } from "./fault-proxy.fixture.js";
 
@@ -205,7 +205,7 @@ describe("Hub faults as the tools report them", () => {
     expect(after).toEqual(tree);
     expect(readdirSync(join(dir, "blobs"))).toHaveLength(blobs);
     // The Hub drops its partial file once it notices the cut connection, which may take a moment under load.
-    await expect.poll(() => readdirSync(join(dir, "tmp")), { timeout: 5000 }).toEqual([]);
+    await until(() => readdirSync(join(dir, "tmp")).length === 0, "the temporary files to go");
   });
 
   it("a gated dataset: 403 with what to do; a missing one: 404", async () => {

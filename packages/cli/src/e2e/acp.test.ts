@@ -118,7 +118,7 @@ describe("pincer acp", () => {
     } finally {
       expect(await ed.close()).toBe(0);
     }
-  }, 15_000);
+  });
 
   it("runs a turn: a tool call the editor approves, its diff, text chunks, end_turn", async () => {
     using box = sandbox();
@@ -206,7 +206,7 @@ describe("pincer acp", () => {
       expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" });
     }
     expect(stderrWithoutSandboxNotice(ed.stderr()).trim()).toBe("");
-  }, 15_000);
+  });
 
   it("honours reject_once and allow_always; a mode switch skips the question", async () => {
     using box = sandbox();
@@ -273,7 +273,7 @@ describe("pincer acp", () => {
     } finally {
       expect(await ed.close()).toBe(0);
     }
-  }, 15_000);
+  });
 
   it("cancels a turn mid-stream and while a permission question is open: stopReason cancelled", async () => {
     using box = sandbox();
@@ -327,7 +327,7 @@ describe("pincer acp", () => {
     } finally {
       expect(await ed.close()).toBe(0);
     }
-  }, 15_000);
+  });
 
   it("takes a prompt sent while a turn runs as steering: the first answers end_turn once the model has it", async () => {
     using box = sandbox();
@@ -409,7 +409,7 @@ describe("pincer acp", () => {
     } finally {
       expect(await ed.close()).toBe(0);
     }
-  }, 15_000);
+  });
 
   it("lists and loads a stored session, replaying it as updates, and goes on from there", async () => {
     using box = sandbox();
@@ -471,5 +471,5 @@ describe("pincer acp", () => {
     } finally {
       expect(await second.close()).toBe(0);
     }
-  }, 15_000);
+  });
 });
