@@ -1,13 +1,15 @@
 // Memory for a large model response: `pincer -p --output-format json` against a loopback model
 // whose answer is `--mb` MB of text (default 50), against the same run with a one-word answer.
-// Peak resident memory of the CLI (bench/report-rss.mjs). Prints JSON (MiB).
+// Peak resident memory of the CLI (bench/report-rss.mjs), and for the large answer the peaks of
+// its JS heap (used, committed), external memory and ArrayBuffers, sampled every 10 ms, to tell
+// where the peak comes from. Prints JSON (MiB).
 // Usage: node bench/large-response.js [--quick (10 MB)] [--mb N] [--format text|json|stream-json]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hugeText, startOpenAIServer } from "@pincer/testing";
+import { startOpenAIServer } from "@pincer/testing";
 
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -21,6 +23,7 @@ async function run(bytes) {
   model.enqueue(bytes > 0 ? [{ huge: { bytes } }, { finish: "stop" }] : [{ text: "ok" }, { finish: "stop" }]);
   const home = mkdtempSync(join(tmpdir(), "pincer-bench-large-"));
   const rssFile = join(home, "rss");
+  const memoryFile = join(home, "memory");
   try {
     const started = Date.now();
     const child = spawn(
@@ -35,6 +38,7 @@ async function run(bytes) {
           OPENAI_API_KEY: "sk-bench-large-0001",
           OPENAI_BASE_URL: model.url,
           PINCER_BENCH_RSS_FILE: rssFile,
+          PINCER_BENCH_MEMORY_FILE: memoryFile,
         },
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -45,8 +49,10 @@ async function run(bytes) {
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const code = await new Promise((resolve) => child.on("close", resolve));
     if (code !== 0) throw new Error(`pincer exited ${code}: ${stderr}`);
+    const peaks = JSON.parse(readFileSync(memoryFile, "utf8"));
     return {
       peakMiB: Number(readFileSync(rssFile, "utf8")) / 1024,
+      peaks: Object.fromEntries(Object.entries(peaks).map(([key, bytes]) => [key, Math.round(bytes / 2 ** 20)])),
       seconds: (Date.now() - started) / 1000,
       stdoutBytes,
     };
@@ -59,7 +65,8 @@ try {
   const small = await run(0);
   const large = await run(megabytes * 1024 * 1024);
   const responseMiB = megabytes;
-  if (large.stdoutBytes < hugeText(1024).length) throw new Error("the large answer did not arrive");
+  // The answer (ASCII) arrives whole: its bytes, plus a newline or the JSON around it.
+  if (large.stdoutBytes <= megabytes * 1024 * 1024) throw new Error("the large answer did not arrive whole");
   process.stdout.write(
     `${JSON.stringify({
       format,
@@ -67,6 +74,7 @@ try {
       smallPeakMiB: small.peakMiB,
       largePeakMiB: large.peakMiB,
       overResponse: (large.peakMiB - small.peakMiB) / responseMiB,
+      largePeaksMiB: large.peaks,
       seconds: large.seconds,
     })}\n`,
   );

@@ -1,11 +1,12 @@
 import type { AssistantMessage, StopReason, TextContent, ThinkingContent, TokenUsage, ToolCall } from "./messages.js";
 import { emptyUsage } from "./messages.js";
 import type { ProviderEvent } from "./provider.js";
+import { TextPieces } from "./text-pieces.js";
 
 interface OpenToolCall {
   id: string;
   name: string;
-  argumentsText: string;
+  argumentsText: TextPieces;
   ended: boolean;
 }
 
@@ -15,6 +16,9 @@ interface OpenToolCall {
  */
 export class MessageAssembler {
   private readonly blocks: Array<TextContent | ThinkingContent | { type: "toolCallRef"; index: number }> = [];
+  /** The streamed text of each text or thinking block, joined into the block when the message is finished. */
+  private readonly texts = new Map<TextContent | ThinkingContent, TextPieces>();
+  private readonly signatures = new Map<ThinkingContent, TextPieces>();
   private readonly toolCalls = new Map<number, OpenToolCall>();
   private readonly tokens: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
   private stopReason: StopReason | undefined;
@@ -31,32 +35,34 @@ export class MessageAssembler {
     switch (event.type) {
       case "text_delta": {
         const last = this.blocks.at(-1);
-        if (last?.type === "text") last.text += event.text;
-        else this.blocks.push({ type: "text", text: event.text });
+        if (last?.type === "text") this.texts.get(last)?.append(event.text);
+        else this.startBlock({ type: "text", text: "" }, event.text);
         break;
       }
       case "thinking_delta": {
         const last = this.blocks.at(-1);
         if (last?.type === "thinking") {
-          last.thinking += event.text;
-          if (event.signature) last.signature = (last.signature ?? "") + event.signature;
+          this.texts.get(last)?.append(event.text);
+          if (event.signature) this.signatureOf(last).append(event.signature);
         } else {
-          this.blocks.push({
-            type: "thinking",
-            thinking: event.text,
-            provider: this.providerId,
-            ...(event.signature ? { signature: event.signature } : {}),
-          });
+          const block: ThinkingContent = { type: "thinking", thinking: "", provider: this.providerId };
+          this.startBlock(block, event.text);
+          if (event.signature) this.signatureOf(block).append(event.signature);
         }
         break;
       }
       case "toolcall_start":
-        this.toolCalls.set(event.index, { id: event.id, name: event.name, argumentsText: "", ended: false });
+        this.toolCalls.set(event.index, {
+          id: event.id,
+          name: event.name,
+          argumentsText: new TextPieces(),
+          ended: false,
+        });
         this.blocks.push({ type: "toolCallRef", index: event.index });
         break;
       case "toolcall_delta": {
         const call = this.toolCalls.get(event.index);
-        if (call) call.argumentsText += event.argumentsDelta;
+        if (call) call.argumentsText.append(event.argumentsDelta);
         break;
       }
       case "toolcall_end": {
@@ -103,7 +109,7 @@ export class MessageAssembler {
     let counter = 0;
     for (const block of this.blocks) {
       if (block.type !== "toolCallRef") {
-        content.push(block);
+        content.push(this.finished(block));
         continue;
       }
       if (failed) continue;
@@ -128,8 +134,31 @@ export class MessageAssembler {
     };
   }
 
+  private startBlock(block: TextContent | ThinkingContent, delta: string): void {
+    const pieces = new TextPieces();
+    pieces.append(delta);
+    this.texts.set(block, pieces);
+    this.blocks.push(block);
+  }
+
+  private signatureOf(block: ThinkingContent): TextPieces {
+    const known = this.signatures.get(block);
+    if (known) return known;
+    const pieces = new TextPieces();
+    this.signatures.set(block, pieces);
+    return pieces;
+  }
+
+  /** A text or thinking block with its streamed text in place. */
+  private finished(block: TextContent | ThinkingContent): TextContent | ThinkingContent {
+    const text = this.texts.get(block)?.text() ?? "";
+    if (block.type === "text") return { ...block, text };
+    const signature = this.signatures.get(block)?.text();
+    return { ...block, thinking: text, ...(signature ? { signature } : {}) };
+  }
+
   private toToolCall(id: string, call: OpenToolCall): ToolCall {
-    const text = call.argumentsText.trim();
+    const text = call.argumentsText.text().trim();
     if (text === "") return { type: "toolCall", id, name: call.name, arguments: {} };
     try {
       const parsed: unknown = JSON.parse(text);

@@ -31,16 +31,36 @@ export function* jsonChunks(value: unknown): Generator<string> {
   yield skeleton.slice(at);
 }
 
+/** What JSON.stringify would escape in a string: quotes, backslashes, control characters, surrogates (lone ones). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * Characters escaped at a time where a slice needs escaping: the escaped copy stays an ordinary
+ * young object that the next scavenge frees, where a mebibyte copy went to the large-object space
+ * and piled up until a full collection.
+ */
+const ESCAPE_CHARS = 1 << 15;
+
 /** A string as JSON (quotes included), a slice at a time; a slice never splits a surrogate pair. */
 function* escapedInSlices(text: string): Generator<string> {
   yield '"';
+  for (const slice of slices(text, SLICE_CHARS)) {
+    // Prose often needs no escaping: then the slice (a view into the text, not a copy) is its own JSON.
+    if (!NEEDS_ESCAPING.test(slice)) yield slice;
+    else for (const part of slices(slice, ESCAPE_CHARS)) yield JSON.stringify(part).slice(1, -1);
+  }
+  yield '"';
+}
+
+/** `text` in slices of about `chars` characters, never cutting a surrogate pair in two. */
+function* slices(text: string, chars: number): Generator<string> {
   for (let start = 0; start < text.length; ) {
-    let end = Math.min(text.length, start + SLICE_CHARS);
+    let end = Math.min(text.length, start + chars);
     const last = text.charCodeAt(end - 1);
     // A high surrogate at the cut would be escaped alone (\udXXX): keep it with its pair.
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
-    yield JSON.stringify(text.slice(start, end)).slice(1, -1);
+    yield text.slice(start, end);
     start = end;
   }
-  yield '"';
 }

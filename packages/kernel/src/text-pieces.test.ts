@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { MessageAssembler } from "./assemble.js";
+import { TextPieces } from "./text-pieces.js";
+
+describe("TextPieces", () => {
+  it("gives back exactly the deltas joined, across its mebibyte blocks", () => {
+    const pieces = new TextPieces();
+    const deltas = Array.from({ length: 300 }, (_, i) => `${i}:${"é🦀x".repeat(1000 + i)};`);
+    for (const delta of deltas) pieces.append(delta);
+    pieces.append("");
+    expect(pieces.length).toBe(deltas.join("").length);
+    expect(pieces.text()).toBe(deltas.join(""));
+    pieces.append("more");
+    expect(pieces.text()).toBe(`${deltas.join("")}more`);
+  });
+
+  it("an assembled message holds every delta of its text, thinking, signature and tool arguments", () => {
+    const assembler = new MessageAssembler("m/x", "p");
+    const text = Array.from({ length: 40 }, (_, i) => `${i}${"t".repeat(64 * 1024)}`);
+    assembler.push({ type: "thinking_delta", text: "let me ", signature: "sig-" });
+    assembler.push({ type: "thinking_delta", text: "think", signature: "nature" });
+    for (const delta of text) assembler.push({ type: "text_delta", text: delta });
+    assembler.push({ type: "toolcall_start", index: 0, id: "c1", name: "write" });
+    const args = JSON.stringify({ path: "a.txt", content: "y".repeat(3 << 20) });
+    for (let at = 0; at < args.length; at += 50_000)
+      assembler.push({ type: "toolcall_delta", index: 0, argumentsDelta: args.slice(at, at + 50_000) });
+    assembler.push({ type: "toolcall_end", index: 0 });
+    assembler.push({ type: "stop", reason: "toolUse" });
+    const message = assembler.finish(false);
+    expect(message.content[0]).toEqual({
+      type: "thinking",
+      thinking: "let me think",
+      provider: "p",
+      signature: "sig-nature",
+    });
+    expect(message.content[1]).toEqual({ type: "text", text: text.join("") });
+    expect(message.content[2]).toEqual({ type: "toolCall", id: "c1", name: "write", arguments: JSON.parse(args) });
+  });
+});
