@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
+import { commitFiles, grayPng as png } from "@pincer/testing/hub-files";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHub, startLocalHub } from "./index.js";
@@ -25,30 +25,6 @@ const ok = async (path: string) => {
   return answer.body;
 };
 
-/** A grayscale PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  const rows = Buffer.alloc((width + 1) * height, 0x80);
-  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
 async function dataset(id: string, files: Record<string, string | Uint8Array>): Promise<void> {
   const [organization, name] = id.split("/");
   await api("/api/repos/create", {
@@ -56,19 +32,7 @@ async function dataset(id: string, files: Record<string, string | Uint8Array>): 
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ type: "dataset", name, organization }),
   });
-  const lines = [
-    { key: "header", value: { summary: "data" } },
-    ...Object.entries(files).map(([path, content]) => ({
-      key: "file",
-      value: { path, content: Buffer.from(content).toString("base64"), encoding: "base64" },
-    })),
-  ];
-  const res = await api(`/api/datasets/${id}/commit/main`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-ndjson" },
-    body: lines.map((line) => JSON.stringify(line)).join("\n"),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await commitFiles({ url: hub.url, token: accessToken, repo: id, files });
 }
 
 /** An adult-income-like table: age, workclass, hours, income (the label). */

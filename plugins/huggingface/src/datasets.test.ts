@@ -1,31 +1,8 @@
-import { crc32, deflateSync } from "node:zlib";
+import { commitFiles, grayPng as png } from "@pincer/testing/hub-files";
 import { describe, expect, it } from "vitest";
 import { localHubPlugin, text } from "./local-hub.fixture.js";
 
 const token = "hf_datasets_test_token";
-
-/** A grayscale PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  const rows = Buffer.alloc((width + 1) * height, 0);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 /** An adult-income-like CSV: numbers, categories, a string label. */
 function adultCsv(rows: number): string {
@@ -48,19 +25,7 @@ const fx = localHubPlugin({
       ["pets", { "train/cat/1.png": png(4, 4), "train/dog/2.png": png(6, 4), "test/cat/3.png": png(4, 4) }],
     ] as const) {
       await plugin.runTool("hf_create_repo", { name, type: "dataset" });
-      const lines = [
-        { key: "header", value: { summary: "data" } },
-        ...Object.entries(files).map(([path, content]) => ({
-          key: "file",
-          value: { path, content: Buffer.from(content).toString("base64"), encoding: "base64" },
-        })),
-      ];
-      const res = await fetch(`${hub.url}/api/datasets/ada/${name}/commit/main`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-ndjson" },
-        body: lines.map((line) => JSON.stringify(line)).join("\n"),
-      });
-      if (!res.ok) throw new Error(await res.text());
+      await commitFiles({ url: hub.url, token, repo: `ada/${name}`, files });
     }
   },
 });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { client, ndJsonStream, type SessionNotification } from "@agentclientprotocol/sdk";
-import { scaledTimeout, until } from "@pincer/testing";
+import { readServerSentEvents, scaledTimeout, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ANSWER,
@@ -216,27 +216,15 @@ async function turnEnd(
   headers: Record<string, string>,
 ): Promise<{ result: { stopReason: string; text: string; error?: string } }> {
   const response = await fetch(url, { headers });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the event stream ended before turn_end: ${buffer.slice(-500)}`);
-    buffer += decoder.decode(value, { stream: true });
-    for (let boundary = buffer.indexOf("\n\n"); boundary >= 0; boundary = buffer.indexOf("\n\n")) {
-      const block = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      const data = block.split("\n").find((line) => line.startsWith("data: "));
-      if (!data) continue;
-      const event = JSON.parse(data.slice(6)) as { type: string; message?: string };
-      if (event.type === "turn_error") {
-        await reader.cancel();
-        return { result: { stopReason: "error", text: "", error: event.message ?? "turn_error" } };
-      }
-      if (event.type === "turn_end") {
-        await reader.cancel();
-        return event as unknown as { result: { stopReason: string; text: string; error?: string } };
-      }
-    }
+  const events = await readServerSentEvents(
+    response,
+    (event) => event.type === "turn_end" || event.type === "turn_error",
+  );
+  const last = events.at(-1);
+  if (last?.type === "turn_error") {
+    return { result: { stopReason: "error", text: "", error: (last.message as string | undefined) ?? "turn_error" } };
   }
+  if (last?.type === "turn_end")
+    return last as unknown as { result: { stopReason: string; text: string; error?: string } };
+  throw new Error(`the event stream ended before turn_end: ${JSON.stringify(events.slice(-3)).slice(-500)}`);
 }

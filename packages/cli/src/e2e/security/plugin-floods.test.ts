@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ChatRequestBody, startOpenAIServer, until } from "@pincer/testing";
+import { type ChatRequestBody, readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandbox } from "../run-cli.js";
 
@@ -91,33 +91,18 @@ async function turn(base: string, auth: Record<string, string>, id: string, text
     body: JSON.stringify({ text }),
   });
   expect(prompted.status, await prompted.clone().text()).toBe(202);
-  const seen: ServerEvent[] = [];
-  const reader = events.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
+  // The subscription replays the session so far: this turn starts at its own prompt.
+  const isStart = (event: ServerEvent) => event.type === "turn_start" && event.prompt === text;
   let started = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return seen;
-    buffer += decoder.decode(value, { stream: true });
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const data = buffer
-        .slice(0, end)
-        .split("\n")
-        .find((line) => line.startsWith("data: "));
-      buffer = buffer.slice(end + 2);
-      if (!data) continue;
-      const event = JSON.parse(data.slice(6)) as ServerEvent;
-      // The subscription replays the session so far: this turn starts at its own prompt.
-      if (event.type === "turn_start" && event.prompt === text) started = true;
-      if (!started) continue;
-      seen.push(event);
-      if (event.type === "turn_end" || event.type === "turn_error") {
-        await reader.cancel();
-        return seen;
-      }
-    }
-  }
+  const seen = await readServerSentEvents<ServerEvent>(
+    events,
+    (event) => started && (event.type === "turn_end" || event.type === "turn_error"),
+    (event) => {
+      if (isStart(event)) started = true;
+    },
+  );
+  const at = seen.findIndex(isStart);
+  return at < 0 ? [] : seen.slice(at);
 }
 
 /** The result text of the turn's tool call, and whether it was an error. */
