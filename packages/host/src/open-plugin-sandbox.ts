@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -47,10 +47,10 @@ export function openPluginSandbox(
       ? resolveConfinement(settings.osSandbox, { writeRoots: grants.fsWrite, readRoots: grants.fsRead, env })
       : undefined;
   const records = processRecordsFor(settings.osSandbox?.stateDir);
-  const code = readBundle(record);
   // Installed plugins have a verified integrity; a built-in's file is named by its identity,
   // which costs a stat instead of hashing a megabyte on every start.
   const stat = statSync(record.bundleFile);
+  const code = readBundle(record, stat);
   record.loadedMtimeMs = stat.mtimeMs;
   const codeKey = record.bundleIntegrity ?? `file:${record.bundleFile}:${stat.size}:${stat.mtimeMs}`;
   const sandbox = new PluginSandbox({
@@ -85,11 +85,26 @@ export function openPluginSandbox(
   return { sandbox, codeKey };
 }
 
-/** Reads a plugin's bundle once and checks it against its install-time integrity. */
-function readBundle(record: PluginRecord): string {
-  const code = readFileSync(record.bundleFile);
-  if (record.bundleIntegrity && !integrityMatches(code, record.bundleIntegrity)) {
+/**
+ * Bundles this process has read and checked, by file: every session of a server holds the same
+ * string for a plugin rather than a copy of up to a megabyte each. Kept while the file's identity
+ * (device, inode, size, modification and change times: a write changes the change time, which
+ * nobody can set back) and the integrity it was checked against stay the same; anything else
+ * reads and checks it again.
+ */
+const bundles = new Map<string, { identity: string; integrity: string | undefined; code: string }>();
+
+/** Reads a plugin's bundle and checks it against its install-time integrity (once per change of the file). */
+function readBundle(record: PluginRecord, stat: Stats): string {
+  const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const kept = bundles.get(record.bundleFile);
+  if (kept && kept.identity === identity && kept.integrity === record.bundleIntegrity) return kept.code;
+  const bytes = readFileSync(record.bundleFile);
+  if (record.bundleIntegrity && !integrityMatches(bytes, record.bundleIntegrity)) {
+    bundles.delete(record.bundleFile);
     throw new PluginTamperedError(record.manifest.name, record.bundleFile);
   }
-  return code.toString("utf8");
+  const code = bytes.toString("utf8");
+  bundles.set(record.bundleFile, { identity, integrity: record.bundleIntegrity, code });
+  return code;
 }

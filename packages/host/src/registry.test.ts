@@ -1,7 +1,17 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { sha512 } from "./install/integrity.js";
 import { PluginRegistry } from "./registry.js";
 
 const cleanups: Array<() => void> = [];
@@ -203,5 +213,51 @@ describe("live plugins (pincer plugin dev)", () => {
     writeFileSync(bundle, version(2));
     utimesSync(bundle, loadedAt.getTime() / 1000 + 1, loadedAt.getTime() / 1000 + 1);
     expect((await tool!.execute({}, { ...ctx, toolCallId: "2" })).content).toBe("version 2");
+  });
+});
+
+describe("what the sessions of one process share", () => {
+  it("asks a plugin for its tool definitions once when sessions start together", async () => {
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+    const cacheDir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cache-")));
+    cleanups.push(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const sessions = Array.from({ length: 4 }, () => new PluginRegistry({ cwd: tmpdir(), env: {}, cacheDir }));
+    for (const registry of sessions) {
+      cleanups.push(() => registry.dispose());
+      registry.add(dir);
+    }
+    const offered = await Promise.all(sessions.map((registry) => registry.loadTools()));
+    expect(offered.map((tools) => tools.map((tool) => tool.name))).toEqual([
+      ["probe"],
+      ["probe"],
+      ["probe"],
+      ["probe"],
+    ]);
+    // One session started its isolate to ask; the others wait for a call.
+    expect(sessions.filter((registry) => registry.startedPlugins().length > 0)).toHaveLength(1);
+  });
+
+  it("refuses a bundle changed after install even when a session of this process read it before (size and time restored)", async () => {
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+    const bundle = join(dir, "dist/plugin.js");
+    const bundleIntegrity = sha512(readFileSync(bundle));
+    const first = new PluginRegistry({ cwd: tmpdir(), env: {} });
+    cleanups.push(() => first.dispose());
+    first.add(dir, { bundleIntegrity });
+    expect((await first.loadTools()).map((tool) => tool.name)).toEqual(["probe"]);
+
+    const { mtime } = statSync(bundle);
+    writeFileSync(bundle, probeBundle.replace("where am I", "where am i"));
+    utimesSync(bundle, mtime, mtime);
+    const errors: string[] = [];
+    const second = new PluginRegistry({
+      cwd: tmpdir(),
+      env: {},
+      onPluginError: (_, error) => errors.push(error.message),
+    });
+    cleanups.push(() => second.dispose());
+    second.add(dir, { bundleIntegrity });
+    expect(await second.loadTools()).toEqual([]);
+    expect(errors[0]).toMatch(/plugin\.js changed after it was installed/);
   });
 });

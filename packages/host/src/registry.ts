@@ -264,12 +264,8 @@ export class PluginRegistry {
     const names = record.manifest.contributes.tools ?? [];
     const sandbox = this.sandboxFor(record);
     const hash = this.bundleHashes.get(record.manifest.name) as string;
-    // Known definitions let the isolate wait until a tool is called; new ones need it started now.
-    let metas = this.toolMetas.get(hash);
-    if (!metas) {
-      metas = await sandbox.tools();
-      this.toolMetas.set(hash, metas);
-    }
+    // Known definitions let the isolate wait until a tool is called; new ones need one started now.
+    const metas = await this.toolMetas.getOr(hash, () => sandbox.tools());
     const tools: AnyTool[] = [];
     for (const meta of metas) {
       if (!names.includes(meta.name)) {

@@ -80,3 +80,33 @@ describe("tool definitions kept on disk", () => {
     expect(new ToolMetaCache(folder.dir).get("bundle-1")).toBeUndefined();
   });
 });
+
+describe("tool definitions in one process", () => {
+  it("are asked for once by calls that come while one asks, and kept for the next", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pincer-tool-meta-"));
+    dirs.push(dir);
+    let asked = 0;
+    let answer: (value: SandboxedToolMeta[]) => void = () => {};
+    const ask = () => {
+      asked++;
+      return new Promise<SandboxedToolMeta[]>((resolve) => {
+        answer = resolve;
+      });
+    };
+    const waiting = [new ToolMetaCache(dir).getOr("bundle-1", ask), new ToolMetaCache(dir).getOr("bundle-1", ask)];
+    answer(metas);
+    expect(await Promise.all(waiting)).toEqual([metas, metas]);
+    expect(await new ToolMetaCache(dir).getOr("bundle-1", ask)).toEqual(metas);
+    expect(asked).toBe(1);
+  });
+
+  it("are asked again after an ask that failed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pincer-tool-meta-"));
+    dirs.push(dir);
+    const cache = new ToolMetaCache(dir);
+    await expect(cache.getOr("bundle-1", () => Promise.reject(new Error("could not start")))).rejects.toThrow(
+      "could not start",
+    );
+    expect(await cache.getOr("bundle-1", async () => metas)).toEqual(metas);
+  });
+});

@@ -8,6 +8,14 @@ import type { SandboxedToolMeta } from "./sandbox/sandbox-types.js";
 const FORMAT = 3;
 
 /**
+ * Definitions this process has read or asked for, by folder and key: every session of a server
+ * offers the same parsed definitions (they depend only on the bundle), and sessions that start
+ * together ask a plugin once (`pending`), not each its own isolate.
+ */
+const inProcess = new Map<string, SandboxedToolMeta[]>();
+const pending = new Map<string, Promise<SandboxedToolMeta[]>>();
+
+/**
  * A plugin's tool definitions (names, descriptions, schemas), remembered by the hash of the
  * bundle that produced them. With them, a session can offer a plugin's tools to the model and
  * start its isolate only when one is called: a turn pays only for the plugins it uses.
@@ -17,13 +25,33 @@ const FORMAT = 3;
  * format, not JSON) counts as not kept, and the isolate is asked again.
  */
 export class ToolMetaCache {
-  private readonly memory = new Map<string, SandboxedToolMeta[]>();
-
   constructor(private readonly dir?: string) {}
+
+  /**
+   * The definitions kept for the bundle, else those `ask` gets (from the plugin's isolate), kept
+   * for the next: calls that come while one asks share its answer.
+   */
+  async getOr(bundleKey: string, ask: () => Promise<SandboxedToolMeta[]>): Promise<SandboxedToolMeta[]> {
+    const kept = this.get(bundleKey);
+    if (kept) return kept;
+    const key = this.memoryKey(bundleKey);
+    let asking = pending.get(key);
+    if (!asking) {
+      asking = ask().then((metas) => {
+        inProcess.set(key, metas);
+        this.set(bundleKey, metas);
+        return metas;
+      });
+      const settled = () => pending.delete(key);
+      asking.then(settled, settled);
+      pending.set(key, asking);
+    }
+    return asking;
+  }
 
   get(bundleKey: string): SandboxedToolMeta[] | undefined {
     const key = this.key(bundleKey);
-    let metas = this.memory.get(key);
+    let metas = inProcess.get(this.memoryKey(bundleKey));
     if (!metas && this.dir) {
       const read = readCacheFile(join(this.dir, `${key}.json`), MAX_BYTES);
       if (!read) return undefined;
@@ -34,14 +62,14 @@ export class ToolMetaCache {
       } catch {
         return undefined;
       }
-      this.memory.set(key, metas);
+      inProcess.set(this.memoryKey(bundleKey), metas);
     }
     return metas;
   }
 
   set(bundleKey: string, metas: SandboxedToolMeta[]): void {
+    // Kept on disk for the next process; this one keeps what it read or asked (get, getOr).
     const key = this.key(bundleKey);
-    this.memory.set(key, metas);
     if (!this.dir) return;
     try {
       mkdirSync(this.dir, { recursive: true });
@@ -52,6 +80,11 @@ export class ToolMetaCache {
     } catch {
       // Without the file the next session starts the isolate to ask again: slower, not wrong.
     }
+  }
+
+  /** Where the definitions are kept in this process: the folder as well, as a home's entries are its own. */
+  private memoryKey(bundleKey: string): string {
+    return `${this.dir ?? ""}\0${this.key(bundleKey)}`;
   }
 
   /** The bundle's integrity, or its file's identity, as a short file name. */
