@@ -17,6 +17,14 @@ export function streamEnd(value: unknown): StreamEnd | undefined {
   };
 }
 
+/** Whether a model call's entry answered that it does not hold a message the request named (request-wire.ts). */
+export function isResend(value: unknown): boolean {
+  return value === RESEND;
+}
+
+/** What the isolate's half answers then (prelude.ts: `stringify({ resend: true })`). */
+const RESEND = JSON.stringify({ resend: true });
+
 /** The deepest a tool result may nest: the host writes it to the session and hands it to the model. */
 export const MAX_RESULT_DEPTH = 64;
 

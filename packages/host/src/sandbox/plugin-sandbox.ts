@@ -9,9 +9,10 @@ import type {
 import type { StatusLineInfo } from "@pincer/sdk";
 import { CommandFailure } from "../command-failure.js";
 import { ISOLATE_CAPS } from "./bridge-caps.js";
-import { isRawCommandOutput, MAX_RESULT_DEPTH, parseReply, streamEnd, withinDepth } from "./call-replies.js";
+import { isRawCommandOutput, isResend, MAX_RESULT_DEPTH, parseReply, streamEnd, withinDepth } from "./call-replies.js";
 import { type ActiveCall, IsolateKeeper } from "./isolate-keeper.js";
 import { ProviderEventInbox } from "./provider-event-inbox.js";
+import { RequestWire } from "./request-wire.js";
 import {
   DEFAULT_SANDBOX_LIMITS,
   type PluginDefinitions,
@@ -54,6 +55,8 @@ export class PluginSandbox {
   private hookCalls = 0;
   /** Model calls' event inboxes, by call id, from the call's start until its last batch is in. */
   private readonly inboxes = new Map<string, ProviderEventInbox>();
+  /** What the isolate holds of the model requests sent to it. */
+  private readonly wire = new RequestWire();
 
   constructor(private readonly options: PluginSandboxOptions) {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
@@ -177,18 +180,21 @@ export class PluginSandbox {
     // Kept until every batch is in: the last ones may arrive after the call itself has returned.
     this.inboxes.set(callId, inbox);
     const where = `Provider ${id} (plugin ${this.options.pluginName})`;
-    const done = this.keeper
-      .guarded(callId, { signal, bytes: 0, streaming: true }, (live) =>
+    const send = (whole: boolean) =>
+      this.keeper.guarded(callId, { signal, bytes: 0, streaming: true }, (live) =>
         live.entries.stream.apply(
           undefined,
-          [callId, id, JSON.stringify(request), JSON.stringify(config), live.bridge.grantedEnvJson()],
+          [callId, id, this.wire.encode(request, live, whole), JSON.stringify(config), live.bridge.grantedEnvJson()],
           {
             ...COPY_ARGS,
             result: { promise: true },
             timeout: this.limits.cpuMsPerCall,
           },
         ),
-      )
+      );
+    // The isolate did not hold a message the request named (see request-wire.ts): sent again whole.
+    const done = send(false)
+      .then((outcome) => ("value" in outcome && isResend(outcome.value) ? send(true) : outcome))
       .then((outcome) => {
         if ("failure" in outcome) inbox.abandon(outcome.failure, outcome.collateral);
         else if (outcome.error) inbox.abandon(`${where} failed: ${outcome.error}`);

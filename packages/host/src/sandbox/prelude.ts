@@ -1,5 +1,6 @@
 import { BRIDGE_INSIDE } from "./bridge-inside.js";
 import { HOOKS_INSIDE } from "./hooks-inside.js";
+import { REQUEST_WIRE_INSIDE } from "./request-wire.js";
 import { TEXT_CODEC } from "./text-codec.js";
 import { WEB_FETCH } from "./web-fetch.js";
 import { WEB_PLATFORM } from "./web-platform.js";
@@ -62,6 +63,7 @@ const ENTRIES = `
   let themes = new Map();
   let commands = new Map();
   const providerInstances = new Map();
+  ${REQUEST_WIRE_INSIDE}
 
   const fs = {
     readFile: (path, range) =>
@@ -298,6 +300,9 @@ ${HOOKS_INSIDE}
      * the provider emitted can be lost behind the call's end (see provider-event-inbox.ts).
      */
     async stream(callId, id, requestJson, configJson, envJson) {
+      // Before anything else: the host mirrors what is held, call by call (request-wire.ts).
+      const request = requestFromWire(requestJson);
+      if (request === null) return stringify({ resend: true });
       receiveEnv(envJson);
       const controller = new AbortController();
       calls.set(callId, { controller });
@@ -349,7 +354,7 @@ ${HOOKS_INSIDE}
           instance = definition.create({ env, fs, config: parse(configJson), fetch: globalThis.fetch });
           providerInstances.set(key, instance);
         }
-        for await (const event of instance.stream(parse(requestJson), controller.signal)) {
+        for await (const event of instance.stream(request, controller.signal)) {
           batch.push(event);
           if (!sentFirstToken && FIRST_TOKEN.has(event.type)) {
             sentFirstToken = true;

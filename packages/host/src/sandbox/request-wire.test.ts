@@ -1,0 +1,106 @@
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Message, ModelRequest } from "@pincer/kernel";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createEnvCapability } from "../capabilities/env.js";
+import { createExecCapability } from "../capabilities/exec.js";
+import { createFsCapability } from "../capabilities/fs.js";
+import { createNetRequest } from "../net-request.js";
+import { PluginSandbox } from "./plugin-sandbox.js";
+import { RequestWire } from "./request-wire.js";
+
+// A model request names the messages the provider's isolate already holds and brings only the new
+// ones; whatever the two halves believe, the provider sees exactly the request the kernel made.
+const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-request-wire-")));
+let box: PluginSandbox;
+
+/** Answers with what it was given, after trying to change it (which must not stick). */
+const code = `globalThis.__pincerPlugin = { default: { providers: [{
+  id: "echo", models: [],
+  create: () => ({
+    async *stream(request) {
+      const seen = { system: request.systemPrompt, texts: request.messages.map((m) => m.content), frozen: Object.isFrozen(request.messages[0]) };
+      try { request.messages[0].content = "changed by the provider"; } catch {}
+      yield { type: "text_delta", text: JSON.stringify(seen) };
+      yield { type: "stop", reason: "stop" };
+    },
+  }),
+}] } };`;
+
+const user = (text: string): Message => ({ role: "user", content: text, timestamp: 1 });
+const request = (messages: Message[], systemPrompt = "sys"): ModelRequest => ({
+  model: "m",
+  systemPrompt,
+  messages,
+  tools: [],
+});
+
+async function seen(req: ModelRequest): Promise<{ system: string; texts: string[]; frozen: boolean }> {
+  let text = "";
+  for await (const event of box.stream("echo", req, {}, new AbortController().signal)) {
+    if (event.type === "text_delta") text += event.text;
+    if (event.type === "error") throw new Error(event.message);
+  }
+  return JSON.parse(text);
+}
+
+beforeAll(() => {
+  box = new PluginSandbox({
+    pluginName: "echo-provider",
+    code,
+    fs: createFsCapability({ cwd: dir, readRoots: [dir], writeRoots: [] }),
+    exec: createExecCapability({ cwd: dir, allowedCommands: [] }),
+    env: createEnvCapability({ allowed: [], env: {} }),
+    request: createNetRequest([]),
+  });
+});
+afterAll(() => {
+  box.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("RequestWire", () => {
+  it("sends each message once to an isolate, and everything again to another", () => {
+    const wire = new RequestWire();
+    const [a, b, c] = [user("a"), user("b"), user("c")];
+    const isolate = {};
+    const first = JSON.parse(wire.encode(request([a, b]), isolate));
+    const second = JSON.parse(wire.encode(request([a, b, c]), isolate));
+    expect(first.added.map(([, message]: [number, Message]) => message.content)).toEqual(["a", "b"]);
+    expect(second.added.map(([, message]: [number, Message]) => message.content)).toEqual(["c"]);
+    expect(second.ids).toEqual([...first.ids, second.added[0][0]]);
+    expect(second.request).toEqual({ model: "m", systemPrompt: "sys", tools: [] });
+    const restarted = JSON.parse(wire.encode(request([a, b, c]), {}));
+    expect(restarted.added).toHaveLength(3);
+  });
+});
+
+describe("model requests into a provider's isolate", () => {
+  it("reach the provider whole, call after call, frozen so that a provider cannot change later ones", async () => {
+    const [a, b, c] = [user("task"), user("second"), user("third")];
+    expect(await seen(request([a, b]))).toEqual({ system: "sys", texts: ["task", "second"], frozen: true });
+    expect(await seen(request([a, b, c], "other"))).toEqual({
+      system: "other",
+      texts: ["task", "second", "third"],
+      frozen: true,
+    });
+    // Another conversation beside it (a summary's), then the first again: both are held.
+    expect((await seen(request([user("summarise"), c]))).texts).toEqual(["summarise", "third"]);
+    expect((await seen(request([a, c]))).texts).toEqual(["task", "third"]);
+  });
+
+  it("are sent again whole when the isolate does not hold a message the host believes it does", async () => {
+    const wire = (box as unknown as { wire: RequestWire }).wire;
+    const encode = vi.spyOn(wire, "encode");
+    const [a, b, unsent] = [user("one"), user("two"), user("never sent")];
+    expect((await seen(request([a, b]))).texts).toEqual(["one", "two"]);
+    const isolate = encode.mock.calls[0]?.[1] as object;
+    // The host now believes `unsent` crossed; the isolate never got it.
+    wire.encode(request([a, unsent]), isolate);
+    encode.mockClear();
+    expect((await seen(request([a, unsent, b]))).texts).toEqual(["one", "never sent", "two"]);
+    expect(encode.mock.calls.map((call) => call[2] ?? false)).toEqual([false, true]);
+    encode.mockRestore();
+  });
+});
