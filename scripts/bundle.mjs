@@ -2,7 +2,7 @@
 // dependencies into one file (what its manifest's "main" names). One file each means one module
 // to resolve and compile instead of hundreds, which is most of a cold start.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -28,11 +28,58 @@ const builtinsByRequire = {
       return { path: args.path, namespace: "builtin" };
     });
     context.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: lazyBuiltin(args.path) ?? `module.exports = require(${JSON.stringify(args.path)});`,
       loader: "js",
     }));
   },
 };
+// Built-ins that Node's bootstrap has not loaded, whose exports are a plain object, load on first
+// use. The bundle names every built-in any of its modules imports, and all of them were required
+// when the chunk was evaluated: crypto (~40 internal modules), child_process, worker_threads, zlib,
+// dns, readline and fs/promises on every start, whether the run used them or not. The stub is an
+// object with a getter and a setter for each export (the names are read here, at build time, from
+// this Node, which is as old as any Node the CLI runs on), so __toESM's wrapper and a default
+// import see the same names, and the real module loads when the first one is read.
+const LAZY_BUILTINS = new Set([
+  "async_hooks",
+  "child_process",
+  "crypto",
+  "dgram",
+  "dns",
+  "fs/promises",
+  "http",
+  "http2",
+  "https",
+  "inspector",
+  "net",
+  "os",
+  "perf_hooks",
+  "readline",
+  "readline/promises",
+  "stream/promises",
+  "tls",
+  "v8",
+  "vm",
+  "worker_threads",
+  "zlib",
+]);
+const nodeRequire = createRequire(import.meta.url);
+function lazyBuiltin(path) {
+  const name = path.replace(/^node:/, "");
+  if (!LAZY_BUILTINS.has(name)) return undefined;
+  const real = nodeRequire(`node:${name}`);
+  // A module that is itself a function or class (assert, events, stream) is called or extended
+  // where it is imported: no stub can stand in for it.
+  if (typeof real !== "object" || real === null) throw new Error(`node:${name} is not a plain object`);
+  const names = Object.keys(real).filter((key) => key !== "default" && key !== "__esModule");
+  return [
+    `let real; const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}));`,
+    "const lazy = {};",
+    `for (const key of ${JSON.stringify(names)})`,
+    "  Object.defineProperty(lazy, key, { enumerable: true, configurable: true, get: () => load()[key], set: (value) => { load()[key] = value; } });",
+    "module.exports = lazy;",
+  ].join("\n");
+}
 // esbuild's __toESM wraps a CommonJS module for each importing file: a new object with a getter
 // per export. The CLI has 344 such imports of built-ins (103 of node:fs, ~100 exports each), so
 // start-up defined tens of thousands of getters. The wrapper only reads through to the module, so

@@ -64,6 +64,9 @@ export function probeBwrap(bwrapPath = defaultBwrap(), stateDir?: string): Probe
 }
 
 function runProbe(bwrapPath: string): Probe {
+  // A binary that is not there needs no spawn to say so: on a machine without bubblewrap every
+  // process probes again, and a spawn loads child_process (~40 of Node's internal modules).
+  if (!locate(bwrapPath)) return { ok: false, reason: `${bwrapPath} is not installed` };
   const result = spawnSync(bwrapPath, PROBE_ARGS, {
     stdio: ["ignore", "ignore", "pipe"],
     timeout: 5_000,
@@ -114,13 +117,7 @@ interface ProbeCache {
 
 function probeCache(bwrapPath: string, stateDir: string): ProbeCache | undefined {
   try {
-    const binary = isAbsolute(bwrapPath)
-      ? bwrapPath
-      : (process.env.PATH ?? "")
-          .split(":")
-          .filter(Boolean)
-          .map((dir) => join(dir, bwrapPath))
-          .find((candidate) => existsSync(candidate));
+    const binary = locate(bwrapPath);
     if (!binary) return undefined;
     const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
     const stat = statSync(binary);
@@ -136,6 +133,17 @@ function probeCache(bwrapPath: string, stateDir: string): ProbeCache | undefined
   } catch {
     return undefined;
   }
+}
+
+/** The file a spawn of `bwrapPath` would run, as the spawn looks for it; undefined when there is none. */
+function locate(bwrapPath: string): string | undefined {
+  if (isAbsolute(bwrapPath)) return existsSync(bwrapPath) ? bwrapPath : undefined;
+  if (bwrapPath.includes("/")) return bwrapPath;
+  return (process.env.PATH ?? "/usr/bin:/bin")
+    .split(":")
+    .filter(Boolean)
+    .map((dir) => join(dir, bwrapPath))
+    .find((candidate) => existsSync(candidate));
 }
 
 /** Trusted only when this user owns the file and nobody else can write it or its folder. */
