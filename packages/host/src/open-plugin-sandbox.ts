@@ -1,4 +1,4 @@
-import { readFileSync, type Stats, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, type Stats, statSync } from "node:fs";
 import { createEnvCapability } from "./capabilities/env.js";
 import { createExecCapability } from "./capabilities/exec.js";
 import { createFsCapability } from "./capabilities/fs.js";
@@ -47,10 +47,12 @@ export function openPluginSandbox(
       ? resolveConfinement(settings.osSandbox, { writeRoots: grants.fsWrite, readRoots: grants.fsRead, env })
       : undefined;
   const records = processRecordsFor(settings.osSandbox?.stateDir);
-  // Installed plugins have a verified integrity; a built-in's file is named by its identity,
-  // which costs a stat instead of hashing a megabyte on every start.
+  // Installed plugins have a verified integrity, checked here, before anything of theirs is used.
+  // A built-in's file is named by its identity, which costs a stat instead of hashing a megabyte
+  // on every start, and its text is read only if the isolate needs it: a session that never calls
+  // web_fetch, or starts the provider from its snapshot, reads neither megabyte.
   const stat = statSync(record.bundleFile);
-  const code = readBundle(record, stat);
+  const code = record.bundleIntegrity ? readBundle(record, stat) : () => readBundle(record, stat);
   record.loadedMtimeMs = stat.mtimeMs;
   const codeKey = record.bundleIntegrity ?? `file:${record.bundleFile}:${stat.size}:${stat.mtimeMs}`;
   const sandbox = new PluginSandbox({
@@ -94,12 +96,16 @@ export function openPluginSandbox(
  */
 const bundles = new Map<string, { identity: string; integrity: string | undefined; code: string }>();
 
-/** Reads a plugin's bundle and checks it against its install-time integrity (once per change of the file). */
+/**
+ * Reads a plugin's bundle and checks it against its install-time integrity (once per change of the
+ * file). Without an integrity, the file read must still be the one `stat` saw: a built-in's is read
+ * when its isolate first starts, and the session keyed its snapshot and tools by that identity.
+ */
 function readBundle(record: PluginRecord, stat: Stats): string {
-  const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const identity = identityOf(stat);
   const kept = bundles.get(record.bundleFile);
   if (kept && kept.identity === identity && kept.integrity === record.bundleIntegrity) return kept.code;
-  const bytes = readFileSync(record.bundleFile);
+  const bytes = record.bundleIntegrity ? readFileSync(record.bundleFile) : readUnchanged(record, identity);
   if (record.bundleIntegrity && !integrityMatches(bytes, record.bundleIntegrity)) {
     bundles.delete(record.bundleFile);
     throw new PluginTamperedError(record.manifest.name, record.bundleFile);
@@ -107,4 +113,22 @@ function readBundle(record: PluginRecord, stat: Stats): string {
   const code = bytes.toString("utf8");
   bundles.set(record.bundleFile, { identity, integrity: record.bundleIntegrity, code });
   return code;
+}
+
+function identityOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+function readUnchanged(record: PluginRecord, identity: string): Buffer {
+  const fd = openSync(record.bundleFile, "r");
+  try {
+    if (identityOf(fstatSync(fd)) !== identity) {
+      throw new Error(
+        `${record.manifest.name}'s bundle ${record.bundleFile} changed after the session loaded it; start the session again.`,
+      );
+    }
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha512 } from "./install/integrity.js";
 import { PluginRegistry } from "./registry.js";
 
@@ -189,6 +189,45 @@ describe("lazy plugin start", () => {
     changed.add(dir);
     expect((await changed.loadTools())[0]?.description).toBe("where now");
     changed.dispose();
+  });
+
+  it("reads a bundle with no integrity only when its isolate starts, and refuses one changed since the session keyed it", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cacheDir = join(cwd, "cache");
+    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+    const bundle = join(dir, "dist/plugin.js");
+    const first = new PluginRegistry({ cwd, env: {}, cacheDir });
+    first.add(dir);
+    await first.loadTools();
+    first.dispose();
+
+    // A new process (fresh modules: nothing read yet) knows the tools from the cache, so the bundle
+    // is not read yet; read at open, the old code would run below.
+    vi.resetModules();
+    const { PluginRegistry: InNewProcess } = await import("./registry.js");
+    const later = new InNewProcess({ cwd, env: {}, cacheDir });
+    cleanups.push(() => later.dispose());
+    later.add(dir);
+    const [tool] = await later.loadTools();
+    const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
+    // Swapped between the session's start and the first call: other code under the same key.
+    const loadedAt = statSync(bundle).mtime;
+    writeFileSync(bundle, probeBundle.replace("typeof process", '"swapped"'));
+    utimesSync(bundle, loadedAt.getTime() / 1000 + 1, loadedAt.getTime() / 1000 + 1);
+    const refused = await tool!.execute({}, ctx).then(
+      (result) => String(result.content),
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/changed after the session loaded it/);
+    expect(refused).not.toContain("swapped");
+
+    // A new session keys the new file and runs it.
+    const next = new PluginRegistry({ cwd, env: {}, cacheDir });
+    cleanups.push(() => next.dispose());
+    next.add(dir);
+    const [fresh] = await next.loadTools();
+    expect((await fresh!.execute({}, { ...ctx, toolCallId: "2" })).content).toBe("swapped,undefined,true");
   });
 });
 

@@ -59,20 +59,23 @@ async function boot(
   memoryMb: number,
   attach: (context: ivm.Context) => Promise<void>,
 ): Promise<{ isolate: ivm.Isolate; context: ivm.Context }> {
-  const scripts = [
+  // A snapshot found under the code's key needs no code: a built-in's megabyte bundle is then never read.
+  let code = typeof options.code === "string" ? options.code : undefined;
+  const readCode = () => (code ??= (options.code as () => string)());
+  const scripts = () => [
     { code: PRELUDE, filename: "pincer-prelude.js" },
-    { code: options.code, filename: `${options.pluginName}/plugin.js` },
+    { code: readCode(), filename: `${options.pluginName}/plugin.js` },
   ];
   const cache = options.snapshots;
-  const key = cache?.keyFor(PRELUDE, options.codeKey ?? options.code);
-  const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts)) : undefined;
+  const key = cache?.keyFor(PRELUDE, options.codeKey ?? readCode());
+  const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts())) : undefined;
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb, ...(snapshot ? { snapshot } : {}) });
   try {
     const context = await isolate.createContext();
-    if (!snapshot) await context.eval(PRELUDE, { timeout: 1000, filename: scripts[0]?.filename });
+    if (!snapshot) await context.eval(PRELUDE, { timeout: 1000, filename: "pincer-prelude.js" });
     // Attached before the bundle runs: a bundle may use the host (a timer, random bytes) as it loads.
     await attach(context);
-    if (!snapshot) await context.eval(options.code, { timeout: 5000, filename: scripts[1]?.filename });
+    if (!snapshot) await context.eval(readCode(), { timeout: 5000, filename: `${options.pluginName}/plugin.js` });
     return { isolate, context };
   } catch (error) {
     isolate.dispose();

@@ -107,8 +107,11 @@ export interface RawCommandOutput {
 
 export interface PluginSandboxOptions extends BridgeCapabilities {
   pluginName: string;
-  /** The plugin's bundle: an IIFE that sets globalThis.__pincerPlugin. */
-  code: string;
+  /**
+   * The plugin's bundle: an IIFE that sets globalThis.__pincerPlugin. A function is called only
+   * when the isolate needs the text (no snapshot of it under `codeKey`), once at most.
+   */
+  code: string | (() => string);
   limits?: Partial<SandboxLimits>;
   log?: (line: string) => void;
   /** Where isolate snapshots are kept; without it every start evaluates the bundle. */
