@@ -174,7 +174,17 @@ describe.each(PROVIDERS)("the fault matrix: %s", (provider) => {
       const server = box.start(["serve", "--port", "0"], { env });
       let stdout = "";
       server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-      const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "the server's address");
+      // A server's start on a loaded machine (three suites beside it took it past 15 s once): its
+      // time, not the test's. A server that exited instead is named in the failure.
+      let exited = "";
+      server.child.on("exit", (code, signal) => (exited = `pincer serve exited (${code ?? signal}) before listening`));
+      const base = await until(
+        () => {
+          if (exited) throw new Error(exited);
+          return /serving on (\S+)/.exec(stdout)?.[1];
+        },
+        { message: "the server's address", timeoutMs: 60_000 },
+      );
       const headers = { authorization: "Bearer fault-token", "content-type": "application/json" };
       try {
         const tasks = [];
