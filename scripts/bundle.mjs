@@ -103,9 +103,29 @@ function writeWithToEsmOnce(result) {
     throw new Error("no __toESM helper found to memoise: esbuild's runtime changed; see scripts/bundle.mjs");
 }
 
+// A dependency's own source map mostly names TypeScript the dependency does not publish (ink's
+// src/, the MCP SDK's src/, entities' GitHub URLs): followed, the CLI's maps would point at
+// files no installation has. Without it, the dependency's JavaScript, as bundled, is the source
+// the map carries (sourcesContent), so every source a shipped map names is in the map itself
+// (scripts/release-dry-run.test.ts checks the tarballs).
+const dependencyMapsIgnored = {
+  name: "dependency-maps-ignored",
+  setup(context) {
+    context.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("sourceMappingURL=")) return undefined;
+      return {
+        contents: text.replace(/^\/\/[#@] sourceMappingURL=.*$/gm, ""),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
 const inProcess = {
   bundle: true,
-  plugins: [builtinsByRequire],
+  plugins: [builtinsByRequire, dependencyMapsIgnored],
   platform: "node",
   format: "esm",
   target: "node24",

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -115,6 +115,38 @@ describe("pnpm release:publish (packed, not published)", () => {
       }
       const manifest = readPluginManifest(dir, ".");
       if (manifest) expect(existsSync(join(dir, manifest.main)), `manifest main ${manifest.main}`).toBe(true);
+      expect(unshippedSources(dir, files)).toEqual([]);
     },
   );
 });
+
+/**
+ * What the tarball's source maps name that it does not hold: a map whose file is missing, or a
+ * source neither carried in the map (sourcesContent) nor shipped beside it. TypeScript source is
+ * not published, so maps carry it (tsconfig's inlineSources; the CLI bundle's esbuild maps), and
+ * declaration maps, which cannot, are not published.
+ */
+function unshippedSources(dir: string, files: string[]): string[] {
+  const inside = (path: string) => !relative(dir, path).startsWith("..");
+  const problems: string[] = [];
+  for (const file of files.filter((name) => /\.(js|mjs|cjs|d\.[mc]?ts)$/.test(name))) {
+    const text = readFileSync(join(dir, file), "utf8");
+    const url = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
+    if (!url || url.startsWith("data:")) continue;
+    const map = resolve(dir, dirname(file), url);
+    if (!inside(map) || !existsSync(map)) problems.push(`${file} names the map ${url}, not in the package`);
+  }
+  for (const file of files.filter((name) => name.endsWith(".map"))) {
+    const map = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+      sourceRoot?: string;
+      sources: string[];
+      sourcesContent?: Array<string | null>;
+    };
+    map.sources.forEach((source, index) => {
+      if (typeof map.sourcesContent?.[index] === "string") return;
+      const path = resolve(dir, dirname(file), map.sourceRoot ?? "", source);
+      if (!inside(path) || !existsSync(path)) problems.push(`${file} names ${source}, neither in the map nor shipped`);
+    });
+  }
+  return problems;
+}
