@@ -1,54 +1,33 @@
-import { Box, Static, Text, useApp, useWindowSize } from "ink";
-import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { Box, Text, useApp, useStdout, useWindowSize } from "ink";
+import { useCallback, useEffect, useInsertionEffect, useRef, useState, useSyncExternalStore } from "react";
 import { allCommands } from "./commands.js";
 import type { Controller } from "./controller.js";
 import type { History } from "./editor.js";
 import { FormView } from "./form-view.js";
 import { InputBox } from "./input-box.js";
-import { ItemView } from "./item-view.js";
 import { LiveView, QueuedView } from "./live-view.js";
-import type { Palette } from "./palette.js";
 import { PermissionView, PickerView, StatusLine } from "./panels.js";
 import { PlanView } from "./plan-view.js";
-import type { Item } from "./transcript.js";
-
-/**
- * The finished items, printed once above the live area. Memoised: Ink redraws at once (no frame
- * throttle) whenever <Static> re-renders, so it must re-render only when an item is added.
- */
-const FinishedItems = memo(function FinishedItems({
-  items,
-  palette,
-  width,
-  expanded,
-}: {
-  items: Item[];
-  palette: Palette;
-  width: number;
-  expanded: boolean;
-}) {
-  return (
-    <Static items={items}>
-      {(item) => <ItemView key={item.id} item={item} palette={palette} width={width} expanded={expanded} />}
-    </Static>
-  );
-});
+import type { ItemPrinter } from "./printed-items.js";
 
 /** How long after a first ctrl+c a second one quits. */
 const QUIT_WINDOW_MS = 2_000;
 
 /**
- * The whole screen: finished items printed once (they scroll up with the terminal), then the
- * live area, then the question, picker or input box, then the status line.
+ * The whole screen: finished items printed once (they scroll up with the terminal; `printer`
+ * prints them after Ink draws the frame of this commit), then the live area, then the question,
+ * picker or input box, then the status line.
  */
 export function App({
   controller,
   history,
   configFile,
+  printer,
 }: {
   controller: Controller;
   history: History;
   configFile: string;
+  printer: ItemPrinter;
 }) {
   useSyncExternalStore(
     useCallback((listener) => controller.subscribe(listener), [controller]),
@@ -77,6 +56,11 @@ export function App({
 
   const { palette, transcript, permission, picker, form } = controller;
   const width = Math.max(10, columns);
+  const { write } = useStdout();
+  const { items, expanded } = transcript;
+  const { epoch } = controller;
+  // Insertion effects run as React commits, before Ink draws the frame of that commit.
+  useInsertionEffect(() => printer.commit({ items, epoch, palette, width, expanded, write }));
   const placeholder =
     controller.phase === "starting"
       ? "Starting… (you can type already)"
@@ -85,13 +69,6 @@ export function App({
         : 'Ask anything, or type "/" for commands';
   return (
     <Box flexDirection="column">
-      <FinishedItems
-        key={controller.epoch}
-        items={transcript.items}
-        palette={palette}
-        width={width}
-        expanded={transcript.expanded}
-      />
       <LiveView live={transcript.live} palette={palette} width={width} rows={rows} />
       {/* While the turn runs, the plan as the model last left it (once it has steps to go). */}
       {transcript.live.busy && transcript.plan.some((item) => item.status !== "completed") ? (

@@ -8,6 +8,8 @@ import { App } from "./app.js";
 import { Controller, type InteractiveOptions } from "./controller.js";
 import { History } from "./editor.js";
 import { eraseFirstFrame } from "./first-frame.js";
+import { itemText } from "./item-view.js";
+import { ItemPrinter } from "./printed-items.js";
 
 /** How long the window must keep its size before the transcript is printed again. */
 const RESIZE_SETTLE_MS = 150;
@@ -27,7 +29,11 @@ export async function runInteractive(
   const history = new History(readHistory(historyFile));
   controller.transcript.notice("info", `Pincer ${VERSION} · ${options.cwd} · /help for commands, esc interrupts`);
   eraseFirstFrame(options.stdout);
-  const instance = render(<App controller={controller} history={history} configFile=".pincer/settings.local.json" />, {
+  const printer = new ItemPrinter(itemText);
+  const app = (
+    <App controller={controller} history={history} configFile=".pincer/settings.local.json" printer={printer} />
+  );
+  const instance = render(app, {
     stdin: options.stdin,
     stdout: options.stdout,
     exitOnCtrlC: false,
@@ -36,6 +42,8 @@ export async function runInteractive(
     interactive: true,
     // Output from plugins' hosts or libraries must not tear the frame.
     patchConsole: true,
+    // Finished items are printed above each frame once Ink has drawn it (printed-items.ts).
+    onRender: () => printer.flush(),
   });
   controller.clearScreen = () => {
     instance.clear();

@@ -1,38 +1,31 @@
-import { Box, Text } from "ink";
+import { Box, renderToString, Static, Text } from "ink";
 import { planFromResult, planSummary } from "../output/plan.js";
+import { linesToAnsi } from "./ansi.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Palette } from "./palette.js";
 import { type StyledLine, sanitize } from "./styled.js";
 import { COLLAPSED_LINES, collapse, diffLines, resultDiff, resultSummary, resultText, toolTitle } from "./tool-view.js";
 import type { Item } from "./transcript.js";
 
-/** Styled lines as Ink text, one `<Text>` per line so wrapping stays inside each line. */
+/**
+ * Styled lines as one Ink `<Text>`, styled up front (ansi.ts): a finished block of 500 lines is one
+ * node to lay out and draw, not 1,000. Each line still wraps on its own at the terminal's width.
+ */
 export function Lines({ lines, prefix }: { lines: StyledLine[]; prefix?: string }) {
-  return (
-    <Box flexDirection="column">
-      {lines.map((line, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: lines of a finished block never reorder.
-        <Text key={index}>
-          {prefix}
-          {line.map((span, at) => (
-            <Text
-              // biome-ignore lint/suspicious/noArrayIndexKey: spans of a line never reorder.
-              key={at}
-              {...(span.color ? { color: span.color } : {})}
-              bold={!!span.bold}
-              italic={!!span.italic}
-              dimColor={!!span.dim}
-              underline={!!span.underline}
-              strikethrough={!!span.strikethrough}
-              inverse={!!span.inverse}
-            >
-              {span.text}
-            </Text>
-          ))}
-        </Text>
-      ))}
-    </Box>
+  const text = linesToAnsi(lines, prefix);
+  return text ? <Text>{text}</Text> : null;
+}
+
+/**
+ * An item as the terminal shows it above the live area (printed-items.ts): drawn by Ink in a
+ * `<Static>` of its own, as it always was (a bordered block as wide as its content, not the
+ * screen), ending with the newline Ink puts after static output.
+ */
+export function itemText(item: Item, palette: Palette, width: number, expanded: boolean): string {
+  const view = (shown: Item) => (
+    <ItemView key={shown.id} item={shown} palette={palette} width={width} expanded={expanded} />
   );
+  return `${renderToString(<Static items={[item]}>{view}</Static>, { columns: width })}\n`;
 }
 
 /** How many lines of thinking and of a prompt stay on screen while folded. */

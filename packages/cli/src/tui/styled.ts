@@ -32,7 +32,9 @@ export function sanitize(text: string): string {
       .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g, "")
       .replace(/\t/g, "  ")
       .replace(/\r\n?/g, "\n")
+      // C1 controls too (U+0080–U+009F): a terminal reads U+009D as the start of an OSC sequence
+      // and U+009B as CSI, even though they come as UTF-8 text.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: see above.
-      .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, "")
+      .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "")
   );
 }

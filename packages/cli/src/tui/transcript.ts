@@ -70,7 +70,8 @@ export class Transcript {
   }
 
   add(item: DistributiveOmit<Item, "id">): void {
-    // A new array each time: Ink's <Static> notices new items by the array changing.
+    // A new array each time: the screen keeps the array its last commit drew (printed-items.ts),
+    // and an item added after that commit must not be printed with it.
     this.items = [...this.items, { ...item, id: this.nextId++ } as Item];
     this.changed();
   }
