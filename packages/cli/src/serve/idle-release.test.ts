@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { TurnResult } from "@pincer/kernel";
 import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,9 @@ afterAll(async () => {
   await model.close();
   rmSync(home, { recursive: true, force: true });
 });
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 
 /** Resolves with the turn_end of the turn that follows event `after`. */
 function turnEnd(session: ServerSession, after: number): Promise<TurnResult> {
@@ -61,6 +66,30 @@ describe("an idle served session", () => {
         "first question",
         "second question",
       ]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("holds nothing of its kernel once released (an idle session costs what describes it)", async () => {
+    const env = { PATH: process.env.PATH, HOME: home, OPENAI_API_KEY: "sk-test-idle-0002", OPENAI_BASE_URL: model.url };
+    const session = await ServerSession.open({ cwd: home, home, env, model: "openai/gpt-5" }, { idleReleaseMs: 0 });
+    try {
+      model.enqueue([{ text: "an answer" }, { finish: "stop" }]);
+      const { after } = session.prompt("a question");
+      await turnEnd(session, after);
+      await until(() => !session.busy, "the turn to be over");
+      const kernel = new WeakRef((session as unknown as { prepared: { kernel: object } }).prepared.kernel);
+      session.release();
+      expect(session.loaded).toBe(false);
+      await until(
+        async () => {
+          collectGarbage();
+          await new Promise((resolve) => setImmediate(resolve));
+          return kernel.deref() === undefined;
+        },
+        { message: "the released kernel to be collected" },
+      );
     } finally {
       await session.close();
     }

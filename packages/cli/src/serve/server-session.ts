@@ -234,6 +234,8 @@ export class ServerSession {
   release(): void {
     if (!this.prepared || this.running) return;
     this.unsubscribe?.();
+    // Let go of the closure too: it holds the listener, which holds the whole prepared session.
+    this.unsubscribe = undefined;
     this.prepared.dispose();
     this.prepared = undefined;
     // What a reconnecting client asks for is gone with them: it is told so (replay_gap).
