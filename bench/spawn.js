@@ -14,9 +14,11 @@ export async function spawnRows(root = here, runs = 50) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-bench-spawn-")));
   const rows = [];
   try {
-    for (const mode of ["bwrap", "off"]) {
-      const settings = mode === "off" ? { os: "off" } : {};
-      if (mode === "bwrap" && !host.probeBwrap().ok) continue;
+    // `spawner` rows: the same commands forked by the spawner (as a process past 256 MiB does).
+    for (const mode of ["bwrap", "off", "bwrap, spawner", "off, spawner"]) {
+      process.env.PINCER_SPAWNER = mode.endsWith("spawner") ? "always" : "never";
+      const settings = mode.startsWith("off") ? { os: "off" } : {};
+      if (mode.startsWith("bwrap") && !host.probeBwrap().ok) continue;
       const context = { writeRoots: [dir], readRoots: [dir], env: process.env };
       const osSandbox = host.resolveOsSandbox(settings, context);
       // This checkout's capability takes `confinement`; an older one `osSandbox` (and ignores the rest).
@@ -40,6 +42,7 @@ export async function spawnRows(root = here, runs = 50) {
       rows.push({ mode, medianMs: times[Math.floor(times.length / 2)], p90Ms: times[Math.floor(times.length * 0.9)] });
     }
   } finally {
+    delete process.env.PINCER_SPAWNER;
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;

@@ -29,7 +29,7 @@ export {
   UNCONFINED_OPT_IN,
   unconfinedReason,
 } from "./capabilities/os-sandbox.js";
-export { fifoLifeline, killGroup, spawnGuarded } from "./capabilities/process-guard.js";
+export { fifoLifeline, type GuardedProcess, killGroup, spawnGuarded } from "./capabilities/process-guard.js";
 export {
   describeSurvivors,
   ProcessRecords,
@@ -42,6 +42,7 @@ export {
   type ProtectedReason,
   protectedPaths,
 } from "./capabilities/protected-paths.js";
+export { spawnerPid } from "./capabilities/spawner.js";
 export { CommandFailure } from "./command-failure.js";
 export {
   BUILTIN_COMMAND_NAMES,

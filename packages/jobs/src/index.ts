@@ -10,7 +10,7 @@ export {
   writeInputs,
 } from "./job-files.js";
 export { defaultJobsDir } from "./job-store.js";
-export { type JobLaunch, type JobLauncher, unconfinedLauncher } from "./launcher.js";
+export { type JobLaunch, type JobLauncher, type JobProcess, unconfinedLauncher } from "./launcher.js";
 export { LocalJobRunner, type LocalJobRunnerOptions } from "./local.js";
 export { parseMetricLine } from "./metrics.js";
 export {

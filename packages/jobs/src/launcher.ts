@@ -3,7 +3,8 @@
 // OS sandbox every command Pincer starts runs in (the job's folders writable, the network as
 // granted, a minimal environment, tied to the life of the process that started it). The runner
 // has no default: whoever makes one says how its jobs are confined.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 
 export interface JobLaunch {
   /** The job's working directory (its own folder unless the spec named one). */
@@ -14,6 +15,19 @@ export interface JobLaunch {
   env: Record<string, string>;
 }
 
+/**
+ * A started job's process, as node's ChildProcess gives it and as the host's guarded spawn does
+ * (whose pid may come a moment later, with `spawn`).
+ */
+export interface JobProcess {
+  readonly pid?: number | undefined;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  on(event: "spawn", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "exit" | "close", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+
 export interface JobLauncher {
   /** How jobs run, in a word, kept in each job's status ("bubblewrap", "unconfined"). */
   readonly confinement: string;
@@ -21,7 +35,7 @@ export interface JobLauncher {
    * Starts `command argv` detached (the leader of its own process group) with stdout and stderr
    * piped, or says why it will not.
    */
-  launch(command: string, argv: string[], job: JobLaunch): ChildProcess | { refused: string };
+  launch(command: string, argv: string[], job: JobLaunch): JobProcess | { refused: string };
   /** The exit as the script ended it (a sandbox may report a signal as 128 + its number). */
   decodeExit?(
     code: number | null,

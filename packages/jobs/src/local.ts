@@ -125,7 +125,7 @@ export class LocalJobRunner implements JobRunner {
       spec.memoryMb !== undefined
         ? withMemoryLimit(this.#limiter, this.python, pythonArgv, spec.memoryMb)
         : { command: this.python, argv: pythonArgv };
-    job.start(command, argv, {
+    await job.start(command, argv, {
       cwd,
       env: {
         PYTHONUNBUFFERED: "1",

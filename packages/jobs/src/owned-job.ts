@@ -1,9 +1,8 @@
-import type { ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { classify, resultOf, TAIL_LINES } from "./job-outcome.js";
 import { type StatusRecord, writeJson } from "./job-store.js";
-import type { JobLauncher } from "./launcher.js";
+import type { JobLauncher, JobProcess } from "./launcher.js";
 import { LineSplitter } from "./line-splitter.js";
 import { MetricLineReader } from "./metrics.js";
 import { killGroup } from "./process-group.js";
@@ -21,7 +20,7 @@ export class OwnedJob implements Job {
   #done: Promise<JobResult>;
   #resolveDone!: (result: JobResult) => void;
   #log: WriteStream | undefined;
-  #child: ChildProcess | undefined;
+  #child: JobProcess | undefined;
   #stopReason: "cancelled" | "timed_out" | undefined;
   #timers: NodeJS.Timeout[] = [];
 
@@ -94,12 +93,10 @@ export class OwnedJob implements Job {
     await this.#finish({ status: "failed", exitCode: null, signal: null, error });
   }
 
-  start(command: string, argv: string[], options: { cwd: string; env: Record<string, string> }): void {
+  /** Starts the job; resolves once it runs (its status saved with the pid) or has failed to start. */
+  start(command: string, argv: string[], options: { cwd: string; env: Record<string, string> }): Promise<void> {
     const launched = this.launcher.launch(command, argv, { ...options, jobDir: this.dir });
-    if ("refused" in launched) {
-      void this.failEarly(launched.refused);
-      return;
-    }
+    if ("refused" in launched) return this.failEarly(launched.refused);
     this.#log = createWriteStream(join(this.dir, "log.txt"), { flags: "a" });
     const child = launched;
     this.#child = child;
@@ -134,17 +131,38 @@ export class OwnedJob implements Job {
       const verdict = classify(this.#record, code, signal, stopReason, this.tail());
       void this.#finish({ exitCode: code, signal, ...verdict });
     });
-    if (child.pid !== undefined) this.#save({ status: "running", pid: child.pid, startedAt: new Date().toISOString() });
+    // The pid is known at once when this process forked, a moment later through the host's
+    // spawner: the job is "running" from then on, and a stop asked in between applies then.
+    let running = false;
+    const started = () => {
+      if (running || child.pid === undefined || this.#ended) return;
+      running = true;
+      this.#save({ status: "running", pid: child.pid, startedAt: new Date().toISOString() });
+      if (this.#stopReason) this.#signal(child.pid);
+    };
+    started();
+    child.on("spawn", started);
     const timeout = setTimeout(() => this.#stop("timed_out"), this.#record.timeoutMs);
     timeout.unref();
     this.#timers.push(timeout);
+    if (running) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.on("spawn", () => resolve());
+      child.on("error", () => resolve());
+      child.on("close", () => resolve());
+    });
   }
 
   #stop(reason: "cancelled" | "timed_out"): void {
     if (this.#ended || this.#stopReason) return;
-    const pid = this.#child?.pid;
-    if (pid === undefined) return;
+    if (!this.#child) return;
     this.#stopReason = reason;
+    const pid = this.#child.pid;
+    if (pid !== undefined) this.#signal(pid);
+  }
+
+  /** TERM to the job's group, KILL after the grace period. */
+  #signal(pid: number): void {
     killGroup(pid, "SIGTERM");
     const escalate = setTimeout(() => killGroup(pid, "SIGKILL"), this.killGraceMs);
     escalate.unref();

@@ -4,7 +4,6 @@ import {
   bwrapArgs,
   childEnv,
   createPrivateTmp,
-  killGroup,
   type OsSandboxPolicy,
   type OsSandboxSettings,
   processRecordsFor,
@@ -155,9 +154,7 @@ export function runHookCommand(
       label: `hook: ${describeHook(hook)}`,
       ...(records ? { records } : {}),
     });
-    kill = () => {
-      if (!child.pid || !killGroup(child.pid, "SIGKILL")) child.kill("SIGKILL");
-    };
+    kill = () => child.signalGroup("SIGKILL");
     const timer = setTimeout(() => {
       timedOut = true;
       kill();

@@ -1,7 +1,6 @@
-import type { ChildProcess } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import type { BackgroundOutput } from "@pincer/sdk";
-import { type GuardedSpawnOptions, killGroup, spawnGuarded } from "./process-guard.js";
+import { type GuardedProcess, type GuardedSpawnOptions, spawnGuarded } from "./process-guard.js";
 
 /** Commands one plugin may keep running in the background at once. */
 export const MAX_BACKGROUND_RUNNING = 8;
@@ -16,8 +15,7 @@ const KILL_GRACE_MS = 2_000;
 interface Shell {
   id: string;
   command: string;
-  child: ChildProcess;
-  pid: number | undefined;
+  child: GuardedProcess;
   /** Output not yet read: chunks, their total, and what was dropped for room since the last read. */
   unread: Buffer[];
   unreadBytes: number;
@@ -59,7 +57,6 @@ export class BackgroundShells {
       id,
       command,
       child,
-      pid: child.pid,
       unread: [],
       unreadBytes: 0,
       droppedBytes: 0,
@@ -115,10 +112,9 @@ export class BackgroundShells {
   /** Stops the command and everything it started (TERM, then KILL), and returns its last output. */
   async kill(id: string, maxBytes?: number): Promise<BackgroundOutput> {
     const shell = this.find(id);
-    if (shell.running && shell.pid !== undefined) {
-      killGroup(shell.pid, "SIGTERM");
-      const pid = shell.pid;
-      const hard = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+    if (shell.running) {
+      shell.child.signalGroup("SIGTERM");
+      const hard = setTimeout(() => shell.child.signalGroup("SIGKILL"), KILL_GRACE_MS);
       hard.unref();
       await shell.ended;
       clearTimeout(hard);
@@ -135,7 +131,7 @@ export class BackgroundShells {
   dispose(): void {
     this.disposed = true;
     for (const shell of this.shells.values()) {
-      if (shell.running && shell.pid !== undefined) killGroup(shell.pid, "SIGKILL");
+      if (shell.running) shell.child.signalGroup("SIGKILL");
     }
     this.shells.clear();
   }

@@ -5,7 +5,7 @@ import { BackgroundShells, type SpawnPlan } from "./background.js";
 import { childEnv, looksSecret, refusedPluginEnv } from "./child-env.js";
 import { findProgram, singleCommand } from "./command-line.js";
 import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
-import { killGroup, spawnGuarded } from "./process-guard.js";
+import { spawnGuarded } from "./process-guard.js";
 import type { ProcessRecords } from "./process-records.js";
 
 export interface ExecGrant {
@@ -213,9 +213,8 @@ function runCommand(spawn: SpawnPlan, options: ExecOptions): Promise<ExecResult>
     child.stderr?.on("data", collect);
 
     const stop = () => {
-      if (child.pid === undefined) return;
-      killGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, "SIGKILL"), KILL_GRACE_MS);
+      child.signalGroup("SIGTERM");
+      killTimer = setTimeout(() => child.signalGroup("SIGKILL"), KILL_GRACE_MS);
       killTimer.unref();
     };
     const timeout = setTimeout(() => {

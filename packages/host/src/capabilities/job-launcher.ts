@@ -1,11 +1,10 @@
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { childEnv } from "./child-env.js";
 import { openLoopbackBridge, SANDBOX_SOCKET_DIR } from "./loopback-bridge.js";
 import { bwrapArgs, type OsSandboxSettings, resolveConfinement } from "./os-sandbox.js";
-import { spawnGuarded } from "./process-guard.js";
+import { type GuardedProcess, spawnGuarded } from "./process-guard.js";
 import { processRecordsFor } from "./process-records.js";
 
 /** What @pincer/jobs asks of a launcher (structurally: the host does not depend on the jobs package). */
@@ -15,7 +14,7 @@ export interface HostJobLauncher {
     command: string,
     argv: string[],
     job: { cwd: string; jobDir: string; env: Record<string, string> },
-  ): ChildProcess | { refused: string };
+  ): GuardedProcess | { refused: string };
   decodeExit(
     code: number | null,
     signal: NodeJS.Signals | null,

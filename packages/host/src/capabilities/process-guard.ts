@@ -1,27 +1,30 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProgram } from "./command-line.js";
+import { LIFELINE_FD, LIFELINE_SCRIPT } from "./lifeline.js";
 import type { ProcessRecords } from "./process-records.js";
+import { type GuardedProcess, type StdioKind, spawnerPid, spawnThroughSpawner } from "./spawner.js";
+
+export type { GuardedProcess } from "./spawner.js";
 
 /**
- * Every process Pincer starts dies with it, even when Pincer is killed with SIGKILL and gets no
- * chance to clean up. Under bubblewrap, `--die-with-parent` does it (see os-sandbox.ts). Without,
- * Node cannot set PR_SET_PDEATHSIG, so the command runs under a lifeline: a watcher in the
- * command's own process group blocks reading a pipe whose other end only Pincer holds. When
- * Pincer's end closes — exit, crash or kill -9 alike, the kernel closes it — the read returns and
- * the watcher kills the whole group. The command itself is exec'd in place (same pid, stdin kept).
- *
- * Limit: a process that leaves the group on purpose (`setsid`, a daemon) escapes the lifeline;
- * only bubblewrap's PID namespace catches those.
+ * Past this resident size a process forks through the spawner (spawner.ts): a fork costs in
+ * proportion to the process's memory map, and a small process's fork is cheaper than starting one.
  */
-const LIFELINE_SCRIPT = '{ read _ <&3; kill -9 0; } </dev/null >/dev/null 2>&1 & exec 3<&-; exec "$@"';
+const SPAWNER_FROM_RSS = 256 * 1024 * 1024;
 
-/** The fd the lifeline is passed on (after stdin, stdout, stderr). */
-const LIFELINE_FD = 3;
-
-type StdioKind = "pipe" | "ignore" | "inherit";
+/**
+ * Whether this command forks through the spawner: PINCER_SPAWNER=always|never decides (tests, the
+ * bench, a user ruling it out); otherwise once one runs, or once this process is large enough.
+ */
+function throughSpawner(): boolean {
+  const setting = process.env.PINCER_SPAWNER;
+  if (setting === "always") return true;
+  if (setting === "never") return false;
+  return spawnerPid() !== undefined || process.memoryUsage.rss() >= SPAWNER_FROM_RSS;
+}
 
 export interface GuardedSpawnOptions {
   cwd: string;
@@ -38,11 +41,22 @@ export interface GuardedSpawnOptions {
 
 /**
  * Spawns `program args` as the leader of a new process group (so abort and timeout reach all it
- * started), tied to this process's life, and recorded until it exits. When the leader exits, what
- * it left running in its group is killed too: a command's leftovers never outlive it, with or
- * without bubblewrap (whose PID namespace does the same).
+ * started), tied to this process's life (lifeline.ts, or bubblewrap's --die-with-parent), and
+ * recorded until it exits. When the leader exits, what it left running in its group is killed
+ * too: a command's leftovers never outlive it, with or without bubblewrap (whose PID namespace
+ * does the same). A large process has the spawner do the fork (spawner.ts), with the same
+ * guarantees; the pid then comes a moment later, with the `spawn` event.
  */
-export function spawnGuarded(program: string, args: string[], options: GuardedSpawnOptions): ChildProcess {
+export function spawnGuarded(program: string, args: string[], options: GuardedSpawnOptions): GuardedProcess {
+  if (throughSpawner()) {
+    const { cwd, env, stdio, label } = options;
+    const command = spawnThroughSpawner({ program, args, cwd, env, stdio, lifeline: !options.diesWithParent }, label);
+    command.once("spawn", () => {
+      const release = options.records?.add({ pgid: command.pid as number, label });
+      if (release) command.once("exit", release);
+    });
+    return command;
+  }
   const [stdin, stdout, stderr] = options.stdio;
   const child = options.diesWithParent
     ? spawn(program, args, { cwd: options.cwd, env: options.env, stdio: [stdin, stdout, stderr], detached: true })
@@ -52,8 +66,13 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
         stdio: [stdin, stdout, stderr, "pipe"],
         detached: true,
       });
+  const guarded = Object.assign(child, {
+    signalGroup(signal: NodeJS.Signals) {
+      if (child.pid !== undefined) killGroup(child.pid, signal);
+    },
+  });
   const pid = child.pid;
-  if (pid === undefined) return child;
+  if (pid === undefined) return guarded;
   const release = options.records?.add({ pgid: pid, label: options.label });
   // The lifeline must not keep this process alive, and nothing is ever written to it.
   const lifeline = child.stdio[LIFELINE_FD] as (NodeJS.ReadableStream & { unref?(): void; ref?(): void }) | undefined;
@@ -65,7 +84,7 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
     killGroup(pid, "SIGKILL");
     release?.();
   });
-  return child;
+  return guarded;
 }
 
 /** Signals a whole process group; false when it no longer exists. */

@@ -35,8 +35,14 @@ const modes = [
     flags: ["--dangerously-run-unconfined"],
   },
 ];
+// A command also with the fork done by the spawner (PINCER_SPAWNER=always), as a large process
+// does: the spawner must die with pincer and take the command down with it.
+const commandModes = modes.flatMap((mode) => [
+  mode,
+  { ...mode, name: `${mode.name}, through the spawner`, env: { ...mode.env, spawner: true } },
+]);
 
-describe.each(modes)("no orphan processes: kill -9 of pincer mid-command — $name", ({ env, flags }) => {
+describe.each(commandModes)("no orphan processes: kill -9 of pincer mid-command — $name", ({ env, flags }) => {
   it("takes the command and everything it started down with it", async () => {
     using box = sandbox();
     const sleeper = marker();
@@ -56,6 +62,7 @@ describe.each(modes)("no orphan processes: kill -9 of pincer mid-command — $na
             OPENAI_API_KEY: "sk-test-e2e-key-123456",
             OPENAI_BASE_URL: model.url,
             ...("bwrapMissing" in env ? { PINCER_BWRAP: join(box.home, "no-bwrap") } : {}),
+            ...("spawner" in env ? { PINCER_SPAWNER: "always" } : {}),
           },
         },
       );
