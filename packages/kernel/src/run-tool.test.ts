@@ -48,3 +48,37 @@ describe("what a front end runs with the kernel for a command", () => {
     expect(provider.requests[2]!.tools?.map((spec) => spec.name)).toEqual(["read", "write"]);
   });
 });
+
+describe("a tool's own schema", () => {
+  const withSchema = (name: string, parameters: unknown): AnyTool => ({
+    ...tool(name, "read"),
+    parameters: parameters as AnyTool["parameters"],
+  });
+
+  it("is checked against draft-07 before it is used: a malformed one is the tool's bug, said to the model, and others still run", async () => {
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [scriptedProvider([])],
+      tools: [
+        withSchema("broken", { type: "object", properties: { value: { type: 12 } } }),
+        withSchema("unknown-draft", { $schema: "https://example.com/no-such-meta-schema", type: "object" }),
+        withSchema("fine", { $schema: "http://json-schema.org/draft-07/schema#", type: "object", required: ["value"] }),
+      ],
+    });
+    for (const rule of rulesFromConfig({ allow: ["broken", "unknown-draft", "fine"] }, "session")) {
+      kernel.permissions.addRule(rule);
+    }
+    const broken = await kernel.runTool("broken", { value: "x" });
+    expect(broken.isError).toBe(true);
+    expect(JSON.stringify(broken.content)).toMatch(
+      /own schema is invalid \(schema is invalid: data\/properties\/value\/type must be/,
+    );
+    const unknown = await kernel.runTool("unknown-draft", { value: "x" });
+    expect(JSON.stringify(unknown.content)).toMatch(/own schema is invalid \(no schema with key or ref/);
+    const refused = await kernel.runTool("fine", {});
+    expect(JSON.stringify(refused.content)).toContain("must have required property 'value'");
+    const ran = await kernel.runTool("fine", { value: "x" });
+    expect(ran.isError).toBe(false);
+    expect(JSON.stringify(ran.content)).toContain("fine ran x");
+  });
+});
