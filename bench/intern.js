@@ -15,7 +15,7 @@
 // prints the figures alone (JSON on stdout, the Markdown rows on stderr); PINCER_BENCH_CPU_PROF=<dir>
 // writes each child's V8 CPU profile there. Needs `pnpm -s build`.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,32 @@ const mainCpuMs = () => {
   const { user, system } = process.threadCpuUsage();
   return (user + system) / 1000;
 };
+/**
+ * CPU ms of this process's threads by what they run (Linux's /proc/self/task; undefined elsewhere):
+ * the main thread, the plugin isolates' threads (isolated-vm's, named after the thread that made
+ * them), V8's helpers (concurrent collection and compilation, for every isolate) and libuv's pool.
+ * Clock ticks (10 ms), so only the run's totals mean anything.
+ */
+function threadCpuMs() {
+  const kinds = { main: 0, isolates: 0, v8Helpers: 0, libuv: 0, other: 0 };
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (Number(tid) === process.pid) kinds.main += ms;
+      else if (name === "V8Worker") kinds.v8Helpers += ms;
+      else if (name.startsWith("libuv-worker")) kinds.libuv += ms;
+      else if (name === "MainThread") kinds.isolates += ms;
+      else kinds.other += ms;
+    }
+    return kinds;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Context sizes (estimated tokens) the per-iteration figures are grouped by. */
 const CONTEXT_BUCKETS = [16_000, 32_000, 48_000, Number.POSITIVE_INFINITY];
 
@@ -174,6 +200,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
     last = after;
   });
 
+  const threadsBefore = threadCpuMs();
   const started = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
   for (let prompt = 0; iteration < ITERATIONS; prompt++) {
     // An iteration is one model call and its tool call; a prompt's closing answer is in the totals only.
@@ -184,6 +211,17 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   const totalMs = Number(process.hrtime.bigint() - started.wall) / 1e6;
   const totalCpuMs = cpuMs() - started.cpu - observingCpu;
   const totalMainMs = mainCpuMs() - started.main - observingMainCpu;
+  const threadsAfter = threadCpuMs();
+  // Per iteration, by thread; the bench's own observing (on the main thread) taken out there.
+  const byThread =
+    threadsBefore && threadsAfter
+      ? Object.fromEntries(
+          Object.keys(threadsAfter).map((kind) => [
+            kind,
+            (threadsAfter[kind] - threadsBefore[kind] - (kind === "main" ? observingMainCpu : 0)) / iteration,
+          ]),
+        )
+      : undefined;
   const sessionBytes = statSync(session.path).size;
   let uploadFigures;
   if (uploader) {
@@ -223,6 +261,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
     mainThreadPerIterationMs: totalMainMs / iteration,
     medianIterationMainMs: median(iterations.map((it) => it.mainMs)),
     cpuByContext: byContext,
+    ...(byThread ? { cpuByThreadPerIterationMs: byThread } : {}),
     memory: samples,
     compactions,
     peakContextTokens: peakContext,
@@ -311,6 +350,11 @@ export function internRows(figures) {
   const rows = [
     `| ML intern: ${run.iterations}-iteration replayed run (loopback model, sandboxed openai provider + \`read\`, compaction on): harness overhead per iteration (CPU of the Pincer process; "in all" adds the answers closing each prompt and the compactions) | ${timing.join("; ")} | ≤ 5 ms |`,
     `| ML intern: harness CPU per iteration by the context the request carried; the loopback model and Hub beside | ${buckets.join(", ")}; servers ${fmt(run.serversCpuPerIterationMs, 2)} ms | flat |`,
+    ...(run.cpuByThreadPerIterationMs
+      ? [
+          `| ML intern: harness CPU per iteration by thread, in all (main / plugin isolates / V8's GC and compiler helpers / libuv pool) | ${["main", "isolates", "v8Helpers", "libuv"].map((kind) => fmt(run.cpuByThreadPerIterationMs[kind], 2)).join(" / ")} ms | — |`,
+        ]
+      : []),
     `| ML intern: RSS/heap MiB at iterations ${at.join(" / ")} | ${at.map(mem).join(" / ")} | flat |`,
     `| ML intern: peak context vs model window (${run.compactions} compactions) | ${Math.round(run.peakContextTokens).toLocaleString("en-US")} / ${run.windowTokens.toLocaleString("en-US")} tokens | < window |`,
   ];
