@@ -429,8 +429,13 @@ export class Controller {
 
 export const DEFAULT_THEME = "dark";
 
-/** One redraw per this many milliseconds at most while events stream (about 60 a second). */
-const FRAME_MS = 16;
+/**
+ * Frames a second at most, for Ink (its `maxFps`) and for the controller's notices alike. React
+ * commits more often than Ink draws were wasted: each still laid the whole tree out.
+ */
+export const MAX_FPS = 30;
+/** One redraw per this many milliseconds at most while events stream. */
+const FRAME_MS = Math.ceil(1000 / MAX_FPS);
 
 function readThemeSetting(options: InteractiveOptions): string {
   return (

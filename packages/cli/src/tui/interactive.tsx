@@ -5,7 +5,7 @@ import { createRedactor, secretsFromEnv } from "@pincer/kernel";
 import { render } from "ink";
 import { VERSION } from "../version.js";
 import { App } from "./app.js";
-import { Controller, type InteractiveOptions } from "./controller.js";
+import { Controller, type InteractiveOptions, MAX_FPS } from "./controller.js";
 import { History } from "./editor.js";
 import { eraseFirstFrame } from "./first-frame.js";
 import { itemText } from "./item-view.js";
@@ -42,6 +42,7 @@ export async function runInteractive(
     interactive: true,
     // Output from plugins' hosts or libraries must not tear the frame.
     patchConsole: true,
+    maxFps: MAX_FPS,
     // Finished items are printed above each frame once Ink has drawn it (printed-items.ts).
     onRender: () => printer.flush(),
   });

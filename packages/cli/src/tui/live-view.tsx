@@ -1,6 +1,6 @@
 import type { QueuedPrompt } from "@pincer/kernel";
 import { Box, Text } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useReducer, useRef } from "react";
 import { Lines } from "./item-view.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Palette } from "./palette.js";
@@ -9,6 +9,7 @@ import { LIVE_TAIL_LINES, tail, toolTitle } from "./tool-view.js";
 import type { LiveState } from "./transcript.js";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const SPINNER_MS = 100;
 
 /**
  * What is still happening: the unfinished end of the answer, thinking, running tools with the
@@ -81,12 +82,22 @@ function Busy({
   retry: string | undefined;
   label: string;
 }) {
-  const [now, setNow] = useState(Date.now());
+  // The spinner turns every SPINNER_MS by the clock. While text streams the screen is redrawn
+  // more often than that anyway, each redraw showing the current frame; the timer only asks for a
+  // redraw (a whole frame of Ink's) when none has shown the current step yet.
+  const [, tick] = useReducer((count: number) => count + 1, 0);
+  const now = Date.now();
+  const shown = useRef(-1);
+  useLayoutEffect(() => {
+    shown.current = Math.floor(now / SPINNER_MS);
+  });
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 100);
+    const timer = setInterval(() => {
+      if (Math.floor(Date.now() / SPINNER_MS) !== shown.current) tick();
+    }, SPINNER_MS);
     return () => clearInterval(timer);
   }, []);
-  const frame = SPINNER[Math.floor(now / 100) % SPINNER.length];
+  const frame = SPINNER[Math.floor(now / SPINNER_MS) % SPINNER.length];
   const seconds = Math.max(0, Math.floor((now - since) / 1000));
   return (
     <Box marginTop={1} flexDirection="column">

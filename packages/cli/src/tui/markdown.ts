@@ -84,14 +84,26 @@ export function inline(text: string, palette: Palette, base: Omit<Span, "text"> 
   return spans;
 }
 
+/** How far `stableBoundary` has read a growing text, so the next call reads only what was added. */
+export interface BoundaryScan {
+  /** Where the first line not yet read starts. */
+  lineStart: number;
+  inFence: boolean;
+  boundary: number;
+}
+
+export function freshScan(): BoundaryScan {
+  return { lineStart: 0, inFence: false, boundary: 0 };
+}
+
 /**
  * Where a streaming text can be cut so the part before it never changes again: after the last
- * blank line that is outside a code fence. Returns 0 when nothing is complete yet.
+ * blank line that is outside a code fence. Returns 0 when nothing is complete yet. With `scan`,
+ * it goes on from where the last call on the same text (grown only at its end) stopped: a
+ * streamed answer is read once, not once per token.
  */
-export function stableBoundary(text: string): number {
-  let inFence = false;
-  let boundary = 0;
-  let lineStart = 0;
+export function stableBoundary(text: string, scan: BoundaryScan = freshScan()): number {
+  let { inFence, boundary, lineStart } = scan;
   while (lineStart < text.length) {
     const end = text.indexOf("\n", lineStart);
     if (end === -1) break;
@@ -103,5 +115,8 @@ export function stableBoundary(text: string): number {
     } else if (!inFence && line.trim() === "" && lineStart > 0) boundary = end + 1;
     lineStart = end + 1;
   }
+  scan.lineStart = lineStart;
+  scan.inFence = inFence;
+  scan.boundary = boundary;
   return boundary;
 }

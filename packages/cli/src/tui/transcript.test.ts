@@ -1,6 +1,6 @@
 import { emptyUsage, type KernelEvent } from "@pincer/kernel";
 import { describe, expect, it } from "vitest";
-import { stableBoundary } from "./markdown.js";
+import { freshScan, stableBoundary } from "./markdown.js";
 import { Transcript } from "./transcript.js";
 
 const text = (value: string): KernelEvent => ({ type: "stream", event: { type: "text_delta", text: value } });
@@ -53,6 +53,35 @@ describe("Transcript", () => {
     expect(stableBoundary("```js\nconst a = 1;\n\nconst b = 2;\n")).toBe(0);
     const closed = "```js\nconst a = 1;\n```\nafter";
     expect(stableBoundary(closed)).toBe(closed.indexOf("after"));
+  });
+
+  it("finds the same places to cut reading a streamed text once as reading it whole each time", () => {
+    const answer =
+      "Intro line\n\n```ts\nconst a = 1;\n\nconst b = 2;\n```\nAfter the fence\n\n\n~~~\nx\n~~~\n\n- a\n- b\n\nend";
+    for (const size of [1, 2, 3, 7, 50]) {
+      const scan = freshScan();
+      let text = "";
+      for (let at = 0; at < answer.length; at += size) {
+        text += answer.slice(at, at + size);
+        expect(stableBoundary(text, scan)).toBe(stableBoundary(text));
+      }
+    }
+    // A transcript fed a character at a time cuts where whole rescans of its live text would.
+    const expected: string[] = [];
+    let live = "";
+    for (const char of answer) {
+      live += char;
+      const cut = stableBoundary(live);
+      if (cut === 0) continue;
+      const done = live.slice(0, cut).replace(/\n+$/, "");
+      if (done.trim()) expected.push(done);
+      live = live.slice(cut);
+    }
+    const transcript = new Transcript();
+    transcript.apply({ type: "turn_start", prompt: "x" });
+    for (const char of answer) transcript.apply(text(char));
+    expect(transcript.items.flatMap((item) => (item.kind === "markdown" ? [item.text] : []))).toEqual(expected);
+    expect(transcript.live.text).toBe(live);
   });
 
   it("shows running tools with their output, then the finished call", () => {

@@ -2,7 +2,7 @@ import type { KernelEvent, Message, QueuedPrompt, ToolResultMessage, Usage } fro
 import { emptyUsage } from "@pincer/kernel";
 import { type PlanItem, planFromResult } from "../output/plan.js";
 import { terminalAdvice } from "./advice.js";
-import { stableBoundary } from "./markdown.js";
+import { type BoundaryScan, freshScan, stableBoundary } from "./markdown.js";
 import { sanitize } from "./styled.js";
 
 /** One finished thing on screen. Finished items never change: they are printed once, above the live area. */
@@ -63,6 +63,9 @@ export class Transcript {
   /** The model call's error was shown this turn: turn_end carries the same one and must not repeat it. */
   private errorShown = false;
   private readonly listeners = new Set<() => void>();
+  /** How far the live text has been read for a place to cut (see flushText); `scanOf` is the live state it read. */
+  private scan: BoundaryScan = freshScan();
+  private scanOf: LiveState | undefined;
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -273,10 +276,16 @@ export class Transcript {
 
   /** Moves finished blocks of the streaming text into items, so the live area stays small. */
   private flushText(all: boolean): void {
-    const cut = all ? this.live.text.length : stableBoundary(this.live.text);
+    // The live text only grows at its end until it is cut here or replaced with a new live state.
+    if (this.scanOf !== this.live) {
+      this.scanOf = this.live;
+      this.scan = freshScan();
+    }
+    const cut = all ? this.live.text.length : stableBoundary(this.live.text, this.scan);
     if (cut === 0) return;
     const done = this.live.text.slice(0, cut).replace(/\n+$/, "");
     this.live.text = this.live.text.slice(cut);
+    this.scan = freshScan();
     if (done.trim()) this.add({ kind: "markdown", text: sanitize(done) });
   }
 
