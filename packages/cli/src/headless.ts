@@ -68,10 +68,12 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   };
   for (const warning of warnings) write(stderr, `${style.yellow("!")} ${warning}\n`);
   const denials: PermissionDenial[] = [];
-  // In pieces: a 50 MB answer is written a mebibyte at a time, not copied whole into one more string.
+  // Lines are written in order by one paced writer (events come faster than a slow reader takes
+  // them), each in pieces: a 50 MB answer goes a mebibyte at a time through one reused buffer,
+  // not as fifty fresh Buffers queued at once. `written` is when every line so far is out.
+  let written = Promise.resolve();
   const emitLine = (value: unknown) => {
-    for (const piece of jsonChunks(value)) write(stdout, piece);
-    write(stdout, "\n");
+    written = written.then(() => writePaced(stdout, jsonLine(value), pipes.closed));
   };
   let pendingInit: Extract<KernelEvent, { type: "session_start" }> | undefined;
   kernel.subscribe((event: KernelEvent) => {
@@ -174,6 +176,8 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     }
   } finally {
     signals.release();
+    // Every line emitted so far is out before the run's last one (or its error).
+    await written;
     dispose();
   }
 
