@@ -1,30 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_COMMANDS, sandbox } from "./run-cli.js";
-import { KEYS, Terminal } from "./terminal.js";
+import { KEYS } from "./terminal.js";
+import { terminalSession } from "./tui-session.js";
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-beforeEach(async () => {
-  model = await startOpenAIServer();
-});
-
-const open: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of open.splice(0)) terminal.kill();
-  await model.close();
-});
-
-function launch(box: ReturnType<typeof sandbox>, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}) {
-  const terminal = new Terminal({
-    args: ["--model", "openai/gpt-5", ...(options.args ?? [])],
-    cwd: box.cwd,
-    env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-edges-0001", OPENAI_BASE_URL: model.url, ...options.env },
-  });
-  open.push(terminal);
-  return terminal;
-}
+const tui = terminalSession({ key: "sk-test-tui-edges-0001" });
+const { launch } = tui;
 
 const count = (text: string, part: string | RegExp) =>
   typeof part === "string" ? text.split(part).length - 1 : (text.match(part) ?? []).length;
@@ -51,8 +33,8 @@ describe("the interactive terminal's rough edges", () => {
   it("ctrl+o shows folded output whole, in place, and folds it again; tables are drawn", async () => {
     using box = sandbox();
     const command = "for i in $(seq 1 20); do echo line-$i; done";
-    model.enqueue([{ toolCalls: [{ id: "b1", name: "bash", arguments: { command } }] }, { finish: "tool_calls" }]);
-    model.enqueue([{ text: "| Lines | Status |\n|---|:---:|\n| 20 | ok |\n\nListed." }, { finish: "stop" }]);
+    tui.model.enqueue([{ toolCalls: [{ id: "b1", name: "bash", arguments: { command } }] }, { finish: "tool_calls" }]);
+    tui.model.enqueue([{ text: "| Lines | Status |\n|---|:---:|\n| 20 | ok |\n\nListed." }, { finish: "stop" }]);
     const terminal = launch(box, { args: ["--allowedTools", "bash", ...RUN_COMMANDS] });
     await terminal.waitFor("Ask anything");
     await terminal.type("count");
@@ -85,18 +67,18 @@ describe("the interactive terminal's rough edges", () => {
 
   it("draws the plan as it changes while the turn runs, and sums it up in the transcript", async () => {
     using box = sandbox();
-    model.enqueue([todo("t1", ["completed", "in_progress", "pending"]), { finish: "tool_calls" }]);
-    model.enqueue([
+    tui.model.enqueue([todo("t1", ["completed", "in_progress", "pending"]), { finish: "tool_calls" }]);
+    tui.model.enqueue([
       { toolCalls: [{ id: "b1", name: "bash", arguments: { command: waitFor("go1") } }] },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([todo("t2", ["completed", "completed", "in_progress"]), { finish: "tool_calls" }]);
-    model.enqueue([
+    tui.model.enqueue([todo("t2", ["completed", "completed", "in_progress"]), { finish: "tool_calls" }]);
+    tui.model.enqueue([
       { toolCalls: [{ id: "b2", name: "bash", arguments: { command: waitFor("go2") } }] },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([todo("t3", ["completed", "completed", "completed"]), { finish: "tool_calls" }]);
-    model.enqueue([{ text: "Shipped." }, { finish: "stop" }]);
+    tui.model.enqueue([todo("t3", ["completed", "completed", "completed"]), { finish: "tool_calls" }]);
+    tui.model.enqueue([{ text: "Shipped." }, { finish: "stop" }]);
     const terminal = launch(box, { args: ["--allowedTools", "bash", ...RUN_COMMANDS] });
     await terminal.waitFor("Ask anything");
     await terminal.type("reproduce the paper");
@@ -121,12 +103,12 @@ describe("the interactive terminal's rough edges", () => {
 
   it("keeps the context figure after a failed call, shows the error once, and refuses /model without a key", async () => {
     using box = sandbox();
-    model.enqueue([
+    tui.model.enqueue([
       { text: "First answer." },
       { usage: { prompt_tokens: 1200, completion_tokens: 30 } },
       { finish: "stop" },
     ]);
-    model.enqueue([
+    tui.model.enqueue([
       { httpError: { status: 400, body: { error: { message: "The prompt was rejected by policy 42." } } } },
     ]);
     const terminal = launch(box, { env: { ANTHROPIC_API_KEY: "sk-ant-edges-0001" } });

@@ -1,19 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { everythingServer, startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { everythingServer } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
-import { KEYS, Terminal } from "./terminal.js";
+import { KEYS } from "./terminal.js";
+import { terminalSession } from "./tui-session.js";
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-beforeEach(async () => {
-  model = await startOpenAIServer();
-});
-const open: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of open.splice(0)) terminal.kill();
-  await model.close();
-});
+const tui = terminalSession({ key: "sk-test-tui-form-0001" });
 
 describe("an MCP server's form in the terminal", () => {
   it("shows the official everything server's form, takes typed answers, and sends them", async () => {
@@ -23,17 +16,12 @@ describe("an MCP server's form in the terminal", () => {
       join(box.env.PINCER_HOME!, "config.json"),
       JSON.stringify({ mcpServers: { everything: everythingServer() }, mcp: { startTimeoutMs: 30_000 } }),
     );
-    model.enqueue([
+    tui.model.enqueue([
       { toolCalls: [{ id: "f1", name: "mcp__everything__trigger-elicitation-request", arguments: {} }] },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([{ text: "Thanks, Ada." }, { finish: "stop" }]);
-    const terminal = new Terminal({
-      args: ["--model", "openai/gpt-5", "--allowedTools", "mcp__everything__*"],
-      cwd: box.cwd,
-      env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-form-0001", OPENAI_BASE_URL: model.url },
-    });
-    open.push(terminal);
+    tui.model.enqueue([{ text: "Thanks, Ada." }, { finish: "stop" }]);
+    const terminal = tui.launch(box, { args: ["--allowedTools", "mcp__everything__*"] });
     await terminal.waitFor("Ask anything");
     await terminal.type("fill the form");
     terminal.press(KEYS.enter);
@@ -47,7 +35,7 @@ describe("an MCP server's form in the terminal", () => {
     await terminal.waitFor("Boolean: yes");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Thanks, Ada.");
-    const results = JSON.stringify(model.requests.at(-1)!.body);
+    const results = JSON.stringify(tui.model.requests.at(-1)!.body);
     expect(results).toContain("Ada Lovelace");
     expect(results).toMatch(/accept/);
   }, 60_000);
@@ -61,7 +49,7 @@ describe("an MCP server's sampling request in the terminal", () => {
       join(box.env.PINCER_HOME!, "config.json"),
       JSON.stringify({ mcpServers: { everything: everythingServer() }, mcp: { startTimeoutMs: 30_000 } }),
     );
-    model.enqueue([
+    tui.model.enqueue([
       {
         toolCalls: [
           { id: "s1", name: "mcp__everything__trigger-sampling-request", arguments: { prompt: "What is 2+2?" } },
@@ -69,25 +57,20 @@ describe("an MCP server's sampling request in the terminal", () => {
       },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([{ text: "four" }, { finish: "stop" }]);
-    model.enqueue([{ text: "The server heard four." }, { finish: "stop" }]);
-    const terminal = new Terminal({
-      // The server's tools are allowed; its use of the model is a question of its own.
-      args: ["--model", "openai/gpt-5", "--allowedTools", "mcp__everything__*"],
-      cwd: box.cwd,
-      env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-form-0002", OPENAI_BASE_URL: model.url },
-    });
-    open.push(terminal);
+    tui.model.enqueue([{ text: "four" }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "The server heard four." }, { finish: "stop" }]);
+    // The server's tools are allowed; its use of the model is a question of its own.
+    const terminal = tui.launch(box, { args: ["--allowedTools", "mcp__everything__*"] });
     await terminal.waitFor("Ask anything");
     await terminal.type("sample");
     terminal.press(KEYS.enter);
     await terminal.waitFor('Allow the MCP server "everything" to use your model (up to 100 tokens)?');
     expect(terminal.screen()).toContain("What is 2+2?");
     expect(terminal.screen()).toContain("don't ask again for mcp_sampling(everything)");
-    expect(model.requests).toHaveLength(1);
+    expect(tui.model.requests).toHaveLength(1);
     terminal.press("1");
     await terminal.waitFor("The server heard four.");
-    expect(JSON.stringify(model.requests[1]!.body)).toContain("You are a helpful test server.");
-    expect(JSON.stringify(model.requests[2]!.body)).toContain("four");
+    expect(JSON.stringify(tui.model.requests[1]!.body)).toContain("You are a helpful test server.");
+    expect(JSON.stringify(tui.model.requests[2]!.body)).toContain("four");
   }, 60_000);
 });

@@ -1,34 +1,16 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session } from "@pincer/kernel";
-import { startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_COMMANDS, sandbox } from "./run-cli.js";
-import { KEYS, Terminal } from "./terminal.js";
+import { KEYS } from "./terminal.js";
+import { terminalSession } from "./tui-session.js";
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-beforeEach(async () => {
-  model = await startOpenAIServer();
-});
-
-const open: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of open.splice(0)) terminal.kill();
-  await model.close();
-});
-
-function launch(box: ReturnType<typeof sandbox>, args: string[] = []) {
-  const terminal = new Terminal({
-    args: ["--model", "openai/gpt-5", ...args],
-    cwd: box.cwd,
-    env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-steer-0001", OPENAI_BASE_URL: model.url },
-  });
-  open.push(terminal);
-  return terminal;
-}
+const tui = terminalSession({ key: "sk-test-tui-steer-0001" });
+const launch = (box: ReturnType<typeof sandbox>, args: string[] = []) => tui.launch(box, { args });
 
 type Chat = { messages: Array<{ role: string; content: unknown }> };
-const lastMessage = (index: number) => (model.requests[index]!.body as Chat).messages.at(-1);
+const lastMessage = (index: number) => (tui.model.requests[index]!.body as Chat).messages.at(-1);
 
 /** A command that runs until the test creates `go` in the workspace: a tool call that takes as long as the test needs. */
 const WAIT_FOR_GO = "while [ ! -e go ]; do sleep 0.05; done; echo formatted";
@@ -36,13 +18,13 @@ const WAIT_FOR_GO = "while [ ! -e go ]; do sleep 0.05; done; echo formatted";
 describe("typing while a turn runs", () => {
   it("enter steers at the next step, alt+enter follows up after the turn; both show as queued", async () => {
     using box = sandbox();
-    model.enqueue([
+    tui.model.enqueue([
       { text: "Formatting the file." },
       { toolCalls: [{ id: "b1", name: "bash", arguments: { command: WAIT_FOR_GO } }] },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([{ text: "Switched to tabs." }, { finish: "stop" }]);
-    model.enqueue([{ text: "All 3 tests pass." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Switched to tabs." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "All 3 tests pass." }, { finish: "stop" }]);
     // Where there is no OS sandbox, running the command unasked takes the opt-in a user would give.
     const terminal = launch(box, ["--allowedTools", "bash", ...RUN_COMMANDS]);
     await terminal.waitFor("Ask anything");
@@ -58,13 +40,13 @@ describe("typing while a turn runs", () => {
     terminal.press(KEYS.altEnter);
     await terminal.waitFor("then run the tests  (queued: after this turn)");
     // Neither reached the model yet: the tool is still running.
-    expect(model.requests).toHaveLength(1);
+    expect(tui.model.requests).toHaveLength(1);
 
     writeFileSync(join(box.cwd, "go"), "");
     await terminal.waitFor("All 3 tests pass.");
     await terminal.waitForGone("esc to interrupt");
     // The steer went in after the tool's result, in the same turn; the follow-up started the next.
-    const steered = (model.requests[1]!.body as Chat).messages;
+    const steered = (tui.model.requests[1]!.body as Chat).messages;
     expect(steered.at(-2)).toMatchObject({ role: "tool" });
     expect(lastMessage(1)).toMatchObject({ role: "user", content: "use tabs, not spaces" });
     expect(lastMessage(2)).toMatchObject({ role: "user", content: "then run the tests" });
@@ -79,7 +61,7 @@ describe("typing while a turn runs", () => {
 
   it("esc interrupts and gives the queued message back to the box, to send again", async () => {
     using box = sandbox();
-    model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
+    tui.model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
     const terminal = launch(box);
     await terminal.waitFor("Ask anything");
     await terminal.type("slow one");
@@ -93,7 +75,7 @@ describe("typing while a turn runs", () => {
     await terminal.waitFor("❯ actually, do the other thing");
     await terminal.waitForGone("(queued");
 
-    model.enqueue([{ text: "Doing the other thing." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Doing the other thing." }, { finish: "stop" }]);
     terminal.press(KEYS.enter);
     await terminal.waitFor("Doing the other thing.");
     expect(lastMessage(1)).toMatchObject({ role: "user", content: "actually, do the other thing" });
@@ -112,7 +94,7 @@ describe("typing while a turn runs", () => {
     const terminal = launch(box, ["--resume", id]);
     await terminal.waitFor("Your queued message was not sent; it is back in the input box.");
     await terminal.waitFor("❯ and keep the old API");
-    model.enqueue([{ text: "Keeping it." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Keeping it." }, { finish: "stop" }]);
     terminal.press(KEYS.enter);
     await terminal.waitFor("Keeping it.");
     expect(lastMessage(0)).toMatchObject({ role: "user", content: "and keep the old API" });

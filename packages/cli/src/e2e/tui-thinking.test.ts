@@ -1,28 +1,10 @@
-import { startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
-import { KEYS, Terminal } from "./terminal.js";
+import { KEYS } from "./terminal.js";
+import { terminalSession } from "./tui-session.js";
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-beforeEach(async () => {
-  model = await startOpenAIServer();
-});
-
-const open: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of open.splice(0)) terminal.kill();
-  await model.close();
-});
-
-function launch(box: ReturnType<typeof sandbox>, args: string[]) {
-  const terminal = new Terminal({
-    args: ["--model", "openai/gpt-5", ...args],
-    cwd: box.cwd,
-    env: { ...box.env, OPENAI_API_KEY: "sk-test-tui-think-0001", OPENAI_BASE_URL: model.url },
-  });
-  open.push(terminal);
-  return terminal;
-}
+const tui = terminalSession({ key: "sk-test-tui-think-0001" });
+const launch = (box: ReturnType<typeof sandbox>, args: string[]) => tui.launch(box, { args });
 
 describe("/thinking in the interactive terminal", () => {
   it("shows the level by the model, lists the choices, changes it, and a continued session keeps it", async () => {
@@ -43,11 +25,11 @@ describe("/thinking in the interactive terminal", () => {
     terminal.press(KEYS.enter);
     await terminal.waitFor("Thinking: high");
     await terminal.waitFor("openai/gpt-5 (thinking high)");
-    model.enqueue([{ text: "Thought hard." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Thought hard." }, { finish: "stop" }]);
     await terminal.type("think");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Thought hard.");
-    expect(model.requests.at(-1)!.body).toMatchObject({ reasoning_effort: "high" });
+    expect(tui.model.requests.at(-1)!.body).toMatchObject({ reasoning_effort: "high" });
 
     await terminal.waitForGone("esc to interrupt");
     await terminal.type("/thinking loud");

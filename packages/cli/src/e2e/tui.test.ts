@@ -1,44 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startAnthropicServer, startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { scaledTimeout, startAnthropicServer } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 import { KEYS, Terminal } from "./terminal.js";
+import { terminalSession } from "./tui-session.js";
 
 const ESC = "\u001b";
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-// A server per test: a script one test leaves unplayed must not answer the next.
-beforeEach(async () => {
-  model = await startOpenAIServer();
-});
+/** A provider plugin's first start in a fresh home (isolate and snapshot), or its first call, on a loaded machine. */
+const COLD_PROVIDER_MS = 45_000;
 
-const open: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of open.splice(0)) terminal.kill();
-  await model.close();
-});
-
-function launch(
-  box: ReturnType<typeof sandbox>,
-  options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {},
-) {
-  const terminal = new Terminal({
-    args: ["--model", "openai/gpt-5"],
-    cwd: box.cwd,
-    env: {
-      ...box.env,
-      COLORTERM: "truecolor",
-      OPENAI_API_KEY: "sk-test-tui-0001",
-      OPENAI_BASE_URL: model.url,
-      ...options.env,
-    },
-    ...(options.cols ? { cols: options.cols } : {}),
-    ...(options.rows ? { rows: options.rows } : {}),
-  });
-  open.push(terminal);
-  return terminal;
-}
+const tui = terminalSession({ key: "sk-test-tui-0001", env: { COLORTERM: "truecolor" } });
+const { launch } = tui;
 
 /**
  * A screen as kept in the repo: everything printed (scrollback too, so a notice more or less never
@@ -66,13 +40,13 @@ function withoutSandboxNotice(screen: string): string {
 describe("pincer (interactive terminal)", () => {
   it("streams an answer, asks before a write, and writes after approval", async () => {
     using box = sandbox({ NO_COLOR: "" });
-    model.enqueue([
+    tui.model.enqueue([
       { text: "I'll create **notes.md** with `write`." },
       { toolCalls: [{ id: "w1", name: "write", arguments: { path: "notes.md", content: "# Notes\n" } }] },
       { usage: { prompt_tokens: 1200, completion_tokens: 40 } },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([
+    tui.model.enqueue([
       { text: "Done:\n\n- created `notes.md`\n\n```js\nconst answer = 42;\n```" },
       { usage: { prompt_tokens: 1300, completion_tokens: 30 } },
       { finish: "stop" },
@@ -110,7 +84,7 @@ describe("pincer (interactive terminal)", () => {
 
   it("interrupts a running turn with esc and takes the next prompt", async () => {
     using box = sandbox();
-    model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
+    tui.model.enqueue([{ text: "Thinking about it" }, { hang: true }]);
     // `CI` set (as on a CI machine) must not stop the frames: Ink would otherwise draw only at exit.
     const terminal = launch(box, { env: { CI: "true" } });
     await terminal.waitFor("Ask anything");
@@ -120,7 +94,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("esc to interrupt");
     terminal.press(KEYS.escape);
     await terminal.waitFor("Interrupted. What should Pincer do instead?");
-    model.enqueue([{ text: "Fast answer." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Fast answer." }, { finish: "stop" }]);
     await terminal.type("quick one");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Fast answer.");
@@ -161,7 +135,7 @@ describe("pincer (interactive terminal)", () => {
   it("survives a tiny terminal and a resize mid-stream", async () => {
     using box = sandbox();
     const long = Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of a long answer.`).join("\n");
-    model.enqueue([{ text: long.slice(0, 400) }, { delayMs: 400 }, { text: long.slice(400) }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: long.slice(0, 400) }, { delayMs: 400 }, { text: long.slice(400) }, { finish: "stop" }]);
     const terminal = launch(box, { cols: 20, rows: 8 });
     await terminal.waitFor("Ask", { timeoutMs: 20_000 });
     await terminal.type("go");
@@ -176,7 +150,7 @@ describe("pincer (interactive terminal)", () => {
 
   it("keeps a pasted megabyte out of the box and sends it whole", async () => {
     using box = sandbox();
-    model.enqueue([{ text: "Got it all." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Got it all." }, { finish: "stop" }]);
     const terminal = launch(box);
     await terminal.waitFor("Ask anything");
     const pasted = `${"x".repeat(99)}\n`.repeat(10_000);
@@ -184,39 +158,46 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("[Pasted text #1 +10001 lines, 1,000,000 chars]", { timeoutMs: 20_000 });
     terminal.press(KEYS.enter);
     await terminal.waitFor("Got it all.", { timeoutMs: 20_000 });
-    const request = model.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
+    const request = tui.model.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
     const user = request.messages.find((message) => message.role === "user");
     expect(JSON.stringify(user?.content).length).toBeGreaterThanOrEqual(pasted.length);
   });
 
-  it("moves the conversation to another provider with /model", async () => {
-    using box = sandbox();
-    const anthropic = await startAnthropicServer();
-    try {
-      model.enqueue([{ text: "The secret word is teal." }, { finish: "stop" }]);
-      anthropic.enqueue([{ text: "You told me: teal." }, { stop: "end_turn" }]);
-      const terminal = launch(box, {
-        env: { ANTHROPIC_API_KEY: "sk-ant-tui-0001", ANTHROPIC_BASE_URL: anthropic.url },
-      });
-      await terminal.waitFor("Ask anything");
-      await terminal.type("pick a word");
-      terminal.press(KEYS.enter);
-      await terminal.waitFor("The secret word is teal.");
-      await terminal.waitForGone("esc to interrupt");
-      await terminal.type("/model anthropic/claude-sonnet-5-5");
-      terminal.press(KEYS.enter);
-      await terminal.waitFor("Model: anthropic/claude-sonnet-5-5");
-      await terminal.type("what was it?");
-      terminal.press(KEYS.enter);
-      await terminal.waitFor("You told me: teal.");
-      // The new provider received the whole conversation, converted to its own shapes.
-      const body = JSON.stringify(anthropic.requests.at(-1)!.body);
-      expect(body).toContain("pick a word");
-      expect(body).toContain("The secret word is teal.");
-    } finally {
-      await anthropic.close();
-    }
-  });
+  it(
+    "moves the conversation to another provider with /model",
+    async () => {
+      using box = sandbox();
+      const anthropic = await startAnthropicServer();
+      try {
+        tui.model.enqueue([{ text: "The secret word is teal." }, { finish: "stop" }]);
+        anthropic.enqueue([{ text: "You told me: teal." }, { stop: "end_turn" }]);
+        const terminal = launch(box, {
+          env: { ANTHROPIC_API_KEY: "sk-ant-tui-0001", ANTHROPIC_BASE_URL: anthropic.url },
+        });
+        await terminal.waitFor("Ask anything");
+        await terminal.type("pick a word");
+        terminal.press(KEYS.enter);
+        await terminal.waitFor("The secret word is teal.");
+        await terminal.waitForGone("esc to interrupt");
+        await terminal.type("/model anthropic/claude-sonnet-5-5");
+        terminal.press(KEYS.enter);
+        // The switch starts Anthropic's plugin cold: its first isolate in this fresh home, snapshot
+        // and all, which a loaded machine can stretch past the default wait (it did, once). The
+        // notice is the switch done; the answer, the new isolate's first call.
+        await terminal.waitFor("Model: anthropic/claude-sonnet-5-5", { timeoutMs: COLD_PROVIDER_MS });
+        await terminal.type("what was it?");
+        terminal.press(KEYS.enter);
+        await terminal.waitFor("You told me: teal.", { timeoutMs: COLD_PROVIDER_MS });
+        // The new provider received the whole conversation, converted to its own shapes.
+        const body = JSON.stringify(anthropic.requests.at(-1)!.body);
+        expect(body).toContain("pick a word");
+        expect(body).toContain("The secret word is teal.");
+      } finally {
+        await anthropic.close();
+      }
+    },
+    scaledTimeout(30_000 + 2 * COLD_PROVIDER_MS),
+  );
 
   it("runs commands a plugin contributes: text shown, a prompt sent", async () => {
     using box = sandbox();
@@ -250,7 +231,7 @@ describe("pincer (interactive terminal)", () => {
     );
     const installed = await box.run(["plugin", "install", dir, "--yes"]);
     expect(installed.code, installed.stderr).toBe(0);
-    model.enqueue([{ text: "Here is your standup." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Here is your standup." }, { finish: "stop" }]);
     const terminal = launch(box);
     await terminal.waitFor("Ask anything");
     await terminal.type("/st");
@@ -258,7 +239,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.type("andup 3");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Here is your standup.");
-    expect(JSON.stringify(model.requests.at(-1)!.body)).toContain("Summarise the last 3 days");
+    expect(JSON.stringify(tui.model.requests.at(-1)!.body)).toContain("Summarise the last 3 days");
     await terminal.waitForGone("esc to interrupt");
     await terminal.type("/hello");
     terminal.press(KEYS.enter);
@@ -272,7 +253,7 @@ describe("pincer (interactive terminal)", () => {
       join(box.cwd, ".claude", "commands", "review.md"),
       "---\ndescription: Review a pull request\nargument-hint: <number>\n---\nReview PR $ARGUMENTS carefully.\n",
     );
-    model.enqueue([{ text: "Reviewed." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Reviewed." }, { finish: "stop" }]);
     const terminal = launch(box);
     await terminal.waitFor("Ask anything");
     await terminal.type("/rev");
@@ -280,23 +261,22 @@ describe("pincer (interactive terminal)", () => {
     await terminal.type("iew 123");
     terminal.press(KEYS.enter);
     await terminal.waitFor("Reviewed.");
-    expect(JSON.stringify(model.requests.at(-1)!.body)).toContain("Review PR 123 carefully.");
+    expect(JSON.stringify(tui.model.requests.at(-1)!.body)).toContain("Review PR 123 carefully.");
   });
 
   it("checks its flags as -p does: a bad --max-turns is a usage error", async () => {
     using box = sandbox();
-    const terminal = new Terminal({ args: ["--max-turns", "0"], cwd: box.cwd, env: box.env });
-    open.push(terminal);
+    const terminal = tui.track(new Terminal({ args: ["--max-turns", "0"], cwd: box.cwd, env: box.env }));
     await terminal.waitFor("--max-turns must be a positive integer.");
     expect(await terminal.exit()).toBe(2);
   });
 
   it("answers a prompt piped on stdin without a terminal", async () => {
     using box = sandbox();
-    model.enqueue([{ text: "Piped answer." }, { finish: "stop" }]);
+    tui.model.enqueue([{ text: "Piped answer." }, { finish: "stop" }]);
     const result = await box.run(["--model", "openai/gpt-5"], {
       input: "hello from a pipe",
-      env: { OPENAI_API_KEY: "sk-test-tui-0001", OPENAI_BASE_URL: model.url },
+      env: { OPENAI_API_KEY: "sk-test-tui-0001", OPENAI_BASE_URL: tui.model.url },
     });
     expect(result.stdout).toContain("Piped answer.");
     expect(result.code).toBe(0);
