@@ -2,7 +2,7 @@
 // word, both in a pseudo-terminal), and the cost of drawing while 5,000 tokens stream in
 // (frames per second, CPU of the pincer process, and whether every token arrived in order).
 // Run alone with `node bench/tui.js [--quick]`, or through bench/run.js.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,10 +83,35 @@ export async function measureStartup({ runs = 10 } = {}) {
   }
 }
 
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** user+sys seconds of a process, or of one of its threads, from /proc (in clock ticks of 1/100 s). */
+function statSeconds(path) {
+  const stat = readFileSync(path, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function cpuSeconds(pid) {
+  return statSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds by thread: the main thread (the TUI, the kernel), V8's workers (compiling hot code
+ * and collecting garbage off the main thread) and the rest (a provider's isolate runs on its own).
+ */
+function threadSeconds(pid) {
+  const out = { main: 0, v8Workers: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const seconds = statSeconds(`/proc/${pid}/task/${tid}/stat`);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      if (tid === String(pid)) out.main += seconds;
+      else if (name.startsWith("V8Worker")) out.v8Workers += seconds;
+      else out.other += seconds;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
 }
 
 /** Streams TOKENS tokens at the terminal as fast as the loopback model sends them. */
@@ -133,6 +158,7 @@ export async function measureStreaming() {
     child.write("stream please");
     await new Promise((resolve) => setTimeout(resolve, 50));
     const cpuBefore = cpuSeconds(child.pid);
+    const threadsBefore = threadSeconds(child.pid);
     const framesBefore = output.split(FRAME_START).length;
     const started = performance.now();
     child.write("\r");
@@ -148,6 +174,10 @@ export async function measureStreaming() {
     await waitFor(() => !screen().includes("esc to interrupt"), "the end of the turn");
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuSeconds(child.pid) - cpuBefore;
+    const threadsAfter = threadSeconds(child.pid);
+    const threads = Object.fromEntries(
+      Object.entries(threadsAfter).map(([name, seconds]) => [name, Number((seconds - threadsBefore[name]).toFixed(2))]),
+    );
     const frames = output.split(FRAME_START).length - framesBefore;
     await new Promise((resolve) => term.write("", resolve));
     // Every token once, in order, in what the terminal shows (scrollback included).
@@ -162,6 +192,8 @@ export async function measureStreaming() {
       frames,
       fps: frames / seconds,
       cpuSeconds: cpu,
+      /** Where that CPU went: { main, v8Workers, other } seconds. */
+      threads,
       cpuShare: cpu / seconds,
       inOrder,
       seen: seen.length,
