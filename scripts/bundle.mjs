@@ -3,7 +3,7 @@
 // to resolve and compile instead of hundreds, which is most of a cold start.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
-import { dirname } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -71,15 +71,47 @@ function lazyBuiltin(path) {
   // A module that is itself a function or class (assert, events, stream) is called or extended
   // where it is imported: no stub can stand in for it.
   if (typeof real !== "object" || real === null) throw new Error(`node:${name} is not a plain object`);
+  return lazyStub(`node:${name}`, real);
+}
+/** A CommonJS stub that requires `specifier` when the first of `real`'s exports is read or written. */
+function lazyStub(specifier, real) {
   const names = Object.keys(real).filter((key) => key !== "default" && key !== "__esModule");
   return [
-    `let real; const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}));`,
+    `let real; const load = () => (real ??= require(${JSON.stringify(specifier)}));`,
     "const lazy = {};",
     `for (const key of ${JSON.stringify(names)})`,
     "  Object.defineProperty(lazy, key, { enumerable: true, configurable: true, get: () => load()[key], set: (value) => { load()[key] = value; } });",
     "module.exports = lazy;",
   ].join("\n");
 }
+// Packages of the CLI that a start rarely needs load on first use the same way (CommonJS, exports a
+// plain object): yaml parses agent, skill and command front matter only when its cache misses, and
+// evaluating it (~50 modules) cost every start 3–5 ms. The stub requires the file the import resolved
+// to, so two versions of a package stay two.
+const LAZY_PACKAGES = new Set(["yaml"]);
+const lazyPackages = {
+  name: "lazy-packages",
+  setup(context) {
+    context.onResolve({ filter: /^[a-z@]/ }, async (args) => {
+      if (!LAZY_PACKAGES.has(args.path) || args.pluginData?.lazy) return undefined;
+      const resolved = await context.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { lazy: true },
+      });
+      if (resolved.errors.length > 0 || resolved.external) return undefined;
+      // Relative to the repository, as esbuild names every other module in the bundle's comments.
+      return { path: relative(root, resolved.path), namespace: "lazy-package" };
+    });
+    context.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
+      const file = join(root, args.path);
+      const real = createRequire(file)(file);
+      if (typeof real !== "object" || real === null) throw new Error(`${file} is not a plain object`);
+      return { contents: lazyStub(`./${basename(file)}`, real), resolveDir: dirname(file), loader: "js" };
+    });
+  },
+};
 // esbuild's __toESM wraps a CommonJS module for each importing file: a new object with a getter
 // per export. The CLI has 344 such imports of built-ins (103 of node:fs, ~100 exports each), so
 // start-up defined tens of thousands of getters. The wrapper only reads through to the module, so
@@ -125,7 +157,7 @@ const dependencyMapsIgnored = {
 
 const inProcess = {
   bundle: true,
-  plugins: [builtinsByRequire, dependencyMapsIgnored],
+  plugins: [builtinsByRequire, lazyPackages, dependencyMapsIgnored],
   platform: "node",
   format: "esm",
   target: "node24",
