@@ -81,4 +81,32 @@ describe("a tool's own schema", () => {
     expect(ran.isError).toBe(false);
     expect(JSON.stringify(ran.content)).toContain("fine ran x");
   });
+
+  it("with an enum, a type list or unique items is checked by the generated validator and used (its equality helper loads in every loader)", async () => {
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [scriptedProvider([])],
+      tools: [
+        withSchema("choices", {
+          type: "object",
+          properties: {
+            value: { type: "string", enum: ["cpu-basic", "cpu-xl"] },
+            count: { type: ["integer", "null"] },
+            tags: { type: "array", items: { type: "string" }, uniqueItems: true },
+          },
+          required: ["value"],
+        }),
+        withSchema("repeated", { type: "object", properties: { value: { enum: ["a", "a"] } } }),
+      ],
+    });
+    for (const rule of rulesFromConfig({ allow: ["choices", "repeated"] }, "session")) kernel.permissions.addRule(rule);
+    const ran = await kernel.runTool("choices", { value: "cpu-xl", count: null, tags: ["x"] });
+    expect(ran.isError).toBe(false);
+    const wrong = await kernel.runTool("choices", { value: "gpu" });
+    expect(JSON.stringify(wrong.content)).toContain("must be equal to one of the allowed values");
+    const repeated = await kernel.runTool("repeated", { value: "a" });
+    expect(JSON.stringify(repeated.content)).toMatch(
+      /own schema is invalid \(schema is invalid: data\/properties\/value\/enum must NOT have duplicate items/,
+    );
+  });
 });
