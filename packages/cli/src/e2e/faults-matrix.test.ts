@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { client, ndJsonStream, type SessionNotification } from "@agentclientprotocol/sdk";
-import { readServerSentEvents, scaledTimeout, until } from "@pincer/testing";
+import { readServerSentEvents, scaledTimeout } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ANSWER,
@@ -15,7 +15,7 @@ import {
   providerSetup,
   startFaultServers,
 } from "./fault-catalog.js";
-import { CLI, jsonLines, sandbox } from "./run-cli.js";
+import { CLI, jsonLines, sandbox, servingAddress } from "./run-cli.js";
 
 // Every fault × every provider × every way of asking (-p in text, json and stream-json; ACP;
 // serve): a transient fault ends in the whole answer, a permanent one in an error, and no run
@@ -172,19 +172,7 @@ describe.each(PROVIDERS)("the fault matrix: %s", (provider) => {
       using box = sandbox({ PINCER_SERVER_TOKEN: "fault-token" });
       const env = providerSetup(provider, box.env.PINCER_HOME!, servers);
       const server = box.start(["serve", "--port", "0"], { env });
-      let stdout = "";
-      server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-      // A server's start on a loaded machine (three suites beside it took it past 15 s once): its
-      // time, not the test's. A server that exited instead is named in the failure.
-      let exited = "";
-      server.child.on("exit", (code, signal) => (exited = `pincer serve exited (${code ?? signal}) before listening`));
-      const base = await until(
-        () => {
-          if (exited) throw new Error(exited);
-          return /serving on (\S+)/.exec(stdout)?.[1];
-        },
-        { message: "the server's address", timeoutMs: 60_000 },
-      );
+      const base = await servingAddress(server);
       const headers = { authorization: "Bearer fault-token", "content-type": "application/json" };
       try {
         const tasks = [];

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, type Sandbox, sandbox } from "./run-cli.js";
+import { jsonLines, type Sandbox, sandbox, servingAddress } from "./run-cli.js";
 
 let server: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -95,9 +95,7 @@ describe("one writer per session", () => {
 describe("pincer serve and the session lock", () => {
   async function serve(box: Sandbox) {
     const server = box.start(["serve", "--port", "0"], { env: { PINCER_SERVER_TOKEN: "t0k3n-writers" } });
-    let stdout = "";
-    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "the server's address");
+    const base = await servingAddress(server);
     const headers = { authorization: "Bearer t0k3n-writers", "content-type": "application/json" };
     const post = async (path: string, body: unknown) => {
       const response = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probeBwrap } from "@pincer/host";
+import { until } from "@pincer/testing";
 
 /** The built CLI, run the way a user runs it: a real process with its own env and cwd. */
 export const CLI = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -95,3 +96,26 @@ export const OS_SANDBOX = probeBwrap().ok;
  * user would have to give (without it every command asks, and a headless run refuses them).
  */
 export const RUN_COMMANDS: string[] = OS_SANDBOX ? [] : ["--dangerously-run-unconfined"];
+
+/**
+ * The address a started `pincer serve` prints once it listens. Its start is its own time, not the
+ * test's: on a loaded machine (three suites on two cores) it went past the default 15 s, so it gets
+ * 60 s, scaled. A server that exits instead fails the wait at once, with its exit and stderr.
+ */
+export async function servingAddress(server: { child: ChildProcess; done: Promise<CliResult> }): Promise<string> {
+  let stdout = "";
+  server.child.stdout!.on("data", (chunk) => (stdout += chunk));
+  const listening = until(() => /serving on (\S+)/.exec(stdout)?.[1], {
+    message: "pincer serve to listen",
+    timeoutMs: 60_000,
+  });
+  const exited = server.done.then((result) =>
+    Promise.reject(
+      new Error(`pincer serve exited (${result.code ?? result.signal}) before listening: ${result.stderr.trim()}`),
+    ),
+  );
+  // Whichever loses is settled later with nobody waiting: not an unhandled rejection.
+  listening.catch(() => {});
+  exited.catch(() => {});
+  return Promise.race([listening, exited]);
+}

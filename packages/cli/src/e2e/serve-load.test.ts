@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ChatRequestBody, scaledTimeout, startOpenAIServer, until } from "@pincer/testing";
+import { type ChatRequestBody, scaledTimeout, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { sandbox, servingAddress } from "./run-cli.js";
 
 /**
  * `pincer serve` under load: 50 sessions created, prompted and followed at once against an
@@ -93,12 +93,7 @@ describe("pincer serve under load", () => {
       return dir;
     });
     const server = box.start(["serve", "--port", "0"]);
-    let stdout = "";
-    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    const base = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`pincer serve exited: ${(await server.done).stderr}`);
-      return /serving on (\S+)/.exec(stdout)?.[1];
-    }, "pincer serve to listen");
+    const base = await servingAddress(server);
     const auth = { authorization: "Bearer t0k3n-serve-load", "content-type": "application/json" };
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });

@@ -1,6 +1,6 @@
-import { readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
+import { readServerSentEvents, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { sandbox, servingAddress } from "./run-cli.js";
 
 /**
  * `pincer serve` on a machine without bubblewrap: every command a session would spawn is asked
@@ -51,10 +51,8 @@ describe("pincer serve without an OS sandbox", () => {
         PINCER_BWRAP: "/nonexistent/bwrap",
       });
       const server = box.start(["serve", "--port", "0", ...flags]);
-      let stdout = "";
-      server.child.stdout!.on("data", (chunk) => (stdout += chunk));
       try {
-        const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve to listen");
+        const base = await servingAddress(server);
         const auth = { authorization: "Bearer t0k3n-unconfined", "content-type": "application/json" };
         const created = await fetch(`${base}/sessions`, {
           method: "POST",

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
+import { readServerSentEvents, startOpenAIServer } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "./run-cli.js";
+import { sandbox, servingAddress } from "./run-cli.js";
 
 let model: Awaited<ReturnType<typeof startOpenAIServer>>;
 beforeAll(async () => {
@@ -18,9 +18,7 @@ describe("pincer serve", () => {
       PINCER_SERVER_TOKEN: "t0k3n-serve",
     });
     const server = box.start(["serve", "--port", "0"]);
-    let stdout = "";
-    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve to listen");
+    const base = await servingAddress(server);
     const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
     try {
       // No token, a wrong one: 401 and nothing else.
@@ -146,9 +144,7 @@ describe("pincer serve", () => {
       PINCER_SERVER_TOKEN: "t0k3n-serve",
     });
     const server = box.start(["serve", "--port", "0"]);
-    let stdout = "";
-    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-    const base = await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve to listen");
+    const base = await servingAddress(server);
     const auth = { authorization: "Bearer t0k3n-serve", "content-type": "application/json" };
     try {
       const { id } = (await (

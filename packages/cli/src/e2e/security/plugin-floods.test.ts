@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ChatRequestBody, readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandbox } from "../run-cli.js";
+import { sandbox, servingAddress } from "../run-cli.js";
 
 // A hostile plugin, installed as a user installs one (`pincer plugin install`), floods every bridge
 // and asks for more than it may hold, inside one `pincer serve` session while three others work.
@@ -152,17 +152,12 @@ describe("pincer serve: a hostile plugin's floods end its own calls, and other s
     });
 
     const server = box.start(["serve", "--port", "0"]);
-    let stdout = "";
-    server.child.stdout!.on("data", (chunk) => (stdout += chunk));
     let peak = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssOf(server.child.pid!));
     }, 25);
     try {
-      const base = await until(async () => {
-        if (server.child.exitCode !== null) throw new Error(`pincer serve exited: ${(await server.done).stderr}`);
-        return /serving on (\S+)/.exec(stdout)?.[1];
-      }, "pincer serve to listen");
+      const base = await servingAddress(server);
       const auth = { authorization: "Bearer t0k3n-plugin-floods", "content-type": "application/json" };
       // The user lets the hostile session's tools run (its fs write grant makes them edits, asked in
       // default mode): the attacks are on the sandbox, not on the permission question.

@@ -1,7 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { until } from "@pincer/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, type Sandbox, sandbox } from "../run-cli.js";
+import { type CliResult, type Sandbox, sandbox, servingAddress } from "../run-cli.js";
 import { rawRequest } from "./raw-http.js";
 
 /**
@@ -26,9 +25,7 @@ async function stillServing(): Promise<void> {
 beforeAll(async () => {
   box = sandbox({ PINCER_SERVER_TOKEN: TOKEN });
   server = box.start(["serve", "--port", "0"]);
-  let stdout = "";
-  server.child.stdout!.on("data", (chunk) => (stdout += chunk));
-  base = (await until(() => /serving on (\S+)/.exec(stdout)?.[1], "pincer serve prints its URL")) as string;
+  base = await servingAddress(server);
   port = new URL(base).port;
 });
 
