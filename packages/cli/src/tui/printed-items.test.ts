@@ -114,6 +114,30 @@ describe("finished items printed above the live area", () => {
     expect(written[1]).toBe(written[0]);
   });
 
+  it("says so when an item cannot be drawn, and prints the rest", async () => {
+    const written: string[] = [];
+    const print = new ItemPrinter(() => {
+      throw new Error("no \x1b[31mway");
+    });
+    const transcript = new Transcript();
+    transcript.notice("info", "hello");
+    transcript.apply({ type: "turn_start", prompt: "x" });
+    transcript.apply(text("an answer\n\n"));
+    print.commit({
+      items: transcript.items,
+      epoch: 0,
+      palette: plain,
+      width: 60,
+      expanded: false,
+      write: (chunk) => written.push(chunk),
+    });
+    print.flush();
+    await microtasks();
+    expect(written.join("")).toBe(
+      "\n✗ Could not draw this notice: no way\n\n✗ Could not draw this user: no way\n\nan answer\n",
+    );
+  });
+
   it("never hands the terminal a control sequence from the model, C1 controls included", async () => {
     chalk.level = 3;
     const { printer: print, written, view } = printer();

@@ -3,6 +3,7 @@ import wrapAnsi from "wrap-ansi";
 import { lineToAnsi } from "./ansi.js";
 import { renderMarkdown } from "./markdown.js";
 import type { Palette } from "./palette.js";
+import { sanitize } from "./styled.js";
 import type { Item } from "./transcript.js";
 
 /** What the screen's last commit showed: the items above the live area, and how to draw them. */
@@ -54,6 +55,17 @@ export class ItemPrinter {
     if (view) queueMicrotask(() => this.print(view));
   }
 
+  /** One item; should drawing it fail, a line saying so, and the session goes on. */
+  private draw(item: Item, view: PrintedView): string {
+    try {
+      return item.kind === "markdown"
+        ? markdownText(item.text, view.palette, view.width)
+        : this.drawItem(item, view.palette, view.width, view.expanded);
+    } catch (error) {
+      return `\n${view.palette.symbol.failure} Could not draw this ${item.kind}: ${sanitize((error as Error).message)}\n`;
+    }
+  }
+
   private print(view: PrintedView): void {
     if (view.epoch !== this.epoch) {
       this.epoch = view.epoch;
@@ -63,10 +75,7 @@ export class ItemPrinter {
     let text = "";
     for (let index = this.printed; index < view.items.length; index++) {
       const item = view.items[index]!;
-      text +=
-        item.kind === "markdown"
-          ? markdownText(item.text, view.palette, view.width)
-          : this.drawItem(item, view.palette, view.width, view.expanded);
+      text += this.draw(item, view);
     }
     this.printed = view.items.length;
     view.write(text);
