@@ -65,6 +65,7 @@ export async function runInteractive(
   // even if this process is then killed rather than quit.
   setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
   await instance.waitUntilExit();
+  printer.finish((text) => options.stdout.write(text));
   options.stdout.off("resize", onResize);
   clearTimeout(resizeTimer);
   controller.dispose();

@@ -101,6 +101,27 @@ describe("finished items printed above the live area", () => {
     expect(transcript.live.text).toBe("Third");
   });
 
+  it("at exit prints what the last frame left unprinted, once, with the terminal's own write", async () => {
+    const { printer: print, written, view } = printer();
+    const transcript = everyKind();
+    const items = transcript.items;
+    print.commit(view(items.slice(0, 2)));
+    print.flush();
+    await microtasks();
+    const shown = written.length;
+    // The app quits in the frame that finished the rest: Ink drew it, but no flush printed it.
+    print.commit(view(items));
+    const atExit: string[] = [];
+    print.finish((chunk) => atExit.push(chunk));
+    expect(written).toHaveLength(shown);
+    expect(atExit.join("")).toContain("Something to know");
+    print.flush();
+    await microtasks();
+    print.finish((chunk) => atExit.push(chunk));
+    expect(written).toHaveLength(shown);
+    expect(atExit).toHaveLength(1);
+  });
+
   it("prints everything again on a new screen (a resize, /clear, ctrl+o)", async () => {
     const { printer: print, written, view } = printer();
     const items = everyKind().items.slice(0, 2);

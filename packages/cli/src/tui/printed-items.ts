@@ -55,6 +55,16 @@ export class ItemPrinter {
     if (view) queueMicrotask(() => this.print(view));
   }
 
+  /**
+   * At exit, once Ink has let go of the terminal: what the last commit held and no drawn frame
+   * printed yet (an item finished in the very frame the app quit on), written with `write`, since
+   * Ink's own write is gone with it. Printed items are counted, so nothing comes out twice.
+   */
+  finish(write: (text: string) => void): void {
+    const view = this.view;
+    if (view) this.print({ ...view, write });
+  }
+
   /** One item; should drawing it fail, a line saying so, and the session goes on. */
   private draw(item: Item, view: PrintedView): string {
     try {
