@@ -15,7 +15,7 @@ export class BodyPump {
 
   constructor(
     private readonly source: AsyncIterator<Uint8Array>,
-    private readonly highWaterBytes = 1024 * 1024,
+    private readonly highWaterBytes = 256 * 1024,
   ) {
     void this.pump();
   }

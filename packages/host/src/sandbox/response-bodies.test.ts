@@ -4,6 +4,8 @@ import type { NetResponse } from "../net-request.js";
 import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
 
 const MiB = 1024 * 1024;
+/** What a body may have unread in the isolate (response-bodies.ts), and what its pump reads ahead. */
+const WINDOW = 256 * 1024;
 
 /** A response whose body yields `count` chunks of `size` bytes, as fast as they are asked for. */
 function response(count: number, size: number, options: { type?: string; failAfter?: number } = {}) {
@@ -63,17 +65,17 @@ describe("response bodies pushed into the isolate", () => {
     expect(seen.error()).toBeUndefined();
   });
 
-  it("stops about a megabyte ahead of a reader that takes nothing, and goes on as it takes", async () => {
+  it("stops about a quarter mebibyte ahead of a reader that takes nothing, and goes on as it takes", async () => {
     const seen = collector();
-    const source = response(64, 256 * 1024);
+    const source = response(256, 64 * 1024);
     const bodies = new ResponseBodies(seen.sink);
     const bodyId = bodies.add(source.net, source.body);
-    await until(() => seen.bytes() >= MiB, "the first megabyte");
+    await until(() => seen.bytes() >= WINDOW, "the first quarter mebibyte");
     await settle();
-    // The window (1 MiB unread) plus what the pump behind it reads ahead (1 MiB), not 16 MiB.
-    expect(seen.bytes()).toBeGreaterThanOrEqual(MiB);
-    expect(seen.bytes()).toBeLessThanOrEqual(2 * MiB);
-    expect(source.produced() * 256 * 1024).toBeLessThanOrEqual(3 * MiB);
+    // The window (256 KiB unread) plus what the pump behind it reads ahead (256 KiB), not 16 MiB.
+    expect(seen.bytes()).toBeGreaterThanOrEqual(WINDOW);
+    expect(seen.bytes()).toBeLessThanOrEqual(2 * WINDOW);
+    expect(source.produced() * 64 * 1024).toBeLessThanOrEqual(3 * WINDOW);
     const before = seen.bytes();
     // Figures that are not counts of bytes change nothing.
     bodies.taken(bodyId, Number.NaN);
@@ -84,10 +86,10 @@ describe("response bodies pushed into the isolate", () => {
     await until(() => seen.bytes() > before, "more bytes once the reader took some");
     await until(() => {
       if (seen.chunks.at(-1) === null) return true;
-      bodies.taken(bodyId, MiB);
+      bodies.taken(bodyId, WINDOW);
       return false;
-    }, "the whole body, taken a megabyte at a time");
-    expect(seen.bytes()).toBe(64 * 256 * 1024);
+    }, "the whole body, taken a window at a time");
+    expect(seen.bytes()).toBe(256 * 64 * 1024);
     expect(seen.chunks.at(-1)).toBeNull();
   });
 

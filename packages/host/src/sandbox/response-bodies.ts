@@ -12,8 +12,13 @@ export interface BodyChunk {
 /** Where a body's chunks go: the isolate's stream for it (null chunk: the end; error: it failed). */
 export type BodySink = (bodyId: number, chunk: BodyChunk | null, error?: string) => void;
 
-/** Bytes a body may have sent into the isolate that its reader has not taken yet. */
-const WINDOW_BYTES = 1024 * 1024;
+/**
+ * Bytes a body may have sent into the isolate that its reader has not taken yet. A quarter
+ * mebibyte, as the pump reads ahead (body-pump.ts): each push is a string and bytes in the host
+ * and copies of both in the isolate, all garbage once read, and at a mebibyte the garbage of a
+ * 50 MB answer streamed through piled up to ~30 MiB more at the peak (bench/large-response.js).
+ */
+const WINDOW_BYTES = 256 * 1024;
 
 interface OpenBody {
   response: NetResponse;
