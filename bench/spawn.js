@@ -14,7 +14,7 @@ export async function spawnRows(root = here, runs = 50) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-bench-spawn-")));
   const rows = [];
   try {
-    // `spawner` rows: the same commands forked by the spawner (as a process past 256 MiB does).
+    // `spawner` rows: the same commands forked by the spawner (as a process past 128 MiB does).
     for (const mode of ["bwrap", "off", "bwrap, spawner", "off, spawner"]) {
       process.env.PINCER_SPAWNER = mode.endsWith("spawner") ? "always" : "never";
       const settings = mode.startsWith("off") ? { os: "off" } : {};

@@ -11,9 +11,12 @@ export type { GuardedProcess } from "./spawner.js";
 
 /**
  * Past this resident size a process forks through the spawner (spawner.ts): a fork costs in
- * proportion to the process's memory map, and a small process's fork is cheaper than starting one.
+ * proportion to the process's memory map (and holds the main thread until the child has exec'd),
+ * while a one-shot `pincer -p` (80–90 MiB) runs too few commands to repay starting a spawner.
+ * `pincer serve` crosses it while its first sessions load (at 256 MiB its first round of 50 tool
+ * turns still forked in place, 1.6 s of its main thread).
  */
-const SPAWNER_FROM_RSS = 256 * 1024 * 1024;
+const SPAWNER_FROM_RSS = 128 * 1024 * 1024;
 
 /**
  * Whether this command forks through the spawner: PINCER_SPAWNER=always|never decides (tests, the
