@@ -91,12 +91,22 @@ class Spawner {
     this.#process.channel?.ref();
     const lost = (error: Error) =>
       this.#settle(id, (gone) => gone.failed(new Error(`could not start ${request.program}: ${error.message}`)));
-    try {
-      this.#process.send({ type: "spawn", id, ...request }, (error) => error && lost(error));
-    } catch (error) {
-      // The answer is an event, as node's own spawn errors are, never a throw.
-      process.nextTick(lost, error as Error);
-    }
+    // Sent on the next tick: a command stopped in the same tick it was asked for (an abort that
+    // came first) is never started. Started, bwrap signalled while it clones its sandbox's init
+    // could leave that init running without its parent-death signal.
+    process.nextTick(() => {
+      const early = command.signalledBeforeStart();
+      if (early) {
+        this.#settle(id, (stopped) => stopped.stoppedBeforeStart(early));
+        return;
+      }
+      try {
+        this.#process.send({ type: "spawn", id, ...request }, (error) => error && lost(error));
+      } catch (error) {
+        // The answer is an event, as node's own spawn errors are, never a throw.
+        lost(error as Error);
+      }
+    });
     return command;
   }
 
@@ -224,6 +234,18 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
     const errno = error.code ? (constants.errno as Record<string, number>)[error.code] : undefined;
     this.#exit = [errno === undefined ? null : -errno, null];
     this.#maybeClose();
+  }
+
+  /** The first signal asked for before the command was sent to the spawner. */
+  signalledBeforeStart(): NodeJS.Signals | undefined {
+    return this.#pendingSignals[0];
+  }
+
+  /** Not started at all: stopped first. Reported as a command killed by that signal. */
+  stoppedBeforeStart(signal: NodeJS.Signals): void {
+    this.#pendingSignals = [];
+    this.#endOutputs();
+    this.exited(null, signal);
   }
 
   /** The spawner died while this ran: the lifeline or --die-with-parent killed the group. */
