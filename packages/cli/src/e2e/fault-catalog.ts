@@ -4,6 +4,7 @@ import {
   type AnthropicScript,
   hugeText,
   type OpenAIScript,
+  scaledTimeout,
   startAnthropicServer,
   startOpenAIServer,
 } from "@pincer/testing";
@@ -16,8 +17,12 @@ import {
  */
 export const ANSWER = "The complete answer, every word of it, and nothing else.";
 export const HUGE_BYTES = 1_000_000;
-/** What a healthy stream may be silent for before it is given up (set in each run's config). */
-export const IDLE_MS = 1500;
+/**
+ * What a healthy stream may be silent for before it is given up (set in each run's config). The
+ * fault servers share the test's process: on a loaded machine (three suites on two cores) their
+ * healthy answers were once late by more than 1.5 s, so it is 3 s, scaled like every deadline.
+ */
+export const IDLE_MS = scaledTimeout(3_000);
 
 export interface Fault {
   name: string;
