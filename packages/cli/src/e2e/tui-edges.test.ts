@@ -133,7 +133,10 @@ describe("the interactive terminal's rough edges", () => {
     // The picker: the catalogues of the providers with a key; no recording, no provider without a key.
     await terminal.type("/model");
     terminal.press(KEYS.enter);
-    const screenWithPicker = await terminal.waitFor("Model (now openai/gpt-5)");
+    await terminal.waitFor("Model (now openai/gpt-5)");
+    // A frame can reach the terminal in more than one read: wait for its rows, not just its title.
+    await terminal.waitFor("openai/gpt-5-mini");
+    const screenWithPicker = await terminal.waitFor("anthropic/claude-sonnet-5-5");
     const picker = screenWithPicker.slice(screenWithPicker.indexOf("Model (now"));
     expect(picker).toContain("openai/gpt-5-mini");
     expect(picker).toContain("anthropic/claude-sonnet-5-5");
