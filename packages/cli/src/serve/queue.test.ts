@@ -1,49 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MAX_QUEUED_PROMPTS } from "@pincer/kernel";
-import { readServerSentEvents, startOpenAIServer } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startServer } from "./server.js";
+import { readServerSentEvents } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
+import { servedLoopback } from "./served-loopback.fixture.js";
 
 type Event = { type: string; [key: string]: unknown };
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-let server: Awaited<ReturnType<typeof startServer>>;
-let home: string;
-const auth = { authorization: "Bearer queue-token", "content-type": "application/json" };
-
-beforeEach(async () => {
-  model = await startOpenAIServer();
-  home = mkdtempSync(join(tmpdir(), "pincer-serve-queue-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    home,
-    cwd: home,
-    env: { PATH: process.env.PATH, HOME: home, OPENAI_API_KEY: "sk-test-queue-0001", OPENAI_BASE_URL: model.url },
-    token: "queue-token",
-  });
-});
-
-afterEach(async () => {
-  await server.close();
-  await model.close();
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function newSession(): Promise<string> {
-  const created = await fetch(`${server.url}/sessions`, {
-    method: "POST",
-    headers: auth,
-    body: JSON.stringify({ model: "openai/gpt-5" }),
-  });
-  return ((await created.json()) as { id: string }).id;
-}
-
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${server.url}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });
-}
+const served = servedLoopback("queue");
+const { auth, newSession, post } = served;
 
 /** Follows the session's events, calling `onEvent` on each, until `until` accepts one. */
 async function follow(
@@ -51,7 +14,7 @@ async function follow(
   until: (event: Event, seen: Event[]) => boolean,
   onEvent?: (event: Event) => unknown,
 ) {
-  const response = await fetch(`${server.url}/sessions/${id}/events?after=0`, { headers: auth });
+  const response = await fetch(`${served.server.url}/sessions/${id}/events?after=0`, { headers: auth });
   return readServerSentEvents(response, until, onEvent);
 }
 
@@ -60,12 +23,12 @@ type Chat = { messages: Array<{ role: string; content: unknown }> };
 describe("pincer serve: a prompt posted while a turn runs", () => {
   it("is queued, not refused: steer by default, followUp on request, and its events say so", async () => {
     const id = await newSession();
-    model.enqueue([
+    served.model.enqueue([
       { toolCalls: [{ id: "w1", name: "write", arguments: { path: "notes.txt", content: "a\n" } }] },
       { finish: "tool_calls" },
     ]);
-    model.enqueue([{ text: "Written with LF." }, { finish: "stop" }]);
-    model.enqueue([{ text: "notes.txt" }, { finish: "stop" }]);
+    served.model.enqueue([{ text: "Written with LF." }, { finish: "stop" }]);
+    served.model.enqueue([{ text: "notes.txt" }, { finish: "stop" }]);
     expect(await (await post(`/sessions/${id}/prompt`, { text: "write notes" })).json()).toMatchObject({
       started: true,
     });
@@ -98,15 +61,15 @@ describe("pincer serve: a prompt posted while a turn runs", () => {
       "turn_start",
       "turn_end",
     ]);
-    expect((model.requests[1]!.body as Chat).messages.at(-1)).toMatchObject({
+    expect((served.model.requests[1]!.body as Chat).messages.at(-1)).toMatchObject({
       role: "user",
       content: "use LF endings",
     });
-    expect((model.requests[2]!.body as Chat).messages.at(-1)).toMatchObject({
+    expect((served.model.requests[2]!.body as Chat).messages.at(-1)).toMatchObject({
       role: "user",
       content: "then list the files",
     });
-    const sessions = (await (await fetch(`${server.url}/sessions`, { headers: auth })).json()) as Array<{
+    const sessions = (await (await fetch(`${served.server.url}/sessions`, { headers: auth })).json()) as Array<{
       busy: boolean;
     }>;
     expect(sessions[0]?.busy).toBe(false);
@@ -114,7 +77,7 @@ describe("pincer serve: a prompt posted while a turn runs", () => {
 
   it("is handed back in queue_dropped when the turn is aborted, and a flood past the limit is refused (429)", async () => {
     const id = await newSession();
-    model.enqueue([{ text: "Thinking" }, { hang: true }]);
+    served.model.enqueue([{ text: "Thinking" }, { hang: true }]);
     await post(`/sessions/${id}/prompt`, { text: "slow" });
     let flooded = false;
     const seen = await follow(
@@ -130,7 +93,9 @@ describe("pincer serve: a prompt posted while a turn runs", () => {
         const flood = await post(`/sessions/${id}/prompt`, { text: "one too many" });
         expect(flood.status).toBe(429);
         expect(((await flood.json()) as { error: string }).error).toContain("already queued");
-        expect((await fetch(`${server.url}/sessions/${id}/abort`, { method: "POST", headers: auth })).status).toBe(204);
+        expect(
+          (await fetch(`${served.server.url}/sessions/${id}/abort`, { method: "POST", headers: auth })).status,
+        ).toBe(204);
       },
     );
     const dropped = seen.find((event) => event.type === "queue_dropped") as
@@ -140,7 +105,7 @@ describe("pincer serve: a prompt posted while a turn runs", () => {
     expect(dropped?.dropped).toHaveLength(MAX_QUEUED_PROMPTS);
     expect(dropped?.dropped[0]?.text).toBe("note 0");
     expect(seen.at(-1)).toMatchObject({ type: "turn_end", result: { stopReason: "aborted" } });
-    // Nothing queued reached the model.
-    expect(model.requests).toHaveLength(1);
+    // Nothing queued reached the served.model.
+    expect(served.model.requests).toHaveLength(1);
   });
 });

@@ -1,48 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { readServerSentEvents, startOpenAIServer, until } from "@pincer/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startServer } from "./server.js";
+import { readServerSentEvents, until } from "@pincer/testing";
+import { describe, expect, it } from "vitest";
+import { servedLoopback } from "./served-loopback.fixture.js";
 
 type Event = { type: string; event?: { type: string; text?: string }; [key: string]: unknown };
 
-let model: Awaited<ReturnType<typeof startOpenAIServer>>;
-let server: Awaited<ReturnType<typeof startServer>>;
-let home: string;
-const auth = { authorization: "Bearer shared-token", "content-type": "application/json" };
-
-beforeEach(async () => {
-  model = await startOpenAIServer();
-  home = mkdtempSync(join(tmpdir(), "pincer-serve-shared-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    home,
-    cwd: home,
-    env: { PATH: process.env.PATH, HOME: home, OPENAI_API_KEY: "sk-test-shared-0001", OPENAI_BASE_URL: model.url },
-    token: "shared-token",
-  });
-});
-
-afterEach(async () => {
-  await server.close();
-  await model.close();
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function newSession(): Promise<string> {
-  const created = await fetch(`${server.url}/sessions`, {
-    method: "POST",
-    headers: auth,
-    body: JSON.stringify({ model: "openai/gpt-5" }),
-  });
-  return ((await created.json()) as { id: string }).id;
-}
+const served = servedLoopback("shared");
+const { auth, newSession } = served;
 
 /** The session's events until its turn ends, `seen` filled as they come. */
 async function follow(id: string, seen: Event[]): Promise<Event[]> {
-  const response = await fetch(`${server.url}/sessions/${id}/events`, { headers: auth });
+  const response = await fetch(`${served.server.url}/sessions/${id}/events`, { headers: auth });
   return readServerSentEvents<Event>(
     response,
     (event) => event.type === "turn_end",
@@ -57,7 +24,7 @@ function streamedText(events: Event[]): string {
 describe("pincer serve with one provider isolate for its sessions", () => {
   it("keeps each session's stream its own, and aborting one leaves the other streaming", async () => {
     // The user's words choose the reply: A sends a word and then hangs until aborted; B trickles 30 words.
-    model.respond((body) => {
+    served.model.respond((body) => {
       const last = JSON.stringify(body.messages.at(-1));
       if (last.includes("session A")) return [{ text: "A-first " }, { hang: true }];
       return [
@@ -71,12 +38,20 @@ describe("pincer serve with one provider isolate for its sessions", () => {
     const seenB: Event[] = [];
     const eventsA = follow(a, seenA);
     const eventsB = follow(b, seenB);
-    await fetch(`${server.url}/sessions/${a}/prompt`, { method: "POST", headers: auth, body: '{"text":"session A"}' });
+    await fetch(`${served.server.url}/sessions/${a}/prompt`, {
+      method: "POST",
+      headers: auth,
+      body: '{"text":"session A"}',
+    });
     await until(() => streamedText(seenA).includes("A-first"), { message: "A's first words" });
-    await fetch(`${server.url}/sessions/${b}/prompt`, { method: "POST", headers: auth, body: '{"text":"session B"}' });
+    await fetch(`${served.server.url}/sessions/${b}/prompt`, {
+      method: "POST",
+      headers: auth,
+      body: '{"text":"session B"}',
+    });
     await until(() => streamedText(seenB).includes("B-0"), { message: "B's first words" });
     // A is aborted while B's stream goes on through the same provider isolate.
-    await fetch(`${server.url}/sessions/${a}/abort`, { method: "POST", headers: auth });
+    await fetch(`${served.server.url}/sessions/${a}/abort`, { method: "POST", headers: auth });
     const [endedA, endedB] = await Promise.all([eventsA, eventsB]);
 
     expect(streamedText(endedA)).toBe("A-first ");
