@@ -123,18 +123,24 @@ export class Terminal {
   }
 
   /** Waits until the screen (or the scrollback, with `scrollback: true`) shows the text. */
+  /**
+   * Waits until the screen (or with `scrollback`, the whole transcript) shows `expected`, and returns
+   * it. With `settled`, the screen returned is the one once output has been quiet for a frame's
+   * settling time: a test that reads more off it than `expected` must not get half a frame.
+   */
   async waitFor(
     expected: string | RegExp,
-    options: { timeoutMs?: number; scrollback?: boolean } = {},
+    options: { timeoutMs?: number; scrollback?: boolean; settled?: boolean } = {},
   ): Promise<string> {
     let text = "";
+    const { settled, ...rest } = options;
     await this.watch(
       () => {
         text = options.scrollback ? this.transcript() : this.screen();
         return typeof expected === "string" ? text.includes(expected) : expected.test(text);
       },
       () => String(expected),
-      options,
+      settled ? { ...rest, settleMs: FRAME_SETTLE_MS } : rest,
     );
     return text;
   }

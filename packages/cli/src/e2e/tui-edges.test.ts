@@ -84,10 +84,10 @@ describe("the interactive terminal's rough edges", () => {
     await terminal.type("reproduce the paper");
     terminal.press(KEYS.enter);
 
-    let screen = await terminal.waitFor("Plan · 1/3 done");
+    let screen = await terminal.waitFor("Plan · 1/3 done", { settled: true });
     expect(screen).toMatch(/Train the model/);
     writeFileSync(join(box.cwd, "go1"), "");
-    screen = await terminal.waitFor("Plan · 2/3 done");
+    screen = await terminal.waitFor("Plan · 2/3 done", { settled: true });
     expect(screen).toContain("Publish it");
     writeFileSync(join(box.cwd, "go2"), "");
     await terminal.waitFor("Shipped.");
@@ -136,7 +136,7 @@ describe("the interactive terminal's rough edges", () => {
     await terminal.waitFor("Model (now openai/gpt-5)");
     // A frame can reach the terminal in more than one read: wait for its rows, not just its title.
     await terminal.waitFor("openai/gpt-5-mini");
-    const screenWithPicker = await terminal.waitFor("anthropic/claude-sonnet-5-5");
+    const screenWithPicker = await terminal.waitFor("anthropic/claude-sonnet-5-5", { settled: true });
     const picker = screenWithPicker.slice(screenWithPicker.indexOf("Model (now"));
     expect(picker).toContain("openai/gpt-5-mini");
     expect(picker).toContain("anthropic/claude-sonnet-5-5");

@@ -51,7 +51,7 @@ describe("don't ask again", () => {
     await terminal.waitFor("Ask anything");
     await terminal.type("create the app");
     terminal.press("\r");
-    const question = await terminal.waitFor("Allow write to src/app.ts?");
+    const question = await terminal.waitFor("Allow write to src/app.ts?", { settled: true });
     // The dialog shows what will be written and the exact rule that will be saved, and where.
     expect(question).toContain("New content (1 line):");
     expect(question).toContain("don't ask again for write(src/**) in this project");
