@@ -13,3 +13,8 @@ export const LIFELINE_SCRIPT = '{ read _ <&3; kill -9 0; } </dev/null >/dev/null
 
 /** The fd the lifeline is passed on (after stdin, stdout, stderr). */
 export const LIFELINE_FD = 3;
+
+/** The `/bin/sh` arguments that run `program args` under a lifeline (its pipe on LIFELINE_FD). */
+export function underLifeline(program: string, args: readonly string[]): string[] {
+  return ["-c", LIFELINE_SCRIPT, "pincer-lifeline", program, ...args];
+}

@@ -3,7 +3,7 @@ import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProgram } from "./command-line.js";
-import { LIFELINE_FD, LIFELINE_SCRIPT } from "./lifeline.js";
+import { LIFELINE_FD, underLifeline } from "./lifeline.js";
 import type { ProcessRecords } from "./process-records.js";
 import { type GuardedProcess, type StdioKind, spawnerPid, spawnThroughSpawner } from "./spawner.js";
 
@@ -63,7 +63,7 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
   const [stdin, stdout, stderr] = options.stdio;
   const child = options.diesWithParent
     ? spawn(program, args, { cwd: options.cwd, env: options.env, stdio: [stdin, stdout, stderr], detached: true })
-    : spawn("/bin/sh", ["-c", LIFELINE_SCRIPT, "pincer-lifeline", program, ...args], {
+    : spawn("/bin/sh", underLifeline(program, args), {
         cwd: options.cwd,
         env: options.env,
         stdio: [stdin, stdout, stderr, "pipe"],

@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { constants } from "node:os";
 import { PassThrough, type Readable, type Writable } from "node:stream";
-import { LIFELINE_FD, LIFELINE_SCRIPT } from "./lifeline.js";
+import { LIFELINE_FD, underLifeline } from "./lifeline.js";
 import { SPAWNER_SOURCE } from "./spawner-program.js";
 
 /** What spawnGuarded hands back, whoever did the fork: node's ChildProcess or the spawner. */
@@ -54,16 +54,7 @@ class Spawner {
     // with this process even when this one is killed with SIGKILL.
     this.#process = spawn(
       "/bin/sh",
-      [
-        "-c",
-        LIFELINE_SCRIPT,
-        "pincer-lifeline",
-        process.execPath,
-        "--max-old-space-size=32",
-        "--max-semi-space-size=1",
-        "-e",
-        SPAWNER_SOURCE,
-      ],
+      underLifeline(process.execPath, ["--max-old-space-size=32", "--max-semi-space-size=1", "-e", SPAWNER_SOURCE]),
       { env: {}, stdio: ["ignore", "ignore", "ignore", "pipe", "ipc"], detached: true },
     );
     const lifeline = this.#process.stdio[LIFELINE_FD] as Socket | null;
