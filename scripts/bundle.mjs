@@ -58,6 +58,10 @@ const LAZY_BUILTINS = new Set([
   "readline/promises",
   "stream/promises",
   "tls",
+  // Loaded by Node's bootstrap, but its property descriptors are not free: __toESM's wrapper reads
+  // the descriptor of every export, and node:util's lazy ones (parseArgs, diff, setTraceSigInt…)
+  // load what they stand for when read that way, ~34 internal modules (worker_threads among them).
+  "util",
   "v8",
   "vm",
   "worker_threads",

@@ -29,6 +29,10 @@ const NEVER = [
   "NativeModule dns",
   "NativeModule internal/fs/promises",
   "NativeModule internal/readline/interface",
+  // Read through node:util's lazy exports when the CLI's chunk wrapped node:util for its importers
+  // (scripts/bundle.mjs now wraps a stub): worker_threads and the assert diff, for nothing.
+  "NativeModule worker_threads",
+  "NativeModule internal/util/diff",
 ];
 
 function probeSpawnsEveryStart(): boolean {
