@@ -25,4 +25,5 @@ export * from "./session/types.js";
 export * from "./stop-codes.js";
 export * from "./thinking.js";
 export * from "./tool.js";
+export { type PrecompiledToolValidators, useToolValidators } from "./tool-validators.js";
 export { UsageLedger } from "./usage-ledger.js";

@@ -1,7 +1,5 @@
-import type { Ajv, ValidateFunction } from "ajv";
 import { addUsage } from "./catalog.js";
 import { type EventBus, errorText } from "./events.js";
-import validateToolSchema from "./generated/tool-schema-validator.js";
 import type { HookDispatcher } from "./hook-dispatch.js";
 import { emptyUsage, type TextContent, type ToolCall, type ToolResultMessage, type Usage } from "./messages.js";
 import { checkEstimate, recurringReason, type SpendingBudget } from "./permissions/budget.js";
@@ -11,6 +9,7 @@ import type { PermissionDecision, PermissionRequest, PermissionResolver } from "
 import type { Redactor } from "./redact.js";
 import { denialMessage, type FrontEndAdvice, type PermissionDenial } from "./stop-codes.js";
 import type { AnyTool, CostEstimate, PermissionSubject, ToolKind, ToolResult } from "./tool.js";
+import { type ToolValidator, validatorFor } from "./tool-validators.js";
 
 /** A tool's cost estimate that has not answered by then is taken as no estimate. */
 const ESTIMATE_TIMEOUT_MS = 5000;
@@ -42,49 +41,6 @@ export interface ToolRunnerOptions {
  * execution with abort and timeout, central truncation. Never throws: every failure becomes
  * a tool result the model can act on.
  */
-/**
- * Ajv is loaded on the first tool call, not at start: a turn that calls no tool never pays for
- * it. Compiled validators are shared by every runner for the life of the process.
- */
-let ajv: Promise<Ajv> | undefined;
-const validators = new WeakMap<AnyTool, ValidateFunction>();
-
-async function validatorFor(tool: AnyTool): Promise<ValidateFunction> {
-  let validator = validators.get(tool);
-  if (!validator) {
-    // Ajv is CommonJS: where its named export lands depends on who loads it (Node, a bundle's chunk).
-    ajv ??= import("ajv").then((module) => {
-      const loaded = module as unknown as { Ajv?: typeof Ajv; default?: { Ajv?: typeof Ajv } & typeof Ajv };
-      const AjvClass = loaded.Ajv ?? loaded.default?.Ajv ?? (loaded.default as typeof Ajv);
-      // The schema is checked against the meta-schema below, by a validator generated at build
-      // time: Ajv's own check compiles the meta-schema first, ~25 ms of every tool-calling process.
-      return new AjvClass({ allErrors: true, strict: false, validateSchema: false });
-    });
-    const compiler = await ajv;
-    checkSchema(compiler, tool.parameters);
-    validator = compiler.compile(tool.parameters);
-    validators.set(tool, validator);
-  }
-  return validator;
-}
-
-/**
- * What Ajv's `validateSchema` did: a schema that is not valid draft-07 is refused, naming why.
- * One that names another meta-schema (`$schema`) is checked by Ajv, which knows only its own.
- */
-function checkSchema(compiler: Ajv, schema: unknown): void {
-  const named = typeof schema === "object" && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
-  if (named !== undefined && !DRAFT_07.has(named as string)) {
-    compiler.validateSchema(schema as object, true);
-    return;
-  }
-  if (!validateToolSchema(schema)) {
-    throw new Error(`schema is invalid: ${compiler.errorsText(validateToolSchema.errors)}`);
-  }
-}
-
-const DRAFT_07 = new Set(["http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema"]);
-
 export class ToolRunner {
   /** The subject each running call was approved for, so ctx.authorize does not ask twice. */
   private readonly approvedSubjects = new Map<string, PermissionSubject>();
@@ -183,7 +139,7 @@ export class ToolRunner {
   }
 
   private async validate(tool: AnyTool, args: Record<string, unknown>): Promise<string | undefined> {
-    let validator: ValidateFunction;
+    let validator: ToolValidator;
     try {
       validator = await validatorFor(tool);
     } catch (error) {

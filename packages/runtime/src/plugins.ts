@@ -1,9 +1,15 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { addInstalledPlugins, PluginRegistry, type RegistryContext, readManifest } from "@pincer/host";
+import { useToolValidators } from "@pincer/kernel";
 import type { PluginManifest } from "@pincer/sdk";
 
 const require = createRequire(import.meta.url);
+
+// The built-in tools' schemas come with validators compiled at build time (see
+// scripts/generate-tool-validators.mjs), loaded at the first tool call: a process that calls a
+// core tool never loads Ajv. A schema that differs from what was compiled is compiled as before.
+useToolValidators(() => import("./generated/tool-validators.js").then((module) => module.toolValidators));
 
 /**
  * First-party plugins ship with the CLI and take the same road as any other plugin: manifest,

@@ -65,3 +65,39 @@ describe("start-up of pincer -p", () => {
     for (const module of NEVER) expect(loaded, module).not.toContain(module);
   });
 });
+
+describe("a tool turn of pincer -p", () => {
+  it("checks a core tool's arguments with the validator compiled at build time, never loading Ajv", async () => {
+    using box = sandbox({ OPENAI_API_KEY: "sk-e2e-startup-0002", OPENAI_BASE_URL: server.url });
+    const out = join(box.home, "urls.txt");
+    const preload = join(box.home, "urls.cjs");
+    // Every module the process resolves, the bundle's chunks included (Ajv is a chunk of its own).
+    writeFileSync(
+      preload,
+      `const urls = []; require("node:module").registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, urls.join("\\n")));`,
+    );
+    // A call missing a required argument, refused by the schema; then the call that works.
+    server.enqueue([
+      { toolCalls: [{ id: "call_1", name: "write", arguments: { path: "a.txt" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([
+      { toolCalls: [{ id: "call_2", name: "write", arguments: { path: "a.txt", content: "hi\n" } }] },
+      { finish: "tool_calls" },
+    ]);
+    server.enqueue([{ text: "done" }, { finish: "stop" }]);
+    const result = await box.run(["-p", "Write a.txt", "--model", "openai/gpt-5", "--permission-mode", "acceptEdits"], {
+      env: { NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(box.cwd, "a.txt"), "utf8")).toBe("hi\n");
+    const refusal = (server.requests.at(-2)!.body as { messages: Array<{ role: string; content: unknown }> }).messages
+      .filter((message) => message.role === "tool")
+      .map((message) => JSON.stringify(message.content));
+    expect(refusal.join("\n")).toContain("must have required property 'content'");
+    const urls = readFileSync(out, "utf8").split("\n");
+    expect(urls.some((url) => /\/chunks\/tool-validators-\w+\.js$/.test(url))).toBe(true);
+    expect(urls.filter((url) => /\/chunks\/ajv-\w+\.js$/.test(url))).toEqual([]);
+  });
+});
