@@ -178,6 +178,31 @@ function spawnerCpuMs(pid) {
   return total;
 }
 
+/**
+ * CPU milliseconds of a process by thread: the main thread (HTTP, kernels, the bridge's host side),
+ * V8's workers (compiling and collecting garbage off the main thread) and the rest (plugin
+ * isolates run their calls on isolated-vm's threads; libuv's pool does the file I/O).
+ */
+function threadCpuMs(pid) {
+  const out = { main: 0, v8Workers: 0, other: 0 };
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const ms = cpuMs(`${pid}/task/${tid}`) ?? 0;
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+        if (tid === String(pid)) out.main += ms;
+        else if (name.startsWith("V8Worker")) out.v8Workers += ms;
+        else out.other += ms;
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // Not Linux, or the process ended meanwhile.
+  }
+  return out;
+}
+
 /** Peak resident memory of a process, from /proc (Linux); undefined elsewhere. */
 function peakMiB(pid) {
   try {
@@ -212,8 +237,10 @@ export async function runServeBench({
   const profile = process.env.PINCER_BENCH_CPU_PROF
     ? ["--cpu-prof", "--cpu-prof-dir", process.env.PINCER_BENCH_CPU_PROF]
     : [];
+  // PINCER_BENCH_NODE_FLAGS="--flag …": more node flags for the server (perf's --perf-basic-prof, say).
+  const nodeFlags = (process.env.PINCER_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
   const unconfined = CONFINED ? [] : ["--dangerously-run-unconfined"];
-  const child = spawn(process.execPath, [...profile, cli, "serve", "--port", "0", ...unconfined], {
+  const child = spawn(process.execPath, [...profile, ...nodeFlags, cli, "serve", "--port", "0", ...unconfined], {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -259,12 +286,14 @@ export async function runServeBench({
     let serverCpu;
     let spawnerCpu;
     let benchCpu;
+    let threadCpu;
     // Round 0 warms up (the first turn of a session also says session_start); it is checked, not timed.
     for (let round = 0; round <= rounds; round++) {
       if (round === 1) {
         serverCpu = cpuMs(child.pid);
         spawnerCpu = spawnerCpuMs(child.pid);
         benchCpu = process.cpuUsage();
+        threadCpu = threadCpuMs(child.pid);
       }
       started = process.hrtime.bigint();
       const turns = await Promise.all(
@@ -292,6 +321,7 @@ export async function runServeBench({
       }
     }
     const serverPeakMiB = peakMiB(child.pid);
+    const threadsAfter = threadCpuMs(child.pid);
     // The server's own CPU and its spawner's: the forks it no longer does itself still count.
     const spawnerMs = spawnerCpuMs(child.pid) - (spawnerCpu ?? 0);
     const serverCpuMs = serverCpu === undefined ? undefined : cpuMs(child.pid) - serverCpu + spawnerMs;
@@ -321,7 +351,17 @@ export async function runServeBench({
       // Where the time goes: the server's CPU, and this process's (the model and the 50 clients).
       cpuPerTurnMs: {
         ...(serverCpuMs !== undefined
-          ? { server: serverCpuMs / latencies.length, ofWhichSpawner: spawnerMs / latencies.length }
+          ? {
+              server: serverCpuMs / latencies.length,
+              ofWhichSpawner: spawnerMs / latencies.length,
+              // The server's own share by thread (see threadCpuMs).
+              byThread: Object.fromEntries(
+                Object.entries(threadsAfter).map(([name, ms]) => [
+                  name,
+                  Number(((ms - (threadCpu?.[name] ?? 0)) / latencies.length).toFixed(2)),
+                ]),
+              ),
+            }
           : {}),
         bench: (user + system) / 1000 / latencies.length,
       },

@@ -32,6 +32,11 @@ export const BRIDGE_INSIDE = `
   const viewBuffer = typedGetter("buffer");
   const viewOffset = typedGetter("byteOffset");
   const viewLength = typedGetter("byteLength");
+  // The name of a typed array's kind, undefined for anything else (a DataView, a proxy, an object):
+  // a brand check that does not throw. The byteLength getter throws for those, and every object
+  // crossing to the host paid for a TypeError and its captured stack.
+  const viewKind = typedGetter(Symbol.toStringTag);
+  const isByteView = (value) => viewKind(value) !== undefined;
   const setBytes = uncurry(TYPED.set);
   // The plugin's caps, as the host sets them at attach (before any call).
   const limits = {
@@ -84,11 +89,8 @@ export const BRIDGE_INSIDE = `
       weight += 8;
       return null;
     }
-    let length = -1;
-    try {
-      length = viewLength(value);
-    } catch {}
-    if (length >= 0) {
+    if (isByteView(value)) {
+      const length = viewLength(value);
       weight += length;
       if (weight > limits.maxArgBytes) return null;
       const copy = new U8(length);
@@ -178,12 +180,7 @@ export const BRIDGE_INSIDE = `
   /** File content as it crosses: a string, a byte view (copied when it crosses), or bytes made from anything else. */
   const bytesArg = (data) => {
     if (typeof data === "string") return data;
-    try {
-      viewLength(data);
-      return data;
-    } catch {
-      return new U8(data);
-    }
+    return isByteView(data) ? data : new U8(data);
   };
 
   // console: each line cut at 16 KB, and at most maxLogBytes per call window (reset as each call starts).

@@ -46,6 +46,19 @@ const code = `globalThis.__pincerPlugin = { default: { tools: [{
       return { content: String(error.message), isError: true };
     }
   },
+}, {
+  name: "forge", description: "t", kind: "edit", parameters: { type: "object" },
+  async execute(args, ctx) {
+    // Things that pose as byte views: only a real typed array's own bytes may cross.
+    const secret = new Uint8Array([115, 101, 99, 114, 101, 116]);
+    const posing = { [Symbol.toStringTag]: "Uint8Array", buffer: secret.buffer, byteOffset: 0, byteLength: 6 };
+    await ctx.fs.appendFile(args.to, "a:");
+    await ctx.fs.appendFile(args.to, posing);
+    await ctx.fs.appendFile(args.to, new DataView(secret.buffer));
+    await ctx.fs.appendFile(args.to, new Proxy(posing, {}));
+    await ctx.fs.appendFile(args.to, new Uint8Array(secret.buffer, 1, 2));
+    return { content: "done" };
+  },
 }] } };`;
 
 const box = new PluginSandbox({
@@ -62,7 +75,7 @@ afterAll(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-const run = (tool: "peek" | "assemble", args: Record<string, unknown>) =>
+const run = (tool: "peek" | "assemble" | "forge", args: Record<string, unknown>) =>
   box.run(tool, args, {
     toolCallId: `call_${Math.random()}`,
     cwd: dir,
@@ -107,6 +120,12 @@ describe("sandboxed plugin: appendFile and rename through the fs bridge", () => 
       ...Buffer.from(":tail"),
     ]);
     expect(existsSync(join(dir, "out.bin.partial"))).toBe(false);
+  });
+
+  it("takes only a real typed array's bytes: an object, a DataView or a proxy posing as one crosses none", async () => {
+    const result = await run("forge", { to: "forged.bin" });
+    expect(result.isError, String(result.content)).toBeFalsy();
+    expect(readFileSync(join(dir, "forged.bin"), "utf8")).toBe("a:ec");
   });
 
   it("carries the host's refusal of a path outside the write grant or through a symlink out of it", async () => {
