@@ -4,10 +4,20 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import ivm from "isolated-vm";
 import { readCacheFile } from "../cache/cache-entry.js";
+import { WARM_UP } from "./warm-up.js";
 
 const require = createRequire(import.meta.url);
 const IVM_VERSION = (require("isolated-vm/package.json") as { version: string }).version;
-let preludeHash: string | undefined;
+/** SHA-256 of the prelude and of the warm-up, by text: each is one constant string, hashed once. */
+const textHashes = new Map<string, string>();
+const hashOf = (text: string) => {
+  let hash = textHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(text).digest("hex");
+    textHashes.set(text, hash);
+  }
+  return hash;
+};
 /**
  * Snapshots this process has read or made, by file: every isolate of a plugin starts from the same
  * copy. A server with many sessions (each with its own isolates) neither reads the file again for
@@ -31,13 +41,23 @@ const inProcess = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
  * made again. The `.sum` file's time is the entry's last use (see cache-prune.ts).
  */
 export class SnapshotCache {
-  constructor(private readonly dir: string) {}
+  /**
+   * `warmUp` (warm-up.ts) runs after the scripts in a throw-away context of V8's snapshot creator,
+   * and the code it compiled is kept: a snapshot's first call then compiles next to nothing. Only
+   * trusted built-ins are snapshotted (see AddOptions.snapshot), so it runs only their code.
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly warmUp: string = WARM_UP,
+  ) {}
 
-  /** `codeKey` names the plugin's code (its integrity, or its file's identity); the prelude is hashed once. */
+  /**
+   * `codeKey` names the plugin's code (its integrity, or its file's identity); the prelude and the
+   * warm-up are hashed once. A changed warm-up compiles other code, so it makes a new snapshot.
+   */
   keyFor(prelude: string, codeKey: string): string {
-    preludeHash ??= createHash("sha256").update(prelude).digest("hex");
     return createHash("sha256")
-      .update(`${process.version}\0${IVM_VERSION}\0${preludeHash}\0${codeKey}`)
+      .update(`${process.version}\0${IVM_VERSION}\0${hashOf(prelude)}\0${hashOf(this.warmUp)}\0${codeKey}`)
       .digest("hex")
       .slice(0, 40);
   }
@@ -76,7 +96,8 @@ export class SnapshotCache {
   /**
    * Makes and stores the snapshot. A bundle that needs the host while it loads (a timer or
    * random bytes at top level) cannot be snapshotted: that is remembered, and it starts the
-   * ordinary way.
+   * ordinary way. A warm-up that throws costs only that: the snapshot is made again without it
+   * (cold), never left out or broken.
    */
   create(key: string, scripts: Array<{ code: string; filename: string }>): ivm.ExternalCopy<ArrayBuffer> | undefined {
     const failed = join(this.dir, `${key}.unsnapshottable`);
@@ -88,7 +109,7 @@ export class SnapshotCache {
     }
     let snapshot: ivm.ExternalCopy<ArrayBuffer>;
     try {
-      snapshot = ivm.Isolate.createSnapshot(scripts);
+      snapshot = makeSnapshot(scripts, this.warmUp);
     } catch {
       try {
         writeFileSync(failed, "");
@@ -110,6 +131,20 @@ export class SnapshotCache {
     }
     return snapshot;
   }
+}
+
+function makeSnapshot(
+  scripts: Array<{ code: string; filename: string }>,
+  warmUp: string,
+): ivm.ExternalCopy<ArrayBuffer> {
+  if (warmUp) {
+    try {
+      return ivm.Isolate.createSnapshot(scripts, warmUp);
+    } catch {
+      // The warm-up (or the scripts) threw: a cold snapshot, or the scripts' own failure, below.
+    }
+  }
+  return ivm.Isolate.createSnapshot(scripts);
 }
 
 /** Larger is not a snapshot Pincer made (the openai provider's is 3 MB). */
