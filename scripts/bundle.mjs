@@ -171,9 +171,13 @@ const inProcess = {
   legalComments: "none",
 };
 // Every plugin runs in an isolate: no Node, no imports, one script that sets globalThis.__pincerPlugin.
-// The settings are the installer's (SANDBOX_BUILD), so a built-in is bundled as an installed one is.
+// The settings are the installer's (SANDBOX_BUILD), so a built-in is bundled as an installed one is,
+// and minified besides (whitespace and syntax; names are kept, so stacks still name functions): an
+// isolate holds its bundle's source for as long as it lives, and its snapshot holds it too. The
+// openai provider's bundle goes from 1.03 MB to 0.67 MB, its snapshot from 2.9 to 1.5 MB, and its
+// isolate's heap from 4.6 to 3.2 MB.
 const { SANDBOX_BUILD } = await import(`${root}/packages/host/dist/install/bundle.js`);
-const sandboxed = { ...SANDBOX_BUILD, logLevel: "warning" };
+const sandboxed = { ...SANDBOX_BUILD, minifyWhitespace: true, minifySyntax: true, logLevel: "warning" };
 
 function plugin(dir) {
   const manifest = JSON.parse(readFileSync(`${root}/${dir}/pincer.plugin.json`, "utf8"));
