@@ -139,7 +139,7 @@ export {
   type SandboxLimits,
 } from "./sandbox/sandbox-types.js";
 export { SnapshotCache } from "./sandbox/snapshot-cache.js";
-export { rehearseWarmUp, type WarmUpReport } from "./sandbox/warm-up-rehearsal.js";
+export { makeWarmedSnapshot, rehearseWarmUp, type WarmUpReport } from "./sandbox/warm-up-rehearsal.js";
 export { CommandServices } from "./services/command-services.js";
 export type { ServiceHost, StartedService } from "./services/service-host.js";
 export { SharedSandboxes, type SharedSandboxHandle, shareable, sharedSandboxKey } from "./shared-sandboxes.js";

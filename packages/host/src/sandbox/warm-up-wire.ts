@@ -64,12 +64,21 @@ export const WARM_UP_WIRE = `
       { type: "message_stop" },
     ]);
 
-  /** The streamed answer to a request, or null for a service the warm-up does not speak. */
-  const cannedAnswer = (path, requestBody) => {
+  /** A web page, for a tool that fetches one (web_fetch: HTML to Markdown). */
+  const PAGE =
+    "<!doctype html><html><head><title>Warm-up</title><style>p{}</style><script>1</script></head><body>" +
+    "<nav><a href='/'>Home</a></nav><main><h1>Warm-up</h1><p>A <strong>page</strong> with <em>text</em>, " +
+    "<code>code</code> and <a href='https://warm-up.invalid/next'>a link</a>.</p><ul><li>one</li><li>two</li></ul>" +
+    "<pre><code class='language-js'>let x = 1;</code></pre><table><tr><th>a</th></tr><tr><td>1</td></tr></table>" +
+    "<blockquote>quoted</blockquote><img src='/i.png' alt='image'></main></body></html>";
+
+  /** The answer to a request: its content type and body, or null where the warm-up speaks no such service. */
+  const cannedAnswer = (method, path, requestBody) => {
     // The conversation that asks for a tool call, until the call's result is in it.
     const toolCall = requestBody.includes(ASK_FOR_TOOL) && !requestBody.includes(TOOL_CALL_ID);
-    if (path.endsWith("/chat/completions")) return chatAnswer(toolCall);
-    if (path.endsWith("/messages")) return messagesAnswer(toolCall);
+    if (method === "POST" && path.endsWith("/chat/completions")) return ["text/event-stream", chatAnswer(toolCall)];
+    if (method === "POST" && path.endsWith("/messages")) return ["text/event-stream", messagesAnswer(toolCall)];
+    if (method === "GET" && path === "/page") return ["text/html; charset=utf-8", PAGE];
     return null;
   };
 `;

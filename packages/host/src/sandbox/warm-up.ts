@@ -11,8 +11,8 @@ import { WARM_UP_WIRE } from "./warm-up-wire.js";
  *
  * It drives the path a real call takes, through the prelude's own entries: register; every
  * provider's stream(), building its request and parsing a canned streamed answer (text, a tool
- * call, the turn after the tool ran) fetched through the prelude's fetch; the bash and read tools'
- * permission subject and run. No host is attached in the snapshot creator, so a fake one answers
+ * call, the turn after the tool ran) fetched through the prelude's fetch; the bash, read and
+ * web_fetch tools' permission subject and run (web_fetch converts a canned page to Markdown). No host is attached in the snapshot creator, so a fake one answers
  * here, inside the isolate: async calls settle as microtasks (V8 runs them before the script's run
  * returns), timers never fire, notes are dropped. A step that fails is recorded and the rest go on;
  * the script's value is a promise of that record, which tests read in an ordinary context.
@@ -92,14 +92,15 @@ export const WARM_UP = `(async () => {
     return chain.then(() => entry("bodyChunk")(bodyId, null, undefined));
   };
   const asyncHost = {
-    fetch(_id, url, _method, _headers, body) {
+    fetch(_id, url, method, _headers, body) {
       const requestBody = typeof body === "string" ? body : body ? decoder.decode(body) : "";
-      const answer = cannedAnswer(parseURL(url, null).pathname, requestBody);
-      if (answer === null) throw new Error("the warm-up speaks no protocol at " + url);
+      const answer = cannedAnswer(method, parseURL(url, null).pathname, requestBody);
+      if (answer === null) throw new Error("the warm-up answers no " + method + " " + url);
+      const [type, text] = answer;
       const bodyId = ++nextBody;
       return {
-        meta: { status: 200, statusText: "OK", headers: [["content-type", "text/event-stream"]], url, redirected: false, bodyId },
-        then: () => pushBody(bodyId, answer),
+        meta: { status: 200, statusText: "OK", headers: [["content-type", type]], url, redirected: false, bodyId },
+        then: () => pushBody(bodyId, text),
       };
     },
     execRun(_callId, _command, optionsJson) {
@@ -188,7 +189,7 @@ export const WARM_UP = `(async () => {
   }
 
   // Tool calls: the permission subject, then the run, answered by the fake host.
-  const toolArgs = { bash: { command: "echo warm-up" }, read: { path: "warm-up.txt" } };
+  const toolArgs = { bash: { command: "echo warm-up" }, read: { path: "warm-up.txt" }, web_fetch: { url: "https://warm-up.invalid/page" } };
   for (const tool of plugin.tools) {
     if (!Object.hasOwn(toolArgs, tool.name)) continue;
     const args = JSON.stringify(toolArgs[tool.name]);
