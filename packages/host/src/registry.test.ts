@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@pincer/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha512 } from "./install/integrity.js";
 import { PluginRegistry } from "./registry.js";
@@ -228,6 +229,30 @@ describe("lazy plugin start", () => {
     next.add(dir);
     const [fresh] = await next.loadTools();
     expect((await fresh!.execute({}, { ...ctx, toolCallId: "2" })).content).toBe("swapped,undefined,true");
+  });
+});
+
+describe("a tool the model has named", () => {
+  it("starts its plugin's isolate before the call comes, and the call runs in it", async () => {
+    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cacheDir = join(cwd, "cache");
+    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
+    const first = new PluginRegistry({ cwd, env: {}, cacheDir });
+    first.add(dir);
+    await first.loadTools();
+    first.dispose();
+
+    const later = new PluginRegistry({ cwd, env: {}, cacheDir });
+    cleanups.push(() => later.dispose());
+    later.add(dir);
+    const [tool] = await later.loadTools();
+    expect(later.startedPlugins()).toEqual([]);
+    tool!.prepare?.();
+    await until(() => later.startedPlugins().length > 0);
+    expect(later.startedPlugins()).toEqual(["probe"]);
+    const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
+    expect((await tool!.execute({}, ctx)).content).toBe("undefined,undefined,true");
   });
 });
 

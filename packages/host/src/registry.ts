@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { AnyTool, ModelInfo, Provider } from "@pincer/kernel";
 import type { PluginCapabilities, PluginManifest } from "@pincer/sdk";
 import type { OsSandboxSettings } from "./capabilities/os-sandbox.js";
+import { prepareSpawning } from "./capabilities/process-guard.js";
 import {
   BUILTIN_COMMAND_NAMES,
   type CommandOutput,
@@ -288,6 +289,12 @@ export class PluginRegistry {
         ...(meta.hasEstimate
           ? { estimateCost: (args, cwd) => this.sandboxFor(record).estimate(meta.name, args, cwd) }
           : {}),
+        // The model has named the tool: its isolate starts (and, for a plugin that may spawn,
+        // Node's child_process loads) while the rest of the reply streams in.
+        prepare: () => {
+          this.sandboxFor(record).prepare();
+          if (record.grants.spawn.length > 0) prepareSpawning();
+        },
         execute: (args, ctx) => this.sandboxFor(record).run(meta.name, args, ctx),
       });
     }

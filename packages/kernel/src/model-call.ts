@@ -49,8 +49,10 @@ export async function callModel(options: {
   signal: AbortSignal;
   retry: RetryPolicy;
   bus?: EventBus;
+  /** Told the name of each tool the model starts to call, as soon as the stream says so. */
+  onToolCallStart?: (name: string) => void;
 }): Promise<ModelCallResult> {
-  const { provider, modelRef, request, signal, retry, bus } = options;
+  const { provider, modelRef, request, signal, retry, bus, onToolCallStart } = options;
   let stalls = 0;
   for (let attempt = 0; ; attempt++) {
     const assembler = new MessageAssembler(modelRef, provider.id);
@@ -82,6 +84,7 @@ export async function callModel(options: {
         if (next.done) break;
         if (next.value.type !== "usage" && next.value.type !== "stop" && next.value.type !== "error") streamed = true;
         assembler.push(next.value);
+        if (next.value.type === "toolcall_start" && onToolCallStart) announce(onToolCallStart, next.value.name);
         bus?.emit({ type: "stream", event: next.value });
         if (next.value.type === "error" || signal.aborted) break;
       }
@@ -124,6 +127,13 @@ export async function callModel(options: {
     });
     await sleep(delayMs, signal);
   }
+}
+
+/** A listener's failure is its own: the stream goes on. */
+function announce(listener: (name: string) => void, name: string): void {
+  try {
+    listener(name);
+  } catch {}
 }
 
 function idleMessage(providerId: string, retry: RetryPolicy): string {

@@ -121,6 +121,12 @@ export interface Tool<Args = Record<string, unknown>> {
    * A tool that only follows another (bash_output after a background bash) is the case.
    */
   deferred?: boolean;
+  /**
+   * Called as the model starts a call to this tool, before its arguments have arrived, so the
+   * tool can get ready meanwhile (a sandboxed plugin starts its isolate). It must run nothing the
+   * call needs permission for; what it returns is not awaited and its failures are ignored.
+   */
+  prepare?: () => void;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
 }
 

@@ -94,6 +94,8 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
       signal,
       retry: deps.retry,
       bus,
+      // The tool gets ready (its sandbox starts) while the rest of the reply streams in.
+      onToolCallStart: (name) => void deps.tools.get(name)?.prepare?.(),
     });
     const message = result.message;
     message.usage = priceUsage(message.usage, deps.catalog.resolve(deps.modelRef).price);

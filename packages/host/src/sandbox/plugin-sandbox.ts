@@ -78,6 +78,15 @@ export class PluginSandbox {
     return this.keeper.started;
   }
 
+  /**
+   * Starts the isolate now, if it is not running, for a call that is on its way (the model has
+   * named the tool): the call then finds it started. Nothing of the plugin's tools runs; a start
+   * that fails fails again, and is reported, on the call itself.
+   */
+  prepare(): void {
+    this.keeper.start().catch(() => {});
+  }
+
   /** Starts the isolate (if needed) and returns what the plugin defines. */
   async definitions(): Promise<PluginDefinitions> {
     return (await this.keeper.start()).definitions;
