@@ -121,6 +121,13 @@ export class PluginRegistry {
   private readonly sandboxes = new Map<string, PluginSandbox>();
   /** Shared sandboxes this registry holds, by plugin (see RegistryContext.sharedSandboxes). */
   private readonly shared = new Map<string, SharedSandboxHandle>();
+  /**
+   * Each shared plugin's sandbox key, as of `overlays` (bumped by every overlayEnv and its undo,
+   * the only changes to this registry's environment and grants): hashing the whole environment
+   * again on every model call cost `pincer serve` ~1 % of its main thread.
+   */
+  private readonly sharedKeys = new Map<string, { overlays: number; key: string }>();
+  private overlays = 0;
   private readonly bundleHashes = new Map<string, string>();
   private readonly toolMetas: ToolMetaCache;
   private readonly snapshots: SnapshotCache | undefined;
@@ -470,6 +477,7 @@ export class PluginRegistry {
   overlayEnv(values: Record<string, string>): () => void {
     const previous = new Map(Object.keys(values).map((name) => [name, this.env[name]] as const));
     Object.assign(this.env, values);
+    this.overlays++;
     const added: Array<{ net: string[]; host: string }> = [];
     for (const record of this.records) {
       const granted = record.grants.env.filter((name) => Object.hasOwn(values, name));
@@ -481,6 +489,7 @@ export class PluginRegistry {
       }
     }
     return () => {
+      this.overlays++;
       for (const [name, value] of previous) {
         if (value === undefined) delete this.env[name];
         else this.env[name] = value;
@@ -528,8 +537,10 @@ export class PluginRegistry {
       ...(this.context.osSandbox ? { osSandbox: this.context.osSandbox } : {}),
       ...(this.context.sandboxLimits ? { sandboxLimits: this.context.sandboxLimits } : {}),
     };
-    const key = sharedSandboxKey(record, settings);
     const name = record.manifest.name;
+    const known = this.sharedKeys.get(name);
+    const key = known?.overlays === this.overlays ? known.key : sharedSandboxKey(record, settings);
+    this.sharedKeys.set(name, { overlays: this.overlays, key });
     const held = this.shared.get(name);
     if (held?.key === key) return held.sandbox;
     // Copies: what this registry later changes in place (overlayEnv) must not reach the other sessions.

@@ -39,7 +39,7 @@ export class ProcessRecords {
       pgid: group.pgid,
       label: group.label.length > 200 ? `${group.label.slice(0, 199)}…` : group.label,
       ownerPid: process.pid,
-      ownerStart: startTimeOf(process.pid) ?? "",
+      ownerStart: ownStart(),
       leaderStart: startTimeOf(group.pgid) ?? "",
       startedAt: new Date().toISOString(),
     };
@@ -124,6 +124,13 @@ export function describeSurvivors(survivors: Survivor[]): string[] {
     (survivor) =>
       `A command an earlier Pincer session started is still running (it ended without stopping it): ${survivor.label} — process group ${survivor.pgid}, started ${survivor.startedAt}. Stop it with: ${survivor.kill}`,
   );
+}
+
+/** This process's start time (it does not change: read once, not for every command). */
+let ownStartTime: string | undefined;
+function ownStart(): string {
+  ownStartTime ??= startTimeOf(process.pid) ?? "";
+  return ownStartTime;
 }
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
