@@ -74,6 +74,39 @@ describe("RequestWire", () => {
     const restarted = JSON.parse(wire.encode(request([a, b, c]), {}));
     expect(restarted.added).toHaveLength(3);
   });
+
+  it("keeps each conversation's messages apart: sessions taking turns on one isolate bring only their new ones", () => {
+    const wire = new RequestWire();
+    const isolate = {};
+    const [a1, a2, b1, b2] = [user("a1"), user("a2"), user("b1"), user("b2")];
+    const texts = (json: string) => JSON.parse(json).added.map(([, message]: [number, Message]) => message.content);
+    expect(texts(wire.encode(request([a1]), isolate))).toEqual(["a1"]);
+    expect(texts(wire.encode(request([b1]), isolate))).toEqual(["b1"]);
+    expect(texts(wire.encode(request([a1, a2]), isolate))).toEqual(["a2"]);
+    expect(texts(wire.encode(request([b1, b2]), isolate))).toEqual(["b2"]);
+  });
+
+  it("lets go of the least recently used conversation past its bounds, and tells the isolate to", () => {
+    const wire = new RequestWire({ threads: 2, bytes: 1024 * 1024 });
+    const isolate = {};
+    const [a, b, c] = [user("a"), user("b"), user("c")];
+    const sent = (messages: Message[]) => JSON.parse(wire.encode(request(messages), isolate));
+    const first = sent([a]);
+    const second = sent([b]);
+    sent([a]);
+    // Three conversations, two kept: b (used longest ago) goes.
+    const third = sent([c]);
+    expect(third.drop).toEqual([second.thread]);
+    expect(new Set([first.thread, second.thread, third.thread]).size).toBe(3);
+    expect(sent([a]).added).toEqual([]);
+    expect(sent([b]).added).toHaveLength(1);
+    // By size too: a conversation larger than the bound leaves it alone, but the others go.
+    const small = new RequestWire({ threads: 10, bytes: 60 });
+    const big = user("x".repeat(80));
+    small.encode(request([a]), isolate);
+    expect(JSON.parse(small.encode(request([big]), isolate)).drop).toHaveLength(1);
+    expect(JSON.parse(small.encode(request([big]), isolate)).added).toEqual([]);
+  });
 });
 
 describe("model requests into a provider's isolate", () => {
@@ -88,6 +121,28 @@ describe("model requests into a provider's isolate", () => {
     // Another conversation beside it (a summary's), then the first again: both are held.
     expect((await seen(request([user("summarise"), c]))).texts).toEqual(["summarise", "third"]);
     expect((await seen(request([a, c]))).texts).toEqual(["task", "third"]);
+  });
+
+  it("reach the provider whole while conversations take turns, and after one is let go of", async () => {
+    const roots = Array.from({ length: 70 }, (_, index) => user(`root ${index}`));
+    const next = roots.map((root, index) => [root, user(`next ${index}`)]);
+    for (const [index, root] of roots.entries()) expect((await seen(request([root]))).texts).toEqual([`root ${index}`]);
+    // Past KEPT_THREADS the first ones were let go of: they cross again, whole and right.
+    for (const [index, messages] of next.entries()) {
+      expect((await seen(request(messages))).texts).toEqual([`root ${index}`, `next ${index}`]);
+    }
+  });
+
+  it("take an id to mean what the host sent last (a snapshot's warm-up may have left it meaning another)", async () => {
+    const wire = (box as unknown as { wire: RequestWire }).wire;
+    const encode = vi.spyOn(wire, "encode");
+    const raw = (thread: number, text: string) =>
+      JSON.stringify({ thread, drop: [], ids: [1e9], added: [[1e9, user(text)]], request: request([]) });
+    encode.mockImplementationOnce(() => raw(0, "left by a warm-up"));
+    expect((await seen(request([user("unused")]))).texts).toEqual(["left by a warm-up"]);
+    encode.mockImplementationOnce(() => raw(7, "the host's"));
+    expect((await seen(request([user("unused")]))).texts).toEqual(["the host's"]);
+    encode.mockRestore();
   });
 
   it("are sent again whole when the isolate does not hold a message the host believes it does", async () => {

@@ -8,14 +8,23 @@ import type { Message, ModelRequest } from "@pincer/kernel";
  * the isolate and left it there as garbage for the isolate's collector: a cost per call that grew
  * with the context (an ML intern's 300-call run spent more of its harness time on that than on
  * anything else). So each message object gets an id, is serialized once, and crosses once: the
- * isolate keeps the messages of the last KEPT_REQUESTS requests (frozen, as a provider must not
- * change what it is given), and a request names its messages by id, bringing only those the isolate
- * does not hold. The host mirrors what the isolate holds; should they ever disagree (the isolate
+ * isolate keeps the messages of each conversation's (thread's, named by its first message) last
+ * KEPT_REQUESTS requests (frozen, as a provider must not change what it is given), and a request
+ * names its messages by id, bringing only those the isolate does not hold for its thread. The host mirrors what the isolate holds; should they ever disagree (the isolate
  * restarted, calls taken out of order), the isolate answers `resend` and the request goes again whole.
  */
 
-/** Requests whose messages the isolate keeps: a model call's and one beside it (a summary, a subagent's). */
+/** Requests whose messages the isolate keeps per conversation: a model call's and one beside it (a summary, a subagent's). */
 export const KEPT_REQUESTS = 2;
+/**
+ * Conversations whose messages the isolate keeps at once, the least recently used let go first.
+ * One provider isolate serves every session of `pincer serve` (SharedSandboxes): with one window
+ * for all of them, fifty sessions taking turns each found the others' messages there and sent their
+ * whole context again on every call.
+ */
+export const KEPT_THREADS = 64;
+/** And at most about this much of their messages' JSON (what the isolate holds, parsed). */
+export const KEPT_BYTES = 32 * 1024 * 1024;
 
 const ids = new WeakMap<Message, number>();
 const texts = new WeakMap<Message, string>();
@@ -39,46 +48,91 @@ function jsonOf(message: Message): string {
   return text;
 }
 
+/** What the isolate holds for one conversation, named by its first message (0: none). */
+interface Thread {
+  /** The ids of its last KEPT_REQUESTS requests, oldest first. */
+  recent: number[][];
+  /** The JSON bytes of its last request's messages. */
+  bytes: number;
+}
+
 /** The host's half, one per isolate host: what the isolate holds, as this side sent it. */
 export class RequestWire {
   private isolate: object | undefined;
-  /** The ids of the last KEPT_REQUESTS requests sent to `isolate`, oldest first. */
-  private recent: number[][] = [];
+  /** By thread id, least recently used first. */
+  private threads = new Map<number, Thread>();
+  private heldBytes = 0;
+  /** Threads let go of here, for the isolate to let go of with the next request. */
+  private dropped: number[] = [];
+
+  constructor(
+    private readonly kept: { threads: number; bytes: number } = { threads: KEPT_THREADS, bytes: KEPT_BYTES },
+  ) {}
 
   /**
    * `request` as the isolate's half reads it (REQUEST_WIRE_INSIDE). `isolate` identifies the running
    * isolate (a restarted one holds nothing); `whole` sends every message, after a `resend`.
    */
   encode(request: ModelRequest, isolate: object, whole = false): string {
-    if (isolate !== this.isolate || whole) {
+    if (isolate !== this.isolate) {
       this.isolate = isolate;
-      this.recent = [];
+      this.threads.clear();
+      this.heldBytes = 0;
+      this.dropped = [];
     }
-    const held = new Set(this.recent.flat());
+    const first = request.messages[0];
+    const threadId = first === undefined ? 0 : idOf(first);
+    const thread = this.threads.get(threadId);
+    if (thread) this.forget(threadId, thread);
+    // After a `resend` the isolate lets go of the thread too: both halves start it again.
+    if (thread && whole) this.dropped.push(threadId);
+    const held = new Set(thread && !whole ? thread.recent.flat() : []);
     const order: number[] = [];
     const added: string[] = [];
+    let bytes = 0;
     for (const message of request.messages) {
       const id = idOf(message);
+      const json = jsonOf(message);
       order.push(id);
+      bytes += json.length;
       if (!held.has(id)) {
         held.add(id);
-        added.push(`[${id},${jsonOf(message)}]`);
+        added.push(`[${id},${json}]`);
       }
     }
-    this.recent = [...this.recent, order].slice(-KEPT_REQUESTS);
+    // Most recently used last; the least recently used others go past the bounds.
+    this.threads.set(threadId, {
+      recent: [...(thread && !whole ? thread.recent : []), order].slice(-KEPT_REQUESTS),
+      bytes,
+    });
+    this.heldBytes += bytes;
+    for (const [oldest, kept] of this.threads) {
+      if (oldest === threadId || (this.threads.size <= this.kept.threads && this.heldBytes <= this.kept.bytes)) break;
+      this.forget(oldest, kept);
+      this.dropped.push(oldest);
+    }
+    const drop = this.dropped;
+    this.dropped = [];
     const { messages: _messages, ...rest } = request;
-    return `{"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+    return `{"thread":${threadId},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+  }
+
+  private forget(threadId: number, thread: Thread): void {
+    this.threads.delete(threadId);
+    this.heldBytes -= thread.bytes;
   }
 }
 
 /**
  * The isolate's half, evaluated in the prelude's scope (`parse` is the prelude's own JSON.parse):
  * `requestFromWire(json)` is the ModelRequest, or null when a message it names is not held (the
- * host then sends the request whole).
+ * host then sends the request whole). A message is held while a kept request of any thread names it.
  */
 export const REQUEST_WIRE_INSIDE = `
+  /** id -> [message, how many kept requests name it] */
   const heldMessages = new Map();
-  let recentIds = [];
+  /** thread -> the ids of its last ${KEPT_REQUESTS} requests */
+  const wireThreads = new Map();
   const freeze = Object.freeze;
   const isFrozen = Object.isFrozen;
   const deepFreeze = (value) => {
@@ -91,18 +145,42 @@ export const REQUEST_WIRE_INSIDE = `
     }
     return value;
   };
+  const releaseIds = (ids) => {
+    for (const id of ids) {
+      const held = heldMessages.get(id);
+      if (held !== undefined && --held[1] <= 0) heldMessages.delete(id);
+    }
+  };
   const requestFromWire = (json) => {
     const wire = parse(json);
-    for (const [id, message] of wire.added) heldMessages.set(id, deepFreeze(message));
+    for (const thread of wire.drop) {
+      const recent = wireThreads.get(thread);
+      wireThreads.delete(thread);
+      if (recent !== undefined) for (const ids of recent) releaseIds(ids);
+    }
+    // What the host sends is what the id means from now on (a snapshot's warm-up may have left the
+    // same ids behind, meaning other messages).
+    for (const [id, message] of wire.added) {
+      const held = heldMessages.get(id);
+      if (held === undefined) heldMessages.set(id, [deepFreeze(message), 0]);
+      else held[0] = deepFreeze(message);
+    }
     const messages = [];
     for (const id of wire.ids) {
-      const message = heldMessages.get(id);
-      if (message === undefined) return null;
-      messages.push(message);
+      const held = heldMessages.get(id);
+      if (held === undefined) break;
+      messages.push(held[0]);
     }
-    recentIds = [...recentIds, wire.ids].slice(-${KEPT_REQUESTS});
-    const keep = new Set(recentIds.flat());
-    for (const id of [...heldMessages.keys()]) if (!keep.has(id)) heldMessages.delete(id);
-    return { ...wire.request, messages };
+    const complete = messages.length === wire.ids.length;
+    if (complete) {
+      for (const id of wire.ids) heldMessages.get(id)[1]++;
+      const recent = wireThreads.get(wire.thread) ?? [];
+      recent.push(wire.ids);
+      if (recent.length > ${KEPT_REQUESTS}) releaseIds(recent.shift());
+      wireThreads.set(wire.thread, recent);
+    }
+    // What came but no kept request names (all of it, when a message was missing) is not kept.
+    for (const [id] of wire.added) if (heldMessages.get(id)?.[1] === 0) heldMessages.delete(id);
+    return complete ? { ...wire.request, messages } : null;
   };
 `;

@@ -173,7 +173,7 @@ export const WARM_UP = `(async () => {
     for (const [kind, messages] of Object.entries(conversations)) {
       await step("stream " + provider.id + " " + kind, async () => {
         const added = messages.map((message) => [++nextMessage, message]);
-        const wire = { ids: added.map(([id]) => id), added, request: { model, systemPrompt: "Warm up.", tools, maxOutputTokens: 1024 } };
+        const wire = { thread: 0, drop: [], ids: added.map(([id]) => id), added, request: { model, systemPrompt: "Warm up.", tools, maxOutputTokens: 1024 } };
         const callId = "warm-up-" + ++nextCall;
         const seen = [];
         events.set(callId, seen);
