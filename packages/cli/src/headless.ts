@@ -1,4 +1,12 @@
-import { emptyUsage, jsonChunks, type KernelEvent, SessionBusyError, type TurnResult } from "@pincer/kernel";
+import {
+  emptyUsage,
+  jsonChunks,
+  type KernelEvent,
+  piecesOf,
+  SessionBusyError,
+  type TurnResult,
+  textPieces,
+} from "@pincer/kernel";
 import { prepareSession, type SessionOptions } from "@pincer/runtime";
 import { abortOnSignals, exitCodeFor } from "./abort-on-signal.js";
 import { runHeadlessCommand } from "./headless-command.js";
@@ -30,10 +38,15 @@ function* jsonLine(value: unknown): Generator<string> {
   yield "\n";
 }
 
-/** A text answer a mebibyte at a time, ending in a newline. */
-function* textSlices(text: string): Generator<string> {
-  for (let at = 0; at < text.length; at += TEXT_SLICE) yield text.slice(at, at + TEXT_SLICE);
-  if (text && !text.endsWith("\n")) yield "\n";
+/**
+ * A text answer a mebibyte at a time, ending in a newline: read from its flat pieces where the
+ * kernel kept them (long-text.ts), so a long answer is never flattened into one more copy.
+ */
+function* textSlices(pieces: readonly string[]): Generator<string> {
+  for (const piece of pieces)
+    for (let at = 0; at < piece.length; at += TEXT_SLICE) yield piece.slice(at, at + TEXT_SLICE);
+  const last = pieces.findLast((piece) => piece.length > 0);
+  if (last && !last.endsWith("\n")) yield "\n";
 }
 
 export interface HeadlessOptions extends SessionOptions {
@@ -184,6 +197,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const stopped = commandLineStop(result);
   const summary = resultLine({
     result: stopped ? { ...result, error: stopped } : result,
+    textPieces: piecesOf(result, "text"),
     sessionId: session.id,
     durationMs: Date.now() - started,
     denials,
@@ -192,7 +206,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const spent = spendSummary(kernel.spending.breakdown());
   if (spent) write(stderr, `${style.dim("$")} ${spent}\n`);
   if (options.outputFormat === "text") {
-    await writePaced(stdout, textSlices(result.text), pipes.closed);
+    await writePaced(stdout, textSlices(textPieces(result, "text")), pipes.closed);
   } else {
     await writePaced(stdout, jsonLine(summary), pipes.closed);
   }

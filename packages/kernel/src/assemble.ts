@@ -1,3 +1,4 @@
+import { attachPieces } from "./long-text.js";
 import type { AssistantMessage, StopReason, TextContent, ThinkingContent, TokenUsage, ToolCall } from "./messages.js";
 import { emptyUsage } from "./messages.js";
 import type { ProviderEvent } from "./provider.js";
@@ -151,10 +152,17 @@ export class MessageAssembler {
 
   /** A text or thinking block with its streamed text in place. */
   private finished(block: TextContent | ThinkingContent): TextContent | ThinkingContent {
-    const text = this.texts.get(block)?.text() ?? "";
-    if (block.type === "text") return { ...block, text };
+    const pieces = this.texts.get(block);
+    const text = pieces?.text() ?? "";
+    if (block.type === "text") {
+      const done: TextContent = { ...block, text };
+      attachPieces(done, "text", pieces?.pieces());
+      return done;
+    }
     const signature = this.signatures.get(block)?.text();
-    return { ...block, thinking: text, ...(signature ? { signature } : {}) };
+    const done: ThinkingContent = { ...block, thinking: text, ...(signature ? { signature } : {}) };
+    attachPieces(done, "thinking", pieces?.pieces());
+    return done;
   }
 
   private toToolCall(id: string, call: OpenToolCall): ToolCall {

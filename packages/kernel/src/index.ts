@@ -7,6 +7,7 @@ export { checkVerdict, HookDispatcher, type ToolCallGate } from "./hook-dispatch
 export * from "./hooks.js";
 export { jsonChunks } from "./json-chunks.js";
 export { createKernel, Kernel, type KernelOptions } from "./kernel.js";
+export { attachPieces, piecesOf, textPieces } from "./long-text.js";
 export * from "./loop-guard.js";
 export * from "./messages.js";
 export { callModel, DEFAULT_RETRY, type ModelCallResult, type RetryPolicy } from "./model-call.js";

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { textPieces } from "./long-text.js";
 
 /** Strings longer than this are written in slices of this size. */
 const SLICE_CHARS = 1 << 20;
@@ -7,14 +8,16 @@ const SLICE_CHARS = 1 << 20;
  * `JSON.stringify(value)` as a sequence of pieces, none much longer than a mebibyte: a long string
  * (a model's 50 MB answer, a big tool result) is escaped a slice at a time instead of into one
  * more copy of itself. Joined, the pieces are exactly JSON.stringify's output; written one by one,
- * a large entry or output line costs a slice of memory, not another copy of the whole.
+ * a large entry or output line costs a slice of memory, not another copy of the whole. A long
+ * string whose flat pieces are on record (long-text.ts) is read from them, and never flattened.
  */
 export function* jsonChunks(value: unknown): Generator<string> {
-  const long: string[] = [];
+  const long: Array<readonly string[]> = [];
   const marker = `@@pincer-long-${randomBytes(6).toString("hex")}-`;
-  const skeleton = JSON.stringify(value, (_key, item: unknown) => {
+  const skeleton = JSON.stringify(value, function (this: unknown, key: string, item: unknown) {
     if (typeof item !== "string" || item.length <= SLICE_CHARS) return item;
-    long.push(item);
+    // `this` is the object (or array) that holds the string.
+    long.push(this !== null && typeof this === "object" ? textPieces(this, key) : [item]);
     return `${marker}${long.length - 1}@@`;
   });
   if (long.length === 0) {
@@ -42,13 +45,18 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
  */
 const ESCAPE_CHARS = 1 << 15;
 
-/** A string as JSON (quotes included), a slice at a time; a slice never splits a surrogate pair. */
-function* escapedInSlices(text: string): Generator<string> {
+/**
+ * A string, given as its flat pieces, as JSON (quotes included), a slice at a time; a slice never
+ * splits a surrogate pair (nor does a piece: see text-pieces.ts).
+ */
+function* escapedInSlices(pieces: readonly string[]): Generator<string> {
   yield '"';
-  for (const slice of slices(text, SLICE_CHARS)) {
-    // Prose often needs no escaping: then the slice (a view into the text, not a copy) is its own JSON.
-    if (!NEEDS_ESCAPING.test(slice)) yield slice;
-    else for (const part of slices(slice, ESCAPE_CHARS)) yield JSON.stringify(part).slice(1, -1);
+  for (const piece of pieces) {
+    for (const slice of slices(piece, SLICE_CHARS)) {
+      // Prose often needs no escaping: then the slice (a view into the text, not a copy) is its own JSON.
+      if (!NEEDS_ESCAPING.test(slice)) yield slice;
+      else for (const part of slices(slice, ESCAPE_CHARS)) yield JSON.stringify(part).slice(1, -1);
+    }
   }
   yield '"';
 }

@@ -89,11 +89,9 @@ export function emptyUsage(): Usage {
   };
 }
 
-/** Concatenated text of a message's text blocks. */
+/** Concatenated text of a message's text blocks (the block's own string when there is one). */
 export function messageText(message: Message): string {
   if (typeof message.content === "string") return message.content;
-  return message.content
-    .filter((block): block is TextContent => block.type === "text")
-    .map((block) => block.text)
-    .join("");
+  const texts = message.content.filter((block): block is TextContent => block.type === "text");
+  return texts.length === 1 ? texts[0]!.text : texts.map((block) => block.text).join("");
 }

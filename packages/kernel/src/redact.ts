@@ -6,8 +6,14 @@
 
 export const REDACTED = "[REDACTED]";
 
-/** Returns the text with every secret replaced by `[REDACTED]`. Pure and idempotent. */
-export type Redactor = (text: string) => string;
+/**
+ * Returns the text with every secret replaced by `[REDACTED]`. Pure and idempotent. `findsNothingIn`,
+ * where the redactor can tell, says whether the text that `pieces` make joined holds nothing it
+ * would replace, read piece by piece: a 50 MB answer is then written as it is, never flattened
+ * into one more copy for the regular expressions (long-text.ts). Without it, or when it says
+ * false, the text is redacted whole.
+ */
+export type Redactor = ((text: string) => string) & { findsNothingIn?: (pieces: readonly string[]) => boolean };
 
 export interface RedactorOptions {
   /** Exact secret values. Values shorter than 8 characters are ignored: they would match ordinary text. */
@@ -22,6 +28,8 @@ export const MIN_SECRET_LENGTH = 8;
 interface Rule {
   pattern: RegExp;
   replacement: string;
+  /** Strings of which every match holds at least one: text with none of them cannot match. */
+  needles: readonly string[];
 }
 
 /**
@@ -35,21 +43,27 @@ const BUILT_IN_RULES: readonly Rule[] = [
   {
     pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g,
     replacement: REDACTED,
+    needles: ["PRIVATE KEY-----"],
   },
   // Anthropic `sk-ant-…`, OpenAI `sk-…`, `sk-proj-…`, `sk-svcacct-…`.
-  { pattern: /\bsk-(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g, replacement: REDACTED },
+  { pattern: /\bsk-(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g, replacement: REDACTED, needles: ["sk-"] },
   // Hugging Face.
-  { pattern: /\bhf_[A-Za-z0-9]{30,}/g, replacement: REDACTED },
+  { pattern: /\bhf_[A-Za-z0-9]{30,}/g, replacement: REDACTED, needles: ["hf_"] },
   // GitHub classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens.
-  { pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}/g, replacement: REDACTED },
-  { pattern: /\bgithub_pat_[A-Za-z0-9_]{22,}/g, replacement: REDACTED },
+  {
+    pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
+    replacement: REDACTED,
+    needles: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+  },
+  { pattern: /\bgithub_pat_[A-Za-z0-9_]{22,}/g, replacement: REDACTED, needles: ["github_pat_"] },
   // AWS access key ids (long-lived AKIA, temporary ASIA).
-  { pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement: REDACTED },
+  { pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement: REDACTED, needles: ["AKIA", "ASIA"] },
   // `Authorization: Bearer <token>` in logs, curl commands, headers. The scheme is kept so the
   // text still reads sensibly.
   {
     pattern: /\b([Bb]earer\s+)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{12,}=*/g,
     replacement: `$1${REDACTED}`,
+    needles: ["Bearer", "bearer"],
   },
 ];
 
@@ -58,13 +72,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secretRule = exactValuesRule(options.secrets ?? []);
   if (secretRule) rules.push(secretRule);
   rules.push(...BUILT_IN_RULES);
+  // A pattern of the user's has no known needle: with one, every text is redacted whole.
+  const needles = options.patterns?.length ? undefined : rules.flatMap((rule) => rule.needles);
   for (const pattern of options.patterns ?? []) {
     // A non-global pattern would replace only the first occurrence.
     const global = pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
-    rules.push({ pattern: global, replacement: REDACTED });
+    rules.push({ pattern: global, replacement: REDACTED, needles: [] });
   }
 
-  return (text: string): string => {
+  const redact: Redactor = (text: string): string => {
     if (text.length < MIN_SECRET_LENGTH) return text;
     let result = text;
     for (const rule of rules) {
@@ -73,6 +89,22 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     return result;
   };
+  if (needles) redact.findsNothingIn = (pieces) => !holdsAny(pieces, needles);
+  return redact;
+}
+
+/** Whether any needle occurs in the pieces joined, also across the seams between pieces. */
+function holdsAny(pieces: readonly string[], needles: readonly string[]): boolean {
+  const search = new RegExp(needles.map(escapeRegExp).join("|"));
+  // Enough of the text before a seam to hold all but the last character of any needle.
+  const reach = Math.max(...needles.map((needle) => needle.length)) - 1;
+  let before = "";
+  for (const piece of pieces) {
+    if (search.test(piece)) return true;
+    if (reach > 0 && search.test(before + piece.slice(0, reach))) return true;
+    before = piece.length >= reach ? piece.slice(piece.length - reach) : (before + piece).slice(-reach);
+  }
+  return false;
 }
 
 function exactValuesRule(secrets: readonly string[]): Rule | undefined {
@@ -81,7 +113,7 @@ function exactValuesRule(secrets: readonly string[]): Rule | undefined {
   // Longest first, so a secret that contains another is replaced whole.
   usable.sort((a, b) => b.length - a.length);
   // `$` in a replacement string is special, so use a function.
-  return { pattern: new RegExp(usable.map(escapeRegExp).join("|"), "g"), replacement: REDACTED };
+  return { pattern: new RegExp(usable.map(escapeRegExp).join("|"), "g"), replacement: REDACTED, needles: usable };
 }
 
 function escapeRegExp(text: string): string {

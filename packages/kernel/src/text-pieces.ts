@@ -6,10 +6,14 @@ const BLOCK_CHARS = 1 << 20;
  * Appending deltas with `+=` kept every delta (tens of thousands for a long answer, each its own
  * object, most of them moved through the young generation into the old one) alive until the
  * whole was read. Here the deltas of a block are joined once it holds a mebibyte, so they die
- * young, and the answer lives in large blocks with little waste around them.
+ * young, and the answer lives in large blocks with little waste around them. The whole text is
+ * the blocks joined with `+` (a rope: no copy), and the blocks themselves are there for writers
+ * that walk them in order (long-text.ts), so a long answer is never flattened into a second copy.
+ * A block never ends between the two halves of a surrogate pair, so each is valid on its own.
  */
 export class TextPieces {
   private done = "";
+  private blocks: string[] = [];
   private open: string[] = [];
   private openChars = 0;
 
@@ -17,7 +21,7 @@ export class TextPieces {
     if (delta === "") return;
     this.open.push(delta);
     this.openChars += delta.length;
-    if (this.openChars >= BLOCK_CHARS) this.seal();
+    if (this.openChars >= BLOCK_CHARS) this.seal(false);
   }
 
   get length(): number {
@@ -26,14 +30,30 @@ export class TextPieces {
 
   /** The whole text so far. */
   text(): string {
-    this.seal();
+    this.seal(true);
     return this.done;
   }
 
-  private seal(): void {
+  /** The whole text so far as flat blocks, in order (one block, or none, for a short text). */
+  pieces(): readonly string[] {
+    this.seal(true);
+    return [...this.blocks];
+  }
+
+  /** Joins the open deltas into a block; `whole` when no more may follow right now (nothing is held back). */
+  private seal(whole: boolean): void {
     if (this.open.length === 0) return;
-    this.done += this.open.length === 1 ? this.open[0]! : this.open.join("");
+    let block = this.open.length === 1 ? this.open[0]! : this.open.join("");
     this.open = [];
     this.openChars = 0;
+    const last = block.charCodeAt(block.length - 1);
+    if (!whole && block.length > 1 && last >= 0xd800 && last <= 0xdbff) {
+      // A high surrogate waits for its pair in the next block.
+      this.open.push(block.slice(-1));
+      this.openChars = 1;
+      block = block.slice(0, -1);
+    }
+    this.blocks.push(block);
+    this.done += block;
   }
 }

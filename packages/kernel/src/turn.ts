@@ -3,6 +3,7 @@ import { priceUsage } from "./catalog.js";
 import type { DeferredOffers } from "./deferred-tools.js";
 import type { EventBus, TurnResult, TurnStopReason } from "./events.js";
 import type { HookDispatcher } from "./hook-dispatch.js";
+import { attachPieces, detachPieces, piecesOf } from "./long-text.js";
 import type { LoopGuard, LoopKind } from "./loop-guard.js";
 import type { AssistantMessage, ToolCall, ToolResultMessage } from "./messages.js";
 import { messageText } from "./messages.js";
@@ -51,14 +52,20 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
   const { bus } = deps;
   let steps = 0;
   let lastText = "";
-  const finish = (stopReason: TurnStopReason, error?: string, stop?: TurnStop): TurnResult => ({
-    stopReason,
-    steps,
-    usage: deps.usage.turn,
-    text: lastText,
-    ...(error ? { error } : {}),
-    ...(stop ? { stop } : {}),
-  });
+  /** The flat pieces of a long last text, for the front end's writer (long-text.ts). */
+  let lastPieces: readonly string[] | undefined;
+  const finish = (stopReason: TurnStopReason, error?: string, stop?: TurnStop): TurnResult => {
+    const result: TurnResult = {
+      stopReason,
+      steps,
+      usage: deps.usage.turn,
+      text: lastText,
+      ...(error ? { error } : {}),
+      ...(stop ? { stop } : {}),
+    };
+    attachPieces(result, "text", lastPieces);
+    return result;
+  };
 
   deps.hooks.resetHalt();
   const halt = () => {
@@ -102,7 +109,17 @@ export async function runTurn(deps: TurnDeps, prompt: string, signal: AbortSigna
     deps.usage.model(message.usage);
     if (message.content.length > 0) append(deps, message);
     bus.emit({ type: "assistant_message", message });
-    lastText = messageText(message) || lastText;
+    const text = messageText(message);
+    if (text) {
+      lastText = text;
+      const blocks = message.content.filter((block) => block.type === "text");
+      lastPieces = blocks.length === 1 ? piecesOf(blocks[0]!, "text") : undefined;
+    }
+    // The session file and the listeners took what they need of the pieces (see detachPieces).
+    for (const block of message.content) {
+      if (block.type === "text") detachPieces(block, "text");
+      else if (block.type === "thinking") detachPieces(block, "thinking");
+    }
 
     if (message.stopReason === "aborted") return finish("aborted");
     if (result.error) return finish("error", result.error.message, { code: "error", message: result.error.message });

@@ -6,7 +6,7 @@ import type {
   TurnResult,
   Usage,
 } from "@pincer/kernel";
-import { formatUsd, messageText } from "@pincer/kernel";
+import { attachPieces, formatUsd, messageText, piecesOf } from "@pincer/kernel";
 
 /**
  * Headless output in Claude Code's `stream-json` / `json` shapes, so scripts and SDK
@@ -19,9 +19,18 @@ export function assistantLine(message: AssistantMessage, sessionId: string) {
     message: {
       role: "assistant",
       model: message.model,
+      // A long text keeps its flat pieces (long-text.ts): the line is written from them, never flattened.
       content: message.content.map((block) => {
-        if (block.type === "text") return { type: "text", text: block.text };
-        if (block.type === "thinking") return { type: "thinking", thinking: block.thinking };
+        if (block.type === "text") {
+          const line = { type: "text", text: block.text };
+          attachPieces(line, "text", piecesOf(block, "text"));
+          return line;
+        }
+        if (block.type === "thinking") {
+          const line = { type: "thinking", thinking: block.thinking };
+          attachPieces(line, "thinking", piecesOf(block, "thinking"));
+          return line;
+        }
         return { type: "tool_use", id: block.id, name: block.name, input: block.arguments };
       }),
       stop_reason: message.stopReason,
@@ -69,6 +78,8 @@ export function resultLine(options: {
   denials: PermissionDenial[];
   /** What the run spent, by kind (Pincer's addition to the line). */
   spend?: SpendBreakdown;
+  /** The flat pieces of `result.text`, where `result` is a copy that lost them (long-text.ts). */
+  textPieces?: readonly string[] | undefined;
 }) {
   const { result } = options;
   const failed = result.stopReason !== "end_turn" || options.denials.length > 0;
@@ -78,7 +89,7 @@ export function resultLine(options: {
       : result.stopReason === "max_turns"
         ? "error_max_turns"
         : "error_during_execution";
-  return {
+  const line = {
     type: "result",
     subtype,
     is_error: failed,
@@ -92,6 +103,8 @@ export function resultLine(options: {
     permission_denials: options.denials,
     ...(options.spend ? { spend: spendFields(options.spend) } : {}),
   };
+  if (result.error === undefined) attachPieces(line, "result", options.textPieces ?? piecesOf(result, "text"));
+  return line;
 }
 
 /** `spend` on the result line: the model's cost and the costed calls' estimates by kind (job, endpoint, tool). */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { jsonChunks } from "../json-chunks.js";
+import { attachPieces, piecesOf } from "../long-text.js";
 import type { Redactor } from "../redact.js";
 import { ContextView } from "./context-view.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
@@ -357,6 +358,13 @@ function redactDeep(value: unknown, redact: Redactor): unknown {
   if (typeof withJson.toJSON === "function") return redactDeep(withJson.toJSON(), redact);
   // Null prototype, so a "__proto__" key in tool arguments is copied as data.
   const copy: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value)) copy[redact(key)] = redactDeep(item, redact);
+  for (const [key, item] of Object.entries(value)) {
+    // A long answer in flat pieces that hold no secret is kept as it is, never flattened (long-text.ts).
+    const pieces = typeof item === "string" ? piecesOf(value, key) : undefined;
+    if (pieces && redact.findsNothingIn?.(pieces) && redact(key) === key) {
+      copy[key] = item;
+      attachPieces(copy, key, pieces);
+    } else copy[redact(key)] = redactDeep(item, redact);
+  }
   return copy;
 }
