@@ -16,25 +16,29 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
 } else {
-  // A one-shot starts with V8's optimizing compilers (Maglev, TurboFan) off, for its first second.
-  // Their code is ~8 MiB of the node binary, paged in the first time either compiles anything:
-  // a turn of a few hundred ms paid that to optimize a few functions (path normalisation, the
-  // SDK's SSE line splitter) that it then barely ran. A longer run gets them back after the
-  // second, for whatever is hot by then. V8 reads both flags at each tier-up. While they differ
-  // from Node's own, Node's code cache of its built-ins does not fit, so the built-ins a turn
-  // loads anyway (http for the model call, crypto for ids and cache keys, os, and util's
-  // parseArgs, which the fast path parses with) load first; the compile cache below comes after,
-  // since its directory is keyed by the flags.
+  // A one-shot starts with V8's optimizing compilers (Maglev, TurboFan) off, for its first half
+  // second of CPU time. Their code is ~8 MiB of the node binary, paged in the first time either
+  // compiles anything: a turn (~0.2 s) paid that to optimize a few functions (path normalisation,
+  // the SDK's SSE line splitter) that it then barely ran. A longer run gets them back after that,
+  // for whatever is hot by then. V8 reads both flags at each tier-up. While they differ from
+  // Node's own, Node's code cache of its built-ins does not fit, so the built-ins a turn loads
+  // anyway (http for the model call, crypto for ids and cache keys, os, and util's parseArgs,
+  // which the fast path parses with) load first; the compile cache below comes after, since its
+  // directory is keyed by the flags.
   if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) {
     for (const name of ["node:http", "node:crypto", "node:os"]) process.getBuiltinModule(name);
     void process.getBuiltinModule("node:util").parseArgs;
     const v8 = process.getBuiltinModule("node:v8");
     v8.setFlagsFromString("--no-maglev");
     v8.setFlagsFromString("--no-turbofan");
-    setTimeout(() => {
+    // By CPU time, not wall time: a loaded machine stretches a short turn past any wall clock.
+    const tiers = setInterval(() => {
+      const { user, system } = process.cpuUsage();
+      if (user + system < 500_000) return;
+      clearInterval(tiers);
       v8.setFlagsFromString("--maglev");
       v8.setFlagsFromString("--turbofan");
-    }, 1000).unref();
+    }, 100).unref();
   }
   // V8's code cache on disk (Node's own mechanism, under the OS temp dir): later runs skip
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
