@@ -138,7 +138,7 @@ function writeWithToEsmOnce(result) {
     // if every character is Latin-1: one arrow in a comment made the 1.1 MB chunk every run loads
     // a 2.2 MB string. esbuild escapes strings, templates and regular expressions already (its
     // ASCII charset) but copies comments; the same \u escape means the same character in code.
-    if (file.path.endsWith(".js")) text = text.replace(/[^\x00-\x7f]/g, asciiEscape);
+    if (file.path.endsWith(".js")) text = text.replace(/[\u0080-\uffff]/g, asciiEscape);
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, text);
   }
