@@ -9,8 +9,13 @@ import type {
  * Pincer's conversation as Chat Completions messages. Thinking blocks are dropped: this API
  * has no field that accepts them back, and sending them as text would change what the model
  * said.
+ *
+ * `forBody`: the messages go straight into a request body, so a tool result's text is given as
+ * its JSON string literal, made once per message (see rawText): the SDK serializes the whole
+ * body at every call, through a replacer, and escaping the same tool output again each time
+ * was most of a long session's request cost. The body's bytes are the same.
  */
-export function toChatMessages(request: ModelRequest): ChatCompletionMessageParam[] {
+export function toChatMessages(request: ModelRequest, forBody = false): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (request.systemPrompt) out.push({ role: "system", content: request.systemPrompt });
   // A tool message holds text only in this API, and the tool messages of one step must follow
@@ -24,7 +29,7 @@ export function toChatMessages(request: ModelRequest): ChatCompletionMessagePara
   for (const message of request.messages) {
     if (message.role !== "toolResult") flush();
     else images.push(...toolImages(message));
-    out.push(...convert(message));
+    out.push(...convert(message, forBody));
   }
   flush();
   return out;
@@ -45,7 +50,27 @@ function toolImages(message: Extract<Message, { role: "toolResult" }>): ChatComp
   ];
 }
 
-function convert(message: Message): ChatCompletionMessageParam[] {
+/** What JSON.stringify writes out as it is (ES2025; absent from an older engine). */
+const rawJSON = (JSON as { rawJSON?: (text: string) => object }).rawJSON;
+
+/**
+ * A tool result's text as JSON.stringify would write it, escaped once per message: messages are
+ * not changed once in a session (the sandbox hands them over frozen), and each model call sends
+ * them all again. The frozen raw-JSON value stands in for the string in the body.
+ */
+const rawTexts = new WeakMap<Message, object>();
+function rawText(message: Message, text: string): string {
+  if (!rawJSON) return text;
+  let raw = rawTexts.get(message);
+  if (raw === undefined) {
+    raw = rawJSON(JSON.stringify(text));
+    rawTexts.set(message, raw);
+  }
+  // Typed as the string it serializes to: only JSON.stringify ever reads it.
+  return raw as unknown as string;
+}
+
+function convert(message: Message, forBody: boolean): ChatCompletionMessageParam[] {
   if (message.role === "user") {
     if (typeof message.content === "string") return [{ role: "user", content: message.content }];
     return [
@@ -64,7 +89,8 @@ function convert(message: Message): ChatCompletionMessageParam[] {
     const text = message.content
       .map((block) => (block.type === "text" ? block.text : `[image ${++image}: in the next message]`))
       .join("\n");
-    return [{ role: "tool", tool_call_id: message.toolCallId, content: text || "(no output)" }];
+    const content = text || "(no output)";
+    return [{ role: "tool", tool_call_id: message.toolCallId, content: forBody ? rawText(message, content) : content }];
   }
   const text = message.content
     .filter((block) => block.type === "text")

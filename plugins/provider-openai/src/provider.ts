@@ -93,7 +93,7 @@ export function createOpenAIProvider(
           .chat.completions.create(
             {
               model: request.model,
-              messages: toChatMessages(request),
+              messages: toChatMessages(request, true),
               ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
               ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
               ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),

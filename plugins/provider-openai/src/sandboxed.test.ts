@@ -40,6 +40,43 @@ describe("provider-openai in its sandbox", () => {
     expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-test-sandboxed-0001");
   });
 
+  it("sends a tool result's text exactly, call after call (its JSON made once per message)", async () => {
+    const text = 'epoch,step,loss\n1,0,"0.5"\té ✓ \u2028 \\ end';
+    const messages: ModelRequest["messages"] = [
+      { role: "user", content: "read it", timestamp: 0 },
+      {
+        role: "assistant",
+        content: [{ type: "toolCall", id: "c1", name: "read", arguments: { path: "x" } }],
+        model: "openai/gpt-5",
+        usage: {
+          input: 0,
+          output: 0,
+          cacheRead: 0,
+          cacheWrite: 0,
+          cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+        },
+        stopReason: "toolUse",
+        timestamp: 0,
+      },
+      {
+        role: "toolResult",
+        toolCallId: "c1",
+        toolName: "read",
+        content: [{ type: "text", text }],
+        isError: false,
+        timestamp: 0,
+      },
+    ];
+    for (const more of [[], [{ role: "user" as const, content: "again", timestamp: 0 }]]) {
+      server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+      const events = await plugin.streamProvider("openai", { ...request, messages: [...messages, ...more] });
+      expect(events.at(-1)).toEqual({ type: "stop", reason: "stop" });
+      const sent = (server.requests.at(-1)!.body as { messages: Array<Record<string, unknown>> }).messages;
+      expect(sent[3]).toEqual({ role: "tool", tool_call_id: "c1", content: text });
+      expect(sent.length).toBe(4 + more.length);
+    }
+  });
+
   it("reports an HTTP error as a retryable error event with retry-after", async () => {
     server.enqueue([
       { httpError: { status: 429, headers: { "retry-after": "2" }, body: { error: { message: "slow down" } } } },
