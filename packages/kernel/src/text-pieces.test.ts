@@ -14,6 +14,17 @@ describe("TextPieces", () => {
     expect(pieces.text()).toBe(`${deltas.join("")}more`);
   });
 
+  it("keeps Latin-1, wide and mixed blocks exactly, whatever their characters", () => {
+    for (const unit of ["plain ascii ", "café ÿ\u0000 ", "日本語 🦀 ", "\ud800 lone "]) {
+      const pieces = new TextPieces();
+      const deltas = Array.from({ length: 90 }, (_, i) => `${i}${unit.repeat(3000)}`);
+      for (const delta of deltas) pieces.append(delta);
+      expect(pieces.pieces().length).toBeGreaterThan(1);
+      expect(pieces.pieces().join("")).toBe(deltas.join(""));
+      expect(pieces.text()).toBe(deltas.join(""));
+    }
+  });
+
   it("an assembled message holds every delta of its text, thinking, signature and tool arguments", () => {
     const assembler = new MessageAssembler("m/x", "p");
     const text = Array.from({ length: 40 }, (_, i) => `${i}${"t".repeat(64 * 1024)}`);
