@@ -125,6 +125,13 @@ describe.each(["never", "always"] as const)("spawnGuarded, PINCER_SPAWNER=%s", (
     expect(outcome.events).toEqual(["exit", "close"]);
   });
 
+  it("hands over both outputs whole, small or past the spawner's inline bound, with the exit after them", async () => {
+    const outcome = await run(mode, "/bin/sh", ["-c", "seq 1 30000 >&2; echo small; seq 1 3 >&2; exit 4"]);
+    expect(outcome).toMatchObject({ code: 4, stdout: "small\n", events: ["exit", "close"] });
+    const err = `${Array.from({ length: 30000 }, (_, i) => i + 1).join("\n")}\n1\n2\n3\n`;
+    expect(outcome.output.replace("small\n", "")).toBe(err);
+  });
+
   it("passes stdin through", async () => {
     const outcome = await run(mode, "/bin/cat", [], { stdin: '{"hook":"payload"}\n' });
     expect(outcome).toMatchObject({ code: 0, stdout: '{"hook":"payload"}\n' });
@@ -205,6 +212,35 @@ describe("the spawner", () => {
       expect(spawnerPid()).not.toBe(spawner);
     },
   );
+
+  it("is not filled by a command that writes without end while nobody reads: the command waits on its pipe", async () => {
+    process.env.PINCER_SPAWNER = "always";
+    const marker = `34${Date.now() % 100000}`;
+    const child = spawnGuarded("/usr/bin/yes", [marker], {
+      cwd: dir,
+      env: { PATH: "/usr/bin:/bin" },
+      stdio: ["ignore", "pipe", "pipe"],
+      diesWithParent: false,
+      label: "test: yes",
+    });
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    // Nobody reads its output: past what the spawner passes on in messages, yes blocks on its full
+    // pipe (a socket pair, as node makes stdio pipes).
+    await until(
+      () =>
+        processesWith(`yes\0${marker}`).some((pid) =>
+          /pipe_write|sock_alloc_send/.test(readFileSync(`/proc/${pid}/wchan`, "utf8")),
+        ),
+      { message: "yes to wait on its full pipe" },
+    );
+    const spawner = spawnerPid() as number;
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${spawner}/status`, "utf8"))?.[1]) / 1024;
+    expect(rss).toBeLessThan(120);
+    child.signalGroup("SIGKILL");
+    child.stdout?.resume();
+    child.stderr?.resume();
+    await closed;
+  });
 
   it("does not keep this process alive, and dies with it when it is killed with -9", async () => {
     const marker = `33${Date.now() % 100000}`;

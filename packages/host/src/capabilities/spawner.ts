@@ -31,7 +31,10 @@ export interface SpawnRequest {
 }
 
 type Reply =
+  | { type: "batch"; messages: Reply[] }
   | { type: "spawned"; id: number; pid: number }
+  | { type: "output"; id: number; index: 1 | 2; data: string }
+  | { type: "end"; id: number; index: 1 | 2 }
   | { type: "stdio"; id: number; index: 0 | 1 | 2; pid: number }
   | { type: "exit"; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { type: "error"; id: number; message: string; code?: string };
@@ -77,7 +80,7 @@ class Spawner {
 
   start(request: SpawnRequest, label: string): SpawnedCommand {
     const id = this.#next++;
-    const command = new SpawnedCommand(request.stdio, label);
+    const command = new SpawnedCommand(request.stdio, label, () => this.#settleWhenDone(id, command));
     this.#commands.set(id, command);
     this.#process.channel?.ref();
     const lost = (error: Error) =>
@@ -102,16 +105,23 @@ class Spawner {
   }
 
   #receive(reply: Reply, handle?: Socket): void {
+    if (reply.type === "batch") {
+      for (const message of reply.messages) this.#receive(message);
+      return;
+    }
     const command = this.#commands.get(reply.id);
     if (!command) {
       handle?.destroy();
       return;
     }
     if (reply.type === "spawned") command.started(reply.pid);
-    else if (reply.type === "stdio" && handle) {
+    else if (reply.type === "output") command.output(reply.index, reply.data);
+    else if (reply.type === "end") command.outputEnded(reply.index);
+    else if (reply.type === "stdio") {
       if (command.pid === undefined) command.started(reply.pid);
-      command.attach(reply.index, handle);
-    } else if (reply.type === "exit") this.#settle(reply.id, (done) => done.exited(reply.code, reply.signal));
+      if (handle) command.attach(reply.index, handle);
+      else if (reply.index !== 0) command.outputEnded(reply.index);
+    } else if (reply.type === "exit") command.exitSeen(reply.code, reply.signal);
     else if (reply.type === "error") {
       const error = Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {});
       this.#settle(reply.id, (failed) => failed.failed(error));
@@ -124,6 +134,15 @@ class Spawner {
     this.#commands.delete(id);
     this.#idle();
     how(command);
+  }
+
+  /**
+   * A command is done once it has exited and its output has all come: until then this process
+   * stays alive for it (the output that comes inside messages holds nothing else open).
+   */
+  #settleWhenDone(id: number, command: SpawnedCommand): void {
+    const exit = command.exitIfDone();
+    if (exit) this.#settle(id, (done) => done.exited(...exit));
   }
 
   /** This process may end while no command is starting or running. */
@@ -154,10 +173,15 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
   #open = 0;
   #failed = false;
   readonly #attached = new Set<Readable>();
+  /** The outputs whose end has not come yet inside messages (nor has their pipe been handed over). */
+  readonly #inline = new Set<1 | 2>();
+  /** How the command exited, as the spawner said, kept until its output has all come. */
+  #seen: [number | null, NodeJS.Signals | null] | undefined;
 
   constructor(
     stdio: [StdioKind, StdioKind, StdioKind],
     readonly label: string,
+    private readonly progressed: () => void = () => {},
   ) {
     super();
     const output = (kind: StdioKind) => {
@@ -170,6 +194,35 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
     this.stdin = stdio[0] === "pipe" ? new PassThrough() : null;
     this.stdout = output(stdio[1]);
     this.stderr = output(stdio[2]);
+    if (this.stdout) this.#inline.add(1);
+    if (this.stderr) this.#inline.add(2);
+  }
+
+  /** Output the spawner read from the command, inside a message (base64). */
+  output(index: 1 | 2, data: string): void {
+    if (this.#inline.has(index)) this.#outputStream(index)?.write(Buffer.from(data, "base64"));
+  }
+
+  /** That output has all come. */
+  outputEnded(index: 1 | 2): void {
+    if (!this.#inline.delete(index)) return;
+    this.#outputStream(index)?.end();
+    this.progressed();
+  }
+
+  /** The command exited; it is reported once its output has all come (or its pipes are here). */
+  exitSeen(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#seen = [code, signal];
+    this.progressed();
+  }
+
+  /** How it exited, once that is known and no output is still to come inside messages. */
+  exitIfDone(): [number | null, NodeJS.Signals | null] | undefined {
+    return this.#inline.size === 0 ? this.#seen : undefined;
+  }
+
+  #outputStream(index: 1 | 2): PassThrough | null {
+    return (index === 1 ? this.stdout : this.stderr) as PassThrough | null;
   }
 
   signalGroup(signal: NodeJS.Signals): void {
@@ -197,8 +250,8 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
       (this.stdin as PassThrough | null)?.pipe(socket);
       return;
     }
-    const stream = (index === 1 ? this.stdout : this.stderr) as PassThrough | null;
-    if (!stream) {
+    const stream = this.#outputStream(index);
+    if (!stream || !this.#inline.has(index)) {
       socket.destroy();
       return;
     }
@@ -206,6 +259,9 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
     // A read error ends the stream like end-of-file does (node's own child stdio does the same).
     socket.on("error", () => stream.end());
     socket.pipe(stream);
+    // The rest of this output comes through the pipe, which holds this process open while it is read.
+    this.#inline.delete(index);
+    this.progressed();
   }
 
   exited(code: number | null, signal: NodeJS.Signals | null): void {
@@ -241,6 +297,13 @@ export class SpawnedCommand extends EventEmitter implements GuardedProcess {
 
   /** The spawner died while this ran: the lifeline or --die-with-parent killed the group. */
   killedWithSpawner(): void {
+    if (this.#seen) {
+      // It had exited; only the rest of its output was still to come.
+      this.#inline.clear();
+      this.#endOutputs();
+      this.exited(...this.#seen);
+      return;
+    }
     if (this.pid !== undefined) {
       try {
         process.kill(-this.pid, "SIGKILL");
