@@ -25,6 +25,23 @@ describe("TextPieces", () => {
     }
   });
 
+  it("switches to two bytes a character mid-text, and cuts one huge delta without parting a pair", () => {
+    const pieces = new TextPieces();
+    const ascii = Array.from({ length: 40 }, (_, i) => `${i}${"a".repeat(40_000)}`);
+    // Odd, so that a block boundary falls inside a crab at some point.
+    const huge = `${"x".repeat(777_777)}${"🦀".repeat(1_500_000)}é`;
+    for (const delta of [...ascii, huge, "tail"]) pieces.append(delta);
+    const expected = [...ascii, huge, "tail"].join("");
+    expect(pieces.length).toBe(expected.length);
+    const blocks = pieces.pieces();
+    expect(blocks.join("")).toBe(expected);
+    for (const block of blocks) {
+      const last = block.charCodeAt(block.length - 1);
+      expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+    }
+    expect(blocks.length).toBeGreaterThan(4);
+  });
+
   it("an assembled message holds every delta of its text, thinking, signature and tool arguments", () => {
     const assembler = new MessageAssembler("m/x", "p");
     const text = Array.from({ length: 40 }, (_, i) => `${i}${"t".repeat(64 * 1024)}`);
