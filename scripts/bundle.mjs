@@ -1,6 +1,7 @@
 // Bundles what ships: the CLI into one ESM file, and each first-party plugin's entry with its
 // dependencies into one file (what its manifest's "main" names). One file each means one module
 // to resolve and compile instead of hundreds, which is most of a cold start.
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
@@ -124,6 +125,8 @@ const lazyPackages = {
 const toEsmOnce =
   " var __toESMMemo = [new WeakMap(), new WeakMap()]; var __toESM = (mod, isNodeMode, target) => { if (target !== undefined || mod == null || (typeof mod !== 'object' && typeof mod !== 'function')) return __toESMFresh(mod, isNodeMode, target); const memo = __toESMMemo[isNodeMode ? 1 : 0]; let wrapped = memo.get(mod); if (!wrapped) memo.set(mod, (wrapped = __toESMFresh(mod, isNodeMode))); return wrapped; };";
 const asciiEscape = (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`;
+/** Every UTF-16 unit outside ASCII (written without control characters, which biome refuses). */
+const NON_ASCII = /[\u0080-\uffff]/g;
 
 function writeWithToEsmOnce(result) {
   let patched = 0;
@@ -138,7 +141,7 @@ function writeWithToEsmOnce(result) {
     // if every character is Latin-1: one arrow in a comment made the 1.1 MB chunk every run loads
     // a 2.2 MB string. esbuild escapes strings, templates and regular expressions already (its
     // ASCII charset) but copies comments; the same \u escape means the same character in code.
-    if (file.path.endsWith(".js")) text = text.replace(/[\u0080-\uffff]/g, asciiEscape);
+    if (file.path.endsWith(".js")) text = text.replace(NON_ASCII, asciiEscape);
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, text);
   }
@@ -177,6 +180,82 @@ const inProcess = {
   logLevel: "warning",
   legalComments: "none",
 };
+// `pincer -p`'s road as one CommonJS script (packages/cli/src/print-bundle.ts runs it through
+// vm.Script with V8's code cache made after a turn, which Node's compile cache of ES modules cannot
+// hold). Everything it may load is in it: no chunks, no import() (checked below), so it is all in
+// the one cache. Its first line carries a hash of the rest, which names its cache entries.
+const PRINT_BANNER = `/*pincer-build:${"0".repeat(64)}*/(function (exports, require, module, __filename, __dirname) { var __pincerImportMetaUrl = require("node:url").pathToFileURL(__filename).href;`;
+// What a turn imports only sometimes, and whose code has no state the rest shares, is a file of its
+// own beside the script, required on first use (Node's compile cache keeps it): Ajv compiles a
+// schema no validator was generated for, which a turn with only built-in tools never does, and the
+// generated validators are needed only at a first tool call.
+const PRINT_APART = [
+  {
+    name: "print-ajv",
+    matches: (path) => path === "ajv",
+    entry: createRequire(`${root}/packages/kernel/package.json`).resolve("ajv"),
+  },
+  {
+    name: "print-tool-validators",
+    matches: (path) => path.endsWith("/generated/tool-validators.js"),
+    entry: `${root}/packages/runtime/dist/generated/tool-validators.js`,
+  },
+];
+const printApart = {
+  name: "print-apart",
+  setup(context) {
+    context.onResolve({ filter: /^ajv$|\/generated\/tool-validators\.js$/ }, (args) => {
+      const apart = args.kind === "dynamic-import" && PRINT_APART.find((part) => part.matches(args.path));
+      return apart ? { path: `./${apart.name}.cjs`, external: true } : undefined;
+    });
+  },
+};
+const PRINT_APART_BANNER = 'var __pincerImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+const printApartBuild = (part) => ({
+  ...inProcess,
+  format: "cjs",
+  entryPoints: { [part.name]: part.entry },
+  outdir: `${root}/packages/cli/dist/bundle`,
+  outExtension: { ".js": ".cjs" },
+  define: { "import.meta.url": "__pincerImportMetaUrl" },
+  banner: { js: PRINT_APART_BANNER },
+});
+const printPath = {
+  ...inProcess,
+  plugins: [printApart, ...inProcess.plugins],
+  // import() of a file apart becomes require(): a vm.Script has no loader for import().
+  supported: { "dynamic-import": false },
+  format: "cjs",
+  write: false,
+  entryPoints: { print: `${root}/packages/cli/dist/fast-print.js` },
+  outdir: `${root}/packages/cli/dist/bundle`,
+  outExtension: { ".js": ".cjs" },
+  external: ["isolated-vm", "esbuild"],
+  define: { "process.env.NODE_ENV": '"production"', "import.meta.url": "__pincerImportMetaUrl" },
+  banner: { js: PRINT_BANNER },
+  footer: { js: "})" },
+  // print-bundle.ts reads the file as latin1 (a large one stays outside V8's heap, uncopied).
+  charset: "ascii",
+};
+function writePrintPath(result) {
+  const js = result.outputFiles.find((file) => file.path.endsWith(".cjs"));
+  if (!js?.text.startsWith(PRINT_BANNER)) throw new Error("the print bundle does not start with its banner");
+  let body = js.text.slice(PRINT_BANNER.length);
+  if (!body.includes("var __toESM = ("))
+    throw new Error("no __toESM helper found to memoise: esbuild's runtime changed; see scripts/bundle.mjs");
+  body = toEsmOnce + body.replace("var __toESM = (", "var __toESMFresh = (");
+  // A dynamic import() in a vm.Script needs an experimental loader option (and warns on stderr).
+  if (/[^\w$.]import\(/.test(body)) throw new Error("the print bundle has a dynamic import(); it must be one script");
+  // print-bundle.ts reads the file as latin1: ASCII, as the chunks are (see asciiEscape's use above).
+  body = body.replace(NON_ASCII, asciiEscape);
+  const hash = createHash("sha256").update(body).digest("hex");
+  const text = `${PRINT_BANNER.replace("0".repeat(64), hash)}${body}`;
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file === js ? text : file.text);
+  }
+}
+
 // Every plugin runs in an isolate: no Node, no imports, one script that sets globalThis.__pincerPlugin.
 // The settings are the installer's (SANDBOX_BUILD), so a built-in is bundled as an installed one is,
 // and minified besides (whitespace and syntax; names are kept, so stacks still name functions): an
@@ -215,6 +294,8 @@ await Promise.all([
     define: { "process.env.NODE_ENV": '"production"' },
     alias: { "react-devtools-core": `${root}/scripts/no-devtools.mjs` },
   }).then(writeWithToEsmOnce),
+  build(printPath).then(writePrintPath),
+  ...PRINT_APART.map((part) => build(printApartBuild(part))),
   ...[
     "plugins/core-tools",
     "plugins/notebook",

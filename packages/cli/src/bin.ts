@@ -28,33 +28,34 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) {
     for (const name of ["node:http", "node:crypto", "node:os"]) process.getBuiltinModule(name);
     void process.getBuiltinModule("node:util").parseArgs;
-    const v8 = process.getBuiltinModule("node:v8");
-    v8.setFlagsFromString("--no-maglev");
-    v8.setFlagsFromString("--no-turbofan");
+    const { setOptimizers } = await import("./optimizers.js");
+    setOptimizers(false);
     // By CPU time, not wall time: a loaded machine stretches a short turn past any wall clock.
     const tiers = setInterval(() => {
       const { user, system } = process.cpuUsage();
       if (user + system < 500_000) return;
       clearInterval(tiers);
-      v8.setFlagsFromString("--maglev");
-      v8.setFlagsFromString("--turbofan");
+      setOptimizers(true);
     }, 100).unref();
   }
   // V8's code cache on disk (Node's own mechanism, under the OS temp dir): later runs skip
   // recompiling the CLI, the kernel and the SDKs, which is most of a cold start.
   nodeModule.enableCompileCache();
-  // `-p`, or the interactive terminal, with plain flags first tries the fast path, which never
-  // loads yargs; whatever it is not sure of, the full CLI parses (scripts/bundle.mjs builds
-  // both, sharing chunks).
   // Plain `pincer` in a terminal: the prompt box is on screen before any bundle loads.
   if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
     const { drawFirstFrame } = await import("./tui/first-frame.js");
     drawFirstFrame(process.stdout, process.stdin, process.env);
   }
   let code: number | undefined;
-  // A subcommand (`serve`, `plugin …`) or `--help` goes to yargs at once; the fast path declines
-  // anything else it does not know.
-  if (args.length === 0 || (args[0]!.startsWith("-") && !args.includes("--help") && !args.includes("-h"))) {
+  // A subcommand (`serve`, `plugin …`) or `--help` goes to yargs at once. Plain flags first try a
+  // road that never loads yargs; whatever it is not sure of, the full CLI parses. `-p "…"` runs
+  // the headless road as one script with V8's code cache (print-bundle.ts); the interactive
+  // terminal, the fast path's bundle (scripts/bundle.mjs builds it and the full CLI, sharing chunks).
+  const plain = args.length === 0 || (args[0]!.startsWith("-") && !args.includes("--help") && !args.includes("-h"));
+  if (plain && args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) {
+    const { runPrintBundle } = await import("./print-bundle.js");
+    code = await runPrintBundle(args, process.env);
+  } else if (plain) {
     const fast: string = "./bundle/fast-path.bundle.js";
     const { tryFastHeadless } = (await import(fast)) as typeof import("./fast-path.js");
     code = await tryFastHeadless(args, process.env);

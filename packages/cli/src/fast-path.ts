@@ -1,87 +1,26 @@
-import { parseArgs } from "node:util";
-import { isThinkingLevel, PERMISSION_MODES } from "@pincer/kernel";
 import { UsageError } from "@pincer/runtime";
-import type { HeadlessArgs } from "./headless-args.js";
-
-const OPTIONS = {
-  print: { type: "string", short: "p" },
-  "output-format": { type: "string" },
-  model: { type: "string", short: "m" },
-  thinking: { type: "string" },
-  "permission-mode": { type: "string" },
-  allowedTools: { type: "string", multiple: true },
-  disallowedTools: { type: "string", multiple: true },
-  "max-turns": { type: "string" },
-  budget: { type: "string" },
-  continue: { type: "boolean", short: "c" },
-  resume: { type: "string", short: "r" },
-  fork: { type: "boolean" },
-  cwd: { type: "string" },
-  "add-dir": { type: "string", multiple: true },
-  "append-system-prompt": { type: "string" },
-  agent: { type: "string" },
-  record: { type: "string" },
-  verbose: { type: "boolean" },
-  "dangerously-run-unconfined": { type: "boolean" },
-} as const;
+import { parseFastArgs } from "./fast-args.js";
 
 /**
- * `pincer -p "…"` and plain `pincer` in a terminal, with plain flags, parsed without loading yargs (a quarter of a one-shot turn's
- * start-up). Anything it is not sure of — an unknown flag, a list given yargs-style, help, a
- * prompt from stdin, a bad value — returns undefined, and the full CLI parses the same argv and
- * gives its usual answer.
+ * `pincer -p "…"` and plain `pincer` in a terminal, with plain flags, parsed without loading yargs
+ * (a quarter of a one-shot turn's start-up). Whatever parseFastArgs is not sure of returns
+ * undefined, and the full CLI parses the same argv and gives its usual answer. (`-p` itself
+ * usually takes print-bundle.ts's road, which runs fast-print.ts from a code-cached script.)
  */
 export async function tryFastHeadless(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch {
-    return undefined;
-  }
-  const outputFormat = values["output-format"] as string | undefined;
-  const mode = values["permission-mode"] as string | undefined;
-  const maxTurns = values["max-turns"] as string | undefined;
-  const thinking = values.thinking as string | undefined;
-  // No -p: the interactive terminal, when there is one (a pipe goes through the full CLI).
-  const interactive = values.print === undefined && !!process.stdin.isTTY && !!process.stdout.isTTY;
-  if (!interactive && (typeof values.print !== "string" || values.print === "")) return undefined;
-  if (interactive && values.record !== undefined) return undefined;
-  if (outputFormat !== undefined && !["text", "json", "stream-json"].includes(outputFormat)) return undefined;
-  if (mode !== undefined && !(PERMISSION_MODES as readonly string[]).includes(mode)) return undefined;
-  if (maxTurns !== undefined && !/^\d+$/.test(maxTurns)) return undefined;
-  if (thinking !== undefined && !isThinkingLevel(thinking)) return undefined;
-  const args: HeadlessArgs = {
-    print: values.print as string | undefined,
-    outputFormat,
-    model: values.model as string | undefined,
-    thinking,
-    permissionMode: mode,
-    allowedTools: values.allowedTools as string[] | undefined,
-    disallowedTools: values.disallowedTools as string[] | undefined,
-    maxTurns: maxTurns === undefined ? undefined : Number(maxTurns),
-    budget: values.budget as string | undefined,
-    continue: values.continue as boolean | undefined,
-    resume: values.resume as string | undefined,
-    fork: values.fork as boolean | undefined,
-    cwd: values.cwd as string | undefined,
-    addDir: values["add-dir"] as string[] | undefined,
-    appendSystemPrompt: values["append-system-prompt"] as string | undefined,
-    agent: values.agent as string | undefined,
-    record: values.record as string | undefined,
-    verbose: values.verbose as boolean | undefined,
-    dangerouslyRunUnconfined: values["dangerously-run-unconfined"] as boolean | undefined,
-  };
+  const parsed = parseFastArgs(argv);
+  if (!parsed) return undefined;
   try {
     // Each road loads only what it needs: the interactive terminal draws its prompt before the
     // plugin host is even read.
-    if (interactive) {
+    if (parsed.interactive) {
       const { runInteractiveArgs } = await import("./tui/launch.js");
-      return await runInteractiveArgs(args, env);
+      return await runInteractiveArgs(parsed.args, env);
     }
     const { runHeadlessArgs } = await import("./headless-args.js");
-    return await runHeadlessArgs(args, env);
+    return await runHeadlessArgs(parsed.args, env);
   } catch (error) {
-    const { reportFailure } = await import("./headless-args.js");
+    const { reportFailure } = await import("./headless-prompt.js");
     return reportFailure(error, error instanceof UsageError);
   }
 }

@@ -1,7 +1,5 @@
-import { resolve } from "node:path";
 import { UsageError } from "@pincer/runtime";
-import { EXIT, type OutputFormat, runHeadless } from "./headless.js";
-import { sessionOptionsFromArgs } from "./session-args.js";
+import { runPrompt } from "./headless-prompt.js";
 
 /** The headless flags once parsed (by yargs, or by the fast path), in camelCase. */
 export interface HeadlessArgs {
@@ -45,23 +43,7 @@ export async function runHeadlessArgs(args: HeadlessArgs, env: NodeJS.ProcessEnv
       );
     }
   }
-  const prompt = args.print || (await readStdin());
-  if (!prompt.trim()) throw new UsageError('No prompt: pass it as pincer -p "…" or pipe it on stdin.');
-  const options = sessionOptionsFromArgs(args, env);
-  // `/name args` (a plugin's command, an MCP prompt, a markdown command or skill) is resolved in runHeadless.
-  return runHeadless({
-    ...options,
-    prompt,
-    outputFormat: (args.outputFormat ?? "text") as OutputFormat,
-    ...(args.record ? { record: resolve(args.record) } : {}),
-    ...(args.verbose !== undefined ? { verbose: args.verbose } : {}),
-  });
-}
-
-/** How a failure leaves the CLI: the message on stderr, 2 for usage, 1 for the rest. */
-export function reportFailure(error: unknown, usage: boolean): number {
-  process.stderr.write(`pincer: ${(error as Error).message ?? String(error)}\n`);
-  return usage ? EXIT.usage : EXIT.failed;
+  return runPrompt(args, args.print || (await readStdin()), env);
 }
 
 async function readStdin(): Promise<string> {

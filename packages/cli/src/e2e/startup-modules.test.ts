@@ -71,7 +71,7 @@ describe("a tool turn of pincer -p", () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-e2e-startup-0002", OPENAI_BASE_URL: server.url });
     const out = join(box.home, "urls.txt");
     const preload = join(box.home, "urls.cjs");
-    // Every module the process resolves, the bundle's chunks included (Ajv is a chunk of its own).
+    // Every module the process resolves, the bundle's files included (Ajv is a file of its own).
     writeFileSync(
       preload,
       `const urls = []; require("node:module").registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
@@ -97,7 +97,8 @@ process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}
       .map((message) => JSON.stringify(message.content));
     expect(refusal.join("\n")).toContain("must have required property 'content'");
     const urls = readFileSync(out, "utf8").split("\n");
-    expect(urls.some((url) => /\/chunks\/tool-validators-\w+\.js$/.test(url))).toBe(true);
-    expect(urls.filter((url) => /\/chunks\/ajv-\w+\.js$/.test(url))).toEqual([]);
+    // `-p` runs the print bundle, which requires both from files of their own (scripts/bundle.mjs).
+    expect(urls.some((url) => /\/bundle\/print-tool-validators\.cjs$/.test(url))).toBe(true);
+    expect(urls.filter((url) => /\/chunks\/ajv-\w+\.js$|\/bundle\/print-ajv\.cjs$/.test(url))).toEqual([]);
   });
 });
