@@ -41,6 +41,30 @@ async function call(access: HubAccess, path: string, init: RequestInit = {}): Pr
   return res;
 }
 
+/** The most of an unwanted answer read to keep its connection (a longer one is cut off instead). */
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
+/**
+ * Lets go of a response whose body is not wanted. Left unread, it holds its connection (the next
+ * call opens another) and its request stays alive until the 60 s timeout: a run committing every
+ * few seconds opened a connection per commit. Read to its end when short, so the connection
+ * serves the next call; cut off past MAX_DRAINED_BYTES, since a Hub's answer may be of any size.
+ */
+async function release(res: Response): Promise<void> {
+  const reader = res.body?.getReader();
+  if (!reader) return;
+  try {
+    for (let read = 0; read <= MAX_DRAINED_BYTES; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // Closed or failed already: nothing is held.
+  }
+}
+
 async function failure(res: Response, what: string): Promise<HubError> {
   let detail = "";
   try {
@@ -59,7 +83,10 @@ const filePath = (path: string) => path.split("/").map(encodeURIComponent).join(
 export async function whoami(access: HubAccess): Promise<string | undefined> {
   try {
     const res = await call(access, "/api/whoami-v2");
-    if (!res.ok) return undefined;
+    if (!res.ok) {
+      await release(res);
+      return undefined;
+    }
     const body = (await res.json()) as { name?: unknown };
     return typeof body.name === "string" ? body.name : undefined;
   } catch {
@@ -75,8 +102,12 @@ export async function ensureDataset(access: HubAccess, repo: string): Promise<{ 
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ type: "dataset", name, organization, private: true }),
   });
-  if (created.ok) return { private: true, created: true };
+  if (created.ok) {
+    await release(created);
+    return { private: true, created: true };
+  }
   if (created.status !== 409) throw await failure(created, `Creating the dataset ${repo}`);
+  await release(created);
   const info = await call(access, `/api/datasets/${repoPath(repo)}`);
   if (!info.ok) throw await failure(info, `Reading the dataset ${repo}`);
   const body = (await info.json()) as { private?: unknown };
@@ -116,7 +147,10 @@ export async function readFile(
     access,
     `/datasets/${repoPath(repo)}/resolve/${encodeURIComponent(revision)}/${filePath(path)}`,
   );
-  if (res.status === 404) return undefined;
+  if (res.status === 404) {
+    await release(res);
+    return undefined;
+  }
   if (!res.ok) throw await failure(res, `Downloading ${path} of ${repo}`);
   return res.text();
 }
@@ -169,6 +203,7 @@ export async function commit(access: HubAccess, repo: string, title: string, ope
     body: lines.join("\n"),
   });
   if (!res.ok) throw await failure(res, `Committing to ${repo}`);
+  await release(res);
 }
 
 /** Bytes as base64 (btoa takes one byte per character). */
