@@ -26,13 +26,14 @@ import { startOpenAIServer } from "@pincer/testing";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 const quick = process.argv.includes("--quick");
-/** --quick (the bench test): fewer iterations, memory sampled at 1, half-way and the end. */
+/** --quick (the bench test): fewer iterations. */
 const ITERATIONS = process.argv.includes("--iterations")
   ? Number(process.argv[process.argv.indexOf("--iterations") + 1])
   : quick
     ? 100
     : 300;
-const SAMPLES = [1, ITERATIONS / 3, ITERATIONS].map(Math.round);
+/** Memory is sampled at the first iteration and at every sixth of the run: flat is a line, not two points. */
+const SAMPLES = Array.from({ length: 7 }, (_, i) => Math.max(1, Math.round((ITERATIONS * i) / 6)));
 const CALLS_PER_PROMPT = 10;
 /** A window small enough that 300 reads of ~3 KB overflow it several times: compaction must keep up. */
 const WINDOW = 64_000;
@@ -333,8 +334,12 @@ export function internRows(figures) {
   const mb = (bytes) => `${fmt(bytes / 2 ** 20, 2)} MB`;
   const { withUpload, withoutUpload: bare, everyTurn } = figures;
   const run = withUpload ?? bare ?? everyTurn;
-  const at = Object.keys(run.memory);
-  const mem = (i) => `${fmt(run.memory[i].rssMiB)}/${fmt(run.memory[i].heapMiB)}`;
+  const at = Object.keys(run.memory)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const rss = (i) => run.memory[i].rssMiB;
+  const half = at.find((i) => i >= run.iterations / 2) ?? at[0];
+  const heapAt = [at[0], half, at.at(-1)];
   const cpu = (figure) =>
     `${fmt(figure.medianIterationCpuMs, 2)} ms CPU median (main thread ${fmt(figure.medianIterationMainMs, 2)}), ${fmt(figure.cpuPerIterationMs, 2)} ms in all (wall median ${fmt(figure.medianIterationMs, 1)} ms)`;
   const timing = [];
@@ -355,7 +360,7 @@ export function internRows(figures) {
           `| ML intern: harness CPU per iteration by thread, in all (main / plugin isolates / V8's GC and compiler helpers / libuv pool) | ${["main", "isolates", "v8Helpers", "libuv"].map((kind) => fmt(run.cpuByThreadPerIterationMs[kind], 2)).join(" / ")} ms | — |`,
         ]
       : []),
-    `| ML intern: RSS/heap MiB at iterations ${at.join(" / ")} | ${at.map(mem).join(" / ")} | flat |`,
+    `| ML intern: RSS MiB at iterations ${at.join(" / ")}, and its growth over the second half; JS heap MiB at ${heapAt.join(" / ")} | ${at.map((i) => fmt(rss(i))).join(" / ")}; +${fmt(rss(at.at(-1)) - rss(half))} from ${half}; heap ${heapAt.map((i) => fmt(run.memory[i].heapMiB)).join(" / ")} | flat |`,
     `| ML intern: peak context vs model window (${run.compactions} compactions) | ${Math.round(run.peakContextTokens).toLocaleString("en-US")} / ${run.windowTokens.toLocaleString("en-US")} tokens | < window |`,
   ];
   const up = withUpload?.upload;
