@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -50,7 +50,7 @@ export class ProcessRecords {
     } catch {
       return () => {};
     }
-    return () => rmSync(file, { force: true });
+    return () => forget(file);
   }
 
   /**
@@ -124,6 +124,15 @@ export function describeSurvivors(survivors: Survivor[]): string[] {
     (survivor) =>
       `A command an earlier Pincer session started is still running (it ended without stopping it): ${survivor.label} — process group ${survivor.pgid}, started ${survivor.startedAt}. Stop it with: ${survivor.kill}`,
   );
+}
+
+/** Removes a note this process wrote (a plain file: unlink is all rmSync would do, after an lstat of its own). */
+function forget(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Gone already.
+  }
 }
 
 /** This process's start time (it does not change: read once, not for every command). */
