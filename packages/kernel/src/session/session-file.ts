@@ -18,6 +18,12 @@ import { SESSION_FORMAT_VERSION, type SessionEntry, type SessionHeader } from ".
 const NEWLINE = 0x0a;
 /** Bytes gathered into one write when appending. */
 const WRITE_BYTES = 1 << 20;
+/**
+ * The scratch buffer an ordinary append encodes into, kept from one append to the next (appends
+ * are synchronous, so never two at once): a fresh 64 KiB per entry was garbage outside the heap,
+ * four entries a tool turn. A larger entry grows its own, which is not kept.
+ */
+const KEPT_SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
 export interface LoadedSessionFile {
   header: SessionHeader;
@@ -145,7 +151,7 @@ export function appendLines(path: string, pieces: Iterable<string> | string, kno
     // encoded straight into one scratch buffer for every flush of this append: no piece is joined
     // to another into a new string, and a 50 MB answer written as fifty fresh Buffers left fifty
     // mebibytes of garbage outside the heap, which V8 collects late.
-    let scratch = Buffer.allocUnsafe(0);
+    let scratch = KEPT_SCRATCH;
     let used = 0;
     const flush = () => {
       for (let at = 0; at < used; ) at += writeSync(out, scratch, at, used - at);
