@@ -64,9 +64,12 @@ describe("an MCP server's sampling request in the terminal", () => {
     await terminal.waitFor("Ask anything");
     await terminal.type("sample");
     terminal.press(KEYS.enter);
-    await terminal.waitFor('Allow the MCP server "everything" to use your model (up to 100 tokens)?');
-    expect(terminal.screen()).toContain("What is 2+2?");
-    expect(terminal.screen()).toContain("don't ask again for mcp_sampling(everything)");
+    // The whole dialog: its title can reach the pty in an earlier read than its options.
+    const dialog = await terminal.waitFor('Allow the MCP server "everything" to use your model (up to 100 tokens)?', {
+      settled: true,
+    });
+    expect(dialog).toContain("What is 2+2?");
+    expect(dialog).toContain("don't ask again for mcp_sampling(everything)");
     expect(tui.model.requests).toHaveLength(1);
     terminal.press("1");
     await terminal.waitFor("The server heard four.");
