@@ -51,7 +51,8 @@ describe("the interactive terminal's rough edges", () => {
     expect(screen).not.toContain("|---|");
 
     terminal.press(KEYS.ctrlO);
-    await terminal.waitFor("(ctrl+o to fold)");
+    // The redrawn screen arrives in more than one read: wait for all of it, down to the answer.
+    await terminal.waitFor(/\(ctrl\+o to fold\)[\s\S]*Listed\./, { scrollback: true, settled: true });
     // In place: the whole output sits where the folded block was, before the answer that followed it
     // (the screen was drawn again from the top, so everything printed is this drawing).
     const all = terminal.transcript();

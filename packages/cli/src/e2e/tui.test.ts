@@ -115,8 +115,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.type("/theme");
     await terminal.waitFor("Pick a theme");
     terminal.press(KEYS.enter);
-    await terminal.waitFor("Theme (↑/↓ previews");
-    const picker = terminal.screen();
+    const picker = await terminal.waitFor("Theme (↑/↓ previews", { settled: true });
     for (const id of ["dark", "light", "high-contrast", "ansi16"]) expect(picker).toContain(id);
     const before = terminal.output.length;
     // Walk to "light" (the list order is the plugins' order), previewing each on the way.
