@@ -52,7 +52,7 @@ function violations(outcomes: Outcome[]): string[] {
     if (outcome.succeeded && outcome.answer !== expected) {
       wrong.push(`${label}: reported success with ${outcome.answer.length} chars, not the whole answer`);
     } else if (outcome.succeeded !== outcome.fault.transient) {
-      wrong.push(`${label}: ${outcome.succeeded ? "succeeded" : "failed"} (${outcome.detail.slice(0, 300)})`);
+      wrong.push(`${label}: ${outcome.succeeded ? "succeeded" : "failed"} (${outcome.detail.slice(-600)})`);
     }
   }
   return wrong;
