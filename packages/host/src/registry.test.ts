@@ -20,6 +20,13 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
+/** A working directory of its own (its real path), removed after the test. */
+function tempCwd(): string {
+  const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+  return cwd;
+}
+
 function pluginDir(manifest: Record<string, unknown>, bundle: string) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-plugin-")));
   mkdirSync(join(dir, "dist"));
@@ -46,8 +53,7 @@ const probeBundle = `globalThis.__pincerPlugin = { default: { tools: [{
 
 describe("plugin registry", () => {
   it("runs a plugin's tools in an isolate, with only the capabilities it declared", async () => {
-    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
-    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const cwd = tempCwd();
     const registry = new PluginRegistry({ cwd, env: { HOME: "/root" } });
     cleanups.push(() => registry.dispose());
     registry.add(pluginDir({ contributes: { tools: ["probe"] } }, probeBundle));
@@ -159,9 +165,8 @@ describe("plugin registry", () => {
 
 describe("lazy plugin start", () => {
   it("once a plugin's tools are known, starts its isolate only when a tool is called", async () => {
-    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cwd = tempCwd();
     const cacheDir = join(cwd, "cache");
-    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
     const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
 
     const first = new PluginRegistry({ cwd, env: {}, cacheDir });
@@ -193,9 +198,8 @@ describe("lazy plugin start", () => {
   });
 
   it("reads a bundle with no integrity only when its isolate starts, and refuses one changed since the session keyed it", async () => {
-    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cwd = tempCwd();
     const cacheDir = join(cwd, "cache");
-    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
     const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
     const bundle = join(dir, "dist/plugin.js");
     const first = new PluginRegistry({ cwd, env: {}, cacheDir });
@@ -234,9 +238,8 @@ describe("lazy plugin start", () => {
 
 describe("a tool the model has named", () => {
   it("starts its plugin's isolate before the call comes, and the call runs in it", async () => {
-    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
+    const cwd = tempCwd();
     const cacheDir = join(cwd, "cache");
-    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
     const dir = pluginDir({ contributes: { tools: ["probe"] } }, probeBundle);
     const first = new PluginRegistry({ cwd, env: {}, cacheDir });
     first.add(dir);
@@ -258,8 +261,7 @@ describe("a tool the model has named", () => {
 
 describe("live plugins (pincer plugin dev)", () => {
   it("replaces the isolate when the bundle is rebuilt, in the same session", async () => {
-    const cwd = realpathSync(mkdtempSync(join(tmpdir(), "pincer-cwd-")));
-    cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
+    const cwd = tempCwd();
     const version = (n: number) => `globalThis.__pincerPlugin = { default: { tools: [{
       name: "probe", description: "v", kind: "read", parameters: { type: "object" },
       async execute() { return { content: "version ${n}" }; } }] } };`;
