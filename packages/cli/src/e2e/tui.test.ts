@@ -59,7 +59,7 @@ describe("pincer (interactive terminal)", () => {
     const dialog = await terminal.waitFor("Allow write to notes.md?", { settled: true });
     expect(dialog).toContain("don't ask again for write(");
     // The status line catches up with the first answer's usage (the theme draws it asynchronously).
-    await terminal.waitFor("ctx 1.2k");
+    await terminal.waitFor("ctx 1.2k", { settled: true });
     await expect(normalized(terminal, box)).toMatchFileSnapshot("./screens/permission-prompt.txt");
     terminal.press("1");
     await terminal.waitFor("const answer = 42;");
