@@ -15,8 +15,8 @@ describe("/thinking in the interactive terminal", () => {
 
     await terminal.type("/thinking");
     terminal.press(KEYS.enter);
-    await terminal.waitFor("Thinking (now low)");
-    const picker = terminal.screen();
+    // The picker's title arrives before its last choices: read the settled screen.
+    const picker = await terminal.waitFor("Thinking (now low)", { settled: true });
     for (const level of ["off", "low", "medium", "high"]) expect(picker).toMatch(new RegExp(`\\b${level}\\b`));
     terminal.press(KEYS.escape);
     await terminal.waitForGone("Thinking (now low)");

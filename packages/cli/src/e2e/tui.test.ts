@@ -65,7 +65,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("const answer = 42;");
     await terminal.waitForGone("esc to interrupt");
     // The status line counts both requests' tokens once the turn is over.
-    await terminal.waitFor("↑2.5k ↓70");
+    await terminal.waitFor("↑2.5k ↓70", { settled: true });
     expect(readFileSync(join(box.cwd, "notes.md"), "utf8")).toBe("# Notes\n");
     const screen = terminal.screen();
     expect(screen).toContain("❯ make notes");
