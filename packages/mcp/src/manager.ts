@@ -1,40 +1,15 @@
 import type { AnyTool, Hooks } from "@pincer/kernel";
-import type { McpClientHost } from "./client-features.js";
 import { DEFAULT_CALL_TIMEOUT_MS, type McpServerConfig } from "./config.js";
 import { instructionsSection } from "./instructions.js";
 import { type McpPromptInfo, promptArguments, promptText } from "./prompts.js";
 import { resourceTool } from "./resources.js";
 import { errorMessage, type McpTool } from "./sdk.js";
-import { type McpProcessGuard, McpServer } from "./server.js";
+import { McpServer, type McpServerOptions } from "./server.js";
 import { withoutControls } from "./text.js";
 import { callFailure, toToolResult } from "./tool-result.js";
 
-export interface McpManagerOptions {
+export interface McpManagerOptions extends McpServerOptions {
   servers: Record<string, McpServerConfig>;
-  /** The session's directory: stdio servers run there (an entry's `cwd` is relative to it). */
-  cwd: string;
-  /**
-   * The user's environment: `${VAR}` in entries expands from it, and a stdio server gets PATH
-   * and HOME from it. Nothing else of it reaches the server.
-   */
-  env: NodeJS.ProcessEnv;
-  /**
-   * What a stdio server's environment starts from, before its entry's `env`: the host's minimal
-   * base (locale, terminal, paths, proxies and certificate authorities; no keys or tokens).
-   * Default: PATH and HOME from `env`.
-   */
-  baseEnv?: Record<string, string>;
-  /** Ties a stdio server to this process's life and notes it while it runs (server.ts). */
-  guard?: McpProcessGuard;
-  startTimeoutMs?: number;
-  callTimeoutMs?: number;
-  clientInfo?: { name: string; version: string };
-  /** The client features offered to servers: roots, sampling, elicitation (see client-features.ts). */
-  host?: McpClientHost;
-  /** Servers whose entries are used as given, with no `${VAR}` expansion (an editor's, over ACP). */
-  literal?: string[];
-  /** An OAuth client provider for an HTTP server, by name and URL (see oauth.ts); none: no OAuth. */
-  authProvider?: (name: string, url: URL) => unknown;
 }
 
 export interface McpStartReport {

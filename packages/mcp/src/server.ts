@@ -26,19 +26,31 @@ export type McpProcessGuard = (
   server: string,
 ) => { command: string; args: string[]; release(): void; started?(pid: number): void };
 
-/** What a server's connection needs from the manager. */
+/** What a server's connection needs from the manager (the manager's options, less the servers). */
 export interface McpServerOptions {
+  /** The session's directory: stdio servers run there (an entry's `cwd` is relative to it). */
   cwd: string;
+  /**
+   * The user's environment: `${VAR}` in entries expands from it, and a stdio server gets PATH
+   * and HOME from it. Nothing else of it reaches the server.
+   */
   env: NodeJS.ProcessEnv;
+  /**
+   * What a stdio server's environment starts from, before its entry's `env`: the host's minimal
+   * base (locale, terminal, paths, proxies and certificate authorities; no keys or tokens).
+   * Default: PATH and HOME from `env`.
+   */
   baseEnv?: Record<string, string>;
+  /** Ties a stdio server to this process's life and notes it while it runs. */
   guard?: McpProcessGuard;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
+  /** The client features offered to servers: roots, sampling, elicitation (see client-features.ts). */
   host?: McpClientHost;
-  /** Servers whose entries are used as given: no `${VAR}` expansion (an editor's, over ACP). */
+  /** Servers whose entries are used as given, with no `${VAR}` expansion (an editor's, over ACP). */
   literal?: string[];
-  /** For an HTTP server: the OAuth provider the transport authorizes with (see oauth.ts). */
+  /** An OAuth client provider for an HTTP server, by name and URL (see oauth.ts); none: no OAuth. */
   authProvider?: (name: string, url: URL) => unknown;
 }
 
