@@ -109,7 +109,15 @@ export {
   readLockfile,
   writeLockfile,
 } from "./install/lockfile.js";
-export { MANIFEST_FILE, ManifestError, readManifest, validateManifest } from "./manifest.js";
+export {
+  fileIdentity,
+  type KnownManifests,
+  MANIFEST_FILE,
+  MANIFEST_VALIDATOR_ID,
+  ManifestError,
+  readManifest,
+  validateManifest,
+} from "./manifest.js";
 export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH, manifestShapeProblem } from "./manifest-shape.js";
 export { createNetFetch, hostAllowed, parseNetGrant } from "./net.js";
 export { createNetRequest, type NetRequest, type NetRequestInit, type NetResponse } from "./net-request.js";

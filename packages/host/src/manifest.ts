@@ -6,7 +6,7 @@ import type { ErrorObject } from "ajv";
 import { hasCacheMarker } from "./cache/cache-entry.js";
 import { displayLine } from "./display-text.js";
 // Generated at build time from the SDK's schema: validating needs neither Ajv nor a compile.
-import validate from "./generated/manifest-validator.js";
+import validate, { VALIDATOR_ID } from "./generated/manifest-validator.js";
 import { MAX_MANIFEST_BYTES, manifestShapeProblem } from "./manifest-shape.js";
 
 export const MANIFEST_FILE = "pincer.plugin.json";
@@ -32,8 +32,33 @@ export class ManifestError extends Error {
   }
 }
 
-/** Identifies the validator, so a manifest checked by another one (another Pincer) is checked again. */
-let validatorId: string | undefined;
+/**
+ * Manifests known to have passed this validator, by their file's identity (device, inode, size,
+ * modification and change times: a write changes the change time, which nobody can set back). The
+ * runtime keeps the built-ins' in an index in PINCER_HOME/cache (builtin-index.ts). The text is
+ * still read from the file every time; only its validation is skipped, and only for the exact
+ * file that passed.
+ */
+export interface KnownManifests {
+  /** Whether the file with this identity passed `validator` (VALIDATOR_ID). */
+  validated(file: string, identity: string): boolean;
+  /** Told about a file that passed. */
+  passed(file: string, identity: string): void;
+}
+
+/** The validator's name (a hash of its code, made when it was generated): an index made by another validator does not count. */
+export const MANIFEST_VALIDATOR_ID = VALIDATOR_ID;
+
+/** A file's identity as KnownManifests and the caches compare it. */
+export function fileIdentity(stat: {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
 
 /**
  * Read and validate `<dir>/pincer.plugin.json`; every problem names its JSON path and the fix.
@@ -44,11 +69,15 @@ let validatorId: string | undefined;
  * compiled, its code cold) was a few percent of a one-shot turn. A marker is only written after
  * a pass, and a text that differs by a byte has another name, so a plugin cannot skip the checks.
  */
-export function readManifest(dir: string, options: { validatedIn?: string } = {}): PluginManifest {
+export function readManifest(
+  dir: string,
+  options: { validatedIn?: string; known?: KnownManifests } = {},
+): PluginManifest {
   const file = join(dir, MANIFEST_FILE);
   let text: string;
+  let identity: string;
   try {
-    text = readBounded(file);
+    ({ text, identity } = readBounded(file));
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     throw new ManifestError(file, [
@@ -61,15 +90,25 @@ export function readManifest(dir: string, options: { validatedIn?: string } = {}
   } catch (error) {
     throw new ManifestError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  if (!options.validatedIn) return validateManifest(json, file);
-  validatorId ??= createHash("sha256").update(validate.toString()).digest("hex");
+  const { known } = options;
+  // The identity is the open file's, taken before its text was read: the text is the one that passed.
+  if (known?.validated(file, identity)) return json as PluginManifest;
+  if (!options.validatedIn) {
+    const manifest = validateManifest(json, file);
+    known?.passed(file, identity);
+    return manifest;
+  }
   const marker = join(
     options.validatedIn,
-    createHash("sha256").update(`${validatorId}\0${text}`).digest("hex").slice(0, 40),
+    createHash("sha256").update(`${VALIDATOR_ID}\0${text}`).digest("hex").slice(0, 40),
   );
   // A plain file only: a link or a folder by that name is not a marker this cache wrote.
-  if (hasCacheMarker(marker)) return json as PluginManifest;
+  if (hasCacheMarker(marker)) {
+    known?.passed(file, identity);
+    return json as PluginManifest;
+  }
   const manifest = validateManifest(json, file);
+  known?.passed(file, identity);
   try {
     mkdirSync(options.validatedIn, { recursive: true });
     writeFileSync(marker, "");
@@ -80,26 +119,32 @@ export function readManifest(dir: string, options: { validatedIn?: string } = {}
 }
 
 /**
- * The file's text, refused past MAX_MANIFEST_BYTES without reading the rest: the size is taken
- * from the open file, and no more than the limit is ever read.
+ * The file's text and identity, refused past MAX_MANIFEST_BYTES without reading the rest: the size
+ * is taken from the open file, and no more than the limit is ever read. A text of another length
+ * than fstat said (written meanwhile) is read again, as the file it now is.
  */
-function readBounded(file: string): string {
+function readBounded(file: string, tries = 3): { text: string; identity: string } {
   const fd = openSync(file, "r");
   try {
     const tooBig = new ManifestError(file, [
       `it is larger than ${MAX_MANIFEST_BYTES / 1024} KB, the most a manifest may be; it lists what a plugin contributes and needs, not data`,
     ]);
-    if (fstatSync(fd).size > MAX_MANIFEST_BYTES) throw tooBig;
-    // Read up to one byte past the limit: a file that grew since fstat is refused all the same.
-    const buffer = Buffer.allocUnsafe(MAX_MANIFEST_BYTES + 1);
+    const stat = fstatSync(fd);
+    if (stat.size > MAX_MANIFEST_BYTES) throw tooBig;
+    // One byte past the size fstat gave (at most one past the limit): a file that grew is noticed.
+    const buffer = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     while (length < buffer.length) {
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
     }
-    if (length > MAX_MANIFEST_BYTES) throw tooBig;
-    return buffer.subarray(0, length).toString("utf8");
+    if (length !== stat.size) {
+      if (length > MAX_MANIFEST_BYTES) throw tooBig;
+      if (tries <= 1) throw new ManifestError(file, ["it kept changing while it was read; try again"]);
+      return readBounded(file, tries - 1);
+    }
+    return { text: buffer.subarray(0, length).toString("utf8"), identity: fileIdentity(stat) };
   } finally {
     closeSync(fd);
   }

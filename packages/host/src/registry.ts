@@ -23,7 +23,7 @@ import { endpointGrantHosts, type ResolvedGrants, resolveGrants } from "./grants
 import { declaredHooks } from "./hooks/manifest-hooks.js";
 import type { HookedPlugin } from "./hooks/plugin-hooks.js";
 import { integrityMatches } from "./install/integrity.js";
-import { MANIFEST_FILE, readManifest } from "./manifest.js";
+import { type KnownManifests, MANIFEST_FILE, readManifest } from "./manifest.js";
 import { openPluginSandbox, PluginTamperedError } from "./open-plugin-sandbox.js";
 import { OfferedToolNames } from "./reserved-tool-names.js";
 import type { PluginSandbox } from "./sandbox/plugin-sandbox.js";
@@ -110,6 +110,8 @@ export interface AddOptions {
    * its own list; never from a lockfile or manifest.
    */
   shipsWithPincer?: boolean;
+  /** Manifest files known to have passed validation (the built-ins' index): the text is read, not checked again. */
+  knownManifests?: KnownManifests;
 }
 
 /**
@@ -157,6 +159,7 @@ export class PluginRegistry {
     }
     const manifest = readManifest(absolute, {
       ...(this.context.cacheDir ? { validatedIn: join(this.context.cacheDir, "manifests") } : {}),
+      ...(options.knownManifests ? { known: options.knownManifests } : {}),
     });
     if (options.name && manifest.name !== options.name) {
       throw new Error(`${absolute} holds ${manifest.name}, not ${options.name}. Reinstall ${options.name}.`);

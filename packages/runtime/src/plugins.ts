@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { addInstalledPlugins, PluginRegistry, type RegistryContext, readManifest } from "@pincer/host";
 import { useToolValidators } from "@pincer/kernel";
 import type { PluginManifest } from "@pincer/sdk";
+import { openBuiltinIndex } from "./builtin-index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -41,12 +43,26 @@ export function builtinManifests(): PluginManifest[] {
   return builtinPlugins().map((plugin) => readManifest(plugin.dir));
 }
 
-/** The built-ins plus every plugin in the home's lockfile; a plugin that fails to load is reported, not fatal. */
+/**
+ * The built-ins plus every plugin in the home's lockfile; a plugin that fails to load is reported, not fatal.
+ * With a `cacheDir`, the built-ins are found and their manifests known through its index (builtin-index.ts).
+ */
 export function createRegistry(
   context: RegistryContext & { home: string },
   onError: (pluginName: string, error: Error) => void,
 ): PluginRegistry {
   const registry = new PluginRegistry({ ...context, onPluginError: onError });
-  addInstalledPlugins(registry, context.home, builtinPlugins(), onError);
+  if (!context.cacheDir) {
+    addInstalledPlugins(registry, context.home, builtinPlugins(), onError);
+    return registry;
+  }
+  const index = openBuiltinIndex({
+    names: BUILTIN_PLUGINS,
+    from: fileURLToPath(import.meta.url),
+    resolve: (specifier) => require.resolve(specifier),
+    cacheDir: context.cacheDir,
+  });
+  addInstalledPlugins(registry, context.home, index.plugins, onError, index);
+  index.save();
   return registry;
 }

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { KnownManifests } from "../manifest.js";
 import type { AddOptions, PluginRegistry } from "../registry.js";
 import { capabilitiesFromIds } from "./capability-list.js";
 import { BUNDLE_FILE, installDir, PACKAGE_DIR, readLockfile } from "./lockfile.js";
@@ -13,6 +14,8 @@ export function addInstalledPlugins(
   home: string,
   builtins: Array<{ dir: string; name: string }>,
   onError: (pluginName: string, error: Error) => void,
+  /** The built-ins' manifests already validated (see KnownManifests); installed plugins are checked as ever. */
+  knownManifests?: KnownManifests,
 ): void {
   const lock = readLockfile(home);
   for (const builtin of builtins) {
@@ -22,6 +25,7 @@ export function addInstalledPlugins(
     registry.add(builtin.dir, {
       snapshot: true,
       shipsWithPincer: true,
+      ...(knownManifests ? { knownManifests } : {}),
       ...(entry ? { capabilities: capabilitiesFromIds(entry.granted) } : {}),
     });
   }
