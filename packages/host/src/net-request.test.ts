@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -9,8 +10,16 @@ let base = "";
 beforeAll(async () => {
   server = createServer((request, response) => {
     let body = "";
-    request.on("data", (chunk) => (body += chunk));
+    const bytes: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => {
+      body += chunk;
+      bytes.push(chunk);
+    });
     request.on("end", () => {
+      if (request.url === "/digest") {
+        const whole = Buffer.concat(bytes);
+        return response.end(`${request.headers["content-length"]} ${whole.length} ${sha256(whole)}`);
+      }
       if (request.url === "/echo") return response.end(`${request.method} ${request.headers["x-test"]} ${body}`);
       if (request.url === "/gzip") {
         response.writeHead(200, { "content-encoding": "gzip" });
@@ -50,6 +59,8 @@ afterAll(() => {
   server.close();
 });
 
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
 const init = (overrides: Partial<Parameters<ReturnType<typeof createNetRequest>>[1]> = {}) => ({
   method: "GET",
   headers: [] as Array<[string, string]>,
@@ -74,6 +85,17 @@ describe("createNetRequest: the bridge's HTTP client", () => {
     const response = await request()(`${base}/echo`, init({ method: "POST", headers: [["X-Test", "h"]], body: "b" }));
     expect(response.status).toBe(200);
     expect(await text(response)).toBe("POST h b");
+  });
+
+  it("sends a long body past Latin-1 as exactly its UTF-8, lone surrogates as U+FFFD, with its length", async () => {
+    // Long enough to take the one-pass encoding; two-byte (an ellipsis, an emoji, a lone surrogate).
+    const long = `${'{"role":"tool","content":"epoch,step,loss\\n1,2,0.3"}'.repeat(400)}… 🐍 \ud800 é end`;
+    // One that fits the one-pass room, ASCII, short, and one whose UTF-8 outgrows the room (encoded again).
+    for (const body of [long, "ascii only ".repeat(1000), "short … 🐍", "€".repeat(5000)]) {
+      const response = await request()(`${base}/digest`, init({ method: "POST", body }));
+      const expected = Buffer.from(body);
+      expect(await text(response)).toBe(`${expected.length} ${expected.length} ${sha256(expected)}`);
+    }
   });
 
   it("decodes a gzip body like fetch does", async () => {

@@ -100,7 +100,7 @@ function send(url: URL, init: NetRequestInit, publicOnly: boolean): Promise<Inco
       if (key === "host" || key === "connection" || key === "content-length" || key === "transfer-encoding") continue;
       headers[key] = headers[key] ? `${headers[key]}, ${value}` : value;
     }
-    const body = init.body === null ? undefined : typeof init.body === "string" ? Buffer.from(init.body) : init.body;
+    const body = init.body === null ? undefined : typeof init.body === "string" ? utf8(init.body) : init.body;
     if (body) headers["content-length"] = String(body.byteLength);
     headers["accept-encoding"] ??= "gzip, deflate, br";
     const request = clientFor(url).request(
@@ -111,6 +111,26 @@ function send(url: URL, init: NetRequestInit, publicOnly: boolean): Promise<Inco
     request.on("error", (error: Error) => reject(init.signal.aborted ? abortError(init.signal) : error));
     request.end(body);
   });
+}
+
+/** Above this many characters a string body is encoded in one pass (see utf8). */
+const ONE_PASS_CHARS = 4096;
+
+/**
+ * A string body as UTF-8. Buffer.from measures the string's UTF-8 length and then encodes it:
+ * two passes, and both slow for a two-byte string, which a model request is as soon as one
+ * character of it is past Latin-1 (an emoji anywhere in the conversation): 0.45 ms for 228K
+ * characters, against 0.06 for the same in one byte. Written into room for a few multi-byte
+ * characters it is one pass. The room is kept tight (room for three bytes a character tripled
+ * the external memory V8 counts at every call, and with it the collector's work): when the
+ * text does not fit, the write stops short of the room's end and it is encoded as before.
+ */
+function utf8(text: string): Buffer {
+  if (text.length < ONE_PASS_CHARS) return Buffer.from(text);
+  const room = Buffer.allocUnsafe(text.length + (text.length >> 4) + 4);
+  const written = room.write(text);
+  // A write that ran out of room ends within one character (four bytes) of the end.
+  return written <= room.length - 4 ? room.subarray(0, written) : Buffer.from(text);
 }
 
 function toNetResponse(response: IncomingMessage, url: URL, redirected: boolean, method: string): NetResponse {

@@ -122,7 +122,7 @@ describe("the task tool", () => {
     expect(task.description.split("\n")).toContain("- short: Reviews code");
     const line = task.description.split("\n").find((each) => each.startsWith("- long: ")) as string;
     expect(line).toBe(
-      "- long: Finds flaky tests - reruns each suspect many times and reports reruns each suspect many times and…",
+      "- long: Finds flaky tests - reruns each suspect many times and reports reruns each suspect many times and...",
     );
     expect(line.length).toBeLessThanOrEqual("- long: ".length + 101);
   });

@@ -211,10 +211,13 @@ function pickMode(parentMode: PermissionMode, agent: AgentDefinition | undefined
 /**
  * An agent's description as the task tool lists it: every agent's line is paid on every request,
  * so a long one is cut at a word before 100 characters (the agent's own prompt keeps all of it).
+ * The cut is marked "...", not "…": one character past Latin-1 anywhere in a request makes the
+ * whole body a two-byte string, twice the bytes to copy out of the provider's isolate and a slow
+ * UTF-8 encoding at every model call.
  */
 function summary(description: string): string {
   const flat = description.replace(/\s+/g, " ").trim();
   if (flat.length <= 100) return flat;
   const cut = flat.slice(0, 100);
-  return `${cut.slice(0, cut.lastIndexOf(" ")).replace(/[\s,;:-]+$/, "")}…`;
+  return `${cut.slice(0, cut.lastIndexOf(" ")).replace(/[\s,;:-]+$/, "")}...`;
 }
