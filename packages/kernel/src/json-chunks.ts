@@ -13,14 +13,17 @@ const SLICE_CHARS = 1 << 20;
  */
 export function* jsonChunks(value: unknown): Generator<string> {
   const long: Array<readonly string[]> = [];
-  const marker = `@@pincer-long-${randomBytes(6).toString("hex")}-`;
+  // Drawn at the first long string only: most values have none, and random bytes per call were a
+  // call into the system's random source for every session entry.
+  let marker: string | undefined;
   const skeleton = JSON.stringify(value, function (this: unknown, key: string, item: unknown) {
     if (typeof item !== "string" || item.length <= SLICE_CHARS) return item;
+    marker ??= `@@pincer-long-${randomBytes(6).toString("hex")}-`;
     // `this` is the object (or array) that holds the string.
     long.push(this !== null && typeof this === "object" ? textPieces(this, key) : [item]);
     return `${marker}${long.length - 1}@@`;
   });
-  if (long.length === 0) {
+  if (marker === undefined) {
     yield skeleton;
     return;
   }

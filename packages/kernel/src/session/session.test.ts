@@ -1,5 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -100,14 +111,36 @@ describe("Session", () => {
     writeFileSync(
       child,
       `const { Session } = await import(process.argv[2]);
-       Session.open(process.argv[3]).append({ type: "message", message: { role: "user", content: "last words", timestamp: 1 } });
+       const session = Session.open(process.argv[3]);
+       // The file stays open between appends: each is written before append returns all the same.
+       for (const content of ["first", "second", "last words"])
+         session.append({ type: "message", message: { role: "user", content, timestamp: 1 } });
        process.kill(process.pid, "SIGKILL");`,
     );
     const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
     const sessionModule = new URL("./session.ts", import.meta.url).href;
     const result = spawnSync(process.execPath, ["--import", "tsx", child, sessionModule, file], { cwd: repoRoot });
     expect(result.signal, result.stderr.toString()).toBe("SIGKILL");
-    expect(texts(Session.open(file))).toEqual(["last words"]);
+    expect(texts(Session.open(file))).toEqual(["first", "second", "last words"]);
+  });
+
+  it.runIf(existsSync("/proc/self/fd"))("holds the file open from its first append until close, once", () => {
+    const held = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === realpathSync(file);
+        } catch {
+          return false; // the directory's own descriptor, gone by now
+        }
+      }).length;
+    const session = Session.create(file, { cwd: "/work" });
+    expect(held()).toBe(0);
+    for (let i = 0; i < 5; i++) say(session, user(`q${i}`));
+    expect(held()).toBe(1);
+    session.close();
+    expect(held()).toBe(0);
+    expect(() => say(session, user("after close"))).toThrow(/is closed/);
+    expect(texts(Session.open(file))).toEqual(["q0", "q1", "q2", "q3", "q4"]);
   });
 
   it("refuses to overwrite an existing session file", () => {

@@ -5,7 +5,7 @@ import { attachPieces, piecesOf } from "../long-text.js";
 import type { Redactor } from "../redact.js";
 import { ContextView } from "./context-view.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
-import { appendLines, createSessionFile, readSessionFile, writeError } from "./session-file.js";
+import { createSessionFile, readSessionFile, SessionAppender, writeError } from "./session-file.js";
 import {
   type NewSessionEntry,
   SESSION_FORMAT_VERSION,
@@ -81,6 +81,8 @@ export class Session {
   private lock: HeldLock | undefined;
   private readonly readOnly: boolean;
   private closed = false;
+  /** The file held open for appends, from the first to close(). */
+  private appender: SessionAppender | undefined;
   private view: ContextView | undefined;
 
   private constructor(
@@ -173,11 +175,13 @@ export class Session {
   }
 
   /**
-   * Stops writing: releases the writer lock. A later append throws. Closing twice, or closing a
-   * session that holds no lock, does nothing more.
+   * Stops writing: closes the file and releases the writer lock. A later append throws. Closing
+   * twice, or closing a session that holds no lock, does nothing more.
    */
   close(): void {
     this.closed = true;
+    this.appender?.close();
+    this.appender = undefined;
     this.lock?.release();
     this.lock = undefined;
   }
@@ -312,7 +316,8 @@ export class Session {
   private write(pieces: Iterable<string>): void {
     if (this.path === "") return;
     this.checkWritable();
-    this.bytesOnDisk += appendLines(this.path, pieces, this.bytesOnDisk);
+    this.appender ??= new SessionAppender(this.path);
+    this.bytesOnDisk += this.appender.append(pieces, this.bytesOnDisk);
   }
 
   /** Creates the file: the header and every entry so far, in one piece (taking the lock first). */
