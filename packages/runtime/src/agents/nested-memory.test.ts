@@ -42,6 +42,30 @@ describe("nested memory files below cwd", () => {
     expect(read("data/a.txt")).toBeUndefined();
   });
 
+  it("trusts a fine-grained folder time once it is a moment old, a time in whole seconds only after two", () => {
+    const { read } = hooks();
+    const data = join(cwd, "data");
+    const second = Math.floor(Date.now() / 1000);
+    // About a second ago, with a fraction of a second (what ext4 or tmpfs keeps): trusted, so
+    // a memory file slipped in with the time put back is not seen.
+    const fine = second - 1 + 0.25;
+    utimesSync(data, fine, fine);
+    expect(read("data/a.txt")).toBeUndefined();
+    writeFileSync(join(data, "AGENTS.md"), "Fine rules.\n");
+    utimesSync(data, fine, fine);
+    expect(read("data/a.txt")).toBeUndefined();
+    // A time in whole seconds (a filesystem that keeps seconds) is not trusted within two seconds
+    // (here it is one to three seconds ahead, as a clock a little off can make it): looked through every time.
+    const whole = second + 3;
+    utimesSync(data, whole, whole);
+    rmSync(join(data, "AGENTS.md"));
+    utimesSync(data, whole, whole);
+    expect(read("data/a.txt")).toBeUndefined();
+    writeFileSync(join(data, "CLAUDE.md"), "Whole rules.\n");
+    utimesSync(data, whole, whole);
+    expect(read("data/a.txt")).toContain("Whole rules.");
+  });
+
   it("finds a memory file created just now, in a folder read a moment before", () => {
     const { read } = hooks();
     mkdirSync(join(cwd, "data", "deep"));

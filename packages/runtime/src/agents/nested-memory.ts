@@ -6,8 +6,19 @@ import type { Hooks } from "@pincer/kernel";
 /** Tools whose `path` argument says the session is working in a folder. */
 const PATH_TOOLS = new Set(["read", "write", "edit", "notebook_edit", "ls", "glob", "grep"]);
 
-/** A folder changed this recently is looked through again anyway (see nestedMemoryHooks). */
+/**
+ * A folder changed this recently is looked through again anyway (see nestedMemoryHooks): a time
+ * in whole seconds may come from a filesystem that keeps seconds only (FAT keeps two), where a
+ * file added within the same second leaves the folder's time as it was.
+ */
 const RECENT_MS = 2_000;
+/**
+ * The same for a time with a fraction of a second, from a filesystem that keeps fine times (ext4,
+ * tmpfs, btrfs, APFS): it moves on at the kernel clock's next tick (a few milliseconds), so a
+ * time this old cannot be left as it is by a change after it. An ML intern's data folder is
+ * written just before the session reads it: the 2 s wait made each of its first reads look again.
+ */
+const FINE_RECENT_MS = 100;
 
 /**
  * Claude Code loads a CLAUDE.md (AGENTS.md, CLAUDE.local.md) in a folder below the working
@@ -16,7 +27,8 @@ const RECENT_MS = 2_000;
  * path that were not read yet join the result as context, once per session.
  *
  * A folder looked through is not looked through again while its modification time stays the
- * same (adding, removing or renaming a file in it changes that): a long session reads in the
+ * same (adding, removing or renaming a file in it changes that) and is old enough to trust (see
+ * RECENT_MS): a long session reads in the
  * same few folders hundreds of times, and each look was a couple of dozen filesystem calls
  * (realpaths of three candidate names, the project root's search for .git).
  */
@@ -47,7 +59,7 @@ export function nestedMemoryHooks(
       const now = Date.now();
       for (let folder = dir; folder.startsWith(below); folder = dirname(folder)) {
         const at = modifiedAt(folder);
-        folders.push([folder, at !== undefined && now - at > RECENT_MS ? at : undefined]);
+        folders.push([folder, at !== undefined && settled(at, now) ? at : undefined]);
       }
       if (folders.every(([folder, at]) => at !== undefined && lookedThrough.get(folder) === at)) return undefined;
       for (const [folder, at] of folders) {
@@ -61,6 +73,11 @@ export function nestedMemoryHooks(
       return context ? { context } : undefined;
     },
   };
+}
+
+/** Whether a folder's modification time `at` is old enough to stand for what the folder holds. */
+function settled(at: number, now: number): boolean {
+  return now - at > (at % 1000 === 0 ? RECENT_MS : FINE_RECENT_MS);
 }
 
 function modifiedAt(path: string): number | undefined {
