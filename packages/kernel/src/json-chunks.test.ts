@@ -23,4 +23,21 @@ describe("jsonChunks", () => {
     const value = { text: "x".repeat(MiB + 1), trap: "@@pincer-long-000000000000-0@@" };
     expect([...jsonChunks(value)].join("")).toBe(JSON.stringify(value));
   });
+
+  it("finds a long string behind toJSON, and inside arrays and deep nesting", () => {
+    const long = "y".repeat(MiB + 5);
+    let deep: unknown = { text: long };
+    for (let i = 0; i < 100; i++) deep = { next: deep };
+    for (const value of [{ wrapped: { toJSON: () => ({ text: long }) } }, [[1, [long]]], deep]) {
+      const pieces = [...jsonChunks(value)];
+      expect(pieces.join("")).toBe(JSON.stringify(value));
+      expect(pieces.length).toBeGreaterThan(1);
+    }
+  });
+
+  it("a cycle is reported as JSON.stringify reports it", () => {
+    const value: Record<string, unknown> = { a: "x" };
+    value.self = value;
+    expect(() => [...jsonChunks(value)]).toThrow(/circular/i);
+  });
 });

@@ -12,6 +12,12 @@ const SLICE_CHARS = 1 << 20;
  * string whose flat pieces are on record (long-text.ts) is read from them, and never flattened.
  */
 export function* jsonChunks(value: unknown): Generator<string> {
+  // Most values hold no long string: JSON.stringify's own fast path then (a replacer function is
+  // called for every value, ~3× the cost of an ordinary session entry's line).
+  if (!mayHoldLongText(value, 0)) {
+    yield JSON.stringify(value);
+    return;
+  }
   const long: Array<readonly string[]> = [];
   // Drawn at the first long string only: most values have none, and random bytes per call were a
   // call into the system's random source for every session entry.
@@ -36,6 +42,27 @@ export function* jsonChunks(value: unknown): Generator<string> {
   }
   yield skeleton.slice(at);
 }
+
+/**
+ * Whether JSON.stringify could meet a string longer than a slice in `value`: a value it sees only
+ * through toJSON, or nested deeper than a session entry ever is (a cycle too, which JSON.stringify
+ * then reports), counts as yes. It reads what JSON.stringify reads: own enumerable keys, array items.
+ */
+function mayHoldLongText(value: unknown, depth: number): boolean {
+  if (typeof value === "string") return value.length > SLICE_CHARS;
+  if (value === null || typeof value !== "object") return false;
+  if (depth > MAX_WALK_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayHoldLongText(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (mayHoldLongText((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+const MAX_WALK_DEPTH = 64;
 
 /** What JSON.stringify would escape in a string: quotes, backslashes, control characters, surrogates (lone ones). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
