@@ -169,9 +169,22 @@ const dependencyMapsIgnored = {
   },
 };
 
+// isolated-vm is a native addon: it loads from node_modules, never from a bundle. The bundles load
+// it through scripts/isolated-vm-loader.cjs, which requires its prebuilt binary without
+// node-gyp-build's search (~3 ms a start); the loader's own require of it stays external.
+const ISOLATED_VM_LOADER = `${root}/scripts/isolated-vm-loader.cjs`;
+const isolatedVmLoader = {
+  name: "isolated-vm-loader",
+  setup(context) {
+    context.onResolve({ filter: /^isolated-vm$/ }, (args) =>
+      args.importer === ISOLATED_VM_LOADER ? { path: args.path, external: true } : { path: ISOLATED_VM_LOADER },
+    );
+  },
+};
+
 const inProcess = {
   bundle: true,
-  plugins: [builtinsByRequire, lazyPackages, dependencyMapsIgnored],
+  plugins: [isolatedVmLoader, builtinsByRequire, lazyPackages, dependencyMapsIgnored],
   platform: "node",
   format: "esm",
   target: "node24",
@@ -230,7 +243,7 @@ const printPath = {
   entryPoints: { print: `${root}/packages/cli/dist/fast-print.js` },
   outdir: `${root}/packages/cli/dist/bundle`,
   outExtension: { ".js": ".cjs" },
-  external: ["isolated-vm", "esbuild"],
+  external: ["esbuild"],
   define: { "process.env.NODE_ENV": '"production"', "import.meta.url": "__pincerImportMetaUrl" },
   banner: { js: PRINT_BANNER },
   footer: { js: "})" },
@@ -287,8 +300,7 @@ await Promise.all([
     outdir: `${root}/packages/cli/dist/bundle`,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
-    // isolated-vm is a native addon: it loads from node_modules, never from a bundle.
-    external: ["isolated-vm", "esbuild"],
+    external: ["esbuild"],
     // React's production build (its development build checks every render), and no devtools:
     // Ink imports react-devtools-core only when DEV is set, and Pincer never ships it.
     define: { "process.env.NODE_ENV": '"production"' },

@@ -41,14 +41,16 @@ function probeSpawnsEveryStart(): boolean {
 }
 
 describe("start-up of pincer -p", () => {
-  it("loads neither Node's fetch, nor TLS, nor the fs streams, nor child_process, zlib or dns for a turn against a loopback model", async () => {
+  it("loads neither Node's fetch, nor TLS, nor the fs streams, nor child_process, zlib or dns, nor node-gyp-build for a turn against a loopback model", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-e2e-startup-0001", OPENAI_BASE_URL: server.url });
     const out = join(box.home, "modules.txt");
+    const urlsOut = join(box.home, "urls.txt");
     const preload = join(box.home, "modules.cjs");
     // CommonJS and required built-ins: the probe itself must not load what it looks for.
     writeFileSync(
       preload,
-      `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
+      `const urls = []; require("node:module").registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r; } });
+process.on("exit", () => { require("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")); require("node:fs").writeFileSync(${JSON.stringify(urlsOut)}, urls.join("\\n")); });`,
     );
     // The first run in a new home probes bubblewrap once (a spawn) and fills its caches; every later
     // start is like the second.
@@ -63,6 +65,11 @@ describe("start-up of pincer -p", () => {
     const loaded = readFileSync(out, "utf8").split("\n");
     expect(loaded).toContain("NativeModule net");
     for (const module of NEVER) expect(loaded, module).not.toContain(module);
+    // isolated-vm's binary is required directly (scripts/isolated-vm-loader.cjs), not searched for
+    // by node-gyp-build (~3 ms of CPU a start).
+    const urls = readFileSync(urlsOut, "utf8").split("\n");
+    expect(urls.some((url) => /isolated-vm\.abi\d+.*\.node$/.test(url))).toBe(true);
+    expect(urls.filter((url) => url.includes("node-gyp-build"))).toEqual([]);
   });
 });
 
