@@ -27,7 +27,13 @@ export const KEPT_THREADS = 64;
 export const KEPT_BYTES = 32 * 1024 * 1024;
 
 const ids = new WeakMap<Message, number>();
-const texts = new WeakMap<Message, string>();
+/**
+ * Each sent message's JSON length, for the bytes the isolate holds. Not the JSON itself: kept for
+ * as long as the message (the session keeps every message), that was a second copy of the whole
+ * conversation in the host's heap, half of what an ML intern's run added to it per iteration. A
+ * message is serialized when it crosses, once unless the isolate asks for the request again whole.
+ */
+const lengths = new WeakMap<Message, number>();
 let lastId = 0;
 
 function idOf(message: Message): number {
@@ -40,12 +46,13 @@ function idOf(message: Message): number {
 }
 
 function jsonOf(message: Message): string {
-  let text = texts.get(message);
-  if (text === undefined) {
-    text = JSON.stringify(message);
-    texts.set(message, text);
-  }
+  const text = JSON.stringify(message);
+  lengths.set(message, text.length);
   return text;
+}
+
+function lengthOf(message: Message): number {
+  return lengths.get(message) ?? jsonOf(message).length;
 }
 
 /** What the isolate holds for one conversation, named by its first message (0: none). */
@@ -92,13 +99,15 @@ export class RequestWire {
     let bytes = 0;
     for (const message of request.messages) {
       const id = idOf(message);
-      const json = jsonOf(message);
       order.push(id);
-      bytes += json.length;
-      if (!held.has(id)) {
-        held.add(id);
-        added.push(`[${id},${json}]`);
+      if (held.has(id)) {
+        bytes += lengthOf(message);
+        continue;
       }
+      const json = jsonOf(message);
+      bytes += json.length;
+      held.add(id);
+      added.push(`[${id},${json}]`);
     }
     // Most recently used last; the least recently used others go past the bounds.
     this.threads.set(threadId, {
