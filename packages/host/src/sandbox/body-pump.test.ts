@@ -67,6 +67,22 @@ describe("BodyPump", () => {
     expect(body.pulls()).toBe(4);
   });
 
+  it("hands over at most the push limit at a time, splitting a chunk that crosses it, in order", async () => {
+    const body = controlledSource();
+    const pump = new BodyPump(body.source, 64, 10);
+    for (const piece of ["abcd", "efgh", "ijkl", "mnopqrstuvwxyz0123"]) body.chunk(piece);
+    body.end();
+    await tick();
+    const pushes: string[] = [];
+    for (let bytes = await pump.read(); bytes; bytes = await pump.read()) {
+      expect(bytes.byteLength).toBeLessThanOrEqual(10);
+      // A push is its own buffer: isolated-vm would copy the whole buffer behind a view.
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+      pushes.push(text(bytes)!);
+    }
+    expect(pushes).toEqual(["abcdefgh", "ijkl", "mnopqrstuv", "wxyz0123"]);
+  });
+
   it("delivers the bytes that came before a failure, then the failure", async () => {
     const body = controlledSource();
     const pump = new BodyPump(body.source);

@@ -1,9 +1,18 @@
 /**
+ * The most one push hands over: under V8's large-object size (128 KiB). A larger chunk, and the
+ * string decoded from it, are each a large object, which V8 promotes whole when it survives a
+ * scavenge, and a 50 MB answer's stream of them made the host's young generation grow to its
+ * largest (32 MiB committed, against 16 with pushes below the line; bench/large-response.js).
+ */
+export const MAX_PUSH_BYTES = 96 * 1024;
+
+/**
  * Reads a response body ahead of the isolate, up to a high-water mark, so that each push into it
- * (response-bodies.ts) takes everything that arrived since the last one. A server-sent event
- * stream arrives as one small network chunk per event; handing them over one crossing each was
- * most of what a sandboxed provider cost over the bare SDK. The mark keeps a large download from
- * piling up in host memory while the plugin is slow to read: the pump waits until it is drained.
+ * (response-bodies.ts) takes everything that arrived since the last one, up to MAX_PUSH_BYTES. A
+ * server-sent event stream arrives as one small network chunk per event; handing them over one
+ * crossing each was most of what a sandboxed provider cost over the bare SDK. The mark keeps a
+ * large download from piling up in host memory while the plugin is slow to read: the pump waits
+ * until it is drained.
  */
 export class BodyPump {
   private chunks: Uint8Array[] = [];
@@ -15,7 +24,8 @@ export class BodyPump {
 
   constructor(
     private readonly source: AsyncIterator<Uint8Array>,
-    private readonly highWaterBytes = 256 * 1024,
+    private readonly highWaterBytes = 128 * 1024,
+    private readonly maxPushBytes = MAX_PUSH_BYTES,
   ) {
     void this.pump();
   }
@@ -34,14 +44,33 @@ export class BodyPump {
     return this.takeBuffered();
   }
 
-  /** What has arrived so far, as one chunk, without waiting (null when nothing has). */
+  /** What has arrived so far, up to the push limit, as one chunk, without waiting (null when nothing has). */
   takeBuffered(): Uint8Array | null {
     if (this.chunks.length === 0) return null;
-    const out = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.buffered);
-    this.chunks = [];
-    this.buffered = 0;
+    let out: Uint8Array;
+    if (this.buffered <= this.maxPushBytes) {
+      out = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.buffered);
+      this.chunks = [];
+    } else out = this.takeUpTo(this.maxPushBytes);
+    this.buffered -= out.byteLength;
     if (!this.ended) void this.pump();
     return out;
+  }
+
+  /** The first `limit` bytes buffered: whole chunks, or the first one split where it crosses the limit. */
+  private takeUpTo(limit: number): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.byteLength >= limit) {
+      // Copies, not views: isolated-vm copies a view's whole buffer into the isolate.
+      this.chunks[0] = first.slice(limit);
+      return first.slice(0, limit);
+    }
+    let count = 0;
+    let size = 0;
+    while (count < this.chunks.length && size + this.chunks[count]!.byteLength <= limit)
+      size += this.chunks[count++]!.byteLength;
+    const taken = this.chunks.splice(0, count);
+    return taken.length === 1 ? taken[0]! : concat(taken, size);
   }
 
   private async pump(): Promise<void> {
