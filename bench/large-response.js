@@ -2,7 +2,10 @@
 // whose answer is `--mb` MB of text (default 50), against the same run with a one-word answer.
 // Peak resident memory of the CLI (bench/report-rss.mjs), and for the large answer the peaks of
 // its JS heap (used, committed), external memory and ArrayBuffers, sampled every 10 ms, to tell
-// where the peak comes from. Prints JSON (MiB); with --runs N, each pair of runs and the median.
+// where the peak comes from. Prints JSON (MiB); with --runs N, each pair of runs, the
+// median of the N ratios (of the two middle ones for an even N), their range, and the medians of
+// both peaks. Peak RSS is noisy from run to run (when V8 and the allocator let go of garbage), so
+// a budget is read off the median of several runs, never one.
 // The answer is kept in mebibyte blocks outside the JS heap and never flattened (kernel
 // text-pieces.ts, long-text.ts), so what is left above it is mostly the stream passing through.
 // Usage: node bench/large-response.js [--quick (10 MB)] [--mb N] [--format text|json|stream-json] [--runs N]
@@ -20,6 +23,13 @@ const format = flag("--format", "json");
 const runs = Math.max(1, Number(flag("--runs", "1")));
 const cli = fileURLToPath(new URL("../packages/cli/dist/bin.js", import.meta.url));
 const preload = fileURLToPath(new URL("./report-rss.mjs", import.meta.url));
+
+/** The middle value; for an even count, halfway between the two middle ones. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 const model = await startOpenAIServer();
 async function run(bytes) {
@@ -83,10 +93,18 @@ try {
   }
   if (runs === 1) process.stdout.write(`${JSON.stringify(results[0])}\n`);
   else {
-    const ratios = results.map((result) => result.overResponse).sort((a, b) => a - b);
-    const median = ratios[Math.floor(ratios.length / 2)];
+    const ratios = results.map((result) => result.overResponse);
     process.stdout.write(
-      `${JSON.stringify({ format, responseMiB: megabytes, medianOverResponse: median, runs: results })}\n`,
+      `${JSON.stringify({
+        format,
+        responseMiB: megabytes,
+        runCount: runs,
+        medianOverResponse: median(ratios),
+        rangeOverResponse: [Math.min(...ratios), Math.max(...ratios)],
+        medianSmallPeakMiB: median(results.map((result) => result.smallPeakMiB)),
+        medianLargePeakMiB: median(results.map((result) => result.largePeakMiB)),
+        runs: results,
+      })}\n`,
     );
   }
 } finally {
