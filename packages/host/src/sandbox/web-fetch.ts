@@ -307,10 +307,12 @@ export const WEB_FETCH = `
         flushBeforeWait();
         return new Promise((resolve) => { arrived = resolve; });
       },
-      async cancel() {
+      // A note, not a call: nothing waits for the host's answer (a call's settling crossed back
+      // into the isolate once per model call, most of which the SDK ends by cancelling).
+      cancel() {
         bodySinks.delete(bodyId);
         finish();
-        await call("bodyCancel", bodyId);
+        tell("bodyCancel", bodyId);
       },
       _taken(chunk) { tell("bodyTaken", bodyId, chunk.byteLength); },
     }) : null;

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ModelRequest, ProviderEvent, ToolContext } from "@pincer/kernel";
+import { until } from "@pincer/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
@@ -13,6 +14,8 @@ import { PluginSandbox } from "./plugin-sandbox.js";
 
 let server: Server;
 let port = 0;
+/** How many /endless responses the client closed before they ended. */
+let endlessClosed = 0;
 beforeAll(async () => {
   server = createServer((request, response) => {
     if (request.url === "/json") return response.end(JSON.stringify({ ok: true, method: request.method }));
@@ -46,6 +49,16 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "application/octet-stream" });
       for (let i = 0; i < 80; i++) response.write(Buffer.alloc(64 * 1024, i));
       return response.end();
+    }
+    if (request.url === "/endless") {
+      // Writes until the client goes away.
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      const timer = setInterval(() => response.write("x".repeat(1024)), 10);
+      response.on("close", () => {
+        clearInterval(timer);
+        endlessClosed++;
+      });
+      return;
     }
     if (request.url === "/slow-events") {
       response.writeHead(200, { "content-type": "text/event-stream" });
@@ -153,6 +166,20 @@ describe("web platform inside a plugin isolate", () => {
       const after = await reader.read();
       return { content: [bytes.length, ordered, first.value.length > 0, after.done].join(" ") };`);
     expect(out).toBe(`${80 * 64 * 1024} true true true`);
+  });
+
+  it("a cancelled body closes its connection on the host, and the plugin goes on at once", async () => {
+    const before = endlessClosed;
+    const out = await runProbe(`
+      const response = await fetch(base + "/endless");
+      const reader = response.body.getReader();
+      const first = await reader.read();
+      await reader.cancel();
+      const after = await reader.read();
+      const next = await (await fetch(base + "/json")).json();
+      return { content: [first.value.length > 0, after.done, next.ok].join(" ") };`);
+    expect(out).toBe("true true true");
+    await until(() => endlessClosed > before, "the host to close the cancelled response");
   });
 
   it("decodes text bodies the same whether a chunk is whole UTF-8 or cut inside a character", async () => {
