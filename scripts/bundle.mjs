@@ -182,6 +182,13 @@ const isolatedVmLoader = {
   },
 };
 
+// The SHA-256 of the isolates' prelude and warm-up, from the same files the bundles hold: the
+// snapshot cache names entries by them (host's snapshot-cache.ts), and a start need not hash them.
+const { PRELUDE } = await import(`${root}/packages/host/dist/sandbox/prelude.js`);
+const { WARM_UP } = await import(`${root}/packages/host/dist/sandbox/warm-up.js`);
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+const SANDBOX_HASHES = JSON.stringify({ prelude: sha256(PRELUDE), warmUp: sha256(WARM_UP) });
+
 const inProcess = {
   bundle: true,
   plugins: [isolatedVmLoader, builtinsByRequire, lazyPackages, dependencyMapsIgnored],
@@ -244,7 +251,11 @@ const printPath = {
   outdir: `${root}/packages/cli/dist/bundle`,
   outExtension: { ".js": ".cjs" },
   external: ["esbuild"],
-  define: { "process.env.NODE_ENV": '"production"', "import.meta.url": "__pincerImportMetaUrl" },
+  define: {
+    "process.env.NODE_ENV": '"production"',
+    "import.meta.url": "__pincerImportMetaUrl",
+    __PINCER_SANDBOX_HASHES__: SANDBOX_HASHES,
+  },
   banner: { js: PRINT_BANNER },
   footer: { js: "})" },
   // print-bundle.ts reads the file as latin1 (a large one stays outside V8's heap, uncopied).
@@ -303,7 +314,7 @@ await Promise.all([
     external: ["esbuild"],
     // React's production build (its development build checks every render), and no devtools:
     // Ink imports react-devtools-core only when DEV is set, and Pincer never ships it.
-    define: { "process.env.NODE_ENV": '"production"' },
+    define: { "process.env.NODE_ENV": '"production"', __PINCER_SANDBOX_HASHES__: SANDBOX_HASHES },
     alias: { "react-devtools-core": `${root}/scripts/no-devtools.mjs` },
   }).then(writeWithToEsmOnce),
   build(printPath).then(writePrintPath),

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { readCacheFile } from "@pincer/host";
+import { sha256Hex } from "@pincer/kernel";
 import { LineCounter, parseDocument } from "yaml";
 
 /**
@@ -54,7 +54,7 @@ export function keepFrontMatterIn(dir: string | undefined): void {
 function parseYaml(lines: string[]): Record<string, unknown> {
   const text = lines.join("\n");
   if (!cacheDir) return parseYamlText(lines, text);
-  const file = join(cacheDir, `${createHash("sha256").update(text).digest("hex").slice(0, 40)}.json`);
+  const file = join(cacheDir, `${sha256Hex(text).slice(0, 40)}.json`);
   const read = readCacheFile(file, DEFINITION_MAX_BYTES);
   if (read) {
     try {

@@ -22,11 +22,12 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // the SDK's SSE line splitter) that it then barely ran. A longer run gets them back after that,
   // for whatever is hot by then. V8 reads both flags at each tier-up. While they differ from
   // Node's own, Node's code cache of its built-ins does not fit, so the built-ins a turn loads
-  // anyway (http for the model call, crypto for ids and cache keys, os, and util's parseArgs,
-  // which the fast path parses with) load first; the compile cache below comes after, since its
-  // directory is keyed by the flags.
+  // anyway (http for the model call, os, and util's parseArgs, which the fast path parses with)
+  // load first; the compile cache below comes after, since its directory is keyed by the flags.
+  // node:crypto is not among them: a turn draws random bytes from /dev/urandom and hashes its
+  // short cache keys in JavaScript (the kernel's random.ts and sha256.ts).
   if (args.some((arg) => arg === "-p" || arg === "--print" || arg.startsWith("--print="))) {
-    for (const name of ["node:http", "node:crypto", "node:os"]) process.getBuiltinModule(name);
+    for (const name of ["node:http", "node:os"]) process.getBuiltinModule(name);
     void process.getBuiltinModule("node:util").parseArgs;
     const { setOptimizers } = await import("./optimizers.js");
     setOptimizers(false);

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sha256Hex } from "@pincer/kernel";
 import { readCacheFile } from "./cache/cache-entry.js";
 import type { SandboxedToolMeta } from "./sandbox/sandbox-types.js";
 
@@ -89,7 +89,7 @@ export class ToolMetaCache {
 
   /** The bundle's integrity, or its file's identity, as a short file name. */
   private key(bundleKey: string): string {
-    return `v${FORMAT}-${createHash("sha256").update(bundleKey).digest("hex").slice(0, 40)}`;
+    return `v${FORMAT}-${sha256Hex(bundleKey).slice(0, 40)}`;
   }
 }
 

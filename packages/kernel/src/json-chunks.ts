@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { textPieces } from "./long-text.js";
+import { randomBytes } from "./random.js";
 
 /** Strings longer than this are written in slices of this size. */
 const SLICE_CHARS = 1 << 20;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./sha256.js";
 import { type ToolProgress, toolProgress } from "./tool.js";
 
 export interface LoopGuardOptions {
@@ -243,7 +243,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 function hash(text: string): string {
-  return createHash("sha1").update(text).digest("hex").slice(0, 16);
+  return sha256Hex(text).slice(0, 16);
 }
 
 /** A traceback's last line is the error; a status's first line is the state. Exit-code lines say nothing. */

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { EventBus, TurnStopReason } from "./events.js";
+import { randomBytes } from "./random.js";
 import type { Session } from "./session/session.js";
 
 /**

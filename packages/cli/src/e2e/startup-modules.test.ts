@@ -33,6 +33,9 @@ const NEVER = [
   // (scripts/bundle.mjs now wraps a stub): worker_threads and the assert diff, for nothing.
   "NativeModule worker_threads",
   "NativeModule internal/util/diff",
+  // Ids and tokens come from /dev/urandom and short cache keys are hashed in JavaScript (the
+  // kernel's random.ts and sha256.ts): node:crypto and OpenSSL's start-up were ~4 ms and ~2 MiB.
+  "NativeModule crypto",
 ];
 
 function probeSpawnsEveryStart(): boolean {
@@ -41,7 +44,7 @@ function probeSpawnsEveryStart(): boolean {
 }
 
 describe("start-up of pincer -p", () => {
-  it("loads neither Node's fetch, nor TLS, nor the fs streams, nor child_process, zlib or dns, nor node-gyp-build for a turn against a loopback model", async () => {
+  it("loads neither Node's fetch, nor TLS, nor the fs streams, nor child_process, zlib or dns, nor node:crypto, nor node-gyp-build for a turn against a loopback model", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-e2e-startup-0001", OPENAI_BASE_URL: server.url });
     const out = join(box.home, "modules.txt");
     const urlsOut = join(box.home, "urls.txt");

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, lstat, open, opendir, readlink, rename, unlink } from "node:fs/promises";
 import { resolve } from "node:path";
+import { randomBytes } from "@pincer/kernel";
 import type { DirEntry, FileStat, FsCapability } from "@pincer/sdk";
 import {
   closeQuietly,

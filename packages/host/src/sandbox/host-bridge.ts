@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "@pincer/kernel";
 import type { EnvCapability, FsCapability } from "@pincer/sdk";
 import type { HostExecCapability } from "../capabilities/exec.js";
 import type { NetRequest } from "../net-request.js";

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "@pincer/kernel";
 import ivm from "isolated-vm";
 import type { IsolateCaps } from "./bridge-caps.js";
 import { type BridgeCallbacks, HostBridge } from "./host-bridge.js";

@@ -2,18 +2,33 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { sha256Hex } from "@pincer/kernel";
 import ivm from "isolated-vm";
 import { readCacheFile } from "../cache/cache-entry.js";
+import { PRELUDE } from "./prelude.js";
 import { WARM_UP } from "./warm-up.js";
 
 const require = createRequire(import.meta.url);
 const IVM_VERSION = (require("isolated-vm/package.json") as { version: string }).version;
+/**
+ * The CLI's bundles carry the SHA-256 of the prelude and the warm-up they were built with
+ * (scripts/bundle.mjs computes them from the same files it bundles): hashing their ~30 KB at every
+ * start would load node:crypto, which a one-shot otherwise never needs.
+ */
+declare const __PINCER_SANDBOX_HASHES__: { prelude: string; warmUp: string } | undefined;
 /** SHA-256 of the prelude and of the warm-up, by text: each is one constant string, hashed once. */
-const textHashes = new Map<string, string>();
+const textHashes = new Map<string, string>(
+  typeof __PINCER_SANDBOX_HASHES__ === "undefined"
+    ? []
+    : [
+        [PRELUDE, __PINCER_SANDBOX_HASHES__.prelude],
+        [WARM_UP, __PINCER_SANDBOX_HASHES__.warmUp],
+      ],
+);
 const hashOf = (text: string) => {
   let hash = textHashes.get(text);
   if (hash === undefined) {
-    hash = createHash("sha256").update(text).digest("hex");
+    hash = sha256Hex(text);
     textHashes.set(text, hash);
   }
   return hash;
@@ -56,10 +71,9 @@ export class SnapshotCache {
    * warm-up are hashed once. A changed warm-up compiles other code, so it makes a new snapshot.
    */
   keyFor(prelude: string, codeKey: string): string {
-    return createHash("sha256")
-      .update(`${process.version}\0${IVM_VERSION}\0${hashOf(prelude)}\0${hashOf(this.warmUp)}\0${codeKey}`)
-      .digest("hex")
-      .slice(0, 40);
+    return sha256Hex(
+      `${process.version}\0${IVM_VERSION}\0${hashOf(prelude)}\0${hashOf(this.warmUp)}\0${codeKey}`,
+    ).slice(0, 40);
   }
 
   load(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {

@@ -1,8 +1,8 @@
 // One writer per session: an advisory lock file beside the session, crash-safe and self-healing.
-import { randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
+import { randomBytes } from "../random.js";
 
 /** Who holds a session: enough to name them in an error and to tell whether they still run. */
 export interface SessionLockHolder {

@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { jsonChunks } from "../json-chunks.js";
 import { attachPieces, piecesOf } from "../long-text.js";
+import { randomBytes, randomUUID } from "../random.js";
 import type { Redactor } from "../redact.js";
 import { ContextView } from "./context-view.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";

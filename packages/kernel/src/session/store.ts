@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { messageText } from "../messages.js";
+import { randomBytes } from "../random.js";
 import type { Redactor } from "../redact.js";
 import { Session } from "./session.js";
 import type { SessionEntry, SessionHeader, SessionInfo } from "./types.js";
