@@ -37,12 +37,16 @@ export async function runPrintBundle(argv: string[], env: NodeJS.ProcessEnv): Pr
   const key = `print-${bundle.buildId.slice(0, 40)}-v8_${process.versions.v8.replace(/[^0-9A-Za-z]/g, "_")}`;
   const offWhenCompiled = optimizersOff();
   const { script, cached } = compile(bundle.source, file, readCache(dir, key, bundle.stat));
-  const module = { exports: {} as { tryFastPrint?: typeof import("./fast-print.js").tryFastPrint } };
+  const module = { exports: {} as Partial<typeof import("./fast-print.js")> };
   (script.runInThisContext() as CommonJsWrapper)(module.exports, createRequire(file), module, file, dirname(file));
   if (typeof module.exports.tryFastPrint !== "function") throw new Error(`${file} does not export tryFastPrint`);
   const code = await module.exports.tryFastPrint(argv, env);
-  // Only a turn that ran to its end: a cache made by a failed start holds little of a turn.
-  if (code === 0 && !cached) writeCache(dir, key, cacheAsCompiled(script, offWhenCompiled), bundle.stat);
+  // Only a turn that ran to its end (a cache made by a failed start holds little of a turn), and
+  // did no one-off work (its code would be in the cache, loaded by every later start): the first
+  // start after an install makes the snapshots, the next one the cache.
+  if (code === 0 && !cached && !module.exports.didColdWork?.()) {
+    writeCache(dir, key, cacheAsCompiled(script, offWhenCompiled), bundle.stat);
+  }
   return code;
 }
 

@@ -43,6 +43,7 @@ export {
   protectedPaths,
 } from "./capabilities/protected-paths.js";
 export { spawnerPid } from "./capabilities/spawner.js";
+export { didColdWork } from "./cold-work.js";
 export { CommandFailure } from "./command-failure.js";
 export {
   BUILTIN_COMMAND_NAMES,

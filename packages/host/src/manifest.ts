@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { PluginManifest } from "@pincer/sdk";
 import type { ErrorObject } from "ajv";
 import { hasCacheMarker } from "./cache/cache-entry.js";
+import { noteColdWork } from "./cold-work.js";
 import { displayLine } from "./display-text.js";
 // Generated at build time from the SDK's schema: validating needs neither Ajv nor a compile.
 import validate, { VALIDATOR_ID } from "./generated/manifest-validator.js";
@@ -151,6 +152,7 @@ function readBounded(file: string, tries = 3): { text: string; identity: string 
 }
 
 export function validateManifest(json: unknown, file = MANIFEST_FILE): PluginManifest {
+  noteColdWork();
   // Before the validator, which recurses: a manifest nested 10,000 deep would overflow its stack.
   const shape = manifestShapeProblem(json);
   if (shape) throw new ManifestError(file, [shape]);

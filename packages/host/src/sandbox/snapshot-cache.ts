@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sha256Hex } from "@pincer/kernel";
 import ivm from "isolated-vm";
 import { readCacheFile } from "../cache/cache-entry.js";
+import { noteColdWork } from "../cold-work.js";
 import { PRELUDE } from "./prelude.js";
 import { WARM_UP } from "./warm-up.js";
 
@@ -116,6 +117,7 @@ export class SnapshotCache {
   create(key: string, scripts: Array<{ code: string; filename: string }>): ivm.ExternalCopy<ArrayBuffer> | undefined {
     const failed = join(this.dir, `${key}.unsnapshottable`);
     if (existsSync(failed)) return undefined;
+    noteColdWork();
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch {
