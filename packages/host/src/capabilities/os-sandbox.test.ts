@@ -19,10 +19,12 @@ import { createExecCapability } from "./exec.js";
 import {
   bwrapArgs,
   checkOsSandbox,
+  createPrivateTmp,
   type OsSandboxPolicy,
   type OsSandboxSettings,
   OsSandboxUnavailableError,
   probeBwrap,
+  removePrivateTmps,
   resolveConfinement,
   resolveOsSandbox,
 } from "./os-sandbox.js";
@@ -57,6 +59,18 @@ function processesWith(marker: string): number[] {
   }
   return pids;
 }
+
+describe("private /tmp folders", () => {
+  it("are removed at exit, empty or not", () => {
+    const empty = createPrivateTmp();
+    const used = createPrivateTmp();
+    mkdirSync(join(used, "clone", ".git"), { recursive: true });
+    writeFileSync(join(used, "clone", ".git", "HEAD"), "ref: refs/heads/main\n");
+    removePrivateTmps();
+    expect(existsSync(empty)).toBe(false);
+    expect(existsSync(used)).toBe(false);
+  });
+});
 
 describe("OS sandbox settings (no bwrap needed)", () => {
   it("builds parent-first mounts: private /tmp, the workspace over it, masks under grants, no network", () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { isDirectory } from "../fs-probe.js";
@@ -270,6 +270,7 @@ function depth(path: string): number {
 }
 
 const privateTmps = new Set<string>();
+let removedAtExit = false;
 
 /**
  * A private /tmp for one capability (one plugin in one session): on disk rather than tmpfs so a
@@ -277,12 +278,25 @@ const privateTmps = new Set<string>();
  * back), removed when the process exits.
  */
 export function createPrivateTmp(): string {
-  if (privateTmps.size === 0) {
-    process.once("exit", () => {
-      for (const dir of privateTmps) rmSync(dir, { recursive: true, force: true });
-    });
-  }
+  if (!removedAtExit) process.once("exit", removePrivateTmps);
+  removedAtExit = true;
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-tmp-")));
   privateTmps.add(dir);
   return dir;
+}
+
+/**
+ * Removes the private /tmps made so far (as the process exits). Most are empty by then: rmdir is
+ * one system call, where rmSync's recursive remover cost 0.4–0.8 ms of a one-shot's exit; a
+ * folder with something left in it goes the long way.
+ */
+export function removePrivateTmps(): void {
+  for (const dir of privateTmps) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  privateTmps.clear();
 }
