@@ -9,7 +9,11 @@ import { join } from "node:path";
 const args = process.argv.slice(2);
 const writeAt = args.indexOf("--write");
 const target = writeAt >= 0 ? args[writeAt + 1] : undefined;
-const dir = args.find((arg, i) => !arg.startsWith("--") && i !== writeAt + 1) ?? join(homedir(), ".cache/pincer-peers");
+// The folder is the first argument that is not --write or its file (with no --write, writeAt + 1 is 0:
+// the folder itself was skipped, and every run reported ~/.cache/pincer-peers).
+const dir =
+  args.find((arg, i) => !arg.startsWith("--") && !(writeAt >= 0 && i === writeAt + 1)) ??
+  join(homedir(), ".cache/pincer-peers");
 const logs = join(dir, "logs");
 
 const run = Object.fromEntries(
