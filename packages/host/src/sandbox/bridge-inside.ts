@@ -141,7 +141,10 @@ export const BRIDGE_INSIDE = `
     const id = ++nextId;
     inflight += size;
     pending.set(id, { resolve, reject, size });
-    bridge.start.applyIgnored(undefined, [id, name, args], COPY);
+    // The notes told since the last crossing go with the call, ahead of it (see tell), unless
+    // together they would carry more than one call may.
+    if (notesWeight + size > limits.maxArgBytes) sendNotes();
+    bridge.start.applyIgnored(undefined, [id, name, args, takeNotes()], COPY);
   };
   const call = (name, ...args) =>
     new Promise((resolve, reject) => {
@@ -162,12 +165,46 @@ export const BRIDGE_INSIDE = `
       send(name, args, size, resolve, reject);
     }
   };
-  // The few calls that must answer at once (env, URL parsing, random bytes).
-  const callSync = (name, ...args) =>
-    bridge.sync.applySync(undefined, [name, crossing(name, args)[0]], { arguments: { copy: true }, result: { copy: true } });
-  // Notes for the host that need no answer (timers, events, logs): sent in order, never waited
-  // for, so the isolate does not stall while the host's thread is busy elsewhere. Their users cap them.
-  const tell = (name, ...args) => bridge.sync.applyIgnored(undefined, [name, crossing(name, args)[0]], COPY);
+  // The few calls that must answer at once (env, URL parsing, random bytes): after the notes told before them.
+  const callSync = (name, ...args) => {
+    const copy = crossing(name, args)[0];
+    sendNotes();
+    return bridge.sync.applySync(undefined, [name, copy], { arguments: { copy: true }, result: { copy: true } });
+  };
+  // Notes for the host that need no answer (timers, events, logs, progress): sent in order, never
+  // waited for, so the isolate does not stall while the host's thread is busy elsewhere. Their users
+  // cap them. Each crossing costs both threads far more than a note's few bytes, so the notes of one
+  // run of the plugin's code go together: with the next call it starts (an SDK's timer goes with its
+  // fetch), else once the code in hand has run (a microtask) or a batch is full.
+  const MAX_NOTES = 256;
+  let notes = [];
+  let notesWeight = 0;
+  let notesDue = false;
+  const takeNotes = () => {
+    if (notes.length === 0) return null;
+    const taken = notes;
+    notes = [];
+    notesWeight = 0;
+    return taken;
+  };
+  const sendNotes = () => {
+    notesDue = false;
+    const taken = takeNotes();
+    if (taken !== null) bridge.start.applyIgnored(undefined, [0, "", null, taken], COPY);
+  };
+  const resolved = Promise.resolve();
+  const then = uncurry(Promise.prototype.then);
+  const push = uncurry(Array.prototype.push);
+  const tell = (name, ...args) => {
+    const [copy, size] = crossing(name, args);
+    push(notes, [name, copy]);
+    notesWeight += size;
+    if (notes.length >= MAX_NOTES || notesWeight > limits.maxArgBytes) sendNotes();
+    else if (!notesDue) {
+      notesDue = true;
+      then(resolved, sendNotes);
+    }
+  };
   /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
   const onHost = {};
   /** A path as the host takes it: a string of sane length. */

@@ -103,8 +103,12 @@ export async function startPluginIsolate(
     bodyChunk: (bodyId, chunk, error) => notify("bodyChunk", [bodyId, chunk, error]),
     quiesce: () => notify("quiesce", []),
   });
-  // One entry point for async calls: run the named host function, then settle the isolate's promise.
-  const startCall = (id: number, name: string, args: unknown[]) => {
+  // One entry point for async calls: run the notes told before it (each as a synchronous function
+  // whose answer nobody waits for), then the named host function, and settle the isolate's promise.
+  // Call 0 carries notes only.
+  const startCall = (id: number, name: string, args: unknown[], notes?: unknown) => {
+    if (Array.isArray(notes)) for (const note of notes) told(note);
+    if (id === 0) return;
     const fn = (Object.hasOwn(bridge.async, name) ? bridge.async[name] : undefined) as
       | ((...args: unknown[]) => unknown)
       | undefined;
@@ -136,6 +140,15 @@ export async function startPluginIsolate(
       return fn(...args);
     } finally {
       hooks.charge(process.hrtime.bigint() - started);
+    }
+  };
+  /** A note from the isolate: a sync host function whose answer, or refusal, goes nowhere. */
+  const told = (note: unknown) => {
+    if (!Array.isArray(note)) return;
+    try {
+      syncCall(note[0] as string, note[1] as unknown[]);
+    } catch {
+      // As a message sent with applyIgnored: the plugin asked for no answer.
     }
   };
   // Entries of the isolate are handed out for this key only (see prelude.ts): the plugin never sees it.

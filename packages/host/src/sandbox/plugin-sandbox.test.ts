@@ -94,6 +94,21 @@ describe("tool sandbox: what a plugin can do", () => {
     expect(result).toEqual({ content: "héllo wörld" });
   });
 
+  it("delivers the notes of one run of code together, all of them and in order, before the call they precede", async () => {
+    // 600 progress notes in one synchronous run (more than one batch), then a host call, then one more.
+    const { box, dir } = sandbox(
+      plugin(
+        tool(
+          "chatty",
+          'for (let i = 0; i < 600; i++) ctx.onUpdate("u" + i); const stat = await ctx.fs.stat("hello.txt"); ctx.onUpdate("after " + stat.type); return { content: "done" };',
+        ),
+      ),
+    );
+    const { ctx, updates } = context(dir);
+    expect(text(await box.run("chatty", {}, ctx))).toBe("done");
+    expect(updates).toEqual([...Array.from({ length: 600 }, (_, i) => `u${i}`), "after file"]);
+  });
+
   it("writes files, reads env it was granted, keeps state between calls", async () => {
     const { box, dir } = sandbox(
       plugin(

@@ -118,8 +118,14 @@ export const WARM_UP = `(async () => {
     envGet: () => undefined,
     fetchAbort: () => undefined,
   };
+  // Notes (logs, timers, progress) are dropped; a model call's events are kept for the record.
+  const told = (notes) => {
+    for (const [name, args] of notes ?? []) if (name === "events") events.get(args[0])?.push(...JSON.parse(args[2]));
+  };
   const start = {
-    applyIgnored(_self, [id, name, args]) {
+    applyIgnored(_self, [id, name, args, notes]) {
+      told(notes);
+      if (id === 0) return;
       let after = null;
       Promise.resolve()
         .then(() => {
@@ -139,10 +145,6 @@ export const WARM_UP = `(async () => {
     applySync(_self, [name, args]) {
       if (!Object.hasOwn(syncHost, name)) throw new Error(name + " is not answered in the warm-up");
       return syncHost[name](...args);
-    },
-    // Notes (logs, timers, progress) are dropped; a model call's events are kept for the record.
-    applyIgnored(_self, [name, args]) {
-      if (name === "events") events.get(args[0])?.push(...JSON.parse(args[2]));
     },
   };
   __pincer.attach(start, sync, "{}", KEY);
