@@ -1,10 +1,11 @@
 /**
- * The most one push hands over: under V8's large-object size (128 KiB). A larger chunk, and the
- * string decoded from it, are each a large object, which V8 promotes whole when it survives a
- * scavenge, and a 50 MB answer's stream of them made the host's young generation grow to its
- * largest (32 MiB committed, against 16 with pushes below the line; bench/large-response.js).
+ * The most one push hands over: a network read's worth, well under V8's large-object size
+ * (128 KiB). A larger chunk, and the string decoded from it, are each a large object, which V8
+ * promotes whole when it survives a scavenge, and a 50 MB answer's stream of them made the host's
+ * young generation grow to its largest (32 MiB committed, against 16 with pushes below the line;
+ * bench/large-response.js).
  */
-export const MAX_PUSH_BYTES = 96 * 1024;
+export const MAX_PUSH_BYTES = 64 * 1024;
 
 /**
  * Reads a response body ahead of the isolate, up to a high-water mark, so that each push into it
@@ -24,7 +25,7 @@ export class BodyPump {
 
   constructor(
     private readonly source: AsyncIterator<Uint8Array>,
-    private readonly highWaterBytes = 128 * 1024,
+    private readonly highWaterBytes = 64 * 1024,
     private readonly maxPushBytes = MAX_PUSH_BYTES,
   ) {
     void this.pump();

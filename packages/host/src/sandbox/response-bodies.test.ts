@@ -6,7 +6,7 @@ import { type BodyChunk, ResponseBodies } from "./response-bodies.js";
 
 const MiB = 1024 * 1024;
 /** What a body may have unread in the isolate (response-bodies.ts), and what its pump reads ahead. */
-const WINDOW = 128 * 1024;
+const WINDOW = 64 * 1024;
 
 /** A response whose body yields `count` chunks of `size` bytes, as fast as they are asked for. */
 function response(count: number, size: number, options: { type?: string; failAfter?: number } = {}) {
@@ -66,15 +66,15 @@ describe("response bodies pushed into the isolate", () => {
     expect(seen.error()).toBeUndefined();
   });
 
-  it("stops an eighth of a mebibyte ahead of a reader that takes nothing, and goes on as it takes", async () => {
+  it("stops a window (64 KiB) ahead of a reader that takes nothing, and goes on as it takes", async () => {
     const seen = collector();
     const source = response(256, 64 * 1024);
     const bodies = new ResponseBodies(seen.sink);
     const bodyId = bodies.add(source.net, source.body);
-    await until(() => seen.bytes() >= WINDOW, "the first eighth of a mebibyte");
+    await until(() => seen.bytes() >= WINDOW, "the first window");
     await settle();
-    // The window (128 KiB unread, the last push may cross it) plus what the pump behind it reads
-    // ahead (128 KiB and the chunk that crosses it), not 16 MiB.
+    // The window (64 KiB unread, the last push may cross it) plus what the pump behind it reads
+    // ahead (64 KiB and the chunk that crosses it), not 16 MiB.
     expect(seen.bytes()).toBeGreaterThanOrEqual(WINDOW);
     expect(seen.bytes()).toBeLessThan(WINDOW + MAX_PUSH_BYTES);
     expect(source.produced() * 64 * 1024).toBeLessThanOrEqual(WINDOW + MAX_PUSH_BYTES + WINDOW + 64 * 1024);

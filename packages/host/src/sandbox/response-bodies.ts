@@ -13,12 +13,13 @@ export interface BodyChunk {
 export type BodySink = (bodyId: number, chunk: BodyChunk | null, error?: string) => void;
 
 /**
- * Bytes a body may have sent into the isolate that its reader has not taken yet. As much as the
- * pump reads ahead (body-pump.ts): each push is a string and bytes in the host and copies of both
- * in the isolate, all garbage once read, and at a mebibyte the garbage of a 50 MB answer streamed
- * through piled up to ~30 MiB more at the peak (bench/large-response.js).
+ * Bytes a body may have sent into the isolate that its reader has not taken yet: one push (the
+ * pump reads as much ahead, body-pump.ts). Each push is a string and bytes in the host and copies
+ * of both in the isolate, all garbage once read. With more in flight, a 50 MB answer streamed
+ * through left more of it at the peak: ~30 MiB more at a mebibyte, and at 128 KiB the isolate's
+ * thread still held 16–38 MiB of freed memory against 12–15 at 64 KiB (bench/large-response.js).
  */
-const WINDOW_BYTES = 128 * 1024;
+const WINDOW_BYTES = 64 * 1024;
 
 interface OpenBody {
   response: NetResponse;
