@@ -63,9 +63,9 @@ export function prepareSpawning(): void {
 /**
  * Spawns `program args` as the leader of a new process group (so abort and timeout reach all it
  * started), tied to this process's life (lifeline.ts, or bubblewrap's --die-with-parent), and
- * recorded until it exits. When the leader exits, what it left running in its group is killed
- * too: a command's leftovers never outlive it, with or without bubblewrap (whose PID namespace
- * does the same). A large process has the spawner do the fork (spawner.ts), with the same
+ * recorded until it exits once it has run a moment (ProcessRecords.addSoon). When the leader
+ * exits, what it left running in its group is killed too: a command's leftovers never outlive it,
+ * with or without bubblewrap (whose PID namespace does the same). A large process has the spawner do the fork (spawner.ts), with the same
  * guarantees; the pid then comes a moment later, with the `spawn` event.
  */
 export function spawnGuarded(program: string, args: string[], options: GuardedSpawnOptions): GuardedProcess {
@@ -73,7 +73,7 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
     const { cwd, env, stdio, label } = options;
     const command = spawnThroughSpawner({ program, args, cwd, env, stdio, lifeline: !options.diesWithParent }, label);
     command.once("spawn", () => {
-      const release = options.records?.add({ pgid: command.pid as number, label });
+      const release = options.records?.addSoon({ pgid: command.pid as number, label });
       if (release) command.once("exit", release);
     });
     return command;
@@ -99,7 +99,7 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
   });
   const pid = child.pid;
   if (pid === undefined) return guarded;
-  const release = options.records?.add({ pgid: pid, label: options.label });
+  const release = options.records?.addSoon({ pgid: pid, label: options.label });
   // The lifeline must not keep this process alive, and nothing is ever written to it.
   const lifeline = (options.diesWithParent ? undefined : child.stdio[LIFELINE_FD]) as
     | (NodeJS.ReadableStream & { unref?(): void; ref?(): void })

@@ -54,6 +54,28 @@ export class ProcessRecords {
   }
 
   /**
+   * Notes the group once it has run for `afterMs` (unless it ended first); the returned function
+   * forgets it, written or not. Most commands end within a moment, and a note written then removed
+   * (a file created and unlinked, and a read of /proc) was ~4 % of `pincer serve`'s main thread in
+   * a tool turn. What a note is for, a group that outlived a Pincer killed at once, has first to
+   * get past the lifeline and bubblewrap's --die-with-parent; the window is that moment.
+   */
+  addSoon(group: { pgid: number; label: string }, afterMs = NOTE_AFTER_MS): () => void {
+    let forget: (() => void) | undefined;
+    let ended = false;
+    const timer = setTimeout(() => {
+      if (!ended) forget = this.add(group);
+    }, afterMs);
+    // A note to write never keeps this process alive.
+    timer.unref();
+    return () => {
+      ended = true;
+      clearTimeout(timer);
+      forget?.();
+    };
+  }
+
+  /**
    * Groups started by a Pincer process that is gone and still running now. Notes of groups that
    * have ended are removed on the way; notes of a live Pincer (another session) are left alone.
    */
@@ -112,6 +134,9 @@ export class ProcessRecords {
     return true;
   }
 }
+
+/** How long a group runs before it is noted (see addSoon). */
+export const NOTE_AFTER_MS = 1000;
 
 /** The records kept under a state folder (PINCER_HOME/run), or none without one. */
 export function processRecordsFor(stateDir: string | undefined): ProcessRecords | undefined {
