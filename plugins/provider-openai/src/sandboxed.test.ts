@@ -40,6 +40,19 @@ describe("provider-openai in its sandbox", () => {
     expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-test-sandboxed-0001");
   });
 
+  it("finishes streamed answer after streamed answer (the SDK cancels each body once it has read [DONE])", async () => {
+    // An ML intern's run makes hundreds of calls in a row: one that never ended hung the session.
+    for (let call = 0; call < 150; call++) {
+      server.enqueue([
+        { toolCalls: [{ id: `call_${call}`, name: "read", arguments: { path: `shard-${call}.txt` } }] },
+        { usage: { prompt_tokens: 10, completion_tokens: 2 } },
+        { finish: "tool_calls" },
+      ]);
+      const events = await plugin.streamProvider("openai", request);
+      expect(events.at(-1)).toEqual({ type: "stop", reason: "toolUse" });
+    }
+  }, 60_000);
+
   it("sends a tool result's text exactly, call after call (its JSON made once per message)", async () => {
     const text = 'epoch,step,loss\n1,0,"0.5"\té ✓ \u2028 \\ end';
     const messages: ModelRequest["messages"] = [

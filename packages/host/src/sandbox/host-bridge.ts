@@ -109,6 +109,10 @@ export class HostBridge {
         this.fetch(id, url, method, headers, body, redirect === "manual" || redirect === "error" ? redirect : "follow"),
       driver: (callId: unknown, op: unknown, argsJson: unknown) =>
         callbacks.driver(text(callId, "callId"), text(op, "op"), text(argsJson, "arguments")),
+      bodyCancel: async (bodyId: number) => {
+        this.bodies.cancel(bodyId);
+        this.forgetFetch(bodyId);
+      },
     };
     this.sync = {
       envGet: (name: string) => capabilities.env.get(name),
@@ -147,10 +151,6 @@ export class HostBridge {
       },
       fetchAbort: (id: number) => this.fetches.get(id)?.abort(),
       bodyTaken: (bodyId: number, bytes: number) => this.bodies.taken(bodyId, bytes),
-      bodyCancel: (bodyId: number) => {
-        this.bodies.cancel(bodyId);
-        this.forgetFetch(bodyId);
-      },
     };
   }
 

@@ -307,12 +307,10 @@ export const WEB_FETCH = `
         flushBeforeWait();
         return new Promise((resolve) => { arrived = resolve; });
       },
-      // A note, not a call: nothing waits for the host's answer (a call's settling crossed back
-      // into the isolate once per model call, most of which the SDK ends by cancelling).
-      cancel() {
+      async cancel() {
         bodySinks.delete(bodyId);
         finish();
-        tell("bodyCancel", bodyId);
+        await call("bodyCancel", bodyId);
       },
       _taken(chunk) { tell("bodyTaken", bodyId, chunk.byteLength); },
     }) : null;
