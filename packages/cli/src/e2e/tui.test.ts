@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { scaledTimeout, startAnthropicServer } from "@pincer/testing";
+import { scaledTimeout, startAnthropicServer, until } from "@pincer/testing";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run-cli.js";
 import { KEYS, Terminal } from "./terminal.js";
@@ -32,6 +32,18 @@ function normalized(terminal: Terminal, box: ReturnType<typeof sandbox>): string
   return `${text.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Working… \d+s/g, "⠿ Working… Ns")}\n`;
 }
 
+/**
+ * Matches the screen against its stored snapshot once it shows it: a frame reaches the pty in
+ * more than one read, and "quiet for 100 ms" (a settled wait) was, on a machine at load ~11, now and
+ * then the gap between two reads of one frame. A screen that never becomes the snapshot fails
+ * with its diff after the wait (and `vitest -u` still writes a changed one).
+ */
+async function expectScreen(terminal: Terminal, box: ReturnType<typeof sandbox>, file: string): Promise<void> {
+  const stored = readFileSync(new URL(file, import.meta.url), "utf8");
+  await until(() => normalized(terminal, box) === stored, { timeoutMs: 3_000 }).catch(() => {});
+  await expect(normalized(terminal, box)).toMatchFileSnapshot(file);
+}
+
 /** The OS sandbox notice (a `!` notice about the sandbox, wrapped over a few lines) and the blank line before it. */
 function withoutSandboxNotice(screen: string): string {
   return screen.replace(/\n\n! [^\n]*(?:\n[^\n]+)*/g, (notice) => (/sandbox/i.test(notice) ? "" : notice));
@@ -60,7 +72,7 @@ describe("pincer (interactive terminal)", () => {
     expect(dialog).toContain("don't ask again for write(");
     // The status line catches up with the first answer's usage (the theme draws it asynchronously).
     await terminal.waitFor("ctx 1.2k", { settled: true });
-    await expect(normalized(terminal, box)).toMatchFileSnapshot("./screens/permission-prompt.txt");
+    await expectScreen(terminal, box, "./screens/permission-prompt.txt");
     terminal.press("1");
     await terminal.waitFor("const answer = 42;");
     await terminal.waitForGone("esc to interrupt");
@@ -72,7 +84,7 @@ describe("pincer (interactive terminal)", () => {
     expect(screen).toContain("Created");
     expect(screen).toContain("• created notes.md");
     expect(screen).toMatch(/openai\/gpt-5/);
-    await expect(normalized(terminal, box)).toMatchFileSnapshot("./screens/first-turn.txt");
+    await expectScreen(terminal, box, "./screens/first-turn.txt");
     // Colour is on in a terminal: the theme's 24-bit colours reach it.
     expect(terminal.output).toMatch(new RegExp(`${ESC}\\[38;2;\\d+;\\d+;\\d+m`));
 
@@ -112,7 +124,7 @@ describe("pincer (interactive terminal)", () => {
     await terminal.waitFor("ctrl+c clear input");
     // The status line is drawn by the theme's code, a frame later: the whole of it, then the screen.
     await terminal.waitFor(/ctx 0\/400k 0% · ↑0 ↓0 · \$0\.00$/m);
-    await expect(normalized(terminal, box)).toMatchFileSnapshot("./screens/help.txt");
+    await expectScreen(terminal, box, "./screens/help.txt");
     await terminal.type("/theme");
     await terminal.waitFor("Pick a theme");
     terminal.press(KEYS.enter);
