@@ -11,7 +11,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "@pincer/testing";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { probeBwrap } from "./capabilities/bwrap-probe.js";
+import { alive, forkInProcess, standbys } from "./capabilities/standby.fixture.js";
 import { sha512 } from "./install/integrity.js";
 import { PluginRegistry } from "./registry.js";
 
@@ -256,6 +258,39 @@ describe("a tool the model has named", () => {
     expect(later.startedPlugins()).toEqual(["probe"]);
     const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
     expect((await tool!.execute({}, ctx)).content).toBe("undefined,undefined,true");
+  });
+});
+
+describe.skipIf(!probeBwrap().ok)("a shell tool the model has named", () => {
+  forkInProcess({ beforeEach, afterEach });
+
+  it("gets its sandbox built before the call comes; another tool of the same plugin does not", async () => {
+    const cwd = tempCwd();
+    // A plugin granted `sh` with a tool of that name (`bash` is the core tools' own name).
+    const tools = ["sh", "probe"].map(
+      (name) => `{ name: "${name}", description: "d", kind: "execute", parameters: { type: "object" },
+        async execute(args, ctx) { return { content: (await ctx.exec.run("echo ran " + "${name}")).output }; } }`,
+    );
+    const dir = pluginDir(
+      {
+        contributes: { tools: ["sh", "probe"] },
+        capabilities: { spawn: ["sh"], fs: { read: ["${workspace}"], write: ["${workspace}"] } },
+      },
+      `globalThis.__pincerPlugin = { default: { tools: [${tools.join(",")}] } };`,
+    );
+    const registry = new PluginRegistry({ cwd, env: { PATH: process.env.PATH } });
+    cleanups.push(() => registry.dispose());
+    registry.add(dir);
+    const [shell, probe] = await registry.loadTools();
+    probe!.prepare?.();
+    await until(() => registry.startedPlugins().length > 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(standbys()).toEqual([]);
+    shell!.prepare?.();
+    const [pid] = await until(() => (standbys().length === 1 ? standbys() : undefined));
+    const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
+    expect((await shell!.execute({}, ctx)).content).toBe("ran sh\n");
+    await until(() => !alive(pid as number));
   });
 });
 

@@ -300,10 +300,14 @@ export class PluginRegistry {
           ? { estimateCost: (args, cwd) => this.sandboxFor(record).estimate(meta.name, args, cwd) }
           : {}),
         // The model has named the tool: its isolate starts (and, for a plugin that may spawn,
-        // Node's child_process loads) while the rest of the reply streams in.
+        // Node's child_process loads) while the rest of the reply streams in. A tool named after
+        // a shell the plugin may run (the core tools' `bash`) also gets its sandbox built.
         prepare: () => {
-          this.sandboxFor(record).prepare();
-          if (record.grants.spawn.length > 0) prepareSpawning();
+          const sandbox = this.sandboxFor(record);
+          sandbox.prepare();
+          if (record.grants.spawn.length === 0) return;
+          prepareSpawning();
+          if (record.grants.spawn.includes(meta.name)) sandbox.prepareCommand();
         },
         execute: (args, ctx) => this.sandboxFor(record).run(meta.name, args, ctx),
       });

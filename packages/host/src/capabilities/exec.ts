@@ -5,8 +5,9 @@ import { BackgroundShells, type SpawnPlan } from "./background.js";
 import { childEnv, looksSecret, refusedPluginEnv } from "./child-env.js";
 import { findProgram, singleCommand } from "./command-line.js";
 import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
-import { spawnGuarded } from "./process-guard.js";
+import { type GuardedProcess, spawnGuarded } from "./process-guard.js";
 import type { ProcessRecords } from "./process-records.js";
+import { StandbyShell } from "./standby-shell.js";
 
 export interface ExecGrant {
   cwd: string;
@@ -46,6 +47,11 @@ export interface HostExecOptions extends ExecOptions {
 export interface HostExecCapability extends ExecCapability {
   run(command: string, options?: HostExecOptions): Promise<ExecResult>;
   start(command: string, options?: Pick<HostExecOptions, "cwd" | "env" | "authorize">): Promise<string>;
+  /**
+   * A command line is on its way (the model has named a tool that runs one): a sandboxed shell
+   * starts now and waits for it (standby-shell.ts). Nothing runs before `run` has done every check.
+   */
+  prepare?(): void;
   /** Kills the background commands (the session is over); `start` is refused after. */
   dispose?(): void;
 }
@@ -75,8 +81,23 @@ export function createExecCapability(grant: ExecGrant): HostExecCapability {
   // Made on the first sandboxed command, then kept: later commands find what earlier ones left.
   let privateTmp: string | undefined;
   const background = new BackgroundShells();
+  const standby = new StandbyShell();
+  const shell = grant.shell ?? "bash";
+  /** bwrap's arguments for `argv` run in `cwd`, under this capability's policy. */
+  const sandboxed = (policy: OsSandboxPolicy, cwd: string, argv: string[]) => {
+    privateTmp ??= createPrivateTmp();
+    return bwrapArgs(policy, { cwd, privateTmp, argv });
+  };
+  const spawnOptions = (cwd: string, env: Record<string, string>, label: string) => ({
+    cwd,
+    env,
+    label,
+    stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
+    diesWithParent: false,
+    ...(grant.records ? { records: grant.records } : {}),
+  });
   /** What will run for a command, once it is checked and the permission engine has said yes. */
-  const authorized = async (command: string, options: HostExecOptions): Promise<SpawnPlan> => {
+  const authorized = async (command: string, options: HostExecOptions): Promise<SpawnPlan & { argv: string[] }> => {
     const plan = planCommand(command, options, grant, anyCommand, userEnv, roots);
     if ("refused" in plan) throw new Error(plan.refused);
     const mustAsk = "unconfined" in confinement && confinement.unconfined === "ask" ? confinement.reason : undefined;
@@ -87,28 +108,42 @@ export function createExecCapability(grant: ExecGrant): HostExecCapability {
       throw new Error(`spawning refused: ${mustAsk}`);
     }
     const env = childEnv(userEnv, grant.passEnv ?? [], options.env ?? {});
-    const spawnOptions = {
-      cwd: plan.cwd,
-      env,
-      label: command,
-      stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
-      diesWithParent: false,
-      ...(grant.records ? { records: grant.records } : {}),
-    };
     if (!("policy" in confinement)) {
-      return { program: plan.argv[0] as string, args: plan.argv.slice(1), options: spawnOptions };
+      const argv = plan.argv;
+      return { program: argv[0] as string, args: argv.slice(1), options: spawnOptions(plan.cwd, env, command), argv };
     }
-    privateTmp ??= createPrivateTmp();
     return {
       program: confinement.policy.bwrap,
-      args: bwrapArgs(confinement.policy, { cwd: plan.cwd, privateTmp, argv: plan.argv }),
-      options: { ...spawnOptions, env: { ...env, TMPDIR: "/tmp" }, diesWithParent: true },
+      args: sandboxed(confinement.policy, plan.cwd, plan.argv),
+      options: { ...spawnOptions(plan.cwd, { ...env, TMPDIR: "/tmp" }, command), diesWithParent: true },
+      argv: plan.argv,
     };
   };
+  let disposed = false;
   return {
+    prepare() {
+      if (disposed || !anyCommand || !("policy" in confinement) || !StandbyShell.usable(shell)) return;
+      const { policy } = confinement;
+      // The cwd and environment a command gets when the plugin names neither (the bash tool's way).
+      const plan = planCommand("", {}, grant, anyCommand, userEnv, roots);
+      if ("refused" in plan) return;
+      const env = { ...childEnv(userEnv, grant.passEnv ?? [], {}), TMPDIR: "/tmp" };
+      standby.start({
+        program: policy.bwrap,
+        argsFor: (argv) => sandboxed(policy, plan.cwd, argv),
+        shell,
+        cwd: plan.cwd,
+        options: { ...spawnOptions(plan.cwd, env, shell), diesWithParent: true },
+      });
+    },
     async run(command, options = {}) {
       const spawn = await authorized(command, options);
-      return runCommand(spawn, options);
+      const { argv } = spawn;
+      const waiting =
+        "policy" in confinement && argv.length === 3 && argv[0] === shell && argv[1] === "-c"
+          ? standby.take(argv[2] as string, shell, spawn.options.cwd, spawn.options.env)
+          : undefined;
+      return runCommand(spawn, options, waiting);
     },
     async start(command, options = {}) {
       return background.start(command, await authorized(command, options));
@@ -120,6 +155,8 @@ export function createExecCapability(grant: ExecGrant): HostExecCapability {
       return background.kill(id, readCap(options.maxBytes));
     },
     dispose() {
+      disposed = true;
+      standby.discard();
       background.dispose();
     },
   };
@@ -190,11 +227,12 @@ function quote(value: string): string {
   return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
-function runCommand(spawn: SpawnPlan, options: ExecOptions): Promise<ExecResult> {
+/** Runs a planned command: in `started` (a standby shell handed the command) or in a process spawned now. */
+function runCommand(spawn: SpawnPlan, options: ExecOptions, started?: GuardedProcess): Promise<ExecResult> {
   const program = spawn.program;
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolvePromise) => {
-    const child = spawnGuarded(program, spawn.args, spawn.options);
+    const child = started ?? spawnGuarded(program, spawn.args, spawn.options);
     let output = Buffer.alloc(0);
     let truncatedBytes = 0;
     let timedOut = false;

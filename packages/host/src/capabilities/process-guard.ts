@@ -29,11 +29,21 @@ function throughSpawner(): boolean {
   return spawnerPid() !== undefined || process.memoryUsage.rss() >= SPAWNER_FROM_RSS;
 }
 
+/** Whether a command spawned now forks from this process (rather than through the spawner). */
+export function spawnsInProcess(): boolean {
+  return !throughSpawner();
+}
+
 export interface GuardedSpawnOptions {
   cwd: string;
   env: Record<string, string>;
   /** stdin, stdout, stderr: what node's spawn takes for each. */
   stdio: [StdioKind, StdioKind, StdioKind];
+  /**
+   * A fourth pipe, fd 3, written by this process (standby-shell.ts hands a command over it). Only
+   * for a program that dies with its parent (elsewhere fd 3 is the lifeline), spawned in this process.
+   */
+  commandPipe?: boolean;
   /** The program is bubblewrap with --die-with-parent: it needs no lifeline. */
   diesWithParent: boolean;
   /** Where the group is written down until it has ended, so a later session can find survivors. */
@@ -70,7 +80,12 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
   }
   const [stdin, stdout, stderr] = options.stdio;
   const child = options.diesWithParent
-    ? spawn(program, args, { cwd: options.cwd, env: options.env, stdio: [stdin, stdout, stderr], detached: true })
+    ? spawn(program, args, {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: options.commandPipe ? [stdin, stdout, stderr, "pipe"] : [stdin, stdout, stderr],
+        detached: true,
+      })
     : spawn("/bin/sh", underLifeline(program, args), {
         cwd: options.cwd,
         env: options.env,
@@ -86,7 +101,9 @@ export function spawnGuarded(program: string, args: string[], options: GuardedSp
   if (pid === undefined) return guarded;
   const release = options.records?.addSoon({ pgid: pid, label: options.label });
   // The lifeline must not keep this process alive, and nothing is ever written to it.
-  const lifeline = child.stdio[LIFELINE_FD] as (NodeJS.ReadableStream & { unref?(): void; ref?(): void }) | undefined;
+  const lifeline = (options.diesWithParent ? undefined : child.stdio[LIFELINE_FD]) as
+    | (NodeJS.ReadableStream & { unref?(): void; ref?(): void })
+    | undefined;
   lifeline?.unref?.();
   child.once("exit", () => {
     // The child's 'close' waits for the lifeline to close too (a moment after the exit): held

@@ -87,6 +87,11 @@ export class PluginSandbox {
     this.keeper.start().catch(() => {});
   }
 
+  /** A command line of the plugin's is on its way: its sandbox is built meanwhile (exec.ts `prepare`). */
+  prepareCommand(): void {
+    setImmediate(() => this.options.exec.prepare?.());
+  }
+
   /** Starts the isolate (if needed) and returns what the plugin defines. */
   async definitions(): Promise<PluginDefinitions> {
     return (await this.keeper.start()).definitions;
