@@ -76,13 +76,16 @@ function lazyBuiltin(path) {
   // A module that is itself a function or class (assert, events, stream) is called or extended
   // where it is imported: no stub can stand in for it.
   if (typeof real !== "object" || real === null) throw new Error(`node:${name} is not a plain object`);
-  return lazyStub(`node:${name}`, real);
+  // Loaded through process.getBuiltinModule, not require: while a one-shot's optimizers are off,
+  // the CLI puts Node's own flags back around that call (optimizers.ts), so the module comes from
+  // Node's code cache of its built-ins instead of being compiled from source.
+  return lazyStub(`node:${name}`, real, "process.getBuiltinModule");
 }
-/** A CommonJS stub that requires `specifier` when the first of `real`'s exports is read or written. */
-function lazyStub(specifier, real) {
+/** A CommonJS stub that loads `specifier` (with `loader`) when the first of `real`'s exports is read or written. */
+function lazyStub(specifier, real, loader = "require") {
   const names = Object.keys(real).filter((key) => key !== "default" && key !== "__esModule");
   return [
-    `let real; const load = () => (real ??= require(${JSON.stringify(specifier)}));`,
+    `let real; const load = () => (real ??= ${loader}(${JSON.stringify(specifier)}));`,
     "const lazy = {};",
     `for (const key of ${JSON.stringify(names)})`,
     "  Object.defineProperty(lazy, key, { enumerable: true, configurable: true, get: () => load()[key], set: (value) => { load()[key] = value; } });",
