@@ -79,7 +79,7 @@ describe.skipIf(!probe.ok)(
 
     it("hands over a hostile command line byte for byte: quotes, newlines, backslashes, $, a leading dash", async () => {
       const { dir, exec, notes } = bashTool();
-      // It waits for a file the test makes, so its note can be seen while it runs.
+      // It waits for a file the test makes, so its note (written once it has run a second) can be seen while it runs.
       const line = `printf '[%s]\\n' "a  b" 'c\\d' $'e\\nf' '$(touch x)' "\\$HOME" -- '\\'
 until [ -e go ]; do sleep 0.01; done; echo "second line"; exit 7`;
       writeFileSync(join(dir, "go"), "");

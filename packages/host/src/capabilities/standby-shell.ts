@@ -94,7 +94,8 @@ export class StandbyShell {
       return undefined;
     }
     hold(child, true);
-    const release = this.records?.add({ pgid: child.pid as number, label: command });
+    // Noted once it has run a moment, as a command started fresh is (ProcessRecords.addSoon).
+    const release = this.records?.addSoon({ pgid: child.pid as number, label: command });
     if (release) child.once("exit", release);
     commandPipeOf(child)?.end(`${command}\0`);
     return child;
