@@ -44,8 +44,15 @@ export type IsolateHooks = Omit<BridgeCallbacks, "output" | "timer" | "bodyChunk
   charge(ns: bigint): void;
 };
 
-/** What the bridge still does with no call running: letting go of things, never starting work. */
-const WHEN_IDLE = new Set(["clearTimer", "fetchAbort", "bodyTaken", "bodyCancel", "log"]);
+/**
+ * What the bridge still does with no call running: letting go of things, never starting work. A
+ * model call's event batches are among them: they are notes, and isolated-vm does not order a note
+ * after the call's result, so the last batch can arrive once the call is over — its inbox is still
+ * waiting for it (plugin-sandbox.ts), and one refused here left that stream waiting for ever (a
+ * one-shot or a subagent that never ended, 3 runs in 14 of budget.test under load). A batch for a
+ * stream nobody waits on any more is dropped by the sandbox.
+ */
+const WHEN_IDLE = new Set(["clearTimer", "fetchAbort", "bodyTaken", "bodyCancel", "log", "events"]);
 const IDLE_REFUSAL = "refused: the plugin has no call running (it works only during its calls)";
 
 const COPY_ARGS = { arguments: { copy: true } } as const;

@@ -1,6 +1,10 @@
 import type { ProviderEvent } from "@pincer/kernel";
-import { describe, expect, it } from "vitest";
-import { ProviderEventInbox } from "./provider-event-inbox.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LAST_BATCH_MS, ProviderEventInbox } from "./provider-event-inbox.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const text = (value: string) => JSON.stringify([{ type: "text_delta", text: value }]);
 
@@ -51,6 +55,35 @@ describe("provider event inbox", () => {
       { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
       { type: "error", message: "Plugin p sent an unknown event.", retryable: false },
       { type: "error", message: "stopped", retryable: false },
+    ]);
+  });
+
+  it("ends with a retryable error when a batch the call's end counted never arrives, instead of waiting for ever", async () => {
+    vi.useFakeTimers();
+    const inbox = new ProviderEventInbox("p");
+    inbox.receive(1, text("a"));
+    // The end says two batches were sent; the second was lost on the bridge.
+    inbox.finish({ sent: 2 });
+    vi.advanceTimersByTime(LAST_BATCH_MS - 1);
+    expect(inbox.waiting).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(inbox.waiting).toBe(false);
+    expect(await drain(inbox)).toEqual([
+      { type: "text_delta", text: "a" },
+      { type: "error", message: "Plugin p's model call ended, but its last events never arrived.", retryable: true },
+    ]);
+  });
+
+  it("takes a last batch that arrives after the call's end in time, with no error after", async () => {
+    vi.useFakeTimers();
+    const inbox = new ProviderEventInbox("p");
+    inbox.finish({ sent: 1, rest: JSON.stringify([{ type: "stop", reason: "stop" }]) });
+    vi.advanceTimersByTime(LAST_BATCH_MS / 2);
+    inbox.receive(1, text("a"));
+    vi.advanceTimersByTime(LAST_BATCH_MS);
+    expect(await drain(inbox)).toEqual([
+      { type: "text_delta", text: "a" },
+      { type: "stop", reason: "stop" },
     ]);
   });
 });

@@ -15,6 +15,9 @@ const EVENT_TYPES = new Set([
   "error",
 ]);
 
+/** How long after a model call's end its last event batches may still arrive (notes cross unordered). */
+export const LAST_BATCH_MS = 30_000;
+
 /** How a model call ended, as its isolate reported it: the batches it sent on the way, the last one, why it failed. */
 export interface StreamEnd {
   /** Batches sent as notes while the call ran (numbered from 1); all of them come before `rest`. */
@@ -44,6 +47,8 @@ export class ProviderEventInbox {
   private closed = false;
   private problem: string | undefined;
   private retryable = false;
+  /** Ends the stream when batches the call's end counted have not arrived LAST_BATCH_MS later. */
+  private overdue: NodeJS.Timeout | undefined;
   /** Bytes of event JSON received: the host's own check of the isolate's cap. */
   bytes = 0;
 
@@ -74,6 +79,14 @@ export class ProviderEventInbox {
     this.end = end;
     this.settle();
     this.notify();
+    if (this.closed) return;
+    // A batch still on its way arrives within moments; one that never does (lost on the bridge)
+    // must end the stream with an error, not leave the turn waiting for ever.
+    this.overdue = setTimeout(
+      () => this.abandon(`Plugin ${this.pluginName}'s model call ended, but its last events never arrived.`, true),
+      LAST_BATCH_MS,
+    );
+    this.overdue.unref?.();
   }
 
   /**
@@ -84,6 +97,7 @@ export class ProviderEventInbox {
   abandon(problem: string, retryable = false): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.overdue);
     this.problem = problem;
     this.retryable = retryable;
     this.early.clear();
@@ -122,6 +136,7 @@ export class ProviderEventInbox {
     if (!end || this.closed || this.next <= end.sent) return;
     if (end.rest) this.take(end.rest);
     this.closed = true;
+    clearTimeout(this.overdue);
     this.problem = end.problem;
   }
 
