@@ -82,7 +82,11 @@ async function racedWorkspace(how: "exchange" | "retarget", where: "outside" | "
       if (existsSync(at("swap.dir")) && !existsSync(at("swap"))) renameSync(at("swap.dir"), at("swap"));
     };
     process.stdout.write("ready\\n");
-    for (;;) {
+    // Ends with the test's process: a runner killed mid-test (a timeout, a SIGKILL) left it
+    // swapping for ever, a core's worth of CPU on the machine.
+    const parent = process.ppid;
+    for (let turn = 1; ; turn++) {
+      if (turn % 1024 === 0 && process.ppid !== parent) process.exit(0);
       try {
         ${loop}
       } catch {
