@@ -65,8 +65,9 @@ export function prepareSpawning(): void {
  * started), tied to this process's life (lifeline.ts, or bubblewrap's --die-with-parent), and
  * recorded until it exits once it has run a moment (ProcessRecords.addSoon). When the leader
  * exits, what it left running in its group is killed too: a command's leftovers never outlive it,
- * with or without bubblewrap (whose PID namespace does the same). A large process has the spawner do the fork (spawner.ts), with the same
- * guarantees; the pid then comes a moment later, with the `spawn` event.
+ * with or without bubblewrap (whose PID namespace does the same). A large process has the spawner
+ * do the fork (spawner.ts), with the same guarantees; the pid then comes a moment later, with the
+ * `spawn` event.
  */
 export function spawnGuarded(program: string, args: string[], options: GuardedSpawnOptions): GuardedProcess {
   if (throughSpawner()) {

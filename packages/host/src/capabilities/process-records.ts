@@ -62,14 +62,13 @@ export class ProcessRecords {
    */
   addSoon(group: { pgid: number; label: string }, afterMs = NOTE_AFTER_MS): () => void {
     let forget: (() => void) | undefined;
-    let ended = false;
     const timer = setTimeout(() => {
-      if (!ended) forget = this.add(group);
+      forget = this.add(group);
     }, afterMs);
     // A note to write never keeps this process alive.
     timer.unref();
     return () => {
-      ended = true;
+      // Cleared, the timer never fires: a group that ended first is never noted.
       clearTimeout(timer);
       forget?.();
     };
