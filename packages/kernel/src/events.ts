@@ -35,6 +35,7 @@ export type KernelEvent =
   | { type: "assistant_message"; message: AssistantMessage }
   | { type: "tool_start"; toolCallId: string; name: string; args: Record<string, unknown> }
   | { type: "tool_update"; toolCallId: string; partial: string }
+  /** durationMs: the tool's own time — hooks, checks and execution, not the wait for a person's answer. */
   | { type: "tool_end"; toolCallId: string; name: string; result: ToolResultMessage; durationMs: number }
   | {
       type: "permission";

@@ -48,6 +48,8 @@ export class ToolRunner {
   private readonly askedCalls = new Set<string>();
   /** Model usage each running call has reported (undefined: none yet), kept on its result message. */
   private readonly callUsage = new Map<string, Usage | undefined>();
+  /** Time each running call has spent waiting for a person's answer: not the tool's own time. */
+  private readonly personWaitMs = new Map<string, number>();
 
   constructor(private readonly options: ToolRunnerOptions) {}
 
@@ -63,7 +65,9 @@ export class ToolRunner {
       result = failure(`Tool ${call.name} failed: ${errorText(error)}`);
     }
     const spent = this.callUsage.get(call.id);
+    const waited = this.personWaitMs.get(call.id) ?? 0;
     this.callUsage.delete(call.id);
+    this.personWaitMs.delete(call.id);
     this.askedCalls.delete(call.id);
     const message: ToolResultMessage = {
       role: "toolResult",
@@ -82,7 +86,8 @@ export class ToolRunner {
       toolCallId: call.id,
       name: call.name,
       result: message,
-      durationMs: Date.now() - started,
+      // How long the tool took, not how long the person took to answer its prompt.
+      durationMs: Math.max(0, Date.now() - started - waited),
     });
     return message;
   }
@@ -296,7 +301,9 @@ export class ToolRunner {
       });
     }
     const suggested = suggestRule(request);
+    const asked = Date.now();
     const answer = await resolver({ ...request, decision, ...(suggested ? { suggestedRule: suggested } : {}) }, signal);
+    this.personWaitMs.set(callId, (this.personWaitMs.get(callId) ?? 0) + Date.now() - asked);
     if (answer.remember) permissions.addRule(answer.remember);
     if (!answer.allow) {
       return refuse(

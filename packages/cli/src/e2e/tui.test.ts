@@ -28,8 +28,10 @@ function normalized(terminal: Terminal, box: ReturnType<typeof sandbox>): string
     .join("<home>")
     .split(name)
     .join("<cwd-name>");
-  // The spinner's frame and the seconds it shows depend on timing.
-  return `${text.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Working… \d+s/g, "⠿ Working… Ns")}\n`;
+  // The spinner's frame and the seconds it shows depend on timing, and so does a tool's time
+  // (shown from 1 s: a write on a loaded machine can take that long).
+  const untimed = text.replace(/(• [^\n]*\)) · \d+\.\ds/g, "$1");
+  return `${untimed.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Working… \d+s/g, "⠿ Working… Ns")}\n`;
 }
 
 /**
