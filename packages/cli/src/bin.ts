@@ -16,11 +16,11 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
 } else {
-  // A one-shot starts with V8's optimizing compilers (Maglev, TurboFan) off, for its first half
-  // second of CPU time. Their code is ~8 MiB of the node binary, paged in the first time either
-  // compiles anything: a turn (~0.2 s) paid that to optimize a few functions (path normalisation,
-  // the SDK's SSE line splitter) that it then barely ran. A longer run gets them back after that,
-  // for whatever is hot by then. V8 reads both flags at each tier-up. While they differ from
+  // A one-shot starts with V8's optimizing compilers (Maglev, TurboFan) and its baseline compiler
+  // (Sparkplug) off, for its first half second of CPU time. Their code is ~9 MiB of the node binary (Sparkplug's ~1),
+  // paged in the first time one compiles anything: a turn (~0.2 s) paid that to compile a few
+  // functions (path normalisation, the SDK's SSE line splitter) that it then barely ran. A longer run gets them back after that,
+  // for whatever is hot by then. V8 reads these flags at each tier-up. While they differ from
   // Node's own, Node's code cache of its built-ins does not fit, so the built-ins a turn loads
   // anyway (http for the model call, os, and util's parseArgs, which the fast path parses with)
   // load first; the compile cache below comes after, since its directory is keyed by the flags.
