@@ -292,6 +292,30 @@ describe.skipIf(!probeBwrap().ok)("a shell tool the model has named", () => {
     expect((await shell!.execute({}, ctx)).content).toBe("ran sh\n");
     await until(() => !alive(pid as number));
   });
+
+  it("has it standing by as soon as it is named, so a call that follows at once runs in it", async () => {
+    const cwd = tempCwd();
+    const dir = pluginDir(
+      { contributes: { tools: ["sh"] }, capabilities: { spawn: ["sh"], fs: { read: ["${workspace}"] } } },
+      `globalThis.__pincerPlugin = { default: { tools: [{ name: "sh", description: "d", kind: "execute",
+        parameters: { type: "object" },
+        async execute(args, ctx) { return { content: (await ctx.exec.run("echo ran")).output }; } }] } };`,
+    );
+    const registry = new PluginRegistry({ cwd, env: { PATH: process.env.PATH } });
+    cleanups.push(() => registry.dispose());
+    registry.add(dir);
+    const [shell] = await registry.loadTools();
+    // A reply that arrived whole: the call follows its name with no turn of the event loop between.
+    shell!.prepare?.();
+    const [pid] = standbys();
+    expect(pid).toBeDefined();
+    const ctx = { toolCallId: "1", cwd, signal: new AbortController().signal, onUpdate() {} };
+    expect((await shell!.execute({}, ctx)).content).toBe("ran\n");
+    await until(() => !alive(pid as number));
+    // Nothing started late for nobody.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(standbys()).toEqual([]);
+  });
 });
 
 describe("live plugins (pincer plugin dev)", () => {

@@ -87,9 +87,13 @@ export class PluginSandbox {
     this.keeper.start().catch(() => {});
   }
 
-  /** A command line of the plugin's is on its way: its sandbox is built meanwhile (exec.ts `prepare`). */
+  /**
+   * A command line of the plugin's is on its way: its sandbox is built meanwhile (exec.ts `prepare`).
+   * Started at once, not on a later tick: a reply that arrived whole reaches the call before that
+   * tick, which then spawned a second sandbox for nobody (the command had started its own).
+   */
   prepareCommand(): void {
-    setImmediate(() => this.options.exec.prepare?.());
+    this.options.exec.prepare?.();
   }
 
   /** Starts the isolate (if needed) and returns what the plugin defines. */
