@@ -285,16 +285,15 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const bareDenied = new Set((options.disallowedTools ?? []).filter((text) => !text.includes("(")));
   const only = options.onlyTools ? new Set(options.onlyTools) : undefined;
   const disallowed = { has: (name: string) => bareDenied.has(name) || (only !== undefined && !only.has(name)) };
-  // The provider's isolate starts while the tools are gathered (they are mostly remembered).
-  const [tools, loaded] = await Promise.all([
-    registry.loadTools((name) => !disallowed.has(name)),
+  // The provider's isolate starts first: its context is made on the isolate's own thread while this
+  // one gathers the tools (they are mostly remembered) and does the synchronous work below, up to
+  // the kernel, which needs both. (Awaited right away, this thread sat idle for the isolate's start.)
+  const gathering = Promise.all([
     registry.loadProvider(providerId),
+    registry.loadTools((name) => !disallowed.has(name)),
   ]);
-  let provider: Provider = loaded.provider;
-  if (options.record) {
-    const { recordProvider } = await import("@pincer/provider-replay/record");
-    provider = recordProvider(provider, options.record);
-  }
+  // A start that fails below fails with its own error; this one is still awaited when it does not.
+  gathering.catch(() => {});
 
   // Project memory (AGENTS.md/CLAUDE.md), Agent Skills and subagents: see agents/context.ts.
   // Installed Claude Code plugins (PINCER_HOME/claude-plugins): their skills, agents, MCP servers
@@ -343,6 +342,12 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     sections: [...(sessionAgent ? [sessionAgent.systemPromptSection] : []), ...agentContext.systemPromptSections],
     ...(options.appendSystemPrompt ? { append: options.appendSystemPrompt } : {}),
   });
+  const [loaded, tools] = await gathering;
+  let provider: Provider = loaded.provider;
+  if (options.record) {
+    const { recordProvider } = await import("@pincer/provider-replay/record");
+    provider = recordProvider(provider, options.record);
+  }
   // MCP servers (below) start with the first prompt; what they say about their tools joins then.
   let mcp: ReturnType<typeof sessionMcp>;
   const kernel = createKernel({

@@ -160,41 +160,56 @@ export async function startPluginIsolate(
   };
   // Entries of the isolate are handed out for this key only (see prelude.ts): the plugin never sees it.
   const key = randomBytes(24).toString("base64url");
+  // The prelude's own functions (attach, entry) are called synchronously, on this thread with the
+  // isolate locked: the isolate is idle between its start and its first call, they run no code of
+  // the plugin's, and each is a few microseconds. Called asynchronously, each was a round trip
+  // through the isolate's thread (a task there, a wake-up here): 17 of them before the first call,
+  // each a scheduler's wait on a loaded machine. `register` reads what the bundle defines (the
+  // plugin's objects), so it stays a call on the isolate's thread.
   const booted = await boot(options, memoryMb, async (context) => {
-    const attach = (await context.eval("__pincer.attach", { reference: true })) as Entry;
-    await attach.apply(
-      undefined,
-      [new ivm.Reference(startCall), new ivm.Reference(syncCall), JSON.stringify(caps), key],
-      { timeout: 1000 },
-    );
+    const attach = context.evalSync("__pincer.attach", { reference: true, timeout: 1000 }) as Entry;
+    try {
+      attach.applySync(
+        undefined,
+        [new ivm.Reference(startCall), new ivm.Reference(syncCall), JSON.stringify(caps), key],
+        { timeout: 1000 },
+      );
+    } finally {
+      attach.release();
+    }
   });
   isolate = booted.isolate;
-  const { context } = booted;
-  const entry = async (name: string) =>
-    (await context.eval(`__pincer.entry(${JSON.stringify(name)}, ${JSON.stringify(key)})`, {
-      reference: true,
-      timeout: 1000,
-    })) as Entry;
-  const registered = await (await entry("register")).apply(undefined, [], { timeout: 1000, result: { copy: true } });
+  const entryOf = booted.context.evalSync("__pincer.entry", { reference: true, timeout: 1000 }) as Entry;
+  const entry = (name: string) =>
+    entryOf.applySync(undefined, [name, key], { timeout: 1000, result: { reference: true } }) as unknown as Entry;
+  let register: Entry;
+  let entries: LiveIsolate["entries"];
+  try {
+    register = entry("register");
+    entries = {
+      run: entry("run"),
+      stream: entry("stream"),
+      subject: entry("subject"),
+      estimate: entry("estimate"),
+      output: entry("output"),
+      settle: entry("settle"),
+      abort: entry("abort"),
+      timer: entry("timer"),
+      bodyChunk: entry("bodyChunk"),
+      themeStatusLine: entry("themeStatusLine"),
+      command: entry("command"),
+      hook: entry("hook"),
+      observe: entry("observe"),
+      quiesce: entry("quiesce"),
+    };
+  } finally {
+    entryOf.release();
+  }
+  const registered = await register.apply(undefined, [], { timeout: 1000, result: { copy: true } });
   live = {
     isolate: booted.isolate,
     bridge,
-    entries: {
-      run: await entry("run"),
-      stream: await entry("stream"),
-      subject: await entry("subject"),
-      estimate: await entry("estimate"),
-      output: await entry("output"),
-      settle: await entry("settle"),
-      abort: await entry("abort"),
-      timer: await entry("timer"),
-      bodyChunk: await entry("bodyChunk"),
-      themeStatusLine: await entry("themeStatusLine"),
-      command: await entry("command"),
-      hook: await entry("hook"),
-      observe: await entry("observe"),
-      quiesce: await entry("quiesce"),
-    },
+    entries,
     definitions: JSON.parse(registered as string) as PluginDefinitions,
   };
   return live;
