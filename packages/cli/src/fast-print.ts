@@ -1,7 +1,8 @@
 import { UsageError } from "@pincer/runtime";
 
-// print-bundle.ts makes its code cache only from a start that did no one-off work (see didColdWork).
-export { didColdWork } from "@pincer/host";
+// print-bundle.ts makes its code cache only from a start that did no one-off work (see didColdWork),
+// and again once from a turn that ran a tool if a turn that ran none made it (see didRunTool).
+export { didColdWork, didRunTool } from "@pincer/host";
 
 import { parseFastArgs } from "./fast-args.js";
 import { reportFailure, runPrompt } from "./headless-prompt.js";

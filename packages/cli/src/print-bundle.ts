@@ -36,16 +36,21 @@ export async function runPrintBundle(argv: string[], env: NodeJS.ProcessEnv): Pr
   );
   const key = `print-${bundle.buildId.slice(0, 40)}-v8_${process.versions.v8.replace(/[^0-9A-Za-z]/g, "_")}`;
   const offWhenCompiled = optimizersOff();
-  const { script, cached } = compile(bundle.source, file, readCache(dir, key, bundle.stat));
+  const found = readCache(dir, key, bundle.stat);
+  const { script, cached } = compile(bundle.source, file, found?.bytes);
   const module = { exports: {} as Partial<typeof import("./fast-print.js")> };
   (script.runInThisContext() as CommonJsWrapper)(module.exports, createRequire(file), module, file, dirname(file));
   if (typeof module.exports.tryFastPrint !== "function") throw new Error(`${file} does not export tryFastPrint`);
   const code = await module.exports.tryFastPrint(argv, env);
   // Only a turn that ran to its end (a cache made by a failed start holds little of a turn), and
   // did no one-off work (its code would be in the cache, loaded by every later start): the first
-  // start after an install makes the snapshots, the next one the cache.
-  if (code === 0 && !cached && !module.exports.didColdWork?.()) {
-    writeCache(dir, key, cacheAsCompiled(script, offWhenCompiled), bundle.stat);
+  // start after an install makes the snapshots, the next one the cache. A cache made by a turn
+  // that ran no tool is made again by the first turn that runs one (host's didRunTool): V8's
+  // cache holds what the turn compiled, and a tool turn compiled the tool path again every time.
+  const ranTool = module.exports.didRunTool?.() === true;
+  const covered = cached && (found?.tools === true || !ranTool);
+  if (code === 0 && !covered && !module.exports.didColdWork?.()) {
+    writeCache(dir, key, cacheAsCompiled(script, offWhenCompiled), bundle.stat, ranTool);
   }
   return code;
 }
@@ -112,6 +117,8 @@ interface Sum {
   bin: Identity;
   /** The bundle it was made from. */
   source: Identity;
+  /** The turn that made it (or one before it) ran a tool: it holds the tool path's code too. */
+  tools?: boolean;
 }
 interface Identity {
   size: number;
@@ -127,7 +134,7 @@ function same(a: Identity, b: Identity): boolean {
   return a.size === b.size && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
-function readCache(dir: string, key: string, source: Stats): Buffer | undefined {
+function readCache(dir: string, key: string, source: Stats): { bytes: Buffer; tools: boolean } | undefined {
   const sumFile = join(dir, `${key}.sum`);
   const sumRead = readRegularFile(sumFile, MAX_SUM_BYTES, true);
   const sum = sumRead && parseSum(sumRead.bytes);
@@ -138,10 +145,10 @@ function readCache(dir: string, key: string, source: Stats): Buffer | undefined 
     if (sha256(bin.bytes) !== sum.sha256) return undefined;
     writeSum(sumFile, { ...sum, bin: identity(bin.stat) });
   }
-  return bin.bytes;
+  return { bytes: bin.bytes, tools: sum.tools === true };
 }
 
-function writeCache(dir: string, key: string, bytes: Buffer, source: Stats): void {
+function writeCache(dir: string, key: string, bytes: Buffer, source: Stats, tools: boolean): void {
   const file = join(dir, `${key}.bin`);
   const temp = `${file}.${process.pid}.tmp`;
   try {
@@ -152,6 +159,7 @@ function writeCache(dir: string, key: string, bytes: Buffer, source: Stats): voi
       sha256: sha256(bytes),
       bin: identity(fs.statSync(file)),
       source: identity(source),
+      ...(tools ? { tools } : {}),
     });
   } catch {
     // A full disk or a read-only home: this start ran, the next compiles from source again.

@@ -167,3 +167,4 @@ export {
   validateTheme,
 } from "./theme.js";
 export { gatedKind, kindFloor } from "./tool-gate.js";
+export { didRunTool } from "./tool-run-note.js";

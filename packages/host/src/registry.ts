@@ -33,6 +33,7 @@ import { type SharedSandboxes, type SharedSandboxHandle, shareable, sharedSandbo
 import { type LoadedTheme, loadSandboxedTheme } from "./theme.js";
 import { gatedKind } from "./tool-gate.js";
 import { ToolMetaCache } from "./tool-meta-cache.js";
+import { noteToolRun } from "./tool-run-note.js";
 import { workspaceHasFile } from "./workspace-files.js";
 
 export interface RegistryContext {
@@ -309,7 +310,10 @@ export class PluginRegistry {
           prepareSpawning();
           if (record.grants.spawn.includes(meta.name)) sandbox.prepareCommand();
         },
-        execute: (args, ctx) => this.sandboxFor(record).run(meta.name, args, ctx),
+        execute: (args, ctx) => {
+          noteToolRun();
+          return this.sandboxFor(record).run(meta.name, args, ctx);
+        },
       });
     }
     return tools;

@@ -30,6 +30,20 @@ async function oneShot(box: Sandbox): Promise<void> {
   expect(result.stdout).toBe("ok\n");
 }
 
+/** A turn that runs the core tools' `read` (a tool path a one-shot never compiles). */
+async function toolTurn(box: Sandbox): Promise<void> {
+  writeFileSync(join(box.cwd, "note.txt"), "hello\n");
+  server.enqueue([
+    { toolCalls: [{ id: "r1", name: "read", arguments: { path: "note.txt" } }] },
+    { finish: "tool_calls" },
+  ]);
+  server.enqueue([{ text: "read it" }, { finish: "stop" }]);
+  const result = await box.run(["-p", "Read note.txt.", "--model", "openai/gpt-5", "--allowedTools", "read"]);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toBe("read it\n");
+  expect(JSON.stringify(server.requests.at(-1)!.body)).toContain("hello");
+}
+
 /**
  * A new home's first two starts: the first makes the plugins' snapshots and validates their
  * manifests, so it makes no code cache (its one-off code would be in it); the second makes it.
@@ -64,6 +78,25 @@ describe("pincer -p's code cache", () => {
     // Neither rejected by V8 nor by its sum: a rejected cache is written again (a new file).
     const after = statSync(bin);
     expect([after.ino, after.mtimeMs]).toEqual([made.ino, made.mtimeMs]);
+  });
+
+  it("made by a turn that ran no tool is made again, once, by the first turn that runs one", async () => {
+    using box = sandbox({ ...KEY, OPENAI_BASE_URL: server.url });
+    await firstTwoStarts(box);
+    const { bin, sum } = entry(box);
+    const madeByOneShot = statSync(bin);
+    expect(JSON.parse(readFileSync(sum, "utf8")).tools).toBeUndefined();
+    await toolTurn(box);
+    // The tool path's code is in it now: it is larger, and says so.
+    const remade = statSync(bin);
+    expect(remade.ino).not.toBe(madeByOneShot.ino);
+    expect(remade.size).toBeGreaterThan(madeByOneShot.size);
+    expect(JSON.parse(readFileSync(sum, "utf8"))).toMatchObject({ tools: true, sha256: sha256(readFileSync(bin)) });
+    // Later turns, with a tool or without, use it as it is.
+    await toolTurn(box);
+    await oneShot(box);
+    const after = statSync(bin);
+    expect([after.ino, after.mtimeMs]).toEqual([remade.ino, remade.mtimeMs]);
   });
 
   it("is not made by a start that failed", async () => {
