@@ -9,13 +9,8 @@ import type {
  * Pincer's conversation as Chat Completions messages. Thinking blocks are dropped: this API
  * has no field that accepts them back, and sending them as text would change what the model
  * said.
- *
- * `forBody`: the messages go straight into a request body, so a tool result's text is given as
- * its JSON string literal, made once per message (see rawText): the SDK serializes the whole
- * body at every call, through a replacer, and escaping the same tool output again each time
- * was most of a long session's request cost. The body's bytes are the same.
  */
-export function toChatMessages(request: ModelRequest, forBody = false): ChatCompletionMessageParam[] {
+export function toChatMessages(request: ModelRequest): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (request.systemPrompt) out.push({ role: "system", content: request.systemPrompt });
   // A tool message holds text only in this API, and the tool messages of one step must follow
@@ -29,10 +24,59 @@ export function toChatMessages(request: ModelRequest, forBody = false): ChatComp
   for (const message of request.messages) {
     if (message.role !== "toolResult") flush();
     else images.push(...toolImages(message));
-    out.push(...convert(message, forBody));
+    out.push(...convert(message));
   }
   flush();
   return out;
+}
+
+/** A message's Chat Completions form as JSON, and the images a tool result adds after its step. */
+interface MessageJson {
+  json: string;
+  images: ChatCompletionContentPart[];
+}
+
+/**
+ * Made once per message: messages are not changed once in a session (the sandbox hands them
+ * over frozen), and each model call sends them all again.
+ */
+const messageJson = new WeakMap<Message, MessageJson>();
+
+function jsonOf(message: Message): MessageJson {
+  let made = messageJson.get(message);
+  if (made === undefined) {
+    made = {
+      json: convert(message)
+        .map((converted) => JSON.stringify(converted))
+        .join(","),
+      images: message.role === "toolResult" ? toolImages(message) : [],
+    };
+    messageJson.set(message, made);
+  }
+  return made;
+}
+
+/**
+ * `toChatMessages(request)` as the JSON text of an array, for a request body: each message's JSON
+ * is made once (jsonOf), so a call costs the join, where serializing the whole context again (the
+ * SDK's serializer calls a replacer for every value in it) grew with the session.
+ */
+export function toChatMessagesJson(request: ModelRequest): string {
+  const out: string[] = [];
+  if (request.systemPrompt) out.push(JSON.stringify({ role: "system", content: request.systemPrompt }));
+  let images: ChatCompletionContentPart[] = [];
+  const flush = () => {
+    if (images.length > 0) out.push(JSON.stringify({ role: "user", content: images }));
+    images = [];
+  };
+  for (const message of request.messages) {
+    const made = jsonOf(message);
+    if (message.role !== "toolResult") flush();
+    else if (made.images.length > 0) images.push(...made.images);
+    if (made.json) out.push(made.json);
+  }
+  flush();
+  return `[${out.join(",")}]`;
 }
 
 /** The images of a tool result, introduced by the call they came from. */
@@ -50,27 +94,7 @@ function toolImages(message: Extract<Message, { role: "toolResult" }>): ChatComp
   ];
 }
 
-/** What JSON.stringify writes out as it is (ES2025; absent from an older engine). */
-const rawJSON = (JSON as { rawJSON?: (text: string) => object }).rawJSON;
-
-/**
- * A tool result's text as JSON.stringify would write it, escaped once per message: messages are
- * not changed once in a session (the sandbox hands them over frozen), and each model call sends
- * them all again. The frozen raw-JSON value stands in for the string in the body.
- */
-const rawTexts = new WeakMap<Message, object>();
-function rawText(message: Message, text: string): string {
-  if (!rawJSON) return text;
-  let raw = rawTexts.get(message);
-  if (raw === undefined) {
-    raw = rawJSON(JSON.stringify(text));
-    rawTexts.set(message, raw);
-  }
-  // Typed as the string it serializes to: only JSON.stringify ever reads it.
-  return raw as unknown as string;
-}
-
-function convert(message: Message, forBody: boolean): ChatCompletionMessageParam[] {
+function convert(message: Message): ChatCompletionMessageParam[] {
   if (message.role === "user") {
     if (typeof message.content === "string") return [{ role: "user", content: message.content }];
     return [
@@ -90,7 +114,7 @@ function convert(message: Message, forBody: boolean): ChatCompletionMessageParam
       .map((block) => (block.type === "text" ? block.text : `[image ${++image}: in the next message]`))
       .join("\n");
     const content = text || "(no output)";
-    return [{ role: "tool", tool_call_id: message.toolCallId, content: forBody ? rawText(message, content) : content }];
+    return [{ role: "tool", tool_call_id: message.toolCallId, content }];
   }
   const text = message.content
     .filter((block) => block.type === "text")
@@ -113,6 +137,16 @@ function convert(message: Message, forBody: boolean): ChatCompletionMessageParam
         : {}),
     },
   ];
+}
+
+/**
+ * A request body: `params` as JSON.stringify writes them, with `messagesJson` (toChatMessagesJson)
+ * as their messages, in the same place.
+ */
+export function chatBody(params: { model: string; messages: unknown }, messagesJson: string): string {
+  const { model, messages: _messages, ...rest } = params;
+  const tail = JSON.stringify(rest);
+  return `{"model":${JSON.stringify(model)},"messages":${messagesJson}${tail === "{}" ? "}" : `,${tail.slice(1)}`}`;
 }
 
 export function toChatTools(request: ModelRequest): ChatCompletionTool[] {

@@ -144,6 +144,40 @@ describe("OpenAI provider through the real SDK", () => {
     ]);
   });
 
+  it("sends the body the SDK would write of the same parameters, as JSON, call after call", async () => {
+    const expected = JSON.stringify({
+      model: "gpt-5",
+      messages: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "hi" },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "read",
+            description: "read a file",
+            parameters: { type: "object", properties: { path: { type: "string" } } },
+          },
+        },
+      ],
+      max_completion_tokens: 100,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for (let call = 0; call < 2; call++) {
+      server.enqueue([{ text: "ok" }, { finish: "stop" }]);
+      const events = await collect(
+        provider().stream({ ...request, maxOutputTokens: 100 }, new AbortController().signal),
+      );
+      expect(events.at(-1)).toEqual({ type: "stop", reason: "stop" });
+      const sent = server.requests.at(-1)!;
+      expect(sent.headers["content-type"]).toBe("application/json");
+      expect(sent.bytes).toBe(Buffer.byteLength(expected));
+      expect(sent.body).toEqual(JSON.parse(expected));
+    }
+  });
+
   it("reports 429 as retryable with retry-after, and 401 as final with what to do", async () => {
     server.enqueue([{ httpError: { status: 429, headers: { "retry-after": "7" } } }]);
     const limited = await collect(provider().stream(request, new AbortController().signal));

@@ -8,7 +8,8 @@ import {
   type StopReason,
 } from "@pincer/sdk";
 import OpenAI from "openai";
-import { toChatMessages, toChatTools } from "./convert.js";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { chatBody, toChatMessagesJson, toChatTools } from "./convert.js";
 import { toErrorEvent } from "./errors.js";
 import { streamResponses } from "./responses.js";
 
@@ -89,22 +90,26 @@ export function createOpenAIProvider(
       const open = new Map<number, boolean>();
       let finish: string | null = null;
       try {
+        const params = {
+          model: request.model,
+          // Sent as `body` below: the messages are there as JSON made once per message.
+          messages: [] as ChatCompletionMessageParam[],
+          ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
+          ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
+          ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
+          stream: true as const,
+          ...(endpoint.quirks?.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
+          ...(endpoint.quirks?.parallelToolCalls === false && request.tools.length > 0
+            ? { parallel_tool_calls: false }
+            : {}),
+        };
+        // The body is written here and handed to the SDK as the request option `body` (a string with
+        // its content type goes as it is; `params` still tell it the answer is a stream). Given the
+        // parameters, the SDK serializes them at every call through a replacer called for every value
+        // in them, the whole context again: ~1 ms of CPU a call at a 250 KB body.
+        const body = chatBody(params, toChatMessagesJson(request));
         const { data: stream, response } = await getClient(apiKey)
-          .chat.completions.create(
-            {
-              model: request.model,
-              messages: toChatMessages(request, true),
-              ...(request.tools.length > 0 ? { tools: toChatTools(request) } : {}),
-              ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
-              ...(request.reasoning ? { reasoning_effort: request.reasoning } : {}),
-              stream: true,
-              ...(endpoint.quirks?.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
-              ...(endpoint.quirks?.parallelToolCalls === false && request.tools.length > 0
-                ? { parallel_tool_calls: false }
-                : {}),
-            },
-            { signal },
-          )
+          .chat.completions.create(params, { signal, body, headers: { "content-type": "application/json" } })
           .withResponse();
         const wrongType = await notAnEventStream(response, id);
         if (wrongType) {
