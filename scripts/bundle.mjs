@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { openaiUnused } from "./openai-unused.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // CommonJS dependencies inside an ESM bundle still call require(); give them a real one.
@@ -299,7 +300,13 @@ const sandboxed = { ...SANDBOX_BUILD, minifyWhitespace: true, minifySyntax: true
 
 function plugin(dir) {
   const manifest = JSON.parse(readFileSync(`${root}/${dir}/pincer.plugin.json`, "utf8"));
-  return { ...sandboxed, entryPoints: [`${root}/${dir}/dist/index.js`], outfile: `${root}/${dir}/${manifest.main}` };
+  return {
+    ...sandboxed,
+    entryPoints: [`${root}/${dir}/dist/index.js`],
+    outfile: `${root}/${dir}/${manifest.main}`,
+    // The openai SDK's resources and helpers the built-in providers never call (openai-unused.mjs).
+    plugins: [openaiUnused],
+  };
 }
 
 // Chunk names carry content hashes: clear the old ones so dist holds only what this build made.
