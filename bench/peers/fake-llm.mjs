@@ -18,6 +18,7 @@ import fs from "node:fs";
 //               once a tool result is present, answer with text.
 //   --log FILE  (or FAKE_LOG) append one JSON line per request (path, model, tools, bytes, ...).
 //   --dump DIR  (or FAKE_DUMP) also save each request body as DIR/<seq>-<method>-<path>.json.
+//   FAKE_DELAY_MS  answer each model request this many ms late (a real model's time to first byte).
 // Every request is also summarised on stderr: path, model, tool count, body bytes,
 // system-prompt bytes, tools-JSON bytes.
 import http from "node:http";
@@ -28,6 +29,8 @@ let toolMode = process.env.FAKE_MODE === "tool";
 let logFile = process.env.FAKE_LOG || "";
 let replyText = process.env.FAKE_TEXT || "ok";
 let dumpDir = process.env.FAKE_DUMP || "";
+// A real model's time to its first byte: each model request is answered this much later.
+const delayMs = Number(process.env.FAKE_DELAY_MS ?? 0);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === "--tool") toolMode = true;
@@ -501,9 +504,13 @@ const server = http.createServer((req, res) => {
         reply: willTool ? `tool:${toolName(pickShellTool(body.tools))}` : "text",
       });
       log(rec);
-      if (kind === "chat") return chatCompletions(res, body, info, raw.length);
-      if (kind === "responses") return responses(res, body, info, raw.length);
-      return anthropic(res, body, info, raw.length);
+      const answer = () => {
+        if (kind === "chat") return chatCompletions(res, body, info, raw.length);
+        if (kind === "responses") return responses(res, body, info, raw.length);
+        return anthropic(res, body, info, raw.length);
+      };
+      if (delayMs > 0) return void setTimeout(answer, delayMs);
+      return answer();
     }
     log(rec);
     if (kind === "count") return json(res, 200, { input_tokens: estTokens(raw.length) });
