@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,7 +39,9 @@ describe("front matter kept between starts", () => {
     expect(readdirSync(dir)).toHaveLength(1);
     const [file] = readdirSync(dir);
     // What the next start finds is what it uses: the kept data, not a second parse.
-    writeFileSync(join(dir, file!), JSON.stringify({ ...first.data, name: "from-cache" }));
+    const entry = JSON.parse(readFileSync(join(dir, file!), "utf8")) as { text: string; data: object };
+    expect(entry.text).toBe("name: reviewer\ndescription: Use when: the user asks\ntools: [Read, Grep]\nmaxTurns: 3");
+    writeFileSync(join(dir, file!), JSON.stringify({ ...entry, data: { ...entry.data, name: "from-cache" } }));
     const again = parseFrontMatter(AGENT.replace("You review.", "Another body."));
     expect(again.data).toEqual({ ...first.data, name: "from-cache" });
     expect(again.body).toBe("Another body.");
@@ -48,8 +59,27 @@ describe("front matter kept between starts", () => {
     const [file] = readdirSync(dir);
     writeFileSync(join(dir, file!), "[1, 2]");
     expect(parseFrontMatter(AGENT).data.name).toBe("reviewer");
+    const entry = JSON.parse(readFileSync(join(dir, file!), "utf8")) as { text: string; data: object };
+    writeFileSync(join(dir, file!), JSON.stringify({ ...entry, data: [1, 2] }));
+    expect(parseFrontMatter(AGENT).data.name).toBe("reviewer");
     expect(parseFrontMatter(AGENT.replace("reviewer", "checker")).data.name).toBe("checker");
     expect(readdirSync(dir)).toHaveLength(2);
+  });
+
+  it("an entry is used only for the text it holds: another text under its name is parsed afresh", () => {
+    const dir = cacheDir();
+    parseFrontMatter(AGENT);
+    const [file] = readdirSync(dir);
+    // Names are short sums, not hashes: an entry kept for another text (a collision, or a file
+    // someone put there) must not stand in for this one.
+    const entry = JSON.parse(readFileSync(join(dir, file!), "utf8")) as { text: string; data: object };
+    writeFileSync(
+      join(dir, file!),
+      JSON.stringify({ text: entry.text.replace("reviewer", "impostor"), data: { ...entry.data, name: "impostor" } }),
+    );
+    expect(parseFrontMatter(AGENT).data.name).toBe("reviewer");
+    // And the entry is this text's again.
+    expect(JSON.parse(readFileSync(join(dir, file!), "utf8")).text).toBe(entry.text);
   });
 
   it("keeps neither failures nor what JSON cannot give back exactly", () => {
@@ -69,12 +99,13 @@ describe("front matter kept between starts", () => {
     const [file] = readdirSync(dir);
     const entry = join(dir, file!);
     const outside = join(dir, "..", "elsewhere.json");
-    writeFileSync(outside, JSON.stringify({ name: "from-a-link" }));
+    const text = (JSON.parse(readFileSync(entry, "utf8")) as { text: string }).text;
+    writeFileSync(outside, JSON.stringify({ text, data: { name: "from-a-link" } }));
     const places: Array<() => void> = [
       () => execFileSync("mkfifo", [entry]),
       () => symlinkSync(outside, entry),
       () => mkdirSync(entry),
-      () => writeFileSync(entry, `{"name": "huge", "pad": "${"x".repeat(1024 * 1024)}"}`),
+      () => writeFileSync(entry, `{"data": {"name": "huge"}, "pad": "${"x".repeat(4 * 1024 * 1024)}"}`),
     ];
     for (const place of places) {
       rmSync(entry, { recursive: true, force: true });

@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { readCacheFile } from "@pincer/host";
-import { sha256Hex } from "@pincer/kernel";
 import { LineCounter, parseDocument } from "yaml";
 
 /**
@@ -40,12 +39,16 @@ export function parseFrontMatter(text: string): FrontMatter {
 let cacheDir: string | undefined;
 
 /**
- * Where parsed front matter is kept between processes (PINCER_HOME/cache/front-matter), keyed by
- * the SHA-256 of its text. A session reads the same agent, skill and command files on every start;
- * parsing them is the `yaml` package's first (cold, unoptimised) use, 4–9% of a one-shot turn's
- * CPU. Only what JSON gives back exactly is kept, and only successes: a file that fails
- * is parsed again, and says why. A kept entry that is not a plain file of JSON holding a map (a
- * link, a FIFO, cut short, larger than any definition) is ignored and the text parsed again.
+ * Where parsed front matter is kept between processes (PINCER_HOME/cache/front-matter). A session
+ * reads the same agent, skill and command files on every start; parsing them is the `yaml`
+ * package's first (cold, unoptimised) use, 4–9% of a one-shot turn's CPU. Only what JSON gives
+ * back exactly is kept, and only successes: a file that fails is parsed again, and says why.
+ *
+ * An entry holds the text it was parsed from and is used only for that exact text, so its name
+ * needs no cryptographic hash: two texts that share a name each miss the other's entry (and
+ * rewrite it). SHA-256 in JavaScript, which a one-shot runs without V8's compilers, cost ~1 ms
+ * for two short agent files. A kept entry that is not a plain file of JSON holding its text and
+ * a map (a link, a FIFO, cut short, larger than any definition) is ignored and the text parsed again.
  */
 export function keepFrontMatterIn(dir: string | undefined): void {
   cacheDir = dir;
@@ -54,18 +57,20 @@ export function keepFrontMatterIn(dir: string | undefined): void {
 function parseYaml(lines: string[]): Record<string, unknown> {
   const text = lines.join("\n");
   if (!cacheDir) return parseYamlText(lines, text);
-  const file = join(cacheDir, `${sha256Hex(text).slice(0, 40)}.json`);
-  const read = readCacheFile(file, DEFINITION_MAX_BYTES);
+  const file = join(cacheDir, `${ENTRY_VERSION}-${entryName(text)}.json`);
+  const read = readCacheFile(file, MAX_ENTRY_BYTES);
   if (read) {
     try {
-      const kept = JSON.parse(read.bytes.toString("utf8")) as unknown;
-      if (kept && typeof kept === "object" && !Array.isArray(kept)) return kept as Record<string, unknown>;
+      const kept = JSON.parse(read.bytes.toString("utf8")) as { text?: unknown; data?: unknown } | null;
+      const data = kept?.data;
+      if (kept?.text === text && data && typeof data === "object" && !Array.isArray(data))
+        return data as Record<string, unknown>;
     } catch {}
   }
   const data = parseYamlText(lines, text);
-  const json = JSON.stringify(data);
   try {
-    if (isDeepStrictEqual(JSON.parse(json), data)) {
+    const json = JSON.stringify({ text, data });
+    if (isDeepStrictEqual((JSON.parse(json) as { data: unknown }).data, data)) {
       mkdirSync(cacheDir, { recursive: true });
       const temp = `${file}.${process.pid}.tmp`;
       writeFileSync(temp, json);
@@ -75,6 +80,23 @@ function parseYaml(lines: string[]): Record<string, unknown> {
     // Without the file the next start parses again: slower, not wrong.
   }
   return data;
+}
+
+/** Entries name their format: an older one (the data alone, named by its text's SHA-256) is never read. */
+const ENTRY_VERSION = "v2";
+/** The text and its data, as JSON: a definition's front matter, escaped, and what it parses to. */
+const MAX_ENTRY_BYTES = 4 * DEFINITION_MAX_BYTES;
+
+/** An entry's name: the text's length and two 32-bit FNV-1a sums of its UTF-16 units (a name, not a check). */
+function entryName(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+  }
+  return `${text.length.toString(36)}-${(a >>> 0).toString(16).padStart(8, "0")}${(b >>> 0).toString(16).padStart(8, "0")}`;
 }
 
 function parseYamlText(lines: string[], text: string): Record<string, unknown> {

@@ -89,6 +89,9 @@ function memoryContext(options: MemoryOptions, seen = new Set<string>()) {
   const root = safeRealpath(projectRoot(options.cwd));
   let imported = 0;
   const read = (path: string, importedBy?: string, hops = 0): MemoryFile[] => {
+    // Most candidates do not exist (four names in every folder up to the root or home): a stat
+    // that finds none is cheap, while realpathSync walks the path and throws (~0.1 ms each).
+    if (!isFile(path)) return [];
     const real = safeRealpath(path);
     if (seen.has(real)) return [];
     const file = readMemoryFile(path, options.warnings);
@@ -166,7 +169,7 @@ function readMemoryFile(path: string, warnings: string[]): Omit<MemoryFile, "imp
 
 function isFile(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

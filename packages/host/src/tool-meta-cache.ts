@@ -14,6 +14,11 @@ const FORMAT = 3;
  */
 const inProcess = new Map<string, SandboxedToolMeta[]>();
 const pending = new Map<string, Promise<SandboxedToolMeta[]>>();
+/**
+ * Bundle key → file name, hashed once per process: a lookup used to hash it twice (file and
+ * memory keys), and SHA-256 in JavaScript is ~0.1 ms a key while a one-shot's compilers are off.
+ */
+const fileKeys = new Map<string, string>();
 
 /**
  * A plugin's tool definitions (names, descriptions, schemas), remembered by the hash of the
@@ -89,7 +94,12 @@ export class ToolMetaCache {
 
   /** The bundle's integrity, or its file's identity, as a short file name. */
   private key(bundleKey: string): string {
-    return `v${FORMAT}-${sha256Hex(bundleKey).slice(0, 40)}`;
+    let key = fileKeys.get(bundleKey);
+    if (key === undefined) {
+      key = `v${FORMAT}-${sha256Hex(bundleKey).slice(0, 40)}`;
+      fileKeys.set(bundleKey, key);
+    }
+    return key;
   }
 }
 
