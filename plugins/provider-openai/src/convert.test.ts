@@ -37,15 +37,15 @@ const request: ModelRequest = {
 
 describe("a request body's messages as JSON made once per message", () => {
   it("are the messages toChatMessages gives, images after their step, in order", () => {
-    const json = toChatMessagesJson(request);
+    const json = `[${toChatMessagesJson(request).join(",")}]`;
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(toChatMessages(request))));
     expect(json).toBe(JSON.stringify(toChatMessages(request)));
     // Again, from what each message made the first time: the same text.
-    expect(toChatMessagesJson(request)).toBe(json);
-    expect(toChatMessagesJson({ ...request, systemPrompt: "" })).toBe(
+    expect(`[${toChatMessagesJson(request).join(",")}]`).toBe(json);
+    expect(`[${toChatMessagesJson({ ...request, systemPrompt: "" }).join(",")}]`).toBe(
       JSON.stringify(toChatMessages({ ...request, systemPrompt: "" })),
     );
-    expect(toChatMessagesJson({ ...request, messages: [] })).toBe('[{"role":"system","content":"be brief"}]');
+    expect(toChatMessagesJson({ ...request, messages: [] })).toEqual(['{"role":"system","content":"be brief"}']);
   });
 
   it("a body is byte for byte what JSON.stringify writes of the same parameters", () => {
@@ -57,7 +57,10 @@ describe("a request body's messages as JSON made once per message", () => {
       stream_options: { include_usage: true },
     };
     expect(chatBody(params, toChatMessagesJson(request))).toBe(JSON.stringify(params));
-    expect(chatBody({ model: "m", messages: [] }, "[]")).toBe('{"model":"m","messages":[]}');
+    expect(chatBody({ model: "m", messages: [] }, [])).toBe('{"model":"m","messages":[]}');
+    expect(chatBody({ model: "m", messages: [], stream: true }, ["1", "2"])).toBe(
+      '{"model":"m","messages":[1,2],"stream":true}',
+    );
   });
 
   it("text a tool or the model wrote cannot reach outside its own string in the body", () => {
