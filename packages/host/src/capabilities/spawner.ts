@@ -54,10 +54,20 @@ class Spawner {
   constructor() {
     // A tiny heap (so its own forks stay cheap) and an empty environment: it passes each command
     // the environment it is given, and holds no secret of its own. Under a lifeline: it dies
-    // with this process even when this one is killed with SIGKILL.
+    // with this process even when this one is killed with SIGKILL. V8 without background threads
+    // (--single-threaded): its few functions compile and its small heap is collected on its one
+    // thread, with no helper to wake and hand work to, and each fork copies less (60 MiB resident
+    // against 63): 1.06 -> 0.87 ms of its CPU a command (median of 6 runs alternated, 600
+    // commands each, load ~10).
     this.#process = spawn(
       "/bin/sh",
-      underLifeline(process.execPath, ["--max-old-space-size=32", "--max-semi-space-size=1", "-e", SPAWNER_SOURCE]),
+      underLifeline(process.execPath, [
+        "--max-old-space-size=32",
+        "--max-semi-space-size=1",
+        "--single-threaded",
+        "-e",
+        SPAWNER_SOURCE,
+      ]),
       { env: {}, stdio: ["ignore", "ignore", "ignore", "pipe", "ipc"], detached: true },
     );
     const lifeline = this.#process.stdio[LIFELINE_FD] as Socket | null;
