@@ -235,7 +235,7 @@ export async function runServeBench({
   quick = false,
   // --quick (CI) checks that the bench works, with fewer sessions: its figures are not the budget's.
   sessions = Number(process.env.PINCER_BENCH_SESSIONS ?? (quick ? 10 : 50)),
-  rounds = quick ? 2 : 10,
+  rounds = Number(process.env.PINCER_BENCH_ROUNDS ?? (quick ? 2 : 10)),
 } = {}) {
   const model = await startOpenAIServer();
   // Instant replies, scripted from the request itself: the tag of the turn picks the text.
