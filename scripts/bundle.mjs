@@ -220,6 +220,11 @@ const PRINT_APART = [
     entry: createRequire(`${root}/packages/kernel/package.json`).resolve("ajv"),
   },
   {
+    name: "print-mcp",
+    matches: (path) => path.endsWith("/sdk-modules.js"),
+    entry: `${root}/packages/mcp/dist/sdk-modules.js`,
+  },
+  {
     name: "print-tool-validators",
     matches: (path) => path.endsWith("/generated/tool-validators.js"),
     entry: `${root}/packages/runtime/dist/generated/tool-validators.js`,
@@ -228,7 +233,7 @@ const PRINT_APART = [
 const printApart = {
   name: "print-apart",
   setup(context) {
-    context.onResolve({ filter: /^ajv$|\/generated\/tool-validators\.js$/ }, (args) => {
+    context.onResolve({ filter: /^ajv$|\/generated\/tool-validators\.js$|\/sdk-modules\.js$/ }, (args) => {
       const apart = args.kind === "dynamic-import" && PRINT_APART.find((part) => part.matches(args.path));
       return apart ? { path: `./${apart.name}.cjs`, external: true } : undefined;
     });

@@ -14,18 +14,12 @@ export type McpCallResult = Awaited<ReturnType<Client["callTool"]>>;
 let sdk: Promise<Sdk> | undefined;
 
 export function loadSdk(): Promise<Sdk> {
-  sdk ??= Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/client/stdio.js"),
-    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
-    import("@modelcontextprotocol/sdk/client/sse.js"),
-    import("@modelcontextprotocol/sdk/types.js"),
-  ]).then(([client, stdio, http, sse, types]) => ({
-    Client: client.Client,
-    StdioClientTransport: stdio.StdioClientTransport,
-    StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
-    SSEClientTransport: sse.SSEClientTransport,
-    types,
+  sdk ??= import("./sdk-modules.js").then((modules) => ({
+    Client: modules.Client,
+    StdioClientTransport: modules.StdioClientTransport,
+    StreamableHTTPClientTransport: modules.StreamableHTTPClientTransport,
+    SSEClientTransport: modules.SSEClientTransport,
+    types: modules.types,
   }));
   sdk.catch(() => {
     sdk = undefined;
