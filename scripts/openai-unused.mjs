@@ -36,8 +36,9 @@ export const openaiUnused = {
       const path = join(dirname(args.importer), args.path);
       if (CLIENT.test(args.importer)) {
         const resource = RESOURCE.exec(args.path)?.[1];
-        if (!resource || USED_RESOURCES.has(resource) || !path.includes(`${sep}resources${sep}`)) return undefined;
         const sdk = args.importer.slice(0, args.importer.lastIndexOf(`${sep}openai${sep}`) + 8);
+        if (!resource || USED_RESOURCES.has(resource) || !path.startsWith(join(sdk, "resources") + sep))
+          return undefined;
         return { path, namespace: "openai-unused", pluginData: { base: join(sdk, "core", "resource.mjs") } };
       }
       if (HELPER_USER.test(args.importer) && UNUSED_HELPERS.test(args.path)) {
