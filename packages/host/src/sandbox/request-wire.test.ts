@@ -86,6 +86,29 @@ describe("RequestWire", () => {
     expect(texts(wire.encode(request([b1, b2]), isolate))).toEqual(["b2"]);
   });
 
+  it("lets go of a conversation another goes on from (compacted: a summary, then its last messages)", () => {
+    const wire = new RequestWire();
+    const isolate = {};
+    const [task, call, result, summary, next] = [
+      user("task"),
+      user("call"),
+      user("result"),
+      user("summary"),
+      user("n"),
+    ];
+    const sent = (messages: Message[]) => JSON.parse(wire.encode(request(messages), isolate));
+    const old = sent([task, call, result]);
+    // A summary request of its own beside it lets go of nothing.
+    expect(sent([user("summarise: task, call, result")]).drop).toEqual([]);
+    const compacted = sent([summary, result]);
+    expect(compacted.drop).toEqual([old.thread]);
+    expect(compacted.added).toHaveLength(2);
+    expect(sent([summary, result, next]).added.map(([, message]: [number, Message]) => message.content)).toEqual(["n"]);
+    // The old conversation again: whole, and the new one is still held.
+    expect(sent([task, call, result]).added).toHaveLength(3);
+    expect(sent([summary, result, next, user("m")]).added).toHaveLength(1);
+  });
+
   it("lets go of the least recently used conversation past its bounds, and tells the isolate to", () => {
     const wire = new RequestWire({ threads: 2, bytes: 1024 * 1024 });
     const isolate = {};
@@ -118,8 +141,12 @@ describe("model requests into a provider's isolate", () => {
       texts: ["task", "second", "third"],
       frozen: true,
     });
-    // Another conversation beside it (a summary's), then the first again: both are held.
-    expect((await seen(request([user("summarise"), c]))).texts).toEqual(["summarise", "third"]);
+    // Another conversation beside it (a summary request's), then the first again: both are held.
+    expect((await seen(request([user("summarise the task and what came of it")]))).texts).toHaveLength(1);
+    expect((await seen(request([a, b, c]))).texts).toEqual(["task", "second", "third"]);
+    // The conversation compacted: it goes on from its summary and last message, the old one let go
+    // of; asked for again after all, it crosses whole.
+    expect((await seen(request([user("summary"), c]))).texts).toEqual(["summary", "third"]);
     expect((await seen(request([a, c]))).texts).toEqual(["task", "third"]);
   });
 

@@ -91,6 +91,7 @@ export class RequestWire {
     const threadId = first === undefined ? 0 : idOf(first);
     const thread = this.threads.get(threadId);
     if (thread) this.forget(threadId, thread);
+    this.dropSuperseded(threadId, request.messages[1]);
     // After a `resend` the isolate lets go of the thread too: both halves start it again.
     if (thread && whole) this.dropped.push(threadId);
     const held = new Set(thread && !whole ? thread.recent.flat() : []);
@@ -124,6 +125,23 @@ export class RequestWire {
     this.dropped = [];
     const { messages: _messages, ...rest } = request;
     return `{"thread":${threadId},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+  }
+
+  /**
+   * A compacted conversation goes on as another (its summary first, then the old one's last
+   * messages), and the old one is not asked for again: its messages are let go of now, not once
+   * KEPT_THREADS others or KEPT_BYTES have come (an ML intern's run compacts every ~35 calls; the
+   * provider's isolate kept each old conversation). Should it be asked for after all, it
+   * crosses whole once.
+   */
+  private dropSuperseded(threadId: number, second: Message | undefined): void {
+    const secondId = second === undefined ? undefined : ids.get(second);
+    if (secondId === undefined) return;
+    for (const [other, kept] of this.threads) {
+      if (other === threadId || !kept.recent.at(-1)?.includes(secondId)) continue;
+      this.forget(other, kept);
+      this.dropped.push(other);
+    }
   }
 
   private forget(threadId: number, thread: Thread): void {
