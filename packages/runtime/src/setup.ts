@@ -154,17 +154,19 @@ export interface PreparedSession {
 
 /** Everything between parsed flags and a ready kernel: settings, plugins, rules, session. */
 export async function prepareSession(options: SessionOptions): Promise<PreparedSession> {
-  const opened: Session[] = [];
+  const undo: Array<() => unknown> = [];
   try {
-    return await prepareOpenSession(options, opened);
+    return await prepareOpenSession(options, undo);
   } catch (error) {
-    // A start that fails lets go of the session it opened: a server lives on after a 400.
-    for (const session of opened) session.close();
+    // A start that fails lets go of what it opened — the session and its lock, the plugins'
+    // isolates: a server lives on after a 400, and a client may send one again and again.
+    for (const release of undo.reverse()) await release();
     throw error;
   }
 }
 
-async function prepareOpenSession(options: SessionOptions, opened: Session[]): Promise<PreparedSession> {
+/** `undo`: what to release if the start fails after it was made (latest first). */
+async function prepareOpenSession(options: SessionOptions, undo: Array<() => unknown>): Promise<PreparedSession> {
   const warnings: string[] = [];
   // Agent, skill and command files are parsed once per change, not once per start.
   keepFrontMatterIn(join(options.home, "cache", "front-matter"));
@@ -226,7 +228,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
   const redact = createRedactor({ secrets: [...secretsFromEnv(options.env), ...(hubToken ? [hubToken] : [])] });
   const store = new SessionStore(sessionsDir(options.home), { redact });
   const session = openSession(store, options);
-  opened.push(session);
+  undo.push(() => session.close());
   // Before the kernel records its model: whether this session had a conversation already.
   const hadEntries = session.entries().length > 0;
   const recorded = session.buildContext();
@@ -264,6 +266,7 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
         ),
       ),
   );
+  undo.push(() => registry.dispose());
   if (!registry.hasProvider(providerId)) {
     throw new UsageError(
       `Unknown provider "${providerId}" in model ${modelRef}. Available providers: ${registry.providerIds().join(", ")}. Use --model provider/model, e.g. openai/gpt-5.`,
@@ -292,8 +295,10 @@ async function prepareOpenSession(options: SessionOptions, opened: Session[]): P
     registry.loadProvider(providerId),
     registry.loadTools((name) => !disallowed.has(name)),
   ]);
-  // A start that fails below fails with its own error; this one is still awaited when it does not.
+  // A start that fails below fails with its own error; this one is still awaited when it does not,
+  // and before the registry is disposed: an isolate that finished starting after it would live on.
   gathering.catch(() => {});
+  undo.push(() => gathering.catch(() => {}));
 
   // Project memory (AGENTS.md/CLAUDE.md), Agent Skills and subagents: see agents/context.ts.
   // Installed Claude Code plugins (PINCER_HOME/claude-plugins): their skills, agents, MCP servers
