@@ -87,6 +87,32 @@ function memory() {
   return { rssMiB: mib(rss), heapMiB: mib(heapUsed) };
 }
 
+/**
+ * Retained memory, as opposed to the collectors' room: a full collection of each live plugin
+ * isolate (V8's `gc`, which --expose-gc puts in every context, run in a scratch context of that
+ * isolate; a collection takes the whole isolate's heap), then of the main heap, then RSS, the main
+ * heap's used bytes and each isolate's used and total heap. Taken between prompts, when no call
+ * is in flight, so nothing waits on it.
+ */
+async function retainedMemory(isolateHeaps) {
+  const isolates = await isolateHeaps({ collect: true });
+  if (isolates.some((heap) => !heap.collected)) throw new Error("bench/intern.js needs --expose-gc");
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return {
+    rssMiB: mib(rss),
+    heapMiB: mib(heapUsed),
+    heapTotalMiB: mib(heapTotal),
+    // Buffers and ArrayBuffers outside the main heap (arrayBuffers is counted in it).
+    externalMiB: mib(external),
+    isolatesUsedMiB: mib(isolates.reduce((sum, heap) => sum + heap.usedBytes, 0)),
+    isolatesTotalMiB: mib(isolates.reduce((sum, heap) => sum + heap.totalBytes, 0)),
+    isolates: isolates.length,
+    byPlugin: Object.fromEntries(isolates.map((heap) => [heap.plugin, mib(heap.usedBytes)])),
+  };
+}
+
 /** Scripted model: a `read` per call until the prompt has had its ten, a summary for compaction. */
 function script(server) {
   let calls = 0;
@@ -124,6 +150,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   // Loaded here, not at the top: bench/run.js imports this file for its rows only.
   const { prepareSession } = await import(join(root, "packages/cli/dist/index.js"));
   const { readTranscript } = await import(join(root, "packages/runtime/dist/index.js"));
+  const { isolateHeaps } = await import(join(root, "packages/host/dist/index.js"));
   const { startSessionUploader } = await import(join(root, "plugins/ml-intern/dist/intern/session-upload.js"));
   const work = mkdtempSync(join(tmpdir(), "pincer-bench-intern-"));
   const home = join(work, "home");
@@ -164,6 +191,10 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   let compactions = 0;
   let peakContext = 0;
   const samples = {};
+  /** Retained memory, sampled after the prompt that holds each sample iteration. */
+  const retained = {};
+  /** CPU ms of the other threads (by kind) spent taking those samples. */
+  const observingThreads = {};
   /** Per iteration: wall ms, CPU ms, and the context (estimated tokens) its request carried. */
   const iterations = [];
   let wholeFileEachUpload = 0;
@@ -206,8 +237,25 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   for (let prompt = 0; iteration < ITERATIONS; prompt++) {
     // An iteration is one model call and its tool call; a prompt's closing answer is in the totals only.
     last = { wall: process.hrtime.bigint(), cpu: cpuMs(), main: mainCpuMs() };
+    const from = iteration;
     const result = await kernel.prompt(`Batch ${prompt}: read the next ${CALLS_PER_PROMPT} shards and note the loss.`);
     if (result.stopReason === "error") throw new Error(`bench run failed: ${result.error}`);
+    const sampled = SAMPLES.filter((at) => at > from && at <= iteration);
+    if (sampled.length > 0) {
+      const observing = { cpu: cpuMs(), main: mainCpuMs(), threads: threadCpuMs() };
+      const figure = await retainedMemory(isolateHeaps);
+      for (const at of sampled) retained[at] = figure;
+      observingCpu += cpuMs() - observing.cpu;
+      observingMainCpu += mainCpuMs() - observing.main;
+      // The collections it forces run on the isolates' threads too: not the harness's either.
+      const threads = threadCpuMs();
+      if (observing.threads && threads) {
+        for (const kind of Object.keys(threads)) {
+          if (kind !== "main")
+            observingThreads[kind] = (observingThreads[kind] ?? 0) + threads[kind] - observing.threads[kind];
+        }
+      }
+    }
   }
   const totalMs = Number(process.hrtime.bigint() - started.wall) / 1e6;
   const totalCpuMs = cpuMs() - started.cpu - observingCpu;
@@ -219,7 +267,10 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
       ? Object.fromEntries(
           Object.keys(threadsAfter).map((kind) => [
             kind,
-            (threadsAfter[kind] - threadsBefore[kind] - (kind === "main" ? observingMainCpu : 0)) / iteration,
+            (threadsAfter[kind] -
+              threadsBefore[kind] -
+              (kind === "main" ? observingMainCpu : (observingThreads[kind] ?? 0))) /
+              iteration,
           ]),
         )
       : undefined;
@@ -264,6 +315,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
     cpuByContext: byContext,
     ...(byThread ? { cpuByThreadPerIterationMs: byThread } : {}),
     memory: samples,
+    retained,
     compactions,
     peakContextTokens: peakContext,
     windowTokens: WINDOW,
@@ -311,7 +363,7 @@ export async function runInternBench() {
 
 function child(args) {
   return new Promise((resolve, reject) => {
-    const flags = quick ? [...args, "--quick"] : args;
+    const flags = [...args, ...(quick ? ["--quick"] : []), "--iterations", String(ITERATIONS)];
     const profile = process.env.PINCER_BENCH_CPU_PROF
       ? ["--cpu-prof", "--cpu-prof-dir", process.env.PINCER_BENCH_CPU_PROF]
       : [];
@@ -361,6 +413,7 @@ export function internRows(figures) {
         ]
       : []),
     `| ML intern: RSS MiB at iterations ${at.join(" / ")}, and its growth over the second half; JS heap MiB at ${heapAt.join(" / ")} | ${at.map((i) => fmt(rss(i))).join(" / ")}; +${fmt(rss(at.at(-1)) - rss(half))} from ${half}; heap ${heapAt.map((i) => fmt(run.memory[i].heapMiB)).join(" / ")} | flat |`,
+    ...(run.retained && Object.keys(run.retained).length > 0 ? [retainedRow(run, at, half)] : []),
     `| ML intern: peak context vs model window (${run.compactions} compactions) | ${Math.round(run.peakContextTokens).toLocaleString("en-US")} / ${run.windowTokens.toLocaleString("en-US")} tokens | < window |`,
   ];
   const up = withUpload?.upload;
@@ -376,6 +429,18 @@ export function internRows(figures) {
     );
   }
   return rows;
+}
+
+/**
+ * What stays after full collections (see retainedMemory): the raw RSS row above keeps the
+ * collectors' room; this one is what the run holds on to.
+ */
+function retainedRow(run, at, half) {
+  const fmt = (n) => n.toFixed(1);
+  const r = (i) => run.retained[i];
+  const grows = (pick) => `+${fmt(pick(r(at.at(-1))) - pick(r(half)))}`;
+  const row = (pick) => at.map((i) => fmt(pick(r(i)))).join(" / ");
+  return `| ML intern: retained, after a full collection of each plugin isolate and the main heap (taken when the prompt holding iteration N ends): RSS MiB / main heap used / isolates' heaps used, at ${at.join(" / ")}; growth over the second half | RSS ${row((m) => m.rssMiB)} (${grows((m) => m.rssMiB)}); main heap ${row((m) => m.heapMiB)} (${grows((m) => m.heapMiB)}); ${r(at[0]).isolates} isolates ${row((m) => m.isolatesUsedMiB)} (${grows((m) => m.isolatesUsedMiB)}) | flat |`;
 }
 
 function flag(name) {

@@ -136,6 +136,7 @@ export {
   reservedToolName,
   ToolNotOfferedError,
 } from "./reserved-tool-names.js";
+export { type IsolateHeap, isolateHeaps } from "./sandbox/isolate-census.js";
 export { type HookCallContext, PluginSandbox } from "./sandbox/plugin-sandbox.js";
 export {
   DEFAULT_SANDBOX_LIMITS,

@@ -2,6 +2,7 @@ import { randomBytes } from "@pincer/kernel";
 import ivm from "isolated-vm";
 import type { IsolateCaps } from "./bridge-caps.js";
 import { type BridgeCallbacks, HostBridge } from "./host-bridge.js";
+import { countIsolate } from "./isolate-census.js";
 import { PRELUDE } from "./prelude.js";
 import type { PluginDefinitions, PluginSandboxOptions } from "./sandbox-types.js";
 
@@ -77,6 +78,7 @@ async function boot(
   const key = cache?.keyFor(PRELUDE, options.codeKey ?? readCode());
   const snapshot = cache && key ? (cache.load(key) ?? cache.create(key, scripts())) : undefined;
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb, ...(snapshot ? { snapshot } : {}) });
+  countIsolate(isolate, options.pluginName);
   try {
     const context = await isolate.createContext();
     if (!snapshot) await context.eval(PRELUDE, { timeout: 1000, filename: "pincer-prelude.js" });
