@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { openaiQuietLog } from "./openai-quiet-log.mjs";
 import { openaiUnused } from "./openai-unused.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -309,8 +310,9 @@ function plugin(dir) {
     ...sandboxed,
     entryPoints: [`${root}/${dir}/dist/index.js`],
     outfile: `${root}/${dir}/${manifest.main}`,
-    // The openai SDK's resources and helpers the built-in providers never call (openai-unused.mjs).
-    plugins: [openaiUnused],
+    // The openai SDK's resources and helpers the built-in providers never call (openai-unused.mjs),
+    // and its log text built at every request for a level that drops it (openai-quiet-log.mjs).
+    plugins: [openaiUnused, openaiQuietLog],
   };
 }
 
