@@ -69,6 +69,7 @@ export async function compactSession(options: {
         previousSummary,
       ),
       tools: [],
+      oneOff: true,
     },
     signal: options.signal,
     retry: options.retry,

@@ -137,6 +137,10 @@ describe("compaction keeps the task and the plan", () => {
     expect(result.stopReason).toBe("end_turn");
     const summaries = provider.requests.filter((request) => request.systemPrompt === SUMMARY_SYSTEM_PROMPT);
     expect(summaries.length).toBeGreaterThanOrEqual(2);
+    // Summary requests say no later call continues them (a provider's isolate keeps nothing of
+    // them); the conversation's own requests do not.
+    expect(summaries.every((request) => request.oneOff === true)).toBe(true);
+    expect(provider.requests.filter((request) => request.oneOff)).toHaveLength(summaries.length);
     // Every request after the first compaction still starts with the task and the plan, verbatim.
     const afterFirst = provider.requests.slice(provider.requests.indexOf(summaries[0]!) + 1);
     for (const request of afterFirst.filter((each) => each.systemPrompt !== SUMMARY_SYSTEM_PROMPT)) {

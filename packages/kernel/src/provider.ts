@@ -17,6 +17,11 @@ export interface ModelRequest {
   maxOutputTokens?: number;
   /** Reasoning effort where the model supports it. */
   reasoning?: "low" | "medium" | "high";
+  /**
+   * A request no later one continues (a compaction's summary): whoever carries it need keep
+   * nothing of its messages for the next call.
+   */
+  oneOff?: boolean;
 }
 
 /**

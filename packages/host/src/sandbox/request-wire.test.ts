@@ -1,12 +1,14 @@
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import type { Message, ModelRequest } from "@pincer/kernel";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
 import { createNetRequest } from "../net-request.js";
+import { isolateHeaps } from "./isolate-census.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 import { RequestWire } from "./request-wire.js";
 
@@ -109,6 +111,25 @@ describe("RequestWire", () => {
     expect(sent([summary, result, next, user("m")]).added).toHaveLength(1);
   });
 
+  it("sends a one-off request (a compaction's summary) whole and keeps nothing of it", () => {
+    const wire = new RequestWire();
+    const isolate = {};
+    const [task, call] = [user("task"), user("call")];
+    const sent = (req: ModelRequest) => JSON.parse(wire.encode(req, isolate));
+    const conversation = sent(request([task, call]));
+    const summary = sent({ ...request([task, user("summarise the transcript")]), oneOff: true });
+    expect(summary).toMatchObject({ thread: 0, keep: false, drop: [] });
+    // Whole, even the message the conversation holds: the isolate keeps nothing of it either way.
+    expect(summary.added.map(([, message]: [number, Message]) => message.content)).toEqual([
+      "task",
+      "summarise the transcript",
+    ]);
+    // The conversation beside it is untouched: it still brings only what is new.
+    const next = sent(request([task, call, user("next")]));
+    expect(next.thread).toBe(conversation.thread);
+    expect(next.added.map(([, message]: [number, Message]) => message.content)).toEqual(["next"]);
+  });
+
   it("lets go of the least recently used conversation past its bounds, and tells the isolate to", () => {
     const wire = new RequestWire({ threads: 2, bytes: 1024 * 1024 });
     const isolate = {};
@@ -148,6 +169,25 @@ describe("model requests into a provider's isolate", () => {
     // of; asked for again after all, it crosses whole.
     expect((await seen(request([user("summary"), c]))).texts).toEqual(["summary", "third"]);
     expect((await seen(request([a, c]))).texts).toEqual(["task", "third"]);
+  });
+
+  it("leave nothing of a one-off request in the isolate, while a kept one stays there", async () => {
+    // V8's gc in the contexts made from now on (isolateHeaps runs it in a scratch context).
+    setFlagsFromString("--expose-gc");
+    const used = async () => {
+      const heaps = await isolateHeaps({ collect: true });
+      const echo = heaps.filter((heap) => heap.plugin === "echo-provider");
+      expect(echo.map((heap) => heap.collected)).toEqual([true]);
+      return echo[0]!.usedBytes;
+    };
+    const megabytes = (n: number) => user("x".repeat(n * 2 ** 20));
+    const before = await used();
+    expect((await seen({ ...request([megabytes(4)]), oneOff: true })).texts[0]).toHaveLength(4 * 2 ** 20);
+    const afterOneOff = await used();
+    expect(afterOneOff - before).toBeLessThan(2 ** 20);
+    // The same request as a conversation's is kept (for its next call): the measure sees 4 MB.
+    await seen(request([megabytes(4)]));
+    expect((await used()) - afterOneOff).toBeGreaterThan(3 * 2 ** 20);
   });
 
   it("reach the provider whole while conversations take turns, and after one is let go of", async () => {

@@ -87,6 +87,7 @@ export class RequestWire {
       this.heldBytes = 0;
       this.dropped = [];
     }
+    if (request.oneOff) return this.encodeOneOff(request);
     const first = request.messages[0];
     const threadId = first === undefined ? 0 : idOf(first);
     const thread = this.threads.get(threadId);
@@ -125,6 +126,26 @@ export class RequestWire {
     this.dropped = [];
     const { messages: _messages, ...rest } = request;
     return `{"thread":${threadId},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+  }
+
+  /**
+   * A one-off request (a compaction's summary: the whole transcript as one new message) crosses
+   * whole and the isolate keeps none of it. Kept as a conversation of its own, each compaction left
+   * its transcript in the provider's isolate until KEPT_THREADS others or KEPT_BYTES had come: an
+   * ML intern's run compacts every ~35 calls, and the isolate's live heap grew ~1 MiB per 100.
+   */
+  private encodeOneOff(request: ModelRequest): string {
+    const order: number[] = [];
+    const added: string[] = [];
+    for (const message of request.messages) {
+      const id = idOf(message);
+      order.push(id);
+      added.push(`[${id},${jsonOf(message)}]`);
+    }
+    const drop = this.dropped;
+    this.dropped = [];
+    const { messages: _messages, ...rest } = request;
+    return `{"thread":0,"keep":false,"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
   }
 
   /**
@@ -199,7 +220,7 @@ export const REQUEST_WIRE_INSIDE = `
       messages.push(held[0]);
     }
     const complete = messages.length === wire.ids.length;
-    if (complete) {
+    if (complete && wire.keep !== false) {
       for (const id of wire.ids) heldMessages.get(id)[1]++;
       const recent = wireThreads.get(wire.thread) ?? [];
       recent.push(wire.ids);
