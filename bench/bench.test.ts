@@ -30,6 +30,7 @@ describe("bench/run.js", () => {
       "`pincer` in a pseudo-terminal: prompt box drawn",
       "TUI streaming 5,000 tokens",
       "`run()` → the script's first log line",
+      "ML intern: retained, after a full collection of each plugin isolate and the main heap",
       "ML intern: peak context vs model window",
       "`pincer intern demo` wall time",
       "ML-intern code that runs sandboxed",

@@ -8,8 +8,9 @@
 // process, each variant in a child of its own, so the child's CPU time (process.cpuUsage: the main
 // thread, the isolates' threads and libuv's pool) is Pincer's alone; what the bench itself does at
 // each iteration (the context estimate, memory samples) is taken out. Reports CPU and wall time per
-// iteration (median, and by the size of the context the request carried), memory at iterations 1,
-// 100 and 300, the peak context against the model window, upload bytes per iteration against the
+// iteration (median, and by the size of the context the request carried), memory at every sixth of
+// the run (raw RSS, and what is retained after full collections of the main heap and each plugin
+// isolate), the peak context against the model window, upload bytes per iteration against the
 // session's size, and the servers' CPU beside. The same run without the uploader gives its cost.
 // Used by bench/run.js; `node --expose-gc bench/intern.js [--quick] [--only bare|upload|every]`
 // prints the figures alone (JSON on stdout, the Markdown rows on stderr); PINCER_BENCH_CPU_PROF=<dir>
