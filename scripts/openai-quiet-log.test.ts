@@ -1,32 +1,13 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { openaiQuietLog, quietLogClient } from "./openai-quiet-log.mjs";
+import { bundleOpenaiClient, sdkDir, webGlobals } from "./openai-sdk.fixture.js";
 import { openaiUnused } from "./openai-unused.mjs";
 
-// The openai SDK as the openai provider resolves it.
-const providerRequire = createRequire(new URL("../plugins/provider-openai/package.json", import.meta.url));
-const sdkDir = providerRequire.resolve("openai").replace(/[\\/]index\.js$/, "");
-
-/** A sandbox-style bundle (one IIFE script) of the SDK's client, with or without the rewrite. */
-async function bundle(quiet: boolean): Promise<string> {
-  const result = await build({
-    stdin: { contents: `import OpenAI from "openai"; export { OpenAI };`, resolveDir: sdkDir, loader: "js" },
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    globalName: "__sdk",
-    mainFields: ["browser", "module", "main"],
-    conditions: ["worker", "browser", "import", "default"],
-    write: false,
-    logLevel: "silent",
-    plugins: quiet ? [openaiUnused, openaiQuietLog] : [openaiUnused],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
+/** A sandbox-style bundle of the SDK's client, with or without the rewrite. */
+const bundle = (quiet: boolean) => bundleOpenaiClient(quiet ? [openaiUnused, openaiQuietLog] : [openaiUnused]);
 
 interface Run {
   lines: Array<[string, unknown[]]>;
@@ -134,29 +115,4 @@ describe("the openai SDK's log text made only at the levels that show it", () =>
 
 interface SdkClient {
   chat: { completions: { create(body: object): Promise<unknown> } };
-}
-
-function webGlobals(): Record<string, unknown> {
-  const names = [
-    "fetch",
-    "Response",
-    "Request",
-    "ReadableStream",
-    "TextEncoder",
-    "TextDecoder",
-    "AbortController",
-    "AbortSignal",
-    "URLSearchParams",
-    "FormData",
-    "Blob",
-    "File",
-    "setTimeout",
-    "clearTimeout",
-    "console",
-    "crypto",
-    "navigator",
-    "queueMicrotask",
-    "performance",
-  ] as const;
-  return Object.fromEntries(names.map((name) => [name, (globalThis as Record<string, unknown>)[name]]));
 }

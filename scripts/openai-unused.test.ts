@@ -1,35 +1,14 @@
-import { createRequire } from "node:module";
 import { runInNewContext } from "node:vm";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { bundleOpenaiClient, webGlobals } from "./openai-sdk.fixture.js";
 import { openaiUnused } from "./openai-unused.mjs";
 
-// The openai SDK as the openai provider resolves it.
-const providerRequire = createRequire(new URL("../plugins/provider-openai/package.json", import.meta.url));
-const sdkDir = providerRequire.resolve("openai").replace(/[\\/]index\.js$/, "");
-
-/** A sandbox-style bundle (one IIFE script) of `entry`, with or without the plugin. */
-async function bundle(entry: string, slim: boolean): Promise<string> {
-  const result = await build({
-    stdin: { contents: entry, resolveDir: sdkDir, loader: "js" },
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    globalName: "__sdk",
-    mainFields: ["browser", "module", "main"],
-    conditions: ["worker", "browser", "import", "default"],
-    write: false,
-    logLevel: "silent",
-    plugins: slim ? [openaiUnused] : [],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
-
-const ENTRY = `import OpenAI from "openai"; export { OpenAI };`;
+/** A sandbox-style bundle of the SDK's client, with or without the plugin. */
+const bundle = (slim: boolean) => bundleOpenaiClient(slim ? [openaiUnused] : []);
 
 describe("the openai SDK without the parts the built-in providers never call", () => {
   it("leaves out the unused resources and stream helpers, keeps chat and responses", async () => {
-    const [full, slim] = await Promise.all([bundle(ENTRY, false), bundle(ENTRY, true)]);
+    const [full, slim] = await Promise.all([bundle(false), bundle(true)]);
     // A string of each part's own code (toContain would print a megabyte on failure).
     const has = (code: string, text: string) => code.includes(text);
     for (const unused of [
@@ -45,7 +24,7 @@ describe("the openai SDK without the parts the built-in providers never call", (
   });
 
   it("makes a client whose chat and responses stream a real SSE answer; an unused resource is an empty one", async () => {
-    const code = await bundle(ENTRY, true);
+    const code = await bundle(true);
     const sandbox: Record<string, unknown> = {};
     // The script sees only what an isolate's web platform has (no Node).
     runInNewContext(code, Object.assign(sandbox, webGlobals()));
@@ -83,29 +62,4 @@ interface SdkClient {
   chat: { completions: { create(body: object): Promise<unknown> } };
   responses: { create(body: object): Promise<unknown> };
   admin: object;
-}
-
-function webGlobals(): Record<string, unknown> {
-  const names = [
-    "fetch",
-    "Response",
-    "Request",
-    "Headers",
-    "ReadableStream",
-    "TextEncoder",
-    "TextDecoder",
-    "AbortController",
-    "AbortSignal",
-    "URL",
-    "URLSearchParams",
-    "FormData",
-    "Blob",
-    "File",
-    "setTimeout",
-    "clearTimeout",
-    "console",
-    "crypto",
-    "navigator",
-  ] as const;
-  return Object.fromEntries(names.map((name) => [name, (globalThis as Record<string, unknown>)[name]]));
 }
