@@ -31,7 +31,12 @@ export class BodyPump {
     void this.pump();
   }
 
-  /** Everything buffered, as one chunk; waits for the next one when none is; null at the end. */
+  /**
+   * Everything buffered, as one chunk; waits for the next one when none is; null at the end.
+   * Bytes that have just arrived are taken one turn of the event loop later, once the reads in
+   * hand have run: what came with them goes too, and so does the end of a body that ends with
+   * them (the socket's last read and the stream's end come a tick apart), which `done` then says.
+   */
   async read(): Promise<Uint8Array | null> {
     while (this.chunks.length === 0) {
       if (this.ended) {
@@ -41,8 +46,14 @@ export class BodyPump {
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
+      if (!this.ended) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return this.takeBuffered();
+  }
+
+  /** Whether the body has ended well and everything it brought has been taken: nothing more will come. */
+  get done(): boolean {
+    return this.ended && this.failure === undefined && this.chunks.length === 0;
   }
 
   /** What has arrived so far, up to the push limit, as one chunk, without waiting (null when nothing has). */

@@ -63,7 +63,7 @@ export class HostBridge {
   ) {
     const { fs, exec } = capabilities;
     this.bodies = new ResponseBodies((bodyId, chunk, error) => {
-      if (chunk === null) this.forgetFetch(bodyId);
+      if (chunk === null || chunk.last) this.forgetFetch(bodyId);
       callbacks.bodyChunk(bodyId, chunk, error);
     });
     // Every argument is a copy the isolate made; each is checked for what it must be before use

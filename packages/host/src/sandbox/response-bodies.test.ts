@@ -34,6 +34,29 @@ function response(count: number, size: number, options: { type?: string; failAft
   return { net, body, produced: () => produced, cancelled: () => cancelled };
 }
 
+/** A text body whose chunks come at once and whose end comes when `beforeEnd` settles. */
+function tickedSource(texts: string[], beforeEnd: () => Promise<unknown>) {
+  const queue = texts.map((text) => new TextEncoder().encode(text));
+  const body: AsyncIterator<Uint8Array> = {
+    async next() {
+      const value = queue.shift();
+      if (value) return { done: false, value };
+      await beforeEnd();
+      return { done: true, value: undefined };
+    },
+  };
+  const net: NetResponse = {
+    status: 200,
+    statusText: "OK",
+    headers: [["content-type", "text/event-stream"]],
+    url: "http://127.0.0.1/",
+    redirected: false,
+    body,
+    cancel: () => {},
+  };
+  return { net, body };
+}
+
 function collector() {
   const chunks: Array<BodyChunk | null> = [];
   const ids: number[] = [];
@@ -44,6 +67,8 @@ function collector() {
     countOf: (bodyId: number) => ids.filter((id) => id === bodyId).length,
     error: () => error,
     bytes: () => chunks.reduce((sum, chunk) => sum + (chunk?.bytes.byteLength ?? 0), 0),
+    /** Whether the body's end has been pushed: after its last bytes, or with them. */
+    ended: () => chunks.length > 0 && (chunks.at(-1) === null || chunks.at(-1)?.last === true),
     sink: (bodyId: number, chunk: BodyChunk | null, failure?: string) => {
       chunks.push(chunk);
       ids.push(bodyId);
@@ -60,10 +85,11 @@ describe("response bodies pushed into the isolate", () => {
     const seen = collector();
     const source = response(3, 1000);
     new ResponseBodies(seen.sink).add(source.net, source.body);
-    await until(() => seen.chunks.at(-1) === null, "the body's end");
+    await until(() => seen.ended(), "the body's end");
     expect(seen.bytes()).toBe(3000);
-    expect(seen.chunks.at(-1)).toBeNull();
     expect(seen.error()).toBeUndefined();
+    // Nothing after the end; only the last push says it is the last.
+    expect(seen.chunks.slice(0, -1).every((chunk) => chunk !== null && chunk.last === undefined)).toBe(true);
   });
 
   it("stops a window (64 KiB) ahead of a reader that takes nothing, and goes on as it takes", async () => {
@@ -87,14 +113,34 @@ describe("response bodies pushed into the isolate", () => {
     bodies.taken(bodyId, before);
     await until(() => seen.bytes() > before, "more bytes once the reader took some");
     await until(() => {
-      if (seen.chunks.at(-1) === null) return true;
+      if (seen.ended()) return true;
       bodies.taken(bodyId, WINDOW);
       return false;
     }, "the whole body, taken a window at a time");
     expect(seen.bytes()).toBe(256 * 64 * 1024);
-    expect(seen.chunks.at(-1)).toBeNull();
     // Each push stays under V8's large-object size (body-pump.ts).
     for (const chunk of seen.chunks) expect(chunk?.bytes.byteLength ?? 0).toBeLessThanOrEqual(MAX_PUSH_BYTES);
+  });
+
+  it("sends a body's end with its last bytes when it ends with them, and after them when it ends later", async () => {
+    // As a socket's body does: the last bytes, then the stream's end a tick later.
+    const endsWith = collector();
+    const quick = tickedSource(["data: a\n\n", "data: [DONE]\n\n"], () => new Promise((r) => process.nextTick(r)));
+    new ResponseBodies(endsWith.sink).add(quick.net, quick.body);
+    await until(() => endsWith.ended(), "the quick body's end");
+    expect(endsWith.chunks).toHaveLength(1);
+    expect(endsWith.chunks[0]?.last).toBe(true);
+    expect(endsWith.chunks[0]?.text).toBe("data: a\n\ndata: [DONE]\n\n");
+    // An end that comes a while after the bytes: they go at once, not held for it.
+    let release: (() => void) | undefined;
+    const later = collector();
+    const slow = tickedSource(["data: a\n\n"], () => new Promise<void>((r) => (release = r)));
+    new ResponseBodies(later.sink).add(slow.net, slow.body);
+    await until(() => later.chunks.length === 1 && release !== undefined, "the bytes before the end");
+    expect(later.chunks[0]?.last).toBeUndefined();
+    release?.();
+    await until(() => later.chunks.length === 2, "the end");
+    expect(later.chunks[1]).toBeNull();
   });
 
   it("sends text bodies' whole UTF-8 chunks decoded too, and binary ones as bytes only", async () => {
@@ -115,6 +161,8 @@ describe("response bodies pushed into the isolate", () => {
     new ResponseBodies(seen.sink).add(source.net, source.body);
     await until(() => seen.chunks.at(-1) === null, "the body's end");
     expect(seen.bytes()).toBe(200);
+    // The bytes before a failure are never the body's last: its end is the failure.
+    expect(seen.chunks.some((chunk) => chunk?.last)).toBe(false);
     expect(seen.chunks.at(-1)).toBeNull();
     expect(seen.error()).toBe("connection reset");
   });

@@ -7,9 +7,14 @@ export interface BodyChunk {
   bytes: Uint8Array;
   /** The same bytes decoded, when the body is text and the chunk whole, valid UTF-8. */
   text?: string;
+  /**
+   * The body's last bytes: it ended with them, so its end crosses with them rather than after
+   * them, and the reader, finding it closed, neither cancels it nor acknowledges what it takes.
+   */
+  last?: true;
 }
 
-/** Where a body's chunks go: the isolate's stream for it (null chunk: the end; error: it failed). */
+/** Where a body's chunks go: the isolate's stream for it (null chunk, or one marked last: the end; error: it failed). */
 export type BodySink = (bodyId: number, chunk: BodyChunk | null, error?: string) => void;
 
 /**
@@ -97,7 +102,10 @@ export class ResponseBodies {
           return;
         }
         body.unread += bytes.byteLength;
-        this.sink(bodyId, crossing(body, bytes));
+        const last = body.pump.done;
+        if (last) this.open.delete(bodyId);
+        this.sink(bodyId, crossing(body, bytes, last));
+        if (last) return;
       }
     } catch (error) {
       if (!current()) return;
@@ -117,9 +125,12 @@ export class ResponseBodies {
  * A chunk as it crosses: a text body's whole-UTF-8 chunk goes decoded as well, since the isolate
  * has no native decoder and an SDK decodes every chunk of a server-sent event stream.
  */
-function crossing(body: OpenBody, bytes: Uint8Array): BodyChunk {
-  if (!body.text || !isUtf8(bytes)) return { bytes };
-  return { bytes, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
+function crossing(body: OpenBody, bytes: Uint8Array, last: boolean): BodyChunk {
+  const chunk: BodyChunk = { bytes };
+  if (body.text && isUtf8(bytes))
+    chunk.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (last) chunk.last = true;
+  return chunk;
 }
 
 /** Text, JSON, XML, JavaScript and server-sent events: what a plugin will decode. */

@@ -282,13 +282,19 @@ export const WEB_FETCH = `
     const bodyId = meta.bodyId;
     // The host pushes the body as it arrives (see response-bodies.ts); pull only waits for it.
     let arrived = null;
+    // Until its end arrives, the host holds the body open: the reader acknowledges what it takes,
+    // and cancelling asks the host to close it. Ended, it is closed here and neither crosses.
+    let hostOpen = true;
     const stream = bodyId ? new ReadableStream({
       start(c) {
         const sink = (chunk, error) => {
+          const last = chunk === null || chunk.last === true;
+          if (last) hostOpen = false;
           if (chunk !== null) {
             if (typeof chunk.text === "string") hostDecoded.set(chunk.bytes, chunk.text);
             c.enqueue(chunk.bytes);
-          } else {
+          }
+          if (last) {
             bodySinks.delete(bodyId);
             finish();
             if (error === undefined) c.close();
@@ -310,9 +316,9 @@ export const WEB_FETCH = `
       async cancel() {
         bodySinks.delete(bodyId);
         finish();
-        await call("bodyCancel", bodyId);
+        if (hostOpen) await call("bodyCancel", bodyId);
       },
-      _taken(chunk) { tell("bodyTaken", bodyId, chunk.byteLength); },
+      _taken(chunk) { if (hostOpen) tell("bodyTaken", bodyId, chunk.byteLength); },
     }) : null;
     if (!stream) finish();
     return new Response(stream, { status: meta.status, statusText: meta.statusText, headers: meta.headers, url: meta.url, redirected: meta.redirected });

@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ModelRequest, ProviderEvent, ToolContext } from "@pincer/kernel";
 import { until } from "@pincer/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
 import { createNetRequest } from "../net-request.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
+import { ResponseBodies } from "./response-bodies.js";
 
 let server: Server;
 let port = 0;
@@ -59,6 +60,12 @@ beforeAll(async () => {
         endlessClosed++;
       });
       return;
+    }
+    if (request.url === "/done-events") {
+      // A model's answer as the SDK reads it: events, [DONE], and the end right behind them.
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write("data: one\n\n");
+      return response.end("data: [DONE]\n\n");
     }
     if (request.url === "/slow-events") {
       response.writeHead(200, { "content-type": "text/event-stream" });
@@ -180,6 +187,27 @@ describe("web platform inside a plugin isolate", () => {
       return { content: [first.value.length > 0, after.done, next.ok].join(" ") };`);
     expect(out).toBe("true true true");
     await until(() => endlessClosed > before, "the host to close the cancelled response");
+  });
+
+  it("a body that ended with its last bytes is closed in the plugin: its cancel and reads cost no crossing", async () => {
+    const cancels = vi.spyOn(ResponseBodies.prototype, "cancel");
+    const acknowledged = vi.spyOn(ResponseBodies.prototype, "taken");
+    try {
+      // As the openai SDK reads a stream: up to [DONE], then it cancels the body.
+      const out = await runProbe(`
+        const reader = (await fetch(base + "/done-events")).body.getReader();
+        const decoder = new TextDecoder();
+        let text = "";
+        while (!text.includes("[DONE]")) { const { done, value } = await reader.read(); if (done) break; text += decoder.decode(value, { stream: true }); }
+        await reader.cancel();
+        return { content: JSON.stringify([text, (await reader.read()).done]) };`);
+      expect(JSON.parse(out)).toEqual(["data: one\n\ndata: [DONE]\n\n", true]);
+      expect(cancels).not.toHaveBeenCalled();
+      expect(acknowledged).not.toHaveBeenCalled();
+    } finally {
+      cancels.mockRestore();
+      acknowledged.mockRestore();
+    }
   });
 
   it("decodes text bodies the same whether a chunk is whole UTF-8 or cut inside a character", async () => {
