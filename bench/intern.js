@@ -14,7 +14,9 @@
 // session's size, and the servers' CPU beside. The same run without the uploader gives its cost.
 // Used by bench/run.js; `node --expose-gc bench/intern.js [--quick] [--only bare|upload|every]`
 // prints the figures alone (JSON on stdout, the Markdown rows on stderr); PINCER_BENCH_CPU_PROF=<dir>
-// writes each child's V8 CPU profile there. Needs `pnpm -s build`.
+// writes each child's V8 CPU profile there, PINCER_BENCH_HEAP_SNAPSHOT=<dir> a heap snapshot of the
+// main heap at each retained sample (after its collections; writing one grows RSS, so the memory
+// rows of such a run mean nothing). Needs `pnpm -s build`.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -246,6 +248,10 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
       const observing = { cpu: cpuMs(), main: mainCpuMs(), threads: threadCpuMs() };
       const figure = await retainedMemory(isolateHeaps);
       for (const at of sampled) retained[at] = figure;
+      if (process.env.PINCER_BENCH_HEAP_SNAPSHOT) {
+        const { writeHeapSnapshot } = await import("node:v8");
+        writeHeapSnapshot(join(process.env.PINCER_BENCH_HEAP_SNAPSHOT, `intern-${sampled.at(-1)}.heapsnapshot`));
+      }
       observingCpu += cpuMs() - observing.cpu;
       observingMainCpu += mainCpuMs() - observing.main;
       // The collections it forces run on the isolates' threads too: not the harness's either.

@@ -85,7 +85,8 @@ export async function compactSession(options: {
   }
   // The task and the plan are what a long run must never lose, and a summary may paraphrase or
   // drop them: they go in verbatim, above the model's summary, at every compaction.
-  const summary = [...pinnedSections(session, settings.planTools), ...hookPins.map(clip), modelSummary].join("\n\n");
+  const pinned = pinnedEntries(session, settings.planTools);
+  const summary = [...pinnedSections(pinned), ...hookPins.map(clip), modelSummary].join("\n\n");
   session.append({
     type: "compaction",
     summary,
@@ -93,6 +94,10 @@ export async function compactSession(options: {
     tokensBefore,
     ...(usage ? { usage } : {}),
   });
+  // What was summarised stays in the file (resume, `sessions show`, a fork read it there); the
+  // process holds on only to the pins, which the next compaction looks for again.
+  const keep = new Set<unknown>([pinned.task, pinned.plan]);
+  session.letGoBefore(plan.firstKeptEntryId, (entry) => keep.has(entry));
   const tokensAfter = estimateTokens(session.buildContext().messages);
   bus.emit({ type: "compaction", summary, tokensBefore, tokensAfter });
   await options.after?.({ summary, tokensBefore, tokensAfter });
@@ -117,19 +122,34 @@ export function needsCompaction(
 const PINNED_CHARS = 12_000;
 
 /**
- * The session's first prompt (the task) and the latest result of a plan tool (the todo list),
- * read from the whole path, so they are found again however many compactions came before.
+ * The entries of the session's first prompt (the task) and of the latest result of a plan tool
+ * (the todo list) on the whole path, so they are found again however many compactions came
+ * before. Looked for among the entries in memory: a compaction lets go of the messages it
+ * summarised except these two (compactSession), so the first prompt and the latest plan of the
+ * whole path are always among them, and no compaction reads the file.
  */
-export function pinnedSections(session: Session, planTools: readonly string[]): string[] {
-  const messages = session.pathToLeaf().flatMap((entry) => (entry.type === "message" ? [entry.message] : []));
-  const task = messages.find((message) => message.role === "user");
-  let plan: Message | undefined;
-  for (const message of messages) {
-    if (message.role === "toolResult" && !message.isError && planTools.includes(message.toolName)) plan = message;
+export function pinnedEntries(
+  session: Session,
+  planTools: readonly string[],
+): { task?: MessageEntry | undefined; plan?: MessageEntry | undefined } {
+  let task: MessageEntry | undefined;
+  let plan: MessageEntry | undefined;
+  for (const entry of session.pathInMemory()) {
+    if (entry.type !== "message") continue;
+    const message = entry.message;
+    if (!task && message.role === "user") task = entry;
+    if (message.role === "toolResult" && !message.isError && planTools.includes(message.toolName)) plan = entry;
   }
+  return { task, plan };
+}
+
+/** The pinned task and plan (pinnedEntries) as the sections a compaction summary starts with. */
+export function pinnedSections(pinned: { task?: MessageEntry | undefined; plan?: MessageEntry | undefined }): string[] {
   const sections: string[] = [];
-  if (task) sections.push(`TASK (the user's first prompt, verbatim):\n${clip(messageText(task))}`);
-  if (plan) sections.push(`CURRENT PLAN (the latest todo list, verbatim):\n${clip(messageText(plan))}`);
+  if (pinned.task)
+    sections.push(`TASK (the user's first prompt, verbatim):\n${clip(messageText(pinned.task.message))}`);
+  if (pinned.plan)
+    sections.push(`CURRENT PLAN (the latest todo list, verbatim):\n${clip(messageText(pinned.plan.message))}`);
   return sections;
 }
 
@@ -140,7 +160,8 @@ function clip(text: string): string {
 
 /** Message entries currently sent to the model (after the last compaction), plus that compaction's summary. */
 function entriesInContext(session: Session): { entries: MessageEntry[]; previousSummary?: string } {
-  const path = session.pathToLeaf();
+  // In memory: compactions and what the context holds are never let go of.
+  const path = session.pathInMemory();
   let lastCompaction: CompactionEntry | undefined;
   for (const entry of path) if (entry.type === "compaction") lastCompaction = entry;
   let keeping = !lastCompaction;

@@ -138,7 +138,7 @@ export class Kernel {
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
     // Before this constructor records the model: a new session is not a resumed one.
-    this.resumed = this.session.entries().length > 0;
+    this.resumed = this.session.size > 0;
     this.queue = new PromptQueue(this.session, this.bus);
     this.undeliveredOnResume = this.queue.recover();
     if (options.spending && options.permissions?.budget) {

@@ -112,7 +112,8 @@ export class PromptQueue {
 /** Messages queued on this session's path and never delivered or dropped. */
 function undeliveredOnPath(session: Session): QueuedPrompt[] {
   const open = new Map<string, QueuedPrompt>();
-  for (const entry of session.pathToLeaf()) {
+  // Custom entries are never let go of (Session.letGoBefore): no need to read the file.
+  for (const entry of session.pathInMemory()) {
     if (entry.type !== "custom" || entry.customType !== QUEUE_ENTRY) continue;
     const record = entry.data as Partial<QueueRecord> | null;
     if (record?.action === "queued") {

@@ -113,8 +113,9 @@ function driven(
     },
     fork,
     readCustom: (customType) =>
+      // Custom entries stay in memory through compactions (Session.letGoBefore): nothing is read.
       session
-        .pathToLeaf()
+        .pathInMemory()
         .flatMap((entry) => (entry.type === "custom" && entry.customType === customType ? [entry.data] : [])),
     appendCustom: (customType, data) => {
       session.append({ type: "custom", customType, data });

@@ -230,7 +230,7 @@ async function prepareOpenSession(options: SessionOptions, undo: Array<() => unk
   const session = openSession(store, options);
   undo.push(() => session.close());
   // Before the kernel records its model: whether this session had a conversation already.
-  const hadEntries = session.entries().length > 0;
+  const hadEntries = session.size > 0;
   const recorded = session.buildContext();
   const modelRef = chooseModel({ named: model ?? recorded.model, env: options.env, providers });
   // A resumed session keeps the level it was left at (/thinking); settings start new sessions.

@@ -1,6 +1,10 @@
 import type { Message, UserMessage } from "../messages.js";
 import { isThinkingLevel } from "../thinking.js";
+import { type HeldEntry, isLetGo, letGoOf } from "./let-go.js";
 import type { CompactionEntry, SessionContext, SessionEntry } from "./types.js";
+
+/** Reads entries let go of back whole (see let-go.ts). */
+export type Whole = (held: readonly HeldEntry[]) => SessionEntry[];
 
 /** The user message that stands in for everything a compaction summarised. */
 export function compactionSummaryMessage(summary: string, timestamp: number): UserMessage {
@@ -21,16 +25,18 @@ export class ContextView {
   private constructor(
     /** The leaf this view ends at. */
     public leaf: string | null,
-    private readonly path: SessionEntry[],
+    private readonly path: HeldEntry[],
     private messages: Message[],
     private model: string | undefined,
     private thinking: SessionContext["thinking"],
+    private readonly whole: Whole,
   ) {}
 
-  static of(path: SessionEntry[]): ContextView {
-    const view = new ContextView(path.at(-1)?.id ?? null, path, [], undefined, undefined);
+  /** The view of `path`, where entries let go of (only messages) are read back if the context needs them. */
+  static of(path: HeldEntry[], whole: Whole): ContextView {
+    const view = new ContextView(path.at(-1)?.id ?? null, path, [], undefined, undefined, whole);
     for (const entry of path) view.note(entry);
-    view.messages = contextMessages(path);
+    view.messages = contextMessages(path, whole);
     return view;
   }
 
@@ -40,11 +46,19 @@ export class ContextView {
     this.leaf = entry.id;
     this.note(entry);
     if (entry.type === "message") this.messages.push(entry.message);
-    else if (entry.type === "compaction") this.messages = contextMessages(this.path);
+    else if (entry.type === "compaction") this.messages = contextMessages(this.path, this.whole);
   }
 
-  pathToLeaf(): SessionEntry[] {
+  /** The path as held: entries let go of stand as such (see let-go.ts). */
+  pathToLeaf(): HeldEntry[] {
     return this.path.slice();
+  }
+
+  /** Lets go of the path's entries in `ids` (message entries, before what the context holds). */
+  letGo(ids: ReadonlySet<string>): void {
+    this.path.forEach((entry, index) => {
+      if (!isLetGo(entry) && ids.has(entry.id)) this.path[index] = letGoOf(entry);
+    });
   }
 
   context(): SessionContext {
@@ -55,7 +69,8 @@ export class ContextView {
     };
   }
 
-  private note(entry: SessionEntry): void {
+  private note(entry: HeldEntry): void {
+    if (isLetGo(entry)) return;
     if (entry.type === "model_change") this.model = entry.model;
     // A hand-edited level that this Pincer does not know is ignored, not sent to a provider.
     if (entry.type === "thinking_change" && isThinkingLevel(entry.level)) this.thinking = entry.level;
@@ -66,22 +81,22 @@ export class ContextView {
  * What the model sees of a path: its messages, where the last compaction replaces everything
  * before its first kept entry with a summary message.
  */
-function contextMessages(path: readonly SessionEntry[]): Message[] {
+function contextMessages(held: readonly HeldEntry[], whole: Whole): Message[] {
   let compactionIndex = -1;
-  path.forEach((entry, index) => {
-    if (entry.type === "compaction") compactionIndex = index;
+  held.forEach((entry, index) => {
+    if (!isLetGo(entry) && entry.type === "compaction") compactionIndex = index;
   });
   const messages: Message[] = [];
   let start = 0;
   if (compactionIndex >= 0) {
-    const compaction = path[compactionIndex] as CompactionEntry;
+    const compaction = held[compactionIndex] as CompactionEntry;
     messages.push(compactionSummaryMessage(compaction.summary, Date.parse(compaction.timestamp)));
-    const keptIndex = path.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
+    const keptIndex = held.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
     // A kept entry off this path (hand-edited file) keeps nothing before the compaction.
     start = keptIndex >= 0 ? keptIndex : compactionIndex + 1;
   }
-  for (let index = start; index < path.length; index++) {
-    const entry = path[index]!;
+  // Only what the context holds is read back: a branch to before a compaction, say.
+  for (const entry of whole(held.slice(start))) {
     if (entry.type === "message") messages.push(entry.message);
   }
   return messages;

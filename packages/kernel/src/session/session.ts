@@ -4,6 +4,7 @@ import { attachPieces, piecesOf } from "../long-text.js";
 import { randomBytes, randomUUID } from "../random.js";
 import type { Redactor } from "../redact.js";
 import { ContextView } from "./context-view.js";
+import { type HeldEntry, isLetGo, letGoOf, wholeEntries } from "./let-go.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
 import { createSessionFile, readSessionFile, SessionAppender, writeError } from "./session-file.js";
 import {
@@ -69,8 +70,11 @@ export class Session {
   /** Problems repaired while loading, in words a user can act on. */
   readonly warnings: string[] = [];
 
-  private readonly list: SessionEntry[] = [];
-  private readonly byId = new Map<string, SessionEntry>();
+  /** Every entry in file order; message entries a compaction summarised may be let go of (letGoBefore). */
+  private readonly list: HeldEntry[] = [];
+  private readonly byId = new Map<string, HeldEntry>();
+  /** How many entries are let go of (read back from the file when a reader needs them whole). */
+  private letGoCount = 0;
   private leaf: string | null = null;
   private readonly redact: Redactor | undefined;
   /** Bytes on disk that we know are complete lines; a failed append is cut back to this. */
@@ -124,7 +128,8 @@ export class Session {
     const session = new Session(path, header, 0, { redact: options.redact });
     session.lockOwner = options.lock;
     for (const entry of options.entries ?? []) session.adopt(entry);
-    session.unwritten = session.list.map((entry) => [...session.serialize(entry)].join(""));
+    // A new session has let go of nothing yet.
+    session.unwritten = (session.list as SessionEntry[]).map((entry) => [...session.serialize(entry)].join(""));
     if (!options.deferWrite) session.writeFile();
     return session;
   }
@@ -186,12 +191,19 @@ export class Session {
     this.lock = undefined;
   }
 
+  /** Every entry, in file order (those let go of read back from the file). */
   entries(): readonly SessionEntry[] {
-    return this.list;
+    return this.letGoCount === 0 ? (this.list as SessionEntry[]) : this.whole(this.list);
+  }
+
+  /** How many entries the session has, without reading any back. */
+  get size(): number {
+    return this.list.length;
   }
 
   getEntry(id: string): SessionEntry | undefined {
-    return this.byId.get(id);
+    const entry = this.byId.get(id);
+    return entry === undefined ? undefined : this.whole([entry])[0];
   }
 
   /**
@@ -224,14 +236,64 @@ export class Session {
     this.leaf = entryId;
   }
 
-  /** Entries from the root to the leaf, following parentId. */
+  /**
+   * Entries from the root to the leaf, following parentId: the whole path, so after a compaction
+   * let go of older messages (letGoBefore) they are read back from the file. A reader that needs
+   * no message a compaction summarised takes pathInMemory instead.
+   */
   pathToLeaf(): SessionEntry[] {
-    return this.currentView().pathToLeaf();
+    return this.whole(this.currentView().pathToLeaf());
+  }
+
+  /**
+   * The path root → leaf as held in memory: every entry except the message entries a compaction
+   * summarised and let go of (letGoBefore). Non-message entries (custom data, model and mode
+   * changes, compactions), the context and what `keep` kept are always here, and nothing is read.
+   */
+  pathInMemory(): SessionEntry[] {
+    const path = this.currentView().pathToLeaf();
+    return this.letGoCount === 0
+      ? (path as SessionEntry[])
+      : path.filter((entry): entry is SessionEntry => !isLetGo(entry));
   }
 
   /** Entries from the root to `entryId`, following parentId. */
   pathTo(entryId: string): SessionEntry[] {
-    const path: SessionEntry[] = [];
+    return this.whole(this.heldPathTo(entryId));
+  }
+
+  /**
+   * Lets go of the message entries on the current path before `entryId` (the first entry a
+   * compaction kept), except those `keep` wants: their lines are on disk, and whoever needs them
+   * whole (pathToLeaf, entries, a fork, a branch back there) reads them from the file. Nothing is
+   * let go of in a session that is not on disk yet, nor in one opened read-only. Returns how many.
+   */
+  letGoBefore(entryId: string, keep: (entry: SessionEntry) => boolean = () => false): number {
+    if (this.path === "" || this.unwritten || this.readOnly || this.closed) return 0;
+    const ids = new Set<string>();
+    for (const entry of this.currentView().pathToLeaf()) {
+      if (entry.id === entryId) break;
+      if (!isLetGo(entry) && entry.type === "message" && !keep(entry)) ids.add(entry.id);
+    }
+    if (ids.size === 0) return 0;
+    this.currentView().letGo(ids);
+    this.list.forEach((entry, index) => {
+      if (!isLetGo(entry) && ids.has(entry.id)) {
+        const held = letGoOf(entry);
+        this.list[index] = held;
+        this.byId.set(entry.id, held);
+      }
+    });
+    this.letGoCount += ids.size;
+    return ids.size;
+  }
+
+  private whole(held: readonly HeldEntry[]): SessionEntry[] {
+    return this.letGoCount === 0 ? (held as SessionEntry[]) : wholeEntries(this.path, held);
+  }
+
+  private heldPathTo(entryId: string): HeldEntry[] {
+    const path: HeldEntry[] = [];
     let entry = this.byId.get(entryId);
     if (!entry) throw new Error(`Session ${this.id} has no entry "${entryId}"`);
     while (entry) {
@@ -275,7 +337,7 @@ export class Session {
   /** The view of the path to the current leaf: kept in step with appends, rebuilt after a branch. */
   private currentView(): ContextView {
     if (!this.view || this.view.leaf !== this.leaf) {
-      this.view = ContextView.of(this.leaf === null ? [] : this.pathTo(this.leaf));
+      this.view = ContextView.of(this.leaf === null ? [] : this.heldPathTo(this.leaf), (held) => this.whole(held));
     }
     return this.view;
   }
