@@ -115,4 +115,40 @@ describe("LoopGuard on recorded loops", () => {
     );
     expect(actions(verdicts)).toEqual(["none", "none", "none", "none", "correct"]);
   });
+
+  it("tells results apart by their whole text, short ones compared as they are and long ones by digest", () => {
+    // Short results differing in their last character only, then long ones (past the 4096
+    // characters compared as text) differing in theirs: none is a repeat.
+    for (const size of [100, 4096, 4097, 100_000]) {
+      const base = "x".repeat(size - 1);
+      const verdicts = play(
+        new LoopGuard(),
+        ["a", "b", "c"].map((end) => ok("read", { path: "log" }, `${base}${end}`)),
+      );
+      expect(actions(verdicts)).toEqual(["none", "none", "none"]);
+      const same = play(
+        new LoopGuard(),
+        ["a", "a", "a"].map((end) => ok("read", { path: "log" }, `${base}${end}`)),
+      );
+      expect(actions(same)).toEqual(["none", "none", "correct"]);
+    }
+  });
+
+  it("quotes the result's first telling line, or a failure's last one", () => {
+    const guard = new LoopGuard();
+    const status = "\n  \nexit code 0\n  RUNNING step 3  \nmore\n";
+    const verdicts = play(
+      guard,
+      Array.from({ length: 9 }, () => ok("bash", { command: "status" }, status)),
+    );
+    const stop = verdicts[8]!;
+    expect(stop.action === "stop" && stop.reason).toContain('The last result said: "RUNNING step 3"');
+    const failing = "Traceback:\n  File x\nValueError: bad shape\n\nexit code 1\n";
+    const errors = play(
+      new LoopGuard({ maxCorrections: 0 }),
+      Array.from({ length: 3 }, () => fail("bash", { command: "python train.py" }, failing)),
+    );
+    const stopped = errors[2]!;
+    expect(stopped.action === "stop" && stopped.reason).toContain('The last result said: "ValueError: bad shape"');
+  });
 });

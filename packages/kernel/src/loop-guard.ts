@@ -34,15 +34,18 @@ export type LoopVerdict =
   | { action: "stop"; kind: LoopKind; reason: string };
 
 interface Observation {
-  /** Name + canonical arguments + result: polling a changing log is not a loop. */
-  signature: string;
-  /** Name + canonical arguments, without the result. */
+  /** Name + canonical arguments. */
   call: string;
+  /** The result (see resultKey): with the call and the progress tag, what makes two observations the same. */
+  result: string;
+  /** The progress the result reports (see progressTag); undefined when it reports none. */
+  progress: string | undefined;
   name: string;
   /** The call as a person reads it: `bash {"command":"python train.py"}`, shortened. */
   shown: string;
   /** The line of the result that tells most, shortened: the first; for a failure, its last (the error). */
   gist: string;
+  /** The result when the call failed: the same error is the same key. */
   error?: string;
 }
 
@@ -115,18 +118,20 @@ export class LoopGuard {
    * that ran and failed, which tools such as bash report without isError) counts as an error.
    */
   observe(call: { name: string; args: unknown; resultText: string; isError: boolean; details?: unknown }): LoopVerdict {
-    const resultHash = hash(call.resultText);
+    const result = resultKey(call.resultText);
     const args = canonicalJson(call.args);
     const failed = call.isError || exitedNonZero(call.details);
+    const key = `${call.name}:${args}`;
     // A result that reports progress differs from the last one even when its text is the same.
-    const progress = this.progressTag(`${call.name}:${args}`, call.details);
+    const progress = this.progressTag(key, call.details);
     this.history.push({
-      signature: `${call.name}:${args}:${resultHash}${progress ? `:${progress}` : ""}`,
-      call: `${call.name}:${args}`,
+      call: key,
+      result,
+      progress,
       name: call.name,
       shown: `${call.name} ${shorten(args, SHOWN_ARGS)}`,
       gist: shorten(gist(call.resultText, failed), SHOWN_RESULT),
-      ...(failed ? { error: resultHash } : {}),
+      ...(failed ? { error: result } : {}),
     });
     const keep = Math.max(
       this.options.repeatThreshold,
@@ -159,7 +164,7 @@ export class LoopGuard {
     const again = "Go on in this session with a different instruction, or do this step yourself.";
 
     const repeated = tail(repeatThreshold);
-    if (repeated.length === repeatThreshold && repeated.every((entry) => entry.signature === repeated[0]!.signature)) {
+    if (repeated.length === repeatThreshold && repeated.every((entry) => same(entry, repeated[0]!))) {
       const summary = `the same ${name} call returned the same result ${repeatThreshold} times in a row`;
       return {
         kind: "repeat",
@@ -214,8 +219,8 @@ export class LoopGuard {
       if (span.length < length * cycleRepeats) continue;
       const cycle = span.slice(0, length);
       // A cycle of one repeated call is the repeat case, not a cycle.
-      if (new Set(cycle.map((entry) => entry.signature)).size < 2) continue;
-      if (span.every((entry, index) => entry.signature === cycle[index % length]!.signature)) {
+      if (cycle.every((entry) => same(entry, cycle[0]!))) continue;
+      if (span.every((entry, index) => same(entry, cycle[index % length]!))) {
         const names = cycle.map((entry) => entry.name).join(" → ");
         const summary = `the sequence ${names} repeated ${cycleRepeats} times with identical results`;
         return {
@@ -246,13 +251,48 @@ function hash(text: string): string {
   return sha256Hex(text).slice(0, 16);
 }
 
-/** A traceback's last line is the error; a status's first line is the state. Exit-code lines say nothing. */
+/** Results up to this many characters are compared as they are; longer ones by their SHA-256. */
+const COMPARED_AS_TEXT = 4096;
+
+/**
+ * What stands for a result in the window: a short one itself (the string the message already
+ * holds, so keeping it costs nothing, and comparing two is cheaper than hashing one: a read's
+ * few KB took ~0.1-0.4 ms of JavaScript SHA-256 per call), a long one by a digest (node:crypto
+ * past that size, see sha256.ts), marked so that no short text equals it.
+ */
+function resultKey(text: string): string {
+  return text.length <= COMPARED_AS_TEXT ? text : `\u0000sha256:${hash(text)}`;
+}
+
+/** The same call, answered the same way: polling a changing log is not a loop. */
+function same(a: Observation, b: Observation): boolean {
+  return a.call === b.call && a.result === b.result && a.progress === b.progress;
+}
+
+const SAYS_NOTHING = /^(exit code -?\d+|killed by \w+)$/;
+
+/**
+ * A traceback's last line is the error; a status's first line is the state. Exit-code lines say
+ * nothing. Found by walking the lines from that end, not by splitting the whole result.
+ */
 function gist(text: string, failed: boolean): string {
-  const lines = text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line && !/^(exit code -?\d+|killed by \w+)$/.test(line));
-  return (failed ? lines.at(-1) : lines[0]) ?? "";
+  let start = failed ? text.length : 0;
+  for (;;) {
+    let line: string;
+    if (failed) {
+      if (start <= 0) return "";
+      const from = text.lastIndexOf("\n", start - 1);
+      line = text.slice(from + 1, start);
+      start = from;
+    } else {
+      if (start > text.length) return "";
+      const end = text.indexOf("\n", start);
+      line = text.slice(start, end === -1 ? text.length : end);
+      start = end === -1 ? text.length + 1 : end + 1;
+    }
+    const trimmed = line.trim();
+    if (trimmed && !SAYS_NOTHING.test(trimmed)) return trimmed;
+  }
 }
 
 function exitedNonZero(details: unknown): boolean {
