@@ -23,10 +23,17 @@ export const read = defineTool<{ path: string; offset?: number; limit?: number }
   permissionSubject: (args, cwd) => ({ kind: "path", value: absolutePath(args.path, { cwd }) }),
   async execute(args, ctx) {
     const path = absolutePath(args.path, ctx);
-    const stat = await ctx.fs.stat(path);
-    if (!stat) return { content: `${path} does not exist.${await suggestions(path, ctx)}`, isError: true };
-    if (stat.type === "directory") return { content: `${path} is a directory; use ls to list it.`, isError: true };
-    const bytes = await ctx.fs.readFile(path);
+    let bytes: Uint8Array;
+    try {
+      // One call to the host for the usual read: what is there is asked only when the read fails.
+      bytes = await ctx.fs.readFile(path);
+    } catch (error) {
+      const stat = await ctx.fs.stat(path).catch(() => undefined);
+      if (stat === null) return { content: `${path} does not exist.${await suggestions(path, ctx)}`, isError: true };
+      if (stat?.type === "directory") return { content: `${path} is a directory; use ls to list it.`, isError: true };
+      // A refusal, a file that is not a regular one, a file too large: the read's own error.
+      throw error;
+    }
     if (looksBinary(bytes)) {
       return {
         content: `${path} is a binary file (${bytes.length} bytes); it cannot be shown as text.`,
