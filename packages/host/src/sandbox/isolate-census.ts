@@ -7,6 +7,14 @@ import type ivm from "isolated-vm";
  */
 const counted = new Map<WeakRef<ivm.Isolate>, string>();
 
+/**
+ * Each isolate's census context, made at its first collection and kept for the next: a context
+ * made for each figure stayed in the heap after its release until V8 let the detached context go a
+ * few collections later (~150-250 KB a figure), which read as a plugin's heap creeping by that much
+ * at each figure and falling back every four or five.
+ */
+const censusContexts = new WeakMap<ivm.Isolate, ivm.Context>();
+
 /** Counts a plugin's isolate (`plugin` names it in the figures). */
 export function countIsolate(isolate: ivm.Isolate, plugin: string): void {
   for (const ref of counted.keys()) {
@@ -29,8 +37,9 @@ export interface IsolateHeap {
 
 /**
  * Each live plugin isolate's heap. With `collect`, a full collection first: V8's `gc`, which
- * --expose-gc installs in every context, called in a scratch context of that isolate (a collection
- * takes the whole isolate's heap), so the plugin's own context is never touched. Call it while no
+ * --expose-gc installs in every context, called in a census context of that isolate (a collection
+ * takes the whole isolate's heap), so the plugin's own context is never touched; the census
+ * context is kept for the next figure, so every figure counts the same one. Call it while no
  * plugin call is in flight: it waits for each isolate's lock.
  */
 export async function isolateHeaps(options: { collect?: boolean } = {}): Promise<IsolateHeap[]> {
@@ -39,15 +48,7 @@ export async function isolateHeaps(options: { collect?: boolean } = {}): Promise
     const isolate = ref.deref();
     if (!isolate || isolate.isDisposed) continue;
     try {
-      let collected = false;
-      if (options.collect) {
-        const context = await isolate.createContext();
-        try {
-          collected = (await context.eval("typeof gc === 'function' ? (gc(), true) : false")) === true;
-        } finally {
-          context.release();
-        }
-      }
+      const collected = options.collect ? await collect(isolate) : false;
       const stats = await isolate.getHeapStatistics();
       heaps.push({ plugin, usedBytes: stats.used_heap_size, totalBytes: stats.total_heap_size, collected });
     } catch {
@@ -55,4 +56,17 @@ export async function isolateHeaps(options: { collect?: boolean } = {}): Promise
     }
   }
   return heaps;
+}
+
+/** A full collection of `isolate`, in its census context; false where `gc` is not there (no --expose-gc). */
+async function collect(isolate: ivm.Isolate): Promise<boolean> {
+  const context = censusContexts.get(isolate) ?? (await isolate.createContext());
+  const collected = (await context.eval("typeof gc === 'function' ? (gc(), true) : false")) === true;
+  // Kept only where it can collect: a context made before --expose-gc was set never gets `gc`.
+  if (collected) censusContexts.set(isolate, context);
+  else {
+    censusContexts.delete(isolate);
+    context.release();
+  }
+  return collected;
 }
