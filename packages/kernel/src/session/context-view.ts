@@ -1,6 +1,6 @@
 import type { Message, UserMessage } from "../messages.js";
 import { isThinkingLevel } from "../thinking.js";
-import { type HeldEntry, isLetGo, letGoOf } from "./let-go.js";
+import { type HeldEntry, isLetGo, type LetGoEntry } from "./let-go.js";
 import type { CompactionEntry, SessionContext, SessionEntry } from "./types.js";
 
 /** Reads entries let go of back whole (see let-go.ts). */
@@ -54,10 +54,11 @@ export class ContextView {
     return this.path.slice();
   }
 
-  /** Lets go of the path's entries in `ids` (message entries, before what the context holds). */
-  letGo(ids: ReadonlySet<string>): void {
+  /** Puts these stand-ins in the place of their entries (messages before what the context holds). */
+  letGo(letGo: ReadonlyMap<string, LetGoEntry>): void {
     this.path.forEach((entry, index) => {
-      if (!isLetGo(entry) && ids.has(entry.id)) this.path[index] = letGoOf(entry);
+      const held = letGo.get(entry.id);
+      if (held) this.path[index] = held;
     });
   }
 

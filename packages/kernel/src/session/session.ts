@@ -4,7 +4,7 @@ import { attachPieces, piecesOf } from "../long-text.js";
 import { randomBytes, randomUUID } from "../random.js";
 import type { Redactor } from "../redact.js";
 import { ContextView } from "./context-view.js";
-import { type HeldEntry, isLetGo, letGoOf, wholeEntries } from "./let-go.js";
+import { type HeldEntry, isLetGo, type LetGoEntry, letGoOf, wholeEntries } from "./let-go.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
 import { createSessionFile, readSessionFile, SessionAppender, writeError } from "./session-file.js";
 import {
@@ -270,22 +270,23 @@ export class Session {
    */
   letGoBefore(entryId: string, keep: (entry: SessionEntry) => boolean = () => false): number {
     if (this.path === "" || this.unwritten || this.readOnly || this.closed) return 0;
-    const ids = new Set<string>();
+    // One stand-in an entry, shared by the list, the index and the view.
+    const letGo = new Map<string, LetGoEntry>();
     for (const entry of this.currentView().pathToLeaf()) {
       if (entry.id === entryId) break;
-      if (!isLetGo(entry) && entry.type === "message" && !keep(entry)) ids.add(entry.id);
+      if (!isLetGo(entry) && entry.type === "message" && !keep(entry)) letGo.set(entry.id, letGoOf(entry));
     }
-    if (ids.size === 0) return 0;
-    this.currentView().letGo(ids);
+    if (letGo.size === 0) return 0;
+    this.currentView().letGo(letGo);
     this.list.forEach((entry, index) => {
-      if (!isLetGo(entry) && ids.has(entry.id)) {
-        const held = letGoOf(entry);
+      const held = letGo.get(entry.id);
+      if (held && !isLetGo(entry)) {
         this.list[index] = held;
         this.byId.set(entry.id, held);
       }
     });
-    this.letGoCount += ids.size;
-    return ids.size;
+    this.letGoCount += letGo.size;
+    return letGo.size;
   }
 
   private whole(held: readonly HeldEntry[]): SessionEntry[] {
