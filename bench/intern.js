@@ -196,8 +196,16 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
   const samples = {};
   /** Retained memory, sampled after the prompt that holds each sample iteration. */
   const retained = {};
-  /** CPU ms of the other threads (by kind) spent taking those samples. */
+  /** CPU ms of the other threads (by kind) spent taking memory samples (the collections they force). */
   const observingThreads = {};
+  /** Counts what the threads other than the main one spent since `before` (threadCpuMs) as observing. */
+  const observedThreads = (before) => {
+    const now = threadCpuMs();
+    if (!before || !now) return;
+    for (const kind of Object.keys(now)) {
+      if (kind !== "main") observingThreads[kind] = (observingThreads[kind] ?? 0) + now[kind] - before[kind];
+    }
+  };
   /** Per iteration: wall ms, CPU ms, and the context (estimated tokens) its request carried. */
   const iterations = [];
   let wholeFileEachUpload = 0;
@@ -223,7 +231,12 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
     uploader?.kick();
     context = estimateTokens(session.buildContext().messages) + systemTokens;
     peakContext = Math.max(peakContext, context);
-    if (SAMPLES.includes(iteration)) samples[iteration] = memory();
+    if (SAMPLES.includes(iteration)) {
+      // Its full collection marks the main heap with V8's helper threads too: theirs is observing as well.
+      const threads = threadCpuMs();
+      samples[iteration] = memory();
+      observedThreads(threads);
+    }
     // What re-sending the whole file at each upload would have cost (sampled when an upload landed).
     if (uploader && uploader.stats().uploads > uploadsSeen) {
       uploadsSeen = uploader.stats().uploads;
@@ -255,13 +268,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
       observingCpu += cpuMs() - observing.cpu;
       observingMainCpu += mainCpuMs() - observing.main;
       // The collections it forces run on the isolates' threads too: not the harness's either.
-      const threads = threadCpuMs();
-      if (observing.threads && threads) {
-        for (const kind of Object.keys(threads)) {
-          if (kind !== "main")
-            observingThreads[kind] = (observingThreads[kind] ?? 0) + threads[kind] - observing.threads[kind];
-        }
-      }
+      observedThreads(observing.threads);
     }
   }
   const totalMs = Number(process.hrtime.bigint() - started.wall) / 1e6;
