@@ -46,6 +46,21 @@ describe("child environment", () => {
     expect(Object.keys(base).sort()).toEqual(["HOME", "HTTPS_PROXY", "LANG", "LC_CTYPE", "PATH", "TERM"]);
   });
 
+  it("reads the process's own environment (process.env) the same way: kept names with their values, nothing else", () => {
+    const added = { LC_TERMINAL: "iTerm2", PINCER_TEST_SECRET_TOKEN: "tok-0123456789abcdef", LC_lower: "x" };
+    Object.assign(process.env, added);
+    try {
+      const base = baseEnv(process.env);
+      expect(base.LC_TERMINAL).toBe("iTerm2");
+      expect(base.PATH).toBe(process.env.PATH);
+      expect(base).not.toHaveProperty("PINCER_TEST_SECRET_TOKEN");
+      expect(base).not.toHaveProperty("LC_lower");
+      expect(Object.values(base).every((value) => typeof value === "string")).toBe(true);
+    } finally {
+      for (const name of Object.keys(added)) delete process.env[name];
+    }
+  });
+
   it.each([
     ["BASH_ENV", "/tmp/evil.sh"],
     ["ENV", "/tmp/evil.sh"],
