@@ -276,6 +276,33 @@ describe("web platform inside a plugin isolate", () => {
     expect(out).not.toContain("LEAK");
   });
 
+  it("lists Headers sorted by lower-case name with repeated names combined, copies included", async () => {
+    const out = await runProbe(`
+      const h = new Headers({ "X-B": "2", "content-type": "text/plain", "X-a": "1" });
+      h.append("x-B", "3");
+      const copy = new Headers(h);
+      copy.set("Zeta", "z");
+      copy.delete("content-type");
+      const request = new Request(base + "/echo", { method: "POST", headers: h });
+      const parts = [
+        JSON.stringify([...h]), JSON.stringify([...h.keys()]), JSON.stringify([...h.values()]),
+        JSON.stringify([...copy]), JSON.stringify([...request.headers]), JSON.stringify([...new Headers([["b", "1"], ["A", "2"]])]),
+      ];
+      h.forEach((value, name) => parts.push(name + "=" + value));
+      return { content: parts.join("\\n") };`);
+    expect(out.split("\n")).toEqual([
+      '[["content-type","text/plain"],["x-a","1"],["x-b","2, 3"]]',
+      '["content-type","x-a","x-b"]',
+      '["text/plain","1","2, 3"]',
+      '[["x-a","1"],["x-b","2, 3"],["zeta","z"]]',
+      '[["content-type","text/plain"],["x-a","1"],["x-b","2, 3"]]',
+      '[["a","2"],["b","1"]]',
+      "content-type=text/plain",
+      "x-a=1",
+      "x-b=2, 3",
+    ]);
+  });
+
   it("has URL, URLSearchParams, timers, crypto, structuredClone and base64", async () => {
     const out = await runProbe(`
       const url = new URL("/v1/chat?x=1", "https://api.example.com/base/");

@@ -194,10 +194,13 @@ export const WEB_PLATFORM = `
     });
   }
 
+  // Names are kept lower-case and combined ("a, b"), so a copy of another Headers takes its map as
+  // it is, and iteration sorts the names natively (no comparator called back per comparison):
+  // each request's headers are built, copied into its Request and listed for the host.
   class Headers {
     constructor(init) {
       this._map = new Map();
-      if (init instanceof Headers) for (const [k, v] of init) this.append(k, v);
+      if (init instanceof Headers) this._map = new Map(init._map);
       else if (Array.isArray(init)) for (const [k, v] of init) this.append(k, v);
       else if (init && typeof init === "object") for (const k of Object.keys(init)) if (init[k] !== undefined) this.append(k, init[k]);
     }
@@ -210,7 +213,7 @@ export const WEB_PLATFORM = `
     forEach(fn, self) { for (const [k, v] of this) fn.call(self, v, k, this); }
     keys() { return [...this._map.keys()].sort()[Symbol.iterator](); }
     values() { return [...this].map(([, v]) => v)[Symbol.iterator](); }
-    entries() { return [...this._map.entries()].sort(([a], [b]) => (a < b ? -1 : 1))[Symbol.iterator](); }
+    entries() { const map = this._map; return [...map.keys()].sort().map((k) => [k, map.get(k)])[Symbol.iterator](); }
     [Symbol.iterator]() { return this.entries(); }
   }
 
