@@ -122,10 +122,7 @@ export class RequestWire {
       this.forget(oldest, kept);
       this.dropped.push(oldest);
     }
-    const drop = this.dropped;
-    this.dropped = [];
-    const { messages: _messages, ...rest } = request;
-    return `{"thread":${threadId},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+    return this.wireLine(request, `"thread":${threadId}`, order, added);
   }
 
   /**
@@ -142,10 +139,15 @@ export class RequestWire {
       order.push(id);
       added.push(`[${id},${jsonOf(message)}]`);
     }
+    return this.wireLine(request, `"thread":0,"keep":false`, order, added);
+  }
+
+  /** The line REQUEST_WIRE_INSIDE parses; it carries the threads let go of since the last one. */
+  private wireLine(request: ModelRequest, thread: string, order: number[], added: string[]): string {
     const drop = this.dropped;
     this.dropped = [];
     const { messages: _messages, ...rest } = request;
-    return `{"thread":0,"keep":false,"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
+    return `{${thread},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
   }
 
   /**
