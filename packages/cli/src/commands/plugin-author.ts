@@ -122,6 +122,13 @@ function testFiles(folder: string): string[] {
 
 /** `pincer plugin dev`: link the folder into your sessions and rebuild it on every save. */
 export async function devCommand(dir: string, options: ManageOptions): Promise<void> {
+  // Listening before anything is linked: a Ctrl-C during the first build (or right after "Watching")
+  // must still unlink, where without a listener node would die of the signal with the link left.
+  const stopped = new Promise<void>((resolvePromise) => {
+    const stop = () => resolvePromise();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   const link = await DevLink.create(dir, {
     home: options.home,
     consent: (request) => askConsent(request, options.yes ?? false),
@@ -146,11 +153,7 @@ export async function devCommand(dir: string, options: ManageOptions): Promise<v
     clearTimeout(timer);
     timer = setTimeout(() => void rebuild(), 80);
   });
-  await new Promise<void>((resolvePromise) => {
-    const stop = () => resolvePromise();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   watcher.close();
   clearTimeout(timer);
   link.unlink();

@@ -52,4 +52,33 @@ describe("pincer plugin dev", () => {
     );
     expect(offered).not.toContain("shout");
   }, 60_000);
+
+  it("unlinks on a Ctrl-C that comes during the first build", async () => {
+    using box = sandbox({ OPENAI_API_KEY: "sk-test-dev-123456", OPENAI_BASE_URL: server.url });
+    expect((await box.run(["plugin", "new", "early"])).code).toBe(0);
+    // A first build that takes a while (a large table in the source), so the signal lands during it.
+    const rows = Array.from({ length: 60_000 }, (_, i) => `  { id: ${i}, name: "row ${i}", even: ${i % 2 === 0} },`);
+    writeFileSync(join(box.cwd, "early", "src", "table.ts"), `export const table = [\n${rows.join("\n")}\n];\n`);
+    const entry = join(box.cwd, "early", "src", "index.ts");
+    writeFileSync(
+      entry,
+      `import { table } from "./table";\nexport const rows = table.length;\n${readFileSync(entry, "utf8")}`,
+    );
+    const dev = box.start(["plugin", "dev", join(box.cwd, "early"), "--yes"]);
+    let stderr = "";
+    dev.child.stderr!.on("data", (chunk) => (stderr += chunk));
+    // Consent is granted before the first build starts: the signal lands while it runs (or just after).
+    await until(() => stderr.includes("granted"), "the consent line");
+    dev.child.kill("SIGINT");
+    const done = await dev.done;
+    expect(done.signal, stderr).toBeNull();
+    expect(done.code, stderr).toBe(0);
+    expect(stderr).toContain("early unlinked");
+    server.enqueue([{ text: "no tools" }, { finish: "stop" }]);
+    await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
+    const offered = (server.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map(
+      (tool) => tool.function.name,
+    );
+    expect(offered).not.toContain("early");
+  }, 60_000);
 });
