@@ -426,7 +426,7 @@ export function internRows(figures) {
           `| ML intern: harness CPU per iteration by thread, in all (main / plugin isolates / V8's GC and compiler helpers / libuv pool) | ${["main", "isolates", "v8Helpers", "libuv"].map((kind) => fmt(run.cpuByThreadPerIterationMs[kind], 2)).join(" / ")} ms | — |`,
         ]
       : []),
-    `| ML intern: RSS MiB at iterations ${at.join(" / ")}, and its growth over the second half; JS heap MiB at ${heapAt.join(" / ")} | ${at.map((i) => fmt(rss(i))).join(" / ")}; +${fmt(rss(at.at(-1)) - rss(half))} from ${half}; heap ${heapAt.map((i) => fmt(run.memory[i].heapMiB)).join(" / ")} | flat |`,
+    `| ML intern: RSS MiB at iterations ${at.join(" / ")}, and its growth over the second half; JS heap MiB at ${heapAt.join(" / ")} | ${at.map((i) => fmt(rss(i))).join(" / ")}; ${signed(rss(at.at(-1)) - rss(half))} from ${half}; heap ${heapAt.map((i) => fmt(run.memory[i].heapMiB)).join(" / ")} | flat |`,
     ...(run.retained && Object.keys(run.retained).length > 0 ? [retainedRow(run, at, half)] : []),
     `| ML intern: peak context vs model window (${run.compactions} compactions) | ${Math.round(run.peakContextTokens).toLocaleString("en-US")} / ${run.windowTokens.toLocaleString("en-US")} tokens | < window |`,
   ];
@@ -452,9 +452,17 @@ export function internRows(figures) {
 function retainedRow(run, at, half) {
   const fmt = (n) => n.toFixed(1);
   const r = (i) => run.retained[i];
-  const grows = (pick) => `+${fmt(pick(r(at.at(-1))) - pick(r(half)))}`;
+  const grows = (pick) => signed(pick(r(at.at(-1))) - pick(r(half)));
   const row = (pick) => at.map((i) => fmt(pick(r(i)))).join(" / ");
-  return `| ML intern: retained, after a full collection of each plugin isolate and the main heap (taken when the prompt holding iteration N ends): RSS MiB / main heap used / isolates' heaps used, at ${at.join(" / ")}; growth over the second half | RSS ${row((m) => m.rssMiB)} (${grows((m) => m.rssMiB)}); main heap ${row((m) => m.heapMiB)} (${grows((m) => m.heapMiB)}); ${r(at[0]).isolates} isolates ${row((m) => m.isolatesUsedMiB)} (${grows((m) => m.isolatesUsedMiB)}) | flat |`;
+  // What V8's heaps have taken from the system (pages), main and isolates together: where RSS
+  // moves and this does not, it is the allocator's (malloc arenas, compiler zones), not a heap's.
+  const taken = (m) => m.heapTotalMiB + m.isolatesTotalMiB;
+  return `| ML intern: retained, after a full collection of each plugin isolate and the main heap (taken when the prompt holding iteration N ends): RSS MiB / main heap used / isolates' heaps used / V8 heaps' pages (main + isolates), at ${at.join(" / ")}; growth over the second half | RSS ${row((m) => m.rssMiB)} (${grows((m) => m.rssMiB)}); main heap ${row((m) => m.heapMiB)} (${grows((m) => m.heapMiB)}); ${r(at[0]).isolates} isolates ${row((m) => m.isolatesUsedMiB)} (${grows((m) => m.isolatesUsedMiB)}); heaps' pages ${row(taken)} (${grows(taken)}) | flat |`;
+}
+
+/** A change in MiB with its sign: "+1.2", "-0.4". */
+function signed(mib) {
+  return `${mib < 0 ? "-" : "+"}${Math.abs(mib).toFixed(1)}`;
 }
 
 function flag(name) {
