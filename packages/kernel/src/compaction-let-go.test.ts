@@ -39,13 +39,16 @@ const read: AnyTool = {
 };
 
 /** An ML-intern-like run: the plan first, then ten reads a prompt; summaries that drop task and plan. */
-function intern(): Provider & { requests: ModelRequest[]; reads: number } {
+function intern(): Provider & { requests: ModelRequest[]; reads: number; summarised: string[] } {
   const provider = {
     id: "test",
     requests: [] as ModelRequest[],
     reads: 0,
+    /** What each summary request asked to summarise. */
+    summarised: [] as string[],
     async *stream(request: ModelRequest) {
       if (request.systemPrompt === SUMMARY_SYSTEM_PROMPT) {
+        provider.summarised.push(messageText(request.messages[0]!));
         yield* text("Model summary: reading shards.");
         return;
       }
@@ -158,6 +161,50 @@ describe("a compacted session lets go of what it summarised, and keeps it on dis
         .flatMap((entry) => (entry.type === "message" ? [messageText(entry.message)] : [])),
     );
     resumed.close();
+  });
+
+  it("a branch back before the cut holds its context in memory again, and compacts it whole", async () => {
+    const store = new SessionStore(dir);
+    const session = store.create({ cwd: dir, lock: "test" });
+    const provider = intern();
+    const kernel = kernelOn(session, provider);
+    for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+    const whole = session.pathToLeaf();
+    expect(session.pathInMemory().length).toBeLessThan(whole.length);
+    // The fifth shard's result, long let go of.
+    const early = whole.filter((entry) => entry.type === "message" && entry.message.role === "toolResult")[5]!;
+    expect(session.pathInMemory().some((entry) => entry.id === early.id)).toBe(false);
+    session.branch(early.id);
+    expect(session.pathInMemory()).toEqual(whole.slice(0, whole.indexOf(early) + 1));
+    // A compaction on the branch summarises what it holds: the shards read before it, whole.
+    const before = provider.summarised.length;
+    expect(await kernel.compact()).toBe(true);
+    expect(provider.summarised).toHaveLength(before + 1);
+    expect(provider.summarised.at(-1)).toContain(`shard 0: loss ${(1).toFixed(4)}`);
+    expect((await kernel.prompt("A new direction from here.")).stopReason).toBe("end_turn");
+    session.close();
+  });
+
+  it("a compaction that keeps from before an earlier cut holds what it keeps in memory again", async () => {
+    const store = new SessionStore(dir);
+    const session = store.create({ cwd: dir, lock: "test" });
+    const provider = intern();
+    const kernel = kernelOn(session, provider);
+    for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+    const whole = session.pathToLeaf();
+    const early = whole.filter((entry) => entry.type === "message" && entry.message.role === "assistant")[5]!;
+    expect(session.pathInMemory().some((entry) => entry.id === early.id)).toBe(false);
+    session.append({
+      type: "compaction",
+      summary: "Kept from the sixth call.",
+      firstKeptEntryId: early.id,
+      tokensBefore: 0,
+    });
+    const kept = session.pathInMemory();
+    expect(kept.slice(kept.findIndex((entry) => entry.id === early.id))).toEqual(
+      session.pathToLeaf().slice(whole.indexOf(early)),
+    );
+    session.close();
   });
 
   it("lets go of nothing in a session that is not on disk", async () => {

@@ -78,25 +78,28 @@ export class ContextView {
   }
 }
 
+/** Where the context of a path starts: the last compaction's first kept entry, or the root. */
+export function contextStart(held: readonly HeldEntry[]): { compaction?: CompactionEntry; start: number } {
+  let compactionIndex = -1;
+  held.forEach((entry, index) => {
+    if (!isLetGo(entry) && entry.type === "compaction") compactionIndex = index;
+  });
+  if (compactionIndex < 0) return { start: 0 };
+  const compaction = held[compactionIndex] as CompactionEntry;
+  const keptIndex = held.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
+  // A kept entry off this path (hand-edited file) keeps nothing before the compaction.
+  return { compaction, start: keptIndex >= 0 ? keptIndex : compactionIndex + 1 };
+}
+
 /**
  * What the model sees of a path: its messages, where the last compaction replaces everything
  * before its first kept entry with a summary message.
  */
 function contextMessages(held: readonly HeldEntry[], whole: Whole): Message[] {
-  let compactionIndex = -1;
-  held.forEach((entry, index) => {
-    if (!isLetGo(entry) && entry.type === "compaction") compactionIndex = index;
-  });
+  const { compaction, start } = contextStart(held);
   const messages: Message[] = [];
-  let start = 0;
-  if (compactionIndex >= 0) {
-    const compaction = held[compactionIndex] as CompactionEntry;
-    messages.push(compactionSummaryMessage(compaction.summary, Date.parse(compaction.timestamp)));
-    const keptIndex = held.findIndex((entry) => entry.id === compaction.firstKeptEntryId);
-    // A kept entry off this path (hand-edited file) keeps nothing before the compaction.
-    start = keptIndex >= 0 ? keptIndex : compactionIndex + 1;
-  }
-  // Only what the context holds is read back: a branch to before a compaction, say.
+  if (compaction) messages.push(compactionSummaryMessage(compaction.summary, Date.parse(compaction.timestamp)));
+  // The session holds what the context needs (Session.holdFrom); read back should it not.
   for (const entry of whole(held.slice(start))) {
     if (entry.type === "message") messages.push(entry.message);
   }

@@ -1,9 +1,9 @@
 import { basename } from "node:path";
 import { jsonChunks } from "../json-chunks.js";
-import { attachPieces, piecesOf } from "../long-text.js";
-import { randomBytes, randomUUID } from "../random.js";
+import { randomHex4, randomUUID } from "../random.js";
 import type { Redactor } from "../redact.js";
-import { ContextView } from "./context-view.js";
+import { ContextView, contextStart } from "./context-view.js";
+import { redactedEntry } from "./entry-redaction.js";
 import { type HeldEntry, isLetGo, type LetGoEntry, letGoOf, wholeEntries } from "./let-go.js";
 import { acquireSessionLock, describeHolder, type HeldLock } from "./lock.js";
 import { createSessionFile, readSessionFile, SessionAppender, writeError } from "./session-file.js";
@@ -217,6 +217,14 @@ export class Session {
         `Compaction keeps from entry "${entry.firstKeptEntryId}", which is not on the current branch of session ${this.id}`,
       );
     }
+    if (entry.type === "compaction" && this.letGoCount > 0) {
+      // Keeping from before an earlier compaction's cut: what it keeps comes back into memory.
+      const path = this.heldPathTo(this.leaf as string);
+      this.holdFrom(
+        path,
+        path.findIndex((held) => held.id === entry.firstKeptEntryId),
+      );
+    }
     const full = { ...entry, id: this.freshId(), parentId: this.leaf, timestamp: new Date().toISOString() };
     if (this.path === "") {
       // In memory: nothing to write, so nothing is serialized (a 50 MB answer is not copied for nothing).
@@ -234,6 +242,11 @@ export class Session {
   branch(entryId: string): void {
     if (!this.byId.has(entryId)) throw new Error(`Session ${this.id} has no entry "${entryId}"`);
     this.leaf = entryId;
+    if (this.letGoCount > 0) {
+      // Back before a compaction's cut: the context there comes back into memory.
+      const path = this.heldPathTo(entryId);
+      this.holdFrom(path, contextStart(path).start);
+    }
   }
 
   /**
@@ -287,6 +300,24 @@ export class Session {
     });
     this.letGoCount += letGo.size;
     return letGo.size;
+  }
+
+  /**
+   * Reads the entries of `path` from `start` on that were let go of back into memory: what the
+   * context holds is always in memory, so a compaction plans from memory alone (pathInMemory).
+   */
+  private holdFrom(path: readonly HeldEntry[], start: number): void {
+    const missing = path.slice(start).filter(isLetGo);
+    if (missing.length === 0) return;
+    const back = new Map(wholeEntries(this.path, missing).map((entry) => [entry.id, entry]));
+    this.list.forEach((entry, index) => {
+      const whole = back.get(entry.id);
+      if (whole) this.list[index] = whole;
+    });
+    for (const [id, entry] of back) this.byId.set(id, entry);
+    this.letGoCount -= back.size;
+    // Rebuilt from the entries as now held.
+    this.view = undefined;
   }
 
   private whole(held: readonly HeldEntry[]): SessionEntry[] {
@@ -367,12 +398,7 @@ export class Session {
       yield "\n";
       return;
     }
-    // The envelope stays as written: a pattern that happened to match an id would cut the tree apart.
-    const payload: Record<string, unknown> = Object.create(null);
-    for (const [key, item] of Object.entries(value)) {
-      payload[key] = ENVELOPE_FIELDS.has(key) ? item : redactDeep(item, redact);
-    }
-    yield* jsonChunks(payload);
+    yield* jsonChunks(redactedEntry(value, redact));
     yield "\n";
   }
 
@@ -404,50 +430,4 @@ export class Session {
     if (this.readOnly) throw new Error(`Session ${this.id} was opened read-only; it cannot be written.`);
     if (this.closed) throw new Error(`Session ${this.id} is closed; it cannot be written.`);
   }
-}
-
-/** Entry fields that hold structure, not conversation; never redacted. */
-const ENVELOPE_FIELDS = new Set([
-  "type",
-  "id",
-  "parentId",
-  "timestamp",
-  "firstKeptEntryId",
-  "tokensBefore",
-  "customType",
-]);
-
-/** Redacts inside string values (and keys) rather than the JSON text, so escaping stays valid. */
-/**
- * Four random bytes in hex, taken from a pool filled 4 KiB at a time: one call into the system's
- * random source per entry was 2 % of `pincer serve`'s main thread.
- */
-let randomPool = Buffer.alloc(0);
-let randomAt = 0;
-function randomHex4(): string {
-  if (randomAt + 4 > randomPool.length) {
-    randomPool = randomBytes(4096);
-    randomAt = 0;
-  }
-  randomAt += 4;
-  return randomPool.toString("hex", randomAt - 4, randomAt);
-}
-
-function redactDeep(value: unknown, redact: Redactor): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
-  if (value === null || typeof value !== "object") return value;
-  const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === "function") return redactDeep(withJson.toJSON(), redact);
-  // Null prototype, so a "__proto__" key in tool arguments is copied as data.
-  const copy: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value)) {
-    // A long answer in flat pieces that hold no secret is kept as it is, never flattened (long-text.ts).
-    const pieces = typeof item === "string" ? piecesOf(value, key) : undefined;
-    if (pieces && redact.findsNothingIn?.(pieces) && redact(key) === key) {
-      copy[key] = item;
-      attachPieces(copy, key, pieces);
-    } else copy[redact(key)] = redactDeep(item, redact);
-  }
-  return copy;
 }
