@@ -1,6 +1,7 @@
-// A 300-iteration ML-intern-style run, replayed: the OpenAI loopback server scripts one `read` tool
-// call per model call (30 prompts × 10 tool round trips) through the real CLI session (the openai
-// provider and core tools in their sandboxes, the kernel with compaction on, the session on disk),
+// A 300-iteration ML-intern run, replayed: the OpenAI loopback server scripts one `read` tool
+// call per model call (30 prompts × 10 tool round trips) through the real CLI session, run as the
+// ml-intern agent with its prompt and tools (`--agent default`: the default agent; the openai
+// provider and the plugins in their sandboxes, the kernel with compaction on, the session on disk),
 // with the ML intern's session uploader (plugins/ml-intern/src/intern/session-upload.ts, run here in
 // Node on the session file as the plugin reads it through its transcript) kicked after every
 // iteration and pointed at a local Hub.
@@ -41,6 +42,12 @@ const CALLS_PER_PROMPT = 10;
 /** A window small enough that 300 reads of ~3 KB overflow it several times: compaction must keep up. */
 const WINDOW = 64_000;
 const MODEL = "openai/gpt-4o-mini";
+/**
+ * The agent the session runs as: the ML intern's own, as `pincer intern` runs it (its prompt and
+ * the schemas of its 53 tools in every request, the Hugging Face and ML-intern plugins' isolates
+ * beside); `--agent default` for the default agent (10 tools), which this bench ran before.
+ */
+const AGENT = process.argv.includes("--agent") ? flag("--agent") : "ml-intern";
 const accessToken = "hf_bench_intern_token";
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -169,6 +176,7 @@ async function oneRun({ upload, modelUrl, hubUrl, minGapMs }) {
     env: { OPENAI_API_KEY: "sk-bench-intern-0000", OPENAI_BASE_URL: modelUrl, PATH: process.env.PATH },
     model: MODEL,
     maxTurns: CALLS_PER_PROMPT + 2,
+    ...(AGENT === "default" ? {} : { agent: AGENT }),
   });
   const { kernel, session } = prepared;
   const info = prepared.loadedModels().find((model) => model.id === MODEL);
@@ -377,7 +385,7 @@ export async function runInternBench() {
 
 function child(args) {
   return new Promise((resolve, reject) => {
-    const flags = [...args, ...(quick ? ["--quick"] : []), "--iterations", String(ITERATIONS)];
+    const flags = [...args, ...(quick ? ["--quick"] : []), "--iterations", String(ITERATIONS), "--agent", AGENT];
     const profile = process.env.PINCER_BENCH_CPU_PROF
       ? ["--cpu-prof", "--cpu-prof-dir", process.env.PINCER_BENCH_CPU_PROF]
       : [];
@@ -419,7 +427,7 @@ export function internRows(figures) {
         `${fmt(bucket.cpuMs, 2)} ms from ${Math.round(bucket.fromTokens / 1000)}K tokens (${bucket.iterations})`,
     );
   const rows = [
-    `| ML intern: ${run.iterations}-iteration replayed run (loopback model, sandboxed openai provider + \`read\`, compaction on): harness overhead per iteration (CPU of the Pincer process; "in all" adds the answers closing each prompt and the compactions) | ${timing.join("; ")} | ≤ 5 ms |`,
+    `| ML intern: ${run.iterations}-iteration replayed run (${AGENT === "default" ? "the default agent" : `the ${AGENT} agent`}, loopback model, sandboxed openai provider + \`read\`, compaction on): harness overhead per iteration (CPU of the Pincer process; "in all" adds the answers closing each prompt and the compactions) | ${timing.join("; ")} | ≤ 5 ms |`,
     `| ML intern: harness CPU per iteration by the context the request carried; the loopback model and Hub beside | ${buckets.join(", ")}; servers ${fmt(run.serversCpuPerIterationMs, 2)} ms | flat |`,
     ...(run.cpuByThreadPerIterationMs
       ? [
