@@ -136,7 +136,7 @@ async function tableOfContents(hub: Hub, library: string): Promise<{ entries: To
 export const hfDocsBrowse = defineTool<{ library?: string }>({
   name: "hf_docs_browse",
   description:
-    "Browse Hugging Face documentation (transformers, datasets, trl, peft, hub, …): without a library, list the documentation libraries; with one, list its pages (the table of contents) to read with hf_docs_fetch.",
+    "Browse Hugging Face documentation (transformers, datasets, trl, peft, hub, ...): without a library, list the documentation libraries; with one, list its pages (the table of contents) to read with hf_docs_fetch.",
   kind: "read",
   parameters: {
     type: "object",

@@ -34,7 +34,7 @@ describe("the Inference Endpoints tools against a local Hub", () => {
     });
     const create = tools.find((tool) => tool.name === "hf_endpoint_create");
     expect(create?.description).toMatch(/costs money/);
-    expect(create?.description).toContain("nvidia-t4 x1 ≈ $0.50");
+    expect(create?.description).toContain("nvidia-t4 x1 ~$0.50");
   });
 
   it("creates an endpoint with a price estimate, follows it to running, pauses, resumes and deletes it", async () => {

@@ -130,7 +130,7 @@ export const hfEndpointCreate = defineTool<{
 }>({
   name: "hf_endpoint_create",
   description:
-    "Deploy a model repo as a Hugging Face Inference Endpoint on dedicated hardware. It costs money from the moment it starts, billed to the HF_TOKEN's account, so it asks first. Estimated list prices per replica-hour on AWS: intel-spr x1 (CPU) ≈ $0.03, nvidia-t4 x1 ≈ $0.50, nvidia-l4 x1 ≈ $0.80, nvidia-a10g x1 ≈ $1.00, nvidia-l40s x1 ≈ $1.80, nvidia-a100 x1 ≈ $2.50 (xN costs N times). The result repeats the estimate; follow the endpoint with hf_endpoint_info and pause or delete it with hf_endpoint_manage.",
+    "Deploy a model repo as a Hugging Face Inference Endpoint on dedicated hardware. It costs money from the moment it starts, billed to the HF_TOKEN's account, so it asks first. Estimated list prices per replica-hour on AWS: intel-spr x1 (CPU) ~$0.03, nvidia-t4 x1 ~$0.50, nvidia-l4 x1 ~$0.80, nvidia-a10g x1 ~$1.00, nvidia-l40s x1 ~$1.80, nvidia-a100 x1 ~$2.50 (xN costs N times). The result repeats the estimate; follow the endpoint with hf_endpoint_info and pause or delete it with hf_endpoint_manage.",
   kind: "execute",
   parameters: {
     type: "object",
@@ -140,7 +140,7 @@ export const hfEndpointCreate = defineTool<{
       instanceType: {
         type: "string",
         description:
-          'The hardware: "intel-spr" (CPU, the default), "nvidia-t4", "nvidia-l4", "nvidia-a10g", "nvidia-a100", …',
+          'The hardware: "intel-spr" (CPU, the default), "nvidia-t4", "nvidia-l4", "nvidia-a10g", "nvidia-a100", ...',
       },
       instanceSize: { type: "string", description: 'How many of it: "x1" (default), "x2", "x4", "x8".' },
       accelerator: { type: "string", description: '"cpu", "gpu" or "neuron" (default: from instanceType).' },

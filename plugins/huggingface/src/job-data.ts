@@ -57,7 +57,7 @@ export const jobDataProperties = {
     items: { type: "string" },
     maxItems: 100,
     description:
-      "Workspace files or folders to hand the job (local Hub only; up to 48 MB): the job reads them, read-only, at $PINCER_INPUTS/<the same relative path> (inputs/… from its working directory).",
+      "Workspace files or folders to hand the job (local Hub only; up to 48 MB): the job reads them, read-only, at $PINCER_INPUTS/<the same relative path> (inputs/... from its working directory).",
   },
   outputs: {
     type: "string",

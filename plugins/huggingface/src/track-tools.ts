@@ -141,7 +141,7 @@ export const hfTrackLog = defineTool<LogArgs>({
   name: "hf_track_log",
   description: [
     "Log a training run to an experiment-tracking dataset on the Hub, as it goes: its params, its metrics per step (curves), and artifact files.",
-    "Call it when a run starts (params), after each epoch or evaluation (metrics, or metricsFile: the JSON Lines the script writes — logging the same file again only adds new steps), and at the end (artifacts).",
+    "Call it when a run starts (params), after each epoch or evaluation (metrics, or metricsFile: the JSON Lines the script writes; logging the same file again only adds new steps), and at the end (artifacts).",
     "Every call rewrites the project's comparison table (params and last metrics of every run, the best in bold) and its curves plot in the dataset's card, which a person opens on the Hub.",
     "The data is in trackio's layout: <project>.parquet and <project>_configs.parquet.",
   ].join(" "),
@@ -155,7 +155,7 @@ export const hfTrackLog = defineTool<LogArgs>({
       params: {
         type: "object",
         additionalProperties: { type: ["string", "number", "boolean"] },
-        description: "The run's settings (learning_rate, epochs, model…); merged over what it had.",
+        description: "The run's settings (learning_rate, epochs, model...); merged over what it had.",
       },
       metrics: {
         type: "array",

@@ -59,7 +59,7 @@ export const internModelCard = defineTool<ModelCardArgs>({
       folder: { type: "string", description: "The model folder; the card is written to <folder>/README.md" },
       name: { type: "string", minLength: 1, description: "The model's name in model-index, usually its repo id" },
       repoId: { type: "string", description: "owner/name on the Hub, for the usage snippet (default: name)" },
-      license: { type: "string", minLength: 1, description: "A Hub license id: apache-2.0, mit, cc-by-4.0…" },
+      license: { type: "string", minLength: 1, description: "A Hub license id: apache-2.0, mit, cc-by-4.0..." },
       baseModel: {
         type: "string",
         description: "The model it was fine-tuned from, as a Hub id (none: trained from scratch)",
@@ -67,7 +67,7 @@ export const internModelCard = defineTool<ModelCardArgs>({
       datasets: { ...names, description: "Hub ids of the training datasets" },
       tags: names,
       libraryName: { type: "string", description: "Default: inferred from the saved files and the training script" },
-      pipelineTag: { type: "string", description: "text-classification, tabular-classification…" },
+      pipelineTag: { type: "string", description: "text-classification, tabular-classification..." },
       task: {
         type: "object",
         properties: { type: { type: "string", minLength: 1 }, name: text },
@@ -124,7 +124,7 @@ export const internModelCard = defineTool<ModelCardArgs>({
           requirements: file("requirements.txt or pip freeze output with the package versions"),
           command: { type: "string", description: "The command that trained it" },
           seeds: { type: "array", items: { type: "integer" } },
-          packages: { type: "object", additionalProperties: { type: "string" }, description: "name → version" },
+          packages: { type: "object", additionalProperties: { type: "string" }, description: "name -> version" },
         },
         additionalProperties: false,
       },

@@ -55,7 +55,7 @@ export const internRecordRun = defineTool<RecordRunArgs>({
       params: {
         type: "object",
         additionalProperties: { type: ["string", "number", "boolean"] },
-        description: "The run's settings: learning_rate, epochs, batch_size, model…",
+        description: "The run's settings: learning_rate, epochs, batch_size, model...",
       },
       metricsFile: { type: "string", description: "The metrics JSON the evaluation wrote, e.g. runs/run-1/eval.json" },
       notes: { type: "string", description: "What you learned from this run" },

@@ -112,6 +112,25 @@ describe("pincer --agent", () => {
     expect(jsonLines(flagged.stdout)[0]).toMatchObject({ permissionMode: "acceptEdits" });
   });
 
+  it.each(["ml-intern", "ml-research"])(
+    "as %s, sends a prompt and tool schemas with no character past Latin-1, so each request body stays a one-byte string",
+    async (agent) => {
+      // One such character anywhere (a dash, an ellipsis in a tool's description) made every request
+      // of the run a two-byte string: twice the bytes copied out of the provider's isolate, and
+      // UTF-8 encoded on the slow path (bench/intern.js as ml-intern: 6.8 -> 6.0 ms an iteration).
+      using box = sandbox(openai());
+      server.enqueue([{ text: "Done." }, { finish: "stop" }]);
+      const result = await box.run(["-p", "Go on.", "--agent", agent, "--model", "openai/gpt-5"]);
+      expect(result.code).toBe(0);
+      const body = JSON.stringify(lastRequest());
+      expect((lastRequest().tools ?? []).length).toBeGreaterThan(10);
+      const wide = [...body.matchAll(/[\u0100-\uffff]/g)].map((match) =>
+        body.slice(match.index - 40, match.index + 2),
+      );
+      expect(wide).toEqual([]);
+    },
+  );
+
   it("exits 2 on an unknown agent, listing the available ones", async () => {
     using box = sandbox(openai());
     const before = server.requests.length;
