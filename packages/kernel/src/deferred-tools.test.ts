@@ -50,6 +50,40 @@ describe("deferred tools", () => {
     });
   });
 
+  it("leave each request the very same frozen tool specs while the tools offered stay the same", async () => {
+    const sent: unknown[] = [];
+    const provider = scriptedProvider([
+      toolCalls({ id: "c1", name: "start", args: {} }),
+      text("started"),
+      text("still"),
+      text("again"),
+    ]);
+    const stream = provider.stream.bind(provider);
+    provider.stream = (request, signal) => {
+      sent.push(request.tools);
+      return stream(request, signal);
+    };
+    const kernel = createKernel({
+      model: "test/m",
+      providers: [provider],
+      tools: [tool("start", "Started job_1. Read its output with peek."), tool("peek", "job_1: ok", true)],
+    });
+    await kernel.prompt("start it");
+    await kernel.prompt("and again");
+    await kernel.prompt("once more");
+    expect(provider.requests.map(offered)).toEqual([
+      ["start"],
+      ["start", "peek"],
+      ["start", "peek"],
+      ["start", "peek"],
+    ]);
+    // A tool newly offered makes new specs; then the same array goes with every request.
+    expect(sent[1]).not.toBe(sent[0]);
+    expect(sent[2]).toBe(sent[1]);
+    expect(sent[3]).toBe(sent[1]);
+    expect(Object.isFrozen(sent[1])).toBe(true);
+  });
+
   it("are offered when the user names one, and run when the model calls one it was never offered", async () => {
     const provider = scriptedProvider([text("sure"), toolCalls({ id: "c1", name: "stop", args: {} }), text("stopped")]);
     const kernel = createKernel({

@@ -171,11 +171,7 @@ async function deliverSteering(deps: TurnDeps, steering: QueuedPrompt[]): Promis
 
 function buildRequest(deps: TurnDeps): ModelRequest {
   const messages = deps.session.buildContext().messages;
-  const tools: ToolSpec[] = deps.offers.select(deps.tools, messages).map((tool) => ({
-    name: tool.name,
-    description: tool.description,
-    parameters: wireSchema(tool.parameters),
-  }));
+  const tools = toolSpecs(deps.offers, deps.offers.select(deps.tools, messages));
   return {
     model: deps.model,
     systemPrompt: deps.systemPrompt,
@@ -183,6 +179,28 @@ function buildRequest(deps: TurnDeps): ModelRequest {
     tools,
     ...(deps.reasoning ? { reasoning: deps.reasoning } : {}),
   };
+}
+
+/** Each kernel's last request's tools (keyed by its offers, which live as long as it does). */
+const lastSpecs = new WeakMap<DeferredOffers, { tools: AnyTool[]; specs: ToolSpec[] }>();
+
+/**
+ * The specs of `tools`, the very array of the last request while the tools offered are the same:
+ * a session sends the same tools at every call (the ML intern's 53), and rebuilt they were 53 new
+ * objects a call, for the provider's side to serialize again. Frozen, as it is shared by requests.
+ */
+function toolSpecs(offers: DeferredOffers, tools: AnyTool[]): ToolSpec[] {
+  const last = lastSpecs.get(offers);
+  if (last && last.tools.length === tools.length && last.tools.every((tool, index) => tool === tools[index])) {
+    return last.specs;
+  }
+  const specs = Object.freeze(
+    tools.map((tool) =>
+      Object.freeze({ name: tool.name, description: tool.description, parameters: wireSchema(tool.parameters) }),
+    ),
+  ) as ToolSpec[];
+  lastSpecs.set(offers, { tools, specs });
+  return specs;
 }
 
 function append(
