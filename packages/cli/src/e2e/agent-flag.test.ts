@@ -124,9 +124,7 @@ describe("pincer --agent", () => {
       expect(result.code).toBe(0);
       const body = JSON.stringify(lastRequest());
       expect((lastRequest().tools ?? []).length).toBeGreaterThan(10);
-      const wide = [...body.matchAll(/[\u0100-\uffff]/g)].map((match) =>
-        body.slice(match.index - 40, match.index + 2),
-      );
+      const wide = [...body.matchAll(/[\u0100-\uffff]/g)].map((match) => body.slice(match.index - 40, match.index + 2));
       expect(wide).toEqual([]);
     },
   );
