@@ -98,6 +98,14 @@ function kernelOn(session: Session, provider: Provider): Kernel {
   });
 }
 
+/** Sixty shard reads as an ML intern makes them, compacting as it goes, on `session` (on disk unless given). */
+async function sixtyReads(session = new SessionStore(dir).create({ cwd: dir, lock: "test" })) {
+  const provider = intern();
+  const kernel = kernelOn(session, provider);
+  for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+  return { session, provider, kernel };
+}
+
 describe("a compacted session lets go of what it summarised, and keeps it on disk", () => {
   it("300 iterations: memory holds the recent part, the file, a resume, a fork and a branch the whole", async () => {
     const store = new SessionStore(dir);
@@ -164,11 +172,7 @@ describe("a compacted session lets go of what it summarised, and keeps it on dis
   });
 
   it("a branch back before the cut holds its context in memory again, and compacts it whole", async () => {
-    const store = new SessionStore(dir);
-    const session = store.create({ cwd: dir, lock: "test" });
-    const provider = intern();
-    const kernel = kernelOn(session, provider);
-    for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+    const { session, provider, kernel } = await sixtyReads();
     const whole = session.pathToLeaf();
     expect(session.pathInMemory().length).toBeLessThan(whole.length);
     // The fifth shard's result, long let go of.
@@ -186,11 +190,7 @@ describe("a compacted session lets go of what it summarised, and keeps it on dis
   });
 
   it("a compaction that keeps from before an earlier cut holds what it keeps in memory again", async () => {
-    const store = new SessionStore(dir);
-    const session = store.create({ cwd: dir, lock: "test" });
-    const provider = intern();
-    const kernel = kernelOn(session, provider);
-    for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+    const { session } = await sixtyReads();
     const whole = session.pathToLeaf();
     const early = whole.filter((entry) => entry.type === "message" && entry.message.role === "assistant")[5]!;
     expect(session.pathInMemory().some((entry) => entry.id === early.id)).toBe(false);
@@ -208,10 +208,7 @@ describe("a compacted session lets go of what it summarised, and keeps it on dis
   });
 
   it("lets go of nothing in a session that is not on disk", async () => {
-    const session = Session.inMemory({ cwd: dir });
-    const provider = intern();
-    const kernel = kernelOn(session, provider);
-    for (let prompt = 0; provider.reads < 60; prompt++) await kernel.prompt(prompt === 0 ? TASK : "Go on.");
+    const { session } = await sixtyReads(Session.inMemory({ cwd: dir }));
     expect(session.entries().some((entry) => entry.type === "compaction")).toBe(true);
     expect(session.pathInMemory()).toEqual(session.pathToLeaf());
   });

@@ -10,6 +10,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** The names of the tools a new session of `box` offers the model. */
+async function toolsOffered(box: ReturnType<typeof sandbox>): Promise<string[]> {
+  server.enqueue([{ text: "no tools" }, { finish: "stop" }]);
+  await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
+  return (server.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map(
+    (tool) => tool.function.name,
+  );
+}
+
 describe("pincer plugin dev", () => {
   it("links a plugin folder into new sessions and rebuilds it on save", async () => {
     using box = sandbox({ OPENAI_API_KEY: "sk-test-dev-123456", OPENAI_BASE_URL: server.url });
@@ -45,12 +54,7 @@ describe("pincer plugin dev", () => {
     const done = await dev.done;
     expect(done.code).toBe(0);
     expect(stderr).toContain("unlinked");
-    server.enqueue([{ text: "no tools" }, { finish: "stop" }]);
-    await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
-    const offered = (server.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map(
-      (tool) => tool.function.name,
-    );
-    expect(offered).not.toContain("shout");
+    expect(await toolsOffered(box)).not.toContain("shout");
   }, 60_000);
 
   it("unlinks on a Ctrl-C that comes during the first build", async () => {
@@ -74,11 +78,6 @@ describe("pincer plugin dev", () => {
     expect(done.signal, stderr).toBeNull();
     expect(done.code, stderr).toBe(0);
     expect(stderr).toContain("early unlinked");
-    server.enqueue([{ text: "no tools" }, { finish: "stop" }]);
-    await box.run(["-p", "hi", "--model", "openai/gpt-5"]);
-    const offered = (server.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map(
-      (tool) => tool.function.name,
-    );
-    expect(offered).not.toContain("early");
+    expect(await toolsOffered(box)).not.toContain("early");
   }, 60_000);
 });
