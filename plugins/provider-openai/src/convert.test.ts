@@ -1,6 +1,6 @@
 import type { ModelRequest } from "@pincer/sdk";
 import { describe, expect, it } from "vitest";
-import { chatBody, toChatMessages, toChatMessagesJson, toChatTools } from "./convert.js";
+import { chatBody, chatTools, toChatMessages, toChatMessagesJson, toChatTools } from "./convert.js";
 
 const png = { type: "image" as const, mimeType: "image/png", data: "iVBORw0KGgo=" };
 
@@ -61,6 +61,28 @@ describe("a request body's messages as JSON made once per message", () => {
     expect(chatBody({ model: "m", messages: [], stream: true }, ["1", "2"])).toBe(
       '{"model":"m","messages":[1,2],"stream":true}',
     );
+    // With the tools' JSON made before: the same bytes, the tools alone or with more after them.
+    const { json } = chatTools(request);
+    expect(chatBody(params, toChatMessagesJson(request), json)).toBe(JSON.stringify(params));
+    const toolsOnly = { model: "m", messages: [], tools: toChatTools(request) };
+    expect(chatBody(toolsOnly, [], json)).toBe(JSON.stringify(toolsOnly));
+    // Tools not first after the messages: written in their own place, as JSON.stringify does.
+    const late = { model: "m", messages: [], stream: true, tools: toChatTools(request) };
+    expect(chatBody(late, [], json)).toBe(JSON.stringify(late));
+  });
+
+  it("makes a frozen tools array's tools and JSON once, and an unfrozen one's at every call", () => {
+    const frozen = { ...request, tools: Object.freeze([...request.tools]) };
+    expect(chatTools(frozen)).toBe(chatTools(frozen));
+    expect(chatTools(frozen).json).toBe(JSON.stringify(toChatTools(frozen)));
+    // An array that may change in place is not trusted to be what it was.
+    const open = { ...request, tools: [...request.tools] };
+    const first = chatTools(open);
+    open.tools.push({ name: "added", description: "added later", parameters: { type: "object" } });
+    expect(chatTools(open)).not.toBe(first);
+    expect(
+      JSON.parse(chatTools(open).json).map((tool: { function: { name: string } }) => tool.function.name),
+    ).toContain("added");
   });
 
   it("text a tool or the model wrote cannot reach outside its own string in the body", () => {

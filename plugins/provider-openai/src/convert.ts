@@ -56,6 +56,13 @@ function jsonOf(message: Message): MessageJson {
   return made;
 }
 
+/** The last system prompt's message JSON: a session sends the same prompt, often tens of KB, at every call. */
+let lastSystem: { prompt: string; json: string } | undefined;
+function systemJson(prompt: string): string {
+  if (lastSystem?.prompt !== prompt) lastSystem = { prompt, json: JSON.stringify({ role: "system", content: prompt }) };
+  return lastSystem.json;
+}
+
 /**
  * `toChatMessages(request)`, each message as JSON text, for a request body: each message's JSON is
  * made once (jsonOf), so a call costs the join, where serializing the whole context again (the
@@ -63,7 +70,7 @@ function jsonOf(message: Message): MessageJson {
  */
 export function toChatMessagesJson(request: ModelRequest): string[] {
   const out: string[] = [];
-  if (request.systemPrompt) out.push(JSON.stringify({ role: "system", content: request.systemPrompt }));
+  if (request.systemPrompt) out.push(systemJson(request.systemPrompt));
   let images: ChatCompletionContentPart[] = [];
   const flush = () => {
     if (images.length > 0) out.push(JSON.stringify({ role: "user", content: images }));
@@ -144,9 +151,15 @@ function convert(message: Message): ChatCompletionMessageParam[] {
  * their messages, in the same place. One join: the body is one flat string, as a provider's fetch
  * copies it out whole (joined in two steps, the messages' text was copied twice per call).
  */
-export function chatBody(params: { model: string; messages: unknown }, messages: readonly string[]): string {
+export function chatBody(
+  params: { model: string; messages: unknown },
+  messages: readonly string[],
+  /** `params.tools` as JSON, made before (chatTools): put in its place, first after the messages. */
+  toolsJson?: string,
+): string {
   const { model, messages: _messages, ...rest } = params;
-  const tail = JSON.stringify(rest);
+  const tail =
+    toolsJson !== undefined && Object.keys(rest)[0] === "tools" ? withTools(rest, toolsJson) : JSON.stringify(rest);
   const pieces = [`{"model":${JSON.stringify(model)},"messages":[`];
   messages.forEach((message, index) => {
     if (index > 0) pieces.push(",");
@@ -154,6 +167,30 @@ export function chatBody(params: { model: string; messages: unknown }, messages:
   });
   pieces.push(tail === "{}" ? "]}" : `],${tail.slice(1)}`);
   return pieces.join("");
+}
+
+/** JSON.stringify(rest), with rest's first key, tools, written as `toolsJson`. */
+function withTools(rest: Record<string, unknown>, toolsJson: string): string {
+  const { tools: _tools, ...others } = rest;
+  const othersJson = JSON.stringify(others);
+  return `{"tools":${toolsJson}${othersJson === "{}" ? "}" : `,${othersJson.slice(1)}`}`;
+}
+
+const madeTools = new WeakMap<readonly unknown[], { tools: ChatCompletionTool[]; json: string }>();
+
+/**
+ * The request's tools as Chat Completions tools and as their JSON. Made once for a frozen tools
+ * array: the kernel hands the same one call after call while the tools offered do not change (and
+ * in a sandbox it is frozen whole), where an ML intern's 53 schemas were ~45 KB to write every call.
+ */
+export function chatTools(request: ModelRequest): { tools: ChatCompletionTool[]; json: string } {
+  const frozen = Object.isFrozen(request.tools);
+  const made = frozen ? madeTools.get(request.tools) : undefined;
+  if (made) return made;
+  const tools = toChatTools(request);
+  const fresh = { tools, json: JSON.stringify(tools) };
+  if (frozen) madeTools.set(request.tools, fresh);
+  return fresh;
 }
 
 export function toChatTools(request: ModelRequest): ChatCompletionTool[] {

@@ -22,8 +22,10 @@ const code = `globalThis.__pincerPlugin = { default: { providers: [{
   id: "echo", models: [],
   create: () => ({
     async *stream(request) {
-      const seen = { system: request.systemPrompt, texts: request.messages.map((m) => m.content), frozen: Object.isFrozen(request.messages[0]) };
+      const seen = { system: request.systemPrompt, texts: request.messages.map((m) => m.content), frozen: Object.isFrozen(request.messages[0]), tools: request.tools.map((t) => t.name) };
       try { request.messages[0].content = "changed by the provider"; } catch {}
+      try { request.tools[0].name = "changed by the provider"; } catch {}
+      try { request.tools.push({ name: "pushed by the provider" }); } catch {}
       yield { type: "text_delta", text: JSON.stringify(seen) };
       yield { type: "stop", reason: "stop" };
     },
@@ -38,7 +40,7 @@ const request = (messages: Message[], systemPrompt = "sys"): ModelRequest => ({
   tools: [],
 });
 
-async function seen(req: ModelRequest): Promise<{ system: string; texts: string[]; frozen: boolean }> {
+async function seen(req: ModelRequest): Promise<{ system: string; texts: string[]; frozen: boolean; tools: string[] }> {
   let text = "";
   for await (const event of box.stream("echo", req, {}, new AbortController().signal)) {
     if (event.type === "text_delta") text += event.text;
@@ -72,9 +74,31 @@ describe("RequestWire", () => {
     expect(first.added.map(([, message]: [number, Message]) => message.content)).toEqual(["a", "b"]);
     expect(second.added.map(([, message]: [number, Message]) => message.content)).toEqual(["c"]);
     expect(second.ids).toEqual([...first.ids, second.added[0][0]]);
-    expect(second.request).toEqual({ model: "m", systemPrompt: "sys", tools: [] });
+    // The prompt is the same as the last request's: the isolate has it (the tools are another array).
+    expect(second.same).toEqual(["systemPrompt"]);
+    expect(second.request).toEqual({ model: "m", tools: [] });
     const restarted = JSON.parse(wire.encode(request([a, b, c]), {}));
     expect(restarted.added).toHaveLength(3);
+  });
+
+  it("brings the tools and the prompt only when they are not the very ones of the conversation's last request", () => {
+    const wire = new RequestWire();
+    const isolate = {};
+    const tools = Object.freeze([{ name: "read", description: "Read a file", parameters: { type: "object" } }]);
+    const [a, b, c] = [user("a"), user("b"), user("c")];
+    const sent = (req: ModelRequest) => JSON.parse(wire.encode(req, isolate));
+    expect(sent({ ...request([a]), tools }).request).toMatchObject({ systemPrompt: "sys", tools });
+    const again = sent({ ...request([a, b]), tools });
+    expect(again.same).toEqual(["tools", "systemPrompt"]);
+    expect(again.request).toEqual({ model: "m" });
+    // Other tools (an equal copy is another array) and another prompt cross again.
+    const changed = sent({ ...request([a, b, c], "other"), tools: [...tools] });
+    expect(changed.same).toEqual([]);
+    expect(changed.request).toMatchObject({ systemPrompt: "other", tools });
+    // Sent whole after a `resend`: everything crosses.
+    const whole = JSON.parse(wire.encode({ ...request([a, b, c], "other"), tools }, isolate, true));
+    expect(whole.same).toEqual([]);
+    expect(whole.request).toMatchObject({ systemPrompt: "other", tools });
   });
 
   it("keeps each conversation's messages apart: sessions taking turns on one isolate bring only their new ones", () => {
@@ -156,11 +180,12 @@ describe("RequestWire", () => {
 describe("model requests into a provider's isolate", () => {
   it("reach the provider whole, call after call, frozen so that a provider cannot change later ones", async () => {
     const [a, b, c] = [user("task"), user("second"), user("third")];
-    expect(await seen(request([a, b]))).toEqual({ system: "sys", texts: ["task", "second"], frozen: true });
+    expect(await seen(request([a, b]))).toEqual({ system: "sys", texts: ["task", "second"], frozen: true, tools: [] });
     expect(await seen(request([a, b, c], "other"))).toEqual({
       system: "other",
       texts: ["task", "second", "third"],
       frozen: true,
+      tools: [],
     });
     // Another conversation beside it (a summary request's), then the first again: both are held.
     expect((await seen(request([user("summarise the task and what came of it")]))).texts).toHaveLength(1);
@@ -169,6 +194,27 @@ describe("model requests into a provider's isolate", () => {
     // of; asked for again after all, it crosses whole.
     expect((await seen(request([user("summary"), c]))).texts).toEqual(["summary", "third"]);
     expect((await seen(request([a, c]))).texts).toEqual(["task", "third"]);
+  });
+
+  it("reach the provider with their tools and prompt when these crossed only once, which a provider cannot change", async () => {
+    const tools = Object.freeze([
+      { name: "read", description: "Read a file", parameters: { type: "object" } },
+      { name: "bash", description: "Run a command", parameters: { type: "object" } },
+    ]);
+    const [a, b, c] = [user("tools task"), user("tools second"), user("tools third")];
+    const prompt = "the intern's prompt";
+    const expected = { system: prompt, frozen: true, tools: ["read", "bash"] };
+    expect(await seen({ ...request([a], prompt), tools })).toEqual({ ...expected, texts: ["tools task"] });
+    // The provider tried to rename and add a tool: the next call, which does not bring them, has them as they were.
+    expect(await seen({ ...request([a, b], prompt), tools })).toEqual({
+      ...expected,
+      texts: ["tools task", "tools second"],
+    });
+    expect(await seen({ ...request([a, b, c], prompt), tools: tools.slice(1) })).toEqual({
+      ...expected,
+      tools: ["bash"],
+      texts: ["tools task", "tools second", "tools third"],
+    });
   });
 
   it("leave nothing of a one-off request in the isolate, while a kept one stays there", async () => {

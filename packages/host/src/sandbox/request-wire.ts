@@ -55,12 +55,22 @@ function lengthOf(message: Message): number {
   return lengths.get(message) ?? jsonOf(message).length;
 }
 
+/**
+ * The parts of a request that stay the same call after call (an ML intern's 53 tool schemas and its
+ * prompt are 56 KB of every request): the isolate keeps them from a conversation's last request, and
+ * a request that has the very same ones says so instead of bringing them again.
+ */
+const SAME_PARTS = ["tools", "systemPrompt"] as const;
+type SamePart = (typeof SAME_PARTS)[number];
+
 /** What the isolate holds for one conversation, named by its first message (0: none). */
 interface Thread {
   /** The ids of its last KEPT_REQUESTS requests, oldest first. */
   recent: number[][];
   /** The JSON bytes of its last request's messages. */
   bytes: number;
+  /** Its last request's SAME_PARTS, as the isolate holds them. */
+  parts: Pick<ModelRequest, SamePart>;
 }
 
 /** The host's half, one per isolate host: what the isolate holds, as this side sent it. */
@@ -115,6 +125,7 @@ export class RequestWire {
     this.threads.set(threadId, {
       recent: [...(thread && !whole ? thread.recent : []), order].slice(-KEPT_REQUESTS),
       bytes,
+      parts: { tools: request.tools, systemPrompt: request.systemPrompt },
     });
     this.heldBytes += bytes;
     for (const [oldest, kept] of this.threads) {
@@ -122,7 +133,10 @@ export class RequestWire {
       this.forget(oldest, kept);
       this.dropped.push(oldest);
     }
-    return this.wireLine(request, `"thread":${threadId}`, order, added);
+    // Identity for the tools (the kernel hands the same frozen array while they do not change),
+    // equality for the prompt (a string: the same one is compared by reference first).
+    const same = thread && !whole ? SAME_PARTS.filter((part) => thread.parts[part] === request[part]) : [];
+    return this.wireLine(request, `"thread":${threadId},"same":${JSON.stringify(same)}`, order, added, same);
   }
 
   /**
@@ -143,10 +157,18 @@ export class RequestWire {
   }
 
   /** The line REQUEST_WIRE_INSIDE parses; it carries the threads let go of since the last one. */
-  private wireLine(request: ModelRequest, thread: string, order: number[], added: string[]): string {
+  private wireLine(
+    request: ModelRequest,
+    thread: string,
+    order: number[],
+    added: string[],
+    same: readonly SamePart[] = [],
+  ): string {
     const drop = this.dropped;
     this.dropped = [];
-    const { messages: _messages, ...rest } = request;
+    const rest: Partial<ModelRequest> = { ...request };
+    delete rest.messages;
+    for (const part of same) delete rest[part];
     return `{${thread},"drop":[${drop.join(",")}],"ids":[${order.join(",")}],"added":[${added.join(",")}],"request":${JSON.stringify(rest)}}`;
   }
 
@@ -183,6 +205,8 @@ export const REQUEST_WIRE_INSIDE = `
   const heldMessages = new Map();
   /** thread -> the ids of its last ${KEPT_REQUESTS} requests */
   const wireThreads = new Map();
+  /** thread -> its last request's parts that stay the same (tools, systemPrompt), frozen */
+  const wireParts = new Map();
   const freeze = Object.freeze;
   const isFrozen = Object.isFrozen;
   const deepFreeze = (value) => {
@@ -206,6 +230,7 @@ export const REQUEST_WIRE_INSIDE = `
     for (const thread of wire.drop) {
       const recent = wireThreads.get(thread);
       wireThreads.delete(thread);
+      wireParts.delete(thread);
       if (recent !== undefined) for (const ids of recent) releaseIds(ids);
     }
     // What the host sends is what the id means from now on (a snapshot's warm-up may have left the
@@ -221,16 +246,24 @@ export const REQUEST_WIRE_INSIDE = `
       if (held === undefined) break;
       messages.push(held[0]);
     }
-    const complete = messages.length === wire.ids.length;
+    const request = wire.request;
+    const kept = wire.same === undefined || wire.same.length === 0 ? undefined : wireParts.get(wire.thread);
+    let complete = messages.length === wire.ids.length;
+    for (const part of wire.same ?? []) {
+      if (kept === undefined || !(part in kept)) complete = false;
+      else request[part] = kept[part];
+    }
     if (complete && wire.keep !== false) {
       for (const id of wire.ids) heldMessages.get(id)[1]++;
       const recent = wireThreads.get(wire.thread) ?? [];
       recent.push(wire.ids);
       if (recent.length > ${KEPT_REQUESTS}) releaseIds(recent.shift());
       wireThreads.set(wire.thread, recent);
+      // Frozen as the messages are: the same objects go to the provider at the next calls.
+      wireParts.set(wire.thread, { tools: deepFreeze(request.tools), systemPrompt: request.systemPrompt });
     }
     // What came but no kept request names (all of it, when a message was missing) is not kept.
     for (const [id] of wire.added) if (heldMessages.get(id)?.[1] === 0) heldMessages.delete(id);
-    return complete ? { ...wire.request, messages } : null;
+    return complete ? { ...request, messages } : null;
   };
 `;
