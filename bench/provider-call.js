@@ -1,7 +1,9 @@
 // The openai provider's per-call cost in its sandbox: N short tool-turn-shaped calls (a tool call
 // and a few text chunks) against a loopback server, CPU of this process per call. `--direct` runs
 // the same provider code in this process (for a --cpu-prof of the SDK's own work).
-// `node bench/provider-call.js [--calls N] [--direct]` prints JSON.
+// `--context KB` sends that much conversation with every call; `--wide` puts one em dash in it (a
+// character beyond Latin-1, as models write).
+// `node bench/provider-call.js [--calls N] [--direct] [--context KB] [--wide]` prints JSON.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,14 @@ const arg = (name, fallback) => {
 };
 const calls = arg("--calls", 300);
 const direct = process.argv.includes("--direct");
+const contextKb = arg("--context", 0);
+const wide = process.argv.includes("--wide");
+/** The conversation before the call's prompt: a kilobyte a message, the same objects at every call. */
+const context = Array.from({ length: contextKb }, (_, index) => ({
+  role: "user",
+  content: `${index === 0 && wide ? "Step one — " : "Step one - "}${"a line of a tool's output ".repeat(40)}`,
+  timestamp: index,
+}));
 const script = [
   { text: "Reading it. " },
   { text: "Then the test." },
@@ -26,7 +36,7 @@ const script = [
 const request = {
   model: "gpt-5",
   systemPrompt: "bench",
-  messages: [{ role: "user", content: "go", timestamp: 0 }],
+  messages: [...context, { role: "user", content: "go", timestamp: 0 }],
   tools: [
     {
       name: "read",
@@ -60,6 +70,8 @@ try {
     JSON.stringify({
       direct,
       calls,
+      contextKb,
+      wide,
       cpuMsPerCall: Number(((cpu.user + cpu.system) / 1000 / calls).toFixed(3)),
       wallMsPerCall: Number((Number(process.hrtime.bigint() - started) / 1e6 / calls).toFixed(3)),
     }),

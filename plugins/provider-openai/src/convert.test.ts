@@ -71,6 +71,32 @@ describe("a request body's messages as JSON made once per message", () => {
     expect(chatBody(late, [], json)).toBe(JSON.stringify(late));
   });
 
+  it("writes characters beyond Latin-1 as escapes: the same JSON, a one-byte body", () => {
+    const wide: ModelRequest = {
+      ...request,
+      systemPrompt: "Be brief — really…",
+      tools: [{ name: "read", description: "read a file → its text", parameters: { type: "object" } }],
+      messages: [
+        { role: "user", content: "café, naïve: Latin-1 stays as it is; 日本語 and 😀 do not", timestamp: 1 },
+        {
+          role: "assistant",
+          content: [{ type: "text", text: "Done — the model's own dash\u2028" }],
+          api: "chat",
+          provider: "openai",
+          model: "m",
+          stopReason: "stop",
+          timestamp: 2,
+        } as ModelRequest["messages"][number],
+      ],
+    };
+    const tools = chatTools(wide);
+    const params = { model: wide.model, messages: [], tools: tools.tools, stream: true };
+    const body = chatBody(params, toChatMessagesJson(wide), tools.json);
+    expect(/[^\u0000-\u00ff]/.test(body)).toBe(false);
+    expect(body).toContain("café, naïve");
+    expect(JSON.parse(body)).toEqual(JSON.parse(JSON.stringify({ ...params, messages: toChatMessages(wide) })));
+  });
+
   it("makes a frozen tools array's tools and JSON once, and an unfrozen one's at every call", () => {
     const frozen = { ...request, tools: Object.freeze([...request.tools]) };
     expect(chatTools(frozen)).toBe(chatTools(frozen));

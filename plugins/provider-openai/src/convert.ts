@@ -30,6 +30,20 @@ export function toChatMessages(request: ModelRequest): ChatCompletionMessagePara
   return out;
 }
 
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+const EACH_BEYOND_LATIN1 = /[\u0100-\uffff]/g;
+const escaped = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * JSON text with each character beyond Latin-1 written as its \u escape: the same JSON (such a
+ * character can only be inside a string; a surrogate pair becomes two escapes, which decode to it),
+ * as a one-byte string. One character such as a model's em dash made the whole body it joins a
+ * two-byte string, twice the bytes to build, copy out of the isolate and encode at every call after.
+ */
+export function oneByteJson(json: string): string {
+  return BEYOND_LATIN1.test(json) ? json.replace(EACH_BEYOND_LATIN1, escaped) : json;
+}
+
 /** A message's Chat Completions form as JSON, and the images a tool result adds after its step. */
 interface MessageJson {
   json: string;
@@ -46,9 +60,11 @@ function jsonOf(message: Message): MessageJson {
   let made = messageJson.get(message);
   if (made === undefined) {
     made = {
-      json: convert(message)
-        .map((converted) => JSON.stringify(converted))
-        .join(","),
+      json: oneByteJson(
+        convert(message)
+          .map((converted) => JSON.stringify(converted))
+          .join(","),
+      ),
       images: message.role === "toolResult" ? toolImages(message) : [],
     };
     messageJson.set(message, made);
@@ -59,7 +75,9 @@ function jsonOf(message: Message): MessageJson {
 /** The last system prompt's message JSON: a session sends the same prompt, often tens of KB, at every call. */
 let lastSystem: { prompt: string; json: string } | undefined;
 function systemJson(prompt: string): string {
-  if (lastSystem?.prompt !== prompt) lastSystem = { prompt, json: JSON.stringify({ role: "system", content: prompt }) };
+  if (lastSystem?.prompt !== prompt) {
+    lastSystem = { prompt, json: oneByteJson(JSON.stringify({ role: "system", content: prompt })) };
+  }
   return lastSystem.json;
 }
 
@@ -188,7 +206,7 @@ export function chatTools(request: ModelRequest): { tools: ChatCompletionTool[];
   const made = frozen ? madeTools.get(request.tools) : undefined;
   if (made) return made;
   const tools = toChatTools(request);
-  const fresh = { tools, json: JSON.stringify(tools) };
+  const fresh = { tools, json: oneByteJson(JSON.stringify(tools)) };
   if (frozen) madeTools.set(request.tools, fresh);
   return fresh;
 }
