@@ -185,3 +185,25 @@ describe.each(modes)("spawning as granted — $name", ({ settings }) => {
     await expect(exec(root).run("cat x; id")).rejects.toThrow("spawning refused: the command line has");
   });
 });
+
+describe.skipIf(!probeBwrap().ok)("a capability's private /tmp", () => {
+  it("is removed, with what its commands left there, when the capability is disposed", async () => {
+    const root = temp();
+    const exec = createExecCapability({
+      cwd: root,
+      allowedCommands: ["bash"],
+      confinement: resolveConfinement({}, { writeRoots: [root], readRoots: [root], env: USER_ENV }),
+      env: USER_ENV,
+    });
+    // The sandbox's /tmp is a folder of the host's temp dir, bound there: its mount says which.
+    const result = await exec.run("bash -c 'echo left > /tmp/left; grep \" /tmp \" /proc/self/mountinfo'");
+    expect(result.exitCode, result.output).toBe(0);
+    const hostDir = result.output.split(" ")[3] ?? "";
+    expect(hostDir).toMatch(/pincer-tmp-/);
+    expect(readFileSync(join(hostDir, "left"), "utf8")).toBe("left\n");
+    // A second command finds what the first left: the folder lives as long as the capability.
+    expect((await exec.run("bash -c 'cat /tmp/left'")).output).toBe("left\n");
+    exec.dispose();
+    expect(() => readFileSync(join(hostDir, "left"))).toThrow(/ENOENT/);
+  });
+});

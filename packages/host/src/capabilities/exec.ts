@@ -4,7 +4,7 @@ import type { ExecCapability, ExecOptions, ExecResult } from "@pincer/sdk";
 import { BackgroundShells, type SpawnPlan } from "./background.js";
 import { childEnv, looksSecret, refusedPluginEnv } from "./child-env.js";
 import { findProgram, singleCommand } from "./command-line.js";
-import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy } from "./os-sandbox.js";
+import { bwrapArgs, type Confinement, createPrivateTmp, type OsSandboxPolicy, removePrivateTmp } from "./os-sandbox.js";
 import { type GuardedProcess, spawnGuarded } from "./process-guard.js";
 import type { ProcessRecords } from "./process-records.js";
 import { StandbyShell } from "./standby-shell.js";
@@ -158,6 +158,9 @@ export function createExecCapability(grant: ExecGrant): HostExecCapability {
       disposed = true;
       standby.discard();
       background.dispose();
+      // Its commands are over (a new capability, as a reloaded session gets, makes a new one).
+      if (privateTmp) removePrivateTmp(privateTmp);
+      privateTmp = undefined;
     },
   };
 }

@@ -286,6 +286,25 @@ export function createPrivateTmp(): string {
 }
 
 /**
+ * Removes one private /tmp when its capability is done with it (disposed: its session closed or was
+ * released): a long-running `pincer serve` kept every session's until it exited. Whatever could not
+ * be removed (a dying command still writing there) is tried again at exit.
+ */
+export function removePrivateTmp(dir: string): void {
+  if (!privateTmps.has(dir)) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      return;
+    }
+  }
+  privateTmps.delete(dir);
+}
+
+/**
  * Removes the private /tmps made so far (as the process exits). Most are empty by then: rmdir is
  * one system call, where rmSync's recursive remover cost 0.4–0.8 ms of a one-shot's exit; a
  * folder with something left in it goes the long way.
