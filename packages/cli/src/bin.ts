@@ -68,11 +68,11 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   }
   process.exitCode = code;
   // Once the event loop has drained and the "exit" listeners added before this one have run (the
-  // session lock's, the private tmp folders'), the process ends
-  // without Node's teardown of its main isolate. That teardown's last collection runs isolated-vm's
-  // weak callbacks after isolated-vm has let go of its state for this thread, which aborts the
-  // process (SIGABRT, "IsolateEnvironment::GetCurrent(): Assertion `environment != nullptr'") now and
-  // then after a run that had done all its work: `pincer plugin dev` did, on Ctrl-C. Nothing is
-  // left to do by then (stdout and stderr are synchronous for files, pipes and terminals here).
+  // session lock's, the private tmp folders'), the process ends without Node's teardown of its main
+  // isolate. That teardown's last collection runs isolated-vm's weak callbacks after isolated-vm has
+  // let go of its state for this thread, which aborts the process (SIGABRT,
+  // "IsolateEnvironment::GetCurrent(): Assertion `environment != nullptr'") now and then after a run
+  // that had done all its work: `pincer plugin dev` did, on Ctrl-C. Nothing is left to do by then
+  // (stdout and stderr are synchronous for files, pipes and terminals here).
   process.once("exit", (exitCode) => process.exit(exitCode));
 }

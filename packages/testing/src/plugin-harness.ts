@@ -79,9 +79,9 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
   // The source when there is one (a built-in's main is already its sandbox bundle), else main.
   const source = ["src/index.ts", "src/index.js"].map((file) => join(root, file)).find((file) => existsSync(file));
   writeFileSync(bundleFile, await bundleForSandbox(source ?? join(root, manifest.main), manifest.name));
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "pincer-workspace-"));
   // A workspace the harness makes is the harness's to remove (dispose); one it is given is not.
-  const madeCwd = options.cwd === undefined ? mkdtempSync(join(tmpdir(), "pincer-workspace-")) : undefined;
-  const cwd = options.cwd ?? (madeCwd as string);
+  const madeCwd = options.cwd === undefined;
   const agent = options.agent ?? manifest.activation?.agents?.[0];
   const registry = new PluginRegistry({
     cwd,
@@ -143,7 +143,7 @@ export async function loadPlugin(dir: string | URL, options: LoadPluginOptions =
       for (const close of closers.splice(0)) close();
       registry.dispose();
       rmSync(scratch, { recursive: true, force: true });
-      if (madeCwd) rmSync(madeCwd, { recursive: true, force: true });
+      if (madeCwd) rmSync(cwd, { recursive: true, force: true });
     },
   };
   return loaded;

@@ -288,7 +288,9 @@ export function createPrivateTmp(): string {
 /**
  * Removes one private /tmp when its capability is done with it (disposed: its session closed or was
  * released): a long-running `pincer serve` kept every session's until it exited. Whatever could not
- * be removed (a dying command still writing there) is tried again at exit.
+ * be removed (a dying command still writing there) is tried again at exit. Most are empty: rmdir is
+ * one system call, where rmSync's recursive remover cost 0.4–0.8 ms of a one-shot's exit; a folder
+ * with something left in it goes the long way.
  */
 export function removePrivateTmp(dir: string): void {
   if (!privateTmps.has(dir)) return;
@@ -304,18 +306,8 @@ export function removePrivateTmp(dir: string): void {
   privateTmps.delete(dir);
 }
 
-/**
- * Removes the private /tmps made so far (as the process exits). Most are empty by then: rmdir is
- * one system call, where rmSync's recursive remover cost 0.4–0.8 ms of a one-shot's exit; a
- * folder with something left in it goes the long way.
- */
+/** Removes the private /tmps still there (as the process exits). */
 export function removePrivateTmps(): void {
-  for (const dir of privateTmps) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  for (const dir of [...privateTmps]) removePrivateTmp(dir);
   privateTmps.clear();
 }

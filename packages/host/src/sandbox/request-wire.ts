@@ -247,10 +247,10 @@ export const REQUEST_WIRE_INSIDE = `
       messages.push(held[0]);
     }
     const request = wire.request;
-    const kept = wire.same === undefined || wire.same.length === 0 ? undefined : wireParts.get(wire.thread);
+    const kept = wireParts.get(wire.thread);
     let complete = messages.length === wire.ids.length;
     for (const part of wire.same ?? []) {
-      if (kept === undefined || !(part in kept)) complete = false;
+      if (kept === undefined) complete = false;
       else request[part] = kept[part];
     }
     if (complete && wire.keep !== false) {
