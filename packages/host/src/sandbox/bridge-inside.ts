@@ -165,11 +165,12 @@ export const BRIDGE_INSIDE = `
       send(name, args, size, resolve, reject);
     }
   };
-  // The few calls that must answer at once (env, URL parsing, random bytes): after the notes told before them.
+  // The few calls that must answer at once (env, URL parsing, random bytes): the notes told before
+  // them go with them, ahead of them (sent apart, they were a crossing of their own).
   const callSync = (name, ...args) => {
-    const copy = crossing(name, args)[0];
-    sendNotes();
-    return bridge.sync.applySync(undefined, [name, copy], { arguments: { copy: true }, result: { copy: true } });
+    const [copy, size] = crossing(name, args);
+    if (notesWeight + size > limits.maxArgBytes) sendNotes();
+    return bridge.sync.applySync(undefined, [name, copy, takeNotes()], { arguments: { copy: true }, result: { copy: true } });
   };
   // Notes for the host that need no answer (timers, events, logs, progress): sent in order, never
   // waited for, so the isolate does not stall while the host's thread is busy elsewhere. Their users
@@ -204,6 +205,16 @@ export const BRIDGE_INSIDE = `
       notesDue = true;
       then(resolved, sendNotes);
     }
+  };
+  // A note nothing on the host waits for, so it goes with the next crossing rather than making one:
+  // a cleared timer. The host's copy of that timer can only fire into an isolate that no longer
+  // knows it (and the host drops them all when the last call ends). An SDK clears its request
+  // timeout as each fetch answers: sent on its own, that was a crossing of every model call.
+  const tellLater = (name, ...args) => {
+    const [copy, size] = crossing(name, args);
+    push(notes, [name, copy]);
+    notesWeight += size;
+    if (notes.length >= MAX_NOTES || notesWeight > limits.maxArgBytes) sendNotes();
   };
   /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
   const onHost = {};

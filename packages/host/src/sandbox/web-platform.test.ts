@@ -10,6 +10,7 @@ import { createEnvCapability } from "../capabilities/env.js";
 import { createExecCapability } from "../capabilities/exec.js";
 import { createFsCapability } from "../capabilities/fs.js";
 import { createNetRequest } from "../net-request.js";
+import { isolateCrossings } from "./isolate-start.js";
 import { PluginSandbox } from "./plugin-sandbox.js";
 import { ResponseBodies } from "./response-bodies.js";
 
@@ -187,6 +188,24 @@ describe("web platform inside a plugin isolate", () => {
       return { content: [first.value.length > 0, after.done, next.ok].join(" ") };`);
     expect(out).toBe("true true true");
     await until(() => endlessClosed > before, "the host to close the cancelled response");
+  });
+
+  it("a cleared timer and the notes before a synchronous call cost no crossing of their own", async () => {
+    // As an SDK does around each fetch: a request timeout set, then cleared once the response is in,
+    // and the body read as the host pushes it (no call of the plugin's).
+    const before = isolateCrossings.fromIsolate;
+    const out = await runProbe(`
+      const timeout = setTimeout(() => { throw new Error("a cleared timer fired"); }, 30);
+      const response = await fetch(base + "/json");
+      clearTimeout(timeout);
+      const text = await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return { content: response.status + " " + text };`);
+    expect(out).toBe('200 {"ok":true,"method":"GET"}');
+    // The fetch (the first timer's note went with the URL parsing it made, a synchronous call) and
+    // the second timer's note, which carries the first one's clearing. It was four: the notes before
+    // the synchronous call and the clearing each crossed on their own.
+    expect(isolateCrossings.fromIsolate - before).toBe(2);
   });
 
   it("a body that ended with its last bytes is closed in the plugin: its cancel and reads cost no crossing", async () => {

@@ -36,7 +36,7 @@ export const WEB_PLATFORM = `
     return id;
   };
   const clearTimeout = (id) => {
-    if (timerCallbacks.delete(id)) tell("clearTimer", id);
+    if (timerCallbacks.delete(id)) tellLater("clearTimer", id);
   };
   // A plugin runs only during its calls: when the last one ends, the host drops its timers.
   onHost.quiesce = () => timerCallbacks.clear();
