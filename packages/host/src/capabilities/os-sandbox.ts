@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { isDirectory } from "../fs-probe.js";
 import { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
 import { protectedPaths } from "./protected-paths.js";
+import { PRIVATE_TMP_PREFIX, sweepStaleTmps } from "./stale-tmps.js";
 
 export { defaultBwrap, probeBwrap } from "./bwrap-probe.js";
 export { HIDDEN_IN_HOME } from "./protected-paths.js";
@@ -273,14 +274,25 @@ const privateTmps = new Set<string>();
 let removedAtExit = false;
 
 /**
+ * When a process that makes private /tmps looks for those of killed ones (stale-tmps.ts): long
+ * after its start, so a one-shot run never spends its time listing the temp folder, and a server, a
+ * terminal session or a long job does it once.
+ */
+const SWEEP_AFTER_MS = 30_000;
+
+/**
  * A private /tmp for one capability (one plugin in one session): on disk rather than tmpfs so a
  * big build cannot eat RAM, kept across that plugin's commands (agents clone into /tmp and come
- * back), removed when the process exits.
+ * back), removed when the process exits. Its name carries this process's pid, so that what a
+ * killed process left can be told from what a running one uses.
  */
 export function createPrivateTmp(): string {
-  if (!removedAtExit) process.once("exit", removePrivateTmps);
+  if (!removedAtExit) {
+    process.once("exit", removePrivateTmps);
+    setTimeout(() => void sweepStaleTmps(), SWEEP_AFTER_MS).unref();
+  }
   removedAtExit = true;
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "pincer-tmp-")));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), `${PRIVATE_TMP_PREFIX}${process.pid}-`)));
   privateTmps.add(dir);
   return dir;
 }
