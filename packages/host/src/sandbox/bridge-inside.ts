@@ -196,12 +196,17 @@ export const BRIDGE_INSIDE = `
   const resolved = Promise.resolve();
   const then = uncurry(Promise.prototype.then);
   const push = uncurry(Array.prototype.push);
-  const tell = (name, ...args) => {
+  /** Adds a note to the batch; false when that filled the batch and it went at once. */
+  const addNote = (name, args) => {
     const [copy, size] = crossing(name, args);
     push(notes, [name, copy]);
     notesWeight += size;
-    if (notes.length >= MAX_NOTES || notesWeight > limits.maxArgBytes) sendNotes();
-    else if (!notesDue) {
+    if (notes.length < MAX_NOTES && notesWeight <= limits.maxArgBytes) return true;
+    sendNotes();
+    return false;
+  };
+  const tell = (name, ...args) => {
+    if (addNote(name, args) && !notesDue) {
       notesDue = true;
       then(resolved, sendNotes);
     }
@@ -211,10 +216,7 @@ export const BRIDGE_INSIDE = `
   // knows it (and the host drops them all when the last call ends). An SDK clears its request
   // timeout as each fetch answers: sent on its own, that was a crossing of every model call.
   const tellLater = (name, ...args) => {
-    const [copy, size] = crossing(name, args);
-    push(notes, [name, copy]);
-    notesWeight += size;
-    if (notes.length >= MAX_NOTES || notesWeight > limits.maxArgBytes) sendNotes();
+    addNote(name, args);
   };
   /** Host-to-isolate notifications other than settling a call (timers, streamed output). */
   const onHost = {};

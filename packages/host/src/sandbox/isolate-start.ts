@@ -127,7 +127,7 @@ export async function startPluginIsolate(
   // Call 0 carries notes only.
   const startCall = (id: number, name: string, args: unknown[], notes?: unknown) => {
     isolateCrossings.fromIsolate++;
-    if (Array.isArray(notes)) for (const note of notes) told(note);
+    toldAll(notes);
     if (id === 0) return;
     const fn = (Object.hasOwn(bridge.async, name) ? bridge.async[name] : undefined) as
       | ((...args: unknown[]) => unknown)
@@ -147,7 +147,7 @@ export async function startPluginIsolate(
       );
   };
   const syncCall = (name: string, args: unknown[], notes?: unknown) => {
-    if (Array.isArray(notes)) for (const note of notes) told(note);
+    toldAll(notes);
     const fn = (Object.hasOwn(bridge.sync, name) ? bridge.sync[name] : undefined) as
       | ((...args: unknown[]) => unknown)
       | undefined;
@@ -162,6 +162,10 @@ export async function startPluginIsolate(
     } finally {
       hooks.charge(process.hrtime.bigint() - started);
     }
+  };
+  /** The notes told before a crossing (a batch, or null), run ahead of what it carries. */
+  const toldAll = (notes: unknown) => {
+    if (Array.isArray(notes)) for (const note of notes) told(note);
   };
   /** A note from the isolate: a sync host function whose answer, or refusal, goes nowhere. */
   const told = (note: unknown) => {
