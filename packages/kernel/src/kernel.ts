@@ -137,6 +137,8 @@ export class Kernel {
       rules: options.permissions?.rules ?? [],
     });
     this.session = options.session ?? Session.inMemory({ cwd: this.cwd });
+    // A problem the session repairs while it runs (its file deleted under it) reaches every listener.
+    this.session.onWarning((message) => this.bus.emit({ type: "warning", message }));
     // Before this constructor records the model: a new session is not a resumed one.
     this.resumed = this.session.size > 0;
     this.queue = new PromptQueue(this.session, this.bus);

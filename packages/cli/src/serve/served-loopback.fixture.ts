@@ -37,6 +37,10 @@ export function servedLoopback(name: string) {
 
   const served = {
     auth,
+    /** The server's home (its sessions are under it). */
+    get home() {
+      return home;
+    },
     get model() {
       if (!model) throw new Error("servedLoopback: the model starts before each test");
       return model;

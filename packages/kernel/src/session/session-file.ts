@@ -2,11 +2,15 @@
 import {
   appendFileSync,
   closeSync,
+  fstatSync,
   ftruncateSync,
   linkSync,
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -158,21 +162,72 @@ const unclosed = new FinalizationRegistry<{ fd: number | undefined }>((held) => 
  */
 export class SessionAppender {
   private readonly held: { fd: number | undefined } = { fd: undefined };
+  /** Set once another program's file took the path: every later append fails with it. */
+  private replaced: Error | undefined;
 
-  constructor(readonly path: string) {
+  /** `onRestored`: said when the file was deleted under this appender and written back (see append). */
+  constructor(
+    readonly path: string,
+    private readonly onRestored?: (message: string) => void,
+  ) {
     unclosed.register(this, this.held, this);
   }
 
-  /** Appends whole lines (see appendLines); returns the bytes written. */
+  /**
+   * Appends whole lines (see appendLines); returns the bytes written. A file deleted meanwhile
+   * (rm, a cleanup, `git clean` of the folder) would take every later append with it, silently:
+   * the descriptor still writes, to a file no name reaches. So each append first checks that the
+   * file still has a name; if not, what the descriptor holds is written back under the path, and
+   * said. A file put in its place by someone else (a rename over it) is theirs: it is left alone,
+   * this session's copy is kept beside it, and the append fails saying where.
+   */
   append(pieces: Iterable<string> | string, knownBytes: number): number {
+    if (this.replaced) throw this.replaced;
     if (this.held.fd === undefined) {
       try {
-        this.held.fd = openSync(this.path, "a");
+        // Read as well as append: what was written can be put back if the file is deleted.
+        this.held.fd = openSync(this.path, "a+");
       } catch (error) {
         throw writeError(error as NodeJS.ErrnoException, this.path);
       }
+    } else if (fstatSync(this.held.fd).nlink === 0) {
+      this.held.fd = this.restore(this.held.fd, knownBytes);
     }
     return appendLines({ path: this.path, fd: this.held.fd }, pieces, knownBytes);
+  }
+
+  /** Writes the unnamed file's complete lines back under the path; returns the descriptor to go on with. */
+  private restore(fd: number, knownBytes: number): number {
+    const aside = `${this.path}.${process.pid}.restoring`;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      copyPrefix(fd, aside, knownBytes);
+    } catch (error) {
+      rmSync(aside, { force: true });
+      throw writeError(error as NodeJS.ErrnoException, this.path);
+    }
+    try {
+      linkSync(aside, this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw writeError(error as NodeJS.ErrnoException, this.path);
+      const kept = `${this.path}.${process.pid}.kept`;
+      renameSync(aside, kept);
+      this.replaced = new Error(
+        `Session file ${this.path} was replaced by another program while this session was writing it; ` +
+          `it is left as it is, and this session's entries up to now are in ${kept}. Nothing more is ` +
+          "written: look at both, keep the one you want under the session's name, then resume it.",
+      );
+      throw this.replaced;
+    }
+    unlinkSync(aside);
+    const reopened = openSync(this.path, "a+");
+    closeSync(fd);
+    this.onRestored?.(
+      `The session file ${this.path} was deleted while this session was running; it was written back ` +
+        `(${knownBytes} bytes) and the session goes on. Stop the session before removing its file.`,
+    );
+    return reopened;
   }
 
   close(): void {
@@ -228,6 +283,22 @@ export function appendLines(
       // The original error is the one worth reporting.
     }
     throw writeError(error as NodeJS.ErrnoException, file.path);
+  }
+}
+
+/** Copies the first `bytes` of an open file to a new file at `to`. */
+function copyPrefix(fd: number, to: string, bytes: number): void {
+  const out = openSync(to, "w");
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(bytes, 1 << 20) || 1);
+    for (let at = 0; at < bytes; ) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, bytes - at), at);
+      if (read === 0) break;
+      for (let done = 0; done < read; ) done += writeSync(out, buffer, done, read - done);
+      at += read;
+    }
+  } finally {
+    closeSync(out);
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { jsonChunks } from "../json-chunks.js";
 import { randomHex4, randomUUID } from "../random.js";
@@ -69,6 +70,8 @@ export class Session {
   readonly header: SessionHeader;
   /** Problems repaired while loading, in words a user can act on. */
   readonly warnings: string[] = [];
+  /** Told of problems repaired while the session runs (see onWarning). */
+  private readonly warningListeners = new Set<(message: string) => void>();
 
   /** Every entry in file order; message entries a compaction summarised may be let go of (letGoBefore). */
   private readonly list: HeldEntry[] = [];
@@ -405,8 +408,27 @@ export class Session {
   private write(pieces: Iterable<string>): void {
     if (this.path === "") return;
     this.checkWritable();
-    this.appender ??= new SessionAppender(this.path);
+    this.appender ??= new SessionAppender(this.path, (message) => this.restored(message));
     this.bytesOnDisk += this.appender.append(pieces, this.bytesOnDisk);
+  }
+
+  /**
+   * The file was deleted while this session ran and has been written back: its lock file went with
+   * it if the folder did, so it is taken again (a writer that got in meanwhile makes this throw).
+   */
+  private restored(message: string): void {
+    if (this.lock && !existsSync(this.lock.path)) {
+      this.lock.release();
+      this.lock = acquireSessionLock(this.path, this.lock.holder.command);
+    }
+    this.warnings.push(message);
+    for (const listener of this.warningListeners) listener(message);
+  }
+
+  /** Calls `listener` with each problem repaired from now on (`warnings` has those of the load). */
+  onWarning(listener: (message: string) => void): () => void {
+    this.warningListeners.add(listener);
+    return () => this.warningListeners.delete(listener);
   }
 
   /** Creates the file: the header and every entry so far, in one piece (taking the lock first). */
