@@ -86,3 +86,32 @@ describe("a session whose file is deleted while it runs", () => {
     session.close();
   });
 });
+
+describe("a session whose lock file is deleted while it runs", () => {
+  it("makes it again at its next write, so a later second writer is still turned away", () => {
+    const session = Session.create(file, { cwd: "/w", lock: "pincer serve" });
+    session.append({ type: "message", message: user("one") });
+    rmSync(lockPathFor(file));
+
+    session.append({ type: "message", message: user("two") });
+
+    expect(() => Session.open(file, { lock: "pincer -p" })).toThrow(/is being written by pid \d+ \(pincer serve\)/);
+    session.close();
+    expect(existsSync(lockPathFor(file))).toBe(false);
+  });
+
+  it("stops writing when a second writer got in meanwhile: the two never both append", () => {
+    const first = Session.create(file, { cwd: "/w", lock: "pincer serve" });
+    first.append({ type: "message", message: user("first's") });
+    rmSync(lockPathFor(file));
+    const second = Session.open(file, { lock: "pincer -p" });
+    second.append({ type: "message", message: user("second's") });
+
+    expect(() => first.append({ type: "message", message: user("forked?") })).toThrow(
+      /is being written by pid \d+ \(pincer -p\)/,
+    );
+    expect(userTexts(file)).toEqual(["first's", "second's"]);
+    second.close();
+    first.close();
+  });
+});

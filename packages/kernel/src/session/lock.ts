@@ -1,5 +1,15 @@
 // One writer per session: an advisory lock file beside the session, crash-safe and self-healing.
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import { randomBytes } from "../random.js";
@@ -46,6 +56,14 @@ export interface HeldLock {
   readonly holder: SessionLockHolder;
   /** The dead writer whose lock was taken over, if there was one. */
   readonly tookOverFrom: SessionLockHolder | undefined;
+  /**
+   * Before each write: is the lock still this writer's? A lock file deleted meanwhile (a cleanup,
+   * the folder removed) is made again, before a second writer can take the session; one that
+   * another process made in its place (after a deletion, or a takeover by a process that judged
+   * this one dead: another pid namespace sharing the home) throws SessionBusyError naming it,
+   * so the two never both write. One stat when nothing changed.
+   */
+  confirm(): void;
   release(): void;
 }
 
@@ -86,12 +104,30 @@ export function acquireSessionLock(sessionPath: string, command: string): HeldLo
       throw new SessionBusyError(sessionPath, current.holder);
     }
   }
+  // Held open, so no other file can get its inode number while this writer runs: the name still
+  // leading to that inode is proof the lock is ours.
+  let own = holdOwn(path, holder);
   const lock: HeldLock = {
     path,
     holder,
     tookOverFrom,
+    confirm: () => {
+      const now = statSync(path, { throwIfNoEntry: false });
+      if (own && now?.ino === own.ino && now.dev === own.dev) return;
+      if (!now) {
+        mkdirSync(dirname(path), { recursive: true });
+        if (createExclusive(path, holder)) {
+          closeQuietly(own?.fd);
+          own = holdOwn(path, holder);
+          return;
+        }
+      }
+      throw new SessionBusyError(sessionPath, holderIn(readLock(path)));
+    },
     release: () => {
       if (!held.delete(lock)) return;
+      closeQuietly(own?.fd);
+      own = undefined;
       const current = readLock(path);
       // Only our own lock: after a takeover by someone who thought we were dead, theirs stays.
       if (current !== "gone" && current.holder?.token === holder.token) removeQuietly(path);
@@ -127,6 +163,26 @@ function takeOver(path: string, staleRaw: string, holder: SessionLockHolder, ses
     if (!createExclusive(path, holder)) throw new SessionBusyError(sessionPath, holderIn(readLock(path)));
   } finally {
     removeQuietly(guard);
+  }
+}
+
+/** The lock file just made, held open; undefined if it is already another writer's. */
+function holdOwn(path: string, holder: SessionLockHolder): { fd: number; dev: number; ino: number } | undefined {
+  const fd = openSync(path, "r");
+  if (!readFileSync(fd, "utf8").includes(holder.token)) {
+    closeSync(fd);
+    return undefined;
+  }
+  const { dev, ino } = fstatSync(fd);
+  return { fd, dev, ino };
+}
+
+function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
   }
 }
 

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { jsonChunks } from "../json-chunks.js";
 import { randomHex4, randomUUID } from "../random.js";
@@ -408,19 +407,13 @@ export class Session {
   private write(pieces: Iterable<string>): void {
     if (this.path === "") return;
     this.checkWritable();
+    this.lock?.confirm();
     this.appender ??= new SessionAppender(this.path, (message) => this.restored(message));
     this.bytesOnDisk += this.appender.append(pieces, this.bytesOnDisk);
   }
 
-  /**
-   * The file was deleted while this session ran and has been written back: its lock file went with
-   * it if the folder did, so it is taken again (a writer that got in meanwhile makes this throw).
-   */
+  /** The file was deleted while this session ran and has been written back (its lock: write()). */
   private restored(message: string): void {
-    if (this.lock && !existsSync(this.lock.path)) {
-      this.lock.release();
-      this.lock = acquireSessionLock(this.path, this.lock.holder.command);
-    }
     this.warnings.push(message);
     for (const listener of this.warningListeners) listener(message);
   }
