@@ -115,3 +115,25 @@ describe("a session whose lock file is deleted while it runs", () => {
     first.close();
   });
 });
+
+describe("a long session whose file is deleted before a reader needs what it let go of", () => {
+  it("writes the file back first, so the whole history still reads", () => {
+    const session = Session.create(file, { cwd: "/w", lock: "pincer serve" });
+    for (const text of ["one", "two", "three"]) session.append({ type: "message", message: user(text) });
+    const kept = session.append({ type: "message", message: user("four") });
+    // As a compaction does: the messages before the one it keeps stay only in the file.
+    expect(session.letGoBefore(kept.id)).toBe(3);
+    const told: string[] = [];
+    session.onWarning((message) => told.push(message));
+
+    rmSync(file);
+    const texts = session
+      .entries()
+      .flatMap((entry) => (entry.type === "message" && entry.message.role === "user" ? [entry.message.content] : []));
+
+    expect(texts).toEqual(["one", "two", "three", "four"]);
+    expect(userTexts(file)).toEqual(["one", "two", "three", "four"]);
+    expect(told).toHaveLength(1);
+    session.close();
+  });
+});

@@ -182,7 +182,7 @@ export class SessionAppender {
    * this session's copy is kept beside it, and the append fails saying where.
    */
   append(pieces: Iterable<string> | string, knownBytes: number): number {
-    if (this.replaced) throw this.replaced;
+    this.ensureNamed(knownBytes);
     if (this.held.fd === undefined) {
       try {
         // Read as well as append: what was written can be put back if the file is deleted.
@@ -190,10 +190,19 @@ export class SessionAppender {
       } catch (error) {
         throw writeError(error as NodeJS.ErrnoException, this.path);
       }
-    } else if (fstatSync(this.held.fd).nlink === 0) {
-      this.held.fd = this.restore(this.held.fd, knownBytes);
     }
     return appendLines({ path: this.path, fd: this.held.fd }, pieces, knownBytes);
+  }
+
+  /**
+   * Before a write or a read of the file by its path (entries let go of are read back from it):
+   * the file written so far is under the path again, or this throws saying where it is.
+   */
+  ensureNamed(knownBytes: number): void {
+    if (this.replaced) throw this.replaced;
+    if (this.held.fd !== undefined && fstatSync(this.held.fd).nlink === 0) {
+      this.held.fd = this.restore(this.held.fd, knownBytes);
+    }
   }
 
   /** Writes the unnamed file's complete lines back under the path; returns the descriptor to go on with. */

@@ -311,7 +311,7 @@ export class Session {
   private holdFrom(path: readonly HeldEntry[], start: number): void {
     const missing = path.slice(start).filter(isLetGo);
     if (missing.length === 0) return;
-    const back = new Map(wholeEntries(this.path, missing).map((entry) => [entry.id, entry]));
+    const back = new Map(wholeEntries(this.readablePath(), missing).map((entry) => [entry.id, entry]));
     this.list.forEach((entry, index) => {
       const whole = back.get(entry.id);
       if (whole) this.list[index] = whole;
@@ -323,7 +323,13 @@ export class Session {
   }
 
   private whole(held: readonly HeldEntry[]): SessionEntry[] {
-    return this.letGoCount === 0 ? (held as SessionEntry[]) : wholeEntries(this.path, held);
+    return this.letGoCount === 0 ? (held as SessionEntry[]) : wholeEntries(this.readablePath(), held);
+  }
+
+  /** The file's path, to read entries let go of from: written back first if it was deleted (see SessionAppender). */
+  private readablePath(): string {
+    this.appender?.ensureNamed(this.bytesOnDisk);
+    return this.path;
   }
 
   private heldPathTo(entryId: string): HeldEntry[] {
