@@ -19,7 +19,13 @@ export { MAX_QUEUED_PROMPTS, type QueueDropReason, type QueuedPrompt, type Queue
 export * from "./provider.js";
 export { randomBytes, randomUUID } from "./random.js";
 export * from "./redact.js";
-export { describeHolder, SessionBusyError, type SessionLockHolder } from "./session/lock.js";
+export {
+  acquireSessionLock,
+  describeHolder,
+  type HeldLock,
+  SessionBusyError,
+  type SessionLockHolder,
+} from "./session/lock.js";
 export * from "./session/session.js";
 export { tornPathFor } from "./session/session-file.js";
 export * from "./session/store.js";

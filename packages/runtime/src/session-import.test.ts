@@ -81,6 +81,27 @@ describe("importing a session copy (ctx.sessions.import)", () => {
     expect(readFileSync(local, "utf8")).toContain("localonly");
   });
 
+  it("refuses to replace a session a live process is writing: its next entries stay in its file", () => {
+    const original = sessionWith("one");
+    const home = temp("home");
+    importSession(readFileSync(original.path, "utf8"), { home, cwd: "/b" });
+    original.append({ type: "message", message: { role: "user", content: "two", timestamp: 2 } });
+    const copy = readFileSync(original.path, "utf8");
+    // This home's session, resumed by a live writer (a `pincer serve` here).
+    const live = new SessionStore(sessionsDir(home)).open(original.id, { lock: "pincer serve" });
+    const before = readFileSync(live.path, "utf8");
+
+    expect(() => importSession(copy, { home, cwd: "/b" })).toThrow(
+      /is being written by pid \d+ \(pincer serve\).*Stop it, then bring the copy back again/,
+    );
+    expect(readFileSync(live.path, "utf8")).toBe(before);
+    live.append({ type: "message", message: { role: "user", content: "still here", timestamp: 3 } });
+    expect(readFileSync(live.path, "utf8")).toContain("still here");
+
+    live.close();
+    expect(() => importSession(copy, { home, cwd: "/b" })).toThrow(/diverged/);
+  });
+
   it("ends the session at a message entry whose message is not one (the work before it goes on)", () => {
     const original = sessionWith("one", "two");
     const home = temp("home");

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { SessionStore } from "@pincer/kernel";
+import { acquireSessionLock, type HeldLock, SessionBusyError, SessionStore } from "@pincer/kernel";
 import { sessionsDir, UsageError } from "./home.js";
 
 /** A session id as Pincer makes them (`20260101-120000-a1b2c3`): nothing else names a file here. */
@@ -72,31 +72,46 @@ export function importSession(
   const id = header.id as string;
   const dir = sessionsDir(options.home);
   const file = join(dir, `${id}.jsonl`);
-  if (existsSync(file)) {
-    const local = entryIds(readFileSync(file, "utf8"));
-    if ([...seen].every((entry) => local.has(entry))) {
-      warnings.push(`kept the local copy of session ${id}: it already holds everything the copy has`);
-      return { id, entries: local.size, kept: true, warnings };
-    }
-    if (![...local].every((entry) => seen.has(entry))) {
-      throw new UsageError(
-        `${file} and the copy of session ${id} each hold entries the other lacks: they diverged. ` +
-          `Move the local file aside to take the copy, or continue the local one with --resume ${id}.`,
-      );
-    }
-  }
-  mkdirSync(dir, { recursive: true });
-  const text = [JSON.stringify({ ...header, cwd: resolve(options.cwd) }), ...lines].map((line) => `${line}\n`).join("");
-  const temporary = `${file}.import-${process.pid}`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  renameSync(temporary, file);
+  // The session's writer lock, while the local file is compared and replaced: a copy renamed over
+  // the file of a session that a live process is writing would take its next turns from it.
+  let lock: HeldLock;
   try {
-    new SessionStore(dir).read(id);
+    lock = acquireSessionLock(file, "importing a session copy");
   } catch (error) {
-    rmSync(file, { force: true });
-    throw new UsageError(`The session copy cannot be read as a session: ${(error as Error).message}`);
+    if (!(error instanceof SessionBusyError)) throw error;
+    throw new UsageError(`${error.message} Stop it, then bring the copy back again.`);
   }
-  return { id, entries: lines.length, kept: false, warnings };
+  try {
+    if (existsSync(file)) {
+      const local = entryIds(readFileSync(file, "utf8"));
+      if ([...seen].every((entry) => local.has(entry))) {
+        warnings.push(`kept the local copy of session ${id}: it already holds everything the copy has`);
+        return { id, entries: local.size, kept: true, warnings };
+      }
+      if (![...local].every((entry) => seen.has(entry))) {
+        throw new UsageError(
+          `${file} and the copy of session ${id} each hold entries the other lacks: they diverged. ` +
+            `Move the local file aside to take the copy, or continue the local one with --resume ${id}.`,
+        );
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    const text = [JSON.stringify({ ...header, cwd: resolve(options.cwd) }), ...lines]
+      .map((line) => `${line}\n`)
+      .join("");
+    const temporary = `${file}.import-${process.pid}`;
+    writeFileSync(temporary, text, { mode: 0o600 });
+    renameSync(temporary, file);
+    try {
+      new SessionStore(dir).read(id);
+    } catch (error) {
+      rmSync(file, { force: true });
+      throw new UsageError(`The session copy cannot be read as a session: ${(error as Error).message}`);
+    }
+    return { id, entries: lines.length, kept: false, warnings };
+  } finally {
+    lock.release();
+  }
 }
 
 /** A message entry's message: an object with a role the kernel knows and content it can read. */
