@@ -166,9 +166,17 @@ function takeOver(path: string, staleRaw: string, holder: SessionLockHolder, ses
   }
 }
 
-/** The lock file just made, held open; undefined if it is already another writer's. */
+/**
+ * The lock file just made, held open; undefined if it is gone or already another writer's (the
+ * next confirm() then makes it again or names that writer).
+ */
 function holdOwn(path: string, holder: SessionLockHolder): { fd: number; dev: number; ino: number } | undefined {
-  const fd = openSync(path, "r");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
   if (!readFileSync(fd, "utf8").includes(holder.token)) {
     closeSync(fd);
     return undefined;
