@@ -63,6 +63,17 @@ describe("redactedEntry", () => {
     expect(piecesOf(copied, "text")).toEqual(pieces);
   });
 
+  it("keeps each item of an array in its place when one after a hole is redacted", () => {
+    const sparse: unknown[] = ["first"];
+    sparse[2] = `key ${KEY}`;
+    sparse[4] = "last";
+    const entry = { ...toolCallEntry("echo"), note: sparse } as unknown as SessionEntry;
+
+    const written = redactedEntry(entry, redact) as { note: unknown[] };
+    expect(JSON.stringify(written.note)).toBe('["first",null,"key [REDACTED]",null,"last"]');
+    expect(JSON.stringify(written.note)).toBe(JSON.stringify(sparse).replace(KEY, "[REDACTED]"));
+  });
+
   it("copies a __proto__ key of a tool's arguments as data", () => {
     const args = JSON.parse(`{"__proto__": {"polluted": "${KEY}"}, "path": "a.txt"}`) as Record<string, unknown>;
     const entry = toolCallEntry("echo");

@@ -35,11 +35,12 @@ function redactDeep(value: unknown, redact: Redactor): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
-    value.forEach((item, index) => {
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
       const done = redactDeep(item, redact);
       if (!copy && done !== item) copy = value.slice(0, index);
-      copy?.push(done);
-    });
+      if (copy) copy[index] = done;
+    }
     return copy ?? value;
   }
   if (value === null || typeof value !== "object") return value;
