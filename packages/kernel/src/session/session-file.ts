@@ -9,8 +9,6 @@ import {
   openSync,
   readFileSync,
   readSync,
-  renameSync,
-  rmSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -126,10 +124,18 @@ export function readSessionFile(path: string, options: { repair: boolean }): Loa
  * session: written aside, then hard-linked into place, so a crash leaves either nothing or all of it.
  */
 export function createSessionFile(path: string, text: string): void {
+  createWhole(path, (aside) => writeFileSync(aside, text));
+}
+
+/**
+ * A new file at `path`, whole or not at all: `write` makes it aside, then a hard link puts it in
+ * place, never over an existing file (that throws EEXIST). Nothing is left aside either way.
+ */
+function createWhole(path: string, write: (aside: string) => void): void {
   mkdirSync(dirname(path), { recursive: true });
   const aside = `${path}.${process.pid}.creating`;
-  writeFileSync(aside, text);
   try {
+    write(aside);
     linkSync(aside, path);
   } finally {
     try {
@@ -207,21 +213,13 @@ export class SessionAppender {
 
   /** Writes the unnamed file's complete lines back under the path; returns the descriptor to go on with. */
   private restore(fd: number, knownBytes: number): number {
-    const aside = `${this.path}.${process.pid}.restoring`;
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      copyPrefix(fd, aside, knownBytes);
-    } catch (error) {
-      rmSync(aside, { force: true });
-      throw writeError(error as NodeJS.ErrnoException, this.path);
-    }
-    try {
-      linkSync(aside, this.path);
+      createWhole(this.path, (aside) => copyPrefix(fd, aside, knownBytes));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
         throw writeError(error as NodeJS.ErrnoException, this.path);
       const kept = `${this.path}.${process.pid}.kept`;
-      renameSync(aside, kept);
+      copyPrefix(fd, kept, knownBytes);
       this.replaced = new Error(
         `Session file ${this.path} was replaced by another program while this session was writing it; ` +
           `it is left as it is, and this session's entries up to now are in ${kept}. Nothing more is ` +
@@ -229,7 +227,6 @@ export class SessionAppender {
       );
       throw this.replaced;
     }
-    unlinkSync(aside);
     const reopened = openSync(this.path, "a+");
     closeSync(fd);
     this.onRestored?.(
